@@ -1,0 +1,24 @@
+# Installs headers, libraries and a CMake package so consumers can write
+#   find_package(libsync REQUIRED COMPONENTS core)
+#   target_link_libraries(app PRIVATE libsync::core)
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(LIBSYNC_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/libsync)
+
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/libsync/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS libsync_core EXPORT libsync-core-targets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT libsync-core-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
+
+configure_package_config_file(cmake/libsyncConfig.cmake.in
+                              ${PROJECT_BINARY_DIR}/libsyncConfig.cmake
+                              INSTALL_DESTINATION ${LIBSYNC_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/libsyncConfigVersion.cmake
+                                 COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/libsyncConfig.cmake
+              ${PROJECT_BINARY_DIR}/libsyncConfigVersion.cmake
+              cmake/libsync-core-dependencies.cmake
+        DESTINATION ${LIBSYNC_CMAKE_DIR})

@@ -1,0 +1,22 @@
+# Warnings for libsync's own targets (not for consumers of the installed package).
+function(libsync_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                           -Wno-sign-conversion -Wnon-virtual-dtor
+                                           -Wold-style-cast -Woverloaded-virtual
+                                           # designated initializers leave defaults on purpose
+                                           -Wno-missing-field-initializers)
+  if(LIBSYNC_WARNINGS_AS_ERRORS)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(LIBSYNC_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # GCC 12's flow analysis reports uninitialized reads inside libstdc++ (std::regex,
+    # std::variant) once sanitizer instrumentation is added; real ones are MSan/ASan's job.
+    target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+  endif()
+endfunction()
+
+if(LIBSYNC_SANITIZE)
+  add_compile_options(-fsanitize=${LIBSYNC_SANITIZE} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${LIBSYNC_SANITIZE})
+endif()

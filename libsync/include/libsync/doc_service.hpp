@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libsync/caller.hpp"
+#include "libsync/service_context.hpp"
+
+namespace libsync {
+
+/// Conditions a write must meet.
+struct WriteGuard {
+  /// The version the writer last saw (from the ETag or `baseVersion`); 0 means "the doc
+  /// must not exist yet". A mismatch fails with kPreconditionFailed.
+  std::optional<std::int64_t> expected_version;
+  /// The caller's lock token. Required while the project is locked; a token that is not
+  /// the live lock's (expired, released or superseded) is refused with kLocked.
+  std::optional<std::string> lock_token;
+};
+
+struct DocWriteResult {
+  Doc doc;
+  bool created = false;  ///< the doc did not exist before
+  bool changed = false;  ///< false for a no-op write (same content hash)
+};
+
+/// Documents with versions and history. Reads need any access to the project; writes
+/// need the admin or a write key. Thread-safe.
+class DocService {
+ public:
+  explicit DocService(const ServiceContext& ctx) : ctx_(ctx) {}
+
+  /// Expected errors: kNotFound (project).
+  Result<std::vector<Doc>> List(const Caller& caller, std::string_view project_id);
+  /// Expected errors: kNotFound, kInvalidArgument (fileName).
+  Result<Doc> Get(const Caller& caller, std::string_view project_id, std::string_view file_name);
+
+  /// Creates or updates a doc. Same content as now is a no-op that keeps the version.
+  /// Expected errors: kNotFound, kInvalidArgument, kTooLarge, kLocked, kPreconditionFailed,
+  /// kPermissionDenied.
+  Result<DocWriteResult> Put(const Caller& caller, std::string_view project_id,
+                             std::string_view file_name, std::string_view content,
+                             const WriteGuard& guard = {});
+
+  /// Deletes a doc and its history. Expected errors: kNotFound, kLocked,
+  /// kPreconditionFailed, kPermissionDenied.
+  Status Delete(const Caller& caller, std::string_view project_id, std::string_view file_name,
+                const WriteGuard& guard = {});
+
+  /// Every version, newest first, without content. Expected errors: kNotFound.
+  Result<std::vector<DocVersion>> History(const Caller& caller, std::string_view project_id,
+                                          std::string_view file_name);
+  /// One version with its content. Expected errors: kNotFound.
+  Result<DocVersion> Version(const Caller& caller, std::string_view project_id,
+                             std::string_view file_name, std::int64_t version);
+
+  /// Writes version `version`'s content as a new version (source "revert").
+  /// Expected errors: as Put, and kNotFound for an unknown version.
+  Result<DocWriteResult> Revert(const Caller& caller, std::string_view project_id,
+                                std::string_view file_name, std::int64_t version,
+                                const WriteGuard& guard = {});
+
+ private:
+  const ServiceContext& ctx_;
+};
+
+}  // namespace libsync

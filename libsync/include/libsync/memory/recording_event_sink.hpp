@@ -1,0 +1,43 @@
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "libsync/ports/event_sink.hpp"
+
+namespace libsync {
+
+/// Keeps every published event, for tests and for embedders that poll. Thread-safe.
+class RecordingEventSink final : public EventSink {
+ public:
+  void Publish(std::span<const Event> events) noexcept override {
+    std::lock_guard lock(mutex_);
+    events_.insert(events_.end(), events.begin(), events.end());
+  }
+
+  std::vector<Event> Events() const {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
+
+  /// The types of the published events, in order ("lock:acquired", ...).
+  std::vector<std::string> Types() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> types;
+    types.reserve(events_.size());
+    for (const auto& e : events_) types.push_back(e.type);
+    return types;
+  }
+
+  void Clear() {
+    std::lock_guard lock(mutex_);
+    events_.clear();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Event> events_;
+};
+
+}  // namespace libsync

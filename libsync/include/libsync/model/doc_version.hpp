@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "libsync/timestamp.hpp"
+
+namespace libsync {
+
+/// Where a version came from.
+enum class VersionSource { kApi, kGit, kRevert };
+
+std::string_view SourceName(VersionSource source) noexcept;  ///< "api", "git", "revert"
+bool ParseSource(std::string_view text, VersionSource* out) noexcept;
+
+/// One version of a document as it was written. Every version, the current one included,
+/// is kept, so history lists who wrote what and any version can be read back or restored.
+struct DocVersion {
+  std::string id;
+  std::string doc_id;
+  std::string project_id;
+  std::string file_name;
+  std::int64_t version = 1;
+  std::string content;
+  std::string hash;
+  std::string author;
+  VersionSource source = VersionSource::kApi;
+  Timestamp created_at{};
+};
+
+}  // namespace libsync

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libsync/timestamp.hpp"
+
+namespace libsync {
+
+/// Event types, as sent to subscribers.
+namespace event_type {
+inline constexpr std::string_view kLockAcquired = "lock:acquired";
+inline constexpr std::string_view kLockExtended = "lock:extended";
+inline constexpr std::string_view kLockReleased = "lock:released";
+inline constexpr std::string_view kLockExpired = "lock:expired";
+inline constexpr std::string_view kDocUpdated = "doc:updated";
+inline constexpr std::string_view kDocDeleted = "doc:deleted";
+inline constexpr std::string_view kSyncCompleted = "sync:completed";
+inline constexpr std::string_view kSyncConflict = "sync:conflict";
+}  // namespace event_type
+
+/// A committed change of a project, appended in the same transaction as the change.
+/// `seq` increases by one per event within a project; `payload` is a JSON object.
+struct Event {
+  std::string project_id;
+  std::int64_t seq = 0;
+  std::string type;
+  std::string payload;
+  Timestamp created_at{};
+};
+
+/// A slice of a project's event log.
+struct EventPage {
+  std::vector<Event> events;       ///< seq > the requested seq, ascending
+  std::int64_t head_seq = 0;       ///< the project's latest seq (0 when none yet)
+  std::int64_t oldest_seq = 1;     ///< the oldest seq still retained (head+1 when empty)
+};
+
+}  // namespace libsync

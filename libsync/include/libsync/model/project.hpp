@@ -1,0 +1,42 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "libsync/timestamp.hpp"
+
+namespace libsync {
+
+/// A team's document set and the git branch + folder it syncs with.
+/// `token` holds the git token sealed by the SecretBox (never the plain token); empty when
+/// the remote needs none.
+struct Project {
+  std::string id;
+  std::string name;
+  std::string repo_url;
+  std::string token;
+  std::string branch = "main";
+  std::string docs_path = "docs";
+  Timestamp created_at{};
+  Timestamp updated_at{};
+  std::string last_synced_commit;  ///< empty until the first sync
+  std::optional<Timestamp> synced_at;
+};
+
+/// A project as shown to callers: everything but the sealed token.
+struct ProjectView {
+  std::string id;
+  std::string name;
+  std::string repo_url;
+  bool has_token = false;
+  std::string branch;
+  std::string docs_path;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+  std::string last_synced_commit;
+  std::optional<Timestamp> synced_at;
+};
+
+ProjectView ViewOf(const Project& project);
+
+}  // namespace libsync

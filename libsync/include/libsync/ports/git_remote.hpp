@@ -1,0 +1,82 @@
+#pragma once
+// GitRemote port: the git operations that import and export need, in terms of blob ids so
+// the core can tell what changed without reading unchanged files.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libsync/result.hpp"
+
+namespace libsync {
+
+/// Which remote and branch; `token` is the plain git token, decrypted only in memory for
+/// the duration of the call. Implementations never log it or put it in an error.
+struct GitTarget {
+  std::string project_id;  ///< names the adapter's local cache of this remote
+  std::string url;
+  std::string branch;
+  std::string token;
+};
+
+/// A file in a tree: its path relative to the directory that was listed, and its blob id.
+struct GitFile {
+  std::string path;
+  std::string blob_id;
+};
+
+/// One file of a commit: new content, or nullopt to delete the path.
+struct GitChange {
+  std::string path;  ///< relative to the repository root
+  std::optional<std::string> content;
+};
+
+struct GitAuthor {
+  std::string name = "libsync";
+  std::string email = "libsync@localhost";
+};
+
+/// Result of a three-way merge of one file.
+struct GitMerge {
+  bool clean = false;
+  std::string content;  ///< merged text when clean
+};
+
+/// Implementations must be safe for concurrent calls on different projects; calls for one
+/// project may be serialized by the implementation.
+class GitRemote {
+ public:
+  virtual ~GitRemote() = default;
+
+  /// Fetches `target.branch` and returns its head commit id, or empty when the branch
+  /// does not exist yet. Expected errors: kNotFound (no such remote),
+  /// kPermissionDenied (credentials rejected), kUnavailable (network).
+  virtual Result<std::string> Fetch(const GitTarget& target) = 0;
+
+  /// Lists files under `dir` (relative to the root; empty = root) in fetched `commit`.
+  /// Expected errors: kNotFound (no such commit).
+  virtual Result<std::vector<GitFile>> ListTree(const GitTarget& target,
+                                                const std::string& commit,
+                                                const std::string& dir, bool recursive) = 0;
+
+  /// Content of a fetched blob. Expected errors: kNotFound.
+  virtual Result<std::string> ReadBlob(const GitTarget& target, const std::string& blob_id) = 0;
+
+  /// Three-way merge of one file's texts.
+  virtual Result<GitMerge> MergeFile(const std::string& base, const std::string& ours,
+                                     const std::string& theirs) = 0;
+
+  /// Writes one commit with `changes` on top of `parent` (empty: a root commit) and
+  /// returns its id. Nothing is pushed yet.
+  virtual Result<std::string> Commit(const GitTarget& target, const std::string& parent,
+                                     const std::vector<GitChange>& changes,
+                                     const std::string& message, const GitAuthor& author) = 0;
+
+  /// Moves the remote branch from `expected_head` to `commit`, never forcing.
+  /// Expected errors: kPreconditionFailed (the remote moved; fetch and retry),
+  /// kPermissionDenied, kUnavailable.
+  virtual Status Push(const GitTarget& target, const std::string& commit,
+                      const std::string& expected_head) = 0;
+};
+
+}  // namespace libsync

@@ -1,0 +1,138 @@
+#pragma once
+// Store port: transactional access to projects, docs, versions, locks, keys and events.
+//
+// A use case runs as exactly one call to Store::Transact. Everything it reads and writes
+// through the Transaction is one atomic unit: either all of it is committed or none.
+//
+// Concurrency contract, which every implementation must keep, within one process and
+// across processes sharing a database:
+//  * Write transactions that call LockProject (or GetProjectForUpdate) for the same
+//    project are serialized: the second waits until the first has committed or rolled
+//    back, and then sees its writes. This is what makes lock acquisition exclusive.
+//  * A transaction that fails with a serialization conflict is rolled back and `work` is
+//    run again from the start, so `work` must have no effects outside the transaction.
+//  * Read transactions see a consistent snapshot.
+//
+// Ids, hashes and timestamps are computed by the core; a store persists what it is given,
+// except event seqs and fences, which it assigns from per-project counters.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libsync/model/api_key.hpp"
+#include "libsync/model/doc.hpp"
+#include "libsync/model/doc_version.hpp"
+#include "libsync/model/event.hpp"
+#include "libsync/model/lock.hpp"
+#include "libsync/model/project.hpp"
+#include "libsync/result.hpp"
+
+namespace libsync {
+
+/// The operations available inside one transaction. Only valid during the Transact call
+/// that handed it out, and only on that thread. Unless stated otherwise, methods report
+/// kUnavailable (backend unreachable) or kInternal besides the codes listed.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // --- projects -----------------------------------------------------------------------
+  /// Expected errors: kNotFound.
+  virtual Result<Project> GetProject(std::string_view id) = 0;
+  /// Takes the project's write lock for the rest of the transaction (see the header
+  /// comment). Expected errors: kNotFound.
+  virtual Status LockProject(std::string_view id) = 0;
+  /// All projects, ordered by creation time then id.
+  virtual Result<std::vector<Project>> ListProjects() = 0;
+  /// Expected errors: kPreconditionFailed (the id exists).
+  virtual Status InsertProject(const Project& project) = 0;
+  /// Replaces every column of the project with this id. Expected errors: kNotFound.
+  virtual Status UpdateProject(const Project& project) = 0;
+  /// Deletes the project and, by cascade, its docs, versions, lock, keys and events.
+  /// Expected errors: kNotFound.
+  virtual Status DeleteProject(std::string_view id) = 0;
+
+  // --- docs ---------------------------------------------------------------------------
+  /// Expected errors: kNotFound.
+  virtual Result<Doc> GetDoc(std::string_view project_id, std::string_view file_name) = 0;
+  /// The project's docs, ordered by fileName bytewise.
+  virtual Result<std::vector<Doc>> ListDocs(std::string_view project_id) = 0;
+  /// As ListDocs, without content (cheap enough for every status request).
+  virtual Result<std::vector<DocSummary>> ListDocSummaries(std::string_view project_id) = 0;
+  /// Expected errors: kPreconditionFailed ((projectId, fileName) exists).
+  virtual Status InsertDoc(const Doc& doc) = 0;
+  /// Compare-and-swap: replaces the doc with `doc.id` only if its stored version equals
+  /// `expected_version`. Expected errors: kNotFound, kPreconditionFailed.
+  virtual Status UpdateDoc(const Doc& doc, std::int64_t expected_version) = 0;
+  /// Deletes the doc and its versions. Expected errors: kNotFound.
+  virtual Status DeleteDoc(std::string_view project_id, std::string_view file_name) = 0;
+
+  // --- doc versions -------------------------------------------------------------------
+  /// Expected errors: kPreconditionFailed ((docId, version) exists).
+  virtual Status InsertDocVersion(const DocVersion& version) = 0;
+  /// Versions of a doc, newest first, with `content` left empty.
+  virtual Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) = 0;
+  /// Expected errors: kNotFound.
+  virtual Result<DocVersion> GetDocVersion(std::string_view doc_id, std::int64_t version) = 0;
+
+  // --- locks --------------------------------------------------------------------------
+  /// The stored lock row, live or expired (the core judges expiry with its Clock).
+  virtual Result<std::optional<Lock>> GetLock(std::string_view project_id) = 0;
+  /// Inserts or replaces the project's lock row.
+  virtual Status PutLock(const Lock& lock) = 0;
+  /// Removes the project's lock row if any (idempotent).
+  virtual Status DeleteLock(std::string_view project_id) = 0;
+  /// Increments and returns the project's fence counter. The counter survives lock
+  /// deletion, so fences are never reused.
+  virtual Result<std::int64_t> NextFence(std::string_view project_id) = 0;
+  /// Lock rows of every project whose expiresAt <= `now`.
+  virtual Result<std::vector<Lock>> ListExpiredLocks(Timestamp now) = 0;
+
+  // --- api keys -----------------------------------------------------------------------
+  /// Expected errors: kPreconditionFailed (id or key hash exists).
+  virtual Status InsertApiKey(const ApiKey& key) = 0;
+  /// Expected errors: kNotFound.
+  virtual Result<ApiKey> GetApiKey(std::string_view id) = 0;
+  /// Looks a key up by the SHA-256 of its plain text. Expected errors: kNotFound.
+  virtual Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) = 0;
+  /// The project's keys, ordered by creation time then id.
+  virtual Result<std::vector<ApiKey>> ListApiKeys(std::string_view project_id) = 0;
+  /// Replaces the mutable columns (name, isActive, scope, lastUsedAt, lastPulledHash,
+  /// lastPulledAt). Expected errors: kNotFound.
+  virtual Status UpdateApiKey(const ApiKey& key) = 0;
+
+  // --- events -------------------------------------------------------------------------
+  /// Appends an event with the project's next seq and returns it as stored.
+  virtual Result<Event> AppendEvent(std::string_view project_id, std::string_view type,
+                                    std::string_view payload, Timestamp at) = 0;
+  /// Up to `limit` events with seq > `after_seq`, ascending, with the log's bounds.
+  virtual Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
+                                       std::size_t limit) = 0;
+};
+
+enum class TxMode {
+  kRead,   ///< reads only; may run concurrently with other transactions
+  kWrite,  ///< may write
+};
+
+/// Thread-safe: Transact may be called from many threads at once.
+class Store {
+ public:
+  using Work = std::function<Status(Transaction&)>;
+
+  virtual ~Store() = default;
+
+  /// Runs `work` in one transaction: commits when it returns ok, rolls back otherwise
+  /// and returns its failure. May run `work` again after a serialization conflict.
+  /// Expected errors: those `work` returns, kUnavailable.
+  virtual Status Transact(TxMode mode, const Work& work) = 0;
+
+  /// "memory", "sqlite" or "postgresql".
+  virtual std::string_view Kind() const noexcept = 0;
+};
+
+}  // namespace libsync

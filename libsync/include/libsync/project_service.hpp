@@ -1,0 +1,56 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libsync/caller.hpp"
+#include "libsync/service_context.hpp"
+
+namespace libsync {
+
+struct NewProject {
+  std::string name;
+  std::string repo_url;
+  std::string token;  ///< plain git token; sealed before it is stored; may be empty
+  std::optional<std::string> branch;     ///< default "main"
+  std::optional<std::string> docs_path;  ///< default "docs"
+};
+
+/// Fields left unset are kept.
+struct ProjectChanges {
+  std::optional<std::string> name;
+  std::optional<std::string> repo_url;
+  std::optional<std::string> token;
+  std::optional<std::string> branch;
+  std::optional<std::string> docs_path;
+};
+
+/// Projects CRUD. The git token is write-only: it goes in sealed, and only RevealToken
+/// (for the git adapter, not for callers) gives it back. Thread-safe.
+class ProjectService {
+ public:
+  explicit ProjectService(const ServiceContext& ctx) : ctx_(ctx) {}
+
+  /// Admin only. Expected errors: kPermissionDenied, kInvalidArgument.
+  Result<ProjectView> Create(const Caller& caller, const NewProject& input);
+  /// The admin sees every project; a key sees its own.
+  Result<std::vector<ProjectView>> List(const Caller& caller);
+  /// Expected errors: kNotFound.
+  Result<ProjectView> Get(const Caller& caller, std::string_view id);
+  /// Admin only. Expected errors: kPermissionDenied, kInvalidArgument, kNotFound.
+  Result<ProjectView> Update(const Caller& caller, std::string_view id,
+                             const ProjectChanges& changes);
+  /// Admin only; deletes docs, history, lock, keys and events with it.
+  /// Expected errors: kPermissionDenied, kNotFound.
+  Status Delete(const Caller& caller, std::string_view id);
+
+  /// The plain git token, for talking to the remote. Expected errors: kNotFound.
+  Result<std::string> RevealToken(std::string_view id);
+
+ private:
+  const ServiceContext& ctx_;
+};
+
+}  // namespace libsync

@@ -1,0 +1,70 @@
+#include "json_writer.hpp"
+
+namespace libsync::detail {
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + text.size() + 2);
+  out += '"';
+  std::size_t run = 0;  // start of the pending run of characters that need no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+    }
+  }
+  out.append(text, run, text.size() - run);
+  out += '"';
+}
+
+void JsonObject::Key(std::string_view key) {
+  if (out_.size() > 1) out_ += ',';
+  AppendJsonString(out_, key);
+  out_ += ':';
+}
+
+JsonObject& JsonObject::Add(std::string_view key, std::string_view value) {
+  Key(key);
+  AppendJsonString(out_, value);
+  return *this;
+}
+
+JsonObject& JsonObject::Add(std::string_view key, std::int64_t value) {
+  Key(key);
+  out_ += std::to_string(value);
+  return *this;
+}
+
+JsonObject& JsonObject::Add(std::string_view key, bool value) {
+  Key(key);
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonObject& JsonObject::Add(std::string_view key, Timestamp value) {
+  Key(key);
+  out_ += '"';
+  out_ += FormatTimestamp(value);
+  out_ += '"';
+  return *this;
+}
+
+std::string JsonObject::Finish() {
+  out_ += '}';
+  return std::move(out_);
+}
+
+}  // namespace libsync::detail

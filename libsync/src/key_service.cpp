@@ -1,0 +1,86 @@
+#include "libsync/key_service.hpp"
+
+#include "access.hpp"
+#include "libsync/credentials.hpp"
+#include "libsync/validation.hpp"
+#include "unit_of_work.hpp"
+
+namespace libsync {
+namespace {
+
+constexpr std::size_t kMaxKeyNameBytes = 200;
+constexpr std::size_t kPlainKeyBytes = 3 + 64;
+
+Status BadKey() { return Status::Unauthenticated("invalid or revoked API key"); }
+
+}  // namespace
+
+Result<CreatedApiKey> KeyService::Create(const Caller& caller, std::string_view project_id,
+                                         std::string_view name, KeyScope scope) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
+  LIBSYNC_RETURN_IF_ERROR(ValidateLabel(name, "name", kMaxKeyNameBytes));
+  CreatedApiKey out;
+  out.plain_key = NewApiKey(ctx_.random);
+  ApiKey& key = out.key;
+  key.id = NewId(ctx_.random);
+  key.project_id = std::string(project_id);
+  key.key_hash = HashSecret(out.plain_key);
+  key.name = std::string(name);
+  key.is_active = true;
+  key.created_at = ctx_.clock.Now();
+  key.scope = scope;
+  key.prefix = KeyPrefix(out.plain_key);
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+    return tx.InsertApiKey(key);
+  }));
+  return out;
+}
+
+Result<std::vector<ApiKey>> KeyService::List(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
+  std::vector<ApiKey> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(out, tx.ListApiKeys(project_id));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status KeyService::Revoke(const Caller& caller, std::string_view key_id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
+  return detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto key, tx.GetApiKey(key_id));
+    if (!key.is_active) return Status::Ok();
+    key.is_active = false;
+    return tx.UpdateApiKey(key);
+  });
+}
+
+Result<Caller> KeyService::Authenticate(std::string_view plain_key) {
+  // Cheap shape check first: junk never reaches the store.
+  if (plain_key.size() != kPlainKeyBytes || plain_key.substr(0, 3) != "sk_") return BadKey();
+  const std::string hash = HashSecret(plain_key);
+  const Timestamp now = ctx_.clock.Now();
+  std::optional<ApiKey> found;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    auto key = tx.FindApiKeyByHash(hash);
+    if (!key) return key.error().code() == ErrorCode::kNotFound ? BadKey() : key.error();
+    found = std::move(key).value();
+    return Status::Ok();
+  }));
+  if (!found->is_active) return BadKey();
+  const bool stale = !found->last_used_at ||
+                     now - *found->last_used_at >= ctx_.options.key_use_granularity;
+  if (stale) {
+    // Recording use is best effort: a failure here must not lock a workstation out.
+    (void)detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto key, tx.GetApiKey(found->id));
+      key.last_used_at = now;
+      return tx.UpdateApiKey(key);
+    });
+  }
+  return Caller::ForKey(*found);
+}
+
+}  // namespace libsync

@@ -1,0 +1,51 @@
+#include "lock_rules.hpp"
+
+#include "libsync/credentials.hpp"
+#include "libsync/hashing.hpp"
+
+namespace libsync::detail {
+
+Result<std::optional<Lock>> LiveLock(Transaction& tx, std::string_view project_id, Timestamp now) {
+  auto lock = tx.GetLock(project_id);
+  if (!lock) return lock.error();
+  if (lock.value() && !lock.value()->LiveAt(now)) return std::optional<Lock>();
+  return lock;
+}
+
+bool HoldsLock(const Lock& lock, std::string_view token) {
+  return !token.empty() && ConstantTimeEquals(HashSecret(token), lock.token_hash);
+}
+
+Status LockHeldBy(const Lock& lock) {
+  return Status(ErrorCode::kLockHeld, "project is locked by " + lock.locked_by,
+                {{"lockedBy", lock.locked_by},
+                 {"lockedAt", FormatTimestamp(lock.locked_at)},
+                 {"expiresAt", FormatTimestamp(lock.expires_at)},
+                 {"reason", lock.reason}});
+}
+
+Status CheckWriteAllowed(Transaction& tx, std::string_view project_id, Timestamp now,
+                         const std::optional<std::string>& lock_token) {
+  auto live = LiveLock(tx, project_id, now);
+  if (!live) return live.error();
+  const std::optional<Lock>& lock = live.value();
+  if (!lock) {
+    if (lock_token) {
+      return Status::Locked("the lock token is not the live lock's: it expired or was released");
+    }
+    return Status::Ok();
+  }
+  if (!lock_token) {
+    return Status(ErrorCode::kLocked,
+                  "project is locked by " + lock->locked_by + "; writes need its lock token",
+                  {{"lockedBy", lock->locked_by}, {"expiresAt", FormatTimestamp(lock->expires_at)}});
+  }
+  if (!HoldsLock(*lock, *lock_token)) {
+    return Status(ErrorCode::kLocked,
+                  "the lock token is not the live lock's: the lock is now held by " + lock->locked_by,
+                  {{"lockedBy", lock->locked_by}, {"expiresAt", FormatTimestamp(lock->expires_at)}});
+  }
+  return Status::Ok();
+}
+
+}  // namespace libsync::detail

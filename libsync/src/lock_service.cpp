@@ -1,0 +1,216 @@
+#include "libsync/lock_service.hpp"
+
+#include "access.hpp"
+#include "json_writer.hpp"
+#include "libsync/credentials.hpp"
+#include "libsync/validation.hpp"
+#include "lock_rules.hpp"
+#include "unit_of_work.hpp"
+
+namespace libsync {
+namespace {
+
+using detail::Access;
+using detail::EventBatch;
+
+constexpr std::size_t kMaxLockedByBytes = 200;
+constexpr std::size_t kMaxReasonBytes = 1000;
+
+Result<Duration> EffectiveTtl(const ServiceOptions& options, std::optional<Duration> ttl) {
+  const Duration value = ttl.value_or(options.default_lock_ttl);
+  if (value < options.min_lock_ttl || value > options.max_lock_ttl) {
+    using std::chrono::duration_cast;
+    using std::chrono::seconds;
+    return Status::InvalidArgument(
+        "lock TTL must be between " + std::to_string(duration_cast<seconds>(options.min_lock_ttl).count()) +
+        " and " + std::to_string(duration_cast<seconds>(options.max_lock_ttl).count()) + " seconds");
+  }
+  return value;
+}
+
+Status CheckReason(std::string_view reason) {
+  if (reason.size() > kMaxReasonBytes) {
+    return Status::InvalidArgument("reason is longer than 1000 bytes");
+  }
+  if (!IsValidUtf8(reason)) return Status::InvalidArgument("reason is not valid UTF-8");
+  return Status::Ok();
+}
+
+std::string LockPayload(const Lock& lock) {
+  return detail::JsonObject()
+      .Add("lockedBy", lock.locked_by)
+      .Add("lockedAt", lock.locked_at)
+      .Add("expiresAt", lock.expires_at)
+      .Add("reason", lock.reason)
+      .Add("fence", lock.fence)
+      .Finish();
+}
+
+/// Removes an expired lock row and records lock:expired, so every expiry is announced
+/// once, whether the reaper or the next acquirer finds it first.
+Status ExpireLock(Transaction& tx, EventBatch& events, const Lock& lock) {
+  LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(lock.project_id));
+  return events.Append(lock.project_id, event_type::kLockExpired, LockPayload(lock));
+}
+
+}  // namespace
+
+Result<std::optional<Lock>> LockService::Get(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kRead));
+  const Timestamp now = ctx_.clock.Now();
+  std::optional<Lock> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(out, detail::LiveLock(tx, project_id, now));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<LockGrant> LockService::Acquire(const Caller& caller, std::string_view project_id,
+                                       const LockRequest& request) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kWrite));
+  LIBSYNC_RETURN_IF_ERROR(ValidateLabel(request.locked_by, "lockedBy", kMaxLockedByBytes));
+  LIBSYNC_RETURN_IF_ERROR(CheckReason(request.reason));
+  LIBSYNC_ASSIGN_OR_RETURN(const Duration ttl, EffectiveTtl(ctx_.options, request.ttl));
+  const Timestamp now = ctx_.clock.Now();
+  LockGrant grant;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(auto row, tx.GetLock(project_id));
+    if (row && row->LiveAt(now)) {
+      if (!request.token || !detail::HoldsLock(*row, *request.token)) {
+        return detail::LockHeldBy(*row);
+      }
+      // The holder asking again: same grant, new expiry.
+      Lock lock = *row;
+      lock.expires_at = now + ttl;
+      lock.locked_by = request.locked_by;
+      if (!request.reason.empty()) lock.reason = request.reason;
+      LIBSYNC_RETURN_IF_ERROR(tx.PutLock(lock));
+      LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(lock)));
+      grant = {std::move(lock), *request.token, true};
+      return Status::Ok();
+    }
+    if (row) LIBSYNC_RETURN_IF_ERROR(ExpireLock(tx, events, *row));
+    Lock lock;
+    lock.id = NewId(ctx_.random);
+    lock.project_id = std::string(project_id);
+    lock.locked_by = request.locked_by;
+    lock.locked_at = now;
+    lock.expires_at = now + ttl;
+    lock.reason = request.reason;
+    std::string token = NewLockToken(ctx_.random);
+    lock.token_hash = HashSecret(token);
+    LIBSYNC_ASSIGN_OR_RETURN(lock.fence, tx.NextFence(project_id));
+    LIBSYNC_RETURN_IF_ERROR(tx.PutLock(lock));
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockAcquired, LockPayload(lock)));
+    grant = {std::move(lock), std::move(token), false};
+    return Status::Ok();
+  }));
+  return grant;
+}
+
+Result<Lock> LockService::Extend(const Caller& caller, std::string_view project_id,
+                                 std::string_view token, std::optional<Duration> ttl) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kWrite));
+  LIBSYNC_ASSIGN_OR_RETURN(const Duration effective, EffectiveTtl(ctx_.options, ttl));
+  const Timestamp now = ctx_.clock.Now();
+  Lock out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(auto live, detail::LiveLock(tx, project_id, now));
+    if (!live) return Status::NotFound("project has no live lock to extend");
+    if (!detail::HoldsLock(*live, token)) return detail::LockHeldBy(*live);
+    live->expires_at = now + effective;
+    LIBSYNC_RETURN_IF_ERROR(tx.PutLock(*live));
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(*live)));
+    out = *live;
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<bool> LockService::Release(const Caller& caller, std::string_view project_id,
+                                  std::string_view token) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kWrite));
+  const Timestamp now = ctx_.clock.Now();
+  bool released = false;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+    released = false;
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(auto live, detail::LiveLock(tx, project_id, now));
+    if (!live) return Status::Ok();
+    if (!detail::HoldsLock(*live, token)) return detail::LockHeldBy(*live);
+    LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(project_id));
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockReleased,
+                                          detail::JsonObject()
+                                              .Add("lockedBy", live->locked_by)
+                                              .Add("fence", live->fence)
+                                              .Add("forced", false)
+                                              .Finish()));
+    released = true;
+    return Status::Ok();
+  }));
+  return released;
+}
+
+Result<bool> LockService::ForceRelease(const Caller& caller, std::string_view project_id,
+                                       std::string_view reason) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
+  LIBSYNC_RETURN_IF_ERROR(ValidateLabel(reason, "reason", kMaxReasonBytes));
+  const Timestamp now = ctx_.clock.Now();
+  bool released = false;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+    released = false;
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(auto live, detail::LiveLock(tx, project_id, now));
+    if (!live) return Status::Ok();
+    LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(project_id));
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockReleased,
+                                          detail::JsonObject()
+                                              .Add("lockedBy", live->locked_by)
+                                              .Add("fence", live->fence)
+                                              .Add("forced", true)
+                                              .Add("by", caller.name())
+                                              .Add("reason", reason)
+                                              .Finish()));
+    released = true;
+    return Status::Ok();
+  }));
+  return released;
+}
+
+Result<LockOwnership> LockService::Verify(const Caller& caller, std::string_view project_id,
+                                          std::string_view token) {
+  LIBSYNC_ASSIGN_OR_RETURN(auto live, Get(caller, project_id));
+  if (!live) return LockOwnership::kNone;
+  return detail::HoldsLock(*live, token) ? LockOwnership::kOurs : LockOwnership::kTheirs;
+}
+
+Result<std::size_t> LockService::ReapExpired() {
+  const Timestamp now = ctx_.clock.Now();
+  std::vector<Lock> expired;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(expired, tx.ListExpiredLocks(now));
+    return Status::Ok();
+  }));
+  std::size_t reaped = 0;
+  for (const Lock& candidate : expired) {
+    // One transaction per project; the row is re-read under the project's write lock
+    // because its holder may have renewed it, or another reaper taken it, meanwhile.
+    bool removed = false;
+    Status s = detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+      removed = false;
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(candidate.project_id));
+      LIBSYNC_ASSIGN_OR_RETURN(auto row, tx.GetLock(candidate.project_id));
+      if (!row || row->LiveAt(now)) return Status::Ok();
+      removed = true;
+      return ExpireLock(tx, events, *row);
+    });
+    if (!s.ok() && s.code() != ErrorCode::kNotFound) return s;
+    if (removed) ++reaped;
+  }
+  return reaped;
+}
+
+}  // namespace libsync

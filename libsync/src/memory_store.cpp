@@ -1,0 +1,398 @@
+// The in-memory Store. One shared_mutex makes write transactions serial and lets reads
+// overlap; every mutation records how to undo itself, so a transaction whose work fails
+// (or throws) leaves no trace. Undo records may hold pointers into std::map nodes: nodes
+// never move, and undo runs newest first, so every node a record points to still exists.
+
+#include "libsync/memory/memory_store.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+
+namespace libsync {
+namespace {
+
+template <class V>
+using StringMap = std::map<std::string, V, std::less<>>;
+
+struct ProjectData {
+  Project project;
+  StringMap<Doc> docs;  // by fileName, so iteration is bytewise-sorted
+  std::optional<Lock> lock;
+  std::int64_t fence = 0;
+  std::deque<Event> events;
+  std::int64_t head_seq = 0;
+};
+
+struct State {
+  StringMap<ProjectData> projects;
+  StringMap<std::map<std::int64_t, DocVersion>> versions;  // by doc id
+  StringMap<ApiKey> keys;                                   // by id
+  StringMap<std::string> key_by_hash;
+};
+
+Status NoProject(std::string_view id) {
+  return Status::NotFound("project '" + std::string(id) + "' not found");
+}
+
+class MemoryTransaction final : public Transaction {
+ public:
+  MemoryTransaction(State& state, TxMode mode, std::size_t event_retention)
+      : s_(state), mode_(mode), event_retention_(event_retention) {}
+
+  void Rollback() {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
+    undo_.clear();
+  }
+
+  // --- projects ---
+  Result<Project> GetProject(std::string_view id) override {
+    auto* p = Find(id);
+    if (!p) return NoProject(id);
+    return p->project;
+  }
+  Status LockProject(std::string_view id) override {
+    // The store-wide write lock already serializes writers; only existence is left.
+    return Find(id) ? Status::Ok() : NoProject(id);
+  }
+  Result<std::vector<Project>> ListProjects() override {
+    std::vector<Project> out;
+    for (const auto& [id, p] : s_.projects) out.push_back(p.project);
+    std::sort(out.begin(), out.end(), [](const Project& a, const Project& b) {
+      return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+    });
+    return out;
+  }
+  Status InsertProject(const Project& project) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    if (Find(project.id)) return Status::PreconditionFailed("project id exists");
+    s_.projects.emplace(project.id, ProjectData{project, {}, {}, 0, {}, 0});
+    undo_.push_back([this, id = project.id] { s_.projects.erase(id); });
+    return Status::Ok();
+  }
+  Status UpdateProject(const Project& project) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project.id);
+    if (!p) return NoProject(project.id);
+    undo_.push_back([p, old = p->project] { p->project = old; });
+    p->project = project;
+    return Status::Ok();
+  }
+  Status DeleteProject(std::string_view id) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto it = s_.projects.find(id);
+    if (it == s_.projects.end()) return NoProject(id);
+    for (const auto& [name, doc] : it->second.docs) EraseVersions(doc.id);
+    for (auto k = s_.keys.begin(); k != s_.keys.end();) {
+      if (k->second.project_id == id) {
+        EraseKey(k++);
+      } else {
+        ++k;
+      }
+    }
+    // Extracting keeps the node (and pointers into it) alive for the undo.
+    auto node = std::make_shared<StringMap<ProjectData>::node_type>(s_.projects.extract(it));
+    undo_.push_back([this, node] { s_.projects.insert(std::move(*node)); });
+    return Status::Ok();
+  }
+
+  // --- docs ---
+  Result<Doc> GetDoc(std::string_view project_id, std::string_view file_name) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    auto it = p->docs.find(file_name);
+    if (it == p->docs.end()) return NoDoc(file_name);
+    return it->second;
+  }
+  Result<std::vector<Doc>> ListDocs(std::string_view project_id) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    std::vector<Doc> out;
+    out.reserve(p->docs.size());
+    for (const auto& [name, doc] : p->docs) out.push_back(doc);
+    return out;
+  }
+  Result<std::vector<DocSummary>> ListDocSummaries(std::string_view project_id) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    std::vector<DocSummary> out;
+    out.reserve(p->docs.size());
+    for (const auto& [name, d] : p->docs) out.push_back({d.file_name, d.hash, d.version, d.updated_at});
+    return out;
+  }
+  Status InsertDoc(const Doc& doc) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(doc.project_id);
+    if (!p) return NoProject(doc.project_id);
+    if (!p->docs.emplace(doc.file_name, doc).second) {
+      return Status::PreconditionFailed("doc '" + doc.file_name + "' already exists");
+    }
+    undo_.push_back([p, name = doc.file_name] { p->docs.erase(name); });
+    return Status::Ok();
+  }
+  Status UpdateDoc(const Doc& doc, std::int64_t expected_version) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(doc.project_id);
+    if (!p) return NoProject(doc.project_id);
+    auto it = p->docs.find(doc.file_name);
+    if (it == p->docs.end() || it->second.id != doc.id) return NoDoc(doc.file_name);
+    if (it->second.version != expected_version) {
+      return Status::PreconditionFailed("doc '" + doc.file_name + "' is at version " +
+                                        std::to_string(it->second.version));
+    }
+    undo_.push_back([slot = &it->second, old = it->second] { *slot = old; });
+    it->second = doc;
+    return Status::Ok();
+  }
+  Status DeleteDoc(std::string_view project_id, std::string_view file_name) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    auto it = p->docs.find(file_name);
+    if (it == p->docs.end()) return NoDoc(file_name);
+    EraseVersions(it->second.id);
+    auto node = std::make_shared<StringMap<Doc>::node_type>(p->docs.extract(it));
+    undo_.push_back([p, node] { p->docs.insert(std::move(*node)); });
+    return Status::Ok();
+  }
+
+  // --- versions ---
+  Status InsertDocVersion(const DocVersion& v) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto& versions = s_.versions[v.doc_id];
+    if (!versions.emplace(v.version, v).second) {
+      return Status::PreconditionFailed("version " + std::to_string(v.version) + " exists");
+    }
+    undo_.push_back([this, doc_id = v.doc_id, n = v.version] {
+      auto it = s_.versions.find(doc_id);
+      it->second.erase(n);
+      if (it->second.empty()) s_.versions.erase(it);
+    });
+    return Status::Ok();
+  }
+  Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) override {
+    std::vector<DocVersion> out;
+    auto it = s_.versions.find(doc_id);
+    if (it == s_.versions.end()) return out;
+    for (auto v = it->second.rbegin(); v != it->second.rend(); ++v) {
+      out.push_back(v->second);
+      out.back().content.clear();
+    }
+    return out;
+  }
+  Result<DocVersion> GetDocVersion(std::string_view doc_id, std::int64_t version) override {
+    auto it = s_.versions.find(doc_id);
+    if (it != s_.versions.end()) {
+      auto v = it->second.find(version);
+      if (v != it->second.end()) return v->second;
+    }
+    return Status::NotFound("version " + std::to_string(version) + " not found");
+  }
+
+  // --- locks ---
+  Result<std::optional<Lock>> GetLock(std::string_view project_id) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    return p->lock;
+  }
+  Status PutLock(const Lock& lock) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(lock.project_id);
+    if (!p) return NoProject(lock.project_id);
+    SaveLockForUndo(*p);
+    p->lock = lock;
+    return Status::Ok();
+  }
+  Status DeleteLock(std::string_view project_id) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    SaveLockForUndo(*p);
+    p->lock.reset();
+    return Status::Ok();
+  }
+  Result<std::int64_t> NextFence(std::string_view project_id) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    undo_.push_back([p] { --p->fence; });
+    return ++p->fence;
+  }
+  Result<std::vector<Lock>> ListExpiredLocks(Timestamp now) override {
+    std::vector<Lock> out;
+    for (const auto& [id, p] : s_.projects) {
+      if (p.lock && !p.lock->LiveAt(now)) out.push_back(*p.lock);
+    }
+    return out;
+  }
+
+  // --- keys ---
+  Status InsertApiKey(const ApiKey& key) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    if (!Find(key.project_id)) return NoProject(key.project_id);
+    if (s_.keys.count(key.id) || s_.key_by_hash.count(key.key_hash)) {
+      return Status::PreconditionFailed("api key exists");
+    }
+    s_.keys.emplace(key.id, key);
+    s_.key_by_hash.emplace(key.key_hash, key.id);
+    undo_.push_back([this, id = key.id, hash = key.key_hash] {
+      s_.keys.erase(id);
+      s_.key_by_hash.erase(hash);
+    });
+    return Status::Ok();
+  }
+  Result<ApiKey> GetApiKey(std::string_view id) override {
+    auto it = s_.keys.find(id);
+    if (it == s_.keys.end()) return Status::NotFound("api key not found");
+    return it->second;
+  }
+  Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override {
+    auto it = s_.key_by_hash.find(key_hash);
+    if (it == s_.key_by_hash.end()) return Status::NotFound("api key not found");
+    return s_.keys.find(it->second)->second;
+  }
+  Result<std::vector<ApiKey>> ListApiKeys(std::string_view project_id) override {
+    if (!Find(project_id)) return NoProject(project_id);
+    std::vector<ApiKey> out;
+    for (const auto& [id, k] : s_.keys) {
+      if (k.project_id == project_id) out.push_back(k);
+    }
+    std::sort(out.begin(), out.end(), [](const ApiKey& a, const ApiKey& b) {
+      return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+    });
+    return out;
+  }
+  Status UpdateApiKey(const ApiKey& key) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto it = s_.keys.find(key.id);
+    if (it == s_.keys.end()) return Status::NotFound("api key not found");
+    undo_.push_back([this, old = it->second] { s_.keys.find(old.id)->second = old; });
+    ApiKey& k = it->second;
+    k.name = key.name;
+    k.is_active = key.is_active;
+    k.scope = key.scope;
+    k.last_used_at = key.last_used_at;
+    k.last_pulled_hash = key.last_pulled_hash;
+    k.last_pulled_at = key.last_pulled_at;
+    return Status::Ok();
+  }
+
+  // --- events ---
+  Result<Event> AppendEvent(std::string_view project_id, std::string_view type,
+                            std::string_view payload, Timestamp at) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    p->events.push_back(Event{p->project.id, ++p->head_seq, std::string(type),
+                              std::string(payload), at});
+    Event appended = p->events.back();
+    // Retention is applied as events arrive; the undo puts a dropped event back.
+    std::optional<Event> dropped;
+    if (p->events.size() > event_retention_) {
+      dropped = std::move(p->events.front());
+      p->events.pop_front();
+    }
+    undo_.push_back([p, dropped = std::move(dropped)] {
+      p->events.pop_back();
+      --p->head_seq;
+      if (dropped) p->events.push_front(*dropped);
+    });
+    return appended;
+  }
+  Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
+                               std::size_t limit) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    EventPage page;
+    page.head_seq = p->head_seq;
+    page.oldest_seq = p->events.empty() ? p->head_seq + 1 : p->events.front().seq;
+    if (after_seq < p->head_seq && !p->events.empty()) {
+      // Seqs in the deque are contiguous, so the start is found by arithmetic.
+      const std::int64_t start = std::max<std::int64_t>(0, after_seq + 1 - page.oldest_seq);
+      for (auto i = static_cast<std::size_t>(start); i < p->events.size() && page.events.size() < limit; ++i) {
+        page.events.push_back(p->events[i]);
+      }
+    }
+    return page;
+  }
+
+ private:
+  ProjectData* Find(std::string_view id) {
+    auto it = s_.projects.find(id);
+    return it == s_.projects.end() ? nullptr : &it->second;
+  }
+  Status Writable() const {
+    if (mode_ == TxMode::kWrite) return Status::Ok();
+    return Status::Internal("write attempted in a read transaction", "memory");
+  }
+  static Status NoDoc(std::string_view name) {
+    return Status::NotFound("doc '" + std::string(name) + "' not found");
+  }
+  // The old value moves into the undo record; callers overwrite p.lock right after.
+  void SaveLockForUndo(ProjectData& p) {
+    undo_.push_back([data = &p, old = std::move(p.lock)] { data->lock = old; });
+  }
+  void EraseVersions(const std::string& doc_id) {
+    auto it = s_.versions.find(doc_id);
+    if (it == s_.versions.end()) return;
+    undo_.push_back([this, id = doc_id, old = std::move(it->second)]() mutable {
+      s_.versions.emplace(id, std::move(old));
+    });
+    s_.versions.erase(it);
+  }
+  void EraseKey(StringMap<ApiKey>::iterator it) {
+    undo_.push_back([this, old = it->second] {
+      s_.keys.emplace(old.id, old);
+      s_.key_by_hash.emplace(old.key_hash, old.id);
+    });
+    s_.key_by_hash.erase(it->second.key_hash);
+    s_.keys.erase(it);
+  }
+
+  State& s_;
+  TxMode mode_;
+  std::size_t event_retention_;
+  std::vector<std::function<void()>> undo_;
+};
+
+class MemoryStore final : public Store {
+ public:
+  explicit MemoryStore(MemoryStoreOptions options) : options_(options) {}
+
+  Status Transact(TxMode mode, const Work& work) override {
+    if (mode == TxMode::kRead) {
+      std::shared_lock lock(mutex_);
+      MemoryTransaction tx(state_, mode, options_.event_retention);
+      return work(tx);
+    }
+    std::unique_lock lock(mutex_);
+    MemoryTransaction tx(state_, mode, options_.event_retention);
+    Status status;
+    try {
+      status = work(tx);
+    } catch (...) {
+      tx.Rollback();
+      throw;
+    }
+    if (!status.ok()) tx.Rollback();
+    return status;
+  }
+
+  std::string_view Kind() const noexcept override { return "memory"; }
+
+ private:
+  MemoryStoreOptions options_;
+  std::shared_mutex mutex_;
+  State state_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> MakeMemoryStore(MemoryStoreOptions options) {
+  return std::make_unique<MemoryStore>(options);
+}
+
+}  // namespace libsync

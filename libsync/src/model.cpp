@@ -1,0 +1,49 @@
+// Small conversions of the model's value types.
+
+#include "libsync/model/api_key.hpp"
+#include "libsync/model/doc_version.hpp"
+#include "libsync/model/project.hpp"
+
+namespace libsync {
+
+ProjectView ViewOf(const Project& p) {
+  return ProjectView{p.id,         p.name,       p.repo_url,          !p.token.empty(),
+                     p.branch,     p.docs_path,  p.created_at,        p.updated_at,
+                     p.last_synced_commit, p.synced_at};
+}
+
+std::string_view SourceName(VersionSource source) noexcept {
+  switch (source) {
+    case VersionSource::kApi: return "api";
+    case VersionSource::kGit: return "git";
+    case VersionSource::kRevert: return "revert";
+  }
+  return "api";
+}
+
+bool ParseSource(std::string_view text, VersionSource* out) noexcept {
+  for (auto s : {VersionSource::kApi, VersionSource::kGit, VersionSource::kRevert}) {
+    if (SourceName(s) == text) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view ScopeName(KeyScope scope) noexcept {
+  return scope == KeyScope::kWrite ? "write" : "read";
+}
+
+bool ParseScope(std::string_view text, KeyScope* out) noexcept {
+  if (text == "read") {
+    *out = KeyScope::kRead;
+  } else if (text == "write") {
+    *out = KeyScope::kWrite;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace libsync

@@ -1,0 +1,132 @@
+#include "libsync/project_service.hpp"
+
+#include "access.hpp"
+#include "libsync/credentials.hpp"
+#include "libsync/validation.hpp"
+#include "unit_of_work.hpp"
+
+namespace libsync {
+namespace {
+
+constexpr std::size_t kMaxNameBytes = 200;
+constexpr std::size_t kMaxUrlBytes = 2048;
+constexpr std::size_t kMaxTokenBytes = 4096;
+
+Status ValidateProjectFields(const Project& p, std::string_view plain_token) {
+  LIBSYNC_RETURN_IF_ERROR(ValidateLabel(p.name, "name", kMaxNameBytes));
+  LIBSYNC_RETURN_IF_ERROR(ValidateLabel(p.repo_url, "repoUrl", kMaxUrlBytes));
+  LIBSYNC_RETURN_IF_ERROR(ValidateBranchName(p.branch));
+  LIBSYNC_RETURN_IF_ERROR(ValidateDocsPath(p.docs_path));
+  if (plain_token.size() > kMaxTokenBytes) return Status::InvalidArgument("token is too long");
+  for (const char c : plain_token) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return Status::InvalidArgument("token contains a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+// A docsPath of "." or with a trailing '/' means the same folder; store one spelling.
+std::string NormalizeDocsPath(std::string path) {
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  if (path == ".") path.clear();
+  return path;
+}
+
+Result<std::string> SealToken(const ServiceContext& ctx, std::string_view token,
+                              std::string_view project_id) {
+  if (token.empty()) return std::string();
+  return ctx.secrets.Seal(token, project_id);
+}
+
+}  // namespace
+
+Result<ProjectView> ProjectService::Create(const Caller& caller, const NewProject& input) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
+  Project p;
+  p.id = NewId(ctx_.random);
+  p.name = input.name;
+  p.repo_url = input.repo_url;
+  if (input.branch) p.branch = *input.branch;
+  if (input.docs_path) p.docs_path = NormalizeDocsPath(*input.docs_path);
+  LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, input.token));
+  LIBSYNC_ASSIGN_OR_RETURN(p.token, SealToken(ctx_, input.token, p.id));
+  p.created_at = p.updated_at = ctx_.clock.Now();
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(
+      ctx_, [&](Transaction& tx, detail::EventBatch&) { return tx.InsertProject(p); }));
+  return ViewOf(p);
+}
+
+Result<std::vector<ProjectView>> ProjectService::List(const Caller& caller) {
+  std::vector<ProjectView> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    out.clear();
+    if (!caller.is_admin()) {
+      auto p = tx.GetProject(caller.project_id());
+      if (p) out.push_back(ViewOf(*p));
+      return p.has_value() || p.error().code() == ErrorCode::kNotFound ? Status::Ok() : p.error();
+    }
+    LIBSYNC_ASSIGN_OR_RETURN(auto projects, tx.ListProjects());
+    for (const auto& p : projects) out.push_back(ViewOf(p));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<ProjectView> ProjectService::Get(const Caller& caller, std::string_view id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, id, detail::Access::kRead));
+  std::optional<ProjectView> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto p, tx.GetProject(id));
+    out = ViewOf(p);
+    return Status::Ok();
+  }));
+  return *out;
+}
+
+Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_view id,
+                                           const ProjectChanges& changes) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
+  std::optional<std::string> sealed;
+  if (changes.token) {
+    LIBSYNC_ASSIGN_OR_RETURN(sealed, SealToken(ctx_, *changes.token, id));
+  }
+  const Timestamp now = ctx_.clock.Now();
+  std::optional<Project> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(id));
+    LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(id));
+    if (changes.name) p.name = *changes.name;
+    if (changes.repo_url) p.repo_url = *changes.repo_url;
+    if (changes.branch) p.branch = *changes.branch;
+    if (changes.docs_path) p.docs_path = NormalizeDocsPath(*changes.docs_path);
+    LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, changes.token.value_or("")));
+    if (sealed) p.token = *sealed;
+    p.updated_at = now;
+    LIBSYNC_RETURN_IF_ERROR(tx.UpdateProject(p));
+    out = std::move(p);
+    return Status::Ok();
+  }));
+  return ViewOf(*out);
+}
+
+Status ProjectService::Delete(const Caller& caller, std::string_view id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
+  return detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(id));
+    return tx.DeleteProject(id);
+  });
+}
+
+Result<std::string> ProjectService::RevealToken(std::string_view id) {
+  std::string sealed;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto p, tx.GetProject(id));
+    sealed = std::move(p.token);
+    return Status::Ok();
+  }));
+  if (sealed.empty()) return std::string();
+  return ctx_.secrets.Open(sealed, id);
+}
+
+}  // namespace libsync

@@ -1,0 +1,57 @@
+#include "libsync/status.hpp"
+
+namespace libsync {
+
+int HttpStatusOf(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::kOk: return 200;
+    case ErrorCode::kInvalidArgument: return 400;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kPermissionDenied: return 403;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kLockHeld: return 409;
+    case ErrorCode::kGone: return 410;
+    case ErrorCode::kPreconditionFailed: return 412;
+    case ErrorCode::kTooLarge: return 413;
+    case ErrorCode::kLocked: return 423;
+    case ErrorCode::kRateLimited: return 429;
+    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kUnavailable: return 503;
+  }
+  return 500;
+}
+
+std::string_view ErrorCodeName(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::kOk: return "Ok";
+    case ErrorCode::kInvalidArgument: return "InvalidArgument";
+    case ErrorCode::kUnauthenticated: return "Unauthenticated";
+    case ErrorCode::kPermissionDenied: return "PermissionDenied";
+    case ErrorCode::kNotFound: return "NotFound";
+    case ErrorCode::kLockHeld: return "LockHeld";
+    case ErrorCode::kGone: return "Gone";
+    case ErrorCode::kPreconditionFailed: return "PreconditionFailed";
+    case ErrorCode::kTooLarge: return "TooLarge";
+    case ErrorCode::kLocked: return "Locked";
+    case ErrorCode::kRateLimited: return "RateLimited";
+    case ErrorCode::kInternal: return "Internal";
+    case ErrorCode::kUnavailable: return "Unavailable";
+  }
+  return "Internal";
+}
+
+std::string_view Status::detail(std::string_view key) const noexcept {
+  for (const auto& [k, v] : details_) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+std::string Status::ToString() const {
+  std::string out(ErrorCodeName(code_));
+  if (!message_.empty()) out.append(": ").append(message_);
+  if (!origin_.empty()) out.append(" [").append(origin_).append("]");
+  return out;
+}
+
+}  // namespace libsync

@@ -1,0 +1,140 @@
+#include "libsync/validation.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace libsync {
+namespace {
+
+constexpr std::size_t kMaxSegmentBytes = 255;
+constexpr std::size_t kMaxPathBytes = 1024;
+
+bool IsControl(unsigned char c) noexcept { return c < 0x20 || c == 0x7F; }
+
+Status ValidateRelativePath(std::string_view path, std::string_view what) {
+  const std::string w(what);
+  if (path.size() > kMaxPathBytes) {
+    return Status::InvalidArgument(w + " is longer than 1024 bytes");
+  }
+  if (!IsValidUtf8(path)) return Status::InvalidArgument(w + " is not valid UTF-8");
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == 0) return Status::InvalidArgument(w + " contains a NUL byte");
+    if (IsControl(c)) return Status::InvalidArgument(w + " contains a control character");
+    if (c == '\\') return Status::InvalidArgument(w + " contains a backslash");
+  }
+  if (path.front() == '/') return Status::InvalidArgument(w + " must be relative (leading '/')");
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view segment = path.substr(start, end - start);
+    if (segment.empty()) return Status::InvalidArgument(w + " has an empty path segment");
+    if (segment == "." || segment == "..") {
+      return Status::InvalidArgument(w + " must not contain '.' or '..' segments");
+    }
+    if (segment.size() > kMaxSegmentBytes) {
+      return Status::InvalidArgument(w + " has a segment longer than 255 bytes");
+    }
+    start = end + 1;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view text) noexcept {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    // Markdown is mostly ASCII: skip eight such bytes at a time.
+    if (i + 8 <= n) {
+      std::uint64_t word;
+      std::memcpy(&word, s + i, sizeof word);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // no overlongs
+      if (c == 0xED) hi = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // no overlongs
+      if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    if (s[i + 1] < lo || s[i + 1] > hi) return false;
+    for (std::size_t k = 2; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+Status ValidateFileName(std::string_view file_name) {
+  if (file_name.empty()) return Status::InvalidArgument("fileName is empty");
+  return ValidateRelativePath(file_name, "fileName");
+}
+
+Status ValidateDocsPath(std::string_view docs_path) {
+  if (docs_path.empty()) return Status::Ok();
+  return ValidateRelativePath(docs_path, "docsPath");
+}
+
+Status ValidateBranchName(std::string_view b) {
+  auto bad = [](const std::string& why) { return Status::InvalidArgument("branch " + why); };
+  if (b.empty()) return bad("is empty");
+  if (b.size() > 255) return bad("is longer than 255 bytes");
+  if (b == "@") return bad("must not be '@'");
+  if (b.front() == '/' || b.back() == '/' || b.front() == '-') {
+    return bad("must not start or end with '/' or start with '-'");
+  }
+  if (b.back() == '.') return bad("must not end with '.'");
+  if (b.size() >= 5 && b.substr(b.size() - 5) == ".lock") return bad("must not end with '.lock'");
+  if (b.find("..") != std::string_view::npos || b.find("//") != std::string_view::npos ||
+      b.find("@{") != std::string_view::npos || b.find("/.") != std::string_view::npos ||
+      b.front() == '.') {
+    return bad("contains '..', '//', '@{' or a component starting with '.'");
+  }
+  for (const char ch : b) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (IsControl(c) || c == ' ' || c == '~' || c == '^' || c == ':' || c == '?' || c == '*' ||
+        c == '[' || c == '\\') {
+      return bad("contains a character git does not allow in ref names");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateLabel(std::string_view value, std::string_view what, std::size_t max_bytes) {
+  const std::string w(what);
+  if (value.empty()) return Status::InvalidArgument(w + " must not be empty");
+  if (value.size() > max_bytes) {
+    return Status::InvalidArgument(w + " is longer than " + std::to_string(max_bytes) + " bytes");
+  }
+  if (!IsValidUtf8(value)) return Status::InvalidArgument(w + " is not valid UTF-8");
+  for (const char ch : value) {
+    if (IsControl(static_cast<unsigned char>(ch))) {
+      return Status::InvalidArgument(w + " contains a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace libsync

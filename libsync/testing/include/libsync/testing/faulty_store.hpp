@@ -1,0 +1,45 @@
+#pragma once
+// A Store decorator that fails one chosen Transaction call, to prove that a use case
+// interrupted at any point leaves nothing behind (LevelDB's ErrorEnv, Beast's fail_count).
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "libsync/ports/store.hpp"
+
+namespace libsync::testing {
+
+/// Counts every Transaction method call across all transactions; the call with index
+/// `fail_at` (0-based) returns kUnavailable instead of reaching the wrapped store.
+/// A negative `fail_at` never fails. Thread-safe.
+class FaultyStore final : public Store {
+ public:
+  explicit FaultyStore(Store& inner, std::int64_t fail_at = -1) : inner_(inner), fail_at_(fail_at) {}
+
+  void FailAt(std::int64_t n) {
+    calls_ = 0;
+    fired_ = false;
+    fail_at_ = n;
+  }
+  bool failed() const { return fired_; }
+  std::int64_t calls() const { return calls_; }
+
+  Status Transact(TxMode mode, const Work& work) override;
+  std::string_view Kind() const noexcept override { return inner_.Kind(); }
+
+  /// Whether this call should fail; public for the wrapping transaction.
+  bool ShouldFail() {
+    const bool fail = calls_++ == fail_at_;
+    if (fail) fired_ = true;
+    return fail;
+  }
+
+ private:
+  Store& inner_;
+  std::atomic<std::int64_t> calls_{0};
+  std::atomic<std::int64_t> fail_at_;
+  std::atomic<bool> fired_{false};
+};
+
+}  // namespace libsync::testing

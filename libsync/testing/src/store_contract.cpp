@@ -1,0 +1,491 @@
+#include "libsync/testing/store_contract.hpp"
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "libsync/hashing.hpp"
+
+namespace libsync::testing {
+namespace {
+
+Timestamp At(std::int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
+
+// Reads inside a read transaction and hands the value out.
+template <class T, class Fn>
+Result<T> ReadValue(Store& store, Fn&& fn) {
+  std::optional<Result<T>> out;
+  Status s = store.Transact(TxMode::kRead, [&](Transaction& tx) {
+    out.emplace(fn(tx));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return std::move(*out);
+}
+
+}  // namespace
+
+std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {
+  return info.param.name;
+}
+
+void StoreContract::SetUp() {
+  store_ = GetParam().make();
+  ASSERT_NE(store_, nullptr);
+}
+
+Project StoreContract::AddProject(const std::string& name, std::int64_t created_ms) {
+  Project p;
+  p.id = "p-" + name + "-" + std::to_string(next_id_++);
+  p.name = name;
+  p.repo_url = "https://example.com/" + name + ".git";
+  p.token = "v1:k1:c2VhbGVk";
+  p.created_at = p.updated_at = At(created_ms);
+  EXPECT_TRUE(Write([&](Transaction& tx) { return tx.InsertProject(p); }).ok());
+  return p;
+}
+
+Doc StoreContract::AddDoc(const std::string& project_id, const std::string& file_name,
+                          const std::string& content) {
+  Doc d;
+  d.id = "d-" + std::to_string(next_id_++);
+  d.project_id = project_id;
+  d.file_name = file_name;
+  d.content = content;
+  d.hash = Sha256Hex(content);
+  d.version = 1;
+  d.created_at = d.updated_at = At(2000);
+  d.updated_by = "alice";
+  EXPECT_TRUE(Write([&](Transaction& tx) { return tx.InsertDoc(d); }).ok());
+  return d;
+}
+
+TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
+  Project p = AddProject("web", 1234);
+  auto got = ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); });
+  ASSERT_TRUE(got.has_value()) << got.error().ToString();
+  EXPECT_EQ(got->name, "web");
+  EXPECT_EQ(got->repo_url, p.repo_url);
+  EXPECT_EQ(got->token, p.token);
+  EXPECT_EQ(got->branch, "main");
+  EXPECT_EQ(got->docs_path, "docs");
+  EXPECT_EQ(got->created_at, At(1234));
+  EXPECT_EQ(got->last_synced_commit, "");
+  EXPECT_FALSE(got->synced_at.has_value());
+
+  p.name = "web2";
+  p.last_synced_commit = "abc123";
+  p.synced_at = At(5555);
+  p.updated_at = At(6666);
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(p); }).ok());
+  got = ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->name, "web2");
+  EXPECT_EQ(got->last_synced_commit, "abc123");
+  EXPECT_EQ(got->synced_at, At(5555));
+  EXPECT_EQ(got->updated_at, At(6666));
+}
+
+TEST_P(StoreContract, MissingProjectIsNotFound) {
+  auto got = ReadValue<Project>(*store_, [](Transaction& tx) { return tx.GetProject("nope"); });
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().code(), ErrorCode::kNotFound);
+  Status s = Write([](Transaction& tx) { return tx.LockProject("nope"); });
+  EXPECT_EQ(s.code(), ErrorCode::kNotFound);
+  Project ghost;
+  ghost.id = "ghost";
+  s = Write([&](Transaction& tx) { return tx.UpdateProject(ghost); });
+  EXPECT_EQ(s.code(), ErrorCode::kNotFound);
+  s = Write([](Transaction& tx) { return tx.DeleteProject("ghost"); });
+  EXPECT_EQ(s.code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, DuplicateProjectIdIsRefused) {
+  Project p = AddProject("web");
+  Status s = Write([&](Transaction& tx) { return tx.InsertProject(p); });
+  EXPECT_EQ(s.code(), ErrorCode::kPreconditionFailed);
+}
+
+TEST_P(StoreContract, ProjectsAreListedByCreationTime) {
+  AddProject("second", 2000);
+  AddProject("first", 1000);
+  auto list = ReadValue<std::vector<Project>>(*store_, [](Transaction& tx) { return tx.ListProjects(); });
+  ASSERT_TRUE(list.has_value());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].name, "first");
+  EXPECT_EQ((*list)[1].name, "second");
+}
+
+TEST_P(StoreContract, DocsAreListedInBytewiseFileNameOrder) {
+  Project p = AddProject("web");
+  AddDoc(p.id, "b.md", "b");
+  AddDoc(p.id, "B.md", "B");
+  AddDoc(p.id, "guides/style.md", "g");
+  AddDoc(p.id, "a.md", "a");
+  auto docs = ReadValue<std::vector<Doc>>(*store_, [&](Transaction& tx) { return tx.ListDocs(p.id); });
+  ASSERT_TRUE(docs.has_value());
+  std::vector<std::string> names;
+  for (const auto& d : *docs) names.push_back(d.file_name);
+  EXPECT_EQ(names, (std::vector<std::string>{"B.md", "a.md", "b.md", "guides/style.md"}));
+  auto summaries = ReadValue<std::vector<DocSummary>>(
+      *store_, [&](Transaction& tx) { return tx.ListDocSummaries(p.id); });
+  ASSERT_TRUE(summaries.has_value());
+  ASSERT_EQ(summaries->size(), 4u);
+  EXPECT_EQ((*summaries)[0].file_name, "B.md");
+  EXPECT_EQ((*summaries)[0].hash, Sha256Hex("B"));
+}
+
+TEST_P(StoreContract, DocRoundTripsUnicodeContent) {
+  Project p = AddProject("web");
+  const std::string text = "# Überblick\n\nemoji 🚀, tabs\tand \"quotes\" and 'ticks' \\ ";
+  Doc d = AddDoc(p.id, "überblick.md", text);
+  auto got = ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, "überblick.md"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->id, d.id);
+  EXPECT_EQ(got->content, text);
+  EXPECT_EQ(got->hash, Sha256Hex(text));
+  EXPECT_EQ(got->version, 1);
+  EXPECT_EQ(got->updated_by, "alice");
+  EXPECT_EQ(got->updated_at, At(2000));
+}
+
+TEST_P(StoreContract, SameFileNameTwiceIsRefused) {
+  Project p = AddProject("web");
+  AddDoc(p.id, "a.md", "a");
+  Doc dup;
+  dup.id = "other";
+  dup.project_id = p.id;
+  dup.file_name = "a.md";
+  dup.hash = Sha256Hex("");
+  Status s = Write([&](Transaction& tx) { return tx.InsertDoc(dup); });
+  EXPECT_EQ(s.code(), ErrorCode::kPreconditionFailed);
+}
+
+TEST_P(StoreContract, UpdateDocIsCompareAndSwapOnVersion) {
+  Project p = AddProject("web");
+  Doc d = AddDoc(p.id, "a.md", "one");
+  Doc next = d;
+  next.content = "two";
+  next.hash = Sha256Hex("two");
+  next.version = 2;
+  Status stale = Write([&](Transaction& tx) { return tx.UpdateDoc(next, 7); });
+  EXPECT_EQ(stale.code(), ErrorCode::kPreconditionFailed);
+  auto got = ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, "a.md"); });
+  EXPECT_EQ(got->content, "one");
+
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateDoc(next, 1); }).ok());
+  got = ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, "a.md"); });
+  EXPECT_EQ(got->content, "two");
+  EXPECT_EQ(got->version, 2);
+  // The same CAS again sees version 2 and refuses.
+  EXPECT_EQ(Write([&](Transaction& tx) { return tx.UpdateDoc(next, 1); }).code(),
+            ErrorCode::kPreconditionFailed);
+}
+
+TEST_P(StoreContract, VersionsListNewestFirstWithoutContent) {
+  Project p = AddProject("web");
+  Doc d = AddDoc(p.id, "a.md", "one");
+  for (int v = 1; v <= 3; ++v) {
+    DocVersion dv{"v" + std::to_string(v), d.id, p.id, "a.md", v, "text " + std::to_string(v),
+                  Sha256Hex("text " + std::to_string(v)), "bob",
+                  v == 3 ? VersionSource::kRevert : VersionSource::kApi, At(3000 + v)};
+    ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertDocVersion(dv); }).ok());
+  }
+  auto list = ReadValue<std::vector<DocVersion>>(
+      *store_, [&](Transaction& tx) { return tx.ListDocVersions(d.id); });
+  ASSERT_TRUE(list.has_value());
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].version, 3);
+  EXPECT_EQ((*list)[0].source, VersionSource::kRevert);
+  EXPECT_EQ((*list)[0].author, "bob");
+  EXPECT_EQ((*list)[0].content, "");
+  EXPECT_EQ((*list)[2].version, 1);
+  auto one = ReadValue<DocVersion>(*store_, [&](Transaction& tx) { return tx.GetDocVersion(d.id, 2); });
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->content, "text 2");
+  EXPECT_EQ(one->created_at, At(3002));
+  auto missing = ReadValue<DocVersion>(*store_, [&](Transaction& tx) { return tx.GetDocVersion(d.id, 9); });
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+  DocVersion dup{"vx", d.id, p.id, "a.md", 2, "x", Sha256Hex("x"), "bob", VersionSource::kApi, At(1)};
+  EXPECT_EQ(Write([&](Transaction& tx) { return tx.InsertDocVersion(dup); }).code(),
+            ErrorCode::kPreconditionFailed);
+}
+
+TEST_P(StoreContract, DeletingADocDeletesItsVersions) {
+  Project p = AddProject("web");
+  Doc d = AddDoc(p.id, "a.md", "one");
+  DocVersion dv{"v1", d.id, p.id, "a.md", 1, "one", d.hash, "alice", VersionSource::kApi, At(1)};
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertDocVersion(dv); }).ok());
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteDoc(p.id, "a.md"); }).ok());
+  auto got = ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, "a.md"); });
+  EXPECT_EQ(got.error().code(), ErrorCode::kNotFound);
+  auto list = ReadValue<std::vector<DocVersion>>(
+      *store_, [&](Transaction& tx) { return tx.ListDocVersions(d.id); });
+  ASSERT_TRUE(list.has_value());
+  EXPECT_TRUE(list->empty());
+  EXPECT_EQ(Write([&](Transaction& tx) { return tx.DeleteDoc(p.id, "a.md"); }).code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, LockRowIsPutReplacedAndDeleted) {
+  Project p = AddProject("web");
+  auto none = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->has_value());
+
+  Lock l{"l1", p.id, "alice", At(1000), At(61000), "editing", Sha256Hex("t"), 1};
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.PutLock(l); }).ok());
+  auto got = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  EXPECT_EQ((*got)->locked_by, "alice");
+  EXPECT_EQ((*got)->expires_at, At(61000));
+  EXPECT_EQ((*got)->reason, "editing");
+  EXPECT_EQ((*got)->token_hash, Sha256Hex("t"));
+  EXPECT_EQ((*got)->fence, 1);
+
+  Lock l2{"l2", p.id, "bob", At(2000), At(9000), "", Sha256Hex("u"), 2};
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.PutLock(l2); }).ok());
+  got = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  EXPECT_EQ((*got)->locked_by, "bob");
+  EXPECT_EQ((*got)->fence, 2);
+
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteLock(p.id); }).ok());
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteLock(p.id); }).ok());
+  got = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_P(StoreContract, FencesIncreasePerProjectAndSurviveLockDeletion) {
+  Project a = AddProject("a");
+  Project b = AddProject("b");
+  auto next = [&](const std::string& id) {
+    std::int64_t fence = -1;
+    EXPECT_TRUE(Write([&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(fence, tx.NextFence(id));
+      return Status::Ok();
+    }).ok());
+    return fence;
+  };
+  EXPECT_EQ(next(a.id), 1);
+  EXPECT_EQ(next(a.id), 2);
+  EXPECT_EQ(next(b.id), 1);
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteLock(a.id); }).ok());
+  EXPECT_EQ(next(a.id), 3);
+}
+
+TEST_P(StoreContract, ExpiredLocksAreListedAcrossProjects) {
+  Project a = AddProject("a");
+  Project b = AddProject("b");
+  Lock la{"la", a.id, "alice", At(0), At(5000), "", "h", 1};
+  Lock lb{"lb", b.id, "bob", At(0), At(9000), "", "h", 1};
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_RETURN_IF_ERROR(tx.PutLock(la));
+    return tx.PutLock(lb);
+  }).ok());
+  auto expired = ReadValue<std::vector<Lock>>(
+      *store_, [&](Transaction& tx) { return tx.ListExpiredLocks(At(6000)); });
+  ASSERT_TRUE(expired.has_value());
+  ASSERT_EQ(expired->size(), 1u);
+  EXPECT_EQ((*expired)[0].project_id, a.id);
+  expired = ReadValue<std::vector<Lock>>(*store_, [&](Transaction& tx) { return tx.ListExpiredLocks(At(9000)); });
+  EXPECT_EQ(expired->size(), 2u);
+}
+
+TEST_P(StoreContract, ApiKeysAreFoundByHashAndUpdated) {
+  Project p = AddProject("web");
+  ApiKey k;
+  k.id = "k1";
+  k.project_id = p.id;
+  k.key_hash = Sha256Hex("sk_secret");
+  k.name = "laptop";
+  k.created_at = At(100);
+  k.scope = KeyScope::kWrite;
+  k.prefix = "sk_secr";
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertApiKey(k); }).ok());
+  auto found = ReadValue<ApiKey>(*store_, [&](Transaction& tx) { return tx.FindApiKeyByHash(k.key_hash); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, "k1");
+  EXPECT_EQ(found->scope, KeyScope::kWrite);
+  EXPECT_TRUE(found->is_active);
+  EXPECT_FALSE(found->last_used_at.has_value());
+
+  k.is_active = false;
+  k.last_used_at = At(200);
+  k.last_pulled_hash = "abc";
+  k.last_pulled_at = At(300);
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateApiKey(k); }).ok());
+  auto got = ReadValue<ApiKey>(*store_, [&](Transaction& tx) { return tx.GetApiKey("k1"); });
+  EXPECT_FALSE(got->is_active);
+  EXPECT_EQ(got->last_used_at, At(200));
+  EXPECT_EQ(got->last_pulled_hash, "abc");
+  EXPECT_EQ(got->last_pulled_at, At(300));
+
+  ApiKey dup = k;
+  dup.id = "k2";
+  EXPECT_EQ(Write([&](Transaction& tx) { return tx.InsertApiKey(dup); }).code(),
+            ErrorCode::kPreconditionFailed);
+  auto missing = ReadValue<ApiKey>(*store_, [&](Transaction& tx) { return tx.FindApiKeyByHash("zz"); });
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+  auto list = ReadValue<std::vector<ApiKey>>(*store_, [&](Transaction& tx) { return tx.ListApiKeys(p.id); });
+  ASSERT_EQ(list->size(), 1u);
+}
+
+TEST_P(StoreContract, EventSeqsArePerProjectAndReadable) {
+  Project a = AddProject("a");
+  Project b = AddProject("b");
+  std::vector<std::int64_t> seqs;
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    for (int i = 0; i < 3; ++i) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto e, tx.AppendEvent(a.id, "doc:updated", "{\"i\":" + std::to_string(i) + "}", At(10 + i)));
+      seqs.push_back(e.seq);
+    }
+    LIBSYNC_ASSIGN_OR_RETURN(auto e, tx.AppendEvent(b.id, "lock:acquired", "{}", At(50)));
+    seqs.push_back(e.seq);
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(seqs, (std::vector<std::int64_t>{1, 2, 3, 1}));
+
+  auto page = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(a.id, 1, 10); });
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->head_seq, 3);
+  EXPECT_EQ(page->oldest_seq, 1);
+  ASSERT_EQ(page->events.size(), 2u);
+  EXPECT_EQ(page->events[0].seq, 2);
+  EXPECT_EQ(page->events[0].payload, "{\"i\":1}");
+  EXPECT_EQ(page->events[0].type, "doc:updated");
+  EXPECT_EQ(page->events[0].created_at, At(11));
+  page = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(a.id, 0, 1); });
+  ASSERT_EQ(page->events.size(), 1u);
+  EXPECT_EQ(page->events[0].seq, 1);
+  page = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(a.id, 3, 10); });
+  EXPECT_TRUE(page->events.empty());
+}
+
+TEST_P(StoreContract, DeletingAProjectCascades) {
+  Project p = AddProject("web");
+  Project other = AddProject("other");
+  Doc d = AddDoc(p.id, "a.md", "x");
+  AddDoc(other.id, "a.md", "y");
+  DocVersion dv{"v1", d.id, p.id, "a.md", 1, "x", d.hash, "alice", VersionSource::kApi, At(1)};
+  ApiKey k;
+  k.id = "k1";
+  k.project_id = p.id;
+  k.key_hash = "hash-k1";
+  k.name = "laptop";
+  Lock l{"l1", p.id, "alice", At(0), At(100000), "", "h", 1};
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_RETURN_IF_ERROR(tx.InsertDocVersion(dv));
+    LIBSYNC_RETURN_IF_ERROR(tx.InsertApiKey(k));
+    LIBSYNC_RETURN_IF_ERROR(tx.PutLock(l));
+    return tx.AppendEvent(p.id, "doc:updated", "{}", At(1)).status();
+  }).ok());
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteProject(p.id); }).ok());
+
+  EXPECT_EQ(ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, "a.md"); }).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(ReadValue<ApiKey>(*store_, [&](Transaction& tx) { return tx.FindApiKeyByHash("hash-k1"); }).error().code(),
+            ErrorCode::kNotFound);
+  auto versions = ReadValue<std::vector<DocVersion>>(*store_, [&](Transaction& tx) { return tx.ListDocVersions(d.id); });
+  EXPECT_TRUE(versions->empty());
+  auto expired = ReadValue<std::vector<Lock>>(*store_, [&](Transaction& tx) { return tx.ListExpiredLocks(At(1000000)); });
+  EXPECT_TRUE(expired->empty());
+  // The other project is untouched.
+  EXPECT_TRUE(ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(other.id, "a.md"); }).has_value());
+}
+
+TEST_P(StoreContract, FailedWorkRollsBackEverything) {
+  Project p = AddProject("web");
+  Status s = Write([&](Transaction& tx) {
+    Doc d;
+    d.id = "doomed";
+    d.project_id = p.id;
+    d.file_name = "doomed.md";
+    d.hash = Sha256Hex("");
+    LIBSYNC_RETURN_IF_ERROR(tx.InsertDoc(d));
+    LIBSYNC_RETURN_IF_ERROR(tx.NextFence(p.id).status());
+    LIBSYNC_RETURN_IF_ERROR(tx.AppendEvent(p.id, "doc:updated", "{}", At(1)).status());
+    Lock l{"l", p.id, "x", At(0), At(99999), "", "h", 1};
+    LIBSYNC_RETURN_IF_ERROR(tx.PutLock(l));
+    return Status::PreconditionFailed("changed my mind");
+  });
+  EXPECT_EQ(s.code(), ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, "doomed.md"); }).error().code(),
+            ErrorCode::kNotFound);
+  auto lock = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  EXPECT_FALSE(lock->has_value());
+  auto page = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(p.id, 0, 10); });
+  EXPECT_EQ(page->head_seq, 0);
+  std::int64_t fence = 0;
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(fence, tx.NextFence(p.id));
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(fence, 1) << "a rolled-back fence must not be consumed";
+}
+
+TEST_P(StoreContract, RollbackRestoresRowsChangedThenDeleted) {
+  Project p = AddProject("web");
+  Doc d = AddDoc(p.id, "a.md", "one");
+  Lock l{"l", p.id, "alice", At(0), At(99999), "", "h", 1};
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.PutLock(l); }).ok());
+  Status s = Write([&](Transaction& tx) {
+    Doc next = d;
+    next.content = "two";
+    next.version = 2;
+    LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(next, 1));
+    LIBSYNC_RETURN_IF_ERROR(tx.DeleteDoc(p.id, "a.md"));
+    Lock l2 = l;
+    l2.locked_by = "bob";
+    LIBSYNC_RETURN_IF_ERROR(tx.PutLock(l2));
+    LIBSYNC_RETURN_IF_ERROR(tx.DeleteProject(p.id));
+    return Status::Unavailable("abort");
+  });
+  EXPECT_EQ(s.code(), ErrorCode::kUnavailable);
+  auto doc = ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, "a.md"); });
+  ASSERT_TRUE(doc.has_value());
+  EXPECT_EQ(doc->content, "one");
+  EXPECT_EQ(doc->version, 1);
+  auto lock = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  ASSERT_TRUE(lock.has_value() && lock->has_value());
+  EXPECT_EQ((*lock)->locked_by, "alice");
+}
+
+TEST_P(StoreContract, ConcurrentWritersGetDistinctFencesAndSeqs) {
+  Project p = AddProject("web");
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50;
+  std::vector<std::vector<std::int64_t>> fences(kThreads);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::int64_t fence = 0;
+        Status s = Write([&](Transaction& tx) {
+          LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+          LIBSYNC_ASSIGN_OR_RETURN(fence, tx.NextFence(p.id));
+          return tx.AppendEvent(p.id, "lock:acquired", "{}", At(1)).status();
+        });
+        if (!s.ok()) {
+          ++failures;
+        } else {
+          fences[t].push_back(fence);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::set<std::int64_t> all;
+  for (const auto& f : fences) {
+    for (std::size_t i = 1; i < f.size(); ++i) EXPECT_LT(f[i - 1], f[i]);
+    all.insert(f.begin(), f.end());
+  }
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
+  auto page = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(p.id, 0, 1000); });
+  EXPECT_EQ(page->head_seq, kThreads * kPerThread);
+  EXPECT_EQ(page->events.size(), static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+}  // namespace libsync::testing

@@ -1,0 +1,65 @@
+#include "libsync/credentials.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+#include <set>
+
+#include "libsync/hashing.hpp"
+
+namespace libsync {
+namespace {
+
+TEST(Credentials, ApiKeysAreSkPlus32RandomBytesAsHex) {
+  const std::regex shape("sk_[0-9a-f]{64}");
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string key = NewApiKey(SystemRandom());
+    EXPECT_TRUE(std::regex_match(key, shape)) << key;
+    EXPECT_TRUE(seen.insert(key).second) << "repeated key";
+  }
+}
+
+TEST(Credentials, LockTokensAndIdsAreUnique) {
+  std::set<std::string> tokens, ids;
+  const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_TRUE(tokens.insert(NewLockToken(SystemRandom())).second);
+    std::string id = NewId(SystemRandom());
+    EXPECT_TRUE(std::regex_match(id, uuid)) << id;
+    EXPECT_TRUE(ids.insert(id).second);
+  }
+}
+
+TEST(Credentials, SecretsAreStoredAsTheirSha256) {
+  EXPECT_EQ(HashSecret("sk_abc"), Sha256Hex("sk_abc"));
+  EXPECT_EQ(KeyPrefix("sk_0123456789abcdef"), "sk_01234567");
+}
+
+TEST(SystemRandom, AForkedChildNeverRepeatsItsParentsBytes) {
+  // Prime this thread's buffer, so the child inherits unused random bytes.
+  (void)NewLockToken(SystemRandom());
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string token = NewLockToken(SystemRandom());
+    const ssize_t written = write(fds[1], token.data(), token.size());
+    _exit(written == static_cast<ssize_t>(token.size()) ? 0 : 1);
+  }
+  const std::string parent_token = NewLockToken(SystemRandom());
+  std::string child_token(67, '\0');
+  ASSERT_EQ(read(fds[0], child_token.data(), child_token.size()), 67);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(fds[0]);
+  close(fds[1]);
+  EXPECT_NE(parent_token, child_token);
+}
+
+}  // namespace
+}  // namespace libsync

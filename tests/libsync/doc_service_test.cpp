@@ -1,0 +1,195 @@
+#include "libsync/doc_service.hpp"
+
+#include "libsync/hashing.hpp"
+#include "service_fixture.hpp"
+
+namespace libsync {
+namespace {
+
+class DocServiceTest : public ServiceTest {
+ protected:
+  DocWriteResult Put(const std::string& name, const std::string& content, WriteGuard guard = {}) {
+    auto r = sync_.docs().Put(admin_, project_.id, name, content, guard);
+    EXPECT_TRUE(r.has_value()) << r.error();
+    return r.has_value() ? r.value() : DocWriteResult{};
+  }
+  Doc Get(const std::string& name) { return sync_.docs().Get(admin_, project_.id, name).value(); }
+};
+
+TEST_F(DocServiceTest, CreateStartsAtVersionOneWithTheContentHash) {
+  auto r = Put("guides/style.md", "# Style\n");
+  EXPECT_TRUE(r.created);
+  EXPECT_TRUE(r.changed);
+  EXPECT_EQ(r.doc.version, 1);
+  EXPECT_EQ(r.doc.hash, Sha256Hex("# Style\n"));
+  EXPECT_EQ(r.doc.updated_by, "lead");
+  Doc got = Get("guides/style.md");
+  EXPECT_EQ(got.content, "# Style\n");
+  EXPECT_EQ(got.version, 1);
+}
+
+TEST_F(DocServiceTest, ChangingContentBumpsTheVersion) {
+  Put("a.md", "one");
+  auto r = Put("a.md", "two");
+  EXPECT_FALSE(r.created);
+  EXPECT_TRUE(r.changed);
+  EXPECT_EQ(r.doc.version, 2);
+  EXPECT_EQ(Get("a.md").content, "two");
+}
+
+TEST_F(DocServiceTest, WritingTheSameContentIsANoOp) {
+  Put("a.md", "same");
+  sink_.Clear();
+  auto r = Put("a.md", "same");
+  EXPECT_FALSE(r.changed);
+  EXPECT_EQ(r.doc.version, 1);
+  EXPECT_TRUE(sink_.Events().empty()) << "a no-op write must not announce a change";
+  EXPECT_EQ(sync_.docs().History(admin_, project_.id, "a.md")->size(), 1u);
+}
+
+TEST_F(DocServiceTest, StaleExpectedVersionFailsAndChangesNothing) {
+  Put("a.md", "one");
+  Put("a.md", "two");
+  sink_.Clear();
+  auto r = sync_.docs().Put(admin_, project_.id, "a.md", "three", {.expected_version = 1});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(r.error().detail("currentVersion"), "2");
+  EXPECT_EQ(Get("a.md").content, "two");
+  EXPECT_EQ(Get("a.md").version, 2);
+  EXPECT_TRUE(sink_.Events().empty());
+  // The matching version goes through.
+  EXPECT_EQ(Put("a.md", "three", {.expected_version = 2}).doc.version, 3);
+}
+
+TEST_F(DocServiceTest, ExpectedVersionZeroMeansCreateOnly) {
+  EXPECT_TRUE(Put("new.md", "x", {.expected_version = 0}).created);
+  auto again = sync_.docs().Put(admin_, project_.id, "new.md", "y", {.expected_version = 0});
+  EXPECT_EQ(again.error().code(), ErrorCode::kPreconditionFailed);
+  auto missing = sync_.docs().Put(admin_, project_.id, "other.md", "y", {.expected_version = 3});
+  EXPECT_EQ(missing.error().code(), ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(sync_.docs().Get(admin_, project_.id, "other.md").error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(DocServiceTest, HistoryListsEveryVersionNewestFirst) {
+  Put("a.md", "one");
+  clock_.Advance(std::chrono::seconds(1));
+  Put("a.md", "two");
+  clock_.Advance(std::chrono::seconds(1));
+  Put("a.md", "three");
+  auto history = sync_.docs().History(admin_, project_.id, "a.md");
+  ASSERT_TRUE(history.has_value());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].version, 3);
+  EXPECT_EQ((*history)[0].hash, Sha256Hex("three"));
+  EXPECT_EQ((*history)[2].version, 1);
+  EXPECT_EQ((*history)[2].author, "lead");
+  EXPECT_EQ((*history)[2].source, VersionSource::kApi);
+  EXPECT_LT((*history)[2].created_at, (*history)[0].created_at);
+  auto v1 = sync_.docs().Version(admin_, project_.id, "a.md", 1);
+  ASSERT_TRUE(v1.has_value());
+  EXPECT_EQ(v1->content, "one");
+  EXPECT_EQ(sync_.docs().Version(admin_, project_.id, "a.md", 3)->content, "three");
+  EXPECT_EQ(sync_.docs().Version(admin_, project_.id, "a.md", 9).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(DocServiceTest, RevertWritesOldContentAsANewVersion) {
+  Put("a.md", "one");
+  Put("a.md", "two");
+  sink_.Clear();
+  auto r = sync_.docs().Revert(admin_, project_.id, "a.md", 1);
+  ASSERT_TRUE(r.has_value()) << r.error();
+  EXPECT_EQ(r->doc.version, 3);
+  EXPECT_EQ(Get("a.md").content, "one");
+  auto history = sync_.docs().History(admin_, project_.id, "a.md");
+  EXPECT_EQ((*history)[0].source, VersionSource::kRevert);
+  EXPECT_EQ(sink_.Types(), std::vector<std::string>{"doc:updated"});
+  EXPECT_NE(sink_.Events()[0].payload.find("\"source\":\"revert\""), std::string::npos);
+  // Reverting to the current content changes nothing.
+  auto same = sync_.docs().Revert(admin_, project_.id, "a.md", 3);
+  EXPECT_FALSE(same->changed);
+  EXPECT_EQ(sync_.docs().Revert(admin_, project_.id, "a.md", 42).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(DocServiceTest, DeleteRemovesTheDocAndAnnouncesIt) {
+  Put("a.md", "one");
+  sink_.Clear();
+  ASSERT_TRUE(sync_.docs().Delete(admin_, project_.id, "a.md").ok());
+  EXPECT_EQ(sync_.docs().Get(admin_, project_.id, "a.md").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(sink_.Types(), std::vector<std::string>{"doc:deleted"});
+  EXPECT_EQ(sync_.docs().Delete(admin_, project_.id, "a.md").code(), ErrorCode::kNotFound);
+  // Recreating starts a fresh history.
+  EXPECT_EQ(Put("a.md", "new").doc.version, 1);
+}
+
+TEST_F(DocServiceTest, DeleteHonoursTheExpectedVersion) {
+  Put("a.md", "one");
+  Put("a.md", "two");
+  EXPECT_EQ(sync_.docs().Delete(admin_, project_.id, "a.md", {.expected_version = 1}).code(),
+            ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(Get("a.md").version, 2);
+}
+
+TEST_F(DocServiceTest, ListReturnsDocsSortedByFileName) {
+  Put("b.md", "b");
+  Put("a/z.md", "z");
+  Put("A.md", "A");
+  auto docs = sync_.docs().List(admin_, project_.id);
+  ASSERT_TRUE(docs.has_value());
+  std::vector<std::string> names;
+  for (const auto& d : *docs) names.push_back(d.file_name);
+  EXPECT_EQ(names, (std::vector<std::string>{"A.md", "a/z.md", "b.md"}));
+}
+
+TEST_F(DocServiceTest, RejectsBadNamesBadTextAndOversizedContent) {
+  EXPECT_EQ(sync_.docs().Put(admin_, project_.id, "../x.md", "x").error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(sync_.docs().Put(admin_, project_.id, "a.md", "bad \xff").error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(sync_.docs().Put(admin_, project_.id, "a.md", std::string("nul\0", 4)).error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(sync_.docs().Put(admin_, project_.id, "a.md", std::string(1024 * 1024 + 1, 'x')).error().code(),
+            ErrorCode::kTooLarge);
+  EXPECT_TRUE(sync_.docs().Put(admin_, project_.id, "a.md", std::string(1024 * 1024, 'x')).has_value());
+  EXPECT_EQ(sync_.docs().Put(admin_, "no-such-project", "a.md", "x").error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(DocServiceTest, ReadKeysReadAndWriteKeysWrite) {
+  Put("a.md", "one");
+  Caller reader = KeyCaller(project_.id, KeyScope::kRead);
+  Caller writer = KeyCaller(project_.id, KeyScope::kWrite, "ci");
+  EXPECT_EQ(sync_.docs().Get(reader, project_.id, "a.md")->content, "one");
+  EXPECT_EQ(sync_.docs().Put(reader, project_.id, "a.md", "two").error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(sync_.docs().Delete(reader, project_.id, "a.md").code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(sync_.docs().Revert(reader, project_.id, "a.md", 1).error().code(), ErrorCode::kPermissionDenied);
+  auto written = sync_.docs().Put(writer, project_.id, "a.md", "two");
+  ASSERT_TRUE(written.has_value());
+  EXPECT_EQ(written->doc.updated_by, "ci");
+}
+
+TEST_F(DocServiceTest, KeysOfOneProjectCannotSeeAnother) {
+  ProjectView other = CreateProject("other");
+  ASSERT_TRUE(sync_.docs().Put(admin_, other.id, "secret.md", "s").has_value());
+  Caller writer = KeyCaller(project_.id, KeyScope::kWrite);
+  EXPECT_EQ(sync_.docs().Get(writer, other.id, "secret.md").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(sync_.docs().List(writer, other.id).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(sync_.docs().Put(writer, other.id, "secret.md", "x").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(sync_.docs().History(writer, other.id, "secret.md").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(sync_.docs().Get(admin_, other.id, "secret.md")->content, "s");
+}
+
+TEST_F(DocServiceTest, WritesPublishEventsWithIncreasingSeqs) {
+  Put("a.md", "one");
+  Put("b.md", "two");
+  Put("a.md", "three");
+  auto events = sink_.Events();
+  ASSERT_EQ(events.size(), 3u);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].type, "doc:updated");
+    EXPECT_EQ(events[i].seq, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(events[i].project_id, project_.id);
+  }
+  EXPECT_NE(events[2].payload.find("\"fileName\":\"a.md\",\"version\":2"), std::string::npos)
+      << events[2].payload;
+}
+
+}  // namespace
+}  // namespace libsync

@@ -1,0 +1,52 @@
+// Private helpers of the core, tested directly because adapters rely on their exact output.
+#include "json_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include "encoding.hpp"
+
+namespace libsync::detail {
+namespace {
+
+TEST(JsonWriter, EscapesPerRfc8259) {
+  static constexpr char kRaw[] = "q\"b\\n\nr\rt\tb\bf\fc\x01z\x1f\0!";
+  std::string out;
+  AppendJsonString(out, std::string_view(kRaw, sizeof kRaw - 1));
+  EXPECT_EQ(out, R"("q\"b\\n\nr\rt\tb\bf\fc\u0001z\u001f\u0000!")");
+  out.clear();
+  AppendJsonString(out, "üñí 🚀 plain");
+  EXPECT_EQ(out, "\"üñí 🚀 plain\"");
+}
+
+TEST(JsonWriter, BuildsFlatObjects) {
+  const std::string json = JsonObject()
+                               .Add("s", "a\"b")
+                               .Add("n", std::int64_t{-42})
+                               .Add("t", true)
+                               .Add("at", Timestamp(std::chrono::milliseconds(1767464280000)))
+                               .Finish();
+  EXPECT_EQ(json, R"({"s":"a\"b","n":-42,"t":true,"at":"2026-01-03T18:18:00.000Z"})");
+  EXPECT_EQ(JsonObject().Finish(), "{}");
+}
+
+TEST(Encoding, HexRoundTrips) {
+  EXPECT_EQ(HexEncode(AsBytes(std::string("\x00\xff\x10", 3))), "00ff10");
+  EXPECT_EQ(HexDecode("00FF10"), std::string("\x00\xff\x10", 3));
+  EXPECT_FALSE(HexDecode("abc").has_value());
+  EXPECT_FALSE(HexDecode("zz").has_value());
+}
+
+TEST(Encoding, Base64RoundTripsAndIsStrict) {
+  for (const std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    const std::string encoded = Base64Encode(AsBytes(s));
+    EXPECT_EQ(Base64Decode(encoded), s) << encoded;
+  }
+  EXPECT_EQ(Base64Encode(AsBytes("foobar")), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode(AsBytes("fo")), "Zm8=");
+  for (const char* bad : {"Zm8", "Zm9=", "Zg=A", "Z===", "Zm8!", "Zh==", "====",  "Zm8=Zm8="}) {
+    EXPECT_FALSE(Base64Decode(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace libsync::detail

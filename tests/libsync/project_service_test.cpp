@@ -1,0 +1,94 @@
+#include "libsync/project_service.hpp"
+
+#include "service_fixture.hpp"
+
+namespace libsync {
+namespace {
+
+class ProjectServiceTest : public ServiceTest {};
+
+TEST_F(ProjectServiceTest, CreatesWithDefaultsAndNeverShowsTheToken) {
+  EXPECT_EQ(project_.name, "web");
+  EXPECT_EQ(project_.branch, "main");
+  EXPECT_EQ(project_.docs_path, "docs");
+  EXPECT_TRUE(project_.has_token);
+  EXPECT_EQ(project_.created_at, clock_.Now());
+  auto got = sync_.projects().Get(admin_, project_.id);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->repo_url, "https://example.com/web.git");
+}
+
+TEST_F(ProjectServiceTest, StoresTheTokenOnlySealedAndRevealsItForGit) {
+  Project stored;
+  ASSERT_TRUE(store_.Transact(TxMode::kRead, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(stored, tx.GetProject(project_.id));
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(stored.token.find("ghp_secret"), std::string::npos);
+  EXPECT_EQ(stored.token.rfind("v1:k1:", 0), 0u);
+  EXPECT_EQ(sync_.projects().RevealToken(project_.id).value(), "ghp_secret");
+}
+
+TEST_F(ProjectServiceTest, UpdateKeepsUnsetFieldsAndReplacesTheToken) {
+  clock_.Advance(std::chrono::seconds(5));
+  auto updated = sync_.projects().Update(admin_, project_.id,
+                                         {.token = "ghp_new", .branch = "develop", .docs_path = "ai/"});
+  ASSERT_TRUE(updated.has_value()) << updated.error();
+  EXPECT_EQ(updated->name, "web");
+  EXPECT_EQ(updated->branch, "develop");
+  EXPECT_EQ(updated->docs_path, "ai");
+  EXPECT_EQ(updated->updated_at, clock_.Now());
+  EXPECT_EQ(sync_.projects().RevealToken(project_.id).value(), "ghp_new");
+}
+
+TEST_F(ProjectServiceTest, EmptyTokenMeansNone) {
+  auto p = sync_.projects().Create(admin_, {.name = "local", .repo_url = "/srv/git/docs.git"});
+  ASSERT_TRUE(p.has_value());
+  EXPECT_FALSE(p->has_token);
+  EXPECT_EQ(sync_.projects().RevealToken(p->id).value(), "");
+}
+
+TEST_F(ProjectServiceTest, RejectsInvalidFieldsAndStoresNothing) {
+  const std::vector<NewProject> bad = {
+      {.name = "", .repo_url = "x"},
+      {.name = "n", .repo_url = ""},
+      {.name = "n", .repo_url = "x", .branch = "bad branch"},
+      {.name = "n", .repo_url = "x", .docs_path = "../etc"},
+      {.name = "n\x01", .repo_url = "x"},
+      {.name = std::string(201, 'n'), .repo_url = "x"},
+      {.name = "n", .repo_url = "x", .token = std::string(5000, 't')},
+  };
+  for (const auto& input : bad) {
+    auto p = sync_.projects().Create(admin_, input);
+    ASSERT_FALSE(p.has_value()) << input.name;
+    EXPECT_EQ(p.error().code(), ErrorCode::kInvalidArgument);
+  }
+  EXPECT_EQ(sync_.projects().List(admin_)->size(), 1u);
+}
+
+TEST_F(ProjectServiceTest, OnlyTheAdminManagesProjects) {
+  Caller key = KeyCaller(project_.id, KeyScope::kWrite);
+  EXPECT_EQ(sync_.projects().Create(key, {.name = "x", .repo_url = "y"}).error().code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(sync_.projects().Update(key, project_.id, {.name = "z"}).error().code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(sync_.projects().Delete(key, project_.id).code(), ErrorCode::kPermissionDenied);
+  // A key sees its own project, and only that one.
+  ProjectView other = CreateProject("other");
+  auto listed = sync_.projects().List(key);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, project_.id);
+  EXPECT_EQ(sync_.projects().Get(key, other.id).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(ProjectServiceTest, DeleteRemovesDocsAndKeys) {
+  auto created = sync_.keys().Create(admin_, project_.id, "laptop", KeyScope::kRead);
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_.id, "a.md", "x").has_value());
+  ASSERT_TRUE(sync_.projects().Delete(admin_, project_.id).ok());
+  EXPECT_EQ(sync_.projects().Get(admin_, project_.id).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(sync_.keys().Authenticate(created->plain_key).error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(sync_.projects().Delete(admin_, project_.id).code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace libsync
