@@ -57,7 +57,7 @@ JsonObject& JsonObject::Add(std::string_view key, bool value) {
 JsonObject& JsonObject::Add(std::string_view key, Timestamp value) {
   Key(key);
   out_ += '"';
-  out_ += FormatTimestamp(value);
+  AppendTimestamp(out_, value);
   out_ += '"';
   return *this;
 }

@@ -41,7 +41,9 @@ Status NoProject(std::string_view id) {
 class MemoryTransaction final : public Transaction {
  public:
   MemoryTransaction(State& state, TxMode mode, std::size_t event_retention)
-      : s_(state), mode_(mode), event_retention_(event_retention) {}
+      : s_(state), mode_(mode), event_retention_(event_retention) {
+    if (mode == TxMode::kWrite) undo_.reserve(8);  // a typical use case's writes, one allocation
+  }
 
   void Rollback() {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();

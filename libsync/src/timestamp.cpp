@@ -60,6 +60,12 @@ constexpr unsigned DaysInMonth(std::int64_t y, unsigned m) noexcept {
 }  // namespace
 
 std::string FormatTimestamp(Timestamp t) {
+  std::string out;
+  AppendTimestamp(out, t);
+  return out;
+}
+
+void AppendTimestamp(std::string& text, Timestamp t) {
   const std::int64_t ms = t.time_since_epoch().count();
   std::int64_t days = ms / 86400000;
   std::int64_t rem = ms % 86400000;
@@ -68,8 +74,9 @@ std::string FormatTimestamp(Timestamp t) {
     --days;
   }
   const Civil c = CivilFromDays(days);
-  std::string out(24, '0');
-  char* p = out.data();
+  const std::size_t start = text.size();
+  text.resize(start + 24);
+  char* p = text.data() + start;
   const auto year = static_cast<unsigned>(c.y < 0 ? 0 : (c.y > 9999 ? 9999 : c.y));
   p[0] = static_cast<char>('0' + year / 1000);
   p[1] = static_cast<char>('0' + year / 100 % 10);
@@ -90,7 +97,6 @@ std::string FormatTimestamp(Timestamp t) {
   p[20] = static_cast<char>('0' + milli / 100);
   Put2(p + 21, milli % 100);
   p[23] = 'Z';
-  return out;
 }
 
 std::optional<Timestamp> ParseTimestamp(std::string_view s) {

@@ -35,17 +35,23 @@ Status RunRead(const ServiceContext& ctx, const ReadWork& work) {
 }
 
 Status RunWrite(const ServiceContext& ctx, const WriteWork& work) {
-  std::vector<Event> committed;
-  Status status = Guarded([&] {
-    return ctx.store.Transact(TxMode::kWrite, [&](Transaction& tx) {
+  // The callback captures one pointer, which std::function stores without allocating.
+  struct Attempt {
+    const ServiceContext& ctx;
+    const WriteWork& work;
+    std::vector<Event> committed;
+    Status operator()(Transaction& tx) {
       EventBatch batch(tx, ctx.clock.Now());
       Status s = work(tx, batch);
       // Only the last attempt's events survive: a retried attempt was rolled back.
       if (s.ok()) committed = std::move(batch.events());
       return s;
-    });
+    }
+  } attempt{ctx, work, {}};
+  Status status = Guarded([&] {
+    return ctx.store.Transact(TxMode::kWrite, [a = &attempt](Transaction& tx) { return (*a)(tx); });
   });
-  if (status.ok() && !committed.empty()) ctx.events.Publish(committed);
+  if (status.ok() && !attempt.committed.empty()) ctx.events.Publish(attempt.committed);
   return status;
 }
 

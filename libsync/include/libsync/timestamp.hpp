@@ -14,6 +14,9 @@ using Duration = std::chrono::milliseconds;
 /// ISO-8601 UTC with milliseconds: "2026-01-03T18:18:00.000Z".
 std::string FormatTimestamp(Timestamp t);
 
+/// Appends FormatTimestamp(t) to `out` without a temporary string.
+void AppendTimestamp(std::string& out, Timestamp t);
+
 /// Parses the form FormatTimestamp writes, and also accepts no fraction, fewer or more
 /// fraction digits, a space instead of 'T', and no 'Z' (as SQL drivers return it).
 /// Returns nullopt on anything else.
