@@ -13,6 +13,16 @@ install(TARGETS libsync_core EXPORT libsync-core-targets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT libsync-core-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
 
+if(LIBSYNC_WITH_SOCI)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/adapters/soci/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(TARGETS libsync_soci EXPORT libsync-soci-targets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(EXPORT libsync-soci-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
+  install(FILES cmake/libsync-soci-dependencies.cmake cmake/FindSOCI.cmake
+          DESTINATION ${LIBSYNC_CMAKE_DIR})
+endif()
+
 configure_package_config_file(cmake/libsyncConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/libsyncConfig.cmake
                               INSTALL_DESTINATION ${LIBSYNC_CMAKE_DIR})

@@ -6,3 +6,4 @@ option(LIBSYNC_INSTALL "Generate install rules and the CMake package" ON)
 option(LIBSYNC_WARNINGS_AS_ERRORS "Treat compiler warnings as errors (CI turns this on)" OFF)
 set(LIBSYNC_SANITIZE "" CACHE STRING
     "Sanitizers for every target, e.g. 'address,undefined' (empty: none)")
+option(LIBSYNC_WITH_SOCI "Build libsync::soci, the SQLite/PostgreSQL Store" ON)

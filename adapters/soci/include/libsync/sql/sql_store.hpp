@@ -1,0 +1,40 @@
+#pragma once
+// The Store on SQL databases through SOCI: SQLite as the embedded default, PostgreSQL
+// when several servers share one database.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "libsync/ports/store.hpp"
+
+namespace libsync::sql {
+
+struct SqlStoreOptions {
+  /// "sqlite:///absolute/path.db", "sqlite://relative/path.db", or a libpq URL
+  /// "postgresql://user[:password]@host[:port]/dbname[?param=value]".
+  std::string url;
+  /// Connections kept open; each transaction leases one.
+  std::size_t pool_size = 4;
+  /// SQLite: synchronous=FULL (every commit reaches the disk before it is acknowledged).
+  /// Set false for synchronous=NORMAL in WAL mode: faster commits, and a power loss may
+  /// drop the last few acknowledged transactions (never corrupts the file).
+  bool sqlite_synchronous_full = true;
+  /// SQLite: how long a writer waits for another process's write lock.
+  std::chrono::milliseconds sqlite_busy_timeout{5000};
+  /// Events kept per project; older ones are deleted as new ones arrive.
+  std::size_t event_retention = 10000;
+};
+
+/// Opens (creating if needed) and migrates the database, then returns the store.
+/// Migrations run in one transaction and are recorded in "Migration"; a database created
+/// by the original platform is upgraded in place. Expected errors: kInvalidArgument (bad
+/// URL, not a SQLite database), kUnavailable (cannot open or connect),
+/// kPreconditionFailed (the schema is newer than this build).
+Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options);
+
+/// The schema version this build migrates to.
+int LatestSchemaVersion();
+
+}  // namespace libsync::sql

@@ -1,0 +1,186 @@
+#include "connection.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <sqlite3.h>
+
+#include <optional>
+#include <string_view>
+
+namespace libsync::sql {
+namespace {
+
+constexpr std::string_view kSqliteScheme = "sqlite://";
+
+// SOCI's SQLite connect string is space-separated key=value; quote the path so spaces
+// in it survive.
+std::string QuoteSqlitePath(const std::string& path) {
+  std::string out = "\"";
+  for (char c : path) {
+    if (c == '"') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string WithoutPassword(const std::string& url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  const std::size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon) + ":***" + url.substr(at);
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> PercentDecode(std::string_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out += in[i];
+      continue;
+    }
+    if (i + 2 >= in.size() || HexDigit(in[i + 1]) < 0 || HexDigit(in[i + 2]) < 0) return std::nullopt;
+    out += static_cast<char>(HexDigit(in[i + 1]) * 16 + HexDigit(in[i + 2]));
+    i += 2;
+  }
+  return out;
+}
+
+// libpq keyword=value form: values single-quoted with \ and \' escaped.
+void AddKeyword(std::string& out, const char* key, const std::string& value) {
+  if (value.empty()) return;
+  if (!out.empty()) out += ' ';
+  out += key;
+  out += "='";
+  for (char c : value) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  out += '\'';
+}
+
+// SOCI 4.0 hands the connect string to libpq only after its own parsing, which mangles
+// URLs; so postgresql://user:pass@host:port/db?k=v becomes libpq keywords here.
+Result<std::string> PostgresKeywords(const std::string& url) {
+  const auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("invalid PostgreSQL URL (" + why + "): " + WithoutPassword(url));
+  };
+  std::string_view rest(url);
+  rest.remove_prefix(rest.find("://") + 3);
+  std::string_view query;
+  if (const auto q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  std::string_view dbname;
+  if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+    dbname = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+  }
+  std::string_view userinfo, hostport = rest;
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+    userinfo = rest.substr(0, at);
+    hostport = rest.substr(at + 1);
+  }
+  std::string_view user = userinfo, password;
+  if (const auto colon = userinfo.find(':'); colon != std::string_view::npos) {
+    user = userinfo.substr(0, colon);
+    password = userinfo.substr(colon + 1);
+  }
+  std::string_view host = hostport, port;
+  if (!hostport.empty() && hostport.front() == '[') {  // [::1]:5432
+    const auto close = hostport.find(']');
+    if (close == std::string_view::npos) return bad("unclosed '['");
+    host = hostport.substr(1, close - 1);
+    if (close + 1 < hostport.size() && hostport[close + 1] == ':') port = hostport.substr(close + 2);
+  } else if (const auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
+    host = hostport.substr(0, colon);
+    port = hostport.substr(colon + 1);
+  }
+  for (char c : port) {
+    if (c < '0' || c > '9') return bad("port is not a number");
+  }
+  std::string out;
+  for (auto [key, raw] : {std::pair{"host", host}, std::pair{"port", port}, std::pair{"dbname", dbname},
+                          std::pair{"user", user}, std::pair{"password", password}}) {
+    auto value = PercentDecode(raw);
+    if (!value) return bad(std::string("bad percent-encoding in ") + key);
+    AddKeyword(out, key, *value);
+  }
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (eq == std::string_view::npos) return bad("query parameter without '='");
+    auto key = PercentDecode(pair.substr(0, eq));
+    auto value = PercentDecode(pair.substr(eq + 1));
+    if (!key || !value || key->empty()) return bad("bad query parameter");
+    for (char c : *key) {
+      if (!(c == '_' || (c >= 'a' && c <= 'z'))) return bad("unknown parameter name");
+    }
+    AddKeyword(out, key->c_str(), *value);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Target> ParseUrl(const std::string& url) {
+  if (url.rfind(kSqliteScheme, 0) == 0) {
+    // sqlite:///abs/path.db has an absolute path; sqlite://rel/path.db a relative one.
+    std::string path = url.substr(kSqliteScheme.size());
+    if (path.empty()) return Status::InvalidArgument("sqlite URL has no file path: " + url);
+    if (path.find('\0') != std::string::npos) return Status::InvalidArgument("sqlite path contains NUL");
+    return Target{Dialect::kSqlite, "db=" + QuoteSqlitePath(path), url};
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    LIBSYNC_ASSIGN_OR_RETURN(std::string keywords, PostgresKeywords(url));
+    return Target{Dialect::kPostgres, std::move(keywords), WithoutPassword(url)};
+  }
+  return Status::InvalidArgument("database URL must start with sqlite:// or postgresql://");
+}
+
+std::unique_ptr<soci::session> OpenSession(const Target& target, const SqlStoreOptions& options) {
+  if (target.dialect == Dialect::kPostgres) {
+    auto session = std::make_unique<soci::session>(soci::postgresql, target.connect_string);
+    // Timestamps are read back as text; ISO output is what ParseTimestamp reads.
+    *session << "SET datestyle = 'ISO, YMD'";
+    return session;
+  }
+  auto session = std::make_unique<soci::session>(soci::sqlite3, target.connect_string);
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(session->get_backend());
+  // Extended codes tell a UNIQUE violation from a FOREIGN KEY one without parsing text.
+  sqlite3_extended_result_codes(backend->conn_, 1);
+  sqlite3_busy_timeout(backend->conn_, static_cast<int>(options.sqlite_busy_timeout.count()));
+  std::string mode;
+  *session << "PRAGMA journal_mode=WAL", soci::into(mode);
+  *session << (options.sqlite_synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  *session << "PRAGMA foreign_keys=ON";
+  return session;
+}
+
+SessionPool::Lease SessionPool::Acquire() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [&] { return !sessions_.empty(); });
+  auto s = std::move(sessions_.back());
+  sessions_.pop_back();
+  return Lease(*this, std::move(s));
+}
+
+void SessionPool::Return(std::unique_ptr<soci::session> s) {
+  {
+    std::lock_guard lock(mutex_);
+    sessions_.push_back(std::move(s));
+  }
+  available_.notify_one();
+}
+
+}  // namespace libsync::sql

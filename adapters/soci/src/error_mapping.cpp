@@ -1,0 +1,70 @@
+#include "error_mapping.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <sqlite3.h>
+
+#include <string>
+
+namespace libsync::sql {
+namespace {
+
+MappedError FromSqlState(const std::string& state, const std::string& message) {
+  const std::string origin = "soci/" + state;
+  const auto is = [&](const char* prefix) { return state.rfind(prefix, 0) == 0; };
+  if (state == "40001" || state == "40P01") {
+    return {Status::Unavailable("transaction conflicted with a concurrent one", origin), true};
+  }
+  if (state == "23505") return {Status(ErrorCode::kPreconditionFailed, "row already exists", {}, origin)};
+  if (state == "23503") return {Status(ErrorCode::kNotFound, "referenced row does not exist", {}, origin)};
+  if (is("08") || is("53") || is("57P")) {
+    return {Status::Unavailable("database unavailable: " + message, origin)};
+  }
+  return {Status::Internal("database error: " + message, origin)};
+}
+
+MappedError FromSqliteCode(int code, const std::string& message) {
+  const std::string origin = "soci/sqlite" + std::to_string(code);
+  switch (code & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return {Status::Unavailable("database is busy", origin), true};
+    case SQLITE_CONSTRAINT:
+      if (code == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return {Status(ErrorCode::kNotFound, "referenced row does not exist", {}, origin)};
+      }
+      return {Status(ErrorCode::kPreconditionFailed, "row already exists", {}, origin)};
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return {Status(ErrorCode::kInvalidArgument, "the file is not a SQLite database or is corrupt", {}, origin)};
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return {Status::Unavailable("cannot use the database file: " + message, origin)};
+    default:
+      return {Status::Internal("database error: " + message, origin)};
+  }
+}
+
+}  // namespace
+
+MappedError MapSqlError(const std::exception& error) {
+  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&error)) {
+    return FromSqlState(pg->sqlstate(), pg->get_error_message());
+  }
+  if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&error)) {
+    return FromSqliteCode(lite->result(), lite->get_error_message());
+  }
+  if (const auto* soci_error = dynamic_cast<const soci::soci_error*>(&error)) {
+    if (soci_error->get_error_category() == soci::soci_error::connection_error) {
+      return {Status::Unavailable("database unavailable: " + soci_error->get_error_message(), "soci/connection")};
+    }
+    return {Status::Internal("database error: " + soci_error->get_error_message(), "soci")};
+  }
+  return {Status::Internal(std::string("database adapter failure: ") + error.what(), "soci")};
+}
+
+}  // namespace libsync::sql

@@ -1,0 +1,21 @@
+#pragma once
+// The one place where SOCI, SQLite and PostgreSQL errors become libsync Status values.
+
+#include <exception>
+
+#include "libsync/status.hpp"
+
+namespace libsync::sql {
+
+struct MappedError {
+  Status status;
+  /// A serialization failure, deadlock or busy database: rolling back and running the
+  /// transaction again may succeed.
+  bool retryable = false;
+};
+
+/// Classifies an exception thrown by SOCI by SQLSTATE (PostgreSQL) or result code
+/// (SQLite), never by message text. The origin is "soci/<code>".
+MappedError MapSqlError(const std::exception& error);
+
+}  // namespace libsync::sql

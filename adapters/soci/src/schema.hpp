@@ -1,0 +1,20 @@
+#pragma once
+// Numbered migrations from an empty database, or from the original platform's schema,
+// to the current one.
+
+#include <soci/soci.h>
+
+#include "connection.hpp"
+#include "libsync/status.hpp"
+
+namespace libsync::sql {
+
+/// The number of the newest migration.
+int LatestSchemaVersion();
+
+/// Applies every migration the database lacks, all in one transaction, recording each in
+/// "Migration". Safe to run from several processes at once. Expected errors:
+/// kPreconditionFailed (the database is newer than this build). Throws soci errors.
+Status Migrate(soci::session& session, Dialect dialect);
+
+}  // namespace libsync::sql

@@ -1,0 +1,598 @@
+#include "sql_transaction.hpp"
+
+#include <stdexcept>
+
+#include "error_mapping.hpp"
+
+namespace libsync::sql {
+namespace {
+
+// Timestamps go in as ISO-8601 text and come out through CAST(... AS TEXT), which both
+// SQLite (text as stored) and PostgreSQL (ISO datestyle) render in a form ParseTimestamp
+// reads. An unreadable value is a corrupt row, reported as kInternal.
+Timestamp ReadTime(const std::string& text) {
+  auto t = ParseTimestamp(text);
+  if (!t) throw std::runtime_error("unreadable timestamp in database: '" + text + "'");
+  return *t;
+}
+
+std::optional<Timestamp> ReadOptionalTime(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return ReadTime(text);
+}
+
+std::string WriteOptionalTime(const std::optional<Timestamp>& t) {
+  return t ? FormatTimestamp(*t) : std::string();
+}
+
+std::string Time(const char* column) { return std::string("CAST(\"") + column + "\" AS TEXT)"; }
+std::string OptionalTime(const char* column) {
+  return std::string("COALESCE(CAST(\"") + column + "\" AS TEXT), '')";
+}
+
+/// A prepared statement built step by step: bind outputs and inputs, then run.
+class Query {
+ public:
+  explicit Query(soci::session& s) : st_(s) {}
+  template <class T>
+  Query& Into(T& value) {
+    st_.exchange(soci::into(value));
+    return *this;
+  }
+  template <class T>
+  Query& Use(T& value) {
+    st_.exchange(soci::use(value));
+    return *this;
+  }
+  /// Executes and fetches the first row; false when there is none.
+  bool Run(const std::string& sql) {
+    st_.alloc();
+    st_.prepare(sql);
+    st_.define_and_bind();
+    return st_.execute(true);
+  }
+  bool Next() { return st_.fetch(); }
+  long long Affected() { return st_.get_affected_rows(); }
+
+ private:
+  soci::statement st_;
+};
+
+const std::string kProjectColumns = R"("id", "name", "repoUrl", "token", "branch", "docsPath", )" +
+                                    Time("createdAt") + ", " + Time("updatedAt") +
+                                    R"(, "lastSyncedCommit", )" + OptionalTime("syncedAt");
+
+struct ProjectRow {
+  std::string id, name, repo_url, token, branch, docs_path, created, updated, commit, synced;
+  void Bind(Query& q) {
+    q.Into(id).Into(name).Into(repo_url).Into(token).Into(branch).Into(docs_path).Into(created)
+        .Into(updated).Into(commit).Into(synced);
+  }
+  Project Get() const {
+    return Project{id, name, repo_url, token, branch, docs_path, ReadTime(created), ReadTime(updated),
+                   commit, ReadOptionalTime(synced)};
+  }
+};
+
+const std::string kDocColumns = R"("id", "projectId", "fileName", "content", "hash", "version", )" +
+                                Time("createdAt") + ", " + Time("updatedAt") +
+                                R"(, "baseBlobOid", "updatedBy")";
+
+struct DocRow {
+  std::string id, project_id, file_name, content, hash;
+  long long version = 0;
+  std::string created, updated, base_blob, updated_by;
+  void Bind(Query& q) {
+    q.Into(id).Into(project_id).Into(file_name).Into(content).Into(hash).Into(version).Into(created)
+        .Into(updated).Into(base_blob).Into(updated_by);
+  }
+  Doc Get() const {
+    return Doc{id, project_id, file_name, content, hash, version, ReadTime(created), ReadTime(updated),
+               base_blob, updated_by};
+  }
+};
+
+const std::string kVersionColumns = R"("id", "docId", "projectId", "fileName", "version", )";
+
+struct VersionRow {
+  std::string id, doc_id, project_id, file_name;
+  long long version = 0;
+  std::string content, hash, author, source, created;
+  void Bind(Query& q) {
+    q.Into(id).Into(doc_id).Into(project_id).Into(file_name).Into(version).Into(content).Into(hash)
+        .Into(author).Into(source).Into(created);
+  }
+  DocVersion Get() const {
+    VersionSource parsed = VersionSource::kApi;
+    ParseSource(source, &parsed);
+    return DocVersion{id, doc_id, project_id, file_name, version, content, hash, author, parsed,
+                      ReadTime(created)};
+  }
+};
+
+const std::string kLockColumns = R"("id", "projectId", "lockedBy", )" + Time("lockedAt") + ", " +
+                                 Time("expiresAt") + R"(, COALESCE("reason", ''), "tokenHash", "fence")";
+
+struct LockRow {
+  std::string id, project_id, locked_by, locked_at, expires_at, reason, token_hash;
+  long long fence = 0;
+  void Bind(Query& q) {
+    q.Into(id).Into(project_id).Into(locked_by).Into(locked_at).Into(expires_at).Into(reason)
+        .Into(token_hash).Into(fence);
+  }
+  Lock Get() const {
+    return Lock{id, project_id, locked_by, ReadTime(locked_at), ReadTime(expires_at), reason, token_hash, fence};
+  }
+};
+
+const std::string kKeyColumns = R"("id", "projectId", "key", "name", CASE WHEN "isActive" THEN 1 ELSE 0 END, )" +
+                                Time("createdAt") + R"(, "scope", "prefix", )" + OptionalTime("lastUsedAt") +
+                                R"(, "lastPulledHash", )" + OptionalTime("lastPulledAt");
+
+struct KeyRow {
+  std::string id, project_id, key_hash, name;
+  int active = 0;
+  std::string created, scope, prefix, last_used, last_pulled_hash, last_pulled;
+  void Bind(Query& q) {
+    q.Into(id).Into(project_id).Into(key_hash).Into(name).Into(active).Into(created).Into(scope)
+        .Into(prefix).Into(last_used).Into(last_pulled_hash).Into(last_pulled);
+  }
+  ApiKey Get() const {
+    KeyScope parsed = KeyScope::kRead;
+    ParseScope(scope, &parsed);
+    return ApiKey{id, project_id, key_hash, name, active != 0, ReadTime(created), parsed, prefix,
+                  ReadOptionalTime(last_used), last_pulled_hash, ReadOptionalTime(last_pulled)};
+  }
+};
+
+/// Runs a SELECT bound to `row` and collects every row.
+template <class Row, class Out, class Bind>
+std::vector<Out> Collect(soci::session& s, const std::string& sql, Bind&& bind_inputs) {
+  Row row;
+  Query q(s);
+  row.Bind(q);
+  bind_inputs(q);
+  std::vector<Out> out;
+  for (bool more = q.Run(sql); more; more = q.Next()) out.push_back(row.Get());
+  return out;
+}
+
+Status NoProject(std::string_view id) {
+  return Status::NotFound("project '" + std::string(id) + "' not found");
+}
+Status NoDoc(std::string_view name) {
+  return Status::NotFound("doc '" + std::string(name) + "' not found");
+}
+
+}  // namespace
+
+template <class Fn>
+auto SqlTransaction::Guard(Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    MappedError mapped = MapSqlError(e);
+    if (mapped.retryable) conflicted_ = true;
+    return mapped.status;
+  }
+}
+
+Status SqlTransaction::Writable() const {
+  if (mode_ == TxMode::kWrite) return Status::Ok();
+  return Status::Internal("write attempted in a read transaction", "soci");
+}
+
+std::string SqlTransaction::NullableTime(const char* param) const {
+  // PostgreSQL cannot infer a timestamp from NULLIF(text, ''), so it gets an explicit cast;
+  // SQLite stores the text as it is.
+  if (dialect_ == Dialect::kPostgres) return std::string("CAST(NULLIF(") + param + ", '') AS TIMESTAMP(3))";
+  return std::string("NULLIF(") + param + ", '')";
+}
+
+bool SqlTransaction::ProjectExists(const std::string& id) {
+  int one = 0;
+  std::string key = id;
+  Query q(s_);
+  q.Into(one).Use(key);
+  return q.Run(R"(SELECT 1 FROM "Project" WHERE "id" = :id)");
+}
+
+// --- projects -----------------------------------------------------------------------
+
+Result<Project> SqlTransaction::GetProject(std::string_view id) {
+  return Guard([&]() -> Result<Project> {
+    std::string key(id);
+    auto rows = Collect<ProjectRow, Project>(s_, "SELECT " + kProjectColumns + R"( FROM "Project" WHERE "id" = :id)",
+                                             [&](Query& q) { q.Use(key); });
+    if (rows.empty()) return NoProject(id);
+    return std::move(rows.front());
+  });
+}
+
+Status SqlTransaction::LockProject(std::string_view id) {
+  return Guard([&]() -> Status {
+    std::string key(id);
+    int one = 0;
+    Query q(s_);
+    q.Into(one).Use(key);
+    // FOR UPDATE holds the row until commit, so writers of one project queue here. SQLite's
+    // BEGIN IMMEDIATE already made this transaction the only writer.
+    const bool found = q.Run(dialect_ == Dialect::kPostgres
+                                 ? R"(SELECT 1 FROM "Project" WHERE "id" = :id FOR UPDATE)"
+                                 : R"(SELECT 1 FROM "Project" WHERE "id" = :id)");
+    return found ? Status::Ok() : NoProject(id);
+  });
+}
+
+Result<std::vector<Project>> SqlTransaction::ListProjects() {
+  return Guard([&]() -> Result<std::vector<Project>> {
+    return Collect<ProjectRow, Project>(s_, "SELECT " + kProjectColumns + R"( FROM "Project" ORDER BY "createdAt", "id")",
+                                        [](Query&) {});
+  });
+}
+
+Status SqlTransaction::InsertProject(const Project& p) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    Project v = p;
+    std::string created = FormatTimestamp(v.created_at), updated = FormatTimestamp(v.updated_at);
+    std::string synced = WriteOptionalTime(v.synced_at);
+    Query q(s_);
+    q.Use(v.id).Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(created)
+        .Use(updated).Use(v.last_synced_commit).Use(synced);
+    q.Run(R"(INSERT INTO "Project" ("id", "name", "repoUrl", "token", "branch", "docsPath", "createdAt",
+             "updatedAt", "lastSyncedCommit", "syncedAt") VALUES (:id, :n, :r, :t, :b, :d, :c, :u, :l, )" +
+          NullableTime(":s") + ") ON CONFLICT DO NOTHING");
+    if (q.Affected() == 0) return Status::PreconditionFailed("project id exists");
+    return Status::Ok();
+  });
+}
+
+Status SqlTransaction::UpdateProject(const Project& p) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    Project v = p;
+    std::string updated = FormatTimestamp(v.updated_at);
+    std::string synced = WriteOptionalTime(v.synced_at);
+    Query q(s_);
+    q.Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(updated)
+        .Use(v.last_synced_commit).Use(synced).Use(v.id);
+    q.Run(R"(UPDATE "Project" SET "name" = :n, "repoUrl" = :r, "token" = :t, "branch" = :b,
+             "docsPath" = :d, "updatedAt" = :u, "lastSyncedCommit" = :l, "syncedAt" = )" +
+          NullableTime(":s") + R"( WHERE "id" = :id)");
+    return q.Affected() == 0 ? NoProject(p.id) : Status::Ok();
+  });
+}
+
+Status SqlTransaction::DeleteProject(std::string_view id) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    std::string key(id);
+    Query q(s_);
+    q.Use(key);
+    q.Run(R"(DELETE FROM "Project" WHERE "id" = :id)");
+    return q.Affected() == 0 ? NoProject(id) : Status::Ok();
+  });
+}
+
+// --- docs ---------------------------------------------------------------------------
+
+Result<Doc> SqlTransaction::GetDoc(std::string_view project_id, std::string_view file_name) {
+  return Guard([&]() -> Result<Doc> {
+    std::string pid(project_id), name(file_name);
+    auto rows = Collect<DocRow, Doc>(
+        s_, "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)",
+        [&](Query& q) { q.Use(pid).Use(name); });
+    if (!rows.empty()) return std::move(rows.front());
+    if (!ProjectExists(pid)) return NoProject(project_id);
+    return NoDoc(file_name);
+  });
+}
+
+Result<std::vector<Doc>> SqlTransaction::ListDocs(std::string_view project_id) {
+  return Guard([&]() -> Result<std::vector<Doc>> {
+    std::string pid(project_id);
+    if (!ProjectExists(pid)) return NoProject(project_id);
+    // Bytewise order: PostgreSQL's collation may not be, so compare as bytes there.
+    const char* order = dialect_ == Dialect::kPostgres ? R"(ORDER BY "fileName" COLLATE "C")" : R"(ORDER BY "fileName")";
+    return Collect<DocRow, Doc>(s_, "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p )" + order,
+                                [&](Query& q) { q.Use(pid); });
+  });
+}
+
+Result<std::vector<DocSummary>> SqlTransaction::ListDocSummaries(std::string_view project_id) {
+  return Guard([&]() -> Result<std::vector<DocSummary>> {
+    std::string pid(project_id);
+    if (!ProjectExists(pid)) return NoProject(project_id);
+    std::string name, hash, updated;
+    long long version = 0;
+    Query q(s_);
+    q.Into(name).Into(hash).Into(version).Into(updated).Use(pid);
+    const char* order = dialect_ == Dialect::kPostgres ? R"(ORDER BY "fileName" COLLATE "C")" : R"(ORDER BY "fileName")";
+    std::vector<DocSummary> out;
+    for (bool more = q.Run(R"(SELECT "fileName", "hash", "version", )" + Time("updatedAt") +
+                           R"( FROM "Doc" WHERE "projectId" = :p )" + order);
+         more; more = q.Next()) {
+      out.push_back({name, hash, version, ReadTime(updated)});
+    }
+    return out;
+  });
+}
+
+Status SqlTransaction::InsertDoc(const Doc& d) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    Doc v = d;
+    long long version = v.version;
+    std::string created = FormatTimestamp(v.created_at), updated = FormatTimestamp(v.updated_at);
+    Query q(s_);
+    q.Use(v.id).Use(v.project_id).Use(v.file_name).Use(v.content).Use(v.hash).Use(version).Use(created)
+        .Use(updated).Use(v.base_blob_oid).Use(v.updated_by);
+    q.Run(R"(INSERT INTO "Doc" ("id", "projectId", "fileName", "content", "hash", "version", "createdAt",
+             "updatedAt", "baseBlobOid", "updatedBy") VALUES (:i, :p, :f, :c, :h, :v, :ca, :ua, :b, :ub)
+             ON CONFLICT DO NOTHING)");
+    if (q.Affected() == 0) return Status::PreconditionFailed("doc '" + d.file_name + "' already exists");
+    return Status::Ok();
+  });
+}
+
+Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    Doc v = d;
+    long long version = v.version, expected = expected_version;
+    std::string updated = FormatTimestamp(v.updated_at);
+    Query q(s_);
+    q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by).Use(v.id)
+        .Use(expected);
+    // Compare-and-swap: the row changes only if nobody moved the version meanwhile.
+    q.Run(R"(UPDATE "Doc" SET "content" = :c, "hash" = :h, "version" = :v, "updatedAt" = :u,
+             "baseBlobOid" = :b, "updatedBy" = :ub WHERE "id" = :i AND "version" = :e)");
+    if (q.Affected() == 1) return Status::Ok();
+    long long current = 0;
+    Query check(s_);
+    check.Into(current).Use(v.id);
+    if (!check.Run(R"(SELECT "version" FROM "Doc" WHERE "id" = :i)")) return NoDoc(d.file_name);
+    return Status::PreconditionFailed("doc '" + d.file_name + "' is at version " + std::to_string(current));
+  });
+}
+
+Status SqlTransaction::DeleteDoc(std::string_view project_id, std::string_view file_name) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    std::string pid(project_id), name(file_name);
+    Query q(s_);
+    q.Use(pid).Use(name);
+    q.Run(R"(DELETE FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)");
+    if (q.Affected() > 0) return Status::Ok();
+    return ProjectExists(pid) ? NoDoc(file_name) : NoProject(project_id);
+  });
+}
+
+// --- versions -----------------------------------------------------------------------
+
+Status SqlTransaction::InsertDocVersion(const DocVersion& dv) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    DocVersion v = dv;
+    long long version = v.version;
+    std::string source(SourceName(v.source)), created = FormatTimestamp(v.created_at);
+    Query q(s_);
+    q.Use(v.id).Use(v.doc_id).Use(v.project_id).Use(v.file_name).Use(version).Use(v.content).Use(v.hash)
+        .Use(v.author).Use(source).Use(created);
+    q.Run(R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content",
+             "hash", "author", "source", "createdAt") VALUES (:i, :d, :p, :f, :v, :c, :h, :a, :s, :t)
+             ON CONFLICT DO NOTHING)");
+    if (q.Affected() == 0) return Status::PreconditionFailed("version " + std::to_string(dv.version) + " exists");
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<DocVersion>> SqlTransaction::ListDocVersions(std::string_view doc_id) {
+  return Guard([&]() -> Result<std::vector<DocVersion>> {
+    std::string id(doc_id);
+    // Content is left out of listings: history of a large doc stays cheap.
+    return Collect<VersionRow, DocVersion>(
+        s_, "SELECT " + kVersionColumns + R"('', "hash", "author", "source", )" + Time("createdAt") +
+                R"( FROM "DocVersion" WHERE "docId" = :d ORDER BY "version" DESC)",
+        [&](Query& q) { q.Use(id); });
+  });
+}
+
+Result<DocVersion> SqlTransaction::GetDocVersion(std::string_view doc_id, std::int64_t version) {
+  return Guard([&]() -> Result<DocVersion> {
+    std::string id(doc_id);
+    long long n = version;
+    auto rows = Collect<VersionRow, DocVersion>(
+        s_, "SELECT " + kVersionColumns + R"("content", "hash", "author", "source", )" + Time("createdAt") +
+                R"( FROM "DocVersion" WHERE "docId" = :d AND "version" = :v)",
+        [&](Query& q) { q.Use(id).Use(n); });
+    if (rows.empty()) return Status::NotFound("version " + std::to_string(version) + " not found");
+    return std::move(rows.front());
+  });
+}
+
+// --- locks --------------------------------------------------------------------------
+
+Result<std::optional<Lock>> SqlTransaction::GetLock(std::string_view project_id) {
+  return Guard([&]() -> Result<std::optional<Lock>> {
+    std::string pid(project_id);
+    auto rows = Collect<LockRow, Lock>(s_, "SELECT " + kLockColumns + R"( FROM "Lock" WHERE "projectId" = :p)",
+                                       [&](Query& q) { q.Use(pid); });
+    if (!rows.empty()) return std::optional<Lock>(std::move(rows.front()));
+    if (!ProjectExists(pid)) return NoProject(project_id);
+    return std::optional<Lock>();
+  });
+}
+
+Status SqlTransaction::PutLock(const Lock& l) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    Lock v = l;
+    long long fence = v.fence;
+    std::string locked = FormatTimestamp(v.locked_at), expires = FormatTimestamp(v.expires_at);
+    Query q(s_);
+    q.Use(v.id).Use(v.project_id).Use(v.locked_by).Use(locked).Use(expires).Use(v.reason).Use(v.token_hash)
+        .Use(fence);
+    q.Run(R"(INSERT INTO "Lock" ("id", "projectId", "lockedBy", "lockedAt", "expiresAt", "reason",
+             "tokenHash", "fence") VALUES (:i, :p, :b, :la, :e, :r, :t, :f)
+             ON CONFLICT ("projectId") DO UPDATE SET "id" = excluded."id", "lockedBy" = excluded."lockedBy",
+             "lockedAt" = excluded."lockedAt", "expiresAt" = excluded."expiresAt",
+             "reason" = excluded."reason", "tokenHash" = excluded."tokenHash", "fence" = excluded."fence")");
+    return Status::Ok();
+  });
+}
+
+Status SqlTransaction::DeleteLock(std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    std::string pid(project_id);
+    s_ << R"(DELETE FROM "Lock" WHERE "projectId" = :p)", soci::use(pid);
+    return Status::Ok();
+  });
+}
+
+Result<std::int64_t> SqlTransaction::NextFence(std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Result<std::int64_t> {
+    std::string pid(project_id);
+    Query bump(s_);
+    bump.Use(pid);
+    bump.Run(R"(UPDATE "Project" SET "lockFence" = "lockFence" + 1 WHERE "id" = :p)");
+    if (bump.Affected() == 0) return NoProject(project_id);
+    long long fence = 0;
+    s_ << R"(SELECT "lockFence" FROM "Project" WHERE "id" = :p)", soci::into(fence), soci::use(pid);
+    return static_cast<std::int64_t>(fence);
+  });
+}
+
+Result<std::vector<Lock>> SqlTransaction::ListExpiredLocks(Timestamp now) {
+  return Guard([&]() -> Result<std::vector<Lock>> {
+    std::string at = FormatTimestamp(now);
+    return Collect<LockRow, Lock>(s_, "SELECT " + kLockColumns + R"( FROM "Lock" WHERE "expiresAt" <= :n)",
+                                  [&](Query& q) { q.Use(at); });
+  });
+}
+
+// --- keys ---------------------------------------------------------------------------
+
+Status SqlTransaction::InsertApiKey(const ApiKey& k) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    ApiKey v = k;
+    int active = v.is_active ? 1 : 0;
+    std::string created = FormatTimestamp(v.created_at), scope(ScopeName(v.scope));
+    std::string used = WriteOptionalTime(v.last_used_at), pulled = WriteOptionalTime(v.last_pulled_at);
+    Query q(s_);
+    q.Use(v.id).Use(v.project_id).Use(v.key_hash).Use(v.name).Use(active).Use(created).Use(scope).Use(v.prefix)
+        .Use(used).Use(v.last_pulled_hash).Use(pulled);
+    q.Run(R"(INSERT INTO "ApiKey" ("id", "projectId", "key", "name", "isActive", "createdAt", "scope",
+             "prefix", "lastUsedAt", "lastPulledHash", "lastPulledAt")
+             VALUES (:i, :p, :k, :n, (:a = 1), :c, :s, :x, )" +
+          NullableTime(":u") + ", :h, " + NullableTime(":l") + ") ON CONFLICT DO NOTHING");
+    if (q.Affected() == 0) return Status::PreconditionFailed("api key exists");
+    return Status::Ok();
+  });
+}
+
+Result<ApiKey> SqlTransaction::GetApiKey(std::string_view id) {
+  return Guard([&]() -> Result<ApiKey> {
+    std::string key(id);
+    auto rows = Collect<KeyRow, ApiKey>(s_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "id" = :i)",
+                                        [&](Query& q) { q.Use(key); });
+    if (rows.empty()) return Status::NotFound("api key not found");
+    return std::move(rows.front());
+  });
+}
+
+Result<ApiKey> SqlTransaction::FindApiKeyByHash(std::string_view key_hash) {
+  return Guard([&]() -> Result<ApiKey> {
+    std::string hash(key_hash);
+    auto rows = Collect<KeyRow, ApiKey>(s_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "key" = :k)",
+                                        [&](Query& q) { q.Use(hash); });
+    if (rows.empty()) return Status::NotFound("api key not found");
+    return std::move(rows.front());
+  });
+}
+
+Result<std::vector<ApiKey>> SqlTransaction::ListApiKeys(std::string_view project_id) {
+  return Guard([&]() -> Result<std::vector<ApiKey>> {
+    std::string pid(project_id);
+    if (!ProjectExists(pid)) return NoProject(project_id);
+    return Collect<KeyRow, ApiKey>(
+        s_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "projectId" = :p ORDER BY "createdAt", "id")",
+        [&](Query& q) { q.Use(pid); });
+  });
+}
+
+Status SqlTransaction::UpdateApiKey(const ApiKey& k) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    ApiKey v = k;
+    int active = v.is_active ? 1 : 0;
+    std::string scope(ScopeName(v.scope));
+    std::string used = WriteOptionalTime(v.last_used_at), pulled = WriteOptionalTime(v.last_pulled_at);
+    Query q(s_);
+    q.Use(v.name).Use(active).Use(scope).Use(used).Use(v.last_pulled_hash).Use(pulled).Use(v.id);
+    q.Run(R"(UPDATE "ApiKey" SET "name" = :n, "isActive" = (:a = 1), "scope" = :s, "lastUsedAt" = )" +
+          NullableTime(":u") + R"(, "lastPulledHash" = :h, "lastPulledAt" = )" + NullableTime(":l") +
+          R"( WHERE "id" = :i)");
+    return q.Affected() == 0 ? Status::NotFound("api key not found") : Status::Ok();
+  });
+}
+
+// --- events -------------------------------------------------------------------------
+
+Result<Event> SqlTransaction::AppendEvent(std::string_view project_id, std::string_view type,
+                                          std::string_view payload, Timestamp at) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Result<Event> {
+    Event e{std::string(project_id), 0, std::string(type), std::string(payload), at};
+    Query bump(s_);
+    bump.Use(e.project_id);
+    bump.Run(R"(UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = :p)");
+    if (bump.Affected() == 0) return NoProject(project_id);
+    long long seq = 0;
+    s_ << R"(SELECT "eventSeq" FROM "Project" WHERE "id" = :p)", soci::into(seq), soci::use(e.project_id);
+    e.seq = seq;
+    std::string created = FormatTimestamp(at);
+    s_ << R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES (:p, :s, :t, :d, :c))",
+        soci::use(e.project_id), soci::use(seq), soci::use(e.type), soci::use(e.payload), soci::use(created);
+    // Retention: the log keeps the newest events only; the primary key makes this cheap.
+    long long horizon = seq - static_cast<long long>(event_retention_);
+    if (horizon > 0) {
+      s_ << R"(DELETE FROM "Event" WHERE "projectId" = :p AND "seq" <= :h)", soci::use(e.project_id),
+          soci::use(horizon);
+    }
+    return e;
+  });
+}
+
+Result<EventPage> SqlTransaction::ReadEvents(std::string_view project_id, std::int64_t after_seq,
+                                             std::size_t limit) {
+  return Guard([&]() -> Result<EventPage> {
+    std::string pid(project_id);
+    long long head = 0, oldest = 0;
+    Query h(s_);
+    h.Into(head).Use(pid);
+    if (!h.Run(R"(SELECT "eventSeq" FROM "Project" WHERE "id" = :p)")) return NoProject(project_id);
+    s_ << R"(SELECT COALESCE(MIN("seq"), 0) FROM "Event" WHERE "projectId" = :p)", soci::into(oldest),
+        soci::use(pid);
+    EventPage page;
+    page.head_seq = head;
+    page.oldest_seq = oldest == 0 ? head + 1 : oldest;
+    long long after = after_seq, max_rows = static_cast<long long>(limit);
+    long long seq = 0;
+    std::string type, payload, created;
+    Query q(s_);
+    q.Into(seq).Into(type).Into(payload).Into(created).Use(pid).Use(after).Use(max_rows);
+    for (bool more = q.Run(R"(SELECT "seq", "type", "payload", )" + Time("createdAt") +
+                           R"( FROM "Event" WHERE "projectId" = :p AND "seq" > :a ORDER BY "seq" LIMIT :l)");
+         more; more = q.Next()) {
+      page.events.push_back(Event{pid, seq, type, payload, ReadTime(created)});
+    }
+    return page;
+  });
+}
+
+}  // namespace libsync::sql

@@ -1,0 +1,37 @@
+#pragma once
+// A throwaway PostgreSQL cluster for tests: initdb into a temp dir, pg_ctl start on a free
+// loopback port, one fresh database per request, stopped and removed at exit.
+
+#include <memory>
+#include <string>
+
+namespace libsync::testing {
+
+class PostgresCluster {
+ public:
+  /// The process-wide cluster, started on first use. Null when PostgreSQL cannot be
+  /// started; `Unavailable()` then says why.
+  static PostgresCluster* Get();
+  static const std::string& Unavailable();
+
+  /// URL of a new, empty database.
+  std::string NewDatabase();
+  /// libpq keywords for the maintenance database, for SQL the tests run themselves.
+  std::string AdminConnectString() const;
+
+  ~PostgresCluster();
+
+ private:
+  PostgresCluster() = default;
+  bool Start(std::string* why);
+
+  std::string dir_;
+  std::string base_url_;  // without the database name
+  int port_ = 0;
+  int next_db_ = 0;
+};
+
+/// True when the test must not skip for lack of PostgreSQL (CI sets CI=true).
+bool PostgresRequired();
+
+}  // namespace libsync::testing
