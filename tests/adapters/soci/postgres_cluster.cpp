@@ -106,6 +106,11 @@ std::string PostgresCluster::AdminConnectString() const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=postgres user=postgres";
 }
 
+std::string PostgresCluster::ConnectStringFor(const std::string& url) const {
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + url.substr(url.rfind('/') + 1) +
+         " user=postgres";
+}
+
 std::string PostgresCluster::NewDatabase() {
   const std::string name = "libsync_t" + std::to_string(getpid()) + "_" + std::to_string(next_db_++);
   soci::session admin(soci::postgresql, AdminConnectString());

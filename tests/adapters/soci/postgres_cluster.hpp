@@ -16,6 +16,8 @@ class PostgresCluster {
 
   /// URL of a new, empty database.
   std::string NewDatabase();
+  /// libpq keywords for a database NewDatabase returned, for SQL the tests run themselves.
+  std::string ConnectStringFor(const std::string& url) const;
   /// libpq keywords for the maintenance database, for SQL the tests run themselves.
   std::string AdminConnectString() const;
 
