@@ -153,6 +153,7 @@ std::unique_ptr<soci::session> OpenSession(const Target& target, const SqlStoreO
     auto session = std::make_unique<soci::session>(soci::postgresql, target.connect_string);
     // Timestamps are read back as text; ISO output is what ParseTimestamp reads.
     *session << "SET datestyle = 'ISO, YMD'";
+    *session << "SET client_min_messages = warning";  // no NOTICEs on stderr
     return session;
   }
   auto session = std::make_unique<soci::session>(soci::sqlite3, target.connect_string);

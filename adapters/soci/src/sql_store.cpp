@@ -50,9 +50,8 @@ class SqlStore final : public Store {
       soci::session& s = *lease;
       bool open = false;
       try {
-        s << BeginStatement(mode);
         open = true;
-        SqlTransaction tx(s, target_.dialect, mode, options_.event_retention);
+        SqlTransaction tx(s, target_.dialect, mode, options_.event_retention, BeginStatement(mode));
         Status status = work(tx);
         if (!status.ok()) {
           RollbackQuietly(s);
@@ -62,7 +61,7 @@ class SqlStore final : public Store {
           }
           return status;
         }
-        s << "COMMIT";
+        tx.Commit();
         return Status::Ok();
       } catch (const std::exception& e) {
         MappedError mapped = MapSqlError(e);

@@ -1,5 +1,9 @@
 #include "sql_transaction.hpp"
 
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <memory>
 #include <stdexcept>
 
 #include "error_mapping.hpp"
@@ -47,7 +51,9 @@ class Query {
   /// Executes and fetches the first row; false when there is none.
   bool Run(const std::string& sql) {
     st_.alloc();
-    st_.prepare(sql);
+    // One-time: PostgreSQL then runs it in one round trip (PQexecParams) instead of
+    // prepare + execute + deallocate.
+    st_.prepare(sql, soci::details::st_one_time_query);
     st_.define_and_bind();
     return st_.execute(true);
   }
@@ -167,7 +173,7 @@ Status NoDoc(std::string_view name) {
 }  // namespace
 
 template <class Fn>
-auto SqlTransaction::Guard(Fn&& fn) -> decltype(fn()) {
+auto SqlTransaction::Catch(Fn&& fn) -> decltype(fn()) {
   try {
     return fn();
   } catch (const std::exception& e) {
@@ -177,9 +183,84 @@ auto SqlTransaction::Guard(Fn&& fn) -> decltype(fn()) {
   }
 }
 
+template <class Fn>
+auto SqlTransaction::Guard(Fn&& fn) -> decltype(fn()) {
+  return Catch([&] {
+    FlushDeferred();  // reads must see this transaction's own writes
+    return fn();
+  });
+}
+
 Status SqlTransaction::Writable() const {
   if (mode_ == TxMode::kWrite) return Status::Ok();
   return Status::Internal("write attempted in a read transaction", "soci");
+}
+
+void SqlTransaction::Defer(std::string sql) { deferred_.push_back(std::move(sql)); }
+
+std::string SqlTransaction::TakeDeferred() {
+  if (counters_dirty_) {
+    deferred_.push_back(R"(UPDATE "Project" SET "lockFence" = )" + std::to_string(locked_fence_) +
+                        R"(, "eventSeq" = )" + std::to_string(locked_seq_) + R"( WHERE "id" = )" +
+                        Literal(locked_project_));
+    counters_dirty_ = false;
+  }
+  std::string batch;
+  for (const auto& sql : deferred_) batch.append(sql).append(";\n");
+  deferred_.clear();
+  return batch;
+}
+
+void SqlTransaction::FlushDeferred(const char* then) {
+  if (deferred_.empty() && !counters_dirty_ && then == nullptr) return;
+  std::string batch = TakeDeferred();
+  if (then) batch.append(then);
+  if (dialect_ == Dialect::kSqlite) {
+    // One sqlite3_exec for the batch: no per-statement driver round trip.
+    sqlite_api::sqlite3* db = static_cast<soci::sqlite3_session_backend*>(s_.get_backend())->conn_;
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db, batch.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+      const std::string text = message ? message : sqlite3_errmsg(db);
+      sqlite_api::sqlite3_free(message);
+      throw soci::sqlite3_soci_error(text, sqlite3_extended_errcode(db));
+    }
+    return;
+  }
+  // PQexec runs several statements in one round trip (SOCI's parameterized path cannot).
+  PGconn* conn = static_cast<soci::postgresql_session_backend*>(s_.get_backend())->conn_;
+  std::unique_ptr<PGresult, void (*)(PGresult*)> result(PQexec(conn, batch.c_str()), PQclear);
+  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    throw soci::postgresql_soci_error(PQerrorMessage(conn), state ? state : "08006");
+  }
+}
+
+void SqlTransaction::Commit() { FlushDeferred("COMMIT"); }
+
+std::string SqlTransaction::Literal(std::string_view value) {
+  if (dialect_ == Dialect::kPostgres) {
+    PGconn* conn = static_cast<soci::postgresql_session_backend*>(s_.get_backend())->conn_;
+    std::unique_ptr<char, void (*)(void*)> quoted(PQescapeLiteral(conn, value.data(), value.size()), PQfreemem);
+    if (!quoted) throw std::runtime_error("cannot quote a value for PostgreSQL");
+    return quoted.get();
+  }
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string SqlTransaction::TimeLiteral(Timestamp t) {
+  const std::string text = Literal(FormatTimestamp(t));
+  return dialect_ == Dialect::kPostgres ? "CAST(" + text + " AS TIMESTAMP(3))" : text;
+}
+
+bool SqlTransaction::HoldsProjectRow(std::string_view project_id) const {
+  return !locked_project_.empty() && locked_project_ == project_id;
 }
 
 std::string SqlTransaction::NullableTime(const char* param) const {
@@ -210,17 +291,74 @@ Result<Project> SqlTransaction::GetProject(std::string_view id) {
 }
 
 Status SqlTransaction::LockProject(std::string_view id) {
-  return Guard([&]() -> Status {
-    std::string key(id);
-    int one = 0;
+  Result<std::optional<Lock>> lock =
+      dialect_ == Dialect::kPostgres ? LockProjectRowPostgres(id) : ReadLock(id, /*keep_counters=*/true);
+  if (!lock) return lock.error();
+  cached_lock_project_ = std::string(id);
+  cached_lock_ = std::move(lock).value();
+  // PostgreSQL: FOR UPDATE holds the row; SQLite: BEGIN IMMEDIATE holds the database.
+  if (mode_ == TxMode::kWrite) locked_project_ = std::string(id);
+  return Status::Ok();
+}
+
+// Two statements in one simple-query message: READ COMMITTED gives each its own snapshot,
+// so the lock row is read after the project row lock was granted -- one statement with a
+// join would read the lock row as it was before waiting, and two writers could both see
+// the project unlocked.
+Result<std::optional<Lock>> SqlTransaction::LockProjectRowPostgres(std::string_view id) {
+  return Catch([&]() -> Result<std::optional<Lock>> {
+    PGconn* conn = static_cast<soci::postgresql_session_backend*>(s_.get_backend())->conn_;
+    const std::string key = Literal(id);
+    // Whatever is still deferred (at least the BEGIN) rides along in the same message.
+    const std::string sql = TakeDeferred() + R"(SELECT "lockFence", "eventSeq" FROM "Project" WHERE "id" = )" +
+                            key + " FOR UPDATE; SELECT " + kLockColumns + R"( FROM "Lock" WHERE "projectId" = )" + key;
+    if (PQsendQuery(conn, sql.c_str()) != 1) {
+      throw soci::postgresql_soci_error(PQerrorMessage(conn), "08006");
+    }
+    std::vector<std::unique_ptr<PGresult, void (*)(PGresult*)>> results;
+    while (PGresult* r = PQgetResult(conn)) results.emplace_back(r, PQclear);
+    for (const auto& r : results) {
+      const ExecStatusType status = PQresultStatus(r.get());
+      if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+        throw soci::postgresql_soci_error(PQresultErrorMessage(r.get()), state ? state : "XX000");
+      }
+    }
+    if (results.size() < 2) throw std::runtime_error("unexpected reply to the project lock query");
+    PGresult* project = results[results.size() - 2].get();
+    PGresult* lock = results[results.size() - 1].get();
+    if (PQntuples(project) == 0) return NoProject(id);
+    locked_fence_ = std::stoll(PQgetvalue(project, 0, 0));
+    locked_seq_ = std::stoll(PQgetvalue(project, 0, 1));
+    if (PQntuples(lock) == 0) return std::optional<Lock>();
+    const auto text = [&](int column) { return std::string(PQgetvalue(lock, 0, column)); };
+    LockRow row{text(0), text(1), text(2), text(3), text(4), text(5), text(6), std::stoll(text(7))};
+    return std::optional<Lock>(row.Get());
+  });
+}
+
+Result<std::optional<Lock>> SqlTransaction::ReadLock(std::string_view project_id, bool keep_counters) {
+  return Guard([&]() -> Result<std::optional<Lock>> {
+    std::string pid(project_id);
+    std::string sql = "SELECT p.\"id\", COALESCE(l.\"id\", ''), COALESCE(l.\"lockedBy\", ''), "
+                      "COALESCE(CAST(l.\"lockedAt\" AS TEXT), ''), COALESCE(CAST(l.\"expiresAt\" AS TEXT), ''), "
+                      "COALESCE(l.\"reason\", ''), COALESCE(l.\"tokenHash\", ''), COALESCE(l.\"fence\", 0), "
+                      "p.\"lockFence\", p.\"eventSeq\" "
+                      "FROM \"Project\" p LEFT JOIN \"Lock\" l ON l.\"projectId\" = p.\"id\" WHERE p.\"id\" = :p";
+    LockRow row;
+    std::string project;
+    long long fence_counter = 0, seq_counter = 0;
     Query q(s_);
-    q.Into(one).Use(key);
-    // FOR UPDATE holds the row until commit, so writers of one project queue here. SQLite's
-    // BEGIN IMMEDIATE already made this transaction the only writer.
-    const bool found = q.Run(dialect_ == Dialect::kPostgres
-                                 ? R"(SELECT 1 FROM "Project" WHERE "id" = :id FOR UPDATE)"
-                                 : R"(SELECT 1 FROM "Project" WHERE "id" = :id)");
-    return found ? Status::Ok() : NoProject(id);
+    q.Into(project).Into(row.id).Into(row.locked_by).Into(row.locked_at).Into(row.expires_at).Into(row.reason)
+        .Into(row.token_hash).Into(row.fence).Into(fence_counter).Into(seq_counter).Use(pid);
+    if (!q.Run(sql)) return NoProject(project_id);
+    if (keep_counters) {
+      locked_fence_ = fence_counter;
+      locked_seq_ = seq_counter;
+    }
+    if (row.id.empty()) return std::optional<Lock>();
+    row.project_id = pid;
+    return std::optional<Lock>(row.Get());
   });
 }
 
@@ -266,6 +404,7 @@ Status SqlTransaction::UpdateProject(const Project& p) {
 
 Status SqlTransaction::DeleteProject(std::string_view id) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
+  cached_lock_project_.clear();
   return Guard([&]() -> Status {
     std::string key(id);
     Query q(s_);
@@ -415,53 +554,52 @@ Result<DocVersion> SqlTransaction::GetDocVersion(std::string_view doc_id, std::i
 // --- locks --------------------------------------------------------------------------
 
 Result<std::optional<Lock>> SqlTransaction::GetLock(std::string_view project_id) {
-  return Guard([&]() -> Result<std::optional<Lock>> {
-    std::string pid(project_id);
-    auto rows = Collect<LockRow, Lock>(s_, "SELECT " + kLockColumns + R"( FROM "Lock" WHERE "projectId" = :p)",
-                                       [&](Query& q) { q.Use(pid); });
-    if (!rows.empty()) return std::optional<Lock>(std::move(rows.front()));
-    if (!ProjectExists(pid)) return NoProject(project_id);
-    return std::optional<Lock>();
-  });
+  if (!cached_lock_project_.empty() && cached_lock_project_ == project_id) return cached_lock_;
+  return ReadLock(project_id, /*keep_counters=*/false);
 }
 
 Status SqlTransaction::PutLock(const Lock& l) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
-  return Guard([&]() -> Status {
-    Lock v = l;
-    long long fence = v.fence;
-    std::string locked = FormatTimestamp(v.locked_at), expires = FormatTimestamp(v.expires_at);
-    Query q(s_);
-    q.Use(v.id).Use(v.project_id).Use(v.locked_by).Use(locked).Use(expires).Use(v.reason).Use(v.token_hash)
-        .Use(fence);
-    q.Run(R"(INSERT INTO "Lock" ("id", "projectId", "lockedBy", "lockedAt", "expiresAt", "reason",
-             "tokenHash", "fence") VALUES (:i, :p, :b, :la, :e, :r, :t, :f)
-             ON CONFLICT ("projectId") DO UPDATE SET "id" = excluded."id", "lockedBy" = excluded."lockedBy",
+  return Catch([&]() -> Status {
+    Defer(R"(INSERT INTO "Lock" ("id", "projectId", "lockedBy", "lockedAt", "expiresAt", "reason", "tokenHash",
+             "fence") VALUES ()" + Literal(l.id) + ", " + Literal(l.project_id) + ", " + Literal(l.locked_by) +
+          ", " + TimeLiteral(l.locked_at) + ", " + TimeLiteral(l.expires_at) + ", " + Literal(l.reason) + ", " +
+          Literal(l.token_hash) + ", " + std::to_string(l.fence) +
+          R"() ON CONFLICT ("projectId") DO UPDATE SET "id" = excluded."id", "lockedBy" = excluded."lockedBy",
              "lockedAt" = excluded."lockedAt", "expiresAt" = excluded."expiresAt",
              "reason" = excluded."reason", "tokenHash" = excluded."tokenHash", "fence" = excluded."fence")");
+    cached_lock_project_ = l.project_id;
+    cached_lock_ = l;
     return Status::Ok();
   });
 }
 
 Status SqlTransaction::DeleteLock(std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
-  return Guard([&]() -> Status {
-    std::string pid(project_id);
-    s_ << R"(DELETE FROM "Lock" WHERE "projectId" = :p)", soci::use(pid);
+  return Catch([&]() -> Status {
+    Defer(R"(DELETE FROM "Lock" WHERE "projectId" = )" + Literal(project_id));
+    cached_lock_project_ = std::string(project_id);
+    cached_lock_.reset();
     return Status::Ok();
   });
 }
 
 Result<std::int64_t> SqlTransaction::NextFence(std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
+  if (HoldsProjectRow(project_id)) {
+    // The row is ours until commit, so the counter read with it is still current.
+    ++locked_fence_;
+    counters_dirty_ = true;
+    return static_cast<std::int64_t>(locked_fence_);
+  }
   return Guard([&]() -> Result<std::int64_t> {
     std::string pid(project_id);
-    Query bump(s_);
-    bump.Use(pid);
-    bump.Run(R"(UPDATE "Project" SET "lockFence" = "lockFence" + 1 WHERE "id" = :p)");
-    if (bump.Affected() == 0) return NoProject(project_id);
     long long fence = 0;
-    s_ << R"(SELECT "lockFence" FROM "Project" WHERE "id" = :p)", soci::into(fence), soci::use(pid);
+    Query q(s_);
+    q.Into(fence).Use(pid);
+    if (!q.Run(R"(UPDATE "Project" SET "lockFence" = "lockFence" + 1 WHERE "id" = :p RETURNING "lockFence")")) {
+      return NoProject(project_id);
+    }
     return static_cast<std::int64_t>(fence);
   });
 }
@@ -546,26 +684,47 @@ Status SqlTransaction::UpdateApiKey(const ApiKey& k) {
 Result<Event> SqlTransaction::AppendEvent(std::string_view project_id, std::string_view type,
                                           std::string_view payload, Timestamp at) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
-  return Guard([&]() -> Result<Event> {
+  // With the project row held, nothing here needs an answer from the server: defer it all.
+  auto run = [&]() -> Result<Event> {
     Event e{std::string(project_id), 0, std::string(type), std::string(payload), at};
-    Query bump(s_);
-    bump.Use(e.project_id);
-    bump.Run(R"(UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = :p)");
-    if (bump.Affected() == 0) return NoProject(project_id);
-    long long seq = 0;
-    s_ << R"(SELECT "eventSeq" FROM "Project" WHERE "id" = :p)", soci::into(seq), soci::use(e.project_id);
-    e.seq = seq;
     std::string created = FormatTimestamp(at);
-    s_ << R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES (:p, :s, :t, :d, :c))",
-        soci::use(e.project_id), soci::use(seq), soci::use(e.type), soci::use(e.payload), soci::use(created);
-    // Retention: the log keeps the newest events only; the primary key makes this cheap.
-    long long horizon = seq - static_cast<long long>(event_retention_);
-    if (horizon > 0) {
-      s_ << R"(DELETE FROM "Event" WHERE "projectId" = :p AND "seq" <= :h)", soci::use(e.project_id),
-          soci::use(horizon);
+    long long seq = 0;
+    Query q(s_);
+    q.Into(seq);
+    if (HoldsProjectRow(project_id)) {
+      seq = ++locked_seq_;
+      counters_dirty_ = true;
+      Defer(R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES ()" +
+            Literal(project_id) + ", " + std::to_string(seq) + ", " + Literal(type) + ", " + Literal(payload) +
+            ", " + TimeLiteral(at) + ")");
+    } else if (dialect_ == Dialect::kPostgres) {
+      // One round trip: take the next seq and insert the event with it.
+      q.Use(e.project_id).Use(e.type).Use(e.payload).Use(created);
+      if (!q.Run(R"(WITH next AS (UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = :p
+                                   RETURNING "id", "eventSeq")
+                    INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt")
+                    SELECT "id", "eventSeq", :t, :d, CAST(:c AS TIMESTAMP(3)) FROM next RETURNING "seq")")) {
+        return NoProject(project_id);
+      }
+    } else {
+      q.Use(e.project_id);
+      if (!q.Run(R"(UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = :p RETURNING "eventSeq")")) {
+        return NoProject(project_id);
+      }
+      s_ << R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES (:p, :s, :t, :d, :c))",
+          soci::use(e.project_id), soci::use(seq), soci::use(e.type), soci::use(e.payload), soci::use(created);
+    }
+    e.seq = seq;
+    // Retention: the log keeps the newest events. Trimming every 64th append keeps the
+    // log within retention + 64 events at a fraction of the cost.
+    const long long horizon = seq - static_cast<long long>(event_retention_);
+    if (horizon > 0 && seq % 64 == 0) {
+      Defer(R"(DELETE FROM "Event" WHERE "projectId" = )" + Literal(project_id) + R"( AND "seq" <= )" +
+            std::to_string(horizon));
     }
     return e;
-  });
+  };
+  return HoldsProjectRow(project_id) ? Catch(run) : Guard(run);
 }
 
 Result<EventPage> SqlTransaction::ReadEvents(std::string_view project_id, std::int64_t after_seq,
