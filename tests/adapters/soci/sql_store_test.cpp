@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/hashing.hpp"
@@ -231,6 +232,35 @@ TEST(SqlStoreOpen, NewerSchemaIsRefusedOnSqliteAndPostgres) {
   auto pg = sql::OpenSqlStore({.url = url});
   ASSERT_FALSE(pg.has_value());
   EXPECT_EQ(pg.error().code(), ErrorCode::kPreconditionFailed);
+}
+
+TEST(SqlStoreConcurrency, ABusySqliteDatabaseDelaysWritesThenReportsUnavailable) {
+  TempDir dir;
+  const std::string path = dir.path() + "/busy.db";
+  auto store = sql::OpenSqlStore({.url = "sqlite://" + path, .sqlite_busy_timeout = std::chrono::milliseconds(20)});
+  ASSERT_TRUE(store.has_value()) << store.error().ToString();
+  Services svc(**store);
+  const std::string pid = svc.sync.projects().Create(svc.admin, {.name = "web", .repo_url = "x"})->id;
+
+  // Another connection (as another process would) holds the write lock for a moment:
+  // the write waits and retries, then succeeds.
+  soci::session other(soci::sqlite3, "db=" + path);
+  other << "BEGIN IMMEDIATE";
+  std::thread release_soon([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    other << "COMMIT";
+  });
+  auto delayed = svc.sync.docs().Put(svc.admin, pid, "a.md", "one");
+  release_soon.join();
+  ASSERT_TRUE(delayed.has_value()) << delayed.error().ToString();
+
+  // Held for longer than every retry: a clear 503-class error, not an internal one.
+  other << "BEGIN IMMEDIATE";
+  auto refused = svc.sync.docs().Put(svc.admin, pid, "a.md", "two");
+  other << "COMMIT";
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable) << refused.error().ToString();
+  EXPECT_EQ(svc.sync.docs().Get(svc.admin, pid, "a.md")->content, "one");
 }
 
 }  // namespace
