@@ -1,5 +1,5 @@
 // In-process throughput of the core's hot use cases on the memory store: how fast the
-// domain itself is, before any database or network. Run through run-core-bench.sh.
+// domain itself is, before any database or network. Run through `tests/bench/run.sh core`.
 
 #include <benchmark/benchmark.h>
 

@@ -633,21 +633,16 @@ Status SqlTransaction::InsertApiKey(const ApiKey& k) {
   });
 }
 
-Result<ApiKey> SqlTransaction::GetApiKey(std::string_view id) {
-  return Guard([&]() -> Result<ApiKey> {
-    std::string key(id);
-    auto rows = Collect<KeyRow, ApiKey>(s_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "id" = :i)",
-                                        [&](Query& q) { q.Use(key); });
-    if (rows.empty()) return Status::NotFound("api key not found");
-    return std::move(rows.front());
-  });
-}
+Result<ApiKey> SqlTransaction::GetApiKey(std::string_view id) { return FindKeyBy("id", id); }
 
-Result<ApiKey> SqlTransaction::FindApiKeyByHash(std::string_view key_hash) {
+Result<ApiKey> SqlTransaction::FindApiKeyByHash(std::string_view key_hash) { return FindKeyBy("key", key_hash); }
+
+Result<ApiKey> SqlTransaction::FindKeyBy(const char* column, std::string_view value) {
   return Guard([&]() -> Result<ApiKey> {
-    std::string hash(key_hash);
-    auto rows = Collect<KeyRow, ApiKey>(s_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "key" = :k)",
-                                        [&](Query& q) { q.Use(hash); });
+    std::string wanted(value);
+    auto rows = Collect<KeyRow, ApiKey>(
+        s_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE ")" + column + R"(" = :v)",
+        [&](Query& q) { q.Use(wanted); });
     if (rows.empty()) return Status::NotFound("api key not found");
     return std::move(rows.front());
   });

@@ -81,6 +81,8 @@ class SqlTransaction final : public Transaction {
   std::string Literal(std::string_view value);
   std::string TimeLiteral(Timestamp t);
   bool HoldsProjectRow(std::string_view project_id) const;
+  /// The key whose `column` ("id" or "key") equals `value`.
+  Result<ApiKey> FindKeyBy(const char* column, std::string_view value);
   /// Reads the project's lock row (or its absence) together with the project's existence
   /// and, if `keep_counters`, its fence and seq counters (valid while the project is held).
   Result<std::optional<Lock>> ReadLock(std::string_view project_id, bool keep_counters);

@@ -7,21 +7,18 @@
 #include <cstdio>
 #include <string>
 
-#include "libsync/aes_gcm_secret_box.hpp"
-#include "libsync/sql/sql_store.hpp"
-#include "libsync/sync_service.hpp"
+#include "sql_services.hpp"
 
 int main(int argc, char** argv) {
-  using namespace libsync;
   if (argc != 3) return 2;
-  auto store = sql::OpenSqlStore({.url = argv[1], .pool_size = 1});
-  if (!store) {
-    std::fprintf(stderr, "open: %s\n", store.error().ToString().c_str());
+  std::string error;
+  auto services = libsync::testing::SqlServices::Open({.url = argv[1], .pool_size = 1}, &error);
+  if (!services) {
+    std::fprintf(stderr, "open: %s\n", error.c_str());
     return 1;
   }
-  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  SyncService sync(**store, SystemClock(), SystemRandom(), *box, NullEventSink());
-  const Caller admin = Caller::Admin();
+  libsync::SyncService& sync = services->sync;
+  const libsync::Caller& admin = services->admin;
   for (long i = 0;; ++i) {
     const std::string name = "doc-" + std::to_string(i % 16) + ".md";
     auto written = sync.docs().Put(admin, argv[2], name, "revision " + std::to_string(i) + "\n");

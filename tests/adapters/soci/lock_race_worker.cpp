@@ -12,9 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "libsync/aes_gcm_secret_box.hpp"
-#include "libsync/sql/sql_store.hpp"
-#include "libsync/sync_service.hpp"
+#include "sql_services.hpp"
 
 namespace {
 
@@ -34,14 +32,14 @@ int main(int argc, char** argv) {
   }
   const std::string url = argv[1], project = argv[2];
   const int threads = std::stoi(argv[3]), attempts = std::stoi(argv[4]);
-  auto store = sql::OpenSqlStore({.url = url, .pool_size = static_cast<std::size_t>(threads)});
-  if (!store) {
-    std::fprintf(stderr, "open: %s\n", store.error().ToString().c_str());
+  std::string error;
+  auto services = testing::SqlServices::Open({.url = url, .pool_size = static_cast<std::size_t>(threads)}, &error);
+  if (!services) {
+    std::fprintf(stderr, "open: %s\n", error.c_str());
     return 1;
   }
-  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  SyncService sync(**store, SystemClock(), SystemRandom(), *box, NullEventSink());
-  const Caller admin = Caller::Admin();
+  SyncService& sync = services->sync;
+  const Caller& admin = services->admin;
 
   std::mutex mutex;
   std::vector<std::string> lines;

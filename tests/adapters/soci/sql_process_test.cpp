@@ -14,10 +14,8 @@
 #include <sstream>
 #include <tuple>
 
-#include "libsync/aes_gcm_secret_box.hpp"
-#include "libsync/sql/sql_store.hpp"
-#include "libsync/sync_service.hpp"
 #include "postgres_cluster.hpp"
+#include "sql_services.hpp"
 #include "temp_dir.hpp"
 
 namespace libsync::testing {
@@ -60,11 +58,13 @@ Fixture Prepare(const std::string& backend, TempDir& dir) {
     }
     url = cluster->NewDatabase();
   }
-  auto store = sql::OpenSqlStore({.url = url});
-  EXPECT_TRUE(store.has_value()) << store.error().ToString();
-  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  SyncService sync(**store, SystemClock(), SystemRandom(), *box, NullEventSink());
-  auto project = sync.projects().Create(Caller::Admin(), {.name = "race", .repo_url = "x"});
+  std::string error;
+  auto services = SqlServices::Open({.url = url}, &error);
+  if (!services) {
+    ADD_FAILURE() << error;
+    return {};
+  }
+  auto project = services->sync.projects().Create(services->admin, {.name = "race", .repo_url = "x"});
   return {url, project->id};
 }
 
@@ -131,11 +131,11 @@ TEST_P(SqlProcesses, AKilledWriterLosesNoReportedWrite) {
   }
   ASSERT_GE(all.size(), 300u);
 
-  auto store = sql::OpenSqlStore({.url = f.url});
-  ASSERT_TRUE(store.has_value()) << store.error().ToString();
-  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  SyncService sync(**store, SystemClock(), SystemRandom(), *box, NullEventSink());
-  const Caller admin = Caller::Admin();
+  std::string error;
+  auto services = SqlServices::Open({.url = f.url}, &error);
+  ASSERT_NE(services, nullptr) << error;
+  SyncService& sync = services->sync;
+  const Caller& admin = services->admin;
   for (const auto& [name, version, hash] : all) {
     auto v = sync.docs().Version(admin, f.project, name, version);
     ASSERT_TRUE(v.has_value()) << name << " v" << version << " lost: " << v.error().ToString();

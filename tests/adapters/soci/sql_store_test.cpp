@@ -12,11 +12,9 @@
 #include <sstream>
 #include <thread>
 
-#include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/hashing.hpp"
-#include "libsync/memory/manual_clock.hpp"
-#include "libsync/sync_service.hpp"
 #include "postgres_cluster.hpp"
+#include "sql_services.hpp"
 #include "temp_dir.hpp"
 
 namespace libsync::testing {
@@ -53,14 +51,13 @@ PostgresCluster* ClusterOrSkip() {
   return cluster;
 }
 
-/// A SyncService over `store` for checks through the use cases.
-struct Services {
-  explicit Services(Store& store) : sync(store, clock, SystemRandom(), *box, NullEventSink()) {}
-  ManualClock clock{Timestamp(std::chrono::milliseconds(1767225600000))};
-  std::unique_ptr<SecretBox> box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  SyncService sync;
-  Caller admin = Caller::Admin("lead");
-};
+/// Opens a store with the use cases on top, failing the test if it cannot.
+std::unique_ptr<SqlServices> OpenServices(const sql::SqlStoreOptions& options) {
+  std::string error;
+  auto services = SqlServices::Open(options, &error);
+  EXPECT_NE(services, nullptr) << error;
+  return services;
+}
 
 TEST(SqlStoreUpgrade, OriginalPlatformDatabaseIsUpgradedInPlace) {
   PostgresCluster* cluster = ClusterOrSkip();
@@ -71,9 +68,9 @@ TEST(SqlStoreUpgrade, OriginalPlatformDatabaseIsUpgradedInPlace) {
     RunSqlFile(s, kFixtures + "/original_platform_schema.sql");
     RunSqlFile(s, kFixtures + "/original_platform_rows.sql");
   }
-  auto store = sql::OpenSqlStore({.url = url});
-  ASSERT_TRUE(store.has_value()) << store.error().ToString();
-  Services svc(**store);
+  auto services = OpenServices({.url = url});
+  ASSERT_NE(services, nullptr);
+  SqlServices& svc = *services;
   const std::string pid = "cm5legacyproject0001";
 
   auto project = svc.sync.projects().Get(svc.admin, pid);
@@ -119,7 +116,7 @@ TEST(SqlStoreUpgrade, OriginalPlatformDatabaseIsUpgradedInPlace) {
   EXPECT_EQ(v3->content, "# Overview\n\nLegacy text.\n");
 
   // Opening again changes nothing.
-  store->reset();
+  services.reset();
   auto again = sql::OpenSqlStore({.url = url});
   ASSERT_TRUE(again.has_value()) << again.error().ToString();
   soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
@@ -152,16 +149,14 @@ TEST(SqlStoreOpen, SqliteDataSurvivesReopeningAndMigratesOnce) {
   std::filesystem::create_directories(dir.path() + "/with space");
   std::string pid;
   {
-    auto store = sql::OpenSqlStore({.url = url});
-    ASSERT_TRUE(store.has_value()) << store.error().ToString();
-    Services svc(**store);
-    pid = svc.sync.projects().Create(svc.admin, {.name = "web", .repo_url = "x"})->id;
-    ASSERT_TRUE(svc.sync.docs().Put(svc.admin, pid, "a.md", "hello").has_value());
+    auto first = OpenServices({.url = url});
+    ASSERT_NE(first, nullptr);
+    pid = first->sync.projects().Create(first->admin, {.name = "web", .repo_url = "x"})->id;
+    ASSERT_TRUE(first->sync.docs().Put(first->admin, pid, "a.md", "hello").has_value());
   }
-  auto store = sql::OpenSqlStore({.url = url});
-  ASSERT_TRUE(store.has_value()) << store.error().ToString();
-  Services svc(**store);
-  EXPECT_EQ(svc.sync.docs().Get(svc.admin, pid, "a.md")->content, "hello");
+  auto second = OpenServices({.url = url});
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->sync.docs().Get(second->admin, pid, "a.md")->content, "hello");
   soci::session s(soci::sqlite3, "db=\"" + dir.path() + "/with space/store.db\"");
   int migrations = 0;
   s << R"(SELECT COUNT(*) FROM "Migration")", soci::into(migrations);
@@ -237,9 +232,9 @@ TEST(SqlStoreOpen, NewerSchemaIsRefusedOnSqliteAndPostgres) {
 TEST(SqlStoreConcurrency, ABusySqliteDatabaseDelaysWritesThenReportsUnavailable) {
   TempDir dir;
   const std::string path = dir.path() + "/busy.db";
-  auto store = sql::OpenSqlStore({.url = "sqlite://" + path, .sqlite_busy_timeout = std::chrono::milliseconds(20)});
-  ASSERT_TRUE(store.has_value()) << store.error().ToString();
-  Services svc(**store);
+  auto services = OpenServices({.url = "sqlite://" + path, .sqlite_busy_timeout = std::chrono::milliseconds(20)});
+  ASSERT_NE(services, nullptr);
+  SqlServices& svc = *services;
   const std::string pid = svc.sync.projects().Create(svc.admin, {.name = "web", .repo_url = "x"})->id;
 
   // Another connection (as another process would) holds the write lock for a moment:
