@@ -23,6 +23,15 @@ if(LIBSYNC_WITH_SOCI)
           DESTINATION ${LIBSYNC_CMAKE_DIR})
 endif()
 
+if(LIBSYNC_WITH_GIT)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/adapters/git/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(TARGETS libsync_git EXPORT libsync-git-targets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(EXPORT libsync-git-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
+  install(FILES cmake/libsync-git-dependencies.cmake DESTINATION ${LIBSYNC_CMAKE_DIR})
+endif()
+
 configure_package_config_file(cmake/libsyncConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/libsyncConfig.cmake
                               INSTALL_DESTINATION ${LIBSYNC_CMAKE_DIR})

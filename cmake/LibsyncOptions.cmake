@@ -7,3 +7,4 @@ option(LIBSYNC_WARNINGS_AS_ERRORS "Treat compiler warnings as errors (CI turns t
 set(LIBSYNC_SANITIZE "" CACHE STRING
     "Sanitizers for every target, e.g. 'address,undefined' (empty: none)")
 option(LIBSYNC_WITH_SOCI "Build libsync::soci, the SQLite/PostgreSQL Store" ON)
+option(LIBSYNC_WITH_GIT "Build libsync::git, the GitRemote on libgit2" ON)

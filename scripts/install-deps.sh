@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev      # tests and benchmarks
   libsoci-dev libsqlite3-dev libpq-dev            # the SQL store (SQLite, PostgreSQL)
   postgresql-15                                   # server binaries for the store's tests
+  libgit2-dev git                                 # git sync (git drives the sync tests' repos)
 )
 
 missing=()

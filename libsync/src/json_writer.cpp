@@ -62,6 +62,17 @@ JsonObject& JsonObject::Add(std::string_view key, Timestamp value) {
   return *this;
 }
 
+JsonObject& JsonObject::Add(std::string_view key, const std::vector<std::string>& values) {
+  Key(key);
+  out_ += '[';
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out_ += ',';
+    AppendJsonString(out_, values[i]);
+  }
+  out_ += ']';
+  return *this;
+}
+
 std::string JsonObject::Finish() {
   out_ += '}';
   return std::move(out_);

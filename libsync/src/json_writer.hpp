@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "libsync/timestamp.hpp"
 
@@ -24,6 +25,7 @@ class JsonObject {
   JsonObject& Add(std::string_view key, std::int64_t value);
   JsonObject& Add(std::string_view key, bool value);
   JsonObject& Add(std::string_view key, Timestamp value);
+  JsonObject& Add(std::string_view key, const std::vector<std::string>& values);
   std::string Finish();
 
  private:

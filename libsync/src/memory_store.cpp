@@ -122,7 +122,7 @@ class MemoryTransaction final : public Transaction {
     if (!p) return NoProject(project_id);
     std::vector<DocSummary> out;
     out.reserve(p->docs.size());
-    for (const auto& [name, d] : p->docs) out.push_back({d.file_name, d.hash, d.version, d.updated_at});
+    for (const auto& [name, d] : p->docs) out.push_back({d.file_name, d.hash, d.version, d.updated_at, d.base_blob_oid});
     return out;
   }
   Status InsertDoc(const Doc& doc) override {

@@ -443,16 +443,16 @@ Result<std::vector<DocSummary>> SqlTransaction::ListDocSummaries(std::string_vie
   return Guard([&]() -> Result<std::vector<DocSummary>> {
     std::string pid(project_id);
     if (!ProjectExists(pid)) return NoProject(project_id);
-    std::string name, hash, updated;
+    std::string name, hash, updated, base;
     long long version = 0;
     Query q(s_);
-    q.Into(name).Into(hash).Into(version).Into(updated).Use(pid);
+    q.Into(name).Into(hash).Into(version).Into(updated).Into(base).Use(pid);
     const char* order = dialect_ == Dialect::kPostgres ? R"(ORDER BY "fileName" COLLATE "C")" : R"(ORDER BY "fileName")";
     std::vector<DocSummary> out;
     for (bool more = q.Run(R"(SELECT "fileName", "hash", "version", )" + Time("updatedAt") +
-                           R"( FROM "Doc" WHERE "projectId" = :p )" + order);
+                           R"(, "baseBlobOid" FROM "Doc" WHERE "projectId" = :p )" + order);
          more; more = q.Next()) {
-      out.push_back({name, hash, version, ReadTime(updated)});
+      out.push_back({name, hash, version, ReadTime(updated), base});
     }
     return out;
   });

@@ -28,6 +28,7 @@ struct DocSummary {
   std::string hash;
   std::int64_t version = 1;
   Timestamp updated_at{};
+  std::string base_blob_oid;  ///< as in Doc: what git sync compares against
 };
 
 }  // namespace libsync

@@ -1,0 +1,371 @@
+// GitRemote on libgit2 through a bare cache repository per project.
+
+#include "libsync/git/git2_remote.hpp"
+
+#include <git2.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "error_mapping.hpp"
+
+namespace libsync::git {
+namespace {
+
+template <class T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Free(p); }
+};
+template <class T, void (*Free)(T*)>
+using Owned = std::unique_ptr<T, Deleter<T, Free>>;
+
+using Repository = Owned<git_repository, git_repository_free>;
+using Remote = Owned<git_remote, git_remote_free>;
+using CommitObject = Owned<git_commit, git_commit_free>;
+using Tree = Owned<git_tree, git_tree_free>;
+using TreeEntry = Owned<git_tree_entry, git_tree_entry_free>;
+using Blob = Owned<git_blob, git_blob_free>;
+using Index = Owned<git_index, git_index_free>;
+using Reference = Owned<git_reference, git_reference_free>;
+using Signature = Owned<git_signature, git_signature_free>;
+
+// libgit2 must be initialized once per process before any call; it is never shut down
+// because other threads may still be using it while the process exits.
+void InitLibgit2Once() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+std::string OidText(const git_oid& oid) {
+  char text[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(text, sizeof text, &oid);
+  return text;
+}
+
+bool ParseOid(const std::string& text, git_oid* out) {
+  return text.size() == GIT_OID_HEXSZ && git_oid_fromstr(out, text.c_str()) == 0;
+}
+
+// A local remote (a path or file:// URL) that does not exist: libgit2 would report an
+// "unsupported protocol" or an OS error; say plainly that the repository is not there.
+Status CheckLocalRemote(const std::string& url) {
+  std::string path;
+  if (url.rfind("file://", 0) == 0) {
+    path = url.substr(7);
+  } else if (url.find("://") == std::string::npos && url.find('@') == std::string::npos) {
+    path = url;  // scp-like user@host:path is SSH, anything else without a scheme is local
+  } else {
+    return Status::Ok();
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Status(ErrorCode::kNotFound, "remote repository not found: " + url, {}, "git2/local");
+  }
+  return Status::Ok();
+}
+
+Status BadId(const std::string& text) { return Status::InvalidArgument("not a git object id: '" + text + "'"); }
+
+std::string RemoteTrackingRef(const std::string& branch) { return "refs/remotes/origin/" + branch; }
+
+struct CredentialPayload {
+  const std::string* username;
+  const std::string* token;
+  int attempts = 0;
+};
+
+// Offers the token once; a second call means it was rejected, and giving up then turns a
+// libgit2 retry loop into a clean authentication error.
+int ProvideCredentials(git_credential** out, const char* /*url*/, const char* username_from_url,
+                       unsigned int allowed, void* payload) {
+  auto* creds = static_cast<CredentialPayload*>(payload);
+  if (creds->attempts++ > 0) return GIT_EAUTH;
+  if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && !creds->token->empty()) {
+    return git_credential_userpass_plaintext_new(out, creds->username->c_str(), creds->token->c_str());
+  }
+  if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+    return git_credential_ssh_key_from_agent(out, username_from_url ? username_from_url : "git");
+  }
+  return GIT_PASSTHROUGH;
+}
+
+class Git2Remote final : public GitRemote {
+ public:
+  explicit Git2Remote(Git2RemoteOptions options) : options_(std::move(options)) {}
+
+  Result<std::string> Fetch(const GitTarget& target) override {
+    LIBSYNC_RETURN_IF_ERROR(CheckLocalRemote(target.url));
+    auto guard = LockProject(target.project_id);
+    auto repo = OpenCache(target);
+    if (!repo) return repo.error();
+    Remote remote;
+    {
+      git_remote* raw = nullptr;
+      if (int rc = git_remote_create_anonymous(&raw, repo->get(), target.url.c_str()); rc < 0) {
+        return MapGitError(rc, "invalid remote URL", target.token);
+      }
+      remote.reset(raw);
+    }
+    const std::string refspec = "+refs/heads/" + target.branch + ":" + RemoteTrackingRef(target.branch);
+    char* specs[] = {const_cast<char*>(refspec.c_str())};
+    git_strarray refspecs{specs, 1};
+    git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
+    CredentialPayload creds{&options_.token_username, &target.token};
+    fetch.callbacks.credentials = ProvideCredentials;
+    fetch.callbacks.payload = &creds;
+    fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    if (int rc = git_remote_fetch(remote.get(), &refspecs, &fetch, nullptr); rc < 0) {
+      return MapGitError(rc, "fetch from the remote failed", target.token);
+    }
+    git_oid head;
+    const int rc = git_reference_name_to_id(&head, repo->get(), RemoteTrackingRef(target.branch).c_str());
+    if (rc == GIT_ENOTFOUND) return std::string();  // the branch does not exist yet
+    if (rc < 0) return MapGitError(rc, "reading the fetched branch failed", target.token);
+    return OidText(head);
+  }
+
+  Result<std::vector<GitFile>> ListTree(const GitTarget& target, const std::string& commit_id,
+                                        const std::string& dir, bool recursive) override {
+    auto guard = LockProject(target.project_id);
+    auto repo = OpenCache(target);
+    if (!repo) return repo.error();
+    auto tree = TreeAt(repo->get(), commit_id, dir);
+    if (!tree) return tree.error();
+    std::vector<GitFile> files;
+    if (!*tree) return files;  // the folder does not exist in this commit
+    struct Walk {
+      std::vector<GitFile>* files;
+      bool recursive;
+    } walk{&files, recursive};
+    const int rc = git_tree_walk(
+        tree->get(), GIT_TREEWALK_PRE,
+        [](const char* root, const git_tree_entry* entry, void* payload) -> int {
+          auto* w = static_cast<Walk*>(payload);
+          if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) return w->recursive ? 0 : 1;  // 1 = skip
+          if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return 0;  // submodules
+          if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) return 0;  // symlinks are not docs
+          w->files->push_back({std::string(root) + git_tree_entry_name(entry), OidText(*git_tree_entry_id(entry))});
+          return 0;
+        },
+        &walk);
+    if (rc < 0) return MapGitError(rc, "walking the tree failed");
+    return files;
+  }
+
+  Result<std::string> ReadBlob(const GitTarget& target, const std::string& blob_id) override {
+    auto guard = LockProject(target.project_id);
+    auto repo = OpenCache(target);
+    if (!repo) return repo.error();
+    git_oid oid;
+    if (!ParseOid(blob_id, &oid)) return BadId(blob_id);
+    git_blob* raw = nullptr;
+    if (int rc = git_blob_lookup(&raw, repo->get(), &oid); rc < 0) return MapGitError(rc, "blob " + blob_id);
+    Blob blob(raw);
+    return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                       static_cast<std::size_t>(git_blob_rawsize(blob.get())));
+  }
+
+  Result<GitMerge> MergeFile(const std::string& base, const std::string& ours, const std::string& theirs) override {
+    InitLibgit2Once();
+    git_merge_file_input in_base = GIT_MERGE_FILE_INPUT_INIT, in_ours = GIT_MERGE_FILE_INPUT_INIT,
+                         in_theirs = GIT_MERGE_FILE_INPUT_INIT;
+    in_base.ptr = base.data();
+    in_base.size = base.size();
+    in_ours.ptr = ours.data();
+    in_ours.size = ours.size();
+    in_theirs.ptr = theirs.data();
+    in_theirs.size = theirs.size();
+    git_merge_file_result result{};
+    if (int rc = git_merge_file(&result, &in_base, &in_ours, &in_theirs, nullptr); rc < 0) {
+      return MapGitError(rc, "three-way merge failed");
+    }
+    GitMerge merge{result.automergeable != 0, std::string(result.ptr, result.len)};
+    git_merge_file_result_free(&result);
+    if (!merge.clean) merge.content.clear();
+    return merge;
+  }
+
+  Result<std::string> Commit(const GitTarget& target, const std::string& parent_id,
+                             const std::vector<GitChange>& changes, const std::string& message,
+                             const GitAuthor& author) override {
+    auto guard = LockProject(target.project_id);
+    auto repo = OpenCache(target);
+    if (!repo) return repo.error();
+    git_repository* r = repo->get();
+    CommitObject parent;
+    Index index;
+    {
+      git_index* raw = nullptr;
+      if (int rc = git_index_new(&raw); rc < 0) return MapGitError(rc, "creating an index failed");
+      index.reset(raw);
+    }
+    if (!parent_id.empty()) {
+      git_oid oid;
+      if (!ParseOid(parent_id, &oid)) return BadId(parent_id);
+      git_commit* raw = nullptr;
+      if (int rc = git_commit_lookup(&raw, r, &oid); rc < 0) return MapGitError(rc, "parent commit " + parent_id);
+      parent.reset(raw);
+      git_tree* tree = nullptr;
+      if (int rc = git_commit_tree(&tree, parent.get()); rc < 0) return MapGitError(rc, "parent tree");
+      Tree owned(tree);
+      if (int rc = git_index_read_tree(index.get(), owned.get()); rc < 0) return MapGitError(rc, "reading the tree");
+    }
+    for (const GitChange& change : changes) {
+      if (!change.content) {
+        if (int rc = git_index_remove_bypath(index.get(), change.path.c_str()); rc < 0) {
+          return MapGitError(rc, "removing " + change.path);
+        }
+        continue;
+      }
+      git_index_entry entry{};
+      if (int rc = git_blob_create_from_buffer(&entry.id, r, change.content->data(), change.content->size()); rc < 0) {
+        return MapGitError(rc, "writing " + change.path);
+      }
+      entry.mode = GIT_FILEMODE_BLOB;
+      entry.path = change.path.c_str();
+      entry.file_size = static_cast<std::uint32_t>(change.content->size());
+      if (int rc = git_index_add(index.get(), &entry); rc < 0) return MapGitError(rc, "staging " + change.path);
+    }
+    git_oid tree_id;
+    if (int rc = git_index_write_tree_to(&tree_id, index.get(), r); rc < 0) return MapGitError(rc, "writing the tree");
+    git_tree* raw_tree = nullptr;
+    if (int rc = git_tree_lookup(&raw_tree, r, &tree_id); rc < 0) return MapGitError(rc, "reading the new tree");
+    Tree tree(raw_tree);
+    git_signature* raw_sig = nullptr;
+    if (int rc = git_signature_now(&raw_sig, author.name.c_str(), author.email.c_str()); rc < 0) {
+      return MapGitError(rc, "invalid commit author");
+    }
+    Signature sig(raw_sig);
+    const git_commit* parents[] = {parent.get()};
+    git_oid commit_id;
+    if (int rc = git_commit_create(&commit_id, r, nullptr, sig.get(), sig.get(), nullptr, message.c_str(), tree.get(),
+                                   parent ? 1 : 0, parents);
+        rc < 0) {
+      return MapGitError(rc, "creating the commit failed");
+    }
+    return OidText(commit_id);
+  }
+
+  Status Push(const GitTarget& target, const std::string& commit_id, const std::string& expected_head) override {
+    LIBSYNC_RETURN_IF_ERROR(CheckLocalRemote(target.url));
+    auto guard = LockProject(target.project_id);
+    auto repo = OpenCache(target);
+    if (!repo) return repo.error();
+    git_oid oid;
+    if (!ParseOid(commit_id, &oid)) return BadId(commit_id);
+    // Push needs a local ref as its source; a private one keeps user-visible refs clean.
+    const std::string local = "refs/libsync/push/" + target.branch;
+    git_reference* raw_ref = nullptr;
+    if (int rc = git_reference_create(&raw_ref, repo->get(), local.c_str(), &oid, 1, "libsync push"); rc < 0) {
+      return MapGitError(rc, "preparing the push failed");
+    }
+    Reference ref(raw_ref);
+    Remote remote;
+    {
+      git_remote* raw = nullptr;
+      if (int rc = git_remote_create_anonymous(&raw, repo->get(), target.url.c_str()); rc < 0) {
+        return MapGitError(rc, "invalid remote URL", target.token);
+      }
+      remote.reset(raw);
+    }
+    // Never forced ("+" absent): a remote that moved past expected_head rejects the push.
+    const std::string refspec = local + ":refs/heads/" + target.branch;
+    char* specs[] = {const_cast<char*>(refspec.c_str())};
+    git_strarray refspecs{specs, 1};
+    struct PushState {
+      CredentialPayload creds;
+      std::string rejection;
+    } state{{&options_.token_username, &target.token}, {}};
+    git_push_options push = GIT_PUSH_OPTIONS_INIT;
+    push.callbacks.credentials = ProvideCredentials;
+    push.callbacks.payload = &state;
+    push.callbacks.push_update_reference = [](const char* refname, const char* status, void* payload) -> int {
+      if (status) static_cast<PushState*>(payload)->rejection = std::string(refname) + ": " + status;
+      return 0;
+    };
+    // The credential callback reads the payload as CredentialPayload, the first member.
+    static_assert(offsetof(PushState, creds) == 0);
+    (void)expected_head;  // enforced by the remote's fast-forward check on the commit's parent
+    if (int rc = git_remote_push(remote.get(), &refspecs, &push); rc < 0) {
+      return MapGitError(rc, "push to the remote failed", target.token);
+    }
+    if (!state.rejection.empty()) {
+      return Status(ErrorCode::kPreconditionFailed, "the remote refused the push (" + state.rejection + ")", {},
+                    "git2/rejected");
+    }
+    git_reference* tracking = nullptr;
+    if (git_reference_create(&tracking, repo->get(), RemoteTrackingRef(target.branch).c_str(), &oid, 1,
+                             "libsync push") == 0) {
+      git_reference_free(tracking);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::unique_lock<std::mutex> LockProject(const std::string& project_id) {
+    std::mutex* m;
+    {
+      std::lock_guard lock(mutexes_mutex_);
+      m = &project_mutexes_[project_id];
+    }
+    return std::unique_lock(*m);
+  }
+
+  // The project id names a directory, so only ids of safe characters are accepted.
+  Result<Repository> OpenCache(const GitTarget& target) {
+    InitLibgit2Once();
+    if (target.project_id.empty() ||
+        target.project_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+            std::string::npos) {
+      return Status::InvalidArgument("project id is not usable as a cache directory name");
+    }
+    const std::string path = options_.cache_dir + "/" + target.project_id + ".git";
+    git_repository* raw = nullptr;
+    int rc = git_repository_open_bare(&raw, path.c_str());
+    if (rc == GIT_ENOTFOUND) rc = git_repository_init(&raw, path.c_str(), /*is_bare=*/1);
+    if (rc < 0) return MapGitError(rc, "opening the cache repository failed");
+    return Repository(raw);
+  }
+
+  // The tree at `dir` inside `commit_id`, or null when that folder does not exist.
+  Result<Tree> TreeAt(git_repository* repo, const std::string& commit_id, const std::string& dir) {
+    git_oid oid;
+    if (!ParseOid(commit_id, &oid)) return BadId(commit_id);
+    git_commit* raw_commit = nullptr;
+    if (int rc = git_commit_lookup(&raw_commit, repo, &oid); rc < 0) return MapGitError(rc, "commit " + commit_id);
+    CommitObject commit(raw_commit);
+    git_tree* raw_root = nullptr;
+    if (int rc = git_commit_tree(&raw_root, commit.get()); rc < 0) return MapGitError(rc, "commit tree");
+    Tree root(raw_root);
+    if (dir.empty()) return root;
+    git_tree_entry* raw_entry = nullptr;
+    const int rc = git_tree_entry_bypath(&raw_entry, root.get(), dir.c_str());
+    if (rc == GIT_ENOTFOUND) return Tree();
+    if (rc < 0) return MapGitError(rc, "folder " + dir);
+    TreeEntry entry(raw_entry);
+    if (git_tree_entry_type(entry.get()) != GIT_OBJECT_TREE) return Tree();
+    git_tree* sub = nullptr;
+    if (int lookup = git_tree_lookup(&sub, repo, git_tree_entry_id(entry.get())); lookup < 0) {
+      return MapGitError(lookup, "folder " + dir);
+    }
+    return Tree(sub);
+  }
+
+  Git2RemoteOptions options_;
+  std::mutex mutexes_mutex_;
+  std::map<std::string, std::mutex> project_mutexes_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<GitRemote>> MakeGit2Remote(const Git2RemoteOptions& options) {
+  if (options.cache_dir.empty()) return Status::InvalidArgument("git cache directory is not set");
+  std::error_code ec;
+  std::filesystem::create_directories(options.cache_dir, ec);
+  if (ec) return Status::InvalidArgument("cannot create git cache directory " + options.cache_dir + ": " + ec.message());
+  return std::unique_ptr<GitRemote>(new Git2Remote(options));
+}
+
+}  // namespace libsync::git

@@ -1,0 +1,79 @@
+#pragma once
+// Import from and export to a project's git branch (DESIGN §4, "Git sync").
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libsync/caller.hpp"
+#include "libsync/ports/git_remote.hpp"
+#include "libsync/service_context.hpp"
+
+namespace libsync {
+
+struct GitSyncOptions {
+  /// File endings imported as docs (compared case-insensitively).
+  std::vector<std::string> extensions = {".md", ".mdx", ".markdown"};
+  GitAuthor author;
+  /// Export attempts when the remote keeps moving between fetch and push.
+  int max_push_attempts = 3;
+};
+
+struct ImportRequest {
+  std::optional<std::string> path;  ///< folder to import; default the project's docsPath
+  bool recursive = true;
+  std::optional<std::string> lock_token;  ///< required while the project is locked
+};
+
+struct SyncConflict {
+  std::string file_name;
+  std::string reason;
+};
+
+struct ImportReport {
+  std::string commit;  ///< the remote head imported; empty when the branch does not exist
+  std::vector<std::string> imported;   ///< new docs
+  std::vector<std::string> updated;    ///< remote changes applied (merged where both changed)
+  std::vector<std::string> unchanged;
+  std::vector<std::string> deleted;    ///< deleted remotely, unchanged locally
+  std::vector<SyncConflict> conflicts; ///< local text kept
+};
+
+struct ExportRequest {
+  std::optional<std::string> file_name;  ///< one doc; default every changed doc
+  std::optional<std::string> lock_token;
+};
+
+struct ExportReport {
+  std::string commit;               ///< the pushed commit, or the remote head if nothing changed
+  std::vector<std::string> pushed;  ///< docs in the commit
+  int attempts = 0;                 ///< 1 unless the remote moved meanwhile
+};
+
+/// Thread-safe. Needs the admin or a write key of the project.
+class GitSyncService {
+ public:
+  GitSyncService(const ServiceContext& ctx, GitRemote& remote, GitSyncOptions options = {})
+      : ctx_(ctx), remote_(remote), options_(std::move(options)) {}
+
+  /// Fetches the branch once and brings every changed file in: remote-only changes become
+  /// new versions (source "git"), changes on both sides are merged three-way with the last
+  /// synced blob as base, conflicts keep the local text, remote deletions of unchanged
+  /// docs delete them. Unchanged files cost a tree entry, nothing more.
+  /// Expected errors: kNotFound, kLocked, kUnavailable (remote), kPermissionDenied.
+  Result<ImportReport> Import(const Caller& caller, std::string_view project_id, const ImportRequest& request);
+
+  /// Imports first, then writes one commit with every doc that differs from the remote and
+  /// pushes it, never forcing; if the remote moved meanwhile it imports and tries again.
+  /// Expected errors: as Import, and kPreconditionFailed (conflicts to resolve first, or
+  /// the remote kept moving).
+  Result<ExportReport> Export(const Caller& caller, std::string_view project_id, const ExportRequest& request);
+
+ private:
+  const ServiceContext& ctx_;
+  GitRemote& remote_;
+  GitSyncOptions options_;
+};
+
+}  // namespace libsync

@@ -1,0 +1,46 @@
+#pragma once
+// Document writes shared by the doc use cases and git sync: the rules every change of a
+// doc's content goes through, whoever makes it.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "libsync/doc_service.hpp"
+#include "unit_of_work.hpp"
+
+namespace libsync::detail {
+
+/// kPreconditionFailed (details: currentVersion) when `guard` expects another version;
+/// `current` is null for a doc that does not exist (version 0).
+Status CheckExpectedVersion(const WriteGuard& guard, const Doc* current);
+
+/// Size limit, UTF-8 and no NUL.
+Status CheckContent(const ServiceContext& ctx, std::string_view content);
+
+/// The doc or nullopt when absent; other failures are returned.
+Result<std::optional<Doc>> FindDoc(Transaction& tx, std::string_view project_id, std::string_view file_name);
+
+/// The shared body of every content write: expected version, no-op detection, the new
+/// version and its history row, and the doc:updated event. The caller has locked the
+/// project and checked the lock rule.
+struct ContentWrite {
+  const ServiceContext& ctx;
+  std::string_view project_id;
+  std::string_view file_name;
+  std::string_view content;
+  const std::string& hash;
+  const WriteGuard& guard;
+  const std::string& author;
+  VersionSource source;
+  Timestamp now;
+  /// Git sync records the blob the content was synced with; other writes keep it.
+  std::optional<std::string> base_blob_oid = std::nullopt;
+
+  Status Run(Transaction& tx, EventBatch& events, const Doc* current, DocWriteResult& out) const;
+};
+
+/// Deletes `doc` with its history and records doc:deleted by `by`.
+Status DeleteDoc(Transaction& tx, EventBatch& events, const Doc& doc, std::string_view by);
+
+}  // namespace libsync::detail

@@ -1,0 +1,313 @@
+#include "libsync/git_sync_service.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "access.hpp"
+#include "doc_writes.hpp"
+#include "json_writer.hpp"
+#include "libsync/hashing.hpp"
+#include "libsync/validation.hpp"
+#include "lock_rules.hpp"
+#include "unit_of_work.hpp"
+
+namespace libsync {
+namespace {
+
+using detail::EventBatch;
+
+/// What a sync needs to talk to the remote: the project and the decrypted token.
+struct Remote {
+  Project project;
+  GitTarget target;
+  std::string dir;  ///< docs folder in the repository, "" for the root
+};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+bool IsDocFile(std::string_view name, const std::vector<std::string>& extensions) {
+  const std::string lower = Lower(name);
+  return std::any_of(extensions.begin(), extensions.end(), [&](const std::string& ext) {
+    const std::string e = Lower(ext);
+    return lower.size() > e.size() && lower.compare(lower.size() - e.size(), e.size(), e) == 0;
+  });
+}
+
+std::string JoinPath(const std::string& dir, const std::string& file) {
+  return dir.empty() ? file : dir + "/" + file;
+}
+
+std::string NormalizeDir(std::string dir) {
+  while (!dir.empty() && dir.back() == '/') dir.pop_back();
+  return dir == "." ? std::string() : dir;
+}
+
+Result<Remote> OpenRemote(const ServiceContext& ctx, const Caller& caller, std::string_view project_id,
+                          const std::optional<std::string>& path) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kWrite));
+  Remote r;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(r.project, tx.GetProject(project_id));
+    return Status::Ok();
+  }));
+  r.dir = NormalizeDir(path.value_or(r.project.docs_path));
+  LIBSYNC_RETURN_IF_ERROR(ValidateDocsPath(r.dir));
+  std::string token;
+  if (!r.project.token.empty()) {
+    auto opened = ctx.secrets.Open(r.project.token, r.project.id);
+    if (!opened) {
+      return Status::InvalidArgument("the project's stored git token cannot be decrypted (" +
+                                     opened.error().message() + "); set the token again");
+    }
+    token = std::move(opened).value();
+  }
+  r.target = GitTarget{r.project.id, r.project.repo_url, r.project.branch, std::move(token)};
+  return r;
+}
+
+/// One planned change of a doc, decided outside the transaction and applied inside it
+/// only if the doc is still at the version the plan saw.
+struct Change {
+  enum Kind { kCreate, kUpdate, kRecordBase, kDelete } kind;
+  std::string file_name;
+  std::int64_t seen_version = 0;  // 0 for kCreate
+  std::string content;
+  std::string blob;
+};
+
+Result<Doc> ReadDoc(const ServiceContext& ctx, std::string_view project_id, const std::string& name) {
+  std::optional<Doc> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(out, tx.GetDoc(project_id, name));
+    return Status::Ok();
+  }));
+  return std::move(*out);
+}
+
+Status RecordSyncedCommit(Transaction& tx, std::string_view project_id, const std::string& commit, Timestamp now) {
+  LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+  project.last_synced_commit = commit;
+  project.synced_at = now;
+  return tx.UpdateProject(project);
+}
+
+}  // namespace
+
+Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_view project_id,
+                                           const ImportRequest& request) {
+  LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, caller, project_id, request.path));
+  ImportReport report;
+  LIBSYNC_ASSIGN_OR_RETURN(report.commit, remote_.Fetch(r.target));
+
+  std::map<std::string, std::string> remote_files;  // fileName -> blob id
+  if (!report.commit.empty()) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto files, remote_.ListTree(r.target, report.commit, r.dir, request.recursive));
+    for (auto& f : files) {
+      if (!IsDocFile(f.path, options_.extensions)) continue;
+      if (!ValidateFileName(f.path).ok()) {
+        report.conflicts.push_back({f.path, "not a valid document name"});
+        continue;
+      }
+      remote_files.emplace(std::move(f.path), std::move(f.blob_id));
+    }
+  }
+  std::vector<DocSummary> local;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(local, tx.ListDocSummaries(project_id));
+    return Status::Ok();
+  }));
+  std::map<std::string, const DocSummary*> by_name;
+  for (const auto& d : local) by_name.emplace(d.file_name, &d);
+
+  // Plan: only files whose blob differs from what was last synced are read at all.
+  std::vector<Change> plan;
+  const auto text_ok = [&](const std::string& name, const std::string& text) {
+    if (detail::CheckContent(ctx_, text).ok()) return true;
+    report.conflicts.push_back({name, "the remote file is not UTF-8 text within the size limit"});
+    return false;
+  };
+  for (const auto& [name, blob] : remote_files) {
+    auto it = by_name.find(name);
+    if (it == by_name.end()) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto text, remote_.ReadBlob(r.target, blob));
+      if (text_ok(name, text)) plan.push_back({Change::kCreate, name, 0, std::move(text), blob});
+      continue;
+    }
+    const DocSummary& s = *it->second;
+    if (s.base_blob_oid == blob) {
+      report.unchanged.push_back(name);
+      continue;
+    }
+    LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx_, project_id, name));
+    const std::string local_blob = GitBlobId(doc.content);
+    if (local_blob == blob) {
+      plan.push_back({Change::kRecordBase, name, doc.version, {}, blob});
+    } else if (s.base_blob_oid.empty()) {
+      report.conflicts.push_back({name, "exists locally and remotely with different text and was never synced"});
+    } else if (local_blob == s.base_blob_oid) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto text, remote_.ReadBlob(r.target, blob));
+      if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, doc.version, std::move(text), blob});
+    } else {
+      LIBSYNC_ASSIGN_OR_RETURN(auto base, remote_.ReadBlob(r.target, s.base_blob_oid));
+      LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote_.ReadBlob(r.target, blob));
+      LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote_.MergeFile(base, doc.content, theirs));
+      if (!merged.clean) {
+        report.conflicts.push_back({name, "changed locally and remotely in the same place; local text kept"});
+      } else if (text_ok(name, merged.content)) {
+        plan.push_back({Change::kUpdate, name, doc.version, std::move(merged.content), blob});
+      }
+    }
+  }
+  // Docs synced before and gone from the remote: deleted there.
+  if (!report.commit.empty()) {
+    for (const auto& s : local) {
+      const bool in_scope = request.recursive || s.file_name.find('/') == std::string::npos;
+      if (s.base_blob_oid.empty() || !in_scope || remote_files.count(s.file_name)) continue;
+      LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx_, project_id, s.file_name));
+      if (GitBlobId(doc.content) == s.base_blob_oid) {
+        plan.push_back({Change::kDelete, s.file_name, doc.version, {}, {}});
+      } else {
+        report.conflicts.push_back({s.file_name, "deleted remotely but changed locally; local text kept"});
+      }
+    }
+  }
+
+  const Timestamp now = ctx_.clock.Now();
+  const std::string author = "git:" + r.project.branch;
+  ImportReport applied;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+    applied = report;  // a retried attempt starts again from the plan
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+    LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, request.lock_token));
+    for (const Change& c : plan) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, c.file_name));
+      const std::int64_t version = current ? current->version : 0;
+      if (version != c.seen_version) {
+        applied.conflicts.push_back({c.file_name, "changed locally during the import; run it again"});
+        continue;
+      }
+      if (c.kind == Change::kDelete) {
+        LIBSYNC_RETURN_IF_ERROR(detail::DeleteDoc(tx, events, *current, author));
+        applied.deleted.push_back(c.file_name);
+        continue;
+      }
+      const std::string hash = c.kind == Change::kRecordBase ? current->hash : Sha256Hex(c.content);
+      const std::string_view content = c.kind == Change::kRecordBase ? std::string_view(current->content)
+                                                                     : std::string_view(c.content);
+      const WriteGuard guard;
+      const detail::ContentWrite write{ctx_, project_id, c.file_name, content, hash, guard, author,
+                                       VersionSource::kGit, now, c.blob};
+      DocWriteResult result;
+      LIBSYNC_RETURN_IF_ERROR(write.Run(tx, events, current ? &*current : nullptr, result));
+      if (c.kind == Change::kCreate) {
+        applied.imported.push_back(c.file_name);
+      } else if (c.kind == Change::kUpdate) {
+        applied.updated.push_back(c.file_name);
+      } else {
+        applied.unchanged.push_back(c.file_name);
+      }
+    }
+    if (!applied.commit.empty()) LIBSYNC_RETURN_IF_ERROR(RecordSyncedCommit(tx, project_id, applied.commit, now));
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kSyncCompleted,
+                                          detail::JsonObject()
+                                              .Add("direction", "import")
+                                              .Add("commit", applied.commit)
+                                              .Add("imported", applied.imported)
+                                              .Add("updated", applied.updated)
+                                              .Add("deleted", applied.deleted)
+                                              .Add("conflicts", static_cast<std::int64_t>(applied.conflicts.size()))
+                                              .Finish()));
+    if (!applied.conflicts.empty()) {
+      std::vector<std::string> names;
+      for (const auto& c : applied.conflicts) names.push_back(c.file_name);
+      LIBSYNC_RETURN_IF_ERROR(events.Append(
+          project_id, event_type::kSyncConflict,
+          detail::JsonObject().Add("commit", applied.commit).Add("files", names).Finish()));
+    }
+    return Status::Ok();
+  }));
+  return applied;
+}
+
+Result<ExportReport> GitSyncService::Export(const Caller& caller, std::string_view project_id,
+                                           const ExportRequest& request) {
+  LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, caller, project_id, std::nullopt));
+  if (request.file_name) LIBSYNC_RETURN_IF_ERROR(ValidateFileName(*request.file_name));
+  ExportReport report;
+  for (report.attempts = 1; report.attempts <= options_.max_push_attempts; ++report.attempts) {
+    // Bring the remote's changes in first, so the commit goes on top of them.
+    LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported,
+                             Import(caller, project_id, {std::nullopt, true, request.lock_token}));
+    std::vector<std::string> blocked;
+    for (const auto& c : imported.conflicts) {
+      if (!request.file_name || *request.file_name == c.file_name) blocked.push_back(c.file_name);
+    }
+    if (!blocked.empty()) {
+      std::string list;
+      for (const auto& name : blocked) list += (list.empty() ? "" : ", ") + name;
+      return Status(ErrorCode::kPreconditionFailed, "resolve the sync conflicts first: " + list,
+                    {{"conflicts", list}});
+    }
+    std::vector<Doc> docs;
+    LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+      docs.clear();
+      if (!request.file_name) {
+        LIBSYNC_ASSIGN_OR_RETURN(docs, tx.ListDocs(project_id));
+        return Status::Ok();
+      }
+      LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, *request.file_name));
+      docs.push_back(std::move(doc));
+      return Status::Ok();
+    }));
+    std::vector<GitChange> changes;
+    std::vector<std::pair<std::string, std::string>> pushed;  // fileName, blob
+    for (const Doc& d : docs) {
+      const std::string blob = GitBlobId(d.content);
+      if (blob == d.base_blob_oid) continue;
+      changes.push_back({JoinPath(r.dir, d.file_name), d.content});
+      pushed.emplace_back(d.file_name, blob);
+    }
+    report.pushed.clear();
+    for (const auto& [name, blob] : pushed) report.pushed.push_back(name);
+    if (changes.empty()) {
+      report.commit = imported.commit;
+      return report;
+    }
+    std::string message = "libsync: update";
+    for (std::size_t i = 0; i < report.pushed.size() && i < 5; ++i) message += " " + report.pushed[i];
+    if (report.pushed.size() > 5) message += " and " + std::to_string(report.pushed.size() - 5) + " more";
+    message += "\n\nExported by " + caller.name() + ".\n";
+    LIBSYNC_ASSIGN_OR_RETURN(std::string commit,
+                             remote_.Commit(r.target, imported.commit, changes, message, options_.author));
+    Status pushed_status = remote_.Push(r.target, commit, imported.commit);
+    if (pushed_status.code() == ErrorCode::kPreconditionFailed) continue;  // the remote moved: again
+    LIBSYNC_RETURN_IF_ERROR(pushed_status);
+    report.commit = commit;
+    const Timestamp now = ctx_.clock.Now();
+    LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+      for (const auto& [name, blob] : pushed) {
+        LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, name));
+        if (!current) continue;  // deleted meanwhile
+        current->base_blob_oid = blob;  // later local edits still differ from it and export next time
+        LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*current, current->version));
+      }
+      LIBSYNC_RETURN_IF_ERROR(RecordSyncedCommit(tx, project_id, commit, now));
+      return events.Append(project_id, event_type::kSyncCompleted,
+                           detail::JsonObject()
+                               .Add("direction", "export")
+                               .Add("commit", commit)
+                               .Add("files", report.pushed)
+                               .Finish());
+    }));
+    return report;
+  }
+  return Status::PreconditionFailed("the remote branch kept moving; tried " +
+                                    std::to_string(options_.max_push_attempts) + " times");
+}
+
+}  // namespace libsync

@@ -1,0 +1,260 @@
+// Import and export against real git repositories through libgit2.
+
+#include "libsync/git_sync_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include "../soci/temp_dir.hpp"
+#include "git_fixture.hpp"
+#include "libsync/aes_gcm_secret_box.hpp"
+#include "libsync/git/git2_remote.hpp"
+#include "libsync/hashing.hpp"
+#include "libsync/memory/memory_store.hpp"
+#include "libsync/memory/recording_event_sink.hpp"
+#include "libsync/sync_service.hpp"
+
+namespace libsync::testing {
+namespace {
+
+class GitSyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    repos_ = std::make_unique<GitRepos>(dir_.path());
+    auto remote = git::MakeGit2Remote({.cache_dir = dir_.path() + "/cache"});
+    ASSERT_TRUE(remote.has_value()) << remote.error().ToString();
+    git2_ = std::move(remote).value();
+    counting_ = std::make_unique<CountingGitRemote>(*git2_);
+    git_sync_ = std::make_unique<GitSyncService>(sync_.context(), *counting_);
+    project_ = sync_.projects().Create(admin_, {.name = "web", .repo_url = repos_->bare()})->id;
+  }
+
+  ImportReport Import(ImportRequest request = {}) {
+    auto report = git_sync_->Import(admin_, project_, request);
+    EXPECT_TRUE(report.has_value()) << report.error().ToString();
+    return report.has_value() ? report.value() : ImportReport{};
+  }
+  ExportReport Export(ExportRequest request = {}) {
+    auto report = git_sync_->Export(admin_, project_, request);
+    EXPECT_TRUE(report.has_value()) << report.error().ToString();
+    return report.has_value() ? report.value() : ExportReport{};
+  }
+  Doc Get(const std::string& name) { return sync_.docs().Get(admin_, project_, name).value(); }
+  void Put(const std::string& name, const std::string& content) {
+    ASSERT_TRUE(sync_.docs().Put(admin_, project_, name, content).has_value());
+  }
+
+  TempDir dir_;
+  std::unique_ptr<GitRepos> repos_;
+  std::unique_ptr<GitRemote> git2_;
+  std::unique_ptr<CountingGitRemote> counting_;
+  std::unique_ptr<Store> store_ = MakeMemoryStore();
+  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  RecordingEventSink sink_;
+  SyncService sync_{*store_, SystemClock(), SystemRandom(), *box_, sink_};
+  std::unique_ptr<GitSyncService> git_sync_;
+  Caller admin_ = Caller::Admin("lead");
+  std::string project_;
+};
+
+const std::string kThreeParagraphs = "# Title\n\nfirst paragraph\n\nmiddle paragraph\n\nlast paragraph\n";
+
+TEST_F(GitSyncTest, FirstImportBringsNestedMarkdownUnderDocsPath) {
+  repos_->Write("docs/overview.md", "# Overview\n");
+  repos_->Write("docs/guides/style.md", "# Style\n");
+  repos_->Write("docs/guides/deep/ADR.MD", "# ADR\n");
+  repos_->Write("docs/logo.png", "\x89PNG");
+  repos_->Write("README.md", "outside docs\n");
+  repos_->CommitAndPush("docs");
+  ImportReport r = Import();
+  std::sort(r.imported.begin(), r.imported.end());
+  EXPECT_EQ(r.imported, (std::vector<std::string>{"guides/deep/ADR.MD", "guides/style.md", "overview.md"}));
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(r.commit.size(), 40u);
+  Doc style = Get("guides/style.md");
+  EXPECT_EQ(style.content, "# Style\n");
+  EXPECT_EQ(style.base_blob_oid, GitBlobId("# Style\n"));
+  auto history = sync_.docs().History(admin_, project_, "guides/style.md").value();
+  EXPECT_EQ(history[0].source, VersionSource::kGit);
+  EXPECT_EQ(sync_.projects().Get(admin_, project_)->last_synced_commit, r.commit);
+  EXPECT_NE(std::find(sink_.Types().begin(), sink_.Types().end(), "sync:completed"), sink_.Types().end());
+}
+
+TEST_F(GitSyncTest, NonRecursiveImportTakesOnlyTheTopFolder) {
+  repos_->Write("docs/overview.md", "# Overview\n");
+  repos_->Write("docs/guides/style.md", "# Style\n");
+  repos_->CommitAndPush("docs");
+  ImportReport r = Import({.recursive = false});
+  EXPECT_EQ(r.imported, std::vector<std::string>{"overview.md"});
+}
+
+TEST_F(GitSyncTest, ReimportReadsNothingAndChangesNothing) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  counting_->blob_reads = 0;
+  ImportReport again = Import();
+  EXPECT_TRUE(again.imported.empty());
+  EXPECT_TRUE(again.updated.empty());
+  EXPECT_EQ(again.unchanged.size(), 2u);
+  EXPECT_EQ(counting_->blob_reads.load(), 0) << "unchanged files must not be read";
+  EXPECT_EQ(Get("a.md").version, 1);
+}
+
+TEST_F(GitSyncTest, ARemoteChangeArrivesAsANewVersion) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  repos_->Write("docs/a.md", "A2\n");
+  repos_->CommitAndPush("edit a");
+  counting_->blob_reads = 0;
+  ImportReport r = Import();
+  EXPECT_EQ(r.updated, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(counting_->blob_reads.load(), 1) << "only the changed file is read";
+  EXPECT_EQ(Get("a.md").content, "A2\n");
+  EXPECT_EQ(Get("a.md").version, 2);
+  EXPECT_EQ(sync_.docs().History(admin_, project_, "a.md")->front().source, VersionSource::kGit);
+}
+
+TEST_F(GitSyncTest, EditsInDifferentRegionsMergeCleanly) {
+  repos_->Write("docs/a.md", kThreeParagraphs);
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "# Title\n\nfirst paragraph, edited here\n\nmiddle paragraph\n\nlast paragraph\n");
+  repos_->Write("docs/a.md", "# Title\n\nfirst paragraph\n\nmiddle paragraph\n\nlast paragraph, edited there\n");
+  repos_->CommitAndPush("edit last");
+  ImportReport r = Import();
+  EXPECT_EQ(r.updated, std::vector<std::string>{"a.md"});
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(Get("a.md").content,
+            "# Title\n\nfirst paragraph, edited here\n\nmiddle paragraph\n\nlast paragraph, edited there\n");
+}
+
+TEST_F(GitSyncTest, EditsInTheSameRegionConflictAndKeepTheLocalText) {
+  repos_->Write("docs/a.md", kThreeParagraphs);
+  repos_->CommitAndPush("docs");
+  Import();
+  const std::string local = "# Title\n\nfirst paragraph\n\nmiddle, our way\n\nlast paragraph\n";
+  Put("a.md", local);
+  repos_->Write("docs/a.md", "# Title\n\nfirst paragraph\n\nmiddle, their way\n\nlast paragraph\n");
+  repos_->CommitAndPush("edit middle");
+  sink_.Clear();
+  ImportReport r = Import();
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].file_name, "a.md");
+  EXPECT_EQ(Get("a.md").content, local) << "an import must never overwrite an unpushed local edit";
+  EXPECT_NE(std::find(sink_.Types().begin(), sink_.Types().end(), "sync:conflict"), sink_.Types().end());
+  // Export refuses until the conflict is resolved.
+  auto blocked = git_sync_->Export(admin_, project_, {});
+  ASSERT_FALSE(blocked.has_value());
+  EXPECT_EQ(blocked.error().code(), ErrorCode::kPreconditionFailed);
+}
+
+TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {
+  repos_->Write("docs/gone.md", "gone\n");
+  repos_->Write("docs/kept.md", "kept\n");
+  repos_->Write("docs/keep-me.md", "keep\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("kept.md", "kept, edited locally\n");
+  repos_->Remove("docs/gone.md");
+  repos_->Remove("docs/kept.md");
+  repos_->CommitAndPush("delete");
+  ImportReport r = Import();
+  EXPECT_EQ(r.deleted, std::vector<std::string>{"gone.md"});
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].file_name, "kept.md");
+  EXPECT_EQ(sync_.docs().Get(admin_, project_, "gone.md").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Get("kept.md").content, "kept, edited locally\n");
+}
+
+TEST_F(GitSyncTest, ExportWritesOneCommitWithEveryChangedDoc) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  const int before = repos_->CommitCount();
+  Put("a.md", "A, edited\n");
+  Put("guides/new.md", "# New\n");
+  ExportReport r = Export();
+  std::sort(r.pushed.begin(), r.pushed.end());
+  EXPECT_EQ(r.pushed, (std::vector<std::string>{"a.md", "guides/new.md"}));
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(repos_->CommitCount(), before + 1) << "one commit for all changed docs";
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, edited\n");
+  EXPECT_EQ(repos_->Show("main:docs/guides/new.md"), "# New\n");
+  EXPECT_EQ(repos_->Show("main:docs/b.md"), "B\n");
+  const std::string log = repos_->Show("-s --format=%s main");
+  EXPECT_NE(log.find("a.md"), std::string::npos) << log;
+  EXPECT_EQ(Get("a.md").base_blob_oid, GitBlobId("A, edited\n"));
+  // Nothing left to push.
+  ExportReport again = Export();
+  EXPECT_TRUE(again.pushed.empty());
+  EXPECT_EQ(repos_->CommitCount(), before + 1);
+}
+
+TEST_F(GitSyncTest, ExportOfOneDocPushesOnlyThatDoc) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "A2\n");
+  Put("b.md", "B2\n");
+  ExportReport r = Export({.file_name = "a.md"});
+  EXPECT_EQ(r.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A2\n");
+  EXPECT_EQ(repos_->Show("main:docs/b.md"), "B\n");
+}
+
+TEST_F(GitSyncTest, ExportAfterTheRemoteMovedKeepsBothSides) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "A, ours\n");
+  // Someone pushes between our fetch and our push.
+  counting_->before_push = [&] {
+    repos_->Pull();
+    repos_->Write("docs/b.md", "B, theirs\n");
+    repos_->CommitAndPush("their edit");
+  };
+  ExportReport r = Export();
+  EXPECT_EQ(r.attempts, 2);
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, ours\n");
+  EXPECT_EQ(repos_->Show("main:docs/b.md"), "B, theirs\n");
+  EXPECT_EQ(Get("b.md").content, "B, theirs\n");
+}
+
+TEST_F(GitSyncTest, ImportDuringALockNeedsTheLockToken) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  auto grant = sync_.locks().Acquire(admin_, project_, {.locked_by = "lead"});
+  auto refused = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kLocked);
+  EXPECT_EQ(Import({.lock_token = grant->token}).imported, std::vector<std::string>{"a.md"});
+}
+
+TEST_F(GitSyncTest, BadRemotesGiveClearErrorsWithoutTheToken) {
+  const std::string secret = "ghp_SUPERSECRETTOKEN123";
+  for (const std::string& url : {dir_.path() + "/no-such-repo.git", std::string("https://127.0.0.1:1/acme/docs.git")}) {
+    const std::string id = sync_.projects().Create(admin_, {.name = "bad", .repo_url = url, .token = secret})->id;
+    auto r = git_sync_->Import(admin_, id, {});
+    ASSERT_FALSE(r.has_value()) << url;
+    EXPECT_TRUE(r.error().code() == ErrorCode::kNotFound || r.error().code() == ErrorCode::kUnavailable)
+        << r.error().ToString();
+    EXPECT_EQ(r.error().ToString().find(secret), std::string::npos) << r.error().ToString();
+    EXPECT_FALSE(r.error().message().empty());
+  }
+}
+
+TEST_F(GitSyncTest, ReadKeysCannotSync) {
+  auto key = sync_.keys().Create(admin_, project_, "laptop", KeyScope::kRead);
+  const Caller reader = sync_.keys().Authenticate(key->plain_key).value();
+  EXPECT_EQ(git_sync_->Import(reader, project_, {}).error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(git_sync_->Export(reader, project_, {}).error().code(), ErrorCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace libsync::testing
