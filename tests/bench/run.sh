@@ -4,10 +4,12 @@
 #   run.sh sql [S] [DB]  the SQL store: lock cycles and 4 KB doc puts with 1, 8 and 32
 #                        threads on SQLite and PostgreSQL, S seconds per case (default 3),
 #                        optionally one backend (sqlite|postgresql)
+#   run.sh git [N ...]   git sync of N markdown files (default 1000 and 10000) against
+#                        git clone of the same repository
 # Each prints its figures beside a baseline measured in the same run (docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-which=${1:?usage: run.sh core|sql [args]}
+which=${1:?usage: run.sh core|sql|git [args]}
 shift
 scripts/install-deps.sh
 build=build/bench
@@ -19,5 +21,8 @@ case "$which" in
   sql)
     cmake --build "$build" --target libsync_sql_store_bench
     "$build/tests/bench/libsync_sql_store_bench" "${1:-3}" ${2:+"$2"} ;;
-  *) echo "usage: run.sh core|sql [args]" >&2; exit 2 ;;
+  git)
+    cmake --build "$build" --target libsync_git_sync_bench
+    "$build/tests/bench/libsync_git_sync_bench" "$@" ;;
+  *) echo "usage: run.sh core|sql|git [args]" >&2; exit 2 ;;
 esac

@@ -48,17 +48,19 @@ bool ParseOid(const std::string& text, git_oid* out) {
   return text.size() == GIT_OID_HEXSZ && git_oid_fromstr(out, text.c_str()) == 0;
 }
 
-// A local remote (a path or file:// URL) that does not exist: libgit2 would report an
-// "unsupported protocol" or an OS error; say plainly that the repository is not there.
+/// The filesystem path of a local remote (a path or file:// URL), or empty for a network one.
+std::string LocalPath(const std::string& url) {
+  if (url.rfind("file://", 0) == 0) return url.substr(7);
+  // scp-like user@host:path is SSH; anything else without a scheme is a local path.
+  if (url.find("://") == std::string::npos && url.find('@') == std::string::npos) return url;
+  return {};
+}
+
+// A local remote that does not exist: libgit2 would report an "unsupported protocol" or
+// an OS error; say plainly that the repository is not there.
 Status CheckLocalRemote(const std::string& url) {
-  std::string path;
-  if (url.rfind("file://", 0) == 0) {
-    path = url.substr(7);
-  } else if (url.find("://") == std::string::npos && url.find('@') == std::string::npos) {
-    path = url;  // scp-like user@host:path is SSH, anything else without a scheme is local
-  } else {
-    return Status::Ok();
-  }
+  const std::string path = LocalPath(url);
+  if (path.empty()) return Status::Ok();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     return Status(ErrorCode::kNotFound, "remote repository not found: " + url, {}, "git2/local");
@@ -103,7 +105,7 @@ class Git2Remote final : public GitRemote {
     Remote remote;
     {
       git_remote* raw = nullptr;
-      if (int rc = git_remote_create_anonymous(&raw, repo->get(), target.url.c_str()); rc < 0) {
+      if (int rc = git_remote_create_anonymous(&raw, *repo, target.url.c_str()); rc < 0) {
         return MapGitError(rc, "invalid remote URL", target.token);
       }
       remote.reset(raw);
@@ -120,7 +122,7 @@ class Git2Remote final : public GitRemote {
       return MapGitError(rc, "fetch from the remote failed", target.token);
     }
     git_oid head;
-    const int rc = git_reference_name_to_id(&head, repo->get(), RemoteTrackingRef(target.branch).c_str());
+    const int rc = git_reference_name_to_id(&head, *repo, RemoteTrackingRef(target.branch).c_str());
     if (rc == GIT_ENOTFOUND) return std::string();  // the branch does not exist yet
     if (rc < 0) return MapGitError(rc, "reading the fetched branch failed", target.token);
     return OidText(head);
@@ -131,7 +133,7 @@ class Git2Remote final : public GitRemote {
     auto guard = LockProject(target.project_id);
     auto repo = OpenCache(target);
     if (!repo) return repo.error();
-    auto tree = TreeAt(repo->get(), commit_id, dir);
+    auto tree = TreeAt(*repo, commit_id, dir);
     if (!tree) return tree.error();
     std::vector<GitFile> files;
     if (!*tree) return files;  // the folder does not exist in this commit
@@ -161,7 +163,7 @@ class Git2Remote final : public GitRemote {
     git_oid oid;
     if (!ParseOid(blob_id, &oid)) return BadId(blob_id);
     git_blob* raw = nullptr;
-    if (int rc = git_blob_lookup(&raw, repo->get(), &oid); rc < 0) return MapGitError(rc, "blob " + blob_id);
+    if (int rc = git_blob_lookup(&raw, *repo, &oid); rc < 0) return MapGitError(rc, "blob " + blob_id);
     Blob blob(raw);
     return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
                        static_cast<std::size_t>(git_blob_rawsize(blob.get())));
@@ -193,7 +195,7 @@ class Git2Remote final : public GitRemote {
     auto guard = LockProject(target.project_id);
     auto repo = OpenCache(target);
     if (!repo) return repo.error();
-    git_repository* r = repo->get();
+    git_repository* r = *repo;
     CommitObject parent;
     Index index;
     {
@@ -258,14 +260,14 @@ class Git2Remote final : public GitRemote {
     // Push needs a local ref as its source; a private one keeps user-visible refs clean.
     const std::string local = "refs/libsync/push/" + target.branch;
     git_reference* raw_ref = nullptr;
-    if (int rc = git_reference_create(&raw_ref, repo->get(), local.c_str(), &oid, 1, "libsync push"); rc < 0) {
+    if (int rc = git_reference_create(&raw_ref, *repo, local.c_str(), &oid, 1, "libsync push"); rc < 0) {
       return MapGitError(rc, "preparing the push failed");
     }
     Reference ref(raw_ref);
     Remote remote;
     {
       git_remote* raw = nullptr;
-      if (int rc = git_remote_create_anonymous(&raw, repo->get(), target.url.c_str()); rc < 0) {
+      if (int rc = git_remote_create_anonymous(&raw, *repo, target.url.c_str()); rc < 0) {
         return MapGitError(rc, "invalid remote URL", target.token);
       }
       remote.reset(raw);
@@ -296,7 +298,7 @@ class Git2Remote final : public GitRemote {
                     "git2/rejected");
     }
     git_reference* tracking = nullptr;
-    if (git_reference_create(&tracking, repo->get(), RemoteTrackingRef(target.branch).c_str(), &oid, 1,
+    if (git_reference_create(&tracking, *repo, RemoteTrackingRef(target.branch).c_str(), &oid, 1,
                              "libsync push") == 0) {
       git_reference_free(tracking);
     }
@@ -304,29 +306,63 @@ class Git2Remote final : public GitRemote {
   }
 
  private:
+  /// A project's cache repository stays open between calls (opening one costs far more
+  /// than reading a blob from it); the per-project mutex makes each single-threaded.
+  struct ProjectCache {
+    std::mutex mutex;
+    Repository repo;
+    std::string path;
+  };
+
   std::unique_lock<std::mutex> LockProject(const std::string& project_id) {
-    std::mutex* m;
+    ProjectCache* cache;
     {
-      std::lock_guard lock(mutexes_mutex_);
-      m = &project_mutexes_[project_id];
+      std::lock_guard lock(caches_mutex_);
+      cache = &caches_[project_id];
     }
-    return std::unique_lock(*m);
+    return std::unique_lock(cache->mutex);
   }
 
   // The project id names a directory, so only ids of safe characters are accepted.
-  Result<Repository> OpenCache(const GitTarget& target) {
+  // Called with the project's mutex held.
+  Result<git_repository*> OpenCache(const GitTarget& target) {
     InitLibgit2Once();
     if (target.project_id.empty() ||
         target.project_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
             std::string::npos) {
       return Status::InvalidArgument("project id is not usable as a cache directory name");
     }
+    ProjectCache* cache;
+    {
+      std::lock_guard lock(caches_mutex_);
+      cache = &caches_[target.project_id];
+    }
+    if (cache->repo) return cache->repo.get();
     const std::string path = options_.cache_dir + "/" + target.project_id + ".git";
     git_repository* raw = nullptr;
     int rc = git_repository_open_bare(&raw, path.c_str());
     if (rc == GIT_ENOTFOUND) rc = git_repository_init(&raw, path.c_str(), /*is_bare=*/1);
     if (rc < 0) return MapGitError(rc, "opening the cache repository failed");
-    return Repository(raw);
+    cache->repo.reset(raw);
+    BorrowLocalObjects(raw, target.url);
+    return raw;
+  }
+
+  // A local remote's objects are read in place, as `git clone --shared` does: libgit2's
+  // local transport would otherwise rebuild and re-index a pack of the whole history on
+  // the first fetch. Fetch then only moves refs, and push still copies new objects over.
+  static void BorrowLocalObjects(git_repository* repo, const std::string& url) {
+    const std::string path = LocalPath(url);
+    if (path.empty()) return;
+    std::error_code ec;
+    std::string objects = std::filesystem::absolute(path, ec).string() + "/objects";
+    if (!std::filesystem::is_directory(objects, ec)) objects = std::filesystem::absolute(path, ec).string() + "/.git/objects";
+    if (!std::filesystem::is_directory(objects, ec)) return;
+    git_odb* odb = nullptr;
+    if (git_repository_odb(&odb, repo) == 0) {
+      git_odb_add_disk_alternate(odb, objects.c_str());
+      git_odb_free(odb);
+    }
   }
 
   // The tree at `dir` inside `commit_id`, or null when that folder does not exist.
@@ -354,8 +390,8 @@ class Git2Remote final : public GitRemote {
   }
 
   Git2RemoteOptions options_;
-  std::mutex mutexes_mutex_;
-  std::map<std::string, std::mutex> project_mutexes_;
+  std::mutex caches_mutex_;
+  std::map<std::string, ProjectCache> caches_;  // nodes never move, so pointers stay valid
 };
 
 }  // namespace
