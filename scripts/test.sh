@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything with warnings as errors and
 # AddressSanitizer + UndefinedBehaviorSanitizer, and runs the whole test suite
-# (unit, contract, stress, header, packaging and benchmark smoke tests).
+# (unit, contract, stress, database, git, header, packaging and benchmark smoke tests),
+# after checking that the core builds with every adapter switched off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+
+# The core builds on its own, with every adapter switched off.
+cmake -S . -B build/core-only -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIBSYNC_WARNINGS_AS_ERRORS=ON \
+  -DLIBSYNC_WITH_SOCI=OFF -DLIBSYNC_WITH_GIT=OFF -DLIBSYNC_BUILD_TESTS=OFF -DLIBSYNC_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build/core-only
 
 build=build/test
 cmake -S . -B "$build" -G Ninja \
@@ -14,5 +20,6 @@ cmake -S . -B "$build" -G Ninja \
   -DLIBSYNC_SANITIZE=address,undefined
 cmake --build "$build"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"

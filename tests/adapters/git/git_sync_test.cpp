@@ -2,7 +2,15 @@
 
 #include "libsync/git_sync_service.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
 
 #include "../soci/temp_dir.hpp"
 #include "git_fixture.hpp"
@@ -247,6 +255,71 @@ TEST_F(GitSyncTest, BadRemotesGiveClearErrorsWithoutTheToken) {
     EXPECT_EQ(r.error().ToString().find(secret), std::string::npos) << r.error().ToString();
     EXPECT_FALSE(r.error().message().empty());
   }
+}
+
+/// An HTTP server on loopback that answers every request with 401 and remembers whether
+/// any request carried credentials.
+class RejectingHttpServer {
+ public:
+  RejectingHttpServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    EXPECT_EQ(listen(fd_, 8), 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~RejectingHttpServer() {
+    stop_ = true;
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  bool saw_credentials() const { return saw_credentials_; }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      const int client = accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      std::string request;
+      char buffer[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = recv(client, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        request.append(buffer, static_cast<std::size_t>(n));
+      }
+      if (request.find("Authorization: Basic") != std::string::npos) saw_credentials_ = true;
+      const std::string reply =
+          "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\n"
+          "Content-Length: 0\r\nConnection: close\r\n\r\n";
+      (void)send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
+      close(client);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> saw_credentials_{false};
+  std::thread thread_;
+};
+
+TEST_F(GitSyncTest, RejectedCredentialsArePermissionDeniedWithoutTheToken) {
+  RejectingHttpServer server;
+  const std::string secret = "ghp_REJECTEDTOKEN456";
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/acme/docs.git";
+  const std::string id = sync_.projects().Create(admin_, {.name = "auth", .repo_url = url, .token = secret})->id;
+  auto r = git_sync_->Import(admin_, id, {});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied) << r.error().ToString();
+  EXPECT_TRUE(server.saw_credentials()) << "the token was never offered";
+  EXPECT_EQ(r.error().ToString().find(secret), std::string::npos) << r.error().ToString();
 }
 
 TEST_F(GitSyncTest, ReadKeysCannotSync) {
