@@ -32,6 +32,15 @@ if(LIBSYNC_WITH_GIT)
   install(FILES cmake/libsync-git-dependencies.cmake DESTINATION ${LIBSYNC_CMAKE_DIR})
 endif()
 
+if(LIBSYNC_WITH_HTTP)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/adapters/http/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(TARGETS libsync_http EXPORT libsync-http-targets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(EXPORT libsync-http-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
+  install(FILES cmake/libsync-http-dependencies.cmake DESTINATION ${LIBSYNC_CMAKE_DIR})
+endif()
+
 configure_package_config_file(cmake/libsyncConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/libsyncConfig.cmake
                               INSTALL_DESTINATION ${LIBSYNC_CMAKE_DIR})

@@ -8,3 +8,4 @@ set(LIBSYNC_SANITIZE "" CACHE STRING
     "Sanitizers for every target, e.g. 'address,undefined' (empty: none)")
 option(LIBSYNC_WITH_SOCI "Build libsync::soci, the SQLite/PostgreSQL Store" ON)
 option(LIBSYNC_WITH_GIT "Build libsync::git, the GitRemote on libgit2" ON)
+option(LIBSYNC_WITH_HTTP "Build libsync::http, the HTTP API handler (Boost.JSON)" ON)

@@ -11,6 +11,7 @@ packages=(
   libsoci-dev libsqlite3-dev libpq-dev            # the SQL store (SQLite, PostgreSQL)
   postgresql-15                                   # server binaries for the store's tests
   libgit2-dev git                                 # git sync (git drives the sync tests' repos)
+  libboost1.81-dev libboost-json1.81-dev          # HTTP adapter (Boost.JSON; 1.74 has none)
 )
 
 missing=()

@@ -1,0 +1,54 @@
+#pragma once
+// The HTTP API of DESIGN §5 as a plain function from request to response: no sockets here,
+// so every route, status code and error body is testable without a server, and any
+// transport (the Beast server, a test) can drive it.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "libsync/git_sync_service.hpp"
+#include "libsync/sync_service.hpp"
+
+namespace libsync::web {
+
+struct Request {
+  std::string method;  ///< "GET", "POST", ...
+  std::string target;  ///< path and query as received, still percent-encoded
+  std::vector<std::pair<std::string, std::string>> headers;  ///< names in lower case
+  std::string body;
+
+  /// The first header named `name` (lower case), or empty.
+  std::string_view Header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct ApiOptions {
+  /// The admin bearer token; compared in constant time. Must not be empty.
+  std::string admin_token;
+  std::string version = "0.1.0";
+};
+
+/// Thread-safe: Handle may be called from many threads at once. Blocks on the store and,
+/// for sync routes, on the git remote; transports call it off their network threads.
+class Api {
+ public:
+  /// `git_sync` may be null: the sync and push routes are then not served (404).
+  Api(SyncService& sync, GitSyncService* git_sync, ApiOptions options)
+      : sync_(sync), git_sync_(git_sync), options_(std::move(options)) {}
+
+  Response Handle(const Request& request) const;
+
+ private:
+  SyncService& sync_;
+  GitSyncService* git_sync_;
+  ApiOptions options_;
+};
+
+}  // namespace libsync::web

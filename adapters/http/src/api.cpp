@@ -1,0 +1,561 @@
+// Routing and the handlers of DESIGN §5. Each handler authenticates, decodes and validates
+// its input, calls one use case and shapes the answer; use-case failures become the error
+// body through ErrorResponse, so every code maps to its one status.
+
+#include "libsync/http/api.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "json_body.hpp"
+#include "libsync/hashing.hpp"
+#include "responses.hpp"
+#include "target.hpp"
+
+namespace libsync::web {
+
+std::string_view Request::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+
+constexpr std::int64_t kMaxTtlSeconds = 366LL * 24 * 3600;
+
+Response MethodNotAllowed(std::string allow) {
+  Response r = JsonResponse(405, object{{"statusCode", 405},
+                                        {"error", "Method Not Allowed"},
+                                        {"message", "use " + allow},
+                                        {"code", "MethodNotAllowed"}});
+  r.headers.emplace_back("allow", std::move(allow));
+  return r;
+}
+
+Response NoRoute() { return ErrorResponse(Status::NotFound("no such route")); }
+
+/// Every failure path of a handler is a Status; this turns a Result into a response.
+template <class T, class Fn>
+Response Reply(Result<T> result, Fn&& to_response) {
+  if (!result) return ErrorResponse(result.error());
+  return to_response(std::move(result).value());
+}
+
+std::optional<std::string> LockToken(const Request& req) {
+  const std::string_view token = req.Header("x-lock-token");
+  if (token.empty()) return std::nullopt;
+  return std::string(token);
+}
+
+/// "v3", "\"v3\"" or W/"v3" -> 3.
+Result<std::int64_t> ParseETag(std::string_view tag) {
+  if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
+  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') tag = tag.substr(1, tag.size() - 2);
+  std::int64_t version = -1;
+  if (tag.size() < 2 || tag.front() != 'v' ||
+      std::from_chars(tag.data() + 1, tag.data() + tag.size(), version).ptr != tag.data() + tag.size() || version < 1) {
+    return Status::InvalidArgument("If-Match must be an ETag this server sent, like \"v3\"");
+  }
+  return version;
+}
+
+/// The expected version from If-Match / If-None-Match and `body_version` (baseVersion).
+Result<std::optional<std::int64_t>> ExpectedVersion(const Request& req, std::optional<std::int64_t> body_version) {
+  std::optional<std::int64_t> expected = body_version;
+  if (const auto match = req.Header("if-match"); !match.empty()) {
+    LIBSYNC_ASSIGN_OR_RETURN(std::int64_t v, ParseETag(match));
+    if (expected && *expected != v) return Status::InvalidArgument("If-Match and baseVersion disagree");
+    expected = v;
+  }
+  if (req.Header("if-none-match") == "*") {
+    if (expected && *expected != 0) return Status::InvalidArgument("If-None-Match: * and a version disagree");
+    expected = 0;  // create only
+  }
+  return expected;
+}
+
+class Router {
+ public:
+  Router(SyncService& sync, GitSyncService* git, const ApiOptions& options, const Request& req)
+      : sync_(sync), git_(git), options_(options), req_(req) {}
+
+  Response Route() {
+    auto parsed = ParseTarget(req_.target);
+    if (!parsed) return ErrorResponse(Status::InvalidArgument("malformed request target"));
+    target_ = std::move(*parsed);
+    auto& s = target_.segments;
+    if (s.empty() || s[0] != "api") return NoRoute();
+    s.erase(s.begin());
+    if (s.size() == 1 && s[0] == "health") return Only("GET", [&] { return Health(); });
+    if (!s.empty() && s[0] == "hook") return Hook();
+    if (!s.empty() && s[0] == "projects") return Projects();
+    return NoRoute();
+  }
+
+ private:
+  // --- plumbing ---------------------------------------------------------------------
+  template <class Fn>
+  Response Only(std::string_view method, Fn&& fn) {
+    if (req_.method != method) return MethodNotAllowed(std::string(method));
+    return fn();
+  }
+
+  Result<Caller> Authenticate() {
+    if (const auto auth = req_.Header("authorization"); !auth.empty()) {
+      constexpr std::string_view kBearer = "Bearer ";
+      if (auth.rfind(kBearer, 0) == 0 && ConstantTimeEquals(auth.substr(kBearer.size()), options_.admin_token)) {
+        return Caller::Admin();
+      }
+      return Status::Unauthenticated("invalid admin token");
+    }
+    if (const auto key = req_.Header("x-api-key"); !key.empty()) return sync_.keys().Authenticate(key);
+    return Status::Unauthenticated("missing credentials: send Authorization: Bearer <admin token> or X-API-Key");
+  }
+
+  /// Authenticates, then runs `fn(caller)` returning a Response.
+  template <class Fn>
+  Response WithCaller(Fn&& fn) {
+    auto caller = Authenticate();
+    if (!caller) return ErrorResponse(caller.error());
+    return fn(*caller);
+  }
+
+  Result<std::string> Segment(std::size_t i) {
+    auto decoded = PercentDecode(target_.segments[i]);
+    if (!decoded) return Status::InvalidArgument("malformed percent-encoding in the path");
+    return std::move(*decoded);
+  }
+
+  /// Raw segments [from, to) joined with '/' and decoded, so %2F and '/' both nest.
+  Result<std::string> FileName(std::size_t from, std::size_t to) {
+    std::string raw;
+    for (std::size_t i = from; i < to; ++i) raw += (i > from ? "/" : "") + target_.segments[i];
+    auto decoded = PercentDecode(raw);
+    if (!decoded) return Status::InvalidArgument("malformed percent-encoding in fileName");
+    return std::move(*decoded);
+  }
+
+  // --- routes -----------------------------------------------------------------------
+  Response Health() {
+    return JsonResponse(200, object{{"status", "ok"},
+                                    {"version", options_.version},
+                                    {"store", sync_.context().store.Kind()}});
+  }
+
+  Response Hook() {
+    auto& s = target_.segments;
+    if (s.size() != 3) return NoRoute();
+    auto id = Segment(2);
+    if (!id) return ErrorResponse(id.error());
+    if (s[1] == "status") return Only("GET", [&] { return HookStatus(*id); });
+    if (s[1] == "docs") return Only("GET", [&] { return HookDocs(*id); });
+    if (s[1] == "sync") {
+      if (req_.method != "GET" && req_.method != "POST") return MethodNotAllowed("GET, POST");
+      return HookSync(*id);
+    }
+    return NoRoute();
+  }
+
+  Response HookStatus(const std::string& id) {
+    return WithCaller([&](const Caller& caller) {
+      return Reply(sync_.hooks().LockState(caller, id), [](std::optional<Lock> lock) {
+        if (!lock) return JsonResponse(200, object{{"locked", false}});
+        return JsonResponse(200, object{{"locked", true},
+                                        {"lockedBy", lock->locked_by},
+                                        {"lockedAt", FormatTimestamp(lock->locked_at)},
+                                        {"expiresAt", FormatTimestamp(lock->expires_at)},
+                                        {"reason", lock->reason.empty() ? value(nullptr) : value(lock->reason)}});
+      });
+    });
+  }
+
+  Response HookDocs(const std::string& id) {
+    return WithCaller([&](const Caller& caller) {
+      return Reply(sync_.hooks().DocsHash(caller, id), [](DocsState state) {
+        return JsonResponse(200, object{{"hash", state.hash}, {"docsCount", state.count}});
+      });
+    });
+  }
+
+  Response HookSync(const std::string& id) {
+    return WithCaller([&](const Caller& caller) {
+      return Reply(sync_.hooks().Pull(caller, id), [](DocsSnapshot snapshot) {
+        array docs;
+        for (const auto& d : snapshot.docs) {
+          docs.push_back(object{{"fileName", d.file_name}, {"content", d.content}, {"hash", d.hash}});
+        }
+        return JsonResponse(200, object{{"docs", std::move(docs)}, {"hash", snapshot.hash}});
+      });
+    });
+  }
+
+  Response Projects() {
+    auto& s = target_.segments;
+    if (s.size() == 1) {
+      if (req_.method == "GET") return WithCaller([&](const Caller& c) { return ListProjects(c); });
+      if (req_.method == "POST") return WithCaller([&](const Caller& c) { return CreateProject(c); });
+      return MethodNotAllowed("GET, POST");
+    }
+    if (s.size() == 3 && s[1] == "api-keys") {
+      return Only("DELETE", [&] { return WithCaller([&](const Caller& c) { return RevokeKey(c); }); });
+    }
+    auto id = Segment(1);
+    if (!id) return ErrorResponse(id.error());
+    if (s.size() == 2) {
+      if (req_.method == "GET") {
+        return WithCaller([&](const Caller& c) {
+          return Reply(sync_.projects().Get(c, *id), [](ProjectView p) { return JsonResponse(200, ProjectJson(p)); });
+        });
+      }
+      if (req_.method == "PUT") return WithCaller([&](const Caller& c) { return UpdateProject(c, *id); });
+      if (req_.method == "DELETE") {
+        return WithCaller([&](const Caller& c) {
+          Status st = sync_.projects().Delete(c, *id);
+          return st.ok() ? JsonResponse(200, object{{"deleted", true}}) : ErrorResponse(st);
+        });
+      }
+      return MethodNotAllowed("GET, PUT, DELETE");
+    }
+    const std::string& part = s[2];
+    if (part == "api-keys" && s.size() == 3) {
+      if (req_.method == "GET") return WithCaller([&](const Caller& c) { return ListKeys(c, *id); });
+      if (req_.method == "POST") return WithCaller([&](const Caller& c) { return CreateKey(c, *id); });
+      return MethodNotAllowed("GET, POST");
+    }
+    if (part == "docs") return Docs(*id);
+    if (part == "push" && s.size() == 3 && git_) {
+      return Only("POST", [&] { return WithCaller([&](const Caller& c) { return Push(c, *id, std::nullopt); }); });
+    }
+    if (part == "lock") return LockRoutes(*id);
+    if (part == "consumers" && s.size() == 3) {
+      return Only("GET", [&] { return WithCaller([&](const Caller& c) { return Consumers(c, *id); }); });
+    }
+    return NoRoute();
+  }
+
+  Response ListProjects(const Caller& caller) {
+    return Reply(sync_.projects().List(caller), [](std::vector<ProjectView> list) {
+      array out;
+      for (const auto& p : list) out.push_back(ProjectJson(p));
+      return JsonResponse(200, out);
+    });
+  }
+
+  Response CreateProject(const Caller& caller) {
+    auto body = JsonBody::Parse(req_.body, {"name", "repoUrl", "token", "branch", "docsPath"});
+    if (!body) return ErrorResponse(body.error());
+    NewProject input;
+    auto name = body->RequiredString("name");
+    auto repo = body->RequiredString("repoUrl");
+    auto token = body->OptionalString("token");
+    auto branch = body->OptionalString("branch");
+    auto docs_path = body->OptionalString("docsPath");
+    for (const Status& st : {name.status(), repo.status(), token.status(), branch.status(), docs_path.status()}) {
+      if (!st.ok()) return ErrorResponse(st);
+    }
+    input.name = *name;
+    input.repo_url = *repo;
+    input.token = token->value_or("");
+    input.branch = *branch;
+    input.docs_path = *docs_path;
+    return Reply(sync_.projects().Create(caller, input), [](ProjectView p) { return JsonResponse(201, ProjectJson(p)); });
+  }
+
+  Response UpdateProject(const Caller& caller, const std::string& id) {
+    auto body = JsonBody::Parse(req_.body, {"name", "repoUrl", "token", "branch", "docsPath"});
+    if (!body) return ErrorResponse(body.error());
+    ProjectChanges changes;
+    auto name = body->OptionalString("name");
+    auto repo = body->OptionalString("repoUrl");
+    auto token = body->OptionalString("token");
+    auto branch = body->OptionalString("branch");
+    auto docs_path = body->OptionalString("docsPath");
+    for (const Status& st : {name.status(), repo.status(), token.status(), branch.status(), docs_path.status()}) {
+      if (!st.ok()) return ErrorResponse(st);
+    }
+    changes.name = *name;
+    changes.repo_url = *repo;
+    changes.token = *token;
+    changes.branch = *branch;
+    changes.docs_path = *docs_path;
+    return Reply(sync_.projects().Update(caller, id, changes), [](ProjectView p) { return JsonResponse(200, ProjectJson(p)); });
+  }
+
+  Response ListKeys(const Caller& caller, const std::string& id) {
+    return Reply(sync_.keys().List(caller, id), [](std::vector<ApiKey> keys) {
+      array out;
+      for (const auto& k : keys) out.push_back(ApiKeyJson(k));
+      return JsonResponse(200, out);
+    });
+  }
+
+  Response CreateKey(const Caller& caller, const std::string& id) {
+    auto body = JsonBody::Parse(req_.body, {"name", "scope"});
+    if (!body) return ErrorResponse(body.error());
+    auto name = body->RequiredString("name");
+    if (!name) return ErrorResponse(name.error());
+    auto scope_text = body->OptionalString("scope");
+    if (!scope_text) return ErrorResponse(scope_text.error());
+    KeyScope scope = KeyScope::kRead;
+    if (*scope_text && !ParseScope(**scope_text, &scope)) {
+      return ErrorResponse(Status::InvalidArgument("field 'scope' must be \"read\" or \"write\""));
+    }
+    return Reply(sync_.keys().Create(caller, id, *name, scope), [](CreatedApiKey created) {
+      object o = ApiKeyJson(created.key);
+      o["key"] = created.plain_key;  // shown once
+      return JsonResponse(201, o);
+    });
+  }
+
+  Response RevokeKey(const Caller& caller) {
+    auto key_id = Segment(2);
+    if (!key_id) return ErrorResponse(key_id.error());
+    Status st = sync_.keys().Revoke(caller, *key_id);
+    return st.ok() ? JsonResponse(200, object{{"id", *key_id}, {"isActive", false}}) : ErrorResponse(st);
+  }
+
+  Response Consumers(const Caller& caller, const std::string& id) {
+    return Reply(sync_.hooks().Consumers(caller, id), [](std::vector<Consumer> consumers) {
+      array out;
+      for (const auto& c : consumers) {
+        object o = ApiKeyJson(c.key);
+        o["current"] = c.current;
+        out.push_back(std::move(o));
+      }
+      return JsonResponse(200, out);
+    });
+  }
+
+  // --- docs -------------------------------------------------------------------------
+  Response Docs(const std::string& id) {
+    auto& s = target_.segments;
+    const std::size_t first = 3;  // after projects/:id/docs
+    const std::size_t n = s.size();
+    if (n == first) {
+      return Only("GET", [&] {
+        return WithCaller([&](const Caller& c) {
+          return Reply(sync_.docs().List(c, id), [](std::vector<Doc> docs) {
+            array out;
+            for (const auto& d : docs) out.push_back(DocJson(d));
+            return JsonResponse(200, out);
+          });
+        });
+      });
+    }
+    if (n == first + 1 && s[first] == "sync" && req_.method == "POST" && git_) {
+      return WithCaller([&](const Caller& c) { return Import(c, id); });
+    }
+    // Sub-routes are recognised by their last raw segments; a doc whose name really ends in
+    // such a word is reached with the name percent-encoded as one segment.
+    if (n >= first + 2 && s[n - 1] == "history" && req_.method == "GET") {
+      return WithFile(first, n - 1, [&](const Caller& c, const std::string& file) {
+        return Reply(sync_.docs().History(c, id, file), [](std::vector<DocVersion> versions) {
+          array out;
+          for (const auto& v : versions) out.push_back(VersionJson(v, false));
+          return JsonResponse(200, out);
+        });
+      });
+    }
+    if (n >= first + 3 && s[n - 2] == "versions" && req_.method == "GET") {
+      std::int64_t number = 0;
+      const std::string& raw = s[n - 1];
+      if (std::from_chars(raw.data(), raw.data() + raw.size(), number).ptr != raw.data() + raw.size() || number < 1) {
+        return ErrorResponse(Status::InvalidArgument("version must be a positive integer"));
+      }
+      return WithFile(first, n - 2, [&](const Caller& c, const std::string& file) {
+        return Reply(sync_.docs().Version(c, id, file, number),
+                     [](DocVersion v) { return JsonResponse(200, VersionJson(v, true)); });
+      });
+    }
+    if (n >= first + 2 && s[n - 1] == "revert" && req_.method == "POST") {
+      return WithFile(first, n - 1, [&](const Caller& c, const std::string& file) { return Revert(c, id, file); });
+    }
+    if (n >= first + 2 && s[n - 1] == "push" && req_.method == "POST" && git_) {
+      return WithFile(first, n - 1, [&](const Caller& c, const std::string& file) { return Push(c, id, file); });
+    }
+    if (req_.method == "GET") {
+      return WithFile(first, n, [&](const Caller& c, const std::string& file) {
+        return Reply(sync_.docs().Get(c, id, file), [](Doc d) { return DocResponse(200, d); });
+      });
+    }
+    if (req_.method == "PUT") {
+      return WithFile(first, n, [&](const Caller& c, const std::string& file) { return PutDoc(c, id, file); });
+    }
+    if (req_.method == "DELETE") {
+      return WithFile(first, n, [&](const Caller& c, const std::string& file) { return DeleteDoc(c, id, file); });
+    }
+    return MethodNotAllowed("GET, PUT, DELETE");
+  }
+
+  template <class Fn>
+  Response WithFile(std::size_t from, std::size_t to, Fn&& fn) {
+    return WithCaller([&](const Caller& caller) {
+      auto file = FileName(from, to);
+      if (!file) return ErrorResponse(file.error());
+      return fn(caller, *file);
+    });
+  }
+
+  static Response DocResponse(int status, const Doc& d) {
+    Response r = JsonResponse(status, DocJson(d));
+    r.headers.emplace_back("etag", DocETag(d.version));
+    return r;
+  }
+
+  Response PutDoc(const Caller& caller, const std::string& id, const std::string& file) {
+    auto body = JsonBody::Parse(req_.body, {"content", "baseVersion"});
+    if (!body) return ErrorResponse(body.error());
+    auto content = body->RequiredString("content");
+    if (!content) return ErrorResponse(content.error());
+    auto base = body->OptionalInt("baseVersion", 0, INT64_MAX);
+    if (!base) return ErrorResponse(base.error());
+    auto expected = ExpectedVersion(req_, *base);
+    if (!expected) return ErrorResponse(expected.error());
+    return Reply(sync_.docs().Put(caller, id, file, *content, {*expected, LockToken(req_)}),
+                 [](DocWriteResult w) { return DocResponse(w.created ? 201 : 200, w.doc); });
+  }
+
+  Response DeleteDoc(const Caller& caller, const std::string& id, const std::string& file) {
+    if (!req_.body.empty()) return ErrorResponse(Status::InvalidArgument("DELETE takes no body"));
+    auto expected = ExpectedVersion(req_, std::nullopt);
+    if (!expected) return ErrorResponse(expected.error());
+    Status st = sync_.docs().Delete(caller, id, file, {*expected, LockToken(req_)});
+    return st.ok() ? JsonResponse(200, object{{"deleted", true}}) : ErrorResponse(st);
+  }
+
+  Response Revert(const Caller& caller, const std::string& id, const std::string& file) {
+    auto body = JsonBody::Parse(req_.body, {"version"});
+    if (!body) return ErrorResponse(body.error());
+    auto version = body->OptionalInt("version", 1, INT64_MAX);
+    if (!version) return ErrorResponse(version.error());
+    if (!*version) return ErrorResponse(Status::InvalidArgument("field 'version' is required"));
+    auto expected = ExpectedVersion(req_, std::nullopt);
+    if (!expected) return ErrorResponse(expected.error());
+    return Reply(sync_.docs().Revert(caller, id, file, **version, {*expected, LockToken(req_)}),
+                 [](DocWriteResult w) { return DocResponse(200, w.doc); });
+  }
+
+  // --- git sync ---------------------------------------------------------------------
+  Response Import(const Caller& caller, const std::string& id) {
+    ImportRequest request;
+    if (!req_.body.empty()) {
+      auto body = JsonBody::Parse(req_.body, {"path", "recursive"});
+      if (!body) return ErrorResponse(body.error());
+      auto path = body->OptionalString("path");
+      auto recursive = body->OptionalBool("recursive");
+      if (!path) return ErrorResponse(path.error());
+      if (!recursive) return ErrorResponse(recursive.error());
+      request.path = *path;
+      request.recursive = recursive->value_or(true);
+    }
+    request.lock_token = LockToken(req_);
+    return Reply(git_->Import(caller, id, request), [](ImportReport r) { return JsonResponse(200, ImportJson(r)); });
+  }
+
+  Response Push(const Caller& caller, const std::string& id, std::optional<std::string> file) {
+    ExportRequest request{std::move(file), LockToken(req_)};
+    return Reply(git_->Export(caller, id, request), [](ExportReport r) { return JsonResponse(200, ExportJson(r)); });
+  }
+
+  // --- locks ------------------------------------------------------------------------
+  Response LockRoutes(const std::string& id) {
+    auto& s = target_.segments;
+    if (s.size() == 3) {
+      if (req_.method == "GET") {
+        return WithCaller([&](const Caller& c) {
+          return Reply(sync_.locks().Get(c, id), [](std::optional<Lock> lock) {
+            return JsonResponse(200, lock ? value(LockJson(*lock)) : value(nullptr));
+          });
+        });
+      }
+      if (req_.method == "POST") return WithCaller([&](const Caller& c) { return Acquire(c, id); });
+      if (req_.method == "DELETE") return WithCaller([&](const Caller& c) { return Release(c, id); });
+      return MethodNotAllowed("GET, POST, DELETE");
+    }
+    if (s.size() == 4 && s[3] == "extend") {
+      return Only("POST", [&] { return WithCaller([&](const Caller& c) { return Extend(c, id); }); });
+    }
+    if (s.size() == 4 && s[3] == "verify") {
+      return Only("GET", [&] {
+        return WithCaller([&](const Caller& c) {
+          return Reply(sync_.locks().Verify(c, id, req_.Header("x-lock-token")), [](LockOwnership o) {
+            const char* status = o == LockOwnership::kOurs ? "ours" : o == LockOwnership::kTheirs ? "theirs" : "none";
+            return JsonResponse(200, object{{"status", status}});
+          });
+        });
+      });
+    }
+    return NoRoute();
+  }
+
+  Response Acquire(const Caller& caller, const std::string& id) {
+    auto body = JsonBody::Parse(req_.body, {"lockedBy", "reason", "ttlSeconds"});
+    if (!body) return ErrorResponse(body.error());
+    auto locked_by = body->RequiredString("lockedBy");
+    auto reason = body->OptionalString("reason");
+    auto ttl = body->OptionalInt("ttlSeconds", 1, kMaxTtlSeconds);
+    for (const Status& st : {locked_by.status(), reason.status(), ttl.status()}) {
+      if (!st.ok()) return ErrorResponse(st);
+    }
+    LockRequest request{*locked_by, reason->value_or(""), std::nullopt, LockToken(req_)};
+    if (*ttl) request.ttl = std::chrono::seconds(**ttl);
+    return Reply(sync_.locks().Acquire(caller, id, request), [](LockGrant g) {
+      object o = LockJson(g.lock);
+      o["token"] = g.token;  // the only response that ever carries it
+      o["renewed"] = g.renewed;
+      return JsonResponse(g.renewed ? 200 : 201, o);
+    });
+  }
+
+  Response Extend(const Caller& caller, const std::string& id) {
+    std::optional<Duration> ttl;
+    if (!req_.body.empty()) {
+      auto body = JsonBody::Parse(req_.body, {"minutes", "ttlSeconds"});
+      if (!body) return ErrorResponse(body.error());
+      auto minutes = body->OptionalInt("minutes", 1, kMaxTtlSeconds / 60);
+      auto seconds = body->OptionalInt("ttlSeconds", 1, kMaxTtlSeconds);
+      if (!minutes) return ErrorResponse(minutes.error());
+      if (!seconds) return ErrorResponse(seconds.error());
+      if (*minutes && *seconds) return ErrorResponse(Status::InvalidArgument("send minutes or ttlSeconds, not both"));
+      if (*minutes) ttl = std::chrono::minutes(**minutes);
+      if (*seconds) ttl = std::chrono::seconds(**seconds);
+    }
+    return Reply(sync_.locks().Extend(caller, id, req_.Header("x-lock-token"), ttl),
+                 [](Lock l) { return JsonResponse(200, LockJson(l)); });
+  }
+
+  Response Release(const Caller& caller, const std::string& id) {
+    const auto force = target_.query.find("force");
+    if (force != target_.query.end() && force->second == "true") {
+      const auto reason = target_.query.find("reason");
+      return Reply(sync_.locks().ForceRelease(caller, id, reason == target_.query.end() ? "" : reason->second),
+                   [](bool released) { return JsonResponse(200, object{{"released", released}}); });
+    }
+    return Reply(sync_.locks().Release(caller, id, req_.Header("x-lock-token")),
+                 [](bool released) { return JsonResponse(200, object{{"released", released}}); });
+  }
+
+  SyncService& sync_;
+  GitSyncService* git_;
+  const ApiOptions& options_;
+  const Request& req_;
+  Target target_;
+};
+
+}  // namespace
+
+Response Api::Handle(const Request& request) const {
+  try {
+    return Router(sync_, git_sync_, options_, request).Route();
+  } catch (const std::exception& e) {
+    return ErrorResponse(Status::Internal(e.what(), "http"));
+  }
+}
+
+}  // namespace libsync::web

@@ -1,0 +1,137 @@
+#include "responses.hpp"
+
+namespace libsync::web {
+namespace {
+
+boost::json::value OptionalTime(const std::optional<Timestamp>& t) {
+  if (!t) return nullptr;
+  return boost::json::value(FormatTimestamp(*t));
+}
+
+boost::json::array Strings(const std::vector<std::string>& values) {
+  boost::json::array out;
+  for (const auto& v : values) out.emplace_back(v);
+  return out;
+}
+
+}  // namespace
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 423: return "Locked";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+Response JsonResponse(int status, const boost::json::value& body) {
+  return Response{status, {{"content-type", "application/json; charset=utf-8"}}, boost::json::serialize(body)};
+}
+
+Response ErrorResponse(const Status& status) {
+  const int code = status.http_status();
+  boost::json::object body;
+  body["statusCode"] = code;
+  body["error"] = ReasonPhrase(code);
+  // A bug's message may name internals; clients get a generic one, the log the detail.
+  body["message"] = code == 500 ? std::string("internal error") : status.message();
+  body["code"] = ErrorCodeName(status.code());
+  for (const auto& [key, value] : status.details()) body[key] = value;
+  return JsonResponse(code, body);
+}
+
+std::string DocETag(std::int64_t version) { return "\"v" + std::to_string(version) + "\""; }
+
+boost::json::object ProjectJson(const ProjectView& p) {
+  return {{"id", p.id},
+          {"name", p.name},
+          {"repoUrl", p.repo_url},
+          {"hasToken", p.has_token},
+          {"branch", p.branch},
+          {"docsPath", p.docs_path},
+          {"createdAt", FormatTimestamp(p.created_at)},
+          {"updatedAt", FormatTimestamp(p.updated_at)},
+          {"lastSyncedCommit", p.last_synced_commit.empty() ? boost::json::value(nullptr)
+                                                            : boost::json::value(p.last_synced_commit)},
+          {"syncedAt", OptionalTime(p.synced_at)}};
+}
+
+boost::json::object DocJson(const Doc& d) {
+  return {{"id", d.id},
+          {"projectId", d.project_id},
+          {"fileName", d.file_name},
+          {"content", d.content},
+          {"hash", d.hash},
+          {"version", d.version},
+          {"createdAt", FormatTimestamp(d.created_at)},
+          {"updatedAt", FormatTimestamp(d.updated_at)},
+          {"updatedBy", d.updated_by}};
+}
+
+boost::json::object VersionJson(const DocVersion& v, bool with_content) {
+  boost::json::object o{{"version", v.version},
+                        {"hash", v.hash},
+                        {"author", v.author},
+                        {"source", SourceName(v.source)},
+                        {"createdAt", FormatTimestamp(v.created_at)}};
+  if (with_content) {
+    o["fileName"] = v.file_name;
+    o["content"] = v.content;
+  }
+  return o;
+}
+
+boost::json::object LockJson(const Lock& l) {
+  return {{"id", l.id},
+          {"projectId", l.project_id},
+          {"lockedBy", l.locked_by},
+          {"lockedAt", FormatTimestamp(l.locked_at)},
+          {"expiresAt", FormatTimestamp(l.expires_at)},
+          {"reason", l.reason.empty() ? boost::json::value(nullptr) : boost::json::value(l.reason)},
+          {"fence", l.fence}};
+}
+
+boost::json::object ApiKeyJson(const ApiKey& k) {
+  return {{"id", k.id},
+          {"projectId", k.project_id},
+          {"name", k.name},
+          {"scope", ScopeName(k.scope)},
+          {"prefix", k.prefix},
+          {"isActive", k.is_active},
+          {"createdAt", FormatTimestamp(k.created_at)},
+          {"lastUsedAt", OptionalTime(k.last_used_at)},
+          {"lastPulledHash", k.last_pulled_hash.empty() ? boost::json::value(nullptr)
+                                                        : boost::json::value(k.last_pulled_hash)},
+          {"lastPulledAt", OptionalTime(k.last_pulled_at)}};
+}
+
+boost::json::object ImportJson(const ImportReport& r) {
+  boost::json::array conflicts;
+  for (const auto& c : r.conflicts) conflicts.push_back({{"fileName", c.file_name}, {"reason", c.reason}});
+  return {{"commit", r.commit.empty() ? boost::json::value(nullptr) : boost::json::value(r.commit)},
+          {"imported", Strings(r.imported)},
+          {"updated", Strings(r.updated)},
+          {"unchanged", Strings(r.unchanged)},
+          {"deleted", Strings(r.deleted)},
+          {"conflicts", std::move(conflicts)}};
+}
+
+boost::json::object ExportJson(const ExportReport& r) {
+  return {{"commit", r.commit.empty() ? boost::json::value(nullptr) : boost::json::value(r.commit)},
+          {"pushed", Strings(r.pushed)},
+          {"attempts", r.attempts}};
+}
+
+}  // namespace libsync::web

@@ -1,0 +1,34 @@
+#pragma once
+// Building responses: JSON bodies, the error body of DESIGN §5, and how each model value
+// is shown to clients (never a token, key hash or sealed secret).
+
+#include <boost/json.hpp>
+
+#include "libsync/git_sync_service.hpp"
+#include "libsync/http/api.hpp"
+#include "libsync/sync_service.hpp"
+
+namespace libsync::web {
+
+Response JsonResponse(int status, const boost::json::value& body);
+
+/// {"statusCode": N, "error": "<reason phrase>", "message": "...", "code": "<ErrorCode>"}
+/// plus the Status's details as fields (e.g. lockedBy for 409).
+Response ErrorResponse(const Status& status);
+
+std::string_view ReasonPhrase(int status);
+
+/// The ETag of a doc version: "v<version>".
+std::string DocETag(std::int64_t version);
+
+boost::json::object ProjectJson(const ProjectView& p);
+boost::json::object DocJson(const Doc& d);
+boost::json::object VersionJson(const DocVersion& v, bool with_content);
+/// Without the token hash; the token itself appears only in the acquire response.
+boost::json::object LockJson(const Lock& l);
+/// Never the key hash; `plain_key` only at creation.
+boost::json::object ApiKeyJson(const ApiKey& k);
+boost::json::object ImportJson(const ImportReport& r);
+boost::json::object ExportJson(const ExportReport& r);
+
+}  // namespace libsync::web

@@ -1,0 +1,60 @@
+#include "target.hpp"
+
+namespace libsync::web {
+namespace {
+
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<std::string> PercentDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size() || Hex(text[i + 1]) < 0 || Hex(text[i + 2]) < 0) return std::nullopt;
+    out += static_cast<char>(Hex(text[i + 1]) * 16 + Hex(text[i + 2]));
+    i += 2;
+  }
+  return out;
+}
+
+std::optional<Target> ParseTarget(std::string_view target) {
+  if (target.empty() || target.front() != '/') return std::nullopt;
+  Target out;
+  std::string_view path = target, query;
+  if (const auto q = target.find('?'); q != std::string_view::npos) {
+    path = target.substr(0, q);
+    query = target.substr(q + 1);
+  }
+  path.remove_prefix(1);
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    out.segments.emplace_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+    if (path.empty()) out.segments.emplace_back();  // a trailing slash leaves an empty segment
+  }
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    auto key = PercentDecode(pair.substr(0, eq));
+    auto value = eq == std::string_view::npos ? std::optional<std::string>("") : PercentDecode(pair.substr(eq + 1));
+    if (!key || !value) return std::nullopt;
+    out.query.emplace(std::move(*key), std::move(*value));
+  }
+  return out;
+}
+
+}  // namespace libsync::web

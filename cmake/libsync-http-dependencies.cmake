@@ -1,0 +1,2 @@
+# What libsync::http needs at link time.
+find_dependency(Boost 1.81 COMPONENTS json)

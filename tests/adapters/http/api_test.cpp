@@ -1,0 +1,304 @@
+// The HTTP API handler, driven with requests in process: routes, shapes, status codes,
+// error bodies, and bad input that must change nothing.
+
+#include "libsync/http/api.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "libsync/aes_gcm_secret_box.hpp"
+#include "libsync/hashing.hpp"
+#include "libsync/memory/manual_clock.hpp"
+#include "libsync/memory/memory_store.hpp"
+#include "libsync/memory/recording_event_sink.hpp"
+
+namespace libsync::web {
+namespace {
+
+namespace json = boost::json;
+
+const std::string kAdmin = "admin-token-for-tests-0123456789";
+
+class ApiTest : public ::testing::Test {
+ protected:
+  struct Reply {
+    int status;
+    json::value body;
+    Response raw;
+    std::string Header(const std::string& name) const {
+      for (const auto& [k, v] : raw.headers) {
+        if (k == name) return v;
+      }
+      return {};
+    }
+  };
+
+  Reply Call(const std::string& method, const std::string& target, const std::string& body = "",
+             std::vector<std::pair<std::string, std::string>> headers = {{"authorization", "Bearer " + kAdmin}}) {
+    Request req{method, target, std::move(headers), body};
+    Response r = api_.Handle(req);
+    boost::system::error_code ec;
+    json::value parsed = json::parse(r.body, ec);
+    EXPECT_FALSE(ec) << "response is not JSON: " << r.body;
+    return {r.status, parsed, r};
+  }
+  Reply AsKey(const std::string& key, const std::string& method, const std::string& target,
+              const std::string& body = "", std::vector<std::pair<std::string, std::string>> extra = {}) {
+    extra.emplace_back("x-api-key", key);
+    return Call(method, target, body, extra);
+  }
+
+  void SetUp() override {
+    Reply created = Call("POST", "/api/projects",
+                         R"({"name":"web","repoUrl":"https://github.com/acme/web.git","token":"ghp_secret"})");
+    ASSERT_EQ(created.status, 201) << json::serialize(created.body);
+    project_ = std::string(created.body.at("id").as_string());
+    read_key_ = Key("laptop", "read");
+    write_key_ = Key("ci", "write");
+  }
+
+  std::string Key(const std::string& name, const std::string& scope) {
+    Reply r = Call("POST", "/api/projects/" + project_ + "/api-keys",
+                   R"({"name":")" + name + R"(","scope":")" + scope + R"("})");
+    EXPECT_EQ(r.status, 201);
+    return std::string(r.body.at("key").as_string());
+  }
+
+  std::string Docs() { return "/api/projects/" + project_ + "/docs"; }
+
+  /// Everything a bad request must leave alone, as text.
+  std::string Snapshot() {
+    Reply docs = Call("GET", Docs());
+    Reply lock = Call("GET", "/api/projects/" + project_ + "/lock");
+    Reply projects = Call("GET", "/api/projects");
+    return json::serialize(docs.body) + json::serialize(lock.body) + json::serialize(projects.body);
+  }
+
+  std::unique_ptr<Store> store_ = MakeMemoryStore();
+  ManualClock clock_;
+  RecordingEventSink sink_;
+  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  SyncService sync_{*store_, clock_, SystemRandom(), *box_, sink_};
+  Api api_{sync_, nullptr, {.admin_token = kAdmin}};
+  std::string project_, read_key_, write_key_;
+};
+
+TEST_F(ApiTest, HealthAnswersWithoutCredentials) {
+  Reply r = Call("GET", "/api/health", "", {});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.at("status").as_string(), "ok");
+  EXPECT_EQ(r.body.at("store").as_string(), "memory");
+}
+
+TEST_F(ApiTest, ProjectsNeverShowTheToken) {
+  Reply r = Call("GET", "/api/projects/" + project_);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.at("hasToken").as_bool(), true);
+  EXPECT_EQ(r.body.as_object().count("token"), 0u);
+  EXPECT_EQ(json::serialize(r.body).find("ghp_secret"), std::string::npos);
+  EXPECT_EQ(r.body.at("branch").as_string(), "main");
+}
+
+TEST_F(ApiTest, ErrorsHaveTheNestStyleBody) {
+  Reply r = Call("GET", "/api/projects/nope");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body.at("statusCode").as_int64(), 404);
+  EXPECT_EQ(r.body.at("error").as_string(), "Not Found");
+  EXPECT_FALSE(r.body.at("message").as_string().empty());
+}
+
+TEST_F(ApiTest, DocPutGetWithETagAndIfMatch) {
+  Reply created = Call("PUT", Docs() + "/guides/style.md", R"({"content":"# Style\n"})");
+  EXPECT_EQ(created.status, 201);
+  EXPECT_EQ(created.Header("etag"), "\"v1\"");
+  EXPECT_EQ(created.body.at("hash").as_string(), Sha256Hex("# Style\n"));
+  Reply got = Call("GET", Docs() + "/guides%2Fstyle.md");
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.body.at("content").as_string(), "# Style\n");
+  EXPECT_EQ(got.body.at("fileName").as_string(), "guides/style.md");
+
+  auto headers = std::vector<std::pair<std::string, std::string>>{{"authorization", "Bearer " + kAdmin},
+                                                                  {"if-match", "\"v1\""}};
+  Reply updated = Call("PUT", Docs() + "/guides/style.md", R"({"content":"# Style 2\n"})", headers);
+  EXPECT_EQ(updated.status, 200);
+  EXPECT_EQ(updated.Header("etag"), "\"v2\"");
+  Reply stale = Call("PUT", Docs() + "/guides/style.md", R"({"content":"# Style 3\n"})", headers);
+  EXPECT_EQ(stale.status, 412);
+  EXPECT_EQ(Call("GET", Docs() + "/guides/style.md").body.at("content").as_string(), "# Style 2\n");
+  Reply stale_body = Call("PUT", Docs() + "/guides/style.md", R"({"content":"x","baseVersion":1})");
+  EXPECT_EQ(stale_body.status, 412);
+}
+
+TEST_F(ApiTest, HistoryVersionsAndRevert) {
+  Call("PUT", Docs() + "/a.md", R"({"content":"one"})");
+  Call("PUT", Docs() + "/a.md", R"({"content":"two"})");
+  Reply history = Call("GET", Docs() + "/a.md/history");
+  ASSERT_EQ(history.status, 200);
+  ASSERT_EQ(history.body.as_array().size(), 2u);
+  EXPECT_EQ(history.body.as_array()[0].at("version").as_int64(), 2);
+  EXPECT_EQ(history.body.as_array()[0].at("source").as_string(), "api");
+  Reply v1 = Call("GET", Docs() + "/a.md/versions/1");
+  EXPECT_EQ(v1.body.at("content").as_string(), "one");
+  Reply reverted = Call("POST", Docs() + "/a.md/revert", R"({"version":1})");
+  EXPECT_EQ(reverted.status, 200);
+  EXPECT_EQ(reverted.body.at("version").as_int64(), 3);
+  EXPECT_EQ(Call("GET", Docs() + "/a.md").body.at("content").as_string(), "one");
+}
+
+TEST_F(ApiTest, LockFlowWith409And423AndRelease) {
+  Reply acquired = Call("POST", "/api/projects/" + project_ + "/lock", R"({"lockedBy":"alice","reason":"edit"})");
+  ASSERT_EQ(acquired.status, 201);
+  const std::string token(acquired.body.at("token").as_string());
+  EXPECT_EQ(acquired.body.at("fence").as_int64(), 1);
+  Reply held = AsKey(write_key_, "POST", "/api/projects/" + project_ + "/lock", R"({"lockedBy":"bob"})");
+  EXPECT_EQ(held.status, 409);
+  EXPECT_EQ(held.body.at("lockedBy").as_string(), "alice");
+  Reply get = Call("GET", "/api/projects/" + project_ + "/lock");
+  EXPECT_EQ(get.body.at("lockedBy").as_string(), "alice");
+  EXPECT_EQ(get.body.as_object().count("token"), 0u);
+  EXPECT_EQ(Call("PUT", Docs() + "/a.md", R"({"content":"x"})").status, 423);
+  auto with_token = std::vector<std::pair<std::string, std::string>>{{"authorization", "Bearer " + kAdmin},
+                                                                     {"x-lock-token", token}};
+  EXPECT_EQ(Call("PUT", Docs() + "/a.md", R"({"content":"x"})", with_token).status, 201);
+  EXPECT_EQ(Call("GET", "/api/projects/" + project_ + "/lock/verify", "", with_token).body.at("status").as_string(),
+            "ours");
+  Reply extended = Call("POST", "/api/projects/" + project_ + "/lock/extend", R"({"minutes":45})", with_token);
+  EXPECT_EQ(extended.status, 200);
+  Reply released = Call("DELETE", "/api/projects/" + project_ + "/lock", "", with_token);
+  EXPECT_EQ(released.body.at("released").as_bool(), true);
+  EXPECT_TRUE(Call("GET", "/api/projects/" + project_ + "/lock").body.is_null());
+}
+
+TEST_F(ApiTest, AdminForceReleaseNeedsAReason) {
+  Call("POST", "/api/projects/" + project_ + "/lock", R"({"lockedBy":"alice"})");
+  EXPECT_EQ(Call("DELETE", "/api/projects/" + project_ + "/lock?force=true").status, 400);
+  Reply forced = Call("DELETE", "/api/projects/" + project_ + "/lock?force=true&reason=on%20holiday");
+  EXPECT_EQ(forced.status, 200);
+  EXPECT_EQ(forced.body.at("released").as_bool(), true);
+  EXPECT_NE(sink_.Events().back().payload.find("on holiday"), std::string::npos);
+}
+
+TEST_F(ApiTest, HookRoutesKeepTheOriginalShapes) {
+  Call("PUT", Docs() + "/overview.md", R"({"content":"# Overview"})");
+  Call("PUT", Docs() + "/guides/style.md", R"({"content":"# Style"})");
+  Reply status = AsKey(read_key_, "GET", "/api/hook/status/" + project_);
+  EXPECT_EQ(status.status, 200);
+  EXPECT_EQ(json::serialize(status.body), R"({"locked":false})");
+  Reply docs = AsKey(read_key_, "GET", "/api/hook/docs/" + project_);
+  EXPECT_EQ(docs.body.at("docsCount").as_int64(), 2);
+  Reply pulled = AsKey(read_key_, "POST", "/api/hook/sync/" + project_);
+  EXPECT_EQ(pulled.body.at("hash"), docs.body.at("hash"));
+  ASSERT_EQ(pulled.body.at("docs").as_array().size(), 2u);
+  const auto& first = pulled.body.at("docs").as_array()[0].as_object();
+  EXPECT_EQ(first.size(), 3u);
+  EXPECT_EQ(first.at("fileName").as_string(), "guides/style.md");
+  Call("POST", "/api/projects/" + project_ + "/lock", R"({"lockedBy":"alice"})");
+  Reply locked = AsKey(read_key_, "GET", "/api/hook/status/" + project_);
+  EXPECT_EQ(locked.body.at("locked").as_bool(), true);
+  EXPECT_EQ(locked.body.at("lockedBy").as_string(), "alice");
+  EXPECT_TRUE(locked.body.as_object().contains("lockedAt"));
+  EXPECT_TRUE(locked.body.as_object().contains("expiresAt"));
+  Reply consumers = Call("GET", "/api/projects/" + project_ + "/consumers");
+  bool laptop_current = false;
+  for (const auto& c : consumers.body.as_array()) {
+    if (c.at("name").as_string() == "laptop") laptop_current = c.at("current").as_bool();
+  }
+  EXPECT_TRUE(laptop_current);
+}
+
+TEST_F(ApiTest, CredentialsAndScopes) {
+  EXPECT_EQ(Call("GET", "/api/hook/status/" + project_, "", {}).status, 401);
+  EXPECT_EQ(AsKey("sk_" + std::string(64, '0'), "GET", "/api/hook/status/" + project_).status, 401);
+  EXPECT_EQ(Call("GET", "/api/projects", "", {{"authorization", "Bearer wrong"}}).status, 401);
+  EXPECT_EQ(AsKey(read_key_, "PUT", Docs() + "/a.md", R"({"content":"x"})").status, 403);
+  EXPECT_EQ(AsKey(write_key_, "PUT", Docs() + "/a.md", R"({"content":"x"})").status, 201);
+  EXPECT_EQ(AsKey(write_key_, "POST", "/api/projects", R"({"name":"x","repoUrl":"y"})").status, 403);
+  // A key of another project sees nothing of this one.
+  Reply other = Call("POST", "/api/projects", R"({"name":"other","repoUrl":"x"})");
+  const std::string other_id(other.body.at("id").as_string());
+  EXPECT_EQ(AsKey(write_key_, "GET", "/api/hook/status/" + other_id).status, 404);
+  EXPECT_EQ(AsKey(write_key_, "GET", "/api/projects/" + other_id + "/docs").status, 404);
+  // A revoked key stops working at once.
+  Reply keys = Call("GET", "/api/projects/" + project_ + "/api-keys");
+  std::string read_id;
+  for (const auto& k : keys.body.as_array()) {
+    EXPECT_FALSE(k.as_object().contains("key")) << "listing shows a key";
+    if (k.at("name").as_string() == "laptop") read_id = std::string(k.at("id").as_string());
+  }
+  EXPECT_EQ(Call("DELETE", "/api/projects/api-keys/" + read_id).status, 200);
+  EXPECT_EQ(AsKey(read_key_, "GET", "/api/hook/status/" + project_).status, 401);
+}
+
+TEST_F(ApiTest, BadInputGets4xxAndChangesNothing) {
+  Call("PUT", Docs() + "/a.md", R"({"content":"keep me"})");
+  const std::string before = Snapshot();
+  struct Case {
+    std::string method, target, body;
+    int status;
+  };
+  const std::string p = "/api/projects/" + project_;
+  const std::vector<Case> cases = {
+      {"PUT", Docs() + "/a.md", "{", 400},                                   // truncated JSON
+      {"PUT", Docs() + "/a.md", "not json", 400},                            // malformed
+      {"PUT", Docs() + "/a.md", "[]", 400},                                  // not an object
+      {"PUT", Docs() + "/a.md", R"({"content":5})", 400},                     // wrong type
+      {"PUT", Docs() + "/a.md", R"({})", 400},                               // missing field
+      {"PUT", Docs() + "/a.md", R"({"content":"x","extra":1})", 400},        // unknown field
+      {"PUT", Docs() + "/a.md", "{\"content\":\"\xff\"}", 400},             // invalid UTF-8
+      {"PUT", Docs() + "/a.md", R"({"content":"nul\u0000byte"})", 400},      // NUL in content
+      {"PUT", Docs() + "/a.md", R"({"content":"x","baseVersion":-1})", 400}, // out of range
+      {"PUT", Docs() + "/../etc/passwd", R"({"content":"x"})", 400},         // traversal
+      {"PUT", Docs() + "/%2E%2E%2Fetc%2Fpasswd", R"({"content":"x"})", 400}, // encoded traversal
+      {"PUT", Docs() + "/%2Fabs.md", R"({"content":"x"})", 400},             // leading slash
+      {"PUT", Docs() + "/a%5Cb.md", R"({"content":"x"})", 400},              // backslash
+      {"PUT", Docs() + "/a%00b.md", R"({"content":"x"})", 400},              // NUL in name
+      {"PUT", Docs() + "/a%0Ab.md", R"({"content":"x"})", 400},              // control char
+      {"PUT", Docs() + "/a%zz.md", R"({"content":"x"})", 400},               // bad escape
+      {"PUT", Docs() + "/" + std::string(256, 'a'), R"({"content":"x"})", 400},  // long segment
+      {"PUT", Docs() + "/b.md", R"({"content":")" + std::string(1024 * 1024 + 1, 'x') + R"("})", 413},
+      {"POST", p + "/lock", R"({"lockedBy":"a","ttlSeconds":0})", 400},      // TTL out of range
+      {"POST", p + "/lock", R"({"lockedBy":"a","ttlSeconds":999999999})", 400},
+      {"POST", p + "/lock", R"({"lockedBy":"a","ttlSeconds":"60"})", 400},
+      {"POST", p + "/lock", R"({"lockedBy":""})", 400},
+      {"POST", p + "/lock/extend", R"({"minutes":5,"ttlSeconds":60})", 400},
+      {"POST", p + "/api-keys", R"({"name":"k","scope":"admin"})", 400},
+      {"POST", "/api/projects", R"({"name":"n","repoUrl":"r","branch":"a..b"})", 400},
+      {"POST", "/api/projects", R"({"name":"n","repoUrl":"r","docsPath":"../x"})", 400},
+      {"PUT", p, R"({"name":123})", 400},
+      {"POST", Docs() + "/a.md/revert", R"({"version":0})", 400},
+      {"GET", Docs() + "/a.md/versions/abc", "", 400},
+      {"GET", "/api/nothing", "", 404},
+      {"GET", "/elsewhere", "", 404},
+      {"PATCH", Docs() + "/a.md", "", 405},
+      {"POST", "/api/health", "", 405},
+      {"DELETE", "/api/projects", "", 405},
+      {"GET", "no-leading-slash", "", 400},
+      {"PUT", Docs() + "/a.md", R"({"content":"x"})", 200},  // sanity: a valid write in the same list
+  };
+  for (const auto& c : cases) {
+    if (c.status == 200) continue;
+    Reply r = Call(c.method, c.target, c.body);
+    EXPECT_EQ(r.status, c.status) << c.method << " " << c.target.substr(0, 80) << " " << c.body.substr(0, 60);
+    if (r.body.is_object()) {
+      EXPECT_EQ(r.body.at("statusCode").as_int64(), c.status);
+      EXPECT_FALSE(r.body.at("message").as_string().empty());
+    }
+  }
+  EXPECT_EQ(Snapshot(), before) << "a rejected request changed something";
+  EXPECT_EQ(Call("GET", "/api/health").status, 200);
+}
+
+TEST_F(ApiTest, ExpiredAndSupersededLockTokensAreRefused) {
+  Reply first = Call("POST", "/api/projects/" + project_ + "/lock", R"({"lockedBy":"alice","ttlSeconds":60})");
+  const std::string old_token(first.body.at("token").as_string());
+  clock_.Advance(std::chrono::minutes(2));
+  auto old_headers = std::vector<std::pair<std::string, std::string>>{{"authorization", "Bearer " + kAdmin},
+                                                                      {"x-lock-token", old_token}};
+  EXPECT_EQ(Call("PUT", Docs() + "/a.md", R"({"content":"x"})", old_headers).status, 423) << "expired token";
+  Call("POST", "/api/projects/" + project_ + "/lock", R"({"lockedBy":"bob"})");
+  EXPECT_EQ(Call("PUT", Docs() + "/a.md", R"({"content":"x"})", old_headers).status, 423) << "superseded token";
+  EXPECT_EQ(Call("GET", Docs() + "/a.md").status, 404);
+}
+
+}  // namespace
+}  // namespace libsync::web
