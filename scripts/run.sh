@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds libsync in Release, installs it into
-# build/release/prefix, and builds and runs the example that embeds it
-# (examples/consumer) against that installed package.
+# Installs what is missing, builds libsync in Release and runs aitk-server on the
+# embedded default: SQLite under ./data, listening on 127.0.0.1:3001. On a fresh data
+# directory it creates a demo project and prints how to call it. Stop it with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,9 +10,5 @@ scripts/install-deps.sh
 build=build/release
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DLIBSYNC_BUILD_TESTS=OFF -DLIBSYNC_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build"
-cmake --install "$build" --prefix "$PWD/$build/prefix" >/dev/null
-cmake -S examples/consumer -B "$build/consumer" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$PWD/$build/prefix" >/dev/null
-cmake --build "$build/consumer"
-exec "$build/consumer/libsync-consumer"
+cmake --build "$build" --target aitk-server
+exec "$build/examples/server/aitk-server" --data-dir data --demo "$@"

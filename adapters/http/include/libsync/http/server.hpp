@@ -1,0 +1,44 @@
+#pragma once
+// The HTTP/1.1 server that puts the Api on the network (Boost.Beast; Beast and Asio stay in
+// server.cpp). Keep-alive, limits on header and body size and on read time, a cap on open
+// connections, store work on a worker pool so a slow request never stalls the network
+// thread, and a graceful stop.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "libsync/http/api.hpp"
+
+namespace libsync::web {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 3001;  ///< 0 picks a free port (see Server::port)
+  int network_threads = 1;
+  int worker_threads = 4;  ///< run Api::Handle, which may block on the store or git
+  std::size_t max_body_bytes = 1024 * 1024 + 64 * 1024;  ///< a 1 MiB doc plus its JSON
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds header_timeout{10000};  ///< to receive a request's headers
+  std::chrono::milliseconds body_timeout{30000};    ///< to receive its body
+  std::chrono::milliseconds idle_timeout{60000};    ///< keep-alive wait for the next request
+  std::size_t max_connections = 1024;
+  bool access_log = true;  ///< one line per request on stderr: method, path (no query), status, time
+};
+
+class Server {
+ public:
+  /// Binds, listens and starts serving on background threads.
+  /// Expected errors: kUnavailable (the address is in use or cannot be bound).
+  static Result<std::unique_ptr<Server>> Start(const Api& api, const ServerOptions& options);
+
+  virtual ~Server() = default;
+  /// The port actually bound.
+  virtual std::uint16_t port() const = 0;
+  /// Stops accepting, lets in-flight requests finish (up to `grace`), then closes every
+  /// connection and joins the threads. Idempotent.
+  virtual void Stop(std::chrono::milliseconds grace = std::chrono::seconds(10)) = 0;
+};
+
+}  // namespace libsync::web

@@ -1,0 +1,264 @@
+// The Beast/Asio transport. Network threads only read and write; Api::Handle runs on a
+// worker pool and its response is posted back to the connection's strand.
+
+#include "libsync/http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "responses.hpp"
+
+namespace libsync::web {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct Shared {
+  const Api& api;
+  ServerOptions options;
+  net::thread_pool workers;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> busy{0};  // requests being handled or written
+  std::atomic<bool> draining{false};
+  std::mutex mutex;
+  std::condition_variable idle;
+
+  Shared(const Api& a, ServerOptions o)
+      : api(a), options(std::move(o)), workers(static_cast<std::size_t>(std::max(1, options.worker_threads))) {}
+
+  void Done() {
+    if (busy.fetch_sub(1) == 1) {
+      std::lock_guard lock(mutex);
+      idle.notify_all();
+    }
+  }
+};
+
+Response PlainError(int status, std::string message) {
+  boost::json::object body{{"statusCode", status},
+                           {"error", ReasonPhrase(status)},
+                           {"message", std::move(message)}};
+  return JsonResponse(status, body);
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)) {}
+
+  ~Session() { shared_->connections.fetch_sub(1); }
+
+  void Start() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(true); }); }
+
+  void Close() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->stream_.close();
+    });
+  }
+
+ private:
+  void DoReadHeader(bool first) {
+    if (shared_->draining) return DoClose();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
+    parser_->body_limit(shared_->options.max_body_bytes);
+    // The first request gets the header timeout; later ones on a kept-alive connection
+    // may idle longer before they start.
+    stream_.expires_after(first ? shared_->options.header_timeout : shared_->options.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    if (ec) return OnReadError(ec);
+    stream_.expires_after(shared_->options.body_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, std::size_t) {
+    if (ec) return OnReadError(ec);
+    stream_.expires_never();
+    auto req = parser_->release();
+    Request request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request.body = std::move(req.body());
+    const bool keep_alive = req.keep_alive();
+    const unsigned version = req.version();
+    const auto started = std::chrono::steady_clock::now();
+    shared_->busy.fetch_add(1);
+    net::post(shared_->workers, [self = shared_from_this(), request = std::move(request), keep_alive, version,
+                                 started]() mutable {
+      Response response = self->shared_->api.Handle(request);
+      if (self->shared_->options.access_log) {
+        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - started).count();
+        // The path only: queries may carry a reason or a browser's token.
+        const std::string path = request.target.substr(0, request.target.find('?'));
+        std::fprintf(stderr, "%s %s %d %lldus\n", request.method.c_str(), path.c_str(), response.status,
+                     static_cast<long long>(micros));
+      }
+      net::post(self->stream_.get_executor(), [self, response = std::move(response), keep_alive, version]() mutable {
+        self->DoWrite(std::move(response), keep_alive, version);
+      });
+    });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return DoClose();
+    }
+    // Answer what can be answered, then close: the stream position is unknown after this.
+    int status = 400;
+    std::string message = "malformed HTTP request: " + ec.message();
+    if (ec == http::error::body_limit) {
+      status = 413;
+      message = "request body is larger than " + std::to_string(shared_->options.max_body_bytes) + " bytes";
+    } else if (ec == http::error::header_limit) {
+      status = 431;
+      message = "request headers are larger than " + std::to_string(shared_->options.max_header_bytes) + " bytes";
+    }
+    shared_->busy.fetch_add(1);
+    DoWrite(PlainError(status, std::move(message)), false, 11);
+  }
+
+  void DoWrite(Response response, bool keep_alive, unsigned version) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), version);
+    res->set(http::field::server, "libsync");
+    for (auto& [name, value] : response.headers) res->set(name, value);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive && !shared_->draining);
+    res->prepare_payload();
+    stream_.expires_after(shared_->options.body_timeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      self->shared_->Done();
+      if (ec || !res->keep_alive()) return self->DoClose();
+      self->DoReadHeader(false);
+    });
+  }
+
+  void DoClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<Shared> shared_;
+};
+
+class BeastServer final : public Server {
+ public:
+  BeastServer(const Api& api, const ServerOptions& options)
+      : shared_(std::make_shared<Shared>(api, options)),
+        ioc_(std::max(1, options.network_threads)),
+        work_(net::make_work_guard(ioc_)),
+        acceptor_(ioc_) {}
+
+  ~BeastServer() override { Stop(std::chrono::milliseconds(0)); }
+
+  Status Listen() {
+    beast::error_code ec;
+    const auto address = net::ip::make_address(shared_->options.address, ec);
+    if (ec) return Status::InvalidArgument("invalid listen address '" + shared_->options.address + "'");
+    const tcp::endpoint endpoint(address, shared_->options.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::Unavailable("cannot listen on " + shared_->options.address + ":" +
+                                 std::to_string(shared_->options.port) + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    DoAccept();
+    for (int i = 0; i < std::max(1, shared_->options.network_threads); ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
+    return Status::Ok();
+  }
+
+  std::uint16_t port() const override { return port_; }
+
+  void Stop(std::chrono::milliseconds grace) override {
+    std::call_once(stopped_, [&] {
+      shared_->draining = true;
+      net::post(acceptor_.get_executor(), [this] {
+        beast::error_code ec;
+        acceptor_.close(ec);
+      });
+      {
+        std::unique_lock lock(shared_->mutex);
+        shared_->idle.wait_for(lock, grace, [&] { return shared_->busy.load() == 0; });
+      }
+      work_.reset();
+      ioc_.stop();
+      for (auto& t : threads_) t.join();
+      shared_->workers.join();
+    });
+  }
+
+ private:
+  void DoAccept() {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        return DoAccept();
+      }
+      if (shared_->connections.load() >= shared_->options.max_connections) {
+        // Over the cap: a short answer, then the door.
+        beast::error_code ignored;
+        const std::string reply =
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\n"
+            "content-length: 77\r\n\r\n"
+            "{\"statusCode\":503,\"error\":\"Service Unavailable\",\"message\":\"too many connections\"}";
+        net::write(socket, net::buffer(reply.data(), reply.size()), ignored);
+        socket.close(ignored);
+        return DoAccept();
+      }
+      shared_->connections.fetch_add(1);
+      std::make_shared<Session>(std::move(socket), shared_)->Start();
+      DoAccept();
+    });
+  }
+
+  std::shared_ptr<Shared> shared_;
+  net::io_context ioc_;
+  // While a request is on the worker pool its connection has no operation pending on the
+  // io_context; the guard keeps run() from returning before the response is written.
+  net::executor_work_guard<net::io_context::executor_type> work_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+  std::once_flag stopped_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Start(const Api& api, const ServerOptions& options) {
+  auto server = std::make_unique<BeastServer>(api, options);
+  LIBSYNC_RETURN_IF_ERROR(server->Listen());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace libsync::web

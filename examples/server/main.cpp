@@ -1,0 +1,278 @@
+// aitk-server: the standalone libsync server. The composition root: it reads the
+// configuration, builds the adapters, injects them into the core and serves the HTTP API.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "libsync/aes_gcm_secret_box.hpp"
+#include "libsync/credentials.hpp"
+#include "libsync/git/git2_remote.hpp"
+#include "libsync/git_sync_service.hpp"
+#include "libsync/http/api.hpp"
+#include "libsync/http/server.hpp"
+#include "libsync/sql/sql_store.hpp"
+#include "libsync/sync_service.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace libsync;
+
+const char* kHelp = R"(aitk-server: keeps an AI coding team's context documents in sync.
+
+Usage: aitk-server [options]
+
+  --listen HOST:PORT          address to serve on (default 127.0.0.1:3001)     AITK_LISTEN
+  --data-dir DIR              where the database, keys and git caches live      AITK_DATA_DIR
+                              (default ./data)
+  --database URL              sqlite:///path.db or postgresql://user@host/db    AITK_DATABASE
+                              (default: SQLite file DIR/libsync.db)
+  --encryption-key-file FILE  keys that seal git tokens, "<id>:<64 hex>" lines,  AITK_ENCRYPTION_KEY_FILE
+                              first one current (default: DIR/encryption.key,
+                              generated on first start)
+  --max-body BYTES            largest doc accepted (default 1048576)            AITK_MAX_BODY
+  --lock-ttl SECONDS          longest lock TTL allowed (default 86400)          AITK_LOCK_TTL
+  --threads N                 worker threads for requests (default 4)           AITK_THREADS
+  --demo                      create a demo project with two docs and a key on
+                              first start, and print how to call it
+  --help                      this text
+
+The admin token comes from AITK_ADMIN_TOKEN, or is generated on first start into
+DIR/admin-token (mode 0600); its path is printed, the token never is.
+)";
+
+struct Config {
+  std::string listen = "127.0.0.1:3001";
+  std::string data_dir = "./data";
+  std::string database;
+  std::string key_file;
+  std::size_t max_body = 1024 * 1024;
+  long lock_ttl = 86400;
+  int threads = 4;
+  bool demo = false;
+};
+
+[[noreturn]] void Fail(const std::string& message) {
+  std::cerr << "aitk-server: " << message << "\n";
+  std::exit(2);
+}
+
+long ParseNumber(const std::string& name, const std::string& text, long min, long max) {
+  char* end = nullptr;
+  errno = 0;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value < min || value > max) {
+    Fail(name + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", not '" +
+         text + "'");
+  }
+  return value;
+}
+
+Config ReadConfig(int argc, char** argv) {
+  Config c;
+  std::map<std::string, std::string> values;
+  const std::map<std::string, std::string> env_names = {
+      {"--listen", "AITK_LISTEN"},     {"--data-dir", "AITK_DATA_DIR"},   {"--database", "AITK_DATABASE"},
+      {"--encryption-key-file", "AITK_ENCRYPTION_KEY_FILE"},              {"--max-body", "AITK_MAX_BODY"},
+      {"--lock-ttl", "AITK_LOCK_TTL"}, {"--threads", "AITK_THREADS"}};
+  for (const auto& [flag, env] : env_names) {
+    if (const char* v = std::getenv(env.c_str()); v && *v) values[flag] = v;
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kHelp;
+      std::exit(0);
+    }
+    if (arg == "--demo") {
+      c.demo = true;
+      continue;
+    }
+    std::string flag = arg, value;
+    if (const auto eq = arg.find('='); eq != std::string::npos) {
+      flag = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    } else if (env_names.count(arg)) {
+      if (i + 1 >= argc) Fail(arg + " needs a value (see --help)");
+      value = argv[++i];
+    }
+    if (!env_names.count(flag)) Fail("unknown option '" + arg + "' (see --help)");
+    values[flag] = value;
+  }
+  if (values.count("--listen")) c.listen = values["--listen"];
+  if (values.count("--data-dir")) c.data_dir = values["--data-dir"];
+  if (values.count("--database")) c.database = values["--database"];
+  if (values.count("--encryption-key-file")) c.key_file = values["--encryption-key-file"];
+  if (values.count("--max-body")) c.max_body = static_cast<std::size_t>(ParseNumber("--max-body", values["--max-body"], 1024, 64L << 20));
+  if (values.count("--lock-ttl")) c.lock_ttl = ParseNumber("--lock-ttl", values["--lock-ttl"], 60, 366L * 86400);
+  if (values.count("--threads")) c.threads = static_cast<int>(ParseNumber("--threads", values["--threads"], 1, 256));
+  return c;
+}
+
+std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Writes `content` to a new file readable by the owner only.
+void WriteSecretFile(const std::string& path, const std::string& content) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) Fail("cannot create " + path + ": " + std::strerror(errno));
+  const bool ok = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  close(fd);
+  if (!ok) Fail("cannot write " + path);
+}
+
+std::string AdminToken(const Config& c) {
+  if (const char* env = std::getenv("AITK_ADMIN_TOKEN"); env && *env) {
+    if (std::strlen(env) < 16) Fail("AITK_ADMIN_TOKEN must be at least 16 characters");
+    return env;
+  }
+  const std::string path = c.data_dir + "/admin-token";
+  std::string token = ReadFileOrEmpty(path);
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) {
+    token = NewApiKey(SystemRandom()).substr(3);  // 64 hex characters
+    WriteSecretFile(path, token + "\n");
+    std::cerr << "aitk-server: generated the admin token into " << path << " (mode 0600)\n";
+  } else {
+    std::cerr << "aitk-server: admin token from " << path << "\n";
+  }
+  return token;
+}
+
+std::unique_ptr<SecretBox> OpenSecretBox(const Config& c) {
+  std::string path = c.key_file;
+  if (path.empty()) {
+    path = c.data_dir + "/encryption.key";
+    if (!fs::exists(path)) {
+      WriteSecretFile(path, "# keys sealing git tokens; the first is current\n" +
+                                FormatSecretKey(GenerateSecretKey("k1")) + "\n");
+      std::cerr << "aitk-server: generated an encryption key into " << path << " (mode 0600)\n";
+    }
+  }
+  if (!fs::exists(path)) Fail("encryption key file " + path + " does not exist");
+  auto keys = ParseSecretKeys(ReadFileOrEmpty(path));
+  if (!keys) Fail("encryption key file " + path + ": " + keys.error().message());
+  auto box = MakeAesGcmSecretBox(std::move(keys).value());
+  if (!box) Fail("encryption key file " + path + ": " + box.error().message());
+  return std::move(box).value();
+}
+
+void CreateDemo(SyncService& sync, const std::string& base_url, const std::string& token_path) {
+  const Caller admin = Caller::Admin("demo");
+  auto projects = sync.projects().List(admin);
+  if (projects && !projects->empty()) return;  // not a fresh data dir: leave it alone
+  auto project = sync.projects().Create(admin, {.name = "demo", .repo_url = "https://github.com/acme/demo.git"});
+  if (!project) return;
+  (void)sync.docs().Put(admin, project->id, "CLAUDE.md", "# Project rules\n\nRead the docs in .docs/ first.\n");
+  (void)sync.docs().Put(admin, project->id, "guides/style.md", "# Code style\n\nSmall files, clear names.\n");
+  auto key = sync.keys().Create(admin, project->id, "demo-workstation", KeyScope::kRead);
+  if (!key) return;
+  std::cout << "\nDemo project '" << project->name << "' created.\n"
+            << "  Workstation key (shown once): " << key->plain_key << "\n\n"
+            << "Try:\n"
+            << "  curl -s " << base_url << "/api/health\n"
+            << "  curl -s -H 'X-API-Key: " << key->plain_key << "' " << base_url << "/api/hook/status/" << project->id
+            << "\n"
+            << "  curl -s -X POST -H 'X-API-Key: " << key->plain_key << "' " << base_url << "/api/hook/sync/"
+            << project->id << "\n"
+            << "  curl -s -H \"Authorization: Bearer $(cat " << token_path << ")\" " << base_url << "/api/projects\n\n"
+            << std::flush;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Config config = ReadConfig(argc, argv);
+  const auto colon = config.listen.rfind(':');
+  if (colon == std::string::npos) Fail("--listen must be HOST:PORT, not '" + config.listen + "'");
+  const std::string host = config.listen.substr(0, colon);
+  const auto port = static_cast<std::uint16_t>(ParseNumber("--listen port", config.listen.substr(colon + 1), 0, 65535));
+
+  std::error_code ec;
+  if (!fs::exists(config.data_dir)) {
+    fs::create_directories(config.data_dir, ec);
+    if (ec) Fail("cannot create data directory " + config.data_dir + ": " + ec.message());
+    // It holds the database, the admin token and the encryption keys: the owner's only.
+    fs::permissions(config.data_dir, fs::perms::owner_all, ec);
+  }
+  const std::string admin_token = AdminToken(config);
+  auto box = OpenSecretBox(config);
+
+  const std::string database =
+      config.database.empty() ? "sqlite://" + fs::absolute(config.data_dir).string() + "/libsync.db" : config.database;
+  auto store = sql::OpenSqlStore({.url = database, .pool_size = static_cast<std::size_t>(config.threads)});
+  if (!store) Fail(store.error().message());
+  auto remote = git::MakeGit2Remote({.cache_dir = config.data_dir + "/git"});
+  if (!remote) Fail(remote.error().message());
+
+  ServiceOptions service_options;
+  service_options.max_doc_bytes = config.max_body;
+  service_options.max_lock_ttl = std::chrono::seconds(config.lock_ttl);
+  SyncService sync(**store, SystemClock(), SystemRandom(), *box, NullEventSink(), service_options);
+  GitSyncService git_sync(sync.context(), **remote);
+  const web::Api api(sync, &git_sync, {.admin_token = admin_token});
+
+  // Signals are taken by this thread alone, with sigwait below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  web::ServerOptions server_options;
+  server_options.address = host;
+  server_options.port = port;
+  server_options.worker_threads = config.threads;
+  server_options.max_body_bytes = config.max_body + 64 * 1024;
+  auto server = web::Server::Start(api, server_options);
+  if (!server) Fail(server.error().message());
+  const std::string base_url = "http://" + host + ":" + std::to_string((*server)->port());
+  std::cerr << "aitk-server: serving on " << base_url << " (store: " << (*store)->Kind() << ")\n";
+  if (config.demo) CreateDemo(sync, base_url, config.data_dir + "/admin-token");
+
+  // Expired locks are announced (lock:expired) within seconds of expiring.
+  std::mutex reaper_mutex;
+  std::condition_variable reaper_wake;
+  bool stopping = false;
+  std::thread reaper([&] {
+    std::unique_lock lock(reaper_mutex);
+    while (!reaper_wake.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; })) {
+      if (auto reaped = sync.locks().ReapExpired(); !reaped) {
+        std::cerr << "aitk-server: reaping expired locks failed: " << reaped.error().ToString() << "\n";
+      }
+    }
+  });
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  std::cerr << "aitk-server: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+            << ", finishing in-flight requests\n";
+  (*server)->Stop(std::chrono::seconds(10));
+  {
+    std::lock_guard lock(reaper_mutex);
+    stopping = true;
+  }
+  reaper_wake.notify_all();
+  reaper.join();
+  std::cerr << "aitk-server: stopped\n";
+  return 0;
+}
