@@ -13,32 +13,24 @@ install(TARGETS libsync_core EXPORT libsync-core-targets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT libsync-core-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
 
+# An adapter component: its headers, its library, its export set and what it depends on.
+function(libsync_install_adapter name)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/adapters/${name}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(TARGETS libsync_${name} EXPORT libsync-${name}-targets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(EXPORT libsync-${name}-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
+  install(FILES cmake/libsync-${name}-dependencies.cmake ${ARGN} DESTINATION ${LIBSYNC_CMAKE_DIR})
+endfunction()
+
 if(LIBSYNC_WITH_SOCI)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/adapters/soci/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  install(TARGETS libsync_soci EXPORT libsync-soci-targets
-          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-  install(EXPORT libsync-soci-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
-  install(FILES cmake/libsync-soci-dependencies.cmake cmake/FindSOCI.cmake
-          DESTINATION ${LIBSYNC_CMAKE_DIR})
+  libsync_install_adapter(soci cmake/FindSOCI.cmake)
 endif()
-
 if(LIBSYNC_WITH_GIT)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/adapters/git/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  install(TARGETS libsync_git EXPORT libsync-git-targets
-          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-  install(EXPORT libsync-git-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
-  install(FILES cmake/libsync-git-dependencies.cmake DESTINATION ${LIBSYNC_CMAKE_DIR})
+  libsync_install_adapter(git)
 endif()
-
 if(LIBSYNC_WITH_HTTP)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/adapters/http/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  install(TARGETS libsync_http EXPORT libsync-http-targets
-          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-  install(EXPORT libsync-http-targets NAMESPACE libsync:: DESTINATION ${LIBSYNC_CMAKE_DIR})
-  install(FILES cmake/libsync-http-dependencies.cmake DESTINATION ${LIBSYNC_CMAKE_DIR})
+  libsync_install_adapter(http)
 endif()
 
 configure_package_config_file(cmake/libsyncConfig.cmake.in

@@ -247,44 +247,32 @@ class Router {
     });
   }
 
+  /// The project fields of a POST or PUT body, all optional here.
+  Result<ProjectChanges> ReadProjectFields() {
+    LIBSYNC_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req_.body, {"name", "repoUrl", "token", "branch", "docsPath"}));
+    ProjectChanges fields;
+    LIBSYNC_ASSIGN_OR_RETURN(fields.name, body.OptionalString("name"));
+    LIBSYNC_ASSIGN_OR_RETURN(fields.repo_url, body.OptionalString("repoUrl"));
+    LIBSYNC_ASSIGN_OR_RETURN(fields.token, body.OptionalString("token"));
+    LIBSYNC_ASSIGN_OR_RETURN(fields.branch, body.OptionalString("branch"));
+    LIBSYNC_ASSIGN_OR_RETURN(fields.docs_path, body.OptionalString("docsPath"));
+    return fields;
+  }
+
   Response CreateProject(const Caller& caller) {
-    auto body = JsonBody::Parse(req_.body, {"name", "repoUrl", "token", "branch", "docsPath"});
-    if (!body) return ErrorResponse(body.error());
-    NewProject input;
-    auto name = body->RequiredString("name");
-    auto repo = body->RequiredString("repoUrl");
-    auto token = body->OptionalString("token");
-    auto branch = body->OptionalString("branch");
-    auto docs_path = body->OptionalString("docsPath");
-    for (const Status& st : {name.status(), repo.status(), token.status(), branch.status(), docs_path.status()}) {
-      if (!st.ok()) return ErrorResponse(st);
-    }
-    input.name = *name;
-    input.repo_url = *repo;
-    input.token = token->value_or("");
-    input.branch = *branch;
-    input.docs_path = *docs_path;
+    auto fields = ReadProjectFields();
+    if (!fields) return ErrorResponse(fields.error());
+    if (!fields->name) return ErrorResponse(Status::InvalidArgument("field 'name' is required"));
+    if (!fields->repo_url) return ErrorResponse(Status::InvalidArgument("field 'repoUrl' is required"));
+    const NewProject input{*fields->name, *fields->repo_url, fields->token.value_or(""), fields->branch,
+                           fields->docs_path};
     return Reply(sync_.projects().Create(caller, input), [](ProjectView p) { return JsonResponse(201, ProjectJson(p)); });
   }
 
   Response UpdateProject(const Caller& caller, const std::string& id) {
-    auto body = JsonBody::Parse(req_.body, {"name", "repoUrl", "token", "branch", "docsPath"});
-    if (!body) return ErrorResponse(body.error());
-    ProjectChanges changes;
-    auto name = body->OptionalString("name");
-    auto repo = body->OptionalString("repoUrl");
-    auto token = body->OptionalString("token");
-    auto branch = body->OptionalString("branch");
-    auto docs_path = body->OptionalString("docsPath");
-    for (const Status& st : {name.status(), repo.status(), token.status(), branch.status(), docs_path.status()}) {
-      if (!st.ok()) return ErrorResponse(st);
-    }
-    changes.name = *name;
-    changes.repo_url = *repo;
-    changes.token = *token;
-    changes.branch = *branch;
-    changes.docs_path = *docs_path;
-    return Reply(sync_.projects().Update(caller, id, changes), [](ProjectView p) { return JsonResponse(200, ProjectJson(p)); });
+    auto fields = ReadProjectFields();
+    if (!fields) return ErrorResponse(fields.error());
+    return Reply(sync_.projects().Update(caller, id, *fields), [](ProjectView p) { return JsonResponse(200, ProjectJson(p)); });
   }
 
   Response ListKeys(const Caller& caller, const std::string& id) {

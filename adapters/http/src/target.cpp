@@ -1,32 +1,6 @@
 #include "target.hpp"
 
 namespace libsync::web {
-namespace {
-
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
-std::optional<std::string> PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size() || Hex(text[i + 1]) < 0 || Hex(text[i + 2]) < 0) return std::nullopt;
-    out += static_cast<char>(Hex(text[i + 1]) * 16 + Hex(text[i + 2]));
-    i += 2;
-  }
-  return out;
-}
-
 std::optional<Target> ParseTarget(std::string_view target) {
   if (target.empty() || target.front() != '/') return std::nullopt;
   Target out;

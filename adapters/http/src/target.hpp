@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "libsync/percent_encoding.hpp"
+
 namespace libsync::web {
 
 struct Target {
@@ -16,8 +18,5 @@ struct Target {
 
 /// Nullopt when the target is not an origin-form path ("/…") or its query is malformed.
 std::optional<Target> ParseTarget(std::string_view target);
-
-/// Percent-decodes `text` ('+' stays '+'); nullopt on a bad escape.
-std::optional<std::string> PercentDecode(std::string_view text);
 
 }  // namespace libsync::web

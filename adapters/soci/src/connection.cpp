@@ -4,6 +4,8 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sqlite3.h>
 
+#include "libsync/percent_encoding.hpp"
+
 #include <optional>
 #include <string_view>
 
@@ -30,27 +32,6 @@ std::string WithoutPassword(const std::string& url) {
   const std::size_t colon = url.find(':', scheme + 3);
   if (colon == std::string::npos || colon > at) return url;
   return url.substr(0, colon) + ":***" + url.substr(at);
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> PercentDecode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out += in[i];
-      continue;
-    }
-    if (i + 2 >= in.size() || HexDigit(in[i + 1]) < 0 || HexDigit(in[i + 2]) < 0) return std::nullopt;
-    out += static_cast<char>(HexDigit(in[i + 1]) * 16 + HexDigit(in[i + 2]));
-    i += 2;
-  }
-  return out;
 }
 
 // libpq keyword=value form: values single-quoted with \ and \' escaped.
