@@ -24,6 +24,7 @@
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/git_sync_service.hpp"
 #include "libsync/http/api.hpp"
+#include "libsync/http/event_hub.hpp"
 #include "libsync/http/server.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "libsync/sync_service.hpp"
@@ -227,7 +228,8 @@ int main(int argc, char** argv) {
   ServiceOptions service_options;
   service_options.max_doc_bytes = config.max_body;
   service_options.max_lock_ttl = std::chrono::seconds(config.lock_ttl);
-  SyncService sync(**store, SystemClock(), SystemRandom(), *box, NullEventSink(), service_options);
+  web::EventHub events;  // committed changes fan out to SSE subscribers from here
+  SyncService sync(**store, SystemClock(), SystemRandom(), *box, events, service_options);
   GitSyncService git_sync(sync.context(), **remote);
   const web::Api api(sync, &git_sync, {.admin_token = admin_token});
 
@@ -243,6 +245,7 @@ int main(int argc, char** argv) {
   server_options.port = port;
   server_options.worker_threads = config.threads;
   server_options.max_body_bytes = config.max_body + 64 * 1024;
+  server_options.events = &events;
   auto server = web::Server::Start(api, server_options);
   if (!server) Fail(server.error().message());
   const std::string base_url = "http://" + host + ":" + std::to_string((*server)->port());

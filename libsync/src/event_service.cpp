@@ -24,4 +24,15 @@ Result<EventPage> EventService::Since(const Caller& caller, std::string_view pro
   return page;
 }
 
+Result<std::int64_t> EventService::Head(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
+  std::int64_t head = 0;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto page, tx.ReadEvents(project_id, 0, 0));
+    head = page.head_seq;
+    return Status::Ok();
+  }));
+  return head;
+}
+
 }  // namespace libsync

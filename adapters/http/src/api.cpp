@@ -98,6 +98,9 @@ class Router {
     return NoRoute();
   }
 
+  /// The caller the request's credentials stand for (for transports' own routes).
+  Result<Caller> AuthenticateOnly() { return Authenticate(); }
+
  private:
   // --- plumbing ---------------------------------------------------------------------
   template <class Fn>
@@ -537,6 +540,77 @@ class Router {
 };
 
 }  // namespace
+
+namespace {
+
+/// "/api/projects/<id>/events" -> the raw id segment, else nullopt.
+std::optional<std::string> EventStreamProject(const Target& target) {
+  const auto& s = target.segments;
+  if (s.size() == 4 && s[0] == "api" && s[1] == "projects" && s[3] == "events") return s[2];
+  return std::nullopt;
+}
+
+Result<std::int64_t> ParseSeq(std::string_view text, std::string_view what) {
+  std::int64_t seq = -1;
+  if (std::from_chars(text.data(), text.data() + text.size(), seq).ptr != text.data() + text.size() || seq < 0) {
+    return Status::InvalidArgument(std::string(what) + " must be a non-negative event seq");
+  }
+  return seq;
+}
+
+}  // namespace
+
+bool Api::IsEventStream(const Request& request) const {
+  if (request.method != "GET") return false;
+  auto target = ParseTarget(request.target);
+  return target && EventStreamProject(*target).has_value();
+}
+
+Result<EventStream> Api::OpenEventStream(const Request& request) const {
+  auto target = ParseTarget(request.target);
+  if (!target) return Status::InvalidArgument("malformed request target");
+  auto raw_id = EventStreamProject(*target);
+  if (!raw_id) return Status::NotFound("no such route");
+  auto project_id = PercentDecode(*raw_id);
+  if (!project_id) return Status::InvalidArgument("malformed percent-encoding in the path");
+  // Browsers' EventSource cannot send headers: a `token` query parameter stands in.
+  Request with_credentials = request;
+  if (auto token = target->query.find("token"); token != target->query.end()) {
+    if (token->second.rfind("sk_", 0) == 0) {
+      with_credentials.headers.emplace_back("x-api-key", token->second);
+    } else {
+      with_credentials.headers.emplace_back("authorization", "Bearer " + token->second);
+    }
+  }
+  auto caller = Router(sync_, git_sync_, options_, with_credentials).AuthenticateOnly();
+  if (!caller) return caller.error();
+  EventStream stream{*caller, *project_id, 0};
+  std::optional<std::int64_t> since;
+  if (const auto last = request.Header("last-event-id"); !last.empty()) {
+    LIBSYNC_ASSIGN_OR_RETURN(since, ParseSeq(last, "Last-Event-ID"));
+  } else if (auto q = target->query.find("since"); q != target->query.end()) {
+    LIBSYNC_ASSIGN_OR_RETURN(since, ParseSeq(q->second, "since"));
+  }
+  if (since) {
+    // Validates the seq against the retained log now, so a stale one is a 410 up front.
+    LIBSYNC_RETURN_IF_ERROR(sync_.events().Since(*caller, *project_id, *since).status());
+    stream.last_seq = *since;
+  } else {
+    LIBSYNC_ASSIGN_OR_RETURN(stream.last_seq, sync_.events().Head(*caller, *project_id));
+  }
+  return stream;
+}
+
+Result<std::vector<Event>> Api::Replay(const EventStream& stream) const {
+  std::vector<Event> out;
+  std::int64_t after = stream.last_seq;
+  for (;;) {
+    LIBSYNC_ASSIGN_OR_RETURN(EventPage page, sync_.events().Since(stream.caller, stream.project_id, after));
+    if (page.events.empty()) return out;
+    after = page.events.back().seq;
+    for (auto& e : page.events) out.push_back(std::move(e));
+  }
+}
 
 Response Api::Handle(const Request& request) const {
   try {

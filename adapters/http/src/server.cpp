@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -61,6 +62,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Start() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(true); }); }
 
+  /// A committed event for this stream's project (called on the publisher's thread).
+  void Deliver(const Event& event) {
+    net::post(stream_.get_executor(), [self = shared_from_this(), event] { self->OnLiveEvent(event); });
+  }
+
   void Close() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
@@ -101,6 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request.body = std::move(req.body());
+    if (shared_->options.events && shared_->api.IsEventStream(request)) return OpenEventStream(std::move(request));
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
     const auto started = std::chrono::steady_clock::now();
@@ -120,6 +127,115 @@ class Session : public std::enable_shared_from_this<Session> {
         self->DoWrite(std::move(response), keep_alive, version);
       });
     });
+  }
+
+  // --- server-sent events ------------------------------------------------------------
+  // Subscribe first, then replay from the log, then go live: events published meanwhile
+  // wait in pending_ and anything already replayed is skipped by seq, so nothing is lost
+  // or sent twice.
+  void OpenEventStream(Request request) {
+    shared_->busy.fetch_add(1);
+    net::post(shared_->workers, [self = shared_from_this(), request = std::move(request)] {
+      const Api& api = self->shared_->api;
+      auto stream = api.OpenEventStream(request);
+      if (!stream) {
+        return net::post(self->stream_.get_executor(),
+                         [self, error = stream.error()] { self->DoWrite(ErrorResponse(error), false, 11); });
+      }
+      std::weak_ptr<Session> weak = self;
+      std::shared_ptr<EventHub::Subscription> subscription = self->shared_->options.events->Subscribe(
+          stream->project_id, [weak](const Event& e) {
+            if (auto s = weak.lock()) s->Deliver(e);
+          });
+      auto replay = api.Replay(*stream);
+      net::post(self->stream_.get_executor(), [self, subscription, replay = std::move(replay),
+                                                last = stream->last_seq]() mutable {
+        if (!replay) return self->DoWrite(ErrorResponse(replay.error()), false, 11);
+        self->subscription_ = std::move(subscription);
+        self->BeginStream(last, std::move(replay).value());
+      });
+    });
+  }
+
+  void BeginStream(std::int64_t last_seq, std::vector<Event> replay) {
+    streaming_ = true;
+    last_seq_ = last_seq;
+    Queue("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+          "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n");
+    for (const Event& e : replay) QueueEvent(e);
+    for (const Event& e : pending_) QueueEvent(e);
+    pending_.clear();
+    shared_->Done();  // the opening request is answered; a stream does not hold up a stop
+    ScheduleHeartbeat();
+    WatchForClose();
+  }
+
+  void OnLiveEvent(const Event& e) {
+    if (closed_) return;
+    if (!streaming_) {
+      if (pending_.size() >= shared_->options.max_queued_frames) return StopStream();
+      pending_.push_back(e);
+      return;
+    }
+    QueueEvent(e);
+  }
+
+  void QueueEvent(const Event& e) {
+    if (e.seq <= last_seq_) return;  // already sent by the replay
+    last_seq_ = e.seq;
+    std::string data = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":\"" + e.type + "\",\"projectId\":\"" +
+                       e.project_id + "\",\"createdAt\":\"" + FormatTimestamp(e.created_at) +
+                       "\",\"payload\":" + e.payload + "}";
+    Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n");
+  }
+
+  void Queue(std::string frame) {
+    if (closed_) return;
+    if (queue_.size() >= shared_->options.max_queued_frames) return StopStream();  // too slow
+    queue_.push_back(std::move(frame));
+    if (!writing_) WriteNext();
+  }
+
+  void WriteNext() {
+    writing_ = true;
+    stream_.expires_after(shared_->options.body_timeout);
+    net::async_write(stream_, net::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->queue_.pop_front();
+      if (ec) return self->StopStream();
+      if (self->queue_.empty()) {
+        self->writing_ = false;
+        self->stream_.expires_never();
+        return;
+      }
+      self->WriteNext();
+    });
+  }
+
+  void ScheduleHeartbeat() {
+    heartbeat_.expires_after(shared_->options.heartbeat_interval);
+    heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_) return;
+      if (self->queue_.empty()) self->Queue(": keep-alive\n\n");
+      self->ScheduleHeartbeat();
+    });
+  }
+
+  // The client sends nothing on a stream; a completed read means it went away.
+  void WatchForClose() {
+    stream_.socket().async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->StopStream();
+      self->WatchForClose();
+    });
+  }
+
+  void StopStream() {
+    if (closed_) return;
+    closed_ = true;
+    subscription_.reset();
+    heartbeat_.cancel();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
   }
 
   void OnReadError(beast::error_code ec) {
@@ -165,6 +281,16 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Shared> shared_;
+  // Event stream state, touched only on the connection's strand.
+  bool streaming_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+  std::int64_t last_seq_ = 0;
+  std::vector<Event> pending_;
+  std::deque<std::string> queue_;
+  std::shared_ptr<EventHub::Subscription> subscription_;
+  net::steady_timer heartbeat_{stream_.get_executor()};
+  char discard_[512];
 };
 
 class BeastServer final : public Server {

@@ -20,6 +20,10 @@ class EventService {
   Result<EventPage> Since(const Caller& caller, std::string_view project_id,
                           std::int64_t after_seq);
 
+  /// The project's latest seq (0 before any event), for a subscriber starting live.
+  /// Expected errors: kNotFound.
+  Result<std::int64_t> Head(const Caller& caller, std::string_view project_id);
+
  private:
   const ServiceContext& ctx_;
 };

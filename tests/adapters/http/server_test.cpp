@@ -79,6 +79,19 @@ class Client {
     return data;
   }
   bool closed() const { return closed_; }
+  /// Whatever bytes arrive within `timeout` (for streams, which have no length).
+  std::string ReadRaw(std::chrono::milliseconds timeout) {
+    std::string data;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return data;
+    char buffer[65536];
+    const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+      closed_ = true;
+      return data;
+    }
+    return data.append(buffer, static_cast<std::size_t>(n));
+  }
   std::string Get(const std::string& target, const std::string& headers = "") {
     Send("GET " + target + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n");
     return ReadResponse();
@@ -99,6 +112,7 @@ class ServerTest : public ::testing::Test {
   void StartServer(ServerOptions options = {}) {
     options.port = 0;
     options.access_log = false;
+    options.events = &hub_;
     auto started = Server::Start(api_, options);
     ASSERT_TRUE(started.has_value()) << started.error().ToString();
     server_ = std::move(started).value();
@@ -114,7 +128,8 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Store> memory_ = MakeMemoryStore();
   SlowStore store_{*memory_};
   std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  SyncService sync_{store_, SystemClock(), SystemRandom(), *box_, NullEventSink()};
+  EventHub hub_;
+  SyncService sync_{store_, SystemClock(), SystemRandom(), *box_, hub_};
   Api api_{sync_, nullptr, {.admin_token = kAdmin}};
   std::unique_ptr<Server> server_;
   std::string project_, key_;
@@ -208,6 +223,77 @@ TEST_F(ServerTest, StopLetsAnInFlightRequestFinish) {
   server_->Stop(5s);
   EXPECT_EQ(in_flight.get(), 200);
   EXPECT_FALSE(Client(server_->port()).connected()) << "still accepting after Stop";
+}
+
+/// Reads from `c` until `needle` has arrived (or the time is up); returns what was read.
+std::string ReadUntil(Client& c, const std::string& needle, std::chrono::milliseconds timeout = 3000ms) {
+  std::string seen;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (seen.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline && !c.closed()) {
+    seen += c.ReadRaw(100ms);
+  }
+  return seen;
+}
+
+TEST_F(ServerTest, LiveEventsArriveOverServerSentEvents) {
+  StartServer();
+  Client c(server_->port());
+  c.Send("GET /api/projects/" + project_ + "/events HTTP/1.1\r\nHost: x\r\n" + KeyHeader() + "\r\n");
+  const std::string head = ReadUntil(c, "\r\n\r\n");
+  EXPECT_EQ(StatusOf(head), 200) << head;
+  EXPECT_NE(head.find("text/event-stream"), std::string::npos);
+  ASSERT_TRUE(sync_.docs().Put(Caller::Admin(), project_, "a.md", "hello").has_value());
+  const std::string all = ReadUntil(c, "a.md");
+  EXPECT_NE(all.find("id: 1\nevent: doc:updated\ndata: {\"seq\":1,\"type\":\"doc:updated\""), std::string::npos) << all;
+  EXPECT_NE(all.find("\"fileName\":\"a.md\""), std::string::npos) << all;
+  EXPECT_EQ(hub_.subscribers(), 1u);
+}
+
+TEST_F(ServerTest, AReconnectingSubscriberGetsWhatItMissedFirst) {
+  StartServer();
+  for (const char* name : {"a.md", "b.md", "c.md"}) {
+    ASSERT_TRUE(sync_.docs().Put(Caller::Admin(), project_, name, "x").has_value());
+  }
+  Client c(server_->port());
+  c.Send("GET /api/projects/" + project_ + "/events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 1\r\n" + KeyHeader() +
+         "\r\n");
+  const std::string got = ReadUntil(c, "id: 3\n");
+  EXPECT_EQ(got.find("id: 1\n"), std::string::npos) << "replayed an event the client had";
+  EXPECT_NE(got.find("id: 2\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("id: 3\n"), std::string::npos) << got;
+  EXPECT_LT(got.find("id: 2\n"), got.find("id: 3\n"));
+  ASSERT_TRUE(sync_.docs().Put(Caller::Admin(), project_, "d.md", "x").has_value());
+  EXPECT_NE(ReadUntil(c, "id: 4\n").find("id: 4\n"), std::string::npos) << "live after replay";
+}
+
+TEST_F(ServerTest, EventStreamsRefuseStaleSeqsAndStrangers) {
+  StartServer();
+  Client stale(server_->port());
+  stale.Send("GET /api/projects/" + project_ + "/events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 99\r\n" +
+             KeyHeader() + "\r\n");
+  EXPECT_EQ(StatusOf(stale.ReadResponse()), 410);
+  Client anonymous(server_->port());
+  EXPECT_EQ(StatusOf(anonymous.Get("/api/projects/" + project_ + "/events")), 401);
+  const std::string other = sync_.projects().Create(Caller::Admin(), {.name = "o", .repo_url = "x"})->id;
+  Client stranger(server_->port());
+  EXPECT_EQ(StatusOf(stranger.Get("/api/projects/" + other + "/events", KeyHeader())), 404);
+  // Browsers pass the key as a query parameter.
+  Client browser(server_->port());
+  browser.Send("GET /api/projects/" + project_ + "/events?token=" + key_ + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(StatusOf(ReadUntil(browser, "\r\n\r\n")), 200);
+}
+
+TEST_F(ServerTest, IdleStreamsGetHeartbeatsAndClosedOnesAreDropped) {
+  StartServer({.heartbeat_interval = 100ms});
+  {
+    Client c(server_->port());
+    c.Send("GET /api/projects/" + project_ + "/events HTTP/1.1\r\nHost: x\r\n" + KeyHeader() + "\r\n");
+    EXPECT_NE(ReadUntil(c, ": keep-alive").find(": keep-alive"), std::string::npos);
+    EXPECT_EQ(hub_.subscribers(), 1u);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (hub_.subscribers() != 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(hub_.subscribers(), 0u) << "a closed stream kept its subscription";
 }
 
 }  // namespace

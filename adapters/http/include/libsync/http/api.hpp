@@ -37,6 +37,13 @@ struct ApiOptions {
 
 /// Thread-safe: Handle may be called from many threads at once. Blocks on the store and,
 /// for sync routes, on the git remote; transports call it off their network threads.
+/// A subscriber to a project's events, authenticated and with the seq it has seen.
+struct EventStream {
+  Caller caller;
+  std::string project_id;
+  std::int64_t last_seq = 0;  ///< events after this are sent
+};
+
 class Api {
  public:
   /// `git_sync` may be null: the sync and push routes are then not served (404).
@@ -44,6 +51,18 @@ class Api {
       : sync_(sync), git_sync_(git_sync), options_(std::move(options)) {}
 
   Response Handle(const Request& request) const;
+
+  /// Whether `request` asks for the SSE stream GET /api/projects/:id/events, which the
+  /// transport serves itself with OpenEventStream and Replay.
+  bool IsEventStream(const Request& request) const;
+
+  /// Authenticates (headers, or a `token` query parameter for browsers, which cannot set
+  /// headers on EventSource) and reads where to start: Last-Event-ID, else `since`, else the
+  /// head. Expected errors: those of auth, kNotFound, kInvalidArgument, kGone.
+  Result<EventStream> OpenEventStream(const Request& request) const;
+
+  /// Events after `stream.last_seq`, every page of them. Expected errors: kGone.
+  Result<std::vector<Event>> Replay(const EventStream& stream) const;
 
  private:
   SyncService& sync_;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "libsync/http/api.hpp"
+#include "libsync/http/event_hub.hpp"
 
 namespace libsync::web {
 
@@ -25,6 +26,12 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60000};    ///< keep-alive wait for the next request
   std::size_t max_connections = 1024;
   bool access_log = true;  ///< one line per request on stderr: method, path (no query), status, time
+  /// Serves GET /api/projects/:id/events (SSE) from this hub; null: not served.
+  EventHub* events = nullptr;
+  std::chrono::milliseconds heartbeat_interval{15000};  ///< a comment line on idle streams
+  /// Frames a stream may have waiting; a subscriber that falls further behind is dropped
+  /// (it reconnects with Last-Event-ID) rather than holding memory or the publisher.
+  std::size_t max_queued_frames = 1000;
 };
 
 class Server {
