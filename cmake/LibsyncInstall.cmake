@@ -24,14 +24,14 @@ function(libsync_install_adapter name)
 endfunction()
 
 if(LIBSYNC_WITH_SOCI)
-  libsync_install_adapter(soci cmake/FindSOCI.cmake)
+  libsync_install_adapter(soci cmake/FindSOCI.cmake)  # Debian's SOCI needs our Find module
 endif()
-if(LIBSYNC_WITH_GIT)
-  libsync_install_adapter(git)
-endif()
-if(LIBSYNC_WITH_HTTP)
-  libsync_install_adapter(http)
-endif()
+foreach(adapter git http)
+  string(TOUPPER ${adapter} option)
+  if(LIBSYNC_WITH_${option})
+    libsync_install_adapter(${adapter})
+  endif()
+endforeach()
 
 configure_package_config_file(cmake/libsyncConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/libsyncConfig.cmake

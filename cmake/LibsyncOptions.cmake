@@ -2,7 +2,7 @@
 # project, so embedding it with add_subdirectory() builds just the library.
 option(LIBSYNC_BUILD_TESTS "Build the test suites" ${PROJECT_IS_TOP_LEVEL})
 option(LIBSYNC_BUILD_BENCHMARKS "Build the benchmarks (Google Benchmark)" ${PROJECT_IS_TOP_LEVEL})
-option(LIBSYNC_BUILD_EXAMPLES "Build aitk-server" ON)
+option(LIBSYNC_BUILD_EXAMPLES "Build aitk-server" ${PROJECT_IS_TOP_LEVEL})
 option(LIBSYNC_INSTALL "Generate install rules and the CMake package" ON)
 option(LIBSYNC_WARNINGS_AS_ERRORS "Treat compiler warnings as errors (CI turns this on)" OFF)
 set(LIBSYNC_SANITIZE "" CACHE STRING
@@ -10,3 +10,5 @@ set(LIBSYNC_SANITIZE "" CACHE STRING
 option(LIBSYNC_WITH_SOCI "Build libsync::soci, the SQLite/PostgreSQL Store" ON)
 option(LIBSYNC_WITH_GIT "Build libsync::git, the GitRemote on libgit2" ON)
 option(LIBSYNC_WITH_HTTP "Build libsync::http, the HTTP API handler (Boost.JSON)" ON)
+# The adapters, in dependency order; each has an option LIBSYNC_WITH_<NAME> above.
+set(LIBSYNC_ADAPTERS soci git http)
