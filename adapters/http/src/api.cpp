@@ -560,6 +560,11 @@ Result<std::int64_t> ParseSeq(std::string_view text, std::string_view what) {
 
 }  // namespace
 
+bool Api::IsAdmin(const Request& request) const {
+  auto caller = Router(sync_, git_sync_, options_, request).AuthenticateOnly();
+  return caller && caller->is_admin();
+}
+
 bool Api::IsEventStream(const Request& request) const {
   if (request.method != "GET") return false;
   auto target = ParseTarget(request.target);

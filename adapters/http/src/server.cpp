@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "metrics.hpp"
 #include "responses.hpp"
 
 namespace libsync::web {
@@ -32,6 +33,7 @@ struct Shared {
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> busy{0};  // requests being handled or written
   std::atomic<bool> draining{false};
+  Metrics metrics;
   std::mutex mutex;
   std::condition_variable idle;
 
@@ -108,6 +110,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(req.body());
     if (shared_->options.events && shared_->api.IsEventStream(request)) return OpenEventStream(std::move(request));
+    if (request.method == "GET" && request.target.substr(0, request.target.find('?')) == "/metrics") {
+      return ServeMetrics(request);
+    }
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
     const auto started = std::chrono::steady_clock::now();
@@ -115,6 +120,8 @@ class Session : public std::enable_shared_from_this<Session> {
     net::post(shared_->workers, [self = shared_from_this(), request = std::move(request), keep_alive, version,
                                  started]() mutable {
       Response response = self->shared_->api.Handle(request);
+      self->shared_->metrics.Record(request.method, RouteTemplate(request.target), response.status,
+                                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (self->shared_->options.access_log) {
         const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                                 std::chrono::steady_clock::now() - started).count();
@@ -127,6 +134,21 @@ class Session : public std::enable_shared_from_this<Session> {
         self->DoWrite(std::move(response), keep_alive, version);
       });
     });
+  }
+
+  // Prometheus scrapes from the machine itself need no token; anyone else needs the admin's.
+  void ServeMetrics(const Request& request) {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    shared_->busy.fetch_add(1);
+    if ((ec || !peer.address().is_loopback()) && !shared_->api.IsAdmin(request)) {
+      return DoWrite(ErrorResponse(Status::Unauthenticated("metrics need the admin token off this machine")), false,
+                     11);
+    }
+    const std::size_t subscribers = shared_->options.events ? shared_->options.events->subscribers() : 0;
+    Response r{200, {{"content-type", "text/plain; version=0.0.4"}},
+               shared_->metrics.Render(shared_->connections.load(), subscribers)};
+    DoWrite(std::move(r), true, 11);
   }
 
   // --- server-sent events ------------------------------------------------------------

@@ -17,6 +17,7 @@
 
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/memory/memory_store.hpp"
+#include "metrics.hpp"
 
 namespace libsync::web {
 namespace {
@@ -233,6 +234,29 @@ std::string ReadUntil(Client& c, const std::string& needle, std::chrono::millise
     seen += c.ReadRaw(100ms);
   }
   return seen;
+}
+
+TEST_F(ServerTest, MetricsCountRequestsByRouteAndStatus) {
+  StartServer();
+  Client c(server_->port());
+  EXPECT_EQ(StatusOf(c.Get(HookStatus(), KeyHeader())), 200);
+  EXPECT_EQ(StatusOf(c.Get(HookStatus())), 401);
+  const std::string body = c.Get("/metrics");  // loopback: no token needed
+  EXPECT_EQ(StatusOf(body), 200) << body;
+  EXPECT_NE(body.find(R"(libsync_http_requests_total{method="GET",route="/api/hook/status/:id",status="200"} 1)"),
+            std::string::npos) << body;
+  EXPECT_NE(body.find(R"(route="/api/hook/status/:id",status="401"} 1)"), std::string::npos);
+  EXPECT_NE(body.find("libsync_http_request_duration_seconds_count 2"), std::string::npos);
+  EXPECT_NE(body.find("libsync_open_connections 1"), std::string::npos);
+  EXPECT_EQ(body.find(project_), std::string::npos) << "ids must not become labels";
+}
+
+TEST(RouteTemplate, ReplacesIdsAndFileNames) {
+  EXPECT_EQ(RouteTemplate("/api/projects/abc/docs/guides/style.md?x=1"), "/api/projects/:id/docs/:fileName");
+  EXPECT_EQ(RouteTemplate("/api/projects/abc/docs/a.md/versions/3"), "/api/projects/:id/docs/:fileName/versions/:n");
+  EXPECT_EQ(RouteTemplate("/api/projects/abc/lock/extend"), "/api/projects/:id/lock/extend");
+  EXPECT_EQ(RouteTemplate("/api/hook/sync/abc"), "/api/hook/sync/:id");
+  EXPECT_EQ(RouteTemplate("/api/whatever/abc"), "unmatched");
 }
 
 TEST_F(ServerTest, LiveEventsArriveOverServerSentEvents) {

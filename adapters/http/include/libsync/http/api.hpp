@@ -52,6 +52,9 @@ class Api {
 
   Response Handle(const Request& request) const;
 
+  /// Whether the request carries the admin token (for transports' own routes, /metrics).
+  bool IsAdmin(const Request& request) const;
+
   /// Whether `request` asks for the SSE stream GET /api/projects/:id/events, which the
   /// transport serves itself with OpenEventStream and Replay.
   bool IsEventStream(const Request& request) const;
