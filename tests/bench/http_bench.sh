@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The hook hot path over HTTP: aitk-server (Release, SQLite) against nginx serving the
+# same bodies as static files, measured with wrk in the same run.
+#   GET /api/hook/status/:id   GET /api/hook/docs/:id (6 docs of 4 KB)   GET one 4 KB doc
+# at 2 threads x 64 connections and 1 x 1. Usage: http_bench.sh [seconds per case, default 5]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-5}
+
+scripts/install-deps.sh
+need=()
+for tool in wrk nginx curl; do command -v "$tool" >/dev/null || need+=("$tool"); done
+if [[ ${#need[@]} -gt 0 ]]; then
+  pkgs=(); for t in "${need[@]}"; do [[ $t == nginx ]] && pkgs+=(nginx-light) || pkgs+=("$t"); done
+  as_root=(); [[ $(id -u) -ne 0 ]] && as_root=(sudo)
+  "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+fi
+
+build=build/bench
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target aitk-server >/dev/null
+
+work=$(mktemp -d)
+server_port=3021 nginx_port=3022
+cleanup() {
+  [[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null || true
+  [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$build/examples/server/aitk-server" --data-dir "$work/data" --listen 127.0.0.1:$server_port --demo \
+  >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$server_port/api/health" >/dev/null && break; sleep 0.1; done
+key=$(grep 'Workstation key' "$work/server.out" | awk '{print $NF}')
+project=$(grep -o 'hook/status/[0-9a-f-]*' "$work/server.out" | head -1 | cut -d/ -f3)
+admin=$(cat "$work/data/admin-token")
+base="http://127.0.0.1:$server_port/api"
+doc=$(head -c 3000 /dev/zero | tr '\0' 'x')
+for i in 1 2 3 4 5 6; do
+  curl -sf -X PUT -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+    --data "{\"content\":\"# Doc $i\\n\\n$doc\\n\"}" "$base/projects/$project/docs/bench-$i.md" >/dev/null
+done
+# Leave only the six 4 KB docs, so the hook answers describe exactly them.
+curl -sf -X DELETE -H "Authorization: Bearer $admin" "$base/projects/$project/docs/CLAUDE.md" >/dev/null
+curl -sf -X DELETE -H "Authorization: Bearer $admin" "$base/projects/$project/docs/guides/style.md" >/dev/null
+
+# nginx serves byte-identical bodies.
+mkdir -p "$work/www"
+curl -sf -H "X-API-Key: $key" "$base/hook/status/$project" >"$work/www/status.json"
+curl -sf -H "X-API-Key: $key" "$base/hook/docs/$project" >"$work/www/docs.json"
+curl -sf -H "X-API-Key: $key" "$base/projects/$project/docs/bench-1.md" >"$work/www/doc.json"
+cat >"$work/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server { listen 127.0.0.1:$nginx_port; root $work/www; default_type application/json; }
+}
+CONF
+nginx -c "$work/nginx.conf"
+sleep 0.3
+
+# wrk prints Requests/sec and, with --latency, the 99% line.
+measure() {  # url threads connections [header]
+  local out
+  out=$(wrk -t"$2" -c"$3" -d"${seconds}s" --latency ${4:+-H "$4"} "$1")
+  printf '%s %s' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+}
+
+printf '| case | conns | aitk-server req/s | p99 | nginx req/s | p99 | ratio |\n|---|---|---|---|---|---|---|\n'
+for case in "hook status|/hook/status/$project|status.json" "hook docs hash|/hook/docs/$project|docs.json" \
+            "4 KB doc GET|/projects/$project/docs/bench-1.md|doc.json"; do
+  IFS='|' read -r name path file <<<"$case"
+  for tc in "2 64" "1 1"; do
+    read -r t c <<<"$tc"
+    read -r ours ours_p99 <<<"$(measure "$base$path" "$t" "$c" "X-API-Key: $key")"
+    read -r theirs theirs_p99 <<<"$(measure "http://127.0.0.1:$nginx_port/$file" "$t" "$c")"
+    ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
+    printf '| %s | %sx%s | %s | %s | %s | %s | %s |\n' "$name" "$t" "$c" "$ours" "$ours_p99" "$theirs" "$theirs_p99" "$ratio"
+  done
+done
+rss=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+echo "aitk-server resident memory after the run: $((rss / 1024)) MB"
