@@ -12,3 +12,14 @@ option(LIBSYNC_WITH_GIT "Build libsync::git, the GitRemote on libgit2" ON)
 option(LIBSYNC_WITH_HTTP "Build libsync::http, the HTTP API handler (Boost.JSON)" ON)
 # The adapters, in dependency order; each has an option LIBSYNC_WITH_<NAME> above.
 set(LIBSYNC_ADAPTERS soci git http)
+
+# add_subdirectory(<base>/<adapter>) for every adapter switched on: the adapters themselves
+# from the top level, their tests from tests/.
+function(libsync_add_adapter_subdirectories base)
+  foreach(adapter IN LISTS LIBSYNC_ADAPTERS)
+    string(TOUPPER ${adapter} option)
+    if(LIBSYNC_WITH_${option})
+      add_subdirectory(${base}/${adapter})
+    endif()
+  endforeach()
+endfunction()
