@@ -18,6 +18,7 @@
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "metrics.hpp"
+#include "test_client.hpp"
 
 namespace libsync::web {
 namespace {
@@ -40,73 +41,6 @@ class SlowStore final : public Store {
  private:
   Store& inner_;
 };
-
-/// A raw TCP client: what a test sends is exactly what the server receives.
-class Client {
- public:
-  explicit Client(std::uint16_t port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  ~Client() { close(fd_); }
-  bool connected() const { return connected_; }
-  void Send(const std::string& data) { (void)send(fd_, data.data(), data.size(), MSG_NOSIGNAL); }
-  /// Reads one response (headers + Content-Length body), or what arrives before the peer
-  /// closes or `timeout` passes.
-  std::string ReadResponse(std::chrono::milliseconds timeout = 3000ms) {
-    std::string data;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto header_end = data.find("\r\n\r\n");
-      if (header_end != std::string::npos) {
-        const auto cl = data.find("Content-Length: ");
-        const std::size_t length = cl == std::string::npos ? 0 : std::stoul(data.substr(cl + 16));
-        if (data.size() >= header_end + 4 + length) return data.substr(0, header_end + 4 + length);
-      }
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      char buffer[65536];
-      const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
-      if (n <= 0) {
-        closed_ = true;
-        break;
-      }
-      data.append(buffer, static_cast<std::size_t>(n));
-    }
-    return data;
-  }
-  bool closed() const { return closed_; }
-  /// Whatever bytes arrive within `timeout` (for streams, which have no length).
-  std::string ReadRaw(std::chrono::milliseconds timeout) {
-    std::string data;
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return data;
-    char buffer[65536];
-    const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
-    if (n <= 0) {
-      closed_ = true;
-      return data;
-    }
-    return data.append(buffer, static_cast<std::size_t>(n));
-  }
-  std::string Get(const std::string& target, const std::string& headers = "") {
-    Send("GET " + target + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n");
-    return ReadResponse();
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-  bool closed_ = false;
-};
-
-int StatusOf(const std::string& response) {
-  return response.size() > 12 ? std::stoi(response.substr(9, 3)) : 0;
-}
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -224,16 +158,6 @@ TEST_F(ServerTest, StopLetsAnInFlightRequestFinish) {
   server_->Stop(5s);
   EXPECT_EQ(in_flight.get(), 200);
   EXPECT_FALSE(Client(server_->port()).connected()) << "still accepting after Stop";
-}
-
-/// Reads from `c` until `needle` has arrived (or the time is up); returns what was read.
-std::string ReadUntil(Client& c, const std::string& needle, std::chrono::milliseconds timeout = 3000ms) {
-  std::string seen;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (seen.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline && !c.closed()) {
-    seen += c.ReadRaw(100ms);
-  }
-  return seen;
 }
 
 TEST_F(ServerTest, MetricsCountRequestsByRouteAndStatus) {
