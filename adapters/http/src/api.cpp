@@ -596,13 +596,10 @@ Result<EventStream> Api::OpenEventStream(const Request& request) const {
   } else if (auto q = target->query.find("since"); q != target->query.end()) {
     LIBSYNC_ASSIGN_OR_RETURN(since, ParseSeq(q->second, "since"));
   }
-  if (since) {
-    // Validates the seq against the retained log now, so a stale one is a 410 up front.
-    LIBSYNC_RETURN_IF_ERROR(sync_.events().Since(*caller, *project_id, *since).status());
-    stream.last_seq = *since;
-  } else {
-    LIBSYNC_ASSIGN_OR_RETURN(stream.last_seq, sync_.events().Head(*caller, *project_id));
-  }
+  // Head checks access (before the transport subscribes) and gives the live start; a seq
+  // the log no longer holds, or one past the head, fails in Replay with kGone.
+  LIBSYNC_ASSIGN_OR_RETURN(const std::int64_t head, sync_.events().Head(*caller, *project_id));
+  stream.last_seq = since.value_or(head);
   return stream;
 }
 

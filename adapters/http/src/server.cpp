@@ -69,14 +69,6 @@ class Session : public std::enable_shared_from_this<Session> {
     net::post(stream_.get_executor(), [self = shared_from_this(), event] { self->OnLiveEvent(event); });
   }
 
-  void Close() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
-      beast::error_code ec;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      self->stream_.close();
-    });
-  }
-
  private:
   void DoReadHeader(bool first) {
     if (shared_->draining) return DoClose();

@@ -29,7 +29,8 @@ void RollbackQuietly(soci::session& s) {
   try {
     s << "ROLLBACK";
   } catch (...) {
-    // The connection broke mid-transaction; the server has rolled it back already.
+    // Nothing was open (BEGIN was still deferred), or the connection broke and the server
+    // has rolled the transaction back already.
   }
 }
 
@@ -48,9 +49,7 @@ class SqlStore final : public Store {
       if (attempt > 0) Backoff(attempt);
       auto lease = pool_.Acquire();
       soci::session& s = *lease;
-      bool open = false;
       try {
-        open = true;
         SqlTransaction tx(s, target_.dialect, mode, options_.event_retention, BeginStatement(mode));
         Status status = work(tx);
         if (!status.ok()) {
@@ -65,7 +64,7 @@ class SqlStore final : public Store {
         return Status::Ok();
       } catch (const std::exception& e) {
         MappedError mapped = MapSqlError(e);
-        if (open) RollbackQuietly(s);
+        RollbackQuietly(s);
         if (mapped.retryable) {
           last = mapped.status;
           continue;
@@ -74,7 +73,7 @@ class SqlStore final : public Store {
         if (mapped.status.code() == ErrorCode::kUnavailable) Reconnect(s);
         return mapped.status;
       } catch (...) {
-        if (open) RollbackQuietly(s);
+        RollbackQuietly(s);
         throw;
       }
     }

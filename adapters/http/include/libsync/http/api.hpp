@@ -61,7 +61,7 @@ class Api {
 
   /// Authenticates (headers, or a `token` query parameter for browsers, which cannot set
   /// headers on EventSource) and reads where to start: Last-Event-ID, else `since`, else the
-  /// head. Expected errors: those of auth, kNotFound, kInvalidArgument, kGone.
+  /// head. Expected errors: those of auth, kNotFound, kInvalidArgument.
   Result<EventStream> OpenEventStream(const Request& request) const;
 
   /// Events after `stream.last_seq`, every page of them. Expected errors: kGone.
