@@ -1,18 +1,31 @@
 #include "libsync/credentials.hpp"
 
 #include <array>
+#include <span>
 
-#include "encoding.hpp"
 #include "libsync/hashing.hpp"
 
 namespace libsync {
 namespace {
 
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+// Writes the hex of `bytes` at `out`; ids and tokens are formatted in place, one
+// allocation each, because lock grants make them on the hot path.
+char* PutHex(char* out, std::span<const unsigned char> bytes) {
+  for (unsigned char b : bytes) {
+    *out++ = kHexDigits[b >> 4];
+    *out++ = kHexDigits[b & 0xF];
+  }
+  return out;
+}
+
 std::string RandomHexWithPrefix(Random& random, std::string_view prefix) {
   std::array<unsigned char, 32> bytes{};
   random.Fill(bytes);
-  std::string out(prefix);
-  out += detail::HexEncode(bytes);
+  std::string out(prefix.size() + 2 * bytes.size(), '\0');
+  prefix.copy(out.data(), prefix.size());
+  PutHex(out.data() + prefix.size(), bytes);
   return out;
 }
 
@@ -23,11 +36,14 @@ std::string NewId(Random& random) {
   random.Fill(b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  const std::string hex = detail::HexEncode(b);
-  std::string id;
-  id.reserve(36);
-  id.append(hex, 0, 8).append(1, '-').append(hex, 8, 4).append(1, '-').append(hex, 12, 4);
-  id.append(1, '-').append(hex, 16, 4).append(1, '-').append(hex, 20, 12);
+  const std::span<const unsigned char> bytes(b);
+  std::string id(36, '-');  // 8-4-4-4-12 hex digits
+  char* p = id.data();
+  p = PutHex(p, bytes.subspan(0, 4)) + 1;
+  p = PutHex(p, bytes.subspan(4, 2)) + 1;
+  p = PutHex(p, bytes.subspan(6, 2)) + 1;
+  p = PutHex(p, bytes.subspan(8, 2)) + 1;
+  PutHex(p, bytes.subspan(10, 6));
   return id;
 }
 

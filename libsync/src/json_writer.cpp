@@ -2,14 +2,23 @@
 
 namespace libsync::detail {
 
+namespace {
+
+bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  std::size_t clean = 0;  // most values need no escaping: append them in one go
+  while (clean < text.size() && !NeedsEscape(static_cast<unsigned char>(text[clean]))) ++clean;
   out.reserve(out.size() + text.size() + 2);
   out += '"';
-  std::size_t run = 0;  // start of the pending run of characters that need no escape
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  out.append(text.data(), clean);
+  std::size_t run = clean;  // start of the pending run of characters that need no escape
+  for (std::size_t i = clean; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!NeedsEscape(c)) continue;
     out.append(text, run, i - run);
     run = i + 1;
     switch (c) {
@@ -32,8 +41,10 @@ void AppendJsonString(std::string& out, std::string_view text) {
 
 void JsonObject::Key(std::string_view key) {
   if (out_.size() > 1) out_ += ',';
-  AppendJsonString(out_, key);
-  out_ += ':';
+  // Keys are the core's own ASCII literals: nothing to escape.
+  out_ += '"';
+  out_ += key;
+  out_ += "\":";
 }
 
 JsonObject& JsonObject::Add(std::string_view key, std::string_view value) {

@@ -74,7 +74,7 @@ Result<LockGrant> LockService::Acquire(const Caller& caller, std::string_view pr
   LIBSYNC_ASSIGN_OR_RETURN(const Duration ttl, EffectiveTtl(ctx_.options, request.ttl));
   const Timestamp now = ctx_.clock.Now();
   LockGrant grant;
-  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_ASSIGN_OR_RETURN(auto row, tx.GetLock(project_id));
     if (row && row->LiveAt(now)) {
@@ -116,7 +116,7 @@ Result<Lock> LockService::Extend(const Caller& caller, std::string_view project_
   LIBSYNC_ASSIGN_OR_RETURN(const Duration effective, EffectiveTtl(ctx_.options, ttl));
   const Timestamp now = ctx_.clock.Now();
   Lock out;
-  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_ASSIGN_OR_RETURN(auto live, detail::LiveLock(tx, project_id, now));
     if (!live) return Status::NotFound("project has no live lock to extend");
@@ -135,7 +135,7 @@ Result<bool> LockService::Release(const Caller& caller, std::string_view project
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kWrite));
   const Timestamp now = ctx_.clock.Now();
   bool released = false;
-  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     released = false;
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_ASSIGN_OR_RETURN(auto live, detail::LiveLock(tx, project_id, now));
@@ -160,7 +160,7 @@ Result<bool> LockService::ForceRelease(const Caller& caller, std::string_view pr
   LIBSYNC_RETURN_IF_ERROR(ValidateLabel(reason, "reason", kMaxReasonBytes));
   const Timestamp now = ctx_.clock.Now();
   bool released = false;
-  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     released = false;
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_ASSIGN_OR_RETURN(auto live, detail::LiveLock(tx, project_id, now));
@@ -199,7 +199,7 @@ Result<std::size_t> LockService::ReapExpired() {
     // One transaction per project; the row is re-read under the project's write lock
     // because its holder may have renewed it, or another reaper taken it, meanwhile.
     bool removed = false;
-    Status s = detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+    Status s = detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
       removed = false;
       LIBSYNC_RETURN_IF_ERROR(tx.LockProject(candidate.project_id));
       LIBSYNC_ASSIGN_OR_RETURN(auto row, tx.GetLock(candidate.project_id));

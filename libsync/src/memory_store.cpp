@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <variant>
 
 namespace libsync {
 namespace {
@@ -34,19 +35,50 @@ struct State {
   StringMap<std::string> key_by_hash;
 };
 
+// Undo records. The lock-cycle path (lock row, fence, event) has typed records so that
+// a hot transaction allocates nothing for its undo log; rarer writes use closures.
+struct RestoreLock {
+  ProjectData* project;
+  std::optional<Lock> old;
+};
+struct DecrementFence {
+  ProjectData* project;
+};
+struct PopEvent {
+  ProjectData* project;
+  std::optional<Event> dropped;  // the oldest event that retention dropped, put back
+};
+using UndoRecord = std::variant<std::function<void()>, RestoreLock, DecrementFence, PopEvent>;
+
+void Undo(UndoRecord& record) {
+  struct {
+    void operator()(std::function<void()>& fn) const { fn(); }
+    void operator()(RestoreLock& r) const { r.project->lock = std::move(r.old); }
+    void operator()(DecrementFence& r) const { --r.project->fence; }
+    void operator()(PopEvent& r) const {
+      r.project->events.pop_back();
+      --r.project->head_seq;
+      if (r.dropped) r.project->events.push_front(std::move(*r.dropped));
+    }
+  } visitor;
+  std::visit(visitor, record);
+}
+
 Status NoProject(std::string_view id) {
   return Status::NotFound("project '" + std::string(id) + "' not found");
 }
 
 class MemoryTransaction final : public Transaction {
  public:
-  MemoryTransaction(State& state, TxMode mode, std::size_t event_retention)
-      : s_(state), mode_(mode), event_retention_(event_retention) {
-    if (mode == TxMode::kWrite) undo_.reserve(8);  // a typical use case's writes, one allocation
+  // `undo` is the store's log, reused by every write transaction (writers are serial),
+  // so its capacity is allocated once.
+  MemoryTransaction(State& state, TxMode mode, std::size_t event_retention, std::vector<UndoRecord>& undo)
+      : s_(state), mode_(mode), event_retention_(event_retention), undo_(undo) {
+    undo_.clear();
   }
 
   void Rollback() {
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) Undo(*it);
     undo_.clear();
   }
 
@@ -220,7 +252,7 @@ class MemoryTransaction final : public Transaction {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     auto* p = Find(project_id);
     if (!p) return NoProject(project_id);
-    undo_.push_back([p] { --p->fence; });
+    undo_.emplace_back(DecrementFence{p});
     return ++p->fence;
   }
   Result<std::vector<Lock>> ListExpiredLocks(Timestamp now) override {
@@ -290,18 +322,14 @@ class MemoryTransaction final : public Transaction {
     if (!p) return NoProject(project_id);
     p->events.push_back(Event{p->project.id, ++p->head_seq, std::string(type),
                               std::string(payload), at});
-    Event appended = p->events.back();
+    Result<Event> appended = p->events.back();
     // Retention is applied as events arrive; the undo puts a dropped event back.
     std::optional<Event> dropped;
     if (p->events.size() > event_retention_) {
       dropped = std::move(p->events.front());
       p->events.pop_front();
     }
-    undo_.push_back([p, dropped = std::move(dropped)] {
-      p->events.pop_back();
-      --p->head_seq;
-      if (dropped) p->events.push_front(*dropped);
-    });
+    undo_.emplace_back(PopEvent{p, std::move(dropped)});
     return appended;
   }
   Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
@@ -335,7 +363,7 @@ class MemoryTransaction final : public Transaction {
   }
   // The old value moves into the undo record; callers overwrite p.lock right after.
   void SaveLockForUndo(ProjectData& p) {
-    undo_.push_back([data = &p, old = std::move(p.lock)] { data->lock = old; });
+    undo_.emplace_back(RestoreLock{&p, std::move(p.lock)});
   }
   void EraseVersions(const std::string& doc_id) {
     auto it = s_.versions.find(doc_id);
@@ -357,7 +385,7 @@ class MemoryTransaction final : public Transaction {
   State& s_;
   TxMode mode_;
   std::size_t event_retention_;
-  std::vector<std::function<void()>> undo_;
+  std::vector<UndoRecord>& undo_;
 };
 
 class MemoryStore final : public Store {
@@ -367,11 +395,12 @@ class MemoryStore final : public Store {
   Status Transact(TxMode mode, const Work& work) override {
     if (mode == TxMode::kRead) {
       std::shared_lock lock(mutex_);
-      MemoryTransaction tx(state_, mode, options_.event_retention);
+      std::vector<UndoRecord> no_undo;  // read transactions never write to it
+      MemoryTransaction tx(state_, mode, options_.event_retention, no_undo);
       return work(tx);
     }
     std::unique_lock lock(mutex_);
-    MemoryTransaction tx(state_, mode, options_.event_retention);
+    MemoryTransaction tx(state_, mode, options_.event_retention, undo_);
     Status status;
     try {
       status = work(tx);
@@ -380,6 +409,7 @@ class MemoryStore final : public Store {
       throw;
     }
     if (!status.ok()) tx.Rollback();
+    undo_.clear();  // committed: drop what the records kept alive (old rows, dropped events)
     return status;
   }
 
@@ -389,6 +419,7 @@ class MemoryStore final : public Store {
   MemoryStoreOptions options_;
   std::shared_mutex mutex_;
   State state_;
+  std::vector<UndoRecord> undo_;  // guarded by the exclusive hold of mutex_
 };
 
 }  // namespace

@@ -40,17 +40,39 @@ std::string_view ErrorCodeName(ErrorCode code) noexcept {
   return "Internal";
 }
 
+Status::Status(ErrorCode code, std::string message, Details details, std::string origin) {
+  // An "error" with code kOk is success: it carries nothing, so ok() and code() agree.
+  if (code == ErrorCode::kOk) return;
+  rep_ = std::make_unique<Rep>(Rep{code, std::move(message), std::move(details), std::move(origin)});
+}
+
+Status::Status(const Status& other) : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
+
+Status& Status::operator=(const Status& other) {
+  if (this != &other) rep_ = other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr;
+  return *this;
+}
+
+namespace {
+const std::string kEmpty;
+const Status::Details kNoDetails;
+}  // namespace
+
+const std::string& Status::message() const noexcept { return rep_ ? rep_->message : kEmpty; }
+const Status::Details& Status::details() const noexcept { return rep_ ? rep_->details : kNoDetails; }
+const std::string& Status::origin() const noexcept { return rep_ ? rep_->origin : kEmpty; }
+
 std::string_view Status::detail(std::string_view key) const noexcept {
-  for (const auto& [k, v] : details_) {
+  for (const auto& [k, v] : details()) {
     if (k == key) return v;
   }
   return {};
 }
 
 std::string Status::ToString() const {
-  std::string out(ErrorCodeName(code_));
-  if (!message_.empty()) out.append(": ").append(message_);
-  if (!origin_.empty()) out.append(" [").append(origin_).append("]");
+  std::string out(ErrorCodeName(code()));
+  if (!message().empty()) out.append(": ").append(message());
+  if (!origin().empty()) out.append(" [").append(origin()).append("]");
   return out;
 }
 

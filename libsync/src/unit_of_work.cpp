@@ -30,24 +30,29 @@ Status EventBatch::Append(std::string_view project_id, std::string_view type,
   return Status::Ok();
 }
 
-Status RunRead(const ServiceContext& ctx, const ReadWork& work) {
-  return Guarded([&] { return ctx.store.Transact(TxMode::kRead, work); });
+Status RunRead(const ServiceContext& ctx, ReadWork work) {
+  return Guarded([&] {
+    return ctx.store.Transact(TxMode::kRead, [w = &work](Transaction& tx) { return (*w)(tx); });
+  });
 }
 
-Status RunWrite(const ServiceContext& ctx, const WriteWork& work) {
+Status RunWrite(const ServiceContext& ctx, WriteWork work) { return RunWrite(ctx, ctx.clock.Now(), work); }
+
+Status RunWrite(const ServiceContext& ctx, Timestamp now, WriteWork work) {
   // The callback captures one pointer, which std::function stores without allocating.
   struct Attempt {
     const ServiceContext& ctx;
-    const WriteWork& work;
+    Timestamp now;
+    WriteWork work;
     std::vector<Event> committed;
     Status operator()(Transaction& tx) {
-      EventBatch batch(tx, ctx.clock.Now());
+      EventBatch batch(tx, now);
       Status s = work(tx, batch);
       // Only the last attempt's events survive: a retried attempt was rolled back.
       if (s.ok()) committed = std::move(batch.events());
       return s;
     }
-  } attempt{ctx, work, {}};
+  } attempt{ctx, now, work, {}};
   Status status = Guarded([&] {
     return ctx.store.Transact(TxMode::kWrite, [a = &attempt](Transaction& tx) { return (*a)(tx); });
   });

@@ -9,6 +9,7 @@
 // Every ErrorCode maps to exactly one HTTP status (see HttpStatusOf and
 // docs/error-handling.md); no two codes share a status, so the mapping is one-to-one.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,11 +45,12 @@ class Status {
 
   /// Success.
   Status() noexcept = default;
-  Status(ErrorCode code, std::string message, Details details = {}, std::string origin = {})
-      : code_(code),
-        message_(std::move(message)),
-        details_(std::move(details)),
-        origin_(std::move(origin)) {}
+  Status(ErrorCode code, std::string message, Details details = {}, std::string origin = {});
+  Status(const Status& other);
+  Status& operator=(const Status& other);
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
+  ~Status() = default;
 
   static Status Ok() noexcept { return Status(); }
   static Status InvalidArgument(std::string m) { return {ErrorCode::kInvalidArgument, std::move(m)}; }
@@ -66,12 +68,12 @@ class Status {
     return {ErrorCode::kUnavailable, std::move(m), {}, std::move(origin)};
   }
 
-  bool ok() const noexcept { return code_ == ErrorCode::kOk; }
-  ErrorCode code() const noexcept { return code_; }
-  const std::string& message() const noexcept { return message_; }
-  const Details& details() const noexcept { return details_; }
-  const std::string& origin() const noexcept { return origin_; }
-  int http_status() const noexcept { return HttpStatusOf(code_); }
+  bool ok() const noexcept { return rep_ == nullptr; }
+  ErrorCode code() const noexcept { return rep_ ? rep_->code : ErrorCode::kOk; }
+  const std::string& message() const noexcept;
+  const Details& details() const noexcept;
+  const std::string& origin() const noexcept;
+  int http_status() const noexcept { return HttpStatusOf(code()); }
 
   /// The value of detail `key`, or empty.
   std::string_view detail(std::string_view key) const noexcept;
@@ -80,10 +82,15 @@ class Status {
   std::string ToString() const;
 
  private:
-  ErrorCode code_ = ErrorCode::kOk;
-  std::string message_;
-  Details details_;
-  std::string origin_;
+  // Success is a null pointer, so the ok path (every call of every use case) constructs,
+  // moves and destroys one pointer; only failures allocate.
+  struct Rep {
+    ErrorCode code;
+    std::string message;
+    Details details;
+    std::string origin;
+  };
+  std::unique_ptr<Rep> rep_;
 };
 
 }  // namespace libsync
