@@ -1,0 +1,158 @@
+#include "docs_folder.hpp"
+
+#include <fcntl.h>
+#include <stdio.h>  // renameat2
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "libsync/hashing.hpp"
+#include "libsync/validation.hpp"
+
+namespace aitk {
+namespace {
+
+namespace fs = std::filesystem;
+using libsync::Status;
+
+constexpr const char* kHashFile = ".sync-hash";
+constexpr const char* kManifestFile = ".sync-manifest";
+
+Status IoError(const std::string& what, const fs::path& path, const std::error_code& ec) {
+  return Status::Internal(what + " " + path.string() + ": " + ec.message());
+}
+
+std::string RandomSuffix() {
+  std::random_device rd;
+  return std::to_string(rd()) + std::to_string(::getpid());
+}
+
+std::string ManifestText(const std::map<std::string, std::string>& manifest) {
+  std::string text;
+  for (const auto& [name, hash] : manifest) text += hash + "  " + name + "\n";  // sha256sum's format
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status WriteFileAtomically(const fs::path& path, const std::string& content) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) return IoError("cannot create", path.parent_path(), ec);
+  const fs::path temp = path.string() + ".tmp-" + RandomSuffix();
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) return Status::Internal("cannot write " + temp.string());
+  }
+  fs::rename(temp, path, ec);
+  if (ec) {
+    fs::remove(temp, ec);
+    return Status::Internal("cannot replace " + path.string());
+  }
+  return Status::Ok();
+}
+
+bool DocsFolder::Exists() const { return fs::is_directory(dir_); }
+
+std::string DocsFolder::SyncedHash() const {
+  auto text = ReadFile(dir_ / kHashFile);
+  if (!text) return {};
+  while (!text->empty() && (text->back() == '\n' || text->back() == ' ')) text->pop_back();
+  return *text;
+}
+
+std::map<std::string, std::string> DocsFolder::Manifest() const {
+  std::map<std::string, std::string> out;
+  auto text = ReadFile(dir_ / kManifestFile);
+  if (!text) return out;
+  std::istringstream lines(*text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto sep = line.find("  ");
+    if (sep != std::string::npos) out[line.substr(sep + 2)] = line.substr(0, sep);
+  }
+  return out;
+}
+
+std::optional<std::string> DocsFolder::FileNameOf(const fs::path& path) const {
+  std::error_code ec;
+  const fs::path base = fs::weakly_canonical(dir_, ec);
+  const fs::path full = fs::weakly_canonical(fs::absolute(path), ec);
+  if (ec) return std::nullopt;
+  const fs::path relative = full.lexically_relative(base);
+  if (relative.empty() || *relative.begin() == "..") return std::nullopt;
+  return relative.generic_string();
+}
+
+Status DocsFolder::Replace(const Snapshot& snapshot) const {
+  // Refuse the whole snapshot before touching the disk if any name could escape.
+  for (const RemoteDoc& doc : snapshot.docs) {
+    if (Status s = libsync::ValidateFileName(doc.file_name); !s.ok()) {
+      return Status::InvalidArgument("refusing to write doc '" + doc.file_name + "': " + s.message());
+    }
+    if (doc.file_name == kHashFile || doc.file_name == kManifestFile) {
+      return Status::InvalidArgument("refusing to write doc '" + doc.file_name + "': the name is aitk's own");
+    }
+  }
+  std::error_code ec;
+  const fs::path parent = dir_.parent_path().empty() ? fs::path(".") : dir_.parent_path();
+  fs::create_directories(parent, ec);
+  const fs::path staging = parent / (dir_.filename().string() + ".incoming-" + RandomSuffix());
+  fs::create_directories(staging, ec);
+  if (ec) return IoError("cannot create", staging, ec);
+
+  std::map<std::string, std::string> manifest;
+  auto write_all = [&]() -> Status {
+    for (const RemoteDoc& doc : snapshot.docs) {
+      const fs::path target = staging / fs::path(doc.file_name);
+      fs::create_directories(target.parent_path(), ec);
+      if (ec) return IoError("cannot create", target.parent_path(), ec);
+      std::ofstream out(target, std::ios::binary | std::ios::trunc);
+      out << doc.content;
+      if (!out.flush()) return Status::Internal("cannot write " + target.string());
+      manifest[doc.file_name] = doc.hash.empty() ? libsync::Sha256Hex(doc.content) : doc.hash;
+    }
+    std::ofstream(staging / kManifestFile, std::ios::trunc) << ManifestText(manifest);
+    std::ofstream hash(staging / kHashFile, std::ios::trunc);
+    hash << snapshot.hash << "\n";
+    if (!hash.flush()) return Status::Internal("cannot write " + (staging / kHashFile).string());
+    return Status::Ok();
+  };
+  Status written = write_all();
+  if (written.ok()) {
+    if (fs::exists(dir_)) {
+      // Swap in one step, then remove what was swapped out.
+      if (renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, dir_.c_str(), RENAME_EXCHANGE) != 0) {
+        written = Status::Internal("cannot swap in " + dir_.string() + ": " + std::strerror(errno));
+      }
+    } else if (::rename(staging.c_str(), dir_.c_str()) != 0) {
+      written = Status::Internal("cannot create " + dir_.string() + ": " + std::strerror(errno));
+    }
+  }
+  fs::remove_all(staging, ec);  // the old docs after a swap, or the partial new ones
+  return written;
+}
+
+Status DocsFolder::RecordPushed(const std::string& file_name, const std::string& content,
+                                const std::string& hash) const {
+  LIBSYNC_RETURN_IF_ERROR(WriteFileAtomically(dir_ / fs::path(file_name), content));
+  auto manifest = Manifest();
+  manifest[file_name] = hash;
+  return WriteFileAtomically(dir_ / kManifestFile, ManifestText(manifest));
+}
+
+}  // namespace aitk

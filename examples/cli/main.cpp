@@ -1,0 +1,96 @@
+// aitk: the workstation client. Keeps a project's docs folder current for the AI assistant
+// (SessionStart hook), guards it against in-place edits (PreToolUse hook), and lets a lead
+// lock, push and follow the docs from a terminal.
+
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "commands.hpp"
+#include "config.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: aitk [options] COMMAND [args]
+
+commands:
+  status                      lock state, and whether the local docs are current
+  pull                        bring the docs folder up to date (no-op when current)
+  hook session-start          Claude Code SessionStart hook: check, pull, summarise
+  hook guard                  Claude Code PreToolUse hook: block edits in the docs folder
+  lock acquire|extend|release take, prolong or give back the project's edit lock
+  push FILE                   upload one doc (under the lock, if this machine holds it)
+  history FILE                the versions of one doc
+  watch                       print the project's events live; resumes after drops
+
+options (also from the environment and ./.env.ai-toolkit):
+  --url URL          AI_TOOLKIT_PLATFORM_URL   e.g. http://127.0.0.1:3001
+  --key KEY          AI_TOOLKIT_API_KEY        the project's API key (sk_...)
+  --project ID       AI_TOOLKIT_PROJECT_ID
+  --project-dir DIR  the project folder (default: $CLAUDE_PROJECT_DIR, else .)
+  --dir DIR          AI_TOOLKIT_DOCS_DIR       docs folder in the project (default .docs)
+  --timeout SECONDS  AI_TOOLKIT_TIMEOUT        per request attempt (default 10)
+  --retries N        extra attempts for failed idempotent requests (default 2)
+
+exit codes: 0 ok; 1 failed (refused or unreachable, nothing changed); 2 usage or
+configuration error (for hook guard: edit blocked); status only: 3 docs behind,
+4 locked by someone, 5 both. `aitk COMMAND --help` describes one command.
+)";
+
+const std::map<std::string, std::string> kCommandHelp = {
+    {"status", "usage: aitk status\n  Prints the lock state and whether the docs folder holds the server's latest\n"
+               "  docs. Exit 0 unlocked and current, 3 behind, 4 locked, 5 locked and behind.\n"},
+    {"pull", "usage: aitk pull [--dir .docs]\n  Compares .sync-hash with the server's docs hash; when they differ, writes\n"
+             "  every doc into a temporary folder and swaps it in atomically (docs deleted on\n"
+             "  the server disappear). A fileName that could escape the folder fails the pull.\n"},
+    {"hook", "usage: aitk hook session-start | aitk hook guard\n"
+             "  session-start: checks the lock, pulls when behind, prints a summary for the\n"
+             "  assistant. Offline with a cached folder it warns and exits 0; without one it\n"
+             "  explains what to configure and exits 1.\n"
+             "  guard: reads a PreToolUse event on stdin; exits 2 (block) when the tool would\n"
+             "  edit a file inside the docs folder, else 0.\n"},
+    {"lock", "usage: aitk lock acquire [--reason TEXT] [--ttl SECONDS] [--as NAME]\n"
+             "       aitk lock extend [--minutes N]\n       aitk lock release\n"
+             "  The token is kept in .aitk-lock in the project folder (mode 0600). Acquiring\n"
+             "  again while holding the lock renews it.\n"},
+    {"push", "usage: aitk push FILE [--name FILENAME] [--force]\n"
+             "  Uploads FILE as the doc FILENAME (default: its path inside the docs folder).\n"
+             "  Refuses when the doc changed on the server since your last pull, unless\n"
+             "  --force. Sends the lock token when this machine holds the lock.\n"},
+    {"history", "usage: aitk history FILE\n  Lists the doc's versions, newest first (FILE: a path in the docs folder or a fileName).\n"},
+    {"watch", "usage: aitk watch [--since SEQ] [--count N]\n"
+              "  Prints 'seq type payload' for each event as it happens; after a dropped\n"
+              "  connection it reconnects with backoff and resumes after the last seq seen.\n"},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto config = aitk::LoadConfig(argc, argv);
+  if (!config) {
+    std::cerr << "aitk: " << config.error().message() << "\n";
+    return aitk::kExitUsage;
+  }
+  if (config->words.empty()) {
+    (config->help ? std::cout : std::cerr) << kUsage;
+    return config->help ? aitk::kExitOk : aitk::kExitUsage;
+  }
+  const std::string& command = config->words[0];
+  if (config->help) {
+    auto it = kCommandHelp.find(command);
+    std::cout << (it == kCommandHelp.end() ? kUsage : it->second);
+    return aitk::kExitOk;
+  }
+  if (command == "status") return aitk::RunStatus(*config);
+  if (command == "pull") return aitk::RunPull(*config);
+  if (command == "lock") return aitk::RunLock(*config);
+  if (command == "push") return aitk::RunPush(*config);
+  if (command == "history") return aitk::RunHistory(*config);
+  if (command == "watch") return aitk::RunWatch(*config);
+  if (command == "hook" && config->words.size() == 2 && config->words[1] == "session-start") {
+    return aitk::RunSessionStartHook(*config);
+  }
+  if (command == "hook" && config->words.size() == 2 && config->words[1] == "guard") return aitk::RunGuardHook(*config);
+  std::cerr << "aitk: unknown command '" << command << "'\n\n" << kUsage;
+  return aitk::kExitUsage;
+}
