@@ -1,0 +1,114 @@
+"""Fixtures for the aitk tests: a real aitk-server on a loopback port with its own data
+directory, an admin client for arranging state, and a runner for the aitk binary in a
+temporary project folder. The binaries come from ctest (AITK_SERVER, AITK_CLI)."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+class Server:
+    def __init__(self, data_dir, port=0):
+        self.data_dir = data_dir
+        self.requested_port = port
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        env = dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN)
+        self.proc = subprocess.Popen(
+            [os.environ["AITK_SERVER"], "--data-dir", str(self.data_dir),
+             "--listen", f"127.0.0.1:{self.requested_port}"],
+            env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            line = self.proc.stderr.readline()
+            match = re.search(r"serving on http://127\.0\.0\.1:(\d+)", line)
+            if match:
+                self.port = int(match.group(1))
+                self.requested_port = self.port  # a restart comes back on the same port
+                return self
+            if self.proc.poll() is not None:
+                break
+        raise RuntimeError("aitk-server did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=15)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def call(self, method, path, body=None, headers=None):
+        """One request with the admin token; returns (status, parsed JSON or None)."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {ADMIN_TOKEN}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = response.read().decode()
+                return response.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read().decode() or "null")
+
+    def put_doc(self, project, name, content):
+        status, body = self.call("PUT", f"/api/projects/{project}/docs/{urllib.parse.quote(name)}",
+                                 {"content": content})
+        assert status in (200, 201), body
+        return body
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Server(tmp_path / "server-data").start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def project(server):
+    """A project with two docs (one nested), a write key and a read key."""
+    status, p = server.call("POST", "/api/projects", {"name": "demo", "repoUrl": "https://example.com/r.git"})
+    assert status == 201, p
+    pid = p["id"]
+    server.put_doc(pid, "CLAUDE.md", "# Project\n")
+    server.put_doc(pid, "guides/style.md", "Use tabs.\n")
+    _, write = server.call("POST", f"/api/projects/{pid}/api-keys", {"name": "lead", "scope": "write"})
+    _, read = server.call("POST", f"/api/projects/{pid}/api-keys", {"name": "dev"})
+    return {"id": pid, "write_key": write["key"], "read_key": read["key"]}
+
+
+class Aitk:
+    def __init__(self, folder, url, key, project_id):
+        self.folder = folder
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AI_TOOLKIT_")}
+        self.env.pop("CLAUDE_PROJECT_DIR", None)
+        self.env.update(AI_TOOLKIT_PLATFORM_URL=url, AI_TOOLKIT_API_KEY=key, AI_TOOLKIT_PROJECT_ID=project_id)
+
+    def __call__(self, *args, stdin=None, timeout=30):
+        return subprocess.run([os.environ["AITK_CLI"], "--timeout", "3", "--retries", "0", *args],
+                              cwd=self.folder, env=self.env, input=stdin, capture_output=True,
+                              text=True, timeout=timeout)
+
+
+@pytest.fixture
+def aitk(tmp_path, server, project):
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    return Aitk(folder, server.url, project["write_key"], project["id"])
