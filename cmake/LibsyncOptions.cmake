@@ -10,6 +10,7 @@ set(LIBSYNC_SANITIZE "" CACHE STRING
 option(LIBSYNC_WITH_SOCI "Build libsync::soci, the SQLite/PostgreSQL Store" ON)
 option(LIBSYNC_WITH_GIT "Build libsync::git, the GitRemote on libgit2" ON)
 option(LIBSYNC_WITH_HTTP "Build libsync::http, the HTTP API handler (Boost.JSON)" ON)
+option(LIBSYNC_WITH_PYTHON "Build the Python module libsync (pybind11; needs SOCI and GIT)" ON)
 # The adapters, in dependency order; each has an option LIBSYNC_WITH_<NAME> above.
 set(LIBSYNC_ADAPTERS soci git http)
 

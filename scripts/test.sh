@@ -10,7 +10,7 @@ scripts/install-deps.sh
 
 # The core builds on its own, with every adapter switched off.
 cmake -S . -B build/core-only -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIBSYNC_WARNINGS_AS_ERRORS=ON \
-  -DLIBSYNC_WITH_SOCI=OFF -DLIBSYNC_WITH_GIT=OFF -DLIBSYNC_WITH_HTTP=OFF -DLIBSYNC_BUILD_TESTS=OFF -DLIBSYNC_BUILD_BENCHMARKS=OFF >/dev/null
+  -DLIBSYNC_WITH_SOCI=OFF -DLIBSYNC_WITH_GIT=OFF -DLIBSYNC_WITH_HTTP=OFF -DLIBSYNC_WITH_PYTHON=OFF -DLIBSYNC_BUILD_TESTS=OFF -DLIBSYNC_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build/core-only
 
 build=build/test
