@@ -543,11 +543,25 @@ class Router {
 
 namespace {
 
-/// "/api/projects/<id>/events" -> the raw id segment, else nullopt.
-std::optional<std::string> EventStreamProject(const Target& target) {
+/// The event stream's addresses: "/api/projects/<id>/events" (the id percent-encoded in
+/// the path) and "/api/events?projectId=<id>" (decoded with the query). Returns whether
+/// the target is one, and the decoded id (nullopt when it is malformed or missing).
+bool IsEventStreamTarget(const Target& target) {
   const auto& s = target.segments;
-  if (s.size() == 4 && s[0] == "api" && s[1] == "projects" && s[3] == "events") return s[2];
-  return std::nullopt;
+  return (s.size() == 4 && s[0] == "api" && s[1] == "projects" && s[3] == "events") ||
+         (s.size() == 2 && s[0] == "api" && s[1] == "events");
+}
+
+Result<std::string> EventStreamProject(const Target& target) {
+  const auto& s = target.segments;
+  if (s.size() == 2) {
+    auto id = target.query.find("projectId");
+    if (id == target.query.end() || id->second.empty()) return Status::InvalidArgument("projectId is required");
+    return id->second;
+  }
+  auto id = PercentDecode(s[2]);
+  if (!id) return Status::InvalidArgument("malformed percent-encoding in the path");
+  return *id;
 }
 
 Result<std::int64_t> ParseSeq(std::string_view text, std::string_view what) {
@@ -568,17 +582,16 @@ bool Api::IsAdmin(const Request& request) const {
 bool Api::IsEventStream(const Request& request) const {
   if (request.method != "GET") return false;
   auto target = ParseTarget(request.target);
-  return target && EventStreamProject(*target).has_value();
+  return target && IsEventStreamTarget(*target);
 }
 
 Result<EventStream> Api::OpenEventStream(const Request& request) const {
   auto target = ParseTarget(request.target);
   if (!target) return Status::InvalidArgument("malformed request target");
-  auto raw_id = EventStreamProject(*target);
-  if (!raw_id) return Status::NotFound("no such route");
-  auto project_id = PercentDecode(*raw_id);
-  if (!project_id) return Status::InvalidArgument("malformed percent-encoding in the path");
-  // Browsers' EventSource cannot send headers: a `token` query parameter stands in.
+  if (!IsEventStreamTarget(*target)) return Status::NotFound("no such route");
+  LIBSYNC_ASSIGN_OR_RETURN(const std::string project_id, EventStreamProject(*target));
+  // Browsers' EventSource and WebSocket cannot send headers: a `token` query parameter
+  // stands in.
   Request with_credentials = request;
   if (auto token = target->query.find("token"); token != target->query.end()) {
     if (token->second.rfind("sk_", 0) == 0) {
@@ -589,7 +602,7 @@ Result<EventStream> Api::OpenEventStream(const Request& request) const {
   }
   auto caller = Router(sync_, git_sync_, options_, with_credentials).AuthenticateOnly();
   if (!caller) return caller.error();
-  EventStream stream{*caller, *project_id, 0};
+  EventStream stream{*caller, project_id, 0};
   std::optional<std::int64_t> since;
   if (const auto last = request.Header("last-event-id"); !last.empty()) {
     LIBSYNC_ASSIGN_OR_RETURN(since, ParseSeq(last, "Last-Event-ID"));
@@ -598,7 +611,7 @@ Result<EventStream> Api::OpenEventStream(const Request& request) const {
   }
   // Head checks access (before the transport subscribes) and gives the live start; a seq
   // the log no longer holds, or one past the head, fails in Replay with kGone.
-  LIBSYNC_ASSIGN_OR_RETURN(const std::int64_t head, sync_.events().Head(*caller, *project_id));
+  LIBSYNC_ASSIGN_OR_RETURN(const std::int64_t head, sync_.events().Head(*caller, project_id));
   stream.last_seq = since.value_or(head);
   return stream;
 }

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -23,6 +24,7 @@ namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
@@ -101,7 +103,10 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request.body = std::move(req.body());
-    if (shared_->options.events && shared_->api.IsEventStream(request)) return OpenEventStream(std::move(request));
+    if (shared_->options.events && shared_->api.IsEventStream(request)) {
+      if (websocket::is_upgrade(req)) upgrade_.emplace(std::move(req));
+      return OpenEventStream(std::move(request));
+    }
     if (request.method == "GET" && request.target.substr(0, request.target.find('?')) == "/metrics") {
       return ServeMetrics(request);
     }
@@ -143,15 +148,19 @@ class Session : public std::enable_shared_from_this<Session> {
     DoWrite(std::move(r), true, 11);
   }
 
-  // --- server-sent events ------------------------------------------------------------
+  // --- event streams: server-sent events, or WebSocket after an upgrade ---------------
   // Subscribe first, then replay from the log, then go live: events published meanwhile
   // wait in pending_ and anything already replayed is skipped by seq, so nothing is lost
-  // or sent twice.
+  // or sent twice. Both kinds share the queue, its bound and the dedupe; they differ in
+  // framing and keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
   void OpenEventStream(Request request) {
     shared_->busy.fetch_add(1);
     net::post(shared_->workers, [self = shared_from_this(), request = std::move(request)] {
       const Api& api = self->shared_->api;
       auto stream = api.OpenEventStream(request);
+      if (stream && self->shared_->options.events->subscribers() >= self->shared_->options.max_subscribers) {
+        stream = Status::Unavailable("too many event subscribers; retry later");
+      }
       if (!stream) {
         return net::post(self->stream_.get_executor(),
                          [self, error = stream.error()] { self->DoWrite(ErrorResponse(error), false, 11); });
@@ -172,16 +181,51 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void BeginStream(std::int64_t last_seq, std::vector<Event> replay) {
-    streaming_ = true;
     last_seq_ = last_seq;
+    if (upgrade_) return AcceptWebSocket(std::move(replay));
+    streaming_ = true;
     Queue("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
           "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n");
-    for (const Event& e : replay) QueueEvent(e);
-    for (const Event& e : pending_) QueueEvent(e);
-    pending_.clear();
+    SendBacklog(replay);
     shared_->Done();  // the opening request is answered; a stream does not hold up a stop
     ScheduleHeartbeat();
     WatchForClose();
+  }
+
+  void SendBacklog(const std::vector<Event>& replay) {
+    for (const Event& e : replay) QueueEvent(e);
+    for (const Event& e : pending_) QueueEvent(e);
+    pending_.clear();
+  }
+
+  void AcceptWebSocket(std::vector<Event> replay) {
+    stream_.expires_never();  // the websocket stream keeps its own timers from here on
+    ws_.emplace(stream_);
+    // Idle for half the timeout -> a ping; no pong (or anything) for the whole -> closed.
+    websocket::stream_base::timeout timeouts{shared_->options.header_timeout, 2 * shared_->options.heartbeat_interval,
+                                             true};
+    ws_->set_option(timeouts);
+    ws_->set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "libsync"); }));
+    ws_->read_message_max(4096);  // subscribers have nothing to say; cap what they may send
+    ws_->text(true);
+    ws_->async_accept(*upgrade_, [self = shared_from_this(), replay = std::move(replay)](beast::error_code ec) {
+      self->upgrade_.reset();
+      self->shared_->Done();
+      if (ec) return self->StopStream();
+      self->streaming_ = true;
+      self->SendBacklog(replay);
+      self->ReadWebSocket();
+    });
+  }
+
+  // Reading keeps control frames (pongs, close) flowing; data messages are ignored.
+  void ReadWebSocket() {
+    ws_->async_read(ws_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->StopStream();
+      self->ws_buffer_.clear();
+      self->ReadWebSocket();
+    });
   }
 
   void OnLiveEvent(const Event& e) {
@@ -200,6 +244,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string data = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":\"" + e.type + "\",\"projectId\":\"" +
                        e.project_id + "\",\"createdAt\":\"" + FormatTimestamp(e.created_at) +
                        "\",\"payload\":" + e.payload + "}";
+    if (ws_) return Queue(std::move(data));  // one text message per event
     Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n");
   }
 
@@ -212,17 +257,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WriteNext() {
     writing_ = true;
-    stream_.expires_after(shared_->options.body_timeout);
-    net::async_write(stream_, net::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    auto on_written = [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->queue_.pop_front();
       if (ec) return self->StopStream();
       if (self->queue_.empty()) {
         self->writing_ = false;
-        self->stream_.expires_never();
+        if (!self->ws_) self->stream_.expires_never();
         return;
       }
       self->WriteNext();
-    });
+    };
+    if (ws_) return ws_->async_write(net::buffer(queue_.front()), std::move(on_written));
+    stream_.expires_after(shared_->options.body_timeout);
+    net::async_write(stream_, net::buffer(queue_.front()), std::move(on_written));
   }
 
   void ScheduleHeartbeat() {
@@ -304,6 +351,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<std::string> queue_;
   std::shared_ptr<EventHub::Subscription> subscription_;
   net::steady_timer heartbeat_{stream_.get_executor()};
+  std::optional<http::request<http::string_body>> upgrade_;  // a WebSocket handshake to accept
+  std::optional<websocket::stream<beast::tcp_stream&>> ws_;   // set once upgraded
+  beast::flat_buffer ws_buffer_;
   char discard_[512];
 };
 

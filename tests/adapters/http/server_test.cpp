@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <thread>
@@ -242,6 +243,86 @@ TEST_F(ServerTest, IdleStreamsGetHeartbeatsAndClosedOnesAreDropped) {
   const auto deadline = std::chrono::steady_clock::now() + 2s;
   while (hub_.subscribers() != 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
   EXPECT_EQ(hub_.subscribers(), 0u) << "a closed stream kept its subscription";
+}
+
+// --- WebSocket ----------------------------------------------------------------------
+
+std::string Texts(const std::vector<WsFrame>& frames) {
+  std::string all;
+  for (const auto& f : frames) {
+    if (f.opcode == 1) all += f.payload + "\n";
+  }
+  return all;
+}
+
+TEST_F(ServerTest, WebSocketReplaysFromSinceThenGoesLive) {
+  StartServer();
+  for (const char* name : {"a.md", "b.md", "c.md"}) {
+    ASSERT_TRUE(sync_.docs().Put(Caller::Admin(), project_, name, "x").has_value());
+  }
+  Client c(server_->port());
+  c.Send(WebSocketUpgrade("/api/events?projectId=" + project_ + "&since=1", KeyHeader()));
+  std::string head = ReadUntil(c, "\r\n\r\n");
+  ASSERT_EQ(StatusOf(head), 101) << head;
+  EXPECT_NE(head.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos) << "RFC 6455 accept key";
+  std::string pending = head.substr(head.find("\r\n\r\n") + 4);
+  auto frames = ReadWsFrames(c, pending, 2);
+  std::string got = Texts(frames);
+  EXPECT_EQ(got.find("\"seq\":1,"), std::string::npos) << "replayed an event before since";
+  EXPECT_NE(got.find("{\"seq\":2,\"type\":\"doc:updated\""), std::string::npos) << got;
+  EXPECT_LT(got.find("\"seq\":2,"), got.find("\"seq\":3,")) << got;
+  ASSERT_TRUE(sync_.docs().Put(Caller::Admin(), project_, "d.md", "x").has_value());
+  got = Texts(ReadWsFrames(c, pending, 1));
+  EXPECT_NE(got.find("\"seq\":4,"), std::string::npos) << "live after replay: " << got;
+  EXPECT_NE(got.find("\"fileName\":\"d.md\""), std::string::npos) << got;
+  EXPECT_EQ(hub_.subscribers(), 1u);
+}
+
+TEST_F(ServerTest, WebSocketHandshakesAreRefusedLikeAnyRequest) {
+  StartServer();
+  Client stale(server_->port());
+  stale.Send(WebSocketUpgrade("/api/events?projectId=" + project_ + "&since=99", KeyHeader()));
+  EXPECT_EQ(StatusOf(stale.ReadResponse()), 410);
+  Client anonymous(server_->port());
+  anonymous.Send(WebSocketUpgrade("/api/events?projectId=" + project_));
+  EXPECT_EQ(StatusOf(anonymous.ReadResponse()), 401);
+  Client no_project(server_->port());
+  no_project.Send(WebSocketUpgrade("/api/events", KeyHeader()));
+  EXPECT_EQ(StatusOf(no_project.ReadResponse()), 400);
+  Client bad_since(server_->port());
+  bad_since.Send(WebSocketUpgrade("/api/events?projectId=" + project_ + "&since=-3", KeyHeader()));
+  EXPECT_EQ(StatusOf(bad_since.ReadResponse()), 400);
+  // Browsers cannot set headers on a WebSocket: the key rides in the query.
+  Client browser(server_->port());
+  browser.Send(WebSocketUpgrade("/api/events?projectId=" + project_ + "&token=" + key_));
+  EXPECT_EQ(StatusOf(ReadUntil(browser, "\r\n\r\n")), 101);
+  EXPECT_EQ(StatusOf(Client(server_->port()).Get(HookStatus(), KeyHeader())), 200) << "still serving";
+}
+
+TEST_F(ServerTest, IdleWebSocketsArePingedAndSilentPeersDropped) {
+  StartServer({.heartbeat_interval = 100ms});
+  Client c(server_->port());
+  c.Send(WebSocketUpgrade("/api/events?projectId=" + project_, KeyHeader()));
+  std::string head = ReadUntil(c, "\r\n\r\n");
+  ASSERT_EQ(StatusOf(head), 101) << head;
+  std::string pending = head.substr(head.find("\r\n\r\n") + 4);
+  // This client never answers the pings, so after 2 x 100 ms without a pong it is cut off.
+  const auto frames = ReadWsFrames(c, pending, 1, 1500ms);
+  EXPECT_TRUE(std::any_of(frames.begin(), frames.end(), [](const WsFrame& f) { return f.opcode == 9; }))
+      << "no ping on an idle stream";
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (hub_.subscribers() != 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(hub_.subscribers(), 0u) << "a peer that answers no ping kept its subscription";
+}
+
+TEST_F(ServerTest, SubscribersOverTheCapGet503) {
+  StartServer({.max_subscribers = 1});
+  Client first(server_->port());
+  first.Send(WebSocketUpgrade("/api/events?projectId=" + project_, KeyHeader()));
+  ASSERT_EQ(StatusOf(ReadUntil(first, "\r\n\r\n")), 101);
+  Client second(server_->port());
+  second.Send("GET /api/projects/" + project_ + "/events HTTP/1.1\r\nHost: x\r\n" + KeyHeader() + "\r\n");
+  EXPECT_EQ(StatusOf(second.ReadResponse()), 503);
 }
 
 }  // namespace

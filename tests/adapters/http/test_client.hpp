@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace libsync::web {
 
@@ -88,6 +89,58 @@ inline std::string ReadUntil(Client& c, const std::string& needle, std::chrono::
     seen += c.ReadRaw(100ms);
   }
   return seen;
+}
+
+/// The opening request of a WebSocket handshake (RFC 6455 §4.1) for `target`.
+inline std::string WebSocketUpgrade(const std::string& target, const std::string& headers = "") {
+  return "GET " + target + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + headers + "\r\n";
+}
+
+struct WsFrame {
+  int opcode = 0;  // 1 text, 8 close, 9 ping, 10 pong
+  std::string payload;
+};
+
+/// Splits complete server frames (unmasked, RFC 6455 §5.2) off the front of `bytes`.
+inline std::vector<WsFrame> TakeWsFrames(std::string& bytes) {
+  std::vector<WsFrame> out;
+  for (;;) {
+    if (bytes.size() < 2) return out;
+    const auto b1 = static_cast<unsigned char>(bytes[1]);
+    std::size_t header = 2;
+    std::size_t length = b1 & 0x7F;
+    if (length == 126) {
+      if (bytes.size() < 4) return out;
+      length = static_cast<unsigned char>(bytes[2]) << 8 | static_cast<unsigned char>(bytes[3]);
+      header = 4;
+    } else if (length == 127) {
+      if (bytes.size() < 10) return out;
+      length = 0;
+      for (int i = 2; i < 10; ++i) length = length << 8 | static_cast<unsigned char>(bytes[i]);
+      header = 10;
+    }
+    if (bytes.size() < header + length) return out;
+    out.push_back({static_cast<unsigned char>(bytes[0]) & 0x0F, bytes.substr(header, length)});
+    bytes.erase(0, header + length);
+  }
+}
+
+/// Reads frames from `c` (after the handshake's response) until `count` text frames have
+/// arrived or the time is up; `pending` carries bytes between calls.
+inline std::vector<WsFrame> ReadWsFrames(Client& c, std::string& pending, std::size_t count,
+                                         std::chrono::milliseconds timeout = 3000ms) {
+  std::vector<WsFrame> frames;
+  std::size_t texts = 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (texts < count && std::chrono::steady_clock::now() < deadline && !c.closed()) {
+    pending += c.ReadRaw(50ms);
+    for (auto& f : TakeWsFrames(pending)) {
+      texts += f.opcode == 1;
+      frames.push_back(std::move(f));
+    }
+  }
+  return frames;
 }
 
 }  // namespace libsync::web

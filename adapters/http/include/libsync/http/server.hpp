@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP/1.1 server that puts the Api on the network (Boost.Beast; Beast and Asio stay in
+// The HTTP/1.1 and WebSocket server that puts the Api on the network (Boost.Beast; Beast and Asio stay in
 // server.cpp). Keep-alive, limits on header and body size and on read time, a cap on open
 // connections, store work on a worker pool so a slow request never stalls the network
 // thread, and a graceful stop.
@@ -26,9 +26,15 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60000};    ///< keep-alive wait for the next request
   std::size_t max_connections = 1024;
   bool access_log = true;  ///< one line per request on stderr: method, path (no query), status, time
-  /// Serves GET /api/projects/:id/events (SSE) from this hub; null: not served.
+  /// Serves the event streams from this hub: GET /api/projects/:id/events and
+  /// /api/events?projectId= as SSE, or as WebSocket when the request is an upgrade.
+  /// Null: not served.
   EventHub* events = nullptr;
-  std::chrono::milliseconds heartbeat_interval{15000};  ///< a comment line on idle streams
+  /// SSE: a comment line on idle streams. WebSocket: a ping after this much idleness; a
+  /// peer silent for twice this (no pong) is disconnected.
+  std::chrono::milliseconds heartbeat_interval{15000};
+  /// Open event streams, of both kinds, across the server; more get 503.
+  std::size_t max_subscribers = 10000;
   /// Frames a stream may have waiting; a subscriber that falls further behind is dropped
   /// (it reconnects with Last-Event-ID) rather than holding memory or the publisher.
   std::size_t max_queued_frames = 1000;
