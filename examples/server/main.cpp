@@ -49,6 +49,10 @@ Usage: aitk-server [options]
   --max-body BYTES            largest doc accepted (default 1048576)            AITK_MAX_BODY
   --lock-ttl SECONDS          longest lock TTL allowed (default 86400)          AITK_LOCK_TTL
   --threads N                 worker threads for requests (default 4)           AITK_THREADS
+  --hook-staleness MS         how old a hook answer (lock state, docs hash, key) AITK_HOOK_STALENESS
+                              may be when another server changed it; this
+                              server's own changes show at once (default 1000;
+                              0 turns the cache off)
   --demo                      create a demo project with two docs and a key on
                               first start, and print how to call it
   --help                      this text
@@ -65,6 +69,7 @@ struct Config {
   std::size_t max_body = 1024 * 1024;
   long lock_ttl = 86400;
   int threads = 4;
+  long hook_staleness_ms = 1000;
   bool demo = false;
 };
 
@@ -90,7 +95,8 @@ Config ReadConfig(int argc, char** argv) {
   const std::map<std::string, std::string> env_names = {
       {"--listen", "AITK_LISTEN"},     {"--data-dir", "AITK_DATA_DIR"},   {"--database", "AITK_DATABASE"},
       {"--encryption-key-file", "AITK_ENCRYPTION_KEY_FILE"},              {"--max-body", "AITK_MAX_BODY"},
-      {"--lock-ttl", "AITK_LOCK_TTL"}, {"--threads", "AITK_THREADS"}};
+      {"--lock-ttl", "AITK_LOCK_TTL"}, {"--threads", "AITK_THREADS"},
+      {"--hook-staleness", "AITK_HOOK_STALENESS"}};
   for (const auto& [flag, env] : env_names) {
     if (const char* v = std::getenv(env.c_str()); v && *v) values[flag] = v;
   }
@@ -122,6 +128,9 @@ Config ReadConfig(int argc, char** argv) {
   if (values.count("--max-body")) c.max_body = static_cast<std::size_t>(ParseNumber("--max-body", values["--max-body"], 1024, 64L << 20));
   if (values.count("--lock-ttl")) c.lock_ttl = ParseNumber("--lock-ttl", values["--lock-ttl"], 60, 366L * 86400);
   if (values.count("--threads")) c.threads = static_cast<int>(ParseNumber("--threads", values["--threads"], 1, 256));
+  if (values.count("--hook-staleness")) {
+    c.hook_staleness_ms = ParseNumber("--hook-staleness", values["--hook-staleness"], 0, 60000);
+  }
   return c;
 }
 
@@ -228,10 +237,15 @@ int main(int argc, char** argv) {
   ServiceOptions service_options;
   service_options.max_doc_bytes = config.max_body;
   service_options.max_lock_ttl = std::chrono::seconds(config.lock_ttl);
-  web::EventHub events;  // committed changes fan out to SSE subscribers from here
-  SyncService sync(**store, SystemClock(), SystemRandom(), *box, events, service_options);
+  web::EventHub events;  // committed changes fan out to SSE and WebSocket subscribers from here
+  // Hook answers come from memory; this server's own events invalidate them at once, and
+  // another server's changes show once an entry is older than --hook-staleness.
+  HookCache hook_cache(events, {.max_staleness = std::chrono::milliseconds(config.hook_staleness_ms)});
+  SyncService sync(**store, SystemClock(), SystemRandom(), *box, hook_cache, service_options);
+  hook_cache.Bind(sync);
   GitSyncService git_sync(sync.context(), **remote);
-  const web::Api api(sync, &git_sync, {.admin_token = admin_token});
+  const web::Api api(sync, &git_sync,
+                     {.admin_token = admin_token, .hook_cache = config.hook_staleness_ms > 0 ? &hook_cache : nullptr});
 
   // Signals are taken by this thread alone, with sigwait below.
   sigset_t signals;

@@ -44,13 +44,20 @@ Result<DocsState> HookService::DocsHash(const Caller& caller, std::string_view p
 Result<DocsSnapshot> HookService::Pull(const Caller& caller, std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
   DocsSnapshot out;
+  const Timestamp now = ctx_.clock.Now();
+  bool record = false;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
     LIBSYNC_ASSIGN_OR_RETURN(out.docs, tx.ListDocs(project_id));
     out.hash = ProjectDocsHash(Summaries(out.docs));
+    if (caller.is_admin()) return Status::Ok();
+    // A workstation pulling the same docs again is recorded at most once per
+    // key_use_granularity: hooks poll, and a poll must not cost a database write.
+    auto key = tx.GetApiKey(caller.key_id());
+    record = !key || key->last_pulled_hash != out.hash || !key->last_pulled_at ||
+             now - *key->last_pulled_at >= ctx_.options.key_use_granularity;
     return Status::Ok();
   }));
-  if (!caller.is_admin()) {
-    const Timestamp now = ctx_.clock.Now();
+  if (record) {
     // The consumer record is bookkeeping: a failure to write it must not fail the pull.
     (void)detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
       LIBSYNC_ASSIGN_OR_RETURN(auto key, tx.GetApiKey(caller.key_id()));

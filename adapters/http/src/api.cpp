@@ -129,6 +129,16 @@ class Router {
     return fn(*caller);
   }
 
+  /// As WithCaller, with keys checked through the hook cache when there is one.
+  template <class Fn>
+  Response WithHookCaller(Fn&& fn) {
+    const auto key = req_.Header("x-api-key");
+    if (!options_.hook_cache || key.empty() || !req_.Header("authorization").empty()) return WithCaller(fn);
+    auto caller = options_.hook_cache->Authenticate(key);
+    if (!caller) return ErrorResponse(caller.error());
+    return fn(*caller);
+  }
+
   Result<std::string> Segment(std::size_t i) {
     auto decoded = PercentDecode(target_.segments[i]);
     if (!decoded) return Status::InvalidArgument("malformed percent-encoding in the path");
@@ -166,8 +176,9 @@ class Router {
   }
 
   Response HookStatus(const std::string& id) {
-    return WithCaller([&](const Caller& caller) {
-      return Reply(sync_.hooks().LockState(caller, id), [](std::optional<Lock> lock) {
+    return WithHookCaller([&](const Caller& caller) {
+      auto state = options_.hook_cache ? options_.hook_cache->LockState(caller, id) : sync_.hooks().LockState(caller, id);
+      return Reply(std::move(state), [](std::optional<Lock> lock) {
         if (!lock) return JsonResponse(200, object{{"locked", false}});
         return JsonResponse(200, object{{"locked", true},
                                         {"lockedBy", lock->locked_by},
@@ -179,15 +190,16 @@ class Router {
   }
 
   Response HookDocs(const std::string& id) {
-    return WithCaller([&](const Caller& caller) {
-      return Reply(sync_.hooks().DocsHash(caller, id), [](DocsState state) {
+    return WithHookCaller([&](const Caller& caller) {
+      auto docs = options_.hook_cache ? options_.hook_cache->DocsHash(caller, id) : sync_.hooks().DocsHash(caller, id);
+      return Reply(std::move(docs), [](DocsState state) {
         return JsonResponse(200, object{{"hash", state.hash}, {"docsCount", state.count}});
       });
     });
   }
 
   Response HookSync(const std::string& id) {
-    return WithCaller([&](const Caller& caller) {
+    return WithHookCaller([&](const Caller& caller) {
       return Reply(sync_.hooks().Pull(caller, id), [](DocsSnapshot snapshot) {
         array docs;
         for (const auto& d : snapshot.docs) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "libsync/git_sync_service.hpp"
+#include "libsync/hook_cache.hpp"
 #include "libsync/sync_service.hpp"
 
 namespace libsync::web {
@@ -33,6 +34,9 @@ struct ApiOptions {
   /// The admin bearer token; compared in constant time. Must not be empty.
   std::string admin_token;
   std::string version = "0.1.0";
+  /// When set, the hook routes (/api/hook/*) authenticate keys through it and answer lock
+  /// state and docs hash from it; every other route reads the store. Null: no caching.
+  HookCache* hook_cache = nullptr;
 };
 
 /// Thread-safe: Handle may be called from many threads at once. Blocks on the store and,

@@ -1,0 +1,141 @@
+#include "libsync/hook_cache.hpp"
+
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "access.hpp"
+#include "libsync/credentials.hpp"
+
+namespace libsync {
+namespace {
+
+// A value read from the store at `fetched_at`. `generation` is the project's invalidation
+// count when the read began: a read that raced with a write is not stored.
+template <class T>
+struct Slot {
+  std::optional<T> value;
+  Timestamp fetched_at{};
+};
+
+struct ProjectEntry {
+  std::uint64_t generation = 0;
+  Slot<Result<std::optional<Lock>>> lock;
+  Slot<Result<DocsState>> docs;
+};
+
+struct KeyEntry {
+  Result<Caller> caller = Status::Unauthenticated("");
+  Timestamp fetched_at{};
+};
+
+template <class Map>
+void Trim(Map& map, std::size_t max_entries) {
+  if (map.size() < max_entries) return;
+  // Rare (only under a flood of distinct keys or projects): keep it simple and drop all;
+  // the next requests refill from the store.
+  map.clear();
+}
+
+}  // namespace
+
+struct HookCache::State {
+  std::shared_mutex mutex;
+  std::unordered_map<std::string, KeyEntry> keys;  // by key hash
+  std::map<std::string, ProjectEntry, std::less<>> projects;
+};
+
+HookCache::HookCache(EventSink& next, HookCacheOptions options)
+    : next_(next), options_(options), state_(std::make_unique<State>()) {}
+
+HookCache::~HookCache() = default;
+
+void HookCache::Bind(SyncService& sync) { sync_ = &sync; }
+
+void HookCache::Publish(std::span<const Event> events) noexcept {
+  {
+    std::unique_lock lock(state_->mutex);
+    for (const Event& e : events) {
+      auto it = state_->projects.find(e.project_id);
+      if (it == state_->projects.end()) continue;
+      ++it->second.generation;
+      it->second.lock.value.reset();
+      it->second.docs.value.reset();
+    }
+  }
+  next_.Publish(events);
+}
+
+Result<Caller> HookCache::Authenticate(std::string_view plain_key) {
+  const Timestamp now = sync_->context().clock.Now();
+  const std::string hash = HashSecret(plain_key);
+  {
+    std::shared_lock lock(state_->mutex);
+    auto it = state_->keys.find(hash);
+    if (it != state_->keys.end() && now - it->second.fetched_at < options_.max_staleness) return it->second.caller;
+  }
+  Result<Caller> caller = sync_->keys().Authenticate(plain_key);
+  // Store failures only when they are the key's fault, never a store outage.
+  if (caller || caller.error().code() == ErrorCode::kUnauthenticated) {
+    std::unique_lock lock(state_->mutex);
+    Trim(state_->keys, options_.max_entries);
+    state_->keys[hash] = {caller, now};
+  }
+  return caller;
+}
+
+namespace {
+
+// Reads slot `member` of the project's entry, filling it with `load()` when absent or
+// older than the staleness bound.
+template <class T, class Load>
+Result<T> Cached(std::shared_mutex& mutex, std::map<std::string, ProjectEntry, std::less<>>& projects,
+                 std::string_view project_id, Slot<Result<T>> ProjectEntry::*member, Timestamp now,
+                 Duration max_staleness, std::size_t max_entries, Load&& load) {
+  std::uint64_t generation = 0;
+  {
+    std::shared_lock lock(mutex);
+    auto it = projects.find(project_id);
+    if (it != projects.end()) {
+      const Slot<Result<T>>& slot = it->second.*member;
+      if (slot.value && now - slot.fetched_at < max_staleness) return *slot.value;
+      generation = it->second.generation;
+    }
+  }
+  Result<T> loaded = load();
+  if (!loaded && loaded.error().code() != ErrorCode::kNotFound) return loaded;  // outages are not cached
+  std::unique_lock lock(mutex);
+  auto it = projects.find(project_id);
+  if (it == projects.end()) {
+    Trim(projects, max_entries);
+    it = projects.emplace(std::string(project_id), ProjectEntry{}).first;
+    it->second.generation = generation;
+  }
+  if (it->second.generation == generation) it->second.*member = {loaded, now};
+  return loaded;
+}
+
+}  // namespace
+
+Result<std::optional<Lock>> HookCache::LockState(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
+  const Timestamp now = sync_->context().clock.Now();
+  // The store is asked as the admin: access was checked above, and the cached answer is
+  // shared by every caller allowed to see the project.
+  auto state = Cached<std::optional<Lock>>(state_->mutex, state_->projects, project_id, &ProjectEntry::lock, now,
+                                           options_.max_staleness, options_.max_entries,
+                                           [&] { return sync_->hooks().LockState(Caller::Admin(), project_id); });
+  if (state && *state && !(*state)->LiveAt(now)) return std::optional<Lock>();  // expired since it was read
+  return state;
+}
+
+Result<DocsState> HookCache::DocsHash(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
+  const Timestamp now = sync_->context().clock.Now();
+  return Cached<DocsState>(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, now,
+                           options_.max_staleness, options_.max_entries,
+                           [&] { return sync_->hooks().DocsHash(Caller::Admin(), project_id); });
+}
+
+}  // namespace libsync

@@ -1,0 +1,117 @@
+#include "libsync/hook_cache.hpp"
+
+#include <gtest/gtest.h>
+
+#include "libsync/aes_gcm_secret_box.hpp"
+#include "libsync/memory/manual_clock.hpp"
+#include "libsync/memory/memory_store.hpp"
+#include "libsync/memory/recording_event_sink.hpp"
+
+namespace libsync {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Two "servers" on one store: `here` answers hooks through the cache, `there` is another
+// process writing to the same database, whose events this process never sees.
+class HookCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cache_.Bind(here_);
+    project_ = here_.projects().Create(admin_, {.name = "web", .repo_url = "x"})->id;
+    auto created = here_.keys().Create(admin_, project_, "laptop").value();
+    key_ = created.plain_key;
+    key_id_ = created.key.id;
+    ASSERT_TRUE(here_.docs().Put(admin_, project_, "a.md", "one").has_value());
+  }
+  Caller Laptop() { return cache_.Authenticate(key_).value(); }
+
+  std::unique_ptr<Store> store_ = MakeMemoryStore();
+  ManualClock clock_;
+  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  RecordingEventSink downstream_;
+  HookCache cache_{downstream_, {.max_staleness = std::chrono::seconds(1)}};
+  SyncService here_{*store_, clock_, SystemRandom(), *box_, cache_};
+  SyncService there_{*store_, clock_, SystemRandom(), *box_, NullEventSink()};
+  Caller admin_ = Caller::Admin();
+  std::string project_, key_, key_id_;
+};
+
+TEST_F(HookCacheTest, OwnWritesAreSeenOnTheNextRequest) {
+  const Caller laptop = Laptop();
+  const std::string before = cache_.DocsHash(laptop, project_)->hash;
+  ASSERT_TRUE(here_.docs().Put(admin_, project_, "a.md", "two").has_value());
+  EXPECT_NE(cache_.DocsHash(laptop, project_)->hash, before);
+  EXPECT_FALSE(cache_.LockState(laptop, project_).value().has_value());
+  auto grant = here_.locks().Acquire(admin_, project_, {.locked_by = "alice"});
+  ASSERT_TRUE(grant.has_value());
+  auto locked = cache_.LockState(laptop, project_).value();
+  ASSERT_TRUE(locked.has_value());
+  EXPECT_EQ(locked->locked_by, "alice");
+  ASSERT_TRUE(here_.locks().Release(admin_, project_, grant->token).value());
+  EXPECT_FALSE(cache_.LockState(laptop, project_).value().has_value());
+  EXPECT_FALSE(downstream_.Events().empty()) << "events still reach the real sink";
+}
+
+TEST_F(HookCacheTest, AnotherServersChangeIsSeenWithinTheStalenessBound) {
+  const Caller laptop = Laptop();
+  const std::string before = cache_.DocsHash(laptop, project_)->hash;
+  EXPECT_FALSE(cache_.LockState(laptop, project_).value().has_value());
+  ASSERT_TRUE(there_.docs().Put(admin_, project_, "a.md", "changed elsewhere").has_value());
+  ASSERT_TRUE(there_.locks().Acquire(admin_, project_, {.locked_by = "bob"}).has_value());
+  clock_.Advance(milliseconds(999));
+  EXPECT_EQ(cache_.DocsHash(laptop, project_)->hash, before) << "answered from memory within the bound";
+  EXPECT_FALSE(cache_.LockState(laptop, project_).value().has_value());
+  clock_.Advance(milliseconds(1));
+  EXPECT_NE(cache_.DocsHash(laptop, project_)->hash, before) << "older than the bound: read again";
+  EXPECT_TRUE(cache_.LockState(laptop, project_).value().has_value());
+}
+
+TEST_F(HookCacheTest, ACachedLockExpiresWithTheClock) {
+  ASSERT_TRUE(here_.locks().Acquire(admin_, project_, {.locked_by = "alice", .ttl = std::chrono::seconds(5)})
+                  .has_value());
+  const Caller laptop = Laptop();
+  EXPECT_TRUE(cache_.LockState(laptop, project_).value().has_value());
+  for (int i = 0; i < 6; ++i) {
+    clock_.Advance(milliseconds(900));
+    (void)cache_.LockState(laptop, project_);  // keeps refreshing while live
+  }
+  EXPECT_FALSE(cache_.LockState(laptop, project_).value().has_value());
+}
+
+TEST_F(HookCacheTest, KeysAreRememberedForTheBoundOnly) {
+  EXPECT_TRUE(cache_.Authenticate(key_).has_value());
+  ASSERT_TRUE(there_.keys().Revoke(admin_, key_id_).ok());
+  clock_.Advance(milliseconds(500));
+  EXPECT_TRUE(cache_.Authenticate(key_).has_value()) << "within the bound";
+  clock_.Advance(milliseconds(600));
+  auto refused = cache_.Authenticate(key_);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(cache_.Authenticate("sk_unknown_key_0000000000").error().code(), ErrorCode::kUnauthenticated);
+}
+
+TEST_F(HookCacheTest, AccessRulesStillApplyToCachedAnswers) {
+  const std::string other = here_.projects().Create(admin_, {.name = "other", .repo_url = "y"})->id;
+  EXPECT_TRUE(cache_.DocsHash(admin_, other).has_value());  // now cached
+  const Caller laptop = Laptop();
+  EXPECT_EQ(cache_.DocsHash(laptop, other).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(cache_.LockState(laptop, other).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(cache_.DocsHash(admin_, "no-such-project").error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(HookCacheTest, RepeatedPullsOfTheSameDocsWriteTheConsumerRecordOnce) {
+  const Caller laptop = Laptop();
+  ASSERT_TRUE(here_.hooks().Pull(laptop, project_).has_value());
+  const auto first = here_.keys().List(admin_, project_)->front().last_pulled_at;
+  ASSERT_TRUE(first.has_value());
+  clock_.Advance(milliseconds(1000));
+  ASSERT_TRUE(here_.hooks().Pull(laptop, project_).has_value());
+  EXPECT_EQ(here_.keys().List(admin_, project_)->front().last_pulled_at, first) << "same hash: no write";
+  ASSERT_TRUE(here_.docs().Put(admin_, project_, "a.md", "new").has_value());
+  ASSERT_TRUE(here_.hooks().Pull(laptop, project_).has_value());
+  EXPECT_NE(here_.keys().List(admin_, project_)->front().last_pulled_at, first) << "new hash: recorded";
+}
+
+}  // namespace
+}  // namespace libsync
