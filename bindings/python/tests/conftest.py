@@ -14,6 +14,12 @@ import pytest
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
 
+def tool_env():
+    """The environment for helper programs (PostgreSQL, psql, git): without the sanitizer
+    runtime that a sanitized build preloads into the interpreter."""
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
+
+
 def _as_owner(command):
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
@@ -37,12 +43,12 @@ def postgres():
     port = _free_port()
     data = f"{root}/data"
     subprocess.run(_as_owner([f"{PG_BIN}/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                              "--no-sync"]), check=True, capture_output=True)
+                              "--no-sync"]), check=True, capture_output=True, env=tool_env())
     subprocess.run(_as_owner([f"{PG_BIN}/pg_ctl", "-D", data, "-l", f"{root}/server.log", "-w", "-t", "60", "-o",
                               f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]),
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=tool_env())
     yield f"postgresql://postgres@127.0.0.1:{port}"
-    subprocess.run(_as_owner([f"{PG_BIN}/pg_ctl", "-D", data, "-m", "immediate", "stop"]), capture_output=True)
+    subprocess.run(_as_owner([f"{PG_BIN}/pg_ctl", "-D", data, "-m", "immediate", "stop"]), capture_output=True, env=tool_env())
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -61,5 +67,5 @@ def database(request, tmp_path):
     name = f"libsync_py_{os.getpid()}_{_db_counter[0]}"
     port = base.rsplit(":", 1)[1]
     subprocess.run(["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "postgres", "-q", "-c",
-                    f"CREATE DATABASE {name}"], check=True, capture_output=True)
+                    f"CREATE DATABASE {name}"], check=True, capture_output=True, env=tool_env())
     return f"{base}/{name}"

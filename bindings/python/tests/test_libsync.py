@@ -9,6 +9,7 @@ import threading
 import pytest
 
 import libsync
+from conftest import tool_env
 
 
 @pytest.fixture
@@ -170,15 +171,16 @@ def test_calls_release_the_gil(tmp_path):
 def test_git_sync_with_a_local_bare_repository(tmp_path):
     bare = tmp_path / "remote.git"
     work = tmp_path / "work"
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+    env = dict(tool_env(), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
-    subprocess.run(["git", "clone", "-q", str(bare), str(work)], check=True, capture_output=True)
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True, env=env)
+    subprocess.run(["git", "clone", "-q", str(bare), str(work)], check=True, capture_output=True, env=env)
     (work / "docs").mkdir()
     (work / "docs" / "overview.md").write_text("# Overview\n")
-    subprocess.run(["git", "-C", str(work), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(work), "add", "."], check=True, env=env)
     subprocess.run(["git", "-C", str(work), "commit", "-q", "-m", "docs"], check=True, env=env)
-    subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True, capture_output=True)
+    subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True, capture_output=True,
+                   env=env)
 
     lib = libsync.open(git_cache_dir=str(tmp_path / "cache"))
     pid = lib.projects.create("g", str(bare)).id
@@ -188,7 +190,7 @@ def test_git_sync_with_a_local_bare_repository(tmp_path):
     pushed = lib.git.push(pid)
     assert pushed.pushed == ["overview.md"]
     shown = subprocess.run(["git", "-C", str(bare), "show", "main:docs/overview.md"], check=True,
-                           capture_output=True, text=True).stdout
+                           capture_output=True, text=True, env=env).stdout
     assert shown == "# Overview\n\nEdited.\n"
     with pytest.raises(libsync.InvalidArgument):
         libsync.open().git.sync(pid)  # opened without git_cache_dir
