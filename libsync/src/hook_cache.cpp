@@ -43,7 +43,7 @@ void Trim(Map& map, std::size_t max_entries) {
 struct HookCache::State {
   std::shared_mutex mutex;
   std::unordered_map<std::string, KeyEntry> keys;  // by key hash
-  std::map<std::string, ProjectEntry, std::less<>> projects;
+  std::map<std::string, ProjectEntry, std::less<>> projects;  // see ProjectMap
 };
 
 HookCache::HookCache(EventSink& next, HookCacheOptions options)
@@ -67,14 +67,19 @@ void HookCache::Publish(std::span<const Event> events) noexcept {
   next_.Publish(events);
 }
 
-Result<Caller> HookCache::Authenticate(std::string_view plain_key) {
+std::optional<Result<Caller>> HookCache::PeekAuthenticate(std::string_view plain_key) {
   const Timestamp now = sync_->context().clock.Now();
   const std::string hash = HashSecret(plain_key);
-  {
-    std::shared_lock lock(state_->mutex);
-    auto it = state_->keys.find(hash);
-    if (it != state_->keys.end() && now - it->second.fetched_at < options_.max_staleness) return it->second.caller;
-  }
+  std::shared_lock lock(state_->mutex);
+  auto it = state_->keys.find(hash);
+  if (it != state_->keys.end() && now - it->second.fetched_at < options_.max_staleness) return it->second.caller;
+  return std::nullopt;
+}
+
+Result<Caller> HookCache::Authenticate(std::string_view plain_key) {
+  if (auto cached = PeekAuthenticate(plain_key)) return std::move(*cached);
+  const Timestamp now = sync_->context().clock.Now();
+  const std::string hash = HashSecret(plain_key);
   Result<Caller> caller = sync_->keys().Authenticate(plain_key);
   // Store failures only when they are the key's fault, never a store outage.
   if (caller || caller.error().code() == ErrorCode::kUnauthenticated) {
@@ -87,22 +92,31 @@ Result<Caller> HookCache::Authenticate(std::string_view plain_key) {
 
 namespace {
 
+using ProjectMap = std::map<std::string, ProjectEntry, std::less<>>;
+
+// Slot `member` of the project's entry when it is fresh; else nullopt, with the
+// generation a fill must still see to store its result.
+template <class T>
+std::optional<Result<T>> Fresh(std::shared_mutex& mutex, const ProjectMap& projects, std::string_view project_id,
+                               Slot<Result<T>> ProjectEntry::*member, Timestamp now, Duration max_staleness,
+                               std::uint64_t* generation) {
+  std::shared_lock lock(mutex);
+  auto it = projects.find(project_id);
+  if (it == projects.end()) return std::nullopt;
+  const Slot<Result<T>>& slot = it->second.*member;
+  if (slot.value && now - slot.fetched_at < max_staleness) return *slot.value;
+  *generation = it->second.generation;
+  return std::nullopt;
+}
+
 // Reads slot `member` of the project's entry, filling it with `load()` when absent or
 // older than the staleness bound.
 template <class T, class Load>
-Result<T> Cached(std::shared_mutex& mutex, std::map<std::string, ProjectEntry, std::less<>>& projects,
-                 std::string_view project_id, Slot<Result<T>> ProjectEntry::*member, Timestamp now,
-                 Duration max_staleness, std::size_t max_entries, Load&& load) {
+Result<T> Cached(std::shared_mutex& mutex, ProjectMap& projects, std::string_view project_id,
+                 Slot<Result<T>> ProjectEntry::*member, Timestamp now, Duration max_staleness,
+                 std::size_t max_entries, Load&& load) {
   std::uint64_t generation = 0;
-  {
-    std::shared_lock lock(mutex);
-    auto it = projects.find(project_id);
-    if (it != projects.end()) {
-      const Slot<Result<T>>& slot = it->second.*member;
-      if (slot.value && now - slot.fetched_at < max_staleness) return *slot.value;
-      generation = it->second.generation;
-    }
-  }
+  if (auto fresh = Fresh(mutex, projects, project_id, member, now, max_staleness, &generation)) return *fresh;
   Result<T> loaded = load();
   if (!loaded && loaded.error().code() != ErrorCode::kNotFound) return loaded;  // outages are not cached
   std::unique_lock lock(mutex);
@@ -136,6 +150,23 @@ Result<DocsState> HookCache::DocsHash(const Caller& caller, std::string_view pro
   return Cached<DocsState>(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, now,
                            options_.max_staleness, options_.max_entries,
                            [&] { return sync_->hooks().DocsHash(Caller::Admin(), project_id); });
+}
+
+std::optional<Result<std::optional<Lock>>> HookCache::PeekLockState(const Caller& caller,
+                                                                   std::string_view project_id) {
+  if (Status s = detail::CheckAccess(caller, project_id, detail::Access::kRead); !s.ok()) return s;
+  const Timestamp now = sync_->context().clock.Now();
+  std::uint64_t unused = 0;
+  auto state = Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::lock, now, options_.max_staleness, &unused);
+  if (state && *state && **state && !(**state)->LiveAt(now)) return Result<std::optional<Lock>>(std::nullopt);
+  return state;
+}
+
+std::optional<Result<DocsState>> HookCache::PeekDocsHash(const Caller& caller, std::string_view project_id) {
+  if (Status s = detail::CheckAccess(caller, project_id, detail::Access::kRead); !s.ok()) return s;
+  std::uint64_t unused = 0;
+  return Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, sync_->context().clock.Now(),
+               options_.max_staleness, &unused);
 }
 
 }  // namespace libsync

@@ -80,6 +80,20 @@ Result<std::optional<std::int64_t>> ExpectedVersion(const Request& req, std::opt
   return expected;
 }
 
+// The original hooks' shapes: {"locked":false} or the holder, and {"hash","docsCount"}.
+Response LockStateResponse(std::optional<Lock> lock) {
+  if (!lock) return JsonResponse(200, object{{"locked", false}});
+  return JsonResponse(200, object{{"locked", true},
+                                  {"lockedBy", lock->locked_by},
+                                  {"lockedAt", FormatTimestamp(lock->locked_at)},
+                                  {"expiresAt", FormatTimestamp(lock->expires_at)},
+                                  {"reason", lock->reason.empty() ? value(nullptr) : value(lock->reason)}});
+}
+
+Response DocsHashResponse(DocsState state) {
+  return JsonResponse(200, object{{"hash", state.hash}, {"docsCount", state.count}});
+}
+
 class Router {
  public:
   Router(SyncService& sync, GitSyncService* git, const ApiOptions& options, const Request& req)
@@ -96,6 +110,32 @@ class Router {
     if (!s.empty() && s[0] == "hook") return Hook();
     if (!s.empty() && s[0] == "projects") return Projects();
     return NoRoute();
+  }
+
+  /// The hook status and docs-hash answers when the hook cache holds everything they need
+  /// (key and project entry); nullopt otherwise. Never touches the store.
+  std::optional<Response> RouteCached() {
+    HookCache* cache = options_.hook_cache;
+    if (!cache || req_.method != "GET" || !req_.Header("authorization").empty()) return std::nullopt;
+    const auto key = req_.Header("x-api-key");
+    if (key.empty()) return std::nullopt;
+    auto parsed = ParseTarget(req_.target);
+    if (!parsed || !parsed->query.empty()) return std::nullopt;
+    const auto& s = parsed->segments;
+    if (s.size() != 4 || s[0] != "api" || s[1] != "hook" || (s[2] != "status" && s[2] != "docs")) return std::nullopt;
+    auto id = PercentDecode(s[3]);
+    if (!id) return std::nullopt;
+    auto caller = cache->PeekAuthenticate(key);
+    if (!caller) return std::nullopt;
+    if (!*caller) return ErrorResponse(caller->error());
+    if (s[2] == "status") {
+      auto state = cache->PeekLockState(**caller, *id);
+      if (!state) return std::nullopt;
+      return Reply(std::move(*state), LockStateResponse);
+    }
+    auto docs = cache->PeekDocsHash(**caller, *id);
+    if (!docs) return std::nullopt;
+    return Reply(std::move(*docs), DocsHashResponse);
   }
 
   /// The caller the request's credentials stand for (for transports' own routes).
@@ -178,23 +218,14 @@ class Router {
   Response HookStatus(const std::string& id) {
     return WithHookCaller([&](const Caller& caller) {
       auto state = options_.hook_cache ? options_.hook_cache->LockState(caller, id) : sync_.hooks().LockState(caller, id);
-      return Reply(std::move(state), [](std::optional<Lock> lock) {
-        if (!lock) return JsonResponse(200, object{{"locked", false}});
-        return JsonResponse(200, object{{"locked", true},
-                                        {"lockedBy", lock->locked_by},
-                                        {"lockedAt", FormatTimestamp(lock->locked_at)},
-                                        {"expiresAt", FormatTimestamp(lock->expires_at)},
-                                        {"reason", lock->reason.empty() ? value(nullptr) : value(lock->reason)}});
-      });
+      return Reply(std::move(state), LockStateResponse);
     });
   }
 
   Response HookDocs(const std::string& id) {
     return WithHookCaller([&](const Caller& caller) {
       auto docs = options_.hook_cache ? options_.hook_cache->DocsHash(caller, id) : sync_.hooks().DocsHash(caller, id);
-      return Reply(std::move(docs), [](DocsState state) {
-        return JsonResponse(200, object{{"hash", state.hash}, {"docsCount", state.count}});
-      });
+      return Reply(std::move(docs), DocsHashResponse);
     });
   }
 
@@ -636,6 +667,14 @@ Result<std::vector<Event>> Api::Replay(const EventStream& stream) const {
     if (page.events.empty()) return out;
     after = page.events.back().seq;
     for (auto& e : page.events) out.push_back(std::move(e));
+  }
+}
+
+std::optional<Response> Api::HandleCached(const Request& request) const {
+  try {
+    return Router(sync_, git_sync_, options_, request).RouteCached();
+  } catch (const std::exception&) {
+    return std::nullopt;  // Handle will answer it properly
   }
 }
 

@@ -48,6 +48,37 @@ struct Shared {
       idle.notify_all();
     }
   }
+
+  // Metrics and the access log line for one answered request. Log lines are gathered and
+  // written in blocks (and at least every second, by the server's flush timer): one write
+  // per request would cost more than answering a cached hook request.
+  void Record(const Request& request, int status, std::chrono::steady_clock::time_point started) {
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    metrics.Record(request.method, RouteTemplate(request.target), status,
+                   std::chrono::duration<double>(elapsed).count());
+    if (!options.access_log) return;
+    // The path only: queries may carry a reason or a browser's token.
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    std::lock_guard lock(log_mutex);
+    log_buffer += request.method + " " + path + " " + std::to_string(status) + " " + std::to_string(micros) + "us\n";
+    if (log_buffer.size() >= 16 * 1024) FlushLogLocked();
+  }
+
+  void FlushLog() {
+    std::lock_guard lock(log_mutex);
+    FlushLogLocked();
+  }
+
+ private:
+  void FlushLogLocked() {
+    if (log_buffer.empty()) return;
+    std::fwrite(log_buffer.data(), 1, log_buffer.size(), stderr);
+    std::fflush(stderr);
+    log_buffer.clear();
+  }
+  std::mutex log_mutex;
+  std::string log_buffer;
 };
 
 Response PlainError(int status, std::string message) {
@@ -114,19 +145,16 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned version = req.version();
     const auto started = std::chrono::steady_clock::now();
     shared_->busy.fetch_add(1);
+    // Hook answers already in memory are written from here; everything else may block on
+    // the store and goes to a worker.
+    if (auto cached = shared_->api.HandleCached(request)) {
+      shared_->Record(request, cached->status, started);
+      return DoWrite(std::move(*cached), keep_alive, version);
+    }
     net::post(shared_->workers, [self = shared_from_this(), request = std::move(request), keep_alive, version,
                                  started]() mutable {
       Response response = self->shared_->api.Handle(request);
-      self->shared_->metrics.Record(request.method, RouteTemplate(request.target), response.status,
-                                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      if (self->shared_->options.access_log) {
-        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                std::chrono::steady_clock::now() - started).count();
-        // The path only: queries may carry a reason or a browser's token.
-        const std::string path = request.target.substr(0, request.target.find('?'));
-        std::fprintf(stderr, "%s %s %d %lldus\n", request.method.c_str(), path.c_str(), response.status,
-                     static_cast<long long>(micros));
-      }
+      self->shared_->Record(request, response.status, started);
       net::post(self->stream_.get_executor(), [self, response = std::move(response), keep_alive, version]() mutable {
         self->DoWrite(std::move(response), keep_alive, version);
       });
@@ -382,6 +410,7 @@ class BeastServer final : public Server {
     }
     port_ = acceptor_.local_endpoint().port();
     DoAccept();
+    ScheduleLogFlush();
     for (int i = 0; i < std::max(1, shared_->options.network_threads); ++i) {
       threads_.emplace_back([this] { ioc_.run(); });
     }
@@ -405,10 +434,20 @@ class BeastServer final : public Server {
       ioc_.stop();
       for (auto& t : threads_) t.join();
       shared_->workers.join();
+      shared_->FlushLog();
     });
   }
 
  private:
+  void ScheduleLogFlush() {
+    log_timer_.expires_after(std::chrono::seconds(1));
+    log_timer_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      shared_->FlushLog();
+      ScheduleLogFlush();
+    });
+  }
+
   void DoAccept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
@@ -438,6 +477,7 @@ class BeastServer final : public Server {
   // io_context; the guard keeps run() from returning before the response is written.
   net::executor_work_guard<net::io_context::executor_type> work_;
   tcp::acceptor acceptor_;
+  net::steady_timer log_timer_{ioc_};
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
   std::once_flag stopped_;

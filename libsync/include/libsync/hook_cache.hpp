@@ -50,6 +50,12 @@ class HookCache final : public EventSink {
   /// HookService::DocsHash from the cache.
   Result<DocsState> DocsHash(const Caller& caller, std::string_view project_id);
 
+  /// The same three, answered only from memory: nullopt when the answer would need the
+  /// store (absent or too old), so a network thread can answer hits without ever blocking.
+  std::optional<Result<Caller>> PeekAuthenticate(std::string_view plain_key);
+  std::optional<Result<std::optional<Lock>>> PeekLockState(const Caller& caller, std::string_view project_id);
+  std::optional<Result<DocsState>> PeekDocsHash(const Caller& caller, std::string_view project_id);
+
  private:
   struct State;
   EventSink& next_;

@@ -55,6 +55,10 @@ class Api {
       : sync_(sync), git_sync_(git_sync), options_(std::move(options)) {}
 
   Response Handle(const Request& request) const;
+  /// The answer to a hook status or docs-hash request when ApiOptions::hook_cache holds it,
+  /// without blocking: transports may call this on a network thread and fall back to
+  /// Handle (on a worker) when it returns nullopt.
+  std::optional<Response> HandleCached(const Request& request) const;
 
   /// Whether the request carries the admin token (for transports' own routes, /metrics).
   bool IsAdmin(const Request& request) const;
