@@ -17,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <algorithm>
 #include <thread>
 
 #include "libsync/aes_gcm_secret_box.hpp"
@@ -258,6 +259,8 @@ int main(int argc, char** argv) {
   server_options.address = host;
   server_options.port = port;
   server_options.worker_threads = config.threads;
+  // One network thread per core: cached hook answers are written from these threads.
+  server_options.network_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   server_options.max_body_bytes = config.max_body + 64 * 1024;
   server_options.events = &events;
   auto server = web::Server::Start(api, server_options);
