@@ -2,6 +2,7 @@
 # project, so embedding it with add_subdirectory() builds just the library.
 option(LIBSYNC_BUILD_TESTS "Build the test suites" ${PROJECT_IS_TOP_LEVEL})
 option(LIBSYNC_BUILD_BENCHMARKS "Build the benchmarks (Google Benchmark)" ${PROJECT_IS_TOP_LEVEL})
+option(LIBSYNC_BUILD_FUZZERS "Build the libFuzzer targets (needs clang; see scripts/fuzz.sh)" OFF)
 option(LIBSYNC_BUILD_EXAMPLES "Build aitk-server" ${PROJECT_IS_TOP_LEVEL})
 option(LIBSYNC_INSTALL "Generate install rules and the CMake package" ON)
 option(LIBSYNC_WARNINGS_AS_ERRORS "Treat compiler warnings as errors (CI turns this on)" OFF)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything with warnings as errors and
 # AddressSanitizer + UndefinedBehaviorSanitizer, and runs the whole test suite
-# (unit, contract, stress, database, git, header, packaging and benchmark smoke tests),
-# after checking that the core builds with every adapter switched off.
+# (unit, contract, stress, database, git, HTTP, CLI, Python, header, packaging and
+# benchmark smoke tests), after checking that the core builds with every adapter switched
+# off; then runs each libFuzzer target for 60 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +24,6 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
+
+# The libFuzzer targets (HTTP request parser + router, JSON body decoders), 60 s each.
+scripts/fuzz.sh "${LIBSYNC_FUZZ_SECONDS:-60}"

@@ -1,0 +1,54 @@
+#pragma once
+// The state every fuzz target runs against: a memory store with one project, a doc, a
+// live lock, a read key and a write key, the Api with its hook cache, and the invariant
+// checked after every input: the server answered with a status it may use (never 5xx).
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "libsync/aes_gcm_secret_box.hpp"
+#include "libsync/hook_cache.hpp"
+#include "libsync/http/api.hpp"
+#include "libsync/memory/memory_store.hpp"
+#include "libsync/sync_service.hpp"
+
+namespace libsync::fuzz {
+
+struct World {
+  std::unique_ptr<Store> store = MakeMemoryStore({.event_retention = 100});
+  std::unique_ptr<SecretBox> box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  HookCache cache{NullEventSink()};
+  SyncService sync{*store, SystemClock(), SystemRandom(), *box, cache};
+  web::Api api{sync, nullptr, {.admin_token = "fuzz-admin-token-0123456789", .hook_cache = &cache}};
+  std::string project, read_key, write_key, lock_token;
+
+  World() {
+    cache.Bind(sync);
+    const Caller admin = Caller::Admin();
+    project = sync.projects().Create(admin, {.name = "p", .repo_url = "x"})->id;
+    read_key = sync.keys().Create(admin, project, "r")->plain_key;
+    write_key = sync.keys().Create(admin, project, "w", KeyScope::kWrite)->plain_key;
+    (void)sync.docs().Put(admin, project, "a.md", "hello");
+    lock_token = sync.locks().Acquire(admin, project, {.locked_by = "fuzz"})->token;
+  }
+
+  /// Handles `request` both ways a server would and aborts on a 5xx: no input may make
+  /// the server fail (500) or claim to be unavailable while its store is fine (503).
+  void Check(const web::Request& request) const {
+    if (auto cached = api.HandleCached(request); cached && cached->status >= 500) Fail(*cached, request);
+    const web::Response response = api.Handle(request);
+    if (response.status >= 500 || response.status < 200) Fail(response, request);
+  }
+
+  [[noreturn]] static void Fail(const web::Response& r, const web::Request& req) {
+    std::fprintf(stderr, "status %d for %s %s\n%s\n", r.status, req.method.c_str(), req.target.c_str(), r.body.c_str());
+    std::abort();
+  }
+};
+
+inline World& TheWorld() {
+  static World* world = new World();  // never destroyed: libFuzzer exits without unwinding
+  return *world;
+}
+
+}  // namespace libsync::fuzz
