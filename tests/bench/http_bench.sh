@@ -47,6 +47,7 @@ curl -sf -X DELETE -H "Authorization: Bearer $admin" "$base/projects/$project/do
 curl -sf -X DELETE -H "Authorization: Bearer $admin" "$base/projects/$project/docs/guides/style.md" >/dev/null
 
 # nginx serves byte-identical bodies.
+idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 mkdir -p "$work/www"
 curl -sf -H "X-API-Key: $key" "$base/hook/status/$project" >"$work/www/status.json"
 curl -sf -H "X-API-Key: $key" "$base/hook/docs/$project" >"$work/www/docs.json"
@@ -84,4 +85,5 @@ for case in "hook status|/hook/status/$project|status.json" "hook docs hash|/hoo
   done
 done
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
-echo "aitk-server resident memory after the run: $((rss / 1024)) MB"
+peak=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+echo "aitk-server resident memory: idle $((idle_rss / 1024)) MB, peak under load $((peak / 1024)) MB, after the run $((rss / 1024)) MB"

@@ -6,10 +6,12 @@
 #                        optionally one backend (sqlite|postgresql)
 #   run.sh git [N ...]   git sync of N markdown files (default 1000 and 10000) against
 #                        git clone of the same repository
+#   run.sh events [S] [N] lock cycles over HTTP vs in process on SQLite, 64 racing
+#                        clients, and fan-out to N WebSocket subscribers (default 1000)
 # Each prints its figures beside a baseline measured in the same run (docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-which=${1:?usage: run.sh core|sql|git [args]}
+which=${1:?usage: run.sh core|sql|git|events [args]}
 shift
 scripts/install-deps.sh
 build=build/bench
@@ -24,5 +26,8 @@ case "$which" in
   git)
     cmake --build "$build" --target libsync_git_sync_bench
     "$build/tests/bench/libsync_git_sync_bench" "$@" ;;
-  *) echo "usage: run.sh core|sql|git [args]" >&2; exit 2 ;;
+  events)
+    cmake --build "$build" --target libsync_http_events_bench
+    "$build/tests/bench/libsync_http_events_bench" "${1:-3}" "${2:-1000}" ;;
+  *) echo "usage: run.sh core|sql|git|events [args]" >&2; exit 2 ;;
 esac
