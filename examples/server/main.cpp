@@ -22,11 +22,13 @@
 
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/credentials.hpp"
+#include "libsync/event_relay.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/git_sync_service.hpp"
 #include "libsync/http/api.hpp"
 #include "libsync/http/event_hub.hpp"
 #include "libsync/http/server.hpp"
+#include "libsync/sql/event_listener.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "libsync/sync_service.hpp"
 
@@ -242,8 +244,20 @@ int main(int argc, char** argv) {
   // Hook answers come from memory; this server's own events invalidate them at once, and
   // another server's changes show once an entry is older than --hook-staleness.
   HookCache hook_cache(events, {.max_staleness = std::chrono::milliseconds(config.hook_staleness_ms)});
-  SyncService sync(**store, SystemClock(), SystemRandom(), *box, hook_cache, service_options);
+  // On PostgreSQL, other servers' events arrive by NOTIFY and are relayed to this server's
+  // subscribers (and drop its cached hook answers) as if they were its own.
+  EventRelay relay(hook_cache);
+  SyncService sync(**store, SystemClock(), SystemRandom(), *box, relay, service_options);
   hook_cache.Bind(sync);
+  relay.Bind(sync);
+  std::unique_ptr<sql::EventListener> listener;
+  if (database.rfind("postgres", 0) == 0) {
+    auto listening = sql::ListenForEvents(database, [&relay](const std::string& project, std::int64_t seq) {
+      relay.OnRemoteEvent(project, seq);
+    });
+    if (!listening) Fail(listening.error().message());
+    listener = std::move(listening).value();
+  }
   GitSyncService git_sync(sync.context(), **remote);
   const web::Api api(sync, &git_sync,
                      {.admin_token = admin_token, .hook_cache = config.hook_staleness_ms > 0 ? &hook_cache : nullptr});

@@ -710,6 +710,11 @@ Result<Event> SqlTransaction::AppendEvent(std::string_view project_id, std::stri
           soci::use(e.project_id), soci::use(seq), soci::use(e.type), soci::use(e.payload), soci::use(created);
     }
     e.seq = seq;
+    // Other servers on the same PostgreSQL database hear of the event on commit
+    // (sql::ListenForEvents); a rolled-back transaction sends nothing.
+    if (dialect_ == Dialect::kPostgres) {
+      Defer("SELECT pg_notify('libsync_events', " + Literal(std::string(project_id) + ":" + std::to_string(seq)) + ")");
+    }
     // Retention: the log keeps the newest events. Trimming every 64th append keeps the
     // log within retention + 64 events at a fraction of the cost.
     const long long horizon = seq - static_cast<long long>(event_retention_);
