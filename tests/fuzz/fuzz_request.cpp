@@ -4,9 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <algorithm>
-#include <cctype>
-
+#include "beast_request.hpp"
 #include "fuzz_world.hpp"
 
 namespace http = boost::beast::http;
@@ -21,15 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_done()) return 0;  // the server answers these with 400/413/431 itself
   auto req = parser.release();
-  libsync::web::Request request;
-  request.method = std::string(req.method_string());
-  request.target = std::string(req.target());
-  for (const auto& field : req) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    request.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  request.body = std::move(req.body());
+  const libsync::web::Request request = libsync::web::FromBeast(req);
   world.Check(request);
   return 0;
 }

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "beast_request.hpp"
 #include "metrics.hpp"
 #include "responses.hpp"
 
@@ -125,15 +126,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     stream_.expires_never();
     auto req = parser_->release();
-    Request request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    for (const auto& field : req) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    request.body = std::move(req.body());
+    Request request = FromBeast(req);
     if (shared_->options.events && shared_->api.IsEventStream(request)) {
       if (websocket::is_upgrade(req)) upgrade_.emplace(std::move(req));
       return OpenEventStream(std::move(request));
