@@ -382,9 +382,8 @@ class BeastServer final : public Server {
  public:
   BeastServer(const Api& api, const ServerOptions& options)
       : shared_(std::make_shared<Shared>(api, options)),
-        ioc_(std::max(1, options.network_threads)),
-        work_(net::make_work_guard(ioc_)),
-        acceptor_(ioc_) {}
+        loops_(MakeLoops(std::max(1, options.network_threads))),
+        acceptor_(*loops_.front().context) {}
 
   ~BeastServer() override { Stop(std::chrono::milliseconds(0)); }
 
@@ -404,8 +403,8 @@ class BeastServer final : public Server {
     port_ = acceptor_.local_endpoint().port();
     DoAccept();
     ScheduleLogFlush();
-    for (int i = 0; i < std::max(1, shared_->options.network_threads); ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
+    for (auto& loop : loops_) {
+      threads_.emplace_back([context = loop.context.get()] { context->run(); });
     }
     return Status::Ok();
   }
@@ -423,8 +422,10 @@ class BeastServer final : public Server {
         std::unique_lock lock(shared_->mutex);
         shared_->idle.wait_for(lock, grace, [&] { return shared_->busy.load() == 0; });
       }
-      work_.reset();
-      ioc_.stop();
+      for (auto& loop : loops_) {
+        loop.work.reset();
+        loop.context->stop();
+      }
       for (auto& t : threads_) t.join();
       shared_->workers.join();
       shared_->FlushLog();
@@ -442,7 +443,11 @@ class BeastServer final : public Server {
   }
 
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    // Connections are dealt round-robin to the network threads; each thread runs its own
+    // io_context, so a connection's handlers never run concurrently and need no strand,
+    // and no thread wakes another to run them.
+    net::io_context& next = *loops_[next_loop_++ % loops_.size()].context;
+    acceptor_.async_accept(next, [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
         return DoAccept();
@@ -465,12 +470,26 @@ class BeastServer final : public Server {
   }
 
   std::shared_ptr<Shared> shared_;
-  net::io_context ioc_;
-  // While a request is on the worker pool its connection has no operation pending on the
-  // io_context; the guard keeps run() from returning before the response is written.
-  net::executor_work_guard<net::io_context::executor_type> work_;
+  struct Loop {
+    std::unique_ptr<net::io_context> context;
+    // While a request is on the worker pool its connection has no operation pending on
+    // the io_context; the guard keeps run() from returning before the response is written.
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  };
+  static std::vector<Loop> MakeLoops(int count) {
+    std::vector<Loop> loops;
+    for (int i = 0; i < count; ++i) {
+      auto context = std::make_unique<net::io_context>(1);  // one thread each
+      auto work = net::make_work_guard(*context);
+      loops.push_back({std::move(context), std::move(work)});
+    }
+    return loops;
+  }
+
+  std::vector<Loop> loops_;
+  std::size_t next_loop_ = 0;
   tcp::acceptor acceptor_;
-  net::steady_timer log_timer_{ioc_};
+  net::steady_timer log_timer_{*loops_.front().context};
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
   std::once_flag stopped_;
