@@ -118,6 +118,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
+    // A request without a body (every GET) is complete already: no second read, and no
+    // re-arming of the timer, which costs a system call.
+    if (parser_->is_done()) return OnBody({}, 0);
     stream_.expires_after(shared_->options.body_timeout);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
