@@ -67,6 +67,22 @@ void HookCache::Publish(std::span<const Event> events) noexcept {
   next_.Publish(events);
 }
 
+void HookCache::ForgetKeys() {
+  std::unique_lock lock(state_->mutex);
+  state_->keys.clear();
+}
+
+void HookCache::ForgetProject(std::string_view project_id) {
+  std::unique_lock lock(state_->mutex);
+  auto it = state_->projects.find(project_id);
+  if (it == state_->projects.end()) return;
+  ++it->second.generation;  // a fill already under way must not store its answer
+  it->second.lock.value.reset();
+  it->second.docs.value.reset();
+  // Keys of the project are gone with it.
+  state_->keys.clear();
+}
+
 std::optional<Result<Caller>> HookCache::PeekAuthenticate(std::string_view plain_key) {
   const Timestamp now = sync_->context().clock.Now();
   const std::string hash = HashSecret(plain_key);

@@ -242,3 +242,13 @@ def test_help_for_every_command(aitk):
     r = aitk("frobnicate")
     assert r.returncode == 2 and "unknown command" in r.stderr
     assert aitk("pull", "--no-such-flag").returncode == 2
+
+
+def test_a_revoked_key_is_refused_on_the_next_hook_request(aitk, server, project):
+    assert aitk("status").returncode == 3  # the key works (and is now cached)
+    _, keys = server.call("GET", f"/api/projects/{project['id']}/api-keys")
+    lead = next(k for k in keys if k["name"] == "lead")
+    status, _ = server.call("DELETE", f"/api/projects/api-keys/{lead['id']}")
+    assert status == 200
+    r = aitk("status")
+    assert r.returncode == 1 and "AI_TOOLKIT_API_KEY" in r.stderr

@@ -91,6 +91,18 @@ TEST_F(HookCacheTest, KeysAreRememberedForTheBoundOnly) {
   EXPECT_EQ(cache_.Authenticate("sk_unknown_key_0000000000").error().code(), ErrorCode::kUnauthenticated);
 }
 
+TEST_F(HookCacheTest, RevocationsAndDeletionsThroughThisProcessShowAtOnce) {
+  const Caller laptop = Laptop();
+  ASSERT_TRUE(cache_.DocsHash(laptop, project_).has_value());
+  ASSERT_TRUE(here_.keys().Revoke(admin_, key_id_).ok());
+  cache_.ForgetKeys();
+  EXPECT_EQ(cache_.Authenticate(key_).error().code(), ErrorCode::kUnauthenticated);
+  ASSERT_TRUE(here_.projects().Delete(admin_, project_).ok());
+  cache_.ForgetProject(project_);
+  EXPECT_EQ(cache_.DocsHash(admin_, project_).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(cache_.LockState(admin_, project_).error().code(), ErrorCode::kNotFound);
+}
+
 TEST_F(HookCacheTest, AccessRulesStillApplyToCachedAnswers) {
   const std::string other = here_.projects().Create(admin_, {.name = "other", .repo_url = "y"})->id;
   EXPECT_TRUE(cache_.DocsHash(admin_, other).has_value());  // now cached

@@ -6,8 +6,10 @@
 // this process's own writes (lock:*, doc:*, sync:*) drop a project's entries at once, so a
 // change made through this process is seen on the very next request. Changes made by
 // another process sharing the database (several servers on one PostgreSQL) are seen once
-// the entry ages out: that is the bound on how stale a hook answer can be. A revoked key
-// keeps answering hook routes for at most the same bound. Lock expiry needs no event: a
+// the entry ages out: that is the bound on how stale a hook answer can be. A key revoked
+// or a project deleted through another process keeps answering hook routes for at most
+// the same bound; through this one, the caller of the write tells the cache (ForgetKeys,
+// ForgetProject). Lock expiry needs no event: a
 // cached lock is checked against the clock on every read.
 
 #include <memory>
@@ -42,6 +44,11 @@ class HookCache final : public EventSink {
 
   /// Drops the published events' projects from the cache, then forwards the events.
   void Publish(std::span<const Event> events) noexcept override;
+
+  /// For the writes that publish no event: a key revoked (every key is re-read) or a
+  /// project deleted (its entries go). Callers invoke these after such a write commits.
+  void ForgetKeys();
+  void ForgetProject(std::string_view project_id);
 
   /// KeyService::Authenticate, remembered per key (failures too) for max_staleness.
   Result<Caller> Authenticate(std::string_view plain_key);
