@@ -11,8 +11,7 @@
 namespace libsync {
 namespace {
 
-// A value read from the store at `fetched_at`. `generation` is the project's invalidation
-// count when the read began: a read that raced with a write is not stored.
+// A value read from the store at `fetched_at`.
 template <class T>
 struct Slot {
   std::optional<T> value;
@@ -20,15 +19,29 @@ struct Slot {
 };
 
 struct ProjectEntry {
+  // Counts invalidations: a fill stores its answer only if no invalidation happened
+  // since its read began, so a read that raced with a write is not kept.
   std::uint64_t generation = 0;
   Slot<Result<std::optional<Lock>>> lock;
   Slot<Result<DocsState>> docs;
+
+  void Invalidate() {
+    ++generation;
+    lock.value.reset();
+    docs.value.reset();
+  }
 };
 
 struct KeyEntry {
   Result<Caller> caller = Status::Unauthenticated("");
   Timestamp fetched_at{};
 };
+
+// A lock read while live may have expired since: it reads as no lock from then on.
+Result<std::optional<Lock>> DropExpired(Result<std::optional<Lock>> state, Timestamp now) {
+  if (state && *state && !(*state)->LiveAt(now)) return std::optional<Lock>();
+  return state;
+}
 
 template <class Map>
 void Trim(Map& map, std::size_t max_entries) {
@@ -58,10 +71,7 @@ void HookCache::Publish(std::span<const Event> events) noexcept {
     std::unique_lock lock(state_->mutex);
     for (const Event& e : events) {
       auto it = state_->projects.find(e.project_id);
-      if (it == state_->projects.end()) continue;
-      ++it->second.generation;
-      it->second.lock.value.reset();
-      it->second.docs.value.reset();
+      if (it != state_->projects.end()) it->second.Invalidate();
     }
   }
   next_.Publish(events);
@@ -76,26 +86,26 @@ void HookCache::ForgetProject(std::string_view project_id) {
   std::unique_lock lock(state_->mutex);
   auto it = state_->projects.find(project_id);
   if (it == state_->projects.end()) return;
-  ++it->second.generation;  // a fill already under way must not store its answer
-  it->second.lock.value.reset();
-  it->second.docs.value.reset();
+  it->second.Invalidate();
   // Keys of the project are gone with it.
   state_->keys.clear();
 }
 
-std::optional<Result<Caller>> HookCache::PeekAuthenticate(std::string_view plain_key) {
-  const Timestamp now = sync_->context().clock.Now();
-  const std::string hash = HashSecret(plain_key);
+std::optional<Result<Caller>> HookCache::FreshKey(const std::string& hash, Timestamp now) {
   std::shared_lock lock(state_->mutex);
   auto it = state_->keys.find(hash);
   if (it != state_->keys.end() && now - it->second.fetched_at < options_.max_staleness) return it->second.caller;
   return std::nullopt;
 }
 
+std::optional<Result<Caller>> HookCache::PeekAuthenticate(std::string_view plain_key) {
+  return FreshKey(HashSecret(plain_key), sync_->context().clock.Now());
+}
+
 Result<Caller> HookCache::Authenticate(std::string_view plain_key) {
-  if (auto cached = PeekAuthenticate(plain_key)) return std::move(*cached);
   const Timestamp now = sync_->context().clock.Now();
   const std::string hash = HashSecret(plain_key);
+  if (auto cached = FreshKey(hash, now)) return std::move(*cached);
   Result<Caller> caller = sync_->keys().Authenticate(plain_key);
   // Store failures only when they are the key's fault, never a store outage.
   if (caller || caller.error().code() == ErrorCode::kUnauthenticated) {
@@ -153,11 +163,10 @@ Result<std::optional<Lock>> HookCache::LockState(const Caller& caller, std::stri
   const Timestamp now = sync_->context().clock.Now();
   // The store is asked as the admin: access was checked above, and the cached answer is
   // shared by every caller allowed to see the project.
-  auto state = Cached<std::optional<Lock>>(state_->mutex, state_->projects, project_id, &ProjectEntry::lock, now,
-                                           options_.max_staleness, options_.max_entries,
-                                           [&] { return sync_->hooks().LockState(Caller::Admin(), project_id); });
-  if (state && *state && !(*state)->LiveAt(now)) return std::optional<Lock>();  // expired since it was read
-  return state;
+  return DropExpired(Cached<std::optional<Lock>>(state_->mutex, state_->projects, project_id, &ProjectEntry::lock,
+                                                 now, options_.max_staleness, options_.max_entries,
+                                                 [&] { return sync_->hooks().LockState(Caller::Admin(), project_id); }),
+                     now);
 }
 
 Result<DocsState> HookCache::DocsHash(const Caller& caller, std::string_view project_id) {
@@ -174,8 +183,8 @@ std::optional<Result<std::optional<Lock>>> HookCache::PeekLockState(const Caller
   const Timestamp now = sync_->context().clock.Now();
   std::uint64_t unused = 0;
   auto state = Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::lock, now, options_.max_staleness, &unused);
-  if (state && *state && **state && !(**state)->LiveAt(now)) return Result<std::optional<Lock>>(std::nullopt);
-  return state;
+  if (!state) return std::nullopt;
+  return DropExpired(std::move(*state), now);
 }
 
 std::optional<Result<DocsState>> HookCache::PeekDocsHash(const Caller& caller, std::string_view project_id) {

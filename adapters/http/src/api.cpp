@@ -116,9 +116,8 @@ class Router {
   /// (key and project entry); nullopt otherwise. Never touches the store.
   std::optional<Response> RouteCached() {
     HookCache* cache = options_.hook_cache;
-    if (!cache || req_.method != "GET" || !req_.Header("authorization").empty()) return std::nullopt;
-    const auto key = req_.Header("x-api-key");
-    if (key.empty()) return std::nullopt;
+    const auto key = CacheableKey();
+    if (key.empty() || req_.method != "GET") return std::nullopt;
     auto parsed = ParseTarget(req_.target);
     if (!parsed || !parsed->query.empty()) return std::nullopt;
     const auto& s = parsed->segments;
@@ -169,11 +168,19 @@ class Router {
     return fn(*caller);
   }
 
+  /// The request's API key when the hook cache may authenticate it: there is a cache and
+  /// the request carries a key and no admin token (which Authenticate would check first).
+  /// Empty otherwise.
+  std::string_view CacheableKey() const {
+    if (!options_.hook_cache || !req_.Header("authorization").empty()) return {};
+    return req_.Header("x-api-key");
+  }
+
   /// As WithCaller, with keys checked through the hook cache when there is one.
   template <class Fn>
   Response WithHookCaller(Fn&& fn) {
-    const auto key = req_.Header("x-api-key");
-    if (!options_.hook_cache || key.empty() || !req_.Header("authorization").empty()) return WithCaller(fn);
+    const auto key = CacheableKey();
+    if (key.empty()) return WithCaller(fn);
     auto caller = options_.hook_cache->Authenticate(key);
     if (!caller) return ErrorResponse(caller.error());
     return fn(*caller);

@@ -65,6 +65,8 @@ class HookCache final : public EventSink {
 
  private:
   struct State;
+  /// The remembered answer for the key with SHA-256 `hash`, when younger than the bound.
+  std::optional<Result<Caller>> FreshKey(const std::string& hash, Timestamp now);
   EventSink& next_;
   HookCacheOptions options_;
   SyncService* sync_ = nullptr;
