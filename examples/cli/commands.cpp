@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "docs_folder.hpp"
+#include "files.hpp"
 #include "libsync/hashing.hpp"
 #include "platform_client.hpp"
 #include "sse_parser.hpp"
@@ -29,12 +30,7 @@ std::string Short(const std::string& hash) { return hash.substr(0, 12); }
 // lets this workstation extend, release and write under the lock.
 fs::path LockTokenPath(const Config& c) { return c.project_dir / ".aitk-lock"; }
 
-std::string ReadLockToken(const Config& c) {
-  auto text = ReadFile(LockTokenPath(c));
-  if (!text) return {};
-  while (!text->empty() && (text->back() == '\n' || text->back() == ' ')) text->pop_back();
-  return *text;
-}
+std::string ReadLockToken(const Config& c) { return ReadValue(LockTokenPath(c)); }
 
 Status SaveLockToken(const Config& c, const std::string& token) {
   const mode_t old_mask = ::umask(077);

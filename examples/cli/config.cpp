@@ -1,10 +1,11 @@
 #include "config.hpp"
 
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "files.hpp"
 
 namespace aitk {
 namespace {
@@ -108,10 +109,8 @@ Result<Config> LoadConfig(int argc, char** argv) {
                        : !Env("CLAUDE_PROJECT_DIR").empty() ? Env("CLAUDE_PROJECT_DIR")
                                                              : std::filesystem::current_path().string();
   std::map<std::string, std::string> file;
-  if (std::ifstream in(config.project_dir / ".env.ai-toolkit"); in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    for (auto& [k, v] : ParseEnvFile(text.str())) file[k] = v;
+  if (auto text = ReadFile(config.project_dir / ".env.ai-toolkit")) {
+    for (auto& [k, v] : ParseEnvFile(*text)) file[k] = v;
   }
   auto pick = [&](const char* flag, const char* env) {
     if (flags.count(flag)) return flags[flag];

@@ -2,14 +2,13 @@
 
 #include <fcntl.h>
 #include <stdio.h>  // renameat2
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
 
+#include "files.hpp"
 #include "libsync/hashing.hpp"
 #include "libsync/validation.hpp"
 
@@ -26,11 +25,6 @@ Status IoError(const std::string& what, const fs::path& path, const std::error_c
   return Status::Internal(what + " " + path.string() + ": " + ec.message());
 }
 
-std::string RandomSuffix() {
-  std::random_device rd;
-  return std::to_string(rd()) + std::to_string(::getpid());
-}
-
 std::string ManifestText(const std::map<std::string, std::string>& manifest) {
   std::string text;
   for (const auto& [name, hash] : manifest) text += hash + "  " + name + "\n";  // sha256sum's format
@@ -39,41 +33,9 @@ std::string ManifestText(const std::map<std::string, std::string>& manifest) {
 
 }  // namespace
 
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-Status WriteFileAtomically(const fs::path& path, const std::string& content) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) return IoError("cannot create", path.parent_path(), ec);
-  const fs::path temp = path.string() + ".tmp-" + RandomSuffix();
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return Status::Internal("cannot write " + temp.string());
-  }
-  fs::rename(temp, path, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    return Status::Internal("cannot replace " + path.string());
-  }
-  return Status::Ok();
-}
-
 bool DocsFolder::Exists() const { return fs::is_directory(dir_); }
 
-std::string DocsFolder::SyncedHash() const {
-  auto text = ReadFile(dir_ / kHashFile);
-  if (!text) return {};
-  while (!text->empty() && (text->back() == '\n' || text->back() == ' ')) text->pop_back();
-  return *text;
-}
+std::string DocsFolder::SyncedHash() const { return ReadValue(dir_ / kHashFile); }
 
 std::map<std::string, std::string> DocsFolder::Manifest() const {
   std::map<std::string, std::string> out;

@@ -43,9 +43,5 @@ class DocsFolder {
   std::filesystem::path dir_;
 };
 
-/// Writes `content` to `path` through a temporary file and a rename.
-libsync::Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content);
-/// The whole file, or nullopt.
-std::optional<std::string> ReadFile(const std::filesystem::path& path);
 
 }  // namespace aitk
