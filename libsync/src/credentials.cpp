@@ -3,29 +3,19 @@
 #include <array>
 #include <span>
 
+#include "encoding.hpp"
 #include "libsync/hashing.hpp"
 
 namespace libsync {
 namespace {
 
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-// Writes the hex of `bytes` at `out`; ids and tokens are formatted in place, one
-// allocation each, because lock grants make them on the hot path.
-char* PutHex(char* out, std::span<const unsigned char> bytes) {
-  for (unsigned char b : bytes) {
-    *out++ = kHexDigits[b >> 4];
-    *out++ = kHexDigits[b & 0xF];
-  }
-  return out;
-}
-
 std::string RandomHexWithPrefix(Random& random, std::string_view prefix) {
   std::array<unsigned char, 32> bytes{};
   random.Fill(bytes);
+  // Formatted in place, one allocation each: lock grants make tokens on the hot path.
   std::string out(prefix.size() + 2 * bytes.size(), '\0');
   prefix.copy(out.data(), prefix.size());
-  PutHex(out.data() + prefix.size(), bytes);
+  detail::HexEncodeTo(out.data() + prefix.size(), bytes);
   return out;
 }
 
@@ -39,11 +29,11 @@ std::string NewId(Random& random) {
   const std::span<const unsigned char> bytes(b);
   std::string id(36, '-');  // 8-4-4-4-12 hex digits
   char* p = id.data();
-  p = PutHex(p, bytes.subspan(0, 4)) + 1;
-  p = PutHex(p, bytes.subspan(4, 2)) + 1;
-  p = PutHex(p, bytes.subspan(6, 2)) + 1;
-  p = PutHex(p, bytes.subspan(8, 2)) + 1;
-  PutHex(p, bytes.subspan(10, 6));
+  p = detail::HexEncodeTo(p, bytes.subspan(0, 4)) + 1;
+  p = detail::HexEncodeTo(p, bytes.subspan(4, 2)) + 1;
+  p = detail::HexEncodeTo(p, bytes.subspan(6, 2)) + 1;
+  p = detail::HexEncodeTo(p, bytes.subspan(8, 2)) + 1;
+  detail::HexEncodeTo(p, bytes.subspan(10, 6));
   return id;
 }
 

@@ -27,12 +27,17 @@ constexpr auto kBase64Table = MakeBase64Table();
 
 }  // namespace
 
+char* HexEncodeTo(char* out, std::span<const unsigned char> bytes) {
+  for (unsigned char b : bytes) {
+    *out++ = kHexDigits[b >> 4];
+    *out++ = kHexDigits[b & 0xF];
+  }
+  return out;
+}
+
 std::string HexEncode(std::span<const unsigned char> bytes) {
   std::string out(bytes.size() * 2, '\0');
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kHexDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kHexDigits[bytes[i] & 0xF];
-  }
+  HexEncodeTo(out.data(), bytes);
   return out;
 }
 

@@ -10,6 +10,10 @@ namespace libsync::detail {
 
 /// Lowercase hex.
 std::string HexEncode(std::span<const unsigned char> bytes);
+
+/// Writes the lowercase hex of `bytes` at `out` (2 characters a byte) and returns the end,
+/// for formatting into a buffer the caller already sized.
+char* HexEncodeTo(char* out, std::span<const unsigned char> bytes);
 /// Accepts upper or lower case; nullopt on odd length or a non-hex digit.
 std::optional<std::string> HexDecode(std::string_view hex);
 
