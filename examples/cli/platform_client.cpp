@@ -10,23 +10,6 @@ using libsync::ErrorCode;
 using libsync::Result;
 using libsync::Status;
 
-ErrorCode CodeForHttp(int status) {
-  switch (status) {
-    case 400: return ErrorCode::kInvalidArgument;
-    case 401: return ErrorCode::kUnauthenticated;
-    case 403: return ErrorCode::kPermissionDenied;
-    case 404: return ErrorCode::kNotFound;
-    case 409: return ErrorCode::kLockHeld;
-    case 410: return ErrorCode::kGone;
-    case 412: return ErrorCode::kPreconditionFailed;
-    case 413: return ErrorCode::kTooLarge;
-    case 423: return ErrorCode::kLocked;
-    case 429: return ErrorCode::kRateLimited;
-    case 503: return ErrorCode::kUnavailable;
-    default: return ErrorCode::kInternal;
-  }
-}
-
 // The server's error body is {"statusCode","error","message"}; keep its message.
 Status ErrorFrom(const HttpResponse& r) {
   std::string message = "HTTP " + std::to_string(r.status);
@@ -39,7 +22,7 @@ Status ErrorFrom(const HttpResponse& r) {
   }
   if (r.status == 401) message += " (check AI_TOOLKIT_API_KEY)";
   if (r.status == 404) message += " (check AI_TOOLKIT_PROJECT_ID and that the key belongs to it)";
-  return Status(CodeForHttp(r.status), message);
+  return Status(libsync::ErrorCodeOfHttpStatus(r.status), message);
 }
 
 Result<json::object> ObjectOf(const HttpResponse& r) {

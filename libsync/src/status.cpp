@@ -21,6 +21,16 @@ int HttpStatusOf(ErrorCode code) noexcept {
   return 500;
 }
 
+ErrorCode ErrorCodeOfHttpStatus(int http_status) noexcept {
+  // The codes are contiguous from kInvalidArgument to kUnavailable, and each has its own
+  // status, so the first match is the only one.
+  for (int i = static_cast<int>(ErrorCode::kInvalidArgument); i <= static_cast<int>(ErrorCode::kUnavailable); ++i) {
+    const auto code = static_cast<ErrorCode>(i);
+    if (HttpStatusOf(code) == http_status) return code;
+  }
+  return ErrorCode::kInternal;
+}
+
 std::string_view ErrorCodeName(ErrorCode code) noexcept {
   switch (code) {
     case ErrorCode::kOk: return "Ok";

@@ -21,12 +21,15 @@ TEST(Status, EveryErrorCodeMapsToItsOwnHttpStatus) {
   std::set<std::string_view> names;
   for (const auto& [code, http] : table) {
     EXPECT_EQ(HttpStatusOf(code), http) << ErrorCodeName(code);
+    EXPECT_EQ(ErrorCodeOfHttpStatus(http), code) << http;
     statuses.insert(http);
     names.insert(ErrorCodeName(code));
   }
   EXPECT_EQ(statuses.size(), table.size()) << "two codes share an HTTP status";
   EXPECT_EQ(names.size(), table.size());
   EXPECT_EQ(HttpStatusOf(ErrorCode::kOk), 200);
+  EXPECT_EQ(ErrorCodeOfHttpStatus(502), ErrorCode::kInternal);
+  EXPECT_EQ(ErrorCodeOfHttpStatus(418), ErrorCode::kInternal);
 }
 
 TEST(Status, CarriesMessageDetailsAndOrigin) {

@@ -36,6 +36,10 @@ enum class ErrorCode {
 /// The HTTP status for `code`; 200 for kOk.
 int HttpStatusOf(ErrorCode code) noexcept;
 
+/// The inverse, for clients of the HTTP API: the code whose status is `http_status`, or
+/// kInternal for a status no code maps to (another 5xx, a proxy's answer).
+ErrorCode ErrorCodeOfHttpStatus(int http_status) noexcept;
+
 /// A stable machine-readable name ("LockHeld", "NotFound", ...), used in logs and bindings.
 std::string_view ErrorCodeName(ErrorCode code) noexcept;
 
