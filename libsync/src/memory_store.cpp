@@ -19,12 +19,20 @@ namespace {
 template <class V>
 using StringMap = std::map<std::string, V, std::less<>>;
 
+// An event as the log keeps it: the project id is the key it is filed under.
+struct StoredEvent {
+  std::int64_t seq = 0;
+  std::string type;
+  std::string payload;
+  Timestamp created_at{};
+};
+
 struct ProjectData {
   Project project;
   StringMap<Doc> docs;  // by fileName, so iteration is bytewise-sorted
   std::optional<Lock> lock;
   std::int64_t fence = 0;
-  std::deque<Event> events;
+  std::deque<StoredEvent> events;
   std::int64_t head_seq = 0;
 };
 
@@ -46,7 +54,7 @@ struct DecrementFence {
 };
 struct PopEvent {
   ProjectData* project;
-  std::optional<Event> dropped;  // the oldest event that retention dropped, put back
+  std::optional<StoredEvent> dropped;  // the oldest event that retention dropped, put back
 };
 using UndoRecord = std::variant<std::function<void()>, RestoreLock, DecrementFence, PopEvent>;
 
@@ -80,6 +88,7 @@ class MemoryTransaction final : public Transaction {
   void Rollback() {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) Undo(*it);
     undo_.clear();
+    last_ = nullptr;  // an undone insert may have erased it
   }
 
   // --- projects ---
@@ -128,6 +137,7 @@ class MemoryTransaction final : public Transaction {
       }
     }
     // Extracting keeps the node (and pointers into it) alive for the undo.
+    last_ = nullptr;
     auto node = std::make_shared<StringMap<ProjectData>::node_type>(s_.projects.extract(it));
     undo_.push_back([this, node] { s_.projects.insert(std::move(*node)); });
     return Status::Ok();
@@ -315,22 +325,21 @@ class MemoryTransaction final : public Transaction {
   }
 
   // --- events ---
-  Result<Event> AppendEvent(std::string_view project_id, std::string_view type,
-                            std::string_view payload, Timestamp at) override {
+  Result<std::int64_t> AppendEvent(std::string_view project_id, std::string_view type,
+                                   std::string_view payload, Timestamp at) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     auto* p = Find(project_id);
     if (!p) return NoProject(project_id);
-    p->events.push_back(Event{p->project.id, ++p->head_seq, std::string(type),
-                              std::string(payload), at});
-    Result<Event> appended = p->events.back();
+    const std::int64_t seq = ++p->head_seq;
+    p->events.push_back(StoredEvent{seq, std::string(type), std::string(payload), at});
     // Retention is applied as events arrive; the undo puts a dropped event back.
-    std::optional<Event> dropped;
+    std::optional<StoredEvent> dropped;
     if (p->events.size() > event_retention_) {
       dropped = std::move(p->events.front());
       p->events.pop_front();
     }
     undo_.emplace_back(PopEvent{p, std::move(dropped)});
-    return appended;
+    return seq;
   }
   Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
                                std::size_t limit) override {
@@ -343,16 +352,23 @@ class MemoryTransaction final : public Transaction {
       // Seqs in the deque are contiguous, so the start is found by arithmetic.
       const std::int64_t start = std::max<std::int64_t>(0, after_seq + 1 - page.oldest_seq);
       for (auto i = static_cast<std::size_t>(start); i < p->events.size() && page.events.size() < limit; ++i) {
-        page.events.push_back(p->events[i]);
+        const StoredEvent& e = p->events[i];
+        page.events.push_back(Event{p->project.id, e.seq, e.type, e.payload, e.created_at});
       }
     }
     return page;
   }
 
  private:
+  // A use case asks for the same project several times per transaction (lock row,
+  // fence, event): the last one found is remembered, keyed by the map's own key.
   ProjectData* Find(std::string_view id) {
+    if (last_ && id == last_id_) return last_;
     auto it = s_.projects.find(id);
-    return it == s_.projects.end() ? nullptr : &it->second;
+    if (it == s_.projects.end()) return nullptr;
+    last_id_ = it->first;
+    last_ = &it->second;
+    return last_;
   }
   Status Writable() const {
     if (mode_ == TxMode::kWrite) return Status::Ok();
@@ -383,6 +399,8 @@ class MemoryTransaction final : public Transaction {
   }
 
   State& s_;
+  ProjectData* last_ = nullptr;
+  std::string_view last_id_;
   TxMode mode_;
   std::size_t event_retention_;
   std::vector<UndoRecord>& undo_;

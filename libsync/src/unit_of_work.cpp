@@ -22,12 +22,31 @@ Status Guarded(Fn&& fn) {
 
 }  // namespace
 
-Status EventBatch::Append(std::string_view project_id, std::string_view type,
-                          std::string_view payload) {
-  auto event = tx_.AppendEvent(project_id, type, payload, now_);
-  if (!event) return event.error();
-  events_.push_back(std::move(event).value());
+void EventBatch::Begin(Transaction& tx) {
+  tx_ = &tx;
+  inline_count_ = 0;
+  overflow_.clear();
+}
+
+Status EventBatch::Append(std::string_view project_id, std::string_view type, std::string payload) {
+  auto seq = tx_->AppendEvent(project_id, type, payload, now_);
+  if (!seq) return seq.error();
+  Event event{std::string(project_id), *seq, std::string(type), std::move(payload), now_};
+  if (overflow_.empty() && inline_count_ < inline_.size()) {
+    inline_[inline_count_++] = std::move(event);
+    return Status::Ok();
+  }
+  if (overflow_.empty()) {
+    overflow_.reserve(2 * inline_.size());
+    for (std::size_t i = 0; i < inline_count_; ++i) overflow_.push_back(std::move(inline_[i]));
+  }
+  overflow_.push_back(std::move(event));
   return Status::Ok();
+}
+
+std::span<const Event> EventBatch::events() const {
+  if (!overflow_.empty()) return overflow_;
+  return {inline_.data(), inline_count_};
 }
 
 Status RunRead(const ServiceContext& ctx, ReadWork work) {
@@ -39,24 +58,17 @@ Status RunRead(const ServiceContext& ctx, ReadWork work) {
 Status RunWrite(const ServiceContext& ctx, WriteWork work) { return RunWrite(ctx, ctx.clock.Now(), work); }
 
 Status RunWrite(const ServiceContext& ctx, Timestamp now, WriteWork work) {
+  // Only the last attempt's events survive: Begin forgets those of a rolled-back one.
+  EventBatch batch(now);
+  auto attempt = [&](Transaction& tx) {
+    batch.Begin(tx);
+    return work(tx, batch);
+  };
   // The callback captures one pointer, which std::function stores without allocating.
-  struct Attempt {
-    const ServiceContext& ctx;
-    Timestamp now;
-    WriteWork work;
-    std::vector<Event> committed;
-    Status operator()(Transaction& tx) {
-      EventBatch batch(tx, now);
-      Status s = work(tx, batch);
-      // Only the last attempt's events survive: a retried attempt was rolled back.
-      if (s.ok()) committed = std::move(batch.events());
-      return s;
-    }
-  } attempt{ctx, now, work, {}};
   Status status = Guarded([&] {
     return ctx.store.Transact(TxMode::kWrite, [a = &attempt](Transaction& tx) { return (*a)(tx); });
   });
-  if (status.ok() && !attempt.committed.empty()) ctx.events.Publish(attempt.committed);
+  if (status.ok() && !batch.events().empty()) ctx.events.Publish(batch.events());
   return status;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // Runs one use case as one Store transaction and delivers its events after commit.
 
+#include <array>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,14 +15,23 @@ namespace libsync::detail {
 /// Appends events inside the transaction and remembers them for publishing.
 class EventBatch {
  public:
-  EventBatch(Transaction& tx, Timestamp now) : tx_(tx), now_(now) {}
-  Status Append(std::string_view project_id, std::string_view type, std::string_view payload);
-  std::vector<Event>& events() { return events_; }
+  explicit EventBatch(Timestamp now) : now_(now) {}
+  EventBatch(const EventBatch&) = delete;
+  EventBatch& operator=(const EventBatch&) = delete;
+
+  /// Starts an attempt on `tx`, forgetting what a rolled-back attempt appended.
+  void Begin(Transaction& tx);
+  Status Append(std::string_view project_id, std::string_view type, std::string payload);
+  std::span<const Event> events() const;
 
  private:
-  Transaction& tx_;
+  Transaction* tx_ = nullptr;
   Timestamp now_;
-  std::vector<Event> events_;
+  // Nearly every use case appends one or two events; they live here, so the lock
+  // cycle allocates no vector. More spill into `overflow_`, which then holds them all.
+  std::array<Event, 2> inline_;
+  std::size_t inline_count_ = 0;
+  std::vector<Event> overflow_;
 };
 
 using ReadWork = FunctionRef<Status(Transaction&)>;

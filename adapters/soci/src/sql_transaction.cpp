@@ -676,13 +676,11 @@ Status SqlTransaction::UpdateApiKey(const ApiKey& k) {
 
 // --- events -------------------------------------------------------------------------
 
-Result<Event> SqlTransaction::AppendEvent(std::string_view project_id, std::string_view type,
-                                          std::string_view payload, Timestamp at) {
+Result<std::int64_t> SqlTransaction::AppendEvent(std::string_view project_id, std::string_view type,
+                                                 std::string_view payload, Timestamp at) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
   // With the project row held, nothing here needs an answer from the server: defer it all.
-  auto run = [&]() -> Result<Event> {
-    Event e{std::string(project_id), 0, std::string(type), std::string(payload), at};
-    std::string created = FormatTimestamp(at);
+  auto run = [&]() -> Result<std::int64_t> {
     long long seq = 0;
     Query q(s_);
     q.Into(seq);
@@ -694,7 +692,8 @@ Result<Event> SqlTransaction::AppendEvent(std::string_view project_id, std::stri
             ", " + TimeLiteral(at) + ")");
     } else if (dialect_ == Dialect::kPostgres) {
       // One round trip: take the next seq and insert the event with it.
-      q.Use(e.project_id).Use(e.type).Use(e.payload).Use(created);
+      std::string pid(project_id), kind(type), body(payload), created = FormatTimestamp(at);
+      q.Use(pid).Use(kind).Use(body).Use(created);
       if (!q.Run(R"(WITH next AS (UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = :p
                                    RETURNING "id", "eventSeq")
                     INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt")
@@ -702,14 +701,14 @@ Result<Event> SqlTransaction::AppendEvent(std::string_view project_id, std::stri
         return NoProject(project_id);
       }
     } else {
-      q.Use(e.project_id);
+      std::string pid(project_id), kind(type), body(payload), created = FormatTimestamp(at);
+      q.Use(pid);
       if (!q.Run(R"(UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = :p RETURNING "eventSeq")")) {
         return NoProject(project_id);
       }
       s_ << R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES (:p, :s, :t, :d, :c))",
-          soci::use(e.project_id), soci::use(seq), soci::use(e.type), soci::use(e.payload), soci::use(created);
+          soci::use(pid), soci::use(seq), soci::use(kind), soci::use(body), soci::use(created);
     }
-    e.seq = seq;
     // Other servers on the same PostgreSQL database hear of the event on commit
     // (sql::ListenForEvents); a rolled-back transaction sends nothing.
     if (dialect_ == Dialect::kPostgres) {
@@ -722,7 +721,7 @@ Result<Event> SqlTransaction::AppendEvent(std::string_view project_id, std::stri
       Defer(R"(DELETE FROM "Event" WHERE "projectId" = )" + Literal(project_id) + R"( AND "seq" <= )" +
             std::to_string(horizon));
     }
-    return e;
+    return std::int64_t{seq};
   };
   return HoldsProjectRow(project_id) ? Catch(run) : Guard(run);
 }

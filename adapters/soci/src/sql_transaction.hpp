@@ -55,7 +55,7 @@ class SqlTransaction final : public Transaction {
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view project_id) override;
   Status UpdateApiKey(const ApiKey& key) override;
 
-  Result<Event> AppendEvent(std::string_view project_id, std::string_view type,
+  Result<std::int64_t> AppendEvent(std::string_view project_id, std::string_view type,
                             std::string_view payload, Timestamp at) override;
   Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
                                std::size_t limit) override;

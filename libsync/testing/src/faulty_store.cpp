@@ -47,7 +47,7 @@ class FaultyTransaction final : public Transaction {
   Result<ApiKey> FindApiKeyByHash(std::string_view h) override { LIBSYNC_FORWARD(FindApiKeyByHash(h)); }
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view p) override { LIBSYNC_FORWARD(ListApiKeys(p)); }
   Status UpdateApiKey(const ApiKey& k) override { LIBSYNC_FORWARD(UpdateApiKey(k)); }
-  Result<Event> AppendEvent(std::string_view p, std::string_view t, std::string_view payload,
+  Result<std::int64_t> AppendEvent(std::string_view p, std::string_view t, std::string_view payload,
                             Timestamp at) override {
     LIBSYNC_FORWARD(AppendEvent(p, t, payload, at));
   }

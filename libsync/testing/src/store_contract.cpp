@@ -337,11 +337,11 @@ TEST_P(StoreContract, EventSeqsArePerProjectAndReadable) {
   std::vector<std::int64_t> seqs;
   ASSERT_TRUE(Write([&](Transaction& tx) {
     for (int i = 0; i < 3; ++i) {
-      LIBSYNC_ASSIGN_OR_RETURN(auto e, tx.AppendEvent(a.id, "doc:updated", "{\"i\":" + std::to_string(i) + "}", At(10 + i)));
-      seqs.push_back(e.seq);
+      LIBSYNC_ASSIGN_OR_RETURN(auto seq, tx.AppendEvent(a.id, "doc:updated", "{\"i\":" + std::to_string(i) + "}", At(10 + i)));
+      seqs.push_back(seq);
     }
-    LIBSYNC_ASSIGN_OR_RETURN(auto e, tx.AppendEvent(b.id, "lock:acquired", "{}", At(50)));
-    seqs.push_back(e.seq);
+    LIBSYNC_ASSIGN_OR_RETURN(auto seq, tx.AppendEvent(b.id, "lock:acquired", "{}", At(50)));
+    seqs.push_back(seq);
     return Status::Ok();
   }).ok());
   EXPECT_EQ(seqs, (std::vector<std::int64_t>{1, 2, 3, 1}));
