@@ -3,6 +3,7 @@
 #include <array>
 #include <span>
 
+#include "digest.hpp"
 #include "encoding.hpp"
 #include "libsync/hashing.hpp"
 
@@ -39,9 +40,24 @@ std::string NewId(Random& random) {
 
 std::string NewApiKey(Random& random) { return RandomHexWithPrefix(random, "sk_"); }
 
-std::string NewLockToken(Random& random) { return RandomHexWithPrefix(random, "lt_"); }
+std::string NewLockToken(Random& random) {
+  std::array<unsigned char, 32> bytes{};
+  random.Fill(bytes);
+  // Base64url keeps the token at 46 bytes, within one SHA-256 block: every release and
+  // token-carrying write hashes it. (Hex, 67 bytes, costs a second block.)
+  std::string token = "lt_";
+  detail::AppendBase64Url(token, bytes);
+  return token;
+}
 
 std::string HashSecret(std::string_view secret) { return Sha256Hex(secret); }
+
+bool SecretMatchesHash(std::string_view secret, std::string_view stored_hash) noexcept {
+  std::array<char, 2 * detail::kSha256Bytes> hex{};
+  detail::Digest digest(detail::DigestAlgorithm::kSha256);
+  digest.Update(secret);
+  return ConstantTimeEquals(std::string_view(hex.data(), digest.FinishHexTo(hex.data())), stored_hash);
+}
 
 std::string KeyPrefix(std::string_view api_key) { return std::string(api_key.substr(0, 11)); }
 

@@ -23,13 +23,21 @@ void Digest::Update(std::string_view data) {
 }
 
 std::string Digest::FinishHex() {
-  unsigned char out[SHA256_DIGEST_LENGTH];
+  std::string hex(2 * kSha256Bytes, '\0');
+  hex.resize(FinishHexTo(hex.data()));
+  return hex;
+}
+
+std::size_t Digest::FinishHexTo(char* out) noexcept {
+  unsigned char digest[kSha256Bytes];
+  std::size_t size = SHA256_DIGEST_LENGTH;
   if (algorithm_ == DigestAlgorithm::kSha256) {
-    SHA256_Final(out, &sha256_);
-    return HexEncode(std::span<const unsigned char>(out, SHA256_DIGEST_LENGTH));
+    SHA256_Final(digest, &sha256_);
+  } else {
+    SHA1_Final(digest, &sha1_);
+    size = SHA_DIGEST_LENGTH;
   }
-  SHA1_Final(out, &sha1_);
-  return HexEncode(std::span<const unsigned char>(out, SHA_DIGEST_LENGTH));
+  return static_cast<std::size_t>(HexEncodeTo(out, std::span<const unsigned char>(digest, size)) - out);
 }
 
 }  // namespace libsync::detail

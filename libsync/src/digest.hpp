@@ -16,6 +16,8 @@ namespace libsync::detail {
 
 enum class DigestAlgorithm { kSha256, kSha1 };
 
+inline constexpr std::size_t kSha256Bytes = SHA256_DIGEST_LENGTH;
+
 class Digest {
  public:
   explicit Digest(DigestAlgorithm algorithm);
@@ -25,6 +27,8 @@ class Digest {
   void Update(std::string_view data);
   /// Lowercase hex of the digest; the Digest must not be used afterwards.
   std::string FinishHex();
+  /// The same, written to `out` (room for 2 * kSha256Bytes); returns the length written.
+  std::size_t FinishHexTo(char* out) noexcept;
 
  private:
   DigestAlgorithm algorithm_;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace libsync::detail {
 namespace {
@@ -28,9 +29,19 @@ constexpr auto kBase64Table = MakeBase64Table();
 }  // namespace
 
 char* HexEncodeTo(char* out, std::span<const unsigned char> bytes) {
+  // Both digits of a byte from one table entry: ids, tokens and hashes are formatted on
+  // every lock grant and check.
+  static constexpr auto kPairs = [] {
+    std::array<char, 512> t{};
+    for (int b = 0; b < 256; ++b) {
+      t[2 * b] = kHexDigits[b >> 4];
+      t[2 * b + 1] = kHexDigits[b & 0xF];
+    }
+    return t;
+  }();
   for (unsigned char b : bytes) {
-    *out++ = kHexDigits[b >> 4];
-    *out++ = kHexDigits[b & 0xF];
+    std::memcpy(out, &kPairs[2 * b], 2);
+    out += 2;
   }
   return out;
 }
@@ -53,30 +64,43 @@ std::optional<std::string> HexDecode(std::string_view hex) {
   return out;
 }
 
-std::string Base64Encode(std::span<const unsigned char> in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
+namespace {
+
+void AppendBase64(std::string& out, std::span<const unsigned char> in, const char* alphabet, bool pad) {
+  out.reserve(out.size() + (in.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     const std::uint32_t v = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
-    out += kBase64Alphabet[v >> 18 & 63];
-    out += kBase64Alphabet[v >> 12 & 63];
-    out += kBase64Alphabet[v >> 6 & 63];
-    out += kBase64Alphabet[v & 63];
+    out += alphabet[v >> 18 & 63];
+    out += alphabet[v >> 12 & 63];
+    out += alphabet[v >> 6 & 63];
+    out += alphabet[v & 63];
   }
   if (i + 1 == in.size()) {
     const std::uint32_t v = in[i] << 16;
-    out += kBase64Alphabet[v >> 18 & 63];
-    out += kBase64Alphabet[v >> 12 & 63];
-    out += "==";
+    out += alphabet[v >> 18 & 63];
+    out += alphabet[v >> 12 & 63];
+    if (pad) out += "==";
   } else if (i + 2 == in.size()) {
     const std::uint32_t v = in[i] << 16 | in[i + 1] << 8;
-    out += kBase64Alphabet[v >> 18 & 63];
-    out += kBase64Alphabet[v >> 12 & 63];
-    out += kBase64Alphabet[v >> 6 & 63];
-    out += '=';
+    out += alphabet[v >> 18 & 63];
+    out += alphabet[v >> 12 & 63];
+    out += alphabet[v >> 6 & 63];
+    if (pad) out += '=';
   }
+}
+
+}  // namespace
+
+std::string Base64Encode(std::span<const unsigned char> in) {
+  std::string out;
+  AppendBase64(out, in, kBase64Alphabet, true);
   return out;
+}
+
+void AppendBase64Url(std::string& out, std::span<const unsigned char> in) {
+  static constexpr char kUrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  AppendBase64(out, in, kUrlAlphabet, false);
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {

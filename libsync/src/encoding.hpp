@@ -19,6 +19,8 @@ std::optional<std::string> HexDecode(std::string_view hex);
 
 /// Standard base64 with padding.
 std::string Base64Encode(std::span<const unsigned char> bytes);
+/// Appends the URL-safe alphabet of RFC 4648 §5, without padding.
+void AppendBase64Url(std::string& out, std::span<const unsigned char> bytes);
 /// Strict: nullopt on bad characters, bad length or bad padding.
 std::optional<std::string> Base64Decode(std::string_view text);
 

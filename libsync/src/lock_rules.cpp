@@ -1,7 +1,6 @@
 #include "lock_rules.hpp"
 
 #include "libsync/credentials.hpp"
-#include "libsync/hashing.hpp"
 
 namespace libsync::detail {
 
@@ -13,7 +12,7 @@ Result<std::optional<Lock>> LiveLock(Transaction& tx, std::string_view project_i
 }
 
 bool HoldsLock(const Lock& lock, std::string_view token) {
-  return !token.empty() && ConstantTimeEquals(HashSecret(token), lock.token_hash);
+  return !token.empty() && SecretMatchesHash(token, lock.token_hash);
 }
 
 Status LockHeldBy(const Lock& lock) {

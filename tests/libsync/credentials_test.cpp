@@ -34,6 +34,27 @@ TEST(Credentials, LockTokensAndIdsAreUnique) {
   }
 }
 
+TEST(Credentials, LockTokensAreUrlSafeAndFitOneHashBlock) {
+  const std::regex shape("lt_[A-Za-z0-9_-]{43}");
+  for (int i = 0; i < 200; ++i) {
+    const std::string token = NewLockToken(SystemRandom());
+    EXPECT_TRUE(std::regex_match(token, shape)) << token;
+    EXPECT_LE(token.size(), 55u);  // SHA-256 pads a message of up to 55 bytes into one block
+  }
+}
+
+TEST(Credentials, SecretMatchesOnlyItsOwnHash) {
+  const std::string token = NewLockToken(SystemRandom());
+  const std::string hash = HashSecret(token);
+  EXPECT_TRUE(SecretMatchesHash(token, hash));
+  EXPECT_FALSE(SecretMatchesHash(token + "x", hash));
+  EXPECT_FALSE(SecretMatchesHash("", hash));
+  EXPECT_FALSE(SecretMatchesHash(token, hash.substr(1)));
+  std::string flipped = hash;
+  flipped[10] = flipped[10] == '0' ? '1' : '0';
+  EXPECT_FALSE(SecretMatchesHash(token, flipped));
+}
+
 TEST(Credentials, SecretsAreStoredAsTheirSha256) {
   EXPECT_EQ(HashSecret("sk_abc"), Sha256Hex("sk_abc"));
   EXPECT_EQ(KeyPrefix("sk_0123456789abcdef"), "sk_01234567");
@@ -52,8 +73,8 @@ TEST(SystemRandom, AForkedChildNeverRepeatsItsParentsBytes) {
     _exit(written == static_cast<ssize_t>(token.size()) ? 0 : 1);
   }
   const std::string parent_token = NewLockToken(SystemRandom());
-  std::string child_token(67, '\0');
-  ASSERT_EQ(read(fds[0], child_token.data(), child_token.size()), 67);
+  std::string child_token(parent_token.size(), '\0');
+  ASSERT_EQ(read(fds[0], child_token.data(), child_token.size()), static_cast<ssize_t>(child_token.size()));
   int status = 0;
   waitpid(pid, &status, 0);
   close(fds[0]);

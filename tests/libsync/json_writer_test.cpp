@@ -48,5 +48,28 @@ TEST(Encoding, Base64RoundTripsAndIsStrict) {
   }
 }
 
+TEST(Encoding, Base64UrlIsUnpaddedWithTheUrlAlphabet) {
+  std::string out = "lt_";
+  AppendBase64Url(out, AsBytes(std::string("\xfb\xff\xbf", 3)));
+  EXPECT_EQ(out, "lt_-_-_");
+  out.clear();
+  AppendBase64Url(out, AsBytes("fo"));
+  EXPECT_EQ(out, "Zm8");
+  out.clear();
+  AppendBase64Url(out, AsBytes("f"));
+  EXPECT_EQ(out, "Zg");
+}
+
+TEST(Encoding, HexCoversEveryByte) {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  const std::string hex = HexEncode(AsBytes(all));
+  ASSERT_EQ(hex.size(), 512u);
+  EXPECT_EQ(hex.substr(0, 6), "000102");
+  EXPECT_EQ(hex.substr(2 * 0xa5, 2), "a5");
+  EXPECT_EQ(hex.substr(510), "ff");
+  EXPECT_EQ(HexDecode(hex), all);
+}
+
 }  // namespace
 }  // namespace libsync::detail

@@ -73,7 +73,7 @@ def test_locks_tokens_fences_and_holder_details(lib, project):
         lib.docs.put(project.id, "a.md", "no token")
     lib.docs.put(project.id, "a.md", "with token", lock_token=grant.token)
     assert lib.locks.verify(project.id, grant.token) == "ours"
-    assert lib.locks.verify(project.id, "lt_" + "0" * 64) == "theirs"
+    assert lib.locks.verify(project.id, "lt_" + "A" * 43) == "theirs"
     renewed = lib.locks.acquire(project.id, "alice", token=grant.token)
     assert renewed.renewed and renewed.lock.fence == 1
     assert lib.locks.extend(project.id, grant.token, ttl_seconds=120).expires_at > grant.lock.expires_at
