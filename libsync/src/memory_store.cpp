@@ -5,8 +5,8 @@
 
 #include "libsync/memory/memory_store.hpp"
 
+#include "memory_event_log.hpp"
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,21 +19,12 @@ namespace {
 template <class V>
 using StringMap = std::map<std::string, V, std::less<>>;
 
-// An event as the log keeps it: the project id is the key it is filed under.
-struct StoredEvent {
-  std::int64_t seq = 0;
-  std::string type;
-  std::string payload;
-  Timestamp created_at{};
-};
-
 struct ProjectData {
   Project project;
   StringMap<Doc> docs;  // by fileName, so iteration is bytewise-sorted
   std::optional<Lock> lock;
   std::int64_t fence = 0;
-  std::deque<StoredEvent> events;
-  std::int64_t head_seq = 0;
+  detail::MemoryEventLog events;
 };
 
 struct State {
@@ -54,7 +45,7 @@ struct DecrementFence {
 };
 struct PopEvent {
   ProjectData* project;
-  std::optional<StoredEvent> dropped;  // the oldest event that retention dropped, put back
+  detail::MemoryEventLog::Undo undo;
 };
 using UndoRecord = std::variant<std::function<void()>, RestoreLock, DecrementFence, PopEvent>;
 
@@ -63,14 +54,25 @@ void Undo(UndoRecord& record) {
     void operator()(std::function<void()>& fn) const { fn(); }
     void operator()(RestoreLock& r) const { r.project->lock = std::move(r.old); }
     void operator()(DecrementFence& r) const { --r.project->fence; }
-    void operator()(PopEvent& r) const {
-      r.project->events.pop_back();
-      --r.project->head_seq;
-      if (r.dropped) r.project->events.push_front(std::move(*r.dropped));
-    }
+    void operator()(PopEvent& r) const { r.project->events.Revert(r.undo); }
   } visitor;
   std::visit(visitor, record);
 }
+
+// What a write transaction leaves behind: its undo records, and after a commit the lock
+// row it replaced, whose buffers the next PutLock refills instead of allocating (a lock
+// cycle would otherwise allocate a row's three strings every time).
+struct WriteLog {
+  std::vector<UndoRecord> undo;
+  Lock spare_lock;
+
+  void Commit() {
+    for (UndoRecord& record : undo) {
+      if (auto* r = std::get_if<RestoreLock>(&record); r && r->old) spare_lock = std::move(*r->old);
+    }
+    undo.clear();  // drops what the records kept alive (old rows, dropped events)
+  }
+};
 
 Status NoProject(std::string_view id) {
   return Status::NotFound("project '" + std::string(id) + "' not found");
@@ -78,10 +80,10 @@ Status NoProject(std::string_view id) {
 
 class MemoryTransaction final : public Transaction {
  public:
-  // `undo` is the store's log, reused by every write transaction (writers are serial),
-  // so its capacity is allocated once.
-  MemoryTransaction(State& state, TxMode mode, std::size_t event_retention, std::vector<UndoRecord>& undo)
-      : s_(state), mode_(mode), event_retention_(event_retention), undo_(undo) {
+  // `log` is the store's, reused by every write transaction (writers are serial), so its
+  // capacity is allocated once.
+  MemoryTransaction(State& state, TxMode mode, std::size_t event_retention, WriteLog& log)
+      : s_(state), mode_(mode), event_retention_(event_retention), log_(log), undo_(log.undo) {
     undo_.clear();
   }
 
@@ -112,7 +114,7 @@ class MemoryTransaction final : public Transaction {
   Status InsertProject(const Project& project) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     if (Find(project.id)) return Status::PreconditionFailed("project id exists");
-    s_.projects.emplace(project.id, ProjectData{project, {}, {}, 0, {}, 0});
+    s_.projects.emplace(project.id, ProjectData{project, {}, {}, 0, {}});
     undo_.push_back([this, id = project.id] { s_.projects.erase(id); });
     return Status::Ok();
   }
@@ -247,7 +249,8 @@ class MemoryTransaction final : public Transaction {
     auto* p = Find(lock.project_id);
     if (!p) return NoProject(lock.project_id);
     SaveLockForUndo(*p);
-    p->lock = lock;
+    p->lock.emplace(std::move(log_.spare_lock));
+    *p->lock = lock;  // copied into the spare's buffers
     return Status::Ok();
   }
   Status DeleteLock(std::string_view project_id) override {
@@ -330,15 +333,10 @@ class MemoryTransaction final : public Transaction {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     auto* p = Find(project_id);
     if (!p) return NoProject(project_id);
-    const std::int64_t seq = ++p->head_seq;
-    p->events.push_back(StoredEvent{seq, std::string(type), std::string(payload), at});
-    // Retention is applied as events arrive; the undo puts a dropped event back.
-    std::optional<StoredEvent> dropped;
-    if (p->events.size() > event_retention_) {
-      dropped = std::move(p->events.front());
-      p->events.pop_front();
-    }
-    undo_.emplace_back(PopEvent{p, std::move(dropped)});
+    undo_.reserve(undo_.size() + 1);  // so that recording the undo cannot fail after the append
+    detail::MemoryEventLog::Undo undo;
+    const std::int64_t seq = p->events.Append(type, payload, at, event_retention_, undo);
+    undo_.emplace_back(PopEvent{p, std::move(undo)});
     return seq;
   }
   Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
@@ -346,16 +344,9 @@ class MemoryTransaction final : public Transaction {
     auto* p = Find(project_id);
     if (!p) return NoProject(project_id);
     EventPage page;
-    page.head_seq = p->head_seq;
-    page.oldest_seq = p->events.empty() ? p->head_seq + 1 : p->events.front().seq;
-    if (after_seq < p->head_seq && !p->events.empty()) {
-      // Seqs in the deque are contiguous, so the start is found by arithmetic.
-      const std::int64_t start = std::max<std::int64_t>(0, after_seq + 1 - page.oldest_seq);
-      for (auto i = static_cast<std::size_t>(start); i < p->events.size() && page.events.size() < limit; ++i) {
-        const StoredEvent& e = p->events[i];
-        page.events.push_back(Event{p->project.id, e.seq, e.type, e.payload, e.created_at});
-      }
-    }
+    page.head_seq = p->events.head_seq();
+    page.oldest_seq = p->events.oldest_seq();
+    page.events = p->events.Read(p->project.id, after_seq, limit);
     return page;
   }
 
@@ -403,6 +394,7 @@ class MemoryTransaction final : public Transaction {
   std::string_view last_id_;
   TxMode mode_;
   std::size_t event_retention_;
+  WriteLog& log_;
   std::vector<UndoRecord>& undo_;
 };
 
@@ -413,12 +405,12 @@ class MemoryStore final : public Store {
   Status Transact(TxMode mode, const Work& work) override {
     if (mode == TxMode::kRead) {
       std::shared_lock lock(mutex_);
-      std::vector<UndoRecord> no_undo;  // read transactions never write to it
-      MemoryTransaction tx(state_, mode, options_.event_retention, no_undo);
+      WriteLog unused;  // read transactions never write to it
+      MemoryTransaction tx(state_, mode, options_.event_retention, unused);
       return work(tx);
     }
     std::unique_lock lock(mutex_);
-    MemoryTransaction tx(state_, mode, options_.event_retention, undo_);
+    MemoryTransaction tx(state_, mode, options_.event_retention, log_);
     Status status;
     try {
       status = work(tx);
@@ -426,8 +418,11 @@ class MemoryStore final : public Store {
       tx.Rollback();
       throw;
     }
-    if (!status.ok()) tx.Rollback();
-    undo_.clear();  // committed: drop what the records kept alive (old rows, dropped events)
+    if (status.ok()) {
+      log_.Commit();
+    } else {
+      tx.Rollback();
+    }
     return status;
   }
 
@@ -437,7 +432,7 @@ class MemoryStore final : public Store {
   MemoryStoreOptions options_;
   std::shared_mutex mutex_;
   State state_;
-  std::vector<UndoRecord> undo_;  // guarded by the exclusive hold of mutex_
+  WriteLog log_;  // guarded by the exclusive hold of mutex_
 };
 
 }  // namespace
