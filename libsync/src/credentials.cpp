@@ -1,6 +1,7 @@
 #include "libsync/credentials.hpp"
 
 #include <array>
+#include <cstring>
 #include <span>
 
 #include "digest.hpp"
@@ -27,14 +28,14 @@ std::string NewId(Random& random) {
   random.Fill(b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  const std::span<const unsigned char> bytes(b);
+  std::array<char, 32> hex{};
+  detail::HexEncodeTo(hex.data(), b);
   std::string id(36, '-');  // 8-4-4-4-12 hex digits
-  char* p = id.data();
-  p = detail::HexEncodeTo(p, bytes.subspan(0, 4)) + 1;
-  p = detail::HexEncodeTo(p, bytes.subspan(4, 2)) + 1;
-  p = detail::HexEncodeTo(p, bytes.subspan(6, 2)) + 1;
-  p = detail::HexEncodeTo(p, bytes.subspan(8, 2)) + 1;
-  detail::HexEncodeTo(p, bytes.subspan(10, 6));
+  std::memcpy(id.data(), hex.data(), 8);
+  std::memcpy(id.data() + 9, hex.data() + 8, 4);
+  std::memcpy(id.data() + 14, hex.data() + 12, 4);
+  std::memcpy(id.data() + 19, hex.data() + 16, 4);
+  std::memcpy(id.data() + 24, hex.data() + 20, 12);
   return id;
 }
 

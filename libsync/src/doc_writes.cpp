@@ -89,7 +89,7 @@ Status ContentWrite::Run(Transaction& tx, EventBatch& events, const Doc* current
                                             .Add("updatedBy", doc.updated_by)
                                             .Add("source", SourceName(source))
                                             .Add("created", current == nullptr)
-                                            .Finish()));
+                                            .Close()));
   out = {std::move(doc), current == nullptr, true};
   return Status::Ok();
 }
@@ -109,7 +109,7 @@ Status DeleteDoc(Transaction& tx, EventBatch& events, const Doc& doc, std::strin
                            .Add("fileName", doc.file_name)
                            .Add("version", doc.version)
                            .Add("deletedBy", by)
-                           .Finish());
+                           .Close());
 }
 
 }  // namespace libsync::detail

@@ -220,13 +220,13 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
                                               .Add("updated", applied.updated)
                                               .Add("deleted", applied.deleted)
                                               .Add("conflicts", static_cast<std::int64_t>(applied.conflicts.size()))
-                                              .Finish()));
+                                              .Close()));
     if (!applied.conflicts.empty()) {
       std::vector<std::string> names;
       for (const auto& c : applied.conflicts) names.push_back(c.file_name);
       LIBSYNC_RETURN_IF_ERROR(events.Append(
           project_id, event_type::kSyncConflict,
-          detail::JsonObject().Add("commit", applied.commit).Add("files", names).Finish()));
+          detail::JsonObject().Add("commit", applied.commit).Add("files", names).Close()));
     }
     return Status::Ok();
   }));
@@ -302,7 +302,7 @@ Result<ExportReport> GitSyncService::Export(const Caller& caller, std::string_vi
                                .Add("direction", "export")
                                .Add("commit", commit)
                                .Add("files", report.pushed)
-                               .Finish());
+                               .Close());
     }));
     return report;
   }

@@ -1,92 +1,152 @@
 #include "json_writer.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
 namespace libsync::detail {
 
 namespace {
 
+constexpr char kHex[] = "0123456789abcdef";
+
 bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+bool HasShortEscape(unsigned char c) {
+  return c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f';
+}
+
+// The length of `text` once escaped, quotes not included.
+std::size_t EscapedSize(std::string_view text) {
+  std::size_t size = text.size();
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (NeedsEscape(c)) size += HasShortEscape(c) ? 1 : 5;  // \n, or \u00XX
+  }
+  return size;
+}
+
+// Writes the escaped body of `text` (no quotes) at `out`, which has EscapedSize(text)
+// bytes of room, and returns the end.
+char* WriteEscaped(char* out, std::string_view text) {
+  std::size_t run = 0;  // start of the pending run of characters that need no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (!NeedsEscape(c)) continue;
+    std::memcpy(out, text.data() + run, i - run);
+    out += i - run;
+    run = i + 1;
+    *out++ = '\\';
+    switch (c) {
+      case '"': *out++ = '"'; break;
+      case '\\': *out++ = '\\'; break;
+      case '\n': *out++ = 'n'; break;
+      case '\r': *out++ = 'r'; break;
+      case '\t': *out++ = 't'; break;
+      case '\b': *out++ = 'b'; break;
+      case '\f': *out++ = 'f'; break;
+      default:
+        std::memcpy(out, "u00", 3);
+        out[3] = kHex[c >> 4];
+        out[4] = kHex[c & 0xF];
+        out += 5;
+    }
+  }
+  std::memcpy(out, text.data() + run, text.size() - run);
+  return out + (text.size() - run);
+}
 
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::size_t clean = 0;  // most values need no escaping: append them in one go
-  while (clean < text.size() && !NeedsEscape(static_cast<unsigned char>(text[clean]))) ++clean;
-  out.reserve(out.size() + text.size() + 2);
-  out += '"';
-  out.append(text.data(), clean);
-  std::size_t run = clean;  // start of the pending run of characters that need no escape
-  for (std::size_t i = clean; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (!NeedsEscape(c)) continue;
-    out.append(text, run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
-    }
-  }
-  out.append(text, run, text.size() - run);
-  out += '"';
+  const std::size_t start = out.size();
+  out.resize(start + EscapedSize(text) + 2);
+  char* p = out.data() + start;
+  *p++ = '"';
+  p = WriteEscaped(p, text);
+  *p = '"';
+}
+
+void JsonObject::Grow(std::size_t n) {
+  heap_.resize(std::max(2 * capacity_, size_ + n));
+  if (data_ == inline_) std::memcpy(heap_.data(), inline_, size_);
+  data_ = heap_.data();
+  capacity_ = heap_.size();
 }
 
 void JsonObject::Key(std::string_view key) {
-  if (out_.size() > 1) out_ += ',';
   // Keys are the core's own ASCII literals: nothing to escape.
-  out_ += '"';
-  out_ += key;
-  out_ += "\":";
+  char* p = Room(key.size() + 4);
+  if (size_ > 1) *p++ = ',';
+  *p++ = '"';
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  *p++ = '"';
+  *p++ = ':';
+  Commit(p);
+}
+
+void JsonObject::String(std::string_view text) {
+  char* p = Room(EscapedSize(text) + 2);
+  *p++ = '"';
+  p = WriteEscaped(p, text);
+  *p++ = '"';
+  Commit(p);
 }
 
 JsonObject& JsonObject::Add(std::string_view key, std::string_view value) {
   Key(key);
-  AppendJsonString(out_, value);
+  String(value);
   return *this;
 }
 
 JsonObject& JsonObject::Add(std::string_view key, std::int64_t value) {
   Key(key);
-  out_ += std::to_string(value);
+  constexpr std::size_t kMaxChars = 20;  // sign and 19 digits
+  char* p = Room(kMaxChars);
+  Commit(std::to_chars(p, p + kMaxChars, value).ptr);
   return *this;
 }
 
 JsonObject& JsonObject::Add(std::string_view key, bool value) {
   Key(key);
-  out_ += value ? "true" : "false";
+  const std::string_view text = value ? "true" : "false";
+  char* p = Room(text.size());
+  std::memcpy(p, text.data(), text.size());
+  Commit(p + text.size());
   return *this;
 }
 
 JsonObject& JsonObject::Add(std::string_view key, Timestamp value) {
   Key(key);
-  out_ += '"';
-  AppendTimestamp(out_, value);
-  out_ += '"';
+  char* p = Room(kTimestampChars + 2);
+  *p++ = '"';
+  p = WriteTimestamp(p, value);
+  *p++ = '"';
+  Commit(p);
   return *this;
 }
 
 JsonObject& JsonObject::Add(std::string_view key, const std::vector<std::string>& values) {
   Key(key);
-  out_ += '[';
+  *Room(1) = '[';
+  ++size_;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out_ += ',';
-    AppendJsonString(out_, values[i]);
+    if (i > 0) {
+      *Room(1) = ',';
+      ++size_;
+    }
+    String(values[i]);
   }
-  out_ += ']';
+  *Room(1) = ']';
+  ++size_;
   return *this;
 }
 
-std::string JsonObject::Finish() {
-  out_ += '}';
-  return std::move(out_);
+std::string_view JsonObject::Close() {
+  *Room(1) = '}';
+  ++size_;
+  return {data_, size_};
 }
 
 }  // namespace libsync::detail

@@ -36,21 +36,22 @@ Status CheckReason(std::string_view reason) {
   return Status::Ok();
 }
 
-std::string LockPayload(const Lock& lock) {
-  return detail::JsonObject()
-      .Add("lockedBy", lock.locked_by)
+// Writes into `json`, which the caller passes as a temporary: it lives, and the returned
+// view stays valid, until the end of the caller's full expression (the events.Append).
+std::string_view LockPayload(detail::JsonObject&& json, const Lock& lock) {
+  return json.Add("lockedBy", lock.locked_by)
       .Add("lockedAt", lock.locked_at)
       .Add("expiresAt", lock.expires_at)
       .Add("reason", lock.reason)
       .Add("fence", lock.fence)
-      .Finish();
+      .Close();
 }
 
 /// Removes an expired lock row and records lock:expired, so every expiry is announced
 /// once, whether the reaper or the next acquirer finds it first.
 Status ExpireLock(Transaction& tx, EventBatch& events, const Lock& lock) {
   LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(lock.project_id));
-  return events.Append(lock.project_id, event_type::kLockExpired, LockPayload(lock));
+  return events.Append(lock.project_id, event_type::kLockExpired, LockPayload(detail::JsonObject(), lock));
 }
 
 }  // namespace
@@ -87,7 +88,7 @@ Result<LockGrant> LockService::Acquire(const Caller& caller, std::string_view pr
       lock.locked_by = request.locked_by;
       if (!request.reason.empty()) lock.reason = request.reason;
       LIBSYNC_RETURN_IF_ERROR(tx.PutLock(lock));
-      LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(lock)));
+      LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(detail::JsonObject(), lock)));
       grant = {std::move(lock), *request.token, true};
       return Status::Ok();
     }
@@ -103,7 +104,7 @@ Result<LockGrant> LockService::Acquire(const Caller& caller, std::string_view pr
     lock.token_hash = HashSecret(token);
     LIBSYNC_ASSIGN_OR_RETURN(lock.fence, tx.NextFence(project_id));
     LIBSYNC_RETURN_IF_ERROR(tx.PutLock(lock));
-    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockAcquired, LockPayload(lock)));
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockAcquired, LockPayload(detail::JsonObject(), lock)));
     grant = {std::move(lock), std::move(token), false};
     return Status::Ok();
   }));
@@ -123,7 +124,7 @@ Result<Lock> LockService::Extend(const Caller& caller, std::string_view project_
     if (!detail::HoldsLock(*live, token)) return detail::LockHeldBy(*live);
     live->expires_at = now + effective;
     LIBSYNC_RETURN_IF_ERROR(tx.PutLock(*live));
-    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(*live)));
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(detail::JsonObject(), *live)));
     out = *live;
     return Status::Ok();
   }));
@@ -147,7 +148,7 @@ Result<bool> LockService::Release(const Caller& caller, std::string_view project
                                               .Add("lockedBy", live->locked_by)
                                               .Add("fence", live->fence)
                                               .Add("forced", false)
-                                              .Finish()));
+                                              .Close()));
     released = true;
     return Status::Ok();
   }));
@@ -173,7 +174,7 @@ Result<bool> LockService::ForceRelease(const Caller& caller, std::string_view pr
                                               .Add("forced", true)
                                               .Add("by", caller.name())
                                               .Add("reason", reason)
-                                              .Finish()));
+                                              .Close()));
     released = true;
     return Status::Ok();
   }));

@@ -1,7 +1,9 @@
 #include "libsync/timestamp.hpp"
 
 #include <charconv>
+#include <climits>
 #include <cstdint>
+#include <cstring>
 
 namespace libsync {
 namespace {
@@ -66,6 +68,12 @@ std::string FormatTimestamp(Timestamp t) {
 }
 
 void AppendTimestamp(std::string& text, Timestamp t) {
+  const std::size_t start = text.size();
+  text.resize(start + kTimestampChars);
+  WriteTimestamp(text.data() + start, t);
+}
+
+char* WriteTimestamp(char* p, Timestamp t) noexcept {
   const std::int64_t ms = t.time_since_epoch().count();
   std::int64_t days = ms / 86400000;
   std::int64_t rem = ms % 86400000;
@@ -73,19 +81,27 @@ void AppendTimestamp(std::string& text, Timestamp t) {
     rem += 86400000;
     --days;
   }
-  const Civil c = CivilFromDays(days);
-  const std::size_t start = text.size();
-  text.resize(start + 24);
-  char* p = text.data() + start;
-  const auto year = static_cast<unsigned>(c.y < 0 ? 0 : (c.y > 9999 ? 9999 : c.y));
-  p[0] = static_cast<char>('0' + year / 1000);
-  p[1] = static_cast<char>('0' + year / 100 % 10);
-  Put2(p + 2, year % 100);
-  p[4] = '-';
-  Put2(p + 5, c.m);
-  p[7] = '-';
-  Put2(p + 8, c.d);
-  p[10] = 'T';
+  // Nearly every timestamp written falls on the same day as the previous one: the date
+  // part is kept per thread, and the calendar arithmetic runs once a day.
+  thread_local struct {
+    std::int64_t days = INT64_MIN;
+    char text[11];
+  } date;
+  if (date.days != days) {
+    const Civil c = CivilFromDays(days);
+    const auto year = static_cast<unsigned>(c.y < 0 ? 0 : (c.y > 9999 ? 9999 : c.y));
+    char* d = date.text;
+    d[0] = static_cast<char>('0' + year / 1000);
+    d[1] = static_cast<char>('0' + year / 100 % 10);
+    Put2(d + 2, year % 100);
+    d[4] = '-';
+    Put2(d + 5, c.m);
+    d[7] = '-';
+    Put2(d + 8, c.d);
+    d[10] = 'T';
+    date.days = days;
+  }
+  std::memcpy(p, date.text, sizeof date.text);
   const auto r = static_cast<unsigned>(rem);
   Put2(p + 11, r / 3600000);
   p[13] = ':';
@@ -97,6 +113,7 @@ void AppendTimestamp(std::string& text, Timestamp t) {
   p[20] = static_cast<char>('0' + milli / 100);
   Put2(p + 21, milli % 100);
   p[23] = 'Z';
+  return p + kTimestampChars;
 }
 
 std::optional<Timestamp> ParseTimestamp(std::string_view s) {

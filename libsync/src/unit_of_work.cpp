@@ -22,31 +22,37 @@ Status Guarded(Fn&& fn) {
 
 }  // namespace
 
-void EventBatch::Begin(Transaction& tx) {
+void EventBatch::Begin(Transaction& tx, Timestamp now) {
   tx_ = &tx;
+  now_ = now;
   inline_count_ = 0;
-  overflow_.clear();
+  spill_.clear();
 }
 
-Status EventBatch::Append(std::string_view project_id, std::string_view type, std::string payload) {
+Status EventBatch::Append(std::string_view project_id, std::string_view type, std::string_view payload) {
   auto seq = tx_->AppendEvent(project_id, type, payload, now_);
   if (!seq) return seq.error();
-  Event event{std::string(project_id), *seq, std::string(type), std::move(payload), now_};
-  if (overflow_.empty() && inline_count_ < inline_.size()) {
-    inline_[inline_count_++] = std::move(event);
-    return Status::Ok();
+  if (spill_.empty() && inline_count_ == inline_.size()) {
+    spill_.reserve(2 * inline_.size());
+    for (Event& e : inline_) spill_.push_back(e);  // copies: inline_ keeps its buffers
   }
-  if (overflow_.empty()) {
-    overflow_.reserve(2 * inline_.size());
-    for (std::size_t i = 0; i < inline_count_; ++i) overflow_.push_back(std::move(inline_[i]));
-  }
-  overflow_.push_back(std::move(event));
+  Event& event = spill_.empty() ? inline_[inline_count_++] : spill_.emplace_back();
+  event.project_id.assign(project_id);
+  event.seq = *seq;
+  event.type.assign(type);
+  event.payload.assign(payload);
+  event.created_at = now_;
   return Status::Ok();
 }
 
 std::span<const Event> EventBatch::events() const {
-  if (!overflow_.empty()) return overflow_;
+  if (!spill_.empty()) return spill_;
   return {inline_.data(), inline_count_};
+}
+
+void EventBatch::TrimSpill() {
+  constexpr std::size_t kKeptSpill = 64;
+  if (spill_.capacity() > kKeptSpill) std::vector<Event>().swap(spill_);
 }
 
 Status RunRead(const ServiceContext& ctx, ReadWork work) {
@@ -58,10 +64,28 @@ Status RunRead(const ServiceContext& ctx, ReadWork work) {
 Status RunWrite(const ServiceContext& ctx, WriteWork work) { return RunWrite(ctx, ctx.clock.Now(), work); }
 
 Status RunWrite(const ServiceContext& ctx, Timestamp now, WriteWork work) {
+  // Each thread reuses one batch. A use case started from inside a sink's Publish (the
+  // outer batch is still being published) gets one of its own.
+  thread_local struct {
+    EventBatch batch;
+    bool busy = false;
+  } reusable;
+  std::optional<EventBatch> own;
+  const bool reusing = !reusable.busy;
+  EventBatch& batch = reusing ? reusable.batch : own.emplace();
+  reusable.busy = true;
+  struct Done {
+    bool reusing;
+    ~Done() {
+      if (!reusing) return;
+      reusable.batch.TrimSpill();
+      reusable.busy = false;
+    }
+  } done{reusing};
+
   // Only the last attempt's events survive: Begin forgets those of a rolled-back one.
-  EventBatch batch(now);
   auto attempt = [&](Transaction& tx) {
-    batch.Begin(tx);
+    batch.Begin(tx, now);
     return work(tx, batch);
   };
   // The callback captures one pointer, which std::function stores without allocating.

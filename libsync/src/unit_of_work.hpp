@@ -12,26 +12,30 @@
 
 namespace libsync::detail {
 
-/// Appends events inside the transaction and remembers them for publishing.
+/// Appends events inside the transaction and remembers them for publishing. A batch is
+/// reused from one use case to the next on a thread (see RunWrite), and its events' text
+/// is copied into the buffers of the previous ones, so a warm batch allocates nothing.
 class EventBatch {
  public:
-  explicit EventBatch(Timestamp now) : now_(now) {}
+  EventBatch() = default;
   EventBatch(const EventBatch&) = delete;
   EventBatch& operator=(const EventBatch&) = delete;
 
-  /// Starts an attempt on `tx`, forgetting what a rolled-back attempt appended.
-  void Begin(Transaction& tx);
-  Status Append(std::string_view project_id, std::string_view type, std::string payload);
+  /// Starts an attempt on `tx`, forgetting what an earlier (rolled-back) one appended.
+  void Begin(Transaction& tx, Timestamp now);
+  Status Append(std::string_view project_id, std::string_view type, std::string_view payload);
   std::span<const Event> events() const;
+  /// Lets go of a large spill, so a thread does not keep a big sync's events.
+  void TrimSpill();
 
  private:
   Transaction* tx_ = nullptr;
-  Timestamp now_;
-  // Nearly every use case appends one or two events; they live here, so the lock
-  // cycle allocates no vector. More spill into `overflow_`, which then holds them all.
+  Timestamp now_{};
+  // Nearly every use case appends one or two events; they live here. More spill into
+  // `spill_`, which then holds them all.
   std::array<Event, 2> inline_;
   std::size_t inline_count_ = 0;
-  std::vector<Event> overflow_;
+  std::vector<Event> spill_;
 };
 
 using ReadWork = FunctionRef<Status(Transaction&)>;

@@ -49,5 +49,42 @@ TEST_F(EventServiceTest, KeysReadOnlyTheirProjectsEvents) {
   EXPECT_EQ(sync_.events().Since(reader, other.id, 0).error().code(), ErrorCode::kNotFound);
 }
 
+// A sink may start another use case from inside Publish (on the same thread). That use
+// case's events are its own: the batch being published is not reused under it.
+TEST(EventPublishing, AUseCaseStartedFromASinkDoesNotDisturbTheBatchBeingPublished) {
+  struct ReentrantSink final : EventSink {
+    SyncService* sync = nullptr;
+    std::string project_id;
+    std::vector<std::string> seen;  // "type seq payload" as read after the nested use case
+    void Publish(std::span<const Event> events) noexcept override {
+      const bool outer = seen.empty();
+      if (outer) {
+        // The nested write appends events of its own while `events` is still in use.
+        auto put = sync->docs().Put(Caller::Admin(), project_id, "nested.md", "from the sink");
+        EXPECT_TRUE(put.has_value());
+      }
+      for (const Event& e : events) seen.push_back(e.type + " " + std::to_string(e.seq) + " " + e.payload);
+    }
+  } sink;
+  auto store = MakeMemoryStore();
+  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k1")}).value();
+  ManualClock clock;
+  SyncService sync(*store, clock, SystemRandom(), *box, sink);
+  sink.sync = &sync;
+  auto project = sync.projects().Create(Caller::Admin(), {.name = "p", .repo_url = "x"});
+  ASSERT_TRUE(project.has_value());
+  auto other = sync.projects().Create(Caller::Admin(), {.name = "q", .repo_url = "x"});
+  ASSERT_TRUE(other.has_value());
+  sink.seen.clear();
+  sink.project_id = other->id;  // unlocked, so the nested put succeeds
+
+  auto grant = sync.locks().Acquire(Caller::Admin(), project->id, {.locked_by = "alice"});
+  ASSERT_TRUE(grant.has_value());
+  // The nested put was published first (from inside), then the outer acquire, intact.
+  ASSERT_EQ(sink.seen.size(), 2u);
+  EXPECT_EQ(sink.seen[0].rfind("doc:updated 1 ", 0), 0u) << sink.seen[0];
+  EXPECT_EQ(sink.seen[1].rfind("lock:acquired 1 {\"lockedBy\":\"alice\"", 0), 0u) << sink.seen[1];
+}
+
 }  // namespace
 }  // namespace libsync

@@ -29,6 +29,20 @@ TEST(JsonWriter, BuildsFlatObjects) {
   EXPECT_EQ(JsonObject().Finish(), "{}");
 }
 
+// Values longer than the writer's inline buffer move it to the heap mid-object.
+TEST(JsonWriter, GrowsPastItsInlineBufferWithoutLosingText) {
+  const std::string long_value(1000, 'v');
+  const std::string escaped_value(300, '"');
+  JsonObject json;
+  json.Add("a", "short").Add("long", long_value).Add("quotes", escaped_value).Add("n", std::int64_t{7});
+  const std::string text(json.Close());
+  std::string expected = R"({"a":"short","long":")" + long_value + R"(","quotes":")";
+  for (int i = 0; i < 300; ++i) expected += "\\\"";
+  expected += R"(","n":7})";
+  EXPECT_EQ(text, expected);
+  EXPECT_EQ(JsonObject().Add("list", std::vector<std::string>{"a", "b\n"}).Finish(), R"({"list":["a","b\n"]})");
+}
+
 TEST(Encoding, HexRoundTrips) {
   EXPECT_EQ(HexEncode(AsBytes(std::string("\x00\xff\x10", 3))), "00ff10");
   EXPECT_EQ(HexDecode("00FF10"), std::string("\x00\xff\x10", 3));

@@ -14,6 +14,20 @@ TEST(Timestamp, FormatsIsoUtcWithMilliseconds) {
   EXPECT_EQ(FormatTimestamp(Ms(-1)), "1969-12-31T23:59:59.999Z");
 }
 
+// The date part is remembered between calls: alternating days and crossing midnight
+// must still give each instant its own date.
+TEST(Timestamp, EachInstantGetsItsOwnDateWhateverCameBefore) {
+  constexpr std::int64_t kDay = 86400000;
+  const std::int64_t midnight = 1767398400000;  // 2026-01-03T00:00:00Z
+  EXPECT_EQ(FormatTimestamp(Ms(midnight - 1)), "2026-01-02T23:59:59.999Z");
+  EXPECT_EQ(FormatTimestamp(Ms(midnight)), "2026-01-03T00:00:00.000Z");
+  EXPECT_EQ(FormatTimestamp(Ms(midnight + 3 * kDay)), "2026-01-06T00:00:00.000Z");
+  EXPECT_EQ(FormatTimestamp(Ms(midnight - 1)), "2026-01-02T23:59:59.999Z");
+  std::string appended = "at ";
+  AppendTimestamp(appended, Ms(midnight + kDay / 2));
+  EXPECT_EQ(appended, "at 2026-01-03T12:00:00.000Z");
+}
+
 TEST(Timestamp, ParsesWhatItFormatsAndSqlSpellings) {
   for (std::int64_t ms : {0LL, 1767464280000LL, 951782400123LL, 4102444799999LL}) {
     EXPECT_EQ(ParseTimestamp(FormatTimestamp(Ms(ms))), Ms(ms));

@@ -13,7 +13,10 @@ namespace libsync {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  // Implicit by design. Two overloads rather than one by value: a returned row (a lock
+  // grant is six strings) is then moved once into the Result, not twice.
+  Result(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}   // NOLINT
+  Result(const T& value) : state_(std::in_place_index<0>, value) {}         // NOLINT
   Result(Status error) : state_(std::in_place_index<1>, std::move(error)) {  // NOLINT
     assert(!std::get<1>(state_).ok() && "a Result holds a value or a failure, never Ok");
   }
