@@ -1,18 +1,32 @@
 #include "libsync/event_relay.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace libsync {
 
 void EventRelay::Publish(std::span<const Event> events) noexcept {
+  // The NOTIFY of our own commit can reach OnRemoteEvent before this call does, and the
+  // relay then publishes the event from the log: an event whose seq is already published
+  // is not published a second time. (Rare, so only then are the others copied.)
+  std::vector<Event> unpublished;
+  bool filtered = false;
   {
     std::lock_guard lock(mutex_);
-    for (const Event& e : events) {
-      auto& seen = published_[e.project_id];
-      seen = std::max(seen, e.seq);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      auto& seen = published_[events[i].project_id];
+      const bool fresh = events[i].seq > seen;
+      seen = std::max(seen, events[i].seq);
+      if (!fresh && !filtered) {
+        filtered = true;
+        unpublished.assign(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(i));
+      } else if (fresh && filtered) {
+        unpublished.push_back(events[i]);
+      }
     }
   }
-  next_.Publish(events);
+  if (!filtered) return next_.Publish(events);
+  if (!unpublished.empty()) next_.Publish(unpublished);
 }
 
 void EventRelay::OnRemoteEvent(const std::string& project_id, std::int64_t seq) {
