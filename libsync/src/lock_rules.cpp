@@ -4,11 +4,14 @@
 
 namespace libsync::detail {
 
+Result<const Lock*> PeekLiveLock(Transaction& tx, std::string_view project_id, Timestamp now) {
+  LIBSYNC_ASSIGN_OR_RETURN(const Lock* row, tx.PeekLock(project_id));
+  return row && row->LiveAt(now) ? row : nullptr;
+}
+
 Result<std::optional<Lock>> LiveLock(Transaction& tx, std::string_view project_id, Timestamp now) {
-  auto lock = tx.GetLock(project_id);
-  if (!lock) return lock.error();
-  if (lock.value() && !lock.value()->LiveAt(now)) return std::optional<Lock>();
-  return lock;
+  LIBSYNC_ASSIGN_OR_RETURN(const Lock* live, PeekLiveLock(tx, project_id, now));
+  return live ? std::optional<Lock>(*live) : std::nullopt;
 }
 
 bool HoldsLock(const Lock& lock, std::string_view token) {
@@ -25,9 +28,7 @@ Status LockHeldBy(const Lock& lock) {
 
 Status CheckWriteAllowed(Transaction& tx, std::string_view project_id, Timestamp now,
                          const std::optional<std::string>& lock_token) {
-  auto live = LiveLock(tx, project_id, now);
-  if (!live) return live.error();
-  const std::optional<Lock>& lock = live.value();
+  LIBSYNC_ASSIGN_OR_RETURN(const Lock* lock, PeekLiveLock(tx, project_id, now));
   if (!lock) {
     if (lock_token) {
       return Status::Locked("the lock token is not the live lock's: it expired or was released");

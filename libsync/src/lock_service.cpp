@@ -36,9 +36,8 @@ Status CheckReason(std::string_view reason) {
   return Status::Ok();
 }
 
-// Writes into `json`, which the caller passes as a temporary: it lives, and the returned
-// view stays valid, until the end of the caller's full expression (the events.Append).
-std::string_view LockPayload(detail::JsonObject&& json, const Lock& lock) {
+// The lock:* payload, written into `json`; the view is valid while `json` lives.
+std::string_view LockPayload(detail::JsonObject& json, const Lock& lock) {
   return json.Add("lockedBy", lock.locked_by)
       .Add("lockedAt", lock.locked_at)
       .Add("expiresAt", lock.expires_at)
@@ -48,10 +47,13 @@ std::string_view LockPayload(detail::JsonObject&& json, const Lock& lock) {
 }
 
 /// Removes an expired lock row and records lock:expired, so every expiry is announced
-/// once, whether the reaper or the next acquirer finds it first.
-Status ExpireLock(Transaction& tx, EventBatch& events, const Lock& lock) {
-  LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(lock.project_id));
-  return events.Append(lock.project_id, event_type::kLockExpired, LockPayload(detail::JsonObject(), lock));
+/// once, whether the reaper or the next acquirer finds it first. `lock` may be the
+/// transaction's own row (PeekLock), which the delete invalidates: read it first.
+Status ExpireLock(Transaction& tx, EventBatch& events, std::string_view project_id, const Lock& lock) {
+  detail::JsonObject json;
+  const std::string_view payload = LockPayload(json, lock);
+  LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(project_id));
+  return events.Append(project_id, event_type::kLockExpired, payload);
 }
 
 }  // namespace
@@ -77,7 +79,7 @@ Result<LockGrant> LockService::Acquire(const Caller& caller, std::string_view pr
   LockGrant grant;
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
-    LIBSYNC_ASSIGN_OR_RETURN(auto row, tx.GetLock(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(const Lock* row, tx.PeekLock(project_id));
     if (row && row->LiveAt(now)) {
       if (!request.token || !detail::HoldsLock(*row, *request.token)) {
         return detail::LockHeldBy(*row);
@@ -88,11 +90,12 @@ Result<LockGrant> LockService::Acquire(const Caller& caller, std::string_view pr
       lock.locked_by = request.locked_by;
       if (!request.reason.empty()) lock.reason = request.reason;
       LIBSYNC_RETURN_IF_ERROR(tx.PutLock(lock));
-      LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(detail::JsonObject(), lock)));
+      detail::JsonObject payload;
+      LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(payload, lock)));
       grant = {std::move(lock), *request.token, true};
       return Status::Ok();
     }
-    if (row) LIBSYNC_RETURN_IF_ERROR(ExpireLock(tx, events, *row));
+    if (row) LIBSYNC_RETURN_IF_ERROR(ExpireLock(tx, events, project_id, *row));
     Lock lock;
     lock.id = NewId(ctx_.random);
     lock.project_id = std::string(project_id);
@@ -104,7 +107,8 @@ Result<LockGrant> LockService::Acquire(const Caller& caller, std::string_view pr
     lock.token_hash = HashSecret(token);
     LIBSYNC_ASSIGN_OR_RETURN(lock.fence, tx.NextFence(project_id));
     LIBSYNC_RETURN_IF_ERROR(tx.PutLock(lock));
-    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockAcquired, LockPayload(detail::JsonObject(), lock)));
+    detail::JsonObject payload;
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockAcquired, LockPayload(payload, lock)));
     grant = {std::move(lock), std::move(token), false};
     return Status::Ok();
   }));
@@ -124,7 +128,8 @@ Result<Lock> LockService::Extend(const Caller& caller, std::string_view project_
     if (!detail::HoldsLock(*live, token)) return detail::LockHeldBy(*live);
     live->expires_at = now + effective;
     LIBSYNC_RETURN_IF_ERROR(tx.PutLock(*live));
-    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(detail::JsonObject(), *live)));
+    detail::JsonObject payload;
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockExtended, LockPayload(payload, *live)));
     out = *live;
     return Status::Ok();
   }));
@@ -139,16 +144,14 @@ Result<bool> LockService::Release(const Caller& caller, std::string_view project
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     released = false;
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
-    LIBSYNC_ASSIGN_OR_RETURN(auto live, detail::LiveLock(tx, project_id, now));
+    LIBSYNC_ASSIGN_OR_RETURN(const Lock* live, detail::PeekLiveLock(tx, project_id, now));
     if (!live) return Status::Ok();
     if (!detail::HoldsLock(*live, token)) return detail::LockHeldBy(*live);
+    // The payload is read from the row before the delete invalidates it.
+    detail::JsonObject payload;
+    payload.Add("lockedBy", live->locked_by).Add("fence", live->fence).Add("forced", false);
     LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(project_id));
-    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockReleased,
-                                          detail::JsonObject()
-                                              .Add("lockedBy", live->locked_by)
-                                              .Add("fence", live->fence)
-                                              .Add("forced", false)
-                                              .Close()));
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockReleased, payload.Close()));
     released = true;
     return Status::Ok();
   }));
@@ -164,17 +167,17 @@ Result<bool> LockService::ForceRelease(const Caller& caller, std::string_view pr
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     released = false;
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
-    LIBSYNC_ASSIGN_OR_RETURN(auto live, detail::LiveLock(tx, project_id, now));
+    LIBSYNC_ASSIGN_OR_RETURN(const Lock* live, detail::PeekLiveLock(tx, project_id, now));
     if (!live) return Status::Ok();
+    // The payload is read from the row before the delete invalidates it.
+    detail::JsonObject payload;
+    payload.Add("lockedBy", live->locked_by)
+        .Add("fence", live->fence)
+        .Add("forced", true)
+        .Add("by", caller.name())
+        .Add("reason", reason);
     LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(project_id));
-    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockReleased,
-                                          detail::JsonObject()
-                                              .Add("lockedBy", live->locked_by)
-                                              .Add("fence", live->fence)
-                                              .Add("forced", true)
-                                              .Add("by", caller.name())
-                                              .Add("reason", reason)
-                                              .Close()));
+    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockReleased, payload.Close()));
     released = true;
     return Status::Ok();
   }));
@@ -203,10 +206,10 @@ Result<std::size_t> LockService::ReapExpired() {
     Status s = detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
       removed = false;
       LIBSYNC_RETURN_IF_ERROR(tx.LockProject(candidate.project_id));
-      LIBSYNC_ASSIGN_OR_RETURN(auto row, tx.GetLock(candidate.project_id));
+      LIBSYNC_ASSIGN_OR_RETURN(const Lock* row, tx.PeekLock(candidate.project_id));
       if (!row || row->LiveAt(now)) return Status::Ok();
       removed = true;
-      return ExpireLock(tx, events, *row);
+      return ExpireLock(tx, events, candidate.project_id, *row);
     });
     if (!s.ok() && s.code() != ErrorCode::kNotFound) return s;
     if (removed) ++reaped;

@@ -553,9 +553,13 @@ Result<DocVersion> SqlTransaction::GetDocVersion(std::string_view doc_id, std::i
 
 // --- locks --------------------------------------------------------------------------
 
-Result<std::optional<Lock>> SqlTransaction::GetLock(std::string_view project_id) {
-  if (!cached_lock_project_.empty() && cached_lock_project_ == project_id) return cached_lock_;
-  return ReadLock(project_id, /*keep_counters=*/false);
+Result<const Lock*> SqlTransaction::PeekLock(std::string_view project_id) {
+  const std::optional<Lock>* row = &cached_lock_;
+  if (cached_lock_project_.empty() || cached_lock_project_ != project_id) {
+    LIBSYNC_ASSIGN_OR_RETURN(peeked_lock_, ReadLock(project_id, /*keep_counters=*/false));
+    row = &peeked_lock_;
+  }
+  return *row ? &**row : nullptr;
 }
 
 Status SqlTransaction::PutLock(const Lock& l) {
