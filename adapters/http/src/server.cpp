@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "beast_request.hpp"
+#include "response_text.hpp"
 #include "metrics.hpp"
 #include "responses.hpp"
 
@@ -343,18 +344,17 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void DoWrite(Response response, bool keep_alive, unsigned version) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), version);
-    res->set(http::field::server, "libsync");
-    for (auto& [name, value] : response.headers) res->set(name, value);
-    res->body() = std::move(response.body);
-    res->keep_alive(keep_alive && !shared_->draining);
-    res->prepare_payload();
+    keep_alive = keep_alive && !shared_->draining;
+    // The whole message in one reused buffer and one write: Beast's serializer allocated
+    // per header field and walked a buffer sequence per response.
+    WriteResponseText(response, keep_alive, version, response_text_);
     stream_.expires_after(shared_->options.body_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-      self->shared_->Done();
-      if (ec || !res->keep_alive()) return self->DoClose();
-      self->DoReadHeader(false);
-    });
+    net::async_write(stream_, net::buffer(response_text_),
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                       self->shared_->Done();
+                       if (ec || !keep_alive) return self->DoClose();
+                       self->DoReadHeader(false);
+                     });
   }
 
   void DoClose() {
@@ -364,6 +364,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  std::string response_text_;  // the response being written; its capacity is kept
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Shared> shared_;
   // Event stream state, touched only on the connection's strand.

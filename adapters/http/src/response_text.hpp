@@ -1,0 +1,17 @@
+#pragma once
+// A Response as the bytes of an HTTP/1.x message, written into a buffer the connection
+// reuses: one buffer and one write per response, without a serializer's per-field
+// allocations (this is the hook hot path's whole answer).
+
+#include <string>
+
+#include "libsync/http/api.hpp"
+
+namespace libsync::web {
+
+/// The status line, `Server`, the response's headers (a name or value holding CR or LF
+/// is left out), `Connection` as keep-alive requires for `version` (10 or 11),
+/// `Content-Length` and the body. Replaces what `out` held, keeping its capacity.
+void WriteResponseText(const Response& response, bool keep_alive, unsigned version, std::string& out);
+
+}  // namespace libsync::web
