@@ -6,6 +6,7 @@
 
 #include "libsync/percent_encoding.hpp"
 
+#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -137,6 +138,11 @@ std::unique_ptr<soci::session> OpenSession(const Target& target, const SqlStoreO
     *session << "SET client_min_messages = warning";  // no NOTICEs on stderr
     return session;
   }
+  // SQLite keeps allocation statistics behind one process-wide mutex, which every
+  // worker's reads then queue on. Nothing here reads the statistics; this only works
+  // before SQLite's first use in the process, so an embedder that used it first keeps them.
+  static std::once_flag no_memory_statistics;
+  std::call_once(no_memory_statistics, [] { sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   auto session = std::make_unique<soci::session>(soci::sqlite3, target.connect_string);
   auto* backend = static_cast<soci::sqlite3_session_backend*>(session->get_backend());
   // Extended codes tell a UNIQUE violation from a FOREIGN KEY one without parsing text.
