@@ -7,11 +7,13 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 #include "connection.hpp"
 #include "error_mapping.hpp"
 #include "schema.hpp"
 #include "sql_transaction.hpp"
+#include "sqlite_statements.hpp"
 
 namespace libsync::sql {
 namespace {
@@ -37,7 +39,16 @@ void RollbackQuietly(soci::session& s) {
 class SqlStore final : public Store {
  public:
   SqlStore(Target target, SqlStoreOptions options, std::vector<std::unique_ptr<soci::session>> sessions)
-      : target_(std::move(target)), options_(std::move(options)), pool_(std::move(sessions)) {}
+      : target_(std::move(target)), options_(std::move(options)) {
+    if (target_.dialect == Dialect::kSqlite) {
+      for (auto& s : sessions) {
+        auto* backend = static_cast<soci::sqlite3_session_backend*>(s->get_backend());
+        statements_.emplace(s.get(), std::make_unique<SqliteStatementCache>(backend->conn_));
+      }
+    }
+    pool_.emplace(std::move(sessions));
+  }
+
 
   Status Transact(TxMode mode, const Work& work) override {
     // Writers in this process queue on a mutex rather than in SQLite's busy handler, which
@@ -47,10 +58,11 @@ class SqlStore final : public Store {
     Status last;
     for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
       if (attempt > 0) Backoff(attempt);
-      auto lease = pool_.Acquire();
+      auto lease = pool_->Acquire();
       soci::session& s = *lease;
+      SqliteStatementCache* statements = StatementsOf(s);
       try {
-        SqlTransaction tx(s, target_.dialect, mode, options_.event_retention, BeginStatement(mode));
+        SqlTransaction tx(s, statements, target_.dialect, mode, options_.event_retention, BeginStatement(mode));
         Status status = work(tx);
         if (!status.ok()) {
           RollbackQuietly(s);
@@ -70,7 +82,7 @@ class SqlStore final : public Store {
           continue;
         }
         // A dropped connection fails this call; the session is ready again for the next.
-        if (mapped.status.code() == ErrorCode::kUnavailable) Reconnect(s);
+        if (mapped.status.code() == ErrorCode::kUnavailable) Reconnect(s, statements);
         return mapped.status;
       } catch (...) {
         RollbackQuietly(s);
@@ -95,9 +107,18 @@ class SqlStore final : public Store {
                                   : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
   }
 
-  void Reconnect(soci::session& s) {
+  SqliteStatementCache* StatementsOf(soci::session& s) const {
+    auto it = statements_.find(&s);
+    return it == statements_.end() ? nullptr : it->second.get();
+  }
+
+  void Reconnect(soci::session& s, SqliteStatementCache* statements) {
+    // Statements belong to the old connection: finalized before it closes, and the
+    // cache then serves the new one.
+    if (statements) statements->Clear();
     try {
       s.reconnect();
+      if (statements) statements->Attach(static_cast<soci::sqlite3_session_backend*>(s.get_backend())->conn_);
       if (target_.dialect == Dialect::kPostgres) s << "SET datestyle = 'ISO, YMD'";
     } catch (...) {
       // Still down; the next transaction reports it and tries again.
@@ -106,7 +127,11 @@ class SqlStore final : public Store {
 
   Target target_;
   SqlStoreOptions options_;
-  SessionPool pool_;
+  std::optional<SessionPool> pool_;
+  // One per SQLite session, keyed by it; filled before the pool exists, then only read.
+  // Declared after pool_, so destroyed first: statements are finalized before their
+  // connections close.
+  std::unordered_map<const soci::session*, std::unique_ptr<SqliteStatementCache>> statements_;
   std::mutex sqlite_writer_;
 };
 

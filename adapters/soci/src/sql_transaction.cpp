@@ -4,7 +4,10 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
+#include <variant>
+#include <vector>
 
 #include "error_mapping.hpp"
 
@@ -34,34 +37,111 @@ std::string OptionalTime(const char* column) {
   return std::string("COALESCE(CAST(\"") + column + "\" AS TEXT), '')";
 }
 
-/// A prepared statement built step by step: bind outputs and inputs, then run.
+/// A statement built step by step: bind outputs and inputs, then run. On SQLite it runs
+/// the connection's kept statement for the text (SqliteStatementCache) through the C API;
+/// on PostgreSQL it goes through SOCI.
 class Query {
  public:
-  explicit Query(soci::session& s) : st_(s) {}
+  Query(soci::session& s, SqliteStatementCache* statements) : statements_(statements) {
+    if (!statements_) soci_.emplace(s);
+  }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  ~Query() {
+    if (sqlite_) statements_->Release(sqlite_);
+  }
+
   template <class T>
   Query& Into(T& value) {
-    st_.exchange(soci::into(value));
+    if (soci_) {
+      soci_->exchange(soci::into(value));
+    } else {
+      outputs_.push_back(&value);
+    }
     return *this;
   }
   template <class T>
   Query& Use(T& value) {
-    st_.exchange(soci::use(value));
+    if (soci_) {
+      soci_->exchange(soci::use(value));
+    } else {
+      inputs_.push_back(&value);
+    }
     return *this;
   }
   /// Executes and fetches the first row; false when there is none.
   bool Run(const std::string& sql) {
-    st_.alloc();
-    // One-time: PostgreSQL then runs it in one round trip (PQexecParams) instead of
-    // prepare + execute + deallocate.
-    st_.prepare(sql, soci::details::st_one_time_query);
-    st_.define_and_bind();
-    return st_.execute(true);
+    if (soci_) {
+      soci_->alloc();
+      // One-time: PostgreSQL then runs it in one round trip (PQexecParams) instead of
+      // prepare + execute + deallocate.
+      soci_->prepare(sql, soci::details::st_one_time_query);
+      soci_->define_and_bind();
+      return soci_->execute(true);
+    }
+    sqlite_ = statements_->Acquire(sql);
+    if (sqlite_api::sqlite3_bind_parameter_count(sqlite_) != static_cast<int>(inputs_.size())) {
+      throw soci::soci_error("statement has " + std::to_string(sqlite_api::sqlite3_bind_parameter_count(sqlite_)) +
+                             " parameters, " + std::to_string(inputs_.size()) + " values given: " + sql);
+    }
+    for (std::size_t i = 0; i < inputs_.size(); ++i) Bind(static_cast<int>(i + 1), inputs_[i]);
+    return Step();
   }
-  bool Next() { return st_.fetch(); }
-  long long Affected() { return st_.get_affected_rows(); }
+  bool Next() { return soci_ ? soci_->fetch() : Step(); }
+  long long Affected() {
+    return soci_ ? soci_->get_affected_rows() : sqlite_api::sqlite3_changes(statements_->db());
+  }
 
  private:
-  soci::statement st_;
+  using Slot = std::variant<std::string*, long long*, int*>;
+
+  void Bind(int index, const Slot& slot) {
+    int rc = SQLITE_OK;
+    if (auto* text = std::get_if<std::string*>(&slot)) {
+      // The bound variables outlive the statement's use, so SQLite need not copy them.
+      rc = sqlite_api::sqlite3_bind_text(sqlite_, index, (*text)->data(), static_cast<int>((*text)->size()),
+                                         SQLITE_STATIC);
+    } else if (auto* wide = std::get_if<long long*>(&slot)) {
+      rc = sqlite_api::sqlite3_bind_int64(sqlite_, index, **wide);
+    } else {
+      rc = sqlite_api::sqlite3_bind_int(sqlite_, index, *std::get<int*>(slot));
+    }
+    if (rc != SQLITE_OK) Fail();
+  }
+
+  // One row into the outputs, as SOCI would: text as text, integers as integers, and a
+  // NULL (which no query here selects without COALESCE) as an error.
+  bool Step() {
+    const int rc = sqlite_api::sqlite3_step(sqlite_);
+    if (rc == SQLITE_DONE) return false;
+    if (rc != SQLITE_ROW) Fail();
+    for (std::size_t i = 0; i < outputs_.size(); ++i) {
+      const int column = static_cast<int>(i);
+      if (sqlite_api::sqlite3_column_type(sqlite_, column) == SQLITE_NULL) {
+        throw soci::soci_error("Null value fetched and no indicator defined.");
+      }
+      if (auto* text = std::get_if<std::string*>(&outputs_[i])) {
+        const auto* bytes = reinterpret_cast<const char*>(sqlite_api::sqlite3_column_text(sqlite_, column));
+        (*text)->assign(bytes, static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(sqlite_, column)));
+      } else if (auto* wide = std::get_if<long long*>(&outputs_[i])) {
+        **wide = sqlite_api::sqlite3_column_int64(sqlite_, column);
+      } else {
+        *std::get<int*>(outputs_[i]) = sqlite_api::sqlite3_column_int(sqlite_, column);
+      }
+    }
+    return true;
+  }
+
+  [[noreturn]] void Fail() {
+    sqlite_api::sqlite3* db = statements_->db();
+    throw soci::sqlite3_soci_error(sqlite_api::sqlite3_errmsg(db), sqlite_api::sqlite3_extended_errcode(db));
+  }
+
+  SqliteStatementCache* statements_;
+  std::optional<soci::statement> soci_;
+  sqlite_api::sqlite3_stmt* sqlite_ = nullptr;
+  std::vector<Slot> inputs_;
+  std::vector<Slot> outputs_;
 };
 
 const std::string kProjectColumns = R"("id", "name", "repoUrl", "token", "branch", "docsPath", )" +
@@ -153,9 +233,10 @@ struct KeyRow {
 
 /// Runs a SELECT bound to `row` and collects every row.
 template <class Row, class Out, class Bind>
-std::vector<Out> Collect(soci::session& s, const std::string& sql, Bind&& bind_inputs) {
+std::vector<Out> Collect(soci::session& s, SqliteStatementCache* statements, const std::string& sql,
+                         Bind&& bind_inputs) {
   Row row;
-  Query q(s);
+  Query q(s, statements);
   row.Bind(q);
   bind_inputs(q);
   std::vector<Out> out;
@@ -213,6 +294,15 @@ std::string SqlTransaction::TakeDeferred() {
 
 void SqlTransaction::FlushDeferred(const char* then) {
   if (deferred_.empty() && !counters_dirty_ && then == nullptr) return;
+  // A read transaction's BEGIN and COMMIT are constant texts: kept statements, not a
+  // fresh compile of the batch each time.
+  const bool only_begin = deferred_.empty() || (deferred_.size() == 1 && deferred_.front().rfind("BEGIN", 0) == 0);
+  if (statements_ && !counters_dirty_ && only_begin) {
+    for (const std::string& sql : deferred_) Query(s_, statements_).Run(sql);
+    deferred_.clear();
+    if (then) Query(s_, statements_).Run(then);
+    return;
+  }
   std::string batch = TakeDeferred();
   if (then) batch.append(then);
   if (dialect_ == Dialect::kSqlite) {
@@ -273,7 +363,7 @@ std::string SqlTransaction::NullableTime(const char* param) const {
 bool SqlTransaction::ProjectExists(const std::string& id) {
   int one = 0;
   std::string key = id;
-  Query q(s_);
+  Query q(s_, statements_);
   q.Into(one).Use(key);
   return q.Run(R"(SELECT 1 FROM "Project" WHERE "id" = :id)");
 }
@@ -283,7 +373,7 @@ bool SqlTransaction::ProjectExists(const std::string& id) {
 Result<Project> SqlTransaction::GetProject(std::string_view id) {
   return Guard([&]() -> Result<Project> {
     std::string key(id);
-    auto rows = Collect<ProjectRow, Project>(s_, "SELECT " + kProjectColumns + R"( FROM "Project" WHERE "id" = :id)",
+    auto rows = Collect<ProjectRow, Project>(s_, statements_, "SELECT " + kProjectColumns + R"( FROM "Project" WHERE "id" = :id)",
                                              [&](Query& q) { q.Use(key); });
     if (rows.empty()) return NoProject(id);
     return std::move(rows.front());
@@ -348,7 +438,7 @@ Result<std::optional<Lock>> SqlTransaction::ReadLock(std::string_view project_id
     LockRow row;
     std::string project;
     long long fence_counter = 0, seq_counter = 0;
-    Query q(s_);
+    Query q(s_, statements_);
     q.Into(project).Into(row.id).Into(row.locked_by).Into(row.locked_at).Into(row.expires_at).Into(row.reason)
         .Into(row.token_hash).Into(row.fence).Into(fence_counter).Into(seq_counter).Use(pid);
     if (!q.Run(sql)) return NoProject(project_id);
@@ -364,7 +454,7 @@ Result<std::optional<Lock>> SqlTransaction::ReadLock(std::string_view project_id
 
 Result<std::vector<Project>> SqlTransaction::ListProjects() {
   return Guard([&]() -> Result<std::vector<Project>> {
-    return Collect<ProjectRow, Project>(s_, "SELECT " + kProjectColumns + R"( FROM "Project" ORDER BY "createdAt", "id")",
+    return Collect<ProjectRow, Project>(s_, statements_, "SELECT " + kProjectColumns + R"( FROM "Project" ORDER BY "createdAt", "id")",
                                         [](Query&) {});
   });
 }
@@ -375,7 +465,7 @@ Status SqlTransaction::InsertProject(const Project& p) {
     Project v = p;
     std::string created = FormatTimestamp(v.created_at), updated = FormatTimestamp(v.updated_at);
     std::string synced = WriteOptionalTime(v.synced_at);
-    Query q(s_);
+    Query q(s_, statements_);
     q.Use(v.id).Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(created)
         .Use(updated).Use(v.last_synced_commit).Use(synced);
     q.Run(R"(INSERT INTO "Project" ("id", "name", "repoUrl", "token", "branch", "docsPath", "createdAt",
@@ -392,7 +482,7 @@ Status SqlTransaction::UpdateProject(const Project& p) {
     Project v = p;
     std::string updated = FormatTimestamp(v.updated_at);
     std::string synced = WriteOptionalTime(v.synced_at);
-    Query q(s_);
+    Query q(s_, statements_);
     q.Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(updated)
         .Use(v.last_synced_commit).Use(synced).Use(v.id);
     q.Run(R"(UPDATE "Project" SET "name" = :n, "repoUrl" = :r, "token" = :t, "branch" = :b,
@@ -407,7 +497,7 @@ Status SqlTransaction::DeleteProject(std::string_view id) {
   cached_lock_project_.clear();
   return Guard([&]() -> Status {
     std::string key(id);
-    Query q(s_);
+    Query q(s_, statements_);
     q.Use(key);
     q.Run(R"(DELETE FROM "Project" WHERE "id" = :id)");
     return q.Affected() == 0 ? NoProject(id) : Status::Ok();
@@ -420,7 +510,7 @@ Result<Doc> SqlTransaction::GetDoc(std::string_view project_id, std::string_view
   return Guard([&]() -> Result<Doc> {
     std::string pid(project_id), name(file_name);
     auto rows = Collect<DocRow, Doc>(
-        s_, "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)",
+        s_, statements_, "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)",
         [&](Query& q) { q.Use(pid).Use(name); });
     if (!rows.empty()) return std::move(rows.front());
     if (!ProjectExists(pid)) return NoProject(project_id);
@@ -434,7 +524,7 @@ Result<std::vector<Doc>> SqlTransaction::ListDocs(std::string_view project_id) {
     if (!ProjectExists(pid)) return NoProject(project_id);
     // Bytewise order: PostgreSQL's collation may not be, so compare as bytes there.
     const char* order = dialect_ == Dialect::kPostgres ? R"(ORDER BY "fileName" COLLATE "C")" : R"(ORDER BY "fileName")";
-    return Collect<DocRow, Doc>(s_, "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p )" + order,
+    return Collect<DocRow, Doc>(s_, statements_, "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p )" + order,
                                 [&](Query& q) { q.Use(pid); });
   });
 }
@@ -445,7 +535,7 @@ Result<std::vector<DocSummary>> SqlTransaction::ListDocSummaries(std::string_vie
     if (!ProjectExists(pid)) return NoProject(project_id);
     std::string name, hash, updated, base;
     long long version = 0;
-    Query q(s_);
+    Query q(s_, statements_);
     q.Into(name).Into(hash).Into(version).Into(updated).Into(base).Use(pid);
     const char* order = dialect_ == Dialect::kPostgres ? R"(ORDER BY "fileName" COLLATE "C")" : R"(ORDER BY "fileName")";
     std::vector<DocSummary> out;
@@ -464,7 +554,7 @@ Status SqlTransaction::InsertDoc(const Doc& d) {
     Doc v = d;
     long long version = v.version;
     std::string created = FormatTimestamp(v.created_at), updated = FormatTimestamp(v.updated_at);
-    Query q(s_);
+    Query q(s_, statements_);
     q.Use(v.id).Use(v.project_id).Use(v.file_name).Use(v.content).Use(v.hash).Use(version).Use(created)
         .Use(updated).Use(v.base_blob_oid).Use(v.updated_by);
     q.Run(R"(INSERT INTO "Doc" ("id", "projectId", "fileName", "content", "hash", "version", "createdAt",
@@ -481,7 +571,7 @@ Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
     Doc v = d;
     long long version = v.version, expected = expected_version;
     std::string updated = FormatTimestamp(v.updated_at);
-    Query q(s_);
+    Query q(s_, statements_);
     q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by).Use(v.id)
         .Use(expected);
     // Compare-and-swap: the row changes only if nobody moved the version meanwhile.
@@ -489,7 +579,7 @@ Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
              "baseBlobOid" = :b, "updatedBy" = :ub WHERE "id" = :i AND "version" = :e)");
     if (q.Affected() == 1) return Status::Ok();
     long long current = 0;
-    Query check(s_);
+    Query check(s_, statements_);
     check.Into(current).Use(v.id);
     if (!check.Run(R"(SELECT "version" FROM "Doc" WHERE "id" = :i)")) return NoDoc(d.file_name);
     return Status::PreconditionFailed("doc '" + d.file_name + "' is at version " + std::to_string(current));
@@ -500,7 +590,7 @@ Status SqlTransaction::DeleteDoc(std::string_view project_id, std::string_view f
   LIBSYNC_RETURN_IF_ERROR(Writable());
   return Guard([&]() -> Status {
     std::string pid(project_id), name(file_name);
-    Query q(s_);
+    Query q(s_, statements_);
     q.Use(pid).Use(name);
     q.Run(R"(DELETE FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)");
     if (q.Affected() > 0) return Status::Ok();
@@ -516,7 +606,7 @@ Status SqlTransaction::InsertDocVersion(const DocVersion& dv) {
     DocVersion v = dv;
     long long version = v.version;
     std::string source(SourceName(v.source)), created = FormatTimestamp(v.created_at);
-    Query q(s_);
+    Query q(s_, statements_);
     q.Use(v.id).Use(v.doc_id).Use(v.project_id).Use(v.file_name).Use(version).Use(v.content).Use(v.hash)
         .Use(v.author).Use(source).Use(created);
     q.Run(R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content",
@@ -532,7 +622,7 @@ Result<std::vector<DocVersion>> SqlTransaction::ListDocVersions(std::string_view
     std::string id(doc_id);
     // Content is left out of listings: history of a large doc stays cheap.
     return Collect<VersionRow, DocVersion>(
-        s_, "SELECT " + kVersionColumns + R"('', "hash", "author", "source", )" + Time("createdAt") +
+        s_, statements_, "SELECT " + kVersionColumns + R"('', "hash", "author", "source", )" + Time("createdAt") +
                 R"( FROM "DocVersion" WHERE "docId" = :d ORDER BY "version" DESC)",
         [&](Query& q) { q.Use(id); });
   });
@@ -543,7 +633,7 @@ Result<DocVersion> SqlTransaction::GetDocVersion(std::string_view doc_id, std::i
     std::string id(doc_id);
     long long n = version;
     auto rows = Collect<VersionRow, DocVersion>(
-        s_, "SELECT " + kVersionColumns + R"("content", "hash", "author", "source", )" + Time("createdAt") +
+        s_, statements_, "SELECT " + kVersionColumns + R"("content", "hash", "author", "source", )" + Time("createdAt") +
                 R"( FROM "DocVersion" WHERE "docId" = :d AND "version" = :v)",
         [&](Query& q) { q.Use(id).Use(n); });
     if (rows.empty()) return Status::NotFound("version " + std::to_string(version) + " not found");
@@ -599,7 +689,7 @@ Result<std::int64_t> SqlTransaction::NextFence(std::string_view project_id) {
   return Guard([&]() -> Result<std::int64_t> {
     std::string pid(project_id);
     long long fence = 0;
-    Query q(s_);
+    Query q(s_, statements_);
     q.Into(fence).Use(pid);
     if (!q.Run(R"(UPDATE "Project" SET "lockFence" = "lockFence" + 1 WHERE "id" = :p RETURNING "lockFence")")) {
       return NoProject(project_id);
@@ -611,7 +701,7 @@ Result<std::int64_t> SqlTransaction::NextFence(std::string_view project_id) {
 Result<std::vector<Lock>> SqlTransaction::ListExpiredLocks(Timestamp now) {
   return Guard([&]() -> Result<std::vector<Lock>> {
     std::string at = FormatTimestamp(now);
-    return Collect<LockRow, Lock>(s_, "SELECT " + kLockColumns + R"( FROM "Lock" WHERE "expiresAt" <= :n)",
+    return Collect<LockRow, Lock>(s_, statements_, "SELECT " + kLockColumns + R"( FROM "Lock" WHERE "expiresAt" <= :n)",
                                   [&](Query& q) { q.Use(at); });
   });
 }
@@ -625,7 +715,7 @@ Status SqlTransaction::InsertApiKey(const ApiKey& k) {
     int active = v.is_active ? 1 : 0;
     std::string created = FormatTimestamp(v.created_at), scope(ScopeName(v.scope));
     std::string used = WriteOptionalTime(v.last_used_at), pulled = WriteOptionalTime(v.last_pulled_at);
-    Query q(s_);
+    Query q(s_, statements_);
     q.Use(v.id).Use(v.project_id).Use(v.key_hash).Use(v.name).Use(active).Use(created).Use(scope).Use(v.prefix)
         .Use(used).Use(v.last_pulled_hash).Use(pulled);
     q.Run(R"(INSERT INTO "ApiKey" ("id", "projectId", "key", "name", "isActive", "createdAt", "scope",
@@ -645,7 +735,7 @@ Result<ApiKey> SqlTransaction::FindKeyBy(const char* column, std::string_view va
   return Guard([&]() -> Result<ApiKey> {
     std::string wanted(value);
     auto rows = Collect<KeyRow, ApiKey>(
-        s_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE ")" + column + R"(" = :v)",
+        s_, statements_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE ")" + column + R"(" = :v)",
         [&](Query& q) { q.Use(wanted); });
     if (rows.empty()) return Status::NotFound("api key not found");
     return std::move(rows.front());
@@ -657,7 +747,7 @@ Result<std::vector<ApiKey>> SqlTransaction::ListApiKeys(std::string_view project
     std::string pid(project_id);
     if (!ProjectExists(pid)) return NoProject(project_id);
     return Collect<KeyRow, ApiKey>(
-        s_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "projectId" = :p ORDER BY "createdAt", "id")",
+        s_, statements_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "projectId" = :p ORDER BY "createdAt", "id")",
         [&](Query& q) { q.Use(pid); });
   });
 }
@@ -669,7 +759,7 @@ Status SqlTransaction::UpdateApiKey(const ApiKey& k) {
     int active = v.is_active ? 1 : 0;
     std::string scope(ScopeName(v.scope));
     std::string used = WriteOptionalTime(v.last_used_at), pulled = WriteOptionalTime(v.last_pulled_at);
-    Query q(s_);
+    Query q(s_, statements_);
     q.Use(v.name).Use(active).Use(scope).Use(used).Use(v.last_pulled_hash).Use(pulled).Use(v.id);
     q.Run(R"(UPDATE "ApiKey" SET "name" = :n, "isActive" = (:a = 1), "scope" = :s, "lastUsedAt" = )" +
           NullableTime(":u") + R"(, "lastPulledHash" = :h, "lastPulledAt" = )" + NullableTime(":l") +
@@ -686,7 +776,7 @@ Result<std::int64_t> SqlTransaction::AppendEvent(std::string_view project_id, st
   // With the project row held, nothing here needs an answer from the server: defer it all.
   auto run = [&]() -> Result<std::int64_t> {
     long long seq = 0;
-    Query q(s_);
+    Query q(s_, statements_);
     q.Into(seq);
     if (HoldsProjectRow(project_id)) {
       seq = ++locked_seq_;
@@ -710,8 +800,9 @@ Result<std::int64_t> SqlTransaction::AppendEvent(std::string_view project_id, st
       if (!q.Run(R"(UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = :p RETURNING "eventSeq")")) {
         return NoProject(project_id);
       }
-      s_ << R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES (:p, :s, :t, :d, :c))",
-          soci::use(pid), soci::use(seq), soci::use(kind), soci::use(body), soci::use(created);
+      Query insert(s_, statements_);
+      insert.Use(pid).Use(seq).Use(kind).Use(body).Use(created);
+      insert.Run(R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES (:p, :s, :t, :d, :c))");
     }
     // Other servers on the same PostgreSQL database hear of the event on commit
     // (sql::ListenForEvents); a rolled-back transaction sends nothing.
@@ -735,18 +826,19 @@ Result<EventPage> SqlTransaction::ReadEvents(std::string_view project_id, std::i
   return Guard([&]() -> Result<EventPage> {
     std::string pid(project_id);
     long long head = 0, oldest = 0;
-    Query h(s_);
+    Query h(s_, statements_);
     h.Into(head).Use(pid);
     if (!h.Run(R"(SELECT "eventSeq" FROM "Project" WHERE "id" = :p)")) return NoProject(project_id);
-    s_ << R"(SELECT COALESCE(MIN("seq"), 0) FROM "Event" WHERE "projectId" = :p)", soci::into(oldest),
-        soci::use(pid);
+    Query o(s_, statements_);
+    o.Into(oldest).Use(pid);
+    o.Run(R"(SELECT COALESCE(MIN("seq"), 0) FROM "Event" WHERE "projectId" = :p)");
     EventPage page;
     page.head_seq = head;
     page.oldest_seq = oldest == 0 ? head + 1 : oldest;
     long long after = after_seq, max_rows = static_cast<long long>(limit);
     long long seq = 0;
     std::string type, payload, created;
-    Query q(s_);
+    Query q(s_, statements_);
     q.Into(seq).Into(type).Into(payload).Into(created).Use(pid).Use(after).Use(max_rows);
     for (bool more = q.Run(R"(SELECT "seq", "type", "payload", )" + Time("createdAt") +
                            R"( FROM "Event" WHERE "projectId" = :p AND "seq" > :a ORDER BY "seq" LIMIT :l)");

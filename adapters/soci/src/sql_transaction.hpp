@@ -4,6 +4,7 @@
 #include <soci/soci.h>
 
 #include "connection.hpp"
+#include "sqlite_statements.hpp"
 #include "libsync/ports/store.hpp"
 
 namespace libsync::sql {
@@ -12,9 +13,10 @@ class SqlTransaction final : public Transaction {
  public:
   /// `begin` is the statement that opens the transaction; it is sent with the first batch
   /// of statements rather than in a round trip of its own.
-  SqlTransaction(soci::session& session, Dialect dialect, TxMode mode, std::size_t event_retention,
-                 std::string begin)
-      : s_(session), dialect_(dialect), mode_(mode), event_retention_(event_retention) {
+  /// `statements` is the session's SQLite statement cache (null on PostgreSQL).
+  SqlTransaction(soci::session& session, SqliteStatementCache* statements, Dialect dialect, TxMode mode,
+                 std::size_t event_retention, std::string begin)
+      : s_(session), statements_(statements), dialect_(dialect), mode_(mode), event_retention_(event_retention) {
     deferred_.push_back(std::move(begin));
   }
 
@@ -89,6 +91,7 @@ class SqlTransaction final : public Transaction {
   Result<std::optional<Lock>> LockProjectRowPostgres(std::string_view project_id);
 
   soci::session& s_;
+  SqliteStatementCache* statements_;
   Dialect dialect_;
   TxMode mode_;
   std::size_t event_retention_;

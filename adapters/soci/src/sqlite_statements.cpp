@@ -1,0 +1,87 @@
+#include "sqlite_statements.hpp"
+
+#include <cctype>
+
+namespace libsync::sql {
+namespace {
+
+bool StartsName(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool InName(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+[[noreturn]] void ThrowError(sqlite_api::sqlite3* db) {
+  throw soci::sqlite3_soci_error(sqlite_api::sqlite3_errmsg(db), sqlite_api::sqlite3_extended_errcode(db));
+}
+
+}  // namespace
+
+std::string PositionalPlaceholders(const std::string& sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;  // inside '...' or "..." when set
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote) {
+      out += c;
+      if (c == quote) quote = 0;  // a doubled quote closes and reopens: same result
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+      continue;
+    }
+    if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {  // a cast, as SOCI reads it
+      out += "::";
+      ++i;
+      continue;
+    }
+    if (c == ':' && i + 1 < sql.size() && StartsName(sql[i + 1])) {
+      out += '?';
+      while (i + 1 < sql.size() && InName(sql[i + 1])) ++i;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+sqlite_api::sqlite3_stmt* SqliteStatementCache::Acquire(const std::string& sql) {
+  auto it = entries_.find(sql);
+  if (it != entries_.end() && !it->second.in_use) {
+    it->second.in_use = true;
+    return it->second.statement;
+  }
+  const std::string text = PositionalPlaceholders(sql);
+  sqlite_api::sqlite3_stmt* statement = nullptr;
+  const bool keep = it == entries_.end() && entries_.size() < kMaxStatements;
+  const unsigned flags = keep ? SQLITE_PREPARE_PERSISTENT : 0;
+  if (sqlite_api::sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size() + 1), flags, &statement,
+                                     nullptr) != SQLITE_OK) {
+    ThrowError(db_);
+  }
+  if (keep) {
+    Entry& entry = entries_[sql];
+    entry = {statement, true};
+    by_statement_[statement] = &entry;
+  }
+  return statement;
+}
+
+void SqliteStatementCache::Release(sqlite_api::sqlite3_stmt* statement) noexcept {
+  auto it = by_statement_.find(statement);
+  if (it == by_statement_.end()) {
+    sqlite_api::sqlite3_finalize(statement);  // one made while the kept one was busy
+    return;
+  }
+  sqlite_api::sqlite3_reset(statement);
+  sqlite_api::sqlite3_clear_bindings(statement);
+  it->second->in_use = false;
+}
+
+void SqliteStatementCache::Clear() noexcept {
+  for (auto& [sql, entry] : entries_) sqlite_api::sqlite3_finalize(entry.statement);
+  entries_.clear();
+  by_statement_.clear();
+}
+
+}  // namespace libsync::sql

@@ -1,0 +1,51 @@
+#pragma once
+// Prepared SQLite statements kept per connection. Compiling a statement (parsing, name
+// resolution, code generation) cost more than running the point reads the HTTP routes
+// make, so each SQL text is compiled once per connection and reset between uses.
+
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace libsync::sql {
+
+class SqliteStatementCache {
+ public:
+  explicit SqliteStatementCache(sqlite_api::sqlite3* db) : db_(db) {}
+  SqliteStatementCache(const SqliteStatementCache&) = delete;
+  SqliteStatementCache& operator=(const SqliteStatementCache&) = delete;
+  ~SqliteStatementCache() { Clear(); }
+
+  /// A statement for `sql`, ready to bind, with SOCI's placeholder meaning: every `:name`
+  /// is its own positional parameter. Hand it back with Release. Throws
+  /// soci::sqlite3_soci_error when SQLite cannot compile it.
+  sqlite_api::sqlite3_stmt* Acquire(const std::string& sql);
+  /// Resets the statement for its next use (or finalizes one that is not kept).
+  void Release(sqlite_api::sqlite3_stmt* statement) noexcept;
+  /// Finalizes everything (before the connection is closed or reopened).
+  void Clear() noexcept;
+  /// Serves `db` from now on (after a reconnect); call Clear first.
+  void Attach(sqlite_api::sqlite3* db) noexcept { db_ = db; }
+
+  sqlite_api::sqlite3* db() const noexcept { return db_; }
+
+ private:
+  struct Entry {
+    sqlite_api::sqlite3_stmt* statement = nullptr;
+    bool in_use = false;
+  };
+  // The SQL texts come from the adapter's own code, so the set is small; the bound is a
+  // guard against a caller that builds texts with values in them.
+  static constexpr std::size_t kMaxStatements = 128;
+
+  sqlite_api::sqlite3* db_;
+  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<sqlite_api::sqlite3_stmt*, Entry*> by_statement_;
+};
+
+/// `sql` with every `:name` placeholder outside quotes turned into `?` (`::` is a cast).
+std::string PositionalPlaceholders(const std::string& sql);
+
+}  // namespace libsync::sql

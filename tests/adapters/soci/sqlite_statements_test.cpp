@@ -1,0 +1,60 @@
+// The SQLite statement cache is a private helper of the adapter, tested directly.
+#include "sqlite_statements.hpp"
+
+#include <gtest/gtest.h>
+
+namespace libsync::sql {
+namespace {
+
+TEST(SqliteStatements, NamedPlaceholdersBecomePositionalOutsideQuotes) {
+  EXPECT_EQ(PositionalPlaceholders(R"(SELECT "a:b", ':x' FROM "T" WHERE "id" = :id AND "n" = :n_2)"),
+            R"(SELECT "a:b", ':x' FROM "T" WHERE "id" = ? AND "n" = ?)");
+  // SOCI's meaning: a name used twice is two parameters.
+  EXPECT_EQ(PositionalPlaceholders("SELECT :v, :v, 'it''s :not', ::x"), "SELECT ?, ?, 'it''s :not', ::x");
+}
+
+class SqliteStatementsTest : public ::testing::Test {
+ protected:
+  SqliteStatementsTest() {
+    EXPECT_EQ(sqlite_api::sqlite3_open(":memory:", &db_), SQLITE_OK);
+    cache_ = std::make_unique<SqliteStatementCache>(db_);
+  }
+  ~SqliteStatementsTest() override {
+    cache_.reset();
+    sqlite_api::sqlite3_close(db_);
+  }
+  sqlite_api::sqlite3* db_ = nullptr;
+  std::unique_ptr<SqliteStatementCache> cache_;
+};
+
+TEST_F(SqliteStatementsTest, KeepsOneCompiledStatementPerTextAndResetsIt) {
+  const std::string sql = "SELECT :a + :b";
+  auto* first = cache_->Acquire(sql);
+  ASSERT_EQ(sqlite_api::sqlite3_bind_parameter_count(first), 2);
+  sqlite_api::sqlite3_bind_int(first, 1, 2);
+  sqlite_api::sqlite3_bind_int(first, 2, 3);
+  ASSERT_EQ(sqlite_api::sqlite3_step(first), SQLITE_ROW);
+  EXPECT_EQ(sqlite_api::sqlite3_column_int(first, 0), 5);
+  cache_->Release(first);
+
+  auto* again = cache_->Acquire(sql);
+  EXPECT_EQ(again, first) << "compiled once";
+  // Released means reset and unbound: NULL + NULL is NULL.
+  ASSERT_EQ(sqlite_api::sqlite3_step(again), SQLITE_ROW);
+  EXPECT_EQ(sqlite_api::sqlite3_column_type(again, 0), SQLITE_NULL);
+
+  // While it is in use, the same text gets a statement of its own.
+  auto* other = cache_->Acquire(sql);
+  EXPECT_NE(other, again);
+  cache_->Release(other);
+  cache_->Release(again);
+  EXPECT_EQ(cache_->Acquire(sql), first);
+  cache_->Release(first);
+}
+
+TEST_F(SqliteStatementsTest, ReportsSqlErrorsAsSociErrors) {
+  EXPECT_THROW(cache_->Acquire("SELECT FROM nowhere"), soci::sqlite3_soci_error);
+}
+
+}  // namespace
+}  // namespace libsync::sql
