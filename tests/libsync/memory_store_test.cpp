@@ -33,20 +33,31 @@ TEST(MemoryStore, AThrowingTransactionIsUndone) {
   EXPECT_EQ(s.code(), ErrorCode::kNotFound);
 }
 
-TEST(MemoryStore, KeepsOnlyTheConfiguredNumberOfEvents) {
-  auto store = MakeMemoryStore({.event_retention = 3});
-  ASSERT_TRUE(store->Transact(TxMode::kWrite, [](Transaction& tx) {
+// A memory store holding project "p" with `events` events appended in one transaction.
+std::unique_ptr<Store> StoreWithEvents(std::size_t retention, int events) {
+  auto store = MakeMemoryStore({.event_retention = retention});
+  EXPECT_TRUE(store->Transact(TxMode::kWrite, [&](Transaction& tx) {
     Project p;
     p.id = "p";
     LIBSYNC_RETURN_IF_ERROR(tx.InsertProject(p));
-    for (int i = 0; i < 10; ++i) LIBSYNC_RETURN_IF_ERROR(tx.AppendEvent("p", "t", "{}", Timestamp{}).status());
+    for (int i = 0; i < events; ++i) LIBSYNC_RETURN_IF_ERROR(tx.AppendEvent("p", "t", "x", Timestamp{}).status());
     return Status::Ok();
   }).ok());
+  return store;
+}
+
+EventPage ReadPage(Store& store, std::int64_t after_seq, std::size_t limit) {
   EventPage page;
-  ASSERT_TRUE(store->Transact(TxMode::kRead, [&](Transaction& tx) {
-    LIBSYNC_ASSIGN_OR_RETURN(page, tx.ReadEvents("p", 0, 100));
+  EXPECT_TRUE(store.Transact(TxMode::kRead, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(page, tx.ReadEvents("p", after_seq, limit));
     return Status::Ok();
   }).ok());
+  return page;
+}
+
+TEST(MemoryStore, KeepsOnlyTheConfiguredNumberOfEvents) {
+  auto store = StoreWithEvents(3, 10);
+  const EventPage page = ReadPage(*store, 0, 100);
   EXPECT_EQ(page.head_seq, 10);
   EXPECT_EQ(page.oldest_seq, 8);
   ASSERT_EQ(page.events.size(), 3u);
@@ -58,31 +69,18 @@ TEST(MemoryStore, KeepsOnlyTheConfiguredNumberOfEvents) {
 // seqs it holds are contiguous and readable from any point.
 TEST(MemoryStore, DropsOldEventsInRunsAndKeepsAtLeastTheRetention) {
   constexpr std::size_t kRetention = 640;  // runs of 10
-  auto store = MakeMemoryStore({.event_retention = kRetention});
-  ASSERT_TRUE(store->Transact(TxMode::kWrite, [](Transaction& tx) {
-    Project p;
-    p.id = "p";
-    return tx.InsertProject(p);
-  }).ok());
+  auto store = StoreWithEvents(kRetention, 0);
   for (int i = 1; i <= 2000; ++i) {
     ASSERT_TRUE(store->Transact(TxMode::kWrite, [&](Transaction& tx) {
       return tx.AppendEvent("p", "t", "{\"i\":" + std::to_string(i) + "}", Timestamp(std::chrono::milliseconds(i))).status();
     }).ok());
-    EventPage page;
-    ASSERT_TRUE(store->Transact(TxMode::kRead, [&](Transaction& tx) {
-      LIBSYNC_ASSIGN_OR_RETURN(page, tx.ReadEvents("p", 0, 0));
-      return Status::Ok();
-    }).ok());
+    const EventPage page = ReadPage(*store, 0, 0);
     const auto kept = static_cast<std::size_t>(page.head_seq - page.oldest_seq + 1);
     ASSERT_EQ(page.head_seq, i);
     ASSERT_GE(kept, std::min<std::size_t>(i, kRetention));
     ASSERT_LT(kept, kRetention + 10);
   }
-  EventPage page;
-  ASSERT_TRUE(store->Transact(TxMode::kRead, [&](Transaction& tx) {
-    LIBSYNC_ASSIGN_OR_RETURN(page, tx.ReadEvents("p", 1500, 7));
-    return Status::Ok();
-  }).ok());
+  const EventPage page = ReadPage(*store, 1500, 7);
   ASSERT_EQ(page.events.size(), 7u);
   for (std::size_t k = 0; k < page.events.size(); ++k) {
     const Event& e = page.events[k];
@@ -97,29 +95,14 @@ TEST(MemoryStore, DropsOldEventsInRunsAndKeepsAtLeastTheRetention) {
 // A transaction whose append dropped a run of old events, and then failed, puts them
 // all back: the log reads exactly as before.
 TEST(MemoryStore, ARolledBackAppendRestoresTheEventsItDropped) {
-  auto store = MakeMemoryStore({.event_retention = 128});  // runs of 2
-  ASSERT_TRUE(store->Transact(TxMode::kWrite, [](Transaction& tx) {
-    Project p;
-    p.id = "p";
-    LIBSYNC_RETURN_IF_ERROR(tx.InsertProject(p));
-    for (int i = 0; i < 129; ++i) LIBSYNC_RETURN_IF_ERROR(tx.AppendEvent("p", "t", "x", Timestamp{}).status());
-    return Status::Ok();
-  }).ok());
-  auto read_all = [&] {
-    EventPage page;
-    EXPECT_TRUE(store->Transact(TxMode::kRead, [&](Transaction& tx) {
-      LIBSYNC_ASSIGN_OR_RETURN(page, tx.ReadEvents("p", 0, 1000));
-      return Status::Ok();
-    }).ok());
-    return page;
-  };
-  const EventPage before = read_all();
+  auto store = StoreWithEvents(128, 129);  // runs of 2
+  const EventPage before = ReadPage(*store, 0, 1000);
   Status s = store->Transact(TxMode::kWrite, [](Transaction& tx) {
     for (int i = 0; i < 5; ++i) LIBSYNC_RETURN_IF_ERROR(tx.AppendEvent("p", "u", "yy", Timestamp{}).status());
     return Status::PreconditionFailed("changed my mind");
   });
   ASSERT_EQ(s.code(), ErrorCode::kPreconditionFailed);
-  const EventPage after = read_all();
+  const EventPage after = ReadPage(*store, 0, 1000);
   EXPECT_EQ(after.head_seq, before.head_seq);
   EXPECT_EQ(after.oldest_seq, before.oldest_seq);
   ASSERT_EQ(after.events.size(), before.events.size());

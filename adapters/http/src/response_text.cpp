@@ -4,7 +4,6 @@
 #include <string_view>
 
 namespace libsync::web {
-namespace {
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
@@ -32,6 +31,8 @@ std::string_view ReasonPhrase(int status) {
     default: return status < 400 ? "OK" : status < 500 ? "Client Error" : "Server Error";
   }
 }
+
+namespace {
 
 // Header text comes from the Api, never from a client verbatim; this is the last guard
 // against a value that would split the response.

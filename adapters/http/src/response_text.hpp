@@ -4,10 +4,14 @@
 // allocations (this is the hook hot path's whole answer).
 
 #include <string>
+#include <string_view>
 
 #include "libsync/http/api.hpp"
 
 namespace libsync::web {
+
+/// The reason phrase of an HTTP status ("Not Found"), also the error body's "error".
+std::string_view ReasonPhrase(int status);
 
 /// The status line, `Server`, the response's headers (a name or value holding CR or LF
 /// is left out), `Connection` as keep-alive requires for `version` (10 or 11),

@@ -1,5 +1,7 @@
 #include "responses.hpp"
 
+#include "response_text.hpp"
+
 namespace libsync::web {
 namespace {
 
@@ -15,26 +17,6 @@ boost::json::array Strings(const std::vector<std::string>& values) {
 }
 
 }  // namespace
-
-std::string_view ReasonPhrase(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 412: return "Precondition Failed";
-    case 413: return "Payload Too Large";
-    case 423: return "Locked";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
-  }
-}
 
 Response JsonResponse(int status, const boost::json::value& body) {
   return Response{status, {{"content-type", "application/json; charset=utf-8"}}, boost::json::serialize(body)};

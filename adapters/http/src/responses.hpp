@@ -16,8 +16,6 @@ Response JsonResponse(int status, const boost::json::value& body);
 /// plus the Status's details as fields (e.g. lockedBy for 409).
 Response ErrorResponse(const Status& status);
 
-std::string_view ReasonPhrase(int status);
-
 /// The ETag of a doc version: "v<version>".
 std::string DocETag(std::int64_t version);
 
