@@ -50,9 +50,13 @@ std::span<const Event> EventBatch::events() const {
   return {inline_.data(), inline_count_};
 }
 
-void EventBatch::TrimSpill() {
+void EventBatch::Trim() {
   constexpr std::size_t kKeptSpill = 64;
+  constexpr std::size_t kKeptPayloadBytes = 4096;
   if (spill_.capacity() > kKeptSpill) std::vector<Event>().swap(spill_);
+  for (Event& e : inline_) {
+    if (e.payload.capacity() > kKeptPayloadBytes) std::string().swap(e.payload);
+  }
 }
 
 Status RunRead(const ServiceContext& ctx, ReadWork work) {
@@ -78,7 +82,7 @@ Status RunWrite(const ServiceContext& ctx, Timestamp now, WriteWork work) {
     bool reusing;
     ~Done() {
       if (!reusing) return;
-      reusable.batch.TrimSpill();
+      reusable.batch.Trim();
       reusable.busy = false;
     }
   } done{reusing};

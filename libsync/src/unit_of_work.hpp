@@ -25,8 +25,9 @@ class EventBatch {
   void Begin(Transaction& tx, Timestamp now);
   Status Append(std::string_view project_id, std::string_view type, std::string_view payload);
   std::span<const Event> events() const;
-  /// Lets go of a large spill, so a thread does not keep a big sync's events.
-  void TrimSpill();
+  /// Lets go of a large spill and of large payloads, so a thread does not keep a big
+  /// sync's events.
+  void Trim();
 
  private:
   Transaction* tx_ = nullptr;
