@@ -130,13 +130,13 @@ Result<Target> ParseUrl(const std::string& url) {
   return Status::InvalidArgument("database URL must start with sqlite:// or postgresql://");
 }
 
-std::unique_ptr<soci::session> OpenSession(const Target& target, const SqlStoreOptions& options) {
+Connection OpenConnection(const Target& target, const SqlStoreOptions& options) {
   if (target.dialect == Dialect::kPostgres) {
     auto session = std::make_unique<soci::session>(soci::postgresql, target.connect_string);
     // Timestamps are read back as text; ISO output is what ParseTimestamp reads.
     *session << "SET datestyle = 'ISO, YMD'";
     *session << "SET client_min_messages = warning";  // no NOTICEs on stderr
-    return session;
+    return {std::move(session), nullptr};
   }
   // SQLite keeps allocation statistics behind one process-wide mutex, which every
   // worker's reads then queue on. Nothing here reads the statistics; this only works
@@ -152,21 +152,22 @@ std::unique_ptr<soci::session> OpenSession(const Target& target, const SqlStoreO
   *session << "PRAGMA journal_mode=WAL", soci::into(mode);
   *session << (options.sqlite_synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   *session << "PRAGMA foreign_keys=ON";
-  return session;
+  auto statements = std::make_unique<SqliteStatementCache>(backend->conn_);
+  return {std::move(session), std::move(statements)};
 }
 
 SessionPool::Lease SessionPool::Acquire() {
   std::unique_lock lock(mutex_);
-  available_.wait(lock, [&] { return !sessions_.empty(); });
-  auto s = std::move(sessions_.back());
-  sessions_.pop_back();
-  return Lease(*this, std::move(s));
+  available_.wait(lock, [&] { return !connections_.empty(); });
+  Connection c = std::move(connections_.back());
+  connections_.pop_back();
+  return Lease(*this, std::move(c));
 }
 
-void SessionPool::Return(std::unique_ptr<soci::session> s) {
+void SessionPool::Return(Connection c) {
   {
     std::lock_guard lock(mutex_);
-    sessions_.push_back(std::move(s));
+    connections_.push_back(std::move(c));
   }
   available_.notify_one();
 }

@@ -12,6 +12,7 @@
 
 #include "libsync/result.hpp"
 #include "libsync/sql/sql_store.hpp"
+#include "sqlite_statements.hpp"
 
 namespace libsync::sql {
 
@@ -26,39 +27,48 @@ struct Target {
 /// Expected errors: kInvalidArgument (unknown scheme, empty path).
 Result<Target> ParseUrl(const std::string& url);
 
+/// A session and, on SQLite, the statements it keeps compiled.
+struct Connection {
+  std::unique_ptr<soci::session> session;
+  // Declared after the session, so destroyed first: kept statements are finalized
+  // before their connection closes. Null on PostgreSQL.
+  std::unique_ptr<SqliteStatementCache> statements;
+};
+
 /// Opens one session and applies the per-connection settings (SQLite: WAL, synchronous,
 /// busy timeout, foreign keys, extended result codes). Throws soci errors.
-std::unique_ptr<soci::session> OpenSession(const Target& target, const SqlStoreOptions& options);
+Connection OpenConnection(const Target& target, const SqlStoreOptions& options);
 
 class SessionPool {
  public:
-  explicit SessionPool(std::vector<std::unique_ptr<soci::session>> sessions)
-      : sessions_(std::move(sessions)) {}
+  explicit SessionPool(std::vector<Connection> connections) : connections_(std::move(connections)) {}
 
-  /// Returns the session to the pool when destroyed.
+  /// Returns the connection to the pool when destroyed.
   class Lease {
    public:
-    Lease(SessionPool& pool, std::unique_ptr<soci::session> s) : pool_(pool), session_(std::move(s)) {}
+    Lease(SessionPool& pool, Connection c) : pool_(pool), connection_(std::move(c)) {}
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
-    ~Lease() { pool_.Return(std::move(session_)); }
-    soci::session& operator*() { return *session_; }
-    soci::session* operator->() { return session_.get(); }
+    ~Lease() { pool_.Return(std::move(connection_)); }
+    soci::session& operator*() { return *connection_.session; }
+    soci::session* operator->() { return connection_.session.get(); }
+    /// The session's statement cache; null on PostgreSQL.
+    SqliteStatementCache* statements() { return connection_.statements.get(); }
 
    private:
     SessionPool& pool_;
-    std::unique_ptr<soci::session> session_;
+    Connection connection_;
   };
 
-  /// Waits until a session is free.
+  /// Waits until a connection is free.
   Lease Acquire();
 
  private:
-  void Return(std::unique_ptr<soci::session> s);
+  void Return(Connection c);
 
   std::mutex mutex_;
   std::condition_variable available_;
-  std::vector<std::unique_ptr<soci::session>> sessions_;
+  std::vector<Connection> connections_;
 };
 
 }  // namespace libsync::sql

@@ -7,13 +7,11 @@
 #include <optional>
 #include <random>
 #include <thread>
-#include <unordered_map>
 
 #include "connection.hpp"
 #include "error_mapping.hpp"
 #include "schema.hpp"
 #include "sql_transaction.hpp"
-#include "sqlite_statements.hpp"
 
 namespace libsync::sql {
 namespace {
@@ -38,17 +36,8 @@ void RollbackQuietly(soci::session& s) {
 
 class SqlStore final : public Store {
  public:
-  SqlStore(Target target, SqlStoreOptions options, std::vector<std::unique_ptr<soci::session>> sessions)
-      : target_(std::move(target)), options_(std::move(options)) {
-    if (target_.dialect == Dialect::kSqlite) {
-      for (auto& s : sessions) {
-        auto* backend = static_cast<soci::sqlite3_session_backend*>(s->get_backend());
-        statements_.emplace(s.get(), std::make_unique<SqliteStatementCache>(backend->conn_));
-      }
-    }
-    pool_.emplace(std::move(sessions));
-  }
-
+  SqlStore(Target target, SqlStoreOptions options, std::vector<Connection> connections)
+      : target_(std::move(target)), options_(std::move(options)), pool_(std::move(connections)) {}
 
   Status Transact(TxMode mode, const Work& work) override {
     // Writers in this process queue on a mutex rather than in SQLite's busy handler, which
@@ -58,9 +47,9 @@ class SqlStore final : public Store {
     Status last;
     for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
       if (attempt > 0) Backoff(attempt);
-      auto lease = pool_->Acquire();
+      auto lease = pool_.Acquire();
       soci::session& s = *lease;
-      SqliteStatementCache* statements = StatementsOf(s);
+      SqliteStatementCache* statements = lease.statements();
       try {
         SqlTransaction tx(s, statements, target_.dialect, mode, options_.event_retention, BeginStatement(mode));
         Status status = work(tx);
@@ -107,11 +96,6 @@ class SqlStore final : public Store {
                                   : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
   }
 
-  SqliteStatementCache* StatementsOf(soci::session& s) const {
-    auto it = statements_.find(&s);
-    return it == statements_.end() ? nullptr : it->second.get();
-  }
-
   void Reconnect(soci::session& s, SqliteStatementCache* statements) {
     // Statements belong to the old connection: finalized before it closes, and the
     // cache then serves the new one.
@@ -127,11 +111,7 @@ class SqlStore final : public Store {
 
   Target target_;
   SqlStoreOptions options_;
-  std::optional<SessionPool> pool_;
-  // One per SQLite session, keyed by it; filled before the pool exists, then only read.
-  // Declared after pool_, so destroyed first: statements are finalized before their
-  // connections close.
-  std::unordered_map<const soci::session*, std::unique_ptr<SqliteStatementCache>> statements_;
+  SessionPool pool_;
   std::mutex sqlite_writer_;
 };
 
@@ -140,20 +120,20 @@ class SqlStore final : public Store {
 Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options) {
   LIBSYNC_ASSIGN_OR_RETURN(Target target, ParseUrl(options.url));
   if (options.pool_size == 0) return Status::InvalidArgument("pool_size must be at least 1");
-  std::vector<std::unique_ptr<soci::session>> sessions;
+  std::vector<Connection> connections;
   try {
-    for (std::size_t i = 0; i < options.pool_size; ++i) sessions.push_back(OpenSession(target, options));
-    LIBSYNC_RETURN_IF_ERROR(Migrate(*sessions.front(), target.dialect));
+    for (std::size_t i = 0; i < options.pool_size; ++i) connections.push_back(OpenConnection(target, options));
+    LIBSYNC_RETURN_IF_ERROR(Migrate(*connections.front().session, target.dialect));
   } catch (const std::exception& e) {
     MappedError mapped = MapSqlError(e);
     Status s = mapped.status;
-    const bool opening = sessions.empty();
+    const bool opening = connections.empty();
     std::string what = opening ? "cannot open database " : "cannot prepare database ";
     ErrorCode code = s.code();
     if (opening && code == ErrorCode::kInternal) code = ErrorCode::kUnavailable;  // connect failures
     return Status(code, what + target.display + ": " + s.message(), {}, s.origin());
   }
-  return std::unique_ptr<Store>(new SqlStore(std::move(target), options, std::move(sessions)));
+  return std::unique_ptr<Store>(new SqlStore(std::move(target), options, std::move(connections)));
 }
 
 }  // namespace libsync::sql

@@ -106,7 +106,7 @@ class Query {
     } else {
       rc = sqlite_api::sqlite3_bind_int(sqlite_, index, *std::get<int*>(slot));
     }
-    if (rc != SQLITE_OK) Fail();
+    if (rc != SQLITE_OK) ThrowSqliteError(statements_->db());
   }
 
   // One row into the outputs, as SOCI would: text as text, integers as integers, and a
@@ -114,7 +114,7 @@ class Query {
   bool Step() {
     const int rc = sqlite_api::sqlite3_step(sqlite_);
     if (rc == SQLITE_DONE) return false;
-    if (rc != SQLITE_ROW) Fail();
+    if (rc != SQLITE_ROW) ThrowSqliteError(statements_->db());
     for (std::size_t i = 0; i < outputs_.size(); ++i) {
       const int column = static_cast<int>(i);
       if (sqlite_api::sqlite3_column_type(sqlite_, column) == SQLITE_NULL) {
@@ -130,11 +130,6 @@ class Query {
       }
     }
     return true;
-  }
-
-  [[noreturn]] void Fail() {
-    sqlite_api::sqlite3* db = statements_->db();
-    throw soci::sqlite3_soci_error(sqlite_api::sqlite3_errmsg(db), sqlite_api::sqlite3_extended_errcode(db));
   }
 
   SqliteStatementCache* statements_;

@@ -58,7 +58,7 @@ class SqlTransaction final : public Transaction {
   Status UpdateApiKey(const ApiKey& key) override;
 
   Result<std::int64_t> AppendEvent(std::string_view project_id, std::string_view type,
-                            std::string_view payload, Timestamp at) override;
+                                   std::string_view payload, Timestamp at) override;
   Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
                                std::size_t limit) override;
 

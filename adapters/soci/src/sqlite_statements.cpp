@@ -8,11 +8,11 @@ namespace {
 bool StartsName(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool InName(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-[[noreturn]] void ThrowError(sqlite_api::sqlite3* db) {
+}  // namespace
+
+void ThrowSqliteError(sqlite_api::sqlite3* db) {
   throw soci::sqlite3_soci_error(sqlite_api::sqlite3_errmsg(db), sqlite_api::sqlite3_extended_errcode(db));
 }
-
-}  // namespace
 
 std::string PositionalPlaceholders(const std::string& sql) {
   std::string out;
@@ -57,7 +57,7 @@ sqlite_api::sqlite3_stmt* SqliteStatementCache::Acquire(const std::string& sql) 
   const unsigned flags = keep ? SQLITE_PREPARE_PERSISTENT : 0;
   if (sqlite_api::sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size() + 1), flags, &statement,
                                      nullptr) != SQLITE_OK) {
-    ThrowError(db_);
+    ThrowSqliteError(db_);
   }
   if (keep) {
     Entry& entry = entries_[sql];

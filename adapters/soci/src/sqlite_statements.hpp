@@ -45,6 +45,10 @@ class SqliteStatementCache {
   std::unordered_map<sqlite_api::sqlite3_stmt*, Entry*> by_statement_;
 };
 
+/// Throws SQLite's last error on `db` as SOCI would report it, so the store's error
+/// mapping (busy, constraint, ...) reads it.
+[[noreturn]] void ThrowSqliteError(sqlite_api::sqlite3* db);
+
 /// `sql` with every `:name` placeholder outside quotes turned into `?` (`::` is a cast).
 std::string PositionalPlaceholders(const std::string& sql);
 
