@@ -459,10 +459,8 @@ class BeastServer final : public Server {
       if (shared_->connections.load() >= shared_->options.max_connections) {
         // Over the cap: a short answer, then the door.
         beast::error_code ignored;
-        const std::string reply =
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\n"
-            "content-length: 77\r\n\r\n"
-            "{\"statusCode\":503,\"error\":\"Service Unavailable\",\"message\":\"too many connections\"}";
+        std::string reply;
+        WriteResponseText(ErrorResponse(Status::Unavailable("too many connections")), false, 11, reply);
         net::write(socket, net::buffer(reply.data(), reply.size()), ignored);
         socket.close(ignored);
         return DoAccept();

@@ -145,7 +145,12 @@ TEST_F(ServerTest, ConnectionsOverTheCapGet503) {
   EXPECT_EQ(StatusOf(a.Get("/api/health")), 200);
   EXPECT_EQ(StatusOf(b.Get("/api/health")), 200);
   Client c(server_->port());
-  EXPECT_EQ(StatusOf(c.ReadResponse()), 503);
+  const std::string response = c.ReadResponse();
+  EXPECT_EQ(StatusOf(response), 503);
+  // The whole error body arrives, as long as Content-Length says.
+  const std::string body = response.substr(response.find("\r\n\r\n") + 4);
+  EXPECT_NE(body.find("\"message\":\"too many connections\""), std::string::npos) << response;
+  EXPECT_EQ(body.back(), '}') << response;
 }
 
 TEST_F(ServerTest, StopLetsAnInFlightRequestFinish) {
