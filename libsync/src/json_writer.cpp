@@ -58,20 +58,17 @@ char* WriteEscaped(char* out, std::string_view text) {
 
 }  // namespace
 
-void AppendJsonString(std::string& out, std::string_view text) {
-  const std::size_t start = out.size();
-  out.resize(start + EscapedSize(text) + 2);
-  char* p = out.data() + start;
-  *p++ = '"';
-  p = WriteEscaped(p, text);
-  *p = '"';
-}
-
 void JsonObject::Grow(std::size_t n) {
   heap_.resize(std::max(2 * capacity_, size_ + n));
   if (data_ == inline_) std::memcpy(heap_.data(), inline_, size_);
   data_ = heap_.data();
   capacity_ = heap_.size();
+}
+
+void JsonObject::Put(std::string_view text) {
+  char* p = Room(text.size());
+  std::memcpy(p, text.data(), text.size());
+  Commit(p + text.size());
 }
 
 void JsonObject::Key(std::string_view key) {
@@ -110,10 +107,7 @@ JsonObject& JsonObject::Add(std::string_view key, std::int64_t value) {
 
 JsonObject& JsonObject::Add(std::string_view key, bool value) {
   Key(key);
-  const std::string_view text = value ? "true" : "false";
-  char* p = Room(text.size());
-  std::memcpy(p, text.data(), text.size());
-  Commit(p + text.size());
+  Put(value ? "true" : "false");
   return *this;
 }
 
@@ -129,23 +123,17 @@ JsonObject& JsonObject::Add(std::string_view key, Timestamp value) {
 
 JsonObject& JsonObject::Add(std::string_view key, const std::vector<std::string>& values) {
   Key(key);
-  *Room(1) = '[';
-  ++size_;
+  Put("[");
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) {
-      *Room(1) = ',';
-      ++size_;
-    }
+    if (i > 0) Put(",");
     String(values[i]);
   }
-  *Room(1) = ']';
-  ++size_;
+  Put("]");
   return *this;
 }
 
 std::string_view JsonObject::Close() {
-  *Room(1) = '}';
-  ++size_;
+  Put("}");
   return {data_, size_};
 }
 

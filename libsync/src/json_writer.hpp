@@ -10,10 +10,8 @@
 
 namespace libsync::detail {
 
-/// Appends `text` as a JSON string literal (quotes included), escaping per RFC 8259.
-void AppendJsonString(std::string& out, std::string_view text);
-
-/// Builds one flat JSON object: JsonObject().Add("a", "x").Add("n", 3).Finish().
+/// Builds one flat JSON object: JsonObject().Add("a", "x").Add("n", 3).Close(). String
+/// values are escaped per RFC 8259.
 /// Every lock grant and release builds one, so it is written into a buffer inside the
 /// object (moving to the heap only for long values), and Close allocates nothing.
 class JsonObject {
@@ -31,7 +29,6 @@ class JsonObject {
   /// Closes the object and returns its text, valid while this JsonObject lives (event
   /// payloads are copied straight from here into the event log and the event).
   std::string_view Close();
-  std::string Finish() { return std::string(Close()); }
 
  private:
   /// Room for `n` more bytes; returns where they go.
@@ -41,6 +38,7 @@ class JsonObject {
   }
   void Grow(std::size_t n);
   void Commit(const char* end) { size_ = static_cast<std::size_t>(end - data_); }
+  void Put(std::string_view text);
   void Key(std::string_view key);
   void String(std::string_view text);
 

@@ -10,23 +10,20 @@ namespace {
 
 TEST(JsonWriter, EscapesPerRfc8259) {
   static constexpr char kRaw[] = "q\"b\\n\nr\rt\tb\bf\fc\x01z\x1f\0!";
-  std::string out;
-  AppendJsonString(out, std::string_view(kRaw, sizeof kRaw - 1));
-  EXPECT_EQ(out, R"("q\"b\\n\nr\rt\tb\bf\fc\u0001z\u001f\u0000!")");
-  out.clear();
-  AppendJsonString(out, "üñí 🚀 plain");
-  EXPECT_EQ(out, "\"üñí 🚀 plain\"");
+  EXPECT_EQ(std::string(JsonObject().Add("s", std::string_view(kRaw, sizeof kRaw - 1)).Close()),
+            R"({"s":"q\"b\\n\nr\rt\tb\bf\fc\u0001z\u001f\u0000!"})");
+  EXPECT_EQ(std::string(JsonObject().Add("s", "üñí 🚀 plain").Close()), "{\"s\":\"üñí 🚀 plain\"}");
 }
 
 TEST(JsonWriter, BuildsFlatObjects) {
-  const std::string json = JsonObject()
-                               .Add("s", "a\"b")
-                               .Add("n", std::int64_t{-42})
-                               .Add("t", true)
-                               .Add("at", Timestamp(std::chrono::milliseconds(1767464280000)))
-                               .Finish();
+  const std::string json(JsonObject()
+                             .Add("s", "a\"b")
+                             .Add("n", std::int64_t{-42})
+                             .Add("t", true)
+                             .Add("at", Timestamp(std::chrono::milliseconds(1767464280000)))
+                             .Close());
   EXPECT_EQ(json, R"({"s":"a\"b","n":-42,"t":true,"at":"2026-01-03T18:18:00.000Z"})");
-  EXPECT_EQ(JsonObject().Finish(), "{}");
+  EXPECT_EQ(std::string(JsonObject().Close()), "{}");
 }
 
 // Values longer than the writer's inline buffer move it to the heap mid-object.
@@ -40,7 +37,8 @@ TEST(JsonWriter, GrowsPastItsInlineBufferWithoutLosingText) {
   for (int i = 0; i < 300; ++i) expected += "\\\"";
   expected += R"(","n":7})";
   EXPECT_EQ(text, expected);
-  EXPECT_EQ(JsonObject().Add("list", std::vector<std::string>{"a", "b\n"}).Finish(), R"({"list":["a","b\n"]})");
+  EXPECT_EQ(std::string(JsonObject().Add("list", std::vector<std::string>{"a", "b\n"}).Close()),
+            R"({"list":["a","b\n"]})");
 }
 
 TEST(Encoding, HexRoundTrips) {
