@@ -21,10 +21,6 @@ using libsync::Status;
 constexpr const char* kHashFile = ".sync-hash";
 constexpr const char* kManifestFile = ".sync-manifest";
 
-Status IoError(const std::string& what, const fs::path& path, const std::error_code& ec) {
-  return Status::Internal(what + " " + path.string() + ": " + ec.message());
-}
-
 std::string ManifestText(const std::map<std::string, std::string>& manifest) {
   std::string text;
   for (const auto& [name, hash] : manifest) text += hash + "  " + name + "\n";  // sha256sum's format

@@ -26,6 +26,10 @@ std::string ReadValue(const fs::path& path) {
   return *text;
 }
 
+Status IoError(const std::string& what, const fs::path& path, const std::error_code& ec) {
+  return Status::Internal(what + " " + path.string() + ": " + ec.message());
+}
+
 std::string RandomSuffix() {
   std::random_device rd;
   return std::to_string(rd()) + std::to_string(::getpid());
@@ -34,7 +38,7 @@ std::string RandomSuffix() {
 Status WriteFileAtomically(const fs::path& path, const std::string& content) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
-  if (ec) return Status::Internal("cannot create " + path.parent_path().string() + ": " + ec.message());
+  if (ec) return IoError("cannot create", path.parent_path(), ec);
   const fs::path temp = path.string() + ".tmp-" + RandomSuffix();
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);

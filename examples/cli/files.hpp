@@ -21,6 +21,9 @@ std::string ReadValue(const std::filesystem::path& path);
 /// folders as needed.
 libsync::Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content);
 
+/// "<what> <path>: <the system's reason>", for a failed file operation.
+libsync::Status IoError(const std::string& what, const std::filesystem::path& path, const std::error_code& ec);
+
 /// A suffix for temporary names that another aitk process will not pick at the same time.
 std::string RandomSuffix();
 

@@ -30,7 +30,7 @@ std::string Digest::FinishHex() {
 
 std::size_t Digest::FinishHexTo(char* out) noexcept {
   unsigned char digest[kSha256Bytes];
-  std::size_t size = SHA256_DIGEST_LENGTH;
+  std::size_t size = kSha256Bytes;
   if (algorithm_ == DigestAlgorithm::kSha256) {
     SHA256_Final(digest, &sha256_);
   } else {

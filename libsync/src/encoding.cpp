@@ -27,10 +27,6 @@ constexpr std::array<std::int8_t, 256> MakeBase64Table() {
 }
 constexpr auto kBase64Table = MakeBase64Table();
 
-}  // namespace
-
-namespace {
-
 // The 8 hex digits of 4 bytes (in memory order) as the bytes of one little-endian word,
 // computed for all nibbles at once instead of one table lookup per byte.
 std::uint64_t HexOfFourBytes(std::uint32_t word) noexcept {
@@ -83,6 +79,7 @@ std::optional<std::string> HexDecode(std::string_view hex) {
 
 namespace {
 
+// Base64 of `in` appended to `out`: one pass writing into the grown string.
 void AppendBase64(std::string& out, std::span<const unsigned char> in, const char* alphabet, bool pad) {
   const std::size_t start = out.size();
   out.resize(start + (in.size() + 2) / 3 * 4);  // the padded length; trimmed below if unpadded

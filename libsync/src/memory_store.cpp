@@ -5,13 +5,14 @@
 
 #include "libsync/memory/memory_store.hpp"
 
-#include "memory_event_log.hpp"
 #include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <variant>
+
+#include "memory_event_log.hpp"
 
 namespace libsync {
 namespace {

@@ -48,7 +48,7 @@ class FaultyTransaction final : public Transaction {
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view p) override { LIBSYNC_FORWARD(ListApiKeys(p)); }
   Status UpdateApiKey(const ApiKey& k) override { LIBSYNC_FORWARD(UpdateApiKey(k)); }
   Result<std::int64_t> AppendEvent(std::string_view p, std::string_view t, std::string_view payload,
-                            Timestamp at) override {
+                                   Timestamp at) override {
     LIBSYNC_FORWARD(AppendEvent(p, t, payload, at));
   }
   Result<EventPage> ReadEvents(std::string_view p, std::int64_t after, std::size_t limit) override {

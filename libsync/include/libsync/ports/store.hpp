@@ -117,7 +117,7 @@ class Transaction {
   /// Appends an event with the project's next seq and returns that seq. (The caller
   /// already holds everything else it wrote, so nothing is copied back.)
   virtual Result<std::int64_t> AppendEvent(std::string_view project_id, std::string_view type,
-                                    std::string_view payload, Timestamp at) = 0;
+                                           std::string_view payload, Timestamp at) = 0;
   /// Up to `limit` events with seq > `after_seq`, ascending, with the log's bounds.
   virtual Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
                                        std::size_t limit) = 0;
