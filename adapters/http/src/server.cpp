@@ -97,7 +97,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   ~Session() { shared_->connections.fetch_sub(1); }
 
-  void Start() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(true); }); }
+  void Start() {
+    beast::error_code ignored;
+    // Answers are written whole, at once: nothing to gain from Nagle's delay. Non-blocking
+    // so DoWrite can try the write in place.
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
+    stream_.socket().non_blocking(true, ignored);
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(true); });
+  }
 
   /// A committed event for this stream's project (called on the publisher's thread).
   void Deliver(const Event& event) {
@@ -348,13 +355,24 @@ class Session : public std::enable_shared_from_this<Session> {
     // The whole message in one reused buffer and one write: Beast's serializer allocated
     // per header field and walked a buffer sequence per response.
     WriteResponseText(response, keep_alive, version, response_text_);
+    // Nearly every answer fits in the socket's send buffer and is written here, in one
+    // call, with no timer to arm and no second trip through the event loop. What does not
+    // fit follows asynchronously, under the body timeout (a client that stops reading).
+    beast::error_code ec;
+    std::size_t written = stream_.socket().write_some(net::buffer(response_text_), ec);
+    if (ec == net::error::would_block) ec = {};
+    if (ec || written == response_text_.size()) return AfterWrite(ec, keep_alive);
     stream_.expires_after(shared_->options.body_timeout);
-    net::async_write(stream_, net::buffer(response_text_),
-                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                       self->shared_->Done();
-                       if (ec || !keep_alive) return self->DoClose();
-                       self->DoReadHeader(false);
+    net::async_write(stream_, net::buffer(response_text_) + written,
+                     [self = shared_from_this(), keep_alive](beast::error_code failed, std::size_t) {
+                       self->AfterWrite(failed, keep_alive);
                      });
+  }
+
+  void AfterWrite(beast::error_code ec, bool keep_alive) {
+    shared_->Done();
+    if (ec || !keep_alive) return DoClose();
+    DoReadHeader(false);
   }
 
   void DoClose() {
