@@ -56,6 +56,9 @@ Usage: aitk-server [options]
                               may be when another server changed it; this
                               server's own changes show at once (default 1000;
                               0 turns the cache off)
+  --sqlite-shared             let other processes open the SQLite database     AITK_SQLITE_SHARED=1
+                              while the server runs (default: the server holds
+                              it alone, which makes every request cheaper)
   --demo                      create a demo project with two docs and a key on
                               first start, and print how to call it
   --help                      this text
@@ -74,6 +77,7 @@ struct Config {
   int threads = 4;
   long hook_staleness_ms = 1000;
   bool demo = false;
+  bool sqlite_shared = false;
 };
 
 [[noreturn]] void Fail(const std::string& message) {
@@ -113,6 +117,10 @@ Config ReadConfig(int argc, char** argv) {
       c.demo = true;
       continue;
     }
+    if (arg == "--sqlite-shared") {
+      c.sqlite_shared = true;
+      continue;
+    }
     std::string flag = arg, value;
     if (const auto eq = arg.find('='); eq != std::string::npos) {
       flag = arg.substr(0, eq);
@@ -124,6 +132,7 @@ Config ReadConfig(int argc, char** argv) {
     if (!env_names.count(flag)) Fail("unknown option '" + arg + "' (see --help)");
     values[flag] = value;
   }
+  if (const char* v = std::getenv("AITK_SQLITE_SHARED"); v && std::string(v) == "1") c.sqlite_shared = true;
   if (values.count("--listen")) c.listen = values["--listen"];
   if (values.count("--data-dir")) c.data_dir = values["--data-dir"];
   if (values.count("--database")) c.database = values["--database"];
@@ -232,7 +241,14 @@ int main(int argc, char** argv) {
 
   const std::string database =
       config.database.empty() ? "sqlite://" + fs::absolute(config.data_dir).string() + "/libsync.db" : config.database;
-  auto store = sql::OpenSqlStore({.url = database, .pool_size = static_cast<std::size_t>(config.threads)});
+  auto store = sql::OpenSqlStore({.url = database,
+                                  .pool_size = static_cast<std::size_t>(config.threads),
+                                  .sqlite_exclusive = !config.sqlite_shared});
+  if (!store && store.error().code() == ErrorCode::kUnavailable && !config.sqlite_shared &&
+      database.rfind("sqlite://", 0) == 0) {
+    Fail(store.error().message() + "\n  (a second aitk-server on the same data directory? Stop it, or run both "
+         "with --sqlite-shared)");
+  }
   if (!store) Fail(store.error().message());
   auto remote = git::MakeGit2Remote({.cache_dir = config.data_dir + "/git"});
   if (!remote) Fail(remote.error().message());

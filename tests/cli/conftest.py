@@ -18,9 +18,10 @@ ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
 class Server:
-    def __init__(self, data_dir, port=0):
+    def __init__(self, data_dir, port=0, args=()):
         self.data_dir = data_dir
         self.requested_port = port
+        self.args = list(args)
         self.proc = None
         self.port = None
 
@@ -28,7 +29,7 @@ class Server:
         env = dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN)
         self.proc = subprocess.Popen(
             [os.environ["AITK_SERVER"], "--data-dir", str(self.data_dir),
-             "--listen", f"127.0.0.1:{self.requested_port}"],
+             "--listen", f"127.0.0.1:{self.requested_port}", *self.args],
             env=env, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 15
         while time.time() < deadline:

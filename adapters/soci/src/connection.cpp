@@ -8,6 +8,7 @@
 
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 
 namespace libsync::sql {
@@ -24,6 +25,24 @@ std::string QuoteSqlitePath(const std::string& path) {
     out += c;
   }
   return out + "\"";
+}
+
+// The file as a URI naming SQLite's "unix-excl" VFS: the process locks the file once,
+// exclusively, and keeps the WAL index in its own memory (https://sqlite.org/uri.html).
+std::string ExclusiveFileUri(const std::string& path) {
+  std::string out = path.front() == '/' ? "file://" : "file:";  // file:///abs, or file:rel
+  for (const char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '%' || c == '?' || c == '#' || u <= ' ' || u >= 0x7F) {
+      constexpr char kHex[] = "0123456789ABCDEF";
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out + "?vfs=unix-excl";
 }
 
 std::string WithoutPassword(const std::string& url) {
@@ -121,7 +140,7 @@ Result<Target> ParseUrl(const std::string& url) {
     std::string path = url.substr(kSqliteScheme.size());
     if (path.empty()) return Status::InvalidArgument("sqlite URL has no file path: " + url);
     if (path.find('\0') != std::string::npos) return Status::InvalidArgument("sqlite path contains NUL");
-    return Target{Dialect::kSqlite, "db=" + QuoteSqlitePath(path), url};
+    return Target{Dialect::kSqlite, "db=" + QuoteSqlitePath(path), url, path};
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     LIBSYNC_ASSIGN_OR_RETURN(std::string keywords, PostgresKeywords(url));
@@ -139,17 +158,34 @@ Connection OpenConnection(const Target& target, const SqlStoreOptions& options) 
     return {std::move(session), nullptr};
   }
   // SQLite keeps allocation statistics behind one process-wide mutex, which every
-  // worker's reads then queue on. Nothing here reads the statistics; this only works
-  // before SQLite's first use in the process, so an embedder that used it first keeps them.
-  static std::once_flag no_memory_statistics;
-  std::call_once(no_memory_statistics, [] { sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-  auto session = std::make_unique<soci::session>(soci::sqlite3, target.connect_string);
+  // worker's reads then queue on. Nothing here reads the statistics. URI file names are
+  // how SOCI can be asked for a VFS. Both settings only take before SQLite's first use in
+  // the process: an embedder that used it first keeps its own.
+  static std::once_flag configured;
+  static bool uri_names = false;
+  std::call_once(configured, [] {
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    uri_names = sqlite_api::sqlite3_config(SQLITE_CONFIG_URI, 1) == SQLITE_OK ||
+                sqlite_api::sqlite3_compileoption_used("USE_URI") == 1;
+  });
+  std::string connect_string = target.connect_string;
+  if (options.sqlite_exclusive) {
+    // Without URI names the URI would be taken for a file name: refuse rather than
+    // create a file called "file:...".
+    if (!uri_names) throw std::runtime_error("an exclusive SQLite store needs URI file names, which are off here");
+    connect_string = "db=" + QuoteSqlitePath(ExclusiveFileUri(target.sqlite_path));
+  }
+  auto session = std::make_unique<soci::session>(soci::sqlite3, connect_string);
   auto* backend = static_cast<soci::sqlite3_session_backend*>(session->get_backend());
   // Extended codes tell a UNIQUE violation from a FOREIGN KEY one without parsing text.
   sqlite3_extended_result_codes(backend->conn_, 1);
-  sqlite3_busy_timeout(backend->conn_, static_cast<int>(options.sqlite_busy_timeout.count()));
+  // An exclusive store takes its lock on this first read; if another process holds the
+  // file, waiting would not help: fail at once.
+  const auto busy_timeout = static_cast<int>(options.sqlite_busy_timeout.count());
+  sqlite3_busy_timeout(backend->conn_, options.sqlite_exclusive ? 0 : busy_timeout);
   std::string mode;
   *session << "PRAGMA journal_mode=WAL", soci::into(mode);
+  if (options.sqlite_exclusive) sqlite3_busy_timeout(backend->conn_, busy_timeout);
   *session << (options.sqlite_synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   *session << "PRAGMA foreign_keys=ON";
   auto statements = std::make_unique<SqliteStatementCache>(backend->conn_);

@@ -22,6 +22,7 @@ struct Target {
   Dialect dialect;
   std::string connect_string;  ///< what soci::session::open takes
   std::string display;         ///< for messages: the URL without a password
+  std::string sqlite_path;     ///< SQLite: the database file, as the URL gave it
 };
 
 /// Expected errors: kInvalidArgument (unknown scheme, empty path).

@@ -131,7 +131,9 @@ Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options) {
     std::string what = opening ? "cannot open database " : "cannot prepare database ";
     ErrorCode code = s.code();
     if (opening && code == ErrorCode::kInternal) code = ErrorCode::kUnavailable;  // connect failures
-    return Status(code, what + target.display + ": " + s.message(), {}, s.origin());
+    std::string why = s.message();
+    if (options.sqlite_exclusive && mapped.retryable) why = "another process has it open, and this store needs it alone";
+    return Status(code, what + target.display + ": " + why, {}, s.origin());
   }
   return std::unique_ptr<Store>(new SqlStore(std::move(target), options, std::move(connections)));
 }

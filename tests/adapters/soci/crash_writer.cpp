@@ -1,6 +1,6 @@
 // The crash test's victim: writes docs through the SQL store in a loop and, after each
 // commit, reports "<fileName> <version> <hash>" on stdout, unbuffered, until killed.
-// Usage: crash_writer URL PROJECT_ID
+// Usage: crash_writer URL PROJECT_ID [exclusive]   (exclusive: hold the SQLite file alone)
 
 #include <unistd.h>
 
@@ -10,9 +10,10 @@
 #include "sql_services.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 3) return 2;
+  if (argc != 3 && !(argc == 4 && std::string(argv[3]) == "exclusive")) return 2;
   std::string error;
-  auto services = libsync::testing::SqlServices::Open({.url = argv[1], .pool_size = 1}, &error);
+  auto services =
+      libsync::testing::SqlServices::Open({.url = argv[1], .pool_size = 1, .sqlite_exclusive = argc == 4}, &error);
   if (!services) {
     std::fprintf(stderr, "open: %s\n", error.c_str());
     return 1;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -98,27 +99,29 @@ TEST_P(SqlProcesses, FourProcessesNeverShareTheLockAndFencesOnlyGrow) {
   }
 }
 
-TEST_P(SqlProcesses, AKilledWriterLosesNoReportedWrite) {
-  TempDir dir;
-  Fixture f = Prepare(GetParam(), dir);
-  if (f.url.empty()) GTEST_SKIP() << "PostgreSQL unavailable: " << PostgresCluster::Unavailable();
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  const pid_t pid = Spawn({LIBSYNC_CRASH_WRITER, f.url, f.project}, fds[1]);
-  close(fds[1]);
-  // Read reports until enough writes are acknowledged, then kill mid-stream.
-  std::string reported;
+/// The crash writer's reports: `reported` and more read from `fd`, until at least `lines`.
+std::string ReadReports(int fd, long lines, std::string reported = {}) {
   char buffer[4096];
-  while (std::count(reported.begin(), reported.end(), '\n') < 300) {
-    const ssize_t n = read(fds[0], buffer, sizeof buffer);
+  while (std::count(reported.begin(), reported.end(), '\n') < lines) {
+    const ssize_t n = read(fd, buffer, sizeof buffer);
     if (n <= 0) break;
     reported.append(buffer, static_cast<std::size_t>(n));
   }
-  kill(pid, SIGKILL);
-  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) reported.append(buffer, static_cast<std::size_t>(n));
-  close(fds[0]);
-  Wait(pid);
+  return reported;
+}
 
+/// Kills the writer mid-stream and returns everything it reported, `reported` included.
+std::string KillWriter(pid_t pid, int fd, std::string reported) {
+  kill(pid, SIGKILL);
+  char buffer[4096];
+  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) reported.append(buffer, static_cast<std::size_t>(n));
+  close(fd);
+  Wait(pid);
+  return reported;
+}
+
+/// Every write the crash writer reported as committed is in the database at `url`.
+void ExpectReportedWritesSurvive(const std::string& url, const std::string& project, const std::string& reported) {
   std::map<std::string, std::pair<std::int64_t, std::string>> last;  // fileName -> version, hash
   std::istringstream lines(reported);
   std::vector<std::tuple<std::string, std::int64_t, std::string>> all;
@@ -132,21 +135,65 @@ TEST_P(SqlProcesses, AKilledWriterLosesNoReportedWrite) {
   ASSERT_GE(all.size(), 300u);
 
   std::string error;
-  auto services = SqlServices::Open({.url = f.url}, &error);
+  auto services = SqlServices::Open({.url = url}, &error);
   ASSERT_NE(services, nullptr) << error;
   SyncService& sync = services->sync;
   const Caller& admin = services->admin;
   for (const auto& [name, version, hash] : all) {
-    auto v = sync.docs().Version(admin, f.project, name, version);
+    auto v = sync.docs().Version(admin, project, name, version);
     ASSERT_TRUE(v.has_value()) << name << " v" << version << " lost: " << v.error().ToString();
     EXPECT_EQ(v->hash, hash) << name << " v" << version;
   }
   for (const auto& [name, vh] : last) {
-    auto doc = sync.docs().Get(admin, f.project, name);
+    auto doc = sync.docs().Get(admin, project, name);
     ASSERT_TRUE(doc.has_value());
     // The writer may have committed one more write after its last report.
     EXPECT_GE(doc->version, vh.first) << name;
   }
+}
+
+TEST_P(SqlProcesses, AKilledWriterLosesNoReportedWrite) {
+  TempDir dir;
+  Fixture f = Prepare(GetParam(), dir);
+  if (f.url.empty()) GTEST_SKIP() << "PostgreSQL unavailable: " << PostgresCluster::Unavailable();
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = Spawn({LIBSYNC_CRASH_WRITER, f.url, f.project}, fds[1]);
+  close(fds[1]);
+  const std::string reported = KillWriter(pid, fds[0], ReadReports(fds[0], 300));
+  ExpectReportedWritesSurvive(f.url, f.project, reported);
+}
+
+// A store that holds its SQLite file exclusively keeps other processes out while it lives
+// (at once, not after the busy timeout), and its WAL index lives only in its memory: killed,
+// it must still lose nothing it reported, and the file opens normally afterwards.
+TEST(SqliteExclusive, OtherProcessesAreRefusedAndAKilledHolderLosesNothing) {
+  TempDir dir;
+  Fixture f = Prepare("sqlite", dir);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = Spawn({LIBSYNC_CRASH_WRITER, f.url, f.project, "exclusive"}, fds[1]);
+  close(fds[1]);
+  std::string reported = ReadReports(fds[0], 100);
+
+  bool refused = true;
+  for (const bool exclusive : {false, true}) {
+    const auto started = std::chrono::steady_clock::now();
+    auto other = sql::OpenSqlStore({.url = f.url, .sqlite_busy_timeout = std::chrono::milliseconds(300),
+                                    .sqlite_exclusive = exclusive});
+    refused = refused && !other.has_value();
+    EXPECT_FALSE(other.has_value()) << "another process opened a file held exclusively";
+    if (other.has_value()) continue;
+    EXPECT_EQ(other.error().code(), ErrorCode::kUnavailable) << other.error().ToString();
+    if (exclusive) {
+      EXPECT_NE(other.error().message().find("another process has it open"), std::string::npos);
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  }
+
+  // Killed whatever happened above, so no writer outlives the test.
+  reported = KillWriter(pid, fds[0], ReadReports(fds[0], refused ? 300 : 0, std::move(reported)));
+  if (refused) ExpectReportedWritesSurvive(f.url, f.project, reported);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlProcesses, ::testing::Values("sqlite", "postgresql"),

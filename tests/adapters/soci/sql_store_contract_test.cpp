@@ -1,5 +1,6 @@
-// The Store conformance suite on SQLite (a temp file per test) and PostgreSQL (a fresh
-// database per test in a throwaway cluster).
+// The Store conformance suite on SQLite (a temp file per test; shared, and held
+// exclusively by this process) and PostgreSQL (a fresh database per test in a throwaway
+// cluster).
 
 #include <filesystem>
 
@@ -11,8 +12,8 @@
 namespace libsync::testing {
 namespace {
 
-std::unique_ptr<Store> OpenOrFail(const std::string& url) {
-  auto store = sql::OpenSqlStore({.url = url});
+std::unique_ptr<Store> OpenOrFail(const std::string& url, bool sqlite_exclusive = false) {
+  auto store = sql::OpenSqlStore({.url = url, .sqlite_exclusive = sqlite_exclusive});
   if (!store) {
     ADD_FAILURE() << "open " << url << ": " << store.error().ToString();
     return nullptr;
@@ -26,6 +27,12 @@ std::unique_ptr<Store> TempSqliteStore() {
   return OpenOrFail("sqlite://" + dir.path() + "/contract-" + std::to_string(n++) + ".db");
 }
 
+std::unique_ptr<Store> TempExclusiveSqliteStore() {
+  static TempDir dir;
+  static int n = 0;
+  return OpenOrFail("sqlite://" + dir.path() + "/contract-" + std::to_string(n++) + ".db", true);
+}
+
 std::unique_ptr<Store> TempPostgresStore() {
   PostgresCluster* cluster = PostgresCluster::Get();
   if (!cluster) {
@@ -37,6 +44,7 @@ std::unique_ptr<Store> TempPostgresStore() {
 
 INSTANTIATE_TEST_SUITE_P(Sql, StoreContract,
                          ::testing::Values(StoreFactory{"sqlite", TempSqliteStore},
+                                           StoreFactory{"sqlite_exclusive", TempExclusiveSqliteStore},
                                            StoreFactory{"postgresql", TempPostgresStore}),
                          StoreFactoryName);
 
