@@ -4,59 +4,9 @@
 #include <charconv>
 #include <cstring>
 
+#include "libsync/json_escape.hpp"
+
 namespace libsync::detail {
-
-namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
-
-bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-bool HasShortEscape(unsigned char c) {
-  return c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f';
-}
-
-// The length of `text` once escaped, quotes not included.
-std::size_t EscapedSize(std::string_view text) {
-  std::size_t size = text.size();
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (NeedsEscape(c)) size += HasShortEscape(c) ? 1 : 5;  // \n, or \u00XX
-  }
-  return size;
-}
-
-// Writes the escaped body of `text` (no quotes) at `out`, which has EscapedSize(text)
-// bytes of room, and returns the end.
-char* WriteEscaped(char* out, std::string_view text) {
-  std::size_t run = 0;  // start of the pending run of characters that need no escape
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (!NeedsEscape(c)) continue;
-    std::memcpy(out, text.data() + run, i - run);
-    out += i - run;
-    run = i + 1;
-    *out++ = '\\';
-    switch (c) {
-      case '"': *out++ = '"'; break;
-      case '\\': *out++ = '\\'; break;
-      case '\n': *out++ = 'n'; break;
-      case '\r': *out++ = 'r'; break;
-      case '\t': *out++ = 't'; break;
-      case '\b': *out++ = 'b'; break;
-      case '\f': *out++ = 'f'; break;
-      default:
-        std::memcpy(out, "u00", 3);
-        out[3] = kHex[c >> 4];
-        out[4] = kHex[c & 0xF];
-        out += 5;
-    }
-  }
-  std::memcpy(out, text.data() + run, text.size() - run);
-  return out + (text.size() - run);
-}
-
-}  // namespace
 
 void JsonObject::Grow(std::size_t n) {
   heap_.resize(std::max(2 * capacity_, size_ + n));
@@ -84,9 +34,9 @@ void JsonObject::Key(std::string_view key) {
 }
 
 void JsonObject::String(std::string_view text) {
-  char* p = Room(EscapedSize(text) + 2);
+  char* p = Room(JsonEscapedSize(text) + 2);
   *p++ = '"';
-  p = WriteEscaped(p, text);
+  p = WriteJsonEscaped(p, text);
   *p++ = '"';
   Commit(p);
 }

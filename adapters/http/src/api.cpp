@@ -238,13 +238,7 @@ class Router {
 
   Response HookSync(const std::string& id) {
     return WithHookCaller([&](const Caller& caller) {
-      return Reply(sync_.hooks().Pull(caller, id), [](DocsSnapshot snapshot) {
-        array docs;
-        for (const auto& d : snapshot.docs) {
-          docs.push_back(object{{"fileName", d.file_name}, {"content", d.content}, {"hash", d.hash}});
-        }
-        return JsonResponse(200, object{{"docs", std::move(docs)}, {"hash", snapshot.hash}});
-      });
+      return Reply(sync_.hooks().Pull(caller, id), [](DocsSnapshot snapshot) { return SnapshotResponse(snapshot); });
     });
   }
 
@@ -383,11 +377,7 @@ class Router {
     if (n == first) {
       return Only("GET", [&] {
         return WithCaller([&](const Caller& c) {
-          return Reply(sync_.docs().List(c, id), [](std::vector<Doc> docs) {
-            array out;
-            for (const auto& d : docs) out.push_back(DocJson(d));
-            return JsonResponse(200, out);
-          });
+          return Reply(sync_.docs().List(c, id), [](std::vector<Doc> docs) { return DocListResponse(docs); });
         });
       });
     }
@@ -443,12 +433,6 @@ class Router {
       if (!file) return ErrorResponse(file.error());
       return fn(caller, *file);
     });
-  }
-
-  static Response DocResponse(int status, const Doc& d) {
-    Response r = JsonResponse(status, DocJson(d));
-    r.headers.emplace_back("etag", DocETag(d.version));
-    return r;
   }
 
   Response PutDoc(const Caller& caller, const std::string& id, const std::string& file) {

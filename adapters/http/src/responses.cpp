@@ -1,5 +1,6 @@
 #include "responses.hpp"
 
+#include "libsync/json_escape.hpp"
 #include "response_text.hpp"
 
 namespace libsync::web {
@@ -19,7 +20,11 @@ boost::json::array Strings(const std::vector<std::string>& values) {
 }  // namespace
 
 Response JsonResponse(int status, const boost::json::value& body) {
-  return Response{status, {{"content-type", "application/json; charset=utf-8"}}, boost::json::serialize(body)};
+  return JsonResponse(status, boost::json::serialize(body));
+}
+
+Response JsonResponse(int status, std::string body) {
+  return Response{status, {{"content-type", "application/json; charset=utf-8"}}, std::move(body)};
 }
 
 Response ErrorResponse(const Status& status) {
@@ -50,16 +55,68 @@ boost::json::object ProjectJson(const ProjectView& p) {
           {"syncedAt", OptionalTime(p.synced_at)}};
 }
 
-boost::json::object DocJson(const Doc& d) {
-  return {{"id", d.id},
-          {"projectId", d.project_id},
-          {"fileName", d.file_name},
-          {"content", d.content},
-          {"hash", d.hash},
-          {"version", d.version},
-          {"createdAt", FormatTimestamp(d.created_at)},
-          {"updatedAt", FormatTimestamp(d.updated_at)},
-          {"updatedBy", d.updated_by}};
+namespace {
+
+void AppendField(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  AppendJsonString(out, value);
+}
+
+void AppendTimestamp(std::string& out, std::string_view name, Timestamp value) {
+  out += name;
+  out += '"';
+  out += FormatTimestamp(value);
+  out += '"';
+}
+
+// The fields and order DocJson had as a Boost.JSON object.
+void AppendDocJson(std::string& out, const Doc& d) {
+  AppendField(out, "{\"id\":", d.id);
+  AppendField(out, ",\"projectId\":", d.project_id);
+  AppendField(out, ",\"fileName\":", d.file_name);
+  AppendField(out, ",\"content\":", d.content);
+  AppendField(out, ",\"hash\":", d.hash);
+  out += ",\"version\":";
+  out += std::to_string(d.version);
+  AppendTimestamp(out, ",\"createdAt\":", d.created_at);
+  AppendTimestamp(out, ",\"updatedAt\":", d.updated_at);
+  AppendField(out, ",\"updatedBy\":", d.updated_by);
+  out += '}';
+}
+
+}  // namespace
+
+Response DocResponse(int status, const Doc& d) {
+  std::string body;
+  body.reserve(d.content.size() + 320);
+  AppendDocJson(body, d);
+  Response r = JsonResponse(status, std::move(body));
+  r.headers.emplace_back("etag", DocETag(d.version));
+  return r;
+}
+
+Response DocListResponse(const std::vector<Doc>& docs) {
+  std::string body = "[";
+  for (const Doc& d : docs) {
+    if (body.size() > 1) body += ',';
+    AppendDocJson(body, d);
+  }
+  body += ']';
+  return JsonResponse(200, std::move(body));
+}
+
+Response SnapshotResponse(const DocsSnapshot& snapshot) {
+  std::string body = "{\"docs\":[";
+  for (std::size_t i = 0; i < snapshot.docs.size(); ++i) {
+    const auto& d = snapshot.docs[i];
+    AppendField(body, i == 0 ? "{\"fileName\":" : ",{\"fileName\":", d.file_name);
+    AppendField(body, ",\"content\":", d.content);
+    AppendField(body, ",\"hash\":", d.hash);
+    body += '}';
+  }
+  AppendField(body, "],\"hash\":", snapshot.hash);
+  body += '}';
+  return JsonResponse(200, std::move(body));
 }
 
 boost::json::object VersionJson(const DocVersion& v, bool with_content) {

@@ -11,6 +11,8 @@
 namespace libsync::web {
 
 Response JsonResponse(int status, const boost::json::value& body);
+/// A response whose JSON text was written by the caller.
+Response JsonResponse(int status, std::string body);
 
 /// {"statusCode": N, "error": "<reason phrase>", "message": "...", "code": "<ErrorCode>"}
 /// plus the Status's details as fields (e.g. lockedBy for 409).
@@ -20,7 +22,14 @@ Response ErrorResponse(const Status& status);
 std::string DocETag(std::int64_t version);
 
 boost::json::object ProjectJson(const ProjectView& p);
-boost::json::object DocJson(const Doc& d);
+// Docs are written as JSON text directly: their content is most of these responses, and
+// Boost.JSON's serializer escapes it a byte at a time (AppendJsonString tests 16 at once).
+/// One doc, with its ETag.
+Response DocResponse(int status, const Doc& d);
+/// An array of docs.
+Response DocListResponse(const std::vector<Doc>& docs);
+/// The original hooks' sync answer: {"docs":[{"fileName","content","hash"}…],"hash":…}.
+Response SnapshotResponse(const DocsSnapshot& snapshot);
 boost::json::object VersionJson(const DocVersion& v, bool with_content);
 /// Without the token hash; the token itself appears only in the acquire response.
 boost::json::object LockJson(const Lock& l);

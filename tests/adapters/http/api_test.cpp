@@ -178,6 +178,42 @@ TEST_F(ApiTest, AdminForceReleaseNeedsAReason) {
   EXPECT_NE(sink_.Events().back().payload.find("on holiday"), std::string::npos);
 }
 
+// Doc responses are written as JSON text by hand (for speed); any content must come back
+// exactly, through any JSON parser, in each of them.
+TEST_F(ApiTest, DocResponsesCarryAnyContentExactly) {
+  const std::string content = "quote \" backslash \\ slash / newline \n tab \t cr \r ff \f bs \b "
+                              "control \x01\x1f del \x7f unicode Ã¼Ã± ð </script>";
+  Reply put = Call("PUT", Docs() + "/odd.md", json::serialize(json::object{{"content", content}}));
+  ASSERT_EQ(put.status, 201);
+  EXPECT_EQ(put.body.at("content").as_string(), content);
+
+  Reply got = Call("GET", Docs() + "/odd.md");
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.body.at("content").as_string(), content);
+  std::vector<std::string> fields;
+  for (const auto& field : got.body.as_object()) fields.emplace_back(field.key());
+  EXPECT_EQ(fields, (std::vector<std::string>{"id", "projectId", "fileName", "content", "hash", "version",
+                                              "createdAt", "updatedAt", "updatedBy"}));
+  EXPECT_EQ(got.body.at("version").as_int64(), 1);
+  EXPECT_EQ(got.body.at("hash").as_string(), Sha256Hex(content));
+
+  Reply listed = Call("GET", Docs());
+  ASSERT_EQ(listed.status, 200);
+  bool found = false;
+  for (const auto& d : listed.body.as_array()) {
+    if (d.at("fileName").as_string() == "odd.md") found = d.at("content").as_string() == content;
+  }
+  EXPECT_TRUE(found);
+
+  Reply pulled = AsKey(read_key_, "POST", "/api/hook/sync/" + project_);
+  ASSERT_EQ(pulled.status, 200);
+  found = false;
+  for (const auto& d : pulled.body.at("docs").as_array()) {
+    if (d.at("fileName").as_string() == "odd.md") found = d.at("content").as_string() == content;
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(ApiTest, HookRoutesKeepTheOriginalShapes) {
   Call("PUT", Docs() + "/overview.md", R"({"content":"# Overview"})");
   Call("PUT", Docs() + "/guides/style.md", R"({"content":"# Style"})");
