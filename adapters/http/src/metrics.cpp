@@ -1,54 +1,79 @@
 #include "metrics.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
-#include <vector>
 
 namespace libsync::web {
 
-std::string RouteTemplate(std::string_view target) {
+std::string_view RouteTemplate(std::string_view target) {
   target = target.substr(0, target.find('?'));
-  std::vector<std::string_view> s;
+  if (target == "/metrics") return "/metrics";
+  // At most 8 segments matter; deeper fileNames only need their last two.
+  std::array<std::string_view, 8> s;
+  std::size_t n = 0;
+  std::string_view last, second_last;
   for (std::size_t start = 1; start <= target.size();) {
     const std::size_t end = std::min(target.find('/', start), target.size());
-    s.push_back(target.substr(start, end - start));
+    second_last = last;
+    last = target.substr(start, end - start);
+    if (n < s.size()) s[n] = last;
+    ++n;
     start = end + 1;
   }
-  if (target == "/metrics") return "/metrics";
-  if (s.size() < 2 || s[0] != "api") return "unmatched";
-  if (s[1] == "health" && s.size() == 2) return "/api/health";
-  if (s[1] == "hook" && s.size() == 4) return "/api/hook/" + std::string(s[2]) + "/:id";
+  if (n < 2 || s[0] != "api") return "unmatched";
+  if (s[1] == "health" && n == 2) return "/api/health";
+  if (s[1] == "hook" && n == 4) {
+    if (s[2] == "status") return "/api/hook/status/:id";
+    if (s[2] == "docs") return "/api/hook/docs/:id";
+    if (s[2] == "sync") return "/api/hook/sync/:id";
+    return "unmatched";
+  }
   if (s[1] != "projects") return "unmatched";
-  if (s.size() == 2) return "/api/projects";
-  if (s.size() == 4 && s[2] == "api-keys") return "/api/projects/api-keys/:keyId";
-  if (s.size() == 3) return "/api/projects/:id";
-  const std::string base = "/api/projects/:id/";
+  if (n == 2) return "/api/projects";
+  if (n == 4 && s[2] == "api-keys") return "/api/projects/api-keys/:keyId";
+  if (n == 3) return "/api/projects/:id";
   if (s[3] == "docs") {
-    if (s.size() == 4) return base + "docs";
-    if (s.size() == 5 && s[4] == "sync") return base + "docs/sync";
-    const std::string doc = base + "docs/:fileName";
-    if (s.size() >= 6 && (s.back() == "history" || s.back() == "revert" || s.back() == "push")) {
-      return doc + "/" + std::string(s.back());
-    }
-    if (s.size() >= 7 && s[s.size() - 2] == "versions") return doc + "/versions/:n";
-    return doc;
+    if (n == 4) return "/api/projects/:id/docs";
+    if (n == 5 && s[4] == "sync") return "/api/projects/:id/docs/sync";
+    if (n >= 6 && last == "history") return "/api/projects/:id/docs/:fileName/history";
+    if (n >= 6 && last == "revert") return "/api/projects/:id/docs/:fileName/revert";
+    if (n >= 6 && last == "push") return "/api/projects/:id/docs/:fileName/push";
+    if (n >= 7 && second_last == "versions") return "/api/projects/:id/docs/:fileName/versions/:n";
+    return "/api/projects/:id/docs/:fileName";
   }
-  if (s.size() == 4 && (s[3] == "api-keys" || s[3] == "push" || s[3] == "lock" || s[3] == "consumers" ||
-                        s[3] == "events")) {
-    return base + std::string(s[3]);
+  if (n == 4) {
+    if (s[3] == "api-keys") return "/api/projects/:id/api-keys";
+    if (s[3] == "push") return "/api/projects/:id/push";
+    if (s[3] == "lock") return "/api/projects/:id/lock";
+    if (s[3] == "consumers") return "/api/projects/:id/consumers";
+    if (s[3] == "events") return "/api/projects/:id/events";
   }
-  if (s.size() == 5 && s[3] == "lock" && (s[4] == "extend" || s[4] == "verify")) return base + "lock/" + std::string(s[4]);
+  if (n == 5 && s[3] == "lock" && s[4] == "extend") return "/api/projects/:id/lock/extend";
+  if (n == 5 && s[3] == "lock" && s[4] == "verify") return "/api/projects/:id/lock/verify";
   return "unmatched";
 }
 
-void Metrics::Record(std::string_view method, std::string_view route, int status, double seconds) {
+std::string_view MethodLabel(std::string_view method) {
+  for (const std::string_view known : {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+void Metrics::Record(std::string_view method, std::string_view target, int status, double seconds) {
+  // Every label is a static string or a small number: nothing here allocates but a first
+  // counter, and a client cannot mint new series.
+  const std::string_view method_label = MethodLabel(method);
+  const std::string_view route_label = RouteTemplate(target);
   std::lock_guard lock(mutex_);
-  ++requests_[{std::string(method), std::string(route), status}];
+  ++requests_[{method_label, route_label, status}];
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++bucket_counts_[i];
   }
   ++count_;
   sum_ += seconds;
-  if (method == "POST" && route == "/api/projects/:id/lock" && status == 201) ++lock_grants_;
+  if (method_label == "POST" && route_label == "/api/projects/:id/lock" && status == 201) ++lock_grants_;
 }
 
 std::string Metrics::Render(std::size_t open_connections, std::size_t subscribers) const {
@@ -59,8 +84,9 @@ std::string Metrics::Render(std::size_t open_connections, std::size_t subscriber
          "# TYPE libsync_http_requests_total counter\n";
   for (const auto& [key, n] : requests_) {
     const auto& [method, route, status] = key;
-    std::snprintf(line, sizeof line, "libsync_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n",
-                  method.c_str(), route.c_str(), status, static_cast<unsigned long long>(n));
+    std::snprintf(line, sizeof line, "libsync_http_requests_total{method=\"%.*s\",route=\"%.*s\",status=\"%d\"} %llu\n",
+                  static_cast<int>(method.size()), method.data(), static_cast<int>(route.size()), route.data(), status,
+                  static_cast<unsigned long long>(n));
     out += line;
   }
   out += "# HELP libsync_http_request_duration_seconds Time to answer a request.\n"

@@ -12,13 +12,18 @@
 namespace libsync::web {
 
 /// The route a target matched, with ids and fileNames replaced by placeholders, so label
-/// cardinality stays bounded ("/api/projects/:id/docs/:fileName/history").
-std::string RouteTemplate(std::string_view target);
+/// cardinality stays bounded ("/api/projects/:id/docs/:fileName/history"); "unmatched"
+/// for anything else. A static string.
+std::string_view RouteTemplate(std::string_view target);
+
+/// The method as a label: one of the methods HTTP defines for such APIs, else "other".
+std::string_view MethodLabel(std::string_view method);
 
 /// Thread-safe.
 class Metrics {
  public:
-  void Record(std::string_view method, std::string_view route, int status, double seconds);
+  /// Counts one answered request. `target` is the request target as received.
+  void Record(std::string_view method, std::string_view target, int status, double seconds);
 
   /// The exposition text, with the gauges the server passes in.
   std::string Render(std::size_t open_connections, std::size_t subscribers) const;
@@ -27,7 +32,7 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
+  std::map<std::tuple<std::string_view, std::string_view, int>, std::uint64_t> requests_;  // static labels
   std::array<std::uint64_t, kBuckets.size()> bucket_counts_{};
   std::uint64_t count_ = 0;
   double sum_ = 0;

@@ -56,14 +56,16 @@ struct Shared {
   // per request would cost more than answering a cached hook request.
   void Record(const Request& request, int status, std::chrono::steady_clock::time_point started) {
     const auto elapsed = std::chrono::steady_clock::now() - started;
-    metrics.Record(request.method, RouteTemplate(request.target), status,
-                   std::chrono::duration<double>(elapsed).count());
+    metrics.Record(request.method, request.target, status, std::chrono::duration<double>(elapsed).count());
     if (!options.access_log) return;
     // The path only: queries may carry a reason or a browser's token.
-    const std::string path = request.target.substr(0, request.target.find('?'));
+    const std::string_view target = request.target;
+    const std::string_view path = target.substr(0, target.find('?'));
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    char tail[48];
+    const int tail_size = std::snprintf(tail, sizeof tail, " %d %lldus\n", status, static_cast<long long>(micros));
     std::lock_guard lock(log_mutex);
-    log_buffer += request.method + " " + path + " " + std::to_string(status) + " " + std::to_string(micros) + "us\n";
+    log_buffer.append(request.method).append(" ").append(path).append(tail, static_cast<std::size_t>(tail_size));
     if (log_buffer.size() >= 16 * 1024) FlushLogLocked();
   }
 

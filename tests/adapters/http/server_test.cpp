@@ -187,6 +187,25 @@ TEST(RouteTemplate, ReplacesIdsAndFileNames) {
   EXPECT_EQ(RouteTemplate("/api/projects/abc/lock/extend"), "/api/projects/:id/lock/extend");
   EXPECT_EQ(RouteTemplate("/api/hook/sync/abc"), "/api/hook/sync/:id");
   EXPECT_EQ(RouteTemplate("/api/whatever/abc"), "unmatched");
+  EXPECT_EQ(RouteTemplate("/api/projects/p/docs/a/b/c/d/e/f/g/h/history"), "/api/projects/:id/docs/:fileName/history");
+  // Anything a client invents maps onto a fixed set of labels.
+  EXPECT_EQ(RouteTemplate("/api/hook/x1/abc"), "unmatched");
+  EXPECT_EQ(RouteTemplate("/api/projects/p/zz"), "unmatched");
+  EXPECT_EQ(MethodLabel("GET"), "GET");
+  EXPECT_EQ(MethodLabel("BREW"), "other");
+}
+
+TEST(Metrics, ClientsCannotMintNewSeries) {
+  Metrics metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics.Record("M" + std::to_string(i), "/api/hook/h" + std::to_string(i) + "/p", 405, 0.001);
+  }
+  const std::string text = metrics.Render(0, 0);
+  EXPECT_NE(text.find(R"(libsync_http_requests_total{method="other",route="unmatched",status="405"} 100)"),
+            std::string::npos) << text;
+  const std::string empty = Metrics().Render(0, 0);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), std::count(empty.begin(), empty.end(), '\n') + 1)
+      << "one series for all of them";
 }
 
 TEST_F(ServerTest, LiveEventsArriveOverServerSentEvents) {
