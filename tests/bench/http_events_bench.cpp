@@ -186,7 +186,7 @@ void RacingClients(Setup& s, double seconds, int clients) {
   for (auto [k, v] : statuses) {
     total += v;
     if (k != 200 && k != 201 && k != 409) bad += v;
-    line += " " + std::to_string(k) + ":" + std::to_string(v);
+    line.append(" ").append(std::to_string(k)).append(":").append(std::to_string(v));
   }
   std::printf("| %d clients racing acquire/release | %zu responses |%s | other than 201/200/409: %zu |\n", clients,
               total, line.c_str(), bad);
