@@ -163,6 +163,30 @@ TEST(SqlStoreOpen, SqliteDataSurvivesReopeningAndMigratesOnce) {
   EXPECT_EQ(migrations, sql::LatestSchemaVersion());
 }
 
+// An exclusive store names its file to SQLite as a URI; whatever the name holds must reach
+// the same file a shared store opens, and no file may be created under another name.
+TEST(SqlStoreOpen, ExclusiveSqliteOpensTheFileItIsGivenWhateverItsName) {
+  TempDir dir;
+  const std::string folder = dir.path() + "/odd %41 #1 ?q=2 \xc3\xbc";
+  std::filesystem::create_directories(folder);
+  const std::string url = "sqlite://" + folder + "/store.db";
+  std::string pid;
+  {
+    auto exclusive = OpenServices({.url = url, .sqlite_exclusive = true});
+    ASSERT_NE(exclusive, nullptr);
+    pid = exclusive->sync.projects().Create(exclusive->admin, {.name = "odd", .repo_url = "x"})->id;
+  }
+  auto shared = OpenServices({.url = url});
+  ASSERT_NE(shared, nullptr);
+  EXPECT_EQ(shared->sync.projects().Get(shared->admin, pid)->name, "odd");
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    EXPECT_EQ(entry.path().filename().string().rfind("store.db", 0), 0u) << entry.path();
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_EQ(entry.path().string(), folder) << "a stray file";
+  }
+}
+
 TEST(SqlStoreOpen, CorruptSqliteFileIsRefusedAndLeftAlone) {
   TempDir dir;
   const std::string path = dir.path() + "/corrupt.db";
