@@ -615,6 +615,16 @@ bool Api::IsAdmin(const Request& request) const {
   return caller && caller->is_admin();
 }
 
+bool Api::WaitsOnGitRemote(const Request& request) const {
+  if (!git_sync_ || request.method != "POST") return false;
+  auto target = ParseTarget(request.target);
+  if (!target) return false;
+  const auto& s = target->segments;
+  if (s.size() < 4 || s[0] != "api" || s[1] != "projects") return false;
+  return (s.size() == 4 && s[3] == "push") || (s.size() == 5 && s[3] == "docs" && s[4] == "sync") ||
+         (s.size() >= 6 && s[3] == "docs" && s.back() == "push");
+}
+
 bool Api::IsEventStream(const Request& request) const {
   if (request.method != "GET") return false;
   auto target = ParseTarget(request.target);

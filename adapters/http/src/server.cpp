@@ -1,5 +1,6 @@
 // The Beast/Asio transport. Network threads only read and write; Api::Handle runs on a
-// worker pool and its response is posted back to the connection's strand.
+// worker pool (git sync routes on a second one) and its response is posted back to the
+// connection's network thread.
 
 #include "libsync/http/server.hpp"
 
@@ -34,6 +35,7 @@ struct Shared {
   const Api& api;
   ServerOptions options;
   net::thread_pool workers;
+  net::thread_pool git_workers;  // git sync routes: long waits on the remote
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> busy{0};  // requests being handled or written
   std::atomic<bool> draining{false};
@@ -42,7 +44,10 @@ struct Shared {
   std::condition_variable idle;
 
   Shared(const Api& a, ServerOptions o)
-      : api(a), options(std::move(o)), workers(static_cast<std::size_t>(std::max(1, options.worker_threads))) {}
+      : api(a),
+        options(std::move(o)),
+        workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
+        git_workers(static_cast<std::size_t>(std::max(1, options.git_threads))) {}
 
   void Done() {
     if (busy.fetch_sub(1) == 1) {
@@ -152,13 +157,14 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto started = std::chrono::steady_clock::now();
     shared_->busy.fetch_add(1);
     // Hook answers already in memory are written from here; everything else may block on
-    // the store and goes to a worker.
+    // the store and goes to a worker, git sync routes to workers of their own.
     if (auto cached = shared_->api.HandleCached(request)) {
       shared_->Record(request, cached->status, started);
       return DoWrite(std::move(*cached), keep_alive, version);
     }
-    net::post(shared_->workers, [self = shared_from_this(), request = std::move(request), keep_alive, version,
-                                 started]() mutable {
+    net::thread_pool& pool = shared_->api.WaitsOnGitRemote(request) ? shared_->git_workers : shared_->workers;
+    net::post(pool, [self = shared_from_this(), request = std::move(request), keep_alive, version,
+                     started]() mutable {
       Response response = self->shared_->api.Handle(request);
       self->shared_->Record(request, response.status, started);
       net::post(self->stream_.get_executor(), [self, response = std::move(response), keep_alive, version]() mutable {
@@ -452,6 +458,7 @@ class BeastServer final : public Server {
       }
       for (auto& t : threads_) t.join();
       shared_->workers.join();
+      shared_->git_workers.join();
       shared_->FlushLog();
     });
   }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "libsync/aes_gcm_secret_box.hpp"
+#include "libsync/git_sync_service.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "metrics.hpp"
 #include "test_client.hpp"
@@ -41,6 +42,27 @@ class SlowStore final : public Store {
 
  private:
   Store& inner_;
+};
+
+/// A git remote whose every fetch takes a second and then fails, like an unreachable host.
+class SlowGitRemote final : public GitRemote {
+ public:
+  Result<std::string> Fetch(const GitTarget&) override {
+    std::this_thread::sleep_for(1s);
+    return Status::Unavailable("remote timed out");
+  }
+  Result<std::vector<GitFile>> ListTree(const GitTarget&, const std::string&, const std::string&, bool) override {
+    return Status::Unavailable("unused");
+  }
+  Result<std::string> ReadBlob(const GitTarget&, const std::string&) override { return Status::Unavailable("unused"); }
+  Result<GitMerge> MergeFile(const std::string&, const std::string&, const std::string&) override {
+    return Status::Unavailable("unused");
+  }
+  Result<std::string> Commit(const GitTarget&, const std::string&, const std::vector<GitChange>&, const std::string&,
+                             const GitAuthor&) override {
+    return Status::Unavailable("unused");
+  }
+  Status Push(const GitTarget&, const std::string&, const std::string&) override { return Status::Unavailable("unused"); }
 };
 
 class ServerTest : public ::testing::Test {
@@ -137,6 +159,41 @@ TEST_F(ServerTest, ASlowStoreCallDoesNotStallOtherConnections) {
   EXPECT_EQ(StatusOf(fast.Get(HookStatus(), KeyHeader())), 200);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms) << "a fast request waited for the slow one";
   EXPECT_EQ(slow.get(), 200);
+}
+
+// Git sync routes wait on the remote for as long as a transfer takes; they have workers of
+// their own, so store requests never queue behind them.
+TEST_F(ServerTest, SlowGitTransfersDoNotHoldUpStoreRequests) {
+  SlowGitRemote remote;
+  GitSyncService git(sync_.context(), remote);
+  const Api api(sync_, &git, {.admin_token = kAdmin});
+  auto started = Server::Start(api, {.port = 0, .worker_threads = 1, .git_threads = 1, .access_log = false});
+  ASSERT_TRUE(started.has_value()) << started.error().ToString();
+  const auto server = std::move(started).value();
+  const std::string project = sync_.projects().Create(Caller::Admin(), {.name = "g", .repo_url = "x"})->id;
+  EXPECT_TRUE(api.WaitsOnGitRemote({"POST", "/api/projects/" + project + "/docs/sync", {}, ""}));
+  EXPECT_TRUE(api.WaitsOnGitRemote({"POST", "/api/projects/" + project + "/push", {}, ""}));
+  EXPECT_TRUE(api.WaitsOnGitRemote({"POST", "/api/projects/" + project + "/docs/a/b.md/push", {}, ""}));
+  EXPECT_FALSE(api.WaitsOnGitRemote({"GET", "/api/projects/" + project + "/docs/sync", {}, ""}));
+  EXPECT_FALSE(api.WaitsOnGitRemote({"POST", "/api/projects/" + project + "/lock", {}, ""}));
+
+  const std::string import = "POST /api/projects/" + project + "/docs/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                             kAdmin + "\r\nContent-Length: 0\r\n\r\n";
+  std::vector<std::future<int>> imports;
+  for (int i = 0; i < 2; ++i) {  // one on the git worker, one queued behind it
+    imports.push_back(std::async(std::launch::async, [&] {
+      Client c(server->port());
+      c.Send(import);
+      return StatusOf(c.ReadResponse(5000ms));
+    }));
+  }
+  std::this_thread::sleep_for(100ms);  // the first import is now waiting on the remote
+  const auto start = std::chrono::steady_clock::now();
+  Client c(server->port());
+  EXPECT_EQ(StatusOf(c.Get("/api/projects/" + project, "Authorization: Bearer " + kAdmin + "\r\n")), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms) << "a store request waited for a git transfer";
+  for (auto& f : imports) EXPECT_EQ(f.get(), 503);
+  server->Stop(1s);
 }
 
 TEST_F(ServerTest, ConnectionsOverTheCapGet503) {

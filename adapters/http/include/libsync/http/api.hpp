@@ -60,6 +60,10 @@ class Api {
   /// Handle (on a worker) when it returns nullopt.
   std::optional<Response> HandleCached(const Request& request) const;
 
+  /// Whether `request` is a git sync route (import, push), which waits on the remote for as
+  /// long as a transfer takes: transports run these apart from store requests.
+  bool WaitsOnGitRemote(const Request& request) const;
+
   /// Whether the request carries the admin token (for transports' own routes, /metrics).
   bool IsAdmin(const Request& request) const;
 

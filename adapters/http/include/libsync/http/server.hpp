@@ -18,7 +18,10 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 3001;  ///< 0 picks a free port (see Server::port)
   int network_threads = 1;
-  int worker_threads = 4;  ///< run Api::Handle, which may block on the store or git
+  int worker_threads = 4;  ///< run Api::Handle for store requests, which may block on the store
+  /// Run the git sync routes (Api::WaitsOnGitRemote), which hold a thread for as long as a
+  /// transfer takes, so they never queue ahead of store requests.
+  int git_threads = 2;
   std::size_t max_body_bytes = 1024 * 1024 + 64 * 1024;  ///< a 1 MiB doc plus its JSON
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds header_timeout{10000};  ///< to receive a request's headers
