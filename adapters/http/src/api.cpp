@@ -617,12 +617,9 @@ bool Api::IsAdmin(const Request& request) const {
 
 bool Api::WaitsOnGitRemote(const Request& request) const {
   if (!git_sync_ || request.method != "POST") return false;
-  auto target = ParseTarget(request.target);
-  if (!target) return false;
-  const auto& s = target->segments;
-  if (s.size() < 4 || s[0] != "api" || s[1] != "projects") return false;
-  return (s.size() == 4 && s[3] == "push") || (s.size() == 5 && s[3] == "docs" && s[4] == "sync") ||
-         (s.size() >= 6 && s[3] == "docs" && s.back() == "push");
+  const std::string_view route = RouteTemplate(request.target);
+  return route == "/api/projects/:id/push" || route == "/api/projects/:id/docs/sync" ||
+         route == "/api/projects/:id/docs/:fileName/push";
 }
 
 bool Api::IsEventStream(const Request& request) const {

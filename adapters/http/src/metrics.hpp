@@ -11,11 +11,6 @@
 
 namespace libsync::web {
 
-/// The route a target matched, with ids and fileNames replaced by placeholders, so label
-/// cardinality stays bounded ("/api/projects/:id/docs/:fileName/history"); "unmatched"
-/// for anything else. A static string.
-std::string_view RouteTemplate(std::string_view target);
-
 /// The method as a label: one of the methods HTTP defines for such APIs, else "other".
 std::string_view MethodLabel(std::string_view method);
 

@@ -1,5 +1,6 @@
 #pragma once
-// Splitting a request target into raw path segments and decoded query parameters.
+// Splitting a request target into raw path segments and decoded query parameters, and
+// naming the route it matches.
 
 #include <map>
 #include <optional>
@@ -18,5 +19,10 @@ struct Target {
 
 /// Nullopt when the target is not an origin-form path ("/…") or its query is malformed.
 std::optional<Target> ParseTarget(std::string_view target);
+
+/// The route a target matches, with ids and fileNames replaced by placeholders
+/// ("/api/projects/:id/docs/:fileName/history"); "unmatched" for anything else. A static
+/// string, found without allocating: metrics labels, and the server's choice of workers.
+std::string_view RouteTemplate(std::string_view target);
 
 }  // namespace libsync::web

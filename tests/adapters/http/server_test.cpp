@@ -20,6 +20,7 @@
 #include "libsync/git_sync_service.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "metrics.hpp"
+#include "target.hpp"
 #include "test_client.hpp"
 
 namespace libsync::web {
