@@ -62,10 +62,10 @@ void AppendField(std::string& out, std::string_view name, std::string_view value
   AppendJsonString(out, value);
 }
 
-void AppendTimestamp(std::string& out, std::string_view name, Timestamp value) {
+void AppendTimestampField(std::string& out, std::string_view name, Timestamp value) {
   out += name;
   out += '"';
-  out += FormatTimestamp(value);
+  AppendTimestamp(out, value);
   out += '"';
 }
 
@@ -78,8 +78,8 @@ void AppendDocJson(std::string& out, const Doc& d) {
   AppendField(out, ",\"hash\":", d.hash);
   out += ",\"version\":";
   out += std::to_string(d.version);
-  AppendTimestamp(out, ",\"createdAt\":", d.created_at);
-  AppendTimestamp(out, ",\"updatedAt\":", d.updated_at);
+  AppendTimestampField(out, ",\"createdAt\":", d.created_at);
+  AppendTimestampField(out, ",\"updatedAt\":", d.updated_at);
   AppendField(out, ",\"updatedBy\":", d.updated_by);
   out += '}';
 }
