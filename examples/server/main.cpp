@@ -244,17 +244,17 @@ int main(int argc, char** argv) {
 
   const std::string database =
       config.database.empty() ? "sqlite://" + fs::absolute(config.data_dir).string() + "/libsync.db" : config.database;
+  const bool sqlite = database.rfind("sqlite://", 0) == 0;
   if (config.threads == 0) {
     // SQLite reads are CPU work: more workers than cores only add context switches (doc
     // GETs measured 21 us of CPU each with 2 workers on 2 cores, 26-28 us with 4).
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    config.threads = database.rfind("sqlite://", 0) == 0 ? std::max(2, cores) : std::max(4, 2 * cores);
+    config.threads = sqlite ? std::max(2, cores) : std::max(4, 2 * cores);
   }
   auto store = sql::OpenSqlStore({.url = database,
                                   .pool_size = static_cast<std::size_t>(config.threads),
                                   .sqlite_exclusive = !config.sqlite_shared});
-  if (!store && store.error().code() == ErrorCode::kUnavailable && !config.sqlite_shared &&
-      database.rfind("sqlite://", 0) == 0) {
+  if (!store && store.error().code() == ErrorCode::kUnavailable && sqlite && !config.sqlite_shared) {
     Fail(store.error().message() + "\n  (a second aitk-server on the same data directory? Stop it, or run both "
          "with --sqlite-shared)");
   }
