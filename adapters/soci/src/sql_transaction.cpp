@@ -3,6 +3,8 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <boost/container/small_vector.hpp>
+
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -70,19 +72,19 @@ class Query {
     return *this;
   }
   /// Executes and fetches the first row; false when there is none.
-  bool Run(const std::string& sql) {
+  bool Run(std::string_view sql) {
     if (soci_) {
       soci_->alloc();
       // One-time: PostgreSQL then runs it in one round trip (PQexecParams) instead of
       // prepare + execute + deallocate.
-      soci_->prepare(sql, soci::details::st_one_time_query);
+      soci_->prepare(std::string(sql), soci::details::st_one_time_query);
       soci_->define_and_bind();
       return soci_->execute(true);
     }
     sqlite_ = statements_->Acquire(sql);
     if (sqlite_api::sqlite3_bind_parameter_count(sqlite_) != static_cast<int>(inputs_.size())) {
       throw soci::soci_error("statement has " + std::to_string(sqlite_api::sqlite3_bind_parameter_count(sqlite_)) +
-                             " parameters, " + std::to_string(inputs_.size()) + " values given: " + sql);
+                             " parameters, " + std::to_string(inputs_.size()) + " values given: " + std::string(sql));
     }
     for (std::size_t i = 0; i < inputs_.size(); ++i) Bind(static_cast<int>(i + 1), inputs_[i]);
     return Step();
@@ -116,17 +118,23 @@ class Query {
     if (rc == SQLITE_DONE) return false;
     if (rc != SQLITE_ROW) ThrowSqliteError(statements_->db());
     for (std::size_t i = 0; i < outputs_.size(); ++i) {
-      const int column = static_cast<int>(i);
-      if (sqlite_api::sqlite3_column_type(sqlite_, column) == SQLITE_NULL) {
+      // One call that takes the connection's mutex per column; the sqlite3_value_*
+      // readers take none, which is safe because this thread holds the connection alone
+      // (a SessionPool lease).
+      sqlite_api::sqlite3_value* value = sqlite_api::sqlite3_column_value(sqlite_, static_cast<int>(i));
+      if (sqlite_api::sqlite3_value_type(value) == SQLITE_NULL) {
         throw soci::soci_error("Null value fetched and no indicator defined.");
       }
       if (auto* text = std::get_if<std::string*>(&outputs_[i])) {
-        const auto* bytes = reinterpret_cast<const char*>(sqlite_api::sqlite3_column_text(sqlite_, column));
-        (*text)->assign(bytes, static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(sqlite_, column)));
+        // Text is stored as UTF-8, the connection's encoding: its blob view is those
+        // bytes with no conversion, and an empty one may come back as null.
+        const void* bytes = sqlite_api::sqlite3_value_blob(value);
+        const auto size = static_cast<std::size_t>(sqlite_api::sqlite3_value_bytes(value));
+        (*text)->assign(size ? static_cast<const char*>(bytes) : "", size);
       } else if (auto* wide = std::get_if<long long*>(&outputs_[i])) {
-        **wide = sqlite_api::sqlite3_column_int64(sqlite_, column);
+        **wide = sqlite_api::sqlite3_value_int64(value);
       } else {
-        *std::get<int*>(outputs_[i]) = sqlite_api::sqlite3_column_int(sqlite_, column);
+        *std::get<int*>(outputs_[i]) = sqlite_api::sqlite3_value_int(value);
       }
     }
     return true;
@@ -135,8 +143,9 @@ class Query {
   SqliteStatementCache* statements_;
   std::optional<soci::statement> soci_;
   sqlite_api::sqlite3_stmt* sqlite_ = nullptr;
-  std::vector<Slot> inputs_;
-  std::vector<Slot> outputs_;
+  // Rows have a dozen columns at most: kept inline, no allocation per query.
+  boost::container::small_vector<Slot, 12> inputs_;
+  boost::container::small_vector<Slot, 12> outputs_;
 };
 
 const std::string kProjectColumns = R"("id", "name", "repoUrl", "token", "branch", "docsPath", )" +
@@ -149,9 +158,10 @@ struct ProjectRow {
     q.Into(id).Into(name).Into(repo_url).Into(token).Into(branch).Into(docs_path).Into(created)
         .Into(updated).Into(commit).Into(synced);
   }
-  Project Get() const {
-    return Project{id, name, repo_url, token, branch, docs_path, ReadTime(created), ReadTime(updated),
-                   commit, ReadOptionalTime(synced)};
+  Project Get() && {
+    return Project{std::move(id), std::move(name), std::move(repo_url), std::move(token), std::move(branch),
+                   std::move(docs_path), ReadTime(created), ReadTime(updated), std::move(commit),
+                   ReadOptionalTime(synced)};
   }
 };
 
@@ -167,9 +177,9 @@ struct DocRow {
     q.Into(id).Into(project_id).Into(file_name).Into(content).Into(hash).Into(version).Into(created)
         .Into(updated).Into(base_blob).Into(updated_by);
   }
-  Doc Get() const {
-    return Doc{id, project_id, file_name, content, hash, version, ReadTime(created), ReadTime(updated),
-               base_blob, updated_by};
+  Doc Get() && {
+    return Doc{std::move(id), std::move(project_id), std::move(file_name), std::move(content), std::move(hash),
+               version, ReadTime(created), ReadTime(updated), std::move(base_blob), std::move(updated_by)};
   }
 };
 
@@ -183,11 +193,11 @@ struct VersionRow {
     q.Into(id).Into(doc_id).Into(project_id).Into(file_name).Into(version).Into(content).Into(hash)
         .Into(author).Into(source).Into(created);
   }
-  DocVersion Get() const {
+  DocVersion Get() && {
     VersionSource parsed = VersionSource::kApi;
     ParseSource(source, &parsed);
-    return DocVersion{id, doc_id, project_id, file_name, version, content, hash, author, parsed,
-                      ReadTime(created)};
+    return DocVersion{std::move(id), std::move(doc_id), std::move(project_id), std::move(file_name), version,
+                      std::move(content), std::move(hash), std::move(author), parsed, ReadTime(created)};
   }
 };
 
@@ -201,8 +211,9 @@ struct LockRow {
     q.Into(id).Into(project_id).Into(locked_by).Into(locked_at).Into(expires_at).Into(reason)
         .Into(token_hash).Into(fence);
   }
-  Lock Get() const {
-    return Lock{id, project_id, locked_by, ReadTime(locked_at), ReadTime(expires_at), reason, token_hash, fence};
+  Lock Get() && {
+    return Lock{std::move(id), std::move(project_id), std::move(locked_by), ReadTime(locked_at), ReadTime(expires_at),
+                std::move(reason), std::move(token_hash), fence};
   }
 };
 
@@ -218,15 +229,17 @@ struct KeyRow {
     q.Into(id).Into(project_id).Into(key_hash).Into(name).Into(active).Into(created).Into(scope)
         .Into(prefix).Into(last_used).Into(last_pulled_hash).Into(last_pulled);
   }
-  ApiKey Get() const {
+  ApiKey Get() && {
     KeyScope parsed = KeyScope::kRead;
     ParseScope(scope, &parsed);
-    return ApiKey{id, project_id, key_hash, name, active != 0, ReadTime(created), parsed, prefix,
-                  ReadOptionalTime(last_used), last_pulled_hash, ReadOptionalTime(last_pulled)};
+    return ApiKey{std::move(id), std::move(project_id), std::move(key_hash), std::move(name), active != 0,
+                  ReadTime(created), parsed, std::move(prefix), ReadOptionalTime(last_used),
+                  std::move(last_pulled_hash), ReadOptionalTime(last_pulled)};
   }
 };
 
-/// Runs a SELECT bound to `row` and collects every row.
+/// Runs a SELECT bound to `row` and collects every row (each moved out of `row`, which
+/// the next fetch fills again).
 template <class Row, class Out, class Bind>
 std::vector<Out> Collect(soci::session& s, SqliteStatementCache* statements, const std::string& sql,
                          Bind&& bind_inputs) {
@@ -235,7 +248,7 @@ std::vector<Out> Collect(soci::session& s, SqliteStatementCache* statements, con
   row.Bind(q);
   bind_inputs(q);
   std::vector<Out> out;
-  for (bool more = q.Run(sql); more; more = q.Next()) out.push_back(row.Get());
+  for (bool more = q.Run(sql); more; more = q.Next()) out.push_back(std::move(row).Get());
   return out;
 }
 
@@ -282,19 +295,20 @@ std::string SqlTransaction::TakeDeferred() {
     counters_dirty_ = false;
   }
   std::string batch;
+  if (begin_) batch.append(begin_).append(";\n");
+  begin_ = nullptr;
   for (const auto& sql : deferred_) batch.append(sql).append(";\n");
   deferred_.clear();
   return batch;
 }
 
 void SqlTransaction::FlushDeferred(const char* then) {
-  if (deferred_.empty() && !counters_dirty_ && then == nullptr) return;
+  if (!begin_ && deferred_.empty() && !counters_dirty_ && then == nullptr) return;
   // A read transaction's BEGIN and COMMIT are constant texts: kept statements, not a
   // fresh compile of the batch each time.
-  const bool only_begin = deferred_.empty() || (deferred_.size() == 1 && deferred_.front().rfind("BEGIN", 0) == 0);
-  if (statements_ && !counters_dirty_ && only_begin) {
-    for (const std::string& sql : deferred_) Query(s_, statements_).Run(sql);
-    deferred_.clear();
+  if (statements_ && !counters_dirty_ && deferred_.empty()) {
+    if (begin_) Query(s_, statements_).Run(begin_);
+    begin_ = nullptr;
     if (then) Query(s_, statements_).Run(then);
     return;
   }
@@ -368,8 +382,8 @@ bool SqlTransaction::ProjectExists(const std::string& id) {
 Result<Project> SqlTransaction::GetProject(std::string_view id) {
   return Guard([&]() -> Result<Project> {
     std::string key(id);
-    auto rows = Collect<ProjectRow, Project>(s_, statements_, "SELECT " + kProjectColumns + R"( FROM "Project" WHERE "id" = :id)",
-                                             [&](Query& q) { q.Use(key); });
+    static const std::string sql = "SELECT " + kProjectColumns + R"( FROM "Project" WHERE "id" = :id)";
+    auto rows = Collect<ProjectRow, Project>(s_, statements_, sql, [&](Query& q) { q.Use(key); });
     if (rows.empty()) return NoProject(id);
     return std::move(rows.front());
   });
@@ -418,7 +432,7 @@ Result<std::optional<Lock>> SqlTransaction::LockProjectRowPostgres(std::string_v
     if (PQntuples(lock) == 0) return std::optional<Lock>();
     const auto text = [&](int column) { return std::string(PQgetvalue(lock, 0, column)); };
     LockRow row{text(0), text(1), text(2), text(3), text(4), text(5), text(6), std::stoll(text(7))};
-    return std::optional<Lock>(row.Get());
+    return std::optional<Lock>(std::move(row).Get());
   });
 }
 
@@ -443,7 +457,7 @@ Result<std::optional<Lock>> SqlTransaction::ReadLock(std::string_view project_id
     }
     if (row.id.empty()) return std::optional<Lock>();
     row.project_id = pid;
-    return std::optional<Lock>(row.Get());
+    return std::optional<Lock>(std::move(row).Get());
   });
 }
 
@@ -504,9 +518,8 @@ Status SqlTransaction::DeleteProject(std::string_view id) {
 Result<Doc> SqlTransaction::GetDoc(std::string_view project_id, std::string_view file_name) {
   return Guard([&]() -> Result<Doc> {
     std::string pid(project_id), name(file_name);
-    auto rows = Collect<DocRow, Doc>(
-        s_, statements_, "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)",
-        [&](Query& q) { q.Use(pid).Use(name); });
+    static const std::string sql = "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)";
+    auto rows = Collect<DocRow, Doc>(s_, statements_, sql, [&](Query& q) { q.Use(pid).Use(name); });
     if (!rows.empty()) return std::move(rows.front());
     if (!ProjectExists(pid)) return NoProject(project_id);
     return NoDoc(file_name);
@@ -722,16 +735,20 @@ Status SqlTransaction::InsertApiKey(const ApiKey& k) {
   });
 }
 
-Result<ApiKey> SqlTransaction::GetApiKey(std::string_view id) { return FindKeyBy("id", id); }
+Result<ApiKey> SqlTransaction::GetApiKey(std::string_view id) {
+  static const std::string sql = "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "id" = :v)";
+  return FindKey(sql, id);
+}
 
-Result<ApiKey> SqlTransaction::FindApiKeyByHash(std::string_view key_hash) { return FindKeyBy("key", key_hash); }
+Result<ApiKey> SqlTransaction::FindApiKeyByHash(std::string_view key_hash) {
+  static const std::string sql = "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "key" = :v)";
+  return FindKey(sql, key_hash);
+}
 
-Result<ApiKey> SqlTransaction::FindKeyBy(const char* column, std::string_view value) {
+Result<ApiKey> SqlTransaction::FindKey(const std::string& select, std::string_view value) {
   return Guard([&]() -> Result<ApiKey> {
     std::string wanted(value);
-    auto rows = Collect<KeyRow, ApiKey>(
-        s_, statements_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE ")" + column + R"(" = :v)",
-        [&](Query& q) { q.Use(wanted); });
+    auto rows = Collect<KeyRow, ApiKey>(s_, statements_, select, [&](Query& q) { q.Use(wanted); });
     if (rows.empty()) return Status::NotFound("api key not found");
     return std::move(rows.front());
   });

@@ -15,10 +15,13 @@ class SqlTransaction final : public Transaction {
   /// of statements rather than in a round trip of its own.
   /// `statements` is the session's SQLite statement cache (null on PostgreSQL).
   SqlTransaction(soci::session& session, SqliteStatementCache* statements, Dialect dialect, TxMode mode,
-                 std::size_t event_retention, std::string begin)
-      : s_(session), statements_(statements), dialect_(dialect), mode_(mode), event_retention_(event_retention) {
-    deferred_.push_back(std::move(begin));
-  }
+                 std::size_t event_retention, const char* begin)
+      : s_(session),
+        statements_(statements),
+        dialect_(dialect),
+        mode_(mode),
+        event_retention_(event_retention),
+        begin_(begin) {}
 
   /// A statement failed with a serialization conflict, deadlock or busy database; the
   /// store rolls back and runs the work again.
@@ -83,8 +86,8 @@ class SqlTransaction final : public Transaction {
   std::string Literal(std::string_view value);
   std::string TimeLiteral(Timestamp t);
   bool HoldsProjectRow(std::string_view project_id) const;
-  /// The key whose `column` ("id" or "key") equals `value`.
-  Result<ApiKey> FindKeyBy(const char* column, std::string_view value);
+  /// The key that `select` (a SELECT of the key columns with one `:v` parameter) finds for `value`.
+  Result<ApiKey> FindKey(const std::string& select, std::string_view value);
   /// Reads the project's lock row (or its absence) together with the project's existence
   /// and, if `keep_counters`, its fence and seq counters (valid while the project is held).
   Result<std::optional<Lock>> ReadLock(std::string_view project_id, bool keep_counters);
@@ -108,6 +111,7 @@ class SqlTransaction final : public Transaction {
   long long locked_fence_ = 0;
   long long locked_seq_ = 0;
   bool counters_dirty_ = false;  // locked_fence_/locked_seq_ changed; written at the next flush
+  const char* begin_;  // the BEGIN statement until it is sent, then null
   std::vector<std::string> deferred_;
 };
 

@@ -14,7 +14,7 @@ void ThrowSqliteError(sqlite_api::sqlite3* db) {
   throw soci::sqlite3_soci_error(sqlite_api::sqlite3_errmsg(db), sqlite_api::sqlite3_extended_errcode(db));
 }
 
-std::string PositionalPlaceholders(const std::string& sql) {
+std::string PositionalPlaceholders(std::string_view sql) {
   std::string out;
   out.reserve(sql.size());
   char quote = 0;  // inside '...' or "..." when set
@@ -45,7 +45,7 @@ std::string PositionalPlaceholders(const std::string& sql) {
   return out;
 }
 
-sqlite_api::sqlite3_stmt* SqliteStatementCache::Acquire(const std::string& sql) {
+sqlite_api::sqlite3_stmt* SqliteStatementCache::Acquire(std::string_view sql) {
   auto it = entries_.find(sql);
   if (it != entries_.end() && !it->second.in_use) {
     it->second.in_use = true;
@@ -60,7 +60,7 @@ sqlite_api::sqlite3_stmt* SqliteStatementCache::Acquire(const std::string& sql) 
     ThrowSqliteError(db_);
   }
   if (keep) {
-    Entry& entry = entries_[sql];
+    Entry& entry = entries_[std::string(sql)];
     entry = {statement, true};
     by_statement_[statement] = &entry;
   }

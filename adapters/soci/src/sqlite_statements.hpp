@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace libsync::sql {
@@ -21,7 +22,7 @@ class SqliteStatementCache {
   /// A statement for `sql`, ready to bind, with SOCI's placeholder meaning: every `:name`
   /// is its own positional parameter. Hand it back with Release. Throws
   /// soci::sqlite3_soci_error when SQLite cannot compile it.
-  sqlite_api::sqlite3_stmt* Acquire(const std::string& sql);
+  sqlite_api::sqlite3_stmt* Acquire(std::string_view sql);
   /// Resets the statement for its next use (or finalizes one that is not kept).
   void Release(sqlite_api::sqlite3_stmt* statement) noexcept;
   /// Finalizes everything (before the connection is closed or reopened).
@@ -40,8 +41,14 @@ class SqliteStatementCache {
   // guard against a caller that builds texts with values in them.
   static constexpr std::size_t kMaxStatements = 128;
 
+  // Looked up by the caller's text without copying it into a std::string first.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  };
+
   sqlite_api::sqlite3* db_;
-  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, Entry, TextHash, std::equal_to<>> entries_;
   std::unordered_map<sqlite_api::sqlite3_stmt*, Entry*> by_statement_;
 };
 
@@ -50,6 +57,6 @@ class SqliteStatementCache {
 [[noreturn]] void ThrowSqliteError(sqlite_api::sqlite3* db);
 
 /// `sql` with every `:name` placeholder outside quotes turned into `?` (`::` is a cast).
-std::string PositionalPlaceholders(const std::string& sql);
+std::string PositionalPlaceholders(std::string_view sql);
 
 }  // namespace libsync::sql
