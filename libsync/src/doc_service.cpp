@@ -2,6 +2,7 @@
 
 #include "access.hpp"
 #include "doc_writes.hpp"
+#include "key_check.hpp"
 #include "json_writer.hpp"
 #include "libsync/hashing.hpp"
 #include "libsync/validation.hpp"
@@ -39,6 +40,24 @@ Result<Doc> DocService::Get(const Caller& caller, std::string_view project_id,
     LIBSYNC_ASSIGN_OR_RETURN(out, tx.GetDoc(project_id, file_name));
     return Status::Ok();
   }));
+  return std::move(*out);
+}
+
+Result<Doc> DocService::GetWithKey(std::string_view plain_key, std::string_view project_id,
+                                   std::string_view file_name) {
+  LIBSYNC_ASSIGN_OR_RETURN(const std::string hash, detail::KeyLookupHash(plain_key));
+  const Timestamp now = ctx_.clock.Now();
+  std::optional<ApiKey> key;
+  std::optional<Doc> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(key, detail::FindActiveKey(tx, hash));
+    // In Get's order: who asks, then may they, then is the name valid.
+    LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(Caller::ForKey(*key), project_id, Access::kRead));
+    LIBSYNC_RETURN_IF_ERROR(ValidateFileName(file_name));
+    LIBSYNC_ASSIGN_OR_RETURN(out, tx.GetDoc(project_id, file_name));
+    return Status::Ok();
+  }));
+  detail::RecordKeyUse(ctx_, *key, now);
   return std::move(*out);
 }
 

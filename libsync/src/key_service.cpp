@@ -1,6 +1,7 @@
 #include "libsync/key_service.hpp"
 
 #include "access.hpp"
+#include "key_check.hpp"
 #include "libsync/credentials.hpp"
 #include "libsync/validation.hpp"
 #include "unit_of_work.hpp"
@@ -9,13 +10,6 @@ namespace libsync {
 namespace {
 
 constexpr std::size_t kMaxKeyNameBytes = 200;
-// Keys this server issues are 67 bytes; keys carried over from the original platform may
-// be shorter or longer, so only absurd lengths are refused before the lookup.
-constexpr std::size_t kMinKeyBytes = 16;
-constexpr std::size_t kMaxKeyBytes = 256;
-
-Status BadKey() { return Status::Unauthenticated("invalid or revoked API key"); }
-
 }  // namespace
 
 Result<CreatedApiKey> KeyService::Create(const Caller& caller, std::string_view project_id,
@@ -61,31 +55,14 @@ Status KeyService::Revoke(const Caller& caller, std::string_view key_id) {
 }
 
 Result<Caller> KeyService::Authenticate(std::string_view plain_key) {
-  // Cheap shape check first: junk never reaches the store.
-  if (plain_key.size() < kMinKeyBytes || plain_key.size() > kMaxKeyBytes) return BadKey();
-  for (const char c : plain_key) {
-    if (c <= ' ' || c > '~') return BadKey();
-  }
-  const std::string hash = HashSecret(plain_key);
+  LIBSYNC_ASSIGN_OR_RETURN(const std::string hash, detail::KeyLookupHash(plain_key));
   const Timestamp now = ctx_.clock.Now();
   std::optional<ApiKey> found;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
-    auto key = tx.FindApiKeyByHash(hash);
-    if (!key) return key.error().code() == ErrorCode::kNotFound ? BadKey() : key.error();
-    found = std::move(key).value();
+    LIBSYNC_ASSIGN_OR_RETURN(found, detail::FindActiveKey(tx, hash));
     return Status::Ok();
   }));
-  if (!found->is_active) return BadKey();
-  const bool stale = !found->last_used_at ||
-                     now - *found->last_used_at >= ctx_.options.key_use_granularity;
-  if (stale) {
-    // Recording use is best effort: a failure here must not lock a workstation out.
-    (void)detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
-      LIBSYNC_ASSIGN_OR_RETURN(auto key, tx.GetApiKey(found->id));
-      key.last_used_at = now;
-      return tx.UpdateApiKey(key);
-    });
-  }
+  detail::RecordKeyUse(ctx_, *found, now);
   return Caller::ForKey(*found);
 }
 

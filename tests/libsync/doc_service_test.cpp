@@ -191,5 +191,67 @@ TEST_F(DocServiceTest, WritesPublishEventsWithIncreasingSeqs) {
       << events[2].payload;
 }
 
+TEST_F(DocServiceTest, GetWithKeyAnswersAsAuthenticateThenGet) {
+  Put("guide.md", "# Guide\n");
+  auto created = sync_.keys().Create(admin_, project_.id, "laptop");
+  auto doc = sync_.docs().GetWithKey(created->plain_key, project_.id, "guide.md");
+  ASSERT_TRUE(doc.has_value()) << doc.error();
+  EXPECT_EQ(doc->content, "# Guide\n");
+  EXPECT_EQ(doc->version, 1);
+  EXPECT_EQ((*sync_.keys().List(admin_, project_.id))[0].last_used_at, clock_.Now()) << "use is recorded";
+
+  auto missing = sync_.docs().GetWithKey(created->plain_key, project_.id, "other.md");
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+  auto bad_name = sync_.docs().GetWithKey(created->plain_key, project_.id, "../etc/passwd");
+  EXPECT_EQ(bad_name.error().code(), ErrorCode::kInvalidArgument);
+  const ProjectView other = CreateProject("other");
+  auto elsewhere = sync_.docs().GetWithKey(created->plain_key, other.id, "guide.md");
+  EXPECT_EQ(elsewhere.error().code(), ErrorCode::kNotFound) << "another project's ids cannot be probed";
+}
+
+TEST_F(DocServiceTest, GetWithKeyRefusesUnknownMalformedAndRevokedKeysFirst) {
+  Put("guide.md", "# Guide\n");
+  auto created = sync_.keys().Create(admin_, project_.id, "laptop");
+  std::string unknown = created->plain_key;
+  unknown.back() = unknown.back() == 'a' ? 'b' : 'a';
+  ASSERT_TRUE(sync_.keys().Revoke(admin_, created->key.id).ok());
+  for (const std::string& bad : {std::string("nonsense"), unknown, created->plain_key}) {
+    // A bad key is refused before the name is looked at, as Authenticate then Get would.
+    for (const char* name : {"guide.md", "../etc/passwd"}) {
+      auto r = sync_.docs().GetWithKey(bad, project_.id, name);
+      ASSERT_FALSE(r.has_value());
+      EXPECT_EQ(r.error().code(), ErrorCode::kUnauthenticated);
+      EXPECT_EQ(r.error().message(), "invalid or revoked API key");
+    }
+  }
+}
+
+/// Counts the transactions its wrapped store runs.
+class CountingStore final : public Store {
+ public:
+  explicit CountingStore(Store& inner) : inner_(inner) {}
+  Status Transact(TxMode mode, const Work& work) override {
+    ++(mode == TxMode::kRead ? reads : writes);
+    return inner_.Transact(mode, work);
+  }
+  std::string_view Kind() const noexcept override { return inner_.Kind(); }
+  int reads = 0;
+  int writes = 0;
+
+ private:
+  Store& inner_;
+};
+
+TEST_F(DocServiceTest, GetWithKeyVisitsTheStoreOnce) {
+  Put("guide.md", "# Guide\n");
+  auto created = sync_.keys().Create(admin_, project_.id, "laptop");
+  ASSERT_TRUE(sync_.keys().Authenticate(created->plain_key).has_value());  // lastUsedAt is fresh now
+  CountingStore counting(store_);
+  SyncService sync(counting, clock_, SystemRandom(), *box_, sink_);
+  ASSERT_TRUE(sync.docs().GetWithKey(created->plain_key, project_.id, "guide.md").has_value());
+  EXPECT_EQ(counting.reads, 1);
+  EXPECT_EQ(counting.writes, 0);
+}
+
 }  // namespace
 }  // namespace libsync

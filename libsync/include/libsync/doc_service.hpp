@@ -37,6 +37,11 @@ class DocService {
   Result<std::vector<Doc>> List(const Caller& caller, std::string_view project_id);
   /// Expected errors: kNotFound, kInvalidArgument (fileName).
   Result<Doc> Get(const Caller& caller, std::string_view project_id, std::string_view file_name);
+  /// Get for a caller who presents an API key: the key is checked as
+  /// KeyService::Authenticate checks it (lastUsedAt included) in the same read
+  /// transaction as the doc, so the store is visited once and one snapshot answers both.
+  /// Expected errors: kUnauthenticated, and Get's.
+  Result<Doc> GetWithKey(std::string_view plain_key, std::string_view project_id, std::string_view file_name);
 
   /// Creates or updates a doc. Same content as now is a no-op that keeps the version.
   /// Expected errors: kNotFound, kInvalidArgument, kTooLarge, kLocked, kPreconditionFailed,
