@@ -117,7 +117,7 @@ class Router {
   std::optional<Response> RouteCached() {
     HookCache* cache = options_.hook_cache;
     const auto key = CacheableKey();
-    if (key.empty() || req_.method != "GET") return std::nullopt;
+    if (key.empty() || req_.method != "GET" || !req_.target.starts_with("/api/hook/")) return std::nullopt;
     auto parsed = ParseTarget(req_.target);
     if (!parsed || !parsed->query.empty()) return std::nullopt;
     const auto& s = parsed->segments;
@@ -195,7 +195,10 @@ class Router {
   /// Raw segments [from, to) joined with '/' and decoded, so %2F and '/' both nest.
   Result<std::string> FileName(std::size_t from, std::size_t to) {
     std::string raw;
-    for (std::size_t i = from; i < to; ++i) raw += (i > from ? "/" : "") + target_.segments[i];
+    for (std::size_t i = from; i < to; ++i) {
+      if (i > from) raw += '/';
+      raw += target_.segments[i];
+    }
     auto decoded = PercentDecode(raw);
     if (!decoded) return Status::InvalidArgument("malformed percent-encoding in fileName");
     return std::move(*decoded);
@@ -270,7 +273,7 @@ class Router {
       }
       return MethodNotAllowed("GET, PUT, DELETE");
     }
-    const std::string& part = s[2];
+    const std::string_view part = s[2];
     if (part == "api-keys" && s.size() == 3) {
       if (req_.method == "GET") return WithCaller([&](const Caller& c) { return ListKeys(c, *id); });
       if (req_.method == "POST") return WithCaller([&](const Caller& c) { return CreateKey(c, *id); });
@@ -397,7 +400,7 @@ class Router {
     }
     if (n >= first + 3 && s[n - 2] == "versions" && req_.method == "GET") {
       std::int64_t number = 0;
-      const std::string& raw = s[n - 1];
+      const std::string_view raw = s[n - 1];
       if (std::from_chars(raw.data(), raw.data() + raw.size(), number).ptr != raw.data() + raw.size() || number < 1) {
         return ErrorResponse(Status::InvalidArgument("version must be a positive integer"));
       }
@@ -623,7 +626,9 @@ bool Api::WaitsOnGitRemote(const Request& request) const {
 }
 
 bool Api::IsEventStream(const Request& request) const {
-  if (request.method != "GET") return false;
+  // Both addresses end in "/events"; every other request is settled without parsing.
+  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  if (request.method != "GET" || !path.ends_with("/events")) return false;
   auto target = ParseTarget(request.target);
   return target && IsEventStreamTarget(*target);
 }

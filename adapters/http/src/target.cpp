@@ -13,6 +13,7 @@ std::optional<Target> ParseTarget(std::string_view target) {
     query = target.substr(q + 1);
   }
   path.remove_prefix(1);
+  out.segments.reserve(static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')) + 1);
   while (!path.empty()) {
     const auto slash = path.find('/');
     out.segments.emplace_back(path.substr(0, slash));

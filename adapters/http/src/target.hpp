@@ -13,7 +13,9 @@
 namespace libsync::web {
 
 struct Target {
-  std::vector<std::string> segments;          ///< raw (still percent-encoded), split on '/'
+  /// Raw (still percent-encoded), split on '/': views into the parsed target string,
+  /// which must outlive them.
+  std::vector<std::string_view> segments;
   std::map<std::string, std::string> query;   ///< decoded; a repeated key keeps the first value
 };
 
