@@ -265,6 +265,31 @@ TEST_F(ApiTest, CredentialsAndScopes) {
   EXPECT_EQ(AsKey(read_key_, "GET", "/api/hook/status/" + project_).status, 401);
 }
 
+// A doc GET with a key runs the key check and the read in one store transaction; what
+// it answers must not depend on that.
+TEST_F(ApiTest, DocGetWithAKeyAnswersInTheUsualOrder) {
+  ASSERT_EQ(Call("PUT", Docs() + "/guide.md", R"({"content":"# Guide"})").status, 201);
+  Reply got = AsKey(read_key_, "GET", Docs() + "/guide.md");
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.body.at("content").as_string(), "# Guide");
+  EXPECT_EQ(got.Header("etag"), "\"v1\"");
+  EXPECT_EQ(AsKey(read_key_, "GET", Docs() + "/missing.md").status, 404);
+  EXPECT_EQ(AsKey(read_key_, "GET", Docs() + "/..%2Fsecret.md").status, 400);
+  // Credentials are checked before the name: a bad key gets 401 whatever the name.
+  const std::string bad = "sk_" + std::string(64, '0');
+  for (const char* name : {"/guide.md", "/..%2Fsecret.md", "/%zz.md", "/missing.md"}) {
+    Reply r = AsKey(bad, "GET", Docs() + name);
+    EXPECT_EQ(r.status, 401) << name;
+    EXPECT_EQ(r.body.at("message").as_string(), "invalid or revoked API key") << name;
+  }
+  // An admin token beside a key wins, as on every route.
+  EXPECT_EQ(AsKey(bad, "GET", Docs() + "/guide.md", "", {{"authorization", "Bearer " + kAdmin}}).status, 200);
+  EXPECT_EQ(AsKey(read_key_, "GET", Docs() + "/guide.md", "", {{"authorization", "Bearer wrong"}}).status, 401);
+  Reply other = Call("POST", "/api/projects", R"({"name":"other","repoUrl":"x"})");
+  const std::string other_docs = "/api/projects/" + std::string(other.body.at("id").as_string()) + "/docs";
+  EXPECT_EQ(AsKey(read_key_, "GET", other_docs + "/guide.md").status, 404);
+}
+
 TEST_F(ApiTest, BadInputGets4xxAndChangesNothing) {
   Call("PUT", Docs() + "/a.md", R"({"content":"keep me"})");
   const std::string before = Snapshot();
