@@ -59,6 +59,12 @@ Usage: aitk-server [options]
                               may be when another server changed it; this
                               server's own changes show at once (default 1000;
                               0 turns the cache off)
+  --idle-poll-us US           how long a network thread keeps polling for the   AITK_IDLE_POLL_US
+                              next request before it sleeps, yielding the CPU
+                              to other threads meanwhile (default 50; 0 sleeps
+                              at once)
+  --cpu-affinity on|off       bind each network thread to a CPU of its own     AITK_CPU_AFFINITY
+                              (default on; worker threads are never bound)
   --sqlite-shared             let other processes open the SQLite database     AITK_SQLITE_SHARED=1
                               while the server runs (default: the server holds
                               it alone, which makes every request cheaper)
@@ -79,6 +85,8 @@ struct Config {
   long lock_ttl = 86400;
   int threads = 0;  // 0: chosen by the database (see --help)
   long hook_staleness_ms = 1000;
+  long idle_poll_us = 50;
+  bool cpu_affinity = true;
   bool demo = false;
   bool sqlite_shared = false;
 };
@@ -106,7 +114,8 @@ Config ReadConfig(int argc, char** argv) {
       {"--listen", "AITK_LISTEN"},     {"--data-dir", "AITK_DATA_DIR"},   {"--database", "AITK_DATABASE"},
       {"--encryption-key-file", "AITK_ENCRYPTION_KEY_FILE"},              {"--max-body", "AITK_MAX_BODY"},
       {"--lock-ttl", "AITK_LOCK_TTL"}, {"--threads", "AITK_THREADS"},
-      {"--hook-staleness", "AITK_HOOK_STALENESS"}};
+      {"--hook-staleness", "AITK_HOOK_STALENESS"}, {"--idle-poll-us", "AITK_IDLE_POLL_US"},
+      {"--cpu-affinity", "AITK_CPU_AFFINITY"}};
   for (const auto& [flag, env] : env_names) {
     if (const char* v = std::getenv(env.c_str()); v && *v) values[flag] = v;
   }
@@ -146,6 +155,12 @@ Config ReadConfig(int argc, char** argv) {
   if (values.count("--hook-staleness")) {
     c.hook_staleness_ms = ParseNumber("--hook-staleness", values["--hook-staleness"], 0, 60000);
   }
+  if (values.count("--cpu-affinity")) {
+    const std::string& v = values["--cpu-affinity"];
+    if (v != "on" && v != "off") Fail("--cpu-affinity must be 'on' or 'off', not '" + v + "'");
+    c.cpu_affinity = v == "on";
+  }
+  if (values.count("--idle-poll-us")) c.idle_poll_us = ParseNumber("--idle-poll-us", values["--idle-poll-us"], 0, 10000);
   return c;
 }
 
@@ -298,6 +313,8 @@ int main(int argc, char** argv) {
   server_options.address = host;
   server_options.port = port;
   server_options.worker_threads = config.threads;
+  server_options.idle_poll = std::chrono::microseconds(config.idle_poll_us);
+  server_options.pin_network_threads = config.cpu_affinity;
   // One network thread per core: cached hook answers are written from these threads.
   server_options.network_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   server_options.max_body_bytes = config.max_body + 64 * 1024;

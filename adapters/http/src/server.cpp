@@ -1,6 +1,7 @@
 // The Beast/Asio transport. Network threads only read and write; Api::Handle runs on a
 // worker pool (git sync routes on a second one) and its response is posted back to the
-// connection's network thread.
+// connection's network thread. Network and worker threads poll briefly before they sleep
+// (ServerOptions::idle_poll); network threads may be pinned to CPUs.
 
 #include "libsync/http/server.hpp"
 
@@ -17,7 +18,10 @@
 #include <mutex>
 #include <thread>
 
+#include <sched.h>
+
 #include "beast_request.hpp"
+#include "cpu_affinity.hpp"
 #include "response_text.hpp"
 #include "metrics.hpp"
 #include "responses.hpp"
@@ -31,10 +35,60 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+/// Runs `context` until it is stopped, polling for up to `idle_poll` before each sleep
+/// (ServerOptions::idle_poll). sched_yield between polls hands the CPU to any thread that
+/// is waiting for it here, so under load the polling takes little from the threads that
+/// do the work.
+void RunPolling(net::io_context& context, std::chrono::microseconds idle_poll) {
+  if (idle_poll.count() <= 0) {
+    context.run();
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  while (!context.stopped()) {
+    if (context.poll() > 0) continue;
+    bool ran = false;
+    for (const auto until = Clock::now() + idle_poll; !ran && Clock::now() < until && !context.stopped();) {
+      sched_yield();
+      ran = context.poll() > 0;
+    }
+    if (!ran) context.run_one();
+  }
+}
+
+/// Threads for store work that poll a while for the next job before they sleep
+/// (RunPolling): under a steady stream of requests a job is picked up by a thread that is
+/// still awake, not handed over with a wake-up each (which cost a doc GET a tenth of its
+/// throughput on two cores).
+class WorkerPool {
+ public:
+  WorkerPool(int threads, std::chrono::microseconds idle_poll) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this, idle_poll] { RunPolling(context_, idle_poll); });
+  }
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+  ~WorkerPool() { join(); }
+
+  net::io_context::executor_type executor() { return context_.get_executor(); }
+
+  /// Runs what is queued, then ends the threads.
+  void join() {
+    guard_.reset();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  net::io_context context_;
+  net::executor_work_guard<net::io_context::executor_type> guard_ = net::make_work_guard(context_);
+  std::vector<std::thread> threads_;
+};
+
 struct Shared {
   const Api& api;
   ServerOptions options;
-  net::thread_pool workers;
+  WorkerPool workers;             // Api::Handle: store work
   net::thread_pool git_workers;  // git sync routes: long waits on the remote
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> busy{0};  // requests being handled or written
@@ -46,7 +100,7 @@ struct Shared {
   Shared(const Api& a, ServerOptions o)
       : api(a),
         options(std::move(o)),
-        workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
+        workers(std::max(1, options.worker_threads), options.idle_poll),
         git_workers(static_cast<std::size_t>(std::max(1, options.git_threads))) {}
 
   void Done() {
@@ -162,15 +216,16 @@ class Session : public std::enable_shared_from_this<Session> {
       shared_->Record(request, cached->status, started);
       return DoWrite(std::move(*cached), keep_alive, version);
     }
-    net::thread_pool& pool = shared_->api.WaitsOnGitRemote(request) ? shared_->git_workers : shared_->workers;
-    net::post(pool, [self = shared_from_this(), request = std::move(request), keep_alive, version,
-                     started]() mutable {
+    const bool waits_on_git = shared_->api.WaitsOnGitRemote(request);
+    auto job = [self = shared_from_this(), request = std::move(request), keep_alive, version, started]() mutable {
       Response response = self->shared_->api.Handle(request);
       self->shared_->Record(request, response.status, started);
       net::post(self->stream_.get_executor(), [self, response = std::move(response), keep_alive, version]() mutable {
         self->DoWrite(std::move(response), keep_alive, version);
       });
-    });
+    };
+    if (waits_on_git) return net::post(shared_->git_workers, std::move(job));
+    net::post(shared_->workers.executor(), std::move(job));
   }
 
   // Prometheus scrapes from the machine itself need no token; anyone else needs the admin's.
@@ -195,7 +250,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // framing and keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
   void OpenEventStream(Request request) {
     shared_->busy.fetch_add(1);
-    net::post(shared_->workers, [self = shared_from_this(), request = std::move(request)] {
+    net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request)] {
       const Api& api = self->shared_->api;
       auto stream = api.OpenEventStream(request);
       if (stream && self->shared_->options.events->subscribers() >= self->shared_->options.max_subscribers) {
@@ -433,8 +488,13 @@ class BeastServer final : public Server {
     port_ = acceptor_.local_endpoint().port();
     DoAccept();
     ScheduleLogFlush();
-    for (auto& loop : loops_) {
-      threads_.emplace_back([context = loop.context.get()] { context->run(); });
+    const std::vector<int> cpus = shared_->options.pin_network_threads ? AllowedCpus() : std::vector<int>();
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+      const int cpu = cpus.size() > 1 ? cpus[i % cpus.size()] : -1;
+      threads_.emplace_back([context = loops_[i].context.get(), poll = shared_->options.idle_poll, cpu] {
+        if (cpu >= 0) PinCurrentThread(cpu);
+        RunPolling(*context, poll);
+      });
     }
     return Status::Ok();
   }

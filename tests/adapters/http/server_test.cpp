@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -104,6 +105,28 @@ TEST_F(ServerTest, ServesSeveralRequestsOnOneKeptAliveConnection) {
     EXPECT_NE(r.find("{\"locked\":false}"), std::string::npos) << r;
   }
   EXPECT_EQ(StatusOf(c.Get(HookStatus())), 401);
+}
+
+// Network threads poll a while after each burst of work (ServerOptions::idle_poll), then
+// sleep: an idle server must cost no CPU, whatever the polling window.
+TEST_F(ServerTest, IdlePollingEndsInSleepWhenNothingComes) {
+  for (const auto poll : {std::chrono::microseconds(0), std::chrono::microseconds(2000)}) {
+    StartServer({.network_threads = 2, .idle_poll = poll});
+    Client c(server_->port());
+    for (int i = 0; i < 20; ++i) ASSERT_EQ(StatusOf(c.Get(HookStatus(), KeyHeader())), 200);
+    const auto cpu = [] {
+      timespec t{};
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+      return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+    };
+    std::this_thread::sleep_for(50ms);  // past the polling window
+    const auto before = cpu();
+    std::this_thread::sleep_for(500ms);
+    EXPECT_LT(cpu() - before, 50ms) << "network threads kept running while idle (poll " << poll.count() << "us)";
+    EXPECT_EQ(StatusOf(c.Get(HookStatus(), KeyHeader())), 200) << "and still answer after sleeping";
+    server_->Stop(1s);
+    server_.reset();
+  }
 }
 
 TEST_F(ServerTest, ABodyOverTheLimitGets413AndTheServerGoesOn) {

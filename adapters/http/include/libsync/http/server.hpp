@@ -18,6 +18,18 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 3001;  ///< 0 picks a free port (see Server::port)
   int network_threads = 1;
+  /// After its last ready handler, a network thread keeps polling its sockets this long
+  /// (yielding the CPU to any other runnable thread between polls) before it sleeps. A
+  /// client that sends its next request at once is then answered without a thread
+  /// wake-up, which on a virtual machine costs more than answering a hook request. At most
+  /// this much CPU per burst of activity; 0 sleeps at once.
+  std::chrono::microseconds idle_poll{50};
+  /// Binds network thread i to the i-th CPU the process may use (wrapping around), as
+  /// nginx's worker_cpu_affinity does. Left to the scheduler, two busy network threads
+  /// sometimes share one CPU while the client's threads hold the other, and every
+  /// connection on them waits a scheduler slice: the tail latency doubles. Worker threads
+  /// are never pinned. Off when the process may use one CPU only.
+  bool pin_network_threads = false;
   int worker_threads = 4;  ///< run Api::Handle for store requests, which may block on the store
   /// Run the git sync routes (Api::WaitsOnGitRemote), which hold a thread for as long as a
   /// transfer takes, so they never queue ahead of store requests.
