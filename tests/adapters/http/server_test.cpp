@@ -4,6 +4,7 @@
 #include "libsync/http/server.hpp"
 
 #include <arpa/inet.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -13,6 +14,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <atomic>
 #include <future>
 #include <thread>
@@ -127,6 +131,37 @@ TEST_F(ServerTest, IdlePollingEndsInSleepWhenNothingComes) {
     server_->Stop(1s);
     server_.reset();
   }
+}
+
+/// The CPUs of this process's threads that are bound to exactly one.
+std::multiset<std::string> SingleCpuThreads() {
+  std::multiset<std::string> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("Cpus_allowed_list:", 0) != 0) continue;
+      const std::string list = line.substr(line.find_first_not_of(" \t", 18));
+      if (list.find_first_of(",-") == std::string::npos) out.insert(list);
+    }
+  }
+  return out;
+}
+
+TEST_F(ServerTest, PinnedNetworkThreadsTakeACpuEach) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  if (CPU_COUNT(&allowed) < 2) GTEST_SKIP() << "one CPU: nothing to spread";
+  const auto before = SingleCpuThreads();
+  StartServer({.network_threads = 2, .pin_network_threads = true});
+  auto pinned = SingleCpuThreads();
+  for (const auto& cpu : before) pinned.erase(pinned.find(cpu));
+  ASSERT_EQ(pinned.size(), 2u) << "network threads bound to one CPU each";
+  EXPECT_NE(*pinned.begin(), *pinned.rbegin()) << "and to different ones";
+  EXPECT_EQ(StatusOf(Client(server_->port()).Get(HookStatus(), KeyHeader())), 200);
+  server_->Stop(1s);
+  server_.reset();
+  StartServer({.network_threads = 2});
+  EXPECT_EQ(SingleCpuThreads(), before) << "not pinned unless asked";
 }
 
 TEST_F(ServerTest, ABodyOverTheLimitGets413AndTheServerGoesOn) {
