@@ -37,7 +37,8 @@ key=$(grep 'Workstation key' "$work/server.out" | awk '{print $NF}')
 project=$(grep -o 'hook/status/[0-9a-f-]*' "$work/server.out" | head -1 | cut -d/ -f3)
 admin=$(cat "$work/data/admin-token")
 base="http://127.0.0.1:$server_port/api"
-doc=$(head -c 3000 /dev/zero | tr '\0' 'x')
+# Each doc's content is 4,096 bytes: "# Doc N\n\n", 4,086 x's, "\n".
+doc=$(head -c 4086 /dev/zero | tr '\0' 'x')
 for i in 1 2 3 4 5 6; do
   curl -sf -X PUT -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
     --data "{\"content\":\"# Doc $i\\n\\n$doc\\n\"}" "$base/projects/$project/docs/bench-$i.md" >/dev/null

@@ -214,15 +214,17 @@ class Session : public std::enable_shared_from_this<Session> {
     // the store and goes to a worker, git sync routes to workers of their own.
     if (auto cached = shared_->api.HandleCached(request)) {
       shared_->Record(request, cached->status, started);
-      return DoWrite(std::move(*cached), keep_alive, version);
+      return DoWrite(*cached, keep_alive, version);
     }
     const bool waits_on_git = shared_->api.WaitsOnGitRemote(request);
     auto job = [self = shared_from_this(), request = std::move(request), keep_alive, version, started]() mutable {
       Response response = self->shared_->api.Handle(request);
       self->shared_->Record(request, response.status, started);
-      net::post(self->stream_.get_executor(), [self, response = std::move(response), keep_alive, version]() mutable {
-        self->DoWrite(std::move(response), keep_alive, version);
-      });
+      // The text goes into the connection's own buffer here, which its network thread
+      // leaves alone until the post below: the response's memory is then allocated and
+      // freed on this thread, and the network thread only writes.
+      const bool keep = self->Format(response, keep_alive, version);
+      net::post(self->stream_.get_executor(), [self, keep] { self->WriteFormatted(keep); });
     };
     if (waits_on_git) return net::post(shared_->git_workers, std::move(job));
     net::post(shared_->workers.executor(), std::move(job));
@@ -240,7 +242,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::size_t subscribers = shared_->options.events ? shared_->options.events->subscribers() : 0;
     Response r{200, {{"content-type", "text/plain; version=0.0.4"}},
                shared_->metrics.Render(shared_->connections.load(), subscribers)};
-    DoWrite(std::move(r), true, 11);
+    DoWrite(r, true, 11);
   }
 
   // --- event streams: server-sent events, or WebSocket after an upgrade ---------------
@@ -413,11 +415,20 @@ class Session : public std::enable_shared_from_this<Session> {
     DoWrite(PlainError(status, std::move(message)), false, 11);
   }
 
-  void DoWrite(Response response, bool keep_alive, unsigned version) {
+  void DoWrite(const Response& response, bool keep_alive, unsigned version) {
+    WriteFormatted(Format(response, keep_alive, version));
+  }
+
+  /// Puts the whole message into response_text_; returns whether the connection stays.
+  /// The one reused buffer and one write replaced Beast's serializer, which allocated per
+  /// header field and walked a buffer sequence per response.
+  bool Format(const Response& response, bool keep_alive, unsigned version) {
     keep_alive = keep_alive && !shared_->draining;
-    // The whole message in one reused buffer and one write: Beast's serializer allocated
-    // per header field and walked a buffer sequence per response.
     WriteResponseText(response, keep_alive, version, response_text_);
+    return keep_alive;
+  }
+
+  void WriteFormatted(bool keep_alive) {
     // Nearly every answer fits in the socket's send buffer and is written here, in one
     // call, with no timer to arm and no second trip through the event loop. What does not
     // fit follows asynchronously, under the body timeout (a client that stops reading).
