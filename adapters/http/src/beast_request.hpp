@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <string>
 
 #include "libsync/http/api.hpp"
@@ -17,6 +18,7 @@ inline Request FromBeast(boost::beast::http::request<boost::beast::http::string_
   Request request;
   request.method = std::string(req.method_string());
   request.target = std::string(req.target());
+  request.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
   for (const auto& field : req) {
     std::string name(field.name_string());
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });

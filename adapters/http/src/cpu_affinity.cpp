@@ -16,11 +16,11 @@ std::vector<int> AllowedCpus() {
   return cpus;
 }
 
-bool PinCurrentThread(int cpu) {
+bool PinThread(std::thread& thread, int cpu) {
   cpu_set_t one;
   CPU_ZERO(&one);
   CPU_SET(cpu, &one);
-  return pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0;
+  return pthread_setaffinity_np(thread.native_handle(), sizeof one, &one) == 0;
 }
 
 }  // namespace libsync::web

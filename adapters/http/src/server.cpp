@@ -12,9 +12,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <cstdio>
+#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -121,10 +123,15 @@ struct Shared {
     const std::string_view target = request.target;
     const std::string_view path = target.substr(0, target.find('?'));
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-    char tail[48];
-    const int tail_size = std::snprintf(tail, sizeof tail, " %d %lldus\n", status, static_cast<long long>(micros));
+    // The numbers without the cost of printf's format parsing.
+    char status_text[12];
+    char micros_text[24];
+    char* status_end = std::to_chars(std::begin(status_text), std::end(status_text), status).ptr;
+    char* micros_end =
+        std::to_chars(std::begin(micros_text), std::end(micros_text), static_cast<long long>(micros)).ptr;
     std::lock_guard lock(log_mutex);
-    log_buffer.append(request.method).append(" ").append(path).append(tail, static_cast<std::size_t>(tail_size));
+    log_buffer.append(request.method).append(" ").append(path).append(" ");
+    log_buffer.append(status_text, status_end).append(" ").append(micros_text, micros_end).append("us\n");
     if (log_buffer.size() >= 16 * 1024) FlushLogLocked();
   }
 
@@ -502,10 +509,11 @@ class BeastServer final : public Server {
     const std::vector<int> cpus = shared_->options.pin_network_threads ? AllowedCpus() : std::vector<int>();
     for (std::size_t i = 0; i < loops_.size(); ++i) {
       const int cpu = cpus.size() > 1 ? cpus[i % cpus.size()] : -1;
-      threads_.emplace_back([context = loops_[i].context.get(), poll = shared_->options.idle_poll, cpu] {
-        if (cpu >= 0) PinCurrentThread(cpu);
+      threads_.emplace_back([context = loops_[i].context.get(), poll = shared_->options.idle_poll] {
         RunPolling(*context, poll);
       });
+      // Bound from here, so the binding holds by the time Listen returns.
+      if (cpu >= 0) PinThread(threads_.back(), cpu);
     }
     return Status::Ok();
   }

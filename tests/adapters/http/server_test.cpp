@@ -19,6 +19,7 @@
 #include <set>
 #include <atomic>
 #include <future>
+#include <regex>
 #include <thread>
 
 #include "libsync/aes_gcm_secret_box.hpp"
@@ -162,6 +163,29 @@ TEST_F(ServerTest, PinnedNetworkThreadsTakeACpuEach) {
   server_.reset();
   StartServer({.network_threads = 2});
   EXPECT_EQ(SingleCpuThreads(), before) << "not pinned unless asked";
+}
+
+TEST_F(ServerTest, TheAccessLogHasMethodPathStatusAndTimeAndNoSecrets) {
+  testing::internal::CaptureStderr();
+  ServerOptions options;
+  options.port = 0;
+  options.events = &hub_;  // access_log stays on
+  server_ = Server::Start(api_, options).value();
+  project_ = sync_.projects().Create(Caller::Admin(), {.name = "web", .repo_url = "x"})->id;
+  key_ = sync_.keys().Create(Caller::Admin(), project_, "laptop")->plain_key;
+  Client c(server_->port());
+  EXPECT_EQ(StatusOf(c.Get(HookStatus() + "?token=query-secret", KeyHeader())), 200);
+  EXPECT_EQ(StatusOf(c.Get("/api/projects", "Authorization: Bearer " + kAdmin + "\r\n")), 200);
+  EXPECT_EQ(StatusOf(c.Get("/api/projects/" + project_ + "/docs/missing.md", KeyHeader())), 404);
+  server_->Stop(1s);  // flushes the log
+  const std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(std::regex_search(log, std::regex("GET " + HookStatus() + " 200 [0-9]+us\n"))) << log;
+  EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects 200 [0-9]+us\n"))) << log;
+  EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects/" + project_ + "/docs/missing.md 404 [0-9]+us\n")))
+      << log;
+  EXPECT_EQ(log.find("query-secret"), std::string::npos) << "queries are left out";
+  EXPECT_EQ(log.find(key_), std::string::npos) << "keys are never logged";
+  EXPECT_EQ(log.find(kAdmin), std::string::npos) << "tokens are never logged";
 }
 
 TEST_F(ServerTest, ABodyOverTheLimitGets413AndTheServerGoesOn) {
