@@ -38,12 +38,12 @@ namespace {
 // against a value that would split the response.
 bool SafeInHeader(std::string_view text) { return text.find_first_of("\r\n") == std::string_view::npos; }
 
+}  // namespace
+
 void AppendNumber(std::string& out, long long value) {
   char digits[24];
   out.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
 }
-
-}  // namespace
 
 void WriteResponseText(const Response& response, bool keep_alive, unsigned version, std::string& out) {
   out.clear();

@@ -18,4 +18,7 @@ std::string_view ReasonPhrase(int status);
 /// `Content-Length` and the body. Replaces what `out` held, keeping its capacity.
 void WriteResponseText(const Response& response, bool keep_alive, unsigned version, std::string& out);
 
+/// Appends `value` in decimal (to_chars: no format string, no allocation).
+void AppendNumber(std::string& out, long long value);
+
 }  // namespace libsync::web

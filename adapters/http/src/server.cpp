@@ -12,11 +12,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <cstdio>
-#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -123,15 +121,12 @@ struct Shared {
     const std::string_view target = request.target;
     const std::string_view path = target.substr(0, target.find('?'));
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-    // The numbers without the cost of printf's format parsing.
-    char status_text[12];
-    char micros_text[24];
-    char* status_end = std::to_chars(std::begin(status_text), std::end(status_text), status).ptr;
-    char* micros_end =
-        std::to_chars(std::begin(micros_text), std::end(micros_text), static_cast<long long>(micros)).ptr;
     std::lock_guard lock(log_mutex);
     log_buffer.append(request.method).append(" ").append(path).append(" ");
-    log_buffer.append(status_text, status_end).append(" ").append(micros_text, micros_end).append("us\n");
+    AppendNumber(log_buffer, status);
+    log_buffer.append(" ");
+    AppendNumber(log_buffer, static_cast<long long>(micros));
+    log_buffer.append("us\n");
     if (log_buffer.size() >= 16 * 1024) FlushLogLocked();
   }
 
