@@ -59,10 +59,10 @@ Usage: aitk-server [options]
                               may be when another server changed it; this
                               server's own changes show at once (default 1000;
                               0 turns the cache off)
-  --idle-poll-us US           how long a network thread keeps polling for the   AITK_IDLE_POLL_US
-                              next request before it sleeps, yielding the CPU
-                              to other threads meanwhile (default 50; 0 sleeps
-                              at once)
+  --idle-poll-us US           how long a network or worker thread keeps         AITK_IDLE_POLL_US
+                              polling for its next job before it sleeps,
+                              yielding the CPU to other threads meanwhile
+                              (default 50; 0 sleeps at once)
   --cpu-affinity on|off       bind each network thread to a CPU of its own     AITK_CPU_AFFINITY
                               (default on; worker threads are never bound)
   --sqlite-shared             let other processes open the SQLite database     AITK_SQLITE_SHARED=1
@@ -260,10 +260,10 @@ int main(int argc, char** argv) {
   const std::string database =
       config.database.empty() ? "sqlite://" + fs::absolute(config.data_dir).string() + "/libsync.db" : config.database;
   const bool sqlite = database.rfind("sqlite://", 0) == 0;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (config.threads == 0) {
     // SQLite reads are CPU work: more workers than cores only add context switches (doc
     // GETs measured 21 us of CPU each with 2 workers on 2 cores, 26-28 us with 4).
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     config.threads = sqlite ? std::max(2, cores) : std::max(4, 2 * cores);
   }
   auto store = sql::OpenSqlStore({.url = database,
@@ -316,7 +316,7 @@ int main(int argc, char** argv) {
   server_options.idle_poll = std::chrono::microseconds(config.idle_poll_us);
   server_options.pin_network_threads = config.cpu_affinity;
   // One network thread per core: cached hook answers are written from these threads.
-  server_options.network_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  server_options.network_threads = std::min(cores, 4);
   server_options.max_body_bytes = config.max_body + 64 * 1024;
   server_options.events = &events;
   auto server = web::Server::Start(api, server_options);

@@ -18,11 +18,12 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 3001;  ///< 0 picks a free port (see Server::port)
   int network_threads = 1;
-  /// After its last ready handler, a network thread keeps polling its sockets this long
-  /// (yielding the CPU to any other runnable thread between polls) before it sleeps. A
-  /// client that sends its next request at once is then answered without a thread
-  /// wake-up, which on a virtual machine costs more than answering a hook request. At most
-  /// this much CPU per burst of activity; 0 sleeps at once.
+  /// After its last job, a network or worker thread keeps polling for the next one this
+  /// long (yielding the CPU to any other runnable thread between polls) before it sleeps.
+  /// A client that sends its next request at once is then answered without a thread
+  /// wake-up, which on a virtual machine costs more than answering a hook request, and a
+  /// steady stream of store requests is not one worker wake-up each. At most this much
+  /// CPU per thread per burst of activity; 0 sleeps at once.
   std::chrono::microseconds idle_poll{50};
   /// Binds network thread i to the i-th CPU the process may use (wrapping around), as
   /// nginx's worker_cpu_affinity does. Left to the scheduler, two busy network threads
