@@ -19,6 +19,14 @@ using detail::ContentWrite;
 using detail::EventBatch;
 using detail::FindDoc;
 
+// What a doc read asks of its caller and name, in this order: may they read the
+// project, then is the name valid. Get checks it before its transaction, GetWithKey
+// inside it once the key is known.
+Status CheckDocRead(const Caller& caller, std::string_view project_id, std::string_view file_name) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kRead));
+  return ValidateFileName(file_name);
+}
+
 }  // namespace
 
 Result<std::vector<Doc>> DocService::List(const Caller& caller, std::string_view project_id) {
@@ -33,8 +41,7 @@ Result<std::vector<Doc>> DocService::List(const Caller& caller, std::string_view
 
 Result<Doc> DocService::Get(const Caller& caller, std::string_view project_id,
                             std::string_view file_name) {
-  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kRead));
-  LIBSYNC_RETURN_IF_ERROR(ValidateFileName(file_name));
+  LIBSYNC_RETURN_IF_ERROR(CheckDocRead(caller, project_id, file_name));
   std::optional<Doc> out;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
     LIBSYNC_ASSIGN_OR_RETURN(out, tx.GetDoc(project_id, file_name));
@@ -51,9 +58,7 @@ Result<Doc> DocService::GetWithKey(std::string_view plain_key, std::string_view 
   std::optional<Doc> out;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
     LIBSYNC_ASSIGN_OR_RETURN(key, detail::FindActiveKey(tx, hash));
-    // In Get's order: who asks, then may they, then is the name valid.
-    LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(Caller::ForKey(*key), project_id, Access::kRead));
-    LIBSYNC_RETURN_IF_ERROR(ValidateFileName(file_name));
+    LIBSYNC_RETURN_IF_ERROR(CheckDocRead(Caller::ForKey(*key), project_id, file_name));
     LIBSYNC_ASSIGN_OR_RETURN(out, tx.GetDoc(project_id, file_name));
     return Status::Ok();
   }));
