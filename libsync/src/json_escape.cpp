@@ -15,20 +15,34 @@ bool HasShortEscape(unsigned char c) {
 // Sixteen bytes tested at once (GCC/Clang vector extensions: SSE2 on x86-64, NEON on ARM).
 using Bytes16 = unsigned char __attribute__((vector_size(16)));
 
-bool AnyNeedsEscape16(const char* p) {
+Bytes16 Load16(const char* p) {
   Bytes16 v;
   std::memcpy(&v, p, sizeof v);
-  const auto hits = (v < 0x20) | (v == '"') | (v == '\\');  // a lane is all ones where it matches
+  return v;
+}
+
+// All ones in the lanes that need escaping. XOR 2 maps '"' (0x22) to 0x20 and keeps every
+// control character below 0x20 (and everything else at 0x21 or above), so one unsigned
+// compare finds both.
+Bytes16 EscapeLanes(Bytes16 v) { return ((v ^ 2) < 0x21) | (v == '\\'); }
+
+bool AnyLane(Bytes16 lanes) {
   std::uint64_t halves[2];
-  std::memcpy(halves, &hits, sizeof halves);
+  std::memcpy(halves, &lanes, sizeof halves);
   return (halves[0] | halves[1]) != 0;
 }
 
 // The length of the run at the start of `text` that needs no escaping (documents are long
-// runs of plain text between newlines).
+// runs of plain text between newlines). Sixty-four bytes a step while the run lasts: one
+// test of the four blocks' lanes together, instead of one per block.
 std::size_t PlainRun(std::string_view text) {
+  const char* p = text.data();
   std::size_t i = 0;
-  while (i + 16 <= text.size() && !AnyNeedsEscape16(text.data() + i)) i += 16;
+  while (i + 64 <= text.size() && !AnyLane(EscapeLanes(Load16(p + i)) | EscapeLanes(Load16(p + i + 16)) |
+                                           EscapeLanes(Load16(p + i + 32)) | EscapeLanes(Load16(p + i + 48)))) {
+    i += 64;
+  }
+  while (i + 16 <= text.size() && !AnyLane(EscapeLanes(Load16(p + i)))) i += 16;
   while (i < text.size() && !NeedsEscape(static_cast<unsigned char>(text[i]))) ++i;
   return i;
 }

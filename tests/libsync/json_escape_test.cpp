@@ -1,5 +1,6 @@
-// JSON string escaping scans 16 bytes at a time: every escapable byte must be found at every
-// position within and across those words, and nothing else may change.
+// JSON string escaping scans 64 bytes at a time, then 16, then one: every escapable byte
+// must be found at every position within and across those blocks, and nothing else may
+// change.
 #include "libsync/json_escape.hpp"
 
 #include <gtest/gtest.h>
@@ -45,7 +46,7 @@ std::string Escaped(std::string_view text) {
 
 TEST(JsonEscape, FindsEveryEscapableByteAtEveryPosition) {
   for (const char special : {'"', '\\', '\n', '\x00', '\x01', '\x1f', '\t'}) {
-    for (std::size_t length = 1; length <= 40; ++length) {  // two 16-byte blocks and a tail
+    for (std::size_t length = 1; length <= 150; ++length) {  // two 64-byte blocks, a 16-byte one, a tail
       for (std::size_t at = 0; at < length; ++at) {
         std::string text(length, 'a');
         text[at] = special;
@@ -62,10 +63,22 @@ TEST(JsonEscape, LeavesEverythingElseAlone) {
   EXPECT_EQ(Escaped(""), "\"\"");
 }
 
+// The blocks find escapes by value arithmetic: each of the 256 byte values, in each kind of
+// block, must come out as the reference has it.
+TEST(JsonEscape, EveryByteValueInEveryKindOfBlock) {
+  for (int value = 0; value < 256; ++value) {
+    for (const std::size_t at : {0, 31, 63, 64, 127, 128, 143, 144, 149}) {
+      std::string text(150, 'a');
+      text[at] = static_cast<char>(value);
+      EXPECT_EQ(Escaped(text), Reference(text)) << "byte " << value << " at " << at;
+    }
+  }
+}
+
 TEST(JsonEscape, MatchesTheReferenceOnRandomText) {
   std::mt19937 random(7);
   for (int round = 0; round < 2000; ++round) {
-    std::string text(random() % 64, '\0');
+    std::string text(random() % 300, '\0');
     for (char& c : text) c = static_cast<char>(random() % 4 == 0 ? random() % 0x24 + 0x10 : random() % 256);
     ASSERT_EQ(Escaped(text), Reference(text)) << "round " << round;
   }
