@@ -192,6 +192,10 @@ Connection OpenConnection(const Target& target, const SqlStoreOptions& options) 
   return {std::move(session), std::move(statements)};
 }
 
+bool UseUnlockedSqliteConnections() {
+  return sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD) == SQLITE_OK;
+}
+
 SessionPool::Lease SessionPool::Acquire() {
   std::unique_lock lock(mutex_);
   available_.wait(lock, [&] { return !connections_.empty(); });

@@ -30,6 +30,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s URL PROJECT_ID THREADS ATTEMPTS OUT_FILE\n", argv[0]);
     return 2;
   }
+  // As aitk-server runs: SQLite's connections unlocked, so the race also checks that the
+  // store never lets two threads into one connection.
+  if (!sql::UseUnlockedSqliteConnections()) {
+    std::fprintf(stderr, "SQLite was in use before the worker could configure it\n");
+    return 1;
+  }
   const std::string url = argv[1], project = argv[2];
   const int threads = std::stoi(argv[3]), attempts = std::stoi(argv[4]);
   std::string error;

@@ -163,6 +163,17 @@ TEST(SqlStoreOpen, SqliteDataSurvivesReopeningAndMigratesOnce) {
   EXPECT_EQ(migrations, sql::LatestSchemaVersion());
 }
 
+// The threading mode is SQLite's process-wide setting: once a store has used SQLite here,
+// asking for unlocked connections is refused and SQLite stays as it was. (The multi-process
+// lock race runs its workers with unlocked connections, as aitk-server does.)
+TEST(SqlStoreOpen, UnlockedConnectionsCannotBeAskedForOnceSqliteIsInUse) {
+  TempDir dir;
+  auto services = OpenServices({.url = "sqlite://" + dir.path() + "/store.db"});
+  ASSERT_NE(services, nullptr);
+  EXPECT_FALSE(sql::UseUnlockedSqliteConnections());
+  EXPECT_TRUE(services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"}).has_value());
+}
+
 // An exclusive store names its file to SQLite as a URI; whatever the name holds must reach
 // the same file a shared store opens, and no file may be created under another name.
 TEST(SqlStoreOpen, ExclusiveSqliteOpensTheFileItIsGivenWhateverItsName) {

@@ -43,4 +43,13 @@ Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options);
 /// The schema version this build migrates to.
 int LatestSchemaVersion();
 
+/// For a process whose only SQLite user is this library (the standalone server): asks
+/// SQLite to leave its connections and statements unlocked ("multi-thread" mode). The
+/// store never lets two threads use one connection at once (each transaction leases its
+/// own), so SQLite's per-call connection mutex only costs: a doc read takes it about forty
+/// times. Process-wide, and only possible before SQLite's first use in the process; code
+/// that shares one SQLite connection between threads must not run in such a process.
+/// Returns false when SQLite was already in use (it then stays serialized).
+bool UseUnlockedSqliteConnections();
+
 }  // namespace libsync::sql
