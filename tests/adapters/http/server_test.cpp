@@ -112,6 +112,30 @@ TEST_F(ServerTest, ServesSeveralRequestsOnOneKeptAliveConnection) {
   EXPECT_EQ(StatusOf(c.Get(HookStatus())), 401);
 }
 
+// A connection parses each request into the strings of the one before: nothing of an
+// earlier request (a header, a body, chunked or not) may carry over into a later one.
+TEST_F(ServerTest, NothingOfAnEarlierRequestCarriesOverOnAKeptAliveConnection) {
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.connected());
+  const std::string doc = "/api/projects/" + project_ + "/docs/a.md";
+  const std::string admin = "Authorization: Bearer " + kAdmin + "\r\n";
+  const std::string put = "PUT " + doc + " HTTP/1.1\r\nHost: t\r\n" + admin + "Content-Type: application/json\r\n";
+  const std::string body = R"({"content":"first"})";
+  c.Send(put + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(StatusOf(c.ReadResponse()), 201);
+  // The same PUT without a body: the first one's is gone.
+  c.Send(put + "Content-Length: 0\r\n\r\n");
+  EXPECT_EQ(StatusOf(c.ReadResponse()), 400);
+  // A chunked body, then a GET with fewer headers and no credentials.
+  c.Send(put + "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"con\r\nf\r\ntent\":\"second\"}\r\n0\r\n\r\n");
+  EXPECT_EQ(StatusOf(c.ReadResponse()), 200);
+  EXPECT_EQ(StatusOf(c.Get(doc)), 401);
+  const std::string r = c.Get(doc, admin);
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_NE(r.find("\"content\":\"second\""), std::string::npos) << r;
+}
+
 // Network threads poll a while after each burst of work (ServerOptions::idle_poll), then
 // sleep: an idle server must cost no CPU, whatever the polling window.
 TEST_F(ServerTest, IdlePollingEndsInSleepWhenNothingComes) {
