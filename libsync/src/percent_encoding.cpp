@@ -15,16 +15,17 @@ int HexDigit(char c) {
 std::optional<std::string> PercentDecode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
+  // Runs without '%' (nearly every id and file name is one) are copied whole.
+  for (std::size_t i = 0;;) {
+    const std::size_t percent = text.find('%', i);
+    out.append(text.substr(i, percent - i));
+    if (percent == std::string_view::npos) return out;
+    if (percent + 2 >= text.size() || HexDigit(text[percent + 1]) < 0 || HexDigit(text[percent + 2]) < 0) {
+      return std::nullopt;
     }
-    if (i + 2 >= text.size() || HexDigit(text[i + 1]) < 0 || HexDigit(text[i + 2]) < 0) return std::nullopt;
-    out += static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2]));
-    i += 2;
+    out += static_cast<char>(HexDigit(text[percent + 1]) * 16 + HexDigit(text[percent + 2]));
+    i = percent + 3;
   }
-  return out;
 }
 
 }  // namespace libsync
