@@ -45,24 +45,38 @@ std::string PositionalPlaceholders(std::string_view sql) {
   return out;
 }
 
-sqlite_api::sqlite3_stmt* SqliteStatementCache::Acquire(std::string_view sql) {
+SqliteStatementCache::Entry* SqliteStatementCache::Find(std::string_view sql) {
+  // Most texts are the store's constants, passed from the same address every time: the
+  // address finds the entry, and one comparison confirms it, without hashing the text.
+  if (auto seen = by_address_.find(sql.data()); seen != by_address_.end() && seen->second->text == sql) {
+    return seen->second;
+  }
   auto it = entries_.find(sql);
-  if (it != entries_.end() && !it->second.in_use) {
-    it->second.in_use = true;
-    return it->second.statement;
+  if (it == entries_.end()) return nullptr;
+  // Texts built per call bring new addresses each time: forget them all rather than grow.
+  if (by_address_.size() >= 2 * kMaxStatements) by_address_.clear();
+  by_address_[sql.data()] = &it->second;
+  return &it->second;
+}
+
+sqlite_api::sqlite3_stmt* SqliteStatementCache::Acquire(std::string_view sql) {
+  Entry* found = Find(sql);
+  if (found && !found->in_use) {
+    found->in_use = true;
+    return found->statement;
   }
   const std::string text = PositionalPlaceholders(sql);
   sqlite_api::sqlite3_stmt* statement = nullptr;
-  const bool keep = it == entries_.end() && entries_.size() < kMaxStatements;
+  const bool keep = !found && entries_.size() < kMaxStatements;
   const unsigned flags = keep ? SQLITE_PREPARE_PERSISTENT : 0;
   if (sqlite_api::sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size() + 1), flags, &statement,
                                      nullptr) != SQLITE_OK) {
     ThrowSqliteError(db_);
   }
   if (keep) {
-    Entry& entry = entries_[std::string(sql)];
-    entry = {statement, true};
-    by_statement_[statement] = &entry;
+    auto [it, added] = entries_.try_emplace(std::string(sql));
+    it->second = {statement, true, it->first};
+    by_statement_[statement] = &it->second;
   }
   return statement;
 }
@@ -82,6 +96,7 @@ void SqliteStatementCache::Clear() noexcept {
   for (auto& [sql, entry] : entries_) sqlite_api::sqlite3_finalize(entry.statement);
   entries_.clear();
   by_statement_.clear();
+  by_address_.clear();
 }
 
 }  // namespace libsync::sql

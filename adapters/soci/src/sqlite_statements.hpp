@@ -36,7 +36,9 @@ class SqliteStatementCache {
   struct Entry {
     sqlite_api::sqlite3_stmt* statement = nullptr;
     bool in_use = false;
+    std::string_view text;  // the key it is kept under
   };
+  Entry* Find(std::string_view sql);
   // The SQL texts come from the adapter's own code, so the set is small; the bound is a
   // guard against a caller that builds texts with values in them.
   static constexpr std::size_t kMaxStatements = 128;
@@ -50,6 +52,7 @@ class SqliteStatementCache {
   sqlite_api::sqlite3* db_;
   std::unordered_map<std::string, Entry, TextHash, std::equal_to<>> entries_;
   std::unordered_map<sqlite_api::sqlite3_stmt*, Entry*> by_statement_;
+  std::unordered_map<const char*, Entry*> by_address_;  // where callers' texts were last seen
 };
 
 /// Throws SQLite's last error on `db` as SOCI would report it, so the store's error

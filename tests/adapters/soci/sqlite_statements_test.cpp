@@ -52,6 +52,31 @@ TEST_F(SqliteStatementsTest, KeepsOneCompiledStatementPerTextAndResetsIt) {
   cache_->Release(first);
 }
 
+// Texts are found by address first: a text seen at a new address, and a new text at an
+// address seen before, must still get their own statements.
+TEST_F(SqliteStatementsTest, FindsTextsWhereverTheyLive) {
+  std::string text = "SELECT 1";
+  auto* one = cache_->Acquire(text);
+  cache_->Release(one);
+  const std::string copy = text;
+  EXPECT_EQ(cache_->Acquire(copy), one) << "same text, another address";
+  cache_->Release(one);
+  text.replace(7, 1, "2");  // same buffer, another text
+  auto* two = cache_->Acquire(text);
+  EXPECT_NE(two, one);
+  ASSERT_EQ(sqlite_api::sqlite3_step(two), SQLITE_ROW);
+  EXPECT_EQ(sqlite_api::sqlite3_column_int(two, 0), 2);
+  cache_->Release(two);
+  // Many texts built per call: the cache stays bounded and right.
+  for (int i = 0; i < 1000; ++i) {
+    const std::string built = "SELECT " + std::to_string(i % 3);
+    auto* s = cache_->Acquire(built);
+    ASSERT_EQ(sqlite_api::sqlite3_step(s), SQLITE_ROW);
+    ASSERT_EQ(sqlite_api::sqlite3_column_int(s, 0), i % 3);
+    cache_->Release(s);
+  }
+}
+
 TEST_F(SqliteStatementsTest, ReportsSqlErrorsAsSociErrors) {
   EXPECT_THROW(cache_->Acquire("SELECT FROM nowhere"), soci::sqlite3_soci_error);
 }
