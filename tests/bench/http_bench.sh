@@ -2,10 +2,16 @@
 # The hook hot path over HTTP: aitk-server (Release, SQLite) against nginx serving the
 # same bodies as static files, measured with wrk in the same run.
 #   GET /api/hook/status/:id   GET /api/hook/docs/:id (6 docs of 4 KB)   GET one 4 KB doc
-# at 2 threads x 64 connections and 1 x 1. Usage: http_bench.sh [seconds per case, default 5]
+# at 2 threads x 64 connections and 1 x 1.
+# Usage: http_bench.sh [seconds per measurement, default 5] [rounds, default 3]
+# Each case alternates the two servers for the given rounds (aitk-server first in odd
+# rounds, nginx first in even ones) and reports the median of each column: on a shared
+# machine the load of the minute moves both servers' rates by a third, and alternating
+# puts both under the same minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-5}
+rounds=${2:-3}
 
 scripts/install-deps.sh
 need=()
@@ -66,23 +72,42 @@ CONF
 nginx -c "$work/nginx.conf"
 sleep 0.3
 
-# wrk prints Requests/sec and, with --latency, the 99% line.
+# wrk prints Requests/sec and, with --latency, the 99% line (converted to ms here).
 measure() {  # url threads connections [header]
   local out
   out=$(wrk -t"$2" -c"$3" -d"${seconds}s" --latency ${4:+-H "$4"} "$1")
-  printf '%s %s' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+  printf '%s %s' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+                          print (u == "us" ? v / 1000 : u == "s" ? v * 1000 : v) }' <<<"$out")"
 }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-printf '| case | conns | aitk-server req/s | p99 | nginx req/s | p99 | ratio |\n|---|---|---|---|---|---|---|\n'
+printf '| case | conns | aitk-server req/s | p99 ms | nginx req/s | p99 ms | ratio |\n|---|---|---|---|---|---|---|\n'
 for case in "hook status|/hook/status/$project|status.json" "hook docs hash|/hook/docs/$project|docs.json" \
             "4 KB doc GET|/projects/$project/docs/bench-1.md|doc.json"; do
   IFS='|' read -r name path file <<<"$case"
   for tc in "2 64" "1 1"; do
     read -r t c <<<"$tc"
-    read -r ours ours_p99 <<<"$(measure "$base$path" "$t" "$c" "X-API-Key: $key")"
-    read -r theirs theirs_p99 <<<"$(measure "http://127.0.0.1:$nginx_port/$file" "$t" "$c")"
-    ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
-    printf '| %s | %sx%s | %s | %s | %s | %s | %s |\n' "$name" "$t" "$c" "$ours" "$ours_p99" "$theirs" "$theirs_p99" "$ratio"
+    : >"$work/ours"; : >"$work/theirs"; : >"$work/ratios"
+    for round in $(seq "$rounds"); do
+      if (( round % 2 )); then
+        read -r ours ours_p99 <<<"$(measure "$base$path" "$t" "$c" "X-API-Key: $key")"
+        read -r theirs theirs_p99 <<<"$(measure "http://127.0.0.1:$nginx_port/$file" "$t" "$c")"
+      else
+        read -r theirs theirs_p99 <<<"$(measure "http://127.0.0.1:$nginx_port/$file" "$t" "$c")"
+        read -r ours ours_p99 <<<"$(measure "$base$path" "$t" "$c" "X-API-Key: $key")"
+      fi
+      echo "$ours $ours_p99" >>"$work/ours"
+      echo "$theirs $theirs_p99" >>"$work/theirs"
+      awk -v a="$ours" -v b="$theirs" 'BEGIN { print a / b }' >>"$work/ratios"
+    done
+    printf '| %s | %sx%s | %.0f | %.2f | %.0f | %.2f | %.2f |\n' "$name" "$t" "$c" \
+      "$(cut -d' ' -f1 "$work/ours" | median)" "$(cut -d' ' -f2 "$work/ours" | median)" \
+      "$(cut -d' ' -f1 "$work/theirs" | median)" "$(cut -d' ' -f2 "$work/theirs" | median)" \
+      "$(median <"$work/ratios")"
+    # Every round, for the spread: ratio, and p99 ours/nginx.
+    paste -d' ' "$work/ratios" "$work/ours" "$work/theirs" |
+      awk '{ printf "%.2f (%.2f/%.2f ms)  ", $1, $3, $5 } END { print "" }' | sed 's/^/    rounds: /' >&2
   done
 done
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
