@@ -18,15 +18,16 @@ ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
 class Server:
-    def __init__(self, data_dir, port=0, args=()):
+    def __init__(self, data_dir, port=0, args=(), env=None):
         self.data_dir = data_dir
         self.requested_port = port
         self.args = list(args)
+        self.env = dict(env or {})
         self.proc = None
         self.port = None
 
     def start(self):
-        env = dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN)
+        env = dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN, **self.env)
         self.proc = subprocess.Popen(
             [os.environ["AITK_SERVER"], "--data-dir", str(self.data_dir),
              "--listen", f"127.0.0.1:{self.requested_port}", *self.args],

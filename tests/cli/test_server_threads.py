@@ -1,5 +1,6 @@
-"""aitk-server's thread options: polling before sleep and network threads bound to CPUs,
-from flags or the environment, with clear refusals for bad values."""
+"""aitk-server's thread options: polling before sleep, network threads bound to CPUs and
+the scheduler slice threads ask for, from flags or the environment, with clear refusals
+for bad values."""
 
 import os
 import subprocess
@@ -38,12 +39,54 @@ def test_network_threads_are_bound_one_per_cpu_unless_turned_off(tmp_path):
         server.stop()
 
 
+def threads_with_slice(pid, microseconds):
+    """How many of the process's threads run with that scheduler slice."""
+    count = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/sched") as sched:
+            for line in sched:
+                if line.startswith("se.slice") and int(line.split(":")[1]) == microseconds * 1000:
+                    count += 1
+    return count
+
+
+def kernel_keeps_custom_slices():
+    major, minor = (int(part) for part in os.uname().release.split(".")[:2])
+    return (major, minor) >= (6, 12)
+
+
+def test_network_and_worker_threads_ask_for_short_slices_unless_turned_off(tmp_path):
+    if not kernel_keeps_custom_slices():
+        return  # Linux < 6.12: nothing to see
+    server = Server(tmp_path / "a", args=["--threads", "3"]).start()
+    try:
+        assert server.call("GET", "/api/health")[0] == 200
+        # 100 us by default: the network threads (at least one) and the three workers.
+        assert threads_with_slice(server.proc.pid, 100) >= 4
+    finally:
+        server.stop()
+    server = Server(tmp_path / "b", args=["--sched-slice-us", "0"]).start()
+    try:
+        assert server.call("GET", "/api/health")[0] == 200
+        assert threads_with_slice(server.proc.pid, 100) == 0
+    finally:
+        server.stop()
+    server = Server(tmp_path / "c", env={"AITK_SCHED_SLICE_US": "700"}).start()
+    try:
+        assert server.call("GET", "/api/health")[0] == 200
+        assert threads_with_slice(server.proc.pid, 700) >= 3
+    finally:
+        server.stop()
+
+
 def test_bad_thread_options_are_refused_with_a_reason(tmp_path):
     for args, env, message in [
         (["--cpu-affinity", "maybe"], {}, "--cpu-affinity must be 'on' or 'off'"),
         (["--idle-poll-us", "-1"], {}, "--idle-poll-us must be a whole number from 0 to 10000"),
         ([], {"AITK_IDLE_POLL_US": "lots"}, "--idle-poll-us must be a whole number"),
         ([], {"AITK_CPU_AFFINITY": "yes"}, "--cpu-affinity must be 'on' or 'off'"),
+        (["--sched-slice-us", "50"], {}, "--sched-slice-us must be 0, or from 100 to 100000"),
+        ([], {"AITK_SCHED_SLICE_US": "200000"}, "--sched-slice-us must be a whole number from 0 to 100000"),
     ]:
         result = subprocess.run(
             [os.environ["AITK_SERVER"], "--data-dir", str(tmp_path / "data"), "--listen", "127.0.0.1:0", *args],

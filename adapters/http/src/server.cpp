@@ -24,6 +24,7 @@
 #include "response_text.hpp"
 #include "metrics.hpp"
 #include "request_parser.hpp"
+#include "scheduler_slice.hpp"
 #include "responses.hpp"
 
 namespace libsync::web {
@@ -62,8 +63,13 @@ void RunPolling(net::io_context& context, std::chrono::microseconds idle_poll) {
 /// throughput on two cores).
 class WorkerPool {
  public:
-  WorkerPool(int threads, std::chrono::microseconds idle_poll) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this, idle_poll] { RunPolling(context_, idle_poll); });
+  WorkerPool(int threads, std::chrono::microseconds idle_poll, std::chrono::microseconds slice) {
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, idle_poll, slice] {
+        if (slice.count() > 0) SetSchedulerSlice(slice);
+        RunPolling(context_, idle_poll);
+      });
+    }
   }
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -100,7 +106,7 @@ struct Shared {
   Shared(const Api& a, ServerOptions o)
       : api(a),
         options(std::move(o)),
-        workers(std::max(1, options.worker_threads), options.idle_poll),
+        workers(std::max(1, options.worker_threads), options.idle_poll, options.scheduler_slice),
         git_workers(static_cast<std::size_t>(std::max(1, options.git_threads))) {}
 
   void Done() {
@@ -512,7 +518,9 @@ class BeastServer final : public Server {
     const std::vector<int> cpus = shared_->options.pin_network_threads ? AllowedCpus() : std::vector<int>();
     for (std::size_t i = 0; i < loops_.size(); ++i) {
       const int cpu = cpus.size() > 1 ? cpus[i % cpus.size()] : -1;
-      threads_.emplace_back([context = loops_[i].context.get(), poll = shared_->options.idle_poll] {
+      threads_.emplace_back([context = loops_[i].context.get(), poll = shared_->options.idle_poll,
+                             slice = shared_->options.scheduler_slice] {
+        if (slice.count() > 0) SetSchedulerSlice(slice);
         RunPolling(*context, poll);
       });
       // Bound from here, so the binding holds by the time Listen returns.

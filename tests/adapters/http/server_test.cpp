@@ -26,6 +26,7 @@
 #include "libsync/git_sync_service.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "metrics.hpp"
+#include "scheduler_slice.hpp"
 #include "target.hpp"
 #include "test_client.hpp"
 
@@ -187,6 +188,38 @@ TEST_F(ServerTest, PinnedNetworkThreadsTakeACpuEach) {
   server_.reset();
   StartServer({.network_threads = 2});
   EXPECT_EQ(SingleCpuThreads(), before) << "not pinned unless asked";
+}
+
+/// How many of this process's threads run with a scheduler slice of `slice`.
+int ThreadsWithSlice(std::chrono::microseconds slice) {
+  int count = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream sched(task.path() / "sched");
+    for (std::string line; std::getline(sched, line);) {
+      if (line.rfind("se.slice", 0) == 0 &&
+          std::stoll(line.substr(line.find(':') + 1)) == std::chrono::nanoseconds(slice).count()) {
+        ++count;
+      }
+    }
+  }
+  return count;
+}
+
+TEST_F(ServerTest, NetworkAndWorkerThreadsAskForTheSchedulerSliceGiven) {
+  constexpr auto kSlice = std::chrono::microseconds(300);  // no thread has it by chance
+  bool supported = false;
+  std::thread([&] { supported = SetSchedulerSlice(kSlice) && ThreadsWithSlice(kSlice) == 1; }).join();
+  if (!supported) GTEST_SKIP() << "this kernel keeps no per-thread slice (Linux < 6.12)";
+  StartServer({.network_threads = 2, .scheduler_slice = kSlice, .worker_threads = 3});
+  // Each thread sets its own as it starts.
+  for (int i = 0; i < 100 && ThreadsWithSlice(kSlice) < 5; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(ThreadsWithSlice(kSlice), 5);
+  Client c(server_->port());
+  EXPECT_EQ(StatusOf(c.Get(HookStatus(), KeyHeader())), 200);
+  server_->Stop(1s);
+  server_.reset();
+  StartServer({.network_threads = 2, .worker_threads = 3});
+  EXPECT_EQ(ThreadsWithSlice(kSlice), 0) << "none asked for";
 }
 
 TEST_F(ServerTest, TheAccessLogHasMethodPathStatusAndTimeAndNoSecrets) {

@@ -31,6 +31,13 @@ struct ServerOptions {
   /// connection on them waits a scheduler slice: the tail latency doubles. Worker threads
   /// are never pinned. Off when the process may use one CPU only.
   bool pin_network_threads = false;
+  /// When non-zero, the network and worker threads ask the scheduler for time slices of
+  /// this length (Linux >= 6.12; 100 us .. 100 ms). Under EEVDF a thread with a short slice
+  /// that a request wakes runs soon, instead of waiting out the slice of whatever holds its
+  /// CPU (a few ms): on two cores shared with the clients, hook p99 at 64 connections went
+  /// from 2.7-3.3 ms to 1.8-1.9 ms with 100 us, at the same throughput. 0 leaves the
+  /// scheduler's default.
+  std::chrono::microseconds scheduler_slice{0};
   int worker_threads = 4;  ///< run Api::Handle for store requests, which may block on the store
   /// Run the git sync routes (Api::WaitsOnGitRemote), which hold a thread for as long as a
   /// transfer takes, so they never queue ahead of store requests.
