@@ -3,7 +3,7 @@
 # same bodies as static files, measured with wrk in the same run.
 #   GET /api/hook/status/:id   GET /api/hook/docs/:id (6 docs of 4 KB)   GET one 4 KB doc
 # at 2 threads x 64 connections and 1 x 1.
-# Usage: http_bench.sh [seconds per measurement, default 5] [rounds, default 3]
+# Usage: http_bench.sh [seconds per measurement, default 5] [rounds, default 5]
 # Each case alternates the two servers for the given rounds (aitk-server first in odd
 # rounds, nginx first in even ones) and reports the median of each column: on a shared
 # machine the load of the minute moves both servers' rates by a third, and alternating
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-5}
-rounds=${2:-3}
+rounds=${2:-5}
 
 scripts/install-deps.sh
 need=()
