@@ -18,23 +18,32 @@ void Metrics::Record(std::string_view method, std::string_view target, int statu
   // counter, and a client cannot mint new series.
   const std::string_view method_label = MethodLabel(method);
   const std::string_view route_label = RouteTemplate(target);
-  std::lock_guard lock(mutex_);
-  ++requests_[{method_label, route_label, status}];
+  Shard& shard = shards_[ThreadShard()];
+  std::lock_guard lock(shard.mutex);
+  ++shard.requests[{method_label, route_label, status}];
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++bucket_counts_[i];
+    if (seconds <= kBuckets[i]) ++shard.bucket_counts[i];
   }
-  ++count_;
-  sum_ += seconds;
-  if (method_label == "POST" && route_label == "/api/projects/:id/lock" && status == 201) ++lock_grants_;
+  ++shard.count;
+  shard.sum += seconds;
+  if (method_label == "POST" && route_label == "/api/projects/:id/lock" && status == 201) ++shard.lock_grants;
 }
 
 std::string Metrics::Render(std::size_t open_connections, std::size_t subscribers) const {
-  std::lock_guard lock(mutex_);
+  Shard total;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (const auto& [key, n] : shard.requests) total.requests[key] += n;
+    for (std::size_t i = 0; i < kBuckets.size(); ++i) total.bucket_counts[i] += shard.bucket_counts[i];
+    total.count += shard.count;
+    total.sum += shard.sum;
+    total.lock_grants += shard.lock_grants;
+  }
   std::string out;
   char line[512];
   out += "# HELP libsync_http_requests_total HTTP requests by method, route and status.\n"
          "# TYPE libsync_http_requests_total counter\n";
-  for (const auto& [key, n] : requests_) {
+  for (const auto& [key, n] : total.requests) {
     const auto& [method, route, status] = key;
     std::snprintf(line, sizeof line, "libsync_http_requests_total{method=\"%.*s\",route=\"%.*s\",status=\"%d\"} %llu\n",
                   static_cast<int>(method.size()), method.data(), static_cast<int>(route.size()), route.data(), status,
@@ -45,14 +54,14 @@ std::string Metrics::Render(std::size_t open_connections, std::size_t subscriber
          "# TYPE libsync_http_request_duration_seconds histogram\n";
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
     std::snprintf(line, sizeof line, "libsync_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", kBuckets[i],
-                  static_cast<unsigned long long>(bucket_counts_[i]));
+                  static_cast<unsigned long long>(total.bucket_counts[i]));
     out += line;
   }
   std::snprintf(line, sizeof line,
                 "libsync_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
                 "libsync_http_request_duration_seconds_sum %.6f\n"
                 "libsync_http_request_duration_seconds_count %llu\n",
-                static_cast<unsigned long long>(count_), sum_, static_cast<unsigned long long>(count_));
+                static_cast<unsigned long long>(total.count), total.sum, static_cast<unsigned long long>(total.count));
   out += line;
   std::snprintf(line, sizeof line,
                 "# HELP libsync_open_connections Open HTTP connections.\n# TYPE libsync_open_connections gauge\n"
@@ -61,7 +70,7 @@ std::string Metrics::Render(std::size_t open_connections, std::size_t subscriber
                 "libsync_event_subscribers %zu\n"
                 "# HELP libsync_lock_grants_total Locks granted over HTTP.\n# TYPE libsync_lock_grants_total counter\n"
                 "libsync_lock_grants_total %llu\n",
-                open_connections, subscribers, static_cast<unsigned long long>(lock_grants_));
+                open_connections, subscribers, static_cast<unsigned long long>(total.lock_grants));
   out += line;
   return out;
 }

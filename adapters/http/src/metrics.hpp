@@ -9,12 +9,14 @@
 #include <string_view>
 #include <tuple>
 
+#include "thread_shard.hpp"
+
 namespace libsync::web {
 
 /// The method as a label: one of the methods HTTP defines for such APIs, else "other".
 std::string_view MethodLabel(std::string_view method);
 
-/// Thread-safe.
+/// Thread-safe. Each thread counts into a shard of its own (ThreadShard); Render adds them.
 class Metrics {
  public:
   /// Counts one answered request. `target` is the request target as received.
@@ -26,12 +28,16 @@ class Metrics {
  private:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
-  mutable std::mutex mutex_;
-  std::map<std::tuple<std::string_view, std::string_view, int>, std::uint64_t> requests_;  // static labels
-  std::array<std::uint64_t, kBuckets.size()> bucket_counts_{};
-  std::uint64_t count_ = 0;
-  double sum_ = 0;
-  std::uint64_t lock_grants_ = 0;
+  using RequestKey = std::tuple<std::string_view, std::string_view, int>;  // static labels
+  struct alignas(64) Shard {
+    mutable std::mutex mutex;
+    std::map<RequestKey, std::uint64_t> requests;
+    std::array<std::uint64_t, kBuckets.size()> bucket_counts{};
+    std::uint64_t count = 0;
+    double sum = 0;
+    std::uint64_t lock_grants = 0;
+  };
+  std::array<Shard, kThreadShards> shards_;
 };
 
 }  // namespace libsync::web

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -25,6 +26,7 @@
 #include "metrics.hpp"
 #include "request_parser.hpp"
 #include "scheduler_slice.hpp"
+#include "thread_shard.hpp"
 #include "responses.hpp"
 
 namespace libsync::web {
@@ -116,9 +118,10 @@ struct Shared {
     }
   }
 
-  // Metrics and the access log line for one answered request. Log lines are gathered and
-  // written in blocks (and at least every second, by the server's flush timer): one write
-  // per request would cost more than answering a cached hook request.
+  // Metrics and the access log line for one answered request. Log lines are gathered per
+  // thread (ThreadShard) and written in blocks (and at least every second, by the server's
+  // flush timer): one write per request would cost more than answering a cached hook
+  // request, and one shared buffer made every request pass its mutex between CPUs.
   void Record(const Request& request, int status, std::chrono::steady_clock::time_point started) {
     const auto elapsed = std::chrono::steady_clock::now() - started;
     metrics.Record(request.method, request.target, status, std::chrono::duration<double>(elapsed).count());
@@ -127,29 +130,36 @@ struct Shared {
     const std::string_view target = request.target;
     const std::string_view path = target.substr(0, target.find('?'));
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-    std::lock_guard lock(log_mutex);
-    log_buffer.append(request.method).append(" ").append(path).append(" ");
-    AppendNumber(log_buffer, status);
-    log_buffer.append(" ");
-    AppendNumber(log_buffer, static_cast<long long>(micros));
-    log_buffer.append("us\n");
-    if (log_buffer.size() >= 16 * 1024) FlushLogLocked();
+    LogShard& log = logs_[ThreadShard()];
+    std::lock_guard lock(log.mutex);
+    log.buffer.append(request.method).append(" ").append(path).append(" ");
+    AppendNumber(log.buffer, status);
+    log.buffer.append(" ");
+    AppendNumber(log.buffer, static_cast<long long>(micros));
+    log.buffer.append("us\n");
+    if (log.buffer.size() >= 16 * 1024) log.Flush();
   }
 
   void FlushLog() {
-    std::lock_guard lock(log_mutex);
-    FlushLogLocked();
+    for (LogShard& log : logs_) {
+      std::lock_guard lock(log.mutex);
+      log.Flush();
+    }
   }
 
  private:
-  void FlushLogLocked() {
-    if (log_buffer.empty()) return;
-    std::fwrite(log_buffer.data(), 1, log_buffer.size(), stderr);
-    std::fflush(stderr);
-    log_buffer.clear();
-  }
-  std::mutex log_mutex;
-  std::string log_buffer;
+  struct alignas(64) LogShard {
+    std::mutex mutex;
+    std::string buffer;
+    // Whole lines only: stdio writes each block under its own lock.
+    void Flush() {
+      if (buffer.empty()) return;
+      std::fwrite(buffer.data(), 1, buffer.size(), stderr);
+      std::fflush(stderr);
+      buffer.clear();
+    }
+  };
+  std::array<LogShard, kThreadShards> logs_;
 };
 
 Response PlainError(int status, std::string message) {

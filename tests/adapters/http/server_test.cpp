@@ -405,6 +405,29 @@ TEST(Metrics, ClientsCannotMintNewSeries) {
       << "one series for all of them";
 }
 
+// Threads count into shards of their own; what Render shows is every count, once.
+TEST(Metrics, CountsFromManyThreadsAddUp) {
+  Metrics metrics;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {  // more threads than shards: some share one
+    threads.emplace_back([&metrics, t] {
+      for (int i = 0; i < 1000; ++i) {
+        metrics.Record("GET", "/api/hook/status/p", 200, 0.0001);
+        if (t % 2 == 0) metrics.Record("POST", "/api/projects/p/lock", 201, 0.002);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const std::string text = metrics.Render(3, 0);
+  for (const char* line : {R"(libsync_http_requests_total{method="GET",route="/api/hook/status/:id",status="200"} 12000)",
+                           R"(libsync_http_requests_total{method="POST",route="/api/projects/:id/lock",status="201"} 6000)",
+                           "libsync_http_request_duration_seconds_bucket{le=\"0.0005\"} 12000\n",
+                           "libsync_http_request_duration_seconds_count 18000\n", "libsync_lock_grants_total 6000\n",
+                           "libsync_open_connections 3\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  }
+}
+
 TEST_F(ServerTest, LiveEventsArriveOverServerSentEvents) {
   StartServer();
   Client c(server_->port());
