@@ -53,7 +53,8 @@ done
 curl -sf -X DELETE -H "Authorization: Bearer $admin" "$base/projects/$project/docs/CLAUDE.md" >/dev/null
 curl -sf -X DELETE -H "Authorization: Bearer $admin" "$base/projects/$project/docs/guides/style.md" >/dev/null
 
-# nginx serves byte-identical bodies.
+# nginx serves byte-identical bodies and, like aitk-server, writes an access line per request,
+# gathered in 16 KB blocks and flushed at least every second.
 idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 mkdir -p "$work/www"
 curl -sf -H "X-API-Key: $key" "$base/hook/status/$project" >"$work/www/status.json"
@@ -65,7 +66,7 @@ pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  access_log $work/nginx-access.log combined buffer=16k flush=1s;
   server { listen 127.0.0.1:$nginx_port; root $work/www; default_type application/json; }
 }
 CONF
