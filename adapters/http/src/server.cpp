@@ -38,11 +38,13 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-/// Runs `context` until it is stopped, polling for up to `idle_poll` before each sleep
-/// (ServerOptions::idle_poll). sched_yield between polls hands the CPU to any thread that
-/// is waiting for it here, so under load the polling takes little from the threads that
-/// do the work.
-void RunPolling(net::io_context& context, std::chrono::microseconds idle_poll) {
+/// The body of every network and worker thread: asks for the scheduler slice
+/// (ServerOptions::scheduler_slice, when set), then runs `context` until it is stopped,
+/// polling for up to `idle_poll` before each sleep (ServerOptions::idle_poll). sched_yield
+/// between polls hands the CPU to any thread that is waiting for it here, so under load the
+/// polling takes little from the threads that do the work.
+void RunPolling(net::io_context& context, std::chrono::microseconds idle_poll, std::chrono::microseconds slice) {
+  if (slice.count() > 0) SetSchedulerSlice(slice);
   if (idle_poll.count() <= 0) {
     context.run();
     return;
@@ -67,10 +69,7 @@ class WorkerPool {
  public:
   WorkerPool(int threads, std::chrono::microseconds idle_poll, std::chrono::microseconds slice) {
     for (int i = 0; i < threads; ++i) {
-      threads_.emplace_back([this, idle_poll, slice] {
-        if (slice.count() > 0) SetSchedulerSlice(slice);
-        RunPolling(context_, idle_poll);
-      });
+      threads_.emplace_back([this, idle_poll, slice] { RunPolling(context_, idle_poll, slice); });
     }
   }
   WorkerPool(const WorkerPool&) = delete;
@@ -529,10 +528,7 @@ class BeastServer final : public Server {
     for (std::size_t i = 0; i < loops_.size(); ++i) {
       const int cpu = cpus.size() > 1 ? cpus[i % cpus.size()] : -1;
       threads_.emplace_back([context = loops_[i].context.get(), poll = shared_->options.idle_poll,
-                             slice = shared_->options.scheduler_slice] {
-        if (slice.count() > 0) SetSchedulerSlice(slice);
-        RunPolling(*context, poll);
-      });
+                             slice = shared_->options.scheduler_slice] { RunPolling(*context, poll, slice); });
       // Bound from here, so the binding holds by the time Listen returns.
       if (cpu >= 0) PinThread(threads_.back(), cpu);
     }
