@@ -8,17 +8,18 @@ import subprocess
 from conftest import ADMIN_TOKEN, Server
 
 
+def thread_fields(pid, file, field):
+    """The value of `field` in each of the process's threads' /proc `file` ("status", "sched")."""
+    values = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/{file}") as lines:
+            values += [line.split(":", 1)[1].strip() for line in lines if line.startswith(field)]
+    return values
+
+
 def network_thread_cpus(pid):
     """The CPU of each of the process's threads bound to exactly one."""
-    cpus = []
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/status") as status:
-            for line in status:
-                if line.startswith("Cpus_allowed_list:"):
-                    value = line.split(":", 1)[1].strip()
-                    if "," not in value and "-" not in value:
-                        cpus.append(value)
-    return sorted(cpus)
+    return sorted(v for v in thread_fields(pid, "status", "Cpus_allowed_list:") if "," not in v and "-" not in v)
 
 
 def test_network_threads_are_bound_one_per_cpu_unless_turned_off(tmp_path):
@@ -41,13 +42,7 @@ def test_network_threads_are_bound_one_per_cpu_unless_turned_off(tmp_path):
 
 def threads_with_slice(pid, microseconds):
     """How many of the process's threads run with that scheduler slice."""
-    count = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/sched") as sched:
-            for line in sched:
-                if line.startswith("se.slice") and int(line.split(":")[1]) == microseconds * 1000:
-                    count += 1
-    return count
+    return sum(int(v) == microseconds * 1000 for v in thread_fields(pid, "sched", "se.slice"))
 
 
 def kernel_keeps_custom_slices():

@@ -159,16 +159,26 @@ TEST_F(ServerTest, IdlePollingEndsInSleepWhenNothingComes) {
   }
 }
 
+/// The value of `field` (after its colon, trimmed) in each of this process's threads'
+/// /proc `file` ("status", "sched").
+std::vector<std::string> ThreadFields(const char* file, std::string_view field) {
+  std::vector<std::string> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / file);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(field, 0) != 0) continue;
+      const std::size_t value = line.find_first_not_of(" \t:", field.size());
+      out.push_back(value == std::string::npos ? "" : line.substr(value));
+    }
+  }
+  return out;
+}
+
 /// The CPUs of this process's threads that are bound to exactly one.
 std::multiset<std::string> SingleCpuThreads() {
   std::multiset<std::string> out;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream status(task.path() / "status");
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("Cpus_allowed_list:", 0) != 0) continue;
-      const std::string list = line.substr(line.find_first_not_of(" \t", 18));
-      if (list.find_first_of(",-") == std::string::npos) out.insert(list);
-    }
+  for (const std::string& list : ThreadFields("status", "Cpus_allowed_list")) {
+    if (list.find_first_of(",-") == std::string::npos) out.insert(list);
   }
   return out;
 }
@@ -192,17 +202,10 @@ TEST_F(ServerTest, PinnedNetworkThreadsTakeACpuEach) {
 
 /// How many of this process's threads run with a scheduler slice of `slice`.
 int ThreadsWithSlice(std::chrono::microseconds slice) {
-  int count = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream sched(task.path() / "sched");
-    for (std::string line; std::getline(sched, line);) {
-      if (line.rfind("se.slice", 0) == 0 &&
-          std::stoll(line.substr(line.find(':') + 1)) == std::chrono::nanoseconds(slice).count()) {
-        ++count;
-      }
-    }
-  }
-  return count;
+  const auto fields = ThreadFields("sched", "se.slice");
+  return static_cast<int>(std::count_if(fields.begin(), fields.end(), [&](const std::string& ns) {
+    return std::stoll(ns) == std::chrono::nanoseconds(slice).count();
+  }));
 }
 
 TEST_F(ServerTest, NetworkAndWorkerThreadsAskForTheSchedulerSliceGiven) {
