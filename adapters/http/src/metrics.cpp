@@ -29,7 +29,8 @@ void Metrics::Record(std::string_view method, std::string_view target, int statu
   if (method_label == "POST" && route_label == "/api/projects/:id/lock" && status == 201) ++shard.lock_grants;
 }
 
-std::string Metrics::Render(std::size_t open_connections, std::size_t subscribers) const {
+std::string Metrics::Render(std::size_t open_connections, std::size_t subscribers,
+                            const std::vector<std::size_t>& per_thread) const {
   Shard total;
   for (const Shard& shard : shards_) {
     std::lock_guard lock(shard.mutex);
@@ -72,6 +73,14 @@ std::string Metrics::Render(std::size_t open_connections, std::size_t subscriber
                 "libsync_lock_grants_total %llu\n",
                 open_connections, subscribers, static_cast<unsigned long long>(total.lock_grants));
   out += line;
+  if (!per_thread.empty()) {
+    out += "# HELP libsync_network_thread_connections Open HTTP connections by network thread.\n"
+           "# TYPE libsync_network_thread_connections gauge\n";
+    for (std::size_t i = 0; i < per_thread.size(); ++i) {
+      std::snprintf(line, sizeof line, "libsync_network_thread_connections{thread=\"%zu\"} %zu\n", i, per_thread[i]);
+      out += line;
+    }
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "thread_shard.hpp"
 
@@ -22,8 +23,10 @@ class Metrics {
   /// Counts one answered request. `target` is the request target as received.
   void Record(std::string_view method, std::string_view target, int status, double seconds);
 
-  /// The exposition text, with the gauges the server passes in.
-  std::string Render(std::size_t open_connections, std::size_t subscribers) const;
+  /// The exposition text, with the gauges the server passes in (`per_thread`: open
+  /// connections of each network thread).
+  std::string Render(std::size_t open_connections, std::size_t subscribers,
+                     const std::vector<std::size_t>& per_thread = {}) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

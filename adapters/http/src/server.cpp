@@ -20,7 +20,9 @@
 #include <thread>
 
 #include <sched.h>
+#include <unistd.h>
 
+#include "connection_placement.hpp"
 #include "cpu_affinity.hpp"
 #include "response_text.hpp"
 #include "metrics.hpp"
@@ -98,6 +100,8 @@ struct Shared {
   WorkerPool workers;             // Api::Handle: store work
   net::thread_pool git_workers;  // git sync routes: long waits on the remote
   std::atomic<std::size_t> connections{0};
+  ConnectionPlacement placement;  // which network thread serves each connection
+  std::vector<net::io_context*> network_contexts;  // network thread i runs the i-th
   std::atomic<std::size_t> busy{0};  // requests being handled or written
   std::atomic<bool> draining{false};
   Metrics metrics;
@@ -108,7 +112,8 @@ struct Shared {
       : api(a),
         options(std::move(o)),
         workers(std::max(1, options.worker_threads), options.idle_poll, options.scheduler_slice),
-        git_workers(static_cast<std::size_t>(std::max(1, options.git_threads))) {}
+        git_workers(static_cast<std::size_t>(std::max(1, options.git_threads))),
+        placement(NetworkThreadCpus(std::max(1, options.network_threads), options.pin_network_threads)) {}
 
   void Done() {
     if (busy.fetch_sub(1) == 1) {
@@ -161,6 +166,23 @@ struct Shared {
   std::array<LogShard, kThreadShards> logs_;
 };
 
+// The same connection, registered with another io_context (that thread serves it from
+// now on); none if the system refuses, the socket then closed unless it was never released.
+std::optional<tcp::socket> MoveSocket(tcp::socket& socket, net::io_context& to) {
+  beast::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return std::nullopt;
+  const auto handle = socket.release(ec);
+  if (ec) return std::nullopt;
+  tcp::socket moved(to);
+  moved.assign(protocol, handle, ec);
+  if (ec) {
+    ::close(handle);
+    return std::nullopt;
+  }
+  return moved;
+}
+
 Response PlainError(int status, std::string message) {
   boost::json::object body{{"statusCode", status},
                            {"error", ReasonPhrase(status)},
@@ -170,18 +192,22 @@ Response PlainError(int status, std::string message) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {}
+  Session(tcp::socket socket, std::size_t network_thread, std::shared_ptr<Shared> shared)
+      : stream_(std::move(socket)), network_thread_(network_thread), shared_(std::move(shared)) {}
 
-  ~Session() { shared_->connections.fetch_sub(1); }
+  ~Session() {
+    shared_->placement.Closed(network_thread_);
+    shared_->connections.fetch_sub(1);
+  }
 
-  void Start() {
+  /// `first`: no request has been read from the connection yet (see DoReadHeader).
+  void Start(bool first) {
     beast::error_code ignored;
     // Answers are written whole, at once: nothing to gain from Nagle's delay. Non-blocking
     // so DoWrite can try the write in place.
     stream_.socket().set_option(tcp::no_delay(true), ignored);
     stream_.socket().non_blocking(true, ignored);
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(true); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), first] { self->DoReadHeader(first); });
   }
 
   /// A committed event for this stream's project (called on the publisher's thread).
@@ -260,7 +286,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     const std::size_t subscribers = shared_->options.events ? shared_->options.events->subscribers() : 0;
     Response r{200, {{"content-type", "text/plain; version=0.0.4"}},
-               shared_->metrics.Render(shared_->connections.load(), subscribers)};
+               shared_->metrics.Render(shared_->connections.load(), subscribers, shared_->placement.OpenPerThread())};
     DoWrite(r, true, 11);
   }
 
@@ -469,7 +495,32 @@ class Session : public std::enable_shared_from_this<Session> {
     if (response_text_.capacity() > kKeptBodyBytes) response_text_ = std::string();
     shared_->Done();
     if (ec || !keep_alive) return DoClose();
+    if (++answered_ % kFollowClientEvery == 0 && FollowClient()) return;
     DoReadHeader(false);
+  }
+
+  // Clients move between CPUs (a client's threads are often all started on one CPU and
+  // spread later), and a connection is best served on its client's (ConnectionPlacement).
+  // Now and then, between two requests, the connection checks where its packets arrive
+  // and moves to the network thread there: a session on that thread takes the socket and
+  // any bytes already read, and this one ends. True when it moved.
+  static constexpr unsigned kFollowClientEvery = 64;  // requests; one system call each time
+  bool FollowClient() {
+    const auto target = shared_->placement.Follow(network_thread_, IncomingCpu(stream_.socket().native_handle()));
+    if (!target) return false;
+    auto moved = MoveSocket(stream_.socket(), *shared_->network_contexts[*target]);
+    if (!moved) {
+      shared_->placement.Closed(*target);
+      if (stream_.socket().is_open()) return false;
+      DoClose();
+      return true;
+    }
+    shared_->connections.fetch_add(1);
+    auto next = std::make_shared<Session>(std::move(*moved), *target, shared_);
+    const auto pending = buffer_.data();
+    next->buffer_.commit(net::buffer_copy(next->buffer_.prepare(pending.size()), pending));
+    next->Start(false);
+    return true;
   }
 
   void DoClose() {
@@ -478,6 +529,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  std::size_t network_thread_;  // whose io_context runs this connection
+  unsigned answered_ = 0;        // requests answered on this connection (wraps)
   beast::flat_buffer buffer_;
   static constexpr std::size_t kKeptBodyBytes = 64 * 1024;
   std::string response_text_;  // the response being written; its capacity is kept
@@ -503,8 +556,10 @@ class BeastServer final : public Server {
  public:
   BeastServer(const Api& api, const ServerOptions& options)
       : shared_(std::make_shared<Shared>(api, options)),
-        loops_(MakeLoops(std::max(1, options.network_threads))),
-        acceptor_(*loops_.front().context) {}
+        loops_(MakeLoops(shared_->placement.threads())),
+        acceptor_(*loops_.front().context) {
+    for (auto& loop : loops_) shared_->network_contexts.push_back(loop.context.get());
+  }
 
   ~BeastServer() override { Stop(std::chrono::milliseconds(0)); }
 
@@ -524,9 +579,8 @@ class BeastServer final : public Server {
     port_ = acceptor_.local_endpoint().port();
     DoAccept();
     ScheduleLogFlush();
-    const std::vector<int> cpus = shared_->options.pin_network_threads ? AllowedCpus() : std::vector<int>();
     for (std::size_t i = 0; i < loops_.size(); ++i) {
-      const int cpu = cpus.size() > 1 ? cpus[i % cpus.size()] : -1;
+      const int cpu = shared_->placement.cpu(i);
       threads_.emplace_back([context = loops_[i].context.get(), poll = shared_->options.idle_poll,
                              slice = shared_->options.scheduler_slice] { RunPolling(*context, poll, slice); });
       // Bound from here, so the binding holds by the time Listen returns.
@@ -570,11 +624,11 @@ class BeastServer final : public Server {
   }
 
   void DoAccept() {
-    // Connections are dealt round-robin to the network threads; each thread runs its own
-    // io_context, so a connection's handlers never run concurrently and need no strand,
-    // and no thread wakes another to run them.
-    net::io_context& next = *loops_[next_loop_++ % loops_.size()].context;
-    acceptor_.async_accept(next, [this](beast::error_code ec, tcp::socket socket) {
+    // Each network thread runs its own io_context, so a connection's handlers never run
+    // concurrently and need no strand, and no thread wakes another to run them. Which
+    // thread is known only once the connection is here (ConnectionPlacement); it arrives
+    // on the first loop's, where the acceptor is.
+    acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
         return DoAccept();
@@ -589,7 +643,17 @@ class BeastServer final : public Server {
         return DoAccept();
       }
       shared_->connections.fetch_add(1);
-      std::make_shared<Session>(std::move(socket), shared_)->Start();
+      const std::size_t thread = shared_->placement.Place(IncomingCpu(socket.native_handle()));
+      if (thread != 0) {
+        auto moved = MoveSocket(socket, *loops_[thread].context);
+        if (!moved) {
+          shared_->placement.Closed(thread);
+          shared_->connections.fetch_sub(1);
+          return DoAccept();
+        }
+        socket = std::move(*moved);
+      }
+      std::make_shared<Session>(std::move(socket), thread, shared_)->Start(true);
       DoAccept();
     });
   }
@@ -601,9 +665,9 @@ class BeastServer final : public Server {
     // the io_context; the guard keeps run() from returning before the response is written.
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   };
-  static std::vector<Loop> MakeLoops(int count) {
+  static std::vector<Loop> MakeLoops(std::size_t count) {
     std::vector<Loop> loops;
-    for (int i = 0; i < count; ++i) {
+    for (std::size_t i = 0; i < count; ++i) {
       auto context = std::make_unique<net::io_context>(1);  // one thread each
       auto work = net::make_work_guard(*context);
       loops.push_back({std::move(context), std::move(work)});
@@ -612,7 +676,6 @@ class BeastServer final : public Server {
   }
 
   std::vector<Loop> loops_;
-  std::size_t next_loop_ = 0;
   tcp::acceptor acceptor_;
   net::steady_timer log_timer_{*loops_.front().context};
   std::vector<std::thread> threads_;

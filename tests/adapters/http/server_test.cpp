@@ -200,6 +200,64 @@ TEST_F(ServerTest, PinnedNetworkThreadsTakeACpuEach) {
   EXPECT_EQ(SingleCpuThreads(), before) << "not pinned unless asked";
 }
 
+/// The CPUs this process may use.
+std::vector<int> AllowedCpuList() {
+  cpu_set_t allowed;
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+/// Moves the calling thread to `cpu` (and only there).
+void RunOn(int cpu) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+}
+
+/// Open connections per network thread, as /metrics tells them.
+std::vector<int> ConnectionsPerThread(Client& c) {
+  const std::string body = c.Get("/metrics");
+  std::vector<int> open;
+  const std::regex line(R"re(libsync_network_thread_connections\{thread="(\d+)"\} (\d+))re");
+  for (std::sregex_iterator i(body.begin(), body.end(), line), end; i != end; ++i) open.push_back(std::stoi((*i)[2]));
+  return open;
+}
+
+// A pinned server serves each connection on the network thread of the CPU its client
+// sends from (the client's packets are received there), and a connection follows its
+// client when the client moves, between two requests, without losing one.
+TEST_F(ServerTest, ConnectionsAreServedOnTheirClientsCpu) {
+  const std::vector<int> cpus = AllowedCpuList();
+  if (cpus.size() < 2) GTEST_SKIP() << "one CPU: nothing to choose";
+  StartServer({.network_threads = 2, .pin_network_threads = true});  // thread i on cpus[i]
+  std::thread([&] {
+    RunOn(cpus[1]);
+    Client a(server_->port()), b(server_->port()), c(server_->port());
+    for (Client* client : {&a, &b, &c}) ASSERT_EQ(StatusOf(client->Get(HookStatus(), KeyHeader())), 200);
+    EXPECT_EQ(ConnectionsPerThread(a), (std::vector<int>{0, 3}));
+    RunOn(cpus[0]);
+    Client d(server_->port());
+    EXPECT_EQ(ConnectionsPerThread(d), (std::vector<int>{1, 3}));
+    // a's client is on cpus[0] now. A connection checks where its client is every 64
+    // requests: these arrive in one write, so the move falls among requests already read.
+    std::string pipelined;
+    for (int i = 0; i < 100; ++i) pipelined += "GET " + HookStatus() + " HTTP/1.1\r\nHost: x\r\n" + KeyHeader() + "\r\n";
+    a.Send(pipelined);
+    std::string answers;
+    for (int i = 0; i < 200 && std::count(answers.begin(), answers.end(), '{') < 100; ++i) answers += a.ReadRaw(3s);
+    const std::regex ok(R"(HTTP/1\.1 200 OK)");
+    EXPECT_EQ(std::distance(std::sregex_iterator(answers.begin(), answers.end(), ok), std::sregex_iterator()), 100)
+        << "every request answered once, across the move";
+    EXPECT_EQ(ConnectionsPerThread(a), (std::vector<int>{2, 2})) << "a moved to its client's CPU";
+    EXPECT_EQ(StatusOf(a.Get(HookStatus(), KeyHeader())), 200);
+  }).join();
+}
+
 /// How many of this process's threads run with a scheduler slice of `slice`.
 int ThreadsWithSlice(std::chrono::microseconds slice) {
   const auto fields = ThreadFields("sched", "se.slice");
