@@ -506,6 +506,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // any bytes already read, and this one ends. True when it moved.
   static constexpr unsigned kFollowClientEvery = 64;  // requests; one system call each time
   bool FollowClient() {
+    if (shared_->placement.cpu(network_thread_) < 0) return false;  // not pinned: nowhere to follow
     const auto target = shared_->placement.Follow(network_thread_, IncomingCpu(stream_.socket().native_handle()));
     if (!target) return false;
     auto moved = MoveSocket(stream_.socket(), *shared_->network_contexts[*target]);
