@@ -102,6 +102,7 @@ struct Shared {
   std::atomic<std::size_t> connections{0};
   ConnectionPlacement placement;  // which network thread serves each connection
   std::vector<net::io_context*> network_contexts;  // network thread i runs the i-th
+  tcp protocol = tcp::v4();                         // the listening socket's, and so every connection's
   std::atomic<std::size_t> busy{0};  // requests being handled or written
   std::atomic<bool> draining{false};
   Metrics metrics;
@@ -168,10 +169,8 @@ struct Shared {
 
 // The same connection, registered with another io_context (that thread serves it from
 // now on); none if the system refuses, the socket then closed unless it was never released.
-std::optional<tcp::socket> MoveSocket(tcp::socket& socket, net::io_context& to) {
+std::optional<tcp::socket> MoveSocket(tcp::socket& socket, tcp protocol, net::io_context& to) {
   beast::error_code ec;
-  const auto protocol = socket.local_endpoint(ec).protocol();
-  if (ec) return std::nullopt;
   const auto handle = socket.release(ec);
   if (ec) return std::nullopt;
   tcp::socket moved(to);
@@ -509,7 +508,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_->placement.cpu(network_thread_) < 0) return false;  // not pinned: nowhere to follow
     const auto target = shared_->placement.Follow(network_thread_, IncomingCpu(stream_.socket().native_handle()));
     if (!target) return false;
-    auto moved = MoveSocket(stream_.socket(), *shared_->network_contexts[*target]);
+    auto moved = MoveSocket(stream_.socket(), shared_->protocol, *shared_->network_contexts[*target]);
     if (!moved) {
       shared_->placement.Closed(*target);
       if (stream_.socket().is_open()) return false;
@@ -569,6 +568,7 @@ class BeastServer final : public Server {
     const auto address = net::ip::make_address(shared_->options.address, ec);
     if (ec) return Status::InvalidArgument("invalid listen address '" + shared_->options.address + "'");
     const tcp::endpoint endpoint(address, shared_->options.port);
+    shared_->protocol = endpoint.protocol();
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
@@ -646,7 +646,7 @@ class BeastServer final : public Server {
       shared_->connections.fetch_add(1);
       const std::size_t thread = shared_->placement.Place(IncomingCpu(socket.native_handle()));
       if (thread != 0) {
-        auto moved = MoveSocket(socket, *loops_[thread].context);
+        auto moved = MoveSocket(socket, shared_->protocol, *loops_[thread].context);
         if (!moved) {
           shared_->placement.Closed(thread);
           shared_->connections.fetch_sub(1);
