@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <sched.h>
 #include <unistd.h>
@@ -229,6 +230,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
+    if ((answered_ + 1) % kFollowClientEvery == 0) NoteClientCpu();
     // A request without a body (every GET) is complete already: no second read, and no
     // re-arming of the timer, which costs a system call.
     if (parser_->is_done()) return OnBody({}, 0);
@@ -500,13 +502,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Clients move between CPUs (a client's threads are often all started on one CPU and
   // spread later), and a connection is best served on its client's (ConnectionPlacement).
-  // Now and then, between two requests, the connection checks where its packets arrive
-  // and moves to the network thread there: a session on that thread takes the socket and
-  // any bytes already read, and this one ends. True when it moved.
+  // Every kFollowClientEvery requests the connection notes where its packets arrive and,
+  // once that request is answered, moves to the network thread there: a session on that
+  // thread takes the socket and any bytes already read, and this one ends.
   static constexpr unsigned kFollowClientEvery = 64;  // requests; one system call each time
+
+  // Noted as a request comes in, because then the last packet received is the client's
+  // own. After an answer it may be the client kernel's bare acknowledgement of it, which
+  // on loopback is received on the CPU that sent the answer: ours.
+  void NoteClientCpu() {
+    client_cpu_ = shared_->placement.cpu(network_thread_) < 0 ? -1 : IncomingCpu(stream_.socket().native_handle());
+  }
+
+  // True when the connection moved.
   bool FollowClient() {
-    if (shared_->placement.cpu(network_thread_) < 0) return false;  // not pinned: nowhere to follow
-    const auto target = shared_->placement.Follow(network_thread_, IncomingCpu(stream_.socket().native_handle()));
+    const auto target = shared_->placement.Follow(network_thread_, std::exchange(client_cpu_, -1));
     if (!target) return false;
     auto moved = MoveSocket(stream_.socket(), shared_->protocol, *shared_->network_contexts[*target]);
     if (!moved) {
@@ -531,6 +541,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   std::size_t network_thread_;  // whose io_context runs this connection
   unsigned answered_ = 0;        // requests answered on this connection (wraps)
+  int client_cpu_ = -1;          // where the client's packets arrived, when last noted
   beast::flat_buffer buffer_;
   static constexpr std::size_t kKeptBodyBytes = 64 * 1024;
   std::string response_text_;  // the response being written; its capacity is kept
