@@ -17,28 +17,29 @@ std::size_t LocalAllowance(std::size_t least) { return least / 2 + 4; }
 ConnectionPlacement::ConnectionPlacement(std::vector<int> thread_cpus)
     : cpus_(std::move(thread_cpus)), open_(std::make_unique<std::atomic<std::size_t>[]>(cpus_.size())) {}
 
+std::size_t ConnectionPlacement::LeastBusy() const {
+  std::size_t least = 0;
+  for (std::size_t i = 1; i < cpus_.size(); ++i) {
+    if (open_[i].load(std::memory_order_relaxed) < open_[least].load(std::memory_order_relaxed)) least = i;
+  }
+  return least;
+}
+
 std::optional<std::size_t> ConnectionPlacement::LocalThread(int cpu) const {
   if (cpu < 0) return std::nullopt;
   const auto open = [this](std::size_t i) { return open_[i].load(std::memory_order_relaxed); };
-  std::size_t least = 0;
   std::optional<std::size_t> local;
   for (std::size_t i = 0; i < cpus_.size(); ++i) {
-    if (open(i) < open(least)) least = i;
     if (cpus_[i] == cpu && (!local || open(i) < open(*local))) local = i;
   }
-  if (local && open(*local) > open(least) + LocalAllowance(open(least))) return std::nullopt;
+  const std::size_t floor = open(LeastBusy());
+  if (local && open(*local) > floor + LocalAllowance(floor)) return std::nullopt;
   return local;
 }
 
 std::size_t ConnectionPlacement::Place(int incoming_cpu) {
-  std::size_t chosen = 0;
-  if (const auto local = LocalThread(incoming_cpu)) {
-    chosen = *local;
-  } else {
-    for (std::size_t i = 1; i < cpus_.size(); ++i) {
-      if (open_[i].load(std::memory_order_relaxed) < open_[chosen].load(std::memory_order_relaxed)) chosen = i;
-    }
-  }
+  const auto local = LocalThread(incoming_cpu);
+  const std::size_t chosen = local ? *local : LeastBusy();
   open_[chosen].fetch_add(1, std::memory_order_relaxed);
   return chosen;
 }

@@ -44,6 +44,8 @@ class ConnectionPlacement {
  private:
   // The least busy thread pinned to `cpu` if it holds few enough connections, else none.
   std::optional<std::size_t> LocalThread(int cpu) const;
+  // The thread with the fewest open connections (the first of them on a tie).
+  std::size_t LeastBusy() const;
 
   std::vector<int> cpus_;
   // Placed from the accepting thread, closed from each connection's own thread.
