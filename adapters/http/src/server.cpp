@@ -100,8 +100,7 @@ struct Shared {
   ServerOptions options;
   WorkerPool workers;             // Api::Handle: store work
   net::thread_pool git_workers;  // git sync routes: long waits on the remote
-  std::atomic<std::size_t> connections{0};
-  ConnectionPlacement placement;  // which network thread serves each connection
+  ConnectionPlacement placement;  // which network thread serves each connection; counts them
   std::vector<net::io_context*> network_contexts;  // network thread i runs the i-th
   tcp protocol = tcp::v4();                         // the listening socket's, and so every connection's
   std::atomic<std::size_t> busy{0};  // requests being handled or written
@@ -195,10 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket socket, std::size_t network_thread, std::shared_ptr<Shared> shared)
       : stream_(std::move(socket)), network_thread_(network_thread), shared_(std::move(shared)) {}
 
-  ~Session() {
-    shared_->placement.Closed(network_thread_);
-    shared_->connections.fetch_sub(1);
-  }
+  ~Session() { shared_->placement.Closed(network_thread_); }
 
   /// `first`: no request has been read from the connection yet (see DoReadHeader).
   void Start(bool first) {
@@ -287,7 +283,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     const std::size_t subscribers = shared_->options.events ? shared_->options.events->subscribers() : 0;
     Response r{200, {{"content-type", "text/plain; version=0.0.4"}},
-               shared_->metrics.Render(shared_->connections.load(), subscribers, shared_->placement.OpenPerThread())};
+               shared_->metrics.Render(shared_->placement.OpenTotal(), subscribers, shared_->placement.OpenPerThread())};
     DoWrite(r, true, 11);
   }
 
@@ -525,7 +521,6 @@ class Session : public std::enable_shared_from_this<Session> {
       DoClose();
       return true;
     }
-    shared_->connections.fetch_add(1);
     auto next = std::make_shared<Session>(std::move(*moved), *target, shared_);
     const auto pending = buffer_.data();
     next->buffer_.commit(net::buffer_copy(next->buffer_.prepare(pending.size()), pending));
@@ -645,7 +640,7 @@ class BeastServer final : public Server {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
         return DoAccept();
       }
-      if (shared_->connections.load() >= shared_->options.max_connections) {
+      if (shared_->placement.OpenTotal() >= shared_->options.max_connections) {
         // Over the cap: a short answer, then the door.
         beast::error_code ignored;
         std::string reply;
@@ -654,13 +649,11 @@ class BeastServer final : public Server {
         socket.close(ignored);
         return DoAccept();
       }
-      shared_->connections.fetch_add(1);
       const std::size_t thread = shared_->placement.Place(IncomingCpu(socket.native_handle()));
       if (thread != 0) {
         auto moved = MoveSocket(socket, shared_->protocol, *loops_[thread].context);
         if (!moved) {
           shared_->placement.Closed(thread);
-          shared_->connections.fetch_sub(1);
           return DoAccept();
         }
         socket = std::move(*moved);
