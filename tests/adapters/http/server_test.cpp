@@ -25,6 +25,7 @@
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git_sync_service.hpp"
 #include "libsync/memory/memory_store.hpp"
+#include "cpu_affinity.hpp"
 #include "metrics.hpp"
 #include "scheduler_slice.hpp"
 #include "target.hpp"
@@ -200,17 +201,6 @@ TEST_F(ServerTest, PinnedNetworkThreadsTakeACpuEach) {
   EXPECT_EQ(SingleCpuThreads(), before) << "not pinned unless asked";
 }
 
-/// The CPUs this process may use.
-std::vector<int> AllowedCpuList() {
-  cpu_set_t allowed;
-  std::vector<int> cpus;
-  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return cpus;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
-  }
-  return cpus;
-}
-
 /// Moves the calling thread to `cpu` (and only there).
 void RunOn(int cpu) {
   cpu_set_t one;
@@ -232,7 +222,7 @@ std::vector<int> ConnectionsPerThread(Client& c) {
 // sends from (the client's packets are received there), and a connection follows its
 // client when the client moves, between two requests, without losing one.
 TEST_F(ServerTest, ConnectionsAreServedOnTheirClientsCpu) {
-  const std::vector<int> cpus = AllowedCpuList();
+  const std::vector<int> cpus = AllowedCpus();
   if (cpus.size() < 2) GTEST_SKIP() << "one CPU: nothing to choose";
   StartServer({.network_threads = 2, .pin_network_threads = true});  // thread i on cpus[i]
   std::thread([&] {
