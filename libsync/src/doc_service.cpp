@@ -20,11 +20,12 @@ using detail::EventBatch;
 using detail::FindDoc;
 
 // What a doc read asks of its caller and name, in this order: may they read the
-// project, then is the name valid. Get checks it before its transaction, GetWithKey
+// project, then is the name valid (as a stored name: docs written before the workstation
+// rules stay readable). Get checks it before its transaction, GetWithKey
 // inside it once the key is known.
 Status CheckDocRead(const Caller& caller, std::string_view project_id, std::string_view file_name) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kRead));
-  return ValidateFileName(file_name);
+  return ValidateStoredFileName(file_name);
 }
 
 }  // namespace
@@ -89,7 +90,7 @@ Result<DocWriteResult> DocService::Put(const Caller& caller, std::string_view pr
 Status DocService::Delete(const Caller& caller, std::string_view project_id,
                           std::string_view file_name, const WriteGuard& guard) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kWrite));
-  LIBSYNC_RETURN_IF_ERROR(ValidateFileName(file_name));
+  LIBSYNC_RETURN_IF_ERROR(ValidateStoredFileName(file_name));
   const Timestamp now = ctx_.clock.Now();
   return detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
@@ -104,7 +105,7 @@ Result<std::vector<DocVersion>> DocService::History(const Caller& caller,
                                                     std::string_view project_id,
                                                     std::string_view file_name) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kRead));
-  LIBSYNC_RETURN_IF_ERROR(ValidateFileName(file_name));
+  LIBSYNC_RETURN_IF_ERROR(ValidateStoredFileName(file_name));
   std::vector<DocVersion> out;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
     LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, file_name));
@@ -123,7 +124,7 @@ Result<std::vector<DocVersion>> DocService::History(const Caller& caller,
 Result<DocVersion> DocService::Version(const Caller& caller, std::string_view project_id,
                                        std::string_view file_name, std::int64_t version) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kRead));
-  LIBSYNC_RETURN_IF_ERROR(ValidateFileName(file_name));
+  LIBSYNC_RETURN_IF_ERROR(ValidateStoredFileName(file_name));
   std::optional<DocVersion> out;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
     LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, file_name));

@@ -16,6 +16,9 @@ DocVersion VersionOf(const Doc& doc, std::string author, VersionSource source, T
 }  // namespace
 
 Status CheckExpectedVersion(const WriteGuard& guard, const Doc* current) {
+  if (guard.must_exist && !current) {
+    return Status(ErrorCode::kPreconditionFailed, "doc does not exist", {{"currentVersion", "0"}});
+  }
   if (!guard.expected_version) return Status::Ok();
   const std::int64_t actual = current ? current->version : 0;
   if (*guard.expected_version == actual) return Status::Ok();
@@ -32,12 +35,7 @@ Status CheckContent(const ServiceContext& ctx, std::string_view content) {
     return Status::TooLarge("doc content is " + std::to_string(content.size()) +
                             " bytes; the limit is " + std::to_string(ctx.options.max_doc_bytes));
   }
-  if (!IsValidUtf8(content)) return Status::InvalidArgument("doc content is not valid UTF-8");
-  // Text columns (PostgreSQL's among them) cannot hold NUL, so no store may accept it.
-  if (content.find('\0') != std::string_view::npos) {
-    return Status::InvalidArgument("doc content contains a NUL byte");
-  }
-  return Status::Ok();
+  return ValidateText(content, "doc content", content.size());
 }
 
 Status ContentWrite::Run(Transaction& tx, EventBatch& events, const Doc* current, DocWriteResult& out) const {

@@ -28,13 +28,7 @@ Result<Duration> EffectiveTtl(const ServiceOptions& options, std::optional<Durat
   return value;
 }
 
-Status CheckReason(std::string_view reason) {
-  if (reason.size() > kMaxReasonBytes) {
-    return Status::InvalidArgument("reason is longer than 1000 bytes");
-  }
-  if (!IsValidUtf8(reason)) return Status::InvalidArgument("reason is not valid UTF-8");
-  return Status::Ok();
-}
+Status CheckReason(std::string_view reason) { return ValidateText(reason, "reason", kMaxReasonBytes); }
 
 // The lock:* payload, written into `json`; the view is valid while `json` lives.
 std::string_view LockPayload(detail::JsonObject& json, const Lock& lock) {

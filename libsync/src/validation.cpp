@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "workstation_names.hpp"
+
 namespace libsync {
 namespace {
 
@@ -12,7 +14,9 @@ constexpr std::size_t kMaxPathBytes = 1024;
 
 bool IsControl(unsigned char c) noexcept { return c < 0x20 || c == 0x7F; }
 
-Status ValidateRelativePath(std::string_view path, std::string_view what) {
+enum class Segments { kAnyFile, kEveryWorkstation };
+
+Status ValidateRelativePath(std::string_view path, std::string_view what, Segments segments) {
   const std::string w(what);
   if (path.size() > kMaxPathBytes) {
     return Status::InvalidArgument(w + " is longer than 1024 bytes");
@@ -35,6 +39,11 @@ Status ValidateRelativePath(std::string_view path, std::string_view what) {
     }
     if (segment.size() > kMaxSegmentBytes) {
       return Status::InvalidArgument(w + " has a segment longer than 255 bytes");
+    }
+    if (segments == Segments::kEveryWorkstation) {
+      if (const auto why = detail::UnportableSegmentReason(segment)) {
+        return Status::InvalidArgument(w + " segment '" + std::string(segment) + "' " + std::string(*why));
+      }
     }
     start = end + 1;
   }
@@ -89,12 +98,18 @@ bool IsValidUtf8(std::string_view text) noexcept {
 
 Status ValidateFileName(std::string_view file_name) {
   if (file_name.empty()) return Status::InvalidArgument("fileName is empty");
-  return ValidateRelativePath(file_name, "fileName");
+  return ValidateRelativePath(file_name, "fileName", Segments::kEveryWorkstation);
+}
+
+Status ValidateStoredFileName(std::string_view file_name) {
+  if (file_name.empty()) return Status::InvalidArgument("fileName is empty");
+  return ValidateRelativePath(file_name, "fileName", Segments::kAnyFile);
 }
 
 Status ValidateDocsPath(std::string_view docs_path) {
   if (docs_path.empty()) return Status::Ok();
-  return ValidateRelativePath(docs_path, "docsPath");
+  // A folder in the repository, never written on a workstation: the path rules only.
+  return ValidateRelativePath(docs_path, "docsPath", Segments::kAnyFile);
 }
 
 Status ValidateBranchName(std::string_view b) {
@@ -119,6 +134,17 @@ Status ValidateBranchName(std::string_view b) {
       return bad("contains a character git does not allow in ref names");
     }
   }
+  return Status::Ok();
+}
+
+Status ValidateText(std::string_view value, std::string_view what, std::size_t max_bytes) {
+  const std::string w(what);
+  if (value.size() > max_bytes) {
+    return Status::InvalidArgument(w + " is longer than " + std::to_string(max_bytes) + " bytes");
+  }
+  if (!IsValidUtf8(value)) return Status::InvalidArgument(w + " is not valid UTF-8");
+  // PostgreSQL's text type cannot hold NUL and C APIs cut strings at it: no store may take it.
+  if (value.find('\0') != std::string_view::npos) return Status::InvalidArgument(w + " contains a NUL byte");
   return Status::Ok();
 }
 

@@ -19,6 +19,9 @@ struct WriteGuard {
   /// The caller's lock token. Required while the project is locked; a token that is not
   /// the live lock's (expired, released or superseded) is refused with kLocked.
   std::optional<std::string> lock_token;
+  /// The doc must exist, at any version (HTTP `If-Match: *`); when it does not, the write
+  /// fails with kPreconditionFailed.
+  bool must_exist = false;
 };
 
 struct DocWriteResult {

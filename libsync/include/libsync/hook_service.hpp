@@ -35,11 +35,16 @@ class HookService {
 
   /// The live lock or nullopt. Expected errors: kNotFound.
   Result<std::optional<Lock>> LockState(const Caller& caller, std::string_view project_id);
-  /// Expected errors: kNotFound.
+  /// Expected errors: kNotFound. Like Pull, it leaves out docs whose names no
+  /// workstation may write (see UnservableDocNames).
   Result<DocsState> DocsHash(const Caller& caller, std::string_view project_id);
   /// Every doc and their hash, read in one snapshot; a key's pull is recorded on the key
   /// (lastPulledHash, lastPulledAt). Expected errors: kNotFound.
   Result<DocsSnapshot> Pull(const Caller& caller, std::string_view project_id);
+  /// Admin only: the docs that hooks never serve because their names break the
+  /// workstation rules of ValidateFileName (stored before those rules existed); they stay
+  /// readable and removable through DocService. Expected errors: kPermissionDenied, kNotFound.
+  Result<std::vector<std::string>> UnservableDocNames(const Caller& caller, std::string_view project_id);
   /// Admin only: each key of the project with its last pull.
   /// Expected errors: kPermissionDenied, kNotFound.
   Result<std::vector<Consumer>> Consumers(const Caller& caller, std::string_view project_id);

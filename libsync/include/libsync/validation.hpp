@@ -9,8 +9,18 @@ namespace libsync {
 
 /// A document fileName: relative, '/'-separated, no empty, "." or ".." segment, no leading
 /// '/', no backslash, no NUL or control characters, valid UTF-8, each segment at most
-/// 255 bytes, at most 1024 bytes in all. Returns kInvalidArgument saying which rule failed.
+/// 255 bytes, at most 1024 bytes in all; and every segment one that every workstation can
+/// write as a plain file: not `.git` in any spelling git refuses to check out (any case,
+/// NTFS `git~1` / trailing dots and spaces, HFS+ ignorable code points), not a Windows
+/// device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without extension), no trailing
+/// dot or space, none of `< > : " | ? *`. Returns kInvalidArgument saying which rule failed.
+/// Every name a doc is written under, and every name a workstation writes, passes it.
 Status ValidateFileName(std::string_view file_name);
+
+/// A name a doc may already have in the store: ValidateFileName's path rules without the
+/// workstation rules, which came later. Reads and deletes take it, so such docs stay
+/// readable and removable through the API; they are never served to workstations.
+Status ValidateStoredFileName(std::string_view file_name);
 
 /// A project docsPath: like a fileName, or empty for the repository root.
 Status ValidateDocsPath(std::string_view docs_path);
@@ -20,6 +30,10 @@ Status ValidateBranchName(std::string_view branch);
 
 /// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view text) noexcept;
+
+/// Free text (a lock reason): valid UTF-8 without NUL, at most `max_bytes`; line breaks
+/// and tabs allowed. `what` names the field in the message.
+Status ValidateText(std::string_view value, std::string_view what, std::size_t max_bytes);
 
 /// A short label (name, lockedBy): non-empty, valid UTF-8, no control characters,
 /// at most `max_bytes`. `what` names the field in the message.
