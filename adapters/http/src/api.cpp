@@ -65,19 +65,28 @@ Result<std::int64_t> ParseETag(std::string_view tag) {
   return version;
 }
 
-/// The expected version from If-Match / If-None-Match and `body_version` (baseVersion).
-Result<std::optional<std::int64_t>> ExpectedVersion(const Request& req, std::optional<std::int64_t> body_version) {
-  std::optional<std::int64_t> expected = body_version;
+/// The write's conditions: the expected version from If-Match / If-None-Match and
+/// `body_version` (baseVersion), and the caller's lock token.
+Result<WriteGuard> Guard(const Request& req, std::optional<std::int64_t> body_version) {
+  WriteGuard guard{body_version, LockToken(req)};
   if (const auto match = req.Header("if-match"); !match.empty()) {
-    LIBSYNC_ASSIGN_OR_RETURN(std::int64_t v, ParseETag(match));
-    if (expected && *expected != v) return Status::InvalidArgument("If-Match and baseVersion disagree");
-    expected = v;
+    if (match == "*") {
+      guard.must_exist = true;  // RFC 9110 §13.1.1: any current version will do
+    } else {
+      LIBSYNC_ASSIGN_OR_RETURN(std::int64_t v, ParseETag(match));
+      if (guard.expected_version && *guard.expected_version != v) {
+        return Status::InvalidArgument("If-Match and baseVersion disagree");
+      }
+      guard.expected_version = v;
+    }
   }
   if (req.Header("if-none-match") == "*") {
-    if (expected && *expected != 0) return Status::InvalidArgument("If-None-Match: * and a version disagree");
-    expected = 0;  // create only
+    if ((guard.expected_version && *guard.expected_version != 0) || guard.must_exist) {
+      return Status::InvalidArgument("If-None-Match: * and If-Match or a version disagree");
+    }
+    guard.expected_version = 0;  // create only
   }
-  return expected;
+  return guard;
 }
 
 // The original hooks' shapes: {"locked":false} or the holder, and {"hash","docsCount"}.
@@ -457,17 +466,17 @@ class Router {
     if (!content) return ErrorResponse(content.error());
     auto base = body->OptionalInt("baseVersion", 0, INT64_MAX);
     if (!base) return ErrorResponse(base.error());
-    auto expected = ExpectedVersion(req_, *base);
-    if (!expected) return ErrorResponse(expected.error());
-    return Reply(sync_.docs().Put(caller, id, file, *content, {*expected, LockToken(req_)}),
+    auto guard = Guard(req_, *base);
+    if (!guard) return ErrorResponse(guard.error());
+    return Reply(sync_.docs().Put(caller, id, file, *content, *guard),
                  [](DocWriteResult w) { return DocResponse(w.created ? 201 : 200, w.doc); });
   }
 
   Response DeleteDoc(const Caller& caller, const std::string& id, const std::string& file) {
     if (!req_.body.empty()) return ErrorResponse(Status::InvalidArgument("DELETE takes no body"));
-    auto expected = ExpectedVersion(req_, std::nullopt);
-    if (!expected) return ErrorResponse(expected.error());
-    Status st = sync_.docs().Delete(caller, id, file, {*expected, LockToken(req_)});
+    auto guard = Guard(req_, std::nullopt);
+    if (!guard) return ErrorResponse(guard.error());
+    Status st = sync_.docs().Delete(caller, id, file, *guard);
     return st.ok() ? JsonResponse(200, object{{"deleted", true}}) : ErrorResponse(st);
   }
 
@@ -477,9 +486,9 @@ class Router {
     auto version = body->OptionalInt("version", 1, INT64_MAX);
     if (!version) return ErrorResponse(version.error());
     if (!*version) return ErrorResponse(Status::InvalidArgument("field 'version' is required"));
-    auto expected = ExpectedVersion(req_, std::nullopt);
-    if (!expected) return ErrorResponse(expected.error());
-    return Reply(sync_.docs().Revert(caller, id, file, **version, {*expected, LockToken(req_)}),
+    auto guard = Guard(req_, std::nullopt);
+    if (!guard) return ErrorResponse(guard.error());
+    return Reply(sync_.docs().Revert(caller, id, file, **version, *guard),
                  [](DocWriteResult w) { return DocResponse(200, w.doc); });
   }
 
