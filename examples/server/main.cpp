@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "data_dir.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/credentials.hpp"
 #include "libsync/event_relay.hpp"
@@ -31,6 +32,7 @@
 #include "libsync/sql/event_listener.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "libsync/sync_service.hpp"
+#include "unservable_docs.hpp"
 
 namespace {
 
@@ -251,19 +253,14 @@ void CreateDemo(SyncService& sync, const std::string& base_url, const std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
+  aitk_server::KeepCreatedFilesPrivate();  // before anything is created: database, secrets, caches
   Config config = ReadConfig(argc, argv);
   const auto colon = config.listen.rfind(':');
   if (colon == std::string::npos) Fail("--listen must be HOST:PORT, not '" + config.listen + "'");
   const std::string host = config.listen.substr(0, colon);
   const auto port = static_cast<std::uint16_t>(ParseNumber("--listen port", config.listen.substr(colon + 1), 0, 65535));
 
-  std::error_code ec;
-  if (!fs::exists(config.data_dir)) {
-    fs::create_directories(config.data_dir, ec);
-    if (ec) Fail("cannot create data directory " + config.data_dir + ": " + ec.message());
-    // It holds the database, the admin token and the encryption keys: the owner's only.
-    fs::permissions(config.data_dir, fs::perms::owner_all, ec);
-  }
+  if (const Status s = aitk_server::PreparePrivateDataDir(config.data_dir); !s.ok()) Fail(s.message());
   const std::string admin_token = AdminToken(config);
   auto box = OpenSecretBox(config);
 
@@ -303,6 +300,7 @@ int main(int argc, char** argv) {
   SyncService sync(**store, SystemClock(), SystemRandom(), *box, relay, service_options);
   hook_cache.Bind(sync);
   relay.Bind(sync);
+  aitk_server::ReportUnservableDocs(sync, std::cerr);
   std::unique_ptr<sql::EventListener> listener;
   if (database.rfind("postgres", 0) == 0) {
     auto listening = sql::ListenForEvents(database, [&relay](const std::string& project, std::int64_t seq) {

@@ -25,6 +25,7 @@ class Server:
         self.env = dict(env or {})
         self.proc = None
         self.port = None
+        self.startup_log = []  # what the server said before it was serving
 
     def start(self):
         env = dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN, **self.env)
@@ -35,6 +36,7 @@ class Server:
         deadline = time.time() + 15
         while time.time() < deadline:
             line = self.proc.stderr.readline()
+            self.startup_log.append(line)
             match = re.search(r"serving on http://127\.0\.0\.1:(\d+)", line)
             if match:
                 self.port = int(match.group(1))

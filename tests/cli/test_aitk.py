@@ -141,7 +141,12 @@ class EvilPlatform(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize("evil_name", ["../escaped.md", "/tmp/absolute.md", "a/../../escaped.md", "a\\..\\x.md"])
+@pytest.mark.parametrize("evil_name", [
+    "../escaped.md", "/tmp/absolute.md", "a/../../escaped.md", "a\\..\\x.md",
+    # names git or Windows would take for something else: a write key must not plant
+    # repository configuration (core.fsmonitor runs on the next `git status`) or devices
+    ".git/config", ".GIT/hooks/post-checkout", "git~1/config", ".git./config", ".g\u200cit/config",
+    "NUL.md", "a/com1.txt", "a:b.md", "trailing."])
 def test_a_malicious_file_name_fails_the_pull_and_writes_nothing(tmp_path, evil_name):
     httpd = http.server.HTTPServer(("127.0.0.1", 0), EvilPlatform)
     httpd.evil_name = evil_name
@@ -152,7 +157,7 @@ def test_a_malicious_file_name_fails_the_pull_and_writes_nothing(tmp_path, evil_
         a = Aitk(folder, f"http://127.0.0.1:{httpd.server_address[1]}", "sk_x", "p1")
         r = a("pull")
         assert r.returncode != 0 and "refusing" in r.stderr
-        assert os.listdir(folder) == []
+        assert os.listdir(folder) == []  # not even ok.md: the whole pull is refused
         assert not (tmp_path / "escaped.md").exists() and not os.path.exists("/tmp/absolute.md")
     finally:
         httpd.shutdown()
