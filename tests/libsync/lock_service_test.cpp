@@ -62,6 +62,20 @@ TEST_F(LockServiceTest, HolderRenewsByAcquiringWithItsToken) {
   EXPECT_EQ(sink_.Types(), (std::vector<std::string>{"lock:acquired", "lock:extended"}));
 }
 
+TEST_F(LockServiceTest, ARenewalIsStoredNotOnlyAnswered) {
+  LockGrant g = Acquire("alice", minutes(10));
+  clock_.Advance(minutes(5));
+  LockGrant again = Acquire("alice", minutes(10), g.token);
+  ASSERT_TRUE(again.renewed);
+  EXPECT_EQ(Current()->expires_at, clock_.Now() + minutes(10)) << "the stored row keeps the old expiry";
+  clock_.Advance(minutes(6));  // past the first grant's expiry, within the renewal's
+  auto current = Current();
+  ASSERT_TRUE(current.has_value()) << "the renewed lock expired at the first grant's time";
+  EXPECT_EQ(current->fence, g.lock.fence);
+  auto bob = sync_.locks().Acquire(admin_, project_.id, {.locked_by = "bob"});
+  EXPECT_EQ(bob.error().code(), ErrorCode::kLockHeld);
+}
+
 TEST_F(LockServiceTest, ExtendNeedsTheToken) {
   LockGrant g = Acquire("alice", minutes(10));
   clock_.Advance(minutes(8));
