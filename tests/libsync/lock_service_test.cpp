@@ -179,6 +179,27 @@ TEST_F(LockServiceTest, TtlMustBeInRange) {
   EXPECT_TRUE(sync_.locks().Acquire(admin_, project_.id, {.locked_by = "alice", .ttl = seconds(1)}).has_value());
 }
 
+TEST_F(LockServiceTest, TtlsAtTheBoundsAreAccepted) {
+  const ServiceOptions& options = sync_.context().options;
+  LockGrant longest = Acquire("alice", options.max_lock_ttl);
+  EXPECT_EQ(longest.lock.expires_at, clock_.Now() + options.max_lock_ttl);
+  auto extended = sync_.locks().Extend(admin_, project_.id, longest.token, options.max_lock_ttl);
+  ASSERT_TRUE(extended.has_value()) << extended.error();
+  auto renewed = sync_.locks().Acquire(admin_, project_.id,
+                                       {.locked_by = "alice", .ttl = options.max_lock_ttl, .token = longest.token});
+  ASSERT_TRUE(renewed.has_value()) << renewed.error();
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_.id, longest.token).value());
+  LockGrant shortest = Acquire("bob", options.min_lock_ttl);
+  EXPECT_EQ(shortest.lock.expires_at, clock_.Now() + options.min_lock_ttl);
+  // One millisecond past either bound is refused.
+  for (Duration ttl : {options.max_lock_ttl + std::chrono::milliseconds(1),
+                       options.min_lock_ttl - std::chrono::milliseconds(1)}) {
+    EXPECT_EQ(sync_.locks().Extend(admin_, project_.id, shortest.token, ttl).error().code(),
+              ErrorCode::kInvalidArgument)
+        << ttl.count();
+  }
+}
+
 TEST_F(LockServiceTest, VerifyTellsOursTheirsAndNone) {
   EXPECT_EQ(sync_.locks().Verify(admin_, project_.id, "lt_x").value(), LockOwnership::kNone);
   LockGrant g = Acquire("alice");
