@@ -217,6 +217,39 @@ TEST_F(LockServiceTest, ReadKeysSeeTheLockButCannotTakeIt) {
   EXPECT_EQ(sync_.locks().Acquire(writer, project_.id, {.locked_by = "w"}).error().code(), ErrorCode::kLockHeld);
 }
 
+// The lock token is shown to the acquirer only: no event, published or in the durable
+// log, may carry it, whichever lock transition produced the event.
+TEST_F(LockServiceTest, NoLockEventCarriesTheToken) {
+  std::vector<std::string> tokens;
+  LockGrant g = Acquire("alice", minutes(10));
+  tokens.push_back(g.token);
+  Acquire("alice", minutes(10), g.token);                                          // renewal
+  ASSERT_TRUE(sync_.locks().Extend(admin_, project_.id, g.token, minutes(20)).has_value());
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_.id, g.token).value());        // released
+  tokens.push_back(Acquire("bob", minutes(1)).token);
+  clock_.Advance(minutes(2));
+  ASSERT_EQ(sync_.locks().ReapExpired().value(), 1u);                               // expired by the reaper
+  tokens.push_back(Acquire("carol", minutes(1)).token);
+  clock_.Advance(minutes(2));
+  tokens.push_back(Acquire("dave", minutes(10)).token);                            // expired by an acquirer
+  ASSERT_TRUE(sync_.locks().ForceRelease(admin_, project_.id, "ops").value());    // forced
+
+  const std::vector<std::string> expected = {"lock:acquired", "lock:extended", "lock:extended", "lock:released",
+                                             "lock:acquired", "lock:expired",  "lock:acquired", "lock:expired",
+                                             "lock:acquired", "lock:released"};
+  ASSERT_EQ(sink_.Types(), expected);
+  const auto durable = sync_.events().Since(admin_, project_.id, 0).value().events;
+  ASSERT_EQ(durable.size(), expected.size());
+  for (const std::string& token : tokens) {
+    for (const Event& e : sink_.Events()) {
+      EXPECT_EQ(e.payload.find(token), std::string::npos) << e.type << " published the token: " << e.payload;
+    }
+    for (const Event& e : durable) {
+      EXPECT_EQ(e.payload.find(token), std::string::npos) << e.type << " logged the token: " << e.payload;
+    }
+  }
+}
+
 // --- document writes under a lock -------------------------------------------------
 
 TEST_F(LockServiceTest, WritesWithoutTheTokenAreRefusedWhileLocked) {
