@@ -148,6 +148,22 @@ TEST_F(LockServiceTest, ReaperExpiresEachLockOnce) {
   EXPECT_TRUE(sync_.locks().Get(admin_, other.id).value().has_value());
 }
 
+// The reaper lists expired locks in one transaction and removes each in another; a new
+// grant in between must survive.
+TEST_F(LockServiceTest, ReaperSparesALockGrantedAfterItListedTheExpiredOne) {
+  Acquire("alice", minutes(1));
+  clock_.Advance(minutes(2));
+  LockGrant bob;
+  interleaving_.AfterNext(TxMode::kRead, [&] { bob = Acquire("bob", minutes(10)); });
+  EXPECT_EQ(sync_.locks().ReapExpired().value(), 0u) << "bob's acquire had already expired alice's lock";
+  EXPECT_FALSE(interleaving_.Pending());
+  auto current = Current();
+  ASSERT_TRUE(current.has_value()) << "the reaper removed a live lock";
+  EXPECT_EQ(current->locked_by, "bob");
+  EXPECT_EQ(sync_.locks().Verify(admin_, project_.id, bob.token).value(), LockOwnership::kOurs);
+  EXPECT_EQ(sink_.Types(), (std::vector<std::string>{"lock:acquired", "lock:expired", "lock:acquired"}));
+}
+
 TEST_F(LockServiceTest, FencesStrictlyIncreaseAcrossReleaseExpiryAndRegrant) {
   std::vector<std::int64_t> fences;
   LockGrant g = Acquire("a", minutes(1));
