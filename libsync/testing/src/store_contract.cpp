@@ -244,11 +244,33 @@ TEST_P(StoreContract, LockRowIsPutReplacedAndDeleted) {
   EXPECT_EQ((*got)->token_hash, Sha256Hex("t"));
   EXPECT_EQ((*got)->fence, 1);
 
+  // A replace rewrites every column: a renewal or an extend is exactly this call.
   Lock l2{"l2", p.id, "bob", At(2000), At(9000), "", Sha256Hex("u"), 2};
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.PutLock(l2); }).ok());
   got = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  EXPECT_EQ((*got)->id, "l2");
   EXPECT_EQ((*got)->locked_by, "bob");
+  EXPECT_EQ((*got)->locked_at, At(2000));
+  EXPECT_EQ((*got)->expires_at, At(9000));
+  EXPECT_EQ((*got)->reason, "");
+  EXPECT_EQ((*got)->token_hash, Sha256Hex("u"));
   EXPECT_EQ((*got)->fence, 2);
+
+  // The same row again with only its expiry moved, as LockService::Extend writes it,
+  // under the project lock; the expired-lock listing sees the new expiry too.
+  Lock extended = l2;
+  extended.expires_at = At(120000);
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+    return tx.PutLock(extended);
+  }).ok());
+  got = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  EXPECT_EQ((*got)->expires_at, At(120000)) << "an extend that does not persist";
+  auto expired = ReadValue<std::vector<Lock>>(*store_, [&](Transaction& tx) { return tx.ListExpiredLocks(At(10000)); });
+  ASSERT_TRUE(expired.has_value());
+  EXPECT_TRUE(expired->empty()) << "listed as expired at its old expiry";
 
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteLock(p.id); }).ok());
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteLock(p.id); }).ok());
