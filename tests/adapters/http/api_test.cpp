@@ -138,6 +138,24 @@ TEST_F(ApiTest, DocPutGetWithETagAndIfMatch) {
   EXPECT_EQ(stale_body.status, 412);
 }
 
+TEST_F(ApiTest, RevertHonoursIfMatch) {
+  Call("PUT", Docs() + "/a.md", R"({"content":"one"})");
+  Call("PUT", Docs() + "/a.md", R"({"content":"two"})");
+  auto stale = std::vector<std::pair<std::string, std::string>>{{"authorization", "Bearer " + kAdmin},
+                                                                {"if-match", "\"v1\""}};
+  Reply refused = Call("POST", Docs() + "/a.md/revert", R"({"version":1})", stale);
+  EXPECT_EQ(refused.status, 412) << json::serialize(refused.body);
+  Reply got = Call("GET", Docs() + "/a.md");
+  EXPECT_EQ(got.body.at("content").as_string(), "two");
+  EXPECT_EQ(got.body.at("version").as_int64(), 2);
+  auto current = std::vector<std::pair<std::string, std::string>>{{"authorization", "Bearer " + kAdmin},
+                                                                  {"if-match", "\"v2\""}};
+  Reply reverted = Call("POST", Docs() + "/a.md/revert", R"({"version":1})", current);
+  EXPECT_EQ(reverted.status, 200);
+  EXPECT_EQ(reverted.Header("etag"), "\"v3\"");
+  EXPECT_EQ(Call("GET", Docs() + "/a.md").body.at("content").as_string(), "one");
+}
+
 TEST_F(ApiTest, HistoryVersionsAndRevert) {
   Call("PUT", Docs() + "/a.md", R"({"content":"one"})");
   Call("PUT", Docs() + "/a.md", R"({"content":"two"})");
