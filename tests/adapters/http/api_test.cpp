@@ -138,6 +138,25 @@ TEST_F(ApiTest, DocPutGetWithETagAndIfMatch) {
   EXPECT_EQ(stale_body.status, 412);
 }
 
+// If-None-Match: * makes a PUT create-only: on an existing doc it is refused and the
+// doc stays as it was.
+TEST_F(ApiTest, IfNoneMatchStarRefusesToOverwriteAnExistingDoc) {
+  const auto create_only = std::vector<std::pair<std::string, std::string>>{{"authorization", "Bearer " + kAdmin},
+                                                                           {"if-none-match", "*"}};
+  Reply created = Call("PUT", Docs() + "/a.md", R"({"content":"first"})", create_only);
+  EXPECT_EQ(created.status, 201);
+  sink_.Clear();
+  Reply again = Call("PUT", Docs() + "/a.md", R"({"content":"second"})", create_only);
+  EXPECT_EQ(again.status, 412) << json::serialize(again.body);
+  Reply got = Call("GET", Docs() + "/a.md");
+  EXPECT_EQ(got.body.at("content").as_string(), "first");
+  EXPECT_EQ(got.body.at("version").as_int64(), 1);
+  EXPECT_TRUE(sink_.Events().empty());
+  EXPECT_EQ(AsKey(write_key_, "PUT", Docs() + "/a.md", R"({"content":"third"})", {{"if-none-match", "*"}}).status,
+            412);
+  EXPECT_EQ(Call("GET", Docs() + "/a.md").body.at("content").as_string(), "first");
+}
+
 TEST_F(ApiTest, RevertHonoursIfMatch) {
   Call("PUT", Docs() + "/a.md", R"({"content":"one"})");
   Call("PUT", Docs() + "/a.md", R"({"content":"two"})");
