@@ -414,6 +414,56 @@ TEST_P(StoreContract, EventSeqsArePerProjectAndReadable) {
   EXPECT_TRUE(page->events.empty());
 }
 
+// Seqs come from one per-project counter whichever way a transaction reaches it: with the
+// project's write lock held (the use cases' way) or without, several in one transaction,
+// mixed with fences, and never reused after a rollback.
+TEST_P(StoreContract, EventSeqsNeverRepeatAcrossTransactions) {
+  Project p = AddProject("web");
+  Project other = AddProject("other");
+  std::vector<std::int64_t> seqs;
+  auto append = [&](Transaction& tx, const std::string& project_id) -> Status {
+    LIBSYNC_ASSIGN_OR_RETURN(auto seq, tx.AppendEvent(project_id, "doc:updated", "{}", At(1)));
+    if (project_id == p.id) seqs.push_back(seq);
+    return Status::Ok();
+  };
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(Write([&](Transaction& tx) {  // held, two appends and a fence
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+      LIBSYNC_RETURN_IF_ERROR(append(tx, p.id));
+      LIBSYNC_RETURN_IF_ERROR(tx.NextFence(p.id).status());
+      return append(tx, p.id);
+    }).ok());
+    ASSERT_TRUE(Write([&](Transaction& tx) { return append(tx, p.id); }).ok());  // not held
+    ASSERT_TRUE(Write([&](Transaction& tx) {  // another project's counter in between
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(other.id));
+      return append(tx, other.id);
+    }).ok());
+    std::vector<std::int64_t> rolled_back;
+    EXPECT_EQ(Write([&](Transaction& tx) -> Status {
+                LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+                LIBSYNC_ASSIGN_OR_RETURN(auto seq, tx.AppendEvent(p.id, "doc:updated", "{}", At(1)));
+                rolled_back.push_back(seq);
+                return Status::Unavailable("abort");
+              }).code(),
+              ErrorCode::kUnavailable);
+    ASSERT_TRUE(Write([&](Transaction& tx) {  // held, one append
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+      return append(tx, p.id);
+    }).ok());
+  }
+  std::vector<std::int64_t> expected;
+  for (std::int64_t i = 1; i <= static_cast<std::int64_t>(seqs.size()); ++i) expected.push_back(i);
+  EXPECT_EQ(seqs, expected) << "each append gets the next seq, once";
+  auto page = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(p.id, 0, 1000); });
+  ASSERT_TRUE(page.has_value());
+  std::vector<std::int64_t> stored;
+  for (const auto& e : page->events) stored.push_back(e.seq);
+  EXPECT_EQ(stored, expected) << "the log holds each seq once";
+  EXPECT_EQ(page->head_seq, static_cast<std::int64_t>(expected.size()));
+  auto others = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(other.id, 0, 1000); });
+  EXPECT_EQ(others->head_seq, 3);
+}
+
 TEST_P(StoreContract, DeletingAProjectCascades) {
   Project p = AddProject("web");
   Project other = AddProject("other");
