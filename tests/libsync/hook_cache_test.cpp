@@ -94,6 +94,18 @@ TEST_F(HookCacheTest, AFillThatRacedWithAWriteIsNotKept) {
   EXPECT_EQ(locked->locked_by, "alice");
 }
 
+// The same race on the very first fill of a project, before the cache has an entry for
+// it. Disabled because it fails on the current code: Publish only invalidates entries
+// that exist, and a fill that finds no entry creates one with generation 0, so a write
+// committed during the first load is missed and its stale answer kept for max_staleness.
+TEST_F(HookCacheTest, DISABLED_AFirstFillThatRacedWithAWriteIsNotKept) {
+  const Caller laptop = Laptop();
+  interleaving_.AfterNext(TxMode::kRead, [&] { ASSERT_TRUE(here_.docs().Put(admin_, project_, "a.md", "raced").has_value()); });
+  const std::string first = cache_.DocsHash(laptop, project_)->hash;
+  ASSERT_FALSE(interleaving_.Pending());
+  EXPECT_NE(cache_.DocsHash(laptop, project_)->hash, first) << "the raced first fill was kept";
+}
+
 TEST_F(HookCacheTest, ACachedLockExpiresWithTheClock) {
   ASSERT_TRUE(here_.locks().Acquire(admin_, project_, {.locked_by = "alice", .ttl = std::chrono::seconds(5)})
                   .has_value());
