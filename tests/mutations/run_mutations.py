@@ -246,15 +246,18 @@ class Runner:
 
 
 def table(outcomes, args, started, finished):
+    root = pathlib.Path(__file__).resolve().parents[2]
+    listed = pathlib.Path(args.list).resolve()
+    list_name = listed.relative_to(root) if listed.is_relative_to(root) else listed
     killed = sum(o.result == "killed" for o in outcomes)
     rate = 100.0 * killed / len(outcomes) if outcomes else 0.0
     lines = [
         f"Mutation run of {started} to {finished} (UTC), "
         f"{'no sanitizers' if args.fast else 'ASan+UBSan'} build, "
-        f"{'all' if not args.only else 'selected'} mutations of tests/mutations/mutations.txt"
+        f"{'all' if not args.only else 'selected'} mutations of {list_name}"
         f"{', tests ' + args.gtest_filter if args.gtest_filter else ''}.",
         "",
-        "| id | rule | file | result | time | caught by |",
+        "| id | rule | file | result | time | first failure, or why not killed |",
         "|---|---|---|---|---|---|",
     ]
     for o in outcomes:
