@@ -62,6 +62,19 @@ class AtomicityTest : public ::testing::Test {
     return -1;
   }
 
+  /// Runs `op` with its commit failing: all its work done, then rolled back. Nothing may
+  /// be left, and above all nothing published: events go out only after a commit.
+  template <class Op>
+  void ExpectNothingPublishedWhenTheCommitFails(Op op) {
+    const std::string before = Snapshot(direct_, project_id_);
+    sink_.Clear();
+    faulty_.FailNextCommit();
+    EXPECT_FALSE(op()) << "a failed commit was reported as success";
+    EXPECT_TRUE(faulty_.failed()) << "the operation never committed";
+    EXPECT_TRUE(sink_.Events().empty()) << "published before commit: " << sink_.Types().front();
+    EXPECT_EQ(Snapshot(direct_, project_id_), before) << "a failed commit left changes behind";
+  }
+
   std::unique_ptr<Store> memory_ = MakeMemoryStore();
   testing::FaultyStore faulty_{*memory_};
   ManualClock clock_;
@@ -117,5 +130,31 @@ TEST_F(AtomicityTest, KeyCreationAndRevocationAreAllOrNothing) {
   ExpectAllOrNothing([&] { return sync_.keys().Revoke(admin_, key_id).ok(); });
 }
 
+// Each writing use case, with its commit failing after all its work (and all its event
+// appends) succeeded.
+TEST_F(AtomicityTest, AFailedCommitPublishesNothing) {
+  ExpectNothingPublishedWhenTheCommitFails(
+      [&] { return sync_.docs().Put(admin_, project_id_, "a.md", "three").has_value(); });
+  ExpectNothingPublishedWhenTheCommitFails(
+      [&] { return sync_.docs().Put(admin_, project_id_, "b.md", "new").has_value(); });
+  ExpectNothingPublishedWhenTheCommitFails([&] { return sync_.docs().Revert(admin_, project_id_, "a.md", 1).has_value(); });
+  ExpectNothingPublishedWhenTheCommitFails([&] { return sync_.docs().Delete(admin_, project_id_, "a.md").ok(); });
+  ExpectNothingPublishedWhenTheCommitFails(
+      [&] { return sync_.locks().Acquire(admin_, project_id_, {.locked_by = "alice"}).has_value(); });
+  // Two events in one transaction: an expired lock replaced by a new grant.
+  auto old = direct_.locks().Acquire(admin_, project_id_, {.locked_by = "old", .ttl = std::chrono::seconds(1)});
+  ASSERT_TRUE(old.has_value());
+  ExpectNothingPublishedWhenTheCommitFails([&] {
+    return sync_.locks().Extend(admin_, project_id_, old->token, std::chrono::seconds(30)).has_value();
+  });
+  ExpectNothingPublishedWhenTheCommitFails([&] { return sync_.locks().Release(admin_, project_id_, old->token).has_value(); });
+  clock_.Advance(std::chrono::seconds(2));
+  ExpectNothingPublishedWhenTheCommitFails(
+      [&] { return sync_.locks().Acquire(admin_, project_id_, {.locked_by = "new"}).has_value(); });
+  ExpectNothingPublishedWhenTheCommitFails([&] { return sync_.locks().ReapExpired().has_value(); });
+  // Without the failure, the same use case publishes.
+  ASSERT_TRUE(sync_.locks().Acquire(admin_, project_id_, {.locked_by = "new"}).has_value());
+  EXPECT_EQ(sink_.Types(), (std::vector<std::string>{"lock:expired", "lock:acquired"}));
+}
 }  // namespace
 }  // namespace libsync

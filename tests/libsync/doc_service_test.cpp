@@ -111,6 +111,24 @@ TEST_F(DocServiceTest, RevertWritesOldContentAsANewVersion) {
   EXPECT_EQ(sync_.docs().Revert(admin_, project_.id, "a.md", 42).error().code(), ErrorCode::kNotFound);
 }
 
+TEST_F(DocServiceTest, RevertHonoursTheExpectedVersion) {
+  Put("a.md", "one");
+  Put("a.md", "two");
+  sink_.Clear();
+  auto stale = sync_.docs().Revert(admin_, project_.id, "a.md", 1, {.expected_version = 1});
+  ASSERT_FALSE(stale.has_value()) << "a revert against a stale version went through";
+  EXPECT_EQ(stale.error().code(), ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(stale.error().detail("currentVersion"), "2");
+  EXPECT_EQ(Get("a.md").content, "two");
+  EXPECT_EQ(Get("a.md").version, 2);
+  EXPECT_EQ(sync_.docs().History(admin_, project_.id, "a.md")->size(), 2u);
+  EXPECT_TRUE(sink_.Events().empty());
+  auto current = sync_.docs().Revert(admin_, project_.id, "a.md", 1, {.expected_version = 2});
+  ASSERT_TRUE(current.has_value()) << current.error();
+  EXPECT_EQ(current->doc.version, 3);
+  EXPECT_EQ(Get("a.md").content, "one");
+}
+
 TEST_F(DocServiceTest, DeleteRemovesTheDocAndAnnouncesIt) {
   Put("a.md", "one");
   sink_.Clear();

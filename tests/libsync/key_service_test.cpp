@@ -70,6 +70,21 @@ TEST_F(KeyServiceTest, LastUsedAtIsRecordedButCoalesced) {
   EXPECT_EQ((*sync_.keys().List(admin_, project_.id))[0].last_used_at, clock_.Now());
 }
 
+// The granularity is "at most once per interval": a use exactly one interval after the
+// recorded one is recorded, one a millisecond earlier is not.
+TEST_F(KeyServiceTest, LastUsedAtIsRewrittenExactlyOnceTheGranularityHasPassed) {
+  auto created = sync_.keys().Create(admin_, project_.id, "laptop");
+  const Duration granularity = sync_.context().options.key_use_granularity;
+  ASSERT_TRUE(sync_.keys().Authenticate(created->plain_key).has_value());
+  const Timestamp first = clock_.Now();
+  clock_.Advance(granularity - std::chrono::milliseconds(1));
+  ASSERT_TRUE(sync_.keys().Authenticate(created->plain_key).has_value());
+  EXPECT_EQ((*sync_.keys().List(admin_, project_.id))[0].last_used_at, first) << "one millisecond early";
+  clock_.Advance(std::chrono::milliseconds(1));
+  ASSERT_TRUE(sync_.keys().Authenticate(created->plain_key).has_value());
+  EXPECT_EQ((*sync_.keys().List(admin_, project_.id))[0].last_used_at, first + granularity) << "exactly on time";
+}
+
 TEST_F(KeyServiceTest, OnlyTheAdminManagesKeys) {
   Caller writer = KeyCaller(project_.id, KeyScope::kWrite);
   EXPECT_EQ(sync_.keys().Create(writer, project_.id, "x").error().code(), ErrorCode::kPermissionDenied);

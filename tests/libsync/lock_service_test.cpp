@@ -62,6 +62,20 @@ TEST_F(LockServiceTest, HolderRenewsByAcquiringWithItsToken) {
   EXPECT_EQ(sink_.Types(), (std::vector<std::string>{"lock:acquired", "lock:extended"}));
 }
 
+TEST_F(LockServiceTest, ARenewalIsStoredNotOnlyAnswered) {
+  LockGrant g = Acquire("alice", minutes(10));
+  clock_.Advance(minutes(5));
+  LockGrant again = Acquire("alice", minutes(10), g.token);
+  ASSERT_TRUE(again.renewed);
+  EXPECT_EQ(Current()->expires_at, clock_.Now() + minutes(10)) << "the stored row keeps the old expiry";
+  clock_.Advance(minutes(6));  // past the first grant's expiry, within the renewal's
+  auto current = Current();
+  ASSERT_TRUE(current.has_value()) << "the renewed lock expired at the first grant's time";
+  EXPECT_EQ(current->fence, g.lock.fence);
+  auto bob = sync_.locks().Acquire(admin_, project_.id, {.locked_by = "bob"});
+  EXPECT_EQ(bob.error().code(), ErrorCode::kLockHeld);
+}
+
 TEST_F(LockServiceTest, ExtendNeedsTheToken) {
   LockGrant g = Acquire("alice", minutes(10));
   clock_.Advance(minutes(8));
@@ -134,6 +148,22 @@ TEST_F(LockServiceTest, ReaperExpiresEachLockOnce) {
   EXPECT_TRUE(sync_.locks().Get(admin_, other.id).value().has_value());
 }
 
+// The reaper lists expired locks in one transaction and removes each in another; a new
+// grant in between must survive.
+TEST_F(LockServiceTest, ReaperSparesALockGrantedAfterItListedTheExpiredOne) {
+  Acquire("alice", minutes(1));
+  clock_.Advance(minutes(2));
+  LockGrant bob;
+  interleaving_.AfterNext(TxMode::kRead, [&] { bob = Acquire("bob", minutes(10)); });
+  EXPECT_EQ(sync_.locks().ReapExpired().value(), 0u) << "bob's acquire had already expired alice's lock";
+  EXPECT_FALSE(interleaving_.Pending());
+  auto current = Current();
+  ASSERT_TRUE(current.has_value()) << "the reaper removed a live lock";
+  EXPECT_EQ(current->locked_by, "bob");
+  EXPECT_EQ(sync_.locks().Verify(admin_, project_.id, bob.token).value(), LockOwnership::kOurs);
+  EXPECT_EQ(sink_.Types(), (std::vector<std::string>{"lock:acquired", "lock:expired", "lock:acquired"}));
+}
+
 TEST_F(LockServiceTest, FencesStrictlyIncreaseAcrossReleaseExpiryAndRegrant) {
   std::vector<std::int64_t> fences;
   LockGrant g = Acquire("a", minutes(1));
@@ -165,6 +195,27 @@ TEST_F(LockServiceTest, TtlMustBeInRange) {
   EXPECT_TRUE(sync_.locks().Acquire(admin_, project_.id, {.locked_by = "alice", .ttl = seconds(1)}).has_value());
 }
 
+TEST_F(LockServiceTest, TtlsAtTheBoundsAreAccepted) {
+  const ServiceOptions& options = sync_.context().options;
+  LockGrant longest = Acquire("alice", options.max_lock_ttl);
+  EXPECT_EQ(longest.lock.expires_at, clock_.Now() + options.max_lock_ttl);
+  auto extended = sync_.locks().Extend(admin_, project_.id, longest.token, options.max_lock_ttl);
+  ASSERT_TRUE(extended.has_value()) << extended.error();
+  auto renewed = sync_.locks().Acquire(admin_, project_.id,
+                                       {.locked_by = "alice", .ttl = options.max_lock_ttl, .token = longest.token});
+  ASSERT_TRUE(renewed.has_value()) << renewed.error();
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_.id, longest.token).value());
+  LockGrant shortest = Acquire("bob", options.min_lock_ttl);
+  EXPECT_EQ(shortest.lock.expires_at, clock_.Now() + options.min_lock_ttl);
+  // One millisecond past either bound is refused.
+  for (Duration ttl : {options.max_lock_ttl + std::chrono::milliseconds(1),
+                       options.min_lock_ttl - std::chrono::milliseconds(1)}) {
+    EXPECT_EQ(sync_.locks().Extend(admin_, project_.id, shortest.token, ttl).error().code(),
+              ErrorCode::kInvalidArgument)
+        << ttl.count();
+  }
+}
+
 TEST_F(LockServiceTest, VerifyTellsOursTheirsAndNone) {
   EXPECT_EQ(sync_.locks().Verify(admin_, project_.id, "lt_x").value(), LockOwnership::kNone);
   LockGrant g = Acquire("alice");
@@ -180,6 +231,39 @@ TEST_F(LockServiceTest, ReadKeysSeeTheLockButCannotTakeIt) {
   EXPECT_EQ(sync_.locks().Get(reader, project_.id).value()->locked_by, "alice");
   Caller writer = KeyCaller(project_.id, KeyScope::kWrite, "w");
   EXPECT_EQ(sync_.locks().Acquire(writer, project_.id, {.locked_by = "w"}).error().code(), ErrorCode::kLockHeld);
+}
+
+// The lock token is shown to the acquirer only: no event, published or in the durable
+// log, may carry it, whichever lock transition produced the event.
+TEST_F(LockServiceTest, NoLockEventCarriesTheToken) {
+  std::vector<std::string> tokens;
+  LockGrant g = Acquire("alice", minutes(10));
+  tokens.push_back(g.token);
+  Acquire("alice", minutes(10), g.token);                                          // renewal
+  ASSERT_TRUE(sync_.locks().Extend(admin_, project_.id, g.token, minutes(20)).has_value());
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_.id, g.token).value());        // released
+  tokens.push_back(Acquire("bob", minutes(1)).token);
+  clock_.Advance(minutes(2));
+  ASSERT_EQ(sync_.locks().ReapExpired().value(), 1u);                               // expired by the reaper
+  tokens.push_back(Acquire("carol", minutes(1)).token);
+  clock_.Advance(minutes(2));
+  tokens.push_back(Acquire("dave", minutes(10)).token);                            // expired by an acquirer
+  ASSERT_TRUE(sync_.locks().ForceRelease(admin_, project_.id, "ops").value());    // forced
+
+  const std::vector<std::string> expected = {"lock:acquired", "lock:extended", "lock:extended", "lock:released",
+                                             "lock:acquired", "lock:expired",  "lock:acquired", "lock:expired",
+                                             "lock:acquired", "lock:released"};
+  ASSERT_EQ(sink_.Types(), expected);
+  const auto durable = sync_.events().Since(admin_, project_.id, 0).value().events;
+  ASSERT_EQ(durable.size(), expected.size());
+  for (const std::string& token : tokens) {
+    for (const Event& e : sink_.Events()) {
+      EXPECT_EQ(e.payload.find(token), std::string::npos) << e.type << " published the token: " << e.payload;
+    }
+    for (const Event& e : durable) {
+      EXPECT_EQ(e.payload.find(token), std::string::npos) << e.type << " logged the token: " << e.payload;
+    }
+  }
 }
 
 // --- document writes under a lock -------------------------------------------------

@@ -1,5 +1,7 @@
 #pragma once
-// A SyncService over the memory store, a manual clock and a recording sink.
+// A SyncService over the memory store, a manual clock and a recording sink. The service
+// reaches the store through an InterleavingStore, so a test can slip another actor's
+// change between two transactions of one use case.
 
 #include <gtest/gtest.h>
 
@@ -10,6 +12,7 @@
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/memory/recording_event_sink.hpp"
 #include "libsync/sync_service.hpp"
+#include "libsync/testing/interleaving_store.hpp"
 
 namespace libsync {
 
@@ -21,8 +24,9 @@ class ServiceTest : public ::testing::Test {
   explicit ServiceTest(MemoryStoreOptions options = {})
       : owned_store_(MakeMemoryStore(options)),
         store_(*owned_store_),
+        interleaving_(store_),
         box_(MakeAesGcmSecretBox({GenerateSecretKey("k1")}).value()),
-        sync_(store_, clock_, SystemRandom(), *box_, sink_) {}
+        sync_(interleaving_, clock_, SystemRandom(), *box_, sink_) {}
 
   void SetUp() override { project_ = CreateProject("web"); }
 
@@ -44,6 +48,7 @@ class ServiceTest : public ::testing::Test {
 
   std::unique_ptr<Store> owned_store_;
   Store& store_;
+  testing::InterleavingStore interleaving_;
   ManualClock clock_;
   RecordingEventSink sink_;
   std::unique_ptr<SecretBox> box_;

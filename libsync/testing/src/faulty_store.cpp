@@ -67,7 +67,14 @@ class FaultyTransaction final : public Transaction {
 Status FaultyStore::Transact(TxMode mode, const Work& work) {
   return inner_.Transact(mode, [&](Transaction& tx) {
     FaultyTransaction faulty(tx, *this);
-    return work(faulty);
+    Status status = work(faulty);
+    // Failing the work after it succeeded makes the wrapped store roll back, which is
+    // what a failed commit leaves behind.
+    if (status.ok() && mode == TxMode::kWrite && fail_next_commit_.exchange(false)) {
+      fired_ = true;
+      return Status::Unavailable("injected commit failure", "faulty");
+    }
+    return status;
   });
 }
 

@@ -244,11 +244,33 @@ TEST_P(StoreContract, LockRowIsPutReplacedAndDeleted) {
   EXPECT_EQ((*got)->token_hash, Sha256Hex("t"));
   EXPECT_EQ((*got)->fence, 1);
 
+  // A replace rewrites every column: a renewal or an extend is exactly this call.
   Lock l2{"l2", p.id, "bob", At(2000), At(9000), "", Sha256Hex("u"), 2};
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.PutLock(l2); }).ok());
   got = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  EXPECT_EQ((*got)->id, "l2");
   EXPECT_EQ((*got)->locked_by, "bob");
+  EXPECT_EQ((*got)->locked_at, At(2000));
+  EXPECT_EQ((*got)->expires_at, At(9000));
+  EXPECT_EQ((*got)->reason, "");
+  EXPECT_EQ((*got)->token_hash, Sha256Hex("u"));
   EXPECT_EQ((*got)->fence, 2);
+
+  // The same row again with only its expiry moved, as LockService::Extend writes it,
+  // under the project lock; the expired-lock listing sees the new expiry too.
+  Lock extended = l2;
+  extended.expires_at = At(120000);
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+    return tx.PutLock(extended);
+  }).ok());
+  got = ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock(p.id); });
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  EXPECT_EQ((*got)->expires_at, At(120000)) << "an extend that does not persist";
+  auto expired = ReadValue<std::vector<Lock>>(*store_, [&](Transaction& tx) { return tx.ListExpiredLocks(At(10000)); });
+  ASSERT_TRUE(expired.has_value());
+  EXPECT_TRUE(expired->empty()) << "listed as expired at its old expiry";
 
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteLock(p.id); }).ok());
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteLock(p.id); }).ok());
@@ -390,6 +412,56 @@ TEST_P(StoreContract, EventSeqsArePerProjectAndReadable) {
   EXPECT_EQ(page->events[0].seq, 1);
   page = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(a.id, 3, 10); });
   EXPECT_TRUE(page->events.empty());
+}
+
+// Seqs come from one per-project counter whichever way a transaction reaches it: with the
+// project's write lock held (the use cases' way) or without, several in one transaction,
+// mixed with fences, and never reused after a rollback.
+TEST_P(StoreContract, EventSeqsNeverRepeatAcrossTransactions) {
+  Project p = AddProject("web");
+  Project other = AddProject("other");
+  std::vector<std::int64_t> seqs;
+  auto append = [&](Transaction& tx, const std::string& project_id) -> Status {
+    LIBSYNC_ASSIGN_OR_RETURN(auto seq, tx.AppendEvent(project_id, "doc:updated", "{}", At(1)));
+    if (project_id == p.id) seqs.push_back(seq);
+    return Status::Ok();
+  };
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(Write([&](Transaction& tx) {  // held, two appends and a fence
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+      LIBSYNC_RETURN_IF_ERROR(append(tx, p.id));
+      LIBSYNC_RETURN_IF_ERROR(tx.NextFence(p.id).status());
+      return append(tx, p.id);
+    }).ok());
+    ASSERT_TRUE(Write([&](Transaction& tx) { return append(tx, p.id); }).ok());  // not held
+    ASSERT_TRUE(Write([&](Transaction& tx) {  // another project's counter in between
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(other.id));
+      return append(tx, other.id);
+    }).ok());
+    std::vector<std::int64_t> rolled_back;
+    EXPECT_EQ(Write([&](Transaction& tx) -> Status {
+                LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+                LIBSYNC_ASSIGN_OR_RETURN(auto seq, tx.AppendEvent(p.id, "doc:updated", "{}", At(1)));
+                rolled_back.push_back(seq);
+                return Status::Unavailable("abort");
+              }).code(),
+              ErrorCode::kUnavailable);
+    ASSERT_TRUE(Write([&](Transaction& tx) {  // held, one append
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+      return append(tx, p.id);
+    }).ok());
+  }
+  std::vector<std::int64_t> expected;
+  for (std::int64_t i = 1; i <= static_cast<std::int64_t>(seqs.size()); ++i) expected.push_back(i);
+  EXPECT_EQ(seqs, expected) << "each append gets the next seq, once";
+  auto page = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(p.id, 0, 1000); });
+  ASSERT_TRUE(page.has_value());
+  std::vector<std::int64_t> stored;
+  for (const auto& e : page->events) stored.push_back(e.seq);
+  EXPECT_EQ(stored, expected) << "the log holds each seq once";
+  EXPECT_EQ(page->head_seq, static_cast<std::int64_t>(expected.size()));
+  auto others = ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(other.id, 0, 1000); });
+  EXPECT_EQ(others->head_seq, 3);
 }
 
 TEST_P(StoreContract, DeletingAProjectCascades) {

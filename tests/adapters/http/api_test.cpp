@@ -36,7 +36,7 @@ class ApiTest : public ::testing::Test {
   Reply Call(const std::string& method, const std::string& target, const std::string& body = "",
              std::vector<std::pair<std::string, std::string>> headers = {{"authorization", "Bearer " + kAdmin}}) {
     Request req{method, target, std::move(headers), body};
-    Response r = api_.Handle(req);
+    Response r = (through_hook_cache_ ? cached_api_ : api_).Handle(req);
     boost::system::error_code ec;
     json::value parsed = json::parse(r.body, ec);
     EXPECT_FALSE(ec) << "response is not JSON: " << r.body;
@@ -74,12 +74,21 @@ class ApiTest : public ::testing::Test {
     return json::serialize(docs.body) + json::serialize(lock.body) + json::serialize(projects.body);
   }
 
+  ApiTest() { hook_cache_.Bind(sync_); }
+
   std::unique_ptr<Store> store_ = MakeMemoryStore();
   ManualClock clock_;
   RecordingEventSink sink_;
+  // The services publish through the hook cache, as in the server. Its bound is far longer
+  // than any test, so only an invalidation makes a change visible through it.
+  HookCache hook_cache_{sink_, {.max_staleness = std::chrono::hours(1)}};
   std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  SyncService sync_{*store_, clock_, SystemRandom(), *box_, sink_};
+  SyncService sync_{*store_, clock_, SystemRandom(), *box_, hook_cache_};
   Api api_{sync_, nullptr, {.admin_token = kAdmin}};
+  // The same API answering the hook routes from the cache; Call uses it when
+  // through_hook_cache_ is set.
+  Api cached_api_{sync_, nullptr, {.admin_token = kAdmin, .hook_cache = &hook_cache_}};
+  bool through_hook_cache_ = false;
   std::string project_, read_key_, write_key_;
 };
 
@@ -127,6 +136,43 @@ TEST_F(ApiTest, DocPutGetWithETagAndIfMatch) {
   EXPECT_EQ(Call("GET", Docs() + "/guides/style.md").body.at("content").as_string(), "# Style 2\n");
   Reply stale_body = Call("PUT", Docs() + "/guides/style.md", R"({"content":"x","baseVersion":1})");
   EXPECT_EQ(stale_body.status, 412);
+}
+
+// If-None-Match: * makes a PUT create-only: on an existing doc it is refused and the
+// doc stays as it was.
+TEST_F(ApiTest, IfNoneMatchStarRefusesToOverwriteAnExistingDoc) {
+  const auto create_only = std::vector<std::pair<std::string, std::string>>{{"authorization", "Bearer " + kAdmin},
+                                                                           {"if-none-match", "*"}};
+  Reply created = Call("PUT", Docs() + "/a.md", R"({"content":"first"})", create_only);
+  EXPECT_EQ(created.status, 201);
+  sink_.Clear();
+  Reply again = Call("PUT", Docs() + "/a.md", R"({"content":"second"})", create_only);
+  EXPECT_EQ(again.status, 412) << json::serialize(again.body);
+  Reply got = Call("GET", Docs() + "/a.md");
+  EXPECT_EQ(got.body.at("content").as_string(), "first");
+  EXPECT_EQ(got.body.at("version").as_int64(), 1);
+  EXPECT_TRUE(sink_.Events().empty());
+  EXPECT_EQ(AsKey(write_key_, "PUT", Docs() + "/a.md", R"({"content":"third"})", {{"if-none-match", "*"}}).status,
+            412);
+  EXPECT_EQ(Call("GET", Docs() + "/a.md").body.at("content").as_string(), "first");
+}
+
+TEST_F(ApiTest, RevertHonoursIfMatch) {
+  Call("PUT", Docs() + "/a.md", R"({"content":"one"})");
+  Call("PUT", Docs() + "/a.md", R"({"content":"two"})");
+  auto stale = std::vector<std::pair<std::string, std::string>>{{"authorization", "Bearer " + kAdmin},
+                                                                {"if-match", "\"v1\""}};
+  Reply refused = Call("POST", Docs() + "/a.md/revert", R"({"version":1})", stale);
+  EXPECT_EQ(refused.status, 412) << json::serialize(refused.body);
+  Reply got = Call("GET", Docs() + "/a.md");
+  EXPECT_EQ(got.body.at("content").as_string(), "two");
+  EXPECT_EQ(got.body.at("version").as_int64(), 2);
+  auto current = std::vector<std::pair<std::string, std::string>>{{"authorization", "Bearer " + kAdmin},
+                                                                  {"if-match", "\"v2\""}};
+  Reply reverted = Call("POST", Docs() + "/a.md/revert", R"({"version":1})", current);
+  EXPECT_EQ(reverted.status, 200);
+  EXPECT_EQ(reverted.Header("etag"), "\"v3\"");
+  EXPECT_EQ(Call("GET", Docs() + "/a.md").body.at("content").as_string(), "one");
 }
 
 TEST_F(ApiTest, HistoryVersionsAndRevert) {
@@ -240,6 +286,60 @@ TEST_F(ApiTest, HookRoutesKeepTheOriginalShapes) {
     if (c.at("name").as_string() == "laptop") laptop_current = c.at("current").as_bool();
   }
   EXPECT_TRUE(laptop_current);
+}
+
+// The hook routes answer from the cache; every change made through this server's API
+// shows on the very next hook request, while the cache's bound (an hour here) would
+// otherwise keep the old answer.
+TEST_F(ApiTest, HookRoutesThroughTheCacheSeeEveryApiChangeAtOnce) {
+  through_hook_cache_ = true;
+  Call("PUT", Docs() + "/a.md", R"({"content":"one"})");
+  const std::string status = "/api/hook/status/" + project_;
+  const std::string docs = "/api/hook/docs/" + project_;
+  auto hash = [&] { return std::string(AsKey(read_key_, "GET", docs).body.at("hash").as_string()); };
+  auto locked_by = [&] {
+    Reply r = AsKey(read_key_, "GET", status);
+    EXPECT_EQ(r.status, 200);
+    return r.body.at("locked").as_bool() ? std::string(r.body.at("lockedBy").as_string()) : std::string();
+  };
+  const std::string first = hash();
+  EXPECT_EQ(locked_by(), "");
+
+  // A change the cache is never told of (another server on the same database) stays
+  // unseen within the bound: the answers really come from the cache.
+  SyncService elsewhere{*store_, clock_, SystemRandom(), *box_, NullEventSink()};
+  ASSERT_TRUE(elsewhere.docs().Put(Caller::Admin(), project_, "b.md", "elsewhere").has_value());
+  EXPECT_EQ(hash(), first);
+  const Request peek{"GET", docs, {{"x-api-key", read_key_}}, ""};
+  auto cached = cached_api_.HandleCached(peek);
+  ASSERT_TRUE(cached.has_value()) << "a warm entry is answered without the store";
+  EXPECT_NE(cached->body.find(first), std::string::npos);
+
+  EXPECT_EQ(Call("PUT", Docs() + "/a.md", R"({"content":"two"})").status, 200);
+  const std::string second = hash();
+  EXPECT_NE(second, first) << "a doc write through the API was not seen";
+  EXPECT_EQ(cached_api_.HandleCached(peek)->body.find(first), std::string::npos);
+
+  Reply acquired = Call("POST", "/api/projects/" + project_ + "/lock", R"({"lockedBy":"alice"})");
+  ASSERT_EQ(acquired.status, 201);
+  EXPECT_EQ(locked_by(), "alice") << "a lock taken through the API was not seen";
+  const auto with_token = std::vector<std::pair<std::string, std::string>>{
+      {"authorization", "Bearer " + kAdmin}, {"x-lock-token", std::string(acquired.body.at("token").as_string())}};
+  EXPECT_EQ(Call("DELETE", Docs() + "/b.md", "", with_token).status, 200);
+  EXPECT_NE(hash(), second) << "a delete through the API was not seen";
+  EXPECT_EQ(Call("DELETE", "/api/projects/" + project_ + "/lock", "", with_token).status, 200);
+  EXPECT_EQ(locked_by(), "") << "a release through the API was not seen";
+
+  Reply keys = Call("GET", "/api/projects/" + project_ + "/api-keys");
+  std::string read_id;
+  for (const auto& k : keys.body.as_array()) {
+    if (k.at("name").as_string() == "laptop") read_id = std::string(k.at("id").as_string());
+  }
+  ASSERT_EQ(Call("DELETE", "/api/projects/api-keys/" + read_id).status, 200);
+  EXPECT_EQ(AsKey(read_key_, "GET", status).status, 401) << "a key revoked through the API still answers";
+  EXPECT_EQ(AsKey(read_key_, "GET", docs).status, 401);
+  ASSERT_EQ(Call("DELETE", "/api/projects/" + project_).status, 200);
+  EXPECT_EQ(AsKey(write_key_, "GET", status).status, 401) << "a deleted project's key still answers";
 }
 
 TEST_F(ApiTest, CredentialsAndScopes) {

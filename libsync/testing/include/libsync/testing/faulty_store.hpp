@@ -12,7 +12,9 @@ namespace libsync::testing {
 
 /// Counts every Transaction method call across all transactions; the call with index
 /// `fail_at` (0-based) returns kUnavailable instead of reaching the wrapped store.
-/// A negative `fail_at` never fails. Thread-safe.
+/// A negative `fail_at` never fails. It can also fail a commit (FailNextCommit): the
+/// moment a use case has done all its work and must not have published anything yet.
+/// Thread-safe.
 class FaultyStore final : public Store {
  public:
   explicit FaultyStore(Store& inner, std::int64_t fail_at = -1) : inner_(inner), fail_at_(fail_at) {}
@@ -21,6 +23,13 @@ class FaultyStore final : public Store {
     calls_ = 0;
     fired_ = false;
     fail_at_ = n;
+  }
+  /// The next write transaction runs its work to the end, and then its commit fails: the
+  /// wrapped store rolls everything back and Transact reports kUnavailable, as a database
+  /// does when the commit itself is lost (disk full, connection dropped).
+  void FailNextCommit() {
+    fired_ = false;
+    fail_next_commit_ = true;
   }
   bool failed() const { return fired_; }
   std::int64_t calls() const { return calls_; }
@@ -40,6 +49,7 @@ class FaultyStore final : public Store {
   std::atomic<std::int64_t> calls_{0};
   std::atomic<std::int64_t> fail_at_;
   std::atomic<bool> fired_{false};
+  std::atomic<bool> fail_next_commit_{false};
 };
 
 }  // namespace libsync::testing
