@@ -50,6 +50,9 @@ class PgEventListener final : public EventListener {
   }
 
   void Start() {
+    // Events committed between the consumer's start (EventRelay::StartAtHeads) and this
+    // LISTEN sent notices nobody heard: catch up once now, too.
+    catch_up_due_ = static_cast<bool>(on_catch_up_);
     thread_ = std::thread([this] { Run(); });
   }
 

@@ -22,9 +22,9 @@ class EventListener {
 /// Called on the listener's thread for each notification.
 using EventNotice = std::function<void(const std::string& project_id, std::int64_t seq)>;
 
-/// Called on the listener's thread once it listens again after losing its connection:
-/// notices of events committed meanwhile were lost, so the consumer reads them from the
-/// event log (EventRelay::CatchUp). Returns false when it could not (the database is
+/// Called on the listener's thread once it listens, at start and again after losing its
+/// connection: notices of events committed before were never heard, so the consumer reads
+/// them from the event log (EventRelay::CatchUp). Returns false when it could not (the database is
 /// still unreachable for it); it is then called again shortly, until it returns true.
 using CatchUpNotice = std::function<bool()>;
 
