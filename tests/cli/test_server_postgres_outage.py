@@ -173,7 +173,7 @@ def summarize(outcomes, back):
 
 @pytest.mark.parametrize("outage", ["restart", "terminate"])
 def test_outage_under_load_answers_503_never_500_and_recovers_within_a_second(servers, cluster, outage):
-    a, _ = servers
+    a, b = servers
     project = new_project(a, "load")
     lock_project = new_project(a, "locks")
     for n in range(3):
@@ -190,6 +190,9 @@ def test_outage_under_load_answers_503_never_500_and_recovers_within_a_second(se
                                     "WHERE datname = 'aitk' AND pid <> pg_backend_pid()")
             time.sleep(0.2)
     back = time.monotonic()
+    # B had no traffic during the outage: its pooled sessions died idle, and its first
+    # request after PostgreSQL is back must not be the one that finds out.
+    idle_status, _, _ = request(b, "GET", f"/api/projects/{project}/docs/w0.md")
     time.sleep(2.0)
     outcomes = load.stop()
 
@@ -200,6 +203,7 @@ def test_outage_under_load_answers_503_never_500_and_recovers_within_a_second(se
     unexpected = {s: n for s, n in counts.items() if s not in (200, 201, 409, 503)}
     assert not unexpected, f"statuses other than 2xx, 409 and 503: {unexpected}"
     assert late == [], "requests still failed more than a second after PostgreSQL was back"
+    assert idle_status == 200, f"the idle instance's first request after the outage answered {idle_status}"
     status, _, _ = request(a, "PUT", f"/api/projects/{project}/docs/after.md", {"content": "after"})
     assert status in (200, 201)
 
