@@ -178,6 +178,7 @@ Connection OpenConnection(const Target& target, const SqlStoreOptions& options) 
     // NOTICEs.
     PgResult set(PQexec(c.pg.get(), "SET datestyle = 'ISO, YMD'; SET client_min_messages = warning"));
     CheckPgResult(c.pg.get(), set.get());
+    c.pg_statements = std::make_unique<PgStatementCache>();
     c.last_used = std::chrono::steady_clock::now();
     return c;
   }

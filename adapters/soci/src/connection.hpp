@@ -16,6 +16,7 @@
 
 #include "libsync/result.hpp"
 #include "libsync/sql/sql_store.hpp"
+#include "pg_statements.hpp"
 #include "sqlite_statements.hpp"
 
 namespace libsync::sql {
@@ -37,10 +38,12 @@ struct PgConnDeleter {
 };
 using PgConn = std::unique_ptr<PGconn, PgConnDeleter>;
 
-/// Where a transaction's statements run: exactly one of the two is set.
+/// Where a transaction's statements run: SQLite's kept statements, or a PostgreSQL
+/// connection (driven through libpq) with its prepared statements.
 struct Executor {
-  SqliteStatementCache* sqlite = nullptr;  ///< SQLite: the connection's kept statements
-  PGconn* pg = nullptr;                    ///< PostgreSQL: the connection, driven through libpq
+  SqliteStatementCache* sqlite = nullptr;
+  PGconn* pg = nullptr;
+  PgStatementCache* pg_statements = nullptr;
 };
 
 /// One pooled connection. SQLite goes through a SOCI session; PostgreSQL through libpq
@@ -52,13 +55,15 @@ struct Connection {
   // before their connection closes. Null on PostgreSQL.
   std::unique_ptr<SqliteStatementCache> statements;
   PgConn pg;  ///< PostgreSQL
+  /// PostgreSQL: what is prepared on `pg` (replaced with it).
+  std::unique_ptr<PgStatementCache> pg_statements;
 
   std::chrono::steady_clock::time_point last_used;
   /// PostgreSQL: a reopen failed; no new attempt before this time.
   std::chrono::steady_clock::time_point next_reopen;
   bool broken = false;  ///< replace before the next use
 
-  Executor executor() const { return {statements.get(), pg.get()}; }
+  Executor executor() const { return {statements.get(), pg.get(), pg_statements.get()}; }
   /// PostgreSQL: the connection cannot serve another statement (closed by the server,
   /// or left inside a pipeline or a transaction by a failure). Never true on SQLite.
   bool Lost() const;

@@ -55,7 +55,10 @@ void PgPipeline::Queue(std::string sql, std::span<const std::string_view> values
 }
 
 std::vector<PgResult> PgPipeline::Run(std::span<const PgStatement> statements) {
-  if (!queued_.empty() || statements.size() != 1) return RunPipelined(statements);
+  // A statement seen for the first time goes through the pipeline too: its Parse then
+  // rides in the same round trip.
+  const bool unprepared = statements_ && statements.size() == 1 && !statements_->Find(statements.front().sql);
+  if (!queued_.empty() || statements.size() != 1 || unprepared) return RunPipelined(statements);
   std::vector<PgResult> out;
   out.push_back(RunOne(statements.front()));
   return out;
@@ -63,9 +66,14 @@ std::vector<PgResult> PgPipeline::Run(std::span<const PgStatement> statements) {
 
 PgResult PgPipeline::RunOne(const PgStatement& statement) {
   CheckStorable(statement);
-  // One round trip (parse, bind, execute) with the unnamed statement.
-  PgResult result(PQexecParams(conn_, statement.sql, static_cast<int>(statement.values.size()), nullptr,
-                               statement.values.data(), nullptr, nullptr, 0));
+  const int count = static_cast<int>(statement.values.size());
+  PgResult result;
+  if (const std::string* name = statements_ ? statements_->Find(statement.sql) : nullptr) {
+    result.reset(PQexecPrepared(conn_, name->c_str(), count, statement.values.data(), nullptr, nullptr, 0));
+  } else {
+    // One round trip (parse, bind, execute) with the unnamed statement.
+    result.reset(PQexecParams(conn_, statement.sql, count, nullptr, statement.values.data(), nullptr, nullptr, 0));
+  }
   CheckPgResult(conn_, result.get());
   return result;
 }
@@ -80,8 +88,21 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
   // Blocking mode is safe here: the statements' answers are small (command tags, and the
   // rows of the last statements), so the server never stalls on a full socket while we
   // are still sending.
+  // What each result read below answers: a statement, or the Parse of one prepared now.
+  struct Expected {
+    const char* prepared_sql;  // set for a Parse
+  };
+  boost::container::small_vector<Expected, 16> expected;
   const auto send = [&](const char* sql, int count, const char* const* params) {
-    if (!Sent(PQsendQueryParams(conn_, sql, count, nullptr, params, nullptr, nullptr, 0))) ThrowPgError(conn_, nullptr);
+    const std::string* name = statements_ ? statements_->Find(sql) : nullptr;
+    if (!name && statements_ && (name = statements_->Add(sql))) {
+      if (!Sent(PQsendPrepare(conn_, name->c_str(), sql, count, nullptr))) ThrowPgError(conn_, nullptr);
+      expected.push_back({sql});
+    }
+    const int rc = name ? PQsendQueryPrepared(conn_, name->c_str(), count, params, nullptr, nullptr, 0)
+                        : PQsendQueryParams(conn_, sql, count, nullptr, params, nullptr, nullptr, 0);
+    if (!Sent(rc)) ThrowPgError(conn_, nullptr);
+    expected.push_back({nullptr});
   };
   for (const Queued& q : queued) {
     Pointers params;
@@ -97,14 +118,16 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
   // (PGRES_PIPELINE_ABORTED) up to the sync, so the first error is the one to report.
   PgResult failure;
   std::vector<PgResult> out;
-  const std::size_t total = queued.size() + statements.size();
-  for (std::size_t i = 0; i < total; ++i) {
+  std::size_t answered = 0;  // statements (not Parses) whose results were read
+  for (const Expected& e : expected) {
     PgResult last;
     while (PGresult* r = PQgetResult(conn_)) last.reset(r);
     const ExecStatusType status = last ? PQresultStatus(last.get()) : PGRES_FATAL_ERROR;
     const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+    if (e.prepared_sql && !ok) statements_->Forget(e.prepared_sql);  // skipped or refused: not prepared
     if (!ok && !failure && status != PGRES_PIPELINE_ABORTED) failure = std::move(last);
-    if (i >= queued.size()) out.push_back(std::move(last));
+    if (e.prepared_sql) continue;
+    if (answered++ >= queued.size()) out.push_back(std::move(last));
   }
   PgResult sync(PQgetResult(conn_));
   const bool synced = sync && PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC;

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pg_statements.hpp"
+
 namespace libsync::sql {
 
 struct PgResultDeleter {
@@ -30,7 +32,9 @@ struct PgStatement {
 
 class PgPipeline {
  public:
-  explicit PgPipeline(PGconn* conn) : conn_(conn) {}
+  /// `statements`: the connection's prepared statements (null: every statement unnamed,
+  /// as for one-off statements such as migrations).
+  PgPipeline(PGconn* conn, PgStatementCache* statements) : conn_(conn), statements_(statements) {}
   PgPipeline(const PgPipeline&) = delete;
   PgPipeline& operator=(const PgPipeline&) = delete;
 
@@ -60,6 +64,7 @@ class PgPipeline {
   std::vector<PgResult> RunPipelined(std::span<const PgStatement> statements);
 
   PGconn* conn_;
+  PgStatementCache* statements_;
   std::vector<Queued> queued_;
 };
 

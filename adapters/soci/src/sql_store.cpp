@@ -122,7 +122,7 @@ Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options) {
     for (std::size_t i = 0; i < options.pool_size; ++i) connections.push_back(OpenConnection(target, options));
     Connection& first = connections.front();
     std::optional<PgPipeline> pipeline;
-    if (first.pg) pipeline.emplace(first.pg.get());
+    if (first.pg) pipeline.emplace(first.pg.get(), nullptr);  // one-off statements: not prepared
     LIBSYNC_RETURN_IF_ERROR(Migrate({first.statements.get(), pipeline ? &*pipeline : nullptr}, target.dialect));
     // The migration's statements run once: they need not take the cache's room.
     if (first.statements) first.statements->Clear();

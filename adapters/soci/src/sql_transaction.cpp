@@ -188,7 +188,7 @@ SqlTransaction::SqlTransaction(Executor executor, Dialect dialect, TxMode mode, 
                                const char* begin)
     : dialect_(dialect), mode_(mode), event_retention_(event_retention) {
   if (executor.pg) {
-    pipeline_.emplace(executor.pg);
+    pipeline_.emplace(executor.pg, executor.pg_statements);
     channel_.pg = &*pipeline_;
   } else {
     channel_.sqlite = executor.sqlite;
