@@ -266,6 +266,7 @@ Status SessionPool::Lease::MakeUsable() {
     c.next_reopen = now + kReopenInterval;
     const Status mapped = MapSqlError(e).status;
     // Whatever the server said while refusing, this call could not reach the database.
+    if (mapped.code() == ErrorCode::kUnavailable) return mapped;
     return Status::Unavailable("database unavailable: " + mapped.message(), mapped.origin());
   }
 }
