@@ -303,9 +303,13 @@ int main(int argc, char** argv) {
   aitk_server::ReportUnservableDocs(sync, std::cerr);
   std::unique_ptr<sql::EventListener> listener;
   if (database.rfind("postgres", 0) == 0) {
-    auto listening = sql::ListenForEvents(database, [&relay](const std::string& project, std::int64_t seq) {
-      relay.OnRemoteEvent(project, seq);
-    });
+    // Events committed before this start are not relayed; a project created later is,
+    // from its first event. After a lost connection the listener has the relay read
+    // every project's log up to its head: notices sent meanwhile never arrive.
+    if (Status started = relay.StartAtHeads(); !started.ok()) Fail(started.message());
+    auto listening = sql::ListenForEvents(
+        database, [&relay](const std::string& project, std::int64_t seq) { relay.OnRemoteEvent(project, seq); },
+        [&relay] { return relay.CatchUp(); });
     if (!listening) Fail(listening.error().message());
     listener = std::move(listening).value();
   }

@@ -1,45 +1,132 @@
 #include "libsync/event_relay.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 namespace libsync {
+namespace {
 
-void EventRelay::Publish(std::span<const Event> events) noexcept {
-  // The NOTIFY of our own commit can reach OnRemoteEvent before this call does, and the
-  // relay then publishes the event from the log: an event whose seq is already published
-  // is not published a second time. (Rare, so only then are the others copied.)
-  std::vector<Event> unpublished;
-  bool filtered = false;
-  {
-    std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < events.size(); ++i) {
-      auto& seen = published_[events[i].project_id];
-      const bool fresh = events[i].seq > seen;
-      seen = std::max(seen, events[i].seq);
-      if (!fresh && !filtered) {
-        filtered = true;
-        unpublished.assign(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(i));
-      } else if (fresh && filtered) {
-        unpublished.push_back(events[i]);
+std::int64_t DetailNumber(const Status& status, std::string_view key, std::int64_t fallback) {
+  for (const auto& [k, v] : status.details()) {
+    std::int64_t n = 0;
+    if (k == key && std::from_chars(v.data(), v.data() + v.size(), n).ec == std::errc()) return n;
+  }
+  return fallback;
+}
+
+}  // namespace
+
+std::int64_t& EventRelay::Published(const std::string& project_id, std::int64_t first_seen) {
+  auto [it, added] = published_.try_emplace(project_id, 0);
+  // Without a start at the heads, older events of a project first met now happened before
+  // anyone here could have subscribed through this relay.
+  if (added && !started_at_heads_) it->second = first_seen - 1;
+  return it->second;
+}
+
+Status EventRelay::StartAtHeads() {
+  std::lock_guard lock(mutex_);
+  const Caller admin = Caller::Admin();
+  auto projects = sync_->projects().List(admin);
+  if (!projects) return projects.error();
+  for (const ProjectView& project : *projects) {
+    auto head = sync_->events().Head(admin, project.id);
+    if (!head) {
+      if (head.error().code() == ErrorCode::kNotFound) continue;  // deleted meanwhile
+      return head.error();
+    }
+    auto& published = published_[project.id];
+    published = std::max(published, *head);
+  }
+  started_at_heads_ = true;
+  return Status::Ok();
+}
+
+bool EventRelay::RelayFromLog(const std::string& project_id, std::int64_t upto) {
+  if (!sync_) return true;
+  const Caller admin = Caller::Admin();
+  for (;;) {
+    std::int64_t& published = published_[project_id];
+    if (upto >= 0 && published >= upto) return true;
+    auto page = sync_->events().Since(admin, project_id, published);
+    if (!page) {
+      switch (page.error().code()) {
+        case ErrorCode::kNotFound:  // the project was deleted: nothing more to relay
+          published_.erase(project_id);
+          return true;
+        case ErrorCode::kGone: {
+          // Trimmed from the log before it could be relayed (a very long outage): what is
+          // left is published, and subscribers that resume by seq learn of the gap.
+          const std::int64_t oldest = DetailNumber(page.error(), "oldestSeq", published + 1);
+          const std::int64_t head = DetailNumber(page.error(), "headSeq", published);
+          const std::int64_t resume = published > head ? head : std::max(published, oldest - 1);
+          if (resume == published) return false;  // no way forward: leave it to the next call
+          published = resume;
+          continue;
+        }
+        default:
+          return false;
       }
     }
+    std::vector<Event> events = std::move(page->events);
+    if (upto >= 0) {
+      events.erase(std::find_if(events.begin(), events.end(), [&](const Event& e) { return e.seq > upto; }),
+                   events.end());
+    }
+    if (events.empty()) return true;
+    published = events.back().seq;
+    next_.Publish(events);
   }
-  if (!filtered) return next_.Publish(events);
-  if (!unpublished.empty()) next_.Publish(unpublished);
+}
+
+void EventRelay::Publish(std::span<const Event> events) noexcept {
+  std::lock_guard lock(mutex_);
+  // Events [from, i) go out as they came; the rest wait while a gap is filled or a
+  // repeat is skipped. (Both are rare, so the common case copies nothing.)
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    std::int64_t& published = Published(e.project_id, e.seq);
+    if (e.seq == published + 1) {
+      published = e.seq;
+      continue;
+    }
+    next_.Publish(events.subspan(from, i - from));
+    from = i + 1;
+    if (e.seq <= published) continue;  // relayed from the log already (its notice came first)
+    // Another process committed the seqs in between, and their notices have not come
+    // (or were lost): they go out first, from the log.
+    RelayFromLog(e.project_id, e.seq - 1);
+    std::int64_t& now_published = Published(e.project_id, e.seq);
+    if (e.seq > now_published) {
+      now_published = e.seq;
+      next_.Publish(events.subspan(i, 1));
+    }
+  }
+  if (from < events.size()) next_.Publish(events.subspan(from));
 }
 
 void EventRelay::OnRemoteEvent(const std::string& project_id, std::int64_t seq) {
   std::lock_guard lock(mutex_);
-  auto it = published_.find(project_id);
-  // A project this process has not published yet starts at the notified event: older
-  // ones happened before anyone here could have subscribed through this relay.
-  const std::int64_t after = it == published_.end() ? seq - 1 : it->second;
-  if (seq <= after) return;  // ours, or already relayed
-  auto page = sync_->events().Since(Caller::Admin(), project_id, after);
-  if (!page || page->events.empty()) return;
-  published_[project_id] = page->events.back().seq;
-  next_.Publish(page->events);
+  if (seq <= Published(project_id, seq)) return;  // ours, or already relayed
+  RelayFromLog(project_id, -1);
+}
+
+bool EventRelay::CatchUp() {
+  std::lock_guard lock(mutex_);
+  if (!sync_) return true;
+  if (started_at_heads_) {
+    // Projects created while notices were lost are new to this relay: all their events.
+    auto projects = sync_->projects().List(Caller::Admin());
+    if (!projects) return false;
+    for (const ProjectView& project : *projects) published_.try_emplace(project.id, 0);
+  }
+  bool complete = true;
+  std::vector<std::string> ids;
+  for (const auto& [id, seq] : published_) ids.push_back(id);
+  for (const std::string& id : ids) complete = RelayFromLog(id, -1) && complete;
+  return complete;
 }
 
 }  // namespace libsync

@@ -55,5 +55,45 @@ TEST_F(EventRelayTest, OurOwnEventRelayedFirstIsNotPublishedTwice) {
   EXPECT_EQ(Seqs(next_), (std::vector<std::int64_t>{1, 2, 3}));
 }
 
+// Notices lost (the listener's connection was down): CatchUp reads every project's log
+// from the last published seq, without waiting for a later notice.
+TEST_F(EventRelayTest, CatchUpPublishesWhatLostNoticesWouldHaveBrought) {
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "ours").has_value());          // seq 1
+  ASSERT_TRUE(other_server_.docs().Put(admin_, project_, "b.md", "away").has_value());  // seq 2
+  ASSERT_TRUE(other_server_.docs().Put(admin_, project_, "c.md", "away").has_value());  // seq 3
+  EXPECT_TRUE(relay_.CatchUp());
+  EXPECT_EQ(Seqs(next_), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_TRUE(relay_.CatchUp());  // nothing new: nothing again
+  relay_.OnRemoteEvent(project_, 3);
+  EXPECT_EQ(Seqs(next_), (std::vector<std::int64_t>{1, 2, 3}));
+}
+
+// Our own commit overtakes the notice of another server's earlier one: the earlier event
+// goes out first, from the log, so subscribers see seqs in order with no hole.
+TEST_F(EventRelayTest, OurOwnEventAfterAGapIsPublishedAfterTheMissingOnes) {
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "ours").has_value());            // seq 1
+  ASSERT_TRUE(other_server_.docs().Put(admin_, project_, "b.md", "theirs").has_value());  // seq 2, notice late
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "ours again").has_value());      // seq 3
+  EXPECT_EQ(Seqs(next_), (std::vector<std::int64_t>{1, 2, 3}));
+  relay_.OnRemoteEvent(project_, 2);  // the late notice
+  EXPECT_EQ(Seqs(next_), (std::vector<std::int64_t>{1, 2, 3}));
+}
+
+// Started at the heads: older events are not replayed, and a project created later (here
+// while notices were lost) is relayed from its first event.
+TEST_F(EventRelayTest, StartAtHeadsSkipsTheOldAndRelaysNewProjectsWhole) {
+  ASSERT_TRUE(other_server_.docs().Put(admin_, project_, "old.md", "before").has_value());  // seq 1
+  ASSERT_TRUE(relay_.StartAtHeads().ok());
+  const std::string fresh = other_server_.projects().Create(admin_, {.name = "q", .repo_url = "x"})->id;
+  ASSERT_TRUE(other_server_.docs().Put(admin_, fresh, "n.md", "one").has_value());  // fresh seq 1
+  ASSERT_TRUE(other_server_.docs().Put(admin_, fresh, "n.md", "two").has_value());  // fresh seq 2
+  ASSERT_TRUE(other_server_.docs().Put(admin_, project_, "new.md", "x").has_value());  // seq 2
+  EXPECT_TRUE(relay_.CatchUp());
+  std::vector<std::int64_t> old_project, new_project;  // in order within each project
+  for (const Event& e : next_.Events()) (e.project_id == fresh ? new_project : old_project).push_back(e.seq);
+  EXPECT_EQ(old_project, (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(new_project, (std::vector<std::int64_t>{1, 2}));
+}
+
 }  // namespace
 }  // namespace libsync

@@ -4,7 +4,11 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sqlite3.h>
 
+#include <poll.h>
+
+#include "error_mapping.hpp"
 #include "libsync/percent_encoding.hpp"
+#include "pg_pipeline.hpp"
 
 #include <mutex>
 #include <optional>
@@ -47,8 +51,12 @@ std::string ExclusiveFileUri(const std::string& path) {
 
 std::string WithoutPassword(const std::string& url) {
   const std::size_t scheme = url.find("://");
-  const std::size_t at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return url;
+  if (scheme == std::string::npos) return url;
+  // The last '@' before the path ends the user info, as PostgresKeywords reads it: a
+  // password with an unencoded '@' stays hidden whole.
+  const std::size_t path = url.find_first_of("/?", scheme + 3);
+  const std::size_t at = url.rfind('@', path == std::string::npos ? std::string::npos : path);
+  if (at == std::string::npos || at < scheme) return url;
   const std::size_t colon = url.find(':', scheme + 3);
   if (colon == std::string::npos || colon > at) return url;
   return url.substr(0, colon) + ":***" + url.substr(at);
@@ -67,8 +75,8 @@ void AddKeyword(std::string& out, const char* key, const std::string& value) {
   out += '\'';
 }
 
-// SOCI 4.0 hands the connect string to libpq only after its own parsing, which mangles
-// URLs; so postgresql://user:pass@host:port/db?k=v becomes libpq keywords here.
+// postgresql://user:pass@host:port/db?k=v becomes libpq keywords here, every part
+// percent-decoded and quoted (a password may hold a space or an '@': "%20", "%40").
 Result<std::string> PostgresKeywords(const std::string& url) {
   const auto bad = [&](const std::string& why) {
     return Status::InvalidArgument("invalid PostgreSQL URL (" + why + "): " + WithoutPassword(url));
@@ -109,6 +117,7 @@ Result<std::string> PostgresKeywords(const std::string& url) {
     if (c < '0' || c > '9') return bad("port is not a number");
   }
   std::string out;
+  bool timeout_given = false;
   for (auto [key, raw] : {std::pair{"host", host}, std::pair{"port", port}, std::pair{"dbname", dbname},
                           std::pair{"user", user}, std::pair{"password", password}}) {
     auto value = PercentDecode(raw);
@@ -127,8 +136,12 @@ Result<std::string> PostgresKeywords(const std::string& url) {
     for (char c : *key) {
       if (!(c == '_' || (c >= 'a' && c <= 'z'))) return bad("unknown parameter name");
     }
+    timeout_given = timeout_given || *key == "connect_timeout";
     AddKeyword(out, key->c_str(), *value);
   }
+  // A server that does not answer (a host gone, packets dropped) would hold each
+  // reconnect attempt for the system's TCP timeout, minutes; a URL may set its own.
+  if (!timeout_given) AddKeyword(out, "connect_timeout", "5");
   return out;
 }
 
@@ -151,11 +164,23 @@ Result<Target> ParseUrl(const std::string& url) {
 
 Connection OpenConnection(const Target& target, const SqlStoreOptions& options) {
   if (target.dialect == Dialect::kPostgres) {
-    auto session = std::make_unique<soci::session>(soci::postgresql, target.connect_string);
-    // Timestamps are read back as text; ISO output is what ParseTimestamp reads.
-    *session << "SET datestyle = 'ISO, YMD'";
-    *session << "SET client_min_messages = warning";  // no NOTICEs on stderr
-    return {std::move(session), nullptr};
+    Connection c;
+    c.pg.reset(PQconnectdb(target.connect_string.c_str()));
+    if (!c.pg) throw std::bad_alloc();
+    if (PQstatus(c.pg.get()) != CONNECTION_OK) {
+      // 08001: the client could not establish the connection (kUnavailable).
+      throw soci::postgresql_soci_error(PQerrorMessage(c.pg.get()), "08001");
+    }
+    // Messages the server sends on its own (a WARNING as it shuts down, the FATAL of a
+    // terminated session) would go to stderr; the error that follows is what counts.
+    PQsetNoticeProcessor(c.pg.get(), [](void*, const char*) {}, nullptr);
+    // Timestamps are read back as text; ISO output is what ParseTimestamp reads. No
+    // NOTICEs.
+    PgResult set(PQexec(c.pg.get(), "SET datestyle = 'ISO, YMD'; SET client_min_messages = warning"));
+    CheckPgResult(c.pg.get(), set.get());
+    c.pg_statements = std::make_unique<PgStatementCache>();
+    c.last_used = std::chrono::steady_clock::now();
+    return c;
   }
   // SQLite keeps allocation statistics behind one process-wide mutex, which every
   // worker's reads then queue on. Nothing here reads the statistics. URI file names are
@@ -189,11 +214,61 @@ Connection OpenConnection(const Target& target, const SqlStoreOptions& options) 
   *session << (options.sqlite_synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   *session << "PRAGMA foreign_keys=ON";
   auto statements = std::make_unique<SqliteStatementCache>(backend->conn_);
-  return {std::move(session), std::move(statements)};
+  Connection c;
+  c.session = std::move(session);
+  c.statements = std::move(statements);
+  return c;
+}
+
+bool Connection::Lost() const {
+  if (!pg) return false;
+  return PQstatus(pg.get()) != CONNECTION_OK || PQpipelineStatus(pg.get()) != PQ_PIPELINE_OFF ||
+         PQtransactionStatus(pg.get()) != PQTRANS_IDLE;
 }
 
 bool UseUnlockedSqliteConnections() {
   return sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD) == SQLITE_OK;
+}
+
+namespace {
+
+// Checked without a round trip after this much idleness; a busy connection's failure
+// shows on its next statement instead, and the store retries on a fresh one.
+constexpr auto kIdleCheckAfter = std::chrono::seconds(1);
+// While the database is down, each connection tries to reopen at most this often, so a
+// burst of requests gets its 503s at once instead of each waiting on a connect.
+constexpr auto kReopenInterval = std::chrono::milliseconds(100);
+
+// An idle connection has nothing to read unless the server wrote to it on its own: the
+// error it sends as it terminates the session, or the end of the stream. Either way the
+// connection is finished.
+bool ServerHungUp(PGconn* conn) {
+  pollfd fd{PQsocket(conn), POLLIN, 0};
+  return fd.fd < 0 || poll(&fd, 1, 0) != 0;
+}
+
+}  // namespace
+
+Status SessionPool::Lease::MakeUsable() {
+  Connection& c = connection_;
+  if (!c.pg) return Status::Ok();  // a SQLite file does not hang up
+  const auto now = std::chrono::steady_clock::now();
+  if (!c.broken && !c.Lost() && (now - c.last_used < kIdleCheckAfter || !ServerHungUp(c.pg.get()))) {
+    return Status::Ok();
+  }
+  c.broken = true;
+  if (now < c.next_reopen) return Status::Unavailable("database unavailable: reconnecting", "soci/08006");
+  try {
+    Connection fresh = pool_.open_();
+    c = std::move(fresh);
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    c.next_reopen = now + kReopenInterval;
+    const Status mapped = MapSqlError(e).status;
+    // Whatever the server said while refusing, this call could not reach the database.
+    if (mapped.code() == ErrorCode::kUnavailable) return mapped;
+    return Status::Unavailable("database unavailable: " + mapped.message(), mapped.origin());
+  }
 }
 
 SessionPool::Lease SessionPool::Acquire() {
@@ -205,6 +280,7 @@ SessionPool::Lease SessionPool::Acquire() {
 }
 
 void SessionPool::Return(Connection c) {
+  c.last_used = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
     connections_.push_back(std::move(c));

@@ -4,7 +4,11 @@
 
 #include <soci/soci.h>
 
+#include <libpq-fe.h>
+
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,6 +16,7 @@
 
 #include "libsync/result.hpp"
 #include "libsync/sql/sql_store.hpp"
+#include "pg_statements.hpp"
 #include "sqlite_statements.hpp"
 
 namespace libsync::sql {
@@ -20,7 +25,7 @@ enum class Dialect { kSqlite, kPostgres };
 
 struct Target {
   Dialect dialect;
-  std::string connect_string;  ///< what soci::session::open takes
+  std::string connect_string;  ///< SQLite: what soci::session::open takes; PostgreSQL: libpq keywords
   std::string display;         ///< for messages: the URL without a password
   std::string sqlite_path;     ///< SQLite: the database file, as the URL gave it
 };
@@ -28,21 +33,54 @@ struct Target {
 /// Expected errors: kInvalidArgument (unknown scheme, empty path).
 Result<Target> ParseUrl(const std::string& url);
 
-/// A session and, on SQLite, the statements it keeps compiled.
+struct PgConnDeleter {
+  void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
+};
+using PgConn = std::unique_ptr<PGconn, PgConnDeleter>;
+
+/// Where a transaction's statements run: SQLite's kept statements, or a PostgreSQL
+/// connection (driven through libpq) with its prepared statements.
+struct Executor {
+  SqliteStatementCache* sqlite = nullptr;
+  PGconn* pg = nullptr;
+  PgStatementCache* pg_statements = nullptr;
+};
+
+/// One pooled connection. SQLite goes through a SOCI session; PostgreSQL through libpq
+/// alone (SOCI 4.0 re-splits a libpq connect string on blanks, which breaks a quoted
+/// password that contains a space).
 struct Connection {
-  std::unique_ptr<soci::session> session;
+  std::unique_ptr<soci::session> session;  ///< SQLite
   // Declared after the session, so destroyed first: kept statements are finalized
   // before their connection closes. Null on PostgreSQL.
   std::unique_ptr<SqliteStatementCache> statements;
+  PgConn pg;  ///< PostgreSQL
+  /// PostgreSQL: what is prepared on `pg` (replaced with it).
+  std::unique_ptr<PgStatementCache> pg_statements;
+
+  std::chrono::steady_clock::time_point last_used;
+  /// PostgreSQL: a reopen failed; no new attempt before this time.
+  std::chrono::steady_clock::time_point next_reopen;
+  bool broken = false;  ///< replace before the next use
+
+  Executor executor() const { return {statements.get(), pg.get(), pg_statements.get()}; }
+  /// PostgreSQL: the connection cannot serve another statement (closed by the server,
+  /// or left inside a pipeline or a transaction by a failure). Never true on SQLite.
+  bool Lost() const;
 };
 
-/// Opens one session and applies the per-connection settings (SQLite: WAL, synchronous,
-/// busy timeout, foreign keys, extended result codes). Throws soci errors.
+/// Opens one connection and applies the per-connection settings (SQLite: WAL,
+/// synchronous, busy timeout, foreign keys, extended result codes; PostgreSQL: ISO
+/// datestyle, no NOTICEs). Throws soci errors (a refused connection as SQLSTATE 08001).
 Connection OpenConnection(const Target& target, const SqlStoreOptions& options);
 
+/// A small pool of connections that replaces broken ones. SOCI sessions and libpq
+/// connections are not thread-safe, so each transaction leases one for its duration.
 class SessionPool {
  public:
-  explicit SessionPool(std::vector<Connection> connections) : connections_(std::move(connections)) {}
+  using Opener = std::function<Connection()>;
+  SessionPool(std::vector<Connection> connections, Opener open)
+      : connections_(std::move(connections)), open_(std::move(open)) {}
 
   /// Returns the connection to the pool when destroyed.
   class Lease {
@@ -51,10 +89,16 @@ class SessionPool {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     ~Lease() { pool_.Return(std::move(connection_)); }
-    soci::session& operator*() { return *connection_.session; }
-    soci::session* operator->() { return connection_.session.get(); }
-    /// The session's statement cache; null on PostgreSQL.
-    SqliteStatementCache* statements() { return connection_.statements.get(); }
+
+    Connection& operator*() { return connection_; }
+    Connection* operator->() { return &connection_; }
+
+    /// Makes sure the connection can be used: one marked broken, or idle for a while
+    /// and hung up by the server meanwhile (a readable socket: a restart or
+    /// pg_terminate_backend closed it), is replaced by a new one first. A cheap check: a
+    /// poll of the socket, no round trip. Expected errors: kUnavailable (the database
+    /// cannot be reached now; further attempts are spaced by a short interval).
+    Status MakeUsable();
 
    private:
     SessionPool& pool_;
@@ -70,6 +114,7 @@ class SessionPool {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<Connection> connections_;
+  Opener open_;
 };
 
 }  // namespace libsync::sql

@@ -18,6 +18,14 @@ MappedError FromSqlState(const std::string& state, const std::string& message) {
   }
   if (state == "23505") return {Status(ErrorCode::kPreconditionFailed, "row already exists", {}, origin)};
   if (state == "23503") return {Status(ErrorCode::kNotFound, "referenced row does not exist", {}, origin)};
+  // Data the server refuses as it is: bytes that are not text in the database's encoding
+  // (22021, 22P05), a string longer than its column (22001), a value too large for an
+  // index entry (54000). The caller's input, not a fault here: a 4xx, nothing stored.
+  if (state == "22021" || state == "22P05" || state == "22001" || state == "54000") {
+    return {Status(ErrorCode::kInvalidArgument, "the database cannot store this value: " + message, {}, origin)};
+  }
+  // Connection failures (08), no resources (53), and the server shutting down or
+  // restarting, or this session terminated by an administrator (57P01..57P03).
   if (is("08") || is("53") || is("57P")) {
     return {Status::Unavailable("database unavailable: " + message, origin)};
   }
@@ -35,6 +43,8 @@ MappedError FromSqliteCode(int code, const std::string& message) {
         return {Status(ErrorCode::kNotFound, "referenced row does not exist", {}, origin)};
       }
       return {Status(ErrorCode::kPreconditionFailed, "row already exists", {}, origin)};
+    case SQLITE_TOOBIG:
+      return {Status(ErrorCode::kInvalidArgument, "the database cannot store this value: " + message, {}, origin)};
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
       return {Status(ErrorCode::kInvalidArgument, "the file is not a SQLite database or is corrupt", {}, origin)};
@@ -52,6 +62,9 @@ MappedError FromSqliteCode(int code, const std::string& message) {
 }  // namespace
 
 MappedError MapSqlError(const std::exception& error) {
+  if (const auto* refused = dynamic_cast<const UnstorableValue*>(&error)) {
+    return {Status(ErrorCode::kInvalidArgument, refused->what(), {}, "soci/value")};
+  }
   if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&error)) {
     return FromSqlState(pg->sqlstate(), pg->get_error_message());
   }

@@ -18,8 +18,11 @@ constexpr const char* kChannel = "libsync_events";
 
 class PgEventListener final : public EventListener {
  public:
-  PgEventListener(std::string connect_string, EventNotice on_event)
-      : connect_string_(std::move(connect_string)), on_event_(std::move(on_event)), wake_(eventfd(0, EFD_CLOEXEC)) {}
+  PgEventListener(std::string connect_string, EventNotice on_event, CatchUpNotice on_catch_up)
+      : connect_string_(std::move(connect_string)),
+        on_event_(std::move(on_event)),
+        on_catch_up_(std::move(on_catch_up)),
+        wake_(eventfd(0, EFD_CLOEXEC)) {}
 
   ~PgEventListener() override {
     stopping_ = true;
@@ -33,6 +36,9 @@ class PgEventListener final : public EventListener {
   Status Connect() {
     if (conn_) PQfinish(conn_);
     conn_ = PQconnectdb(connect_string_.c_str());
+    // The server's own messages (a WARNING as it shuts down, a terminated session's
+    // FATAL) would go to stderr; the lost connection is what counts, and is handled.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     if (PQstatus(conn_) != CONNECTION_OK) {
       return Status::Unavailable("cannot listen for events: " + std::string(PQerrorMessage(conn_)), "libpq");
     }
@@ -44,16 +50,25 @@ class PgEventListener final : public EventListener {
   }
 
   void Start() {
+    // Events committed between the consumer's start (EventRelay::StartAtHeads) and this
+    // LISTEN sent notices nobody heard: catch up once now, too.
+    catch_up_due_ = static_cast<bool>(on_catch_up_);
     thread_ = std::thread([this] { Run(); });
   }
 
  private:
   void Run() {
-    auto backoff = std::chrono::milliseconds(100);
+    auto backoff = kFirstBackoff;
     while (!stopping_) {
-      if (PQstatus(conn_) != CONNECTION_OK && !Reconnect(backoff)) continue;
+      if (PQstatus(conn_) != CONNECTION_OK) {
+        if (!Reconnect(backoff)) continue;
+        catch_up_due_ = true;  // notices sent while we were away are lost
+      }
+      if (catch_up_due_) catch_up_due_ = on_catch_up_ && !CatchUp();
       pollfd fds[2] = {{PQsocket(conn_), POLLIN, 0}, {wake_, POLLIN, 0}};
-      if (poll(fds, 2, 1000) < 0 || stopping_) continue;
+      // A catch-up that failed is tried again soon; otherwise the wait only bounds how
+      // long a stop takes to be seen.
+      if (poll(fds, 2, catch_up_due_ ? 100 : 1000) < 0 || stopping_) continue;
       if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       if (PQconsumeInput(conn_) == 0) continue;  // the connection broke: PQstatus says so
       while (PGnotify* n = PQnotifies(conn_)) {
@@ -63,15 +78,28 @@ class PgEventListener final : public EventListener {
     }
   }
 
+  // While the database is down, attempts are spaced 50 ms doubling to 400 ms: once it is
+  // back, events flow again within half a second.
+  static constexpr auto kFirstBackoff = std::chrono::milliseconds(50);
+  static constexpr auto kMaxBackoff = std::chrono::milliseconds(400);
+
   bool Reconnect(std::chrono::milliseconds& backoff) {
     if (Connect().ok()) {
-      backoff = std::chrono::milliseconds(100);
+      backoff = kFirstBackoff;
       return true;
     }
     pollfd wake{wake_, POLLIN, 0};
     poll(&wake, 1, static_cast<int>(backoff.count()));
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    backoff = std::min(backoff * 2, kMaxBackoff);
     return false;
+  }
+
+  bool CatchUp() {
+    try {
+      return on_catch_up_();
+    } catch (...) {
+      return false;  // tried again shortly
+    }
   }
 
   // "<projectId>:<seq>"; anything else on the channel is not ours and is ignored.
@@ -90,6 +118,8 @@ class PgEventListener final : public EventListener {
 
   std::string connect_string_;
   EventNotice on_event_;
+  CatchUpNotice on_catch_up_;
+  bool catch_up_due_ = false;
   int wake_;
   PGconn* conn_ = nullptr;
   std::atomic<bool> stopping_{false};
@@ -98,12 +128,13 @@ class PgEventListener final : public EventListener {
 
 }  // namespace
 
-Result<std::unique_ptr<EventListener>> ListenForEvents(const std::string& url, EventNotice on_event) {
+Result<std::unique_ptr<EventListener>> ListenForEvents(const std::string& url, EventNotice on_event,
+                                                       CatchUpNotice on_catch_up) {
   LIBSYNC_ASSIGN_OR_RETURN(Target target, ParseUrl(url));
   if (target.dialect != Dialect::kPostgres) {
     return Status::InvalidArgument("event notifications need a postgresql:// database");
   }
-  auto listener = std::make_unique<PgEventListener>(target.connect_string, std::move(on_event));
+  auto listener = std::make_unique<PgEventListener>(target.connect_string, std::move(on_event), std::move(on_catch_up));
   LIBSYNC_RETURN_IF_ERROR(listener->Connect());
   listener->Start();
   return std::unique_ptr<EventListener>(std::move(listener));

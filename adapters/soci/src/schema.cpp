@@ -5,6 +5,7 @@
 
 #include "libsync/credentials.hpp"
 #include "libsync/ports/clock.hpp"
+#include "query.hpp"
 
 namespace libsync::sql {
 namespace {
@@ -97,60 +98,67 @@ std::vector<std::string> LibsyncAdditions(Dialect d) {
 
 // The original platform stored API keys in plain text; libsync stores only their SHA-256.
 // Hashing them in place keeps every existing workstation key working.
-void HashPlainApiKeys(soci::session& s) {
+void HashPlainApiKeys(const Channel& channel) {
   std::vector<std::pair<std::string, std::string>> keys;
   {
     std::string id, key;
-    soci::statement st = (s.prepare << R"(SELECT "id", "key" FROM "ApiKey")", soci::into(id), soci::into(key));
-    st.execute();
-    while (st.fetch()) keys.emplace_back(id, key);
+    Query q(channel);
+    q.Into(id).Into(key);
+    for (bool more = q.Run(R"(SELECT "id", "key" FROM "ApiKey")"); more; more = q.Next()) keys.emplace_back(id, key);
   }
   for (auto& [id, key] : keys) {
     std::string hash = HashSecret(key);
     std::string prefix = KeyPrefix(key);
-    s << R"(UPDATE "ApiKey" SET "key" = :h, "prefix" = :p WHERE "id" = :id)", soci::use(hash),
-        soci::use(prefix), soci::use(id);
+    Query q(channel);
+    q.Use(hash).Use(prefix).Use(id);
+    q.Run(R"(UPDATE "ApiKey" SET "key" = :h, "prefix" = :p WHERE "id" = :id)");
   }
 }
 
-int CurrentVersion(soci::session& s) {
-  soci::indicator ind = soci::i_null;
+int CurrentVersion(const Channel& channel) {
   int version = 0;
-  s << R"(SELECT MAX("version") FROM "Migration")", soci::into(version, ind);
-  return ind == soci::i_ok ? version : 0;
+  Query q(channel);
+  q.Into(version);
+  q.Run(R"(SELECT COALESCE(MAX("version"), 0) FROM "Migration")");
+  return version;
 }
+
+void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sql); }
 
 }  // namespace
 
 int LatestSchemaVersion() { return 2; }
 
-Status Migrate(soci::session& s, Dialect d) {
+Status Migrate(const Channel& channel, Dialect d) {
   const Types t = TypesFor(d);
   // One writer migrates at a time: SQLite's IMMEDIATE transaction takes the write lock,
   // PostgreSQL's advisory lock serializes servers starting together.
-  s << (d == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  Run(channel, d == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
   try {
-    if (d == Dialect::kPostgres) s << "SELECT pg_advisory_xact_lock(7212352)";
-    s << std::string(R"(CREATE TABLE IF NOT EXISTS "Migration" ("version" INTEGER NOT NULL PRIMARY KEY, "appliedAt" )") +
-             t.time + " NOT NULL)";
-    const int current = CurrentVersion(s);
+    if (d == Dialect::kPostgres) Run(channel, "SELECT pg_advisory_xact_lock(7212352)");
+    Run(channel, std::string(R"(CREATE TABLE IF NOT EXISTS "Migration" ("version" INTEGER NOT NULL PRIMARY KEY, "appliedAt" )") +
+                     t.time + " NOT NULL)");
+    const int current = CurrentVersion(channel);
     if (current > LatestSchemaVersion()) {
-      s << "ROLLBACK";
+      Run(channel, "ROLLBACK");
       return Status::PreconditionFailed("the database schema is version " + std::to_string(current) +
                                         ", newer than this build supports (" +
                                         std::to_string(LatestSchemaVersion()) + "); upgrade libsync");
     }
     const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d)};
     for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
-      for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) s << statement;
-      if (v == 2) HashPlainApiKeys(s);
-      const std::string now = FormatTimestamp(SystemClock().Now());
-      s << R"(INSERT INTO "Migration" ("version", "appliedAt") VALUES (:v, :t))", soci::use(v), soci::use(now);
+      for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) Run(channel, statement);
+      if (v == 2) HashPlainApiKeys(channel);
+      std::string now = FormatTimestamp(SystemClock().Now());
+      Query insert(channel);
+      insert.Use(v).Use(now);
+      insert.Run(R"(INSERT INTO "Migration" ("version", "appliedAt") VALUES (:v, )" +
+                 std::string(d == Dialect::kPostgres ? "CAST(:t AS TIMESTAMP(3))" : ":t") + ")");
     }
-    s << "COMMIT";
+    Run(channel, "COMMIT");
   } catch (...) {
     try {
-      s << "ROLLBACK";
+      Run(channel, "ROLLBACK");
     } catch (...) {
       // The connection is gone; the server rolled back for us.
     }

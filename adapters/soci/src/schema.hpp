@@ -2,10 +2,9 @@
 // Numbered migrations from an empty database, or from the original platform's schema,
 // to the current one.
 
-#include <soci/soci.h>
-
 #include "connection.hpp"
 #include "libsync/status.hpp"
+#include "query.hpp"
 
 namespace libsync::sql {
 
@@ -15,6 +14,6 @@ int LatestSchemaVersion();
 /// Applies every migration the database lacks, all in one transaction, recording each in
 /// "Migration". Safe to run from several processes at once. Expected errors:
 /// kPreconditionFailed (the database is newer than this build). Throws soci errors.
-Status Migrate(soci::session& session, Dialect dialect);
+Status Migrate(const Channel& channel, Dialect dialect);
 
 }  // namespace libsync::sql

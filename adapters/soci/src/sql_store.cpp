@@ -25,19 +25,12 @@ void Backoff(int attempt) {
   std::this_thread::sleep_for(std::chrono::microseconds(500 + jitter() % (1000u * static_cast<unsigned>(cap))));
 }
 
-void RollbackQuietly(soci::session& s) {
-  try {
-    s << "ROLLBACK";
-  } catch (...) {
-    // Nothing was open (BEGIN was still deferred), or the connection broke and the server
-    // has rolled the transaction back already.
-  }
-}
-
 class SqlStore final : public Store {
  public:
   SqlStore(Target target, SqlStoreOptions options, std::vector<Connection> connections)
-      : target_(std::move(target)), options_(std::move(options)), pool_(std::move(connections)) {}
+      : target_(std::move(target)),
+        options_(std::move(options)),
+        pool_(std::move(connections), [this] { return OpenConnection(target_, options_); }) {}
 
   Status Transact(TxMode mode, const Work& work) override {
     // Writers in this process queue on a mutex rather than in SQLite's busy handler, which
@@ -45,38 +38,55 @@ class SqlStore final : public Store {
     std::optional<std::unique_lock<std::mutex>> local_writer;
     if (target_.dialect == Dialect::kSqlite && mode == TxMode::kWrite) local_writer.emplace(sqlite_writer_);
     Status last;
+    bool replaced_lost = false;
+    bool back_off = false;
     for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-      if (attempt > 0) Backoff(attempt);
+      if (back_off) Backoff(attempt);
+      back_off = false;
       auto lease = pool_.Acquire();
-      soci::session& s = *lease;
-      SqliteStatementCache* statements = lease.statements();
+      // A connection the server closed while it was idle (a restart, an administrator's
+      // pg_terminate_backend) is replaced here; while the database is down, this is
+      // where the call gets its kUnavailable.
+      LIBSYNC_RETURN_IF_ERROR(lease.MakeUsable());
+      std::optional<SqlTransaction> tx;
+      Status status;
+      bool retryable = false;
       try {
-        SqlTransaction tx(s, statements, target_.dialect, mode, options_.event_retention, BeginStatement(mode));
-        Status status = work(tx);
-        if (!status.ok()) {
-          RollbackQuietly(s);
-          if (tx.conflicted()) {
-            last = status;
-            continue;
-          }
-          return status;
+        tx.emplace(lease->executor(), target_.dialect, mode, options_.event_retention, BeginStatement(mode));
+        status = work(*tx);
+        if (status.ok()) {
+          tx->Commit();
+          return Status::Ok();
         }
-        tx.Commit();
-        return Status::Ok();
+        retryable = tx->conflicted();
       } catch (const std::exception& e) {
         MappedError mapped = MapSqlError(e);
-        RollbackQuietly(s);
-        if (mapped.retryable) {
-          last = mapped.status;
+        status = mapped.status;
+        retryable = mapped.retryable;
+      }
+      if (tx) tx->Rollback();
+      if (lease->Lost()) {
+        // The connection died under this call. The server rolled the transaction back,
+        // so running it again on a new connection is safe, once -- unless the COMMIT was
+        // on its way, when the outcome of a write is unknown. Either way the caller
+        // sees kUnavailable (503, retry later), never an internal error.
+        lease->broken = true;
+        const bool outcome_known = !(tx && tx->commit_sent()) || mode == TxMode::kRead;
+        if (!replaced_lost && outcome_known) {
+          replaced_lost = true;
+          last = status;
           continue;
         }
-        // A dropped connection fails this call; the session is ready again for the next.
-        if (mapped.status.code() == ErrorCode::kUnavailable) Reconnect(s, statements);
-        return mapped.status;
-      } catch (...) {
-        RollbackQuietly(s);
-        throw;
+        return Status::Unavailable("database unavailable: the connection was lost" +
+                                       (status.message().empty() ? std::string() : ": " + status.message()),
+                                   status.origin().empty() ? "soci/08006" : status.origin());
       }
+      if (retryable) {
+        last = status;
+        back_off = true;
+        continue;
+      }
+      return status;
     }
     return Status::Unavailable("database stayed busy; gave up after " + std::to_string(kMaxAttempts) +
                                    " attempts: " + last.message(),
@@ -96,19 +106,6 @@ class SqlStore final : public Store {
                                   : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
   }
 
-  void Reconnect(soci::session& s, SqliteStatementCache* statements) {
-    // Statements belong to the old connection: finalized before it closes, and the
-    // cache then serves the new one.
-    if (statements) statements->Clear();
-    try {
-      s.reconnect();
-      if (statements) statements->Attach(static_cast<soci::sqlite3_session_backend*>(s.get_backend())->conn_);
-      if (target_.dialect == Dialect::kPostgres) s << "SET datestyle = 'ISO, YMD'";
-    } catch (...) {
-      // Still down; the next transaction reports it and tries again.
-    }
-  }
-
   Target target_;
   SqlStoreOptions options_;
   SessionPool pool_;
@@ -123,7 +120,12 @@ Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options) {
   std::vector<Connection> connections;
   try {
     for (std::size_t i = 0; i < options.pool_size; ++i) connections.push_back(OpenConnection(target, options));
-    LIBSYNC_RETURN_IF_ERROR(Migrate(*connections.front().session, target.dialect));
+    Connection& first = connections.front();
+    std::optional<PgPipeline> pipeline;
+    if (first.pg) pipeline.emplace(first.pg.get(), nullptr);  // one-off statements: not prepared
+    LIBSYNC_RETURN_IF_ERROR(Migrate({first.statements.get(), pipeline ? &*pipeline : nullptr}, target.dialect));
+    // The migration's statements run once: they need not take the cache's room.
+    if (first.statements) first.statements->Clear();
   } catch (const std::exception& e) {
     MappedError mapped = MapSqlError(e);
     Status s = mapped.status;

@@ -1,14 +1,9 @@
 #include "sql_transaction.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/sqlite3/soci-sqlite3.h>
+#include <libpq-fe.h>
 
-#include <boost/container/small_vector.hpp>
-
-#include <memory>
 #include <optional>
 #include <stdexcept>
-#include <variant>
 #include <vector>
 
 #include "error_mapping.hpp"
@@ -38,115 +33,6 @@ std::string Time(const char* column) { return std::string("CAST(\"") + column + 
 std::string OptionalTime(const char* column) {
   return std::string("COALESCE(CAST(\"") + column + "\" AS TEXT), '')";
 }
-
-/// A statement built step by step: bind outputs and inputs, then run. On SQLite it runs
-/// the connection's kept statement for the text (SqliteStatementCache) through the C API;
-/// on PostgreSQL it goes through SOCI.
-class Query {
- public:
-  Query(soci::session& s, SqliteStatementCache* statements) : statements_(statements) {
-    if (!statements_) soci_.emplace(s);
-  }
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-  ~Query() {
-    if (sqlite_) statements_->Release(sqlite_);
-  }
-
-  template <class T>
-  Query& Into(T& value) {
-    if (soci_) {
-      soci_->exchange(soci::into(value));
-    } else {
-      outputs_.push_back(&value);
-    }
-    return *this;
-  }
-  template <class T>
-  Query& Use(T& value) {
-    if (soci_) {
-      soci_->exchange(soci::use(value));
-    } else {
-      inputs_.push_back(&value);
-    }
-    return *this;
-  }
-  /// Executes and fetches the first row; false when there is none.
-  bool Run(std::string_view sql) {
-    if (soci_) {
-      soci_->alloc();
-      // One-time: PostgreSQL then runs it in one round trip (PQexecParams) instead of
-      // prepare + execute + deallocate.
-      soci_->prepare(std::string(sql), soci::details::st_one_time_query);
-      soci_->define_and_bind();
-      return soci_->execute(true);
-    }
-    sqlite_ = statements_->Acquire(sql);
-    if (sqlite_api::sqlite3_bind_parameter_count(sqlite_) != static_cast<int>(inputs_.size())) {
-      throw soci::soci_error("statement has " + std::to_string(sqlite_api::sqlite3_bind_parameter_count(sqlite_)) +
-                             " parameters, " + std::to_string(inputs_.size()) + " values given: " + std::string(sql));
-    }
-    for (std::size_t i = 0; i < inputs_.size(); ++i) Bind(static_cast<int>(i + 1), inputs_[i]);
-    return Step();
-  }
-  bool Next() { return soci_ ? soci_->fetch() : Step(); }
-  long long Affected() {
-    return soci_ ? soci_->get_affected_rows() : sqlite_api::sqlite3_changes(statements_->db());
-  }
-
- private:
-  using Slot = std::variant<std::string*, long long*, int*>;
-
-  void Bind(int index, const Slot& slot) {
-    int rc = SQLITE_OK;
-    if (auto* text = std::get_if<std::string*>(&slot)) {
-      // The bound variables outlive the statement's use, so SQLite need not copy them.
-      rc = sqlite_api::sqlite3_bind_text(sqlite_, index, (*text)->data(), static_cast<int>((*text)->size()),
-                                         SQLITE_STATIC);
-    } else if (auto* wide = std::get_if<long long*>(&slot)) {
-      rc = sqlite_api::sqlite3_bind_int64(sqlite_, index, **wide);
-    } else {
-      rc = sqlite_api::sqlite3_bind_int(sqlite_, index, *std::get<int*>(slot));
-    }
-    if (rc != SQLITE_OK) ThrowSqliteError(statements_->db());
-  }
-
-  // One row into the outputs, as SOCI would: text as text, integers as integers, and a
-  // NULL (which no query here selects without COALESCE) as an error.
-  bool Step() {
-    const int rc = sqlite_api::sqlite3_step(sqlite_);
-    if (rc == SQLITE_DONE) return false;
-    if (rc != SQLITE_ROW) ThrowSqliteError(statements_->db());
-    for (std::size_t i = 0; i < outputs_.size(); ++i) {
-      // One call that takes the connection's mutex per column; the sqlite3_value_*
-      // readers take none, which is safe because this thread holds the connection alone
-      // (a SessionPool lease).
-      sqlite_api::sqlite3_value* value = sqlite_api::sqlite3_column_value(sqlite_, static_cast<int>(i));
-      if (sqlite_api::sqlite3_value_type(value) == SQLITE_NULL) {
-        throw soci::soci_error("Null value fetched and no indicator defined.");
-      }
-      if (auto* text = std::get_if<std::string*>(&outputs_[i])) {
-        // Text is stored as UTF-8, the connection's encoding: its blob view is those
-        // bytes with no conversion, and an empty one may come back as null.
-        const void* bytes = sqlite_api::sqlite3_value_blob(value);
-        const auto size = static_cast<std::size_t>(sqlite_api::sqlite3_value_bytes(value));
-        (*text)->assign(size ? static_cast<const char*>(bytes) : "", size);
-      } else if (auto* wide = std::get_if<long long*>(&outputs_[i])) {
-        **wide = sqlite_api::sqlite3_value_int64(value);
-      } else {
-        *std::get<int*>(outputs_[i]) = sqlite_api::sqlite3_value_int(value);
-      }
-    }
-    return true;
-  }
-
-  SqliteStatementCache* statements_;
-  std::optional<soci::statement> soci_;
-  sqlite_api::sqlite3_stmt* sqlite_ = nullptr;
-  // Rows have a dozen columns at most: kept inline, no allocation per query.
-  boost::container::small_vector<Slot, 12> inputs_;
-  boost::container::small_vector<Slot, 12> outputs_;
-};
 
 const std::string kProjectColumns = R"("id", "name", "repoUrl", "token", "branch", "docsPath", )" +
                                     Time("createdAt") + ", " + Time("updatedAt") +
@@ -241,15 +127,28 @@ struct KeyRow {
 /// Runs a SELECT bound to `row` and collects every row (each moved out of `row`, which
 /// the next fetch fills again).
 template <class Row, class Out, class Bind>
-std::vector<Out> Collect(soci::session& s, SqliteStatementCache* statements, const std::string& sql,
-                         Bind&& bind_inputs) {
+std::vector<Out> Collect(const Channel& channel, const std::string& sql, Bind&& bind_inputs) {
   Row row;
-  Query q(s, statements);
+  Query q(channel);
   row.Bind(q);
   bind_inputs(q);
   std::vector<Out> out;
   for (bool more = q.Run(sql); more; more = q.Next()) out.push_back(std::move(row).Get());
   return out;
+}
+
+// A timestamp parameter where PostgreSQL cannot infer its type from a column.
+std::string TimeParam(Dialect dialect, const char* param) {
+  if (dialect == Dialect::kPostgres) return std::string("CAST(") + param + " AS TIMESTAMP(3))";
+  return param;
+}
+
+// A statement text per dialect, built once: SQLite's statement cache then finds it by
+// its address.
+template <class Build>
+const std::string& PerDialect(Dialect dialect, Build&& build) {
+  static const std::string texts[] = {build(Dialect::kSqlite), build(Dialect::kPostgres)};
+  return texts[dialect == Dialect::kPostgres ? 1 : 0];
 }
 
 Status NoProject(std::string_view id) {
@@ -275,7 +174,7 @@ auto SqlTransaction::Catch(Fn&& fn) -> decltype(fn()) {
 template <class Fn>
 auto SqlTransaction::Guard(Fn&& fn) -> decltype(fn()) {
   return Catch([&] {
-    FlushDeferred();  // reads must see this transaction's own writes
+    WriteCounters();  // reads must see this transaction's own writes
     return fn();
   });
 }
@@ -285,77 +184,51 @@ Status SqlTransaction::Writable() const {
   return Status::Internal("write attempted in a read transaction", "soci");
 }
 
-void SqlTransaction::Defer(std::string sql) { deferred_.push_back(std::move(sql)); }
-
-std::string SqlTransaction::TakeDeferred() {
-  if (counters_dirty_) {
-    deferred_.push_back(R"(UPDATE "Project" SET "lockFence" = )" + std::to_string(locked_fence_) +
-                        R"(, "eventSeq" = )" + std::to_string(locked_seq_) + R"( WHERE "id" = )" +
-                        Literal(locked_project_));
-    counters_dirty_ = false;
+SqlTransaction::SqlTransaction(Executor executor, Dialect dialect, TxMode mode, std::size_t event_retention,
+                               const char* begin)
+    : dialect_(dialect), mode_(mode), event_retention_(event_retention) {
+  if (executor.pg) {
+    pipeline_.emplace(executor.pg, executor.pg_statements);
+    channel_.pg = &*pipeline_;
+  } else {
+    channel_.sqlite = executor.sqlite;
   }
-  std::string batch;
-  if (begin_) batch.append(begin_).append(";\n");
-  begin_ = nullptr;
-  for (const auto& sql : deferred_) batch.append(sql).append(";\n");
-  deferred_.clear();
-  return batch;
+  // PostgreSQL: the BEGIN rides with the first statement that is read, rather than in a
+  // round trip of its own. SQLite: a kept statement, run now.
+  Query(channel_).Queue(begin);
 }
 
-void SqlTransaction::FlushDeferred(const char* then) {
-  if (!begin_ && deferred_.empty() && !counters_dirty_ && then == nullptr) return;
-  // A read transaction's BEGIN and COMMIT are constant texts: kept statements, not a
-  // fresh compile of the batch each time.
-  if (statements_ && !counters_dirty_ && deferred_.empty()) {
-    if (begin_) Query(s_, statements_).Run(begin_);
-    begin_ = nullptr;
-    if (then) Query(s_, statements_).Run(then);
-    return;
-  }
-  std::string batch = TakeDeferred();
-  if (then) batch.append(then);
-  if (dialect_ == Dialect::kSqlite) {
-    // One sqlite3_exec for the batch: no per-statement driver round trip.
-    sqlite_api::sqlite3* db = static_cast<soci::sqlite3_session_backend*>(s_.get_backend())->conn_;
-    char* message = nullptr;
-    const int rc = sqlite3_exec(db, batch.c_str(), nullptr, nullptr, &message);
-    if (rc != SQLITE_OK) {
-      const std::string text = message ? message : sqlite3_errmsg(db);
-      sqlite_api::sqlite3_free(message);
-      throw soci::sqlite3_soci_error(text, sqlite3_extended_errcode(db));
+void SqlTransaction::WriteCounters() {
+  if (!counters_dirty_) return;
+  long long fence = locked_fence_, seq = locked_seq_;
+  Query q(channel_);
+  q.Use(fence).Use(seq).Use(locked_project_);
+  q.Queue(R"(UPDATE "Project" SET "lockFence" = :f, "eventSeq" = :s WHERE "id" = :p)");
+  counters_dirty_ = false;
+}
+
+void SqlTransaction::Commit() {
+  WriteCounters();
+  commit_sent_ = true;
+  Query(channel_).Run("COMMIT");
+}
+
+void SqlTransaction::Rollback() noexcept {
+  if (pipeline_) {
+    pipeline_->Discard();
+    // Nothing was sent yet (the BEGIN still queued), or the connection is gone: the
+    // server has nothing to undo for us.
+    if (PQtransactionStatus(pipeline_->conn()) == PQTRANS_IDLE ||
+        PQstatus(pipeline_->conn()) != CONNECTION_OK) {
+      return;
     }
-    return;
   }
-  // PQexec runs several statements in one round trip (SOCI's parameterized path cannot).
-  PGconn* conn = static_cast<soci::postgresql_session_backend*>(s_.get_backend())->conn_;
-  std::unique_ptr<PGresult, void (*)(PGresult*)> result(PQexec(conn, batch.c_str()), PQclear);
-  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
-    throw soci::postgresql_soci_error(PQerrorMessage(conn), state ? state : "08006");
+  try {
+    Query(channel_).Run("ROLLBACK");
+  } catch (...) {
+    // The connection broke and the server has rolled the transaction back already; the
+    // store replaces the connection (Connection::Lost).
   }
-}
-
-void SqlTransaction::Commit() { FlushDeferred("COMMIT"); }
-
-std::string SqlTransaction::Literal(std::string_view value) {
-  if (dialect_ == Dialect::kPostgres) {
-    PGconn* conn = static_cast<soci::postgresql_session_backend*>(s_.get_backend())->conn_;
-    std::unique_ptr<char, void (*)(void*)> quoted(PQescapeLiteral(conn, value.data(), value.size()), PQfreemem);
-    if (!quoted) throw std::runtime_error("cannot quote a value for PostgreSQL");
-    return quoted.get();
-  }
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
-std::string SqlTransaction::TimeLiteral(Timestamp t) {
-  const std::string text = Literal(FormatTimestamp(t));
-  return dialect_ == Dialect::kPostgres ? "CAST(" + text + " AS TIMESTAMP(3))" : text;
 }
 
 bool SqlTransaction::HoldsProjectRow(std::string_view project_id) const {
@@ -372,7 +245,7 @@ std::string SqlTransaction::NullableTime(const char* param) const {
 bool SqlTransaction::ProjectExists(const std::string& id) {
   int one = 0;
   std::string key = id;
-  Query q(s_, statements_);
+  Query q(channel_);
   q.Into(one).Use(key);
   return q.Run(R"(SELECT 1 FROM "Project" WHERE "id" = :id)");
 }
@@ -383,7 +256,7 @@ Result<Project> SqlTransaction::GetProject(std::string_view id) {
   return Guard([&]() -> Result<Project> {
     std::string key(id);
     static const std::string sql = "SELECT " + kProjectColumns + R"( FROM "Project" WHERE "id" = :id)";
-    auto rows = Collect<ProjectRow, Project>(s_, statements_, sql, [&](Query& q) { q.Use(key); });
+    auto rows = Collect<ProjectRow, Project>(channel_, sql, [&](Query& q) { q.Use(key); });
     if (rows.empty()) return NoProject(id);
     return std::move(rows.front());
   });
@@ -400,37 +273,31 @@ Status SqlTransaction::LockProject(std::string_view id) {
   return Status::Ok();
 }
 
-// Two statements in one simple-query message: READ COMMITTED gives each its own snapshot,
+// Two statements in one pipeline: READ COMMITTED gives each its own snapshot,
 // so the lock row is read after the project row lock was granted -- one statement with a
 // join would read the lock row as it was before waiting, and two writers could both see
 // the project unlocked.
 Result<std::optional<Lock>> SqlTransaction::LockProjectRowPostgres(std::string_view id) {
   return Catch([&]() -> Result<std::optional<Lock>> {
-    PGconn* conn = static_cast<soci::postgresql_session_backend*>(s_.get_backend())->conn_;
-    const std::string key = Literal(id);
-    // Whatever is still deferred (at least the BEGIN) rides along in the same message.
-    const std::string sql = TakeDeferred() + R"(SELECT "lockFence", "eventSeq" FROM "Project" WHERE "id" = )" +
-                            key + " FOR UPDATE; SELECT " + kLockColumns + R"( FROM "Lock" WHERE "projectId" = )" + key;
-    if (PQsendQuery(conn, sql.c_str()) != 1) {
-      throw soci::postgresql_soci_error(PQerrorMessage(conn), "08006");
-    }
-    std::vector<std::unique_ptr<PGresult, void (*)(PGresult*)>> results;
-    while (PGresult* r = PQgetResult(conn)) results.emplace_back(r, PQclear);
-    for (const auto& r : results) {
-      const ExecStatusType status = PQresultStatus(r.get());
-      if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-        const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-        throw soci::postgresql_soci_error(PQresultErrorMessage(r.get()), state ? state : "XX000");
-      }
-    }
-    if (results.size() < 2) throw std::runtime_error("unexpected reply to the project lock query");
-    PGresult* project = results[results.size() - 2].get();
-    PGresult* lock = results[results.size() - 1].get();
+    WriteCounters();
+    static const std::string lock_project =
+        R"(SELECT "lockFence", "eventSeq" FROM "Project" WHERE "id" = $1 FOR UPDATE)";
+    static const std::string read_lock = "SELECT " + kLockColumns + R"( FROM "Lock" WHERE "projectId" = $1)";
+    const std::string key(id);
+    const char* values[] = {key.c_str()};
+    const std::size_t sizes[] = {key.size()};
+    const PgStatement statements[] = {{lock_project.c_str(), values, sizes}, {read_lock.c_str(), values, sizes}};
+    // Whatever is still queued (at least the BEGIN) rides along in the same round trip.
+    std::vector<PgResult> results = pipeline_->Run(statements);
+    PGresult* project = results[0].get();
+    PGresult* lock = results[1].get();
     if (PQntuples(project) == 0) return NoProject(id);
     locked_fence_ = std::stoll(PQgetvalue(project, 0, 0));
     locked_seq_ = std::stoll(PQgetvalue(project, 0, 1));
     if (PQntuples(lock) == 0) return std::optional<Lock>();
-    const auto text = [&](int column) { return std::string(PQgetvalue(lock, 0, column)); };
+    const auto text = [&](int column) {
+      return std::string(PQgetvalue(lock, 0, column), static_cast<std::size_t>(PQgetlength(lock, 0, column)));
+    };
     LockRow row{text(0), text(1), text(2), text(3), text(4), text(5), text(6), std::stoll(text(7))};
     return std::optional<Lock>(std::move(row).Get());
   });
@@ -447,7 +314,7 @@ Result<std::optional<Lock>> SqlTransaction::ReadLock(std::string_view project_id
     LockRow row;
     std::string project;
     long long fence_counter = 0, seq_counter = 0;
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Into(project).Into(row.id).Into(row.locked_by).Into(row.locked_at).Into(row.expires_at).Into(row.reason)
         .Into(row.token_hash).Into(row.fence).Into(fence_counter).Into(seq_counter).Use(pid);
     if (!q.Run(sql)) return NoProject(project_id);
@@ -463,7 +330,7 @@ Result<std::optional<Lock>> SqlTransaction::ReadLock(std::string_view project_id
 
 Result<std::vector<Project>> SqlTransaction::ListProjects() {
   return Guard([&]() -> Result<std::vector<Project>> {
-    return Collect<ProjectRow, Project>(s_, statements_, "SELECT " + kProjectColumns + R"( FROM "Project" ORDER BY "createdAt", "id")",
+    return Collect<ProjectRow, Project>(channel_, "SELECT " + kProjectColumns + R"( FROM "Project" ORDER BY "createdAt", "id")",
                                         [](Query&) {});
   });
 }
@@ -474,7 +341,7 @@ Status SqlTransaction::InsertProject(const Project& p) {
     Project v = p;
     std::string created = FormatTimestamp(v.created_at), updated = FormatTimestamp(v.updated_at);
     std::string synced = WriteOptionalTime(v.synced_at);
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Use(v.id).Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(created)
         .Use(updated).Use(v.last_synced_commit).Use(synced);
     q.Run(R"(INSERT INTO "Project" ("id", "name", "repoUrl", "token", "branch", "docsPath", "createdAt",
@@ -491,7 +358,7 @@ Status SqlTransaction::UpdateProject(const Project& p) {
     Project v = p;
     std::string updated = FormatTimestamp(v.updated_at);
     std::string synced = WriteOptionalTime(v.synced_at);
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(updated)
         .Use(v.last_synced_commit).Use(synced).Use(v.id);
     q.Run(R"(UPDATE "Project" SET "name" = :n, "repoUrl" = :r, "token" = :t, "branch" = :b,
@@ -506,7 +373,7 @@ Status SqlTransaction::DeleteProject(std::string_view id) {
   cached_lock_project_.clear();
   return Guard([&]() -> Status {
     std::string key(id);
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Use(key);
     q.Run(R"(DELETE FROM "Project" WHERE "id" = :id)");
     return q.Affected() == 0 ? NoProject(id) : Status::Ok();
@@ -519,7 +386,7 @@ Result<Doc> SqlTransaction::GetDoc(std::string_view project_id, std::string_view
   return Guard([&]() -> Result<Doc> {
     std::string pid(project_id), name(file_name);
     static const std::string sql = "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)";
-    auto rows = Collect<DocRow, Doc>(s_, statements_, sql, [&](Query& q) { q.Use(pid).Use(name); });
+    auto rows = Collect<DocRow, Doc>(channel_, sql, [&](Query& q) { q.Use(pid).Use(name); });
     if (!rows.empty()) return std::move(rows.front());
     if (!ProjectExists(pid)) return NoProject(project_id);
     return NoDoc(file_name);
@@ -532,7 +399,7 @@ Result<std::vector<Doc>> SqlTransaction::ListDocs(std::string_view project_id) {
     if (!ProjectExists(pid)) return NoProject(project_id);
     // Bytewise order: PostgreSQL's collation may not be, so compare as bytes there.
     const char* order = dialect_ == Dialect::kPostgres ? R"(ORDER BY "fileName" COLLATE "C")" : R"(ORDER BY "fileName")";
-    return Collect<DocRow, Doc>(s_, statements_, "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p )" + order,
+    return Collect<DocRow, Doc>(channel_, "SELECT " + kDocColumns + R"( FROM "Doc" WHERE "projectId" = :p )" + order,
                                 [&](Query& q) { q.Use(pid); });
   });
 }
@@ -543,7 +410,7 @@ Result<std::vector<DocSummary>> SqlTransaction::ListDocSummaries(std::string_vie
     if (!ProjectExists(pid)) return NoProject(project_id);
     std::string name, hash, updated, base;
     long long version = 0;
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Into(name).Into(hash).Into(version).Into(updated).Into(base).Use(pid);
     const char* order = dialect_ == Dialect::kPostgres ? R"(ORDER BY "fileName" COLLATE "C")" : R"(ORDER BY "fileName")";
     std::vector<DocSummary> out;
@@ -562,7 +429,7 @@ Status SqlTransaction::InsertDoc(const Doc& d) {
     Doc v = d;
     long long version = v.version;
     std::string created = FormatTimestamp(v.created_at), updated = FormatTimestamp(v.updated_at);
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Use(v.id).Use(v.project_id).Use(v.file_name).Use(v.content).Use(v.hash).Use(version).Use(created)
         .Use(updated).Use(v.base_blob_oid).Use(v.updated_by);
     q.Run(R"(INSERT INTO "Doc" ("id", "projectId", "fileName", "content", "hash", "version", "createdAt",
@@ -579,7 +446,7 @@ Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
     Doc v = d;
     long long version = v.version, expected = expected_version;
     std::string updated = FormatTimestamp(v.updated_at);
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by).Use(v.id)
         .Use(expected);
     // Compare-and-swap: the row changes only if nobody moved the version meanwhile.
@@ -587,7 +454,7 @@ Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
              "baseBlobOid" = :b, "updatedBy" = :ub WHERE "id" = :i AND "version" = :e)");
     if (q.Affected() == 1) return Status::Ok();
     long long current = 0;
-    Query check(s_, statements_);
+    Query check(channel_);
     check.Into(current).Use(v.id);
     if (!check.Run(R"(SELECT "version" FROM "Doc" WHERE "id" = :i)")) return NoDoc(d.file_name);
     return Status::PreconditionFailed("doc '" + d.file_name + "' is at version " + std::to_string(current));
@@ -598,7 +465,7 @@ Status SqlTransaction::DeleteDoc(std::string_view project_id, std::string_view f
   LIBSYNC_RETURN_IF_ERROR(Writable());
   return Guard([&]() -> Status {
     std::string pid(project_id), name(file_name);
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Use(pid).Use(name);
     q.Run(R"(DELETE FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)");
     if (q.Affected() > 0) return Status::Ok();
@@ -614,7 +481,7 @@ Status SqlTransaction::InsertDocVersion(const DocVersion& dv) {
     DocVersion v = dv;
     long long version = v.version;
     std::string source(SourceName(v.source)), created = FormatTimestamp(v.created_at);
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Use(v.id).Use(v.doc_id).Use(v.project_id).Use(v.file_name).Use(version).Use(v.content).Use(v.hash)
         .Use(v.author).Use(source).Use(created);
     q.Run(R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content",
@@ -629,8 +496,7 @@ Result<std::vector<DocVersion>> SqlTransaction::ListDocVersions(std::string_view
   return Guard([&]() -> Result<std::vector<DocVersion>> {
     std::string id(doc_id);
     // Content is left out of listings: history of a large doc stays cheap.
-    return Collect<VersionRow, DocVersion>(
-        s_, statements_, "SELECT " + kVersionColumns + R"('', "hash", "author", "source", )" + Time("createdAt") +
+    return Collect<VersionRow, DocVersion>(channel_, "SELECT " + kVersionColumns + R"('', "hash", "author", "source", )" + Time("createdAt") +
                 R"( FROM "DocVersion" WHERE "docId" = :d ORDER BY "version" DESC)",
         [&](Query& q) { q.Use(id); });
   });
@@ -640,8 +506,7 @@ Result<DocVersion> SqlTransaction::GetDocVersion(std::string_view doc_id, std::i
   return Guard([&]() -> Result<DocVersion> {
     std::string id(doc_id);
     long long n = version;
-    auto rows = Collect<VersionRow, DocVersion>(
-        s_, statements_, "SELECT " + kVersionColumns + R"("content", "hash", "author", "source", )" + Time("createdAt") +
+    auto rows = Collect<VersionRow, DocVersion>(channel_, "SELECT " + kVersionColumns + R"("content", "hash", "author", "source", )" + Time("createdAt") +
                 R"( FROM "DocVersion" WHERE "docId" = :d AND "version" = :v)",
         [&](Query& q) { q.Use(id).Use(n); });
     if (rows.empty()) return Status::NotFound("version " + std::to_string(version) + " not found");
@@ -663,13 +528,22 @@ Result<const Lock*> SqlTransaction::PeekLock(std::string_view project_id) {
 Status SqlTransaction::PutLock(const Lock& l) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
   return Catch([&]() -> Status {
-    Defer(R"(INSERT INTO "Lock" ("id", "projectId", "lockedBy", "lockedAt", "expiresAt", "reason", "tokenHash",
-             "fence") VALUES ()" + Literal(l.id) + ", " + Literal(l.project_id) + ", " + Literal(l.locked_by) +
-          ", " + TimeLiteral(l.locked_at) + ", " + TimeLiteral(l.expires_at) + ", " + Literal(l.reason) + ", " +
-          Literal(l.token_hash) + ", " + std::to_string(l.fence) +
-          R"() ON CONFLICT ("projectId") DO UPDATE SET "id" = excluded."id", "lockedBy" = excluded."lockedBy",
-             "lockedAt" = excluded."lockedAt", "expiresAt" = excluded."expiresAt",
-             "reason" = excluded."reason", "tokenHash" = excluded."tokenHash", "fence" = excluded."fence")");
+    Lock v = l;
+    long long fence = v.fence;
+    std::string locked = FormatTimestamp(v.locked_at), expires = FormatTimestamp(v.expires_at);
+    Query q(channel_);
+    q.Use(v.id).Use(v.project_id).Use(v.locked_by).Use(locked).Use(expires).Use(v.reason).Use(v.token_hash)
+        .Use(fence);
+    // Nothing here needs an answer from the server: on PostgreSQL it goes out with the
+    // next read or the commit.
+    q.Queue(PerDialect(dialect_, [](Dialect d) {
+      return R"(INSERT INTO "Lock" ("id", "projectId", "lockedBy", "lockedAt", "expiresAt", "reason", "tokenHash",
+                "fence") VALUES (:i, :p, :b, )" + TimeParam(d, ":la") + ", " + TimeParam(d, ":ea") +
+             R"(, :r, :t, :f) ON CONFLICT ("projectId") DO UPDATE SET "id" = excluded."id",
+                "lockedBy" = excluded."lockedBy", "lockedAt" = excluded."lockedAt",
+                "expiresAt" = excluded."expiresAt", "reason" = excluded."reason",
+                "tokenHash" = excluded."tokenHash", "fence" = excluded."fence")";
+    }));
     cached_lock_project_ = l.project_id;
     cached_lock_ = l;
     return Status::Ok();
@@ -679,7 +553,10 @@ Status SqlTransaction::PutLock(const Lock& l) {
 Status SqlTransaction::DeleteLock(std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
   return Catch([&]() -> Status {
-    Defer(R"(DELETE FROM "Lock" WHERE "projectId" = )" + Literal(project_id));
+    std::string pid(project_id);
+    Query q(channel_);
+    q.Use(pid);
+    q.Queue(R"(DELETE FROM "Lock" WHERE "projectId" = :p)");
     cached_lock_project_ = std::string(project_id);
     cached_lock_.reset();
     return Status::Ok();
@@ -697,7 +574,7 @@ Result<std::int64_t> SqlTransaction::NextFence(std::string_view project_id) {
   return Guard([&]() -> Result<std::int64_t> {
     std::string pid(project_id);
     long long fence = 0;
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Into(fence).Use(pid);
     if (!q.Run(R"(UPDATE "Project" SET "lockFence" = "lockFence" + 1 WHERE "id" = :p RETURNING "lockFence")")) {
       return NoProject(project_id);
@@ -709,7 +586,7 @@ Result<std::int64_t> SqlTransaction::NextFence(std::string_view project_id) {
 Result<std::vector<Lock>> SqlTransaction::ListExpiredLocks(Timestamp now) {
   return Guard([&]() -> Result<std::vector<Lock>> {
     std::string at = FormatTimestamp(now);
-    return Collect<LockRow, Lock>(s_, statements_, "SELECT " + kLockColumns + R"( FROM "Lock" WHERE "expiresAt" <= :n)",
+    return Collect<LockRow, Lock>(channel_, "SELECT " + kLockColumns + R"( FROM "Lock" WHERE "expiresAt" <= :n)",
                                   [&](Query& q) { q.Use(at); });
   });
 }
@@ -723,7 +600,7 @@ Status SqlTransaction::InsertApiKey(const ApiKey& k) {
     int active = v.is_active ? 1 : 0;
     std::string created = FormatTimestamp(v.created_at), scope(ScopeName(v.scope));
     std::string used = WriteOptionalTime(v.last_used_at), pulled = WriteOptionalTime(v.last_pulled_at);
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Use(v.id).Use(v.project_id).Use(v.key_hash).Use(v.name).Use(active).Use(created).Use(scope).Use(v.prefix)
         .Use(used).Use(v.last_pulled_hash).Use(pulled);
     q.Run(R"(INSERT INTO "ApiKey" ("id", "projectId", "key", "name", "isActive", "createdAt", "scope",
@@ -748,7 +625,7 @@ Result<ApiKey> SqlTransaction::FindApiKeyByHash(std::string_view key_hash) {
 Result<ApiKey> SqlTransaction::FindKey(const std::string& select, std::string_view value) {
   return Guard([&]() -> Result<ApiKey> {
     std::string wanted(value);
-    auto rows = Collect<KeyRow, ApiKey>(s_, statements_, select, [&](Query& q) { q.Use(wanted); });
+    auto rows = Collect<KeyRow, ApiKey>(channel_, select, [&](Query& q) { q.Use(wanted); });
     if (rows.empty()) return Status::NotFound("api key not found");
     return std::move(rows.front());
   });
@@ -758,8 +635,7 @@ Result<std::vector<ApiKey>> SqlTransaction::ListApiKeys(std::string_view project
   return Guard([&]() -> Result<std::vector<ApiKey>> {
     std::string pid(project_id);
     if (!ProjectExists(pid)) return NoProject(project_id);
-    return Collect<KeyRow, ApiKey>(
-        s_, statements_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "projectId" = :p ORDER BY "createdAt", "id")",
+    return Collect<KeyRow, ApiKey>(channel_, "SELECT " + kKeyColumns + R"( FROM "ApiKey" WHERE "projectId" = :p ORDER BY "createdAt", "id")",
         [&](Query& q) { q.Use(pid); });
   });
 }
@@ -771,7 +647,7 @@ Status SqlTransaction::UpdateApiKey(const ApiKey& k) {
     int active = v.is_active ? 1 : 0;
     std::string scope(ScopeName(v.scope));
     std::string used = WriteOptionalTime(v.last_used_at), pulled = WriteOptionalTime(v.last_pulled_at);
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Use(v.name).Use(active).Use(scope).Use(used).Use(v.last_pulled_hash).Use(pulled).Use(v.id);
     q.Run(R"(UPDATE "ApiKey" SET "name" = :n, "isActive" = (:a = 1), "scope" = :s, "lastUsedAt" = )" +
           NullableTime(":u") + R"(, "lastPulledHash" = :h, "lastPulledAt" = )" + NullableTime(":l") +
@@ -788,14 +664,18 @@ Result<std::int64_t> SqlTransaction::AppendEvent(std::string_view project_id, st
   // With the project row held, nothing here needs an answer from the server: defer it all.
   auto run = [&]() -> Result<std::int64_t> {
     long long seq = 0;
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Into(seq);
     if (HoldsProjectRow(project_id)) {
       seq = ++locked_seq_;
       counters_dirty_ = true;
-      Defer(R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES ()" +
-            Literal(project_id) + ", " + std::to_string(seq) + ", " + Literal(type) + ", " + Literal(payload) +
-            ", " + TimeLiteral(at) + ")");
+      std::string pid(project_id), kind(type), body(payload), created = FormatTimestamp(at);
+      Query insert(channel_);
+      insert.Use(pid).Use(seq).Use(kind).Use(body).Use(created);
+      insert.Queue(PerDialect(dialect_, [](Dialect d) {
+        return R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES (:p, :s, :t, :d, )" +
+               TimeParam(d, ":c") + ")";
+      }));
     } else if (dialect_ == Dialect::kPostgres) {
       // One round trip: take the next seq and insert the event with it.
       std::string pid(project_id), kind(type), body(payload), created = FormatTimestamp(at);
@@ -812,21 +692,27 @@ Result<std::int64_t> SqlTransaction::AppendEvent(std::string_view project_id, st
       if (!q.Run(R"(UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = :p RETURNING "eventSeq")")) {
         return NoProject(project_id);
       }
-      Query insert(s_, statements_);
+      Query insert(channel_);
       insert.Use(pid).Use(seq).Use(kind).Use(body).Use(created);
       insert.Run(R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES (:p, :s, :t, :d, :c))");
     }
     // Other servers on the same PostgreSQL database hear of the event on commit
     // (sql::ListenForEvents); a rolled-back transaction sends nothing.
     if (dialect_ == Dialect::kPostgres) {
-      Defer("SELECT pg_notify('libsync_events', " + Literal(std::string(project_id) + ":" + std::to_string(seq)) + ")");
+      std::string notice = std::string(project_id) + ":" + std::to_string(seq);
+      Query notify(channel_);
+      notify.Use(notice);
+      notify.Queue("SELECT pg_notify('libsync_events', :n)");
     }
     // Retention: the log keeps the newest events. Trimming every 64th append keeps the
     // log within retention + 64 events at a fraction of the cost.
     const long long horizon = seq - static_cast<long long>(event_retention_);
     if (horizon > 0 && seq % 64 == 0) {
-      Defer(R"(DELETE FROM "Event" WHERE "projectId" = )" + Literal(project_id) + R"( AND "seq" <= )" +
-            std::to_string(horizon));
+      std::string pid(project_id);
+      long long upto = horizon;
+      Query trim(channel_);
+      trim.Use(pid).Use(upto);
+      trim.Queue(R"(DELETE FROM "Event" WHERE "projectId" = :p AND "seq" <= :s)");
     }
     return std::int64_t{seq};
   };
@@ -838,10 +724,10 @@ Result<EventPage> SqlTransaction::ReadEvents(std::string_view project_id, std::i
   return Guard([&]() -> Result<EventPage> {
     std::string pid(project_id);
     long long head = 0, oldest = 0;
-    Query h(s_, statements_);
+    Query h(channel_);
     h.Into(head).Use(pid);
     if (!h.Run(R"(SELECT "eventSeq" FROM "Project" WHERE "id" = :p)")) return NoProject(project_id);
-    Query o(s_, statements_);
+    Query o(channel_);
     o.Into(oldest).Use(pid);
     o.Run(R"(SELECT COALESCE(MIN("seq"), 0) FROM "Event" WHERE "projectId" = :p)");
     EventPage page;
@@ -850,7 +736,7 @@ Result<EventPage> SqlTransaction::ReadEvents(std::string_view project_id, std::i
     long long after = after_seq, max_rows = static_cast<long long>(limit);
     long long seq = 0;
     std::string type, payload, created;
-    Query q(s_, statements_);
+    Query q(channel_);
     q.Into(seq).Into(type).Into(payload).Into(created).Use(pid).Use(after).Use(max_rows);
     for (bool more = q.Run(R"(SELECT "seq", "type", "payload", )" + Time("createdAt") +
                            R"( FROM "Event" WHERE "projectId" = :p AND "seq" > :a ORDER BY "seq" LIMIT :l)");

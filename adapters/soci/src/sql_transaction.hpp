@@ -1,34 +1,32 @@
 #pragma once
-// The Transaction port on one SOCI session inside an open database transaction.
+// The Transaction port on one pooled connection inside an open database transaction.
 
-#include <soci/soci.h>
+#include <optional>
 
 #include "connection.hpp"
-#include "sqlite_statements.hpp"
 #include "libsync/ports/store.hpp"
+#include "pg_pipeline.hpp"
+#include "query.hpp"
 
 namespace libsync::sql {
 
 class SqlTransaction final : public Transaction {
  public:
-  /// `begin` is the statement that opens the transaction; it is sent with the first batch
-  /// of statements rather than in a round trip of its own.
-  /// `statements` is the session's SQLite statement cache (null on PostgreSQL).
-  SqlTransaction(soci::session& session, SqliteStatementCache* statements, Dialect dialect, TxMode mode,
-                 std::size_t event_retention, const char* begin)
-      : s_(session),
-        statements_(statements),
-        dialect_(dialect),
-        mode_(mode),
-        event_retention_(event_retention),
-        begin_(begin) {}
+  /// `begin` is the statement that opens the transaction. On PostgreSQL it is sent with
+  /// the first statement whose result is read, rather than in a round trip of its own.
+  /// Throws soci errors (SQLite: when BEGIN fails).
+  SqlTransaction(Executor executor, Dialect dialect, TxMode mode, std::size_t event_retention, const char* begin);
 
   /// A statement failed with a serialization conflict, deadlock or busy database; the
   /// store rolls back and runs the work again.
   bool conflicted() const noexcept { return conflicted_; }
 
-  /// Sends what is still deferred and commits. Throws soci errors.
+  /// Sends what is still queued and commits. Throws soci errors.
   void Commit();
+  /// Rolls back what was sent, if anything; never throws.
+  void Rollback() noexcept;
+  /// Commit was called: if the connection broke during it, the outcome is unknown.
+  bool commit_sent() const noexcept { return commit_sent_; }
 
   Result<Project> GetProject(std::string_view id) override;
   Status LockProject(std::string_view id) override;
@@ -66,25 +64,18 @@ class SqlTransaction final : public Transaction {
                                std::size_t limit) override;
 
  private:
-  /// Runs `fn` after sending deferred statements; maps soci exceptions to a Status.
+  /// Runs `fn` after writing the counters; maps soci exceptions to a Status.
   template <class Fn>
   auto Guard(Fn&& fn) -> decltype(fn());
-  /// As Guard, without sending deferred statements first (for statements that defer).
+  /// As Guard, without writing the counters first (for statements that only queue).
   template <class Fn>
   auto Catch(Fn&& fn) -> decltype(fn());
   Status Writable() const;
   /// `param` as a nullable timestamp expression ('' means NULL).
   std::string NullableTime(const char* param) const;
   bool ProjectExists(const std::string& id);
-  /// Queues a statement whose result nobody reads; it is sent in one batch (one round
-  /// trip on PostgreSQL) with the next read or the commit.
-  void Defer(std::string sql);
-  void FlushDeferred(const char* then = nullptr);
-  /// The deferred statements (and the counters update) as one ';'-separated batch.
-  std::string TakeDeferred();
-  /// `value` as a SQL string literal (quoted and escaped by libpq on PostgreSQL).
-  std::string Literal(std::string_view value);
-  std::string TimeLiteral(Timestamp t);
+  /// Queues the write-back of the held project's fence and seq counters, if they moved.
+  void WriteCounters();
   bool HoldsProjectRow(std::string_view project_id) const;
   /// The key that `select` (a SELECT of the key columns with one `:v` parameter) finds for `value`.
   Result<ApiKey> FindKey(const std::string& select, std::string_view value);
@@ -93,8 +84,8 @@ class SqlTransaction final : public Transaction {
   Result<std::optional<Lock>> ReadLock(std::string_view project_id, bool keep_counters);
   Result<std::optional<Lock>> LockProjectRowPostgres(std::string_view project_id);
 
-  soci::session& s_;
-  SqliteStatementCache* statements_;
+  std::optional<PgPipeline> pipeline_;  // PostgreSQL
+  Channel channel_;
   Dialect dialect_;
   TxMode mode_;
   std::size_t event_retention_;
@@ -106,13 +97,13 @@ class SqlTransaction final : public Transaction {
   std::optional<Lock> cached_lock_;
   std::optional<Lock> peeked_lock_;  // what PeekLock read outside that cache
   // The project row this transaction holds (LockProject) and its counters as read then;
-  // fences and event seqs are taken from here and written back with the deferred batch.
+  // fences and event seqs are taken from here and written back before the next read or
+  // the commit (on PostgreSQL, in the same round trip).
   std::string locked_project_;
   long long locked_fence_ = 0;
   long long locked_seq_ = 0;
-  bool counters_dirty_ = false;  // locked_fence_/locked_seq_ changed; written at the next flush
-  const char* begin_;  // the BEGIN statement until it is sent, then null
-  std::vector<std::string> deferred_;
+  bool counters_dirty_ = false;  // locked_fence_/locked_seq_ changed; written before the next read
+  bool commit_sent_ = false;
 };
 
 }  // namespace libsync::sql

@@ -1,48 +1,9 @@
 #include "sqlite_statements.hpp"
 
-#include <cctype>
-
 namespace libsync::sql {
-namespace {
-
-bool StartsName(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool InName(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-}  // namespace
 
 void ThrowSqliteError(sqlite_api::sqlite3* db) {
   throw soci::sqlite3_soci_error(sqlite_api::sqlite3_errmsg(db), sqlite_api::sqlite3_extended_errcode(db));
-}
-
-std::string PositionalPlaceholders(std::string_view sql) {
-  std::string out;
-  out.reserve(sql.size());
-  char quote = 0;  // inside '...' or "..." when set
-  for (std::size_t i = 0; i < sql.size(); ++i) {
-    const char c = sql[i];
-    if (quote) {
-      out += c;
-      if (c == quote) quote = 0;  // a doubled quote closes and reopens: same result
-      continue;
-    }
-    if (c == '\'' || c == '"') {
-      quote = c;
-      out += c;
-      continue;
-    }
-    if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {  // a cast, as SOCI reads it
-      out += "::";
-      ++i;
-      continue;
-    }
-    if (c == ':' && i + 1 < sql.size() && StartsName(sql[i + 1])) {
-      out += '?';
-      while (i + 1 < sql.size() && InName(sql[i + 1])) ++i;
-      continue;
-    }
-    out += c;
-  }
-  return out;
 }
 
 SqliteStatementCache::Entry* SqliteStatementCache::Find(std::string_view sql) {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "placeholders.hpp"
+
 namespace libsync::sql {
 
 class SqliteStatementCache {
@@ -58,8 +60,5 @@ class SqliteStatementCache {
 /// Throws SQLite's last error on `db` as SOCI would report it, so the store's error
 /// mapping (busy, constraint, ...) reads it.
 [[noreturn]] void ThrowSqliteError(sqlite_api::sqlite3* db);
-
-/// `sql` with every `:name` placeholder outside quotes turned into `?` (`::` is a cast).
-std::string PositionalPlaceholders(std::string_view sql);
 
 }  // namespace libsync::sql

@@ -13,6 +13,9 @@
 #include "libsync/sql/sql_store.hpp"
 #include "postgres_cluster.hpp"
 
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
 namespace libsync {
 namespace {
 
@@ -76,6 +79,61 @@ TEST(EventListener, AnotherServersEventsReachThisServersSubscribersOnceInOrder) 
   EXPECT_FALSE(a.sync.docs().Put(admin, project, "c.md", "x", {.expected_version = 7}).has_value());
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(b.received.Events().size(), 4u);
+}
+
+void RunAdmin(PostgresCluster& cluster, const std::string& sql) {
+  soci::session admin(soci::postgresql, cluster.AdminConnectString());
+  admin << sql;
+}
+
+// B's listener loses its connection and cannot get it back for a while (its role may not
+// log in), while A commits: to B's own project and to a project created meanwhile. Once
+// the listener is back, B's subscribers get every one of those events, once, in order,
+// read from the log -- no later notice is needed to bring them.
+TEST(EventListener, EventsCommittedWhileTheListenerWasAwayArriveOnceInOrderWhenItIsBack) {
+  PostgresCluster* cluster = PostgresCluster::Get();
+  if (!cluster) {
+    if (testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
+    GTEST_SKIP() << PostgresCluster::Unavailable();
+  }
+  const std::string url = cluster->NewDatabase();
+  Instance a(url), b(url);
+  const Caller admin = Caller::Admin();
+  const std::string project = a.sync.projects().Create(admin, {.name = "web", .repo_url = "x"})->id;
+  ASSERT_TRUE(a.sync.docs().Put(admin, project, "a.md", "before").has_value());  // seq 1, before B starts
+  ASSERT_TRUE(b.relay.StartAtHeads().ok());
+
+  const std::string listener_url = cluster->AddPasswordUser(url, "listener_b", "pw");
+  auto listener = sql::ListenForEvents(
+      listener_url, [&](const std::string& p, std::int64_t seq) { b.relay.OnRemoteEvent(p, seq); },
+      [&] { return b.relay.CatchUp(); });
+  ASSERT_TRUE(listener.has_value()) << listener.error().ToString();
+  ASSERT_TRUE(a.sync.docs().Put(admin, project, "a.md", "live").has_value());  // seq 2, by NOTIFY
+  ASSERT_TRUE(WaitFor(b.received, 1));
+
+  RunAdmin(*cluster, "ALTER ROLE listener_b NOLOGIN");
+  cluster->TerminateSessions(url);  // A's pool too: it recovers on its own
+  for (int i = 3; i <= 5; ++i) {
+    auto put = a.sync.docs().Put(admin, project, "a.md", "away " + std::to_string(i));
+    ASSERT_TRUE(put.has_value()) << put.error().ToString();
+  }
+  const std::string created = a.sync.projects().Create(admin, {.name = "new", .repo_url = "x"})->id;
+  ASSERT_TRUE(a.sync.docs().Put(admin, created, "n.md", "first").has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(b.received.Events().size(), 1u) << "the listener was not away";
+
+  RunAdmin(*cluster, "ALTER ROLE listener_b LOGIN");
+  ASSERT_TRUE(WaitFor(b.received, 5)) << "events committed while the listener was away never arrived";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::vector<std::int64_t> web, fresh;
+  for (const Event& e : b.received.Events()) (e.project_id == project ? web : fresh).push_back(e.seq);
+  EXPECT_EQ(web, (std::vector<std::int64_t>{2, 3, 4, 5}));
+  EXPECT_EQ(fresh, (std::vector<std::int64_t>{1}));
+
+  // And live again: the next event comes by notice.
+  ASSERT_TRUE(a.sync.docs().Put(admin, project, "a.md", "after").has_value());  // seq 6
+  ASSERT_TRUE(WaitFor(b.received, 6));
+  EXPECT_EQ(b.received.Events().back().seq, 6);
 }
 
 TEST(EventListener, RefusesSqlite) {

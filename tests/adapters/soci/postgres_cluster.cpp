@@ -5,9 +5,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <sstream>
+#include <thread>
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -90,16 +94,84 @@ bool PostgresCluster::Start(std::string* why) {
     *why = "initdb failed; see " + dir_ + "/initdb.log";
     return false;
   }
-  const std::string start = AsClusterOwner(
-      std::string(kBinDir) + "/pg_ctl -D " + data + " -l " + dir_ + "/server.log -w -t 60 -o \"-p " +
-      std::to_string(port_) + " -k " + dir_ + " -c listen_addresses=127.0.0.1 -c fsync=off" +
-      " -c max_connections=200\" start > /dev/null 2>&1");
-  if (std::system(start.c_str()) != 0) {
+  if (!Start()) {
     *why = "pg_ctl start failed; see " + dir_ + "/server.log";
     return false;
   }
   base_url_ = "postgresql://postgres@127.0.0.1:" + std::to_string(port_);
   return true;
+}
+
+std::string PostgresCluster::PgCtl(const std::string& action) const {
+  return AsClusterOwner(std::string(kBinDir) + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
+                        "/server.log -w -t 60 -o \"-p " + std::to_string(port_) + " -k " + dir_ +
+                        " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" " + action +
+                        " > /dev/null 2>&1");
+}
+
+bool PostgresCluster::Start() { return std::system(PgCtl("start").c_str()) == 0; }
+
+bool PostgresCluster::StopImmediately() { return std::system(PgCtl("-m immediate stop").c_str()) == 0; }
+
+int PostgresCluster::TerminateSessions(const std::string& url) {
+  soci::session admin(soci::postgresql, AdminConnectString());
+  const std::string db = url.substr(url.rfind('/') + 1);
+  int count = 0;
+  admin << "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d AND pid <> "
+           "pg_backend_pid()",
+      soci::use(db), soci::into(count);
+  return count;
+}
+
+std::string PostgresCluster::AddPasswordUser(const std::string& url, const std::string& user,
+                                             const std::string& password) {
+  const std::string db = url.substr(url.rfind('/') + 1);
+  {
+    soci::session admin(soci::postgresql, AdminConnectString());
+    std::string quoted;  // a SQL string literal: utility statements take no parameters
+    for (char c : password) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    admin << "CREATE ROLE \"" + user + "\" LOGIN PASSWORD '" + quoted + "'";
+    admin << "ALTER DATABASE " + db + " OWNER TO \"" + user + "\"";
+  }
+  // First match wins in pg_hba.conf: this role, over TCP, must give its password.
+  const std::string hba = dir_ + "/data/pg_hba.conf";
+  std::string text;
+  {
+    std::ifstream in(hba);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  std::ofstream(hba, std::ios::trunc) << "host all \"" << user << "\" 127.0.0.1/32 scram-sha-256\n" << text;
+  {
+    soci::session admin(soci::postgresql, AdminConnectString());
+    admin << "SELECT pg_reload_conf()";
+  }
+  // The reload is asynchronous: wait until a wrong password is refused.
+  const std::string wrong = "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + db + " user='" + user +
+                            "' password=wrong-password";
+  for (int i = 0; i < 100; ++i) {
+    PGconn* probe = PQconnectdb(wrong.c_str());
+    const bool refused = PQstatus(probe) != CONNECTION_OK;
+    PQfinish(probe);
+    if (refused) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const auto encode = [](const std::string& raw) {
+    std::string out;
+    for (unsigned char c : raw) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+        out += static_cast<char>(c);
+      } else {
+        constexpr char kHex[] = "0123456789ABCDEF";
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+      }
+    }
+    return out;
+  };
+  return "postgresql://" + encode(user) + ":" + encode(password) + "@127.0.0.1:" + std::to_string(port_) + "/" + db;
 }
 
 std::string PostgresCluster::AdminConnectString() const {

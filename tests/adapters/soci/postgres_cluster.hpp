@@ -21,11 +21,24 @@ class PostgresCluster {
   /// libpq keywords for the maintenance database, for SQL the tests run themselves.
   std::string AdminConnectString() const;
 
+  /// Stops the server as a crash would (pg_ctl -m immediate): connections drop at once.
+  bool StopImmediately();
+  /// Starts it again on the same port; returns once it accepts connections.
+  bool Start();
+  /// Terminates every session on the database of `url` (pg_terminate_backend, from a
+  /// separate admin connection); returns how many there were.
+  int TerminateSessions(const std::string& url);
+  /// Creates a login role `user` with `password` that must authenticate with it
+  /// (scram-sha-256 over TCP), makes it the owner of the database of `url`, and returns
+  /// the URL for it, with user and password percent-encoded.
+  std::string AddPasswordUser(const std::string& url, const std::string& user, const std::string& password);
+
   ~PostgresCluster();
 
  private:
   PostgresCluster() = default;
   bool Start(std::string* why);
+  std::string PgCtl(const std::string& action) const;
 
   std::string dir_;
   std::string base_url_;  // without the database name

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "libsync/hashing.hpp"
+#include "libsync/sql/event_listener.hpp"
 #include "postgres_cluster.hpp"
 #include "sql_services.hpp"
 #include "temp_dir.hpp"
@@ -226,6 +227,40 @@ TEST(SqlStoreOpen, UnreachablePostgresIsUnavailableAndHidesThePassword) {
   ASSERT_FALSE(store.has_value());
   EXPECT_EQ(store.error().code(), ErrorCode::kUnavailable) << store.error().ToString();
   EXPECT_EQ(store.error().message().find("s3cret-pass"), std::string::npos) << store.error().message();
+  EXPECT_NE(store.error().message().find("app:***@127.0.0.1:1"), std::string::npos) << store.error().message();
+}
+
+// A password that needs percent-encoding in a URL (a space, '@', ':', '/', '%', a quote,
+// a backslash) reaches the server as it is, for the pool and for the event listener.
+TEST(SqlStoreOpen, PercentEncodedPasswordAuthenticates) {
+  PostgresCluster* cluster = ClusterOrSkip();
+  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  const std::string password = "s3cret p@ss:/?#%'\\ end";
+  const std::string url = cluster->AddPasswordUser(cluster->NewDatabase(), "aitk_pw", password);
+  ASSERT_NE(url.find("s3cret%20p%40ss"), std::string::npos) << url;
+
+  auto services = OpenServices({.url = url});
+  ASSERT_NE(services, nullptr);
+  auto project = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"});
+  EXPECT_TRUE(project.has_value()) << project.error().ToString();
+  auto listener = sql::ListenForEvents(url, [](const std::string&, std::int64_t) {});
+  EXPECT_TRUE(listener.has_value()) << listener.error().ToString();
+
+  // The password is checked (this is not a trust login), and never shown.
+  std::string wrong = url;
+  wrong.replace(wrong.find("s3cret"), 6, "wrong0");
+  auto refused = sql::OpenSqlStore({.url = wrong});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable) << refused.error().ToString();
+  EXPECT_EQ(refused.error().message().find("p%40ss"), std::string::npos) << refused.error().message();
+}
+
+// An unencoded '@' in the password: the last '@' ends the user info, and the message
+// hides the whole password.
+TEST(SqlStoreOpen, PasswordWithARawAtSignIsHiddenWhole) {
+  auto store = sql::OpenSqlStore({.url = "postgresql://app:p@ss@127.0.0.1:1/db?connect_timeout=2"});
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().message().find("ss@"), std::string::npos) << store.error().message();
   EXPECT_NE(store.error().message().find("app:***@127.0.0.1:1"), std::string::npos) << store.error().message();
 }
 

@@ -22,10 +22,18 @@ class EventListener {
 /// Called on the listener's thread for each notification.
 using EventNotice = std::function<void(const std::string& project_id, std::int64_t seq)>;
 
+/// Called on the listener's thread once it listens, at start and again after losing its
+/// connection: notices of events committed before were never heard, so the consumer reads
+/// them from the event log (EventRelay::CatchUp). Returns false when it could not (the database is
+/// still unreachable for it); it is then called again shortly, until it returns true.
+using CatchUpNotice = std::function<bool()>;
+
 /// Connects to the PostgreSQL database at `url` and calls `on_event` for every event
-/// committed there from then on. A lost connection is re-established with backoff (events
-/// committed meanwhile are picked up at the next notice, from the event log).
+/// committed there from then on. A lost connection (a database restart, an administrator
+/// terminating the session) is noticed at once and re-established with a short backoff
+/// (50 ms doubling to 400 ms), after which `on_catch_up` runs.
 /// Expected errors: kInvalidArgument (not a postgresql:// URL), kUnavailable (cannot connect).
-Result<std::unique_ptr<EventListener>> ListenForEvents(const std::string& url, EventNotice on_event);
+Result<std::unique_ptr<EventListener>> ListenForEvents(const std::string& url, EventNotice on_event,
+                                                       CatchUpNotice on_catch_up = {});
 
 }  // namespace libsync::sql
