@@ -288,10 +288,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // --- event streams: server-sent events, or WebSocket after an upgrade ---------------
-  // Subscribe first, then replay from the log, then go live: events published meanwhile
-  // wait in pending_ and anything already replayed is skipped by seq, so nothing is lost
-  // or sent twice. Both kinds share the queue, its bound and the dedupe; they differ in
-  // framing and keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
+  // Subscribe first, then replay from the log, then go live. The replay is read a page at
+  // a time, the next page only once the socket has taken most of the last (ReadPage), so a
+  // subscriber any distance behind within the retained log gets every event in order at
+  // the pace it reads. Live events that come during the replay are not queued, only noted
+  // (missed_live_): the log holds them, and the replay ends only at an empty page with
+  // nothing noted past it. Anything already sent is skipped by seq, so nothing is lost or
+  // sent twice. Only live frames count against max_queued_frames: a live subscriber that
+  // stops reading is dropped. Both kinds share all this; they differ in framing and
+  // keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
   void OpenEventStream(Request request) {
     shared_->busy.fetch_add(1);
     net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request)] {
@@ -300,44 +305,43 @@ class Session : public std::enable_shared_from_this<Session> {
       if (stream && self->shared_->options.events->subscribers() >= self->shared_->options.max_subscribers) {
         stream = Status::Unavailable("too many event subscribers; retry later");
       }
-      if (!stream) {
-        return net::post(self->stream_.get_executor(),
-                         [self, error = stream.error()] { self->DoWrite(ErrorResponse(error), false, 11); });
-      }
+      if (!stream) return self->RefuseStream(stream.error());
       std::weak_ptr<Session> weak = self;
       std::shared_ptr<EventHub::Subscription> subscription = self->shared_->options.events->Subscribe(
           stream->project_id, [weak](const Event& e) {
             if (auto s = weak.lock()) s->Deliver(e);
           });
-      auto replay = api.Replay(*stream);
-      net::post(self->stream_.get_executor(), [self, subscription, replay = std::move(replay),
-                                                last = stream->last_seq]() mutable {
-        if (!replay) return self->DoWrite(ErrorResponse(replay.error()), false, 11);
+      // The first page is read here, so that a seq the log no longer holds is answered 410.
+      auto page = api.ReplayPage(*stream, stream->last_seq);
+      net::post(self->stream_.get_executor(), [self, subscription, page = std::move(page),
+                                                stream = std::move(stream).value()]() mutable {
+        if (!page) return self->DoWrite(ErrorResponse(page.error()), false, 11);
         self->subscription_ = std::move(subscription);
-        self->BeginStream(last, std::move(replay).value());
+        self->last_seq_ = stream.last_seq;
+        self->event_stream_.emplace(std::move(stream));
+        self->BeginStream(std::move(page).value());
       });
     });
   }
 
-  void BeginStream(std::int64_t last_seq, std::vector<Event> replay) {
-    last_seq_ = last_seq;
-    if (upgrade_) return AcceptWebSocket(std::move(replay));
-    streaming_ = true;
+  void RefuseStream(const Status& error) {
+    net::post(stream_.get_executor(), [self = shared_from_this(), error] {
+      self->DoWrite(ErrorResponse(error), false, 11);
+    });
+  }
+
+  void BeginStream(std::vector<Event> first_page) {
+    if (upgrade_) return AcceptWebSocket(std::move(first_page));
     Queue("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-          "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n");
-    SendBacklog(replay);
+          "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n",
+          false);
+    OnReplayPage(std::move(first_page));
     shared_->Done();  // the opening request is answered; a stream does not hold up a stop
     ScheduleHeartbeat();
     WatchForClose();
   }
 
-  void SendBacklog(const std::vector<Event>& replay) {
-    for (const Event& e : replay) QueueEvent(e);
-    for (const Event& e : pending_) QueueEvent(e);
-    pending_.clear();
-  }
-
-  void AcceptWebSocket(std::vector<Event> replay) {
+  void AcceptWebSocket(std::vector<Event> first_page) {
     stream_.expires_never();  // the websocket stream keeps its own timers from here on
     ws_.emplace(stream_);
     // Idle for half the timeout -> a ping; no pong (or anything) for the whole -> closed.
@@ -348,13 +352,40 @@ class Session : public std::enable_shared_from_this<Session> {
         [](websocket::response_type& res) { res.set(http::field::server, "libsync"); }));
     ws_->read_message_max(4096);  // subscribers have nothing to say; cap what they may send
     ws_->text(true);
-    ws_->async_accept(*upgrade_, [self = shared_from_this(), replay = std::move(replay)](beast::error_code ec) {
+    ws_->async_accept(*upgrade_, [self = shared_from_this(), page = std::move(first_page)](beast::error_code ec) mutable {
       self->upgrade_.reset();
       self->shared_->Done();
       if (ec) return self->StopStream();
-      self->streaming_ = true;
-      self->SendBacklog(replay);
+      self->OnReplayPage(std::move(page));
       self->ReadWebSocket();
+    });
+  }
+
+  // A page of the replay has been read (on a worker).
+  void OnReplayPage(std::vector<Event> page) {
+    reading_page_ = false;
+    if (closed_) return;
+    for (const Event& e : page) QueueEvent(e, true);
+    if (page.empty() && last_seq_ >= missed_live_) {
+      replaying_ = false;  // caught up: live from here
+      return;
+    }
+    ReadPage();
+  }
+
+  // Reads the next page of the replay once the socket has taken most of the last.
+  static constexpr std::size_t kReplayLowWater = 64;  // frames still queued
+  void ReadPage() {
+    if (!replaying_ || reading_page_ || closed_ || queued_replay_ > kReplayLowWater) return;
+    reading_page_ = true;
+    net::post(shared_->workers.executor(), [self = shared_from_this(), after = last_seq_] {
+      auto page = self->shared_->api.ReplayPage(*self->event_stream_, after);
+      net::post(self->stream_.get_executor(), [self, page = std::move(page)]() mutable {
+        // The retained log moved past this subscriber while it read: it reconnects from
+        // its last seq and is told 410, as if it had come back now.
+        if (!page) return self->StopStream();
+        self->OnReplayPage(std::move(page).value());
+      });
     });
   }
 
@@ -369,36 +400,38 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnLiveEvent(const Event& e) {
     if (closed_) return;
-    if (!streaming_) {
-      if (pending_.size() >= shared_->options.max_queued_frames) return StopStream();
-      pending_.push_back(e);
+    if (replaying_) {
+      missed_live_ = std::max(missed_live_, e.seq);  // the replay reads it from the log
       return;
     }
-    QueueEvent(e);
+    if (queue_.size() - queued_replay_ >= shared_->options.max_queued_frames) return StopStream();  // too slow
+    QueueEvent(e, false);
   }
 
-  void QueueEvent(const Event& e) {
-    if (e.seq <= last_seq_) return;  // already sent by the replay
+  void QueueEvent(const Event& e, bool replayed) {
+    if (e.seq <= last_seq_) return;  // already sent
     last_seq_ = e.seq;
     std::string data = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":\"" + e.type + "\",\"projectId\":\"" +
                        e.project_id + "\",\"createdAt\":\"" + FormatTimestamp(e.created_at) +
                        "\",\"payload\":" + e.payload + "}";
-    if (ws_) return Queue(std::move(data));  // one text message per event
-    Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n");
+    if (ws_) return Queue(std::move(data), replayed);  // one text message per event
+    Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n", replayed);
   }
 
-  void Queue(std::string frame) {
+  void Queue(std::string frame, bool replayed) {
     if (closed_) return;
-    if (queue_.size() >= shared_->options.max_queued_frames) return StopStream();  // too slow
-    queue_.push_back(std::move(frame));
+    queue_.push_back({std::move(frame), replayed});
+    queued_replay_ += replayed;
     if (!writing_) WriteNext();
   }
 
   void WriteNext() {
     writing_ = true;
     auto on_written = [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->queued_replay_ -= self->queue_.front().replayed;
       self->queue_.pop_front();
       if (ec) return self->StopStream();
+      self->ReadPage();
       if (self->queue_.empty()) {
         self->writing_ = false;
         if (!self->ws_) self->stream_.expires_never();
@@ -406,16 +439,16 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       self->WriteNext();
     };
-    if (ws_) return ws_->async_write(net::buffer(queue_.front()), std::move(on_written));
+    if (ws_) return ws_->async_write(net::buffer(queue_.front().text), std::move(on_written));
     stream_.expires_after(shared_->options.body_timeout);
-    net::async_write(stream_, net::buffer(queue_.front()), std::move(on_written));
+    net::async_write(stream_, net::buffer(queue_.front().text), std::move(on_written));
   }
 
   void ScheduleHeartbeat() {
     heartbeat_.expires_after(shared_->options.heartbeat_interval);
     heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec || self->closed_) return;
-      if (self->queue_.empty()) self->Queue(": keep-alive\n\n");
+      if (self->queue_.empty()) self->Queue(": keep-alive\n\n", false);
       self->ScheduleHeartbeat();
     });
   }
@@ -544,12 +577,19 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<RequestParser> parser_;
   std::shared_ptr<Shared> shared_;
   // Event stream state, touched only on the connection's strand.
-  bool streaming_ = false;
+  struct Frame {
+    std::string text;
+    bool replayed;  // read from the log (paced), not a live event
+  };
+  std::optional<EventStream> event_stream_;  // who subscribes to what; set before the first write
+  bool replaying_ = true;     // live events are noted, not queued, until the replay catches up
+  bool reading_page_ = false;  // a page of the replay is being read
   bool writing_ = false;
   bool closed_ = false;
-  std::int64_t last_seq_ = 0;
-  std::vector<Event> pending_;
-  std::deque<std::string> queue_;
+  std::int64_t last_seq_ = 0;     // the last seq queued
+  std::int64_t missed_live_ = 0;  // the highest seq delivered live during the replay
+  std::deque<Frame> queue_;
+  std::size_t queued_replay_ = 0;  // frames in queue_ that are replayed
   std::shared_ptr<EventHub::Subscription> subscription_;
   net::steady_timer heartbeat_{stream_.get_executor()};
   std::optional<http::request<http::string_body>> upgrade_;  // a WebSocket handshake to accept

@@ -58,8 +58,10 @@ struct ServerOptions {
   std::chrono::milliseconds heartbeat_interval{15000};
   /// Open event streams, of both kinds, across the server; more get 503.
   std::size_t max_subscribers = 10000;
-  /// Frames a stream may have waiting; a subscriber that falls further behind is dropped
-  /// (it reconnects with Last-Event-ID) rather than holding memory or the publisher.
+  /// Live frames a stream may have waiting; a live subscriber that falls further behind
+  /// is dropped (it reconnects with Last-Event-ID) rather than holding memory or the
+  /// publisher. A replay does not count: it is read from the log a page at a time, as
+  /// fast as the subscriber takes it.
   std::size_t max_queued_frames = 1000;
 };
 
