@@ -23,8 +23,11 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "connection_limits.hpp"
 #include "connection_placement.hpp"
 #include "cpu_affinity.hpp"
+#include "fd_limit.hpp"
+#include "idle_connections.hpp"
 #include "response_text.hpp"
 #include "metrics.hpp"
 #include "request_parser.hpp"
@@ -101,6 +104,8 @@ struct Shared {
   WorkerPool workers;             // Api::Handle: store work
   net::thread_pool git_workers;  // git sync routes: long waits on the remote
   ConnectionPlacement placement;  // which network thread serves each connection; counts them
+  ConnectionLimits limits;        // the caps on connections and streams, and who holds them
+  std::vector<std::unique_ptr<IdleConnections>> waiting;  // network thread i's connections waiting for a request
   std::vector<net::io_context*> network_contexts;  // network thread i runs the i-th
   tcp protocol = tcp::v4();                         // the listening socket's, and so every connection's
   std::atomic<std::size_t> busy{0};  // requests being handled or written
@@ -114,7 +119,14 @@ struct Shared {
         options(std::move(o)),
         workers(std::max(1, options.worker_threads), options.idle_poll, options.scheduler_slice),
         git_workers(static_cast<std::size_t>(std::max(1, options.git_threads))),
-        placement(NetworkThreadCpus(std::max(1, options.network_threads), options.pin_network_threads)) {}
+        placement(NetworkThreadCpus(std::max(1, options.network_threads), options.pin_network_threads)),
+        limits(DeriveCaps({.connections = options.max_connections,
+                           .streams = options.max_subscribers,
+                           .streams_per_address = options.max_streams_per_address,
+                           .streams_per_credential = options.max_streams_per_credential},
+                          OpenFileLimit())) {
+    for (std::size_t i = 0; i < placement.threads(); ++i) waiting.push_back(std::make_unique<IdleConnections>());
+  }
 
   void Done() {
     if (busy.fetch_sub(1) == 1) {
@@ -189,12 +201,19 @@ Response PlainError(int status, std::string message) {
   return JsonResponse(status, body);
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+/// One connection. It is counted in ConnectionLimits by whoever creates it (the acceptor,
+/// or the session it moved from) and released here, as a connection or, once it became
+/// one, as a stream.
+class Session final : public std::enable_shared_from_this<Session>, public IdleConnections::Member {
  public:
   Session(tcp::socket socket, std::size_t network_thread, std::shared_ptr<Shared> shared)
       : stream_(std::move(socket)), network_thread_(network_thread), shared_(std::move(shared)) {}
 
-  ~Session() { shared_->placement.Closed(network_thread_); }
+  ~Session() {
+    shared_->waiting[network_thread_]->Remove(*this);
+    Uncount();
+    shared_->placement.Closed(network_thread_);
+  }
 
   /// `first`: no request has been read from the connection yet (see DoReadHeader).
   void Start(bool first) {
@@ -220,11 +239,20 @@ class Session : public std::enable_shared_from_this<Session> {
     // The first request gets the header timeout; later ones on a kept-alive connection
     // may idle longer before they start.
     stream_.expires_after(first ? shared_->options.header_timeout : shared_->options.idle_timeout);
+    // Until its headers are in, the connection may be closed to make room (IdleConnections).
+    shared_->waiting[network_thread_]->Add(*this);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
+  // Shed near the connection cap: the pending read ends with operation_aborted.
+  void CloseIdle() override {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
   void OnHeader(beast::error_code ec, std::size_t) {
+    shared_->waiting[network_thread_]->Remove(*this);
     if (ec) return OnReadError(ec);
     if ((answered_ + 1) % kFollowClientEvery == 0) NoteClientCpu();
     // A request without a body (every GET) is complete already: no second read, and no
@@ -299,13 +327,22 @@ class Session : public std::enable_shared_from_this<Session> {
   // keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
   void OpenEventStream(Request request) {
     shared_->busy.fetch_add(1);
-    net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request)] {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    std::string address = ec ? std::string("unknown") : peer.address().to_string();
+    net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request),
+                                            address = std::move(address)] {
       const Api& api = self->shared_->api;
       auto stream = api.OpenEventStream(request);
-      if (stream && self->shared_->options.events->subscribers() >= self->shared_->options.max_subscribers) {
-        stream = Status::Unavailable("too many event subscribers; retry later");
-      }
       if (!stream) return self->RefuseStream(stream.error());
+      std::string credential = stream->caller.is_admin() ? "admin" : "key:" + stream->caller.key_id();
+      if (Status opened = self->shared_->limits.OpenStream(address, credential); !opened.ok()) {
+        return self->RefuseStream(opened);
+      }
+      // The connection counts as a stream from here. The network thread leaves the session
+      // alone until the post below, and its destructor comes after that.
+      self->stream_slot_.emplace(StreamSlot{std::move(address), std::move(credential)});
+      self->shared_->limits.CloseConnection();
       std::weak_ptr<Session> weak = self;
       std::shared_ptr<EventHub::Subscription> subscription = self->shared_->options.events->Subscribe(
           stream->project_id, [weak](const Event& e) {
@@ -461,9 +498,22 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Gives the connection's place (or its stream's) back: when the session ends, or as soon
+  // as its stream stops, so a subscriber that reconnects at once finds its place free.
+  void Uncount() {
+    if (!counted_) return;
+    counted_ = false;
+    if (stream_slot_) {
+      shared_->limits.CloseStream(stream_slot_->address, stream_slot_->credential);
+    } else {
+      shared_->limits.CloseConnection();
+    }
+  }
+
   void StopStream() {
     if (closed_) return;
     closed_ = true;
+    Uncount();
     subscription_.reset();
     heartbeat_.cancel();
     beast::error_code ignored;
@@ -554,6 +604,7 @@ class Session : public std::enable_shared_from_this<Session> {
       DoClose();
       return true;
     }
+    shared_->limits.OpenConnectionAnyway();  // released by the new session
     auto next = std::make_shared<Session>(std::move(*moved), *target, shared_);
     const auto pending = buffer_.data();
     next->buffer_.commit(net::buffer_copy(next->buffer_.prepare(pending.size()), pending));
@@ -577,10 +628,15 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<RequestParser> parser_;
   std::shared_ptr<Shared> shared_;
   // Event stream state, touched only on the connection's strand.
+  struct StreamSlot {
+    std::string address, credential;  // what ConnectionLimits counted it under
+  };
   struct Frame {
     std::string text;
     bool replayed;  // read from the log (paced), not a live event
   };
+  bool counted_ = true;  // its place in ConnectionLimits is still held (Uncount)
+  std::optional<StreamSlot> stream_slot_;  // set once the connection became a stream
   std::optional<EventStream> event_stream_;  // who subscribes to what; set before the first write
   bool replaying_ = true;     // live events are noted, not queued, until the replay catches up
   bool reading_page_ = false;  // a page of the replay is being read
@@ -678,9 +734,16 @@ class BeastServer final : public Server {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        if (OutOfResources(ec)) return PauseAccepting();
         return DoAccept();
       }
-      if (shared_->placement.OpenTotal() >= shared_->options.max_connections) {
+      // Near the cap, a connection waiting for a request makes room for this one, which is
+      // let in even at the cap: the fds kept back (ReservedFiles) cover the moment both
+      // are open.
+      const bool room_made = shared_->limits.ShouldShed() && ShedLongestIdle();
+      if (room_made) {
+        shared_->limits.OpenConnectionAnyway();
+      } else if (!shared_->limits.TryOpenConnection()) {
         // Over the cap: a short answer, then the door.
         beast::error_code ignored;
         std::string reply;
@@ -694,6 +757,7 @@ class BeastServer final : public Server {
         auto moved = MoveSocket(socket, shared_->protocol, *loops_[thread].context);
         if (!moved) {
           shared_->placement.Closed(thread);
+          shared_->limits.CloseConnection();
           return DoAccept();
         }
         socket = std::move(*moved);
@@ -701,6 +765,40 @@ class BeastServer final : public Server {
       std::make_shared<Session>(std::move(socket), thread, shared_)->Start(true);
       DoAccept();
     });
+  }
+
+  // The pending connection stays in the listen queue: retrying at once would fail again
+  // at once and spin a core (and starve the connections already open of their thread).
+  static bool OutOfResources(const beast::error_code& ec) {
+    return ec == net::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+           ec == net::error::no_buffer_space || ec == net::error::no_memory;
+  }
+
+  void PauseAccepting() {
+    accept_pause_.expires_after(shared_->options.accept_pause);
+    accept_pause_.async_wait([this](beast::error_code ec) {
+      if (ec || !acceptor_.is_open()) return;
+      DoAccept();
+    });
+  }
+
+  // Closes the connection that has waited longest for a request, on its own thread: an
+  // idle keep-alive socket (or one that never sent a request) costs its client nothing to
+  // reopen, while a new client refused would get no service at all.
+  // Returns whether there was one.
+  bool ShedLongestIdle() {
+    std::optional<std::size_t> thread;
+    std::int64_t oldest = IdleConnections::kNone;
+    for (std::size_t i = 0; i < shared_->waiting.size(); ++i) {
+      const std::int64_t since = shared_->waiting[i]->oldest_since();
+      if (since < oldest) {
+        oldest = since;
+        thread = i;
+      }
+    }
+    if (!thread) return false;
+    net::post(*loops_[*thread].context, [shared = shared_, i = *thread] { shared->waiting[i]->CloseOldest(); });
+    return true;
   }
 
   std::shared_ptr<Shared> shared_;
@@ -723,6 +821,7 @@ class BeastServer final : public Server {
   std::vector<Loop> loops_;
   tcp::acceptor acceptor_;
   net::steady_timer log_timer_{*loops_.front().context};
+  net::steady_timer accept_pause_{*loops_.front().context};  // runs on the acceptor's thread
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
   std::once_flag stopped_;
