@@ -71,6 +71,19 @@ Usage: aitk-server [options]
                               threads ask for (Linux 6.12+): short slices let
                               a woken thread answer sooner (default 100; 0
                               keeps the kernel's; else 100 to 100000)
+  --max-connections N         open request connections (default 1024); near    AITK_MAX_CONNECTIONS
+                              it, those idle longest are closed; at it, 503.
+                              Event streams are counted apart. Both caps are
+                              lowered to fit the open file limit, which is
+                              raised to its hard limit at start
+  --max-streams N             open event streams, SSE and WebSocket            AITK_MAX_STREAMS
+                              (default 10000); more get 503
+  --max-streams-per-address N event streams from one remote address           AITK_MAX_STREAMS_PER_ADDRESS
+                              (default 1000: a team behind one office NAT);
+                              more get 429; at most half of --max-streams
+  --max-streams-per-key N     event streams under one API key, or the admin   AITK_MAX_STREAMS_PER_KEY
+                              token (default 1000: a team sharing one key);
+                              more get 429; at most half of --max-streams
   --sqlite-shared             let other processes open the SQLite database     AITK_SQLITE_SHARED=1
                               while the server runs (default: the server holds
                               it alone, which makes every request cheaper)
@@ -94,6 +107,10 @@ struct Config {
   long idle_poll_us = 50;
   bool cpu_affinity = true;
   long sched_slice_us = 100;
+  long max_connections = 1024;
+  long max_streams = 10000;
+  long max_streams_per_address = 1000;
+  long max_streams_per_key = 1000;
   bool demo = false;
   bool sqlite_shared = false;
 };
@@ -122,7 +139,10 @@ Config ReadConfig(int argc, char** argv) {
       {"--encryption-key-file", "AITK_ENCRYPTION_KEY_FILE"},              {"--max-body", "AITK_MAX_BODY"},
       {"--lock-ttl", "AITK_LOCK_TTL"}, {"--threads", "AITK_THREADS"},
       {"--hook-staleness", "AITK_HOOK_STALENESS"}, {"--idle-poll-us", "AITK_IDLE_POLL_US"},
-      {"--cpu-affinity", "AITK_CPU_AFFINITY"}, {"--sched-slice-us", "AITK_SCHED_SLICE_US"}};
+      {"--cpu-affinity", "AITK_CPU_AFFINITY"}, {"--sched-slice-us", "AITK_SCHED_SLICE_US"},
+      {"--max-connections", "AITK_MAX_CONNECTIONS"}, {"--max-streams", "AITK_MAX_STREAMS"},
+      {"--max-streams-per-address", "AITK_MAX_STREAMS_PER_ADDRESS"},
+      {"--max-streams-per-key", "AITK_MAX_STREAMS_PER_KEY"}};
   for (const auto& [flag, env] : env_names) {
     if (const char* v = std::getenv(env.c_str()); v && *v) values[flag] = v;
   }
@@ -168,6 +188,11 @@ Config ReadConfig(int argc, char** argv) {
     c.cpu_affinity = v == "on";
   }
   if (values.count("--idle-poll-us")) c.idle_poll_us = ParseNumber("--idle-poll-us", values["--idle-poll-us"], 0, 10000);
+  for (auto [flag, field] : {std::pair{"--max-connections", &c.max_connections}, {"--max-streams", &c.max_streams},
+                             {"--max-streams-per-address", &c.max_streams_per_address},
+                             {"--max-streams-per-key", &c.max_streams_per_key}}) {
+    if (values.count(flag)) *field = ParseNumber(flag, values[flag], 1, 1L << 24);
+  }
   if (values.count("--sched-slice-us")) {
     c.sched_slice_us = ParseNumber("--sched-slice-us", values["--sched-slice-us"], 0, 100000);
     // The kernel would silently raise anything shorter to 100 us.
@@ -255,6 +280,8 @@ void CreateDemo(SyncService& sync, const std::string& base_url, const std::strin
 int main(int argc, char** argv) {
   aitk_server::KeepCreatedFilesPrivate();  // before anything is created: database, secrets, caches
   Config config = ReadConfig(argc, argv);
+  // Before anything opens a file: the connection caps are derived from this limit.
+  const std::size_t file_limit = web::RaiseOpenFileLimit();
   const auto colon = config.listen.rfind(':');
   if (colon == std::string::npos) Fail("--listen must be HOST:PORT, not '" + config.listen + "'");
   const std::string host = config.listen.substr(0, colon);
@@ -335,10 +362,15 @@ int main(int argc, char** argv) {
   server_options.network_threads = std::min(cores, 4);
   server_options.max_body_bytes = config.max_body + 64 * 1024;
   server_options.events = &events;
+  server_options.max_connections = static_cast<std::size_t>(config.max_connections);
+  server_options.max_subscribers = static_cast<std::size_t>(config.max_streams);
+  server_options.max_streams_per_address = static_cast<std::size_t>(config.max_streams_per_address);
+  server_options.max_streams_per_credential = static_cast<std::size_t>(config.max_streams_per_key);
   auto server = web::Server::Start(api, server_options);
   if (!server) Fail(server.error().message());
   const std::string base_url = "http://" + host + ":" + std::to_string((*server)->port());
-  std::cerr << "aitk-server: serving on " << base_url << " (store: " << (*store)->Kind() << ")\n";
+  std::cerr << "aitk-server: serving on " << base_url << " (store: " << (*store)->Kind()
+            << "; open file limit " << file_limit << ")\n";
   if (config.demo) CreateDemo(sync, base_url, config.data_dir + "/admin-token");
 
   // Expired locks are announced (lock:expired) within seconds of expiring.

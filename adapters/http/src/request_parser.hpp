@@ -16,7 +16,8 @@ namespace libsync::web {
 /// method, target, headers (names lower-cased) and body are assigned into the previous
 /// request's strings, so a kept-alive connection parses without allocating once warm.
 /// (Beast's own message allocated every header field, and copying it into a Request
-/// allocated each again.) Framing, limits and chunked bodies are Beast's.
+/// allocated each again.) Framing, limits and chunked bodies are Beast's, with the request
+/// smuggling checks Beast leaves out (see on_field_impl).
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
   explicit RequestParser(Request& out) : out_(out) {}
@@ -39,7 +40,30 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
 
   void on_response_impl(int, string_view, int, error_code&) override {}  // requests only
 
-  void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override {
+  // Request smuggling (RFC 9112 §6.1, §6.3): a proxy in front of us and this parser must
+  // agree where a request ends, or a body becomes a second request. Beast already refuses
+  // Content-Length beside chunked and conflicting Content-Lengths, and control characters
+  // (NUL, a bare CR) in values. It lets through what is refused here:
+  // - any Transfer-Encoding but exactly `chunked`: with `gzip` Beast reads no body at all
+  //   (a request without a length has none), so the body was parsed as the next request;
+  //   `gzip, chunked` would need decoding nobody does; `chunked, chunked` has no final
+  //   chunked for Beast and again no body;
+  // - Transfer-Encoding in an HTTP/1.0 request (§6.1: the framing cannot be trusted);
+  // - obs-fold, a value continued on the next line (§5.2), which Beast joins into one
+  //   value and another parser may read as two headers.
+  // The cost per header is a compare of Beast's field enum and a look at the byte or two
+  // between name and value.
+  void on_field_impl(boost::beast::http::field field, string_view name, string_view value,
+                     error_code& ec) override {
+    if (!FollowsItsName(name, value)) {
+      ec = boost::beast::http::error::bad_value;
+      return;
+    }
+    if (field == boost::beast::http::field::transfer_encoding &&
+        (version_ < 11 || !boost::beast::iequals(value, "chunked"))) {
+      ec = boost::beast::http::error::bad_transfer_encoding;
+      return;
+    }
     if (fields_ == out_.headers.size()) out_.headers.emplace_back();
     auto& [kept_name, kept_value] = out_.headers[fields_++];
     kept_name.assign(name.data(), name.size());
@@ -47,6 +71,20 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
     kept_value.assign(value.data(), value.size());
+  }
+
+  // Beast passes a value straight from the input, right after its name, the colon and any
+  // blanks; a value it unfolded from several lines was copied into a buffer of its own
+  // (or, when the first line was empty, has the line break between it and its name). The
+  // walk stays inside the input: it stops at the first byte that is not a blank, and the
+  // input holds the header's end.
+  static bool FollowsItsName(string_view name, string_view value) {
+    const char* p = name.data() + name.size();
+    if (reinterpret_cast<std::uintptr_t>(value.data()) <= reinterpret_cast<std::uintptr_t>(p) || *p != ':') {
+      return false;
+    }
+    for (++p; p != value.data() && (*p == ' ' || *p == '\t');) ++p;
+    return p == value.data();
   }
 
   void on_header_impl(error_code&) override { out_.headers.resize(fields_); }  // drop the previous request's extra fields

@@ -38,7 +38,9 @@ Response ErrorResponse(const Status& status) {
   body["message"] = code == 500 ? std::string("internal error") : status.message();
   body["code"] = ErrorCodeName(status.code());
   for (const auto& [key, value] : status.details()) body[key] = value;
-  return JsonResponse(code, body);
+  Response response = JsonResponse(code, body);
+  if (code == 503) response.headers.emplace_back("retry-after", kRetryAfterSeconds);
+  return response;
 }
 
 std::string DocETag(std::int64_t version) { return "\"v" + std::to_string(version) + "\""; }

@@ -14,8 +14,14 @@ Response JsonResponse(int status, const boost::json::value& body);
 /// A response whose JSON text was written by the caller.
 Response JsonResponse(int status, std::string body);
 
+/// Every 503 carries `Retry-After: 1`: the store is out of reach (a database restart or
+/// fail-over takes seconds) or the server is at a cap it sheds from (idle connections,
+/// streams); either way a second is soon enough to try again and long enough that a team's
+/// hooks do not hammer a recovering database.
+inline constexpr const char* kRetryAfterSeconds = "1";
+
 /// {"statusCode": N, "error": "<reason phrase>", "message": "...", "code": "<ErrorCode>"}
-/// plus the Status's details as fields (e.g. lockedBy for 409).
+/// plus the Status's details as fields (e.g. lockedBy for 409). A 503 has Retry-After.
 Response ErrorResponse(const Status& status);
 
 /// The ETag of a doc version: "v<version>".

@@ -23,8 +23,11 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "connection_limits.hpp"
 #include "connection_placement.hpp"
 #include "cpu_affinity.hpp"
+#include "fd_limit.hpp"
+#include "idle_connections.hpp"
 #include "response_text.hpp"
 #include "metrics.hpp"
 #include "request_parser.hpp"
@@ -101,6 +104,8 @@ struct Shared {
   WorkerPool workers;             // Api::Handle: store work
   net::thread_pool git_workers;  // git sync routes: long waits on the remote
   ConnectionPlacement placement;  // which network thread serves each connection; counts them
+  ConnectionLimits limits;        // the caps on connections and streams, and who holds them
+  std::vector<std::unique_ptr<IdleConnections>> waiting;  // network thread i's connections waiting for a request
   std::vector<net::io_context*> network_contexts;  // network thread i runs the i-th
   tcp protocol = tcp::v4();                         // the listening socket's, and so every connection's
   std::atomic<std::size_t> busy{0};  // requests being handled or written
@@ -114,7 +119,14 @@ struct Shared {
         options(std::move(o)),
         workers(std::max(1, options.worker_threads), options.idle_poll, options.scheduler_slice),
         git_workers(static_cast<std::size_t>(std::max(1, options.git_threads))),
-        placement(NetworkThreadCpus(std::max(1, options.network_threads), options.pin_network_threads)) {}
+        placement(NetworkThreadCpus(std::max(1, options.network_threads), options.pin_network_threads)),
+        limits(DeriveCaps({.connections = options.max_connections,
+                           .streams = options.max_subscribers,
+                           .streams_per_address = options.max_streams_per_address,
+                           .streams_per_credential = options.max_streams_per_credential},
+                          OpenFileLimit())) {
+    for (std::size_t i = 0; i < placement.threads(); ++i) waiting.push_back(std::make_unique<IdleConnections>());
+  }
 
   void Done() {
     if (busy.fetch_sub(1) == 1) {
@@ -189,12 +201,19 @@ Response PlainError(int status, std::string message) {
   return JsonResponse(status, body);
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+/// One connection. It is counted in ConnectionLimits by whoever creates it (the acceptor,
+/// or the session it moved from) and released here, as a connection or, once it became
+/// one, as a stream.
+class Session final : public std::enable_shared_from_this<Session>, public IdleConnections::Member {
  public:
   Session(tcp::socket socket, std::size_t network_thread, std::shared_ptr<Shared> shared)
       : stream_(std::move(socket)), network_thread_(network_thread), shared_(std::move(shared)) {}
 
-  ~Session() { shared_->placement.Closed(network_thread_); }
+  ~Session() {
+    shared_->waiting[network_thread_]->Remove(*this);
+    Uncount();
+    shared_->placement.Closed(network_thread_);
+  }
 
   /// `first`: no request has been read from the connection yet (see DoReadHeader).
   void Start(bool first) {
@@ -220,11 +239,20 @@ class Session : public std::enable_shared_from_this<Session> {
     // The first request gets the header timeout; later ones on a kept-alive connection
     // may idle longer before they start.
     stream_.expires_after(first ? shared_->options.header_timeout : shared_->options.idle_timeout);
+    // Until its headers are in, the connection may be closed to make room (IdleConnections).
+    shared_->waiting[network_thread_]->Add(*this);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
+  // Shed near the connection cap: the pending read ends with operation_aborted.
+  void CloseIdle() override {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
   void OnHeader(beast::error_code ec, std::size_t) {
+    shared_->waiting[network_thread_]->Remove(*this);
     if (ec) return OnReadError(ec);
     if ((answered_ + 1) % kFollowClientEvery == 0) NoteClientCpu();
     // A request without a body (every GET) is complete already: no second read, and no
@@ -288,56 +316,69 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // --- event streams: server-sent events, or WebSocket after an upgrade ---------------
-  // Subscribe first, then replay from the log, then go live: events published meanwhile
-  // wait in pending_ and anything already replayed is skipped by seq, so nothing is lost
-  // or sent twice. Both kinds share the queue, its bound and the dedupe; they differ in
-  // framing and keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
+  // Subscribe first, then replay from the log, then go live. The replay is read a page at
+  // a time, the next page only once the socket has taken most of the last (ReadPage), so a
+  // subscriber any distance behind within the retained log gets every event in order at
+  // the pace it reads. Live events that come during the replay are not queued, only noted
+  // (missed_live_): the log holds them, and the replay ends only at an empty page with
+  // nothing noted past it. Anything already sent is skipped by seq, so nothing is lost or
+  // sent twice. Only live frames count against max_queued_frames: a live subscriber that
+  // stops reading is dropped. Both kinds share all this; they differ in framing and
+  // keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
   void OpenEventStream(Request request) {
     shared_->busy.fetch_add(1);
-    net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request)] {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    std::string address = ec ? std::string("unknown") : peer.address().to_string();
+    net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request),
+                                            address = std::move(address)] {
       const Api& api = self->shared_->api;
       auto stream = api.OpenEventStream(request);
-      if (stream && self->shared_->options.events->subscribers() >= self->shared_->options.max_subscribers) {
-        stream = Status::Unavailable("too many event subscribers; retry later");
+      if (!stream) return self->RefuseStream(stream.error());
+      std::string credential = stream->caller.is_admin() ? "admin" : "key:" + stream->caller.key_id();
+      if (Status opened = self->shared_->limits.OpenStream(address, credential); !opened.ok()) {
+        return self->RefuseStream(opened);
       }
-      if (!stream) {
-        return net::post(self->stream_.get_executor(),
-                         [self, error = stream.error()] { self->DoWrite(ErrorResponse(error), false, 11); });
-      }
+      // The connection counts as a stream from here. The network thread leaves the session
+      // alone until the post below, and its destructor comes after that.
+      self->stream_slot_.emplace(StreamSlot{std::move(address), std::move(credential)});
+      self->shared_->limits.CloseConnection();
       std::weak_ptr<Session> weak = self;
       std::shared_ptr<EventHub::Subscription> subscription = self->shared_->options.events->Subscribe(
           stream->project_id, [weak](const Event& e) {
             if (auto s = weak.lock()) s->Deliver(e);
           });
-      auto replay = api.Replay(*stream);
-      net::post(self->stream_.get_executor(), [self, subscription, replay = std::move(replay),
-                                                last = stream->last_seq]() mutable {
-        if (!replay) return self->DoWrite(ErrorResponse(replay.error()), false, 11);
+      // The first page is read here, so that a seq the log no longer holds is answered 410.
+      auto page = api.ReplayPage(*stream, stream->last_seq);
+      net::post(self->stream_.get_executor(), [self, subscription, page = std::move(page),
+                                                stream = std::move(stream).value()]() mutable {
+        if (!page) return self->DoWrite(ErrorResponse(page.error()), false, 11);
         self->subscription_ = std::move(subscription);
-        self->BeginStream(last, std::move(replay).value());
+        self->last_seq_ = stream.last_seq;
+        self->event_stream_.emplace(std::move(stream));
+        self->BeginStream(std::move(page).value());
       });
     });
   }
 
-  void BeginStream(std::int64_t last_seq, std::vector<Event> replay) {
-    last_seq_ = last_seq;
-    if (upgrade_) return AcceptWebSocket(std::move(replay));
-    streaming_ = true;
+  void RefuseStream(const Status& error) {
+    net::post(stream_.get_executor(), [self = shared_from_this(), error] {
+      self->DoWrite(ErrorResponse(error), false, 11);
+    });
+  }
+
+  void BeginStream(std::vector<Event> first_page) {
+    if (upgrade_) return AcceptWebSocket(std::move(first_page));
     Queue("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-          "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n");
-    SendBacklog(replay);
+          "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n",
+          false);
+    OnReplayPage(std::move(first_page));
     shared_->Done();  // the opening request is answered; a stream does not hold up a stop
     ScheduleHeartbeat();
     WatchForClose();
   }
 
-  void SendBacklog(const std::vector<Event>& replay) {
-    for (const Event& e : replay) QueueEvent(e);
-    for (const Event& e : pending_) QueueEvent(e);
-    pending_.clear();
-  }
-
-  void AcceptWebSocket(std::vector<Event> replay) {
+  void AcceptWebSocket(std::vector<Event> first_page) {
     stream_.expires_never();  // the websocket stream keeps its own timers from here on
     ws_.emplace(stream_);
     // Idle for half the timeout -> a ping; no pong (or anything) for the whole -> closed.
@@ -348,13 +389,40 @@ class Session : public std::enable_shared_from_this<Session> {
         [](websocket::response_type& res) { res.set(http::field::server, "libsync"); }));
     ws_->read_message_max(4096);  // subscribers have nothing to say; cap what they may send
     ws_->text(true);
-    ws_->async_accept(*upgrade_, [self = shared_from_this(), replay = std::move(replay)](beast::error_code ec) {
+    ws_->async_accept(*upgrade_, [self = shared_from_this(), page = std::move(first_page)](beast::error_code ec) mutable {
       self->upgrade_.reset();
       self->shared_->Done();
       if (ec) return self->StopStream();
-      self->streaming_ = true;
-      self->SendBacklog(replay);
+      self->OnReplayPage(std::move(page));
       self->ReadWebSocket();
+    });
+  }
+
+  // A page of the replay has been read (on a worker).
+  void OnReplayPage(std::vector<Event> page) {
+    reading_page_ = false;
+    if (closed_) return;
+    for (const Event& e : page) QueueEvent(e, true);
+    if (page.empty() && last_seq_ >= missed_live_) {
+      replaying_ = false;  // caught up: live from here
+      return;
+    }
+    ReadPage();
+  }
+
+  // Reads the next page of the replay once the socket has taken most of the last.
+  static constexpr std::size_t kReplayLowWater = 64;  // frames still queued
+  void ReadPage() {
+    if (!replaying_ || reading_page_ || closed_ || queued_replay_ > kReplayLowWater) return;
+    reading_page_ = true;
+    net::post(shared_->workers.executor(), [self = shared_from_this(), after = last_seq_] {
+      auto page = self->shared_->api.ReplayPage(*self->event_stream_, after);
+      net::post(self->stream_.get_executor(), [self, page = std::move(page)]() mutable {
+        // The retained log moved past this subscriber while it read: it reconnects from
+        // its last seq and is told 410, as if it had come back now.
+        if (!page) return self->StopStream();
+        self->OnReplayPage(std::move(page).value());
+      });
     });
   }
 
@@ -369,36 +437,38 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnLiveEvent(const Event& e) {
     if (closed_) return;
-    if (!streaming_) {
-      if (pending_.size() >= shared_->options.max_queued_frames) return StopStream();
-      pending_.push_back(e);
+    if (replaying_) {
+      missed_live_ = std::max(missed_live_, e.seq);  // the replay reads it from the log
       return;
     }
-    QueueEvent(e);
+    if (queue_.size() - queued_replay_ >= shared_->options.max_queued_frames) return StopStream();  // too slow
+    QueueEvent(e, false);
   }
 
-  void QueueEvent(const Event& e) {
-    if (e.seq <= last_seq_) return;  // already sent by the replay
+  void QueueEvent(const Event& e, bool replayed) {
+    if (e.seq <= last_seq_) return;  // already sent
     last_seq_ = e.seq;
     std::string data = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":\"" + e.type + "\",\"projectId\":\"" +
                        e.project_id + "\",\"createdAt\":\"" + FormatTimestamp(e.created_at) +
                        "\",\"payload\":" + e.payload + "}";
-    if (ws_) return Queue(std::move(data));  // one text message per event
-    Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n");
+    if (ws_) return Queue(std::move(data), replayed);  // one text message per event
+    Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n", replayed);
   }
 
-  void Queue(std::string frame) {
+  void Queue(std::string frame, bool replayed) {
     if (closed_) return;
-    if (queue_.size() >= shared_->options.max_queued_frames) return StopStream();  // too slow
-    queue_.push_back(std::move(frame));
+    queue_.push_back({std::move(frame), replayed});
+    queued_replay_ += replayed;
     if (!writing_) WriteNext();
   }
 
   void WriteNext() {
     writing_ = true;
     auto on_written = [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->queued_replay_ -= self->queue_.front().replayed;
       self->queue_.pop_front();
       if (ec) return self->StopStream();
+      self->ReadPage();
       if (self->queue_.empty()) {
         self->writing_ = false;
         if (!self->ws_) self->stream_.expires_never();
@@ -406,16 +476,16 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       self->WriteNext();
     };
-    if (ws_) return ws_->async_write(net::buffer(queue_.front()), std::move(on_written));
+    if (ws_) return ws_->async_write(net::buffer(queue_.front().text), std::move(on_written));
     stream_.expires_after(shared_->options.body_timeout);
-    net::async_write(stream_, net::buffer(queue_.front()), std::move(on_written));
+    net::async_write(stream_, net::buffer(queue_.front().text), std::move(on_written));
   }
 
   void ScheduleHeartbeat() {
     heartbeat_.expires_after(shared_->options.heartbeat_interval);
     heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec || self->closed_) return;
-      if (self->queue_.empty()) self->Queue(": keep-alive\n\n");
+      if (self->queue_.empty()) self->Queue(": keep-alive\n\n", false);
       self->ScheduleHeartbeat();
     });
   }
@@ -428,9 +498,22 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Gives the connection's place (or its stream's) back: when the session ends, or as soon
+  // as its stream stops, so a subscriber that reconnects at once finds its place free.
+  void Uncount() {
+    if (!counted_) return;
+    counted_ = false;
+    if (stream_slot_) {
+      shared_->limits.CloseStream(stream_slot_->address, stream_slot_->credential);
+    } else {
+      shared_->limits.CloseConnection();
+    }
+  }
+
   void StopStream() {
     if (closed_) return;
     closed_ = true;
+    Uncount();
     subscription_.reset();
     heartbeat_.cancel();
     beast::error_code ignored;
@@ -521,6 +604,7 @@ class Session : public std::enable_shared_from_this<Session> {
       DoClose();
       return true;
     }
+    shared_->limits.OpenConnectionAnyway();  // released by the new session
     auto next = std::make_shared<Session>(std::move(*moved), *target, shared_);
     const auto pending = buffer_.data();
     next->buffer_.commit(net::buffer_copy(next->buffer_.prepare(pending.size()), pending));
@@ -544,12 +628,24 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<RequestParser> parser_;
   std::shared_ptr<Shared> shared_;
   // Event stream state, touched only on the connection's strand.
-  bool streaming_ = false;
+  struct StreamSlot {
+    std::string address, credential;  // what ConnectionLimits counted it under
+  };
+  struct Frame {
+    std::string text;
+    bool replayed;  // read from the log (paced), not a live event
+  };
+  bool counted_ = true;  // its place in ConnectionLimits is still held (Uncount)
+  std::optional<StreamSlot> stream_slot_;  // set once the connection became a stream
+  std::optional<EventStream> event_stream_;  // who subscribes to what; set before the first write
+  bool replaying_ = true;     // live events are noted, not queued, until the replay catches up
+  bool reading_page_ = false;  // a page of the replay is being read
   bool writing_ = false;
   bool closed_ = false;
-  std::int64_t last_seq_ = 0;
-  std::vector<Event> pending_;
-  std::deque<std::string> queue_;
+  std::int64_t last_seq_ = 0;     // the last seq queued
+  std::int64_t missed_live_ = 0;  // the highest seq delivered live during the replay
+  std::deque<Frame> queue_;
+  std::size_t queued_replay_ = 0;  // frames in queue_ that are replayed
   std::shared_ptr<EventHub::Subscription> subscription_;
   net::steady_timer heartbeat_{stream_.get_executor()};
   std::optional<http::request<http::string_body>> upgrade_;  // a WebSocket handshake to accept
@@ -638,9 +734,16 @@ class BeastServer final : public Server {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        if (OutOfResources(ec)) return PauseAccepting();
         return DoAccept();
       }
-      if (shared_->placement.OpenTotal() >= shared_->options.max_connections) {
+      // Near the cap, a connection waiting for a request makes room for this one, which is
+      // let in even at the cap: the fds kept back (ReservedFiles) cover the moment both
+      // are open.
+      const bool room_made = shared_->limits.ShouldShed() && ShedLongestIdle();
+      if (room_made) {
+        shared_->limits.OpenConnectionAnyway();
+      } else if (!shared_->limits.TryOpenConnection()) {
         // Over the cap: a short answer, then the door.
         beast::error_code ignored;
         std::string reply;
@@ -654,6 +757,7 @@ class BeastServer final : public Server {
         auto moved = MoveSocket(socket, shared_->protocol, *loops_[thread].context);
         if (!moved) {
           shared_->placement.Closed(thread);
+          shared_->limits.CloseConnection();
           return DoAccept();
         }
         socket = std::move(*moved);
@@ -661,6 +765,40 @@ class BeastServer final : public Server {
       std::make_shared<Session>(std::move(socket), thread, shared_)->Start(true);
       DoAccept();
     });
+  }
+
+  // The pending connection stays in the listen queue: retrying at once would fail again
+  // at once and spin a core (and starve the connections already open of their thread).
+  static bool OutOfResources(const beast::error_code& ec) {
+    return ec == net::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+           ec == net::error::no_buffer_space || ec == net::error::no_memory;
+  }
+
+  void PauseAccepting() {
+    accept_pause_.expires_after(shared_->options.accept_pause);
+    accept_pause_.async_wait([this](beast::error_code ec) {
+      if (ec || !acceptor_.is_open()) return;
+      DoAccept();
+    });
+  }
+
+  // Closes the connection that has waited longest for a request, on its own thread: an
+  // idle keep-alive socket (or one that never sent a request) costs its client nothing to
+  // reopen, while a new client refused would get no service at all.
+  // Returns whether there was one.
+  bool ShedLongestIdle() {
+    std::optional<std::size_t> thread;
+    std::int64_t oldest = IdleConnections::kNone;
+    for (std::size_t i = 0; i < shared_->waiting.size(); ++i) {
+      const std::int64_t since = shared_->waiting[i]->oldest_since();
+      if (since < oldest) {
+        oldest = since;
+        thread = i;
+      }
+    }
+    if (!thread) return false;
+    net::post(*loops_[*thread].context, [shared = shared_, i = *thread] { shared->waiting[i]->CloseOldest(); });
+    return true;
   }
 
   std::shared_ptr<Shared> shared_;
@@ -683,6 +821,7 @@ class BeastServer final : public Server {
   std::vector<Loop> loops_;
   tcp::acceptor acceptor_;
   net::steady_timer log_timer_{*loops_.front().context};
+  net::steady_timer accept_pause_{*loops_.front().context};  // runs on the acceptor's thread
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
   std::once_flag stopped_;

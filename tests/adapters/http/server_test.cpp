@@ -396,6 +396,9 @@ TEST_F(ServerTest, ConnectionsOverTheCapGet503) {
   Client a(server_->port()), b(server_->port());
   EXPECT_EQ(StatusOf(a.Get("/api/health")), 200);
   EXPECT_EQ(StatusOf(b.Get("/api/health")), 200);
+  // Both busy, each in the middle of a request: none waits for one, so none makes room.
+  for (Client* busy : {&a, &b}) busy->Send("PUT /api/health HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n{");
+  std::this_thread::sleep_for(100ms);
   Client c(server_->port());
   const std::string response = c.ReadResponse();
   EXPECT_EQ(StatusOf(response), 503);

@@ -79,6 +79,12 @@ class Api {
   /// Events after `stream.last_seq`, every page of them. Expected errors: kGone.
   Result<std::vector<Event>> Replay(const EventStream& stream) const;
 
+  /// Events after `after` in `stream`'s project, one page of them (at most
+  /// ServiceOptions::max_event_page), oldest first; empty once `after` is the head. For a
+  /// transport that sends a replay as fast as its client takes it, a page at a time.
+  /// Expected errors: kGone (the log no longer holds what follows `after`).
+  Result<std::vector<Event>> ReplayPage(const EventStream& stream, std::int64_t after) const;
+
  private:
   SyncService& sync_;
   GitSyncService* git_sync_;

@@ -47,6 +47,9 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};  ///< to receive a request's headers
   std::chrono::milliseconds body_timeout{30000};    ///< to receive its body
   std::chrono::milliseconds idle_timeout{60000};    ///< keep-alive wait for the next request
+  /// Open request connections (event streams are counted apart). Near the cap, the
+  /// connections that have waited longest for a request are closed to make room; at the
+  /// cap, new ones get 503. Lowered to fit the open file limit (see RaiseOpenFileLimit).
   std::size_t max_connections = 1024;
   bool access_log = true;  ///< one line per request on stderr: method, path (no query), status, time
   /// Serves the event streams from this hub: GET /api/projects/:id/events and
@@ -56,12 +59,33 @@ struct ServerOptions {
   /// SSE: a comment line on idle streams. WebSocket: a ping after this much idleness; a
   /// peer silent for twice this (no pong) is disconnected.
   std::chrono::milliseconds heartbeat_interval{15000};
-  /// Open event streams, of both kinds, across the server; more get 503.
+  /// Open event streams, of both kinds, across the server; more get 503. Lowered to fit
+  /// the open file limit.
   std::size_t max_subscribers = 10000;
-  /// Frames a stream may have waiting; a subscriber that falls further behind is dropped
-  /// (it reconnects with Last-Event-ID) rather than holding memory or the publisher.
+  /// Event streams from one remote address; more get 429. A team behind one office NAT
+  /// shares an address: a few hundred workstations with a stream or two each fit. At most
+  /// half of max_subscribers, so one address never holds them all.
+  std::size_t max_streams_per_address = 1000;
+  /// Event streams under one credential (an API key, or the admin token); more get 429. A
+  /// team often shares one read key: as roomy as the per-address cap, and likewise at
+  /// most half of max_subscribers.
+  std::size_t max_streams_per_credential = 1000;
+  /// When accept fails for want of descriptors (EMFILE, ENFILE) or memory, accepting
+  /// pauses this long instead of retrying at once, which would spin on the pending
+  /// connection; it resumes by itself once descriptors are free.
+  std::chrono::milliseconds accept_pause{100};
+  /// Live frames a stream may have waiting; a live subscriber that falls further behind
+  /// is dropped (it reconnects with Last-Event-ID) rather than holding memory or the
+  /// publisher. A replay does not count: it is read from the log a page at a time, as
+  /// fast as the subscriber takes it.
   std::size_t max_queued_frames = 1000;
 };
+
+/// Raises the process's soft open file limit (RLIMIT_NOFILE) to its hard limit, as nginx
+/// (worker_rlimit_nofile) and systemd services (LimitNOFILE) do: the soft default of 1024
+/// would otherwise run out before the connection cap. Returns the soft limit in force
+/// after. Servers started later derive their caps from it (ServerOptions::max_connections).
+std::size_t RaiseOpenFileLimit();
 
 class Server {
  public:

@@ -1,0 +1,73 @@
+#pragma once
+// How many connections and event streams the server holds, and who holds the streams, so
+// that no one client (one remote address, one credential) can make it refuse everyone else.
+//
+// Request connections and event streams have caps of their own: a stream lasts as long as
+// its subscriber likes, a request connection only while it asks. A connection that becomes
+// a stream leaves the connection count. Streams are also capped per remote address and per
+// credential (an API key, or the admin token). Connections waiting for a request are shed
+// oldest first when the connection count nears its cap (IdleConnections, the server).
+// Counting happens when a connection or stream opens and closes, never per request.
+
+#include <atomic>
+#include <cstddef>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "libsync/status.hpp"
+
+namespace libsync::web {
+
+struct ConnectionCaps {
+  std::size_t connections = 0;             ///< request connections (streams not included)
+  std::size_t streams = 0;                 ///< event streams, SSE and WebSocket
+  std::size_t streams_per_address = 0;     ///< from one remote address
+  std::size_t streams_per_credential = 0;  ///< under one API key, or the admin token
+
+  /// Connections shed while waiting for a request once this many are open: an eighth
+  /// below the cap, so that a new client usually finds room without a 503.
+  std::size_t shed_mark() const { return connections - connections / 8; }
+};
+
+/// The caps actually used: the options', each within what `file_limit` descriptors can
+/// hold. What the limit leaves after ReservedFiles is split between connections and
+/// streams (half each at most, so neither can starve the other of descriptors); the
+/// per-client stream caps are at most half the stream cap, so one client never holds
+/// them all. Every cap is at least 1.
+ConnectionCaps DeriveCaps(const ConnectionCaps& wanted, std::size_t file_limit);
+
+/// Thread-safe.
+class ConnectionLimits {
+ public:
+  explicit ConnectionLimits(ConnectionCaps caps) : caps_(caps) {}
+
+  const ConnectionCaps& caps() const { return caps_; }
+
+  /// A new request connection; false at the cap (the caller refuses it).
+  bool TryOpenConnection();
+  /// A connection counted even at the cap: one that moved to another thread (counted
+  /// again, released twice), or one let in while another is being shed to make room.
+  void OpenConnectionAnyway() { connections_.fetch_add(1, std::memory_order_relaxed); }
+  void CloseConnection() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+  std::size_t connections() const { return connections_.load(std::memory_order_relaxed); }
+  /// Whether to shed a connection waiting for a request before taking another.
+  bool ShouldShed() const { return connections() >= caps_.shed_mark(); }
+
+  /// A stream for a subscriber at `address` with `credential`. kUnavailable (503) at the
+  /// server's stream cap; kRateLimited (429) at the address's or the credential's. On
+  /// success the caller owns one CloseStream with the same arguments.
+  Status OpenStream(const std::string& address, const std::string& credential);
+  void CloseStream(const std::string& address, const std::string& credential);
+  std::size_t streams() const;
+
+ private:
+  const ConnectionCaps caps_;
+  std::atomic<std::size_t> connections_{0};
+  mutable std::mutex mutex_;
+  std::size_t streams_ = 0;
+  std::map<std::string, std::size_t, std::less<>> by_address_;
+  std::map<std::string, std::size_t, std::less<>> by_credential_;
+};
+
+}  // namespace libsync::web

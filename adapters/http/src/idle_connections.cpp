@@ -1,0 +1,46 @@
+#include "idle_connections.hpp"
+
+#include <time.h>
+
+namespace libsync::web {
+
+std::int64_t CoarseNow() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+void IdleConnections::Add(Member& m) {
+  if (m.listed_) Remove(m);
+  m.listed_ = true;
+  m.since_ = CoarseNow();
+  m.prev_ = tail_;
+  m.next_ = nullptr;
+  if (tail_) {
+    tail_->next_ = &m;
+  } else {
+    head_ = &m;
+    PublishOldest();
+  }
+  tail_ = &m;
+}
+
+void IdleConnections::Remove(Member& m) {
+  if (!m.listed_) return;
+  m.listed_ = false;
+  (m.prev_ ? m.prev_->next_ : head_) = m.next_;
+  (m.next_ ? m.next_->prev_ : tail_) = m.prev_;
+  const bool was_head = m.prev_ == nullptr;
+  m.prev_ = m.next_ = nullptr;
+  if (was_head) PublishOldest();
+}
+
+bool IdleConnections::CloseOldest() {
+  Member* oldest = head_;
+  if (!oldest) return false;
+  Remove(*oldest);
+  oldest->CloseIdle();
+  return true;
+}
+
+}  // namespace libsync::web
