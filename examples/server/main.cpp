@@ -18,6 +18,7 @@
 #include <map>
 #include <sstream>
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "libsync/aes_gcm_secret_box.hpp"
@@ -69,6 +70,14 @@ Usage: aitk-server [options]
                               threads ask for (Linux 6.12+): short slices let
                               a woken thread answer sooner (default 100; 0
                               keeps the kernel's; else 100 to 100000)
+  --git-timeout SECONDS       a git fetch or push fails (504) when the remote  AITK_GIT_TIMEOUT
+                              makes no progress for this long; connecting may
+                              take as long, a whole transfer ten times as long
+                              (default 30; 1 to 3600)
+  --git-allow-local           let projects sync with repositories on this      AITK_GIT_ALLOW_LOCAL=1
+                              machine's disk (paths, file:// URLs); off, anyone
+                              with the admin token could read any repository
+                              the server can open
   --sqlite-shared             let other processes open the SQLite database     AITK_SQLITE_SHARED=1
                               while the server runs (default: the server holds
                               it alone, which makes every request cheaper)
@@ -94,6 +103,8 @@ struct Config {
   long sched_slice_us = 100;
   bool demo = false;
   bool sqlite_shared = false;
+  long git_timeout_seconds = 30;
+  bool git_allow_local = false;
 };
 
 [[noreturn]] void Fail(const std::string& message) {
@@ -120,7 +131,8 @@ Config ReadConfig(int argc, char** argv) {
       {"--encryption-key-file", "AITK_ENCRYPTION_KEY_FILE"},              {"--max-body", "AITK_MAX_BODY"},
       {"--lock-ttl", "AITK_LOCK_TTL"}, {"--threads", "AITK_THREADS"},
       {"--hook-staleness", "AITK_HOOK_STALENESS"}, {"--idle-poll-us", "AITK_IDLE_POLL_US"},
-      {"--cpu-affinity", "AITK_CPU_AFFINITY"}, {"--sched-slice-us", "AITK_SCHED_SLICE_US"}};
+      {"--cpu-affinity", "AITK_CPU_AFFINITY"}, {"--sched-slice-us", "AITK_SCHED_SLICE_US"},
+      {"--git-timeout", "AITK_GIT_TIMEOUT"}};
   for (const auto& [flag, env] : env_names) {
     if (const char* v = std::getenv(env.c_str()); v && *v) values[flag] = v;
   }
@@ -138,6 +150,10 @@ Config ReadConfig(int argc, char** argv) {
       c.sqlite_shared = true;
       continue;
     }
+    if (arg == "--git-allow-local") {
+      c.git_allow_local = true;
+      continue;
+    }
     std::string flag = arg, value;
     if (const auto eq = arg.find('='); eq != std::string::npos) {
       flag = arg.substr(0, eq);
@@ -150,6 +166,10 @@ Config ReadConfig(int argc, char** argv) {
     values[flag] = value;
   }
   if (const char* v = std::getenv("AITK_SQLITE_SHARED"); v && std::string(v) == "1") c.sqlite_shared = true;
+  if (const char* v = std::getenv("AITK_GIT_ALLOW_LOCAL"); v && std::string(v) == "1") c.git_allow_local = true;
+  if (values.count("--git-timeout")) {
+    c.git_timeout_seconds = ParseNumber("--git-timeout", values["--git-timeout"], 1, 3600);
+  }
   if (values.count("--listen")) c.listen = values["--listen"];
   if (values.count("--data-dir")) c.data_dir = values["--data-dir"];
   if (values.count("--database")) c.database = values["--database"];
@@ -287,7 +307,15 @@ int main(int argc, char** argv) {
          "with --sqlite-shared)");
   }
   if (!store) Fail(store.error().message());
-  auto remote = git::MakeGit2Remote({.cache_dir = config.data_dir + "/git"});
+  // Set when the shutdown grace period is nearly over: git transfers still waiting on a
+  // remote give up, so their requests answer and the git threads can be joined in time.
+  std::atomic<bool> abandon_git_transfers{false};
+  const std::chrono::seconds git_timeout(config.git_timeout_seconds);
+  auto remote = git::MakeGit2Remote({.cache_dir = config.data_dir + "/git",
+                                     .idle_timeout = git_timeout,
+                                     .connect_timeout = git_timeout,
+                                     .transfer_timeout = 10 * git_timeout,
+                                     .cancel = &abandon_git_transfers});
   if (!remote) Fail(remote.error().message());
 
   ServiceOptions service_options;
@@ -311,7 +339,7 @@ int main(int argc, char** argv) {
     if (!listening) Fail(listening.error().message());
     listener = std::move(listening).value();
   }
-  GitSyncService git_sync(sync.context(), **remote);
+  GitSyncService git_sync(sync.context(), **remote, {.allow_local_remotes = config.git_allow_local});
   const web::Api api(sync, &git_sync,
                      {.admin_token = admin_token, .hook_cache = config.hook_staleness_ms > 0 ? &hook_cache : nullptr});
 
@@ -356,12 +384,22 @@ int main(int argc, char** argv) {
   sigwait(&signals, &signal_number);
   std::cerr << "aitk-server: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << ", finishing in-flight requests\n";
-  (*server)->Stop(std::chrono::seconds(10));
+  constexpr std::chrono::seconds kGrace(10);
+  // Two seconds before the grace period ends, transfers that still wait on a remote are
+  // abandoned (their requests answer 503), so a hung remote cannot hold the shutdown.
+  std::thread abandon([&] {
+    std::unique_lock lock(reaper_mutex);
+    if (!reaper_wake.wait_for(lock, kGrace - std::chrono::seconds(2), [&] { return stopping; })) {
+      abandon_git_transfers = true;
+    }
+  });
+  (*server)->Stop(kGrace);
   {
     std::lock_guard lock(reaper_mutex);
     stopping = true;
   }
   reaper_wake.notify_all();
+  abandon.join();
   reaper.join();
   std::cerr << "aitk-server: stopped\n";
   return 0;
