@@ -8,13 +8,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
+#include <set>
 #include <string>
+#include <thread>
 #include <type_traits>
 
 namespace libsync::git {
@@ -22,8 +26,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+using FailureCell = std::atomic<TransferFailure>;
+
+// The scope of the transfer running on this thread, if any.
 thread_local const TransferLimits* t_limits = nullptr;
-thread_local TransferFailure t_failure = TransferFailure::kNone;
+thread_local std::shared_ptr<FailureCell> t_failure;
 
 // The first four members are laid out as libgit2 1.5's own git_socket_stream: its SSH
 // transport does not read through the stream but takes the descriptor `s` from there and
@@ -34,6 +41,8 @@ struct TimedSocketStream {
   char* port;
   int s;
   TransferLimits limits;
+  /// Shared with the TransferScope, which may end before libgit2 frees the stream.
+  std::shared_ptr<FailureCell> failure;
 };
 static_assert(std::is_standard_layout_v<TimedSocketStream>);
 static_assert(offsetof(TimedSocketStream, parent) == 0);
@@ -42,10 +51,72 @@ TimedSocketStream* Self(git_stream* stream) { return reinterpret_cast<TimedSocke
 
 long Seconds(std::chrono::milliseconds d) { return static_cast<long>((d.count() + 999) / 1000); }
 
-int Fail(TransferFailure why, const std::string& message) {
-  t_failure = why;
+// The first limit hit is the one reported.
+void Record(FailureCell& cell, TransferFailure why) {
+  TransferFailure none = TransferFailure::kNone;
+  cell.compare_exchange_strong(none, why);
+}
+
+int Fail(const TimedSocketStream& st, TransferFailure why, const std::string& message) {
+  Record(*st.failure, why);
   git_error_set_str(GIT_ERROR_NET, message.c_str());
   return -1;
+}
+
+// libgit2's SSH transport hands the connected socket to libssh2, which then reads and
+// writes it itself, blocking with no limit: only shutting the socket down from another
+// thread ends its wait. The watchdog does that for every connected stream whose transfer
+// was cancelled or ran past its deadline (the streams' own waits notice those too, for
+// http:// and https://). It is never destroyed: its thread runs until the process exits.
+class Watchdog {
+ public:
+  static Watchdog& Instance() {
+    static Watchdog* instance = new Watchdog;
+    return *instance;
+  }
+
+  void Watch(TimedSocketStream* st) {
+    std::lock_guard lock(mutex_);
+    streams_.insert(st);
+    wake_.notify_one();
+  }
+  /// After this returns the watchdog no longer touches `st` or its socket.
+  void Forget(TimedSocketStream* st) {
+    std::lock_guard lock(mutex_);
+    streams_.erase(st);
+  }
+
+ private:
+  Watchdog() { std::thread([this] { Run(); }).detach(); }
+
+  void Run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return !streams_.empty(); });
+      const auto now = Clock::now();
+      for (TimedSocketStream* st : streams_) {
+        if (st->limits.cancel && st->limits.cancel->load()) {
+          Record(*st->failure, TransferFailure::kCancelled);
+        } else if (now >= st->limits.deadline) {
+          Record(*st->failure, TransferFailure::kDeadline);
+        } else {
+          continue;
+        }
+        shutdown(st->s, SHUT_RDWR);  // the socket stays open (and its number taken) until Close
+      }
+      wake_.wait_for(lock, kCancelCheckInterval);
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::set<TimedSocketStream*> streams_;
+};
+
+int Connected(TimedSocketStream& st, int fd) {
+  st.s = fd;
+  Watchdog::Instance().Watch(&st);
+  return 0;
 }
 
 int FailOs(const std::string& what, int error_number) {
@@ -57,10 +128,10 @@ int FailOs(const std::string& what, int error_number) {
 // has to wait because the remote keeps answering.
 int CheckLimits(const TimedSocketStream& st) {
   if (st.limits.cancel && st.limits.cancel->load()) {
-    return Fail(TransferFailure::kCancelled, "git transfer abandoned: the server is shutting down");
+    return Fail(st, TransferFailure::kCancelled, "git transfer abandoned: the server is shutting down");
   }
   if (Clock::now() >= st.limits.deadline) {
-    return Fail(TransferFailure::kDeadline, "git transfer took longer than its deadline");
+    return Fail(st, TransferFailure::kDeadline, "git transfer took longer than its deadline");
   }
   return 0;
 }
@@ -74,7 +145,7 @@ int WaitReady(const TimedSocketStream& st, int fd, short events, Clock::time_poi
     if (CheckLimits(st) < 0) return -1;
     const auto now = Clock::now();
     if (now >= give_up) {
-      return Fail(why, why == TransferFailure::kConnectTimeout
+      return Fail(st, why, why == TransferFailure::kConnectTimeout
                            ? "could not connect to the git remote within " + std::to_string(Seconds(limit)) + " s"
                            : "the git remote made no progress for " + std::to_string(Seconds(limit)) + " s");
     }
@@ -110,10 +181,7 @@ int Connect(git_stream* stream) {
       last_error = errno;
       continue;
     }
-    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
-      st.s = fd;
-      return 0;
-    }
+    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) return Connected(st, fd);
     if (errno != EINPROGRESS) {
       last_error = errno;
       close(fd);
@@ -125,10 +193,7 @@ int Connect(git_stream* stream) {
     }
     int error = 0;
     socklen_t size = sizeof error;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 && error == 0) {
-      st.s = fd;
-      return 0;
-    }
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 && error == 0) return Connected(st, fd);
     last_error = error != 0 ? error : errno;
     close(fd);
   }
@@ -171,7 +236,9 @@ ssize_t Write(git_stream* stream, const char* data, size_t size, int flags) {
 
 int Close(git_stream* stream) {
   TimedSocketStream& st = *Self(stream);
-  if (st.s >= 0) close(st.s);
+  if (st.s < 0) return 0;
+  Watchdog::Instance().Forget(&st);
+  close(st.s);
   st.s = -1;
   return 0;
 }
@@ -200,6 +267,7 @@ int NewStream(git_stream** out, const char* host, const char* port) {
   st->port = strdup(port);
   st->s = -1;
   st->limits = t_limits ? *t_limits : TransferLimits{};
+  st->failure = t_limits ? t_failure : std::make_shared<FailureCell>(TransferFailure::kNone);
   if (!st->host || !st->port) {
     Free(&st->parent);
     git_error_set_str(GIT_ERROR_NOMEMORY, "out of memory");
@@ -218,13 +286,20 @@ int RegisterTimedSocketStream() {
   return git_stream_register(GIT_STREAM_STANDARD, &registration);
 }
 
-TransferScope::TransferScope(const TransferLimits& limits) : limits_(limits), previous_(t_limits) {
+TransferScope::TransferScope(const TransferLimits& limits)
+    : limits_(limits),
+      failure_(std::make_shared<std::atomic<TransferFailure>>(TransferFailure::kNone)),
+      previous_limits_(t_limits),
+      previous_failure_(t_failure) {
   t_limits = &limits_;
-  t_failure = TransferFailure::kNone;
+  t_failure = failure_;
 }
 
-TransferScope::~TransferScope() { t_limits = previous_; }
+TransferScope::~TransferScope() {
+  t_limits = previous_limits_;
+  t_failure = previous_failure_;
+}
 
-TransferFailure TransferScope::failure() const { return t_failure; }
+TransferFailure TransferScope::failure() const { return failure_->load(); }
 
 }  // namespace libsync::git

@@ -6,10 +6,13 @@
 // too and reads and writes through it. Registering one socket stream whose connect, read
 // and write wait with poll() under a deadline therefore bounds http:// and https://
 // transfers alike. ssh:// opens its socket here as well (so the connect timeout holds),
-// but libssh2 then reads and writes the descriptor itself; see docs/git-sync.md.
+// but libssh2 then reads and writes the descriptor itself: for it, a watchdog thread
+// shuts the socket down when the transfer is cancelled or past its deadline. See
+// docs/git-sync.md.
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 
 namespace libsync::git {
 
@@ -21,6 +24,7 @@ struct TransferLimits {
   /// When the whole transfer must be over, however steadily the remote answers.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   /// When it turns true, every wait ends within kCancelCheckInterval and the transfer fails.
+  /// Must outlive every connection opened under these limits.
   const std::atomic<bool>* cancel = nullptr;
 };
 
@@ -36,7 +40,7 @@ int RegisterTimedSocketStream();
 
 /// Applies `limits` to every connection libgit2 opens on this thread while the scope
 /// lives (libgit2 transfers run on the calling thread). Connections opened outside any
-/// scope get the defaults of TransferLimits, with no deadline.
+/// scope get the defaults of TransferLimits, with no deadline. Scopes nest.
 class TransferScope {
  public:
   explicit TransferScope(const TransferLimits& limits);
@@ -49,7 +53,9 @@ class TransferScope {
 
  private:
   TransferLimits limits_;
-  const TransferLimits* previous_;
+  std::shared_ptr<std::atomic<TransferFailure>> failure_;  ///< shared with the connections
+  const TransferLimits* previous_limits_;
+  std::shared_ptr<std::atomic<TransferFailure>> previous_failure_;
 };
 
 }  // namespace libsync::git

@@ -167,6 +167,40 @@ TEST_F(GitTransferLimitsTest, CancellingEndsAHungTransferAtOnce) {
   EXPECT_EQ(hung.connections(), before);
 }
 
+// libssh2 reads the socket itself, past the stream's own waits: the deadline and
+// cancellation reach it by the socket being shut down under it.
+TEST_F(GitTransferLimitsTest, AnSshRemoteThatNeverAnswersHitsTheTransferDeadline) {
+  LoopbackServer hung(NeverAnswer);
+  Open({.idle_timeout = 60s, .transfer_timeout = 2s});
+  const std::string project = Project("ssh://git@127.0.0.1:" + std::to_string(hung.port()) + "/acme/docs.git");
+  Clock::duration took{};
+  auto r = ImportWithin(project, 8s, hung, &took);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), ErrorCode::kDeadlineExceeded) << r.error().ToString();
+  EXPECT_GE(took, 1900ms);
+  EXPECT_EQ(hung.connections(), 1);
+}
+
+TEST_F(GitTransferLimitsTest, CancellingEndsAHungSshTransfer) {
+  LoopbackServer hung(NeverAnswer);
+  Open({.idle_timeout = 60s});
+  const std::string project = Project("ssh://git@127.0.0.1:" + std::to_string(hung.port()) + "/acme/docs.git");
+  std::promise<Result<ImportReport>> done;
+  auto result = done.get_future();
+  std::thread t([&] { done.set_value(git_sync_->Import(admin_, project, {})); });
+  while (hung.connections() == 0) std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(200ms);
+  cancel_ = true;
+  const bool in_time = result.wait_for(2s) == std::future_status::ready;
+  if (!in_time) hung.Stop();
+  t.join();
+  ASSERT_TRUE(in_time) << "the cancelled SSH transfer kept waiting";
+  auto r = result.get();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable) << r.error().ToString();
+  EXPECT_NE(r.error().message().find("shutting down"), std::string::npos) << r.error().message();
+}
+
 TEST_F(GitTransferLimitsTest, AHungRemoteHoldsOneThreadAndDelaysNoOtherProject) {
   LoopbackServer hung(NeverAnswer);
   Open({.idle_timeout = 60s});

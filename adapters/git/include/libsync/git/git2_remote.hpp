@@ -22,7 +22,7 @@ struct Git2RemoteOptions {
   /// keeps arriving, however slowly, keeps the transfer alive until `transfer_timeout`.
   std::chrono::milliseconds idle_timeout{30000};
   /// Longest wait for a TCP connection to be accepted (every address of the host together;
-  /// name resolution is the system resolver's and has its own limits). Also for ssh://.
+  /// name resolution is the system resolver's and has its own limits).
   std::chrono::milliseconds connect_timeout{30000};
   /// Longest a whole fetch or push may take, however steadily the remote answers.
   std::chrono::milliseconds transfer_timeout{300000};
@@ -36,7 +36,8 @@ struct Git2RemoteOptions {
 /// serialized (libgit2 objects are single-threaded). Tokens live only in memory for the
 /// duration of a call and are scrubbed from every error message. Fetch and Push fail with
 /// kDeadlineExceeded when a limit above is hit; nothing is then changed in the cache's
-/// refs. ssh:// remotes get the connect timeout only (libssh2 reads its socket itself).
+/// refs. ssh:// remotes get the connect timeout, the total deadline and cancellation, but
+/// no no-progress timeout (libssh2 reads its socket itself; see docs/git-sync.md).
 /// Expected errors: kInvalidArgument (cache_dir empty or not creatable, a timeout that is
 /// not positive).
 Result<std::unique_ptr<GitRemote>> MakeGit2Remote(const Git2RemoteOptions& options);
