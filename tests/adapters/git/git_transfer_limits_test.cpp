@@ -19,11 +19,24 @@
 #include "libsync/sync_service.hpp"
 #include "loopback_server.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace libsync::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+
+/// libgit2 1.5.1 leaks 32 bytes of its SSH transport whenever an SSH connection fails
+/// (reproduced with libgit2 alone, without libsync's stream). Leak checking is off for the
+/// thread that makes such a call; the same stream code runs checked in the http:// tests.
+void IgnoreLibgit2SshLeaks() {
+#if defined(__SANITIZE_ADDRESS__)
+  __lsan_disable();
+#endif
+}
 
 class GitTransferLimitsTest : public ::testing::Test {
  protected:
@@ -45,7 +58,10 @@ class GitTransferLimitsTest : public ::testing::Test {
     std::promise<Result<ImportReport>> done;
     auto result = done.get_future();
     const auto start = Clock::now();
-    std::thread t([&] { done.set_value(git_sync_->Import(admin_, project, {})); });
+    std::thread t([&] {
+      if (ssh_) IgnoreLibgit2SshLeaks();
+      done.set_value(git_sync_->Import(admin_, project, {}));
+    });
     const bool in_time = result.wait_for(bound) == std::future_status::ready;
     if (took) *took = Clock::now() - start;
     if (!in_time) remote.Stop();
@@ -56,6 +72,7 @@ class GitTransferLimitsTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  bool ssh_ = false;  ///< the remote is ssh://: see IgnoreLibgit2SshLeaks
   std::atomic<bool> cancel_{false};
   std::unique_ptr<GitRemote> git2_;
   std::unique_ptr<Store> store_ = MakeMemoryStore();
@@ -172,6 +189,7 @@ TEST_F(GitTransferLimitsTest, CancellingEndsAHungTransferAtOnce) {
 TEST_F(GitTransferLimitsTest, AnSshRemoteThatNeverAnswersHitsTheTransferDeadline) {
   LoopbackServer hung(NeverAnswer);
   Open({.idle_timeout = 60s, .transfer_timeout = 2s});
+  ssh_ = true;
   const std::string project = Project("ssh://git@127.0.0.1:" + std::to_string(hung.port()) + "/acme/docs.git");
   Clock::duration took{};
   auto r = ImportWithin(project, 8s, hung, &took);
@@ -187,7 +205,10 @@ TEST_F(GitTransferLimitsTest, CancellingEndsAHungSshTransfer) {
   const std::string project = Project("ssh://git@127.0.0.1:" + std::to_string(hung.port()) + "/acme/docs.git");
   std::promise<Result<ImportReport>> done;
   auto result = done.get_future();
-  std::thread t([&] { done.set_value(git_sync_->Import(admin_, project, {})); });
+  std::thread t([&] {
+    IgnoreLibgit2SshLeaks();
+    done.set_value(git_sync_->Import(admin_, project, {}));
+  });
   while (hung.connections() == 0) std::this_thread::sleep_for(10ms);
   std::this_thread::sleep_for(200ms);
   cancel_ = true;
