@@ -18,6 +18,7 @@
 #include <map>
 #include <sstream>
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "data_dir.hpp"
@@ -84,6 +85,14 @@ Usage: aitk-server [options]
   --max-streams-per-key N     event streams under one API key, or the admin   AITK_MAX_STREAMS_PER_KEY
                               token (default 1000: a team sharing one key);
                               more get 429; at most half of --max-streams
+  --git-timeout SECONDS       a git fetch or push fails (504) when the remote  AITK_GIT_TIMEOUT
+                              makes no progress for this long; connecting may
+                              take as long, a whole transfer ten times as long
+                              (default 30; 1 to 3600)
+  --git-allow-local           let projects sync with repositories on this      AITK_GIT_ALLOW_LOCAL=1
+                              machine's disk (paths, file:// URLs); off, anyone
+                              with the admin token could read any repository
+                              the server can open
   --sqlite-shared             let other processes open the SQLite database     AITK_SQLITE_SHARED=1
                               while the server runs (default: the server holds
                               it alone, which makes every request cheaper)
@@ -113,6 +122,8 @@ struct Config {
   long max_streams_per_key = 1000;
   bool demo = false;
   bool sqlite_shared = false;
+  long git_timeout_seconds = 30;
+  bool git_allow_local = false;
 };
 
 [[noreturn]] void Fail(const std::string& message) {
@@ -142,7 +153,8 @@ Config ReadConfig(int argc, char** argv) {
       {"--cpu-affinity", "AITK_CPU_AFFINITY"}, {"--sched-slice-us", "AITK_SCHED_SLICE_US"},
       {"--max-connections", "AITK_MAX_CONNECTIONS"}, {"--max-streams", "AITK_MAX_STREAMS"},
       {"--max-streams-per-address", "AITK_MAX_STREAMS_PER_ADDRESS"},
-      {"--max-streams-per-key", "AITK_MAX_STREAMS_PER_KEY"}};
+      {"--max-streams-per-key", "AITK_MAX_STREAMS_PER_KEY"},
+      {"--git-timeout", "AITK_GIT_TIMEOUT"}};
   for (const auto& [flag, env] : env_names) {
     if (const char* v = std::getenv(env.c_str()); v && *v) values[flag] = v;
   }
@@ -160,6 +172,10 @@ Config ReadConfig(int argc, char** argv) {
       c.sqlite_shared = true;
       continue;
     }
+    if (arg == "--git-allow-local") {
+      c.git_allow_local = true;
+      continue;
+    }
     std::string flag = arg, value;
     if (const auto eq = arg.find('='); eq != std::string::npos) {
       flag = arg.substr(0, eq);
@@ -172,6 +188,10 @@ Config ReadConfig(int argc, char** argv) {
     values[flag] = value;
   }
   if (const char* v = std::getenv("AITK_SQLITE_SHARED"); v && std::string(v) == "1") c.sqlite_shared = true;
+  if (const char* v = std::getenv("AITK_GIT_ALLOW_LOCAL"); v && std::string(v) == "1") c.git_allow_local = true;
+  if (values.count("--git-timeout")) {
+    c.git_timeout_seconds = ParseNumber("--git-timeout", values["--git-timeout"], 1, 3600);
+  }
   if (values.count("--listen")) c.listen = values["--listen"];
   if (values.count("--data-dir")) c.data_dir = values["--data-dir"];
   if (values.count("--database")) c.database = values["--database"];
@@ -311,7 +331,15 @@ int main(int argc, char** argv) {
          "with --sqlite-shared)");
   }
   if (!store) Fail(store.error().message());
-  auto remote = git::MakeGit2Remote({.cache_dir = config.data_dir + "/git"});
+  // Set when the shutdown grace period is nearly over: git transfers still waiting on a
+  // remote give up, so their requests answer and the git threads can be joined in time.
+  std::atomic<bool> abandon_git_transfers{false};
+  const std::chrono::seconds git_timeout(config.git_timeout_seconds);
+  auto remote = git::MakeGit2Remote({.cache_dir = config.data_dir + "/git",
+                                     .idle_timeout = git_timeout,
+                                     .connect_timeout = git_timeout,
+                                     .transfer_timeout = 10 * git_timeout,
+                                     .cancel = &abandon_git_transfers});
   if (!remote) Fail(remote.error().message());
 
   ServiceOptions service_options;
@@ -340,7 +368,7 @@ int main(int argc, char** argv) {
     if (!listening) Fail(listening.error().message());
     listener = std::move(listening).value();
   }
-  GitSyncService git_sync(sync.context(), **remote);
+  GitSyncService git_sync(sync.context(), **remote, {.allow_local_remotes = config.git_allow_local});
   const web::Api api(sync, &git_sync,
                      {.admin_token = admin_token, .hook_cache = config.hook_staleness_ms > 0 ? &hook_cache : nullptr});
 
@@ -390,12 +418,22 @@ int main(int argc, char** argv) {
   sigwait(&signals, &signal_number);
   std::cerr << "aitk-server: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << ", finishing in-flight requests\n";
-  (*server)->Stop(std::chrono::seconds(10));
+  constexpr std::chrono::seconds kGrace(10);
+  // Two seconds before the grace period ends, transfers that still wait on a remote are
+  // abandoned (their requests answer 503), so a hung remote cannot hold the shutdown.
+  std::thread abandon([&] {
+    std::unique_lock lock(reaper_mutex);
+    if (!reaper_wake.wait_for(lock, kGrace - std::chrono::seconds(2), [&] { return stopping; })) {
+      abandon_git_transfers = true;
+    }
+  });
+  (*server)->Stop(kGrace);
   {
     std::lock_guard lock(reaper_mutex);
     stopping = true;
   }
   reaper_wake.notify_all();
+  abandon.join();
   reaper.join();
   std::cerr << "aitk-server: stopped\n";
   return 0;

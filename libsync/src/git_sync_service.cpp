@@ -46,8 +46,40 @@ std::string NormalizeDir(std::string dir) {
   return dir == "." ? std::string() : dir;
 }
 
-Result<Remote> OpenRemote(const ServiceContext& ctx, const Caller& caller, std::string_view project_id,
-                          const std::optional<std::string>& path) {
+/// How libgit2 1.5 reaches a URL (transport.c): a known scheme first (any case), then
+/// anything with a ':' is SSH in scp form (user@host:path), and only what is left is a
+/// path on this machine. The rules below must read a URL the same way, or a URL they take
+/// for a network one would still open a local repository.
+enum class RemoteKind { kLocal, kPlainHttp, kNetwork };
+
+RemoteKind KindOfRemote(std::string_view url) {
+  const std::string lower = Lower(url.substr(0, 12));
+  const auto starts = [&](std::string_view prefix) { return lower.rfind(prefix, 0) == 0; };
+  if (starts("file://")) return RemoteKind::kLocal;
+  if (starts("http://")) return RemoteKind::kPlainHttp;
+  if (url.find(':') != std::string_view::npos) return RemoteKind::kNetwork;
+  return RemoteKind::kLocal;
+}
+
+// Checked before anything touches the network or the disk, so a refused URL gets the same
+// answer whether or not such a path exists.
+Status CheckRemoteAllowed(const Project& project, const GitSyncOptions& options) {
+  const RemoteKind kind = KindOfRemote(project.repo_url);
+  if (kind == RemoteKind::kLocal && !options.allow_local_remotes) {
+    return Status::InvalidArgument(
+        "the project's repoUrl names a repository on the server's own disk (a path or file:// URL), and local "
+        "remotes are turned off on this server; use a network URL (https://, ssh://)");
+  }
+  if (kind == RemoteKind::kPlainHttp && !project.token.empty()) {
+    return Status::InvalidArgument(
+        "refusing to send the project's git token over plain http://, where anyone on the way can read it; use "
+        "an https:// repoUrl, or remove the token");
+  }
+  return Status::Ok();
+}
+
+Result<Remote> OpenRemote(const ServiceContext& ctx, const GitSyncOptions& options, const Caller& caller,
+                          std::string_view project_id, const std::optional<std::string>& path) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kWrite));
   Remote r;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
@@ -56,6 +88,7 @@ Result<Remote> OpenRemote(const ServiceContext& ctx, const Caller& caller, std::
   }));
   r.dir = NormalizeDir(path.value_or(r.project.docs_path));
   LIBSYNC_RETURN_IF_ERROR(ValidateDocsPath(r.dir));
+  LIBSYNC_RETURN_IF_ERROR(CheckRemoteAllowed(r.project, options));
   std::string token;
   if (!r.project.token.empty()) {
     auto opened = ctx.secrets.Open(r.project.token, r.project.id);
@@ -67,6 +100,15 @@ Result<Remote> OpenRemote(const ServiceContext& ctx, const Caller& caller, std::
   }
   r.target = GitTarget{r.project.id, r.project.repo_url, r.project.branch, std::move(token)};
   return r;
+}
+
+// A sync that could not apply anything while the project is locked must not wait on the
+// remote first; the write transaction checks the lock again when it applies.
+Status CheckLockBeforeNetwork(const ServiceContext& ctx, std::string_view project_id,
+                              const std::optional<std::string>& lock_token) {
+  return detail::RunRead(ctx, [&](Transaction& tx) {
+    return detail::CheckWriteAllowed(tx, project_id, ctx.clock.Now(), lock_token);
+  });
 }
 
 /// One planned change of a doc, decided outside the transaction and applied inside it
@@ -95,19 +137,17 @@ Status RecordSyncedCommit(Transaction& tx, std::string_view project_id, const st
   return tx.UpdateProject(project);
 }
 
-}  // namespace
-
-Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_view project_id,
-                                           const ImportRequest& request) {
-  LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, caller, project_id, request.path));
+/// The import itself, once every check has passed and the project's sync slot is held.
+Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, const GitSyncOptions& options,
+                               const Remote& r, std::string_view project_id, const ImportRequest& request) {
   ImportReport report;
-  LIBSYNC_ASSIGN_OR_RETURN(report.commit, remote_.Fetch(r.target));
+  LIBSYNC_ASSIGN_OR_RETURN(report.commit, remote.Fetch(r.target));
 
   std::map<std::string, std::string> remote_files;  // fileName -> blob id
   if (!report.commit.empty()) {
-    LIBSYNC_ASSIGN_OR_RETURN(auto files, remote_.ListTree(r.target, report.commit, r.dir, request.recursive));
+    LIBSYNC_ASSIGN_OR_RETURN(auto files, remote.ListTree(r.target, report.commit, r.dir, request.recursive));
     for (auto& f : files) {
-      if (!IsDocFile(f.path, options_.extensions)) continue;
+      if (!IsDocFile(f.path, options.extensions)) continue;
       if (!ValidateFileName(f.path).ok()) {
         report.conflicts.push_back({f.path, "not a valid document name"});
         continue;
@@ -116,7 +156,7 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
     }
   }
   std::vector<DocSummary> local;
-  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
     LIBSYNC_ASSIGN_OR_RETURN(local, tx.ListDocSummaries(project_id));
     return Status::Ok();
   }));
@@ -126,14 +166,14 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
   const auto text_ok = [&](const std::string& name, const std::string& text) {
-    if (detail::CheckContent(ctx_, text).ok()) return true;
+    if (detail::CheckContent(ctx, text).ok()) return true;
     report.conflicts.push_back({name, "the remote file is not UTF-8 text within the size limit"});
     return false;
   };
   for (const auto& [name, blob] : remote_files) {
     auto it = by_name.find(name);
     if (it == by_name.end()) {
-      LIBSYNC_ASSIGN_OR_RETURN(auto text, remote_.ReadBlob(r.target, blob));
+      LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
       if (text_ok(name, text)) plan.push_back({Change::kCreate, name, 0, std::move(text), blob});
       continue;
     }
@@ -142,19 +182,19 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
       report.unchanged.push_back(name);
       continue;
     }
-    LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx_, project_id, name));
+    LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx, project_id, name));
     const std::string local_blob = GitBlobId(doc.content);
     if (local_blob == blob) {
       plan.push_back({Change::kRecordBase, name, doc.version, {}, blob});
     } else if (s.base_blob_oid.empty()) {
       report.conflicts.push_back({name, "exists locally and remotely with different text and was never synced"});
     } else if (local_blob == s.base_blob_oid) {
-      LIBSYNC_ASSIGN_OR_RETURN(auto text, remote_.ReadBlob(r.target, blob));
+      LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
       if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, doc.version, std::move(text), blob});
     } else {
-      LIBSYNC_ASSIGN_OR_RETURN(auto base, remote_.ReadBlob(r.target, s.base_blob_oid));
-      LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote_.ReadBlob(r.target, blob));
-      LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote_.MergeFile(base, doc.content, theirs));
+      LIBSYNC_ASSIGN_OR_RETURN(auto base, remote.ReadBlob(r.target, s.base_blob_oid));
+      LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
+      LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote.MergeFile(base, doc.content, theirs));
       if (!merged.clean) {
         report.conflicts.push_back({name, "changed locally and remotely in the same place; local text kept"});
       } else if (text_ok(name, merged.content)) {
@@ -167,7 +207,7 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
     for (const auto& s : local) {
       const bool in_scope = request.recursive || s.file_name.find('/') == std::string::npos;
       if (s.base_blob_oid.empty() || !in_scope || remote_files.count(s.file_name)) continue;
-      LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx_, project_id, s.file_name));
+      LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx, project_id, s.file_name));
       if (GitBlobId(doc.content) == s.base_blob_oid) {
         plan.push_back({Change::kDelete, s.file_name, doc.version, {}, {}});
       } else {
@@ -176,10 +216,10 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
     }
   }
 
-  const Timestamp now = ctx_.clock.Now();
+  const Timestamp now = ctx.clock.Now();
   const std::string author = "git:" + r.project.branch;
   ImportReport applied;
-  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+  LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx, [&](Transaction& tx, EventBatch& events) {
     applied = report;  // a retried attempt starts again from the plan
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, request.lock_token));
@@ -199,7 +239,7 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
       const std::string_view content = c.kind == Change::kRecordBase ? std::string_view(current->content)
                                                                      : std::string_view(c.content);
       const WriteGuard guard;
-      const detail::ContentWrite write{ctx_, project_id, c.file_name, content, hash, guard, author,
+      const detail::ContentWrite write{ctx, project_id, c.file_name, content, hash, guard, author,
                                        VersionSource::kGit, now, c.blob};
       DocWriteResult result;
       LIBSYNC_RETURN_IF_ERROR(write.Run(tx, events, current ? &*current : nullptr, result));
@@ -233,15 +273,57 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
   return applied;
 }
 
+}  // namespace
+
+/// Marks a project's sync as running for its lifetime, if no other sync of it was.
+class GitSyncService::SyncSlot {
+ public:
+  SyncSlot(GitSyncService& service, std::string_view project_id) : service_(service), project_id_(project_id) {
+    std::lock_guard lock(service_.running_mutex_);
+    claimed_ = service_.running_.insert(project_id_).second;
+  }
+  ~SyncSlot() {
+    if (!claimed_) return;
+    std::lock_guard lock(service_.running_mutex_);
+    service_.running_.erase(project_id_);
+  }
+  SyncSlot(const SyncSlot&) = delete;
+  SyncSlot& operator=(const SyncSlot&) = delete;
+
+  // A second sync would only wait for the first, holding a thread meanwhile: when the
+  // remote hangs, enough of them would starve every other project's syncs.
+  Status status() const {
+    if (claimed_) return Status::Ok();
+    return Status::Unavailable("a git sync of this project is already running; try again when it has finished");
+  }
+
+ private:
+  GitSyncService& service_;
+  std::string project_id_;
+  bool claimed_ = false;
+};
+
+Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_view project_id,
+                                           const ImportRequest& request) {
+  LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, request.path));
+  LIBSYNC_RETURN_IF_ERROR(CheckLockBeforeNetwork(ctx_, project_id, request.lock_token));
+  const SyncSlot slot(*this, project_id);
+  LIBSYNC_RETURN_IF_ERROR(slot.status());
+  return RunImport(ctx_, remote_, options_, r, project_id, request);
+}
+
 Result<ExportReport> GitSyncService::Export(const Caller& caller, std::string_view project_id,
                                            const ExportRequest& request) {
-  LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, caller, project_id, std::nullopt));
+  LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, std::nullopt));
   if (request.file_name) LIBSYNC_RETURN_IF_ERROR(ValidateFileName(*request.file_name));
+  LIBSYNC_RETURN_IF_ERROR(CheckLockBeforeNetwork(ctx_, project_id, request.lock_token));
+  const SyncSlot slot(*this, project_id);
+  LIBSYNC_RETURN_IF_ERROR(slot.status());
   ExportReport report;
   for (report.attempts = 1; report.attempts <= options_.max_push_attempts; ++report.attempts) {
     // Bring the remote's changes in first, so the commit goes on top of them.
-    LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported,
-                             Import(caller, project_id, {std::nullopt, true, request.lock_token}));
+    LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported, RunImport(ctx_, remote_, options_, r, project_id,
+                                                              {std::nullopt, true, request.lock_token}));
     std::vector<std::string> blocked;
     for (const auto& c : imported.conflicts) {
       if (!request.file_name || *request.file_name == c.file_name) blocked.push_back(c.file_name);

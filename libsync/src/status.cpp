@@ -17,14 +17,16 @@ int HttpStatusOf(ErrorCode code) noexcept {
     case ErrorCode::kRateLimited: return 429;
     case ErrorCode::kInternal: return 500;
     case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kDeadlineExceeded: return 504;
   }
   return 500;
 }
 
 ErrorCode ErrorCodeOfHttpStatus(int http_status) noexcept {
-  // The codes are contiguous from kInvalidArgument to kUnavailable, and each has its own
-  // status, so the first match is the only one.
-  for (int i = static_cast<int>(ErrorCode::kInvalidArgument); i <= static_cast<int>(ErrorCode::kUnavailable); ++i) {
+  // The codes are contiguous from kInvalidArgument to kDeadlineExceeded, and each has its
+  // own status, so the first match is the only one.
+  for (int i = static_cast<int>(ErrorCode::kInvalidArgument); i <= static_cast<int>(ErrorCode::kDeadlineExceeded);
+       ++i) {
     const auto code = static_cast<ErrorCode>(i);
     if (HttpStatusOf(code) == http_status) return code;
   }
@@ -46,6 +48,7 @@ std::string_view ErrorCodeName(ErrorCode code) noexcept {
     case ErrorCode::kRateLimited: return "RateLimited";
     case ErrorCode::kInternal: return "Internal";
     case ErrorCode::kUnavailable: return "Unavailable";
+    case ErrorCode::kDeadlineExceeded: return "DeadlineExceeded";
   }
   return "Internal";
 }

@@ -97,7 +97,7 @@ void Bench(int files) {
   auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   SyncService sync(*store, SystemClock(), SystemRandom(), *box, NullEventSink());
   auto remote = git::MakeGit2Remote({.cache_dir = dir.path() + "/cache"}).value();
-  GitSyncService git_sync(sync.context(), *remote);
+  GitSyncService git_sync(sync.context(), *remote, {.allow_local_remotes = true});
   const Caller admin = Caller::Admin();
   const std::string project = sync.projects().Create(admin, {.name = "bench", .repo_url = url})->id;
 

@@ -16,7 +16,8 @@ TEST(Status, EveryErrorCodeMapsToItsOwnHttpStatus) {
       {ErrorCode::kLockHeld, 409},         {ErrorCode::kGone, 410},
       {ErrorCode::kPreconditionFailed, 412}, {ErrorCode::kTooLarge, 413},
       {ErrorCode::kLocked, 423},           {ErrorCode::kRateLimited, 429},
-      {ErrorCode::kInternal, 500},         {ErrorCode::kUnavailable, 503}};
+      {ErrorCode::kInternal, 500},         {ErrorCode::kUnavailable, 503},
+      {ErrorCode::kDeadlineExceeded, 504}};
   std::set<int> statuses;
   std::set<std::string_view> names;
   for (const auto& [code, http] : table) {
@@ -29,6 +30,7 @@ TEST(Status, EveryErrorCodeMapsToItsOwnHttpStatus) {
   EXPECT_EQ(names.size(), table.size());
   EXPECT_EQ(HttpStatusOf(ErrorCode::kOk), 200);
   EXPECT_EQ(ErrorCodeOfHttpStatus(502), ErrorCode::kInternal);
+  EXPECT_EQ(ErrorCodeOfHttpStatus(505), ErrorCode::kInternal);
   EXPECT_EQ(ErrorCodeOfHttpStatus(418), ErrorCode::kInternal);
 }
 

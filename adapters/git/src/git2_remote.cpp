@@ -3,6 +3,7 @@
 #include "libsync/git/git2_remote.hpp"
 
 #include <git2.h>
+#include <strings.h>
 
 #include <filesystem>
 #include <map>
@@ -10,6 +11,7 @@
 #include <mutex>
 
 #include "error_mapping.hpp"
+#include "timed_socket_stream.hpp"
 
 namespace libsync::git {
 namespace {
@@ -32,10 +34,44 @@ using Reference = Owned<git_reference, git_reference_free>;
 using Signature = Owned<git_signature, git_signature_free>;
 
 // libgit2 must be initialized once per process before any call; it is never shut down
-// because other threads may still be using it while the process exits.
+// because other threads may still be using it while the process exits. Its plain socket
+// stream is replaced by the timed one here, before any transfer can open a connection.
 void InitLibgit2Once() {
   static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
+  std::call_once(once, [] {
+    git_libgit2_init();
+    RegisterTimedSocketStream();
+  });
+}
+
+long WholeSeconds(std::chrono::milliseconds d) { return static_cast<long>((d.count() + 999) / 1000); }
+
+// A transfer that failed: a limit it hit says more than libgit2's own message (which names
+// whatever step happened to be waiting), and tells a time-out from an unreachable remote.
+Status TransferError(const TransferScope& scope, int rc, std::string_view what, const GitTarget& target,
+                     const Git2RemoteOptions& options, std::string_view consequence) {
+  const std::string tail = " (" + target.url + "); " + std::string(consequence);
+  switch (scope.failure()) {
+    case TransferFailure::kNone:
+      return MapGitError(rc, what, target.token);
+    case TransferFailure::kConnectTimeout:
+      return Status::DeadlineExceeded("the git remote did not accept a connection within " +
+                                          std::to_string(WholeSeconds(options.connect_timeout)) + " s" + tail,
+                                      "git2/connect-timeout");
+    case TransferFailure::kIdleTimeout:
+      return Status::DeadlineExceeded("the git remote stopped answering: no progress for " +
+                                          std::to_string(WholeSeconds(options.idle_timeout)) + " s" + tail,
+                                      "git2/idle-timeout");
+    case TransferFailure::kDeadline:
+      return Status::DeadlineExceeded("the git transfer took longer than " +
+                                          std::to_string(WholeSeconds(options.transfer_timeout)) + " s" + tail,
+                                      "git2/deadline");
+    case TransferFailure::kCancelled:
+      break;
+  }
+  return Status::Unavailable("the git transfer was abandoned because the server is shutting down; " +
+                                 std::string(consequence),
+                             "git2/cancelled");
 }
 
 std::string OidText(const git_oid& oid) {
@@ -48,11 +84,12 @@ bool ParseOid(const std::string& text, git_oid* out) {
   return text.size() == GIT_OID_HEXSZ && git_oid_fromstr(out, text.c_str()) == 0;
 }
 
-/// The filesystem path of a local remote (a path or file:// URL), or empty for a network one.
+/// The filesystem path of a local remote (a path or file:// URL), or empty for a network
+/// one. libgit2 decides the same way (transport.c): a file:// prefix in any case, else
+/// anything with a ':' goes to a network transport (scp-like host:path is SSH).
 std::string LocalPath(const std::string& url) {
-  if (url.rfind("file://", 0) == 0) return url.substr(7);
-  // scp-like user@host:path is SSH; anything else without a scheme is a local path.
-  if (url.find("://") == std::string::npos && url.find('@') == std::string::npos) return url;
+  if (url.size() >= 7 && strncasecmp(url.c_str(), "file://", 7) == 0) return url.substr(7);
+  if (url.find(':') == std::string::npos) return url;
   return {};
 }
 
@@ -98,6 +135,7 @@ class Git2Remote final : public GitRemote {
   explicit Git2Remote(Git2RemoteOptions options) : options_(std::move(options)) {}
 
   Result<std::string> Fetch(const GitTarget& target) override {
+    LIBSYNC_RETURN_IF_ERROR(CheckNotCancelled());
     LIBSYNC_RETURN_IF_ERROR(CheckLocalRemote(target.url));
     auto guard = LockProject(target.project_id);
     auto repo = OpenCache(target);
@@ -118,8 +156,13 @@ class Git2Remote final : public GitRemote {
     fetch.callbacks.credentials = ProvideCredentials;
     fetch.callbacks.payload = &creds;
     fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    if (int rc = git_remote_fetch(remote.get(), &refspecs, &fetch, nullptr); rc < 0) {
-      return MapGitError(rc, "fetch from the remote failed", target.token);
+    {
+      // The tracking ref moves only once the whole pack has arrived, so a fetch cut short
+      // leaves the cache as it was.
+      const TransferScope scope(Limits());
+      if (int rc = git_remote_fetch(remote.get(), &refspecs, &fetch, nullptr); rc < 0) {
+        return TransferError(scope, rc, "fetch from the remote failed", target, options_, "nothing was imported");
+      }
     }
     git_oid head;
     const int rc = git_reference_name_to_id(&head, *repo, RemoteTrackingRef(target.branch).c_str());
@@ -251,6 +294,7 @@ class Git2Remote final : public GitRemote {
   }
 
   Status Push(const GitTarget& target, const std::string& commit_id, const std::string& expected_head) override {
+    LIBSYNC_RETURN_IF_ERROR(CheckNotCancelled());
     LIBSYNC_RETURN_IF_ERROR(CheckLocalRemote(target.url));
     auto guard = LockProject(target.project_id);
     auto repo = OpenCache(target);
@@ -290,8 +334,13 @@ class Git2Remote final : public GitRemote {
     // The credential callback reads the payload as CredentialPayload, the first member.
     static_assert(offsetof(PushState, creds) == 0);
     (void)expected_head;  // enforced by the remote's fast-forward check on the commit's parent
-    if (int rc = git_remote_push(remote.get(), &refspecs, &push); rc < 0) {
-      return MapGitError(rc, "push to the remote failed", target.token);
+    {
+      const TransferScope scope(Limits());
+      if (int rc = git_remote_push(remote.get(), &refspecs, &push); rc < 0) {
+        // The remote may have taken the commit before it went quiet; nothing is recorded
+        // here, and the next export's import finds out either way.
+        return TransferError(scope, rc, "push to the remote failed", target, options_, "nothing was recorded");
+      }
     }
     if (!state.rejection.empty()) {
       return Status(ErrorCode::kPreconditionFailed, "the remote refused the push (" + state.rejection + ")", {},
@@ -306,6 +355,18 @@ class Git2Remote final : public GitRemote {
   }
 
  private:
+  TransferLimits Limits() const {
+    return {options_.connect_timeout, options_.idle_timeout,
+            std::chrono::steady_clock::now() + options_.transfer_timeout, options_.cancel};
+  }
+
+  Status CheckNotCancelled() const {
+    if (options_.cancel && options_.cancel->load()) {
+      return Status::Unavailable("the server is shutting down; no git transfer was started", "git2/cancelled");
+    }
+    return Status::Ok();
+  }
+
   /// A project's cache repository stays open between calls (opening one costs far more
   /// than reading a blob from it); the per-project mutex makes each single-threaded.
   struct ProjectCache {
@@ -398,6 +459,11 @@ class Git2Remote final : public GitRemote {
 
 Result<std::unique_ptr<GitRemote>> MakeGit2Remote(const Git2RemoteOptions& options) {
   if (options.cache_dir.empty()) return Status::InvalidArgument("git cache directory is not set");
+  using std::chrono::milliseconds;
+  if (options.idle_timeout <= milliseconds(0) || options.connect_timeout <= milliseconds(0) ||
+      options.transfer_timeout <= milliseconds(0)) {
+    return Status::InvalidArgument("git transfer timeouts must be positive");
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.cache_dir, ec);
   if (ec) return Status::InvalidArgument("cannot create git cache directory " + options.cache_dir + ": " + ec.message());

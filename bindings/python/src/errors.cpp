@@ -12,6 +12,7 @@ constexpr std::array kCodes = {
     ErrorCode::kNotFound,        ErrorCode::kLockHeld,        ErrorCode::kGone,
     ErrorCode::kPreconditionFailed, ErrorCode::kTooLarge,     ErrorCode::kLocked,
     ErrorCode::kRateLimited,     ErrorCode::kInternal,        ErrorCode::kUnavailable,
+    ErrorCode::kDeadlineExceeded,
 };
 
 // Owned by the module for the life of the interpreter (the module keeps references too).

@@ -29,7 +29,8 @@ Result<std::shared_ptr<Library>> Library::Open(const LibraryOptions& options) {
                                                  NullEventSink(), service_options);
   if (!options.git_cache_dir.empty()) {
     LIBSYNC_ASSIGN_OR_RETURN(library->remote_, git::MakeGit2Remote({.cache_dir = options.git_cache_dir}));
-    library->git_ = std::make_unique<GitSyncService>(library->sync_->context(), *library->remote_);
+    library->git_ = std::make_unique<GitSyncService>(library->sync_->context(), *library->remote_,
+                                                     GitSyncOptions{.allow_local_remotes = options.git_allow_local});
   }
   return library;
 }

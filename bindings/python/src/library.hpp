@@ -19,6 +19,7 @@ struct LibraryOptions {
   std::string database = "memory";  // "memory", "sqlite:///path.db" or "postgresql://..."
   std::string encryption_key;       // FormatSecretKey text; empty: a fresh key per process
   std::string git_cache_dir;        // empty: git sync unavailable
+  bool git_allow_local = false;     // GitSyncOptions::allow_local_remotes
   int lock_ttl_seconds = 1800;
 };
 

@@ -246,15 +246,21 @@ PYBIND11_MODULE(libsync, m) {
   m.def(
       "open",
       [](const std::string& database, const std::string& encryption_key, const std::string& git_cache_dir,
-         int lock_ttl_seconds) {
-        auto lib = Unwrap(Library::Open({database, encryption_key, git_cache_dir, lock_ttl_seconds}));
+         int lock_ttl_seconds, bool git_allow_local) {
+        auto lib = Unwrap(Library::Open({.database = database,
+                                         .encryption_key = encryption_key,
+                                         .git_cache_dir = git_cache_dir,
+                                         .git_allow_local = git_allow_local,
+                                         .lock_ttl_seconds = lock_ttl_seconds}));
         return Session{std::move(lib), Caller::Admin()};
       },
       "database"_a = "memory", "encryption_key"_a = "", "git_cache_dir"_a = "", "lock_ttl_seconds"_a = 1800,
-      Release(),
+      "git_allow_local"_a = false, Release(),
       "Opens a store: 'memory', 'sqlite:///path/to.db' or 'postgresql://user@host:port/db'. SQL databases "
       "are created and migrated as needed. encryption_key seals git tokens (the text aitk-server keeps in "
-      "its encryption.key; default: a fresh key for this process). Returns a Library acting as the admin.");
+      "its encryption.key; default: a fresh key for this process). git_allow_local lets projects name "
+      "repositories on this machine (paths, file:// URLs); off, such syncs fail with InvalidArgument. "
+      "Returns a Library acting as the admin.");
   m.def("generate_encryption_key", [](const std::string& id) { return FormatSecretKey(GenerateSecretKey(id)); },
         "key_id"_a = "k1", "A new AES-256-GCM key as text, for open(encryption_key=...).");
 }

@@ -182,7 +182,12 @@ def test_git_sync_with_a_local_bare_repository(tmp_path):
     subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True, capture_output=True,
                    env=env)
 
-    lib = libsync.open(git_cache_dir=str(tmp_path / "cache"))
+    strict = libsync.open(git_cache_dir=str(tmp_path / "strict-cache"))
+    refused = strict.projects.create("g", str(bare)).id
+    with pytest.raises(libsync.InvalidArgument, match="server's own disk"):
+        strict.git.sync(refused)  # local remotes are off unless asked for
+
+    lib = libsync.open(git_cache_dir=str(tmp_path / "cache"), git_allow_local=True)
     pid = lib.projects.create("g", str(bare)).id
     report = lib.git.sync(pid)
     assert report.imported == ["overview.md"] and len(report.commit) == 40

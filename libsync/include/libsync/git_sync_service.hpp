@@ -1,7 +1,9 @@
 #pragma once
 // Import from and export to a project's git branch (DESIGN §4, "Git sync").
 
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +20,11 @@ struct GitSyncOptions {
   GitAuthor author;
   /// Export attempts when the remote keeps moving between fetch and push.
   int max_push_attempts = 3;
+  /// Whether a project may name a repository on this machine's own disk (a path or a
+  /// file:// URL). Off by default: whoever can set a project's repoUrl could otherwise read
+  /// any repository the process can open, and tell from the errors which paths exist. An
+  /// application that embeds libsync and keeps its repositories locally turns it on.
+  bool allow_local_remotes = false;
 };
 
 struct ImportRequest {
@@ -52,6 +59,13 @@ struct ExportReport {
 };
 
 /// Thread-safe. Needs the admin or a write key of the project.
+///
+/// Before any network access every sync checks, in this order: the caller's access, the
+/// project, the remote URL (a local one needs `allow_local_remotes`; a token is never sent
+/// over plain http://, both kInvalidArgument), the project's lock (kLocked without the
+/// live lock's token), and that no other sync of the project is running (kUnavailable):
+/// one project's syncs never hold more than one of the caller's threads, so a remote that
+/// hangs delays only its own project.
 class GitSyncService {
  public:
   GitSyncService(const ServiceContext& ctx, GitRemote& remote, GitSyncOptions options = {})
@@ -61,7 +75,9 @@ class GitSyncService {
   /// new versions (source "git"), changes on both sides are merged three-way with the last
   /// synced blob as base, conflicts keep the local text, remote deletions of unchanged
   /// docs delete them. Unchanged files cost a tree entry, nothing more.
-  /// Expected errors: kNotFound, kLocked, kUnavailable (remote), kPermissionDenied.
+  /// Expected errors: kNotFound, kInvalidArgument (remote URL refused), kLocked,
+  /// kUnavailable (remote unreachable, or a sync of the project already running),
+  /// kDeadlineExceeded (the remote stopped answering; nothing applied), kPermissionDenied.
   Result<ImportReport> Import(const Caller& caller, std::string_view project_id, const ImportRequest& request);
 
   /// Imports first, then writes one commit with every doc that differs from the remote and
@@ -71,9 +87,13 @@ class GitSyncService {
   Result<ExportReport> Export(const Caller& caller, std::string_view project_id, const ExportRequest& request);
 
  private:
+  class SyncSlot;
+
   const ServiceContext& ctx_;
   GitRemote& remote_;
   GitSyncOptions options_;
+  std::mutex running_mutex_;
+  std::set<std::string, std::less<>> running_;  ///< projects with a sync in progress
 };
 
 }  // namespace libsync

@@ -31,6 +31,7 @@ enum class ErrorCode {
   kRateLimited,         ///< 429: too many requests.
   kInternal,            ///< 500: a bug or an unexpected failure below a port.
   kUnavailable,         ///< 503: a transient failure (database down); a retry may succeed.
+  kDeadlineExceeded,    ///< 504: a remote (a git server) did not answer within its time limit.
 };
 
 /// The HTTP status for `code`; 200 for kOk.
@@ -70,6 +71,9 @@ class Status {
   }
   static Status Unavailable(std::string m, std::string origin = {}) {
     return {ErrorCode::kUnavailable, std::move(m), {}, std::move(origin)};
+  }
+  static Status DeadlineExceeded(std::string m, std::string origin = {}) {
+    return {ErrorCode::kDeadlineExceeded, std::move(m), {}, std::move(origin)};
   }
 
   bool ok() const noexcept { return rep_ == nullptr; }

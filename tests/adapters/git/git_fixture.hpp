@@ -66,16 +66,20 @@ class GitRepos {
   std::string work_;
 };
 
-/// Forwards to a real GitRemote, counting blob reads; `before_push` runs once before the
+/// Forwards to a real GitRemote, counting transfers and blob reads; `before_push` runs once before the
 /// next push (to make the remote move under an export).
 class CountingGitRemote final : public GitRemote {
  public:
   explicit CountingGitRemote(GitRemote& inner) : inner_(inner) {}
 
   std::atomic<int> blob_reads{0};
+  std::atomic<int> transfers{0};  ///< fetches and pushes: calls that reach the remote
   std::function<void()> before_push;
 
-  Result<std::string> Fetch(const GitTarget& t) override { return inner_.Fetch(t); }
+  Result<std::string> Fetch(const GitTarget& t) override {
+    ++transfers;
+    return inner_.Fetch(t);
+  }
   Result<std::vector<GitFile>> ListTree(const GitTarget& t, const std::string& c, const std::string& d,
                                         bool r) override {
     return inner_.ListTree(t, c, d, r);
@@ -92,6 +96,7 @@ class CountingGitRemote final : public GitRemote {
     return inner_.Commit(t, p, c, m, a);
   }
   Status Push(const GitTarget& t, const std::string& c, const std::string& e) override {
+    ++transfers;
     if (before_push) {
       auto hook = std::move(before_push);
       before_push = nullptr;

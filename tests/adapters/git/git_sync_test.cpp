@@ -2,11 +2,6 @@
 
 #include "libsync/git_sync_service.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -16,6 +11,7 @@
 
 #include "../soci/temp_dir.hpp"
 #include "git_fixture.hpp"
+#include "loopback_server.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/hashing.hpp"
@@ -34,7 +30,7 @@ class GitSyncTest : public ::testing::Test {
     ASSERT_TRUE(remote.has_value()) << remote.error().ToString();
     git2_ = std::move(remote).value();
     counting_ = std::make_unique<CountingGitRemote>(*git2_);
-    git_sync_ = std::make_unique<GitSyncService>(sync_.context(), *counting_);
+    git_sync_ = std::make_unique<GitSyncService>(sync_.context(), *counting_, GitSyncOptions{.allow_local_remotes = true});
     project_ = sync_.projects().Create(admin_, {.name = "web", .repo_url = repos_->bare()})->id;
   }
 
@@ -315,69 +311,89 @@ TEST_F(GitSyncTest, BadRemotesGiveClearErrorsWithoutTheToken) {
   }
 }
 
-/// An HTTP server on loopback that answers every request with 401 and remembers whether
-/// any request carried credentials.
+/// The failure of `r`, or Ok when it succeeded.
+template <class T>
+Status ErrorOf(const Result<T>& r) {
+  return r.has_value() ? Status::Ok() : r.error();
+}
+
+/// Answers every request with 401 and notes whether any request carried credentials.
 class RejectingHttpServer {
  public:
-  RejectingHttpServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    EXPECT_EQ(listen(fd_, 8), 0);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~RejectingHttpServer() {
-    stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  int port() const { return port_; }
+  RejectingHttpServer()
+      : server_([this](int fd) {
+          if (ReadRequestHead(fd).find("Authorization: Basic") != std::string::npos) saw_credentials_ = true;
+          Dribble(fd,
+                  "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\n"
+                  "Content-Length: 0\r\nConnection: close\r\n\r\n",
+                  4096, std::chrono::milliseconds(0));
+        }) {}
+  std::string Url() const { return server_.Url(); }
+  int connections() const { return server_.connections(); }
   bool saw_credentials() const { return saw_credentials_; }
 
  private:
-  void Serve() {
-    while (!stop_) {
-      const int client = accept(fd_, nullptr, nullptr);
-      if (client < 0) return;
-      std::string request;
-      char buffer[4096];
-      while (request.find("\r\n\r\n") == std::string::npos) {
-        const ssize_t n = recv(client, buffer, sizeof buffer, 0);
-        if (n <= 0) break;
-        request.append(buffer, static_cast<std::size_t>(n));
-      }
-      if (request.find("Authorization: Basic") != std::string::npos) saw_credentials_ = true;
-      const std::string reply =
-          "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\n"
-          "Content-Length: 0\r\nConnection: close\r\n\r\n";
-      (void)send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
-      close(client);
-    }
-  }
-
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
   std::atomic<bool> saw_credentials_{false};
-  std::thread thread_;
+  LoopbackServer server_;
 };
 
-TEST_F(GitSyncTest, RejectedCredentialsArePermissionDeniedWithoutTheToken) {
+TEST_F(GitSyncTest, ARemoteAskingForCredentialsIsPermissionDenied) {
   RejectingHttpServer server;
-  const std::string secret = "ghp_REJECTEDTOKEN456";
-  const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/acme/docs.git";
-  const std::string id = sync_.projects().Create(admin_, {.name = "auth", .repo_url = url, .token = secret})->id;
+  const std::string id = sync_.projects().Create(admin_, {.name = "auth", .repo_url = server.Url()})->id;
   auto r = git_sync_->Import(admin_, id, {});
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied) << r.error().ToString();
-  EXPECT_TRUE(server.saw_credentials()) << "the token was never offered";
-  EXPECT_EQ(r.error().ToString().find(secret), std::string::npos) << r.error().ToString();
+  EXPECT_FALSE(server.saw_credentials());
+}
+
+TEST_F(GitSyncTest, ATokenIsNeverSentOverPlainHttp) {
+  RejectingHttpServer server;
+  const std::string secret = "ghp_PLAINHTTPTOKEN789";
+  for (const std::string& url : {server.Url(), "HTTP" + server.Url().substr(4)}) {
+    const std::string id = sync_.projects().Create(admin_, {.name = "plain", .repo_url = url, .token = secret})->id;
+    for (const Status& refused : {ErrorOf(git_sync_->Import(admin_, id, {})), ErrorOf(git_sync_->Export(admin_, id, {}))}) {
+      EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument) << refused.ToString();
+      EXPECT_NE(refused.message().find("plain http://"), std::string::npos) << refused.message();
+      EXPECT_EQ(refused.ToString().find(secret), std::string::npos);
+    }
+  }
+  EXPECT_EQ(server.connections(), 0) << "the refused sync reached the remote";
+  EXPECT_EQ(counting_->transfers.load(), 0);
+}
+
+TEST_F(GitSyncTest, ASyncOfALockedProjectIsRefusedBeforeReachingTheRemote) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  ASSERT_TRUE(sync_.locks().Acquire(admin_, project_, {.locked_by = "lead"}).has_value());
+  auto imported = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(imported.has_value());
+  EXPECT_EQ(imported.error().code(), ErrorCode::kLocked) << imported.error().ToString();
+  auto exported = git_sync_->Export(admin_, project_, {.file_name = "a.md"});
+  ASSERT_FALSE(exported.has_value());
+  EXPECT_EQ(exported.error().code(), ErrorCode::kLocked) << exported.error().ToString();
+  EXPECT_EQ(ErrorOf(git_sync_->Export(admin_, project_, {})).code(), ErrorCode::kLocked);
+  EXPECT_EQ(counting_->transfers.load(), 0) << "a sync that cannot apply anything went to the remote first";
+}
+
+TEST_F(GitSyncTest, LocalRemotesAreRefusedUnlessAllowedWithoutSayingWhetherThePathExists) {
+  GitSyncService strict(sync_.context(), *counting_);  // the default: local remotes off
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  const std::string missing = dir_.path() + "/no-such-repo.git";
+  std::string first_message;
+  for (const std::string& url : {repos_->bare(), "file://" + repos_->bare(), "FILE://" + repos_->bare(), missing,
+                                 "file://" + missing, std::string("relative/repo.git"), std::string("/etc")}) {
+    const std::string id = sync_.projects().Create(admin_, {.name = "local", .repo_url = url})->id;
+    for (const Status& refused : {ErrorOf(strict.Import(admin_, id, {})), ErrorOf(strict.Export(admin_, id, {}))}) {
+      EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument) << url << ": " << refused.ToString();
+      if (first_message.empty()) first_message = refused.message();
+      EXPECT_EQ(refused.message(), first_message) << "the answer differs for " << url;
+    }
+  }
+  EXPECT_NE(first_message.find("server's own disk"), std::string::npos) << first_message;
+  EXPECT_EQ(counting_->transfers.load(), 0);
+  // The same remote with local remotes allowed (the fixture's service).
+  EXPECT_EQ(Import().imported, std::vector<std::string>{"a.md"});
 }
 
 TEST_F(GitSyncTest, ReadKeysCannotSync) {

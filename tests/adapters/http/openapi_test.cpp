@@ -80,7 +80,7 @@ TEST(OpenApi, EveryDocumentedOperationIsServed) {
   EventHub hub;
   SyncService sync(*store, SystemClock(), SystemRandom(), *box, hub);
   auto remote = git::MakeGit2Remote({.cache_dir = dir.path() + "/cache"}).value();
-  GitSyncService git_sync(sync.context(), *remote);
+  GitSyncService git_sync(sync.context(), *remote, {.allow_local_remotes = true});
   Api api(sync, &git_sync, {.admin_token = kAdmin});
   auto server = Server::Start(api, {.port = 0, .access_log = false, .events = &hub}).value();
 

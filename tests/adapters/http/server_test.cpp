@@ -365,7 +365,8 @@ TEST_F(ServerTest, SlowGitTransfersDoNotHoldUpStoreRequests) {
   auto started = Server::Start(api, {.port = 0, .worker_threads = 1, .git_threads = 1, .access_log = false});
   ASSERT_TRUE(started.has_value()) << started.error().ToString();
   const auto server = std::move(started).value();
-  const std::string project = sync_.projects().Create(Caller::Admin(), {.name = "g", .repo_url = "x"})->id;
+  const std::string project =
+      sync_.projects().Create(Caller::Admin(), {.name = "g", .repo_url = "https://git.example/x.git"})->id;
   EXPECT_TRUE(api.WaitsOnGitRemote({"POST", "/api/projects/" + project + "/docs/sync", {}, ""}));
   EXPECT_TRUE(api.WaitsOnGitRemote({"POST", "/api/projects/" + project + "/push", {}, ""}));
   EXPECT_TRUE(api.WaitsOnGitRemote({"POST", "/api/projects/" + project + "/docs/a/b.md/push", {}, ""}));

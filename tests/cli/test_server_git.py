@@ -1,0 +1,224 @@
+"""aitk-server's git routes against remotes that misbehave: a loopback TCP server that
+accepts and never answers, local repositories, locked projects, tokens over plain http."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import ADMIN_TOKEN, Server
+
+
+class HungRemote:
+    """Accepts connections, reads whatever arrives, and never answers."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self.clients = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self.clients.append(client)
+
+    def url(self, name="docs"):
+        return f"http://127.0.0.1:{self.port}/acme/{name}.git"
+
+    def wait_for_connections(self, count, timeout=10):
+        deadline = time.time() + timeout
+        while self.connections < count and time.time() < deadline:
+            time.sleep(0.02)
+        assert self.connections >= count, f"{self.connections} connections, expected {count}"
+
+    def close(self):
+        self.listener.close()
+        for client in self.clients:
+            client.close()
+
+
+@pytest.fixture
+def hung():
+    remote = HungRemote()
+    yield remote
+    remote.close()
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    servers = []
+
+    def start(*args):
+        server = Server(tmp_path / f"data{len(servers)}", args=args).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def bare_repo_with_docs(path):
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    bare, work = path / "remote.git", path / "work"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True, env=env)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True, env=env)
+    (work / "docs").mkdir()
+    (work / "docs" / "a.md").write_text("# A\n")
+    for command in (["add", "."], ["commit", "-q", "-m", "docs"], ["push", "-q", str(bare), "HEAD:main"]):
+        subprocess.run(["git", "-C", str(work), *command], check=True, env=env, capture_output=True)
+    return bare
+
+
+def create_project(server, repo_url, **fields):
+    status, project = server.call("POST", "/api/projects", {"name": "p", "repoUrl": repo_url, **fields})
+    assert status == 201, project
+    return project["id"]
+
+
+def post(server, path, timeout=30, headers=None):
+    """POST with the admin token and an empty JSON body, waiting up to `timeout` seconds
+    (the fixture's own call gives up after 10); returns (status, parsed JSON)."""
+    request = urllib.request.Request(server.url + path, data=b"{}", method="POST")
+    request.add_header("Authorization", f"Bearer {ADMIN_TOKEN}")
+    request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read().decode() or "null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode() or "null")
+
+
+def sync(server, project, timeout=30):
+    """POST .../docs/sync; returns (status, body, seconds taken)."""
+    started = time.monotonic()
+    status, body = post(server, f"/api/projects/{project}/docs/sync", timeout)
+    return status, body, time.monotonic() - started
+
+
+def test_a_sync_through_a_hung_remote_answers_504_and_applies_nothing(start_server, hung):
+    server = start_server("--git-timeout", "1")
+    project = create_project(server, hung.url())
+    server.put_doc(project, "a.md", "local\n")
+    status, body, took = sync(server, project)
+    assert status == 504, body
+    assert body["code"] == "DeadlineExceeded"
+    assert "no progress for 1 s" in body["message"] and "nothing was imported" in body["message"]
+    assert 0.9 <= took < 5, took
+    assert hung.connections == 1
+    _, doc = server.call("GET", f"/api/projects/{project}/docs/a.md")
+    assert doc["version"] == 1 and doc["content"] == "local\n"
+    _, shown = server.call("GET", f"/api/projects/{project}")
+    assert shown["lastSyncedCommit"] is None and shown["syncedAt"] is None
+    # An export stops at its import's fetch, and pushes nothing either.
+    status, body = post(server, f"/api/projects/{project}/push")
+    assert status == 504, body
+
+
+def test_a_hung_remote_does_not_delay_another_projects_sync(start_server, hung, tmp_path):
+    server = start_server("--git-timeout", "5", "--git-allow-local")
+    stuck = create_project(server, hung.url())
+    healthy = create_project(server, str(bare_repo_with_docs(tmp_path)))
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(sync(server, stuck))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    hung.wait_for_connections(1)
+    time.sleep(0.3)  # both syncs of the hung project have reached the server
+    status, body, took = sync(server, healthy)
+    assert status == 200, body
+    assert body["imported"] == ["a.md"]
+    assert took < 2, f"the healthy project's sync waited {took:.1f} s"
+    for t in threads:
+        t.join()
+    statuses = sorted(status for status, _, _ in results)
+    assert statuses == [503, 504], results  # the second sync of the hung project: "already running"
+    assert hung.connections == 1
+
+
+def test_shutdown_with_hung_transfers_ends_within_the_grace_period(start_server, hung):
+    server = start_server("--git-timeout", "600")
+    projects = [create_project(server, hung.url(f"docs{i}")) for i in range(2)]
+    results = []
+    threads = [threading.Thread(target=lambda p=p: results.append(sync(server, p, timeout=20))) for p in projects]
+    for t in threads:
+        t.start()
+    hung.wait_for_connections(2)  # every git thread now waits on the hung remote
+    started = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    server.proc.wait(timeout=20)
+    took = time.monotonic() - started
+    assert server.proc.returncode == 0, server.proc.stderr.read()[-3000:]
+    assert took < 10.5, f"shutdown took {took:.1f} s with hung transfers"
+    for t in threads:
+        t.join()
+    assert sorted(status for status, _, _ in results) == [503, 503], results
+    assert all("shutting down" in body["message"] for _, body, _ in results)
+
+
+def test_local_remotes_need_git_allow_local_and_answer_alike_whether_or_not_they_exist(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    server = start_server()
+    messages = set()
+    for url in (str(bare), f"file://{bare}", str(tmp_path / "missing.git"), "/etc"):
+        project = create_project(server, url)
+        status, body, _ = sync(server, project)
+        assert status == 400, (url, body)
+        messages.add(body["message"])
+    assert len(messages) == 1, messages
+    assert "server's own disk" in messages.pop()
+    allowed = start_server("--git-allow-local")
+    status, body, _ = sync(allowed, create_project(allowed, str(bare)))
+    assert status == 200 and body["imported"] == ["a.md"], body
+
+
+def test_a_token_never_travels_over_plain_http(start_server, hung):
+    server = start_server("--git-timeout", "1")
+    project = create_project(server, hung.url(), token="ghp_PLAINTEXTTOKEN")
+    for path in (f"/api/projects/{project}/docs/sync", f"/api/projects/{project}/push",
+                 f"/api/projects/{project}/docs/a.md/push"):
+        status, body = post(server, path, 10)
+        assert status == 400, (path, body)
+        assert "plain http://" in body["message"] and "ghp_" not in body["message"]
+    assert hung.connections == 0
+
+
+def test_a_locked_project_answers_423_before_reaching_the_remote(start_server, hung):
+    server = start_server("--git-timeout", "1")
+    project = create_project(server, hung.url())
+    status, lock = server.call("POST", f"/api/projects/{project}/lock", {"lockedBy": "lead"})
+    assert status in (200, 201), lock
+    for path in (f"/api/projects/{project}/docs/sync", f"/api/projects/{project}/push"):
+        status, body = post(server, path, 10)
+        assert status == 423, (path, body)
+    assert hung.connections == 0
+    status, body = post(server, f"/api/projects/{project}/docs/sync", 10, {"X-Lock-Token": lock["token"]})
+    assert status == 504, body  # with the token the sync goes ahead, to the hung remote
+
+
+@pytest.mark.parametrize("value", ["0", "3601", "ten", ""])
+def test_git_timeout_must_be_a_number_of_seconds_in_range(tmp_path, value):
+    done = subprocess.run([os.environ["AITK_SERVER"], "--data-dir", str(tmp_path), "--listen", "127.0.0.1:0",
+                           f"--git-timeout={value}"], capture_output=True, text=True, timeout=30,
+                          env=dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN))
+    assert done.returncode == 2, done.stderr
+    assert "--git-timeout must be a whole number from 1 to 3600" in done.stderr
