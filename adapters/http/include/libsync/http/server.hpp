@@ -40,8 +40,10 @@ struct ServerOptions {
   std::chrono::microseconds scheduler_slice{0};
   int worker_threads = 4;  ///< run Api::Handle for store requests, which may block on the store
   /// Run the git sync routes (Api::WaitsOnGitRemote), which hold a thread for as long as a
-  /// transfer takes, so they never queue ahead of store requests.
-  int git_threads = 2;
+  /// transfer takes, so they never queue ahead of store requests. A project syncs one at a
+  /// time, so eight hung remotes (each cut off by the git timeout) are needed before a
+  /// healthy project's sync has to wait; an idle thread costs only its stack.
+  int git_threads = 8;
   std::size_t max_body_bytes = 1024 * 1024 + 64 * 1024;  ///< a 1 MiB doc plus its JSON
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds header_timeout{10000};  ///< to receive a request's headers
