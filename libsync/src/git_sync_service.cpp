@@ -7,6 +7,7 @@
 #include "doc_writes.hpp"
 #include "json_writer.hpp"
 #include "libsync/hashing.hpp"
+#include "libsync/remote_url.hpp"
 #include "libsync/validation.hpp"
 #include "lock_rules.hpp"
 #include "unit_of_work.hpp"
@@ -44,21 +45,6 @@ std::string JoinPath(const std::string& dir, const std::string& file) {
 std::string NormalizeDir(std::string dir) {
   while (!dir.empty() && dir.back() == '/') dir.pop_back();
   return dir == "." ? std::string() : dir;
-}
-
-/// How libgit2 1.5 reaches a URL (transport.c): a known scheme first (any case), then
-/// anything with a ':' is SSH in scp form (user@host:path), and only what is left is a
-/// path on this machine. The rules below must read a URL the same way, or a URL they take
-/// for a network one would still open a local repository.
-enum class RemoteKind { kLocal, kPlainHttp, kNetwork };
-
-RemoteKind KindOfRemote(std::string_view url) {
-  const std::string lower = Lower(url.substr(0, 12));
-  const auto starts = [&](std::string_view prefix) { return lower.rfind(prefix, 0) == 0; };
-  if (starts("file://")) return RemoteKind::kLocal;
-  if (starts("http://")) return RemoteKind::kPlainHttp;
-  if (url.find(':') != std::string_view::npos) return RemoteKind::kNetwork;
-  return RemoteKind::kLocal;
 }
 
 // Checked before anything touches the network or the disk, so a refused URL gets the same

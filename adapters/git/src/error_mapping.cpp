@@ -14,11 +14,11 @@ void Scrub(std::string& text, std::string_view secret) {
 
 }  // namespace
 
-Status MapGitError(int code, std::string_view what, std::string_view secret) {
+Status MapGitError(int code, std::string_view what, std::initializer_list<std::string_view> secrets) {
   const git_error* last = git_error_last();
   std::string message(what);
   if (last && last->message) message.append(": ").append(last->message);
-  Scrub(message, secret);
+  for (const std::string_view secret : secrets) Scrub(message, secret);
   const int klass = last ? last->klass : GIT_ERROR_NONE;
   const std::string origin = "git2/" + std::to_string(code);
   switch (code) {

@@ -3,7 +3,6 @@
 #include "libsync/git/git2_remote.hpp"
 
 #include <git2.h>
-#include <strings.h>
 
 #include <filesystem>
 #include <map>
@@ -11,6 +10,7 @@
 #include <mutex>
 
 #include "error_mapping.hpp"
+#include "libsync/remote_url.hpp"
 #include "timed_socket_stream.hpp"
 
 namespace libsync::git {
@@ -44,16 +44,22 @@ void InitLibgit2Once() {
   });
 }
 
+// A failure talking to the remote: neither the token nor a password in the URL may reach
+// the message.
+Status MapRemoteError(int rc, std::string_view what, const GitTarget& target) {
+  return MapGitError(rc, what, {target.token, RemoteUrlPassword(target.url)});
+}
+
 long WholeSeconds(std::chrono::milliseconds d) { return static_cast<long>((d.count() + 999) / 1000); }
 
 // A transfer that failed: a limit it hit says more than libgit2's own message (which names
 // whatever step happened to be waiting), and tells a time-out from an unreachable remote.
 Status TransferError(const TransferScope& scope, int rc, std::string_view what, const GitTarget& target,
                      const Git2RemoteOptions& options, std::string_view consequence) {
-  const std::string tail = " (" + target.url + "); " + std::string(consequence);
+  const std::string tail = " (" + RedactRemoteUrl(target.url) + "); " + std::string(consequence);
   switch (scope.failure()) {
     case TransferFailure::kNone:
-      return MapGitError(rc, what, target.token);
+      return MapRemoteError(rc, what, target);
     case TransferFailure::kConnectTimeout:
       return Status::DeadlineExceeded("the git remote did not accept a connection within " +
                                           std::to_string(WholeSeconds(options.connect_timeout)) + " s" + tail,
@@ -84,19 +90,10 @@ bool ParseOid(const std::string& text, git_oid* out) {
   return text.size() == GIT_OID_HEXSZ && git_oid_fromstr(out, text.c_str()) == 0;
 }
 
-/// The filesystem path of a local remote (a path or file:// URL), or empty for a network
-/// one. libgit2 decides the same way (transport.c): a file:// prefix in any case, else
-/// anything with a ':' goes to a network transport (scp-like host:path is SSH).
-std::string LocalPath(const std::string& url) {
-  if (url.size() >= 7 && strncasecmp(url.c_str(), "file://", 7) == 0) return url.substr(7);
-  if (url.find(':') == std::string::npos) return url;
-  return {};
-}
-
 // A local remote that does not exist: libgit2 would report an "unsupported protocol" or
 // an OS error; say plainly that the repository is not there.
 Status CheckLocalRemote(const std::string& url) {
-  const std::string path = LocalPath(url);
+  const std::string path = LocalRemotePath(url);
   if (path.empty()) return Status::Ok();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
@@ -144,7 +141,7 @@ class Git2Remote final : public GitRemote {
     {
       git_remote* raw = nullptr;
       if (int rc = git_remote_create_anonymous(&raw, *repo, target.url.c_str()); rc < 0) {
-        return MapGitError(rc, "invalid remote URL", target.token);
+        return MapRemoteError(rc, "invalid remote URL", target);
       }
       remote.reset(raw);
     }
@@ -167,7 +164,7 @@ class Git2Remote final : public GitRemote {
     git_oid head;
     const int rc = git_reference_name_to_id(&head, *repo, RemoteTrackingRef(target.branch).c_str());
     if (rc == GIT_ENOTFOUND) return std::string();  // the branch does not exist yet
-    if (rc < 0) return MapGitError(rc, "reading the fetched branch failed", target.token);
+    if (rc < 0) return MapRemoteError(rc, "reading the fetched branch failed", target);
     return OidText(head);
   }
 
@@ -312,7 +309,7 @@ class Git2Remote final : public GitRemote {
     {
       git_remote* raw = nullptr;
       if (int rc = git_remote_create_anonymous(&raw, *repo, target.url.c_str()); rc < 0) {
-        return MapGitError(rc, "invalid remote URL", target.token);
+        return MapRemoteError(rc, "invalid remote URL", target);
       }
       remote.reset(raw);
     }
@@ -413,7 +410,7 @@ class Git2Remote final : public GitRemote {
   // local transport would otherwise rebuild and re-index a pack of the whole history on
   // the first fetch. Fetch then only moves refs, and push still copies new objects over.
   static void BorrowLocalObjects(git_repository* repo, const std::string& url) {
-    const std::string path = LocalPath(url);
+    const std::string path = LocalRemotePath(url);
     if (path.empty()) return;
     std::error_code ec;
     std::string objects = std::filesystem::absolute(path, ec).string() + "/objects";

@@ -103,6 +103,17 @@ TEST_F(GitTransferLimitsTest, ARemoteThatNeverAnswersTimesOutAndNothingIsApplied
   EXPECT_EQ(sync_.docs().Get(admin_, project, "a.md")->version, 1);
 }
 
+TEST_F(GitTransferLimitsTest, ATimeOutNeverShowsAPasswordFromTheUrl) {
+  LoopbackServer hung(NeverAnswer);
+  Open({.idle_timeout = 1s});
+  const std::string url = "http://lead:hunter2-secret@127.0.0.1:" + std::to_string(hung.port()) + "/acme/docs.git";
+  auto r = ImportWithin(Project(url), 6s, hung);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), ErrorCode::kDeadlineExceeded) << r.error().ToString();
+  EXPECT_EQ(r.error().ToString().find("hunter2-secret"), std::string::npos) << r.error().ToString();
+  EXPECT_NE(r.error().message().find("lead:***@127.0.0.1"), std::string::npos) << r.error().message();
+}
+
 TEST_F(GitTransferLimitsTest, ARemoteThatAnswersSlowlyButSteadilyDoesNotTimeOut) {
   // 16 bytes every 200 ms: the answer (about 250 bytes) takes three idle timeouts in all.
   LoopbackServer slow([](int fd) {

@@ -1,0 +1,46 @@
+// How a repoUrl is reached, read as libgit2 1.5 reads it, and how it may appear in messages.
+
+#include "libsync/remote_url.hpp"
+
+#include <gtest/gtest.h>
+
+namespace libsync {
+namespace {
+
+TEST(RemoteUrl, KindFollowsLibgit2) {
+  for (const char* local : {"/srv/git/docs.git", "relative/docs", "file:///srv/docs.git", "FILE:///srv/docs.git", "docs"}) {
+    EXPECT_EQ(KindOfRemote(local), RemoteKind::kLocal) << local;
+  }
+  for (const char* plain : {"http://git.example/docs.git", "HTTP://git.example/docs.git"}) {
+    EXPECT_EQ(KindOfRemote(plain), RemoteKind::kPlainHttp) << plain;
+  }
+  for (const char* network : {"https://github.com/acme/docs.git", "ssh://git@host/docs.git", "git@github.com:acme/docs.git",
+                              "git://host/docs.git", "C:/repos/docs"}) {
+    EXPECT_EQ(KindOfRemote(network), RemoteKind::kNetwork) << network;
+  }
+}
+
+TEST(RemoteUrl, LocalPathOnlyForLocalRemotes) {
+  EXPECT_EQ(LocalRemotePath("file:///srv/docs.git"), "/srv/docs.git");
+  EXPECT_EQ(LocalRemotePath("File:///srv/docs.git"), "/srv/docs.git");
+  EXPECT_EQ(LocalRemotePath("/srv/docs.git"), "/srv/docs.git");
+  EXPECT_EQ(LocalRemotePath("https://host/docs.git"), "");
+  EXPECT_EQ(LocalRemotePath("http://host/docs.git"), "");
+  EXPECT_EQ(LocalRemotePath("git@host:docs.git"), "");
+}
+
+TEST(RemoteUrl, PasswordsAreFoundAndHidden) {
+  EXPECT_EQ(RemoteUrlPassword("https://lead:s3cret@host/docs.git"), "s3cret");
+  EXPECT_EQ(RedactRemoteUrl("https://lead:s3cret@host/docs.git"), "https://lead:***@host/docs.git");
+  // The last '@' of the authority ends the user info: a password may hold '@' and ':'.
+  EXPECT_EQ(RedactRemoteUrl("https://lead:p@ss:w@host:8443/docs.git"), "https://lead:***@host:8443/docs.git");
+  // No password: unchanged. An '@' in the path is not user info.
+  for (const char* url : {"https://host/docs.git", "https://lead@host/docs.git", "https://host/a@b.git",
+                          "git@github.com:acme/docs.git", "/srv/docs.git"}) {
+    EXPECT_EQ(RemoteUrlPassword(url), "") << url;
+    EXPECT_EQ(RedactRemoteUrl(url), url);
+  }
+}
+
+}  // namespace
+}  // namespace libsync
