@@ -55,9 +55,6 @@ void Trim(Map& map, std::size_t max_entries) {
 
 struct HookCache::State {
   std::shared_mutex mutex;
-  // Counts invalidations of every project, entry or not: a project's first fill has no
-  // entry whose generation it could watch, so it watches this instead.
-  std::uint64_t invalidations = 0;
   std::unordered_map<std::string, KeyEntry> keys;  // by key hash
   std::map<std::string, ProjectEntry, std::less<>> projects;  // see ProjectMap
 };
@@ -73,7 +70,6 @@ void HookCache::Publish(std::span<const Event> events) noexcept {
   {
     std::unique_lock lock(state_->mutex);
     for (const Event& e : events) {
-      ++state_->invalidations;
       auto it = state_->projects.find(e.project_id);
       if (it != state_->projects.end()) it->second.Invalidate();
     }
@@ -88,7 +84,6 @@ void HookCache::ForgetKeys() {
 
 void HookCache::ForgetProject(std::string_view project_id) {
   std::unique_lock lock(state_->mutex);
-  ++state_->invalidations;
   auto it = state_->projects.find(project_id);
   if (it == state_->projects.end()) return;
   it->second.Invalidate();
@@ -125,56 +120,51 @@ namespace {
 
 using ProjectMap = std::map<std::string, ProjectEntry, std::less<>>;
 
-// What a fill saw before it read the store: it keeps its answer only if nothing was
-// invalidated since (the project's generation when it had an entry, else any
-// invalidation at all), so an answer read while a write committed is never kept.
-struct FillTicket {
-  bool had_entry = false;
-  std::uint64_t generation = 0;
-  std::uint64_t invalidations = 0;
-};
-
-// Slot `member` of the project's entry when it is fresh; else nullopt, with the ticket a
-// fill needs to store its result.
+// Slot `member` of the project's entry when it is fresh; else nullopt, with the entry's
+// generation (0 when it has none) in `*generation`.
 template <class T>
-std::optional<Result<T>> Fresh(std::shared_mutex& mutex, const ProjectMap& projects, const std::uint64_t& invalidations,
-                               std::string_view project_id, Slot<Result<T>> ProjectEntry::*member, Timestamp now,
-                               Duration max_staleness, FillTicket* ticket) {
+std::optional<Result<T>> Fresh(std::shared_mutex& mutex, const ProjectMap& projects, std::string_view project_id,
+                               Slot<Result<T>> ProjectEntry::*member, Timestamp now, Duration max_staleness,
+                               std::uint64_t* generation, bool* has_entry) {
   std::shared_lock lock(mutex);
-  ticket->invalidations = invalidations;
   auto it = projects.find(project_id);
-  if (it == projects.end()) return std::nullopt;
+  *has_entry = it != projects.end();
+  if (!*has_entry) return std::nullopt;
   const Slot<Result<T>>& slot = it->second.*member;
   if (slot.value && now - slot.fetched_at < max_staleness) return *slot.value;
-  ticket->had_entry = true;
-  ticket->generation = it->second.generation;
+  *generation = it->second.generation;
   return std::nullopt;
 }
 
 // Reads slot `member` of the project's entry, filling it with `load()` when absent or
-// older than the staleness bound.
+// older than the staleness bound. A fill keeps its answer only if the entry's generation
+// did not move while it read the store: a write that committed meanwhile invalidated it.
 template <class T, class Load>
-Result<T> Cached(std::shared_mutex& mutex, ProjectMap& projects, const std::uint64_t& invalidations,
-                 std::string_view project_id, Slot<Result<T>> ProjectEntry::*member, Timestamp now,
-                 Duration max_staleness, std::size_t max_entries, Load&& load) {
-  FillTicket ticket;
-  if (auto fresh = Fresh(mutex, projects, invalidations, project_id, member, now, max_staleness, &ticket)) return *fresh;
-  Result<T> loaded = load();
-  if (!loaded && loaded.error().code() != ErrorCode::kNotFound) return loaded;  // outages are not cached
-  std::unique_lock lock(mutex);
-  auto it = projects.find(project_id);
-  if (!ticket.had_entry) {
-    // A first fill: any invalidation since it began may have been this project's.
-    if (invalidations != ticket.invalidations) return loaded;
+Result<T> Cached(std::shared_mutex& mutex, ProjectMap& projects, std::string_view project_id,
+                 Slot<Result<T>> ProjectEntry::*member, Timestamp now, Duration max_staleness,
+                 std::size_t max_entries, Load&& load) {
+  std::uint64_t generation = 0;
+  bool has_entry = false;
+  if (auto fresh = Fresh(mutex, projects, project_id, member, now, max_staleness, &generation, &has_entry)) {
+    return *fresh;
+  }
+  if (!has_entry) {
+    // The project's first read: its entry exists before the load starts, so a write that
+    // commits during the load finds it and moves its generation.
+    std::unique_lock lock(mutex);
+    auto it = projects.find(project_id);
     if (it == projects.end()) {
       Trim(projects, max_entries);
       it = projects.emplace(std::string(project_id), ProjectEntry{}).first;
     }
-    ticket.generation = it->second.generation;
-  } else if (it == projects.end()) {
-    return loaded;  // trimmed or forgotten meanwhile: the next read fills it
+    generation = it->second.generation;
   }
-  if (it->second.generation == ticket.generation) it->second.*member = {loaded, now};
+  Result<T> loaded = load();
+  if (!loaded && loaded.error().code() != ErrorCode::kNotFound) return loaded;  // outages are not cached
+  std::unique_lock lock(mutex);
+  auto it = projects.find(project_id);
+  if (it == projects.end()) return loaded;  // trimmed or forgotten meanwhile: the next read fills it
+  if (it->second.generation == generation) it->second.*member = {loaded, now};
   return loaded;
 }
 
@@ -185,7 +175,7 @@ Result<std::optional<Lock>> HookCache::LockState(const Caller& caller, std::stri
   const Timestamp now = sync_->context().clock.Now();
   // The store is asked as the admin: access was checked above, and the cached answer is
   // shared by every caller allowed to see the project.
-  return DropExpired(Cached<std::optional<Lock>>(state_->mutex, state_->projects, state_->invalidations, project_id, &ProjectEntry::lock,
+  return DropExpired(Cached<std::optional<Lock>>(state_->mutex, state_->projects, project_id, &ProjectEntry::lock,
                                                  now, options_.max_staleness, options_.max_entries,
                                                  [&] { return sync_->hooks().LockState(Caller::Admin(), project_id); }),
                      now);
@@ -194,7 +184,7 @@ Result<std::optional<Lock>> HookCache::LockState(const Caller& caller, std::stri
 Result<DocsState> HookCache::DocsHash(const Caller& caller, std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
   const Timestamp now = sync_->context().clock.Now();
-  return Cached<DocsState>(state_->mutex, state_->projects, state_->invalidations, project_id, &ProjectEntry::docs, now,
+  return Cached<DocsState>(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, now,
                            options_.max_staleness, options_.max_entries,
                            [&] { return sync_->hooks().DocsHash(Caller::Admin(), project_id); });
 }
@@ -203,18 +193,20 @@ std::optional<Result<std::optional<Lock>>> HookCache::PeekLockState(const Caller
                                                                    std::string_view project_id) {
   if (Status s = detail::CheckAccess(caller, project_id, detail::Access::kRead); !s.ok()) return s;
   const Timestamp now = sync_->context().clock.Now();
-  FillTicket unused;
-  auto state = Fresh(state_->mutex, state_->projects, state_->invalidations, project_id, &ProjectEntry::lock, now,
-                     options_.max_staleness, &unused);
+  std::uint64_t generation = 0;
+  bool has_entry = false;
+  auto state = Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::lock, now, options_.max_staleness,
+                     &generation, &has_entry);
   if (!state) return std::nullopt;
   return DropExpired(std::move(*state), now);
 }
 
 std::optional<Result<DocsState>> HookCache::PeekDocsHash(const Caller& caller, std::string_view project_id) {
   if (Status s = detail::CheckAccess(caller, project_id, detail::Access::kRead); !s.ok()) return s;
-  FillTicket unused;
-  return Fresh(state_->mutex, state_->projects, state_->invalidations, project_id, &ProjectEntry::docs,
-               sync_->context().clock.Now(), options_.max_staleness, &unused);
+  std::uint64_t generation = 0;
+  bool has_entry = false;
+  return Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, sync_->context().clock.Now(),
+               options_.max_staleness, &generation, &has_entry);
 }
 
 }  // namespace libsync
