@@ -18,8 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 using libsync::Status;
 
-constexpr const char* kHashFile = ".sync-hash";
-constexpr const char* kManifestFile = ".sync-manifest";
+// Beside the docs; the server refuses docs of these names (libsync/validation.hpp).
+const std::string kHashFile(libsync::kPulledHashFileName);
+const std::string kManifestFile(libsync::kPulledManifestFileName);
 
 std::string ManifestText(const std::map<std::string, std::string>& manifest) {
   std::string text;
@@ -57,13 +58,12 @@ std::optional<std::string> DocsFolder::FileNameOf(const fs::path& path) const {
 }
 
 Status DocsFolder::Replace(const Snapshot& snapshot) const {
-  // Refuse the whole snapshot before touching the disk if any name could escape.
+  // Refuse the whole snapshot before touching the disk if any name could escape, or take
+  // the name of git's folder, a device or aitk's own files (the server's own rules,
+  // checked again: a server may be older, or not ours).
   for (const RemoteDoc& doc : snapshot.docs) {
     if (Status s = libsync::ValidateFileName(doc.file_name); !s.ok()) {
       return Status::InvalidArgument("refusing to write doc '" + doc.file_name + "': " + s.message());
-    }
-    if (doc.file_name == kHashFile || doc.file_name == kManifestFile) {
-      return Status::InvalidArgument("refusing to write doc '" + doc.file_name + "': the name is aitk's own");
     }
   }
   std::error_code ec;

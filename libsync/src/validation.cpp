@@ -98,7 +98,13 @@ bool IsValidUtf8(std::string_view text) noexcept {
 
 Status ValidateFileName(std::string_view file_name) {
   if (file_name.empty()) return Status::InvalidArgument("fileName is empty");
-  return ValidateRelativePath(file_name, "fileName", Segments::kEveryWorkstation);
+  LIBSYNC_RETURN_IF_ERROR(ValidateRelativePath(file_name, "fileName", Segments::kEveryWorkstation));
+  if (detail::EqualsIgnoringCase(file_name, kPulledHashFileName) ||
+      detail::EqualsIgnoringCase(file_name, kPulledManifestFileName)) {
+    return Status::InvalidArgument("fileName '" + std::string(file_name) +
+                                   "' is the name of a file workstations keep beside the pulled docs");
+  }
+  return Status::Ok();
 }
 
 Status ValidateStoredFileName(std::string_view file_name) {

@@ -8,14 +8,6 @@ namespace {
 
 char Lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
 // Decodes the code point at `i` of valid UTF-8 and advances `i` past it.
 std::uint32_t NextCodePoint(std::string_view s, std::size_t& i) noexcept {
   const auto c = static_cast<unsigned char>(s[i]);
@@ -84,6 +76,14 @@ bool IsWindowsDeviceName(std::string_view segment) noexcept {
 }
 
 }  // namespace
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
 
 std::optional<std::string_view> UnportableSegmentReason(std::string_view segment) noexcept {
   if (IsNtfsDotGit(segment) || IsHfsDotGit(segment)) {

@@ -12,6 +12,9 @@
 
 namespace libsync::detail {
 
+/// ASCII letters compared without case; every other byte exactly.
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) noexcept;
+
 /// Why `segment` (one '/'-separated part of a name, already valid UTF-8 without control
 /// characters) cannot be a file on every workstation, or nullopt when it can.
 std::optional<std::string_view> UnportableSegmentReason(std::string_view segment) noexcept;

@@ -146,7 +146,9 @@ class EvilPlatform(http.server.BaseHTTPRequestHandler):
     # names git or Windows would take for something else: a write key must not plant
     # repository configuration (core.fsmonitor runs on the next `git status`) or devices
     ".git/config", ".GIT/hooks/post-checkout", "git~1/config", ".git./config", ".g\u200cit/config",
-    "NUL.md", "a/com1.txt", "a:b.md", "trailing."])
+    "NUL.md", "a/com1.txt", "a:b.md", "trailing.",
+    # aitk's own files beside the docs
+    ".sync-hash", ".SYNC-MANIFEST"])
 def test_a_malicious_file_name_fails_the_pull_and_writes_nothing(tmp_path, evil_name):
     httpd = http.server.HTTPServer(("127.0.0.1", 0), EvilPlatform)
     httpd.evil_name = evil_name

@@ -30,6 +30,9 @@ const std::vector<std::string> kUnsafeNames = {
     "a<b.md", "a>b.md", "a:b.md", "a\"b.md", "a|b.md", "a?b.md", "a*b.md", "trailing.", "trailing ", "dir./x.md",
     "dir /x.md"};
 
+// The files a workstation keeps beside the pulled docs, in the top folder only.
+const std::vector<std::string> kBookkeepingNames = {".sync-hash", ".sync-manifest", ".SYNC-HASH", ".Sync-Manifest"};
+
 const std::vector<std::string> kSafeNames = {".github/copilot.md", ".gitignore", ".gitattributes.md", ".git-notes.md",
                                              "git/config.md",     "gitx/a.md",  "x.git/a.md",       ".gitx/a.md",
                                              "console.md",        "CONFIG.md",  "com10.md",         "COM0.md",
@@ -42,6 +45,17 @@ TEST(WorkstationNames, RefusesWhatGitOrWindowsWouldTakeForSomethingElse) {
     EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << name;
     EXPECT_NE(s.message().find("segment"), std::string::npos) << name << ": " << s.message();
   }
+}
+
+TEST(WorkstationNames, RefusesTheWorkstationsOwnFilesAtTheTopOnly) {
+  for (const auto& name : kBookkeepingNames) {
+    const Status s = ValidateFileName(name);
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << name;
+    EXPECT_NE(s.message().find("workstations keep"), std::string::npos) << s.message();
+    EXPECT_TRUE(ValidateFileName("notes/" + name).ok()) << "only the top folder holds them: " << name;
+    EXPECT_TRUE(ValidateStoredFileName(name).ok()) << name;
+  }
+  EXPECT_TRUE(ValidateFileName(".sync-hash.md").ok());
 }
 
 TEST(WorkstationNames, AcceptsNamesThatOnlyLookAlike) {

@@ -7,13 +7,21 @@
 
 namespace libsync {
 
+/// The files a workstation keeps beside the pulled docs, in the top folder of `.docs/`:
+/// the docs hash it last pulled and the hash of each file it wrote. No doc may take
+/// their names (in any letter case, as case-insensitive file systems compare them).
+inline constexpr std::string_view kPulledHashFileName = ".sync-hash";
+inline constexpr std::string_view kPulledManifestFileName = ".sync-manifest";
+
 /// A document fileName: relative, '/'-separated, no empty, "." or ".." segment, no leading
 /// '/', no backslash, no NUL or control characters, valid UTF-8, each segment at most
 /// 255 bytes, at most 1024 bytes in all; and every segment one that every workstation can
 /// write as a plain file: not `.git` in any spelling git refuses to check out (any case,
 /// NTFS `git~1` / trailing dots and spaces, HFS+ ignorable code points), not a Windows
 /// device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without extension), no trailing
-/// dot or space, none of `< > : " | ? *`. Returns kInvalidArgument saying which rule failed.
+/// dot or space, none of `< > : " | ? *`; not one of the workstation's own files
+/// (kPulledHashFileName, kPulledManifestFileName). Returns kInvalidArgument saying which
+/// rule failed.
 /// Every name a doc is written under, and every name a workstation writes, passes it.
 Status ValidateFileName(std::string_view file_name);
 
