@@ -4,6 +4,7 @@ for bad values."""
 
 import os
 import subprocess
+import time
 
 from conftest import ADMIN_TOKEN, Server
 
@@ -45,6 +46,18 @@ def threads_with_slice(pid, microseconds):
     return sum(int(v) == microseconds * 1000 for v in thread_fields(pid, "sched", "se.slice"))
 
 
+def threads_reaching_slice(pid, microseconds, at_least, timeout=5.0):
+    """threads_with_slice once it reaches `at_least`, or when `timeout` runs out: a thread
+    asks for its slice when it first runs, which on a busy machine may be a moment after
+    the server answered."""
+    deadline = time.time() + timeout
+    while True:
+        count = threads_with_slice(pid, microseconds)
+        if count >= at_least or time.time() > deadline:
+            return count
+        time.sleep(0.05)
+
+
 def kernel_keeps_custom_slices():
     major, minor = (int(part) for part in os.uname().release.split(".")[:2])
     return (major, minor) >= (6, 12)
@@ -57,7 +70,7 @@ def test_network_and_worker_threads_ask_for_short_slices_unless_turned_off(tmp_p
     try:
         assert server.call("GET", "/api/health")[0] == 200
         # 100 us by default: the network threads (at least one) and the three workers.
-        assert threads_with_slice(server.proc.pid, 100) >= 4
+        assert threads_reaching_slice(server.proc.pid, 100, 4) >= 4
     finally:
         server.stop()
     server = Server(tmp_path / "b", args=["--sched-slice-us", "0"]).start()
@@ -69,7 +82,7 @@ def test_network_and_worker_threads_ask_for_short_slices_unless_turned_off(tmp_p
     server = Server(tmp_path / "c", env={"AITK_SCHED_SLICE_US": "700"}).start()
     try:
         assert server.call("GET", "/api/health")[0] == 200
-        assert threads_with_slice(server.proc.pid, 700) >= 3
+        assert threads_reaching_slice(server.proc.pid, 700, 3) >= 3
     finally:
         server.stop()
 

@@ -165,7 +165,7 @@ TEST_F(GitSyncTest, ALocalEditMadeWhileTheImportRunsIsKept) {
   repos_->CommitAndPush("edit a");
   RemoteWithABlobReadHook hooked(*counting_);
   hooked.during_blob_read = [&] { Put("a.md", "A local\n"); };
-  GitSyncService racing(sync_.context(), hooked);
+  GitSyncService racing(sync_.context(), hooked, GitSyncOptions{.allow_local_remotes = true});
   auto report = racing.Import(admin_, project_, {});
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
   EXPECT_FALSE(hooked.during_blob_read) << "the import read no blob";
