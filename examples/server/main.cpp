@@ -364,7 +364,7 @@ int main(int argc, char** argv) {
     if (Status started = relay.StartAtHeads(); !started.ok()) Fail(started.message());
     auto listening = sql::ListenForEvents(
         database, [&relay](const std::string& project, std::int64_t seq) { relay.OnRemoteEvent(project, seq); },
-        [&relay] { return relay.CatchUp(); });
+        [&relay] { return relay.CatchUp(); }, [&relay] { return relay.RetryFailed(); });
     if (!listening) Fail(listening.error().message());
     listener = std::move(listening).value();
   }

@@ -54,6 +54,7 @@ bool EventRelay::RelayFromLog(const std::string& project_id, std::int64_t upto) 
       switch (page.error().code()) {
         case ErrorCode::kNotFound:  // the project was deleted: nothing more to relay
           published_.erase(project_id);
+          unread_.erase(project_id);
           return true;
         case ErrorCode::kGone: {
           // Trimmed from the log before it could be relayed (a very long outage): what is
@@ -97,7 +98,13 @@ void EventRelay::Publish(std::span<const Event> events) noexcept {
     if (e.seq <= published) continue;  // relayed from the log already (its notice came first)
     // Another process committed the seqs in between, and their notices have not come
     // (or were lost): they go out first, from the log.
-    RelayFromLog(e.project_id, e.seq - 1);
+    if (!RelayFromLog(e.project_id, e.seq - 1)) {
+      // Publishing this event now would skip the unread ones for good: subscribers dedupe
+      // by seq, so a late one after it would be dropped. It is committed, so it waits in
+      // the log with them and goes out after them, once a read succeeds.
+      unread_.insert(e.project_id);
+      continue;
+    }
     std::int64_t& now_published = Published(e.project_id, e.seq);
     if (e.seq > now_published) {
       now_published = e.seq;
@@ -110,23 +117,40 @@ void EventRelay::Publish(std::span<const Event> events) noexcept {
 void EventRelay::OnRemoteEvent(const std::string& project_id, std::int64_t seq) {
   std::lock_guard lock(mutex_);
   if (seq <= Published(project_id, seq)) return;  // ours, or already relayed
-  RelayFromLog(project_id, -1);
+  if (!RelayFromLog(project_id, -1)) unread_.insert(project_id);
 }
 
 bool EventRelay::CatchUp() {
   std::lock_guard lock(mutex_);
   if (!sync_) return true;
-  if (started_at_heads_) {
-    // Projects created while notices were lost are new to this relay: all their events.
-    auto projects = sync_->projects().List(Caller::Admin());
-    if (!projects) return false;
-    for (const ProjectView& project : *projects) published_.try_emplace(project.id, 0);
+  // Projects created while notices were lost are new to this relay: all their events.
+  projects_unlisted_ = started_at_heads_;
+  for (const auto& [id, seq] : published_) unread_.insert(id);
+  return RetryFailedLocked();
+}
+
+bool EventRelay::RetryFailed() {
+  std::lock_guard lock(mutex_);
+  return RetryFailedLocked();
+}
+
+bool EventRelay::RetryFailedLocked() {
+  if (!sync_) return true;
+  if (projects_unlisted_) {
+    if (auto projects = sync_->projects().List(Caller::Admin())) {
+      projects_unlisted_ = false;
+      for (const ProjectView& project : *projects) {
+        if (published_.try_emplace(project.id, 0).second) unread_.insert(project.id);
+      }
+    }
   }
-  bool complete = true;
-  std::vector<std::string> ids;
-  for (const auto& [id, seq] : published_) ids.push_back(id);
-  for (const std::string& id : ids) complete = RelayFromLog(id, -1) && complete;
-  return complete;
+  // Only the projects whose read failed: a log that keeps failing must not make every
+  // retry read every project's log while Publish waits for the mutex.
+  const std::vector<std::string> ids(unread_.begin(), unread_.end());
+  for (const std::string& id : ids) {
+    if (RelayFromLog(id, -1)) unread_.erase(id);
+  }
+  return !projects_unlisted_ && unread_.empty();
 }
 
 }  // namespace libsync

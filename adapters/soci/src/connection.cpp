@@ -12,7 +12,9 @@
 
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
+#include <utility>
 #include <string_view>
 
 namespace libsync::sql {
@@ -61,6 +63,21 @@ std::string WithoutPassword(const std::string& url) {
   if (colon == std::string::npos || colon > at) return url;
   return url.substr(0, colon) + ":***" + url.substr(at);
 }
+
+// See docs/storage.md ("A server that stops answering") for the values and why.
+constexpr std::pair<const char*, const char*> kConnectionDefaults[] = {
+    // A connect to a host that does not answer would wait for the SYN retries (~2 min).
+    {"connect_timeout", "5"},
+    // An idle connection to a vanished peer is found dead after 30 + 3 x 10 = 60 s instead
+    // of Linux's 2 h 11 min.
+    {"keepalives", "1"},
+    {"keepalives_idle", "30"},
+    {"keepalives_interval", "10"},
+    {"keepalives_count", "3"},
+    // A statement sent to a vanished peer fails after 30 s without an acknowledgement,
+    // instead of holding its worker through ~15 min of retransmissions.
+    {"tcp_user_timeout", "30000"},
+};
 
 // libpq keyword=value form: values single-quoted with \ and \' escaped.
 void AddKeyword(std::string& out, const char* key, const std::string& value) {
@@ -117,7 +134,7 @@ Result<std::string> PostgresKeywords(const std::string& url) {
     if (c < '0' || c > '9') return bad("port is not a number");
   }
   std::string out;
-  bool timeout_given = false;
+  std::set<std::string, std::less<>> given;
   for (auto [key, raw] : {std::pair{"host", host}, std::pair{"port", port}, std::pair{"dbname", dbname},
                           std::pair{"user", user}, std::pair{"password", password}}) {
     auto value = PercentDecode(raw);
@@ -136,12 +153,15 @@ Result<std::string> PostgresKeywords(const std::string& url) {
     for (char c : *key) {
       if (!(c == '_' || (c >= 'a' && c <= 'z'))) return bad("unknown parameter name");
     }
-    timeout_given = timeout_given || *key == "connect_timeout";
+    given.insert(*key);
     AddKeyword(out, key->c_str(), *value);
   }
-  // A server that does not answer (a host gone, packets dropped) would hold each
-  // reconnect attempt for the system's TCP timeout, minutes; a URL may set its own.
-  if (!timeout_given) AddKeyword(out, "connect_timeout", "5");
+  // Defaults a URL may override, each for a server that stops answering without closing
+  // the connection (a host gone, a partition, a failover that reset nothing): otherwise
+  // PQstatus stays OK and the kernel's own timers decide, minutes to hours.
+  for (const auto& [key, value] : kConnectionDefaults) {
+    if (!given.contains(key)) AddKeyword(out, key, value);
+  }
   return out;
 }
 

@@ -6,10 +6,17 @@
 // another process's through OnRemoteEvent, e.g. from PostgreSQL NOTIFY) it fills in from
 // the event log, so a lost or late notice never leaves a hole. Notices are only the
 // wake-up; the log is the source.
+//
+// When the log cannot be read (the database briefly unreachable), nothing is skipped: a
+// project's published seq stays at the last one published without a hole, and its later
+// events wait in the log -- where they are committed already, so no copy is held in
+// memory -- until a read succeeds (RetryFailed, CatchUp, or the project's next event or
+// notice), and then go out in seq order.
 
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 
@@ -33,19 +40,28 @@ class EventRelay final : public EventSink {
   Status StartAtHeads();
 
   /// Publishes what this process has not published yet: events older than a gap in
-  /// seqs first (read from the log), never one a second time. Thread-safe.
+  /// seqs first (read from the log), never one a second time. When the gap cannot be read
+  /// now, the event is not published yet either: the project is left for RetryFailed,
+  /// which publishes the gap and the event, in order. Thread-safe.
   void Publish(std::span<const Event> events) noexcept override;
 
   /// Another process committed event `seq` of `project_id`: publish what this process has
-  /// not yet published, up to the log's head. Thread-safe; errors (a deleted project, a
-  /// database that cannot be read now) are dropped, as the next notice or a client's
-  /// resume covers them.
+  /// not yet published, up to the log's head. Thread-safe; a log that cannot be read now
+  /// is left for RetryFailed (a deleted project has nothing more to relay).
   void OnRemoteEvent(const std::string& project_id, std::int64_t seq);
 
   /// Notices may have been lost (the listener's connection dropped): publishes, for every
   /// project, every event after the last one published, up to the log's head. Returns
-  /// false when some project's log could not be read (call again later); thread-safe.
+  /// false when some project's log could not be read: those projects (and only those)
+  /// are left for RetryFailed. Thread-safe.
   bool CatchUp();
+
+  /// Reads again, up to the head, the logs that could not be read before (a gap Publish
+  /// could not fill, a notice's read, a CatchUp's), and publishes what they hold. Returns
+  /// true when nothing is left to read; costs no store access then, so it may be called
+  /// on every idle tick. Call it again later (with a backoff) while it returns false.
+  /// Thread-safe.
+  bool RetryFailed();
 
  private:
   /// The newest seq published for `project_id`, recorded on first sight: 0 once
@@ -54,14 +70,22 @@ class EventRelay final : public EventSink {
   /// Publishes the project's events after the published one from the log, up to `upto`
   /// (or the head, when negative). False when the log could not be read.
   bool RelayFromLog(const std::string& project_id, std::int64_t upto);
+  /// RetryFailed with the mutex held.
+  bool RetryFailedLocked();
 
   EventSink& next_;
   SyncService* sync_ = nullptr;
   // Serializes publishing, so each project's events go out in order. Held while the log
-  // is read: rare (a gap, a notice from elsewhere), and never by a thread that holds a
-  // store connection.
+  // is read: a gap, a notice from elsewhere, a catch-up after the listener reconnected,
+  // and a retry of only the projects whose read failed (paced by the caller's backoff);
+  // never by a thread that holds a store connection.
   std::mutex mutex_;
   std::map<std::string, std::int64_t, std::less<>> published_;
+  // Projects whose log must still be read up to the head: a read failed, so events may
+  // be waiting there unpublished.
+  std::set<std::string, std::less<>> unread_;
+  // A catch-up could not list the projects: projects created meanwhile are unknown yet.
+  bool projects_unlisted_ = false;
   bool started_at_heads_ = false;
 };
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "libsync/aes_gcm_secret_box.hpp"
@@ -12,6 +13,7 @@
 #include "libsync/memory/recording_event_sink.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "postgres_cluster.hpp"
+#include "stalling_proxy.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -39,8 +41,9 @@ std::vector<std::int64_t> Seqs(const RecordingEventSink& sink) {
   return out;
 }
 
-bool WaitFor(const RecordingEventSink& sink, std::size_t count) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+bool WaitFor(const RecordingEventSink& sink, std::size_t count,
+             std::chrono::seconds within = std::chrono::seconds(5)) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
   while (sink.Events().size() < count && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -134,6 +137,81 @@ TEST(EventListener, EventsCommittedWhileTheListenerWasAwayArriveOnceInOrderWhenI
   ASSERT_TRUE(a.sync.docs().Put(admin, project, "a.md", "after").has_value());  // seq 6
   ASSERT_TRUE(WaitFor(b.received, 6));
   EXPECT_EQ(b.received.Events().back().seq, 6);
+}
+
+// The port of a cluster URL (postgresql://user@127.0.0.1:PORT/db).
+int PortOf(const std::string& url) {
+  const std::size_t host = url.find("@127.0.0.1:") + std::string("@127.0.0.1:").size();
+  return std::stoi(url.substr(host, url.find('/', host) - host));
+}
+
+// The path to the database goes silent without closing (a partition, a failover that
+// reset nothing): no FIN, no RST, so PQstatus stays OK and poll would wait forever. The
+// listener must notice within its bound (5 s of silence, then 5 s for the probe's answer),
+// reconnect, and catch up the events whose notices went into the silence.
+TEST(EventListener, ASilentlyStalledConnectionIsNoticedReplacedAndCaughtUpWithinTheBound) {
+  PostgresCluster* cluster = PostgresCluster::Get();
+  if (!cluster) {
+    if (testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
+    GTEST_SKIP() << PostgresCluster::Unavailable();
+  }
+  const std::string url = cluster->NewDatabase();
+  testing::StallingProxy proxy(PortOf(url));
+  std::string proxied = url;
+  const std::string port = std::to_string(PortOf(url));
+  proxied.replace(proxied.find("@127.0.0.1:" + port) + 11, port.size(), std::to_string(proxy.port()));
+
+  Instance a(url), b(url);
+  const Caller admin = Caller::Admin();
+  const std::string project = a.sync.projects().Create(admin, {.name = "web", .repo_url = "x"})->id;
+  ASSERT_TRUE(b.relay.StartAtHeads().ok());
+  auto listener = sql::ListenForEvents(
+      proxied, [&](const std::string& p, std::int64_t seq) { b.relay.OnRemoteEvent(p, seq); },
+      [&] { return b.relay.CatchUp(); }, [&] { return b.relay.RetryFailed(); });
+  ASSERT_TRUE(listener.has_value()) << listener.error().ToString();
+  ASSERT_TRUE(a.sync.docs().Put(admin, project, "a.md", "live").has_value());  // seq 1, by NOTIFY
+  ASSERT_TRUE(WaitFor(b.received, 1));
+
+  proxy.StallOpenConnections();
+  const auto stalled_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(a.sync.docs().Put(admin, project, "a.md", "into the silence").has_value());  // seq 2
+  ASSERT_TRUE(a.sync.docs().Put(admin, project, "a.md", "and more").has_value());          // seq 3
+  ASSERT_TRUE(WaitFor(b.received, 3, std::chrono::seconds(20)))
+      << "events committed after the listener's connection stalled never arrived";
+  const auto took = std::chrono::steady_clock::now() - stalled_at;
+  EXPECT_LT(took, std::chrono::seconds(12)) << "noticed after "
+                                            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                                            << " ms";
+  EXPECT_EQ(Seqs(b.received), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(proxy.accepted(), 2) << "the listener did not reconnect";
+  std::cerr << "stall noticed and caught up after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+
+  ASSERT_TRUE(a.sync.docs().Put(admin, project, "a.md", "after").has_value());  // seq 4, live again
+  ASSERT_TRUE(WaitFor(b.received, 4));
+  EXPECT_EQ(Seqs(b.received), (std::vector<std::int64_t>{1, 2, 3, 4}));
+}
+
+// A catch-up that keeps failing (one project's log unreadable) is retried with a growing
+// backoff (100 ms doubling to 5 s), not every 100 ms: each retry holds the relay's mutex
+// while it reads. Over 3 s that is 5 retries at most (0.1 + 0.2 + 0.4 + 0.8 + 1.6 s).
+TEST(EventListener, AFailingCatchUpIsRetriedWithAGrowingBackoff) {
+  PostgresCluster* cluster = PostgresCluster::Get();
+  if (!cluster) {
+    if (testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
+    GTEST_SKIP() << PostgresCluster::Unavailable();
+  }
+  const std::string url = cluster->NewDatabase();
+  std::atomic<int> catch_ups{0}, retries{0};
+  auto listener = sql::ListenForEvents(
+      url, [](const std::string&, std::int64_t) {}, [&] { return ++catch_ups, false; },
+      [&] { return ++retries, false; });
+  ASSERT_TRUE(listener.has_value()) << listener.error().ToString();
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  listener->reset();
+  EXPECT_EQ(catch_ups.load(), 1) << "only a (re)connect calls for the whole catch-up";
+  EXPECT_GE(retries.load(), 3);
+  EXPECT_LE(retries.load(), 6);
 }
 
 TEST(EventListener, RefusesSqlite) {
