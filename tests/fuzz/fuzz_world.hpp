@@ -1,21 +1,44 @@
 #pragma once
-// The state every fuzz target runs against: a memory store with one project, a doc, a
-// live lock, a read key and a write key, the Api with its hook cache, and the invariant
-// checked after every input: the server answered with a status it may use (never 5xx).
+// The state every fuzz target runs against: a store with one project, a doc, a live lock,
+// a read key and a write key, the Api with its hook cache, and the invariant checked after
+// every input: the server answered with a status it may use (never 5xx).
+//
+// The store is the memory store, or the SQL store at the URL in LIBSYNC_FUZZ_STORE
+// (scripts/fuzz.sh runs each target on both: a value the memory store keeps, a NUL say,
+// can still break SQL).
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/hook_cache.hpp"
 #include "libsync/http/api.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/sync_service.hpp"
+#ifdef LIBSYNC_FUZZ_WITH_SQL
+#include "libsync/sql/sql_store.hpp"
+#endif
 
 namespace libsync::fuzz {
 
+inline std::unique_ptr<Store> OpenFuzzStore() {
+  const char* url = std::getenv("LIBSYNC_FUZZ_STORE");
+  if (!url || !*url) return MakeMemoryStore({.event_retention = 100});
+#ifdef LIBSYNC_FUZZ_WITH_SQL
+  // Commits need not reach the disk: the fuzzer wants inputs per second, not durability.
+  auto store = sql::OpenSqlStore(
+      {.url = url, .pool_size = 2, .sqlite_synchronous_full = false, .sqlite_exclusive = true, .event_retention = 100});
+  if (store) return std::move(store).value();
+  std::fprintf(stderr, "LIBSYNC_FUZZ_STORE=%s: %s\n", url, store.error().ToString().c_str());
+#else
+  std::fprintf(stderr, "LIBSYNC_FUZZ_STORE is set, but the fuzz targets were built without the SQL store\n");
+#endif
+  std::abort();
+}
+
 struct World {
-  std::unique_ptr<Store> store = MakeMemoryStore({.event_retention = 100});
+  std::unique_ptr<Store> store = OpenFuzzStore();
   std::unique_ptr<SecretBox> box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   HookCache cache{NullEventSink()};
   SyncService sync{*store, SystemClock(), SystemRandom(), *box, cache};
