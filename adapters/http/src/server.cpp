@@ -532,6 +532,8 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleC
     if (ec == http::error::body_limit) {
       status = 413;
       message = "request body is larger than " + std::to_string(shared_->options.max_body_bytes) + " bytes";
+    } else if (parser_ && parser_->refused_trailer()) {
+      message = "trailer fields are not accepted; send every field in the header";
     } else if (ec == http::error::header_limit) {
       status = 431;
       message = "request headers are larger than " + std::to_string(shared_->options.max_header_bytes) + " bytes";
