@@ -77,6 +77,11 @@ Usage: aitk-server [options]
                               Event streams are counted apart. Both caps are
                               lowered to fit the open file limit, which is
                               raised to its hard limit at start
+  --max-connections-per-address N                                              AITK_MAX_CONNECTIONS_PER_ADDRESS
+                              open request connections from one remote
+                              address (default 512: a team behind one office
+                              NAT); more get 429 with Retry-After; at most
+                              half of --max-connections
   --max-streams N             open event streams, SSE and WebSocket            AITK_MAX_STREAMS
                               (default 10000); more get 503
   --max-streams-per-address N event streams from one remote address           AITK_MAX_STREAMS_PER_ADDRESS
@@ -117,6 +122,7 @@ struct Config {
   bool cpu_affinity = true;
   long sched_slice_us = 100;
   long max_connections = 1024;
+  long max_connections_per_address = 512;
   long max_streams = 10000;
   long max_streams_per_address = 1000;
   long max_streams_per_key = 1000;
@@ -151,7 +157,8 @@ Config ReadConfig(int argc, char** argv) {
       {"--lock-ttl", "AITK_LOCK_TTL"}, {"--threads", "AITK_THREADS"},
       {"--hook-staleness", "AITK_HOOK_STALENESS"}, {"--idle-poll-us", "AITK_IDLE_POLL_US"},
       {"--cpu-affinity", "AITK_CPU_AFFINITY"}, {"--sched-slice-us", "AITK_SCHED_SLICE_US"},
-      {"--max-connections", "AITK_MAX_CONNECTIONS"}, {"--max-streams", "AITK_MAX_STREAMS"},
+      {"--max-connections", "AITK_MAX_CONNECTIONS"},
+      {"--max-connections-per-address", "AITK_MAX_CONNECTIONS_PER_ADDRESS"}, {"--max-streams", "AITK_MAX_STREAMS"},
       {"--max-streams-per-address", "AITK_MAX_STREAMS_PER_ADDRESS"},
       {"--max-streams-per-key", "AITK_MAX_STREAMS_PER_KEY"},
       {"--git-timeout", "AITK_GIT_TIMEOUT"}};
@@ -208,7 +215,9 @@ Config ReadConfig(int argc, char** argv) {
     c.cpu_affinity = v == "on";
   }
   if (values.count("--idle-poll-us")) c.idle_poll_us = ParseNumber("--idle-poll-us", values["--idle-poll-us"], 0, 10000);
-  for (auto [flag, field] : {std::pair{"--max-connections", &c.max_connections}, {"--max-streams", &c.max_streams},
+  for (auto [flag, field] : {std::pair{"--max-connections", &c.max_connections},
+                             {"--max-connections-per-address", &c.max_connections_per_address},
+                             {"--max-streams", &c.max_streams},
                              {"--max-streams-per-address", &c.max_streams_per_address},
                              {"--max-streams-per-key", &c.max_streams_per_key}}) {
     if (values.count(flag)) *field = ParseNumber(flag, values[flag], 1, 1L << 24);
@@ -391,6 +400,7 @@ int main(int argc, char** argv) {
   server_options.max_body_bytes = config.max_body + 64 * 1024;
   server_options.events = &events;
   server_options.max_connections = static_cast<std::size_t>(config.max_connections);
+  server_options.max_connections_per_address = static_cast<std::size_t>(config.max_connections_per_address);
   server_options.max_subscribers = static_cast<std::size_t>(config.max_streams);
   server_options.max_streams_per_address = static_cast<std::size_t>(config.max_streams_per_address);
   server_options.max_streams_per_credential = static_cast<std::size_t>(config.max_streams_per_key);

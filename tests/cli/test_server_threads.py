@@ -1,8 +1,10 @@
-"""aitk-server's thread options: polling before sleep, network threads bound to CPUs and
-the scheduler slice threads ask for, from flags or the environment, with clear refusals
-for bad values."""
+"""aitk-server's thread and connection options: polling before sleep, network threads
+bound to CPUs, the scheduler slice threads ask for, and the per-address connection cap,
+from flags or the environment, with clear refusals for bad values."""
 
 import os
+import re
+import socket
 import subprocess
 import time
 
@@ -101,3 +103,48 @@ def test_bad_thread_options_are_refused_with_a_reason(tmp_path):
             env=dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN, **env), capture_output=True, text=True, timeout=10)
         assert result.returncode == 2, (args, env, result.stderr)
         assert message in result.stderr, result.stderr
+
+
+def raw_connection(port, source):
+    """A socket to the server from local address `source` (127.0.0.2 is another client)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((source, 0))
+    s.connect(("127.0.0.1", port))
+    s.settimeout(3)
+    return s
+
+
+def test_one_address_is_held_to_its_connection_cap_from_the_flag_or_the_environment(tmp_path):
+    for args, env in [(["--max-connections-per-address", "2"], {}), ([], {"AITK_MAX_CONNECTIONS_PER_ADDRESS": "2"})]:
+        server = Server(tmp_path / f"data{len(args)}", args=["--max-connections", "16", *args], env=env).start()
+        held = []
+        try:
+            # Headers sent, the body trickling: busy connections, which shedding never closes.
+            for _ in range(2):
+                held.append(raw_connection(server.port, "127.0.0.1"))
+                held[-1].sendall(b"PUT /api/health HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{")
+            third = raw_connection(server.port, "127.0.0.1")
+            held.append(third)
+            answer = third.recv(4096).decode()
+            assert answer.startswith("HTTP/1.1 429"), answer
+            assert "\r\nretry-after: 1\r\n" in answer.lower(), answer
+            other = raw_connection(server.port, "127.0.0.2")
+            held.append(other)
+            other.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert other.recv(4096).decode().startswith("HTTP/1.1 200"), (args, env)
+        finally:
+            for s in held:
+                s.close()
+            server.stop()
+
+
+def test_help_lists_the_per_address_connection_cap_and_bad_values_are_refused(tmp_path):
+    out = subprocess.run([os.environ["AITK_SERVER"], "--help"], capture_output=True, text=True, check=True).stdout
+    block = re.search(r"^  --max-connections-per-address N .*\n(?:^ {10,}.*\n)*", out, re.M)
+    assert block and "default 512" in block.group(0), out
+    for args, env in [(["--max-connections-per-address", "0"], {}), ([], {"AITK_MAX_CONNECTIONS_PER_ADDRESS": "x"})]:
+        result = subprocess.run(
+            [os.environ["AITK_SERVER"], "--data-dir", str(tmp_path / "data"), "--listen", "127.0.0.1:0", *args],
+            env=dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN, **env), capture_output=True, text=True, timeout=10)
+        assert result.returncode != 0, (args, env)
+        assert "--max-connections-per-address" in result.stderr, result.stderr

@@ -26,6 +26,8 @@ ConnectionCaps DeriveCaps(const ConnectionCaps& wanted, std::size_t file_limit) 
   ConnectionCaps caps;
   caps.streams = std::clamp<std::size_t>(wanted.streams, 1, std::max<std::size_t>(1, budget / 2));
   caps.connections = std::clamp<std::size_t>(wanted.connections, 1, std::max<std::size_t>(1, budget - budget / 2));
+  caps.connections_per_address = std::clamp<std::size_t>(wanted.connections_per_address, 1,
+                                                         std::max<std::size_t>(1, caps.connections / 2));
   const std::size_t per_client = std::max<std::size_t>(1, caps.streams / 2);
   caps.streams_per_address = std::clamp<std::size_t>(wanted.streams_per_address, 1, per_client);
   caps.streams_per_credential = std::clamp<std::size_t>(wanted.streams_per_credential, 1, per_client);
@@ -36,6 +38,22 @@ bool ConnectionLimits::TryOpenConnection() {
   if (connections_.fetch_add(1, std::memory_order_relaxed) < caps_.connections) return true;
   connections_.fetch_sub(1, std::memory_order_relaxed);
   return false;
+}
+
+bool ConnectionLimits::TryOpenFromAddress(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  std::size_t& held = connections_by_address_[address];
+  if (held >= caps_.connections_per_address) {
+    if (held == 0) connections_by_address_.erase(address);
+    return false;
+  }
+  ++held;
+  return true;
+}
+
+void ConnectionLimits::CloseFromAddress(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  Release(connections_by_address_, address);
 }
 
 Status ConnectionLimits::OpenStream(const std::string& address, const std::string& credential) {

@@ -4,10 +4,12 @@
 //
 // Request connections and event streams have caps of their own: a stream lasts as long as
 // its subscriber likes, a request connection only while it asks. A connection that becomes
-// a stream leaves the connection count. Streams are also capped per remote address and per
-// credential (an API key, or the admin token). Connections waiting for a request are shed
-// oldest first when the connection count nears its cap (IdleConnections, the server).
-// Counting happens when a connection or stream opens and closes, never per request.
+// a stream leaves the connection count. Request connections are also capped per remote
+// address (a client mid-request, e.g. trickling a body, cannot be shed), and streams per
+// remote address and per credential (an API key, or the admin token). Connections waiting
+// for a request are shed oldest first when the connection count nears its cap
+// (IdleConnections, the server). Counting happens when a connection or stream opens and
+// closes, never per request.
 
 #include <atomic>
 #include <cstddef>
@@ -21,6 +23,7 @@ namespace libsync::web {
 
 struct ConnectionCaps {
   std::size_t connections = 0;             ///< request connections (streams not included)
+  std::size_t connections_per_address = 0;  ///< request connections from one remote address
   std::size_t streams = 0;                 ///< event streams, SSE and WebSocket
   std::size_t streams_per_address = 0;     ///< from one remote address
   std::size_t streams_per_credential = 0;  ///< under one API key, or the admin token
@@ -33,7 +36,7 @@ struct ConnectionCaps {
 /// The caps actually used: the options', each within what `file_limit` descriptors can
 /// hold. What the limit leaves after ReservedFiles is split between connections and
 /// streams (half each at most, so neither can starve the other of descriptors); the
-/// per-client stream caps are at most half the stream cap, so one client never holds
+/// per-client caps are at most half the cap they divide, so one client never holds
 /// them all. Every cap is at least 1.
 ConnectionCaps DeriveCaps(const ConnectionCaps& wanted, std::size_t file_limit);
 
@@ -47,8 +50,13 @@ class ConnectionLimits {
   /// A new request connection; false at the cap (the caller refuses it).
   bool TryOpenConnection();
   /// A connection counted even at the cap: one that moved to another thread (counted
-  /// again, released twice), or one let in while another is being shed to make room.
+  /// again, released twice).
   void OpenConnectionAnyway() { connections_.fetch_add(1, std::memory_order_relaxed); }
+  /// A request connection from `address`, before TryOpenConnection; false when the address
+  /// holds its cap (the caller refuses it with 429). On success the caller owns one
+  /// CloseFromAddress with the same address, also when TryOpenConnection then fails.
+  bool TryOpenFromAddress(const std::string& address);
+  void CloseFromAddress(const std::string& address);
   void CloseConnection() { connections_.fetch_sub(1, std::memory_order_relaxed); }
   std::size_t connections() const { return connections_.load(std::memory_order_relaxed); }
   /// Whether to shed a connection waiting for a request before taking another.
@@ -66,6 +74,7 @@ class ConnectionLimits {
   std::atomic<std::size_t> connections_{0};
   mutable std::mutex mutex_;
   std::size_t streams_ = 0;
+  std::map<std::string, std::size_t, std::less<>> connections_by_address_;
   std::map<std::string, std::size_t, std::less<>> by_address_;
   std::map<std::string, std::size_t, std::less<>> by_credential_;
 };

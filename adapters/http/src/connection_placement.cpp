@@ -60,12 +60,6 @@ std::vector<std::size_t> ConnectionPlacement::OpenPerThread() const {
   return open;
 }
 
-std::size_t ConnectionPlacement::OpenTotal() const {
-  std::size_t total = 0;
-  for (std::size_t i = 0; i < cpus_.size(); ++i) total += open_[i].load(std::memory_order_relaxed);
-  return total;
-}
-
 std::vector<int> NetworkThreadCpus(int threads, bool pin) {
   const std::vector<int> allowed = pin ? AllowedCpus() : std::vector<int>();
   std::vector<int> cpus;

@@ -38,9 +38,6 @@ class ConnectionPlacement {
   /// Open connections per thread, for /metrics.
   std::vector<std::size_t> OpenPerThread() const;
 
-  /// Open connections on all threads (a moving connection counts twice for a moment).
-  std::size_t OpenTotal() const;
-
   std::size_t threads() const { return cpus_.size(); }
   int cpu(std::size_t thread) const { return cpus_[thread]; }
 

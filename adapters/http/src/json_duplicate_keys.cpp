@@ -2,8 +2,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
-#include <algorithm>
-#include <vector>
+#include <unordered_set>
 
 namespace libsync::web {
 namespace {
@@ -11,7 +10,11 @@ namespace {
 using boost::json::string_view;
 using boost::system::error_code;
 
-// Walks the document keeping the keys seen in each open object; values are skipped.
+// Walks the document keeping the keys of the outermost object; values, nested objects
+// included, are skipped. Only top-level keys name request fields: a nested object is
+// refused by the field's type check anyway. A hash set keeps the walk linear in the body,
+// whatever the key count (a scan of the keys seen so far made a 1 MiB body of ~116k
+// distinct keys cost ~7e9 compares).
 class KeyTracker {
  public:
   static constexpr std::size_t max_object_size = std::size_t(-1);
@@ -21,31 +24,36 @@ class KeyTracker {
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
-  bool on_array_begin(error_code&) { return true; }
-  bool on_array_end(std::size_t, error_code&) { return true; }
+  bool on_array_begin(error_code&) {
+    ++depth_;
+    return true;
+  }
+  bool on_array_end(std::size_t, error_code&) {
+    --depth_;
+    return true;
+  }
   bool on_object_begin(error_code&) {
-    open_.emplace_back();
+    ++depth_;
     return true;
   }
   bool on_object_end(std::size_t, error_code&) {
-    open_.pop_back();
+    --depth_;
     return true;
   }
   bool on_string_part(string_view, std::size_t, error_code&) { return true; }
   bool on_string(string_view, std::size_t, error_code&) { return true; }
   bool on_key_part(string_view s, std::size_t, error_code&) {
-    key_.append(s.data(), s.size());
+    if (depth_ == 1) key_.append(s.data(), s.size());
     return true;
   }
   bool on_key(string_view s, std::size_t, error_code& ec) {
+    if (depth_ != 1) return true;
     key_.append(s.data(), s.size());
-    auto& keys = open_.back();
-    if (std::find(keys.begin(), keys.end(), key_) != keys.end()) {
-      duplicate_ = std::move(key_);
+    if (auto [it, inserted] = keys_.insert(std::move(key_)); !inserted) {
+      duplicate_ = *it;
       ec = boost::json::error::syntax;  // stops the walk: one duplicate is enough
       return false;
     }
-    keys.push_back(std::move(key_));
     key_.clear();
     return true;
   }
@@ -61,7 +69,8 @@ class KeyTracker {
   std::optional<std::string> duplicate_;
 
  private:
-  std::vector<std::vector<std::string>> open_;  // request bodies have few keys: a scan beats a set
+  std::size_t depth_ = 0;  // 1 inside the outermost object
+  std::unordered_set<std::string> keys_;
   std::string key_;
 };
 

@@ -9,8 +9,10 @@
 
 namespace libsync::web {
 
-/// The first key that appears twice in one object of `json`, or nullopt when none does or
-/// when `json` is not valid JSON (the real parse reports that).
+/// The first key that appears twice in the outermost object of `json`, or nullopt when
+/// none does or when `json` is not valid JSON (the real parse reports that). Linear in
+/// the size of `json`. Keys of nested objects are not looked at: request fields are
+/// scalars, and a nested object is refused by its field's type check.
 std::optional<std::string> FindDuplicateKey(std::string_view json);
 
 }  // namespace libsync::web

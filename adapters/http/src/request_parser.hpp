@@ -25,6 +25,9 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   /// 10 for HTTP/1.0, 11 for HTTP/1.1; valid once the header is parsed.
   unsigned version() const { return version_; }
 
+  /// Whether the read failed on a trailer field (see on_field_impl).
+  bool refused_trailer() const { return refused_trailer_; }
+
  private:
   using error_code = boost::beast::error_code;
   using string_view = boost::beast::string_view;
@@ -36,6 +39,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
     out_.body.clear();
     version_ = static_cast<unsigned>(version);
     fields_ = 0;
+    header_done_ = false;
+    refused_trailer_ = false;
   }
 
   void on_response_impl(int, string_view, int, error_code&) override {}  // requests only
@@ -51,10 +56,21 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   // - Transfer-Encoding in an HTTP/1.0 request (§6.1: the framing cannot be trusted);
   // - obs-fold, a value continued on the next line (§5.2), which Beast joins into one
   //   value and another parser may read as two headers.
+  // - any field after the header: a trailer of a chunked body (RFC 9112 §7.1.2), which
+  //   Beast passes here too. Kept, it became a request header that a proxy filtering
+  //   headers never saw (an API key, If-Match, a lock token). The RFC lets a recipient
+  //   discard trailers, but dropping them would run a request its client meant otherwise
+  //   (a PUT whose If-Match was dropped becomes unconditional), and no route takes one:
+  //   refused, 400 and the connection closed, like every framing the server cannot trust.
   // The cost per header is a compare of Beast's field enum and a look at the byte or two
   // between name and value.
   void on_field_impl(boost::beast::http::field field, string_view name, string_view value,
                      error_code& ec) override {
+    if (header_done_) {
+      refused_trailer_ = true;
+      ec = boost::beast::http::error::bad_field;
+      return;
+    }
     if (!FollowsItsName(name, value)) {
       ec = boost::beast::http::error::bad_value;
       return;
@@ -87,7 +103,10 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
     return p == value.data();
   }
 
-  void on_header_impl(error_code&) override { out_.headers.resize(fields_); }  // drop the previous request's extra fields
+  void on_header_impl(error_code&) override {
+    out_.headers.resize(fields_);  // drop the previous request's extra fields
+    header_done_ = true;
+  }
 
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
     // Beast has checked the length against the body limit already.
@@ -111,6 +130,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   Request& out_;
   unsigned version_ = 11;
   std::size_t fields_ = 0;
+  bool header_done_ = false;      // fields from here on are trailers
+  bool refused_trailer_ = false;
 };
 
 /// The request as Beast's message, for what needs one: accepting a WebSocket upgrade.

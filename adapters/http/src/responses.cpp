@@ -1,5 +1,9 @@
 #include "responses.hpp"
 
+#include <cstdio>
+#include <optional>
+#include <string_view>
+
 #include "libsync/json_escape.hpp"
 #include "response_text.hpp"
 
@@ -19,6 +23,38 @@ boost::json::array Strings(const std::vector<std::string>& values) {
   return out;
 }
 
+// Whether `origin` names a libgit2 error code ("git2/-3", MapGitError), whose message
+// carries libgit2's own text, rather than a failure the git adapter words itself from the
+// project's settings (a time-out, a shutdown: "git2/idle-timeout", "git2/cancelled").
+bool IsLibgit2Code(std::string_view origin) {
+  constexpr std::string_view kGit = "git2/";
+  if (!origin.starts_with(kGit) || origin.size() == kGit.size()) return false;
+  const char c = origin[kGit.size()];
+  return c == '-' || (c >= '0' && c <= '9');
+}
+
+// The message a client gets instead of a server-side failure's own, or none when the
+// message is the server's to give. A 5xx that came from below a port (its Status names an
+// origin) carries what the store or libgit2 said: a PostgreSQL host and port, a file
+// path, a user name. That is for the operator, not for whoever sent the request, who may
+// not even have authenticated (an API key is looked up in the store). The server's own
+// 503s (its caps, "a git sync is already running") have no origin and keep their words.
+std::optional<std::string> WithheldMessage(const Status& status, int code) {
+  if (code == 500) return "internal error";
+  if (code < 500 || status.origin().empty()) return std::nullopt;
+  if (status.origin().starts_with("git2/")) {
+    if (!IsLibgit2Code(status.origin())) return std::nullopt;
+    return "the git remote could not be reached; retry later";
+  }
+  return code == 503 ? "database unavailable; retry shortly" : "database error";
+}
+
+// One line per withheld message, on stderr beside the access log.
+void LogWithheld(const Status& status, int code) {
+  const std::string line = "error: " + std::to_string(code) + " answered without its detail: " + status.ToString() + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
 }  // namespace
 
 Response JsonResponse(int status, const boost::json::value& body) {
@@ -34,8 +70,13 @@ Response ErrorResponse(const Status& status) {
   boost::json::object body;
   body["statusCode"] = code;
   body["error"] = ReasonPhrase(code);
-  // A bug's message may name internals; clients get a generic one, the log the detail.
-  body["message"] = code == 500 ? std::string("internal error") : status.message();
+  // Internals stay in the log (WithheldMessage).
+  if (auto withheld = WithheldMessage(status, code)) {
+    LogWithheld(status, code);
+    body["message"] = std::move(*withheld);
+  } else {
+    body["message"] = status.message();
+  }
   body["code"] = ErrorCodeName(status.code());
   for (const auto& [key, value] : status.details()) body[key] = value;
   Response response = JsonResponse(code, body);

@@ -22,6 +22,9 @@ inline constexpr const char* kRetryAfterSeconds = "1";
 
 /// {"statusCode": N, "error": "<reason phrase>", "message": "...", "code": "<ErrorCode>"}
 /// plus the Status's details as fields (e.g. lockedBy for 409). A 503 has Retry-After.
+/// A 500, and a 5xx whose message is a store's or libgit2's own (the Status has an origin),
+/// answers a generic message ("database unavailable; retry shortly"); the detail goes to
+/// stderr, one line per response.
 Response ErrorResponse(const Status& status);
 
 /// The ETag of a doc version: "v<version>".

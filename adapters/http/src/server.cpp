@@ -121,6 +121,7 @@ struct Shared {
         git_workers(static_cast<std::size_t>(std::max(1, options.git_threads))),
         placement(NetworkThreadCpus(std::max(1, options.network_threads), options.pin_network_threads)),
         limits(DeriveCaps({.connections = options.max_connections,
+                           .connections_per_address = options.max_connections_per_address,
                            .streams = options.max_subscribers,
                            .streams_per_address = options.max_streams_per_address,
                            .streams_per_credential = options.max_streams_per_credential},
@@ -215,6 +216,10 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleC
     shared_->placement.Closed(network_thread_);
   }
 
+  /// The connection is counted under `address` (ConnectionLimits::TryOpenFromAddress);
+  /// the session gives it back.
+  void HoldAddress(std::string address) { address_ = std::move(address); }
+
   /// `first`: no request has been read from the connection yet (see DoReadHeader).
   void Start(bool first) {
     beast::error_code ignored;
@@ -245,10 +250,13 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleC
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
-  // Shed near the connection cap: the pending read ends with operation_aborted.
+  // Shed near the connection cap: the pending read ends with operation_aborted. The place
+  // is given back now, not when that completes, so the connection let in for it (the
+  // acceptor waits for this) finds it free.
   void CloseIdle() override {
     beast::error_code ignored;
     stream_.socket().close(ignored);
+    Uncount();
   }
 
   void OnHeader(beast::error_code ec, std::size_t) {
@@ -311,7 +319,7 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleC
     }
     const std::size_t subscribers = shared_->options.events ? shared_->options.events->subscribers() : 0;
     Response r{200, {{"content-type", "text/plain; version=0.0.4"}},
-               shared_->metrics.Render(shared_->placement.OpenTotal(), subscribers, shared_->placement.OpenPerThread())};
+               shared_->metrics.Render(shared_->limits.connections(), subscribers, shared_->placement.OpenPerThread())};
     DoWrite(r, true, 11);
   }
 
@@ -343,6 +351,7 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleC
       // alone until the post below, and its destructor comes after that.
       self->stream_slot_.emplace(StreamSlot{std::move(address), std::move(credential)});
       self->shared_->limits.CloseConnection();
+      self->ReleaseAddress();
       std::weak_ptr<Session> weak = self;
       std::shared_ptr<EventHub::Subscription> subscription = self->shared_->options.events->Subscribe(
           stream->project_id, [weak](const Event& e) {
@@ -507,7 +516,14 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleC
       shared_->limits.CloseStream(stream_slot_->address, stream_slot_->credential);
     } else {
       shared_->limits.CloseConnection();
+      ReleaseAddress();
     }
+  }
+
+  void ReleaseAddress() {
+    if (!address_) return;
+    shared_->limits.CloseFromAddress(*address_);
+    address_.reset();
   }
 
   void StopStream() {
@@ -532,6 +548,8 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleC
     if (ec == http::error::body_limit) {
       status = 413;
       message = "request body is larger than " + std::to_string(shared_->options.max_body_bytes) + " bytes";
+    } else if (parser_ && parser_->refused_trailer()) {
+      message = "trailer fields are not accepted; send every field in the header";
     } else if (ec == http::error::header_limit) {
       status = 431;
       message = "request headers are larger than " + std::to_string(shared_->options.max_header_bytes) + " bytes";
@@ -606,6 +624,7 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleC
     }
     shared_->limits.OpenConnectionAnyway();  // released by the new session
     auto next = std::make_shared<Session>(std::move(*moved), *target, shared_);
+    next->address_ = std::exchange(address_, std::nullopt);  // counted once, whoever holds it
     const auto pending = buffer_.data();
     next->buffer_.commit(net::buffer_copy(next->buffer_.prepare(pending.size()), pending));
     next->Start(false);
@@ -636,6 +655,9 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleC
     bool replayed;  // read from the log (paced), not a live event
   };
   bool counted_ = true;  // its place in ConnectionLimits is still held (Uncount)
+  // The remote address its request connection is counted under (TryOpenFromAddress),
+  // until it closes or becomes a stream.
+  std::optional<std::string> address_;
   std::optional<StreamSlot> stream_slot_;  // set once the connection became a stream
   std::optional<EventStream> event_stream_;  // who subscribes to what; set before the first write
   bool replaying_ = true;     // live events are noted, not queued, until the replay catches up
@@ -731,39 +753,101 @@ class BeastServer final : public Server {
     // concurrently and need no strand, and no thread wakes another to run them. Which
     // thread is known only once the connection is here (ConnectionPlacement); it arrives
     // on the first loop's, where the acceptor is.
-    acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
+    acceptor_.async_accept(peer_, [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
         if (OutOfResources(ec)) return PauseAccepting();
         return DoAccept();
       }
-      // Near the cap, a connection waiting for a request makes room for this one, which is
-      // let in even at the cap: the fds kept back (ReservedFiles) cover the moment both
-      // are open.
-      const bool room_made = shared_->limits.ShouldShed() && ShedLongestIdle();
-      if (room_made) {
-        shared_->limits.OpenConnectionAnyway();
-      } else if (!shared_->limits.TryOpenConnection()) {
-        // Over the cap: a short answer, then the door.
-        beast::error_code ignored;
-        std::string reply;
-        WriteResponseText(ErrorResponse(Status::Unavailable("too many connections")), false, 11, reply);
-        net::write(socket, net::buffer(reply.data(), reply.size()), ignored);
-        socket.close(ignored);
+      std::string address = peer_.address().to_string();
+      if (!shared_->limits.TryOpenFromAddress(address)) {
+        Response refused = ErrorResponse(
+            Status(ErrorCode::kRateLimited, "too many connections from this address (at most " +
+                                                std::to_string(shared_->limits.caps().connections_per_address) + ")"));
+        refused.headers.emplace_back("retry-after", kRetryAfterSeconds);
+        Refuse(socket, refused);
         return DoAccept();
       }
-      const std::size_t thread = shared_->placement.Place(IncomingCpu(socket.native_handle()));
-      if (thread != 0) {
-        auto moved = MoveSocket(socket, shared_->protocol, *loops_[thread].context);
-        if (!moved) {
-          shared_->placement.Closed(thread);
-          shared_->limits.CloseConnection();
+      // Near the cap, the connection that has waited longest for a request makes room:
+      // the new one is admitted once it is closed, on its own thread, through the cap
+      // like any other. Counting it in at once (as before) let a burst overshoot the cap:
+      // every accept until the close ran saw the same oldest connection, and a close that
+      // found nothing left to close still had let one in.
+      if (shared_->limits.ShouldShed()) {
+        if (const auto thread = LongestIdleThread()) {
+          ShedThenAdmit(*thread, std::move(socket), std::move(address));
           return DoAccept();
         }
-        socket = std::move(*moved);
       }
-      std::make_shared<Session>(std::move(socket), thread, shared_)->Start(true);
+      Admit(std::move(socket), std::move(address));
       DoAccept();
+    });
+  }
+
+  // On the acceptor's thread: a place under the cap, a network thread, a session; or 503.
+  void Admit(tcp::socket socket, std::string address) {
+    if (!shared_->limits.TryOpenConnection()) {
+      shared_->limits.CloseFromAddress(address);
+      return Refuse(socket, ErrorResponse(Status::Unavailable("too many connections")));
+    }
+    const std::size_t thread = shared_->placement.Place(IncomingCpu(socket.native_handle()));
+    if (thread != 0) {
+      auto moved = MoveSocket(socket, shared_->protocol, *loops_[thread].context);
+      if (!moved) {
+        shared_->placement.Closed(thread);
+        shared_->limits.CloseConnection();
+        shared_->limits.CloseFromAddress(address);
+        return;
+      }
+      socket = std::move(*moved);
+    }
+    auto session = std::make_shared<Session>(std::move(socket), thread, shared_);
+    session->HoldAddress(std::move(address));
+    session->Start(true);
+  }
+
+  // A short answer, then the door.
+  static void Refuse(tcp::socket& socket, const Response& response) {
+    beast::error_code ignored;
+    std::string reply;
+    WriteResponseText(response, false, 11, reply);
+    net::write(socket, net::buffer(reply.data(), reply.size()), ignored);
+    socket.close(ignored);
+  }
+
+  // Closes the longest waiting connection of network thread `thread` there, then admits
+  // the new one back on the acceptor's thread. The socket travels as its descriptor,
+  // owned by a ShedWait: a tcp::socket belongs to the acceptor's io_context, which may be
+  // gone when a handler queued on another thread is destroyed at shutdown.
+  struct ShedWait {
+    explicit ShedWait(int descriptor) : fd(descriptor) {}
+    ShedWait(const ShedWait&) = delete;
+    ShedWait& operator=(const ShedWait&) = delete;
+    ~ShedWait() {
+      if (fd >= 0) ::close(fd);
+    }
+    int fd;
+  };
+  void ShedThenAdmit(std::size_t thread, tcp::socket socket, std::string address) {
+    beast::error_code ec;
+    const int fd = socket.release(ec);
+    if (ec) {
+      shared_->limits.CloseFromAddress(address);
+      return;
+    }
+    auto wait = std::make_shared<ShedWait>(fd);
+    net::post(*loops_[thread].context, [this, shared = shared_, thread, wait, address = std::move(address)]() mutable {
+      shared->waiting[thread]->CloseOldest();
+      net::post(acceptor_.get_executor(), [this, wait, address = std::move(address)]() mutable {
+        tcp::socket admitted(acceptor_.get_executor());
+        beast::error_code assigned;
+        admitted.assign(shared_->protocol, std::exchange(wait->fd, -1), assigned);
+        if (assigned) {
+          shared_->limits.CloseFromAddress(address);
+          return;
+        }
+        Admit(std::move(admitted), std::move(address));
+      });
     });
   }
 
@@ -782,11 +866,11 @@ class BeastServer final : public Server {
     });
   }
 
-  // Closes the connection that has waited longest for a request, on its own thread: an
-  // idle keep-alive socket (or one that never sent a request) costs its client nothing to
-  // reopen, while a new client refused would get no service at all.
-  // Returns whether there was one.
-  bool ShedLongestIdle() {
+  // The network thread whose connection has waited longest for a request, if any waits.
+  // That one is the one to close near the cap: an idle keep-alive socket (or one that never
+  // sent a request) costs its client nothing to reopen, while a new client refused would
+  // get no service at all.
+  std::optional<std::size_t> LongestIdleThread() const {
     std::optional<std::size_t> thread;
     std::int64_t oldest = IdleConnections::kNone;
     for (std::size_t i = 0; i < shared_->waiting.size(); ++i) {
@@ -796,9 +880,7 @@ class BeastServer final : public Server {
         thread = i;
       }
     }
-    if (!thread) return false;
-    net::post(*loops_[*thread].context, [shared = shared_, i = *thread] { shared->waiting[i]->CloseOldest(); });
-    return true;
+    return thread;
   }
 
   std::shared_ptr<Shared> shared_;
@@ -820,6 +902,7 @@ class BeastServer final : public Server {
 
   std::vector<Loop> loops_;
   tcp::acceptor acceptor_;
+  tcp::endpoint peer_;  // the remote end of the connection being accepted
   net::steady_timer log_timer_{*loops_.front().context};
   net::steady_timer accept_pause_{*loops_.front().context};  // runs on the acceptor's thread
   std::vector<std::thread> threads_;

@@ -3,15 +3,13 @@
 namespace libsync::testing {
 namespace {
 
-Status Injected() { return Status::Unavailable("injected failure", "faulty"); }
-
 // Forwards every call unless the store says this one fails.
 class FaultyTransaction final : public Transaction {
  public:
   FaultyTransaction(Transaction& inner, FaultyStore& store) : in_(inner), store_(store) {}
 
 #define LIBSYNC_FORWARD(call) \
-  if (store_.ShouldFail()) return Injected(); \
+  if (store_.ShouldFail()) return store_.Injected(); \
   return in_.call
 
   Result<Project> GetProject(std::string_view id) override { LIBSYNC_FORWARD(GetProject(id)); }

@@ -110,17 +110,18 @@ TEST_F(ConnectionFairness, OneAddressCannotHoldEveryStream) {
 TEST_F(ConnectionFairness, ConnectionsWaitingLongestForARequestMakeRoomForNewClients) {
   StartServer({.max_connections = 16});
   std::vector<std::unique_ptr<Client>> idle;
+  // From two addresses: one may hold at most half the connections.
   for (int i = 0; i < 12; ++i) {
-    idle.push_back(std::make_unique<Client>(port()));
+    idle.push_back(std::make_unique<Client>(port(), i % 2 ? "127.0.0.2" : "127.0.0.1"));
     ASSERT_EQ(StatusOf(idle.back()->Get("/api/health")), 200);  // then kept alive, idle
   }
   for (int i = 0; i < 4; ++i) {
-    idle.push_back(std::make_unique<Client>(port()));  // never sends anything
+    idle.push_back(std::make_unique<Client>(port(), i % 2 ? "127.0.0.2" : "127.0.0.1"));  // never sends anything
     std::this_thread::sleep_for(20ms);
   }
   // The cap is reached; new clients are still served, each making room.
   for (int i = 0; i < 8; ++i) {
-    Client fresh(port());
+    Client fresh(port(), "127.0.0.3");
     const std::string response = fresh.Get("/api/projects", AdminHeader());
     EXPECT_EQ(StatusOf(response), 200) << i << ": " << response;
   }
@@ -132,16 +133,46 @@ TEST_F(ConnectionFairness, ConnectionsWaitingLongestForARequestMakeRoomForNewCli
 
 TEST_F(ConnectionFairness, ConnectionsBusyAtTheCapGet503WithRetryAfter) {
   StartServer({.max_connections = 2});
-  Client a(port()), b(port());
+  Client a(port(), "127.0.0.1"), b(port(), "127.0.0.2");
   // Both in the middle of a request (its body not yet sent): not idle, not shed.
   for (Client* c : {&a, &b}) {
     c->Send("PUT " + DocPath("a.md") + " HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n{");
   }
   std::this_thread::sleep_for(100ms);
-  Client c(port());
+  Client c(port(), "127.0.0.3");
   const std::string response = c.ReadResponse();
   EXPECT_EQ(StatusOf(response), 503) << response;
   EXPECT_NE(response.find("\r\nretry-after: 1\r\n"), std::string::npos) << response;
+}
+
+// One address that sent headers with a large Content-Length and trickled the body held
+// every request connection until the body timeout: everyone else got 503. An address may
+// hold at most half the connections (by default); over that it gets 429 with Retry-After.
+TEST_F(ConnectionFairness, OneAddressCannotHoldEveryRequestConnection) {
+  StartServer({.max_connections = 8});
+  std::vector<std::unique_ptr<Client>> trickling;
+  for (int i = 0; i < 8; ++i) {
+    trickling.push_back(std::make_unique<Client>(port(), "127.0.0.1"));
+    trickling.back()->Send("PUT " + DocPath("a.md") + " HTTP/1.1\r\nHost: x\r\n" + AdminHeader() +
+                           "Content-Length: 100000\r\n\r\n{");
+    std::this_thread::sleep_for(10ms);
+  }
+  int refused = 0;
+  for (auto& c : trickling) {
+    const std::string answer = c->ReadRaw(200ms);
+    if (answer.empty()) continue;
+    ++refused;
+    EXPECT_EQ(StatusOf(answer), 429) << answer;
+    EXPECT_NE(answer.find("\r\nretry-after: 1\r\n"), std::string::npos) << answer;
+    EXPECT_NE(answer.find("from this address"), std::string::npos) << answer;
+  }
+  EXPECT_EQ(refused, 4);
+  Client other(port(), "127.0.0.2");
+  const std::string served = other.Get("/api/health");
+  EXPECT_EQ(StatusOf(served), 200) << served;
+  Client admin(port(), "127.0.0.3");
+  const std::string listed = admin.Get("/api/projects", AdminHeader());
+  EXPECT_EQ(StatusOf(listed), 200) << listed;
 }
 
 }  // namespace

@@ -394,13 +394,14 @@ TEST_F(ServerTest, SlowGitTransfersDoNotHoldUpStoreRequests) {
 
 TEST_F(ServerTest, ConnectionsOverTheCapGet503) {
   StartServer({.max_connections = 2});
-  Client a(server_->port()), b(server_->port());
+  // Three addresses: one may hold only half the connections.
+  Client a(server_->port(), "127.0.0.1"), b(server_->port(), "127.0.0.2");
   EXPECT_EQ(StatusOf(a.Get("/api/health")), 200);
   EXPECT_EQ(StatusOf(b.Get("/api/health")), 200);
   // Both busy, each in the middle of a request: none waits for one, so none makes room.
   for (Client* busy : {&a, &b}) busy->Send("PUT /api/health HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n{");
   std::this_thread::sleep_for(100ms);
-  Client c(server_->port());
+  Client c(server_->port(), "127.0.0.3");
   const std::string response = c.ReadResponse();
   EXPECT_EQ(StatusOf(response), 503);
   // The whole error body arrives, as long as Content-Length says.

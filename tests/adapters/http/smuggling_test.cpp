@@ -82,6 +82,47 @@ TEST_F(Smuggling, EveryProbeGets400AClosedConnectionAndRunsNothing) {
   }
 }
 
+// Trailer fields (RFC 9112 §7.1.2) came after the header was closed and were appended to
+// the request's headers: a credential, a precondition or a lock token sent as a trailer,
+// which a proxy filtering headers never sees, was honoured. Any field after the header is
+// refused with 400 and the connection closed.
+TEST_F(Smuggling, AFieldInAChunkedTrailerGets400AndRunsNothing) {
+  StartServer();
+  ASSERT_TRUE(sync_.docs().Put(Caller::Admin(), project_, "victim.md", "keep me").has_value());
+  const std::string lock_token = sync_.locks().Acquire(Caller::Admin(), project_, {.locked_by = "alice"})->token;
+  const std::string body = R"({"content":"smuggled"})";
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", body.size());
+  const std::string chunks = std::string(size) + "\r\n" + body + "\r\n0\r\n";
+  struct Trailer {
+    const char* name;
+    std::string headers, trailer;
+  };
+  const std::vector<Trailer> probes = {
+      {"the admin token", "", AdminHeader()},
+      {"an API key", "", KeyHeader()},
+      {"a lock token", AdminHeader(), "X-Lock-Token: " + lock_token + "\r\n"},
+      {"If-Match", AdminHeader() + "X-Lock-Token: " + lock_token + "\r\n", "If-Match: \"v1\"\r\n"},
+      {"a harmless field", AdminHeader() + "X-Lock-Token: " + lock_token + "\r\n", "X-Checksum: 1\r\n"},
+  };
+  for (const Trailer& probe : probes) {
+    SCOPED_TRACE(probe.name);
+    Client c(port());
+    c.Send("PUT " + DocPath("victim.md") + " HTTP/1.1\r\nHost: x\r\n" + probe.headers +
+           "Transfer-Encoding: chunked\r\n\r\n" + chunks + probe.trailer + "\r\n");
+    const std::string response = c.ReadResponse();
+    EXPECT_EQ(StatusOf(response), 400) << response;
+    EXPECT_NE(response.find("trailer"), std::string::npos) << response;
+    const std::string more = ReadUntil(c, "HTTP/1.1", 500ms);
+    EXPECT_EQ(more.find("HTTP/1.1"), std::string::npos) << more;
+    EXPECT_TRUE(c.closed()) << "the connection stayed open";
+
+    Client check(port());
+    const std::string doc = check.Get(DocPath("victim.md"), AdminHeader());
+    EXPECT_NE(doc.find("\"content\":\"keep me\""), std::string::npos) << "the PUT ran: " << doc;
+  }
+}
+
 // The framings that are allowed still work, on one kept-alive connection.
 TEST_F(Smuggling, PlainChunkedAndContentLengthBodiesStillWork) {
   StartServer();

@@ -2,6 +2,7 @@
 // A raw TCP client for the server tests: what a test sends is exactly what the server
 // receives, malformed or slow requests included.
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -17,8 +18,16 @@ using namespace std::chrono_literals;
 
 class Client {
  public:
-  explicit Client(std::uint16_t port) {
+  /// `source`: the local address to connect from ("127.0.0.2" is another client to the
+  /// server, on the same loopback interface); the kernel picks when null.
+  explicit Client(std::uint16_t port, const char* source = nullptr) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    if (source) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      inet_pton(AF_INET, source, &local.sin_addr);
+      (void)bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);

@@ -53,6 +53,13 @@ struct ServerOptions {
   /// connections that have waited longest for a request are closed to make room; at the
   /// cap, new ones get 503. Lowered to fit the open file limit (see RaiseOpenFileLimit).
   std::size_t max_connections = 1024;
+  /// Open request connections from one remote address; more get 429 with Retry-After.
+  /// A team behind one office NAT shares an address, and a workstation holds a connection
+  /// only while a hook or the CLI asks: half the connection cap leaves such a team far more
+  /// than it uses, and the other half to everyone else, whatever one address does (a
+  /// client that sends headers and trickles its body is not idle, so shedding does not
+  /// reach it). At most half of max_connections.
+  std::size_t max_connections_per_address = 512;
   bool access_log = true;  ///< one line per request on stderr: method, path (no query), status, time
   /// Serves the event streams from this hub: GET /api/projects/:id/events and
   /// /api/events?projectId= as SSE, or as WebSocket when the request is an upgrade.

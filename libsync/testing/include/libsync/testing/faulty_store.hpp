@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "libsync/ports/store.hpp"
 
@@ -31,6 +32,16 @@ class FaultyStore final : public Store {
     fired_ = false;
     fail_next_commit_ = true;
   }
+  /// What the failing call returns, kUnavailable "injected failure" until set: e.g. a
+  /// database's own message, to see where it ends up.
+  void FailWith(Status status) {
+    std::lock_guard lock(mutex_);
+    injected_ = std::move(status);
+  }
+  Status Injected() const {
+    std::lock_guard lock(mutex_);
+    return injected_;
+  }
   bool failed() const { return fired_; }
   std::int64_t calls() const { return calls_; }
 
@@ -50,6 +61,8 @@ class FaultyStore final : public Store {
   std::atomic<std::int64_t> fail_at_;
   std::atomic<bool> fired_{false};
   std::atomic<bool> fail_next_commit_{false};
+  mutable std::mutex mutex_;
+  Status injected_ = Status::Unavailable("injected failure", "faulty");
 };
 
 }  // namespace libsync::testing
