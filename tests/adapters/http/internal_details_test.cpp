@@ -37,17 +37,5 @@ TEST_F(InternalDetails, AStoreOutageAnswersAGenericMessageToEveryone) {
   EXPECT_EQ(refused.find("10.20.30.40"), std::string::npos) << refused;
 }
 
-TEST_F(InternalDetails, TheServersOwnCapsKeepTheirMessage) {
-  StartServer({.max_subscribers = 1});
-  Client first(port());
-  first.Send(SseRequest(KeyHeader()));
-  ASSERT_EQ(StatusOf(ReadUntil(first, "\r\n\r\n")), 200);
-  Client second(port());
-  second.Send(SseRequest(AdminHeader()));
-  const std::string refused = second.ReadResponse();
-  ASSERT_EQ(StatusOf(refused), 503) << refused;
-  EXPECT_NE(refused.find("too many event streams"), std::string::npos) << refused;
-}
-
 }  // namespace
 }  // namespace libsync::web

@@ -43,7 +43,8 @@ TEST_F(RetryAfter, AStoreOutageWhileOpeningAStreamAnswers503WithRetryAfter) {
   EXPECT_TRUE(HasRetryAfter(response)) << response;
 }
 
-TEST_F(RetryAfter, TheStreamCapAnswers503WithRetryAfter) {
+// The server's own 503s keep their message (only a store's or libgit2's is made generic).
+TEST_F(RetryAfter, TheStreamCapAnswers503WithItsOwnMessageAndRetryAfter) {
   StartServer({.max_subscribers = 1});
   Client first(port());
   first.Send(SseRequest(KeyHeader()));
@@ -53,6 +54,7 @@ TEST_F(RetryAfter, TheStreamCapAnswers503WithRetryAfter) {
   const std::string refused = second.ReadResponse();
   ASSERT_EQ(StatusOf(refused), 503) << refused;
   EXPECT_TRUE(HasRetryAfter(refused)) << refused;
+  EXPECT_NE(refused.find("too many event streams"), std::string::npos) << refused;
 }
 
 }  // namespace
