@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "libsync/ports/git_remote.hpp"
 
@@ -67,7 +68,8 @@ class GitRepos {
 };
 
 /// Forwards to a real GitRemote, counting transfers and blob reads; `before_push` runs once before the
-/// next push (to make the remote move under an export).
+/// next push (to make the remote move under an export), `during_blob_read` once at the next blob
+/// read (an import is then planning, between its read of the local docs and its write transaction).
 class CountingGitRemote final : public GitRemote {
  public:
   explicit CountingGitRemote(GitRemote& inner) : inner_(inner) {}
@@ -75,6 +77,7 @@ class CountingGitRemote final : public GitRemote {
   std::atomic<int> blob_reads{0};
   std::atomic<int> transfers{0};  ///< fetches and pushes: calls that reach the remote
   std::function<void()> before_push;
+  std::function<void()> during_blob_read;
 
   Result<std::string> Fetch(const GitTarget& t) override {
     ++transfers;
@@ -86,6 +89,7 @@ class CountingGitRemote final : public GitRemote {
   }
   Result<std::string> ReadBlob(const GitTarget& t, const std::string& b) override {
     ++blob_reads;
+    if (auto hook = std::exchange(during_blob_read, nullptr)) hook();
     return inner_.ReadBlob(t, b);
   }
   Result<GitMerge> MergeFile(const std::string& b, const std::string& o, const std::string& t) override {

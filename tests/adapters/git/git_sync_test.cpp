@@ -123,38 +123,6 @@ TEST_F(GitSyncTest, ARemoteChangeArrivesAsANewVersion) {
   EXPECT_EQ(sync_.docs().History(admin_, project_, "a.md")->front().source, VersionSource::kGit);
 }
 
-/// Forwards to another GitRemote; `during_blob_read` runs once, at the next blob read: the
-/// import is then planning, between its read of the local docs and its write transaction.
-class RemoteWithABlobReadHook final : public GitRemote {
- public:
-  explicit RemoteWithABlobReadHook(GitRemote& inner) : inner_(inner) {}
-
-  std::function<void()> during_blob_read;
-
-  Result<std::string> Fetch(const GitTarget& t) override { return inner_.Fetch(t); }
-  Result<std::vector<GitFile>> ListTree(const GitTarget& t, const std::string& c, const std::string& d,
-                                        bool r) override {
-    return inner_.ListTree(t, c, d, r);
-  }
-  Result<std::string> ReadBlob(const GitTarget& t, const std::string& b) override {
-    if (auto hook = std::exchange(during_blob_read, nullptr)) hook();
-    return inner_.ReadBlob(t, b);
-  }
-  Result<GitMerge> MergeFile(const std::string& b, const std::string& o, const std::string& t) override {
-    return inner_.MergeFile(b, o, t);
-  }
-  Result<std::string> Commit(const GitTarget& t, const std::string& p, const std::vector<GitChange>& c,
-                             const std::string& m, const GitAuthor& a) override {
-    return inner_.Commit(t, p, c, m, a);
-  }
-  Status Push(const GitTarget& t, const std::string& c, const std::string& e) override {
-    return inner_.Push(t, c, e);
-  }
-
- private:
-  GitRemote& inner_;
-};
-
 // The import plans from the docs it read, then applies the plan in one transaction; a doc
 // edited locally in between is re-checked there and kept, never overwritten.
 TEST_F(GitSyncTest, ALocalEditMadeWhileTheImportRunsIsKept) {
@@ -163,12 +131,10 @@ TEST_F(GitSyncTest, ALocalEditMadeWhileTheImportRunsIsKept) {
   Import();
   repos_->Write("docs/a.md", "A remote\n");
   repos_->CommitAndPush("edit a");
-  RemoteWithABlobReadHook hooked(*counting_);
-  hooked.during_blob_read = [&] { Put("a.md", "A local\n"); };
-  GitSyncService racing(sync_.context(), hooked, GitSyncOptions{.allow_local_remotes = true});
-  auto report = racing.Import(admin_, project_, {});
+  counting_->during_blob_read = [&] { Put("a.md", "A local\n"); };
+  auto report = git_sync_->Import(admin_, project_, {});
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
-  EXPECT_FALSE(hooked.during_blob_read) << "the import read no blob";
+  EXPECT_FALSE(counting_->during_blob_read) << "the import read no blob";
   EXPECT_EQ(Get("a.md").content, "A local\n") << "the import overwrote a local edit made while it ran";
   EXPECT_EQ(Get("a.md").version, 2);
   EXPECT_TRUE(report->updated.empty());
