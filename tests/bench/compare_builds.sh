@@ -14,6 +14,7 @@
 # Usage: compare_builds.sh BASE_REVISION [seconds per measurement, default 5] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/wrk_common.sh
 base_rev=${1:?usage: compare_builds.sh BASE_REVISION [seconds] [rounds]}
 seconds=${2:-5}
 rounds=${3:-5}
@@ -91,15 +92,6 @@ sys.exit(0 if a == b else 1)
 PY
 done
 
-measure() {  # url threads connections key -> "req/s p99ms non2xx"
-  local out
-  out=$(wrk -t"$2" -c"$3" -d"${seconds}s" --latency -H "X-API-Key: $4" "$1")
-  printf '%s %s %s' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
-    "$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-                          print (u == "us" ? v / 1000 : u == "s" ? v * 1000 : v) }' <<<"$out")" \
-    "$(awk '/Non-2xx or 3xx responses/ {print $NF} END {}' <<<"$out" | tail -1)"
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 echo "base ${base_sha:0:12} against the working tree ($(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')), ${seconds} s x ${rounds} rounds"
 printf '| case | conns | base req/s | p99 ms | head req/s | p99 ms | head/base |\n|---|---|---|---|---|---|---|\n'
@@ -111,7 +103,7 @@ for c in "hook status|status" "hook docs hash|hash" "4 KB doc GET|doc"; do
     for round in $(seq "$rounds"); do
       order="base head"; (( round % 2 )) || order="head base"
       for side in $order; do
-        read -r rate p99 bad <<<"$(measure "$(url "$side" "$case")" "$t" "$n" "${key[$side]}")"
+        read -r rate p99 bad <<<"$(measure "$(url "$side" "$case")" "$t" "$n" "$seconds" "X-API-Key: ${key[$side]}")"
         [[ -z $bad ]] || { echo "compare_builds: $side answered $bad non-2xx responses to $name" >&2; exit 1; }
         echo "$rate $p99" >>"$work/$side.r"
       done
