@@ -11,7 +11,8 @@ set(LIBSYNC_SANITIZE "" CACHE STRING
 option(LIBSYNC_WITH_SOCI "Build libsync::soci, the SQLite/PostgreSQL Store" ON)
 option(LIBSYNC_WITH_GIT "Build libsync::git, the GitRemote on libgit2" ON)
 option(LIBSYNC_WITH_HTTP "Build libsync::http, the HTTP API handler (Boost.JSON)" ON)
-option(LIBSYNC_WITH_PYTHON "Build the Python module libsync (pybind11; needs SOCI and GIT)" ON)
+# An embedder (add_subdirectory) should not need pybind11 for a module it did not ask for.
+option(LIBSYNC_WITH_PYTHON "Build the Python module libsync (pybind11; needs SOCI and GIT)" ${PROJECT_IS_TOP_LEVEL})
 # The adapters, in dependency order; each has an option LIBSYNC_WITH_<NAME> above.
 set(LIBSYNC_ADAPTERS soci git http)
 

@@ -4,13 +4,17 @@
 #   - GET /api/hook/status/:id, GET /api/hook/docs/:id (6 docs of 4 KB) and one 4 KB doc GET,
 #     wrk at 2 threads x 64 connections and 1 x 1, the two servers alternating round by
 #     round (base first in odd rounds), medians of req/s and p99;
-#   - libsync_http_events_bench: lock acquire+release in process and over HTTP, alternating.
+#   - libsync_http_events_bench: lock acquire+release in process and over HTTP, alternating;
+#   - libsync_sql_store_bench (run.sh sql): the SQL store's lock cycle and 4 KB doc put at 1,
+#     8 and 32 threads on SQLite and PostgreSQL, alternating, each build's rate beside the
+#     raw-SQL baseline it measured in the same process.
 # Before timing, both servers must answer each request 200 with the same body (doc GETs
 # compared without their ids and times, which differ by construction), and wrk's non-2xx
 # count must be zero on both sides.
 # Usage: compare_builds.sh BASE_REVISION [seconds per measurement, default 5] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/wrk_common.sh
 base_rev=${1:?usage: compare_builds.sh BASE_REVISION [seconds] [rounds]}
 seconds=${2:-5}
 rounds=${3:-5}
@@ -29,7 +33,7 @@ launcher=()  # two Release builds of one tree: ccache, when there, compiles what
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 build_one() {  # source-dir build-dir
   cmake -S "$1" -B "$2" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLIBSYNC_BUILD_BENCHMARKS=ON "${launcher[@]}" >/dev/null
-  cmake --build "$2" --target aitk-server libsync_http_events_bench >/dev/null
+  cmake --build "$2" --target aitk-server libsync_http_events_bench libsync_sql_store_bench >/dev/null
 }
 build_one "$base_tree" "$base_tree/build/bench"
 build_one . build/bench
@@ -88,15 +92,6 @@ sys.exit(0 if a == b else 1)
 PY
 done
 
-measure() {  # url threads connections key -> "req/s p99ms non2xx"
-  local out
-  out=$(wrk -t"$2" -c"$3" -d"${seconds}s" --latency -H "X-API-Key: $4" "$1")
-  printf '%s %s %s' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
-    "$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-                          print (u == "us" ? v / 1000 : u == "s" ? v * 1000 : v) }' <<<"$out")" \
-    "$(awk '/Non-2xx or 3xx responses/ {print $NF} END {}' <<<"$out" | tail -1)"
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 echo "base ${base_sha:0:12} against the working tree ($(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')), ${seconds} s x ${rounds} rounds"
 printf '| case | conns | base req/s | p99 ms | head req/s | p99 ms | head/base |\n|---|---|---|---|---|---|---|\n'
@@ -108,7 +103,7 @@ for c in "hook status|status" "hook docs hash|hash" "4 KB doc GET|doc"; do
     for round in $(seq "$rounds"); do
       order="base head"; (( round % 2 )) || order="head base"
       for side in $order; do
-        read -r rate p99 bad <<<"$(measure "$(url "$side" "$case")" "$t" "$n" "${key[$side]}")"
+        read -r rate p99 bad <<<"$(measure "$(url "$side" "$case")" "$t" "$n" "$seconds" "X-API-Key: ${key[$side]}")"
         [[ -z $bad ]] || { echo "compare_builds: $side answered $bad non-2xx responses to $name" >&2; exit 1; }
         echo "$rate $p99" >>"$work/$side.r"
       done
@@ -136,3 +131,31 @@ for which in "in process|1" "over HTTP|2"; do
   printf '| lock acquire+release %s | SQLite | %.0f cycles/s | | %.0f cycles/s | | %.3f |\n' "$name" "$b" "$h" \
     "$(awk -v a="$h" -v b="$b" 'BEGIN { print a / b }')"
 done
+
+# The SQL store (run.sh sql): each round runs both builds' benchmark, which prints its
+# rate and its own raw-SQL baseline per backend, thread count and operation.
+for round in $(seq "$rounds"); do
+  order="base head"; (( round % 2 )) || order="head base"
+  for side in $order; do
+    "${bin[$side]}/tests/bench/libsync_sql_store_bench" "$seconds" >>"$work/$side.sql"
+  done
+done
+/usr/bin/python3 - "$work/base.sql" "$work/head.sql" <<'PY'
+import statistics, sys
+def rows(path):
+    found = {}
+    for line in open(path):
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if len(cells) == 6 and cells[1].isdigit():
+            found.setdefault((cells[0], int(cells[1]), cells[2]), []).append((float(cells[3]), float(cells[4])))
+    return found
+base, head = rows(sys.argv[1]), rows(sys.argv[2])
+print("\n| SQL store | threads | operation | base ops/s (raw SQL) | head ops/s (raw SQL) | head/base |")
+print("|---|---|---|---|---|---|")
+for key in base:
+    if key not in head:
+        continue
+    b = statistics.median(r for r, _ in base[key]); h = statistics.median(r for r, _ in head[key])
+    braw = statistics.median(r for _, r in base[key]); hraw = statistics.median(r for _, r in head[key])
+    print(f"| {key[0]} | {key[1]} | {key[2]} | {b:.0f} ({braw:.0f}) | {h:.0f} ({hraw:.0f}) | {h / b:.3f} |")
+PY

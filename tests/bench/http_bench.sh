@@ -7,9 +7,11 @@
 # Each case alternates the two servers for the given rounds (aitk-server first in odd
 # rounds, nginx first in even ones) and reports the median of each column: on a shared
 # machine the load of the minute moves both servers' rates by a third, and alternating
-# puts both under the same minutes.
+# puts both under the same minutes. Before timing, each server must answer each request
+# 200 with the same bytes, and wrk must count no non-2xx answer on either side.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/wrk_common.sh
 seconds=${1:-5}
 rounds=${2:-5}
 
@@ -27,6 +29,8 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target aitk-server >/dev/null
 
 work=$(mktemp -d)
+# nginx's workers run as an unprivileged user: mktemp's 0700 would have them answer 403.
+chmod 755 "$work"
 server_port=3021 nginx_port=3022
 cleanup() {
   [[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null || true
@@ -70,33 +74,37 @@ http {
   server { listen 127.0.0.1:$nginx_port; root $work/www; default_type application/json; }
 }
 CONF
+chmod -R a+rX "$work/www"
 nginx -c "$work/nginx.conf"
 sleep 0.3
+cases=("hook status|/hook/status/$project|status.json" "hook docs hash|/hook/docs/$project|docs.json"
+       "4 KB doc GET|/projects/$project/docs/bench-1.md|doc.json")
+for case in "${cases[@]}"; do
+  IFS='|' read -r name path file <<<"$case"
+  expect_body "aitk-server, $name" "$base$path" "$work/www/$file" "X-API-Key: $key"
+  expect_body "nginx, $name" "http://127.0.0.1:$nginx_port/$file" "$work/www/$file"
+done
 
-# wrk prints Requests/sec and, with --latency, the 99% line (converted to ms here).
-measure() {  # url threads connections [header]
-  local out
-  out=$(wrk -t"$2" -c"$3" -d"${seconds}s" --latency ${4:+-H "$4"} "$1")
-  printf '%s %s' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
-    "$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-                          print (u == "us" ? v / 1000 : u == "s" ? v * 1000 : v) }' <<<"$out")"
+timed() {  # side url threads connections [header] -> "req/s p99ms", failing on any non-2xx
+  local rate p99 bad
+  read -r rate p99 bad <<<"$(measure "$2" "$3" "$4" "$seconds" ${5:+"$5"})"
+  [[ -z $bad ]] || { echo "http_bench: $1 answered $bad non-2xx responses to $2" >&2; exit 1; }
+  echo "$rate $p99"
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 printf '| case | conns | aitk-server req/s | p99 ms | nginx req/s | p99 ms | ratio |\n|---|---|---|---|---|---|---|\n'
-for case in "hook status|/hook/status/$project|status.json" "hook docs hash|/hook/docs/$project|docs.json" \
-            "4 KB doc GET|/projects/$project/docs/bench-1.md|doc.json"; do
+for case in "${cases[@]}"; do
   IFS='|' read -r name path file <<<"$case"
   for tc in "2 64" "1 1"; do
     read -r t c <<<"$tc"
     : >"$work/ours"; : >"$work/theirs"; : >"$work/ratios"
     for round in $(seq "$rounds"); do
       if (( round % 2 )); then
-        read -r ours ours_p99 <<<"$(measure "$base$path" "$t" "$c" "X-API-Key: $key")"
-        read -r theirs theirs_p99 <<<"$(measure "http://127.0.0.1:$nginx_port/$file" "$t" "$c")"
+        read -r ours ours_p99 <<<"$(timed aitk-server "$base$path" "$t" "$c" "X-API-Key: $key")"
+        read -r theirs theirs_p99 <<<"$(timed nginx "http://127.0.0.1:$nginx_port/$file" "$t" "$c")"
       else
-        read -r theirs theirs_p99 <<<"$(measure "http://127.0.0.1:$nginx_port/$file" "$t" "$c")"
-        read -r ours ours_p99 <<<"$(measure "$base$path" "$t" "$c" "X-API-Key: $key")"
+        read -r theirs theirs_p99 <<<"$(timed nginx "http://127.0.0.1:$nginx_port/$file" "$t" "$c")"
+        read -r ours ours_p99 <<<"$(timed aitk-server "$base$path" "$t" "$c" "X-API-Key: $key")"
       fi
       echo "$ours $ours_p99" >>"$work/ours"
       echo "$theirs $theirs_p99" >>"$work/theirs"

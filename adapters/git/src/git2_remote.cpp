@@ -11,6 +11,7 @@
 
 #include "error_mapping.hpp"
 #include "libsync/remote_url.hpp"
+#include "libsync/thread_annotations.hpp"
 #include "timed_socket_stream.hpp"
 
 namespace libsync::git {
@@ -375,7 +376,7 @@ class Git2Remote final : public GitRemote {
   std::unique_lock<std::mutex> LockProject(const std::string& project_id) {
     ProjectCache* cache;
     {
-      std::lock_guard lock(caches_mutex_);
+      MutexLock lock(caches_mutex_);
       cache = &caches_[project_id];
     }
     return std::unique_lock(cache->mutex);
@@ -392,7 +393,7 @@ class Git2Remote final : public GitRemote {
     }
     ProjectCache* cache;
     {
-      std::lock_guard lock(caches_mutex_);
+      MutexLock lock(caches_mutex_);
       cache = &caches_[target.project_id];
     }
     if (cache->repo) return cache->repo.get();
@@ -448,8 +449,11 @@ class Git2Remote final : public GitRemote {
   }
 
   Git2RemoteOptions options_;
-  std::mutex caches_mutex_;
-  std::map<std::string, ProjectCache> caches_;  // nodes never move, so pointers stay valid
+  Mutex caches_mutex_;
+  // A ProjectCache's own members are guarded by its `mutex`, which LockProject hands to the
+  // caller for a whole operation: which mutex that is depends on the project, so the
+  // analysis cannot follow it and those members carry no annotation.
+  std::map<std::string, ProjectCache> caches_ LIBSYNC_GUARDED_BY(caches_mutex_);  // nodes never move, so pointers stay valid
 };
 
 }  // namespace

@@ -14,12 +14,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <set>
 #include <string>
 #include <thread>
 #include <type_traits>
+
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync::git {
 namespace {
@@ -76,13 +77,13 @@ class Watchdog {
   }
 
   void Watch(TimedSocketStream* st) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     streams_.insert(st);
     wake_.notify_one();
   }
   /// After this returns the watchdog no longer touches `st` or its socket.
   void Forget(TimedSocketStream* st) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     streams_.erase(st);
   }
 
@@ -90,9 +91,9 @@ class Watchdog {
   Watchdog() { std::thread([this] { Run(); }).detach(); }
 
   void Run() {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return !streams_.empty(); });
+      wake_.wait(lock, [&]() LIBSYNC_REQUIRES(mutex_) { return !streams_.empty(); });
       const auto now = Clock::now();
       for (TimedSocketStream* st : streams_) {
         if (st->limits.cancel && st->limits.cancel->load()) {
@@ -108,9 +109,9 @@ class Watchdog {
     }
   }
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::set<TimedSocketStream*> streams_;
+  Mutex mutex_;
+  std::condition_variable_any wake_;
+  std::set<TimedSocketStream*> streams_ LIBSYNC_GUARDED_BY(mutex_);
 };
 
 int Connected(TimedSocketStream& st, int fd) {
