@@ -1,5 +1,3 @@
-# What libsync::soci needs at link time. Debian's SOCI has no CMake config, so the
-# installed package carries its own FindSOCI.cmake.
-list(PREPEND CMAKE_MODULE_PATH "${CMAKE_CURRENT_LIST_DIR}")
-find_dependency(SOCI COMPONENTS SQLite3 PostgreSQL)
-list(POP_FRONT CMAKE_MODULE_PATH)
+# What libsync::soci needs at link time: SQLite's and PostgreSQL's client libraries.
+find_dependency(SQLite3)
+find_dependency(PostgreSQL)

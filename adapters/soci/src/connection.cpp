@@ -1,7 +1,5 @@
 #include "connection.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 #include <sqlite3.h>
 
 #include <poll.h>
@@ -21,17 +19,6 @@ namespace libsync::sql {
 namespace {
 
 constexpr std::string_view kSqliteScheme = "sqlite://";
-
-// SOCI's SQLite connect string is space-separated key=value; quote the path so spaces
-// in it survive.
-std::string QuoteSqlitePath(const std::string& path) {
-  std::string out = "\"";
-  for (char c : path) {
-    if (c == '"') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // The file as a URI naming SQLite's "unix-excl" VFS: the process locks the file once,
 // exclusively, and keeps the WAL index in its own memory (https://sqlite.org/uri.html).
@@ -173,7 +160,7 @@ Result<Target> ParseUrl(const std::string& url) {
     std::string path = url.substr(kSqliteScheme.size());
     if (path.empty()) return Status::InvalidArgument("sqlite URL has no file path: " + url);
     if (path.find('\0') != std::string::npos) return Status::InvalidArgument("sqlite path contains NUL");
-    return Target{Dialect::kSqlite, "db=" + QuoteSqlitePath(path), url, path};
+    return Target{Dialect::kSqlite, {}, url, path};
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     LIBSYNC_ASSIGN_OR_RETURN(std::string keywords, PostgresKeywords(url));
@@ -189,7 +176,7 @@ Connection OpenConnection(const Target& target, const SqlStoreOptions& options) 
     if (!c.pg) throw std::bad_alloc();
     if (PQstatus(c.pg.get()) != CONNECTION_OK) {
       // 08001: the client could not establish the connection (kUnavailable).
-      throw soci::postgresql_soci_error(PQerrorMessage(c.pg.get()), "08001");
+      throw PgError(PQerrorMessage(c.pg.get()), "08001");
     }
     // Messages the server sends on its own (a WARNING as it shuts down, the FATAL of a
     // terminated session) would go to stderr; the error that follows is what counts.
@@ -204,39 +191,45 @@ Connection OpenConnection(const Target& target, const SqlStoreOptions& options) 
   }
   // SQLite keeps allocation statistics behind one process-wide mutex, which every
   // worker's reads then queue on. Nothing here reads the statistics. URI file names are
-  // how SOCI can be asked for a VFS. Both settings only take before SQLite's first use in
-  // the process: an embedder that used it first keeps its own.
+  // how the exclusive store names its VFS. Both settings only take before SQLite's first
+  // use in the process: an embedder that used it first keeps its own.
   static std::once_flag configured;
   static bool uri_names = false;
   std::call_once(configured, [] {
-    sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    uri_names = sqlite_api::sqlite3_config(SQLITE_CONFIG_URI, 1) == SQLITE_OK ||
-                sqlite_api::sqlite3_compileoption_used("USE_URI") == 1;
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    uri_names = sqlite3_config(SQLITE_CONFIG_URI, 1) == SQLITE_OK || sqlite3_compileoption_used("USE_URI") == 1;
   });
-  std::string connect_string = target.connect_string;
+  std::string file = target.sqlite_path;
   if (options.sqlite_exclusive) {
     // Without URI names the URI would be taken for a file name: refuse rather than
     // create a file called "file:...".
     if (!uri_names) throw std::runtime_error("an exclusive SQLite store needs URI file names, which are off here");
-    connect_string = "db=" + QuoteSqlitePath(ExclusiveFileUri(target.sqlite_path));
+    file = ExclusiveFileUri(target.sqlite_path);
   }
-  auto session = std::make_unique<soci::session>(soci::sqlite3, connect_string);
-  auto* backend = static_cast<soci::sqlite3_session_backend*>(session->get_backend());
+  Connection c;
+  sqlite3* opened = nullptr;
+  const int rc = sqlite3_open_v2(file.c_str(), &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  c.sqlite.reset(opened);  // closed on every path below, opened or not
+  if (rc != SQLITE_OK) {
+    if (!opened) throw std::bad_alloc();
+    // The code open returned (a primary one: extended codes are switched on below).
+    throw SqliteError(std::string("cannot open the database file: ") + sqlite3_errmsg(opened), rc);
+  }
+  sqlite3* db = c.sqlite.get();
   // Extended codes tell a UNIQUE violation from a FOREIGN KEY one without parsing text.
-  sqlite3_extended_result_codes(backend->conn_, 1);
+  sqlite3_extended_result_codes(db, 1);
   // An exclusive store takes its lock on this first read; if another process holds the
   // file, waiting would not help: fail at once.
   const auto busy_timeout = static_cast<int>(options.sqlite_busy_timeout.count());
-  sqlite3_busy_timeout(backend->conn_, options.sqlite_exclusive ? 0 : busy_timeout);
-  std::string mode;
-  *session << "PRAGMA journal_mode=WAL", soci::into(mode);
-  if (options.sqlite_exclusive) sqlite3_busy_timeout(backend->conn_, busy_timeout);
-  *session << (options.sqlite_synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-  *session << "PRAGMA foreign_keys=ON";
-  auto statements = std::make_unique<SqliteStatementCache>(backend->conn_);
-  Connection c;
-  c.session = std::move(session);
-  c.statements = std::move(statements);
+  sqlite3_busy_timeout(db, options.sqlite_exclusive ? 0 : busy_timeout);
+  const auto exec = [db](const char* sql) {
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) ThrowSqliteError(db);
+  };
+  exec("PRAGMA journal_mode=WAL");
+  if (options.sqlite_exclusive) sqlite3_busy_timeout(db, busy_timeout);
+  exec(options.sqlite_synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  exec("PRAGMA foreign_keys=ON");
+  c.statements = std::make_unique<SqliteStatementCache>(db);
   return c;
 }
 
@@ -247,7 +240,7 @@ bool Connection::Lost() const {
 }
 
 bool UseUnlockedSqliteConnections() {
-  return sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD) == SQLITE_OK;
+  return sqlite3_config(SQLITE_CONFIG_MULTITHREAD) == SQLITE_OK;
 }
 
 namespace {

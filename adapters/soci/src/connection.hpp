@@ -1,10 +1,10 @@
 #pragma once
-// Connection URLs, session set-up per backend, and a small pool of sessions (SOCI
-// sessions are not thread-safe, so each transaction leases one for its duration).
-
-#include <soci/soci.h>
+// Connection URLs, connection set-up per database, and a small pool of connections
+// (neither SQLite nor libpq connections may be used by two threads at once, so each
+// transaction leases one for its duration).
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -15,17 +15,16 @@
 #include <vector>
 
 #include "libsync/result.hpp"
+#include "dialect.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "pg_statements.hpp"
 #include "sqlite_statements.hpp"
 
 namespace libsync::sql {
 
-enum class Dialect { kSqlite, kPostgres };
-
 struct Target {
   Dialect dialect;
-  std::string connect_string;  ///< SQLite: what soci::session::open takes; PostgreSQL: libpq keywords
+  std::string connect_string;  ///< PostgreSQL: libpq keywords
   std::string display;         ///< for messages: the URL without a password
   std::string sqlite_path;     ///< SQLite: the database file, as the URL gave it
 };
@@ -38,6 +37,13 @@ struct PgConnDeleter {
 };
 using PgConn = std::unique_ptr<PGconn, PgConnDeleter>;
 
+struct SqliteDbCloser {
+  // _v2: should a statement still be open, the connection closes when it is finalized
+  // rather than staying open for good.
+  void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+using SqliteDb = std::unique_ptr<sqlite3, SqliteDbCloser>;
+
 /// Where a transaction's statements run: SQLite's kept statements, or a PostgreSQL
 /// connection (driven through libpq) with its prepared statements.
 struct Executor {
@@ -46,12 +52,10 @@ struct Executor {
   PgStatementCache* pg_statements = nullptr;
 };
 
-/// One pooled connection. SQLite goes through a SOCI session; PostgreSQL through libpq
-/// alone (SOCI 4.0 re-splits a libpq connect string on blanks, which breaks a quoted
-/// password that contains a space).
+/// One pooled connection: SQLite's C API, or libpq.
 struct Connection {
-  std::unique_ptr<soci::session> session;  ///< SQLite
-  // Declared after the session, so destroyed first: kept statements are finalized
+  SqliteDb sqlite;  ///< SQLite
+  // Declared after the connection, so destroyed first: kept statements are finalized
   // before their connection closes. Null on PostgreSQL.
   std::unique_ptr<SqliteStatementCache> statements;
   PgConn pg;  ///< PostgreSQL
@@ -71,11 +75,12 @@ struct Connection {
 
 /// Opens one connection and applies the per-connection settings (SQLite: WAL,
 /// synchronous, busy timeout, foreign keys, extended result codes; PostgreSQL: ISO
-/// datestyle, no NOTICEs). Throws soci errors (a refused connection as SQLSTATE 08001).
+/// datestyle, no NOTICEs). Throws SqliteError, or PgError (a refused connection as
+/// SQLSTATE 08001).
 Connection OpenConnection(const Target& target, const SqlStoreOptions& options);
 
-/// A small pool of connections that replaces broken ones. SOCI sessions and libpq
-/// connections are not thread-safe, so each transaction leases one for its duration.
+/// A small pool of connections that replaces broken ones; each transaction leases one
+/// for its duration.
 class SessionPool {
  public:
   using Opener = std::function<Connection()>;

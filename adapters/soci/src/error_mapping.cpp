@@ -1,8 +1,5 @@
 #include "error_mapping.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 #include <sqlite3.h>
 
 #include <string>
@@ -65,18 +62,9 @@ MappedError MapSqlError(const std::exception& error) {
   if (const auto* refused = dynamic_cast<const UnstorableValue*>(&error)) {
     return {Status(ErrorCode::kInvalidArgument, refused->what(), {}, "soci/value")};
   }
-  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&error)) {
-    return FromSqlState(pg->sqlstate(), pg->get_error_message());
-  }
-  if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&error)) {
-    return FromSqliteCode(lite->result(), lite->get_error_message());
-  }
-  if (const auto* soci_error = dynamic_cast<const soci::soci_error*>(&error)) {
-    if (soci_error->get_error_category() == soci::soci_error::connection_error) {
-      return {Status::Unavailable("database unavailable: " + soci_error->get_error_message(), "soci/connection")};
-    }
-    return {Status::Internal("database error: " + soci_error->get_error_message(), "soci")};
-  }
+  if (const auto* pg = dynamic_cast<const PgError*>(&error)) return FromSqlState(pg->sqlstate(), pg->what());
+  if (const auto* lite = dynamic_cast<const SqliteError*>(&error)) return FromSqliteCode(lite->code(), lite->what());
+  if (dynamic_cast<const BadRow*>(&error)) return {Status::Internal(std::string("database error: ") + error.what(), "soci")};
   return {Status::Internal(std::string("database adapter failure: ") + error.what(), "soci")};
 }
 

@@ -1,7 +1,5 @@
 #include "pg_pipeline.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
-
 #include <boost/container/small_vector.hpp>
 
 #include "error_mapping.hpp"
@@ -36,7 +34,7 @@ void ThrowPgError(PGconn* conn, const PGresult* result) {
   // No SQLSTATE: libpq's own failure. A lost connection is "08006" (connection_failure),
   // which the mapping reports as kUnavailable; anything else is a bug here.
   if (!state || !*state) state = PQstatus(conn) == CONNECTION_OK ? "XX000" : "08006";
-  throw soci::postgresql_soci_error(message, state);
+  throw PgError(message, state);
 }
 
 void CheckPgResult(PGconn* conn, const PGresult* result) {

@@ -43,7 +43,7 @@ class PgPipeline {
   void Queue(std::string sql, std::span<const std::string_view> values);
 
   /// Sends the queued statements and then `statements`, in one round trip, and returns
-  /// the results of `statements`, in order. Throws soci::postgresql_soci_error for the
+  /// the results of `statements`, in order. Throws PgError for the
   /// first statement that failed (the rest were skipped by the server), and
   /// UnstorableValue as Queue does.
   std::vector<PgResult> Run(std::span<const PgStatement> statements);
@@ -69,7 +69,7 @@ class PgPipeline {
 };
 
 /// Throws the error a failed result (or a null one, for a lost connection) reports, as
-/// soci::postgresql_soci_error with its SQLSTATE, so the store's error mapping reads it.
+/// PgError with its SQLSTATE, so the store's error mapping reads it.
 [[noreturn]] void ThrowPgError(PGconn* conn, const PGresult* result);
 
 /// Throws unless `result` holds rows or a completed command.

@@ -27,7 +27,7 @@ std::string Rewrite(std::string_view sql, Emit&& emit) {
       out += c;
       continue;
     }
-    if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {  // a cast, as SOCI reads it
+    if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {  // a cast (PostgreSQL's ::type)
       out += "::";
       ++i;
       continue;

@@ -1,7 +1,8 @@
 #pragma once
-// The store's SQL texts name their parameters SOCI's way (`:name`); each database wants
-// its own positional form. Every `:name` outside quotes is its own parameter, in order
-// of appearance (a name used twice is two parameters); `::` is a cast.
+// The store's SQL texts name their parameters `:name` (readable, and the same text for
+// both databases); each database wants its own positional form. Every `:name` outside
+// quotes is its own parameter, in order of appearance (a name used twice is two
+// parameters); `::` is a cast.
 
 #include <string>
 #include <string_view>

@@ -1,22 +1,20 @@
 #pragma once
-// One SQL statement with bound values, on either database: the connection's kept
-// statement for the text on SQLite (SqliteStatementCache, through the C API), libpq's
-// extended protocol on PostgreSQL (PgPipeline). Values are always parameters, never part
-// of the SQL text, so any byte string reaches the database as it is.
+// One SQL statement with bound values, written once for both databases: Query binds the
+// caller's variables and hands the statement to the connection's backend (SqliteQuery or
+// PgQuery, query_backend.hpp). Values are always parameters, never part of the SQL text,
+// so any byte string reaches the database as it is.
 
-#include <boost/container/small_vector.hpp>
-
-#include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 
-#include "pg_pipeline.hpp"
-#include "sqlite_statements.hpp"
+#include "pg_query.hpp"
+#include "sqlite_query.hpp"
 
 namespace libsync::sql {
 
 /// Where statements run: SQLite's kept statements, or a PostgreSQL pipeline (whose
-/// queued statements go out with the next one that runs).
+/// queued statements go out with the next one that runs). Exactly one is set.
 struct Channel {
   SqliteStatementCache* sqlite = nullptr;
   PgPipeline* pg = nullptr;
@@ -24,10 +22,9 @@ struct Channel {
 
 class Query {
  public:
-  explicit Query(const Channel& channel) : channel_(channel) {}
+  explicit Query(const Channel& channel) : backend_(Open(channel)) {}
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
-  ~Query();
 
   /// Binds a column of the result (in select-list order) to `value`, filled per row.
   template <class T>
@@ -43,36 +40,37 @@ class Query {
   }
 
   /// Executes `sql` (`:name` placeholders) and fetches the first row; false when there
-  /// is none. Throws soci errors, and UnstorableValue for a value the database cannot
-  /// hold.
-  bool Run(std::string_view sql);
+  /// is none. Throws as QueryBackend says (SqliteError, PgError, UnstorableValue, BadRow).
+  bool Run(std::string_view sql) {
+    return std::visit([&](auto& b) { return b.Run(sql, inputs_, outputs_); }, backend_);
+  }
   /// The next row; false after the last.
-  bool Next();
+  bool Next() {
+    return std::visit([&](auto& b) { return b.Next(outputs_); }, backend_);
+  }
   /// Rows the statement inserted, updated or deleted.
-  long long Affected();
-
+  long long Affected() {
+    return std::visit([](auto& b) { return b.Affected(); }, backend_);
+  }
   /// For a statement whose result nobody reads. PostgreSQL: queued with copies of its
-  /// values, to be sent with the next statement that runs; SQLite: run now (no network
-  /// to save, and a kept statement costs less than any batching).
-  void Queue(std::string_view sql);
+  /// values, to be sent with the next statement that runs; SQLite: run now.
+  void Queue(std::string_view sql) {
+    std::visit([&](auto& b) { b.Queue(sql, inputs_); }, backend_);
+  }
+
+  /// Runs `first` and then `second` (both bound, on one channel) and fetches each one's
+  /// first row; returns whether each has one. PostgreSQL sends both in one round trip;
+  /// SQLite runs one after the other.
+  static std::pair<bool, bool> RunTogether(Query& first, std::string_view first_sql, Query& second,
+                                           std::string_view second_sql);
 
  private:
-  using Slot = std::variant<std::string*, long long*, int*>;
+  using Backend = std::variant<SqliteQuery, PgQuery>;
+  static Backend Open(const Channel& channel);
 
-  void BindSqlite(int index, const Slot& slot);
-  bool StepSqlite();
-  bool FetchPg();
-  /// The inputs as text, for libpq; numbers are formatted into `numbers_`.
-  void PgValues(boost::container::small_vector<std::string_view, 12>& out);
-
-  Channel channel_;
-  sqlite_api::sqlite3_stmt* sqlite_ = nullptr;
-  PgResult pg_result_;
-  int pg_row_ = 0;
-  // Rows have a dozen columns at most: kept inline, no allocation per query.
-  boost::container::small_vector<Slot, 12> inputs_;
-  boost::container::small_vector<Slot, 12> outputs_;
-  boost::container::small_vector<std::string, 4> numbers_;
+  Backend backend_;
+  Slots inputs_;
+  Slots outputs_;
 };
 
 }  // namespace libsync::sql

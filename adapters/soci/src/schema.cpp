@@ -5,30 +5,16 @@
 
 #include "libsync/credentials.hpp"
 #include "libsync/ports/clock.hpp"
+#include "dialect.hpp"
 #include "query.hpp"
 
 namespace libsync::sql {
 namespace {
 
-// Column types per dialect: the original platform (Prisma on PostgreSQL) used TEXT ids,
-// TIMESTAMP(3) times and BOOLEAN flags. SQLite stores times as ISO-8601 text, which sorts
-// correctly because every value is written in the same fixed-width form.
-struct Types {
-  const char* time;
-  const char* boolean;
-  const char* boolean_true;
-  const char* bigint;
-};
-
-Types TypesFor(Dialect d) {
-  if (d == Dialect::kPostgres) return {"TIMESTAMP(3)", "BOOLEAN", "true", "BIGINT"};
-  return {"TEXT", "INTEGER", "1", "INTEGER"};
-}
-
 // Migration 1 is the original platform's schema, verbatim in names, defaults,
 // constraints and indexes; IF NOT EXISTS lets a database it created pass through.
 std::vector<std::string> OriginalSchema(Dialect d) {
-  const Types t = TypesFor(d);
+  const ColumnTypes t = TypesFor(d);
   const std::string now = "DEFAULT CURRENT_TIMESTAMP";
   return {
       std::string(R"(CREATE TABLE IF NOT EXISTS "Project" ("id" TEXT NOT NULL, "name" TEXT NOT NULL,
@@ -61,7 +47,7 @@ std::vector<std::string> OriginalSchema(Dialect d) {
 
 // Migration 2: libsync's additions. Columns and tables are only ever added.
 std::vector<std::string> LibsyncAdditions(Dialect d) {
-  const Types t = TypesFor(d);
+  const ColumnTypes t = TypesFor(d);
   const std::string time = t.time;
   const std::string bigint = t.bigint;
   return {
@@ -130,7 +116,7 @@ void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sq
 int LatestSchemaVersion() { return 2; }
 
 Status Migrate(const Channel& channel, Dialect d) {
-  const Types t = TypesFor(d);
+  const ColumnTypes t = TypesFor(d);
   // One writer migrates at a time: SQLite's IMMEDIATE transaction takes the write lock,
   // PostgreSQL's advisory lock serializes servers starting together.
   Run(channel, d == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -153,7 +139,7 @@ Status Migrate(const Channel& channel, Dialect d) {
       Query insert(channel);
       insert.Use(v).Use(now);
       insert.Run(R"(INSERT INTO "Migration" ("version", "appliedAt") VALUES (:v, )" +
-                 std::string(d == Dialect::kPostgres ? "CAST(:t AS TIMESTAMP(3))" : ":t") + ")");
+                 TimeParam(d, ":t") + ")");
     }
     Run(channel, "COMMIT");
   } catch (...) {

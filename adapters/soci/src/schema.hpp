@@ -2,7 +2,7 @@
 // Numbered migrations from an empty database, or from the original platform's schema,
 // to the current one.
 
-#include "connection.hpp"
+#include "dialect.hpp"
 #include "libsync/status.hpp"
 #include "query.hpp"
 
@@ -13,7 +13,7 @@ int LatestSchemaVersion();
 
 /// Applies every migration the database lacks, all in one transaction, recording each in
 /// "Migration". Safe to run from several processes at once. Expected errors:
-/// kPreconditionFailed (the database is newer than this build). Throws soci errors.
+/// kPreconditionFailed (the database is newer than this build). Throws as Query does.
 Status Migrate(const Channel& channel, Dialect dialect);
 
 }  // namespace libsync::sql

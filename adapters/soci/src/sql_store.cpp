@@ -1,4 +1,5 @@
-// The Store on SOCI: transactions on pooled sessions, retried on serialization conflicts.
+// The Store on SQL databases: transactions on pooled connections, retried on serialization
+// conflicts and once on a connection lost before its commit.
 
 #include "libsync/sql/sql_store.hpp"
 
@@ -52,7 +53,7 @@ class SqlStore final : public Store {
       Status status;
       bool retryable = false;
       try {
-        tx.emplace(lease->executor(), target_.dialect, mode, options_.event_retention, BeginStatement(mode));
+        tx.emplace(lease->executor(), target_.dialect, mode, options_.event_retention, BeginStatement(target_.dialect, mode));
         status = work(*tx);
         if (status.ok()) {
           tx->Commit();
@@ -98,14 +99,6 @@ class SqlStore final : public Store {
   }
 
  private:
-  const char* BeginStatement(TxMode mode) const {
-    if (target_.dialect == Dialect::kSqlite) return mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN";
-    // Writers serialize per project with SELECT ... FOR UPDATE, which READ COMMITTED
-    // re-reads after the wait; readers get one snapshot.
-    return mode == TxMode::kWrite ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-                                  : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-  }
-
   Target target_;
   SqlStoreOptions options_;
   SessionPool pool_;

@@ -1,9 +1,22 @@
 #pragma once
 // The Transaction port on one pooled connection inside an open database transaction.
+// Each store operation's SQL is written once, for both databases, against Query; where
+// the dialects differ, the piece comes from dialect.hpp, and rows become model types in
+// rows.hpp. The definitions are split by what they store:
+//   sql_transaction.cpp           opening, commit, rollback, the held project's counters
+//   sql_transaction_projects.cpp  projects
+//   sql_transaction_docs.cpp      docs and their versions
+//   sql_transaction_locks.cpp     locks and fences
+//   sql_transaction_keys.cpp      API keys
+//   sql_transaction_events.cpp    the event log
 
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "connection.hpp"
+#include "dialect.hpp"
+#include "error_mapping.hpp"
 #include "libsync/ports/store.hpp"
 #include "pg_pipeline.hpp"
 #include "query.hpp"
@@ -14,14 +27,14 @@ class SqlTransaction final : public Transaction {
  public:
   /// `begin` is the statement that opens the transaction. On PostgreSQL it is sent with
   /// the first statement whose result is read, rather than in a round trip of its own.
-  /// Throws soci errors (SQLite: when BEGIN fails).
+  /// Throws as Query does (SQLite: when BEGIN fails).
   SqlTransaction(Executor executor, Dialect dialect, TxMode mode, std::size_t event_retention, const char* begin);
 
   /// A statement failed with a serialization conflict, deadlock or busy database; the
   /// store rolls back and runs the work again.
   bool conflicted() const noexcept { return conflicted_; }
 
-  /// Sends what is still queued and commits. Throws soci errors.
+  /// Sends what is still queued and commits. Throws as Query does.
   void Commit();
   /// Rolls back what was sent, if anything; never throws.
   void Rollback() noexcept;
@@ -64,15 +77,13 @@ class SqlTransaction final : public Transaction {
                                std::size_t limit) override;
 
  private:
-  /// Runs `fn` after writing the counters; maps soci exceptions to a Status.
+  /// Runs `fn` after writing the counters; maps the SQL layer's exceptions to a Status.
   template <class Fn>
   auto Guard(Fn&& fn) -> decltype(fn());
   /// As Guard, without writing the counters first (for statements that only queue).
   template <class Fn>
   auto Catch(Fn&& fn) -> decltype(fn());
   Status Writable() const;
-  /// `param` as a nullable timestamp expression ('' means NULL).
-  std::string NullableTime(const char* param) const;
   bool ProjectExists(const std::string& id);
   /// Queues the write-back of the held project's fence and seq counters, if they moved.
   void WriteCounters();
@@ -105,5 +116,28 @@ class SqlTransaction final : public Transaction {
   bool counters_dirty_ = false;  // locked_fence_/locked_seq_ changed; written before the next read
   bool commit_sent_ = false;
 };
+
+/// The kNotFound a missing project or doc is reported with.
+Status ProjectNotFound(std::string_view id);
+Status DocNotFound(std::string_view file_name);
+
+template <class Fn>
+auto SqlTransaction::Catch(Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    MappedError mapped = MapSqlError(e);
+    if (mapped.retryable) conflicted_ = true;
+    return mapped.status;
+  }
+}
+
+template <class Fn>
+auto SqlTransaction::Guard(Fn&& fn) -> decltype(fn()) {
+  return Catch([&] {
+    WriteCounters();  // reads must see this transaction's own writes
+    return fn();
+  });
+}
 
 }  // namespace libsync::sql

@@ -1,9 +1,11 @@
 #include "sqlite_statements.hpp"
 
+#include "error_mapping.hpp"
+
 namespace libsync::sql {
 
-void ThrowSqliteError(sqlite_api::sqlite3* db) {
-  throw soci::sqlite3_soci_error(sqlite_api::sqlite3_errmsg(db), sqlite_api::sqlite3_extended_errcode(db));
+void ThrowSqliteError(sqlite3* db) {
+  throw SqliteError(sqlite3_errmsg(db), sqlite3_extended_errcode(db));
 }
 
 SqliteStatementCache::Entry* SqliteStatementCache::Find(std::string_view sql) {
@@ -20,17 +22,17 @@ SqliteStatementCache::Entry* SqliteStatementCache::Find(std::string_view sql) {
   return &it->second;
 }
 
-sqlite_api::sqlite3_stmt* SqliteStatementCache::Acquire(std::string_view sql) {
+sqlite3_stmt* SqliteStatementCache::Acquire(std::string_view sql) {
   Entry* found = Find(sql);
   if (found && !found->in_use) {
     found->in_use = true;
     return found->statement;
   }
   const std::string text = PositionalPlaceholders(sql);
-  sqlite_api::sqlite3_stmt* statement = nullptr;
+  sqlite3_stmt* statement = nullptr;
   const bool keep = !found && entries_.size() < kMaxStatements;
   const unsigned flags = keep ? SQLITE_PREPARE_PERSISTENT : 0;
-  if (sqlite_api::sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size() + 1), flags, &statement,
+  if (sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size() + 1), flags, &statement,
                                      nullptr) != SQLITE_OK) {
     ThrowSqliteError(db_);
   }
@@ -42,19 +44,19 @@ sqlite_api::sqlite3_stmt* SqliteStatementCache::Acquire(std::string_view sql) {
   return statement;
 }
 
-void SqliteStatementCache::Release(sqlite_api::sqlite3_stmt* statement) noexcept {
+void SqliteStatementCache::Release(sqlite3_stmt* statement) noexcept {
   auto it = by_statement_.find(statement);
   if (it == by_statement_.end()) {
-    sqlite_api::sqlite3_finalize(statement);  // one made while the kept one was busy
+    sqlite3_finalize(statement);  // one made while the kept one was busy
     return;
   }
-  sqlite_api::sqlite3_reset(statement);
-  sqlite_api::sqlite3_clear_bindings(statement);
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
   it->second->in_use = false;
 }
 
 void SqliteStatementCache::Clear() noexcept {
-  for (auto& [sql, entry] : entries_) sqlite_api::sqlite3_finalize(entry.statement);
+  for (auto& [sql, entry] : entries_) sqlite3_finalize(entry.statement);
   entries_.clear();
   by_statement_.clear();
   by_address_.clear();

@@ -3,7 +3,7 @@
 // resolution, code generation) cost more than running the point reads the HTTP routes
 // make, so each SQL text is compiled once per connection and reset between uses.
 
-#include <soci/sqlite3/soci-sqlite3.h>
+#include <sqlite3.h>
 
 #include <memory>
 #include <string>
@@ -16,27 +16,27 @@ namespace libsync::sql {
 
 class SqliteStatementCache {
  public:
-  explicit SqliteStatementCache(sqlite_api::sqlite3* db) : db_(db) {}
+  explicit SqliteStatementCache(sqlite3* db) : db_(db) {}
   SqliteStatementCache(const SqliteStatementCache&) = delete;
   SqliteStatementCache& operator=(const SqliteStatementCache&) = delete;
   ~SqliteStatementCache() { Clear(); }
 
-  /// A statement for `sql`, ready to bind, with SOCI's placeholder meaning: every `:name`
-  /// is its own positional parameter. Hand it back with Release. Throws
-  /// soci::sqlite3_soci_error when SQLite cannot compile it.
-  sqlite_api::sqlite3_stmt* Acquire(std::string_view sql);
+  /// A statement for `sql`, ready to bind: every `:name` is its own positional parameter
+  /// (placeholders.hpp). Hand it back with Release. Throws SqliteError when SQLite cannot
+  /// compile it.
+  sqlite3_stmt* Acquire(std::string_view sql);
   /// Resets the statement for its next use (or finalizes one that is not kept).
-  void Release(sqlite_api::sqlite3_stmt* statement) noexcept;
+  void Release(sqlite3_stmt* statement) noexcept;
   /// Finalizes everything (before the connection is closed or reopened).
   void Clear() noexcept;
   /// Serves `db` from now on (after a reconnect); call Clear first.
-  void Attach(sqlite_api::sqlite3* db) noexcept { db_ = db; }
+  void Attach(sqlite3* db) noexcept { db_ = db; }
 
-  sqlite_api::sqlite3* db() const noexcept { return db_; }
+  sqlite3* db() const noexcept { return db_; }
 
  private:
   struct Entry {
-    sqlite_api::sqlite3_stmt* statement = nullptr;
+    sqlite3_stmt* statement = nullptr;
     bool in_use = false;
     std::string_view text;  // the key it is kept under
   };
@@ -51,14 +51,14 @@ class SqliteStatementCache {
     std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
   };
 
-  sqlite_api::sqlite3* db_;
+  sqlite3* db_;
   std::unordered_map<std::string, Entry, TextHash, std::equal_to<>> entries_;
-  std::unordered_map<sqlite_api::sqlite3_stmt*, Entry*> by_statement_;
+  std::unordered_map<sqlite3_stmt*, Entry*> by_statement_;
   std::unordered_map<const char*, Entry*> by_address_;  // where callers' texts were last seen
 };
 
-/// Throws SQLite's last error on `db` as SOCI would report it, so the store's error
-/// mapping (busy, constraint, ...) reads it.
-[[noreturn]] void ThrowSqliteError(sqlite_api::sqlite3* db);
+/// Throws SQLite's last error on `db` as a SqliteError, so the store's error mapping
+/// (busy, constraint, ...) reads its extended code.
+[[noreturn]] void ThrowSqliteError(sqlite3* db);
 
 }  // namespace libsync::sql

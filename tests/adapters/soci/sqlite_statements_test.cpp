@@ -1,6 +1,8 @@
 // The SQLite statement cache is a private helper of the adapter, tested directly.
 #include "sqlite_statements.hpp"
 
+#include "error_mapping.hpp"
+
 #include <gtest/gtest.h>
 
 namespace libsync::sql {
@@ -16,32 +18,32 @@ TEST(SqliteStatements, NamedPlaceholdersBecomePositionalOutsideQuotes) {
 class SqliteStatementsTest : public ::testing::Test {
  protected:
   SqliteStatementsTest() {
-    EXPECT_EQ(sqlite_api::sqlite3_open(":memory:", &db_), SQLITE_OK);
+    EXPECT_EQ(sqlite3_open(":memory:", &db_), SQLITE_OK);
     cache_ = std::make_unique<SqliteStatementCache>(db_);
   }
   ~SqliteStatementsTest() override {
     cache_.reset();
-    sqlite_api::sqlite3_close(db_);
+    sqlite3_close(db_);
   }
-  sqlite_api::sqlite3* db_ = nullptr;
+  sqlite3* db_ = nullptr;
   std::unique_ptr<SqliteStatementCache> cache_;
 };
 
 TEST_F(SqliteStatementsTest, KeepsOneCompiledStatementPerTextAndResetsIt) {
   const std::string sql = "SELECT :a + :b";
   auto* first = cache_->Acquire(sql);
-  ASSERT_EQ(sqlite_api::sqlite3_bind_parameter_count(first), 2);
-  sqlite_api::sqlite3_bind_int(first, 1, 2);
-  sqlite_api::sqlite3_bind_int(first, 2, 3);
-  ASSERT_EQ(sqlite_api::sqlite3_step(first), SQLITE_ROW);
-  EXPECT_EQ(sqlite_api::sqlite3_column_int(first, 0), 5);
+  ASSERT_EQ(sqlite3_bind_parameter_count(first), 2);
+  sqlite3_bind_int(first, 1, 2);
+  sqlite3_bind_int(first, 2, 3);
+  ASSERT_EQ(sqlite3_step(first), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(first, 0), 5);
   cache_->Release(first);
 
   auto* again = cache_->Acquire(sql);
   EXPECT_EQ(again, first) << "compiled once";
   // Released means reset and unbound: NULL + NULL is NULL.
-  ASSERT_EQ(sqlite_api::sqlite3_step(again), SQLITE_ROW);
-  EXPECT_EQ(sqlite_api::sqlite3_column_type(again, 0), SQLITE_NULL);
+  ASSERT_EQ(sqlite3_step(again), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_type(again, 0), SQLITE_NULL);
 
   // While it is in use, the same text gets a statement of its own.
   auto* other = cache_->Acquire(sql);
@@ -64,21 +66,21 @@ TEST_F(SqliteStatementsTest, FindsTextsWhereverTheyLive) {
   text.replace(7, 1, "2");  // same buffer, another text
   auto* two = cache_->Acquire(text);
   EXPECT_NE(two, one);
-  ASSERT_EQ(sqlite_api::sqlite3_step(two), SQLITE_ROW);
-  EXPECT_EQ(sqlite_api::sqlite3_column_int(two, 0), 2);
+  ASSERT_EQ(sqlite3_step(two), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(two, 0), 2);
   cache_->Release(two);
   // Many texts built per call: the cache stays bounded and right.
   for (int i = 0; i < 1000; ++i) {
     const std::string built = "SELECT " + std::to_string(i % 3);
     auto* s = cache_->Acquire(built);
-    ASSERT_EQ(sqlite_api::sqlite3_step(s), SQLITE_ROW);
-    ASSERT_EQ(sqlite_api::sqlite3_column_int(s, 0), i % 3);
+    ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+    ASSERT_EQ(sqlite3_column_int(s, 0), i % 3);
     cache_->Release(s);
   }
 }
 
 TEST_F(SqliteStatementsTest, ReportsSqlErrorsAsSociErrors) {
-  EXPECT_THROW(cache_->Acquire("SELECT FROM nowhere"), soci::sqlite3_soci_error);
+  EXPECT_THROW(cache_->Acquire("SELECT FROM nowhere"), SqliteError);
 }
 
 }  // namespace
