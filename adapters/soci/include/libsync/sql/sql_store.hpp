@@ -1,5 +1,5 @@
 #pragma once
-// The Store on SQL databases through SOCI: SQLite as the embedded default, PostgreSQL
+// The Store on SQL databases: SQLite as the embedded default, PostgreSQL
 // when several servers share one database.
 
 #include <chrono>
@@ -26,8 +26,8 @@ struct SqlStoreOptions {
   /// SQLite: this process is the file's only user. It takes an exclusive lock on the file
   /// at open and keeps it until the store closes; other processes (a second server, the
   /// sqlite3 shell) are refused meanwhile. In exchange, SQLite keeps the WAL index in this
-  /// process's memory and takes no file locks per transaction (two fcntl calls each, a
-  /// third of a cached read's cost). Connections within the process share the file as usual.
+  /// process's memory and takes no file locks per transaction (docs/performance.md has
+  /// what that saves). Connections within the process share the file as usual.
   bool sqlite_exclusive = false;
   /// Events kept per project; older ones are deleted as new ones arrive.
   std::size_t event_retention = 10000;
