@@ -23,7 +23,7 @@ function(libsync_install_adapter name)
   install(FILES cmake/libsync-${name}-dependencies.cmake ${ARGN} DESTINATION ${LIBSYNC_CMAKE_DIR})
 endfunction()
 
-foreach(adapter soci git http)
+foreach(adapter sql git http)
   string(TOUPPER ${adapter} option)
   if(LIBSYNC_WITH_${option})
     libsync_install_adapter(${adapter})

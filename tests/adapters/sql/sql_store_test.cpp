@@ -44,7 +44,7 @@ void RunSqlFile(soci::session& s, const std::string& path) {
   }
 }
 
-const std::string kFixtures = LIBSYNC_SOCI_FIXTURES;
+const std::string kFixtures = LIBSYNC_SQL_FIXTURES;
 
 PostgresCluster* ClusterOrSkip() {
   PostgresCluster* cluster = PostgresCluster::Get();

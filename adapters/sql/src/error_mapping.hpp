@@ -57,8 +57,9 @@ struct MappedError {
 };
 
 /// Classifies an exception thrown by the SQL layer by SQLSTATE (PostgreSQL) or extended
-/// result code (SQLite), never by message text. The origin is "soci/<code>" (the name
-/// the adapter's errors have always carried; operators' log filters rely on it).
+/// result code (SQLite), never by message text. The origin is "soci/<code>": the prefix
+/// the adapter's errors carried before it was renamed, kept because operators' log
+/// filters and docs/error-handling.md name it.
 MappedError MapSqlError(const std::exception& error);
 
 }  // namespace libsync::sql

@@ -11,7 +11,7 @@ namespace {
 TEST(SqliteStatements, NamedPlaceholdersBecomePositionalOutsideQuotes) {
   EXPECT_EQ(PositionalPlaceholders(R"(SELECT "a:b", ':x' FROM "T" WHERE "id" = :id AND "n" = :n_2)"),
             R"(SELECT "a:b", ':x' FROM "T" WHERE "id" = ? AND "n" = ?)");
-  // SOCI's meaning: a name used twice is two parameters.
+  // A name used twice is two parameters.
   EXPECT_EQ(PositionalPlaceholders("SELECT :v, :v, 'it''s :not', ::x"), "SELECT ?, ?, 'it''s :not', ::x");
 }
 
@@ -79,7 +79,7 @@ TEST_F(SqliteStatementsTest, FindsTextsWhereverTheyLive) {
   }
 }
 
-TEST_F(SqliteStatementsTest, ReportsSqlErrorsAsSociErrors) {
+TEST_F(SqliteStatementsTest, ReportsSqlErrorsAsSqliteErrors) {
   EXPECT_THROW(cache_->Acquire("SELECT FROM nowhere"), SqliteError);
 }
 
