@@ -1,36 +1,20 @@
 #pragma once
-// Connection URLs, connection set-up per database, and a small pool of connections
-// (neither SQLite nor libpq connections may be used by two threads at once, so each
-// transaction leases one for its duration).
+// One connection to the database, opened with the store's settings: SQLite's C API or
+// libpq. Neither may be used by two threads at once: SessionPool (session_pool.hpp)
+// leases each to one transaction at a time.
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <functional>
 #include <memory>
-#include <mutex>
-#include <string>
-#include <vector>
 
-#include "libsync/result.hpp"
-#include "dialect.hpp"
+#include "database_url.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "pg_statements.hpp"
 #include "sqlite_statements.hpp"
 
 namespace libsync::sql {
-
-struct Target {
-  Dialect dialect;
-  std::string connect_string;  ///< PostgreSQL: libpq keywords
-  std::string display;         ///< for messages: the URL without a password
-  std::string sqlite_path;     ///< SQLite: the database file, as the URL gave it
-};
-
-/// Expected errors: kInvalidArgument (unknown scheme, empty path).
-Result<Target> ParseUrl(const std::string& url);
 
 struct PgConnDeleter {
   void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
@@ -78,48 +62,5 @@ struct Connection {
 /// datestyle, no NOTICEs). Throws SqliteError, or PgError (a refused connection as
 /// SQLSTATE 08001).
 Connection OpenConnection(const Target& target, const SqlStoreOptions& options);
-
-/// A small pool of connections that replaces broken ones; each transaction leases one
-/// for its duration.
-class SessionPool {
- public:
-  using Opener = std::function<Connection()>;
-  SessionPool(std::vector<Connection> connections, Opener open)
-      : connections_(std::move(connections)), open_(std::move(open)) {}
-
-  /// Returns the connection to the pool when destroyed.
-  class Lease {
-   public:
-    Lease(SessionPool& pool, Connection c) : pool_(pool), connection_(std::move(c)) {}
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    ~Lease() { pool_.Return(std::move(connection_)); }
-
-    Connection& operator*() { return connection_; }
-    Connection* operator->() { return &connection_; }
-
-    /// Makes sure the connection can be used: one marked broken, or idle for a while
-    /// and hung up by the server meanwhile (a readable socket: a restart or
-    /// pg_terminate_backend closed it), is replaced by a new one first. A cheap check: a
-    /// poll of the socket, no round trip. Expected errors: kUnavailable (the database
-    /// cannot be reached now; further attempts are spaced by a short interval).
-    Status MakeUsable();
-
-   private:
-    SessionPool& pool_;
-    Connection connection_;
-  };
-
-  /// Waits until a connection is free.
-  Lease Acquire();
-
- private:
-  void Return(Connection c);
-
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<Connection> connections_;
-  Opener open_;
-};
 
 }  // namespace libsync::sql

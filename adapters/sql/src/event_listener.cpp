@@ -11,7 +11,7 @@
 #include <chrono>
 #include <thread>
 
-#include "connection.hpp"
+#include "database_url.hpp"
 
 namespace libsync::sql {
 namespace {

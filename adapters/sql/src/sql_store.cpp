@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "connection.hpp"
+#include "session_pool.hpp"
 #include "error_mapping.hpp"
 #include "schema.hpp"
 #include "sql_transaction.hpp"
