@@ -2,6 +2,7 @@
 // A loopback TCP proxy that can stop forwarding on the connections it carries without
 // closing them: what a network partition or a failover that reset nothing looks like
 // from the client's side (no FIN, no RST, just silence). New connections are forwarded.
+// It also counts round trips: the times a client speaks again after the server answered.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -53,6 +54,10 @@ class StallingProxy {
   }
   /// Connections accepted so far.
   int accepted() const { return accepted_; }
+  /// Round trips so far, on every connection: the times a client sent after its server
+  /// had sent (or for the first time). A pipeline of statements is one; each statement
+  /// waited for is one.
+  int round_trips() const { return round_trips_; }
 
  private:
   struct Pair {
@@ -60,6 +65,7 @@ class StallingProxy {
     int server;
     bool stalled = false;
     bool finished = false;  // one side closed; the close was passed on
+    bool server_spoke_last = true;
   };
 
   void Run() {
@@ -91,6 +97,9 @@ class StallingProxy {
           p.finished = true;
           continue;
         }
+        const bool from_client = fds[k].fd == p.client;
+        if (from_client && p.server_spoke_last) ++round_trips_;
+        p.server_spoke_last = !from_client;
         for (ssize_t off = 0; off < n;) {
           const ssize_t w = write(to, buf + off, static_cast<std::size_t>(n - off));
           if (w <= 0) break;
@@ -124,6 +133,7 @@ class StallingProxy {
   std::mutex mutex_;
   std::vector<Pair> pairs_;
   std::atomic<int> accepted_{0};
+  std::atomic<int> round_trips_{0};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
