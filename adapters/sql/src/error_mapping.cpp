@@ -64,7 +64,9 @@ MappedError MapSqlError(const std::exception& error) {
   }
   if (const auto* pg = dynamic_cast<const PgError*>(&error)) return FromSqlState(pg->sqlstate(), pg->what());
   if (const auto* lite = dynamic_cast<const SqliteError*>(&error)) return FromSqliteCode(lite->code(), lite->what());
-  if (dynamic_cast<const BadRow*>(&error)) return {Status::Internal(std::string("database error: ") + error.what(), "soci")};
+  if (dynamic_cast<const BadRow*>(&error)) {
+    return {Status::Internal(std::string("database error: ") + error.what(), "soci")};
+  }
   return {Status::Internal(std::string("database adapter failure: ") + error.what(), "soci")};
 }
 
