@@ -23,10 +23,7 @@ function(libsync_install_adapter name)
   install(FILES cmake/libsync-${name}-dependencies.cmake ${ARGN} DESTINATION ${LIBSYNC_CMAKE_DIR})
 endfunction()
 
-if(LIBSYNC_WITH_SOCI)
-  libsync_install_adapter(soci cmake/FindSOCI.cmake)  # Debian's SOCI needs our Find module
-endif()
-foreach(adapter git http)
+foreach(adapter sql git http)
   string(TOUPPER ${adapter} option)
   if(LIBSYNC_WITH_${option})
     libsync_install_adapter(${adapter})

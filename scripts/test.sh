@@ -13,7 +13,7 @@ scripts/install-deps.sh
 # there. This build uses clang, whose thread-safety analysis checks every annotated mutex
 # of the core (the fuzz build below, also clang, checks the HTTP and SQL adapters').
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/core-only -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIBSYNC_WARNINGS_AS_ERRORS=ON \
-  -DLIBSYNC_WITH_SOCI=OFF -DLIBSYNC_WITH_GIT=OFF -DLIBSYNC_WITH_HTTP=OFF -DLIBSYNC_WITH_PYTHON=OFF \
+  -DLIBSYNC_WITH_SQL=OFF -DLIBSYNC_WITH_GIT=OFF -DLIBSYNC_WITH_HTTP=OFF -DLIBSYNC_WITH_PYTHON=OFF \
   -DLIBSYNC_BUILD_TESTS=ON -DLIBSYNC_BUILD_BENCHMARKS=OFF -DLIBSYNC_BUILD_EXAMPLES=OFF -DLIBSYNC_INSTALL=OFF >/dev/null
 cmake --build build/core-only
 ctest --test-dir build/core-only --output-on-failure -j"$(nproc)" -L core

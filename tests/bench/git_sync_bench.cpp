@@ -14,7 +14,7 @@
 #include <filesystem>
 #include <string>
 
-#include "../adapters/soci/temp_dir.hpp"
+#include "../adapters/sql/temp_dir.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/git_sync_service.hpp"

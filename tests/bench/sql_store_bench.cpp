@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "../adapters/soci/postgres_cluster.hpp"
-#include "../adapters/soci/temp_dir.hpp"
+#include "../adapters/sql/postgres_cluster.hpp"
+#include "../adapters/sql/temp_dir.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/credentials.hpp"
 #include "libsync/hashing.hpp"

@@ -23,7 +23,7 @@ import time
 # are slow and test no rule that the labels below do not.
 LABEL_BINARIES = {
     "core": [("libsync_core_tests", "tests/libsync_core_tests")],
-    "db": [("libsync_soci_tests", "tests/adapters/soci/libsync_soci_tests")],
+    "db": [("libsync_sql_tests", "tests/adapters/sql/libsync_sql_tests")],
     "http": [("libsync_http_tests", "tests/adapters/http/libsync_http_tests")],
     "git": [("libsync_git_tests", "tests/adapters/git/libsync_git_tests")],
 }

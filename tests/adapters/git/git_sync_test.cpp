@@ -9,7 +9,7 @@
 #include <utility>
 #include <thread>
 
-#include "../soci/temp_dir.hpp"
+#include "../sql/temp_dir.hpp"
 #include "git_fixture.hpp"
 #include "loopback_server.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"

@@ -10,7 +10,7 @@
 #include <future>
 #include <thread>
 
-#include "../soci/temp_dir.hpp"
+#include "../sql/temp_dir.hpp"
 #include "git_fixture.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git_sync_service.hpp"

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <regex>
 
-#include "../soci/temp_dir.hpp"
+#include "../sql/temp_dir.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/http/server.hpp"

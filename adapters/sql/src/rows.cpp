@@ -1,0 +1,165 @@
+#include "rows.hpp"
+
+#include "error_mapping.hpp"
+
+namespace libsync::sql {
+namespace {
+
+std::string Time(const char* column) { return std::string("CAST(\"") + column + "\" AS TEXT)"; }
+std::string OptionalTime(const char* column) {
+  return std::string("COALESCE(CAST(\"") + column + "\" AS TEXT), '')";
+}
+
+}  // namespace
+
+Timestamp ReadTime(const std::string& text) {
+  auto t = ParseTimestamp(text);
+  if (!t) throw BadRow("unreadable timestamp in database: '" + text + "'");
+  return *t;
+}
+
+std::optional<Timestamp> ReadOptionalTime(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return ReadTime(text);
+}
+
+std::string WriteOptionalTime(const std::optional<Timestamp>& t) { return t ? FormatTimestamp(*t) : std::string(); }
+
+// --- Project ------------------------------------------------------------------------
+
+const std::string& ProjectColumns() {
+  static const std::string columns = R"("id", "name", "repoUrl", "token", "branch", "docsPath", )" +
+                                     Time("createdAt") + ", " + Time("updatedAt") + R"(, "lastSyncedCommit", )" +
+                                     OptionalTime("syncedAt");
+  return columns;
+}
+
+void ProjectRow::Bind(Query& q) {
+  q.Into(id).Into(name).Into(repo_url).Into(token).Into(branch).Into(docs_path).Into(created).Into(updated)
+      .Into(commit).Into(synced);
+}
+
+Project ProjectRow::Get() && {
+  return Project{std::move(id), std::move(name), std::move(repo_url), std::move(token), std::move(branch),
+                 std::move(docs_path), ReadTime(created), ReadTime(updated), std::move(commit),
+                 ReadOptionalTime(synced)};
+}
+
+// --- Doc ----------------------------------------------------------------------------
+
+const std::string& DocColumns() {
+  static const std::string columns = R"("id", "projectId", "fileName", "content", "hash", "version", )" +
+                                     Time("createdAt") + ", " + Time("updatedAt") + R"(, "baseBlobOid", "updatedBy")";
+  return columns;
+}
+
+void DocRow::Bind(Query& q) {
+  q.Into(id).Into(project_id).Into(file_name).Into(content).Into(hash).Into(version).Into(created).Into(updated)
+      .Into(base_blob).Into(updated_by);
+}
+
+Doc DocRow::Get() && {
+  return Doc{std::move(id), std::move(project_id), std::move(file_name), std::move(content), std::move(hash),
+             version, ReadTime(created), ReadTime(updated), std::move(base_blob), std::move(updated_by)};
+}
+
+const std::string& DocSummaryColumns() {
+  static const std::string columns = R"("fileName", "hash", "version", )" + Time("updatedAt") + R"(, "baseBlobOid")";
+  return columns;
+}
+
+void DocSummaryRow::Bind(Query& q) { q.Into(file_name).Into(hash).Into(version).Into(updated).Into(base_blob); }
+
+DocSummary DocSummaryRow::Get() && {
+  return {std::move(file_name), std::move(hash), version, ReadTime(updated), std::move(base_blob)};
+}
+
+// --- DocVersion ---------------------------------------------------------------------
+
+const std::string& VersionColumns() {
+  static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", "content", "hash", )"
+                                     R"("author", "source", )" + Time("createdAt");
+  return columns;
+}
+
+const std::string& VersionColumnsWithoutContent() {
+  static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", '', "hash", )"
+                                     R"("author", "source", )" + Time("createdAt");
+  return columns;
+}
+
+void VersionRow::Bind(Query& q) {
+  q.Into(id).Into(doc_id).Into(project_id).Into(file_name).Into(version).Into(content).Into(hash).Into(author)
+      .Into(source).Into(created);
+}
+
+DocVersion VersionRow::Get() && {
+  VersionSource parsed = VersionSource::kApi;
+  ParseSource(source, &parsed);
+  return DocVersion{std::move(id), std::move(doc_id), std::move(project_id), std::move(file_name), version,
+                    std::move(content), std::move(hash), std::move(author), parsed, ReadTime(created)};
+}
+
+// --- Lock ---------------------------------------------------------------------------
+
+const std::string& LockColumns() {
+  static const std::string columns = R"("id", "projectId", "lockedBy", )" + Time("lockedAt") + ", " +
+                                     Time("expiresAt") + R"(, COALESCE("reason", ''), "tokenHash", "fence")";
+  return columns;
+}
+
+const std::string& JoinedLockColumns() {
+  static const std::string columns =
+      R"(COALESCE(l."id", ''), p."id", COALESCE(l."lockedBy", ''), COALESCE(CAST(l."lockedAt" AS TEXT), ''), )"
+      R"(COALESCE(CAST(l."expiresAt" AS TEXT), ''), COALESCE(l."reason", ''), COALESCE(l."tokenHash", ''), )"
+      R"(COALESCE(l."fence", 0))";
+  return columns;
+}
+
+void LockRow::Bind(Query& q) {
+  q.Into(id).Into(project_id).Into(locked_by).Into(locked_at).Into(expires_at).Into(reason).Into(token_hash)
+      .Into(fence);
+}
+
+Lock LockRow::Get() && {
+  return Lock{std::move(id), std::move(project_id), std::move(locked_by), ReadTime(locked_at), ReadTime(expires_at),
+              std::move(reason), std::move(token_hash), fence};
+}
+
+// --- ApiKey -------------------------------------------------------------------------
+
+const std::string& KeyColumns() {
+  static const std::string columns =
+      R"("id", "projectId", "key", "name", CASE WHEN "isActive" THEN 1 ELSE 0 END, )" + Time("createdAt") +
+      R"(, "scope", "prefix", )" + OptionalTime("lastUsedAt") + R"(, "lastPulledHash", )" +
+      OptionalTime("lastPulledAt");
+  return columns;
+}
+
+void KeyRow::Bind(Query& q) {
+  q.Into(id).Into(project_id).Into(key_hash).Into(name).Into(active).Into(created).Into(scope).Into(prefix)
+      .Into(last_used).Into(last_pulled_hash).Into(last_pulled);
+}
+
+ApiKey KeyRow::Get() && {
+  KeyScope parsed = KeyScope::kRead;
+  ParseScope(scope, &parsed);
+  return ApiKey{std::move(id), std::move(project_id), std::move(key_hash), std::move(name), active != 0,
+                ReadTime(created), parsed, std::move(prefix), ReadOptionalTime(last_used),
+                std::move(last_pulled_hash), ReadOptionalTime(last_pulled)};
+}
+
+// --- Event --------------------------------------------------------------------------
+
+const std::string& EventColumns() {
+  static const std::string columns = R"("seq", "type", "payload", )" + Time("createdAt");
+  return columns;
+}
+
+void EventRow::Bind(Query& q) { q.Into(seq).Into(type).Into(payload).Into(created); }
+
+Event EventRow::Get(const std::string& project_id) && {
+  return Event{project_id, seq, std::move(type), std::move(payload), ReadTime(created)};
+}
+
+}  // namespace libsync::sql

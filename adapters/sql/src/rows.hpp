@@ -1,0 +1,118 @@
+#pragma once
+// The one place where SQL rows become model types: for each type, the columns a SELECT
+// names (in order) and the row struct that binds them to a Query and builds the value.
+// A column added to a table is added here, to the list and to its row, and nowhere else.
+//
+// Timestamps are selected as text (CAST(... AS TEXT)), which SQLite returns as stored and
+// PostgreSQL renders in the ISO datestyle set per connection: both are what
+// ParseTimestamp reads. Optional timestamps are '' when NULL.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "libsync/model/api_key.hpp"
+#include "libsync/model/doc.hpp"
+#include "libsync/model/doc_version.hpp"
+#include "libsync/model/event.hpp"
+#include "libsync/model/lock.hpp"
+#include "libsync/model/project.hpp"
+#include "libsync/timestamp.hpp"
+#include "query.hpp"
+
+namespace libsync::sql {
+
+/// Reads a timestamp column; an unreadable one is a corrupt row (BadRow).
+Timestamp ReadTime(const std::string& text);
+/// '' (a NULL selected through COALESCE) is no timestamp.
+std::optional<Timestamp> ReadOptionalTime(const std::string& text);
+/// The text an optional timestamp parameter carries: '' for none (see NullableTime).
+std::string WriteOptionalTime(const std::optional<Timestamp>& t);
+
+/// "id", "name", "repoUrl", ... as ProjectRow binds them.
+const std::string& ProjectColumns();
+struct ProjectRow {
+  std::string id, name, repo_url, token, branch, docs_path, created, updated, commit, synced;
+  void Bind(Query& q);
+  Project Get() &&;
+};
+
+/// "id", "projectId", "fileName", "content", ... as DocRow binds them.
+const std::string& DocColumns();
+struct DocRow {
+  std::string id, project_id, file_name, content, hash;
+  long long version = 0;
+  std::string created, updated, base_blob, updated_by;
+  void Bind(Query& q);
+  Doc Get() &&;
+};
+
+/// A doc without its content, for listings.
+const std::string& DocSummaryColumns();
+struct DocSummaryRow {
+  std::string file_name, hash;
+  long long version = 0;
+  std::string updated, base_blob;
+  void Bind(Query& q);
+  DocSummary Get() &&;
+};
+
+/// The version columns with its content, or with '' in its place for listings (the
+/// history of a large doc stays cheap).
+const std::string& VersionColumns();
+const std::string& VersionColumnsWithoutContent();
+struct VersionRow {
+  std::string id, doc_id, project_id, file_name;
+  long long version = 0;
+  std::string content, hash, author, source, created;
+  void Bind(Query& q);
+  DocVersion Get() &&;
+};
+
+/// "id", "projectId", "lockedBy", ... of "Lock", as LockRow binds them.
+const std::string& LockColumns();
+/// The same columns from `FROM "Project" p LEFT JOIN "Lock" l`: the project's id, and ''
+/// and 0 in the lock's columns when it has none (then LockRow::Get is not called: id is '').
+const std::string& JoinedLockColumns();
+struct LockRow {
+  std::string id, project_id, locked_by, locked_at, expires_at, reason, token_hash;
+  long long fence = 0;
+  void Bind(Query& q);
+  Lock Get() &&;
+};
+
+/// "id", "projectId", "key", ... of "ApiKey", as KeyRow binds them.
+const std::string& KeyColumns();
+struct KeyRow {
+  std::string id, project_id, key_hash, name;
+  int active = 0;
+  std::string created, scope, prefix, last_used, last_pulled_hash, last_pulled;
+  void Bind(Query& q);
+  ApiKey Get() &&;
+};
+
+/// "seq", "type", "payload", "createdAt" of "Event" (the project is the caller's).
+const std::string& EventColumns();
+struct EventRow {
+  long long seq = 0;
+  std::string type, payload, created;
+  void Bind(Query& q);
+  Event Get(const std::string& project_id) &&;
+};
+
+/// Runs a SELECT bound to a fresh `Row` and collects every row (each moved out of the
+/// row, which the next fetch fills again). `bind_inputs` binds the parameters.
+template <class Row, class Bind>
+auto Collect(const Channel& channel, std::string_view sql, Bind&& bind_inputs) {
+  Row row;
+  Query q(channel);
+  row.Bind(q);
+  bind_inputs(q);
+  std::vector<decltype(std::move(row).Get())> out;
+  for (bool more = q.Run(sql); more; more = q.Next()) out.push_back(std::move(row).Get());
+  return out;
+}
+
+}  // namespace libsync::sql

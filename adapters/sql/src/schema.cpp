@@ -1,0 +1,156 @@
+#include "schema.hpp"
+
+#include <string>
+#include <vector>
+
+#include "libsync/credentials.hpp"
+#include "libsync/ports/clock.hpp"
+#include "dialect.hpp"
+#include "query.hpp"
+
+namespace libsync::sql {
+namespace {
+
+// Migration 1 is the original platform's schema, verbatim in names, defaults,
+// constraints and indexes; IF NOT EXISTS lets a database it created pass through.
+std::vector<std::string> OriginalSchema(Dialect d) {
+  const ColumnTypes t = TypesFor(d);
+  const std::string now = "DEFAULT CURRENT_TIMESTAMP";
+  return {
+      std::string(R"(CREATE TABLE IF NOT EXISTS "Project" ("id" TEXT NOT NULL, "name" TEXT NOT NULL,
+        "repoUrl" TEXT NOT NULL, "token" TEXT NOT NULL, "branch" TEXT NOT NULL DEFAULT 'main',
+        "docsPath" TEXT NOT NULL DEFAULT 'docs', "createdAt" )") + t.time + " NOT NULL " + now +
+          R"(, "updatedAt" )" + t.time + R"( NOT NULL, CONSTRAINT "Project_pkey" PRIMARY KEY ("id")))",
+      std::string(R"(CREATE TABLE IF NOT EXISTS "Doc" ("id" TEXT NOT NULL, "projectId" TEXT NOT NULL,
+        "fileName" TEXT NOT NULL, "content" TEXT NOT NULL, "hash" TEXT NOT NULL,
+        "version" INTEGER NOT NULL DEFAULT 1, "createdAt" )") + t.time + " NOT NULL " + now +
+          R"(, "updatedAt" )" + t.time + R"( NOT NULL, CONSTRAINT "Doc_pkey" PRIMARY KEY ("id"),
+        CONSTRAINT "Doc_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "Project"("id")
+          ON DELETE CASCADE ON UPDATE CASCADE))",
+      std::string(R"(CREATE TABLE IF NOT EXISTS "Lock" ("id" TEXT NOT NULL, "projectId" TEXT NOT NULL,
+        "lockedBy" TEXT NOT NULL, "lockedAt" )") + t.time + " NOT NULL " + now +
+          R"(, "expiresAt" )" + t.time + R"( NOT NULL, "reason" TEXT,
+        CONSTRAINT "Lock_pkey" PRIMARY KEY ("id"),
+        CONSTRAINT "Lock_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "Project"("id")
+          ON DELETE CASCADE ON UPDATE CASCADE))",
+      std::string(R"(CREATE TABLE IF NOT EXISTS "ApiKey" ("id" TEXT NOT NULL, "projectId" TEXT NOT NULL,
+        "key" TEXT NOT NULL, "name" TEXT NOT NULL, "isActive" )") + t.boolean + " NOT NULL DEFAULT " +
+          t.boolean_true + R"(, "createdAt" )" + t.time + " NOT NULL " + now + R"(,
+        CONSTRAINT "ApiKey_pkey" PRIMARY KEY ("id"),
+        CONSTRAINT "ApiKey_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "Project"("id")
+          ON DELETE CASCADE ON UPDATE CASCADE))",
+      R"(CREATE UNIQUE INDEX IF NOT EXISTS "Doc_projectId_fileName_key" ON "Doc"("projectId", "fileName"))",
+      R"(CREATE UNIQUE INDEX IF NOT EXISTS "Lock_projectId_key" ON "Lock"("projectId"))",
+      R"(CREATE UNIQUE INDEX IF NOT EXISTS "ApiKey_key_key" ON "ApiKey"("key"))",
+  };
+}
+
+// Migration 2: libsync's additions. Columns and tables are only ever added.
+std::vector<std::string> LibsyncAdditions(Dialect d) {
+  const ColumnTypes t = TypesFor(d);
+  const std::string time = t.time;
+  const std::string bigint = t.bigint;
+  return {
+      R"(ALTER TABLE "Project" ADD COLUMN "lastSyncedCommit" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "syncedAt" )" + time,
+      R"(ALTER TABLE "Project" ADD COLUMN "lockFence" )" + bigint + " NOT NULL DEFAULT 0",
+      R"(ALTER TABLE "Project" ADD COLUMN "eventSeq" )" + bigint + " NOT NULL DEFAULT 0",
+      R"(ALTER TABLE "Doc" ADD COLUMN "baseBlobOid" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Doc" ADD COLUMN "updatedBy" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Lock" ADD COLUMN "tokenHash" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Lock" ADD COLUMN "fence" )" + bigint + " NOT NULL DEFAULT 0",
+      R"(ALTER TABLE "ApiKey" ADD COLUMN "scope" TEXT NOT NULL DEFAULT 'read')",
+      R"(ALTER TABLE "ApiKey" ADD COLUMN "prefix" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "ApiKey" ADD COLUMN "lastUsedAt" )" + time,
+      R"(ALTER TABLE "ApiKey" ADD COLUMN "lastPulledHash" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "ApiKey" ADD COLUMN "lastPulledAt" )" + time,
+      R"(CREATE TABLE "DocVersion" ("id" TEXT NOT NULL PRIMARY KEY, "docId" TEXT NOT NULL
+        REFERENCES "Doc"("id") ON DELETE CASCADE ON UPDATE CASCADE, "projectId" TEXT NOT NULL
+        REFERENCES "Project"("id") ON DELETE CASCADE ON UPDATE CASCADE, "fileName" TEXT NOT NULL,
+        "version" INTEGER NOT NULL, "content" TEXT NOT NULL, "hash" TEXT NOT NULL,
+        "author" TEXT NOT NULL DEFAULT '', "source" TEXT NOT NULL DEFAULT 'api',
+        "createdAt" )" + time + R"( NOT NULL))",
+      R"(CREATE UNIQUE INDEX "DocVersion_docId_version_key" ON "DocVersion"("docId", "version"))",
+      R"(CREATE INDEX "DocVersion_projectId_idx" ON "DocVersion"("projectId"))",
+      // On SQLite the log is one b-tree (WITHOUT ROWID), so each append dirties one page
+      // less before the commit's fsync.
+      R"(CREATE TABLE "Event" ("projectId" TEXT NOT NULL REFERENCES "Project"("id")
+        ON DELETE CASCADE ON UPDATE CASCADE, "seq" )" + bigint + R"( NOT NULL, "type" TEXT NOT NULL,
+        "payload" TEXT NOT NULL, "createdAt" )" + time + R"( NOT NULL,
+        PRIMARY KEY ("projectId", "seq")))" + (d == Dialect::kSqlite ? " WITHOUT ROWID" : ""),
+      R"(CREATE INDEX IF NOT EXISTS "ApiKey_projectId_idx" ON "ApiKey"("projectId"))",
+  };
+}
+
+// The original platform stored API keys in plain text; libsync stores only their SHA-256.
+// Hashing them in place keeps every existing workstation key working.
+void HashPlainApiKeys(const Channel& channel) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  {
+    std::string id, key;
+    Query q(channel);
+    q.Into(id).Into(key);
+    for (bool more = q.Run(R"(SELECT "id", "key" FROM "ApiKey")"); more; more = q.Next()) keys.emplace_back(id, key);
+  }
+  for (auto& [id, key] : keys) {
+    std::string hash = HashSecret(key);
+    std::string prefix = KeyPrefix(key);
+    Query q(channel);
+    q.Use(hash).Use(prefix).Use(id);
+    q.Run(R"(UPDATE "ApiKey" SET "key" = :h, "prefix" = :p WHERE "id" = :id)");
+  }
+}
+
+int CurrentVersion(const Channel& channel) {
+  int version = 0;
+  Query q(channel);
+  q.Into(version);
+  q.Run(R"(SELECT COALESCE(MAX("version"), 0) FROM "Migration")");
+  return version;
+}
+
+void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sql); }
+
+}  // namespace
+
+int LatestSchemaVersion() { return 2; }
+
+Status Migrate(const Channel& channel, Dialect d) {
+  const ColumnTypes t = TypesFor(d);
+  // One writer migrates at a time: SQLite's IMMEDIATE transaction takes the write lock,
+  // PostgreSQL's advisory lock serializes servers starting together.
+  Run(channel, d == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  try {
+    if (d == Dialect::kPostgres) Run(channel, "SELECT pg_advisory_xact_lock(7212352)");
+    Run(channel, std::string(R"(CREATE TABLE IF NOT EXISTS "Migration" ("version" INTEGER NOT NULL PRIMARY KEY, "appliedAt" )") +
+                     t.time + " NOT NULL)");
+    const int current = CurrentVersion(channel);
+    if (current > LatestSchemaVersion()) {
+      Run(channel, "ROLLBACK");
+      return Status::PreconditionFailed("the database schema is version " + std::to_string(current) +
+                                        ", newer than this build supports (" +
+                                        std::to_string(LatestSchemaVersion()) + "); upgrade libsync");
+    }
+    const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d)};
+    for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
+      for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) Run(channel, statement);
+      if (v == 2) HashPlainApiKeys(channel);
+      std::string now = FormatTimestamp(SystemClock().Now());
+      Query insert(channel);
+      insert.Use(v).Use(now);
+      insert.Run(R"(INSERT INTO "Migration" ("version", "appliedAt") VALUES (:v, )" +
+                 TimeParam(d, ":t") + ")");
+    }
+    Run(channel, "COMMIT");
+  } catch (...) {
+    try {
+      Run(channel, "ROLLBACK");
+    } catch (...) {
+      // The connection is gone; the server rolled back for us.
+    }
+    throw;
+  }
+  return Status::Ok();
+}
+
+}  // namespace libsync::sql

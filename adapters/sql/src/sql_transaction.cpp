@@ -1,0 +1,77 @@
+// SqlTransaction's life: opening, commit, rollback, and the held project's counters.
+
+#include "sql_transaction.hpp"
+
+#include <libpq-fe.h>
+
+namespace libsync::sql {
+
+Status ProjectNotFound(std::string_view id) { return Status::NotFound("project '" + std::string(id) + "' not found"); }
+Status DocNotFound(std::string_view file_name) {
+  return Status::NotFound("doc '" + std::string(file_name) + "' not found");
+}
+
+SqlTransaction::SqlTransaction(Executor executor, Dialect dialect, TxMode mode, std::size_t event_retention,
+                               const char* begin)
+    : dialect_(dialect), mode_(mode), event_retention_(event_retention) {
+  if (executor.pg) {
+    pipeline_.emplace(executor.pg, executor.pg_statements);
+    channel_.pg = &*pipeline_;
+  } else {
+    channel_.sqlite = executor.sqlite;
+  }
+  // PostgreSQL: the BEGIN rides with the first statement that is read, rather than in a
+  // round trip of its own. SQLite: a kept statement, run now.
+  Query(channel_).Queue(begin);
+}
+
+Status SqlTransaction::Writable() const {
+  if (mode_ == TxMode::kWrite) return Status::Ok();
+  return Status::Internal("write attempted in a read transaction", "soci");
+}
+
+void SqlTransaction::WriteCounters() {
+  if (!counters_dirty_) return;
+  long long fence = locked_fence_, seq = locked_seq_;
+  Query q(channel_);
+  q.Use(fence).Use(seq).Use(locked_project_);
+  q.Queue(R"(UPDATE "Project" SET "lockFence" = :f, "eventSeq" = :s WHERE "id" = :p)");
+  counters_dirty_ = false;
+}
+
+void SqlTransaction::Commit() {
+  WriteCounters();
+  commit_sent_ = true;
+  Query(channel_).Run("COMMIT");
+}
+
+void SqlTransaction::Rollback() noexcept {
+  if (pipeline_) {
+    pipeline_->Discard();
+    // Nothing was sent yet (the BEGIN still queued), or the connection is gone: the
+    // server has nothing to undo for us.
+    if (PQtransactionStatus(pipeline_->conn()) == PQTRANS_IDLE || PQstatus(pipeline_->conn()) != CONNECTION_OK) {
+      return;
+    }
+  }
+  try {
+    Query(channel_).Run("ROLLBACK");
+  } catch (...) {
+    // The connection broke and the server has rolled the transaction back already; the
+    // store replaces the connection (Connection::Lost).
+  }
+}
+
+bool SqlTransaction::HoldsProjectRow(std::string_view project_id) const {
+  return !locked_project_.empty() && locked_project_ == project_id;
+}
+
+bool SqlTransaction::ProjectExists(const std::string& id) {
+  int one = 0;
+  std::string key = id;
+  Query q(channel_);
+  q.Into(one).Use(key);
+  return q.Run(R"(SELECT 1 FROM "Project" WHERE "id" = :id)");
+}
+
+}  // namespace libsync::sql

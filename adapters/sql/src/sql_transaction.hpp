@@ -1,0 +1,143 @@
+#pragma once
+// The Transaction port on one pooled connection inside an open database transaction.
+// Each store operation's SQL is written once, for both databases, against Query; where
+// the dialects differ, the piece comes from dialect.hpp, and rows become model types in
+// rows.hpp. The definitions are split by what they store:
+//   sql_transaction.cpp           opening, commit, rollback, the held project's counters
+//   sql_transaction_projects.cpp  projects
+//   sql_transaction_docs.cpp      docs and their versions
+//   sql_transaction_locks.cpp     locks and fences
+//   sql_transaction_keys.cpp      API keys
+//   sql_transaction_events.cpp    the event log
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "connection.hpp"
+#include "dialect.hpp"
+#include "error_mapping.hpp"
+#include "libsync/ports/store.hpp"
+#include "pg_pipeline.hpp"
+#include "query.hpp"
+
+namespace libsync::sql {
+
+class SqlTransaction final : public Transaction {
+ public:
+  /// `begin` is the statement that opens the transaction. On PostgreSQL it is sent with
+  /// the first statement whose result is read, rather than in a round trip of its own.
+  /// Throws as Query does (SQLite: when BEGIN fails).
+  SqlTransaction(Executor executor, Dialect dialect, TxMode mode, std::size_t event_retention, const char* begin);
+
+  /// A statement failed with a serialization conflict, deadlock or busy database; the
+  /// store rolls back and runs the work again.
+  bool conflicted() const noexcept { return conflicted_; }
+
+  /// Sends what is still queued and commits. Throws as Query does.
+  void Commit();
+  /// Rolls back what was sent, if anything; never throws.
+  void Rollback() noexcept;
+  /// Commit was called: if the connection broke during it, the outcome is unknown.
+  bool commit_sent() const noexcept { return commit_sent_; }
+
+  Result<Project> GetProject(std::string_view id) override;
+  Status LockProject(std::string_view id) override;
+  Result<std::vector<Project>> ListProjects() override;
+  Status InsertProject(const Project& project) override;
+  Status UpdateProject(const Project& project) override;
+  Status DeleteProject(std::string_view id) override;
+
+  Result<Doc> GetDoc(std::string_view project_id, std::string_view file_name) override;
+  Result<std::vector<Doc>> ListDocs(std::string_view project_id) override;
+  Result<std::vector<DocSummary>> ListDocSummaries(std::string_view project_id) override;
+  Status InsertDoc(const Doc& doc) override;
+  Status UpdateDoc(const Doc& doc, std::int64_t expected_version) override;
+  Status DeleteDoc(std::string_view project_id, std::string_view file_name) override;
+
+  Status InsertDocVersion(const DocVersion& version) override;
+  Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) override;
+  Result<DocVersion> GetDocVersion(std::string_view doc_id, std::int64_t version) override;
+
+  Result<const Lock*> PeekLock(std::string_view project_id) override;
+  Status PutLock(const Lock& lock) override;
+  Status DeleteLock(std::string_view project_id) override;
+  Result<std::int64_t> NextFence(std::string_view project_id) override;
+  Result<std::vector<Lock>> ListExpiredLocks(Timestamp now) override;
+
+  Status InsertApiKey(const ApiKey& key) override;
+  Result<ApiKey> GetApiKey(std::string_view id) override;
+  Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
+  Result<std::vector<ApiKey>> ListApiKeys(std::string_view project_id) override;
+  Status UpdateApiKey(const ApiKey& key) override;
+
+  Result<std::int64_t> AppendEvent(std::string_view project_id, std::string_view type,
+                                   std::string_view payload, Timestamp at) override;
+  Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
+                               std::size_t limit) override;
+
+ private:
+  /// Runs `fn` after writing the counters; maps the SQL layer's exceptions to a Status.
+  template <class Fn>
+  auto Guard(Fn&& fn) -> decltype(fn());
+  /// As Guard, without writing the counters first (for statements that only queue).
+  template <class Fn>
+  auto Catch(Fn&& fn) -> decltype(fn());
+  Status Writable() const;
+  bool ProjectExists(const std::string& id);
+  /// Queues the write-back of the held project's fence and seq counters, if they moved.
+  void WriteCounters();
+  bool HoldsProjectRow(std::string_view project_id) const;
+  /// The key that `select` (a SELECT of the key columns with one `:v` parameter) finds for `value`.
+  Result<ApiKey> FindKey(const std::string& select, std::string_view value);
+  /// Reads the project's lock row (or its absence) together with the project's existence
+  /// and, if `keep_counters`, its fence and seq counters (valid while the project is held).
+  Result<std::optional<Lock>> ReadLock(std::string_view project_id, bool keep_counters);
+  Result<std::optional<Lock>> LockProjectRowPostgres(std::string_view project_id);
+
+  std::optional<PgPipeline> pipeline_;  // PostgreSQL
+  Channel channel_;
+  Dialect dialect_;
+  TxMode mode_;
+  std::size_t event_retention_;
+  bool conflicted_ = false;
+  // LockProject reads the lock row in the same round trip; GetLock then answers from here
+  // until this transaction writes the lock. Valid because every lock writer locks the
+  // project first, so nobody else can change the row while this transaction holds it.
+  std::string cached_lock_project_;
+  std::optional<Lock> cached_lock_;
+  std::optional<Lock> peeked_lock_;  // what PeekLock read outside that cache
+  // The project row this transaction holds (LockProject) and its counters as read then;
+  // fences and event seqs are taken from here and written back before the next read or
+  // the commit (on PostgreSQL, in the same round trip).
+  std::string locked_project_;
+  long long locked_fence_ = 0;
+  long long locked_seq_ = 0;
+  bool counters_dirty_ = false;  // locked_fence_/locked_seq_ changed; written before the next read
+  bool commit_sent_ = false;
+};
+
+/// The kNotFound a missing project or doc is reported with.
+Status ProjectNotFound(std::string_view id);
+Status DocNotFound(std::string_view file_name);
+
+template <class Fn>
+auto SqlTransaction::Catch(Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    MappedError mapped = MapSqlError(e);
+    if (mapped.retryable) conflicted_ = true;
+    return mapped.status;
+  }
+}
+
+template <class Fn>
+auto SqlTransaction::Guard(Fn&& fn) -> decltype(fn()) {
+  return Catch([&] {
+    WriteCounters();  // reads must see this transaction's own writes
+    return fn();
+  });
+}
+
+}  // namespace libsync::sql

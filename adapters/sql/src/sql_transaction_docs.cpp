@@ -1,0 +1,133 @@
+// SqlTransaction: docs and their versions.
+
+#include "rows.hpp"
+#include "sql_transaction.hpp"
+
+namespace libsync::sql {
+
+Result<Doc> SqlTransaction::GetDoc(std::string_view project_id, std::string_view file_name) {
+  return Guard([&]() -> Result<Doc> {
+    std::string pid(project_id), name(file_name);
+    static const std::string sql =
+        "SELECT " + DocColumns() + R"( FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)";
+    auto rows = Collect<DocRow>(channel_, sql, [&](Query& q) { q.Use(pid).Use(name); });
+    if (!rows.empty()) return std::move(rows.front());
+    if (!ProjectExists(pid)) return ProjectNotFound(project_id);
+    return DocNotFound(file_name);
+  });
+}
+
+Result<std::vector<Doc>> SqlTransaction::ListDocs(std::string_view project_id) {
+  return Guard([&]() -> Result<std::vector<Doc>> {
+    std::string pid(project_id);
+    if (!ProjectExists(pid)) return ProjectNotFound(project_id);
+    const std::string& sql = PerDialect(dialect_, [](Dialect d) {
+      return "SELECT " + DocColumns() + R"( FROM "Doc" WHERE "projectId" = :p )" + OrderByFileName(d);
+    });
+    return Collect<DocRow>(channel_, sql, [&](Query& q) { q.Use(pid); });
+  });
+}
+
+Result<std::vector<DocSummary>> SqlTransaction::ListDocSummaries(std::string_view project_id) {
+  return Guard([&]() -> Result<std::vector<DocSummary>> {
+    std::string pid(project_id);
+    if (!ProjectExists(pid)) return ProjectNotFound(project_id);
+    const std::string& sql = PerDialect(dialect_, [](Dialect d) {
+      return "SELECT " + DocSummaryColumns() + R"( FROM "Doc" WHERE "projectId" = :p )" + OrderByFileName(d);
+    });
+    return Collect<DocSummaryRow>(channel_, sql, [&](Query& q) { q.Use(pid); });
+  });
+}
+
+Status SqlTransaction::InsertDoc(const Doc& d) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    Doc v = d;
+    long long version = v.version;
+    std::string created = FormatTimestamp(v.created_at), updated = FormatTimestamp(v.updated_at);
+    Query q(channel_);
+    q.Use(v.id).Use(v.project_id).Use(v.file_name).Use(v.content).Use(v.hash).Use(version).Use(created)
+        .Use(updated).Use(v.base_blob_oid).Use(v.updated_by);
+    q.Run(R"(INSERT INTO "Doc" ("id", "projectId", "fileName", "content", "hash", "version", "createdAt",
+             "updatedAt", "baseBlobOid", "updatedBy") VALUES (:i, :p, :f, :c, :h, :v, :ca, :ua, :b, :ub)
+             ON CONFLICT DO NOTHING)");
+    if (q.Affected() == 0) return Status::PreconditionFailed("doc '" + d.file_name + "' already exists");
+    return Status::Ok();
+  });
+}
+
+Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    Doc v = d;
+    long long version = v.version, expected = expected_version;
+    std::string updated = FormatTimestamp(v.updated_at);
+    Query q(channel_);
+    q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by).Use(v.id)
+        .Use(expected);
+    // Compare-and-swap: the row changes only if nobody moved the version meanwhile.
+    q.Run(R"(UPDATE "Doc" SET "content" = :c, "hash" = :h, "version" = :v, "updatedAt" = :u,
+             "baseBlobOid" = :b, "updatedBy" = :ub WHERE "id" = :i AND "version" = :e)");
+    if (q.Affected() == 1) return Status::Ok();
+    long long current = 0;
+    Query check(channel_);
+    check.Into(current).Use(v.id);
+    if (!check.Run(R"(SELECT "version" FROM "Doc" WHERE "id" = :i)")) return DocNotFound(d.file_name);
+    return Status::PreconditionFailed("doc '" + d.file_name + "' is at version " + std::to_string(current));
+  });
+}
+
+Status SqlTransaction::DeleteDoc(std::string_view project_id, std::string_view file_name) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    std::string pid(project_id), name(file_name);
+    Query q(channel_);
+    q.Use(pid).Use(name);
+    q.Run(R"(DELETE FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)");
+    if (q.Affected() > 0) return Status::Ok();
+    return ProjectExists(pid) ? DocNotFound(file_name) : ProjectNotFound(project_id);
+  });
+}
+
+// --- versions -----------------------------------------------------------------------
+
+Status SqlTransaction::InsertDocVersion(const DocVersion& dv) {
+  LIBSYNC_RETURN_IF_ERROR(Writable());
+  return Guard([&]() -> Status {
+    DocVersion v = dv;
+    long long version = v.version;
+    std::string source(SourceName(v.source)), created = FormatTimestamp(v.created_at);
+    Query q(channel_);
+    q.Use(v.id).Use(v.doc_id).Use(v.project_id).Use(v.file_name).Use(version).Use(v.content).Use(v.hash)
+        .Use(v.author).Use(source).Use(created);
+    q.Run(R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content",
+             "hash", "author", "source", "createdAt") VALUES (:i, :d, :p, :f, :v, :c, :h, :a, :s, :t)
+             ON CONFLICT DO NOTHING)");
+    if (q.Affected() == 0) return Status::PreconditionFailed("version " + std::to_string(dv.version) + " exists");
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<DocVersion>> SqlTransaction::ListDocVersions(std::string_view doc_id) {
+  return Guard([&]() -> Result<std::vector<DocVersion>> {
+    std::string id(doc_id);
+    // Content is left out of listings: history of a large doc stays cheap.
+    static const std::string sql = "SELECT " + VersionColumnsWithoutContent() +
+                                   R"( FROM "DocVersion" WHERE "docId" = :d ORDER BY "version" DESC)";
+    return Collect<VersionRow>(channel_, sql, [&](Query& q) { q.Use(id); });
+  });
+}
+
+Result<DocVersion> SqlTransaction::GetDocVersion(std::string_view doc_id, std::int64_t version) {
+  return Guard([&]() -> Result<DocVersion> {
+    std::string id(doc_id);
+    long long n = version;
+    static const std::string sql =
+        "SELECT " + VersionColumns() + R"( FROM "DocVersion" WHERE "docId" = :d AND "version" = :v)";
+    auto rows = Collect<VersionRow>(channel_, sql, [&](Query& q) { q.Use(id).Use(n); });
+    if (rows.empty()) return Status::NotFound("version " + std::to_string(version) + " not found");
+    return std::move(rows.front());
+  });
+}
+
+}  // namespace libsync::sql

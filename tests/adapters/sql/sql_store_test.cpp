@@ -1,0 +1,332 @@
+// Opening, migrating and upgrading SQL stores, and refusing what cannot be opened.
+
+#include "libsync/sql/sql_store.hpp"
+
+#include <gtest/gtest.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "libsync/hashing.hpp"
+#include "libsync/sql/event_listener.hpp"
+#include "postgres_cluster.hpp"
+#include "sql_services.hpp"
+#include "temp_dir.hpp"
+
+namespace libsync::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Runs each ';'-terminated statement of a fixture file.
+void RunSqlFile(soci::session& s, const std::string& path) {
+  const std::string text = ReadFile(path);
+  ASSERT_FALSE(text.empty()) << path;
+  std::string statement;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (statement.empty() && line.rfind("--", 0) == 0) continue;
+    statement += line + "\n";
+    if (!line.empty() && line.back() == ';') {
+      s << statement;
+      statement.clear();
+    }
+  }
+}
+
+const std::string kFixtures = LIBSYNC_SQL_FIXTURES;
+
+PostgresCluster* ClusterOrSkip() {
+  PostgresCluster* cluster = PostgresCluster::Get();
+  if (!cluster && PostgresRequired()) ADD_FAILURE() << PostgresCluster::Unavailable();
+  return cluster;
+}
+
+/// Opens a store with the use cases on top, failing the test if it cannot.
+std::unique_ptr<SqlServices> OpenServices(const sql::SqlStoreOptions& options) {
+  std::string error;
+  auto services = SqlServices::Open(options, &error);
+  EXPECT_NE(services, nullptr) << error;
+  return services;
+}
+
+TEST(SqlStoreUpgrade, OriginalPlatformDatabaseIsUpgradedInPlace) {
+  PostgresCluster* cluster = ClusterOrSkip();
+  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  const std::string url = cluster->NewDatabase();
+  {
+    soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
+    RunSqlFile(s, kFixtures + "/original_platform_schema.sql");
+    RunSqlFile(s, kFixtures + "/original_platform_rows.sql");
+  }
+  auto services = OpenServices({.url = url});
+  ASSERT_NE(services, nullptr);
+  SqlServices& svc = *services;
+  const std::string pid = "cm5legacyproject0001";
+
+  auto project = svc.sync.projects().Get(svc.admin, pid);
+  ASSERT_TRUE(project.has_value()) << project.error().ToString();
+  EXPECT_EQ(project->name, "Legacy Web");
+  EXPECT_EQ(project->docs_path, "docs/ai");
+  EXPECT_EQ(FormatTimestamp(project->created_at), "2025-11-02T09:15:00.123Z");
+  EXPECT_TRUE(project->has_token);
+
+  auto docs = svc.sync.docs().List(svc.admin, pid);
+  ASSERT_TRUE(docs.has_value());
+  ASSERT_EQ(docs->size(), 2u);
+  EXPECT_EQ((*docs)[1].file_name, "overview.md");
+  EXPECT_EQ((*docs)[1].content, "# Overview\n\nLegacy text.\n");
+  EXPECT_EQ((*docs)[1].hash, Sha256Hex((*docs)[1].content));
+  EXPECT_EQ((*docs)[1].version, 3);
+
+  // The plain-text key still works (now stored as its hash); the revoked one does not.
+  auto alice = svc.sync.keys().Authenticate("ak_live_workstation_one_0123456789");
+  ASSERT_TRUE(alice.has_value()) << alice.error().ToString();
+  EXPECT_EQ(alice->project_id(), pid);
+  EXPECT_EQ(alice->scope(), KeyScope::kRead);
+  EXPECT_FALSE(svc.sync.keys().Authenticate("ak_live_revoked_key_9876543210").has_value());
+  {
+    soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
+    std::string stored;
+    s << R"(SELECT "key" FROM "ApiKey" WHERE "id" = 'cm5legacykey00000001')", soci::into(stored);
+    EXPECT_EQ(stored, Sha256Hex("ak_live_workstation_one_0123456789")) << "plain key left in the database";
+  }
+
+  // The expired legacy lock reads as absent; a new grant gets fence 1.
+  EXPECT_EQ(svc.sync.locks().Get(svc.admin, pid).value(), std::nullopt);
+  auto grant = svc.sync.locks().Acquire(svc.admin, pid, {.locked_by = "lead"});
+  ASSERT_TRUE(grant.has_value()) << grant.error().ToString();
+  EXPECT_EQ(grant->lock.fence, 1);
+
+  // Writing a legacy doc keeps its old text in history.
+  auto written = svc.sync.docs().Put(svc.admin, pid, "overview.md", "# Overview v4\n", {.lock_token = grant->token});
+  ASSERT_TRUE(written.has_value()) << written.error().ToString();
+  EXPECT_EQ(written->doc.version, 4);
+  auto v3 = svc.sync.docs().Version(svc.admin, pid, "overview.md", 3);
+  ASSERT_TRUE(v3.has_value());
+  EXPECT_EQ(v3->content, "# Overview\n\nLegacy text.\n");
+
+  // Opening again changes nothing.
+  services.reset();
+  auto again = sql::OpenSqlStore({.url = url});
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
+  int migrations = 0;
+  s << R"(SELECT COUNT(*) FROM "Migration")", soci::into(migrations);
+  EXPECT_EQ(migrations, sql::LatestSchemaVersion());
+}
+
+TEST(SqlStoreUpgrade, AFailedMigrationLeavesNothingHalfDone) {
+  PostgresCluster* cluster = ClusterOrSkip();
+  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  const std::string url = cluster->NewDatabase();
+  soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
+  RunSqlFile(s, kFixtures + "/original_platform_schema.sql");
+  // A table in the way makes migration 2 fail halfway through its statements.
+  s << R"(CREATE TABLE "Event" ("unrelated" TEXT))";
+  auto store = sql::OpenSqlStore({.url = url});
+  ASSERT_FALSE(store.has_value());
+  int migration_table = 0, added_column = 0;
+  s << "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'Migration'", soci::into(migration_table);
+  s << "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'Project' AND column_name = 'lockFence'",
+      soci::into(added_column);
+  EXPECT_EQ(migration_table, 0);
+  EXPECT_EQ(added_column, 0) << "migration 2 was applied partly";
+}
+
+TEST(SqlStoreOpen, SqliteDataSurvivesReopeningAndMigratesOnce) {
+  TempDir dir;
+  const std::string url = "sqlite://" + dir.path() + "/with space/store.db";
+  std::filesystem::create_directories(dir.path() + "/with space");
+  std::string pid;
+  {
+    auto first = OpenServices({.url = url});
+    ASSERT_NE(first, nullptr);
+    pid = first->sync.projects().Create(first->admin, {.name = "web", .repo_url = "x"})->id;
+    ASSERT_TRUE(first->sync.docs().Put(first->admin, pid, "a.md", "hello").has_value());
+  }
+  auto second = OpenServices({.url = url});
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->sync.docs().Get(second->admin, pid, "a.md")->content, "hello");
+  soci::session s(soci::sqlite3, "db=\"" + dir.path() + "/with space/store.db\"");
+  int migrations = 0;
+  s << R"(SELECT COUNT(*) FROM "Migration")", soci::into(migrations);
+  EXPECT_EQ(migrations, sql::LatestSchemaVersion());
+}
+
+// The threading mode is SQLite's process-wide setting: once a store has used SQLite here,
+// asking for unlocked connections is refused and SQLite stays as it was. (The multi-process
+// lock race runs its workers with unlocked connections, as aitk-server does.)
+TEST(SqlStoreOpen, UnlockedConnectionsCannotBeAskedForOnceSqliteIsInUse) {
+  TempDir dir;
+  auto services = OpenServices({.url = "sqlite://" + dir.path() + "/store.db"});
+  ASSERT_NE(services, nullptr);
+  EXPECT_FALSE(sql::UseUnlockedSqliteConnections());
+  EXPECT_TRUE(services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"}).has_value());
+}
+
+// An exclusive store names its file to SQLite as a URI; whatever the name holds must reach
+// the same file a shared store opens, and no file may be created under another name.
+TEST(SqlStoreOpen, ExclusiveSqliteOpensTheFileItIsGivenWhateverItsName) {
+  TempDir dir;
+  const std::string folder = dir.path() + "/odd %41 #1 ?q=2 \xc3\xbc";
+  std::filesystem::create_directories(folder);
+  const std::string url = "sqlite://" + folder + "/store.db";
+  std::string pid;
+  {
+    auto exclusive = OpenServices({.url = url, .sqlite_exclusive = true});
+    ASSERT_NE(exclusive, nullptr);
+    pid = exclusive->sync.projects().Create(exclusive->admin, {.name = "odd", .repo_url = "x"})->id;
+  }
+  auto shared = OpenServices({.url = url});
+  ASSERT_NE(shared, nullptr);
+  EXPECT_EQ(shared->sync.projects().Get(shared->admin, pid)->name, "odd");
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    EXPECT_EQ(entry.path().filename().string().rfind("store.db", 0), 0u) << entry.path();
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_EQ(entry.path().string(), folder) << "a stray file";
+  }
+}
+
+TEST(SqlStoreOpen, CorruptSqliteFileIsRefusedAndLeftAlone) {
+  TempDir dir;
+  const std::string path = dir.path() + "/corrupt.db";
+  std::string garbage(8192, '\0');
+  for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>((i * 131 + 7) % 251);
+  { std::ofstream(path, std::ios::binary) << garbage; }
+  auto store = sql::OpenSqlStore({.url = "sqlite://" + path});
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code(), ErrorCode::kInvalidArgument) << store.error().ToString();
+  EXPECT_NE(store.error().message().find("not a SQLite database"), std::string::npos) << store.error().message();
+  EXPECT_EQ(ReadFile(path), garbage) << "the file was modified";
+}
+
+TEST(SqlStoreOpen, UnopenableSqlitePathIsUnavailable) {
+  TempDir dir;
+  for (const std::string& path : {dir.path(), dir.path() + "/missing/dir/store.db"}) {
+    auto store = sql::OpenSqlStore({.url = "sqlite://" + path});
+    ASSERT_FALSE(store.has_value()) << path;
+    EXPECT_EQ(store.error().code(), ErrorCode::kUnavailable) << store.error().ToString();
+    EXPECT_NE(store.error().message().find(path), std::string::npos) << store.error().message();
+  }
+}
+
+TEST(SqlStoreOpen, UnreachablePostgresIsUnavailableAndHidesThePassword) {
+  auto store = sql::OpenSqlStore({.url = "postgresql://app:s3cret-pass@127.0.0.1:1/db?connect_timeout=2"});
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code(), ErrorCode::kUnavailable) << store.error().ToString();
+  EXPECT_EQ(store.error().message().find("s3cret-pass"), std::string::npos) << store.error().message();
+  EXPECT_NE(store.error().message().find("app:***@127.0.0.1:1"), std::string::npos) << store.error().message();
+}
+
+// A password that needs percent-encoding in a URL (a space, '@', ':', '/', '%', a quote,
+// a backslash) reaches the server as it is, for the pool and for the event listener.
+TEST(SqlStoreOpen, PercentEncodedPasswordAuthenticates) {
+  PostgresCluster* cluster = ClusterOrSkip();
+  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  const std::string password = "s3cret p@ss:/?#%'\\ end";
+  const std::string url = cluster->AddPasswordUser(cluster->NewDatabase(), "aitk_pw", password);
+  ASSERT_NE(url.find("s3cret%20p%40ss"), std::string::npos) << url;
+
+  auto services = OpenServices({.url = url});
+  ASSERT_NE(services, nullptr);
+  auto project = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"});
+  EXPECT_TRUE(project.has_value()) << project.error().ToString();
+  auto listener = sql::ListenForEvents(url, [](const std::string&, std::int64_t) {});
+  EXPECT_TRUE(listener.has_value()) << listener.error().ToString();
+
+  // The password is checked (this is not a trust login), and never shown.
+  std::string wrong = url;
+  wrong.replace(wrong.find("s3cret"), 6, "wrong0");
+  auto refused = sql::OpenSqlStore({.url = wrong});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable) << refused.error().ToString();
+  EXPECT_EQ(refused.error().message().find("p%40ss"), std::string::npos) << refused.error().message();
+}
+
+// An unencoded '@' in the password: the last '@' ends the user info, and the message
+// hides the whole password.
+TEST(SqlStoreOpen, PasswordWithARawAtSignIsHiddenWhole) {
+  auto store = sql::OpenSqlStore({.url = "postgresql://app:p@ss@127.0.0.1:1/db?connect_timeout=2"});
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().message().find("ss@"), std::string::npos) << store.error().message();
+  EXPECT_NE(store.error().message().find("app:***@127.0.0.1:1"), std::string::npos) << store.error().message();
+}
+
+TEST(SqlStoreOpen, BadUrlsAreInvalidArguments) {
+  for (const char* url : {"", "mysql://x", "sqlite://", "postgresql://h:port/db", "postgresql://h/db?x",
+                          "postgresql://%zz@h/db"}) {
+    auto store = sql::OpenSqlStore({.url = url});
+    ASSERT_FALSE(store.has_value()) << url;
+    EXPECT_EQ(store.error().code(), ErrorCode::kInvalidArgument) << url << ": " << store.error().ToString();
+  }
+}
+
+TEST(SqlStoreOpen, NewerSchemaIsRefusedOnSqliteAndPostgres) {
+  TempDir dir;
+  const std::string sqlite_url = "sqlite://" + dir.path() + "/newer.db";
+  ASSERT_TRUE(sql::OpenSqlStore({.url = sqlite_url}).has_value());
+  {
+    soci::session s(soci::sqlite3, "db=" + dir.path() + "/newer.db");
+    s << R"(INSERT INTO "Migration" ("version", "appliedAt") VALUES (99, '2030-01-01T00:00:00.000Z'))";
+  }
+  auto store = sql::OpenSqlStore({.url = sqlite_url});
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code(), ErrorCode::kPreconditionFailed);
+  EXPECT_NE(store.error().message().find("99"), std::string::npos) << store.error().message();
+
+  PostgresCluster* cluster = ClusterOrSkip();
+  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  const std::string url = cluster->NewDatabase();
+  ASSERT_TRUE(sql::OpenSqlStore({.url = url}).has_value());
+  {
+    soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
+    s << R"(INSERT INTO "Migration" ("version", "appliedAt") VALUES (7, now()))";
+  }
+  auto pg = sql::OpenSqlStore({.url = url});
+  ASSERT_FALSE(pg.has_value());
+  EXPECT_EQ(pg.error().code(), ErrorCode::kPreconditionFailed);
+}
+
+TEST(SqlStoreConcurrency, ABusySqliteDatabaseDelaysWritesThenReportsUnavailable) {
+  TempDir dir;
+  const std::string path = dir.path() + "/busy.db";
+  auto services = OpenServices({.url = "sqlite://" + path, .sqlite_busy_timeout = std::chrono::milliseconds(20)});
+  ASSERT_NE(services, nullptr);
+  SqlServices& svc = *services;
+  const std::string pid = svc.sync.projects().Create(svc.admin, {.name = "web", .repo_url = "x"})->id;
+
+  // Another connection (as another process would) holds the write lock for a moment:
+  // the write waits and retries, then succeeds.
+  soci::session other(soci::sqlite3, "db=" + path);
+  other << "BEGIN IMMEDIATE";
+  std::thread release_soon([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    other << "COMMIT";
+  });
+  auto delayed = svc.sync.docs().Put(svc.admin, pid, "a.md", "one");
+  release_soon.join();
+  ASSERT_TRUE(delayed.has_value()) << delayed.error().ToString();
+
+  // Held for longer than every retry: a clear 503-class error, not an internal one.
+  other << "BEGIN IMMEDIATE";
+  auto refused = svc.sync.docs().Put(svc.admin, pid, "a.md", "two");
+  other << "COMMIT";
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable) << refused.error().ToString();
+  EXPECT_EQ(svc.sync.docs().Get(svc.admin, pid, "a.md")->content, "one");
+}
+
+}  // namespace
+}  // namespace libsync::testing
