@@ -174,6 +174,9 @@ TEST_F(RouteTableApi, UnknownPathsAre404) {
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(AllowOf(r), "(none)") << target;
   }
+  // The transport's own routes are not Handle's to serve, with or without credentials.
+  EXPECT_EQ(Call("GET", "/api/projects/" + project_ + "/events", {}).status, 404);
+  EXPECT_EQ(Call("GET", "/metrics", {}).status, 404);
   // Without a GitSyncService the git routes are not there at all.
   EXPECT_EQ(AsAdmin("POST", "/api/projects/" + project_ + "/push").status, 404);
 }

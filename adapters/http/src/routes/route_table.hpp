@@ -19,7 +19,7 @@ namespace libsync::web {
 struct RouteCall;
 
 /// The least credential the route's use case accepts. The router authenticates every route
-/// but kAnyone; the scope itself is checked by the core's use case (403), so this field
+/// but kAnyone (and those the transport serves, which Api::Handle answers 404); the scope itself is checked by the core's use case (403), so this field
 /// states what the core enforces, and a test holds the two together.
 enum class Access : std::uint8_t {
   kAnyone,    ///< no credentials
