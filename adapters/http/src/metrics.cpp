@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "target.hpp"
+#include "routes/route_match.hpp"
 
 namespace libsync::web {
 
@@ -17,7 +17,7 @@ void Metrics::Record(std::string_view method, std::string_view target, int statu
   // Every label is a static string or a small number: nothing here allocates but a first
   // counter, and a client cannot mint new series.
   const std::string_view method_label = MethodLabel(method);
-  const std::string_view route_label = RouteTemplate(target);
+  const std::string_view route_label = RouteLabel(method, target);
   Shard& shard = shards_[ThreadShard()];
   std::lock_guard lock(shard.mutex);
   ++shard.requests[{method_label, route_label, status}];

@@ -1,6 +1,5 @@
 #pragma once
-// Splitting a request target into raw path segments and decoded query parameters, and
-// naming the route it matches.
+// Splitting a request target into raw path segments and decoded query parameters.
 
 #include <map>
 #include <optional>
@@ -21,10 +20,5 @@ struct Target {
 
 /// Nullopt when the target is not an origin-form path ("/…") or its query is malformed.
 std::optional<Target> ParseTarget(std::string_view target);
-
-/// The route a target matches, with ids and fileNames replaced by placeholders
-/// ("/api/projects/:id/docs/:fileName/history"); "unmatched" for anything else. A static
-/// string, found without allocating: metrics labels, and the server's choice of workers.
-std::string_view RouteTemplate(std::string_view target);
 
 }  // namespace libsync::web

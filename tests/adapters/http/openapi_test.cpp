@@ -1,17 +1,19 @@
-// Every operation in docs/openapi.yaml is served: walked over a real server on loopback,
-// none may fall through to "no such route" or 405.
+// docs/openapi.yaml and the route table list the same operations, and every one of them is
+// served: walked over a real server on loopback, none may fall through to "no such route" or 405.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <fstream>
 #include <regex>
+#include <set>
 
 #include "../sql/temp_dir.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/http/server.hpp"
 #include "libsync/memory/memory_store.hpp"
+#include "routes/route_table.hpp"
 #include "test_client.hpp"
 
 namespace libsync::web {
@@ -59,6 +61,25 @@ std::string BodyFor(const Operation& op) {
   if (op.path.find("/revert") != std::string::npos) return R"({"version":1})";
   if (op.path == "/api/projects/{id}/lock" && op.method == "POST") return R"({"lockedBy":"walker"})";
   return "";
+}
+
+/// "/api/projects/{id}/docs/{fileName}" -> "/api/projects/:id/docs/:fileName".
+std::string TableSpelling(std::string path) {
+  static const std::regex parameter(R"(\{([A-Za-z]+)\})");
+  return std::regex_replace(path, parameter, ":$1");
+}
+
+TEST(OpenApi, SpecAndRouteTableListTheSameOperations) {
+  std::set<std::pair<std::string, std::string>> spec, table;
+  for (const Operation& op : ReadOperations(LIBSYNC_OPENAPI_FILE)) spec.emplace(op.method, TableSpelling(op.path));
+  for (const Route& route : RouteTable()) table.emplace(route.method, route.path);
+  ASSERT_GT(spec.size(), 30u) << "the spec lost its paths";
+  for (const auto& [method, path] : table) {
+    EXPECT_TRUE(spec.contains({method, path})) << "not in openapi.yaml: " << method << " " << path;
+  }
+  for (const auto& [method, path] : spec) {
+    EXPECT_TRUE(table.contains({method, path})) << "not in the route table: " << method << " " << path;
+  }
 }
 
 TEST(OpenApi, EveryDocumentedOperationIsServed) {

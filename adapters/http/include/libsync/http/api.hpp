@@ -1,8 +1,12 @@
 #pragma once
 // The HTTP API of DESIGN §5 as a plain function from request to response: no sockets here,
 // so every route, status code and error body is testable without a server, and any
-// transport (the Beast server, a test) can drive it.
+// transport (the Beast server, a test) can drive it. Which routes there are, who may call
+// each and how a transport treats it is one table inside the adapter
+// (src/routes/route_table.cpp; docs/adding-a-route.md).
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +18,7 @@
 
 namespace libsync::web {
 
+/// A request as a transport received it.
 struct Request {
   std::string method;  ///< "GET", "POST", ...
   std::string target;  ///< path and query as received, still percent-encoded
@@ -24,12 +29,14 @@ struct Request {
   std::string_view Header(std::string_view name) const;
 };
 
+/// The answer: status, headers (names in lower case) and the body, already serialised.
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };
 
+/// How an Api answers.
 struct ApiOptions {
   /// The admin bearer token; compared in constant time. Must not be empty.
   std::string admin_token;
@@ -39,8 +46,6 @@ struct ApiOptions {
   HookCache* hook_cache = nullptr;
 };
 
-/// Thread-safe: Handle may be called from many threads at once. Blocks on the store and,
-/// for sync routes, on the git remote; transports call it off their network threads.
 /// A subscriber to a project's events, authenticated and with the seq it has seen.
 struct EventStream {
   Caller caller;
@@ -48,12 +53,19 @@ struct EventStream {
   std::int64_t last_seq = 0;  ///< events after this are sent
 };
 
+/// Answers the requests of DESIGN §5. Thread-safe: every method may be called from many
+/// threads at once. Handle blocks on the store and, for git sync routes, on the git remote;
+/// transports call it off their network threads. HandleCached, WaitsOnGitRemote and
+/// IsEventStream never block, and may run on a network thread.
 class Api {
  public:
   /// `git_sync` may be null: the sync and push routes are then not served (404).
   Api(SyncService& sync, GitSyncService* git_sync, ApiOptions options)
       : sync_(sync), git_sync_(git_sync), options_(std::move(options)) {}
 
+  /// The answer to any request: 404 for a path no route has, 405 with an `Allow` header
+  /// listing the path's methods, otherwise the route's answer (a Status's error body on
+  /// failure, DESIGN §5). Never throws: an exception becomes a 500.
   Response Handle(const Request& request) const;
   /// The answer to a hook status or docs-hash request when ApiOptions::hook_cache holds it,
   /// without blocking: transports may call this on a network thread and fall back to
@@ -61,19 +73,23 @@ class Api {
   std::optional<Response> HandleCached(const Request& request) const;
 
   /// Whether `request` is a git sync route (import, push), which waits on the remote for as
-  /// long as a transfer takes: transports run these apart from store requests.
+  /// long as a transfer takes: transports run these apart from store requests. Never
+  /// allocates for a path of up to 32 segments.
   bool WaitsOnGitRemote(const Request& request) const;
 
   /// Whether the request carries the admin token (for transports' own routes, /metrics).
+  /// Reads the store when the request carries a key instead.
   bool IsAdmin(const Request& request) const;
 
-  /// Whether `request` asks for the SSE stream GET /api/projects/:id/events, which the
-  /// transport serves itself with OpenEventStream and Replay.
+  /// Whether `request` asks for an event stream (GET /api/projects/:id/events, SSE or
+  /// WebSocket, or GET /api/events?projectId=, WebSocket), which the transport serves
+  /// itself with OpenEventStream and ReplayPage. One string comparison for any other path.
   bool IsEventStream(const Request& request) const;
 
   /// Authenticates (headers, or a `token` query parameter for browsers, which cannot set
   /// headers on EventSource) and reads where to start: Last-Event-ID, else `since`, else the
-  /// head. Expected errors: those of auth, kNotFound, kInvalidArgument.
+  /// head. Expected errors: kUnauthenticated, kPermissionDenied, kNotFound (no such project,
+  /// or not an event stream), kInvalidArgument (no project id, a malformed seq).
   Result<EventStream> OpenEventStream(const Request& request) const;
 
   /// Events after `stream.last_seq`, every page of them. Expected errors: kGone.

@@ -1,8 +1,9 @@
 #pragma once
-// Fans committed events out to live subscribers (SSE streams). The core publishes into it
-// as its EventSink.
+// Fans committed events out to live subscribers (the server's SSE and WebSocket streams).
+// The core publishes into it as its EventSink.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>

@@ -1,8 +1,8 @@
 #pragma once
-// The HTTP/1.1 and WebSocket server that puts the Api on the network (Boost.Beast; Beast and Asio stay in
-// server.cpp). Keep-alive, limits on header and body size and on read time, a cap on open
-// connections, store work on a worker pool so a slow request never stalls the network
-// thread, and a graceful stop.
+// The HTTP/1.1 and WebSocket server that puts the Api on the network (Boost.Beast; Beast and
+// Asio stay in the adapter's src/). Keep-alive, limits on header and body size and on read
+// time, a cap on open connections, store work on a worker pool so a slow request never
+// stalls the network thread, event streams (SSE and WebSocket), and a graceful stop.
 
 #include <chrono>
 #include <cstdint>
@@ -14,6 +14,8 @@
 
 namespace libsync::web {
 
+/// Where the server listens, its threads, and its limits (each one's default and reason
+/// are in docs/security.md).
 struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 3001;  ///< 0 picks a free port (see Server::port)
@@ -34,9 +36,8 @@ struct ServerOptions {
   /// When non-zero, the network and worker threads ask the scheduler for time slices of
   /// this length (Linux >= 6.12; 100 us .. 100 ms). Under EEVDF a thread with a short slice
   /// that a request wakes runs soon, instead of waiting out the slice of whatever holds its
-  /// CPU (a few ms): on two cores shared with the clients, hook p99 at 64 connections went
-  /// from 2.7-3.3 ms to 1.8-1.9 ms with 100 us, at the same throughput. 0 leaves the
-  /// scheduler's default.
+  /// CPU (a few ms), which sets the tail latency on a loaded machine (measured in
+  /// docs/http.md). 0 leaves the scheduler's default.
   std::chrono::microseconds scheduler_slice{0};
   int worker_threads = 4;  ///< run Api::Handle for store requests, which may block on the store
   /// Run the git sync routes (Api::WaitsOnGitRemote), which hold a thread for as long as a
@@ -96,6 +97,7 @@ struct ServerOptions {
 /// after. Servers started later derive their caps from it (ServerOptions::max_connections).
 std::size_t RaiseOpenFileLimit();
 
+/// A running server. Thread-safe: port and Stop may be called from any thread.
 class Server {
  public:
   /// Binds, listens and starts serving on background threads.

@@ -1,0 +1,216 @@
+// Subscribe first, then replay from the log, then go live. The replay is read a page at
+// a time, the next page only once the socket has taken most of the last (ReadPage), so a
+// subscriber any distance behind within the retained log gets every event in order at
+// the pace it reads. Live events that come during the replay are not queued, only noted
+// (missed_live_): the log holds them, and the replay ends only at an empty page with
+// nothing noted past it. Anything already sent is skipped by seq, so nothing is lost or
+// sent twice. Only live frames count against max_queued_frames: a live subscriber that
+// stops reading is dropped. Both kinds share all this; they differ in framing and
+// keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
+
+#include "event_stream_session.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "libsync/timestamp.hpp"
+#include "response_text.hpp"
+#include "responses.hpp"
+
+namespace libsync::web {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+}  // namespace
+
+EventStreamSession::EventStreamSession(beast::tcp_stream stream, std::size_t network_thread,
+                                       std::shared_ptr<Shared> shared, StreamSlot slot,
+                                       std::optional<http::request<http::string_body>> upgrade)
+    : stream_(std::move(stream)),
+      network_thread_(network_thread),
+      shared_(std::move(shared)),
+      slot_(std::move(slot)),
+      upgrade_(std::move(upgrade)) {}
+
+EventStreamSession::~EventStreamSession() {
+  Uncount();
+  shared_->placement.Closed(network_thread_);
+}
+
+void EventStreamSession::Begin(std::shared_ptr<EventHub::Subscription> subscription, EventStream stream,
+                               Result<std::vector<Event>> first_page) {
+  if (!first_page) return Refuse(first_page.error());
+  subscription_ = std::move(subscription);
+  last_seq_ = stream.last_seq;
+  event_stream_.emplace(std::move(stream));
+  BeginStream(std::move(first_page).value());
+}
+
+// The opening request's answer when the stream cannot start, then the door.
+void EventStreamSession::Refuse(const Status& error) {
+  WriteResponseText(ErrorResponse(error), false, 11, refusal_);
+  stream_.expires_after(shared_->options.body_timeout);
+  net::async_write(stream_, net::buffer(refusal_), [self = shared_from_this()](beast::error_code, std::size_t) {
+    self->shared_->Done();
+    beast::error_code ignored;
+    self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  });
+}
+
+/// A committed event for this stream's project (called on the publisher's thread).
+void EventStreamSession::Deliver(const Event& event) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), event] { self->OnLiveEvent(event); });
+}
+
+void EventStreamSession::BeginStream(std::vector<Event> first_page) {
+  if (upgrade_) return AcceptWebSocket(std::move(first_page));
+  Queue("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+        "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n",
+        false);
+  OnReplayPage(std::move(first_page));
+  shared_->Done();  // the opening request is answered; a stream does not hold up a stop
+  ScheduleHeartbeat();
+  WatchForClose();
+}
+
+void EventStreamSession::AcceptWebSocket(std::vector<Event> first_page) {
+  stream_.expires_never();  // the websocket stream keeps its own timers from here on
+  ws_.emplace(stream_);
+  // Idle for half the timeout -> a ping; no pong (or anything) for the whole -> closed.
+  websocket::stream_base::timeout timeouts{shared_->options.header_timeout, 2 * shared_->options.heartbeat_interval,
+                                           true};
+  ws_->set_option(timeouts);
+  ws_->set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "libsync"); }));
+  ws_->read_message_max(4096);  // subscribers have nothing to say; cap what they may send
+  ws_->text(true);
+  ws_->async_accept(*upgrade_, [self = shared_from_this(), page = std::move(first_page)](beast::error_code ec) mutable {
+    self->upgrade_.reset();
+    self->shared_->Done();
+    if (ec) return self->StopStream();
+    self->OnReplayPage(std::move(page));
+    self->ReadWebSocket();
+  });
+}
+
+// A page of the replay has been read (on a worker).
+void EventStreamSession::OnReplayPage(std::vector<Event> page) {
+  reading_page_ = false;
+  if (closed_) return;
+  for (const Event& e : page) QueueEvent(e, true);
+  if (page.empty() && last_seq_ >= missed_live_) {
+    replaying_ = false;  // caught up: live from here
+    return;
+  }
+  ReadPage();
+}
+
+void EventStreamSession::ReadPage() {
+  if (!replaying_ || reading_page_ || closed_ || queued_replay_ > kReplayLowWater) return;
+  reading_page_ = true;
+  net::post(shared_->workers.executor(), [self = shared_from_this(), after = last_seq_] {
+    auto page = self->shared_->api.ReplayPage(*self->event_stream_, after);
+    net::post(self->stream_.get_executor(), [self, page = std::move(page)]() mutable {
+      // The retained log moved past this subscriber while it read: it reconnects from
+      // its last seq and is told 410, as if it had come back now.
+      if (!page) return self->StopStream();
+      self->OnReplayPage(std::move(page).value());
+    });
+  });
+}
+
+// Reading keeps control frames (pongs, close) flowing; data messages are ignored.
+void EventStreamSession::ReadWebSocket() {
+  ws_->async_read(ws_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) return self->StopStream();
+    self->ws_buffer_.clear();
+    self->ReadWebSocket();
+  });
+}
+
+void EventStreamSession::OnLiveEvent(const Event& e) {
+  if (closed_) return;
+  if (replaying_) {
+    missed_live_ = std::max(missed_live_, e.seq);  // the replay reads it from the log
+    return;
+  }
+  if (queue_.size() - queued_replay_ >= shared_->options.max_queued_frames) return StopStream();  // too slow
+  QueueEvent(e, false);
+}
+
+void EventStreamSession::QueueEvent(const Event& e, bool replayed) {
+  if (e.seq <= last_seq_) return;  // already sent
+  last_seq_ = e.seq;
+  std::string data = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":\"" + e.type + "\",\"projectId\":\"" +
+                     e.project_id + "\",\"createdAt\":\"" + FormatTimestamp(e.created_at) +
+                     "\",\"payload\":" + e.payload + "}";
+  if (ws_) return Queue(std::move(data), replayed);  // one text message per event
+  Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n", replayed);
+}
+
+void EventStreamSession::Queue(std::string frame, bool replayed) {
+  if (closed_) return;
+  queue_.push_back({std::move(frame), replayed});
+  queued_replay_ += replayed;
+  if (!writing_) WriteNext();
+}
+
+void EventStreamSession::WriteNext() {
+  writing_ = true;
+  auto on_written = [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->queued_replay_ -= self->queue_.front().replayed;
+    self->queue_.pop_front();
+    if (ec) return self->StopStream();
+    self->ReadPage();
+    if (self->queue_.empty()) {
+      self->writing_ = false;
+      if (!self->ws_) self->stream_.expires_never();
+      return;
+    }
+    self->WriteNext();
+  };
+  if (ws_) return ws_->async_write(net::buffer(queue_.front().text), std::move(on_written));
+  stream_.expires_after(shared_->options.body_timeout);
+  net::async_write(stream_, net::buffer(queue_.front().text), std::move(on_written));
+}
+
+void EventStreamSession::ScheduleHeartbeat() {
+  heartbeat_.expires_after(shared_->options.heartbeat_interval);
+  heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->closed_) return;
+    if (self->queue_.empty()) self->Queue(": keep-alive\n\n", false);
+    self->ScheduleHeartbeat();
+  });
+}
+
+// The client sends nothing on a stream; a completed read means it went away.
+void EventStreamSession::WatchForClose() {
+  stream_.socket().async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) return self->StopStream();
+    self->WatchForClose();
+  });
+}
+
+void EventStreamSession::StopStream() {
+  if (closed_) return;
+  closed_ = true;
+  Uncount();
+  subscription_.reset();
+  heartbeat_.cancel();
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+}
+
+// Gives the stream's place back: when the session ends, or as soon as its stream stops,
+// so a subscriber that reconnects at once finds its place free.
+void EventStreamSession::Uncount() {
+  if (!counted_) return;
+  counted_ = false;
+  shared_->limits.CloseStream(slot_.address, slot_.credential);
+}
+
+}  // namespace libsync::web

@@ -1,0 +1,293 @@
+#include "http_session.hpp"
+
+#include <boost/beast/websocket.hpp>
+
+#include <utility>
+
+#include "connection_move.hpp"
+#include "response_text.hpp"
+#include "responses.hpp"
+
+namespace libsync::web {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+Response PlainError(int status, std::string message) {
+  boost::json::object body{{"statusCode", status},
+                           {"error", ReasonPhrase(status)},
+                           {"message", std::move(message)}};
+  return JsonResponse(status, body);
+}
+
+}  // namespace
+
+HttpSession::~HttpSession() {
+  shared_->waiting[network_thread_]->Remove(*this);
+  Uncount();
+  // A stream keeps the connection's count on this thread; its session gives it back.
+  if (!handed_over_) shared_->placement.Closed(network_thread_);
+}
+
+/// The connection is counted under `address` (ConnectionLimits::TryOpenFromAddress);
+/// the session gives it back.
+/// `first`: no request has been read from the connection yet (see DoReadHeader).
+void HttpSession::Start(bool first) {
+  beast::error_code ignored;
+  // Answers are written whole, at once: nothing to gain from Nagle's delay. Non-blocking
+  // so DoWrite can try the write in place.
+  stream_.socket().set_option(tcp::no_delay(true), ignored);
+  stream_.socket().non_blocking(true, ignored);
+  net::dispatch(stream_.get_executor(), [self = shared_from_this(), first] { self->DoReadHeader(first); });
+}
+
+void HttpSession::DoReadHeader(bool first) {
+  if (shared_->draining) return DoClose();
+  parser_.emplace(request_);
+  parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
+  parser_->body_limit(shared_->options.max_body_bytes);
+  // The first request gets the header timeout; later ones on a kept-alive connection
+  // may idle longer before they start.
+  stream_.expires_after(first ? shared_->options.header_timeout : shared_->options.idle_timeout);
+  // Until its headers are in, the connection may be closed to make room (IdleConnections).
+  shared_->waiting[network_thread_]->Add(*this);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+}
+
+// Shed near the connection cap: the pending read ends with operation_aborted. The place
+// is given back now, not when that completes, so the connection let in for it (the
+// acceptor waits for this) finds it free.
+void HttpSession::CloseIdle() {
+  beast::error_code ignored;
+  stream_.socket().close(ignored);
+  Uncount();
+}
+
+void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
+  shared_->waiting[network_thread_]->Remove(*this);
+  if (ec) return OnReadError(ec);
+  if ((answered_ + 1) % kFollowClientEvery == 0) NoteClientCpu();
+  // A request without a body (every GET) is complete already: no second read, and no
+  // re-arming of the timer, which costs a system call.
+  if (parser_->is_done()) return OnBody({}, 0);
+  stream_.expires_after(shared_->options.body_timeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
+}
+
+void HttpSession::OnBody(beast::error_code ec, std::size_t) {
+  if (ec) return OnReadError(ec);
+  stream_.expires_never();
+  const bool keep_alive = parser_->keep_alive();
+  const unsigned version = parser_->version();
+  if (shared_->options.events && shared_->api.IsEventStream(request_)) {
+    auto upgrade = ToBeast(request_, version);
+    if (websocket::is_upgrade(upgrade)) upgrade_.emplace(std::move(upgrade));
+    return OpenEventStream(std::move(request_));
+  }
+  if (request_.method == "GET" && request_.target.substr(0, request_.target.find('?')) == "/metrics") {
+    return ServeMetrics(request_);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  shared_->busy.fetch_add(1);
+  // Hook answers already in memory are written from here; everything else may block on
+  // the store and goes to a worker, git sync routes to workers of their own.
+  if (auto cached = shared_->api.HandleCached(request_)) {
+    shared_->Record(request_, cached->status, started);
+    return DoWrite(*cached, keep_alive, version);
+  }
+  const bool waits_on_git = shared_->api.WaitsOnGitRemote(request_);
+  // The worker reads request_ in place: this connection reads nothing more until the
+  // answer is posted back.
+  auto job = [self = shared_from_this(), keep_alive, version, started] {
+    const Request& request = self->request_;
+    Response response = self->shared_->api.Handle(request);
+    self->shared_->Record(request, response.status, started);
+    // The text goes into the connection's own buffer here, which its network thread
+    // leaves alone until the post below: the response's memory is then allocated and
+    // freed on this thread, and the network thread only writes.
+    const bool keep = self->Format(response, keep_alive, version);
+    net::post(self->stream_.get_executor(), [self, keep] { self->WriteFormatted(keep); });
+  };
+  if (waits_on_git) return net::post(shared_->git_workers, std::move(job));
+  net::post(shared_->workers.executor(), std::move(job));
+}
+
+// Prometheus scrapes from the machine itself need no token; anyone else needs the admin's.
+void HttpSession::ServeMetrics(const Request& request) {
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  shared_->busy.fetch_add(1);
+  if ((ec || !peer.address().is_loopback()) && !shared_->api.IsAdmin(request)) {
+    return DoWrite(ErrorResponse(Status::Unauthenticated("metrics need the admin token off this machine")), false,
+                   11);
+  }
+  const std::size_t subscribers = shared_->options.events ? shared_->options.events->subscribers() : 0;
+  Response r{200, {{"content-type", "text/plain; version=0.0.4"}},
+             shared_->metrics.Render(shared_->limits.connections(), subscribers, shared_->placement.OpenPerThread())};
+  DoWrite(r, true, 11);
+}
+
+// --- event streams: server-sent events, or WebSocket after an upgrade ---------------
+// Subscribe first, then replay from the log, then go live. The replay is read a page at
+// a time, the next page only once the socket has taken most of the last (ReadPage), so a
+// subscriber any distance behind within the retained log gets every event in order at
+// the pace it reads. Live events that come during the replay are not queued, only noted
+// (missed_live_): the log holds them, and the replay ends only at an empty page with
+// nothing noted past it. Anything already sent is skipped by seq, so nothing is lost or
+// sent twice. Only live frames count against max_queued_frames: a live subscriber that
+// stops reading is dropped. Both kinds share all this; they differ in framing and
+// keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
+void HttpSession::OpenEventStream(Request request) {
+  shared_->busy.fetch_add(1);
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  std::string address = ec ? std::string("unknown") : peer.address().to_string();
+  net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request),
+                                          address = std::move(address)] {
+    const Api& api = self->shared_->api;
+    auto stream = api.OpenEventStream(request);
+    if (!stream) return self->RefuseStream(stream.error());
+    std::string credential = stream->caller.is_admin() ? "admin" : "key:" + stream->caller.key_id();
+    if (Status opened = self->shared_->limits.OpenStream(address, credential); !opened.ok()) {
+      return self->RefuseStream(opened);
+    }
+    // The connection counts as a stream from here, and an EventStreamSession takes it
+    // over. The network thread leaves this session alone meanwhile: it reads nothing more
+    // until an answer is posted back, and none will be.
+    self->shared_->limits.CloseConnection();
+    self->ReleaseAddress();
+    self->counted_ = false;
+    self->handed_over_ = true;
+    auto next = std::make_shared<EventStreamSession>(std::move(self->stream_), self->network_thread_, self->shared_,
+                                                     StreamSlot{std::move(address), std::move(credential)},
+                                                     std::exchange(self->upgrade_, std::nullopt));
+    std::weak_ptr<EventStreamSession> weak = next;
+    std::shared_ptr<EventHub::Subscription> subscription = self->shared_->options.events->Subscribe(
+        stream->project_id, [weak](const Event& e) {
+          if (auto s = weak.lock()) s->Deliver(e);
+        });
+    // The first page is read here, so that a seq the log no longer holds is answered 410.
+    auto page = api.ReplayPage(*stream, stream->last_seq);
+    auto executor = next->executor();
+    net::post(executor, [next = std::move(next), subscription = std::move(subscription), page = std::move(page),
+                         stream = std::move(stream).value()]() mutable {
+      next->Begin(std::move(subscription), std::move(stream), std::move(page));
+    });
+  });
+}
+
+void HttpSession::RefuseStream(const Status& error) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), error] {
+    self->DoWrite(ErrorResponse(error), false, 11);
+  });
+}
+
+// Gives the connection's place back: when the session ends, or when it is shed.
+void HttpSession::Uncount() {
+  if (!counted_) return;
+  counted_ = false;
+  shared_->limits.CloseConnection();
+  ReleaseAddress();
+}
+
+void HttpSession::ReleaseAddress() {
+  if (!address_) return;
+  shared_->limits.CloseFromAddress(*address_);
+  address_.reset();
+}
+
+void HttpSession::OnReadError(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+      ec == net::error::connection_reset || ec == net::error::eof) {
+    return DoClose();
+  }
+  // Answer what can be answered, then close: the stream position is unknown after this.
+  int status = 400;
+  std::string message = "malformed HTTP request: " + ec.message();
+  if (ec == http::error::body_limit) {
+    status = 413;
+    message = "request body is larger than " + std::to_string(shared_->options.max_body_bytes) + " bytes";
+  } else if (parser_ && parser_->refused_trailer()) {
+    message = "trailer fields are not accepted; send every field in the header";
+  } else if (ec == http::error::header_limit) {
+    status = 431;
+    message = "request headers are larger than " + std::to_string(shared_->options.max_header_bytes) + " bytes";
+  }
+  shared_->busy.fetch_add(1);
+  DoWrite(PlainError(status, std::move(message)), false, 11);
+}
+
+void HttpSession::DoWrite(const Response& response, bool keep_alive, unsigned version) {
+  WriteFormatted(Format(response, keep_alive, version));
+}
+
+/// Puts the whole message into response_text_; returns whether the connection stays.
+/// The one reused buffer and one write replaced Beast's serializer, which allocated per
+/// header field and walked a buffer sequence per response. (Writing the body from its
+/// own string, gathered with the head, measured no faster than this copy.)
+bool HttpSession::Format(const Response& response, bool keep_alive, unsigned version) {
+  keep_alive = keep_alive && !shared_->draining;
+  WriteResponseText(response, keep_alive, version, response_text_);
+  return keep_alive;
+}
+
+void HttpSession::WriteFormatted(bool keep_alive) {
+  // Nearly every answer fits in the socket's send buffer and is written here, in one
+  // call, with no timer to arm and no second trip through the event loop. What does not
+  // fit follows asynchronously, under the body timeout (a client that stops reading).
+  beast::error_code ec;
+  std::size_t written = stream_.socket().write_some(net::buffer(response_text_), ec);
+  if (ec == net::error::would_block) ec = {};
+  if (ec || written == response_text_.size()) return AfterWrite(ec, keep_alive);
+  stream_.expires_after(shared_->options.body_timeout);
+  net::async_write(stream_, net::buffer(response_text_) + written,
+                   [self = shared_from_this(), keep_alive](beast::error_code failed, std::size_t) {
+                     self->AfterWrite(failed, keep_alive);
+                   });
+}
+
+void HttpSession::AfterWrite(beast::error_code ec, bool keep_alive) {
+  // Large buffers are not kept for the connection's idle time.
+  if (request_.body.capacity() > kKeptBodyBytes) request_.body = std::string();
+  if (response_text_.capacity() > kKeptBodyBytes) response_text_ = std::string();
+  shared_->Done();
+  if (ec || !keep_alive) return DoClose();
+  if (++answered_ % kFollowClientEvery == 0 && FollowClient()) return;
+  DoReadHeader(false);
+}
+
+// Noted as a request comes in, because then the last packet received is the client's
+// own. After an answer it may be the client kernel's bare acknowledgement of it, which
+// on loopback is received on the CPU that sent the answer: ours.
+void HttpSession::NoteClientCpu() {
+  client_cpu_ = shared_->placement.cpu(network_thread_) < 0 ? -1 : IncomingCpu(stream_.socket().native_handle());
+}
+
+// True when the connection moved.
+bool HttpSession::FollowClient() {
+  const auto target = shared_->placement.Follow(network_thread_, std::exchange(client_cpu_, -1));
+  if (!target) return false;
+  auto moved = MoveSocket(stream_.socket(), shared_->protocol, *shared_->network_contexts[*target]);
+  if (!moved) {
+    shared_->placement.Closed(*target);
+    if (stream_.socket().is_open()) return false;
+    DoClose();
+    return true;
+  }
+  shared_->limits.OpenConnectionAnyway();  // released by the new session
+  auto next = std::make_shared<HttpSession>(std::move(*moved), *target, shared_);
+  next->address_ = std::exchange(address_, std::nullopt);  // counted once, whoever holds it
+  const auto pending = buffer_.data();
+  next->buffer_.commit(net::buffer_copy(next->buffer_.prepare(pending.size()), pending));
+  next->Start(false);
+  return true;
+}
+
+void HttpSession::DoClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+}  // namespace libsync::web

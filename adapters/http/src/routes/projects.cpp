@@ -1,0 +1,61 @@
+// /api/projects and /api/projects/:id: ProjectService.
+
+#include "../json_body.hpp"
+#include "handlers.hpp"
+
+namespace libsync::web {
+namespace {
+
+Response ProjectResponse(int status, const ProjectView& p) { return JsonResponse(status, ProjectJson(p)); }
+
+/// The project fields of a POST or PUT body, all optional here.
+Result<ProjectChanges> ReadProjectFields(const Request& request) {
+  LIBSYNC_ASSIGN_OR_RETURN(JsonBody body,
+                           JsonBody::Parse(request.body, {"name", "repoUrl", "token", "branch", "docsPath"}));
+  ProjectChanges fields;
+  LIBSYNC_ASSIGN_OR_RETURN(fields.name, body.OptionalString("name"));
+  LIBSYNC_ASSIGN_OR_RETURN(fields.repo_url, body.OptionalString("repoUrl"));
+  LIBSYNC_ASSIGN_OR_RETURN(fields.token, body.OptionalString("token"));
+  LIBSYNC_ASSIGN_OR_RETURN(fields.branch, body.OptionalString("branch"));
+  LIBSYNC_ASSIGN_OR_RETURN(fields.docs_path, body.OptionalString("docsPath"));
+  return fields;
+}
+
+}  // namespace
+
+Response ListProjects(RouteCall& call) {
+  return Reply(call.sync.projects().List(call.by()), [](std::vector<ProjectView> list) {
+    boost::json::array out;
+    for (const auto& p : list) out.push_back(ProjectJson(p));
+    return JsonResponse(200, out);
+  });
+}
+
+Response CreateProject(RouteCall& call) {
+  auto fields = ReadProjectFields(call.request);
+  if (!fields) return ErrorResponse(fields.error());
+  if (!fields->name) return ErrorResponse(Status::InvalidArgument("field 'name' is required"));
+  if (!fields->repo_url) return ErrorResponse(Status::InvalidArgument("field 'repoUrl' is required"));
+  const NewProject input{*fields->name, *fields->repo_url, fields->token.value_or(""), fields->branch,
+                         fields->docs_path};
+  return Reply(call.sync.projects().Create(call.by(), input), [](ProjectView p) { return ProjectResponse(201, p); });
+}
+
+Response GetProject(RouteCall& call) {
+  return Reply(call.sync.projects().Get(call.by(), call.id), [](ProjectView p) { return ProjectResponse(200, p); });
+}
+
+Response UpdateProject(RouteCall& call) {
+  auto fields = ReadProjectFields(call.request);
+  if (!fields) return ErrorResponse(fields.error());
+  return Reply(call.sync.projects().Update(call.by(), call.id, *fields),
+               [](ProjectView p) { return ProjectResponse(200, p); });
+}
+
+Response DeleteProject(RouteCall& call) {
+  Status st = call.sync.projects().Delete(call.by(), call.id);
+  if (st.ok() && call.options.hook_cache) call.options.hook_cache->ForgetProject(call.id);
+  return DeletedOr(st);
+}
+
+}  // namespace libsync::web

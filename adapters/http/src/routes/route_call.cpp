@@ -1,0 +1,73 @@
+#include "route_call.hpp"
+
+#include <charconv>
+
+#include "libsync/hashing.hpp"
+
+namespace libsync::web {
+namespace {
+
+/// "v3", "\"v3\"" or W/"v3" -> 3.
+Result<std::int64_t> ParseETag(std::string_view tag) {
+  if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
+  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') tag = tag.substr(1, tag.size() - 2);
+  std::int64_t version = -1;
+  if (tag.size() < 2 || tag.front() != 'v' ||
+      std::from_chars(tag.data() + 1, tag.data() + tag.size(), version).ptr != tag.data() + tag.size() || version < 1) {
+    return Status::InvalidArgument("If-Match must be an ETag this server sent, like \"v3\"");
+  }
+  return version;
+}
+
+}  // namespace
+
+Result<Caller> Authenticate(SyncService& sync, const ApiOptions& options, const Request& request) {
+  if (const auto auth = request.Header("authorization"); !auth.empty()) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth.rfind(kBearer, 0) == 0 && ConstantTimeEquals(auth.substr(kBearer.size()), options.admin_token)) {
+      return Caller::Admin();
+    }
+    return Status::Unauthenticated("invalid admin token");
+  }
+  if (const auto key = request.Header("x-api-key"); !key.empty()) return sync.keys().Authenticate(key);
+  return Status::Unauthenticated("missing credentials: send Authorization: Bearer <admin token> or X-API-Key");
+}
+
+std::string_view KeyWithoutAdminToken(const Request& request) {
+  if (!request.Header("authorization").empty()) return {};
+  return request.Header("x-api-key");
+}
+
+Response DeletedOr(const Status& status) {
+  return status.ok() ? JsonResponse(200, boost::json::object{{"deleted", true}}) : ErrorResponse(status);
+}
+
+std::optional<std::string> LockToken(const Request& request) {
+  const std::string_view token = request.Header("x-lock-token");
+  if (token.empty()) return std::nullopt;
+  return std::string(token);
+}
+
+Result<WriteGuard> Guard(const Request& request, std::optional<std::int64_t> body_version) {
+  WriteGuard guard{body_version, LockToken(request)};
+  if (const auto match = request.Header("if-match"); !match.empty()) {
+    if (match == "*") {
+      guard.must_exist = true;  // RFC 9110 §13.1.1: any current version will do
+    } else {
+      LIBSYNC_ASSIGN_OR_RETURN(std::int64_t v, ParseETag(match));
+      if (guard.expected_version && *guard.expected_version != v) {
+        return Status::InvalidArgument("If-Match and baseVersion disagree");
+      }
+      guard.expected_version = v;
+    }
+  }
+  if (request.Header("if-none-match") == "*") {
+    if ((guard.expected_version && *guard.expected_version != 0) || guard.must_exist) {
+      return Status::InvalidArgument("If-None-Match: * and If-Match or a version disagree");
+    }
+    guard.expected_version = 0;  // create only
+  }
+  return guard;
+}
+
+}  // namespace libsync::web

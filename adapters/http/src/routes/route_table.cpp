@@ -1,0 +1,69 @@
+// Every route of the HTTP API (DESIGN §5, docs/openapi.yaml), in the order they are tried.
+// Read route_table.hpp for what the columns mean; docs/adding-a-route.md for how to add one.
+
+#include "route_table.hpp"
+
+#include <array>
+
+#include "handlers.hpp"
+
+namespace libsync::web {
+namespace {
+
+constexpr std::array kRoutes = {
+    // The hook routes come first: a team's hooks call them on every git operation, and the
+    // first match ends the walk.
+    Route{"GET", "/api/hook/status/:id", Access::kReadKey, HookStatus, kKeysFromHookCache, HookStatusFromCache},
+    Route{"GET", "/api/hook/docs/:id", Access::kReadKey, HookDocs, kKeysFromHookCache, HookDocsFromCache},
+    Route{"GET", "/api/hook/sync/:id", Access::kReadKey, HookSync, kKeysFromHookCache},
+    Route{"POST", "/api/hook/sync/:id", Access::kReadKey, HookSync, kKeysFromHookCache},
+
+    // Docs. A doc's sub-routes come before the doc itself: `…/docs/a.md/history` is a.md's
+    // history for GET, and for any other method the doc named "a.md/history".
+    Route{"GET", "/api/projects/:id/docs", Access::kReadKey, ListDocs},
+    Route{"POST", "/api/projects/:id/docs/sync", Access::kWriteKey, ImportDocs, kGitSync},
+    Route{"GET", "/api/projects/:id/docs/:fileName/history", Access::kReadKey, DocHistory},
+    Route{"GET", "/api/projects/:id/docs/:fileName/versions/:n", Access::kReadKey, DocVersionAt},
+    Route{"POST", "/api/projects/:id/docs/:fileName/revert", Access::kWriteKey, RevertDoc},
+    Route{"POST", "/api/projects/:id/docs/:fileName/push", Access::kWriteKey, PushDoc, kGitSync},
+    Route{"GET", "/api/projects/:id/docs/:fileName", Access::kReadKey, GetDoc, kKeyCheckedInTheRead},
+    Route{"PUT", "/api/projects/:id/docs/:fileName", Access::kWriteKey, PutDoc},
+    Route{"DELETE", "/api/projects/:id/docs/:fileName", Access::kWriteKey, DeleteDoc},
+
+    // Revoking a key: "api-keys" is a literal here, so it must be tried before the project
+    // routes of the same length, whose :id would take it (DELETE …/api-keys/lock revokes "lock").
+    Route{"DELETE", "/api/projects/api-keys/:keyId", Access::kAdmin, RevokeKey},
+
+    // Locks.
+    Route{"GET", "/api/projects/:id/lock", Access::kReadKey, GetLock},
+    Route{"POST", "/api/projects/:id/lock", Access::kWriteKey, AcquireLock},
+    Route{"DELETE", "/api/projects/:id/lock", Access::kWriteKey, ReleaseLock},
+    Route{"POST", "/api/projects/:id/lock/extend", Access::kWriteKey, ExtendLock},
+    Route{"GET", "/api/projects/:id/lock/verify", Access::kReadKey, VerifyLock},
+
+    Route{"GET", "/api/health", Access::kAnyone, Health},
+
+    // Projects and their keys. A key sees its own project in the list and by id.
+    Route{"GET", "/api/projects", Access::kReadKey, ListProjects},
+    Route{"POST", "/api/projects", Access::kAdmin, CreateProject},
+    Route{"GET", "/api/projects/:id", Access::kReadKey, GetProject},
+    Route{"PUT", "/api/projects/:id", Access::kAdmin, UpdateProject},
+    Route{"DELETE", "/api/projects/:id", Access::kAdmin, DeleteProject},
+    Route{"GET", "/api/projects/:id/api-keys", Access::kAdmin, ListKeys},
+    Route{"POST", "/api/projects/:id/api-keys", Access::kAdmin, CreateKey},
+    Route{"GET", "/api/projects/:id/consumers", Access::kAdmin, Consumers},
+
+    // Git export of the whole project (the doc's own push and the import are with the docs).
+    Route{"POST", "/api/projects/:id/push", Access::kWriteKey, PushProject, kGitSync},
+
+    // Served by the transport: event streams (SSE on the first, WebSocket on either) and metrics.
+    Route{"GET", "/api/projects/:id/events", Access::kReadKey, ServedByTheTransport, kEventStream},
+    Route{"GET", "/api/events", Access::kReadKey, ServedByTheTransport, kEventStream},
+    Route{"GET", "/metrics", Access::kAdmin, ServedByTheTransport, kTransportOnly},
+};
+
+}  // namespace
+
+std::span<const Route> RouteTable() { return kRoutes; }
+
+}  // namespace libsync::web

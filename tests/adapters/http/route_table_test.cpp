@@ -1,0 +1,233 @@
+// The route table is the one place a route is known: every entry has its own metrics label,
+// 405 answers list the table's methods for the path, unknown paths are 404, the fast paths'
+// string tests cover exactly their entries, and each entry's Access is what the core enforces.
+
+#include "routes/route_table.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "libsync/aes_gcm_secret_box.hpp"
+#include "libsync/memory/memory_store.hpp"
+#include "libsync/memory/recording_event_sink.hpp"
+#include "metrics.hpp"
+#include "routes/route_match.hpp"
+#include "target.hpp"
+
+namespace libsync::web {
+namespace {
+
+const std::string kAdmin = "admin-token-for-route-table-0123";
+
+/// A concrete target for a template: every parameter replaced by `values`' entry.
+std::string Concrete(std::string_view path, const std::string& id, const std::string& key_id = "k1") {
+  std::string out(path);
+  const std::pair<std::string, std::string> values[] = {
+      {":keyId", key_id}, {":id", id}, {":fileName", "guides/a.md"}, {":n", "1"}};
+  for (const auto& [from, to] : values) {
+    if (auto at = out.find(from); at != std::string::npos) out.replace(at, from.size(), to);
+  }
+  return out;
+}
+
+/// A body the route's handler accepts, so that the use case (and its access check) is reached.
+std::string BodyFor(const Route& route) {
+  const std::pair<std::string_view, std::string_view> bodies[] = {
+      {"POST /api/projects", R"({"name":"n","repoUrl":"https://x/n.git"})"},
+      {"PUT /api/projects/:id", R"({"name":"renamed"})"},
+      {"POST /api/projects/:id/api-keys", R"({"name":"k"})"},
+      {"PUT /api/projects/:id/docs/:fileName", R"({"content":"x"})"},
+      {"POST /api/projects/:id/docs/:fileName/revert", R"({"version":1})"},
+      {"POST /api/projects/:id/lock", R"({"lockedBy":"walker"})"},
+  };
+  const std::string key = std::string(route.method) + " " + std::string(route.path);
+  for (const auto& [operation, body] : bodies) {
+    if (operation == key) return std::string(body);
+  }
+  return "";
+}
+
+TEST(RouteTable, EveryEntryIsLabelledWithItsTemplate) {
+  for (const Route& route : RouteTable()) {
+    EXPECT_EQ(RouteLabel(route.method, Concrete(route.path, "p1") + "?x=1"), route.path) << route.method;
+  }
+  // The event streams were once left out of the labels.
+  EXPECT_EQ(RouteLabel("GET", "/api/events?projectId=p"), "/api/events");
+  EXPECT_EQ(RouteLabel("GET", "/api/projects/p/events"), "/api/projects/:id/events");
+}
+
+TEST(RouteTable, LabelsFollowTheEntryThatAnswers) {
+  // A doc's sub-route words are the doc's own name for the methods the sub-route lacks.
+  EXPECT_EQ(RouteLabel("GET", "/api/projects/p/docs/a/b/c/d/e/f/g/h/history"),
+            "/api/projects/:id/docs/:fileName/history");
+  EXPECT_EQ(RouteLabel("PUT", "/api/projects/p/docs/a.md/history"), "/api/projects/:id/docs/:fileName");
+  EXPECT_EQ(RouteLabel("GET", "/api/projects/p/docs/history"), "/api/projects/:id/docs/:fileName");
+  // A wrong method keeps the path's label; anything a client invents maps onto "unmatched".
+  EXPECT_EQ(RouteLabel("PATCH", "/api/projects/p/lock"), "/api/projects/:id/lock");
+  EXPECT_EQ(RouteLabel("GET", "/api/whatever/abc"), "unmatched");
+  EXPECT_EQ(RouteLabel("GET", "/api/hook/x1/abc"), "unmatched");
+  EXPECT_EQ(RouteLabel("GET", "/api/projects/p/zz"), "unmatched");
+  EXPECT_EQ(RouteLabel("GET", "relative"), "unmatched");
+}
+
+TEST(RouteTable, EachMethodAndPathIsListedOnce) {
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const Route& route : RouteTable()) {
+    EXPECT_TRUE(seen.emplace(route.method, route.path).second) << route.method << " " << route.path;
+    EXPECT_NE(route.handler, nullptr) << route.path;
+    const auto files = route.path.find(":fileName");
+    EXPECT_TRUE(files == std::string_view::npos || route.path.find(":fileName", files + 1) == std::string_view::npos);
+  }
+}
+
+// The network thread rules requests out with a string test before it looks at the table;
+// those tests must cover every entry that needs them.
+TEST(RouteTable, FastPathPrefiltersCoverTheirEntries) {
+  for (const Route& route : RouteTable()) {
+    if (route.cached) {
+      EXPECT_TRUE(route.path.starts_with(kCachedRoutePrefix)) << route.path;
+      EXPECT_EQ(route.method, "GET") << route.path;
+    }
+    if (route.Has(kEventStream)) {
+      EXPECT_TRUE(route.path.ends_with(kEventStreamSuffix)) << route.path;
+      EXPECT_EQ(route.method, "GET") << route.path;
+    }
+    if (route.Has(kGitSync)) {
+      EXPECT_EQ(route.method, "POST") << route.path;
+    }
+  }
+}
+
+TEST(PathSegments, SplitsAsParseTargetDoes) {
+  for (const std::string_view target : {"/", "/api", "/api/", "//", "/a//b", "/api/projects/p?x=1", "/a/b/c/"}) {
+    const auto segments = PathSegments::Split(target);
+    const auto parsed = ParseTarget(target);
+    ASSERT_TRUE(segments && parsed) << target;
+    EXPECT_TRUE(std::ranges::equal(segments->view(), parsed->segments)) << target;
+  }
+  EXPECT_FALSE(PathSegments::Split("relative"));
+  std::string deep = "/api";
+  for (int i = 0; i < 40; ++i) deep += "/x";
+  EXPECT_FALSE(PathSegments::Split(deep)) << "deeper than the buffer: the caller falls back to ParseTarget";
+  EXPECT_TRUE(MatchTarget("GET", "/api/projects/p/docs" + deep + "/history", GitRoutes::kAbsent));
+}
+
+class RouteTableApi : public ::testing::Test {
+ protected:
+  Response Call(std::string_view method, const std::string& target,
+                std::vector<std::pair<std::string, std::string>> headers, const std::string& body = "") {
+    return api_.Handle({std::string(method), target, std::move(headers), body});
+  }
+  Response AsAdmin(const std::string& method, const std::string& target, const std::string& body = "") {
+    return Call(method, target, {{"authorization", "Bearer " + kAdmin}}, body);
+  }
+  static std::string AllowOf(const Response& r) {
+    for (const auto& [name, value] : r.headers) {
+      if (name == "allow") return value;
+    }
+    return "(none)";
+  }
+
+  void SetUp() override {
+    project_ = sync_.projects().Create(Caller::Admin(), {.name = "web", .repo_url = "https://x/web.git"})->id;
+    read_key_ = sync_.keys().Create(Caller::Admin(), project_, "laptop", KeyScope::kRead).value();
+    write_key_ = sync_.keys().Create(Caller::Admin(), project_, "ci", KeyScope::kWrite).value();
+  }
+
+  std::unique_ptr<Store> store_ = MakeMemoryStore();
+  RecordingEventSink sink_;
+  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  SyncService sync_{*store_, SystemClock(), SystemRandom(), *box_, sink_};
+  Api api_{sync_, nullptr, {.admin_token = kAdmin}};
+  std::string project_;
+  CreatedApiKey read_key_, write_key_;
+};
+
+TEST_F(RouteTableApi, WrongMethodIs405WithTheTablesMethodsForThePath) {
+  const std::string p = "/api/projects/" + project_;
+  const std::pair<std::string, std::string> cases[] = {
+      {p + "/lock", "GET, POST, DELETE"},
+      {"/api/projects", "GET, POST"},
+      {p, "GET, PUT, DELETE"},
+      {p + "/docs", "GET"},
+      {p + "/docs/a.md", "GET, PUT, DELETE"},
+      {p + "/docs/a.md/revert", "GET, POST, PUT, DELETE"},  // revert's POST, and the doc "a.md/revert"
+      {p + "/lock/extend", "POST"},
+      {"/api/hook/sync/" + project_, "GET, POST"},
+      {"/api/health", "GET"},
+  };
+  for (const auto& [target, allow] : cases) {
+    const Response r = AsAdmin("PATCH", target);
+    EXPECT_EQ(r.status, 405) << target;
+    EXPECT_EQ(AllowOf(r), allow) << target;
+  }
+}
+
+TEST_F(RouteTableApi, UnknownPathsAre404) {
+  for (const std::string target : {"/", "/api", "/api/nope", "/api/projects/p/zz", "/api/hook/x1/abc",
+                                   "/api/hook/status/p/extra", "/apix/health"}) {
+    const Response r = AsAdmin("GET", target);
+    EXPECT_EQ(r.status, 404) << target;
+    EXPECT_EQ(AllowOf(r), "(none)") << target;
+  }
+  // The transport's own routes are not Handle's to serve, with or without credentials.
+  EXPECT_EQ(Call("GET", "/api/projects/" + project_ + "/events", {}).status, 404);
+  EXPECT_EQ(Call("GET", "/metrics", {}).status, 404);
+  // Without a GitSyncService the git routes are not there at all.
+  EXPECT_EQ(AsAdmin("POST", "/api/projects/" + project_ + "/push").status, 404);
+}
+
+// Sub-route words as doc names: "history" alone is a doc; "a.md/history" is a doc for any
+// method the history route lacks, and for GET when sent as one encoded segment.
+TEST_F(RouteTableApi, DocsNamedLikeSubRoutesStayReachable) {
+  const std::string docs = "/api/projects/" + project_ + "/docs";
+  EXPECT_EQ(AsAdmin("PUT", docs + "/history", R"({"content":"plain"})").status, 201);
+  const Response plain = AsAdmin("GET", docs + "/history");
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_NE(plain.body.find(R"("content":"plain")"), std::string::npos) << plain.body;
+
+  EXPECT_EQ(AsAdmin("PUT", docs + "/a.md", R"({"content":"one"})").status, 201);
+  EXPECT_EQ(AsAdmin("PUT", docs + "/a.md/history", R"({"content":"nested"})").status, 201);
+  const Response nested = AsAdmin("GET", docs + "/a.md%2Fhistory");
+  EXPECT_EQ(nested.status, 200);
+  EXPECT_NE(nested.body.find(R"("fileName":"a.md/history")"), std::string::npos) << nested.body;
+  const Response history = AsAdmin("GET", docs + "/a.md/history");
+  EXPECT_EQ(history.status, 200);
+  EXPECT_EQ(history.body.front(), '[') << "the history of a.md: " << history.body;
+  EXPECT_EQ(AsAdmin("GET", docs + "/sync").status, 404) << "GET of a doc named sync, not the import";
+  EXPECT_EQ(AsAdmin("GET", docs + "/a.md/versions/x").status, 400);
+}
+
+// Access states what the core's use case enforces: a read key is refused every write-key and
+// admin route, a write key every admin route (403), and kAnyone needs no credentials.
+TEST_F(RouteTableApi, AccessIsWhatTheCoreEnforces) {
+  for (const Route& route : RouteTable()) {
+    if (route.Has(kGitSync) || route.Has(kEventStream) || route.Has(kTransportOnly)) continue;
+    const std::string target = Concrete(route.path, project_, read_key_.key.id);
+    if (route.access == Access::kAnyone) {
+      EXPECT_EQ(Call(route.method, target, {}).status, 200) << route.path;
+      continue;
+    }
+    EXPECT_EQ(Call(route.method, target, {}).status, 401) << route.method << " " << route.path;
+    const auto as = [&](const CreatedApiKey& key) {
+      return Call(route.method, target, {{"x-api-key", key.plain_key}}, BodyFor(route)).status;
+    };
+    if (route.access == Access::kWriteKey || route.access == Access::kAdmin) {
+      EXPECT_EQ(as(read_key_), 403) << route.method << " " << route.path;
+    } else {
+      EXPECT_NE(as(read_key_), 403) << route.method << " " << route.path;
+    }
+    if (route.access == Access::kAdmin) {
+      EXPECT_EQ(as(write_key_), 403) << route.method << " " << route.path;
+    } else {
+      EXPECT_NE(as(write_key_), 403) << route.method << " " << route.path;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace libsync::web
