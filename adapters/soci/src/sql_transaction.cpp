@@ -516,13 +516,11 @@ Result<DocVersion> SqlTransaction::GetDocVersion(std::string_view doc_id, std::i
 
 // --- locks --------------------------------------------------------------------------
 
-Result<const Lock*> SqlTransaction::PeekLock(std::string_view project_id) {
-  const std::optional<Lock>* row = &cached_lock_;
+Result<std::optional<Lock>> SqlTransaction::GetLock(std::string_view project_id) {
   if (cached_lock_project_.empty() || cached_lock_project_ != project_id) {
-    LIBSYNC_ASSIGN_OR_RETURN(peeked_lock_, ReadLock(project_id, /*keep_counters=*/false));
-    row = &peeked_lock_;
+    return ReadLock(project_id, /*keep_counters=*/false);
   }
-  return *row ? &**row : nullptr;
+  return cached_lock_;
 }
 
 Status SqlTransaction::PutLock(const Lock& l) {

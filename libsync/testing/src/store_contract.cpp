@@ -278,31 +278,32 @@ TEST_P(StoreContract, LockRowIsPutReplacedAndDeleted) {
   EXPECT_FALSE(got->has_value());
 }
 
-// PeekLock shows the row as this transaction sees it, with and without LockProject,
-// including the transaction's own writes.
-TEST_P(StoreContract, PeekLockSeesTheTransactionsOwnLockWrites) {
+// GetLock shows the row as this transaction sees it, with and without LockProject,
+// including the transaction's own writes; a copy outlives the calls that follow it.
+TEST_P(StoreContract, GetLockSeesTheTransactionsOwnLockWrites) {
   Project p = AddProject("web");
   Lock l{"l1", p.id, "alice", At(1000), At(61000), "editing", Sha256Hex("t"), 1};
   ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* before, tx.PeekLock(p.id));
-    if (before != nullptr) return Status::Internal("expected no lock row");
+    LIBSYNC_ASSIGN_OR_RETURN(auto before, tx.GetLock(p.id));
+    if (before) return Status::Internal("expected no lock row");
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
     LIBSYNC_RETURN_IF_ERROR(tx.PutLock(l));
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* put, tx.PeekLock(p.id));
-    if (put == nullptr || put->locked_by != "alice" || put->fence != 1) return Status::Internal("own put not seen");
+    LIBSYNC_ASSIGN_OR_RETURN(auto put, tx.GetLock(p.id));
+    if (!put || put->locked_by != "alice" || put->fence != 1) return Status::Internal("own put not seen");
     return Status::Ok();
   }).ok());
   ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* row, tx.PeekLock(p.id));
-    if (row == nullptr || row->token_hash != Sha256Hex("t") || row->expires_at != At(61000)) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto row, tx.GetLock(p.id));
+    if (!row || row->token_hash != Sha256Hex("t") || row->expires_at != At(61000)) {
       return Status::Internal("committed row not seen");
     }
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
     LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(p.id));
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* gone, tx.PeekLock(p.id));
-    return gone == nullptr ? Status::Ok() : Status::Internal("own delete not seen");
+    if (row->locked_by != "alice") return Status::Internal("the copy changed with the delete");
+    LIBSYNC_ASSIGN_OR_RETURN(auto gone, tx.GetLock(p.id));
+    return gone ? Status::Internal("own delete not seen") : Status::Ok();
   }).ok());
-  EXPECT_EQ(ReadValue<const Lock*>(*store_, [&](Transaction& tx) { return tx.PeekLock("no-such-project"); })
+  EXPECT_EQ(ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock("no-such-project"); })
                 .error()
                 .code(),
             ErrorCode::kNotFound);

@@ -80,16 +80,10 @@ class Transaction {
   virtual Result<DocVersion> GetDocVersion(std::string_view doc_id, std::int64_t version) = 0;
 
   // --- locks --------------------------------------------------------------------------
-  /// The stored lock row, live or expired (the core judges expiry with its Clock), or
-  /// null when there is none. The row belongs to the transaction and stays valid until
-  /// the next call on it: checking a holder's token reads it without copying the row.
-  virtual Result<const Lock*> PeekLock(std::string_view project_id) = 0;
-  /// PeekLock's row, copied.
-  Result<std::optional<Lock>> GetLock(std::string_view project_id) {
-    auto row = PeekLock(project_id);
-    if (!row) return row.error();
-    return *row ? std::optional<Lock>(**row) : std::nullopt;
-  }
+  /// A copy of the stored lock row, live or expired (the core judges expiry with its
+  /// Clock), or nullopt when the project has none. Sees this transaction's own PutLock
+  /// and DeleteLock. Expected errors: kNotFound (no such project).
+  virtual Result<std::optional<Lock>> GetLock(std::string_view project_id) = 0;
   /// Inserts or replaces the project's lock row.
   virtual Status PutLock(const Lock& lock) = 0;
   /// Removes the project's lock row if any (idempotent).
