@@ -276,7 +276,6 @@ class Router {
       if (req_.method == "DELETE") {
         return WithCaller([&](const Caller& c) {
           Status st = sync_.projects().Delete(c, *id);
-          if (st.ok() && options_.hook_cache) options_.hook_cache->ForgetProject(*id);
           return st.ok() ? JsonResponse(200, object{{"deleted", true}}) : ErrorResponse(st);
         });
       }
@@ -365,7 +364,6 @@ class Router {
     auto key_id = Segment(2);
     if (!key_id) return ErrorResponse(key_id.error());
     Status st = sync_.keys().Revoke(caller, *key_id);
-    if (st.ok() && options_.hook_cache) options_.hook_cache->ForgetKeys();  // revocation publishes no event
     return st.ok() ? JsonResponse(200, object{{"id", *key_id}, {"isActive", false}}) : ErrorResponse(st);
   }
 

@@ -101,6 +101,47 @@ TEST_P(StoreContract, MissingProjectIsNotFound) {
   EXPECT_EQ(s.code(), ErrorCode::kNotFound);
 }
 
+// Every project-scoped read, and AppendEvent, tells a missing project apart from an empty
+// one: the use cases answer 404 from it.
+TEST_P(StoreContract, ProjectScopedCallsOnAMissingProjectAreNotFound) {
+  auto code = [&](auto call) {
+    ErrorCode out = ErrorCode::kInternal;
+    (void)Write([&](Transaction& tx) -> Status {
+      Status s = call(tx);
+      out = s.code();
+      return s;
+    });
+    return out;
+  };
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListDocs("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListDocSummaries("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.GetDoc("nope", "a.md").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.GetLock("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.NextFence("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListApiKeys("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.AppendEvent("nope", "doc:updated", "{}", At(1)).status(); }),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ReadEvents("nope", 0, 10).status(); }), ErrorCode::kNotFound);
+}
+
+// project:deleted is appended in the transaction that deletes its project: the append
+// succeeds and commits with the deletion, and the log goes with the project.
+TEST_P(StoreContract, AnEventAppendedBeforeItsProjectsDeletionCommitsWithIt) {
+  Project p = AddProject("web");
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.AppendEvent(p.id, "doc:updated", "{}", At(1)).status(); }).ok());
+  std::int64_t seq = 0;
+  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+    LIBSYNC_ASSIGN_OR_RETURN(seq, tx.AppendEvent(p.id, "project:deleted", "{\"deletedBy\":\"admin\"}", At(2)));
+    return tx.DeleteProject(p.id);
+  }).ok());
+  EXPECT_EQ(seq, 2);
+  EXPECT_EQ(ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); }).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(p.id, 0, 10); }).error().code(),
+            ErrorCode::kNotFound);
+}
+
 TEST_P(StoreContract, DuplicateProjectIdIsRefused) {
   Project p = AddProject("web");
   Status s = Write([&](Transaction& tx) { return tx.InsertProject(p); });
