@@ -445,7 +445,7 @@ class Router {
     if (key.empty() || !req_.Header("authorization").empty()) return std::nullopt;
     auto file = FileName(from, to);
     if (!file) return std::nullopt;
-    return Reply(sync_.docs().GetWithKey(key, id, *file), [](Doc d) { return DocResponse(200, d); });
+    return Reply(sync_.docs().GetWithKeyInOneTransaction(key, id, *file), [](Doc d) { return DocResponse(200, d); });
   }
 
   template <class Fn>
