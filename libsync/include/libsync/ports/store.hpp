@@ -57,11 +57,13 @@ class Transaction {
   virtual Status DeleteProject(std::string_view id) = 0;
 
   // --- docs ---------------------------------------------------------------------------
-  /// Expected errors: kNotFound.
+  /// Expected errors: kNotFound (no such project or doc).
   virtual Result<Doc> GetDoc(std::string_view project_id, std::string_view file_name) = 0;
-  /// The project's docs, ordered by fileName bytewise.
+  /// The project's docs, ordered by fileName bytewise. Expected errors: kNotFound (no such
+  /// project; a project without docs gives an empty list).
   virtual Result<std::vector<Doc>> ListDocs(std::string_view project_id) = 0;
-  /// As ListDocs, without content (cheap enough for every status request).
+  /// As ListDocs, without content, for the requests that only hash the docs.
+  /// Expected errors: kNotFound (no such project).
   virtual Result<std::vector<DocSummary>> ListDocSummaries(std::string_view project_id) = 0;
   /// Expected errors: kPreconditionFailed ((projectId, fileName) exists).
   virtual Status InsertDoc(const Doc& doc) = 0;
@@ -74,7 +76,7 @@ class Transaction {
   // --- doc versions -------------------------------------------------------------------
   /// Expected errors: kPreconditionFailed ((docId, version) exists).
   virtual Status InsertDocVersion(const DocVersion& version) = 0;
-  /// Versions of a doc, newest first, with `content` left empty.
+  /// Versions of a doc, newest first, with `content` left empty; empty for an unknown doc.
   virtual Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) = 0;
   /// Expected errors: kNotFound.
   virtual Result<DocVersion> GetDocVersion(std::string_view doc_id, std::int64_t version) = 0;
@@ -89,7 +91,7 @@ class Transaction {
   /// Removes the project's lock row if any (idempotent).
   virtual Status DeleteLock(std::string_view project_id) = 0;
   /// Increments and returns the project's fence counter. The counter survives lock
-  /// deletion, so fences are never reused.
+  /// deletion, so fences are never reused. Expected errors: kNotFound (no such project).
   virtual Result<std::int64_t> NextFence(std::string_view project_id) = 0;
   /// Lock rows of every project whose expiresAt <= `now`.
   virtual Result<std::vector<Lock>> ListExpiredLocks(Timestamp now) = 0;
@@ -101,7 +103,8 @@ class Transaction {
   virtual Result<ApiKey> GetApiKey(std::string_view id) = 0;
   /// Looks a key up by the SHA-256 of its plain text. Expected errors: kNotFound.
   virtual Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) = 0;
-  /// The project's keys, ordered by creation time then id.
+  /// The project's keys, ordered by creation time then id. Expected errors: kNotFound (no
+  /// such project).
   virtual Result<std::vector<ApiKey>> ListApiKeys(std::string_view project_id) = 0;
   /// Replaces the mutable columns (name, isActive, scope, lastUsedAt, lastPulledHash,
   /// lastPulledAt). Expected errors: kNotFound.
@@ -109,10 +112,13 @@ class Transaction {
 
   // --- events -------------------------------------------------------------------------
   /// Appends an event with the project's next seq and returns that seq. (The caller
-  /// already holds everything else it wrote, so nothing is copied back.)
+  /// already holds everything else it wrote, so nothing is copied back.) An event appended
+  /// before DeleteProject in the same transaction commits with the deletion and goes with
+  /// the log. Expected errors: kNotFound (no such project).
   virtual Result<std::int64_t> AppendEvent(std::string_view project_id, std::string_view type,
                                            std::string_view payload, Timestamp at) = 0;
   /// Up to `limit` events with seq > `after_seq`, ascending, with the log's bounds.
+  /// Expected errors: kNotFound (no such project).
   virtual Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
                                        std::size_t limit) = 0;
 };
