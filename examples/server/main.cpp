@@ -355,31 +355,34 @@ int main(int argc, char** argv) {
   service_options.max_doc_bytes = config.max_body;
   service_options.max_lock_ttl = std::chrono::seconds(config.lock_ttl);
   web::EventHub events;  // committed changes fan out to SSE and WebSocket subscribers from here
-  // Hook answers come from memory; this server's own events invalidate them at once, and
-  // another server's changes show once an entry is older than --hook-staleness.
-  HookCache hook_cache(events, {.max_staleness = std::chrono::milliseconds(config.hook_staleness_ms)});
+  EventPathOptions event_path;
+  // Hook answers come from memory; this server's own events (and, on PostgreSQL, the ones
+  // relayed from other servers) drop them at once, and any other change shows once an
+  // entry is older than --hook-staleness.
+  if (config.hook_staleness_ms > 0) {
+    event_path.hook_cache = HookCacheOptions{.max_staleness = std::chrono::milliseconds(config.hook_staleness_ms)};
+  }
   // On PostgreSQL, other servers' events arrive by NOTIFY and are relayed to this server's
-  // subscribers (and drop its cached hook answers) as if they were its own.
-  EventRelay relay(hook_cache);
-  SyncService sync(**store, SystemClock(), SystemRandom(), *box, relay, service_options);
-  hook_cache.Bind(sync);
-  relay.Bind(sync);
+  // subscribers (and its hook cache) as if they were its own.
+  const bool shared_database = database.rfind("postgres", 0) == 0;
+  event_path.relay_remote_events = shared_database;
+  SyncService sync(**store, SystemClock(), SystemRandom(), *box, events, service_options, event_path);
   aitk_server::ReportUnservableDocs(sync, std::cerr);
   std::unique_ptr<sql::EventListener> listener;
-  if (database.rfind("postgres", 0) == 0) {
+  if (EventRelay* relay = sync.relay()) {
     // Events committed before this start are not relayed; a project created later is,
     // from its first event. After a lost connection the listener has the relay read
     // every project's log up to its head: notices sent meanwhile never arrive.
-    if (Status started = relay.StartAtHeads(); !started.ok()) Fail(started.message());
+    if (Status started = relay->StartAtHeads(); !started.ok()) Fail(started.message());
     auto listening = sql::ListenForEvents(
-        database, [&relay](const std::string& project, std::int64_t seq) { relay.OnRemoteEvent(project, seq); },
-        [&relay] { return relay.CatchUp(); }, [&relay] { return relay.RetryFailed(); });
+        database, [relay](const std::string& project, std::int64_t seq) { relay->OnRemoteEvent(project, seq); },
+        [relay] { return relay->CatchUp(); }, [relay] { return relay->RetryFailed(); });
     if (!listening) Fail(listening.error().message());
     listener = std::move(listening).value();
   }
   GitSyncService git_sync(sync.context(), **remote, {.allow_local_remotes = config.git_allow_local});
   const web::Api api(sync, &git_sync,
-                     {.admin_token = admin_token, .hook_cache = config.hook_staleness_ms > 0 ? &hook_cache : nullptr});
+                     {.admin_token = admin_token, .hook_cache = sync.hook_cache()});
 
   // Signals are taken by this thread alone, with sigwait below.
   sigset_t signals;

@@ -28,10 +28,10 @@ std::int64_t& EventRelay::Published(const std::string& project_id, std::int64_t 
 Status EventRelay::StartAtHeads() {
   std::lock_guard lock(mutex_);
   const Caller admin = Caller::Admin();
-  auto projects = sync_->projects().List(admin);
+  auto projects = projects_.List(admin);
   if (!projects) return projects.error();
   for (const ProjectView& project : *projects) {
-    auto head = sync_->events().Head(admin, project.id);
+    auto head = events_.Head(admin, project.id);
     if (!head) {
       if (head.error().code() == ErrorCode::kNotFound) continue;  // deleted meanwhile
       return head.error();
@@ -43,18 +43,30 @@ Status EventRelay::StartAtHeads() {
   return Status::Ok();
 }
 
+void EventRelay::PublishDeletion(const std::string& project_id, const Event* deletion) {
+  if (!deleted_.insert(project_id).second) return;
+  if (deletion) {
+    next_.Publish({deletion, 1});
+  } else {
+    auto it = published_.find(project_id);
+    const Event own{project_id, (it == published_.end() ? 0 : it->second) + 1, std::string(event_type::kProjectDeleted),
+                    R"({"deletedBy":null})", clock_.Now()};
+    next_.Publish({&own, 1});
+  }
+  published_.erase(project_id);
+  unread_.erase(project_id);
+}
+
 bool EventRelay::RelayFromLog(const std::string& project_id, std::int64_t upto) {
-  if (!sync_) return true;
   const Caller admin = Caller::Admin();
   for (;;) {
     std::int64_t& published = published_[project_id];
     if (upto >= 0 && published >= upto) return true;
-    auto page = sync_->events().Since(admin, project_id, published);
+    auto page = events_.Since(admin, project_id, published);
     if (!page) {
       switch (page.error().code()) {
-        case ErrorCode::kNotFound:  // the project was deleted: nothing more to relay
-          published_.erase(project_id);
-          unread_.erase(project_id);
+        case ErrorCode::kNotFound:  // the project was deleted, its log with it
+          PublishDeletion(project_id, nullptr);
           return true;
         case ErrorCode::kGone: {
           // Trimmed from the log before it could be relayed (a very long outage): what is
@@ -88,6 +100,14 @@ void EventRelay::Publish(std::span<const Event> events) noexcept {
   std::size_t from = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
+    if (e.type == event_type::kProjectDeleted || deleted_.count(e.project_id) != 0) {
+      // The log went with the project: no gap before it can be read any more. It goes
+      // out as it is, in its place, once.
+      next_.Publish(events.subspan(from, i - from));
+      from = i + 1;
+      if (e.type == event_type::kProjectDeleted) PublishDeletion(e.project_id, &e);
+      continue;
+    }
     std::int64_t& published = Published(e.project_id, e.seq);
     if (e.seq == published + 1) {
       published = e.seq;
@@ -105,6 +125,7 @@ void EventRelay::Publish(std::span<const Event> events) noexcept {
       unread_.insert(e.project_id);
       continue;
     }
+    if (deleted_.count(e.project_id) != 0) continue;  // deleted meanwhile: its deletion went out
     std::int64_t& now_published = Published(e.project_id, e.seq);
     if (e.seq > now_published) {
       now_published = e.seq;
@@ -116,13 +137,13 @@ void EventRelay::Publish(std::span<const Event> events) noexcept {
 
 void EventRelay::OnRemoteEvent(const std::string& project_id, std::int64_t seq) {
   std::lock_guard lock(mutex_);
+  if (deleted_.count(project_id) != 0) return;  // a late notice of a deleted project
   if (seq <= Published(project_id, seq)) return;  // ours, or already relayed
   if (!RelayFromLog(project_id, -1)) unread_.insert(project_id);
 }
 
 bool EventRelay::CatchUp() {
   std::lock_guard lock(mutex_);
-  if (!sync_) return true;
   // Projects created while notices were lost are new to this relay: all their events.
   projects_unlisted_ = started_at_heads_;
   for (const auto& [id, seq] : published_) unread_.insert(id);
@@ -135,11 +156,11 @@ bool EventRelay::RetryFailed() {
 }
 
 bool EventRelay::RetryFailedLocked() {
-  if (!sync_) return true;
   if (projects_unlisted_) {
-    if (auto projects = sync_->projects().List(Caller::Admin())) {
+    if (auto projects = projects_.List(Caller::Admin())) {
       projects_unlisted_ = false;
       for (const ProjectView& project : *projects) {
+        if (deleted_.count(project.id) != 0) continue;
         if (published_.try_emplace(project.id, 0).second) unread_.insert(project.id);
       }
     }

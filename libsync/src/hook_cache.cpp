@@ -56,20 +56,40 @@ void Trim(Map& map, std::size_t max_entries) {
 struct HookCache::State {
   std::shared_mutex mutex;
   std::unordered_map<std::string, KeyEntry> keys;  // by key hash
+  // Counts drops of remembered keys: an Authenticate keeps its answer only if none
+  // happened since its read began, so a key revoked during the read is not remembered
+  // as valid.
+  std::uint64_t keys_generation = 0;
   std::map<std::string, ProjectEntry, std::less<>> projects;  // see ProjectMap
+
+  // The successful answers for keys of `project_id` (failures stay failures).
+  void DropKeysOf(std::string_view project_id) {
+    ++keys_generation;
+    std::erase_if(keys, [&](const auto& entry) {
+      const Result<Caller>& caller = entry.second.caller;
+      return caller && caller->project_id() == project_id;
+    });
+  }
 };
 
-HookCache::HookCache(EventSink& next, HookCacheOptions options)
-    : next_(next), options_(options), state_(std::make_unique<State>()) {}
+HookCache::HookCache(KeyService& keys, HookService& hooks, Clock& clock, EventSink& next, HookCacheOptions options)
+    : keys_(keys), hooks_(hooks), clock_(clock), next_(next), options_(options), state_(std::make_unique<State>()) {}
 
 HookCache::~HookCache() = default;
-
-void HookCache::Bind(SyncService& sync) { sync_ = &sync; }
 
 void HookCache::Publish(std::span<const Event> events) noexcept {
   {
     std::unique_lock lock(state_->mutex);
     for (const Event& e : events) {
+      if (e.type == event_type::kKeyRevoked) {
+        state_->DropKeysOf(e.project_id);
+      } else if (e.type == event_type::kProjectDeleted) {
+        state_->DropKeysOf(e.project_id);
+        // Erased, not just invalidated: a deleted project's entry would never be read
+        // again. A fill racing with this finds no entry and keeps nothing.
+        if (auto it = state_->projects.find(e.project_id); it != state_->projects.end()) state_->projects.erase(it);
+        continue;
+      }
       auto it = state_->projects.find(e.project_id);
       if (it != state_->projects.end()) it->second.Invalidate();
     }
@@ -77,41 +97,31 @@ void HookCache::Publish(std::span<const Event> events) noexcept {
   next_.Publish(events);
 }
 
-void HookCache::ForgetKeys() {
-  std::unique_lock lock(state_->mutex);
-  state_->keys.clear();
-}
-
-void HookCache::ForgetProject(std::string_view project_id) {
-  std::unique_lock lock(state_->mutex);
-  auto it = state_->projects.find(project_id);
-  if (it == state_->projects.end()) return;
-  it->second.Invalidate();
-  // Keys of the project are gone with it.
-  state_->keys.clear();
-}
-
-std::optional<Result<Caller>> HookCache::FreshKey(const std::string& hash, Timestamp now) {
+std::optional<Result<Caller>> HookCache::FreshKey(const std::string& hash, Timestamp now, std::uint64_t* generation) {
   std::shared_lock lock(state_->mutex);
   auto it = state_->keys.find(hash);
   if (it != state_->keys.end() && now - it->second.fetched_at < options_.max_staleness) return it->second.caller;
+  if (generation) *generation = state_->keys_generation;
   return std::nullopt;
 }
 
 std::optional<Result<Caller>> HookCache::PeekAuthenticate(std::string_view plain_key) {
-  return FreshKey(HashSecret(plain_key), sync_->context().clock.Now());
+  return FreshKey(HashSecret(plain_key), clock_.Now(), nullptr);
 }
 
 Result<Caller> HookCache::Authenticate(std::string_view plain_key) {
-  const Timestamp now = sync_->context().clock.Now();
+  const Timestamp now = clock_.Now();
   const std::string hash = HashSecret(plain_key);
-  if (auto cached = FreshKey(hash, now)) return std::move(*cached);
-  Result<Caller> caller = sync_->keys().Authenticate(plain_key);
+  std::uint64_t generation = 0;
+  if (auto cached = FreshKey(hash, now, &generation)) return std::move(*cached);
+  Result<Caller> caller = keys_.Authenticate(plain_key);
   // Store failures only when they are the key's fault, never a store outage.
   if (caller || caller.error().code() == ErrorCode::kUnauthenticated) {
     std::unique_lock lock(state_->mutex);
-    Trim(state_->keys, options_.max_entries);
-    state_->keys[hash] = {caller, now};
+    if (state_->keys_generation == generation) {
+      Trim(state_->keys, options_.max_entries);
+      state_->keys[hash] = {caller, now};
+    }
   }
   return caller;
 }
@@ -172,27 +182,27 @@ Result<T> Cached(std::shared_mutex& mutex, ProjectMap& projects, std::string_vie
 
 Result<std::optional<Lock>> HookCache::LockState(const Caller& caller, std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
-  const Timestamp now = sync_->context().clock.Now();
+  const Timestamp now = clock_.Now();
   // The store is asked as the admin: access was checked above, and the cached answer is
   // shared by every caller allowed to see the project.
   return DropExpired(Cached<std::optional<Lock>>(state_->mutex, state_->projects, project_id, &ProjectEntry::lock,
                                                  now, options_.max_staleness, options_.max_entries,
-                                                 [&] { return sync_->hooks().LockState(Caller::Admin(), project_id); }),
+                                                 [&] { return hooks_.LockState(Caller::Admin(), project_id); }),
                      now);
 }
 
 Result<DocsState> HookCache::DocsHash(const Caller& caller, std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
-  const Timestamp now = sync_->context().clock.Now();
+  const Timestamp now = clock_.Now();
   return Cached<DocsState>(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, now,
                            options_.max_staleness, options_.max_entries,
-                           [&] { return sync_->hooks().DocsHash(Caller::Admin(), project_id); });
+                           [&] { return hooks_.DocsHash(Caller::Admin(), project_id); });
 }
 
 std::optional<Result<std::optional<Lock>>> HookCache::PeekLockState(const Caller& caller,
                                                                    std::string_view project_id) {
   if (Status s = detail::CheckAccess(caller, project_id, detail::Access::kRead); !s.ok()) return s;
-  const Timestamp now = sync_->context().clock.Now();
+  const Timestamp now = clock_.Now();
   std::uint64_t generation = 0;
   bool has_entry = false;
   auto state = Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::lock, now, options_.max_staleness,
@@ -205,7 +215,7 @@ std::optional<Result<DocsState>> HookCache::PeekDocsHash(const Caller& caller, s
   if (Status s = detail::CheckAccess(caller, project_id, detail::Access::kRead); !s.ok()) return s;
   std::uint64_t generation = 0;
   bool has_entry = false;
-  return Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, sync_->context().clock.Now(),
+  return Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, clock_.Now(),
                options_.max_staleness, &generation, &has_entry);
 }
 

@@ -1,4 +1,4 @@
-#include "libsync/json_escape.hpp"
+#include "libsync/internal/json_escape.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -12,7 +12,8 @@ bool HasShortEscape(unsigned char c) {
   return c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f';
 }
 
-// Sixteen bytes tested at once (GCC/Clang vector extensions: SSE2 on x86-64, NEON on ARM).
+// Sixteen bytes tested per vector (GCC/Clang vector extensions: SSE2 on x86-64, NEON on
+// ARM); PlainRun tests four vectors a step.
 using Bytes16 = unsigned char __attribute__((vector_size(16)));
 
 Bytes16 Load16(const char* p) {

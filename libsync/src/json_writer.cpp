@@ -4,7 +4,8 @@
 #include <charconv>
 #include <cstring>
 
-#include "libsync/json_escape.hpp"
+#include "libsync/internal/json_escape.hpp"
+#include "libsync/internal/timestamp_writer.hpp"
 
 namespace libsync::detail {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Checking a plain API key: shared by KeyService::Authenticate and the reads that check
-// the key inside their own transaction (DocService::GetWithKey).
+// the key inside their own transaction (DocService::GetWithKeyInOneTransaction).
 
 #include <string>
 #include <string_view>

@@ -1,6 +1,7 @@
 #include "libsync/key_service.hpp"
 
 #include "access.hpp"
+#include "json_writer.hpp"
 #include "key_check.hpp"
 #include "libsync/credentials.hpp"
 #include "libsync/validation.hpp"
@@ -46,11 +47,19 @@ Result<std::vector<ApiKey>> KeyService::List(const Caller& caller, std::string_v
 
 Status KeyService::Revoke(const Caller& caller, std::string_view key_id) {
   LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
-  return detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
+  return detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch& events) {
     LIBSYNC_ASSIGN_OR_RETURN(auto key, tx.GetApiKey(key_id));
-    if (!key.is_active) return Status::Ok();
+    if (!key.is_active) return Status::Ok();  // revoked already: nothing changes, no event
     key.is_active = false;
-    return tx.UpdateApiKey(key);
+    LIBSYNC_RETURN_IF_ERROR(tx.UpdateApiKey(key));
+    // Any key of the project may subscribe, and only the admin may list keys: the payload
+    // carries no name, only what lets a workstation tell whether it was its own key.
+    return events.Append(key.project_id, event_type::kKeyRevoked,
+                         detail::JsonObject()
+                             .Add("keyId", key.id)
+                             .Add("prefix", key.prefix)
+                             .Add("revokedBy", caller.name())
+                             .Close());
   });
 }
 

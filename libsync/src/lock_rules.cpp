@@ -4,14 +4,10 @@
 
 namespace libsync::detail {
 
-Result<const Lock*> PeekLiveLock(Transaction& tx, std::string_view project_id, Timestamp now) {
-  LIBSYNC_ASSIGN_OR_RETURN(const Lock* row, tx.PeekLock(project_id));
-  return row && row->LiveAt(now) ? row : nullptr;
-}
-
 Result<std::optional<Lock>> LiveLock(Transaction& tx, std::string_view project_id, Timestamp now) {
-  LIBSYNC_ASSIGN_OR_RETURN(const Lock* live, PeekLiveLock(tx, project_id, now));
-  return live ? std::optional<Lock>(*live) : std::nullopt;
+  LIBSYNC_ASSIGN_OR_RETURN(std::optional<Lock> row, tx.GetLock(project_id));
+  if (row && !row->LiveAt(now)) row.reset();
+  return row;
 }
 
 bool HoldsLock(const Lock& lock, std::string_view token) {
@@ -28,7 +24,7 @@ Status LockHeldBy(const Lock& lock) {
 
 Status CheckWriteAllowed(Transaction& tx, std::string_view project_id, Timestamp now,
                          const std::optional<std::string>& lock_token) {
-  LIBSYNC_ASSIGN_OR_RETURN(const Lock* lock, PeekLiveLock(tx, project_id, now));
+  LIBSYNC_ASSIGN_OR_RETURN(const std::optional<Lock> lock, LiveLock(tx, project_id, now));
   if (!lock) {
     if (lock_token) {
       return Status::Locked("the lock token is not the live lock's: it expired or was released");

@@ -11,8 +11,6 @@ namespace libsync::detail {
 
 /// The project's lock if it is live at `now`; an expired row counts as absent.
 Result<std::optional<Lock>> LiveLock(Transaction& tx, std::string_view project_id, Timestamp now);
-/// The same without a copy: null, or the transaction's row (see Transaction::PeekLock).
-Result<const Lock*> PeekLiveLock(Transaction& tx, std::string_view project_id, Timestamp now);
 
 /// True when `token` is the secret whose hash `lock` stores.
 bool HoldsLock(const Lock& lock, std::string_view token);

@@ -41,8 +41,7 @@ std::string_view LockPayload(detail::JsonObject& json, const Lock& lock) {
 }
 
 /// Removes an expired lock row and records lock:expired, so every expiry is announced
-/// once, whether the reaper or the next acquirer finds it first. `lock` may be the
-/// transaction's own row (PeekLock), which the delete invalidates: read it first.
+/// once, whether the reaper or the next acquirer finds it first.
 Status ExpireLock(Transaction& tx, EventBatch& events, std::string_view project_id, const Lock& lock) {
   detail::JsonObject json;
   const std::string_view payload = LockPayload(json, lock);
@@ -73,13 +72,13 @@ Result<LockGrant> LockService::Acquire(const Caller& caller, std::string_view pr
   LockGrant grant;
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* row, tx.PeekLock(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(std::optional<Lock> row, tx.GetLock(project_id));
     if (row && row->LiveAt(now)) {
       if (!request.token || !detail::HoldsLock(*row, *request.token)) {
         return detail::LockHeldBy(*row);
       }
       // The holder asking again: same grant, new expiry.
-      Lock lock = *row;
+      Lock lock = std::move(*row);
       lock.expires_at = now + ttl;
       lock.locked_by = request.locked_by;
       if (!request.reason.empty()) lock.reason = request.reason;
@@ -138,10 +137,9 @@ Result<bool> LockService::Release(const Caller& caller, std::string_view project
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     released = false;
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* live, detail::PeekLiveLock(tx, project_id, now));
+    LIBSYNC_ASSIGN_OR_RETURN(const std::optional<Lock> live, detail::LiveLock(tx, project_id, now));
     if (!live) return Status::Ok();
     if (!detail::HoldsLock(*live, token)) return detail::LockHeldBy(*live);
-    // The payload is read from the row before the delete invalidates it.
     detail::JsonObject payload;
     payload.Add("lockedBy", live->locked_by).Add("fence", live->fence).Add("forced", false);
     LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(project_id));
@@ -161,9 +159,8 @@ Result<bool> LockService::ForceRelease(const Caller& caller, std::string_view pr
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     released = false;
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* live, detail::PeekLiveLock(tx, project_id, now));
+    LIBSYNC_ASSIGN_OR_RETURN(const std::optional<Lock> live, detail::LiveLock(tx, project_id, now));
     if (!live) return Status::Ok();
-    // The payload is read from the row before the delete invalidates it.
     detail::JsonObject payload;
     payload.Add("lockedBy", live->locked_by)
         .Add("fence", live->fence)
@@ -200,7 +197,7 @@ Result<std::size_t> LockService::ReapExpired() {
     Status s = detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
       removed = false;
       LIBSYNC_RETURN_IF_ERROR(tx.LockProject(candidate.project_id));
-      LIBSYNC_ASSIGN_OR_RETURN(const Lock* row, tx.PeekLock(candidate.project_id));
+      LIBSYNC_ASSIGN_OR_RETURN(const std::optional<Lock> row, tx.GetLock(candidate.project_id));
       if (!row || row->LiveAt(now)) return Status::Ok();
       removed = true;
       return ExpireLock(tx, events, candidate.project_id, *row);

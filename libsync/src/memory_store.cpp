@@ -240,10 +240,10 @@ class MemoryTransaction final : public Transaction {
   }
 
   // --- locks ---
-  Result<const Lock*> PeekLock(std::string_view project_id) override {
+  Result<std::optional<Lock>> GetLock(std::string_view project_id) override {
     auto* p = Find(project_id);
     if (!p) return NoProject(project_id);
-    return p->lock ? &*p->lock : nullptr;
+    return p->lock;
   }
   Status PutLock(const Lock& lock) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());

@@ -1,6 +1,7 @@
 #include "libsync/project_service.hpp"
 
 #include "access.hpp"
+#include "json_writer.hpp"
 #include "libsync/credentials.hpp"
 #include "libsync/validation.hpp"
 #include "unit_of_work.hpp"
@@ -112,8 +113,13 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
 
 Status ProjectService::Delete(const Caller& caller, std::string_view id) {
   LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
-  return detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
+  return detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch& events) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(id));
+    // Appended before the delete, which takes the project's event log with it: the event
+    // commits (and, on PostgreSQL, its notice goes out) with the deletion, and then lives
+    // on only in what subscribers received.
+    LIBSYNC_RETURN_IF_ERROR(events.Append(id, event_type::kProjectDeleted,
+                                          detail::JsonObject().Add("deletedBy", caller.name()).Close()));
     return tx.DeleteProject(id);
   });
 }

@@ -1,5 +1,7 @@
 #include "libsync/timestamp.hpp"
 
+#include "libsync/internal/timestamp_writer.hpp"
+
 #include <charconv>
 #include <climits>
 #include <cstdint>

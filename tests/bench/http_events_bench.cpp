@@ -100,7 +100,6 @@ struct Setup {
   std::unique_ptr<Store> store;
   std::unique_ptr<SecretBox> box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   web::EventHub hub;
-  std::unique_ptr<HookCache> cache;
   std::unique_ptr<SyncService> sync;
   std::unique_ptr<web::Api> api;
   std::unique_ptr<web::Server> server;
@@ -109,10 +108,9 @@ struct Setup {
   Setup() {
     std::filesystem::create_directories(dir);
     store = sql::OpenSqlStore({.url = "sqlite://" + (dir / "bench.db").string()}).value();
-    cache = std::make_unique<HookCache>(hub);
-    sync = std::make_unique<SyncService>(*store, SystemClock(), SystemRandom(), *box, *cache);
-    cache->Bind(*sync);
-    api = std::make_unique<web::Api>(*sync, nullptr, web::ApiOptions{.admin_token = kAdmin, .hook_cache = cache.get()});
+    sync = std::make_unique<SyncService>(*store, SystemClock(), SystemRandom(), *box, hub, ServiceOptions{},
+                                         EventPathOptions{.hook_cache = HookCacheOptions{}});
+    api = std::make_unique<web::Api>(*sync, nullptr, web::ApiOptions{.admin_token = kAdmin, .hook_cache = sync->hook_cache()});
     // The caps follow the open file limit, so raise it before the server starts.
     web::RaiseOpenFileLimit();
     web::ServerOptions options;

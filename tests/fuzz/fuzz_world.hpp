@@ -40,13 +40,11 @@ inline std::unique_ptr<Store> OpenFuzzStore() {
 struct World {
   std::unique_ptr<Store> store = OpenFuzzStore();
   std::unique_ptr<SecretBox> box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  HookCache cache{NullEventSink()};
-  SyncService sync{*store, SystemClock(), SystemRandom(), *box, cache};
-  web::Api api{sync, nullptr, {.admin_token = "fuzz-admin-token-0123456789", .hook_cache = &cache}};
+  SyncService sync{*store, SystemClock(), SystemRandom(), *box, NullEventSink(), {}, {.hook_cache = HookCacheOptions{}}};
+  web::Api api{sync, nullptr, {.admin_token = "fuzz-admin-token-0123456789", .hook_cache = sync.hook_cache()}};
   std::string project, read_key, write_key, lock_token;
 
   World() {
-    cache.Bind(sync);
     const Caller admin = Caller::Admin();
     project = sync.projects().Create(admin, {.name = "p", .repo_url = "x"})->id;
     read_key = sync.keys().Create(admin, project, "r")->plain_key;

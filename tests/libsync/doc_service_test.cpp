@@ -212,18 +212,18 @@ TEST_F(DocServiceTest, WritesPublishEventsWithIncreasingSeqs) {
 TEST_F(DocServiceTest, GetWithKeyAnswersAsAuthenticateThenGet) {
   Put("guide.md", "# Guide\n");
   auto created = sync_.keys().Create(admin_, project_.id, "laptop");
-  auto doc = sync_.docs().GetWithKey(created->plain_key, project_.id, "guide.md");
+  auto doc = sync_.docs().GetWithKeyInOneTransaction(created->plain_key, project_.id, "guide.md");
   ASSERT_TRUE(doc.has_value()) << doc.error();
   EXPECT_EQ(doc->content, "# Guide\n");
   EXPECT_EQ(doc->version, 1);
   EXPECT_EQ((*sync_.keys().List(admin_, project_.id))[0].last_used_at, clock_.Now()) << "use is recorded";
 
-  auto missing = sync_.docs().GetWithKey(created->plain_key, project_.id, "other.md");
+  auto missing = sync_.docs().GetWithKeyInOneTransaction(created->plain_key, project_.id, "other.md");
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
-  auto bad_name = sync_.docs().GetWithKey(created->plain_key, project_.id, "../etc/passwd");
+  auto bad_name = sync_.docs().GetWithKeyInOneTransaction(created->plain_key, project_.id, "../etc/passwd");
   EXPECT_EQ(bad_name.error().code(), ErrorCode::kInvalidArgument);
   const ProjectView other = CreateProject("other");
-  auto elsewhere = sync_.docs().GetWithKey(created->plain_key, other.id, "guide.md");
+  auto elsewhere = sync_.docs().GetWithKeyInOneTransaction(created->plain_key, other.id, "guide.md");
   EXPECT_EQ(elsewhere.error().code(), ErrorCode::kNotFound) << "another project's ids cannot be probed";
 }
 
@@ -236,7 +236,7 @@ TEST_F(DocServiceTest, GetWithKeyRefusesUnknownMalformedAndRevokedKeysFirst) {
   for (const std::string& bad : {std::string("nonsense"), unknown, created->plain_key}) {
     // A bad key is refused before the name is looked at, as Authenticate then Get would.
     for (const char* name : {"guide.md", "../etc/passwd"}) {
-      auto r = sync_.docs().GetWithKey(bad, project_.id, name);
+      auto r = sync_.docs().GetWithKeyInOneTransaction(bad, project_.id, name);
       ASSERT_FALSE(r.has_value());
       EXPECT_EQ(r.error().code(), ErrorCode::kUnauthenticated);
       EXPECT_EQ(r.error().message(), "invalid or revoked API key");
@@ -266,7 +266,7 @@ TEST_F(DocServiceTest, GetWithKeyVisitsTheStoreOnce) {
   ASSERT_TRUE(sync_.keys().Authenticate(created->plain_key).has_value());  // lastUsedAt is fresh now
   CountingStore counting(store_);
   SyncService sync(counting, clock_, SystemRandom(), *box_, sink_);
-  ASSERT_TRUE(sync.docs().GetWithKey(created->plain_key, project_.id, "guide.md").has_value());
+  ASSERT_TRUE(sync.docs().GetWithKeyInOneTransaction(created->plain_key, project_.id, "guide.md").has_value());
   EXPECT_EQ(counting.reads, 1);
   EXPECT_EQ(counting.writes, 0);
 }

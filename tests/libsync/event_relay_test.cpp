@@ -56,7 +56,7 @@ class UnreadableLogStore final : public Store {
     Status InsertDocVersion(const DocVersion& v) override { return in_.InsertDocVersion(v); }
     Result<std::vector<DocVersion>> ListDocVersions(std::string_view d) override { return in_.ListDocVersions(d); }
     Result<DocVersion> GetDocVersion(std::string_view d, std::int64_t v) override { return in_.GetDocVersion(d, v); }
-    Result<const Lock*> PeekLock(std::string_view p) override { return in_.PeekLock(p); }
+    Result<std::optional<Lock>> GetLock(std::string_view p) override { return in_.GetLock(p); }
     Status PutLock(const Lock& l) override { return in_.PutLock(l); }
     Status DeleteLock(std::string_view p) override { return in_.DeleteLock(p); }
     Result<std::int64_t> NextFence(std::string_view p) override { return in_.NextFence(p); }
@@ -103,22 +103,62 @@ std::vector<std::int64_t> Seqs(const RecordingEventSink& sink) {
 // The relay reads the log through `reader_`, whose store can be made unreadable.
 class EventRelayTest : public ::testing::Test {
  protected:
-  EventRelayTest() { relay_.Bind(reader_); }
-
   std::unique_ptr<Store> store_ = MakeMemoryStore();
   UnreadableLogStore log_{*store_};
   std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k1")}).value();
   ManualClock clock_;
   RecordingEventSink next_;
-  EventRelay relay_{next_};
+  RecordingEventSink unused_;
+  SyncService reader_{log_, clock_, SystemRandom(), *box_, unused_};
+  EventRelay relay_{reader_.projects(), reader_.events(), clock_, next_};
   RecordingEventSink elsewhere_;  // what "another server" publishes into
   SyncService sync_{*store_, clock_, SystemRandom(), *box_, relay_};
   SyncService other_server_{*store_, clock_, SystemRandom(), *box_, elsewhere_};
-  RecordingEventSink unused_;
-  SyncService reader_{log_, clock_, SystemRandom(), *box_, unused_};
   Caller admin_ = Caller::Admin();
   std::string project_ = sync_.projects().Create(admin_, {.name = "p", .repo_url = "x"})->id;
 };
+
+std::vector<std::string> Types(const RecordingEventSink& sink) {
+  std::vector<std::string> out;
+  for (const Event& e : sink.Events()) out.push_back(e.type);
+  return out;
+}
+
+// The project's log goes with it, so another server's project:deleted cannot be read:
+// the relay publishes one of its own when the log is gone, once, after what it had.
+TEST_F(EventRelayTest, AnotherServersDeletionIsPublishedOnceWhenTheLogIsFoundGone) {
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "ours").has_value());  // seq 1
+  ASSERT_TRUE(other_server_.projects().Delete(admin_, project_).ok());          // seq 2, with the log
+  relay_.OnRemoteEvent(project_, 2);
+  relay_.OnRemoteEvent(project_, 2);  // a repeated notice
+  EXPECT_TRUE(relay_.CatchUp());
+  ASSERT_EQ(Types(next_), (std::vector<std::string>{"doc:updated", "project:deleted"}));
+  const Event deleted = next_.Events().back();
+  EXPECT_EQ(deleted.project_id, project_);
+  EXPECT_EQ(deleted.seq, 2);
+  EXPECT_EQ(deleted.payload, R"({"deletedBy":null})");
+}
+
+// This server's own deletion goes out as it was committed, and its notice coming back
+// finds the log gone without publishing a second one.
+TEST_F(EventRelayTest, OurOwnDeletionIsPublishedOnceWithWhoDeleted) {
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "ours").has_value());  // seq 1
+  ASSERT_TRUE(sync_.projects().Delete(admin_, project_).ok());                  // seq 2
+  relay_.OnRemoteEvent(project_, 2);
+  relay_.OnRemoteEvent(project_, 1);
+  ASSERT_EQ(Types(next_), (std::vector<std::string>{"doc:updated", "project:deleted"}));
+  EXPECT_EQ(next_.Events().back().seq, 2);
+  EXPECT_EQ(next_.Events().back().payload, R"({"deletedBy":"admin"})");
+}
+
+// Key revocations are ordinary events of the key's project: relayed from the log.
+TEST_F(EventRelayTest, AnotherServersRevocationIsRelayedFromTheLog) {
+  auto key = other_server_.keys().Create(admin_, project_, "laptop").value();
+  ASSERT_TRUE(other_server_.keys().Revoke(admin_, key.key.id).ok());  // seq 1
+  relay_.OnRemoteEvent(project_, 1);
+  ASSERT_EQ(Types(next_), (std::vector<std::string>{"key:revoked"}));
+  EXPECT_NE(next_.Events().back().payload.find(key.key.id), std::string::npos);
+}
 
 TEST_F(EventRelayTest, RelaysAnotherServersEventsOnceAndInOrder) {
   ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "ours").has_value());         // seq 1

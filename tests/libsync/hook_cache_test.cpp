@@ -6,6 +6,7 @@
 #include "libsync/memory/manual_clock.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/memory/recording_event_sink.hpp"
+#include "libsync/sync_service.hpp"
 #include "libsync/testing/interleaving_store.hpp"
 
 namespace libsync {
@@ -13,13 +14,13 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Two "servers" on one store: `here` answers hooks through the cache, `there` is another
-// process writing to the same database, whose events this process never sees. `here`
-// reaches the store through `interleaving_`, so a write can land in the middle of a fill.
+// Two "servers" on one store: `here` answers hooks through the cache it builds, `there` is
+// another process writing to the same database, whose events this process never sees.
+// `here` reaches the store through `interleaving_`, so a write can land in the middle of a
+// fill. No HTTP adapter: the services and the cache alone, as any embedder has them.
 class HookCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    cache_.Bind(here_);
     project_ = here_.projects().Create(admin_, {.name = "web", .repo_url = "x"})->id;
     auto created = here_.keys().Create(admin_, project_, "laptop").value();
     key_ = created.plain_key;
@@ -33,8 +34,9 @@ class HookCacheTest : public ::testing::Test {
   ManualClock clock_;
   std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   RecordingEventSink downstream_;
-  HookCache cache_{downstream_, {.max_staleness = std::chrono::seconds(1)}};
-  SyncService here_{interleaving_, clock_, SystemRandom(), *box_, cache_};
+  SyncService here_{interleaving_, clock_, SystemRandom(), *box_, downstream_, {},
+                    {.hook_cache = HookCacheOptions{.max_staleness = std::chrono::seconds(1)}}};
+  HookCache& cache_ = *here_.hook_cache();
   SyncService there_{*store_, clock_, SystemRandom(), *box_, NullEventSink()};
   Caller admin_ = Caller::Admin();
   std::string project_, key_, key_id_;
@@ -128,16 +130,58 @@ TEST_F(HookCacheTest, KeysAreRememberedForTheBoundOnly) {
   EXPECT_EQ(cache_.Authenticate("sk_unknown_key_0000000000").error().code(), ErrorCode::kUnauthenticated);
 }
 
-TEST_F(HookCacheTest, RevocationsAndDeletionsThroughThisProcessShowAtOnce) {
+// Revocation and deletion publish events, and the cache drops what they make stale: no
+// call to the cache is needed, whoever wrote through the services.
+TEST_F(HookCacheTest, AKeyRevokedThroughTheServicesIsRefusedAtOnce) {
+  const Caller laptop = Laptop();
+  ASSERT_TRUE(cache_.PeekAuthenticate(key_).has_value()) << "remembered";
+  ASSERT_TRUE(here_.keys().Revoke(admin_, key_id_).ok());
+  EXPECT_FALSE(cache_.PeekAuthenticate(key_).has_value()) << "forgotten with the revocation";
+  auto refused = cache_.Authenticate(key_);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(cache_.DocsHash(laptop, project_).has_value()) << "the project's answers stay";
+}
+
+TEST_F(HookCacheTest, AProjectDeletedThroughTheServicesIsGoneAtOnce) {
   const Caller laptop = Laptop();
   ASSERT_TRUE(cache_.DocsHash(laptop, project_).has_value());
-  ASSERT_TRUE(here_.keys().Revoke(admin_, key_id_).ok());
-  cache_.ForgetKeys();
-  EXPECT_EQ(cache_.Authenticate(key_).error().code(), ErrorCode::kUnauthenticated);
+  ASSERT_TRUE(cache_.LockState(laptop, project_).has_value());
   ASSERT_TRUE(here_.projects().Delete(admin_, project_).ok());
-  cache_.ForgetProject(project_);
+  EXPECT_FALSE(cache_.PeekDocsHash(admin_, project_).has_value());
+  EXPECT_FALSE(cache_.PeekLockState(admin_, project_).has_value());
   EXPECT_EQ(cache_.DocsHash(admin_, project_).error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(cache_.LockState(admin_, project_).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(cache_.Authenticate(key_).error().code(), ErrorCode::kUnauthenticated) << "its keys went with it";
+}
+
+// A revocation that commits while an Authenticate reads the key must not leave the key
+// remembered as valid for the rest of the bound.
+TEST_F(HookCacheTest, AKeyRevokedDuringItsReadIsNotRemembered) {
+  interleaving_.AfterNext(TxMode::kRead, [&] { ASSERT_TRUE(here_.keys().Revoke(admin_, key_id_).ok()); });
+  EXPECT_TRUE(cache_.Authenticate(key_).has_value()) << "the read itself came before the revocation";
+  ASSERT_FALSE(interleaving_.Pending());
+  EXPECT_EQ(cache_.Authenticate(key_).error().code(), ErrorCode::kUnauthenticated);
+}
+
+TEST_F(HookCacheTest, SubscribersReceiveTheRevocationAndTheDeletion) {
+  ASSERT_TRUE(here_.keys().Revoke(admin_, key_id_).ok());
+  ASSERT_TRUE(here_.keys().Revoke(admin_, key_id_).ok());  // revoked already: no second event
+  ASSERT_TRUE(here_.projects().Delete(admin_, project_).ok());
+  std::vector<std::string> types;
+  for (const Event& e : downstream_.Events()) {
+    if (e.type == event_type::kKeyRevoked || e.type == event_type::kProjectDeleted) types.push_back(e.type);
+  }
+  ASSERT_EQ(types, (std::vector<std::string>{"key:revoked", "project:deleted"}));
+  const std::vector<Event> events = downstream_.Events();
+  const Event& revoked = events[events.size() - 2];
+  EXPECT_EQ(revoked.project_id, project_);
+  EXPECT_EQ(revoked.payload, R"({"keyId":")" + key_id_ + R"(","prefix":")" + key_.substr(0, 11) +
+                                 R"(","revokedBy":"admin"})");
+  const Event& deleted = events.back();
+  EXPECT_EQ(deleted.project_id, project_);
+  EXPECT_EQ(deleted.seq, revoked.seq + 1);
+  EXPECT_EQ(deleted.payload, R"({"deletedBy":"admin"})");
 }
 
 TEST_F(HookCacheTest, AccessRulesStillApplyToCachedAnswers) {

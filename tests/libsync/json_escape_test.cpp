@@ -1,7 +1,7 @@
 // JSON string escaping scans 64 bytes at a time, then 16, then one: every escapable byte
 // must be found at every position within and across those blocks, and nothing else may
 // change.
-#include "libsync/json_escape.hpp"
+#include "libsync/internal/json_escape.hpp"
 
 #include <gtest/gtest.h>
 

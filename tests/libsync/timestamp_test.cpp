@@ -1,5 +1,7 @@
 #include "libsync/timestamp.hpp"
 
+#include "libsync/internal/timestamp_writer.hpp"
+
 #include <gtest/gtest.h>
 
 namespace libsync {

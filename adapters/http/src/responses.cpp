@@ -4,7 +4,8 @@
 #include <optional>
 #include <string_view>
 
-#include "libsync/json_escape.hpp"
+#include "libsync/internal/json_escape.hpp"
+#include "libsync/internal/timestamp_writer.hpp"
 #include "response_text.hpp"
 
 namespace libsync::web {

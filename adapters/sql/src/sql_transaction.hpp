@@ -59,7 +59,7 @@ class SqlTransaction final : public Transaction {
   Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) override;
   Result<DocVersion> GetDocVersion(std::string_view doc_id, std::int64_t version) override;
 
-  Result<const Lock*> PeekLock(std::string_view project_id) override;
+  Result<std::optional<Lock>> GetLock(std::string_view project_id) override;
   Status PutLock(const Lock& lock) override;
   Status DeleteLock(std::string_view project_id) override;
   Result<std::int64_t> NextFence(std::string_view project_id) override;
@@ -106,7 +106,6 @@ class SqlTransaction final : public Transaction {
   // project first, so nobody else can change the row while this transaction holds it.
   std::string cached_lock_project_;
   std::optional<Lock> cached_lock_;
-  std::optional<Lock> peeked_lock_;  // what PeekLock read outside that cache
   // The project row this transaction holds (LockProject) and its counters as read then;
   // fences and event seqs are taken from here and written back before the next read or
   // the commit (on PostgreSQL, in the same round trip).

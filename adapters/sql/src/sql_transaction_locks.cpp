@@ -7,7 +7,7 @@
 //   join would read the lock row as it was before waiting, and two writers could both
 //   see the project unlocked.
 // - Everywhere else (LockProject on SQLite, whose BEGIN IMMEDIATE already holds the
-//   database; PeekLock): one join of the project and its lock, which also tells a
+//   database; GetLock): one join of the project and its lock, which also tells a
 //   missing project from a missing lock.
 
 #include "rows.hpp"
@@ -70,13 +70,11 @@ Result<std::optional<Lock>> SqlTransaction::ReadLock(std::string_view project_id
   });
 }
 
-Result<const Lock*> SqlTransaction::PeekLock(std::string_view project_id) {
-  const std::optional<Lock>* row = &cached_lock_;
+Result<std::optional<Lock>> SqlTransaction::GetLock(std::string_view project_id) {
   if (cached_lock_project_.empty() || cached_lock_project_ != project_id) {
-    LIBSYNC_ASSIGN_OR_RETURN(peeked_lock_, ReadLock(project_id, /*keep_counters=*/false));
-    row = &peeked_lock_;
+    return ReadLock(project_id, /*keep_counters=*/false);
   }
-  return *row ? &**row : nullptr;
+  return cached_lock_;
 }
 
 Status SqlTransaction::PutLock(const Lock& l) {

@@ -25,8 +25,11 @@ Result<std::shared_ptr<Library>> Library::Open(const LibraryOptions& options) {
   if (options.lock_ttl_seconds < 1) return Status::InvalidArgument("lock_ttl_seconds must be positive");
   service_options.default_lock_ttl = std::chrono::seconds(options.lock_ttl_seconds);
   service_options.max_lock_ttl = std::max(service_options.max_lock_ttl, service_options.default_lock_ttl);
+  // The hook cache checks the keys of as_key() sessions on every call, from memory; the
+  // services' own events (a revocation, a deletion) drop what they make stale.
   library->sync_ = std::make_unique<SyncService>(*library->store_, SystemClock(), SystemRandom(), *library->box_,
-                                                 NullEventSink(), service_options);
+                                                 NullEventSink(), service_options,
+                                                 EventPathOptions{.hook_cache = HookCacheOptions{}});
   if (!options.git_cache_dir.empty()) {
     LIBSYNC_ASSIGN_OR_RETURN(library->remote_, git::MakeGit2Remote({.cache_dir = options.git_cache_dir}));
     library->git_ = std::make_unique<GitSyncService>(library->sync_->context(), *library->remote_,

@@ -110,6 +110,32 @@ def test_keys_scope_and_project_isolation(lib, project):
         lib.keys.create(project.id, "x", scope="admin")
 
 
+def test_a_revoked_key_is_refused_at_once_even_by_its_open_session(lib, project):
+    created = lib.keys.create(project.id, "laptop")
+    laptop = lib.as_key(created.secret)
+    assert laptop.hooks.status(project.id) is None
+    lib.keys.revoke(created.key.id)
+    with pytest.raises(libsync.Unauthenticated):
+        laptop.hooks.status(project.id)  # the session made before the revocation
+    with pytest.raises(libsync.Unauthenticated):
+        lib.as_key(created.secret)
+    revoked = [e for e in lib.events.since(project.id).events if e.type == "key:revoked"]
+    assert [json.loads(e.payload) for e in revoked] == [
+        {"keyId": created.key.id, "prefix": created.secret[:11], "revokedBy": "admin"}]
+    lib.keys.revoke(created.key.id)  # revoked already: no second event
+    assert len([e for e in lib.events.since(project.id).events if e.type == "key:revoked"]) == 1
+
+
+def test_a_deleted_projects_keys_stop_at_once(lib, project):
+    laptop = lib.as_key(lib.keys.create(project.id, "laptop").secret)
+    assert laptop.docs.list(project.id) == []
+    lib.projects.delete(project.id)
+    with pytest.raises(libsync.Unauthenticated):
+        laptop.docs.list(project.id)
+    with pytest.raises(libsync.NotFound):
+        lib.events.since(project.id)  # the log went with the project
+
+
 def test_events_since_a_seq(lib, project):
     lib.docs.put(project.id, "a.md", "1")
     lib.docs.put(project.id, "a.md", "2")

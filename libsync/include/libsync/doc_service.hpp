@@ -1,4 +1,6 @@
 #pragma once
+// DocService: the documents of a project, with their versions and history (DESIGN §4,
+// "Versioning"), and the conditions a write must meet (WriteGuard).
 
 #include <cstdint>
 #include <optional>
@@ -40,11 +42,13 @@ class DocService {
   Result<std::vector<Doc>> List(const Caller& caller, std::string_view project_id);
   /// Expected errors: kNotFound, kInvalidArgument (fileName).
   Result<Doc> Get(const Caller& caller, std::string_view project_id, std::string_view file_name);
-  /// Get for a caller who presents an API key: the key is checked as
-  /// KeyService::Authenticate checks it (lastUsedAt included) in the same read
-  /// transaction as the doc, so the store is visited once and one snapshot answers both.
-  /// Expected errors: kUnauthenticated, and Get's.
-  Result<Doc> GetWithKey(std::string_view plain_key, std::string_view project_id, std::string_view file_name);
+  /// A shortcut kept for speed (docs/performance.md, "the one-transaction doc GET"):
+  /// KeyService::Authenticate then Get, with the key checked (lastUsedAt included) in the
+  /// same read transaction as the doc, so the store is visited once and one snapshot
+  /// answers both. Same answers as the two calls; prefer them unless a route serves
+  /// nothing else. Expected errors: kUnauthenticated, and Get's.
+  Result<Doc> GetWithKeyInOneTransaction(std::string_view plain_key, std::string_view project_id,
+                                         std::string_view file_name);
 
   /// Creates or updates a doc. Same content as now is a no-op that keeps the version.
   /// Expected errors: kNotFound, kInvalidArgument, kTooLarge, kLocked, kPreconditionFailed,

@@ -1,6 +1,6 @@
 #pragma once
-// Brings events committed by other processes sharing the database to this process's
-// subscribers. Placed in front of the real sink, it keeps, per project, the newest seq
+// EventRelay: brings events committed by other processes sharing the database to this
+// process's subscribers. Placed in front of the real sink, it keeps, per project, the newest seq
 // this process has published, and publishes every project's events to the sink exactly
 // once and in seq order: whatever it is told about (its own commits through Publish,
 // another process's through OnRemoteEvent, e.g. from PostgreSQL NOTIFY) it fills in from
@@ -12,6 +12,11 @@
 // events wait in the log -- where they are committed already, so no copy is held in
 // memory -- until a read succeeds (RetryFailed, CatchUp, or the project's next event or
 // notice), and then go out in seq order.
+//
+// A deleted project takes its event log with it, so its `project:deleted` cannot be read
+// back: when a log read finds the project gone, the relay publishes a `project:deleted` of
+// its own (seq one past the last published, payload {"deletedBy":null}: who deleted it is
+// not known here), once per project.
 
 #include <cstdint>
 #include <map>
@@ -20,23 +25,29 @@
 #include <span>
 #include <string>
 
+#include "libsync/event_service.hpp"
+#include "libsync/ports/clock.hpp"
 #include "libsync/ports/event_sink.hpp"
-#include "libsync/sync_service.hpp"
+#include "libsync/project_service.hpp"
 
 namespace libsync {
 
+/// An EventSink in the event path, in front of `next`. SyncService builds one when asked
+/// (EventPathOptions::relay_remote_events); the adapter that hears other processes'
+/// notices (sql::ListenForEvents) calls OnRemoteEvent, CatchUp and RetryFailed.
 class EventRelay final : public EventSink {
  public:
-  explicit EventRelay(EventSink& next) : next_(next) {}
-
-  /// The service whose event log is read. Must be called before anything else but
-  /// Publish (which, until then, only filters what was published already).
-  void Bind(SyncService& sync) { sync_ = &sync; }
+  /// Reads the projects and their logs through `projects` and `events` (as the admin);
+  /// publishes to `next`; `clock` stamps the deletions it publishes itself. All must
+  /// outlive the relay; only the references are kept here, so the services may be
+  /// constructed after the relay.
+  EventRelay(ProjectService& projects, EventService& events, Clock& clock, EventSink& next)
+      : projects_(projects), events_(events), clock_(clock), next_(next) {}
 
   /// Notes every project's newest event as published: only later events are relayed, and
   /// a project the relay meets later (created since) is relayed from its first event.
-  /// Call once, after Bind and before the listener starts. Expected errors: those of
-  /// reading the projects and their heads (kUnavailable).
+  /// Call once, before the listener starts. Expected errors: those of reading the
+  /// projects and their heads (kUnavailable).
   Status StartAtHeads();
 
   /// Publishes what this process has not published yet: events older than a gap in
@@ -72,9 +83,14 @@ class EventRelay final : public EventSink {
   bool RelayFromLog(const std::string& project_id, std::int64_t upto);
   /// RetryFailed with the mutex held.
   bool RetryFailedLocked();
+  /// The project is gone: publishes `deletion` (or, when null, a project:deleted of the
+  /// relay's own) unless one went out already, and forgets the project.
+  void PublishDeletion(const std::string& project_id, const Event* deletion);
 
+  ProjectService& projects_;
+  EventService& events_;
+  Clock& clock_;
   EventSink& next_;
-  SyncService* sync_ = nullptr;
   // Serializes publishing, so each project's events go out in order. Held while the log
   // is read: a gap, a notice from elsewhere, a catch-up after the listener reconnected,
   // and a retry of only the projects whose read failed (paced by the caller's backoff);
@@ -84,6 +100,9 @@ class EventRelay final : public EventSink {
   // Projects whose log must still be read up to the head: a read failed, so events may
   // be waiting there unpublished.
   std::set<std::string, std::less<>> unread_;
+  // Projects whose project:deleted went out: their later notices are stale. Ids are never
+  // reused, and deletions are rare admin acts, so the set stays small.
+  std::set<std::string, std::less<>> deleted_;
   // A catch-up could not list the projects: projects created meanwhile are unknown yet.
   bool projects_unlisted_ = false;
   bool started_at_heads_ = false;

@@ -1,4 +1,6 @@
 #pragma once
+// EventService: reading a project's durable event log, for subscribers that connect or
+// reconnect with the last seq they saw.
 
 #include <cstdint>
 #include <string_view>

@@ -1,60 +1,63 @@
 #pragma once
-// The workstation hot path served from memory: key authentication, lock state and the
-// docs hash, as the hook routes ask for them many times a day per developer.
+// HookCache: the workstation hot path served from memory. Key authentication, lock state
+// and the docs hash, as the hook routes ask for them many times a day per developer.
 //
-// Entries come from the Store and are trusted for at most `max_staleness`; the events of
-// this process's own writes (lock:*, doc:*, sync:*) drop a project's entries at once, so a
-// change made through this process is seen on the very next request. Changes made by
-// another process sharing the database (several servers on one PostgreSQL) are seen once
-// the entry ages out: that is the bound on how stale a hook answer can be. A key revoked
-// or a project deleted through another process keeps answering hook routes for at most
-// the same bound; through this one, the caller of the write tells the cache (ForgetKeys,
-// ForgetProject). Lock expiry needs no event: a
-// cached lock is checked against the clock on every read.
+// Entries come from the Store and are trusted for at most `max_staleness`. The events that
+// pass through the cache drop what they make stale at once: any event of a project drops
+// its lock and docs hash; `key:revoked` also drops the project's remembered keys, and
+// `project:deleted` drops the project and its keys. So a change made through the services
+// that publish into this cache (and, through an EventRelay, another process's change once
+// its notice arrives) is seen on the very next request. A change whose event never passes
+// through (another process without a relay) is seen once the entry ages out: that is the
+// bound on how stale a hook answer can be. Lock expiry needs no event: a cached lock is
+// checked against the clock on every read.
 
+#include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "libsync/caller.hpp"
 #include "libsync/hook_service.hpp"
+#include "libsync/key_service.hpp"
+#include "libsync/ports/clock.hpp"
 #include "libsync/ports/event_sink.hpp"
-#include "libsync/sync_service.hpp"
 
 namespace libsync {
 
 struct HookCacheOptions {
   Duration max_staleness = std::chrono::seconds(1);
-  /// Entries kept (keys and projects each); past it the oldest half is dropped.
+  /// Entries kept in each of the two maps (keys, projects). A fill that finds its map
+  /// full empties it first, and the next requests refill it from the store: only a flood
+  /// of distinct keys or projects gets there.
   std::size_t max_entries = 100000;
 };
 
-/// An EventSink placed in front of the real one: construct it on the sink the services
-/// should publish to, give it to the SyncService as its sink, then Bind the service.
+/// An EventSink in the event path: it drops the entries each event makes stale, then
+/// forwards the events to `next`. Reads go through the KeyService and HookService given
+/// at construction. SyncService builds one when asked (EventPathOptions::hook_cache);
+/// an embedder may also build one over services whose events it routes through it.
 /// Thread-safe.
 class HookCache final : public EventSink {
  public:
-  explicit HookCache(EventSink& next, HookCacheOptions options = {});
+  /// `keys`, `hooks`, `clock` and `next` must outlive the cache; only the references are
+  /// kept here, so the services may be constructed after the cache.
+  HookCache(KeyService& keys, HookService& hooks, Clock& clock, EventSink& next, HookCacheOptions options = {});
   ~HookCache() override;
   HookCache(const HookCache&) = delete;
   HookCache& operator=(const HookCache&) = delete;
 
-  /// The service whose store fills the cache. Must be called before the reads below.
-  void Bind(SyncService& sync);
-
-  /// Drops the published events' projects from the cache, then forwards the events.
+  /// Drops what the events make stale (see the file comment), then forwards them.
   void Publish(std::span<const Event> events) noexcept override;
 
-  /// For the writes that publish no event: a key revoked (every key is re-read) or a
-  /// project deleted (its entries go). Callers invoke these after such a write commits.
-  void ForgetKeys();
-  void ForgetProject(std::string_view project_id);
-
   /// KeyService::Authenticate, remembered per key (failures too) for max_staleness.
+  /// Expected errors: kUnauthenticated, kUnavailable (not remembered).
   Result<Caller> Authenticate(std::string_view plain_key);
-  /// HookService::LockState from the cache.
+  /// HookService::LockState from the cache. Expected errors: kNotFound, kUnavailable.
   Result<std::optional<Lock>> LockState(const Caller& caller, std::string_view project_id);
-  /// HookService::DocsHash from the cache.
+  /// HookService::DocsHash from the cache. Expected errors: kNotFound, kUnavailable.
   Result<DocsState> DocsHash(const Caller& caller, std::string_view project_id);
 
   /// The same three, answered only from memory: nullopt when the answer would need the
@@ -65,11 +68,15 @@ class HookCache final : public EventSink {
 
  private:
   struct State;
-  /// The remembered answer for the key with SHA-256 `hash`, when younger than the bound.
-  std::optional<Result<Caller>> FreshKey(const std::string& hash, Timestamp now);
+  /// The remembered answer for the key with SHA-256 `hash`, when younger than the bound;
+  /// else nullopt, with the keys' generation in `*generation` when it is not null.
+  std::optional<Result<Caller>> FreshKey(const std::string& hash, Timestamp now, std::uint64_t* generation);
+
+  KeyService& keys_;
+  HookService& hooks_;
+  Clock& clock_;
   EventSink& next_;
   HookCacheOptions options_;
-  SyncService* sync_ = nullptr;
   std::unique_ptr<State> state_;
 };
 

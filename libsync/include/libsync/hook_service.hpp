@@ -1,4 +1,6 @@
 #pragma once
+// HookService: what workstations ask before a coding session (locked? changed? give me
+// everything), and who pulled which docs hash.
 
 #include <cstddef>
 #include <optional>

@@ -1,4 +1,5 @@
 #pragma once
+// KeyService: per-project API keys: create (shown once), list, revoke, authenticate.
 
 #include <string>
 #include <string_view>
@@ -24,8 +25,9 @@ class KeyService {
                                std::string_view name, KeyScope scope = KeyScope::kRead);
   /// Admin only. Expected errors: kPermissionDenied, kNotFound.
   Result<std::vector<ApiKey>> List(const Caller& caller, std::string_view project_id);
-  /// Marks the key inactive; it stops authenticating at once. Idempotent.
-  /// Expected errors: kPermissionDenied, kNotFound.
+  /// Marks the key inactive; it stops authenticating at once, and `key:revoked` is
+  /// published to the key's project. Idempotent: revoking an inactive key changes nothing
+  /// and publishes nothing. Expected errors: kPermissionDenied, kNotFound.
   Status Revoke(const Caller& caller, std::string_view key_id);
 
   /// The caller a plain key stands for; records lastUsedAt (coalesced, see

@@ -1,4 +1,6 @@
 #pragma once
+// LockService: the project's edit lock (DESIGN §4, "Locks"): acquire with a secret token
+// and a fence, extend, release, the admin's forced release, and the reaper.
 
 #include <optional>
 #include <string>

@@ -1,4 +1,5 @@
 #pragma once
+// ProjectService: projects and their write-only git token.
 
 #include <optional>
 #include <string>
@@ -42,7 +43,8 @@ class ProjectService {
   /// Admin only. Expected errors: kPermissionDenied, kInvalidArgument, kNotFound.
   Result<ProjectView> Update(const Caller& caller, std::string_view id,
                              const ProjectChanges& changes);
-  /// Admin only; deletes docs, history, lock, keys and events with it.
+  /// Admin only; deletes docs, history, lock, keys and the event log with it, and
+  /// publishes `project:deleted` (the log's last event, gone with it once committed).
   /// Expected errors: kPermissionDenied, kNotFound.
   Status Delete(const Caller& caller, std::string_view id);
 

@@ -1,5 +1,6 @@
 #pragma once
-// Wall-clock instants as used throughout the model: UTC, millisecond precision.
+// Timestamp and Duration: wall-clock instants as used throughout the model (UTC,
+// millisecond precision), and their ISO-8601 text.
 
 #include <chrono>
 #include <optional>
@@ -13,15 +14,6 @@ using Duration = std::chrono::milliseconds;
 
 /// ISO-8601 UTC with milliseconds: "2026-01-03T18:18:00.000Z".
 std::string FormatTimestamp(Timestamp t);
-
-/// The length of every FormatTimestamp text.
-inline constexpr std::size_t kTimestampChars = 24;
-
-/// Appends FormatTimestamp(t) to `out` without a temporary string.
-void AppendTimestamp(std::string& out, Timestamp t);
-
-/// Writes FormatTimestamp(t) at `out` (kTimestampChars bytes) and returns the end.
-char* WriteTimestamp(char* out, Timestamp t) noexcept;
 
 /// Parses the form FormatTimestamp writes, and also accepts no fraction, fewer or more
 /// fraction digits, a space instead of 'T', and no 'Z' (as SQL drivers return it).

@@ -33,7 +33,7 @@ class FaultyTransaction final : public Transaction {
   Result<DocVersion> GetDocVersion(std::string_view d, std::int64_t v) override {
     LIBSYNC_FORWARD(GetDocVersion(d, v));
   }
-  Result<const Lock*> PeekLock(std::string_view p) override { LIBSYNC_FORWARD(PeekLock(p)); }
+  Result<std::optional<Lock>> GetLock(std::string_view p) override { LIBSYNC_FORWARD(GetLock(p)); }
   Status PutLock(const Lock& l) override { LIBSYNC_FORWARD(PutLock(l)); }
   Status DeleteLock(std::string_view p) override { LIBSYNC_FORWARD(DeleteLock(p)); }
   Result<std::int64_t> NextFence(std::string_view p) override { LIBSYNC_FORWARD(NextFence(p)); }

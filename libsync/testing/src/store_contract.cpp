@@ -101,6 +101,47 @@ TEST_P(StoreContract, MissingProjectIsNotFound) {
   EXPECT_EQ(s.code(), ErrorCode::kNotFound);
 }
 
+// Every project-scoped read, and AppendEvent, tells a missing project apart from an empty
+// one: the use cases answer 404 from it.
+TEST_P(StoreContract, ProjectScopedCallsOnAMissingProjectAreNotFound) {
+  auto code = [&](auto call) {
+    ErrorCode out = ErrorCode::kInternal;
+    (void)Write([&](Transaction& tx) -> Status {
+      Status s = call(tx);
+      out = s.code();
+      return s;
+    });
+    return out;
+  };
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListDocs("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListDocSummaries("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.GetDoc("nope", "a.md").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.GetLock("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.NextFence("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListApiKeys("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.AppendEvent("nope", "doc:updated", "{}", At(1)).status(); }),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ReadEvents("nope", 0, 10).status(); }), ErrorCode::kNotFound);
+}
+
+// project:deleted is appended in the transaction that deletes its project: the append
+// succeeds and commits with the deletion, and the log goes with the project.
+TEST_P(StoreContract, AnEventAppendedBeforeItsProjectsDeletionCommitsWithIt) {
+  Project p = AddProject("web");
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.AppendEvent(p.id, "doc:updated", "{}", At(1)).status(); }).ok());
+  std::int64_t seq = 0;
+  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
+    LIBSYNC_ASSIGN_OR_RETURN(seq, tx.AppendEvent(p.id, "project:deleted", "{\"deletedBy\":\"admin\"}", At(2)));
+    return tx.DeleteProject(p.id);
+  }).ok());
+  EXPECT_EQ(seq, 2);
+  EXPECT_EQ(ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); }).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(ReadValue<EventPage>(*store_, [&](Transaction& tx) { return tx.ReadEvents(p.id, 0, 10); }).error().code(),
+            ErrorCode::kNotFound);
+}
+
 TEST_P(StoreContract, DuplicateProjectIdIsRefused) {
   Project p = AddProject("web");
   Status s = Write([&](Transaction& tx) { return tx.InsertProject(p); });
@@ -278,31 +319,32 @@ TEST_P(StoreContract, LockRowIsPutReplacedAndDeleted) {
   EXPECT_FALSE(got->has_value());
 }
 
-// PeekLock shows the row as this transaction sees it, with and without LockProject,
-// including the transaction's own writes.
-TEST_P(StoreContract, PeekLockSeesTheTransactionsOwnLockWrites) {
+// GetLock shows the row as this transaction sees it, with and without LockProject,
+// including the transaction's own writes; a copy outlives the calls that follow it.
+TEST_P(StoreContract, GetLockSeesTheTransactionsOwnLockWrites) {
   Project p = AddProject("web");
   Lock l{"l1", p.id, "alice", At(1000), At(61000), "editing", Sha256Hex("t"), 1};
   ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* before, tx.PeekLock(p.id));
-    if (before != nullptr) return Status::Internal("expected no lock row");
+    LIBSYNC_ASSIGN_OR_RETURN(auto before, tx.GetLock(p.id));
+    if (before) return Status::Internal("expected no lock row");
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
     LIBSYNC_RETURN_IF_ERROR(tx.PutLock(l));
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* put, tx.PeekLock(p.id));
-    if (put == nullptr || put->locked_by != "alice" || put->fence != 1) return Status::Internal("own put not seen");
+    LIBSYNC_ASSIGN_OR_RETURN(auto put, tx.GetLock(p.id));
+    if (!put || put->locked_by != "alice" || put->fence != 1) return Status::Internal("own put not seen");
     return Status::Ok();
   }).ok());
   ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* row, tx.PeekLock(p.id));
-    if (row == nullptr || row->token_hash != Sha256Hex("t") || row->expires_at != At(61000)) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto row, tx.GetLock(p.id));
+    if (!row || row->token_hash != Sha256Hex("t") || row->expires_at != At(61000)) {
       return Status::Internal("committed row not seen");
     }
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(p.id));
     LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(p.id));
-    LIBSYNC_ASSIGN_OR_RETURN(const Lock* gone, tx.PeekLock(p.id));
-    return gone == nullptr ? Status::Ok() : Status::Internal("own delete not seen");
+    if (row->locked_by != "alice") return Status::Internal("the copy changed with the delete");
+    LIBSYNC_ASSIGN_OR_RETURN(auto gone, tx.GetLock(p.id));
+    return gone ? Status::Internal("own delete not seen") : Status::Ok();
   }).ok());
-  EXPECT_EQ(ReadValue<const Lock*>(*store_, [&](Transaction& tx) { return tx.PeekLock("no-such-project"); })
+  EXPECT_EQ(ReadValue<std::optional<Lock>>(*store_, [&](Transaction& tx) { return tx.GetLock("no-such-project"); })
                 .error()
                 .code(),
             ErrorCode::kNotFound);

@@ -74,16 +74,15 @@ class ApiTest : public ::testing::Test {
     return json::serialize(docs.body) + json::serialize(lock.body) + json::serialize(projects.body);
   }
 
-  ApiTest() { hook_cache_.Bind(sync_); }
-
   std::unique_ptr<Store> store_ = MakeMemoryStore();
   ManualClock clock_;
   RecordingEventSink sink_;
+  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   // The services publish through the hook cache, as in the server. Its bound is far longer
   // than any test, so only an invalidation makes a change visible through it.
-  HookCache hook_cache_{sink_, {.max_staleness = std::chrono::hours(1)}};
-  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  SyncService sync_{*store_, clock_, SystemRandom(), *box_, hook_cache_};
+  SyncService sync_{*store_, clock_, SystemRandom(), *box_, sink_, {},
+                    {.hook_cache = HookCacheOptions{.max_staleness = std::chrono::hours(1)}}};
+  HookCache& hook_cache_ = *sync_.hook_cache();
   Api api_{sync_, nullptr, {.admin_token = kAdmin}};
   // The same API answering the hook routes from the cache; Call uses it when
   // through_hook_cache_ is set.

@@ -12,6 +12,7 @@
 #include "libsync/event_relay.hpp"
 #include "libsync/memory/recording_event_sink.hpp"
 #include "libsync/sql/sql_store.hpp"
+#include "libsync/sync_service.hpp"
 #include "postgres_cluster.hpp"
 #include "stalling_proxy.hpp"
 
@@ -25,14 +26,14 @@ using testing::PostgresCluster;
 
 struct Instance {
   explicit Instance(const std::string& url)
-      : store(sql::OpenSqlStore({.url = url}).value()), sync(*store, SystemClock(), SystemRandom(), *box, relay) {
-    relay.Bind(sync);
-  }
+      : store(sql::OpenSqlStore({.url = url}).value()),
+        sync(*store, SystemClock(), SystemRandom(), *box, received, {}, {.relay_remote_events = true}),
+        relay(*sync.relay()) {}
   std::unique_ptr<Store> store;
   std::unique_ptr<SecretBox> box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   RecordingEventSink received;
-  EventRelay relay{received};
   SyncService sync;
+  EventRelay& relay;
 };
 
 std::vector<std::int64_t> Seqs(const RecordingEventSink& sink) {

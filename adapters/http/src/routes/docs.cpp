@@ -14,7 +14,7 @@ Response GetDoc(RouteCall& call) {
   const auto respond = [](Doc d) { return DocResponse(200, d); };
   // kKeyCheckedInTheRead: without a caller, the router left the key to the read itself.
   if (!call.caller) {
-    return Reply(call.sync.docs().GetWithKey(KeyWithoutAdminToken(call.request), call.id, call.file), respond);
+    return Reply(call.sync.docs().GetWithKeyInOneTransaction(KeyWithoutAdminToken(call.request), call.id, call.file), respond);
   }
   return Reply(call.sync.docs().Get(call.by(), call.id, call.file), respond);
 }

@@ -33,7 +33,6 @@ Response CreateKey(RouteCall& call) {
 
 Response RevokeKey(RouteCall& call) {
   Status st = call.sync.keys().Revoke(call.by(), call.id);
-  if (st.ok() && call.options.hook_cache) call.options.hook_cache->ForgetKeys();  // revocation publishes no event
   if (!st.ok()) return ErrorResponse(st);
   return JsonResponse(200, boost::json::object{{"id", call.id}, {"isActive", false}});
 }

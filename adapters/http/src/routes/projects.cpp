@@ -54,7 +54,6 @@ Response UpdateProject(RouteCall& call) {
 
 Response DeleteProject(RouteCall& call) {
   Status st = call.sync.projects().Delete(call.by(), call.id);
-  if (st.ok() && call.options.hook_cache) call.options.hook_cache->ForgetProject(call.id);
   return DeletedOr(st);
 }
 

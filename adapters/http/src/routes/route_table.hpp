@@ -42,7 +42,7 @@ enum RouteFlag : unsigned {
   /// Served by the transport itself (/metrics); listed so that it has a label and a spec entry.
   kTransportOnly = 1u << 3,
   /// The handler checks an API key in the same store transaction as its read
-  /// (DocService::GetWithKey) instead of authenticating first: one transaction instead of
+  /// (DocService::GetWithKeyInOneTransaction) instead of authenticating first: one transaction instead of
   /// two on the doc GET, 86,000 -> 77,000 instructions per request (docs/performance.md).
   /// The router does not authenticate it; the handler does when there is no key.
   kKeyCheckedInTheRead = 1u << 4,

@@ -1,4 +1,5 @@
 #pragma once
+// ManualClock: a Clock that moves only when told to, for tests of TTLs and expiry.
 
 #include <atomic>
 

@@ -1,4 +1,6 @@
 #pragma once
+// RecordingEventSink: an EventSink that keeps every event it is given, for tests and for
+// embedders that poll.
 
 #include <mutex>
 #include <string>

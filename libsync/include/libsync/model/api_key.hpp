@@ -1,4 +1,5 @@
 #pragma once
+// ApiKey and KeyScope: a workstation's per-project key as stored (only its hash).
 
 #include <optional>
 #include <string>

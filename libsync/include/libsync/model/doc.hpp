@@ -1,4 +1,6 @@
 #pragma once
+// Doc and DocSummary: the current text of one document as stored, and the same without
+// its content.
 
 #include <cstdint>
 #include <string>

@@ -1,4 +1,5 @@
 #pragma once
+// DocVersion and VersionSource: one version of a document in its history.
 
 #include <cstdint>
 #include <string>

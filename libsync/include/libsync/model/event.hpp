@@ -1,4 +1,6 @@
 #pragma once
+// Event: one committed change of a project, as the event log keeps it and subscribers
+// receive it, and the event type names (part of the contract, DESIGN.md §4 and §8).
 
 #include <cstdint>
 #include <string>
@@ -19,6 +21,11 @@ inline constexpr std::string_view kDocUpdated = "doc:updated";
 inline constexpr std::string_view kDocDeleted = "doc:deleted";
 inline constexpr std::string_view kSyncCompleted = "sync:completed";
 inline constexpr std::string_view kSyncConflict = "sync:conflict";
+/// An API key was revoked: {"keyId", "prefix", "revokedBy"}.
+inline constexpr std::string_view kKeyRevoked = "key:revoked";
+/// The project was deleted, with its docs, lock, keys and event log: {"deletedBy"}. An
+/// EventRelay that finds the log gone publishes it with "deletedBy": null.
+inline constexpr std::string_view kProjectDeleted = "project:deleted";
 }  // namespace event_type
 
 /// A committed change of a project, appended in the same transaction as the change.

@@ -1,4 +1,5 @@
 #pragma once
+// Lock: a project's edit lock as stored (the token only as its hash).
 
 #include <cstdint>
 #include <string>

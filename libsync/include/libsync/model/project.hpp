@@ -1,4 +1,6 @@
 #pragma once
+// Project and ProjectView: a team's document set and the git branch it syncs with, as
+// stored and as shown to callers (without the sealed token).
 
 #include <optional>
 #include <string>

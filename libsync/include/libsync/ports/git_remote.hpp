@@ -62,12 +62,14 @@ class GitRemote {
   /// Content of a fetched blob. Expected errors: kNotFound.
   virtual Result<std::string> ReadBlob(const GitTarget& target, const std::string& blob_id) = 0;
 
-  /// Three-way merge of one file's texts.
+  /// Three-way merge of one file's texts; a conflict is a result (`clean` false, no
+  /// content), not an error. Expected errors: none (kInternal if the merge itself fails).
   virtual Result<GitMerge> MergeFile(const std::string& base, const std::string& ours,
                                      const std::string& theirs) = 0;
 
   /// Writes one commit with `changes` on top of `parent` (empty: a root commit) and
-  /// returns its id. Nothing is pushed yet.
+  /// returns its id. Nothing is pushed yet. Expected errors: kNotFound (no such parent
+  /// commit), kInvalidArgument (a malformed parent id).
   virtual Result<std::string> Commit(const GitTarget& target, const std::string& parent,
                                      const std::vector<GitChange>& changes,
                                      const std::string& message, const GitAuthor& author) = 0;

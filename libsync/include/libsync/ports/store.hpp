@@ -57,11 +57,13 @@ class Transaction {
   virtual Status DeleteProject(std::string_view id) = 0;
 
   // --- docs ---------------------------------------------------------------------------
-  /// Expected errors: kNotFound.
+  /// Expected errors: kNotFound (no such project or doc).
   virtual Result<Doc> GetDoc(std::string_view project_id, std::string_view file_name) = 0;
-  /// The project's docs, ordered by fileName bytewise.
+  /// The project's docs, ordered by fileName bytewise. Expected errors: kNotFound (no such
+  /// project; a project without docs gives an empty list).
   virtual Result<std::vector<Doc>> ListDocs(std::string_view project_id) = 0;
-  /// As ListDocs, without content (cheap enough for every status request).
+  /// As ListDocs, without content, for the requests that only hash the docs.
+  /// Expected errors: kNotFound (no such project).
   virtual Result<std::vector<DocSummary>> ListDocSummaries(std::string_view project_id) = 0;
   /// Expected errors: kPreconditionFailed ((projectId, fileName) exists).
   virtual Status InsertDoc(const Doc& doc) = 0;
@@ -74,28 +76,22 @@ class Transaction {
   // --- doc versions -------------------------------------------------------------------
   /// Expected errors: kPreconditionFailed ((docId, version) exists).
   virtual Status InsertDocVersion(const DocVersion& version) = 0;
-  /// Versions of a doc, newest first, with `content` left empty.
+  /// Versions of a doc, newest first, with `content` left empty; empty for an unknown doc.
   virtual Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) = 0;
   /// Expected errors: kNotFound.
   virtual Result<DocVersion> GetDocVersion(std::string_view doc_id, std::int64_t version) = 0;
 
   // --- locks --------------------------------------------------------------------------
-  /// The stored lock row, live or expired (the core judges expiry with its Clock), or
-  /// null when there is none. The row belongs to the transaction and stays valid until
-  /// the next call on it: checking a holder's token reads it without copying the row.
-  virtual Result<const Lock*> PeekLock(std::string_view project_id) = 0;
-  /// PeekLock's row, copied.
-  Result<std::optional<Lock>> GetLock(std::string_view project_id) {
-    auto row = PeekLock(project_id);
-    if (!row) return row.error();
-    return *row ? std::optional<Lock>(**row) : std::nullopt;
-  }
+  /// A copy of the stored lock row, live or expired (the core judges expiry with its
+  /// Clock), or nullopt when the project has none. Sees this transaction's own PutLock
+  /// and DeleteLock. Expected errors: kNotFound (no such project).
+  virtual Result<std::optional<Lock>> GetLock(std::string_view project_id) = 0;
   /// Inserts or replaces the project's lock row.
   virtual Status PutLock(const Lock& lock) = 0;
   /// Removes the project's lock row if any (idempotent).
   virtual Status DeleteLock(std::string_view project_id) = 0;
   /// Increments and returns the project's fence counter. The counter survives lock
-  /// deletion, so fences are never reused.
+  /// deletion, so fences are never reused. Expected errors: kNotFound (no such project).
   virtual Result<std::int64_t> NextFence(std::string_view project_id) = 0;
   /// Lock rows of every project whose expiresAt <= `now`.
   virtual Result<std::vector<Lock>> ListExpiredLocks(Timestamp now) = 0;
@@ -107,7 +103,8 @@ class Transaction {
   virtual Result<ApiKey> GetApiKey(std::string_view id) = 0;
   /// Looks a key up by the SHA-256 of its plain text. Expected errors: kNotFound.
   virtual Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) = 0;
-  /// The project's keys, ordered by creation time then id.
+  /// The project's keys, ordered by creation time then id. Expected errors: kNotFound (no
+  /// such project).
   virtual Result<std::vector<ApiKey>> ListApiKeys(std::string_view project_id) = 0;
   /// Replaces the mutable columns (name, isActive, scope, lastUsedAt, lastPulledHash,
   /// lastPulledAt). Expected errors: kNotFound.
@@ -115,10 +112,13 @@ class Transaction {
 
   // --- events -------------------------------------------------------------------------
   /// Appends an event with the project's next seq and returns that seq. (The caller
-  /// already holds everything else it wrote, so nothing is copied back.)
+  /// already holds everything else it wrote, so nothing is copied back.) An event appended
+  /// before DeleteProject in the same transaction commits with the deletion and goes with
+  /// the log. Expected errors: kNotFound (no such project).
   virtual Result<std::int64_t> AppendEvent(std::string_view project_id, std::string_view type,
                                            std::string_view payload, Timestamp at) = 0;
   /// Up to `limit` events with seq > `after_seq`, ascending, with the log's bounds.
+  /// Expected errors: kNotFound (no such project).
   virtual Result<EventPage> ReadEvents(std::string_view project_id, std::int64_t after_seq,
                                        std::size_t limit) = 0;
 };
