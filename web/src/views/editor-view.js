@@ -33,6 +33,7 @@ export function renderEditor(root, state, name, ctx) {
   let saving = false;
   let newestSeen = 0; // the newest version the server announced for this doc
   let closed = false;
+  let deleted = false; // the doc was deleted on the server while open
   let previewTimer = null;
 
   const dirty = () => Boolean(editor && base && editor.text() !== base.content);
@@ -51,7 +52,7 @@ export function renderEditor(root, state, name, ctx) {
   function refreshMode() {
     const reason = readOnlyReason();
     if (editor) editor.setReadOnly(Boolean(reason));
-    saveButton.disabled = Boolean(reason) || saving;
+    saveButton.disabled = Boolean(reason) || saving || deleted;
     status.textContent = reason || (dirty() ? 'Unsaved changes' : base ? `Version ${base.version}` : '');
     status.classList.toggle('read-only', Boolean(reason));
   }
@@ -100,30 +101,34 @@ export function renderEditor(root, state, name, ctx) {
     });
   }
 
+  // The banner for a newer version on the server, built once and shown when needed.
+  const remoteDiff = h('div');
+  const remoteText = h('span', {}, 'This doc changed on the server.');
+  const remoteButtons = [
+    h('button', {
+      type: 'button', class: 'show-remote-diff',
+      onclick: async () => {
+        const theirs = await api.getDoc(state.id, name);
+        await renderDiff(remoteDiff, editor.text(), theirs.content, { beforeLabel: 'yours', afterLabel: `server, version ${theirs.version}` });
+      },
+    }, 'Show diff'),
+    h('button', {
+      type: 'button', class: 'load-remote',
+      onclick: async () => {
+        if (dirty() && !window.confirm('Replace your unsaved changes with the server\'s version?')) return;
+        const theirs = await api.getDoc(state.id, name);
+        base = { version: theirs.version, content: theirs.content };
+        editor.setText(theirs.content);
+        remoteBanner.hidden = true;
+        replace(remoteDiff);
+        refreshMode();
+      },
+    }, 'Load it'),
+  ];
+  replace(remoteBanner, remoteText, remoteButtons, remoteDiff);
+
   function announceRemote() {
     remoteBanner.hidden = false;
-    const diffBox = h('div');
-    replace(remoteBanner,
-      h('span', {}, 'This doc changed on the server.'),
-      h('button', {
-        type: 'button', class: 'show-remote-diff',
-        onclick: async () => {
-          const theirs = await api.getDoc(state.id, name);
-          await renderDiff(diffBox, editor.text(), theirs.content, { beforeLabel: 'yours', afterLabel: `server, version ${theirs.version}` });
-        },
-      }, 'Show diff'),
-      h('button', {
-        type: 'button', class: 'load-remote',
-        onclick: async () => {
-          if (dirty() && !window.confirm('Replace your unsaved changes with the server\'s version?')) return;
-          const theirs = await api.getDoc(state.id, name);
-          base = { version: theirs.version, content: theirs.content };
-          editor.setText(theirs.content);
-          remoteBanner.hidden = true;
-          refreshMode();
-        },
-      }, 'Load it'),
-      diffBox);
   }
 
   const offDoc = state.onDocEvent((event) => {
@@ -131,6 +136,8 @@ export function renderEditor(root, state, name, ctx) {
     if (event.type === 'doc:deleted') {
       remoteBanner.hidden = false;
       replace(remoteBanner, h('span', {}, 'This doc was deleted on the server.'));
+      deleted = true;
+      refreshMode();
       return;
     }
     newestSeen = Math.max(newestSeen, event.payload.version);
