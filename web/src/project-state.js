@@ -16,6 +16,7 @@ export class ProjectState {
     this.lock = null;
     this.docs = [];
     this.status = 'connecting';
+    this.applied = 0; // events applied so far: a read that an event overtook is stale
     this.listeners = new Set();
     this.docListeners = new Set();
     this.stop = follow(id, {
@@ -28,22 +29,33 @@ export class ProjectState {
     });
   }
 
+  /**
+   * Reads the project, lock and docs. An event applied while the reads were under way
+   * may be newer than what they return (a lock acquired after the lock was read), so
+   * then they are read again rather than let an older answer overwrite it.
+   */
   async load() {
-    const [project, lock, docs] = await Promise.all([
-      api.getProject(this.id), api.getLock(this.id), api.listDocs(this.id),
-    ]);
-    Object.assign(this, { project, lock, docs });
-    this.changed();
+    for (;;) {
+      const seen = this.applied;
+      const [project, lock, docs] = await Promise.all([
+        api.getProject(this.id), api.getLock(this.id), api.listDocs(this.id),
+      ]);
+      if (seen !== this.applied) continue;
+      Object.assign(this, { project, lock, docs });
+      this.changed();
+      return;
+    }
   }
 
   async reloadDocs() {
-    this.docs = await api.listDocs(this.id);
-    this.changed();
-  }
-
-  async reloadLock() {
-    this.lock = await api.getLock(this.id);
-    this.changed();
+    for (;;) {
+      const seen = this.applied;
+      const docs = await api.listDocs(this.id);
+      if (seen !== this.applied) continue;
+      this.docs = docs;
+      this.changed();
+      return;
+    }
   }
 
   /** The token this page holds for the live lock, or null. */
@@ -57,6 +69,7 @@ export class ProjectState {
   }
 
   apply(event) {
+    this.applied += 1;
     if (kLockEvents.has(event.type)) {
       const { lockedBy, lockedAt, expiresAt, reason, fence } = event.payload;
       this.lock = { lockedBy, lockedAt, expiresAt, reason: reason || null, fence };
