@@ -7,9 +7,19 @@ import MarkdownIt from 'markdown-it';
 
 const markdown = new MarkdownIt({ html: false, linkify: true });
 
-// Links leave the app without telling the target where they came from.
+const kLinkSchemes = /^(https?:|mailto:)/i;
+
+// Links open outside the app, without telling the target where they came from. A
+// relative link means a path in the repository, not in the app, so it is made inert
+// rather than left to navigate the app away from the editor.
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-  if (node.tagName === 'A') node.setAttribute('rel', 'noopener noreferrer');
+  if (node.tagName !== 'A') return;
+  if (!kLinkSchemes.test(node.getAttribute('href') || '')) {
+    node.removeAttribute('href');
+    return;
+  }
+  node.setAttribute('target', '_blank');
+  node.setAttribute('rel', 'noopener noreferrer');
 });
 
 export function renderPreview(root, text) {
