@@ -75,7 +75,7 @@ function onAuthError(error) {
 
 async function boot() {
   const secret = session.secret();
-  if (secret) {
+  if (secret && !session.role()) {
     try {
       session.setRole(await whoAmI(session.isKey(secret)));
     } catch (error) {

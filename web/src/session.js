@@ -4,7 +4,20 @@
 const kSecret = 'libsync.secret';
 const kName = 'libsync.name';
 
-let who = null; // what the secret may do, found at sign-in (api.whoAmI)
+const kRole = 'libsync.role';
+
+// What the secret may do, found at sign-in (api.whoAmI) and kept for the tab, so a
+// reload shows the page without asking again. It only shapes the page: the server
+// checks every request, and a 401 signs the page out.
+let who = readRole();
+
+function readRole() {
+  try {
+    return JSON.parse(sessionStorage.getItem(kRole) || 'null');
+  } catch {
+    return null;
+  }
+}
 
 export const secret = () => sessionStorage.getItem(kSecret);
 
@@ -19,11 +32,13 @@ export function credentialHeaders() {
 
 export function signIn(value, role) {
   sessionStorage.setItem(kSecret, value);
-  who = role;
+  setRole(role);
 }
 
 export function setRole(role) {
   who = role;
+  if (role) sessionStorage.setItem(kRole, JSON.stringify(role));
+  else sessionStorage.removeItem(kRole);
 }
 
 export function signOut() {

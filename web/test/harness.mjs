@@ -114,6 +114,7 @@ export async function startApp({ serverArgs = [] } = {}) {
     server,
     web,
     browser,
+    dist: kDist,
     /** A fresh browser context (its own sessionStorage), signed in with `secret`. */
     async page(secret, path = '/') {
       const context = await browser.createBrowserContext();

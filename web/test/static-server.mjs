@@ -61,9 +61,12 @@ export async function startStaticServer(distDir, apiPort) {
     else createReadStream(onDisk).pipe(res);
   }
 
+  // Kept-alive connections to aitk-server, as a browser talking to it directly would have.
+  const agent = new http.Agent({ keepAlive: true });
+
   function forward(req, res) {
     const upstream = http.request({
-      host: '127.0.0.1', port: apiPort(), method: req.method, path: req.url, headers: req.headers,
+      host: '127.0.0.1', port: apiPort(), method: req.method, path: req.url, headers: req.headers, agent,
     }, (answer) => {
       res.writeHead(answer.statusCode, answer.headers);
       res.flushHeaders(); // an event stream's headers go out before its first event
@@ -102,6 +105,7 @@ export async function startStaticServer(distDir, apiPort) {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     close: () => new Promise((resolve) => {
+      agent.destroy();
       for (const s of sockets) s.destroy();
       server.close(resolve);
     }),
