@@ -15,8 +15,9 @@ import { renderWorkstations } from './workstations.js';
 export function renderProjectShell(root, state, parts, ctx) {
   const title = h('h1', { class: 'project-title' }, state.project ? state.project.name : '…');
   const page = parts[0] || 'docs';
+  const section = page === 'history' ? 'docs' : page; // a doc's history is under Docs
   const tab = (name, label, ...route) =>
-    h('a', { href: link('projects', state.id, ...route), class: page === name ? 'tab active' : 'tab' }, label);
+    h('a', { href: link('projects', state.id, ...route), class: section === name ? 'tab active' : 'tab' }, label);
   const tabs = h('nav', { class: 'tabs' },
     tab('docs', 'Docs'), tab('git', 'Git', 'git'),
     session.isAdmin() ? tab('workstations', 'Workstations', 'workstations') : null,
