@@ -67,7 +67,9 @@ export function follow(projectId, { onEvent, onResync, onStatus }) {
       }
       if (stopped) return;
       onStatus('reconnecting');
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      // Jittered, so the pages of a whole team do not all come back in the same instant
+      // when a restarted server starts answering.
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
       delay = Math.min(delay * 2, kLastRetryMs);
     }
   }
