@@ -35,7 +35,7 @@ function header() {
   return h('header', { class: 'top' },
     h('a', { class: 'brand', href: who.admin ? router.link('projects') : router.link('projects', who.projectId) }, 'libsync'),
     h('span', { class: 'who' }, `signed in with ${label}`),
-    h('button', { type: 'button', class: 'sign-out', onclick: () => signOut() }, 'Sign out'));
+    h('button', { type: 'button', class: 'sign-out', onclick: () => router.mayLeave() && signOut() }, 'Sign out'));
 }
 
 function projectState(id) {

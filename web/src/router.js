@@ -29,6 +29,9 @@ export function setLeaveGuard(fn) {
   leaveGuard = fn;
 }
 
+/** Whether the current page may be left now (asks the guard, if there is one). */
+export const mayLeave = () => !leaveGuard || leaveGuard();
+
 export function start(onRoute) {
   window.addEventListener('hashchange', () => {
     if (location.hash === current) return;

@@ -74,7 +74,7 @@ describe('sign-in, projects, docs and the editor', () => {
     await page.browserContext().close();
   });
 
-  it('a write key edits its own project', async () => {
+  it('a write key edits its own project and saves with Cmd+S', async () => {
     const project = await app.server.project('write-key-project');
     await app.server.putDoc(project.id, 'CLAUDE.md', 'rules');
     const key = await app.server.key(project.id, 'write');
@@ -87,7 +87,9 @@ describe('sign-in, projects, docs and the editor', () => {
     await page.click('pierce/.cm-content');
     await page.keyboard.press('End');
     await page.keyboard.type(' and more');
-    await page.click('button.save');
+    await page.keyboard.down('Meta'); // Cmd+S saves too
+    await page.keyboard.press('s');
+    await page.keyboard.up('Meta');
     await waitInPage(page, () => document.querySelector('.editor-status').textContent === 'Version 2');
     const doc = await app.server.ok('GET', `/api/projects/${project.id}/docs/CLAUDE.md`);
     assert.equal(doc.content, 'rules and more');
