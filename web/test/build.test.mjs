@@ -1,12 +1,12 @@
-// The built app as aitk-server will serve it: what the manifest lists, the compressed
-// siblings, the page free of inline script and style, and the size budget.
+// The built app as aitk-server serves it: what the manifest lists, the compressed
+// siblings, the page free of inline script and style, the size budget, and the headers.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { kSecurityHeaders, startStaticServer } from './static-server.mjs';
+import { AitkServer, kSecurityHeaders } from './harness.mjs';
 
 const dist = process.env.WEB_DIST || resolve(dirname(fileURLToPath(import.meta.url)), '../dist');
 const manifest = JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8'));
@@ -53,8 +53,8 @@ describe('the built app', () => {
     assert.ok(!/EditorView|markdown-it|DOMPurify/.test(app), 'the first page has no editor or preview code');
   });
 
-  it('is served by the test server with the headers aitk-server is to send, and nothing outside', async () => {
-    const web = await startStaticServer(dist, () => 1);
+  it('is served by aitk-server with the security headers, and nothing outside', async () => {
+    const web = await new AitkServer().start();
     try {
       const page = await fetch(`${web.url}/`, { headers: { 'Accept-Encoding': 'br' } });
       for (const [name, value] of Object.entries(kSecurityHeaders)) assert.equal(page.headers.get(name), value);
@@ -65,13 +65,22 @@ describe('the built app', () => {
       const answer = await fetch(`${web.url}${asset}`);
       assert.match(answer.headers.get('cache-control'), /immutable/);
       assert.ok(existsSync(join(dist, 'manifest.json')));
-      for (const bad of ['/../package.json', '/assets/..%2f..%2fpackage.json', '/assets/%2e%2e/%2e%2e/build.mjs', '/assets/x.js', '/manifest.json.gz']) {
+      for (const bad of ['/../package.json', '/assets/..%2f..%2fpackage.json', '/assets/%2e%2e/%2e%2e/build.mjs',
+        '/assets/%252e%252e/manifest.json', '/assets/x.js', '/manifest.json', '/manifest.json.gz', '/projects']) {
         const r = await fetch(`${web.url}${bad}`);
-        const body = await r.text();
-        assert.ok(r.status === 404 || body.startsWith('<!doctype html>'), `${bad}: ${r.status}`);
+        await r.text();
+        assert.equal(r.status, 404, bad);
+        assert.equal(r.headers.get('x-content-type-options'), 'nosniff', bad);
       }
+      // --web off: no app, the API as before.
+      await web.stop();
+      web.args = ['--web', 'off'];
+      await web.start();
+      assert.equal((await fetch(`${web.url}/`)).status, 404);
+      assert.equal((await fetch(`${web.url}/api/health`)).status, 200);
     } finally {
-      await web.close();
+      await web.stop();
+      web.cleanup();
     }
   });
 });

@@ -1,18 +1,26 @@
-// What every browser test needs: a real aitk-server in a temporary data directory, the
-// built app served beside it (static-server.mjs), headless Chromium driven by
-// puppeteer-core, and an admin client for arranging state through the API.
+// What every browser test needs: a real aitk-server in a temporary data directory, serving
+// the built app at / and the API beside it (one origin, as in production), headless
+// Chromium driven by puppeteer-core, and an admin client for arranging state through the API.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
-import { startStaticServer } from './static-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const kAdminToken = 'web-test-admin-token-0123456789';
 const kDist = process.env.WEB_DIST || resolve(here, '../dist');
 const kChromium = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** The headers aitk-server sends with every answer of the app (adapters/http/src/web_app.cpp). */
+export const kSecurityHeaders = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+};
 
 /** aitk-server on a loopback port; restart() comes back on the same port and data. */
 export class AitkServer {
@@ -27,7 +35,8 @@ export class AitkServer {
   start() {
     return new Promise((resolveStart, reject) => {
       const proc = spawn(process.env.AITK_SERVER,
-        ['--data-dir', join(this.dataDir, 'data'), '--listen', `127.0.0.1:${this.port}`, ...this.args],
+        ['--data-dir', join(this.dataDir, 'data'), '--listen', `127.0.0.1:${this.port}`,
+          '--web', 'on', '--web-dir', kDist, ...this.args],
         { env: { ...process.env, AITK_ADMIN_TOKEN: kAdminToken }, stdio: ['ignore', 'pipe', 'pipe'] });
       this.proc = proc;
       let log = '';
@@ -104,7 +113,8 @@ export class AitkServer {
 /** Everything one test file needs, started together and stopped together. */
 export async function startApp({ serverArgs = [] } = {}) {
   const server = await new AitkServer(serverArgs).start();
-  const web = await startStaticServer(kDist, () => server.port);
+  // The app is aitk-server's own: `web.url` is the server's, across restarts too.
+  const web = { get url() { return server.url; } };
   const browser = await puppeteer.launch({
     executablePath: kChromium,
     headless: true,
@@ -133,7 +143,6 @@ export async function startApp({ serverArgs = [] } = {}) {
     },
     async close() {
       await browser.close();
-      await web.close();
       await server.stop();
       server.cleanup();
     },
