@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "libsync/http/web_app.hpp"
+#include "response_text.hpp"
 #include "responses.hpp"
 
 namespace libsync::web {
@@ -17,10 +18,12 @@ void AddSecurityHeaders(Response& r) {
   r.headers.emplace_back("x-frame-options", "DENY");
 }
 
+/// The API's error body (DESIGN §5) for a 404 or 405, with the app's headers.
 Response Refused(int status, std::string message) {
-  Response r = ErrorResponse(status == 404 ? Status::NotFound(std::move(message))
-                                           : Status::InvalidArgument(std::move(message)));
-  r.status = status;
+  Response r = JsonResponse(status, boost::json::object{{"statusCode", status},
+                                                        {"error", ReasonPhrase(status)},
+                                                        {"message", std::move(message)},
+                                                        {"code", status == 404 ? "NotFound" : "MethodNotAllowed"}});
   AddSecurityHeaders(r);
   return r;
 }

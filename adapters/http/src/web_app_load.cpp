@@ -17,6 +17,11 @@
 namespace libsync::web {
 namespace {
 
+/// The largest file the app may list. The editor chunk, its largest, is under 1 MB; a
+/// listed file far past that is a mistake or a trap, and it would be held in memory for
+/// the server's life.
+constexpr off_t kMaxWebFileBytes = 32 * 1024 * 1024;
+
 /// Closes a descriptor when it goes out of scope.
 class Fd {
  public:
@@ -81,6 +86,9 @@ Result<std::optional<std::string>> ReadBeneath(int root, std::string_view relati
     struct stat st {};
     if (fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
       return Status::InvalidArgument("web app file '" + std::string(relative) + "' is not a regular file");
+    }
+    if (st.st_size > kMaxWebFileBytes) {
+      return Status::InvalidArgument("web app file '" + std::string(relative) + "' is larger than 32 MiB");
     }
     std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
     std::size_t got = 0;
