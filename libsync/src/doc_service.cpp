@@ -40,6 +40,16 @@ Result<std::vector<Doc>> DocService::List(const Caller& caller, std::string_view
   return out;
 }
 
+Result<std::vector<DocSummary>> DocService::ListSummaries(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kRead));
+  std::vector<DocSummary> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(out, tx.ListDocSummaries(project_id));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<Doc> DocService::Get(const Caller& caller, std::string_view project_id,
                             std::string_view file_name) {
   LIBSYNC_RETURN_IF_ERROR(CheckDocRead(caller, project_id, file_name));

@@ -40,6 +40,9 @@ class DocService {
 
   /// Expected errors: kNotFound (project).
   Result<std::vector<Doc>> List(const Caller& caller, std::string_view project_id);
+  /// As List, without content (the web app's doc list, one page of it, and its docs
+  /// count): the store reads no doc text. Expected errors: kNotFound (project).
+  Result<std::vector<DocSummary>> ListSummaries(const Caller& caller, std::string_view project_id);
   /// Expected errors: kNotFound, kInvalidArgument (fileName).
   Result<Doc> Get(const Caller& caller, std::string_view project_id, std::string_view file_name);
   /// A shortcut kept for speed (docs/performance.md, "the one-transaction doc GET"):
