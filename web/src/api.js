@@ -41,26 +41,13 @@ const ifMatch = (version) => (version ? { 'If-Match': `"v${version}"` } : {});
 // --- who is signed in ----------------------------------------------------------------
 
 /**
- * What the secret may do: {admin: true} or {admin: false, projectId, write}.
- * Today's API has no "who am I" route, so a key's scope is found by asking to extend a
- * lock with a token no lock can have: a read key gets 403 (write scope is checked
- * first), a write key 404 or 409, and nothing changes either way.
- * Wanted instead: GET /api/session -> {"role":"admin"} or
- * {"role":"key","projectId","scope":"read"|"write","name"}.
+ * What the secret may do: {admin: true} or {admin: false, projectId, write}, from
+ * GET /api/session ({"role":"admin"} or {"role":"key","projectId","scope"}).
  */
-export async function whoAmI(isKey) {
-  const projects = await call('GET', '/api/projects');
-  if (!isKey) return { admin: true };
-  const own = projects[0];
-  if (!own) throw new ApiError(403, { message: 'this key has no project' });
-  let write = true;
-  try {
-    await call('POST', `${project(own.id)}/lock/extend`, { headers: lockHeader('scope-probe') });
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    if (error.status === 403) write = false;
-  }
-  return { admin: false, projectId: own.id, write };
+export async function whoAmI() {
+  const session = await call('GET', '/api/session');
+  if (session.role === 'admin') return { admin: true };
+  return { admin: false, projectId: session.projectId, write: session.scope === 'write' };
 }
 
 // --- projects --------------------------------------------------------------------------
@@ -72,29 +59,28 @@ export const updateProject = (id, fields) => call('PUT', project(id), { body: fi
 export const deleteProject = (id) => call('DELETE', project(id));
 
 /**
- * Projects with their lock and docs count. Today: one lock request and one full doc list
- * per project. Wanted instead: GET /api/projects answering each project with
- * "lock": null | {lockedBy, lockedAt, expiresAt, reason} and "docsCount": n.
+ * Projects with their lock and docs count: GET /api/projects answers each project with
+ * "lock": null | {lockedBy, lockedAt, expiresAt, reason, fence} and "docsCount": n.
  */
-export async function listProjectSummaries() {
-  const projects = await listProjects();
-  return Promise.all(projects.map(async (p) => {
-    const [lock, docs] = await Promise.all([getLock(p.id), listDocs(p.id)]);
-    return { ...p, lock, docsCount: docs.length };
-  }));
-}
+export const listProjectSummaries = listProjects;
 
 // --- docs ------------------------------------------------------------------------------
 
 /**
- * The project's docs without their text: [{fileName, version, hash, updatedAt, updatedBy}].
- * Today GET …/docs returns every doc with its content, and the content is dropped here.
- * Wanted instead: GET …/docs?fields=meta&limit=500&after=<fileName> ->
- * {"docs":[{fileName, version, hash, updatedAt, updatedBy}], "next": <fileName>|null}.
+ * The project's docs without their text: [{fileName, version, hash, updatedAt}], read a
+ * page at a time from GET …/docs?fields=meta&limit=500&after=<fileName>, which answers
+ * {"docs":[…], "next": <fileName> | null}.
  */
 export async function listDocs(projectId) {
-  const docs = await call('GET', `${project(projectId)}/docs`);
-  return docs.map(({ content, ...meta }) => meta);
+  const docs = [];
+  let after = null;
+  do {
+    const query = `fields=meta&limit=500${after === null ? '' : `&after=${encodeURIComponent(after)}`}`;
+    const page = await call('GET', `${project(projectId)}/docs?${query}`);
+    docs.push(...page.docs);
+    after = page.next;
+  } while (after !== null);
+  return docs;
 }
 
 export const getDoc = (projectId, name) => call('GET', `${project(projectId)}/docs/${file(name)}`);
