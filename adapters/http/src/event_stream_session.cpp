@@ -10,6 +10,8 @@
 
 #include "event_stream_session.hpp"
 
+#include "websocket_protocol.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -83,8 +85,14 @@ void EventStreamSession::AcceptWebSocket(std::vector<Event> first_page) {
   websocket::stream_base::timeout timeouts{shared_->options.header_timeout, 2 * shared_->options.heartbeat_interval,
                                            true};
   ws_->set_option(timeouts);
-  ws_->set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "libsync"); }));
+  // A client that offered the aitk.v1 subprotocol (with its credentials beside it) gets it
+  // back: a browser fails a handshake whose answer names none of the protocols it offered.
+  // The aitk.auth entry is never echoed.
+  const bool v1 = OffersProtocol((*upgrade_)[http::field::sec_websocket_protocol], kEventProtocol);
+  ws_->set_option(websocket::stream_base::decorator([v1](websocket::response_type& res) {
+    res.set(http::field::server, "libsync");
+    if (v1) res.set(http::field::sec_websocket_protocol, kEventProtocol);
+  }));
   ws_->read_message_max(4096);  // subscribers have nothing to say; cap what they may send
   ws_->text(true);
   ws_->async_accept(*upgrade_, [self = shared_from_this(), page = std::move(first_page)](beast::error_code ec) mutable {
