@@ -102,7 +102,7 @@ class SqlStore final : public Store {
   Target target_;
   SqlStoreOptions options_;
   SessionPool pool_;
-  std::mutex sqlite_writer_;
+  std::mutex sqlite_writer_;  // guards no member: it queues this process's SQLite writers (above)
 };
 
 }  // namespace
