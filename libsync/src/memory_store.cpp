@@ -239,10 +239,10 @@ class MemoryTransaction final : public Transaction {
   }
 
   // --- locks ---
-  Result<std::optional<Lock>> GetLock(std::string_view project_id) override {
+  Status ReadLock(std::string_view project_id, FunctionRef<Status(const Lock*)> read) override {
     auto* p = Find(project_id);
     if (!p) return NoProject(project_id);
-    return p->lock;
+    return read(p->lock ? &*p->lock : nullptr);
   }
   Status PutLock(const Lock& lock) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());

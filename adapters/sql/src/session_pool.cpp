@@ -34,7 +34,7 @@ Status SessionPool::Lease::MakeUsable() {
     return Status::Ok();
   }
   c.broken = true;
-  if (now < c.next_reopen) return Status::Unavailable("database unavailable: reconnecting", "soci/08006");
+  if (now < c.next_reopen) return Status::Unavailable("database unavailable: reconnecting", "sql/08006");
   try {
     Connection fresh = pool_.open_();
     c = std::move(fresh);
