@@ -1,7 +1,8 @@
 #pragma once
-// FunctionRef: a non-owning reference to a callable, for a port that calls back into its
-// caller during one call (Transaction::ReadLock). Unlike std::function it never allocates
-// or copies the callable; it must not outlive the call it is passed to.
+// FunctionRef: a non-owning reference to a callable, for passing a lambda down one call
+// (a use case's work to its unit of work, Transaction::ReadLock's reader) without
+// std::function's heap allocation: lambdas capturing several references do not fit its
+// small buffer. The referenced callable must outlive the call it is passed to.
 
 #include <functional>
 #include <memory>
