@@ -26,7 +26,7 @@ std::int64_t& EventRelay::Published(const std::string& project_id, std::int64_t 
 }
 
 Status EventRelay::StartAtHeads() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const Caller admin = Caller::Admin();
   auto projects = projects_.List(admin);
   if (!projects) return projects.error();
@@ -94,7 +94,7 @@ bool EventRelay::RelayFromLog(const std::string& project_id, std::int64_t upto) 
 }
 
 void EventRelay::Publish(std::span<const Event> events) noexcept {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   // Events [from, i) go out as they came; the rest wait while a gap is filled or a
   // repeat is skipped. (Both are rare, so the common case copies nothing.)
   std::size_t from = 0;
@@ -136,14 +136,14 @@ void EventRelay::Publish(std::span<const Event> events) noexcept {
 }
 
 void EventRelay::OnRemoteEvent(const std::string& project_id, std::int64_t seq) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (deleted_.count(project_id) != 0) return;  // a late notice of a deleted project
   if (seq <= Published(project_id, seq)) return;  // ours, or already relayed
   if (!RelayFromLog(project_id, -1)) unread_.insert(project_id);
 }
 
 bool EventRelay::CatchUp() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   // Projects created while notices were lost are new to this relay: all their events.
   projects_unlisted_ = started_at_heads_;
   for (const auto& [id, seq] : published_) unread_.insert(id);
@@ -151,7 +151,7 @@ bool EventRelay::CatchUp() {
 }
 
 bool EventRelay::RetryFailed() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return RetryFailedLocked();
 }
 

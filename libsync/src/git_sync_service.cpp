@@ -265,12 +265,12 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
 class GitSyncService::SyncSlot {
  public:
   SyncSlot(GitSyncService& service, std::string_view project_id) : service_(service), project_id_(project_id) {
-    std::lock_guard lock(service_.running_mutex_);
+    MutexLock lock(service_.running_mutex_);
     claimed_ = service_.running_.insert(project_id_).second;
   }
   ~SyncSlot() {
     if (!claimed_) return;
-    std::lock_guard lock(service_.running_mutex_);
+    MutexLock lock(service_.running_mutex_);
     service_.running_.erase(project_id_);
   }
   SyncSlot(const SyncSlot&) = delete;

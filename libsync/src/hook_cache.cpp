@@ -1,12 +1,11 @@
 #include "libsync/hook_cache.hpp"
 
 #include <map>
-#include <mutex>
-#include <shared_mutex>
 #include <unordered_map>
 
 #include "access.hpp"
 #include "libsync/credentials.hpp"
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync {
 namespace {
@@ -53,22 +52,69 @@ void Trim(Map& map, std::size_t max_entries) {
 
 }  // namespace
 
+using ProjectMap = std::map<std::string, ProjectEntry, std::less<>>;
+
 struct HookCache::State {
-  std::shared_mutex mutex;
-  std::unordered_map<std::string, KeyEntry> keys;  // by key hash
+  SharedMutex mutex;
+  std::unordered_map<std::string, KeyEntry> keys LIBSYNC_GUARDED_BY(mutex);  // by key hash
   // Counts drops of remembered keys: an Authenticate keeps its answer only if none
   // happened since its read began, so a key revoked during the read is not remembered
   // as valid.
-  std::uint64_t keys_generation = 0;
-  std::map<std::string, ProjectEntry, std::less<>> projects;  // see ProjectMap
+  std::uint64_t keys_generation LIBSYNC_GUARDED_BY(mutex) = 0;
+  ProjectMap projects LIBSYNC_GUARDED_BY(mutex);
 
   // The successful answers for keys of `project_id` (failures stay failures).
-  void DropKeysOf(std::string_view project_id) {
+  void DropKeysOf(std::string_view project_id) LIBSYNC_REQUIRES(mutex) {
     ++keys_generation;
     std::erase_if(keys, [&](const auto& entry) {
       const Result<Caller>& caller = entry.second.caller;
       return caller && caller->project_id() == project_id;
     });
+  }
+
+  // Slot `member` of the project's entry when it is fresh; else nullopt, with the entry's
+  // generation (0 when it has none) in `*generation`.
+  template <class T>
+  std::optional<Result<T>> Fresh(std::string_view project_id, Slot<Result<T>> ProjectEntry::*member, Timestamp now,
+                                 Duration max_staleness, std::uint64_t* generation, bool* has_entry)
+      LIBSYNC_EXCLUDES(mutex) {
+    ReaderLock lock(mutex);
+    auto it = projects.find(project_id);
+    *has_entry = it != projects.end();
+    if (!*has_entry) return std::nullopt;
+    const Slot<Result<T>>& slot = it->second.*member;
+    if (slot.value && now - slot.fetched_at < max_staleness) return *slot.value;
+    *generation = it->second.generation;
+    return std::nullopt;
+  }
+
+  // Reads slot `member` of the project's entry, filling it with `load()` when absent or
+  // older than the staleness bound. A fill keeps its answer only if the entry's generation
+  // did not move while it read the store: a write that committed meanwhile invalidated it.
+  template <class T, class Load>
+  Result<T> Cached(std::string_view project_id, Slot<Result<T>> ProjectEntry::*member, Timestamp now,
+                   Duration max_staleness, std::size_t max_entries, Load&& load) LIBSYNC_EXCLUDES(mutex) {
+    std::uint64_t generation = 0;
+    bool has_entry = false;
+    if (auto fresh = Fresh(project_id, member, now, max_staleness, &generation, &has_entry)) return *fresh;
+    if (!has_entry) {
+      // The project's first read: its entry exists before the load starts, so a write that
+      // commits during the load finds it and moves its generation.
+      WriterLock lock(mutex);
+      auto it = projects.find(project_id);
+      if (it == projects.end()) {
+        Trim(projects, max_entries);
+        it = projects.emplace(std::string(project_id), ProjectEntry{}).first;
+      }
+      generation = it->second.generation;
+    }
+    Result<T> loaded = load();
+    if (!loaded && loaded.error().code() != ErrorCode::kNotFound) return loaded;  // outages are not cached
+    WriterLock lock(mutex);
+    auto it = projects.find(project_id);
+    if (it == projects.end()) return loaded;  // trimmed or forgotten meanwhile: the next read fills it
+    if (it->second.generation == generation) it->second.*member = {loaded, now};
+    return loaded;
   }
 };
 
@@ -79,7 +125,7 @@ HookCache::~HookCache() = default;
 
 void HookCache::Publish(std::span<const Event> events) noexcept {
   {
-    std::unique_lock lock(state_->mutex);
+    WriterLock lock(state_->mutex);
     for (const Event& e : events) {
       if (e.type == event_type::kKeyRevoked) {
         state_->DropKeysOf(e.project_id);
@@ -98,7 +144,7 @@ void HookCache::Publish(std::span<const Event> events) noexcept {
 }
 
 std::optional<Result<Caller>> HookCache::FreshKey(const std::string& hash, Timestamp now, std::uint64_t* generation) {
-  std::shared_lock lock(state_->mutex);
+  ReaderLock lock(state_->mutex);
   auto it = state_->keys.find(hash);
   if (it != state_->keys.end() && now - it->second.fetched_at < options_.max_staleness) return it->second.caller;
   if (generation) *generation = state_->keys_generation;
@@ -117,7 +163,7 @@ Result<Caller> HookCache::Authenticate(std::string_view plain_key) {
   Result<Caller> caller = keys_.Authenticate(plain_key);
   // Store failures only when they are the key's fault, never a store outage.
   if (caller || caller.error().code() == ErrorCode::kUnauthenticated) {
-    std::unique_lock lock(state_->mutex);
+    WriterLock lock(state_->mutex);
     if (state_->keys_generation == generation) {
       Trim(state_->keys, options_.max_entries);
       state_->keys[hash] = {caller, now};
@@ -126,77 +172,22 @@ Result<Caller> HookCache::Authenticate(std::string_view plain_key) {
   return caller;
 }
 
-namespace {
-
-using ProjectMap = std::map<std::string, ProjectEntry, std::less<>>;
-
-// Slot `member` of the project's entry when it is fresh; else nullopt, with the entry's
-// generation (0 when it has none) in `*generation`.
-template <class T>
-std::optional<Result<T>> Fresh(std::shared_mutex& mutex, const ProjectMap& projects, std::string_view project_id,
-                               Slot<Result<T>> ProjectEntry::*member, Timestamp now, Duration max_staleness,
-                               std::uint64_t* generation, bool* has_entry) {
-  std::shared_lock lock(mutex);
-  auto it = projects.find(project_id);
-  *has_entry = it != projects.end();
-  if (!*has_entry) return std::nullopt;
-  const Slot<Result<T>>& slot = it->second.*member;
-  if (slot.value && now - slot.fetched_at < max_staleness) return *slot.value;
-  *generation = it->second.generation;
-  return std::nullopt;
-}
-
-// Reads slot `member` of the project's entry, filling it with `load()` when absent or
-// older than the staleness bound. A fill keeps its answer only if the entry's generation
-// did not move while it read the store: a write that committed meanwhile invalidated it.
-template <class T, class Load>
-Result<T> Cached(std::shared_mutex& mutex, ProjectMap& projects, std::string_view project_id,
-                 Slot<Result<T>> ProjectEntry::*member, Timestamp now, Duration max_staleness,
-                 std::size_t max_entries, Load&& load) {
-  std::uint64_t generation = 0;
-  bool has_entry = false;
-  if (auto fresh = Fresh(mutex, projects, project_id, member, now, max_staleness, &generation, &has_entry)) {
-    return *fresh;
-  }
-  if (!has_entry) {
-    // The project's first read: its entry exists before the load starts, so a write that
-    // commits during the load finds it and moves its generation.
-    std::unique_lock lock(mutex);
-    auto it = projects.find(project_id);
-    if (it == projects.end()) {
-      Trim(projects, max_entries);
-      it = projects.emplace(std::string(project_id), ProjectEntry{}).first;
-    }
-    generation = it->second.generation;
-  }
-  Result<T> loaded = load();
-  if (!loaded && loaded.error().code() != ErrorCode::kNotFound) return loaded;  // outages are not cached
-  std::unique_lock lock(mutex);
-  auto it = projects.find(project_id);
-  if (it == projects.end()) return loaded;  // trimmed or forgotten meanwhile: the next read fills it
-  if (it->second.generation == generation) it->second.*member = {loaded, now};
-  return loaded;
-}
-
-}  // namespace
-
 Result<std::optional<Lock>> HookCache::LockState(const Caller& caller, std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
   const Timestamp now = clock_.Now();
   // The store is asked as the admin: access was checked above, and the cached answer is
   // shared by every caller allowed to see the project.
-  return DropExpired(Cached<std::optional<Lock>>(state_->mutex, state_->projects, project_id, &ProjectEntry::lock,
-                                                 now, options_.max_staleness, options_.max_entries,
-                                                 [&] { return hooks_.LockState(Caller::Admin(), project_id); }),
+  return DropExpired(state_->Cached<std::optional<Lock>>(project_id, &ProjectEntry::lock, now, options_.max_staleness,
+                                                         options_.max_entries,
+                                                         [&] { return hooks_.LockState(Caller::Admin(), project_id); }),
                      now);
 }
 
 Result<DocsState> HookCache::DocsHash(const Caller& caller, std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
   const Timestamp now = clock_.Now();
-  return Cached<DocsState>(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, now,
-                           options_.max_staleness, options_.max_entries,
-                           [&] { return hooks_.DocsHash(Caller::Admin(), project_id); });
+  return state_->Cached<DocsState>(project_id, &ProjectEntry::docs, now, options_.max_staleness, options_.max_entries,
+                                   [&] { return hooks_.DocsHash(Caller::Admin(), project_id); });
 }
 
 std::optional<Result<std::optional<Lock>>> HookCache::PeekLockState(const Caller& caller,
@@ -205,8 +196,7 @@ std::optional<Result<std::optional<Lock>>> HookCache::PeekLockState(const Caller
   const Timestamp now = clock_.Now();
   std::uint64_t generation = 0;
   bool has_entry = false;
-  auto state = Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::lock, now, options_.max_staleness,
-                     &generation, &has_entry);
+  auto state = state_->Fresh(project_id, &ProjectEntry::lock, now, options_.max_staleness, &generation, &has_entry);
   if (!state) return std::nullopt;
   return DropExpired(std::move(*state), now);
 }
@@ -215,8 +205,8 @@ std::optional<Result<DocsState>> HookCache::PeekDocsHash(const Caller& caller, s
   if (Status s = detail::CheckAccess(caller, project_id, detail::Access::kRead); !s.ok()) return s;
   std::uint64_t generation = 0;
   bool has_entry = false;
-  return Fresh(state_->mutex, state_->projects, project_id, &ProjectEntry::docs, clock_.Now(),
-               options_.max_staleness, &generation, &has_entry);
+  return state_->Fresh(project_id, &ProjectEntry::docs, clock_.Now(), options_.max_staleness, &generation,
+                       &has_entry);
 }
 
 }  // namespace libsync

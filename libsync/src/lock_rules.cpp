@@ -4,10 +4,18 @@
 
 namespace libsync::detail {
 
+Status ReadLiveLock(Transaction& tx, std::string_view project_id, Timestamp now,
+                    FunctionRef<Status(const Lock*)> read) {
+  return tx.ReadLock(project_id, [&](const Lock* row) { return read(row && row->LiveAt(now) ? row : nullptr); });
+}
+
 Result<std::optional<Lock>> LiveLock(Transaction& tx, std::string_view project_id, Timestamp now) {
-  LIBSYNC_ASSIGN_OR_RETURN(std::optional<Lock> row, tx.GetLock(project_id));
-  if (row && !row->LiveAt(now)) row.reset();
-  return row;
+  std::optional<Lock> copy;
+  LIBSYNC_RETURN_IF_ERROR(ReadLiveLock(tx, project_id, now, [&](const Lock* live) {
+    if (live) copy = *live;
+    return Status::Ok();
+  }));
+  return copy;
 }
 
 bool HoldsLock(const Lock& lock, std::string_view token) {
@@ -22,9 +30,10 @@ Status LockHeldBy(const Lock& lock) {
                  {"reason", lock.reason}});
 }
 
-Status CheckWriteAllowed(Transaction& tx, std::string_view project_id, Timestamp now,
-                         const std::optional<std::string>& lock_token) {
-  LIBSYNC_ASSIGN_OR_RETURN(const std::optional<Lock> lock, LiveLock(tx, project_id, now));
+namespace {
+
+// The write rule against the live lock `lock` (nullptr: none).
+Status CheckWriteAllowedBy(const Lock* lock, const std::optional<std::string>& lock_token) {
   if (!lock) {
     if (lock_token) {
       return Status::Locked("the lock token is not the live lock's: it expired or was released");
@@ -42,6 +51,13 @@ Status CheckWriteAllowed(Transaction& tx, std::string_view project_id, Timestamp
                   {{"lockedBy", lock->locked_by}, {"expiresAt", FormatTimestamp(lock->expires_at)}});
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckWriteAllowed(Transaction& tx, std::string_view project_id, Timestamp now,
+                         const std::optional<std::string>& lock_token) {
+  return ReadLiveLock(tx, project_id, now, [&](const Lock* lock) { return CheckWriteAllowedBy(lock, lock_token); });
 }
 
 }  // namespace libsync::detail

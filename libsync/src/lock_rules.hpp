@@ -9,7 +9,12 @@
 
 namespace libsync::detail {
 
-/// The project's lock if it is live at `now`; an expired row counts as absent.
+/// Calls `read` with the project's lock if it is live at `now`, else with nullptr (an
+/// expired row counts as absent); the row is valid during the call only (ReadLock).
+Status ReadLiveLock(Transaction& tx, std::string_view project_id, Timestamp now,
+                    FunctionRef<Status(const Lock*)> read);
+
+/// ReadLiveLock's row, copied, for a use case that changes and writes it back.
 Result<std::optional<Lock>> LiveLock(Transaction& tx, std::string_view project_id, Timestamp now);
 
 /// True when `token` is the secret whose hash `lock` stores.

@@ -137,15 +137,17 @@ Result<bool> LockService::Release(const Caller& caller, std::string_view project
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, now, [&](Transaction& tx, EventBatch& events) {
     released = false;
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
-    LIBSYNC_ASSIGN_OR_RETURN(const std::optional<Lock> live, detail::LiveLock(tx, project_id, now));
-    if (!live) return Status::Ok();
-    if (!detail::HoldsLock(*live, token)) return detail::LockHeldBy(*live);
     detail::JsonObject payload;
-    payload.Add("lockedBy", live->locked_by).Add("fence", live->fence).Add("forced", false);
+    LIBSYNC_RETURN_IF_ERROR(detail::ReadLiveLock(tx, project_id, now, [&](const Lock* live) {
+      if (!live) return Status::Ok();
+      if (!detail::HoldsLock(*live, token)) return detail::LockHeldBy(*live);
+      payload.Add("lockedBy", live->locked_by).Add("fence", live->fence).Add("forced", false);
+      released = true;
+      return Status::Ok();
+    }));
+    if (!released) return Status::Ok();
     LIBSYNC_RETURN_IF_ERROR(tx.DeleteLock(project_id));
-    LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kLockReleased, payload.Close()));
-    released = true;
-    return Status::Ok();
+    return events.Append(project_id, event_type::kLockReleased, payload.Close());
   }));
   return released;
 }

@@ -1,4 +1,4 @@
-// The in-memory Store. One shared_mutex makes write transactions serial and lets reads
+// The in-memory Store. One SharedMutex makes write transactions serial and lets reads
 // overlap; every mutation records how to undo itself, so a transaction whose work fails
 // (or throws) leaves no trace. Undo records may hold pointers into std::map nodes: nodes
 // never move, and undo runs newest first, so every node a record points to still exists.
@@ -8,10 +8,9 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <variant>
 
+#include "libsync/thread_annotations.hpp"
 #include "memory_event_log.hpp"
 
 namespace libsync {
@@ -240,10 +239,10 @@ class MemoryTransaction final : public Transaction {
   }
 
   // --- locks ---
-  Result<std::optional<Lock>> GetLock(std::string_view project_id) override {
+  Status ReadLock(std::string_view project_id, FunctionRef<Status(const Lock*)> read) override {
     auto* p = Find(project_id);
     if (!p) return NoProject(project_id);
-    return p->lock;
+    return read(p->lock ? &*p->lock : nullptr);
   }
   Status PutLock(const Lock& lock) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
@@ -405,12 +404,12 @@ class MemoryStore final : public Store {
 
   Status Transact(TxMode mode, const Work& work) override {
     if (mode == TxMode::kRead) {
-      std::shared_lock lock(mutex_);
+      ReaderLock lock(mutex_);
       WriteLog unused;  // read transactions never write to it
       MemoryTransaction tx(state_, mode, options_.event_retention, unused);
       return work(tx);
     }
-    std::unique_lock lock(mutex_);
+    WriterLock lock(mutex_);
     MemoryTransaction tx(state_, mode, options_.event_retention, log_);
     Status status;
     try {
@@ -431,9 +430,9 @@ class MemoryStore final : public Store {
 
  private:
   MemoryStoreOptions options_;
-  std::shared_mutex mutex_;
-  State state_;
-  WriteLog log_;  // guarded by the exclusive hold of mutex_
+  SharedMutex mutex_;
+  State state_ LIBSYNC_GUARDED_BY(mutex_);  // read transactions share it, write transactions hold it alone
+  WriteLog log_ LIBSYNC_GUARDED_BY(mutex_);
 };
 
 }  // namespace

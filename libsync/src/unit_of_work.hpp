@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "function_ref.hpp"
+#include "libsync/function_ref.hpp"
 #include "libsync/service_context.hpp"
 
 namespace libsync::detail {

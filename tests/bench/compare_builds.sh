@@ -12,9 +12,11 @@
 # compared without their ids and times, which differ by construction), and wrk's non-2xx
 # count must be zero on both sides.
 # Usage: compare_builds.sh BASE_REVISION [seconds per measurement, default 5] [rounds, default 5]
+# Environment: CASES="status hash doc" (the HTTP cases to run), SECTIONS="http lock sql".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/bench/wrk_common.sh
+wanted() { [[ " ${SECTIONS:-http lock sql} " == *" $1 "* ]]; }
 base_rev=${1:?usage: compare_builds.sh BASE_REVISION [seconds] [rounds]}
 seconds=${2:-5}
 rounds=${3:-5}
@@ -97,6 +99,7 @@ echo "base ${base_sha:0:12} against the working tree ($(git rev-parse --short HE
 printf '| case | conns | base req/s | p99 ms | head req/s | p99 ms | head/base |\n|---|---|---|---|---|---|---|\n'
 for c in "hook status|status" "hook docs hash|hash" "4 KB doc GET|doc"; do
   IFS='|' read -r name case <<<"$c"
+  wanted http && [[ " ${CASES:-status hash doc} " == *" $case "* ]] || continue
   for tc in "2 64" "1 1"; do
     read -r t n <<<"$tc"
     : >"$work/base.r"; : >"$work/head.r"
@@ -115,32 +118,36 @@ for c in "hook status|status" "hook docs hash|hash" "4 KB doc GET|doc"; do
   done
 done
 
-# The lock cycle: in process and over HTTP, the two builds alternating.
 kill "${pid[base]}" "${pid[head]}"; wait "${pid[base]}" "${pid[head]}" 2>/dev/null || true; pid=()
-: >"$work/base.l"; : >"$work/head.l"
-for round in $(seq "$rounds"); do
-  order="base head"; (( round % 2 )) || order="head base"
-  for side in $order; do
-    "${bin[$side]}/tests/bench/libsync_http_events_bench" "$seconds" 10 |
-      awk -F'|' '/lock acquire\+release/ { gsub(/[^0-9.]/, "", $3); gsub(/[^0-9.]/, "", $4); print $3, $4 }' >>"$work/$side.l"
-  done
-done
-for which in "in process|1" "over HTTP|2"; do
-  IFS='|' read -r name col <<<"$which"
-  b=$(cut -d' ' -f"$col" "$work/base.l" | median); h=$(cut -d' ' -f"$col" "$work/head.l" | median)
-  printf '| lock acquire+release %s | SQLite | %.0f cycles/s | | %.0f cycles/s | | %.3f |\n' "$name" "$b" "$h" \
-    "$(awk -v a="$h" -v b="$b" 'BEGIN { print a / b }')"
-done
 
-# The SQL store (run.sh sql): each round runs both builds' benchmark, which prints its
-# rate and its own raw-SQL baseline per backend, thread count and operation.
-for round in $(seq "$rounds"); do
-  order="base head"; (( round % 2 )) || order="head base"
-  for side in $order; do
-    "${bin[$side]}/tests/bench/libsync_sql_store_bench" "$seconds" >>"$work/$side.sql"
+if wanted lock; then
+  # The lock cycle: in process and over HTTP, the two builds alternating.
+  : >"$work/base.l"; : >"$work/head.l"
+  for round in $(seq "$rounds"); do
+    order="base head"; (( round % 2 )) || order="head base"
+    for side in $order; do
+      "${bin[$side]}/tests/bench/libsync_http_events_bench" "$seconds" 10 |
+        awk -F'|' '/lock acquire\+release/ { gsub(/[^0-9.]/, "", $3); gsub(/[^0-9.]/, "", $4); print $3, $4 }' >>"$work/$side.l"
+    done
   done
-done
-/usr/bin/python3 - "$work/base.sql" "$work/head.sql" <<'PY'
+  for which in "in process|1" "over HTTP|2"; do
+    IFS='|' read -r name col <<<"$which"
+    b=$(cut -d' ' -f"$col" "$work/base.l" | median); h=$(cut -d' ' -f"$col" "$work/head.l" | median)
+    printf '| lock acquire+release %s | SQLite | %.0f cycles/s | | %.0f cycles/s | | %.3f |\n' "$name" "$b" "$h" \
+      "$(awk -v a="$h" -v b="$b" 'BEGIN { print a / b }')"
+  done
+fi
+
+if wanted sql; then
+  # The SQL store (run.sh sql): each round runs both builds' benchmark, which prints its
+  # rate and its own raw-SQL baseline per backend, thread count and operation.
+  for round in $(seq "$rounds"); do
+    order="base head"; (( round % 2 )) || order="head base"
+    for side in $order; do
+      "${bin[$side]}/tests/bench/libsync_sql_store_bench" "$seconds" >>"$work/$side.sql"
+    done
+  done
+  /usr/bin/python3 - "$work/base.sql" "$work/head.sql" <<'PY'
 import statistics, sys
 def rows(path):
     found = {}
@@ -159,3 +166,4 @@ for key in base:
     braw = statistics.median(r for _, r in base[key]); hraw = statistics.median(r for _, r in head[key])
     print(f"| {key[0]} | {key[1]} | {key[2]} | {b:.0f} ({braw:.0f}) | {h:.0f} ({hraw:.0f}) | {h / b:.3f} |")
 PY
+fi

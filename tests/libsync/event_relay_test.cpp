@@ -56,7 +56,7 @@ class UnreadableLogStore final : public Store {
     Status InsertDocVersion(const DocVersion& v) override { return in_.InsertDocVersion(v); }
     Result<std::vector<DocVersion>> ListDocVersions(std::string_view d) override { return in_.ListDocVersions(d); }
     Result<DocVersion> GetDocVersion(std::string_view d, std::int64_t v) override { return in_.GetDocVersion(d, v); }
-    Result<std::optional<Lock>> GetLock(std::string_view p) override { return in_.GetLock(p); }
+    Status ReadLock(std::string_view p, FunctionRef<Status(const Lock*)> read) override { return in_.ReadLock(p, read); }
     Status PutLock(const Lock& l) override { return in_.PutLock(l); }
     Status DeleteLock(std::string_view p) override { return in_.DeleteLock(p); }
     Result<std::int64_t> NextFence(std::string_view p) override { return in_.NextFence(p); }

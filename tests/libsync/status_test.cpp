@@ -35,12 +35,12 @@ TEST(Status, EveryErrorCodeMapsToItsOwnHttpStatus) {
 }
 
 TEST(Status, CarriesMessageDetailsAndOrigin) {
-  Status s(ErrorCode::kLockHeld, "locked by alice", {{"lockedBy", "alice"}}, "soci/23505");
+  Status s(ErrorCode::kLockHeld, "locked by alice", {{"lockedBy", "alice"}}, "sql/23505");
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.http_status(), 409);
   EXPECT_EQ(s.detail("lockedBy"), "alice");
   EXPECT_EQ(s.detail("missing"), "");
-  EXPECT_EQ(s.ToString(), "LockHeld: locked by alice [soci/23505]");
+  EXPECT_EQ(s.ToString(), "LockHeld: locked by alice [sql/23505]");
   EXPECT_TRUE(Status::Ok().ok());
 }
 

@@ -41,7 +41,7 @@ bool ConnectionLimits::TryOpenConnection() {
 }
 
 bool ConnectionLimits::TryOpenFromAddress(const std::string& address) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::size_t& held = connections_by_address_[address];
   if (held >= caps_.connections_per_address) {
     if (held == 0) connections_by_address_.erase(address);
@@ -52,12 +52,12 @@ bool ConnectionLimits::TryOpenFromAddress(const std::string& address) {
 }
 
 void ConnectionLimits::CloseFromAddress(const std::string& address) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Release(connections_by_address_, address);
 }
 
 Status ConnectionLimits::OpenStream(const std::string& address, const std::string& credential) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (streams_ >= caps_.streams) return Status::Unavailable("too many event streams; retry later");
   if (CountOf(by_address_, address) >= caps_.streams_per_address) {
     return Status(ErrorCode::kRateLimited, "too many event streams from this address (at most " +
@@ -74,14 +74,14 @@ Status ConnectionLimits::OpenStream(const std::string& address, const std::strin
 }
 
 void ConnectionLimits::CloseStream(const std::string& address, const std::string& credential) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   --streams_;
   Release(by_address_, address);
   Release(by_credential_, credential);
 }
 
 std::size_t ConnectionLimits::streams() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return streams_;
 }
 

@@ -14,10 +14,10 @@
 #include <atomic>
 #include <cstddef>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "libsync/status.hpp"
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync::web {
 
@@ -72,11 +72,11 @@ class ConnectionLimits {
  private:
   const ConnectionCaps caps_;
   std::atomic<std::size_t> connections_{0};
-  mutable std::mutex mutex_;
-  std::size_t streams_ = 0;
-  std::map<std::string, std::size_t, std::less<>> connections_by_address_;
-  std::map<std::string, std::size_t, std::less<>> by_address_;
-  std::map<std::string, std::size_t, std::less<>> by_credential_;
+  mutable Mutex mutex_;
+  std::size_t streams_ LIBSYNC_GUARDED_BY(mutex_) = 0;
+  std::map<std::string, std::size_t, std::less<>> connections_by_address_ LIBSYNC_GUARDED_BY(mutex_);
+  std::map<std::string, std::size_t, std::less<>> by_address_ LIBSYNC_GUARDED_BY(mutex_);
+  std::map<std::string, std::size_t, std::less<>> by_credential_ LIBSYNC_GUARDED_BY(mutex_);
 };
 
 }  // namespace libsync::web

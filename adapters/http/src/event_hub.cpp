@@ -5,14 +5,14 @@
 namespace libsync::web {
 
 std::unique_ptr<EventHub::Subscription> EventHub::Subscribe(const std::string& project_id, Deliver deliver) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const std::uint64_t id = next_id_++;
   by_project_[project_id].emplace(id, std::make_shared<Deliver>(std::move(deliver)));
   return std::make_unique<Subscription>(*this, project_id, id);
 }
 
 void EventHub::Unsubscribe(const std::string& project_id, std::uint64_t id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = by_project_.find(project_id);
   if (it == by_project_.end()) return;
   it->second.erase(id);
@@ -24,7 +24,7 @@ void EventHub::Publish(std::span<const Event> events) noexcept {
     // Copy the callbacks under the lock, call them outside it (Beast's chat-multi pattern).
     std::vector<std::shared_ptr<Deliver>> targets;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       auto it = by_project_.find(event.project_id);
       if (it == by_project_.end()) continue;
       for (const auto& [id, deliver] : it->second) targets.push_back(deliver);
@@ -41,7 +41,7 @@ void EventHub::Publish(std::span<const Event> events) noexcept {
 }
 
 std::size_t EventHub::subscribers() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::size_t n = 0;
   for (const auto& [project, subs] : by_project_) n += subs.size();
   return n;

@@ -19,26 +19,28 @@ void Metrics::Record(std::string_view method, std::string_view target, int statu
   const std::string_view method_label = MethodLabel(method);
   const std::string_view route_label = RouteLabel(method, target);
   Shard& shard = shards_[ThreadShard()];
-  std::lock_guard lock(shard.mutex);
-  ++shard.requests[{method_label, route_label, status}];
+  MutexLock lock(shard.mutex);
+  Counts& counts = shard.counts;
+  ++counts.requests[{method_label, route_label, status}];
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++shard.bucket_counts[i];
+    if (seconds <= kBuckets[i]) ++counts.bucket_counts[i];
   }
-  ++shard.count;
-  shard.sum += seconds;
-  if (method_label == "POST" && route_label == "/api/projects/:id/lock" && status == 201) ++shard.lock_grants;
+  ++counts.count;
+  counts.sum += seconds;
+  if (method_label == "POST" && route_label == "/api/projects/:id/lock" && status == 201) ++counts.lock_grants;
 }
 
 std::string Metrics::Render(std::size_t open_connections, std::size_t subscribers,
                             const std::vector<std::size_t>& per_thread) const {
-  Shard total;
+  Counts total;
   for (const Shard& shard : shards_) {
-    std::lock_guard lock(shard.mutex);
-    for (const auto& [key, n] : shard.requests) total.requests[key] += n;
-    for (std::size_t i = 0; i < kBuckets.size(); ++i) total.bucket_counts[i] += shard.bucket_counts[i];
-    total.count += shard.count;
-    total.sum += shard.sum;
-    total.lock_grants += shard.lock_grants;
+    MutexLock lock(shard.mutex);
+    const Counts& counts = shard.counts;
+    for (const auto& [key, n] : counts.requests) total.requests[key] += n;
+    for (std::size_t i = 0; i < kBuckets.size(); ++i) total.bucket_counts[i] += counts.bucket_counts[i];
+    total.count += counts.count;
+    total.sum += counts.sum;
+    total.lock_grants += counts.lock_grants;
   }
   std::string out;
   char line[512];

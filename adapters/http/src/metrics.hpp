@@ -4,12 +4,12 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
+#include "libsync/thread_annotations.hpp"
 #include "thread_shard.hpp"
 
 namespace libsync::web {
@@ -32,13 +32,16 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
   using RequestKey = std::tuple<std::string_view, std::string_view, int>;  // static labels
-  struct alignas(64) Shard {
-    mutable std::mutex mutex;
+  struct Counts {
     std::map<RequestKey, std::uint64_t> requests;
     std::array<std::uint64_t, kBuckets.size()> bucket_counts{};
     std::uint64_t count = 0;
     double sum = 0;
     std::uint64_t lock_grants = 0;
+  };
+  struct alignas(64) Shard {
+    mutable Mutex mutex;
+    Counts counts LIBSYNC_GUARDED_BY(mutex);
   };
   std::array<Shard, kThreadShards> shards_;
 };

@@ -32,7 +32,7 @@ std::string DocETag(std::int64_t version);
 
 boost::json::object ProjectJson(const ProjectView& p);
 // Docs are written as JSON text directly: their content is most of these responses, and
-// Boost.JSON's serializer escapes it a byte at a time (AppendJsonString tests 16 at once).
+// Boost.JSON's serializer escapes it a byte at a time (AppendJsonString tests 64 bytes a step, then 16).
 /// One doc, with its ETag.
 Response DocResponse(int status, const Doc& d);
 /// An array of docs.

@@ -52,7 +52,7 @@ void Shared::Record(const Request& request, int status, std::chrono::steady_cloc
   const std::string_view path = target.substr(0, target.find('?'));
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
   LogShard& log = logs_[ThreadShard()];
-  std::lock_guard lock(log.mutex);
+  MutexLock lock(log.mutex);
   log.buffer.append(request.method).append(" ").append(path).append(" ");
   AppendNumber(log.buffer, status);
   log.buffer.append(" ");
@@ -63,7 +63,7 @@ void Shared::Record(const Request& request, int status, std::chrono::steady_cloc
 
 void Shared::FlushLog() {
   for (LogShard& log : logs_) {
-    std::lock_guard lock(log.mutex);
+    MutexLock lock(log.mutex);
     log.Flush();
   }
 }

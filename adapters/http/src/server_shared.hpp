@@ -19,6 +19,7 @@
 #include "connection_placement.hpp"
 #include "idle_connections.hpp"
 #include "libsync/http/server.hpp"
+#include "libsync/thread_annotations.hpp"
 #include "metrics.hpp"
 #include "thread_shard.hpp"
 
@@ -80,6 +81,8 @@ struct Shared {
   std::atomic<std::size_t> busy{0};  // requests being handled or written
   std::atomic<bool> draining{false};
   Metrics metrics;
+  // Guards no state (busy is atomic): it pairs with `idle`, so a Stop waiting for busy to
+  // reach 0 cannot miss the notify of the last Done.
   std::mutex mutex;
   std::condition_variable idle;
 
@@ -104,10 +107,10 @@ struct Shared {
 
  private:
   struct alignas(64) LogShard {
-    std::mutex mutex;
-    std::string buffer;
+    Mutex mutex;
+    std::string buffer LIBSYNC_GUARDED_BY(mutex);
     // Whole lines only: stdio writes each block under its own lock.
-    void Flush() {
+    void Flush() LIBSYNC_REQUIRES(mutex) {
       if (buffer.empty()) return;
       std::fwrite(buffer.data(), 1, buffer.size(), stderr);
       std::fflush(stderr);

@@ -8,7 +8,7 @@ namespace libsync::sql {
 namespace {
 
 MappedError FromSqlState(const std::string& state, const std::string& message) {
-  const std::string origin = "soci/" + state;
+  const std::string origin = "sql/" + state;
   const auto is = [&](const char* prefix) { return state.rfind(prefix, 0) == 0; };
   if (state == "40001" || state == "40P01") {
     return {Status::Unavailable("transaction conflicted with a concurrent one", origin), true};
@@ -30,7 +30,7 @@ MappedError FromSqlState(const std::string& state, const std::string& message) {
 }
 
 MappedError FromSqliteCode(int code, const std::string& message) {
-  const std::string origin = "soci/sqlite" + std::to_string(code);
+  const std::string origin = "sql/sqlite" + std::to_string(code);
   switch (code & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -60,14 +60,14 @@ MappedError FromSqliteCode(int code, const std::string& message) {
 
 MappedError MapSqlError(const std::exception& error) {
   if (const auto* refused = dynamic_cast<const UnstorableValue*>(&error)) {
-    return {Status(ErrorCode::kInvalidArgument, refused->what(), {}, "soci/value")};
+    return {Status(ErrorCode::kInvalidArgument, refused->what(), {}, "sql/value")};
   }
   if (const auto* pg = dynamic_cast<const PgError*>(&error)) return FromSqlState(pg->sqlstate(), pg->what());
   if (const auto* lite = dynamic_cast<const SqliteError*>(&error)) return FromSqliteCode(lite->code(), lite->what());
   if (dynamic_cast<const BadRow*>(&error)) {
-    return {Status::Internal(std::string("database error: ") + error.what(), "soci")};
+    return {Status::Internal(std::string("database error: ") + error.what(), "sql")};
   }
-  return {Status::Internal(std::string("database adapter failure: ") + error.what(), "soci")};
+  return {Status::Internal(std::string("database adapter failure: ") + error.what(), "sql")};
 }
 
 }  // namespace libsync::sql

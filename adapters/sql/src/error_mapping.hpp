@@ -57,7 +57,7 @@ struct MappedError {
 };
 
 /// Classifies an exception thrown by the SQL layer by SQLSTATE (PostgreSQL) or extended
-/// result code (SQLite), never by message text. The origin is "soci/<code>": the prefix
+/// result code (SQLite), never by message text. The origin is "sql/<code>": the prefix
 /// the adapter's errors carried before it was renamed, kept because operators' log
 /// filters and docs/error-handling.md name it.
 MappedError MapSqlError(const std::exception& error);

@@ -34,7 +34,7 @@ Status SessionPool::Lease::MakeUsable() {
     return Status::Ok();
   }
   c.broken = true;
-  if (now < c.next_reopen) return Status::Unavailable("database unavailable: reconnecting", "soci/08006");
+  if (now < c.next_reopen) return Status::Unavailable("database unavailable: reconnecting", "sql/08006");
   try {
     Connection fresh = pool_.open_();
     c = std::move(fresh);
@@ -49,8 +49,8 @@ Status SessionPool::Lease::MakeUsable() {
 }
 
 SessionPool::Lease SessionPool::Acquire() {
-  std::unique_lock lock(mutex_);
-  available_.wait(lock, [&] { return !connections_.empty(); });
+  MutexLock lock(mutex_);
+  available_.wait(lock, [&]() LIBSYNC_REQUIRES(mutex_) { return !connections_.empty(); });
   Connection c = std::move(connections_.back());
   connections_.pop_back();
   return Lease(*this, std::move(c));
@@ -59,7 +59,7 @@ SessionPool::Lease SessionPool::Acquire() {
 void SessionPool::Return(Connection c) {
   c.last_used = std::chrono::steady_clock::now();
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     connections_.push_back(std::move(c));
   }
   available_.notify_one();

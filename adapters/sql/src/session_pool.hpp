@@ -4,12 +4,12 @@
 
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <utility>
 #include <vector>
 
 #include "connection.hpp"
 #include "libsync/status.hpp"
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync::sql {
 
@@ -50,9 +50,9 @@ class SessionPool {
  private:
   void Return(Connection c);
 
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<Connection> connections_;
+  Mutex mutex_;
+  std::condition_variable_any available_;
+  std::vector<Connection> connections_ LIBSYNC_GUARDED_BY(mutex_);
   Opener open_;
 };
 

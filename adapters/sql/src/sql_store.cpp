@@ -80,7 +80,7 @@ class SqlStore final : public Store {
         }
         return Status::Unavailable("database unavailable: the connection was lost" +
                                        (status.message().empty() ? std::string() : ": " + status.message()),
-                                   status.origin().empty() ? "soci/08006" : status.origin());
+                                   status.origin().empty() ? "sql/08006" : status.origin());
       }
       if (retryable) {
         last = status;
@@ -102,7 +102,7 @@ class SqlStore final : public Store {
   Target target_;
   SqlStoreOptions options_;
   SessionPool pool_;
-  std::mutex sqlite_writer_;
+  std::mutex sqlite_writer_;  // guards no member: it queues this process's SQLite writers (above)
 };
 
 }  // namespace

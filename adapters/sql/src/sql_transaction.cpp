@@ -27,7 +27,7 @@ SqlTransaction::SqlTransaction(Executor executor, Dialect dialect, TxMode mode, 
 
 Status SqlTransaction::Writable() const {
   if (mode_ == TxMode::kWrite) return Status::Ok();
-  return Status::Internal("write attempted in a read transaction", "soci");
+  return Status::Internal("write attempted in a read transaction", "sql");
 }
 
 void SqlTransaction::WriteCounters() {

@@ -59,7 +59,7 @@ class SqlTransaction final : public Transaction {
   Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) override;
   Result<DocVersion> GetDocVersion(std::string_view doc_id, std::int64_t version) override;
 
-  Result<std::optional<Lock>> GetLock(std::string_view project_id) override;
+  Status ReadLock(std::string_view project_id, FunctionRef<Status(const Lock*)> read) override;
   Status PutLock(const Lock& lock) override;
   Status DeleteLock(std::string_view project_id) override;
   Result<std::int64_t> NextFence(std::string_view project_id) override;
@@ -92,7 +92,7 @@ class SqlTransaction final : public Transaction {
   Result<ApiKey> FindKey(const std::string& select, std::string_view value);
   /// Reads the project's lock row (or its absence) together with the project's existence
   /// and, if `keep_counters`, its fence and seq counters (valid while the project is held).
-  Result<std::optional<Lock>> ReadLock(std::string_view project_id, bool keep_counters);
+  Result<std::optional<Lock>> ReadLockRow(std::string_view project_id, bool keep_counters);
   Result<std::optional<Lock>> LockProjectRowPostgres(std::string_view project_id);
 
   std::optional<PgPipeline> pipeline_;  // PostgreSQL

@@ -7,7 +7,7 @@
 //   join would read the lock row as it was before waiting, and two writers could both
 //   see the project unlocked.
 // - Everywhere else (LockProject on SQLite, whose BEGIN IMMEDIATE already holds the
-//   database; GetLock): one join of the project and its lock, which also tells a
+//   database; ReadLock): one join of the project and its lock, which also tells a
 //   missing project from a missing lock.
 
 #include "rows.hpp"
@@ -17,7 +17,7 @@ namespace libsync::sql {
 
 Status SqlTransaction::LockProject(std::string_view id) {
   Result<std::optional<Lock>> lock =
-      dialect_ == Dialect::kPostgres ? LockProjectRowPostgres(id) : ReadLock(id, /*keep_counters=*/true);
+      dialect_ == Dialect::kPostgres ? LockProjectRowPostgres(id) : ReadLockRow(id, /*keep_counters=*/true);
   if (!lock) return lock.error();
   cached_lock_project_ = std::string(id);
   cached_lock_ = std::move(lock).value();
@@ -49,7 +49,7 @@ Result<std::optional<Lock>> SqlTransaction::LockProjectRowPostgres(std::string_v
   });
 }
 
-Result<std::optional<Lock>> SqlTransaction::ReadLock(std::string_view project_id, bool keep_counters) {
+Result<std::optional<Lock>> SqlTransaction::ReadLockRow(std::string_view project_id, bool keep_counters) {
   return Guard([&]() -> Result<std::optional<Lock>> {
     static const std::string sql = "SELECT " + JoinedLockColumns() +
                                    R"(, p."lockFence", p."eventSeq" FROM "Project" p )"
@@ -70,11 +70,12 @@ Result<std::optional<Lock>> SqlTransaction::ReadLock(std::string_view project_id
   });
 }
 
-Result<std::optional<Lock>> SqlTransaction::GetLock(std::string_view project_id) {
+Status SqlTransaction::ReadLock(std::string_view project_id, FunctionRef<Status(const Lock*)> read) {
   if (cached_lock_project_.empty() || cached_lock_project_ != project_id) {
-    return ReadLock(project_id, /*keep_counters=*/false);
+    LIBSYNC_ASSIGN_OR_RETURN(const std::optional<Lock> row, ReadLockRow(project_id, /*keep_counters=*/false));
+    return read(row ? &*row : nullptr);
   }
-  return cached_lock_;
+  return read(cached_lock_ ? &*cached_lock_ : nullptr);
 }
 
 Status SqlTransaction::PutLock(const Lock& l) {

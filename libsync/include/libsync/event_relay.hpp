@@ -20,7 +20,6 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <set>
 #include <span>
 #include <string>
@@ -29,6 +28,7 @@
 #include "libsync/ports/clock.hpp"
 #include "libsync/ports/event_sink.hpp"
 #include "libsync/project_service.hpp"
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync {
 
@@ -77,15 +77,15 @@ class EventRelay final : public EventSink {
  private:
   /// The newest seq published for `project_id`, recorded on first sight: 0 once
   /// StartAtHeads ran (the project is new since), else `first_seen - 1`.
-  std::int64_t& Published(const std::string& project_id, std::int64_t first_seen);
+  std::int64_t& Published(const std::string& project_id, std::int64_t first_seen) LIBSYNC_REQUIRES(mutex_);
   /// Publishes the project's events after the published one from the log, up to `upto`
   /// (or the head, when negative). False when the log could not be read.
-  bool RelayFromLog(const std::string& project_id, std::int64_t upto);
+  bool RelayFromLog(const std::string& project_id, std::int64_t upto) LIBSYNC_REQUIRES(mutex_);
   /// RetryFailed with the mutex held.
-  bool RetryFailedLocked();
+  bool RetryFailedLocked() LIBSYNC_REQUIRES(mutex_);
   /// The project is gone: publishes `deletion` (or, when null, a project:deleted of the
   /// relay's own) unless one went out already, and forgets the project.
-  void PublishDeletion(const std::string& project_id, const Event* deletion);
+  void PublishDeletion(const std::string& project_id, const Event* deletion) LIBSYNC_REQUIRES(mutex_);
 
   ProjectService& projects_;
   EventService& events_;
@@ -95,17 +95,17 @@ class EventRelay final : public EventSink {
   // is read: a gap, a notice from elsewhere, a catch-up after the listener reconnected,
   // and a retry of only the projects whose read failed (paced by the caller's backoff);
   // never by a thread that holds a store connection.
-  std::mutex mutex_;
-  std::map<std::string, std::int64_t, std::less<>> published_;
+  Mutex mutex_;
+  std::map<std::string, std::int64_t, std::less<>> published_ LIBSYNC_GUARDED_BY(mutex_);
   // Projects whose log must still be read up to the head: a read failed, so events may
   // be waiting there unpublished.
-  std::set<std::string, std::less<>> unread_;
+  std::set<std::string, std::less<>> unread_ LIBSYNC_GUARDED_BY(mutex_);
   // Projects whose project:deleted went out: their later notices are stale. Ids are never
   // reused, and deletions are rare admin acts, so the set stays small.
-  std::set<std::string, std::less<>> deleted_;
+  std::set<std::string, std::less<>> deleted_ LIBSYNC_GUARDED_BY(mutex_);
   // A catch-up could not list the projects: projects created meanwhile are unknown yet.
-  bool projects_unlisted_ = false;
-  bool started_at_heads_ = false;
+  bool projects_unlisted_ LIBSYNC_GUARDED_BY(mutex_) = false;
+  bool started_at_heads_ LIBSYNC_GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace libsync

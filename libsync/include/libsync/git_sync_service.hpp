@@ -1,7 +1,6 @@
 #pragma once
 // Import from and export to a project's git branch (DESIGN §4, "Git sync").
 
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -11,6 +10,7 @@
 #include "libsync/caller.hpp"
 #include "libsync/ports/git_remote.hpp"
 #include "libsync/service_context.hpp"
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync {
 
@@ -92,8 +92,8 @@ class GitSyncService {
   const ServiceContext& ctx_;
   GitRemote& remote_;
   GitSyncOptions options_;
-  std::mutex running_mutex_;
-  std::set<std::string, std::less<>> running_;  ///< projects with a sync in progress
+  Mutex running_mutex_;
+  std::set<std::string, std::less<>> running_ LIBSYNC_GUARDED_BY(running_mutex_);  ///< projects with a sync in progress
 };
 
 }  // namespace libsync

@@ -3,7 +3,7 @@
 //
 // A Status is a value: success (code kOk) or a failure with a closed ErrorCode, a
 // human-readable message, optional key/value details (e.g. who holds a lock) and an
-// origin naming the adapter and its native code ("soci/23505", "git2/-3") so an operator
+// origin naming the adapter and its native code ("sql/23505", "git2/-3") so an operator
 // can trace a failure without the adapter's exception type leaking into the core.
 //
 // Every ErrorCode maps to exactly one HTTP status (see HttpStatusOf and

@@ -33,7 +33,9 @@ class FaultyTransaction final : public Transaction {
   Result<DocVersion> GetDocVersion(std::string_view d, std::int64_t v) override {
     LIBSYNC_FORWARD(GetDocVersion(d, v));
   }
-  Result<std::optional<Lock>> GetLock(std::string_view p) override { LIBSYNC_FORWARD(GetLock(p)); }
+  Status ReadLock(std::string_view p, FunctionRef<Status(const Lock*)> read) override {
+    LIBSYNC_FORWARD(ReadLock(p, read));
+  }
   Status PutLock(const Lock& l) override { LIBSYNC_FORWARD(PutLock(l)); }
   Status DeleteLock(std::string_view p) override { LIBSYNC_FORWARD(DeleteLock(p)); }
   Result<std::int64_t> NextFence(std::string_view p) override { LIBSYNC_FORWARD(NextFence(p)); }

@@ -5,13 +5,13 @@
 namespace libsync::testing {
 
 void InterleavingStore::AfterNext(TxMode mode, std::function<void()> step) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   mode_ = mode;
   step_ = std::move(step);
 }
 
 bool InterleavingStore::Pending() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return static_cast<bool>(step_);
 }
 
@@ -19,7 +19,7 @@ Status InterleavingStore::Transact(TxMode mode, const Work& work) {
   Status status = inner_.Transact(mode, work);
   std::function<void()> step;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (step_ && mode == mode_) step = std::exchange(step_, nullptr);
   }
   if (step) step();

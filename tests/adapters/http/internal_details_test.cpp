@@ -17,7 +17,7 @@ class InternalDetails : public ServerFixture {};
 
 TEST_F(InternalDetails, AStoreOutageAnswersAGenericMessageToEveryone) {
   StartServer();
-  store_.FailWith(Status::Unavailable(kLibpqText, "soci/08001"));
+  store_.FailWith(Status::Unavailable(kLibpqText, "sql/08001"));
   for (const std::string& headers : {std::string("X-API-Key: a-well-formed-key-that-matches-nothing\r\n"), KeyHeader(), AdminHeader()}) {
     SCOPED_TRACE(headers);
     store_.FailAt(0);

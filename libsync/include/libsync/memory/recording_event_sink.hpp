@@ -2,11 +2,11 @@
 // RecordingEventSink: an EventSink that keeps every event it is given, for tests and for
 // embedders that poll.
 
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "libsync/ports/event_sink.hpp"
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync {
 
@@ -14,18 +14,18 @@ namespace libsync {
 class RecordingEventSink final : public EventSink {
  public:
   void Publish(std::span<const Event> events) noexcept override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     events_.insert(events_.end(), events.begin(), events.end());
   }
 
   std::vector<Event> Events() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return events_;
   }
 
   /// The types of the published events, in order ("lock:acquired", ...).
   std::vector<std::string> Types() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     std::vector<std::string> types;
     types.reserve(events_.size());
     for (const auto& e : events_) types.push_back(e.type);
@@ -33,13 +33,13 @@ class RecordingEventSink final : public EventSink {
   }
 
   void Clear() {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     events_.clear();
   }
 
  private:
-  mutable std::mutex mutex_;
-  std::vector<Event> events_;
+  mutable Mutex mutex_;
+  std::vector<Event> events_ LIBSYNC_GUARDED_BY(mutex_);
 };
 
 }  // namespace libsync

@@ -7,10 +7,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "libsync/ports/event_sink.hpp"
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync::web {
 
@@ -42,9 +42,9 @@ class EventHub final : public EventSink {
  private:
   void Unsubscribe(const std::string& project_id, std::uint64_t id);
 
-  mutable std::mutex mutex_;
-  std::uint64_t next_id_ = 1;
-  std::map<std::string, std::map<std::uint64_t, std::shared_ptr<Deliver>>> by_project_;
+  mutable Mutex mutex_;
+  std::uint64_t next_id_ LIBSYNC_GUARDED_BY(mutex_) = 1;
+  std::map<std::string, std::map<std::uint64_t, std::shared_ptr<Deliver>>> by_project_ LIBSYNC_GUARDED_BY(mutex_);
 };
 
 }  // namespace libsync::web

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 
 #include "libsync/ports/store.hpp"
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync::testing {
 
@@ -35,11 +35,11 @@ class FaultyStore final : public Store {
   /// What the failing call returns, kUnavailable "injected failure" until set: e.g. a
   /// database's own message, to see where it ends up.
   void FailWith(Status status) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     injected_ = std::move(status);
   }
   Status Injected() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return injected_;
   }
   bool failed() const { return fired_; }
@@ -61,8 +61,8 @@ class FaultyStore final : public Store {
   std::atomic<std::int64_t> fail_at_;
   std::atomic<bool> fired_{false};
   std::atomic<bool> fail_next_commit_{false};
-  mutable std::mutex mutex_;
-  Status injected_ = Status::Unavailable("injected failure", "faulty");
+  mutable Mutex mutex_;
+  Status injected_ LIBSYNC_GUARDED_BY(mutex_) = Status::Unavailable("injected failure", "faulty");
 };
 
 }  // namespace libsync::testing

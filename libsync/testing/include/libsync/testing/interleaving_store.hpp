@@ -5,9 +5,9 @@
 // reaping, a sync between planning and applying).
 
 #include <functional>
-#include <mutex>
 
 #include "libsync/ports/store.hpp"
+#include "libsync/thread_annotations.hpp"
 
 namespace libsync::testing {
 
@@ -30,9 +30,9 @@ class InterleavingStore final : public Store {
 
  private:
   Store& inner_;
-  mutable std::mutex mutex_;
-  TxMode mode_ = TxMode::kRead;
-  std::function<void()> step_;
+  mutable Mutex mutex_;
+  TxMode mode_ LIBSYNC_GUARDED_BY(mutex_) = TxMode::kRead;
+  std::function<void()> step_ LIBSYNC_GUARDED_BY(mutex_);
 };
 
 }  // namespace libsync::testing
