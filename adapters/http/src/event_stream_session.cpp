@@ -44,7 +44,13 @@ EventStreamSession::~EventStreamSession() {
 
 void EventStreamSession::Begin(std::shared_ptr<EventHub::Subscription> subscription, EventStream stream,
                                Result<std::vector<Event>> first_page) {
-  if (!first_page) return Refuse(first_page.error());
+  if (!first_page) {
+    // A browser's WebSocket cannot read the status of a refused handshake, so a seq the
+    // log no longer holds is told after the upgrade, as close code 4410 (4000 + HTTP's
+    // 410): the client re-lists and subscribes from the head instead of retrying forever.
+    if (upgrade_ && first_page.error().code() == ErrorCode::kGone) return AcceptWebSocket({}, first_page.error());
+    return Refuse(first_page.error());
+  }
   subscription_ = std::move(subscription);
   last_seq_ = stream.last_seq;
   event_stream_.emplace(std::move(stream));
@@ -78,7 +84,7 @@ void EventStreamSession::BeginStream(std::vector<Event> first_page) {
   WatchForClose();
 }
 
-void EventStreamSession::AcceptWebSocket(std::vector<Event> first_page) {
+void EventStreamSession::AcceptWebSocket(std::vector<Event> first_page, std::optional<Status> gone) {
   stream_.expires_never();  // the websocket stream keeps its own timers from here on
   ws_.emplace(stream_);
   // Idle for half the timeout -> a ping; no pong (or anything) for the whole -> closed.
@@ -95,13 +101,22 @@ void EventStreamSession::AcceptWebSocket(std::vector<Event> first_page) {
   }));
   ws_->read_message_max(4096);  // subscribers have nothing to say; cap what they may send
   ws_->text(true);
-  ws_->async_accept(*upgrade_, [self = shared_from_this(), page = std::move(first_page)](beast::error_code ec) mutable {
+  ws_->async_accept(*upgrade_, [self = shared_from_this(), page = std::move(first_page),
+                                gone = std::move(gone)](beast::error_code ec) mutable {
     self->upgrade_.reset();
     self->shared_->Done();
     if (ec) return self->StopStream();
+    if (gone) return self->CloseWebSocket(kCloseGone, gone->message());
     self->OnReplayPage(std::move(page));
     self->ReadWebSocket();
   });
+}
+
+// A close frame with the reason (cut to the 123 bytes a close frame carries), then the
+// door. Only for a stream that never started: nothing else is being written.
+void EventStreamSession::CloseWebSocket(std::uint16_t code, std::string_view reason) {
+  const websocket::close_reason why(static_cast<websocket::close_code>(code), reason.substr(0, 123));
+  ws_->async_close(why, [self = shared_from_this()](beast::error_code) { self->StopStream(); });
 }
 
 // A page of the replay has been read (on a worker).
