@@ -101,7 +101,7 @@ Response GetDoc(RouteCall& call) {
 }
 
 Response PutDoc(RouteCall& call) {
-  auto body = JsonBody::Parse(call.request.body, {"content", "baseVersion"});
+  auto body = JsonBody::Parse(call.request.body, {"content", "baseVersion", "source"});
   if (!body) return ErrorResponse(body.error());
   auto content = body->RequiredString("content");
   if (!content) return ErrorResponse(content.error());
@@ -109,7 +109,13 @@ Response PutDoc(RouteCall& call) {
   if (!base) return ErrorResponse(base.error());
   auto guard = Guard(call.request, *base);
   if (!guard) return ErrorResponse(guard.error());
-  return Reply(call.sync.docs().Put(call.by(), call.id, call.file, *content, *guard),
+  auto source = body->OptionalString("source");
+  if (!source) return ErrorResponse(source.error());
+  VersionSource recorded = VersionSource::kApi;
+  if (*source && (!ParseSource(**source, &recorded) || (recorded != VersionSource::kApi && recorded != VersionSource::kWeb))) {
+    return ErrorResponse(Status::InvalidArgument("source must be \"api\" or \"web\""));
+  }
+  return Reply(call.sync.docs().Put(call.by(), call.id, call.file, *content, *guard, recorded),
                [](DocWriteResult w) { return DocResponse(w.created ? 201 : 200, w.doc); });
 }
 
