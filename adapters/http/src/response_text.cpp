@@ -46,7 +46,8 @@ void AppendNumber(std::string& out, long long value) {
   out.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
 }
 
-void WriteResponseText(const Response& response, bool keep_alive, unsigned version, std::string& out) {
+void WriteResponseText(const Response& response, bool keep_alive, unsigned version, std::string& out,
+                       bool head_only) {
   out.clear();
   out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   AppendNumber(out, response.status);
@@ -68,7 +69,7 @@ void WriteResponseText(const Response& response, bool keep_alive, unsigned versi
     out.append("\r\n");
   }
   out.append("\r\n");
-  out.append(response.body);
+  if (!head_only) out.append(response.body);
 }
 
 }  // namespace libsync::web

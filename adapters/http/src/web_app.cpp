@@ -81,9 +81,10 @@ Response WebApp::Serve(const Request& request) const {
   const auto found = files_.find(path == "/" ? std::string_view("/index.html") : path);
   // The app routes by the URL's fragment, so "/" is its only page: any other name is 404.
   if (found == files_.end()) return Refused(404, "no such file in the web app");
-  if (request.method != "GET") {
-    Response r = Refused(405, "the web app's files are read with GET");
-    r.headers.emplace_back("allow", "GET");
+  // HEAD answers as GET does, and the transport leaves the body out (http_session.cpp).
+  if (request.method != "GET" && request.method != "HEAD") {
+    Response r = Refused(405, "the web app's files are read with GET or HEAD");
+    r.headers.emplace_back("allow", "GET, HEAD");
     return r;
   }
   const File& file = found->second;

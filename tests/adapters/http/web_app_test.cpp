@@ -250,13 +250,31 @@ TEST_F(WebAppTest, AManifestNamingAPathOutsideIsRefused) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
 }
 
-TEST_F(WebAppTest, OnlyGetReadsTheApp) {
+TEST_F(WebAppTest, OnlyGetAndHeadReadTheApp) {
   StartWithApp();
   Client c(server_->port());
   c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
   const std::string r = c.ReadResponse();
   EXPECT_EQ(StatusOf(r), 405) << r;
-  EXPECT_EQ(HeaderOf(r, "allow"), "GET");
+  EXPECT_EQ(HeaderOf(r, "allow"), "GET, HEAD");
+}
+
+// HEAD gets GET's head (its length and validators) and no body: the next answer on the
+// same connection starts right after it.
+TEST_F(WebAppTest, HeadAnswersAsGetWithoutTheBody) {
+  StartWithApp();
+  Client c(server_->port());
+  c.Send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string head = ReadUntil(c, "\r\n\r\n");
+  ASSERT_EQ(StatusOf(head), 200) << head;
+  EXPECT_EQ(HeaderOf(head, "content-length"), std::to_string(kIndex.size()));
+  EXPECT_EQ(HeaderOf(head, "etag"), "\"" + kIndexHash.substr(0, 32) + "\"");
+  ExpectSecurityHeaders(head);
+  EXPECT_EQ(head.substr(head.find("\r\n\r\n") + 4), "") << "HEAD sent a body";
+  c.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string next = c.ReadResponse();
+  EXPECT_EQ(StatusOf(next), 200) << next;
+  EXPECT_EQ(BodyOf(next), kIndex);
 }
 
 TEST_F(WebAppTest, TheApiIsUnchangedBesideTheApp) {
