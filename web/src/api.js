@@ -2,7 +2,7 @@
 // today (docs/http.md); where it needs more than that API offers, the workaround lives
 // here, next to the request that will replace it, so switching is a change to this file.
 
-import { credentialHeaders } from './session.js';
+import { credentialHeaders, secret } from './session.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -90,7 +90,8 @@ export function putDoc(projectId, name, content, { version, lockToken } = {}) {
   const headers = { ...lockHeader(lockToken) };
   if (version === 0) headers['If-None-Match'] = '*';
   else Object.assign(headers, ifMatch(version));
-  return call('PUT', `${project(projectId)}/docs/${file(name)}`, { body: { content }, headers });
+  // The history records these saves as made in the web app.
+  return call('PUT', `${project(projectId)}/docs/${file(name)}`, { body: { content, source: 'web' }, headers });
 }
 
 export const deleteDoc = (projectId, name, { version, lockToken } = {}) =>
@@ -130,28 +131,26 @@ export const consumers = (projectId) => call('GET', `${project(projectId)}/consu
 
 // --- events ----------------------------------------------------------------------------
 
-/**
- * Opens the project's event stream after `since` (null: from now on). Resolves to the
- * Response whose body streams server-sent events.
- *
- * The WebSocket route (GET /api/events?projectId=&since=) takes credentials only as
- * ?token=, because a browser's WebSocket cannot send headers, and the secret must never
- * be in a URL. So the app reads the same stream as server-sent events through fetch,
- * which sends the key as a header and the resume point as Last-Event-ID. Wanted for the
- * WebSocket: the secret accepted in Sec-WebSocket-Protocol (see docs/web.md).
- */
-export async function openEvents(projectId, since, signal) {
-  const headers = { ...credentialHeaders(), Accept: 'text/event-stream' };
-  if (since !== null && since !== undefined) headers['Last-Event-ID'] = String(since);
-  const response = await fetch(`${project(projectId)}/events`, { headers, signal, cache: 'no-store' });
-  if (!response.ok) {
-    let body = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
-    throw new ApiError(response.status, body);
-  }
-  return response;
+/** Bytes as unpadded base64url: the only characters a WebSocket subprotocol may carry. */
+function base64url(text) {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
+
+/**
+ * A WebSocket on the project's events after `since` (null: from now on). A browser's
+ * WebSocket cannot send headers, and the secret must never be in a URL (where access logs
+ * and history keep it), so it travels as the subprotocol `aitk.auth.<base64url>` beside
+ * `aitk.v1`; the server answers with `aitk.v1` only (docs/http.md, "Live events").
+ */
+export function openEvents(projectId, since) {
+  const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  let url = `${scheme}//${window.location.host}/api/events?projectId=${encodeURIComponent(projectId)}`;
+  if (since !== null && since !== undefined) url += `&since=${since}`;
+  const value = secret();
+  return new WebSocket(url, value ? ['aitk.v1', `aitk.auth.${base64url(value)}`] : ['aitk.v1']);
+}
+
+/** Close code the server ends an event WebSocket with when the log no longer holds `since`. */
+export const kEventsGone = 4410;
