@@ -17,6 +17,9 @@ export class ProjectState {
     this.docs = [];
     this.status = 'connecting';
     this.applied = 0; // events applied so far: a read that an event overtook is stale
+    // The last import's conflicts by file name, with what the repository holds, so an
+    // opened file shows it beside the local text.
+    this.repoConflicts = new Map();
     this.listeners = new Set();
     this.docListeners = new Set();
     this.stop = follow(id, {
@@ -56,6 +59,11 @@ export class ProjectState {
       this.changed();
       return;
     }
+  }
+
+  /** Keeps an import's conflicts (the previous import's are settled or reported again). */
+  rememberImport(report) {
+    this.repoConflicts = new Map(report.conflicts.map((c) => [c.fileName, { ...c, commit: report.commit }]));
   }
 
   /** The token this page holds for the live lock, or null. */

@@ -156,6 +156,24 @@ describe('git import and export against a local bare repository', () => {
     await page.waitForSelector('.editor-ready');
     assert.equal(await text(page, '.doc-name'), 'a.md');
     assert.match(await page.$eval('pierce/.cm-content', (el) => el.innerText), /from the app/);
+    // What the repository holds is beside it; taking it and saving settles the conflict.
+    await page.waitForSelector('.repo-conflict .diff-line.added');
+    assert.deepEqual(await page.$$eval('.repo-conflict .diff-line.added', (r) => r.map((x) => x.textContent)), ['+ from the repository']);
+    assert.equal(await page.$eval('.repository-text', (el) => el.textContent), '# A\n\nfrom the repository\n');
+    await page.click('.take-repository');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('s');
+    await page.keyboard.up('Control');
+    await waitInPage(page, () => !document.querySelector('.repo-conflict'));
+    const docs = `/api/projects/${project.id}/docs`;
+    assert.equal((await app.server.ok('GET', `${docs}/a.md`)).content, '# A\n\nfrom the repository\n');
+    const history = await app.server.ok('GET', `${docs}/a.md/history`);
+    assert.equal(history[0].source, 'web', 'a save in the page is recorded as made in the web app');
+    await page.goto(`${app.web.url}/#/projects/${project.id}/git`);
+    await page.waitForSelector('.git-import:not([disabled])');
+    await page.click('.git-import');
+    await page.waitForSelector('.git-report.import');
+    assert.equal(await page.$('.git-report.import .conflicted'), null, 'the next import raises it no more');
     await page.browserContext().close();
   });
 });

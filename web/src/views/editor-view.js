@@ -10,6 +10,7 @@ import { h, notify, replace } from '../dom.js';
 import { link, setLeaveGuard } from '../router.js';
 import * as session from '../session.js';
 import { renderConflict } from './conflict.js';
+import { renderRepoConflict } from './repo-conflict.js';
 
 const kPreviewDelayMs = 120;
 
@@ -18,13 +19,14 @@ export function renderEditor(root, state, name, ctx) {
   const saveButton = h('button', { type: 'button', class: 'primary save', onclick: () => save() }, 'Save');
   const remoteBanner = h('div', { class: 'remote-banner', hidden: true });
   const conflictArea = h('div', { class: 'conflict-area' });
+  const repoArea = h('div', { class: 'repo-conflict-area' });
   const editorHost = h('div', { class: 'editor-host' });
   const preview = h('article', { class: 'preview', 'aria-label': 'Preview' });
   replace(root,
     h('div', { class: 'editor-toolbar' },
       h('h2', { class: 'doc-name' }, name), saveButton,
       h('a', { href: link('projects', state.id, 'history', name), class: 'history-link' }, 'History'), status),
-    remoteBanner, conflictArea,
+    remoteBanner, repoArea, conflictArea,
     h('div', { class: 'editor-panes' }, editorHost, preview));
 
   let editor = null;
@@ -70,6 +72,11 @@ export function renderEditor(root, state, name, ctx) {
       const doc = await api.putDoc(state.id, name, content, { version, lockToken: state.token() });
       base = { version: doc.version, content: doc.content };
       replace(conflictArea);
+      const repo = state.repoConflicts.get(name);
+      if (repo && repo.remoteContent === doc.content) {
+        state.repoConflicts.delete(name); // settled: the next import finds the same text
+        replace(repoArea);
+      }
       notify(`Saved version ${doc.version}.`);
     } catch (error) {
       if (error instanceof ApiError && error.status === 412) await showConflict();
@@ -168,6 +175,18 @@ export function renderEditor(root, state, name, ctx) {
         },
       });
       renderPreview(preview, doc.content);
+      const repo = state.repoConflicts.get(name);
+      if (repo) {
+        renderRepoConflict(repoArea, repo, {
+          localText: doc.content,
+          takeRepository: () => {
+            if (readOnlyReason()) return;
+            editor.setText(repo.remoteContent);
+            refreshMode();
+            editor.focus();
+          },
+        });
+      }
       refreshMode();
       root.classList.add('editor-ready');
     } catch (error) {

@@ -22,12 +22,13 @@ export function renderGit(root, state, ctx) {
     try {
       if (kind === 'import') {
         const r = await api.importFromGit(state.id, { lockToken: state.token() });
+        state.rememberImport(r);
         replace(result, h('div', { class: 'git-report import' },
           h('p', {}, r.commit ? `Imported from commit ${r.commit}.` : 'Nothing to import.'),
           section('Imported', r.imported, 'imported'), section('Merged', r.updated, 'merged'),
           section('Deleted', r.deleted, 'deleted'),
           r.conflicts.length ? h('div', { class: 'conflicted' }, h('h3', {}, `Conflicts (${r.conflicts.length})`),
-            h('p', { class: 'muted' }, 'The local text was kept; open a file to resolve it.'),
+            h('p', { class: 'muted' }, 'The local text was kept; open a file to see the repository\'s beside it.'),
             h('ul', {}, r.conflicts.map((c) => h('li', {}, docLink(c.fileName), h('span', { class: 'muted' }, ` ${c.reason}`))))) : null,
           h('p', { class: 'muted' }, `${r.unchanged.length} unchanged.`)));
         state.reloadDocs().catch(() => {});
