@@ -1,5 +1,6 @@
-// Measures the budgets for the app and prints them (docs/performance.md):
-//   node tools/measure.mjs      (AITK_SERVER=<aitk-server>, WEB_DIST=<built app>)
+// Measures the web app's budgets and prints them (docs/performance.md, docs/web.md):
+//   AITK_SERVER=build/release/examples/server/aitk-server WEB_DIST=build/release/web/dist \
+//     node tests/bench/web_budgets.mjs
 // - the app's own JS+CSS, compressed, on the first page (the manifest's figure);
 // - navigation to the doc list shown, cold cache, on loopback (Navigation Timing);
 // - a 100 KB doc saved in one browser and seen in a second;
@@ -7,12 +8,15 @@
 // Each timing is the median of several runs. It starts its own server on a free port.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kAdminToken, startApp } from '../test/harness.mjs';
+import { kAdminToken, startApp } from '../../web/test/harness.mjs';
 
 const kRuns = 7;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const app = await startApp();
+// Chromium and the server share this machine's cores here; pinned network threads would
+// queue behind the browser's own threads on their one core, which a server with its own
+// machine never sees. So the server runs unpinned (docs/web.md, "Budgets").
+const app = await startApp({ serverArgs: ['--cpu-affinity', 'off'] });
 try {
   const manifest = JSON.parse(readFileSync(join(app.dist, 'manifest.json'), 'utf8'));
   const project = await app.server.project('measure');
