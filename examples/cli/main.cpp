@@ -15,8 +15,10 @@ constexpr const char* kUsage = R"(usage: aitk [options] COMMAND [args]
 
 commands:
   status                      lock state, and whether the local docs are current
-  pull                        bring the docs folder up to date (no-op when current)
-  hook session-start          Claude Code SessionStart hook: check, pull, summarise
+  pull [--emit LIST]          bring the docs folder up to date (no-op when current), then
+                              write it for other assistants (LIST: claude, agents, cursor,
+                              copilot, gemini, windsurf, or all; docs/emit.md)
+  hook session-start          Claude Code SessionStart hook: check, pull, emit, summarise
   hook guard                  Claude Code PreToolUse hook: block edits in the docs folder
   lock acquire|extend|release take, prolong or give back the project's edit lock
   push FILE                   upload one doc (under the lock, if this machine holds it)
@@ -31,6 +33,7 @@ options (also from the environment and ./.env.ai-toolkit):
   --dir DIR          AI_TOOLKIT_DOCS_DIR       docs folder in the project (default .docs)
   --timeout SECONDS  AI_TOOLKIT_TIMEOUT        per request attempt (default 10)
   --retries N        extra attempts for failed idempotent requests (default 2)
+  --emit LIST        AI_TOOLKIT_EMIT           assistants to write the docs for after a pull
 
 exit codes: 0 ok; 1 failed (refused or unreachable, nothing changed); 2 usage or
 configuration error (for hook guard: edit blocked); status only: 3 docs behind,
@@ -40,9 +43,13 @@ configuration error (for hook guard: edit blocked); status only: 3 docs behind,
 const std::map<std::string, std::string> kCommandHelp = {
     {"status", "usage: aitk status\n  Prints the lock state and whether the docs folder holds the server's latest\n"
                "  docs. Exit 0 unlocked and current, 3 behind, 4 locked, 5 locked and behind.\n"},
-    {"pull", "usage: aitk pull [--dir .docs]\n  Compares .sync-hash with the server's docs hash; when they differ, writes\n"
+    {"pull", "usage: aitk pull [--dir .docs] [--emit LIST] [--force]\n  Compares .sync-hash with the server's docs hash; when they differ, writes\n"
              "  every doc into a temporary folder and swaps it in atomically (docs deleted on\n"
-             "  the server disappear). A fileName that could escape the folder fails the pull.\n"},
+             "  the server disappear). A fileName that could escape the folder fails the pull.\n"
+             "  --emit LIST (or AI_TOOLKIT_EMIT): after a pull that changed the docs, writes them\n"
+             "  for each assistant in LIST (claude, agents, cursor, copilot, gemini, windsurf,\n"
+             "  all): only aitk's marked region of a shared file, and generated files that were\n"
+             "  not edited by hand. --force emits for current docs too. See docs/emit.md.\n"},
     {"hook", "usage: aitk hook session-start | aitk hook guard\n"
              "  session-start: checks the lock, pulls when behind, prints a summary for the\n"
              "  assistant. Offline with a cached folder it warns and exits 0; without one it\n"
