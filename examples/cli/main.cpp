@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "config.hpp"
+#include "hook_install.hpp"
 
 namespace {
 
@@ -20,6 +21,7 @@ commands:
                               copilot, gemini, windsurf, or all; docs/emit.md)
   hook session-start          Claude Code SessionStart hook: check, pull, emit, summarise
   hook guard                  Claude Code PreToolUse hook: block edits in the docs folder
+  hook install|uninstall      add aitk's hooks to .claude/settings.json, or take them out
   lock acquire|extend|release take, prolong or give back the project's edit lock
   push FILE                   upload one doc (under the lock, if this machine holds it)
   history FILE                the versions of one doc
@@ -50,12 +52,14 @@ const std::map<std::string, std::string> kCommandHelp = {
              "  for each assistant in LIST (claude, agents, cursor, copilot, gemini, windsurf,\n"
              "  all): only aitk's marked region of a shared file, and generated files that were\n"
              "  not edited by hand. --force emits for current docs too. See docs/emit.md.\n"},
-    {"hook", "usage: aitk hook session-start | aitk hook guard\n"
+    {"hook", "usage: aitk hook session-start | aitk hook guard | aitk hook install|uninstall [claude] [--dry-run]\n"
              "  session-start: checks the lock, pulls when behind, prints a summary for the\n"
              "  assistant. Offline with a cached folder it warns and exits 0; without one it\n"
              "  explains what to configure and exits 1.\n"
              "  guard: reads a PreToolUse event on stdin; exits 2 (block) when the tool would\n"
-             "  edit a file inside the docs folder, else 0.\n"},
+             "  edit a file inside the docs folder, else 0.\n"
+             "  install: merges both hooks into .claude/settings.json, keeping every other key\n"
+             "  and hook; uninstall removes only aitk's entries. --dry-run shows the result.\n"},
     {"lock", "usage: aitk lock acquire [--reason TEXT] [--ttl SECONDS] [--as NAME]\n"
              "       aitk lock extend [--minutes N]\n       aitk lock release\n"
              "  The token is kept in .aitk-lock in the project folder (mode 0600). Acquiring\n"
@@ -98,6 +102,9 @@ int main(int argc, char** argv) {
     return aitk::RunSessionStartHook(*config);
   }
   if (command == "hook" && config->words.size() == 2 && config->words[1] == "guard") return aitk::RunGuardHook(*config);
+  if (command == "hook" && config->words.size() >= 2 && (config->words[1] == "install" || config->words[1] == "uninstall")) {
+    return aitk::RunHookInstall(*config, config->words[1] == "install");
+  }
   std::cerr << "aitk: unknown command '" << command << "'\n\n" << kUsage;
   return aitk::kExitUsage;
 }
