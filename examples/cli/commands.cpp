@@ -12,6 +12,7 @@
 #include "libsync/hashing.hpp"
 #include "platform_client.hpp"
 #include "sse_parser.hpp"
+#include "status_json.hpp"
 
 namespace aitk {
 namespace {
@@ -104,22 +105,32 @@ volatile std::sig_atomic_t g_interrupted = 0;
 }  // namespace
 
 int RunStatus(const Config& config) {
-  if (Status s = RequireConnection(config); !s.ok()) return Fail(s);
+  const bool json = config.Has("--json");
+  if (Status s = RequireConnection(config); !s.ok()) {
+    if (json) std::cout << StatusErrorJson(config, s) << "\n";
+    return Fail(s);
+  }
   PlatformClient client(config);
   auto lock = client.LockStatus();
-  if (!lock) return Fail(lock.error());
-  auto hash = client.DocsHash();
-  if (!hash) return Fail(hash.error());
+  auto hash = lock ? client.DocsHash() : libsync::Result<std::string>(lock.error());
+  if (!hash) {
+    if (json) std::cout << StatusErrorJson(config, hash.error()) << "\n";
+    return Fail(hash.error());
+  }
   const DocsFolder folder(config.docs_dir);
   const std::string local = folder.SyncedHash();
   const bool behind = local != *hash;
-  std::cout << "lock: " << DescribeLock(*lock) << "\n";
-  if (!behind) {
-    std::cout << "docs: current (" << folder.DocCount() << " docs, hash " << Short(*hash) << ")\n";
-  } else if (local.empty()) {
-    std::cout << "docs: not pulled yet into " << folder.dir().string() << " (run aitk pull)\n";
+  if (json) {
+    std::cout << StatusJson(config, *lock, *hash, local, folder.DocCount()) << "\n";
   } else {
-    std::cout << "docs: behind (local " << Short(local) << ", server " << Short(*hash) << "; run aitk pull)\n";
+    std::cout << "lock: " << DescribeLock(*lock) << "\n";
+    if (!behind) {
+      std::cout << "docs: current (" << folder.DocCount() << " docs, hash " << Short(*hash) << ")\n";
+    } else if (local.empty()) {
+      std::cout << "docs: not pulled yet into " << folder.dir().string() << " (run aitk pull)\n";
+    } else {
+      std::cout << "docs: behind (local " << Short(local) << ", server " << Short(*hash) << "; run aitk pull)\n";
+    }
   }
   if (lock->locked) return behind ? kExitLockedBehind : kExitLocked;
   return behind ? kExitBehind : kExitOk;

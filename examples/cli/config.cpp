@@ -18,7 +18,7 @@ using libsync::Status;
 const std::set<std::string> kGlobalFlags = {"--url", "--key", "--project", "--project-dir", "--dir",
                                             "--timeout", "--retries", "--emit"};
 const std::set<std::string> kCommandOptions = {"--reason", "--ttl", "--minutes", "--as", "--since", "--name", "--count"};
-const std::set<std::string> kSwitches = {"--force", "--quiet", "--dry-run"};
+const std::set<std::string> kSwitches = {"--force", "--quiet", "--dry-run", "--json", "--version"};
 
 std::string Trim(std::string s) {
   const auto begin = s.find_first_not_of(" \t\r");

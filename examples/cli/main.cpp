@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "config.hpp"
+#include "doctor.hpp"
 #include "hook_install.hpp"
 
 namespace {
@@ -15,13 +16,14 @@ namespace {
 constexpr const char* kUsage = R"(usage: aitk [options] COMMAND [args]
 
 commands:
-  status                      lock state, and whether the local docs are current
+  status [--json]             lock state, and whether the local docs are current
   pull [--emit LIST]          bring the docs folder up to date (no-op when current), then
                               write it for other assistants (LIST: claude, agents, cursor,
                               copilot, gemini, windsurf, or all; docs/emit.md)
   hook session-start          Claude Code SessionStart hook: check, pull, emit, summarise
   hook guard                  Claude Code PreToolUse hook: block edits in the docs folder
   hook install|uninstall      add aitk's hooks to .claude/settings.json, or take them out
+  doctor                      check the set-up end to end, with a fix for each problem
   lock acquire|extend|release take, prolong or give back the project's edit lock
   push FILE                   upload one doc (under the lock, if this machine holds it)
   history FILE                the versions of one doc
@@ -36,6 +38,7 @@ options (also from the environment and ./.env.ai-toolkit):
   --timeout SECONDS  AI_TOOLKIT_TIMEOUT        per request attempt (default 10)
   --retries N        extra attempts for failed idempotent requests (default 2)
   --emit LIST        AI_TOOLKIT_EMIT           assistants to write the docs for after a pull
+  --version          print aitk's version
 
 exit codes: 0 ok; 1 failed (refused or unreachable, nothing changed); 2 usage or
 configuration error (for hook guard: edit blocked); status only: 3 docs behind,
@@ -43,8 +46,12 @@ configuration error (for hook guard: edit blocked); status only: 3 docs behind,
 )";
 
 const std::map<std::string, std::string> kCommandHelp = {
-    {"status", "usage: aitk status\n  Prints the lock state and whether the docs folder holds the server's latest\n"
-               "  docs. Exit 0 unlocked and current, 3 behind, 4 locked, 5 locked and behind.\n"},
+    {"status", "usage: aitk status [--json]\n  Prints the lock state and whether the docs folder holds the server's latest\n"
+               "  docs. Exit 0 unlocked and current, 3 behind, 4 locked, 5 locked and behind.\n"
+               "  --json prints the same as one JSON object (docs/hooks.md lists its fields).\n"},
+    {"doctor", "usage: aitk doctor\n  Checks the settings, that the platform is reachable, the key and its scope,\n"
+               "  TLS, the docs folder, the hooks and the emit targets; prints a fix under each\n"
+               "  problem. Changes nothing. Exit 0 when no check failed, else 1.\n"},
     {"pull", "usage: aitk pull [--dir .docs] [--emit LIST] [--force]\n  Compares .sync-hash with the server's docs hash; when they differ, writes\n"
              "  every doc into a temporary folder and swaps it in atomically (docs deleted on\n"
              "  the server disappear). A fileName that could escape the folder fails the pull.\n"
@@ -82,6 +89,10 @@ int main(int argc, char** argv) {
     std::cerr << "aitk: " << config.error().message() << "\n";
     return aitk::kExitUsage;
   }
+  if (config->Has("--version")) {
+    std::cout << "aitk " << AITK_VERSION << "\n";
+    return aitk::kExitOk;
+  }
   if (config->words.empty()) {
     (config->help ? std::cout : std::cerr) << kUsage;
     return config->help ? aitk::kExitOk : aitk::kExitUsage;
@@ -105,6 +116,7 @@ int main(int argc, char** argv) {
   if (command == "hook" && config->words.size() >= 2 && (config->words[1] == "install" || config->words[1] == "uninstall")) {
     return aitk::RunHookInstall(*config, config->words[1] == "install");
   }
+  if (command == "doctor") return aitk::RunDoctor(*config);
   std::cerr << "aitk: unknown command '" << command << "'\n\n" << kUsage;
   return aitk::kExitUsage;
 }
