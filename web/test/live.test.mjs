@@ -200,9 +200,12 @@ describe('locks and live updates', () => {
       await dialog.dismiss();
     });
     await page.click('li.file[data-file="b.md"] a');
-    await waitInPage(page, () => true);
+    // The question comes on the hashchange, after the click returns.
+    for (const deadline = Date.now() + 5000; !dialogs.length && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     assert.deepEqual(dialogs, ['Leave without saving your changes?']);
-    assert.ok(page.url().endsWith('/a.md'), page.url());
+    await waitInPage(page, () => location.hash.endsWith('/a.md'));
     assert.equal(await text(page, '.doc-name'), 'a.md');
     await page.browserContext().close();
   });
