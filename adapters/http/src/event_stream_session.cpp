@@ -40,6 +40,7 @@ EventStreamSession<Stream>::EventStreamSession(Stream stream, std::size_t networ
 
 template <class Stream>
 EventStreamSession<Stream>::~EventStreamSession() {
+  if constexpr (kIsTls<Stream>) KeepSessionResumable(stream_);
   Uncount();
   shared_->placement.Closed(network_thread_);
 }

@@ -26,6 +26,9 @@ Response PlainError(int status, std::string message) {
 
 template <class Stream>
 HttpSession<Stream>::~HttpSession() {
+  if constexpr (kIsTls<Stream>) {
+    if (!handed_over_) KeepSessionResumable(stream_);
+  }
   shared_->waiting[network_thread_]->Remove(*this);
   Uncount();
   // A stream keeps the connection's count on this thread; its session gives it back.

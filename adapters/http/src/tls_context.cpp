@@ -48,6 +48,10 @@ Status Refused(const std::string& what, const std::string& file, const boost::sy
 
 }  // namespace
 
+void KeepSessionResumable(TlsStream& stream) {
+  SSL_set_shutdown(stream.native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+}
+
 Status CheckKeyFileMode(const std::string& key_file) {
   struct stat st {};
   if (::stat(key_file.c_str(), &st) != 0) {

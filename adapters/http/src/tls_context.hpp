@@ -27,6 +27,12 @@ inline constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 /// the TLS port is a client speaking plain HTTP (or nothing we know).
 inline constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
+/// Before a TLS connection is freed: OpenSSL drops the session of a connection freed
+/// without a close_notify exchange from the cache, and most clients close without one, so
+/// nearly no session could be resumed. (nginx does the same.) A connection that failed
+/// with a fatal alert has had its session dropped by OpenSSL already.
+void KeepSessionResumable(TlsStream& stream);
+
 /// Refuses a key file that anyone but its owner may read or write: the key is the server's
 /// identity. Expected errors: kInvalidArgument (the message names the file, its mode and
 /// the chmod that fixes it, or why it cannot be read).
