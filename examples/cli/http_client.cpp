@@ -45,14 +45,14 @@ std::string CertificateAdvice(long result, const Endpoint& e) {
   switch (result) {
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
-      return "the certificate is not for " + e.host +
+      return "The certificate is not for " + e.host +
              ": use a host name it names in AI_TOOLKIT_PLATFORM_URL, or have it reissued for " + e.host;
     case X509_V_ERR_CERT_HAS_EXPIRED:
     case X509_V_ERR_CERT_NOT_YET_VALID:
-      return "have the server's certificate renewed (aitk-server --tls-cert, then SIGHUP), or check this "
+      return "Have the server's certificate renewed (aitk-server --tls-cert, then SIGHUP), or check this "
              "machine's clock";
     default:
-      return "if the server's certificate comes from your team's own CA, set AI_TOOLKIT_CA_FILE (environment or "
+      return "If the server's certificate comes from your team's own CA, set AI_TOOLKIT_CA_FILE (environment or "
              ".env.ai-toolkit) to that CA's PEM file, or add it to the system trust store (SSL_CERT_FILE, "
              "SSL_CERT_DIR)";
   }
