@@ -15,12 +15,16 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev          # HTTP adapter (Boost.JSON; 1.74 has none)
   python3-dev pybind11-dev python3-pytest         # the Python module and the pytest suites
   clang-14 libclang-rt-14-dev                     # libFuzzer targets (scripts/fuzz.sh)
+  nodejs npm chromium                             # the web app's build and its browser tests
 )
 
 missing=()
 for pkg in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+  [[ "$status" == "install ok installed" ]] && continue
+  # A Node installed from elsewhere (NodeSource) bundles npm and conflicts with Debian's.
+  [[ "$pkg" == npm ]] && command -v npm >/dev/null && continue
+  missing+=("$pkg")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 

@@ -7,10 +7,12 @@
 #include <thread>
 
 #include "docs_folder.hpp"
+#include "emit_run.hpp"
 #include "files.hpp"
 #include "libsync/hashing.hpp"
 #include "platform_client.hpp"
 #include "sse_parser.hpp"
+#include "status_json.hpp"
 
 namespace aitk {
 namespace {
@@ -63,6 +65,18 @@ libsync::Result<PullOutcome> PullIfBehind(const PlatformClient& client, const Do
   return PullOutcome{true, snapshot.docs.size(), snapshot.hash};
 }
 
+// The emit targets from --emit / AI_TOOLKIT_EMIT, checked before anything is pulled so a
+// typo changes nothing.
+libsync::Result<std::vector<EmitTarget>> EmitTargets(const Config& c) { return ParseEmitTargets(c.emit); }
+
+// Emits after a pull that changed the docs; --force emits for current docs too (after
+// the target list changed, or to restore a generated file).
+void EmitIfChanged(const Config& config, const DocsFolder& folder, const std::vector<EmitTarget>& targets,
+                   bool changed, std::ostream& out) {
+  if (targets.empty() || (!changed && !config.Has("--force"))) return;
+  RunEmit(config, folder, targets, out, std::cerr);
+}
+
 std::optional<int> IntOption(const Config& c, const std::string& name) {
   const std::string text = c.Option(name);
   if (text.empty()) return std::nullopt;
@@ -91,22 +105,32 @@ volatile std::sig_atomic_t g_interrupted = 0;
 }  // namespace
 
 int RunStatus(const Config& config) {
-  if (Status s = RequireConnection(config); !s.ok()) return Fail(s);
+  const bool json = config.Has("--json");
+  if (Status s = RequireConnection(config); !s.ok()) {
+    if (json) std::cout << StatusErrorJson(config, s) << "\n";
+    return Fail(s);
+  }
   PlatformClient client(config);
   auto lock = client.LockStatus();
-  if (!lock) return Fail(lock.error());
-  auto hash = client.DocsHash();
-  if (!hash) return Fail(hash.error());
+  auto hash = lock ? client.DocsHash() : libsync::Result<std::string>(lock.error());
+  if (!hash) {
+    if (json) std::cout << StatusErrorJson(config, hash.error()) << "\n";
+    return Fail(hash.error());
+  }
   const DocsFolder folder(config.docs_dir);
   const std::string local = folder.SyncedHash();
   const bool behind = local != *hash;
-  std::cout << "lock: " << DescribeLock(*lock) << "\n";
-  if (!behind) {
-    std::cout << "docs: current (" << folder.DocCount() << " docs, hash " << Short(*hash) << ")\n";
-  } else if (local.empty()) {
-    std::cout << "docs: not pulled yet into " << folder.dir().string() << " (run aitk pull)\n";
+  if (json) {
+    std::cout << StatusJson(config, *lock, *hash, local, folder.DocCount()) << "\n";
   } else {
-    std::cout << "docs: behind (local " << Short(local) << ", server " << Short(*hash) << "; run aitk pull)\n";
+    std::cout << "lock: " << DescribeLock(*lock) << "\n";
+    if (!behind) {
+      std::cout << "docs: current (" << folder.DocCount() << " docs, hash " << Short(*hash) << ")\n";
+    } else if (local.empty()) {
+      std::cout << "docs: not pulled yet into " << folder.dir().string() << " (run aitk pull)\n";
+    } else {
+      std::cout << "docs: behind (local " << Short(local) << ", server " << Short(*hash) << "; run aitk pull)\n";
+    }
   }
   if (lock->locked) return behind ? kExitLockedBehind : kExitLocked;
   return behind ? kExitBehind : kExitOk;
@@ -114,6 +138,8 @@ int RunStatus(const Config& config) {
 
 int RunPull(const Config& config) {
   if (Status s = RequireConnection(config); !s.ok()) return Fail(s);
+  auto targets = EmitTargets(config);
+  if (!targets) return Fail(targets.error());
   PlatformClient client(config);
   const DocsFolder folder(config.docs_dir);
   auto outcome = PullIfBehind(client, folder);
@@ -124,6 +150,7 @@ int RunPull(const Config& config) {
   } else {
     std::cout << "up to date (" << outcome->docs << " docs, hash " << Short(outcome->hash) << ")\n";
   }
+  EmitIfChanged(config, folder, *targets, outcome->changed, std::cout);
   return kExitOk;
 }
 
@@ -272,6 +299,8 @@ int RunSessionStartHook(const Config& config) {
     std::cout << "AI toolkit docs: " << s.message() << "\n";
     return folder.Exists() ? kExitOk : kExitFailed;
   }
+  auto targets = EmitTargets(config);
+  if (!targets) std::cerr << "aitk: " << targets.error().message() << "; not emitting\n";
   PlatformClient client(config);
   auto lock = client.LockStatus();
   auto outcome = lock ? PullIfBehind(client, folder) : libsync::Result<PullOutcome>(lock.error());
@@ -294,6 +323,8 @@ int RunSessionStartHook(const Config& config) {
   }
   std::cout << "AI toolkit docs: " << outcome->docs << " docs in " << folder.dir().string() << " are "
             << (outcome->changed ? "freshly pulled" : "current") << " (hash " << Short(outcome->hash) << ").\n";
+  // The summary goes to stderr: stdout is the assistant's context, kept to the essentials.
+  if (targets) EmitIfChanged(config, folder, *targets, outcome->changed, std::cerr);
   if (lock->locked) {
     std::cout << "The docs are being edited: project " << DescribeLock(*lock)
               << ". Treat them as possibly changing; do not edit files under " << folder.dir().string() << ".\n";

@@ -16,9 +16,9 @@ using libsync::Status;
 // Flags shared by every command, and the options some commands take. Every one of them
 // takes a value; --help and --force are the switches.
 const std::set<std::string> kGlobalFlags = {"--url", "--key", "--project", "--project-dir", "--dir",
-                                            "--timeout", "--retries"};
+                                            "--timeout", "--retries", "--emit"};
 const std::set<std::string> kCommandOptions = {"--reason", "--ttl", "--minutes", "--as", "--since", "--name", "--count"};
-const std::set<std::string> kSwitches = {"--force", "--quiet"};
+const std::set<std::string> kSwitches = {"--force", "--quiet", "--dry-run", "--json", "--version"};
 
 std::string Trim(std::string s) {
   const auto begin = s.find_first_not_of(" \t\r");
@@ -130,6 +130,7 @@ Result<Config> LoadConfig(int argc, char** argv) {
   }
   const std::string docs = pick("--dir", "AI_TOOLKIT_DOCS_DIR");
   config.docs_dir = config.project_dir / (docs.empty() ? ".docs" : docs);
+  config.emit = pick("--emit", "AI_TOOLKIT_EMIT");
   config.user = Env("USER").empty() ? "aitk" : Env("USER");
   try {
     if (const std::string t = pick("--timeout", "AI_TOOLKIT_TIMEOUT"); !t.empty()) {

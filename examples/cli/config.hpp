@@ -22,6 +22,7 @@ struct Config {
   std::filesystem::path docs_dir;  // --dir, relative to project_dir; default .docs
   std::chrono::milliseconds timeout{10000};
   int retries = 2;
+  std::string emit;  // --emit / AI_TOOLKIT_EMIT: the assistants to write the docs for
   std::string user;  // lockedBy for lock acquire: --as, else $USER
   bool help = false;
 

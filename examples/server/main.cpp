@@ -30,6 +30,7 @@
 #include "libsync/http/api.hpp"
 #include "libsync/http/event_hub.hpp"
 #include "libsync/http/server.hpp"
+#include "libsync/http/web_app.hpp"
 #include "libsync/sql/event_listener.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "libsync/sync_service.hpp"
@@ -107,6 +108,10 @@ Usage: aitk-server [options]
   --sqlite-shared             let other processes open the SQLite database     AITK_SQLITE_SHARED=1
                               while the server runs (default: the server holds
                               it alone, which makes every request cheaper)
+  --web on|off                serve the web app at / (default: on when its     AITK_WEB
+                              files are found, off otherwise)
+  --web-dir DIR               the built web app (a web/dist with manifest.json; AITK_WEB_DIR
+                              default: the build tree's)
   --demo                      create a demo project with two docs and a key on
                               first start, and print how to call it
   --help                      this text
@@ -138,6 +143,8 @@ struct Config {
   bool sqlite_shared = false;
   long git_timeout_seconds = 30;
   bool git_allow_local = false;
+  std::string web = "auto";  // "on", "off", or "auto": on when the files are found
+  std::string web_dir;
 };
 
 [[noreturn]] void Fail(const std::string& message) {
@@ -169,7 +176,7 @@ Config ReadConfig(int argc, char** argv) {
       {"--max-connections-per-address", "AITK_MAX_CONNECTIONS_PER_ADDRESS"}, {"--max-streams", "AITK_MAX_STREAMS"},
       {"--max-streams-per-address", "AITK_MAX_STREAMS_PER_ADDRESS"},
       {"--max-streams-per-key", "AITK_MAX_STREAMS_PER_KEY"},
-      {"--git-timeout", "AITK_GIT_TIMEOUT"},
+      {"--git-timeout", "AITK_GIT_TIMEOUT"}, {"--web", "AITK_WEB"}, {"--web-dir", "AITK_WEB_DIR"},
       {"--tls-cert", "AITK_TLS_CERT"},     {"--tls-key", "AITK_TLS_KEY"}};
   for (const auto& [flag, env] : env_names) {
     if (const char* v = std::getenv(env.c_str()); v && *v) values[flag] = v;
@@ -228,6 +235,11 @@ Config ReadConfig(int argc, char** argv) {
     if (v != "on" && v != "off") Fail("--cpu-affinity must be 'on' or 'off', not '" + v + "'");
     c.cpu_affinity = v == "on";
   }
+  if (values.count("--web")) {
+    c.web = values["--web"];
+    if (c.web != "on" && c.web != "off") Fail("--web must be 'on' or 'off', not '" + c.web + "'");
+  }
+  if (values.count("--web-dir")) c.web_dir = values["--web-dir"];
   if (values.count("--idle-poll-us")) c.idle_poll_us = ParseNumber("--idle-poll-us", values["--idle-poll-us"], 0, 10000);
   for (auto [flag, field] : {std::pair{"--max-connections", &c.max_connections},
                              {"--max-connections-per-address", &c.max_connections_per_address},
@@ -318,6 +330,27 @@ void CreateDemo(SyncService& sync, const std::string& base_url, const std::strin
             << std::flush;
 }
 
+/// The web app to serve at /, or null. Its files are read once, here: a broken or
+/// tampered directory stops the start rather than serving half an app.
+std::unique_ptr<const web::WebApp> LoadWebApp(const Config& config) {
+  if (config.web == "off") return nullptr;
+  std::string dir = config.web_dir;
+#ifdef AITK_SERVER_BUILD_WEB_DIR
+  if (dir.empty()) dir = AITK_SERVER_BUILD_WEB_DIR;
+#endif
+  if (dir.empty()) {
+    if (config.web == "on") Fail("--web on needs --web-dir DIR (the built web app)");
+    return nullptr;
+  }
+  auto app = web::WebApp::Load(dir);
+  if (!app && app.error().code() == ErrorCode::kNotFound && config.web == "auto") {
+    std::cerr << "aitk-server: not serving the web app: " << app.error().message() << "\n";
+    return nullptr;
+  }
+  if (!app) Fail(app.error().message());
+  return std::move(app).value();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -404,8 +437,9 @@ int main(int argc, char** argv) {
     listener = std::move(listening).value();
   }
   GitSyncService git_sync(sync.context(), **remote, {.allow_local_remotes = config.git_allow_local});
+  const auto web_app = LoadWebApp(config);
   const web::Api api(sync, &git_sync,
-                     {.admin_token = admin_token, .hook_cache = sync.hook_cache()});
+                     {.admin_token = admin_token, .hook_cache = sync.hook_cache(), .web_app = web_app.get()});
 
   web::ServerOptions server_options;
   server_options.address = host;
@@ -429,6 +463,7 @@ int main(int argc, char** argv) {
   const std::string base_url = (server_options.tls ? "https://" : "http://") + host + ":" + std::to_string((*server)->port());
   std::cerr << "aitk-server: serving on " << base_url << " (store: " << (*store)->Kind()
             << "; open file limit " << file_limit << ")\n";
+  if (web_app) std::cerr << "aitk-server: the web app is at " << base_url << "/\n";
   if (config.demo) CreateDemo(sync, base_url, config.data_dir + "/admin-token");
 
   // Expired locks are announced (lock:expired) within seconds of expiring.

@@ -40,6 +40,16 @@ Result<std::vector<Doc>> DocService::List(const Caller& caller, std::string_view
   return out;
 }
 
+Result<std::vector<DocSummary>> DocService::ListSummaries(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kRead));
+  std::vector<DocSummary> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(out, tx.ListDocSummaries(project_id));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<Doc> DocService::Get(const Caller& caller, std::string_view project_id,
                             std::string_view file_name) {
   LIBSYNC_RETURN_IF_ERROR(CheckDocRead(caller, project_id, file_name));
@@ -72,14 +82,16 @@ Result<Doc> DocService::GetWithKeyInOneTransaction(std::string_view plain_key, s
 
 Result<DocWriteResult> DocService::Put(const Caller& caller, std::string_view project_id,
                                        std::string_view file_name, std::string_view content,
-                                       const WriteGuard& guard) {
+                                       const WriteGuard& guard, VersionSource source) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kWrite));
+  if (source != VersionSource::kApi && source != VersionSource::kWeb) {
+    return Status::InvalidArgument("a doc write's source is api or web");
+  }
   LIBSYNC_RETURN_IF_ERROR(ValidateFileName(file_name));
   LIBSYNC_RETURN_IF_ERROR(CheckContent(ctx_, content));
   const std::string hash = Sha256Hex(content);
   const Timestamp now = ctx_.clock.Now();
-  const ContentWrite write{ctx_, project_id, file_name, content, hash, guard, caller.name(),
-                           VersionSource::kApi, now};
+  const ContentWrite write{ctx_, project_id, file_name, content, hash, guard, caller.name(), source, now};
   DocWriteResult out;
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));

@@ -123,6 +123,12 @@ Status RecordSyncedCommit(Transaction& tx, std::string_view project_id, const st
   return tx.UpdateProject(project);
 }
 
+/// The repository's text for a conflict report, when it is text the store would accept.
+std::optional<std::string> RemoteText(const ServiceContext& ctx, std::string text) {
+  if (!detail::CheckContent(ctx, text).ok()) return std::nullopt;
+  return text;
+}
+
 /// The import itself, once every check has passed and the project's sync slot is held.
 Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, const GitSyncOptions& options,
                                const Remote& r, std::string_view project_id, const ImportRequest& request) {
@@ -173,7 +179,9 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     if (local_blob == blob) {
       plan.push_back({Change::kRecordBase, name, doc.version, {}, blob});
     } else if (s.base_blob_oid.empty()) {
-      report.conflicts.push_back({name, "exists locally and remotely with different text and was never synced"});
+      LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
+      report.conflicts.push_back({name, "exists locally and remotely with different text and was never synced", blob,
+                                  RemoteText(ctx, std::move(theirs))});
     } else if (local_blob == s.base_blob_oid) {
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
       if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, doc.version, std::move(text), blob});
@@ -182,7 +190,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
       LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote.MergeFile(base, doc.content, theirs));
       if (!merged.clean) {
-        report.conflicts.push_back({name, "changed locally and remotely in the same place; local text kept"});
+        report.conflicts.push_back({name, "changed locally and remotely in the same place; local text kept", blob,
+                                    RemoteText(ctx, std::move(theirs))});
       } else if (text_ok(name, merged.content)) {
         plan.push_back({Change::kUpdate, name, doc.version, std::move(merged.content), blob});
       }

@@ -17,12 +17,13 @@ std::string_view SourceName(VersionSource source) noexcept {
     case VersionSource::kApi: return "api";
     case VersionSource::kGit: return "git";
     case VersionSource::kRevert: return "revert";
+    case VersionSource::kWeb: return "web";
   }
   return "api";
 }
 
 bool ParseSource(std::string_view text, VersionSource* out) noexcept {
-  for (auto s : {VersionSource::kApi, VersionSource::kGit, VersionSource::kRevert}) {
+  for (auto s : {VersionSource::kApi, VersionSource::kGit, VersionSource::kRevert, VersionSource::kWeb}) {
     if (SourceName(s) == text) {
       *out = s;
       return true;

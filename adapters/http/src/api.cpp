@@ -6,6 +6,8 @@
 
 #include <charconv>
 
+#include "libsync/http/web_app.hpp"
+
 #include "routes/handlers.hpp"
 #include "routes/route_match.hpp"
 
@@ -160,6 +162,8 @@ std::optional<Response> Api::HandleCached(const Request& request) const {
 
 Response Api::Handle(const Request& request) const {
   try {
+    // One comparison for an API request; the app's paths never reach the route table.
+    if (options_.web_app && WebApp::Owns(request.target)) return options_.web_app->Serve(request);
     return Dispatch(sync_, git_sync_, options_, request);
   } catch (const std::exception& e) {
     return ErrorResponse(Status::Internal(e.what(), "http"));

@@ -10,6 +10,8 @@
 
 #include "event_stream_session.hpp"
 
+#include "websocket_protocol.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -48,7 +50,13 @@ EventStreamSession<Stream>::~EventStreamSession() {
 template <class Stream>
 void EventStreamSession<Stream>::Begin(std::shared_ptr<EventHub::Subscription> subscription, EventStream stream,
                                Result<std::vector<Event>> first_page) {
-  if (!first_page) return Refuse(first_page.error());
+  if (!first_page) {
+    // A browser's WebSocket cannot read the status of a refused handshake, so a seq the
+    // log no longer holds is told after the upgrade, as close code 4410 (4000 + HTTP's
+    // 410): the client re-lists and subscribes from the head instead of retrying forever.
+    if (upgrade_ && first_page.error().code() == ErrorCode::kGone) return AcceptWebSocket({}, first_page.error());
+    return Refuse(first_page.error());
+  }
   subscription_ = std::move(subscription);
   last_seq_ = stream.last_seq;
   event_stream_.emplace(std::move(stream));
@@ -86,24 +94,40 @@ void EventStreamSession<Stream>::BeginStream(std::vector<Event> first_page) {
 }
 
 template <class Stream>
-void EventStreamSession<Stream>::AcceptWebSocket(std::vector<Event> first_page) {
+void EventStreamSession<Stream>::AcceptWebSocket(std::vector<Event> first_page, std::optional<Status> gone) {
   Transport().expires_never();  // the websocket stream keeps its own timers from here on
   ws_.emplace(stream_);
   // Idle for half the timeout -> a ping; no pong (or anything) for the whole -> closed.
   websocket::stream_base::timeout timeouts{shared_->options.header_timeout, 2 * shared_->options.heartbeat_interval,
                                            true};
   ws_->set_option(timeouts);
-  ws_->set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "libsync"); }));
+  // A client that offered the aitk.v1 subprotocol (with its credentials beside it) gets it
+  // back: a browser fails a handshake whose answer names none of the protocols it offered.
+  // The aitk.auth entry is never echoed.
+  const bool v1 = OffersProtocol((*upgrade_)[http::field::sec_websocket_protocol], kEventProtocol);
+  ws_->set_option(websocket::stream_base::decorator([v1](websocket::response_type& res) {
+    res.set(http::field::server, "libsync");
+    if (v1) res.set(http::field::sec_websocket_protocol, kEventProtocol);
+  }));
   ws_->read_message_max(4096);  // subscribers have nothing to say; cap what they may send
   ws_->text(true);
-  ws_->async_accept(*upgrade_, [self = shared_from_this(), page = std::move(first_page)](beast::error_code ec) mutable {
+  ws_->async_accept(*upgrade_, [self = shared_from_this(), page = std::move(first_page),
+                                gone = std::move(gone)](beast::error_code ec) mutable {
     self->upgrade_.reset();
     self->shared_->Done();
     if (ec) return self->StopStream();
+    if (gone) return self->CloseWebSocket(kCloseGone, gone->message());
     self->OnReplayPage(std::move(page));
     self->ReadWebSocket();
   });
+}
+
+// A close frame with the reason (cut to the 123 bytes a close frame carries), then the
+// door. Only for a stream that never started: nothing else is being written.
+template <class Stream>
+void EventStreamSession<Stream>::CloseWebSocket(std::uint16_t code, std::string_view reason) {
+  const websocket::close_reason why(static_cast<websocket::close_code>(code), reason.substr(0, 123));
+  ws_->async_close(why, [self = shared_from_this()](beast::error_code) { self->StopStream(); });
 }
 
 // A page of the replay has been read (on a worker).

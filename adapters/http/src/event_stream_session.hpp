@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "libsync/http/api.hpp"
@@ -59,7 +60,8 @@ class EventStreamSession final : public std::enable_shared_from_this<EventStream
   boost::beast::tcp_stream& Transport() { return boost::beast::get_lowest_layer(stream_); }
   void Refuse(const Status& error);
   void BeginStream(std::vector<Event> first_page);
-  void AcceptWebSocket(std::vector<Event> first_page);
+  void AcceptWebSocket(std::vector<Event> first_page, std::optional<Status> gone = std::nullopt);
+  void CloseWebSocket(std::uint16_t code, std::string_view reason);
   void OnReplayPage(std::vector<Event> page);
   void ReadPage();
   void ReadWebSocket();
@@ -74,6 +76,7 @@ class EventStreamSession final : public std::enable_shared_from_this<EventStream
 
   // Reads the next page of the replay once the socket has taken most of the last.
   static constexpr std::size_t kReplayLowWater = 64;  // frames still queued
+  static constexpr std::uint16_t kCloseGone = 4410;    // the WebSocket close code for HTTP's 410
 
   struct Frame {
     std::string text;

@@ -181,7 +181,7 @@ void HttpSession<Stream>::OnBody(beast::error_code ec, std::size_t) {
     // The text goes into the connection's own buffer here, which its network thread
     // leaves alone until the post below: the response's memory is then allocated and
     // freed on this thread, and the network thread only writes.
-    const bool keep = self->Format(response, keep_alive, version);
+    const bool keep = self->Format(response, keep_alive, version, request.method == "HEAD");
     net::post(self->stream_.get_executor(), [self, keep] { self->WriteFormatted(keep); });
   };
   if (waits_on_git) return net::post(shared_->git_workers, std::move(job));
@@ -319,9 +319,9 @@ void HttpSession<Stream>::DoWrite(const Response& response, bool keep_alive, uns
 /// header field and walked a buffer sequence per response. (Writing the body from its
 /// own string, gathered with the head, measured no faster than this copy.)
 template <class Stream>
-bool HttpSession<Stream>::Format(const Response& response, bool keep_alive, unsigned version) {
+bool HttpSession<Stream>::Format(const Response& response, bool keep_alive, unsigned version, bool head_only) {
   keep_alive = keep_alive && !shared_->draining;
-  WriteResponseText(response, keep_alive, version, response_text_);
+  WriteResponseText(response, keep_alive, version, response_text_, head_only);
   return keep_alive;
 }
 

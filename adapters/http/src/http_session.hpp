@@ -68,7 +68,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   void ReleaseAddress();
   void OnReadError(boost::beast::error_code ec);
   void DoWrite(const Response& response, bool keep_alive, unsigned version);
-  bool Format(const Response& response, bool keep_alive, unsigned version);
+  bool Format(const Response& response, bool keep_alive, unsigned version, bool head_only = false);
   void WriteFormatted(bool keep_alive);
   void AfterWrite(boost::beast::error_code ec, bool keep_alive);
   void NoteClientCpu();

@@ -10,6 +10,7 @@ std::string_view ReasonPhrase(int status) {
     case 200: return "OK";
     case 201: return "Created";
     case 204: return "No Content";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -45,7 +46,8 @@ void AppendNumber(std::string& out, long long value) {
   out.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
 }
 
-void WriteResponseText(const Response& response, bool keep_alive, unsigned version, std::string& out) {
+void WriteResponseText(const Response& response, bool keep_alive, unsigned version, std::string& out,
+                       bool head_only) {
   out.clear();
   out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   AppendNumber(out, response.status);
@@ -59,10 +61,15 @@ void WriteResponseText(const Response& response, bool keep_alive, unsigned versi
   // HTTP/1.1 keeps the connection unless told; HTTP/1.0 closes it unless told.
   if (version == 10 && keep_alive) out.append("Connection: keep-alive\r\n");
   if (version != 10 && !keep_alive) out.append("Connection: close\r\n");
-  out.append("Content-Length: ");
-  AppendNumber(out, static_cast<long long>(response.body.size()));
-  out.append("\r\n\r\n");
-  out.append(response.body);
+  // A 304 has no content, and its Content-Length would have to be the 200's (RFC 9110
+  // §8.6): it is left out.
+  if (response.status != 304) {
+    out.append("Content-Length: ");
+    AppendNumber(out, static_cast<long long>(response.body.size()));
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  if (!head_only) out.append(response.body);
 }
 
 }  // namespace libsync::web

@@ -203,7 +203,13 @@ boost::json::object ApiKeyJson(const ApiKey& k) {
 
 boost::json::object ImportJson(const ImportReport& r) {
   boost::json::array conflicts;
-  for (const auto& c : r.conflicts) conflicts.push_back({{"fileName", c.file_name}, {"reason", c.reason}});
+  for (const auto& c : r.conflicts) {
+    conflicts.push_back(
+        {{"fileName", c.file_name},
+         {"reason", c.reason},
+         {"remoteBlobId", c.remote_blob_id.empty() ? boost::json::value(nullptr) : boost::json::value(c.remote_blob_id)},
+         {"remoteContent", c.remote_content ? boost::json::value(*c.remote_content) : boost::json::value(nullptr)}});
+  }
   return {{"commit", r.commit.empty() ? boost::json::value(nullptr) : boost::json::value(r.commit)},
           {"imported", Strings(r.imported)},
           {"updated", Strings(r.updated)},

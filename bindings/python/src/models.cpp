@@ -124,7 +124,9 @@ void BindModels(py::module_& m) {
 
   Value<SyncConflict>(m, "SyncConflict", "A doc changed both locally and in git; the local text was kept.")
       .def_readonly("file_name", &SyncConflict::file_name)
-      .def_readonly("reason", &SyncConflict::reason);
+      .def_readonly("reason", &SyncConflict::reason)
+      .def_readonly("remote_blob_id", &SyncConflict::remote_blob_id)
+      .def_readonly("remote_content", &SyncConflict::remote_content);
   Value<ImportReport>(m, "ImportReport", "What an import from git did.")
       .def_readonly("commit", &ImportReport::commit)
       .def_readonly("imported", &ImportReport::imported)

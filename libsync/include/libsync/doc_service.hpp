@@ -40,6 +40,9 @@ class DocService {
 
   /// Expected errors: kNotFound (project).
   Result<std::vector<Doc>> List(const Caller& caller, std::string_view project_id);
+  /// As List, without content (the web app's doc list, one page of it, and its docs
+  /// count): the store reads no doc text. Expected errors: kNotFound (project).
+  Result<std::vector<DocSummary>> ListSummaries(const Caller& caller, std::string_view project_id);
   /// Expected errors: kNotFound, kInvalidArgument (fileName).
   Result<Doc> Get(const Caller& caller, std::string_view project_id, std::string_view file_name);
   /// A shortcut kept for speed (docs/performance.md, "the one-transaction doc GET"):
@@ -51,11 +54,13 @@ class DocService {
                                          std::string_view file_name);
 
   /// Creates or updates a doc. Same content as now is a no-op that keeps the version.
+  /// `source` is what the history records: kApi or kWeb (the service writes kGit and
+  /// kRevert itself; either here is kInvalidArgument).
   /// Expected errors: kNotFound, kInvalidArgument, kTooLarge, kLocked, kPreconditionFailed,
   /// kPermissionDenied.
   Result<DocWriteResult> Put(const Caller& caller, std::string_view project_id,
                              std::string_view file_name, std::string_view content,
-                             const WriteGuard& guard = {});
+                             const WriteGuard& guard = {}, VersionSource source = VersionSource::kApi);
 
   /// Deletes a doc and its history. Expected errors: kNotFound, kLocked,
   /// kPreconditionFailed, kPermissionDenied.

@@ -36,6 +36,11 @@ struct ImportRequest {
 struct SyncConflict {
   std::string file_name;
   std::string reason;
+  /// What the repository holds for the file, so a reader can show it beside the local
+  /// text: its blob id and text, both empty when the repository has no usable text for it
+  /// (deleted there, an invalid name, not UTF-8 within the size limit).
+  std::string remote_blob_id;
+  std::optional<std::string> remote_content;
 };
 
 struct ImportReport {

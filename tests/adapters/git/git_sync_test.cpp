@@ -171,12 +171,31 @@ TEST_F(GitSyncTest, EditsInTheSameRegionConflictAndKeepTheLocalText) {
   ImportReport r = Import();
   ASSERT_EQ(r.conflicts.size(), 1u);
   EXPECT_EQ(r.conflicts[0].file_name, "a.md");
+  EXPECT_EQ(r.conflicts[0].remote_content, "# Title\n\nfirst paragraph\n\nmiddle, their way\n\nlast paragraph\n")
+      << "the report carries what the repository holds, to show beside the local text";
+  EXPECT_EQ(r.conflicts[0].remote_blob_id.size(), 40u);
   EXPECT_EQ(Get("a.md").content, local) << "an import must never overwrite an unpushed local edit";
   EXPECT_NE(std::find(sink_.Types().begin(), sink_.Types().end(), "sync:conflict"), sink_.Types().end());
   // Export refuses until the conflict is resolved.
   auto blocked = git_sync_->Export(admin_, project_, {});
   ASSERT_FALSE(blocked.has_value());
   EXPECT_EQ(blocked.error().code(), ErrorCode::kPreconditionFailed);
+}
+
+// A doc made locally and a file in the repository with the same name: the report shows
+// the repository's text, and saving that text locally settles it at the next import.
+TEST_F(GitSyncTest, TakingTheRepositorysTextFromTheReportResolvesTheConflict) {
+  Put("a.md", "A made here\n");
+  repos_->Write("docs/a.md", "A made there\n");
+  repos_->CommitAndPush("docs");
+  ImportReport r = Import();
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  ASSERT_EQ(r.conflicts[0].remote_content, "A made there\n");
+  Put("a.md", *r.conflicts[0].remote_content);
+  ImportReport again = Import();
+  EXPECT_TRUE(again.conflicts.empty());
+  EXPECT_EQ(again.unchanged, std::vector<std::string>{"a.md"}) << "the same blob on both sides is recorded as the base";
+  EXPECT_TRUE(Import().conflicts.empty());
 }
 
 TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {
@@ -193,6 +212,8 @@ TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {
   EXPECT_EQ(r.deleted, std::vector<std::string>{"gone.md"});
   ASSERT_EQ(r.conflicts.size(), 1u);
   EXPECT_EQ(r.conflicts[0].file_name, "kept.md");
+  EXPECT_TRUE(r.conflicts[0].remote_blob_id.empty()) << "deleted there: the repository holds nothing for it";
+  EXPECT_FALSE(r.conflicts[0].remote_content.has_value());
   EXPECT_EQ(sync_.docs().Get(admin_, project_, "gone.md").error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(Get("kept.md").content, "kept, edited locally\n");
 }

@@ -190,6 +190,23 @@ TEST_F(ApiTest, HistoryVersionsAndRevert) {
   EXPECT_EQ(Call("GET", Docs() + "/a.md").body.at("content").as_string(), "one");
 }
 
+// The web app marks its saves; the history keeps the mark. git and revert are the
+// server's own sources, so a client claiming them is refused and nothing is written.
+TEST_F(ApiTest, ADocPutRecordsItsSourceWebOrApiOnly) {
+  EXPECT_EQ(Call("PUT", Docs() + "/a.md", R"({"content":"one","source":"web"})").status, 201);
+  EXPECT_EQ(Call("PUT", Docs() + "/a.md", R"({"content":"two","source":"api"})").status, 200);
+  for (const char* body : {R"({"content":"x","source":"git"})", R"({"content":"x","source":"revert"})",
+                           R"({"content":"x","source":"WEB"})", R"({"content":"x","source":""})",
+                           R"({"content":"x","source":1})"}) {
+    Reply refused = Call("PUT", Docs() + "/a.md", body);
+    EXPECT_EQ(refused.status, 400) << body;
+  }
+  Reply history = Call("GET", Docs() + "/a.md/history");
+  ASSERT_EQ(history.body.as_array().size(), 2u) << "a refused source wrote nothing";
+  EXPECT_EQ(history.body.as_array()[0].at("source").as_string(), "api");
+  EXPECT_EQ(history.body.as_array()[1].at("source").as_string(), "web");
+}
+
 TEST_F(ApiTest, LockFlowWith409And423AndRelease) {
   Reply acquired = Call("POST", "/api/projects/" + project_ + "/lock", R"({"lockedBy":"alice","reason":"edit"})");
   ASSERT_EQ(acquired.status, 201);

@@ -95,5 +95,33 @@ TEST_F(EventReplay, ASeqPastTheHeadIsRefusedBeforeTheStreamOpens) {
   EXPECT_EQ(StatusOf(c.ReadResponse()), 410);
 }
 
+// A browser's WebSocket cannot see a refused handshake's status, so the same refusal
+// comes after the upgrade as close code 4410 with the reason, and the stream never opens.
+TEST_F(EventReplay, AWebSocketSeqPastTheHeadIsClosedWith4410) {
+  StartServer();
+  Publish(3, "a");
+  Client c(port());
+  c.Send(WebSocketUpgrade("/api/events?projectId=" + project_ + "&since=4", KeyHeader()));
+  const std::string head = ReadUntil(c, "\r\n\r\n");
+  ASSERT_EQ(StatusOf(head), 101) << head;
+  std::string pending = head.substr(head.find("\r\n\r\n") + 4);
+  const std::vector<WsFrame> frames = ReadWsFrames(c, pending, 1, 5s);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].opcode, 8) << "a close frame, and no event";
+  ASSERT_GE(frames[0].payload.size(), 2u);
+  EXPECT_EQ((static_cast<unsigned char>(frames[0].payload[0]) << 8) | static_cast<unsigned char>(frames[0].payload[1]),
+            4410);
+  EXPECT_NE(frames[0].payload.find("seq"), std::string::npos) << frames[0].payload;
+  EXPECT_EQ(hub_.subscribers(), 0u);
+}
+
+// Credentials are still checked before the upgrade: a bad key is a plain 401.
+TEST_F(EventReplay, AWebSocketWithABadKeyIsRefusedBeforeTheUpgrade) {
+  StartServer();
+  Client c(port());
+  c.Send(WebSocketUpgrade("/api/events?projectId=" + project_ + "&since=4", "X-API-Key: sk_nothing\r\n"));
+  EXPECT_EQ(StatusOf(c.ReadResponse()), 401);
+}
+
 }  // namespace
 }  // namespace libsync::web

@@ -572,6 +572,54 @@ TEST_F(ServerTest, WebSocketReplaysFromSinceThenGoesLive) {
   EXPECT_EQ(hub_.subscribers(), 1u);
 }
 
+std::string Base64Url(const std::string& bytes) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned bits = 0;
+  int count = 0;
+  for (unsigned char c : bytes) {
+    bits = (bits << 8) | c;
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(kAlphabet[(bits >> count) & 63]);
+    }
+  }
+  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
+  return out;
+}
+
+// A browser's WebSocket can set no header but Sec-WebSocket-Protocol: the secret travels
+// there, not in the URL, and the answer names aitk.v1 without echoing the secret.
+TEST_F(ServerTest, WebSocketTakesTheSecretAsASubprotocolAndAnswersAitkV1) {
+  StartServer();
+  const std::string auth = "aitk.auth." + Base64Url(key_);
+  Client c(server_->port());
+  c.Send(WebSocketUpgrade("/api/projects/" + project_ + "/events", "Sec-WebSocket-Protocol: aitk.v1, " + auth + "\r\n"));
+  std::string head = ReadUntil(c, "\r\n\r\n");
+  ASSERT_EQ(StatusOf(head), 101) << head;
+  head = head.substr(0, head.find("\r\n\r\n") + 4);
+  EXPECT_NE(head.find("Sec-WebSocket-Protocol: aitk.v1\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("aitk.auth"), std::string::npos) << head;
+  std::string pending;
+  ASSERT_TRUE(sync_.docs().Put(Caller::Admin(), project_, "a.md", "x").has_value());
+  EXPECT_NE(Texts(ReadWsFrames(c, pending, 1)).find("\"fileName\":\"a.md\""), std::string::npos);
+
+  Client admin(server_->port());
+  admin.Send(WebSocketUpgrade("/api/projects/" + project_ + "/events",
+                              "Sec-WebSocket-Protocol: aitk.v1, aitk.auth." + Base64Url(kAdmin) + "\r\n"));
+  EXPECT_EQ(StatusOf(ReadUntil(admin, "\r\n\r\n")), 101);
+  const std::vector<std::string> refused_protocols = {"aitk.auth.!!!!", "aitk.auth.", "aitk.auth.QQ==",
+                                                     "aitk.auth." + Base64Url("sk_wrong_key"),
+                                                     "aitk.auth." + Base64Url("wrong-admin-token")};
+  for (const std::string& bad : refused_protocols) {
+    Client refused(server_->port());
+    refused.Send(WebSocketUpgrade("/api/projects/" + project_ + "/events",
+                                  "Sec-WebSocket-Protocol: aitk.v1, " + bad + "\r\n"));
+    EXPECT_EQ(StatusOf(refused.ReadResponse()), 401) << bad;
+  }
+}
+
 TEST_F(ServerTest, WebSocketHandshakesAreRefusedLikeAnyRequest) {
   StartServer();
   Client stale(server_->port());

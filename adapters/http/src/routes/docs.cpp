@@ -1,12 +1,93 @@
 // /api/projects/:id/docs and a doc's own routes (content, history, versions, revert):
 // DocService. Git import and push of docs are in git.cpp.
 
+#include <algorithm>
+#include <charconv>
+
 #include "../json_body.hpp"
 #include "handlers.hpp"
+#include "libsync/validation.hpp"
 
 namespace libsync::web {
+namespace {
+
+/// Docs per page when `limit` is not given, and the most one page may hold: a page of
+/// metadata is ~150 bytes a doc, so the largest is ~150 KB.
+constexpr std::size_t kDefaultDocPage = 500;
+constexpr std::size_t kMaxDocPage = 1000;
+
+struct DocPageQuery {
+  std::size_t limit = kDefaultDocPage;
+  std::string after;  ///< empty: from the first doc
+};
+
+/// `?fields=meta[&limit=N][&after=<fileName>]`. Nullopt when the query asks for the list
+/// with contents (no `fields`, `limit` or `after`: the original clients' shape).
+Result<std::optional<DocPageQuery>> ReadDocPageQuery(const Target& target) {
+  const auto& q = target.query;
+  if (!q.count("fields") && !q.count("limit") && !q.count("after")) return std::optional<DocPageQuery>();
+  for (const auto& [name, value] : q) {
+    if (name != "fields" && name != "limit" && name != "after") {
+      return Status::InvalidArgument("unknown query parameter '" + name + "' (fields, limit, after)");
+    }
+  }
+  const auto fields = q.find("fields");
+  if (fields == q.end() || fields->second != "meta") {
+    return Status::InvalidArgument("a paged doc list needs fields=meta");
+  }
+  DocPageQuery page;
+  if (const auto limit = q.find("limit"); limit != q.end()) {
+    const std::string& text = limit->second;
+    std::size_t n = 0;
+    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || parsed.ec != std::errc() || parsed.ptr != text.data() + text.size() || n < 1 ||
+        n > kMaxDocPage) {
+      return Status::InvalidArgument("limit must be a whole number from 1 to " + std::to_string(kMaxDocPage));
+    }
+    page.limit = n;
+  }
+  if (const auto after = q.find("after"); after != q.end()) {
+    // A doc name as the store holds them: anything else names no position in the list.
+    if (Status valid = ValidateStoredFileName(after->second); !valid.ok()) {
+      return Status::InvalidArgument("after must be a doc name: " + valid.message());
+    }
+    page.after = after->second;
+  }
+  return std::optional<DocPageQuery>(std::move(page));
+}
+
+/// {"docs":[{fileName, version, hash, updatedAt}…], "next": <last fileName> | null}:
+/// the docs after `query.after` by fileName bytewise, at most `query.limit` of them.
+Response DocPageResponse(const std::vector<DocSummary>& all, const DocPageQuery& query) {
+  auto from = all.begin();
+  if (!query.after.empty()) {
+    from = std::upper_bound(all.begin(), all.end(), query.after,
+                            [](const std::string& after, const DocSummary& d) { return after < d.file_name; });
+  }
+  const auto left = static_cast<std::size_t>(all.end() - from);
+  const auto to = from + static_cast<std::ptrdiff_t>(std::min(left, query.limit));
+  boost::json::array docs;
+  docs.reserve(static_cast<std::size_t>(to - from));
+  for (auto d = from; d != to; ++d) {
+    docs.push_back(boost::json::object{{"fileName", d->file_name},
+                                       {"version", d->version},
+                                       {"hash", d->hash},
+                                       {"updatedAt", FormatTimestamp(d->updated_at)}});
+  }
+  boost::json::value next = nullptr;
+  if (to != all.end() && to != from) next = std::prev(to)->file_name;
+  return JsonResponse(200, boost::json::object{{"docs", std::move(docs)}, {"next", std::move(next)}});
+}
+
+}  // namespace
 
 Response ListDocs(RouteCall& call) {
+  auto page = ReadDocPageQuery(call.target);
+  if (!page) return ErrorResponse(page.error());
+  if (*page) {
+    return Reply(call.sync.docs().ListSummaries(call.by(), call.id),
+                 [&](std::vector<DocSummary> all) { return DocPageResponse(all, **page); });
+  }
   return Reply(call.sync.docs().List(call.by(), call.id), [](std::vector<Doc> docs) { return DocListResponse(docs); });
 }
 
@@ -20,7 +101,7 @@ Response GetDoc(RouteCall& call) {
 }
 
 Response PutDoc(RouteCall& call) {
-  auto body = JsonBody::Parse(call.request.body, {"content", "baseVersion"});
+  auto body = JsonBody::Parse(call.request.body, {"content", "baseVersion", "source"});
   if (!body) return ErrorResponse(body.error());
   auto content = body->RequiredString("content");
   if (!content) return ErrorResponse(content.error());
@@ -28,7 +109,13 @@ Response PutDoc(RouteCall& call) {
   if (!base) return ErrorResponse(base.error());
   auto guard = Guard(call.request, *base);
   if (!guard) return ErrorResponse(guard.error());
-  return Reply(call.sync.docs().Put(call.by(), call.id, call.file, *content, *guard),
+  auto source = body->OptionalString("source");
+  if (!source) return ErrorResponse(source.error());
+  VersionSource recorded = VersionSource::kApi;
+  if (*source && (!ParseSource(**source, &recorded) || (recorded != VersionSource::kApi && recorded != VersionSource::kWeb))) {
+    return ErrorResponse(Status::InvalidArgument("source must be \"api\" or \"web\""));
+  }
+  return Reply(call.sync.docs().Put(call.by(), call.id, call.file, *content, *guard, recorded),
                [](DocWriteResult w) { return DocResponse(w.created ? 201 : 200, w.doc); });
 }
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "../websocket_protocol.hpp"
 #include "handlers.hpp"
 #include "route_match.hpp"
 
@@ -40,13 +41,19 @@ Result<EventStream> Api::OpenEventStream(const Request& request) const {
   if (!match || !match->route->Has(kEventStream)) return Status::NotFound("no such route");
   LIBSYNC_ASSIGN_OR_RETURN(const std::string project_id, EventStreamProject(*match->route, *match, *target));
   // Browsers' EventSource and WebSocket cannot send headers: a `token` query parameter
-  // stands in.
+  // stands in, or, for a WebSocket, the `aitk.auth.<base64url>` subprotocol, which keeps
+  // the secret out of the URL (websocket_protocol.hpp).
   Request with_credentials = request;
-  if (auto token = target->query.find("token"); token != target->query.end()) {
-    if (token->second.rfind("sk_", 0) == 0) {
-      with_credentials.headers.emplace_back("x-api-key", token->second);
+  std::optional<std::string> secret;
+  if (auto token = target->query.find("token"); token != target->query.end()) secret = token->second;
+  if (const auto offered = request.Header("sec-websocket-protocol"); !offered.empty() && !secret) {
+    LIBSYNC_ASSIGN_OR_RETURN(secret, SecretFromProtocols(offered));
+  }
+  if (secret) {
+    if (secret->rfind("sk_", 0) == 0) {
+      with_credentials.headers.emplace_back("x-api-key", *secret);
     } else {
-      with_credentials.headers.emplace_back("authorization", "Bearer " + token->second);
+      with_credentials.headers.emplace_back("authorization", "Bearer " + *secret);
     }
   }
   auto caller = Authenticate(sync_, options_, with_credentials);

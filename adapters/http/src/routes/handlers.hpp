@@ -12,6 +12,7 @@ namespace libsync::web {
 
 // health.cpp
 Response Health(RouteCall& call);
+Response Session(RouteCall& call);
 /// For the entries the transport serves itself (event streams, /metrics): Api::Handle
 /// alone cannot, and answers 404 as for any route it does not serve.
 Response ServedByTheTransport(RouteCall& call);

@@ -23,12 +23,29 @@ Result<ProjectChanges> ReadProjectFields(const Request& request) {
 
 }  // namespace
 
+// Each project with "lock" (null or the lock, without its token) and "docsCount", which the
+// web app's project list shows: one request for the page instead of two per project. A
+// project deleted while the list is read is left out.
 Response ListProjects(RouteCall& call) {
-  return Reply(call.sync.projects().List(call.by()), [](std::vector<ProjectView> list) {
-    boost::json::array out;
-    for (const auto& p : list) out.push_back(ProjectJson(p));
-    return JsonResponse(200, out);
-  });
+  auto list = call.sync.projects().List(call.by());
+  if (!list) return ErrorResponse(list.error());
+  boost::json::array out;
+  out.reserve(list->size());
+  for (const auto& p : *list) {
+    auto lock = call.sync.locks().Get(call.by(), p.id);
+    auto docs = call.sync.docs().ListSummaries(call.by(), p.id);
+    if ((!lock && lock.error().code() == ErrorCode::kNotFound) ||
+        (!docs && docs.error().code() == ErrorCode::kNotFound)) {
+      continue;
+    }
+    if (!lock) return ErrorResponse(lock.error());
+    if (!docs) return ErrorResponse(docs.error());
+    boost::json::object entry = ProjectJson(p);
+    entry["lock"] = *lock ? boost::json::value(LockJson(**lock)) : boost::json::value(nullptr);
+    entry["docsCount"] = docs->size();
+    out.push_back(std::move(entry));
+  }
+  return JsonResponse(200, out);
 }
 
 Response CreateProject(RouteCall& call) {

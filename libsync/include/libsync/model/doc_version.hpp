@@ -9,10 +9,11 @@
 
 namespace libsync {
 
-/// Where a version came from.
-enum class VersionSource { kApi, kGit, kRevert };
+/// Where a version came from: a write through the API (kApi), the lead's web app (kWeb,
+/// which says so when it saves), an import from git, or a revert.
+enum class VersionSource { kApi, kGit, kRevert, kWeb };
 
-std::string_view SourceName(VersionSource source) noexcept;  ///< "api", "git", "revert"
+std::string_view SourceName(VersionSource source) noexcept;  ///< "api", "git", "revert", "web"
 bool ParseSource(std::string_view text, VersionSource* out) noexcept;
 
 /// One version of a document as it was written. Every version, the current one included,

@@ -18,6 +18,8 @@
 
 namespace libsync::web {
 
+class WebApp;
+
 /// A request as a transport received it.
 struct Request {
   std::string method;  ///< "GET", "POST", ...
@@ -44,6 +46,10 @@ struct ApiOptions {
   /// When set, the hook routes (/api/hook/*) authenticate keys through it and answer lock
   /// state and docs hash from it; every other route reads the store. Null: no caching.
   HookCache* hook_cache = nullptr;
+  /// When set, every path outside /api/ is the web app's (WebApp::Serve): `/` and the
+  /// files its manifest lists, 404 for anything else. Null: those paths are 404, as any
+  /// path no route has. Must outlive the Api.
+  const WebApp* web_app = nullptr;
 };
 
 /// A subscriber to a project's events, authenticated and with the seq it has seen.

@@ -1,0 +1,115 @@
+// What the open project's pages show — the project, its live lock and its docs — kept
+// current from the event stream. Views subscribe and redraw; they never poll.
+
+import * as api from './api.js';
+import { follow } from './live.js';
+import { lockToken } from './session.js';
+
+const kLockEvents = new Set(['lock:acquired', 'lock:extended']);
+const kUnlockEvents = new Set(['lock:released', 'lock:expired']);
+const kDocEvents = new Set(['doc:updated', 'doc:deleted', 'sync:completed']);
+
+export class ProjectState {
+  constructor(id) {
+    this.id = id;
+    this.project = null;
+    this.lock = null;
+    this.docs = [];
+    this.status = 'connecting';
+    this.applied = 0; // events applied so far: a read that an event overtook is stale
+    // The last import's conflicts by file name, with what the repository holds, so an
+    // opened file shows it beside the local text.
+    this.repoConflicts = new Map();
+    this.listeners = new Set();
+    this.docListeners = new Set();
+    this.stop = follow(id, {
+      onEvent: (event) => this.apply(event),
+      onResync: () => this.load().catch(() => {}),
+      onStatus: (status) => {
+        this.status = status;
+        this.changed();
+      },
+    });
+  }
+
+  /**
+   * Reads the project, lock and docs. An event applied while the reads were under way
+   * may be newer than what they return (a lock acquired after the lock was read), so
+   * then they are read again rather than let an older answer overwrite it.
+   */
+  async load() {
+    for (;;) {
+      const seen = this.applied;
+      const [project, lock, docs] = await Promise.all([
+        api.getProject(this.id), api.getLock(this.id), api.listDocs(this.id),
+      ]);
+      if (seen !== this.applied) continue;
+      Object.assign(this, { project, lock, docs });
+      this.changed();
+      return;
+    }
+  }
+
+  async reloadDocs() {
+    for (;;) {
+      const seen = this.applied;
+      const docs = await api.listDocs(this.id);
+      if (seen !== this.applied) continue;
+      this.docs = docs;
+      this.changed();
+      return;
+    }
+  }
+
+  /** Keeps an import's conflicts (the previous import's are settled or reported again). */
+  rememberImport(report) {
+    this.repoConflicts = new Map(report.conflicts.map((c) => [c.fileName, { ...c, commit: report.commit }]));
+  }
+
+  /** The token this page holds for the live lock, or null. */
+  token() {
+    return lockToken(this.id, this.lock);
+  }
+
+  /** Whether this page may write: the project is unlocked or this page holds the lock. */
+  unlockedForMe() {
+    return !this.lock || Boolean(this.token());
+  }
+
+  apply(event) {
+    this.applied += 1;
+    if (kLockEvents.has(event.type)) {
+      const { lockedBy, lockedAt, expiresAt, reason, fence } = event.payload;
+      this.lock = { lockedBy, lockedAt, expiresAt, reason: reason || null, fence };
+      this.changed();
+    } else if (kUnlockEvents.has(event.type)) {
+      if (!this.lock || this.lock.fence === event.payload.fence) this.lock = null;
+      this.changed();
+    } else if (kDocEvents.has(event.type)) {
+      this.reloadDocs().catch(() => {});
+      for (const fn of this.docListeners) fn(event);
+    }
+  }
+
+  /** fn() after any change; returns the unsubscribe function. */
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** fn(event) for each doc event (doc:updated, doc:deleted, sync:completed). */
+  onDocEvent(fn) {
+    this.docListeners.add(fn);
+    return () => this.docListeners.delete(fn);
+  }
+
+  changed() {
+    for (const fn of this.listeners) fn();
+  }
+
+  close() {
+    this.stop();
+    this.listeners.clear();
+    this.docListeners.clear();
+  }
+}

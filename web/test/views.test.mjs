@@ -1,0 +1,179 @@
+// History, keys, workstations, project settings and git import/export.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { kAdminToken, startApp, text, waitInPage } from './harness.mjs';
+
+const acceptDialogs = (page) => page.on('dialog', (dialog) => dialog.accept());
+
+describe('history, keys, workstations and settings', () => {
+  let app;
+  before(async () => { app = await startApp(); });
+  after(async () => { await app.close(); });
+
+  it('shows every version, diffs any two and reverts to one', async () => {
+    const project = await app.server.project('history');
+    await app.server.putDoc(project.id, 'notes/history', 'one\n');
+    await app.server.putDoc(project.id, 'notes/history', 'one\ntwo\n');
+    await app.server.putDoc(project.id, 'notes/history', 'one\ntwo\nthree\n');
+    const page = await app.page(kAdminToken, `/#/projects/${project.id}/history/notes%2Fhistory`);
+    await page.waitForSelector('table.history tr[data-version="1"]');
+    const rows = await page.$$eval('table.history tbody tr', (trs) => trs.map((tr) => [...tr.cells].slice(0, 3).map((c) => c.textContent)));
+    assert.deepEqual(rows, [['3', 'admin', 'api'], ['2', 'admin', 'api'], ['1', 'admin', 'api']]);
+    await page.waitForSelector('.history-diff .diff-line.added');
+    assert.deepEqual(await page.$$eval('.history-diff .diff-line.added', (r) => r.map((x) => x.textContent)), ['+ three']);
+
+    await page.select('select[name="from"]', '1');
+    await waitInPage(page, () => document.querySelectorAll('.history-diff .diff-line.added').length === 2);
+
+    await page.click('tr[data-version="1"] .revert');
+    await page.waitForSelector('table.history tr[data-version="4"]');
+    const doc = await app.server.ok('GET', `/api/projects/${project.id}/docs/notes%2Fhistory`);
+    assert.equal(doc.content, 'one\n');
+    assert.equal(await page.$eval('tr[data-version="4"] td:nth-child(3)', (td) => td.textContent), 'revert');
+    await page.browserContext().close();
+  });
+
+  it('creates a key, shows its secret once, and revokes it', async () => {
+    const project = await app.server.project('keys');
+    const page = await app.page(kAdminToken, `/#/projects/${project.id}/keys`);
+    acceptDialogs(page);
+    await page.waitForSelector('.new-key');
+    await page.type('input[name="key-name"]', 'laptop');
+    await page.select('select[name="key-scope"]', 'write');
+    await page.click('.new-key button');
+    await page.waitForSelector('.created-key code.secret');
+    const secret = await text(page, '.created-key code.secret');
+    assert.match(secret, /^sk_/);
+    assert.ok(await page.$('.created-key button.copy'));
+    assert.equal((await app.server.call('GET', '/api/projects', { key: secret })).status, 200);
+    await page.waitForSelector('tr[data-key] .key-name');
+    assert.equal(await text(page, 'tr[data-key] .key-name'), 'laptop');
+
+    // Shown once: the list and a reload never carry it.
+    await page.reload();
+    await page.waitForSelector('tr[data-key] .revoke');
+    assert.ok(!(await page.content()).includes(secret));
+
+    await page.click('tr[data-key] .revoke');
+    await waitInPage(page, () => document.querySelector('tr[data-key] .key-state').textContent === 'revoked');
+    assert.equal((await app.server.call('GET', '/api/projects', { key: secret })).status, 401);
+    await page.browserContext().close();
+  });
+
+  it('lists workstations with what they pulled, and who is behind', async () => {
+    const project = await app.server.project('consumers');
+    await app.server.putDoc(project.id, 'a.md', 'a');
+    const key = await app.server.key(project.id, 'read', 'ws-1');
+    await app.server.ok('GET', `/api/hook/sync/${project.id}`, { key });
+    const page = await app.page(kAdminToken, `/#/projects/${project.id}/workstations`);
+    await page.waitForSelector('table.consumers tr.current');
+    assert.equal(await text(page, 'tr.current .consumer-state'), 'current');
+    await app.server.putDoc(project.id, 'a.md', 'changed');
+    await page.waitForSelector('table.consumers tr.behind');
+    assert.equal(await text(page, 'tr.behind .consumer-state'), 'behind');
+    await page.browserContext().close();
+  });
+
+  it('changes a project\'s settings and deletes it only after its name is typed', async () => {
+    const project = await app.server.project('settings', { token: 'old-token' });
+    const page = await app.page(kAdminToken);
+    const row = `tr[data-project="${project.id}"]`;
+    await page.waitForSelector(row);
+    await page.click(`${row} .row-actions button:not(.danger)`);
+    await page.waitForSelector('.row-form #project-branch');
+    assert.equal(await page.$eval('.row-form #project-token', (el) => el.value), '', 'the token is never shown');
+    await page.$eval('.row-form #project-branch', (el) => { el.value = ''; });
+    await page.type('.row-form #project-branch', 'develop');
+    await page.click('.row-form button[type="submit"]');
+    await waitInPage(page, () => !document.querySelector('.row-form'));
+    const changed = await app.server.ok('GET', `/api/projects/${project.id}`);
+    assert.equal(changed.branch, 'develop');
+    assert.equal(changed.hasToken, true, 'an empty token field keeps the stored token');
+
+    await page.click(`${row} .row-actions button.danger`);
+    await page.waitForSelector('.confirm-delete');
+    await page.type('.confirm-delete input', 'setting');
+    assert.equal(await page.$eval('.confirm-delete button.danger', (b) => b.disabled), true);
+    await page.type('.confirm-delete input', 's');
+    await page.click('.confirm-delete button.danger');
+    await waitInPage(page, (sel) => !document.querySelector(sel), row);
+    assert.equal((await app.server.call('GET', `/api/projects/${project.id}`)).status, 404);
+    await page.browserContext().close();
+  });
+});
+
+describe('git import and export against a local bare repository', () => {
+  let app;
+  let dir;
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+  const git = (...args) => execFileSync('git', args, { env, encoding: 'utf8' });
+
+  before(async () => {
+    app = await startApp({ serverArgs: ['--git-allow-local'] });
+    dir = mkdtempSync(join(tmpdir(), 'libsync-web-git-'));
+    git('init', '-q', '--bare', '-b', 'main', join(dir, 'remote.git'));
+    git('init', '-q', '-b', 'main', join(dir, 'work'));
+    mkdirSync(join(dir, 'work', 'docs'));
+    writeFileSync(join(dir, 'work', 'docs', 'a.md'), '# A\n\nbase\n');
+    writeFileSync(join(dir, 'work', 'docs', 'b.md'), '# B\n');
+    git('-C', join(dir, 'work'), 'add', '.');
+    git('-C', join(dir, 'work'), 'commit', '-q', '-m', 'docs');
+    git('-C', join(dir, 'work'), 'push', '-q', join(dir, 'remote.git'), 'HEAD:main');
+  });
+  after(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports, exports, and lists a conflict that opens in the editor', async () => {
+    const project = await app.server.project('git', { repoUrl: join(dir, 'remote.git'), branch: 'main', docsPath: 'docs' });
+    const page = await app.page(kAdminToken, `/#/projects/${project.id}/git`);
+    await page.waitForSelector('.git-import:not([disabled])');
+    await page.click('.git-import');
+    await page.waitForSelector('.git-report.import .imported');
+    assert.deepEqual(await page.$$eval('.imported li a', (as) => as.map((a) => a.textContent)), ['a.md', 'b.md']);
+
+    await app.server.putDoc(project.id, 'b.md', '# B\n\nfrom the app\n');
+    await page.click('.git-export');
+    await page.waitForSelector('.git-report.export .pushed');
+    assert.deepEqual(await page.$$eval('.pushed li a', (as) => as.map((a) => a.textContent)), ['b.md']);
+    assert.equal(git('--git-dir', join(dir, 'remote.git'), 'show', 'main:docs/b.md'), '# B\n\nfrom the app\n');
+
+    // The same line changed on both sides: a conflict, the local text kept.
+    git('-C', join(dir, 'work'), 'pull', '-q', join(dir, 'remote.git'), 'main');
+    writeFileSync(join(dir, 'work', 'docs', 'a.md'), '# A\n\nfrom the repository\n');
+    git('-C', join(dir, 'work'), 'commit', '-q', '-am', 'change a');
+    git('-C', join(dir, 'work'), 'push', '-q', join(dir, 'remote.git'), 'HEAD:main');
+    await app.server.putDoc(project.id, 'a.md', '# A\n\nfrom the app\n');
+    await page.click('.git-import');
+    await page.waitForSelector('.git-report.import .conflicted');
+    assert.equal(await text(page, '.conflicted li a'), 'a.md');
+    await page.click('.conflicted li a');
+    await page.waitForSelector('.editor-ready');
+    assert.equal(await text(page, '.doc-name'), 'a.md');
+    assert.match(await page.$eval('pierce/.cm-content', (el) => el.innerText), /from the app/);
+    // What the repository holds is beside it; taking it and saving settles the conflict.
+    await page.waitForSelector('.repo-conflict .diff-line.added');
+    assert.deepEqual(await page.$$eval('.repo-conflict .diff-line.added', (r) => r.map((x) => x.textContent)), ['+ from the repository']);
+    assert.equal(await page.$eval('.repository-text', (el) => el.textContent), '# A\n\nfrom the repository\n');
+    await page.click('.take-repository');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('s');
+    await page.keyboard.up('Control');
+    await waitInPage(page, () => !document.querySelector('.repo-conflict'));
+    const docs = `/api/projects/${project.id}/docs`;
+    assert.equal((await app.server.ok('GET', `${docs}/a.md`)).content, '# A\n\nfrom the repository\n');
+    const history = await app.server.ok('GET', `${docs}/a.md/history`);
+    assert.equal(history[0].source, 'web', 'a save in the page is recorded as made in the web app');
+    await page.goto(`${app.web.url}/#/projects/${project.id}/git`);
+    await page.waitForSelector('.git-import:not([disabled])');
+    await page.click('.git-import');
+    await page.waitForSelector('.git-report.import');
+    assert.equal(await page.$('.git-report.import .conflicted'), null, 'the next import raises it no more');
+    await page.browserContext().close();
+  });
+});
