@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config   # toolchain
-  libssl-dev                                      # SHA-256, AES-256-GCM, CSPRNG
+  libssl-dev                                      # SHA-256, AES-256-GCM, CSPRNG, TLS
+  openssl                                         # the TLS tests make their CA and certificates with it
   libgtest-dev libgmock-dev libbenchmark-dev      # tests and benchmarks
   libsoci-dev libsqlite3-dev libpq-dev            # the SQL store (SQLite, PostgreSQL)
   postgresql-15                                   # server binaries for the store's tests

@@ -305,7 +305,10 @@ int RunSessionStartHook(const Config& config) {
   auto lock = client.LockStatus();
   auto outcome = lock ? PullIfBehind(client, folder) : libsync::Result<PullOutcome>(lock.error());
   if (!outcome) {
-    const bool offline = outcome.error().code() == ErrorCode::kUnavailable;
+    // An untrusted certificate is handled like an unreachable platform (the cached docs,
+    // with a warning), never as success; its message says why and what fixes it.
+    const bool untrusted = outcome.error().origin() == kTlsOrigin;
+    const bool offline = outcome.error().code() == ErrorCode::kUnavailable && !untrusted;
     if (folder.Exists() && !folder.SyncedHash().empty()) {
       std::cout << "AI toolkit docs: WARNING: " << (offline ? "the platform is unreachable" : outcome.error().message())
                 << "; using the cached copy in " << folder.dir().string() << " (" << folder.DocCount()

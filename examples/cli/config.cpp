@@ -120,6 +120,14 @@ Result<Config> LoadConfig(int argc, char** argv) {
   config.url = pick("--url", "AI_TOOLKIT_PLATFORM_URL");
   config.api_key = pick("--key", "AI_TOOLKIT_API_KEY");
   config.project_id = pick("--project", "AI_TOOLKIT_PROJECT_ID");
+  // No flag: a CA is a property of the team's platform, set once in .env.ai-toolkit.
+  config.ca_file = !Env("AI_TOOLKIT_CA_FILE").empty() ? Env("AI_TOOLKIT_CA_FILE")
+                   : file.count("AI_TOOLKIT_CA_FILE") ? file["AI_TOOLKIT_CA_FILE"]
+                                                      : std::string();
+  // A relative path in .env.ai-toolkit means one next to it.
+  if (!config.ca_file.empty() && Env("AI_TOOLKIT_CA_FILE").empty() && std::filesystem::path(config.ca_file).is_relative()) {
+    config.ca_file = (config.project_dir / config.ca_file).string();
+  }
   const std::string docs = pick("--dir", "AI_TOOLKIT_DOCS_DIR");
   config.docs_dir = config.project_dir / (docs.empty() ? ".docs" : docs);
   config.emit = pick("--emit", "AI_TOOLKIT_EMIT");

@@ -17,6 +17,7 @@ struct Config {
   std::string url;         // AI_TOOLKIT_PLATFORM_URL
   std::string api_key;     // AI_TOOLKIT_API_KEY
   std::string project_id;  // AI_TOOLKIT_PROJECT_ID
+  std::string ca_file;     // AI_TOOLKIT_CA_FILE: a team's CA for https://, beside the system's
   std::filesystem::path project_dir;
   std::filesystem::path docs_dir;  // --dir, relative to project_dir; default .docs
   std::chrono::milliseconds timeout{10000};

@@ -97,11 +97,12 @@ bool CheckPlatform(const Config& config, Checklist& list) {
 }
 
 void CheckTransport(const Config& config, Checklist& list) {
-  if (const char* ca = std::getenv("AI_TOOLKIT_CA_FILE"); ca && *ca) {
-    if (::access(ca, R_OK) != 0) {
-      list.Fail("TLS", std::string("AI_TOOLKIT_CA_FILE ") + ca + " cannot be read", "point it at a PEM file");
+  // From the environment or .env.ai-toolkit, as the HTTP client reads it.
+  if (const std::string& ca = config.ca_file; !ca.empty()) {
+    if (::access(ca.c_str(), R_OK) != 0) {
+      list.Fail("TLS", "AI_TOOLKIT_CA_FILE " + ca + " cannot be read", "point it at a PEM file");
     } else {
-      list.Ok("TLS", std::string("trusting the CA file ") + ca);
+      list.Ok("TLS", "trusting the CA file " + ca);
     }
   }
   if (config.url.starts_with("http://") && !IsLoopback(config.url)) {

@@ -42,7 +42,7 @@ std::int64_t Int(const json::object& o, std::string_view key) {
   return v && v->is_int64() ? v->as_int64() : 0;
 }
 
-HttpOptions OptionsOf(const Config& c) { return {.timeout = c.timeout, .retries = c.retries}; }
+HttpOptions OptionsOf(const Config& c) { return {.timeout = c.timeout, .retries = c.retries, .ca_file = c.ca_file}; }
 
 }  // namespace
 

@@ -53,6 +53,12 @@ Usage: aitk-server [options]
   --encryption-key-file FILE  keys that seal git tokens, "<id>:<64 hex>" lines,  AITK_ENCRYPTION_KEY_FILE
                               first one current (default: DIR/encryption.key,
                               generated on first start)
+  --tls-cert FILE             serve HTTPS (and wss) with this PEM certificate   AITK_TLS_CERT
+                              (its chain may follow it in the file)
+  --tls-key FILE              the certificate's PEM private key, mode 0600      AITK_TLS_KEY
+                              (refused if group or others may read it). SIGHUP
+                              reloads both; a broken new pair is logged and the
+                              old one kept
   --max-body BYTES            largest doc accepted (default 1048576)            AITK_MAX_BODY
   --lock-ttl SECONDS          longest lock TTL allowed (default 86400)          AITK_LOCK_TTL
   --threads N                 worker threads for store requests                 AITK_THREADS
@@ -119,6 +125,8 @@ struct Config {
   std::string data_dir = "./data";
   std::string database;
   std::string key_file;
+  std::string tls_cert;  // both or neither
+  std::string tls_key;
   std::size_t max_body = 1024 * 1024;
   long lock_ttl = 86400;
   int threads = 0;  // 0: chosen by the database (see --help)
@@ -168,7 +176,8 @@ Config ReadConfig(int argc, char** argv) {
       {"--max-connections-per-address", "AITK_MAX_CONNECTIONS_PER_ADDRESS"}, {"--max-streams", "AITK_MAX_STREAMS"},
       {"--max-streams-per-address", "AITK_MAX_STREAMS_PER_ADDRESS"},
       {"--max-streams-per-key", "AITK_MAX_STREAMS_PER_KEY"},
-      {"--git-timeout", "AITK_GIT_TIMEOUT"}, {"--web", "AITK_WEB"}, {"--web-dir", "AITK_WEB_DIR"}};
+      {"--git-timeout", "AITK_GIT_TIMEOUT"}, {"--web", "AITK_WEB"}, {"--web-dir", "AITK_WEB_DIR"},
+      {"--tls-cert", "AITK_TLS_CERT"},     {"--tls-key", "AITK_TLS_KEY"}};
   for (const auto& [flag, env] : env_names) {
     if (const char* v = std::getenv(env.c_str()); v && *v) values[flag] = v;
   }
@@ -210,6 +219,11 @@ Config ReadConfig(int argc, char** argv) {
   if (values.count("--data-dir")) c.data_dir = values["--data-dir"];
   if (values.count("--database")) c.database = values["--database"];
   if (values.count("--encryption-key-file")) c.key_file = values["--encryption-key-file"];
+  if (values.count("--tls-cert")) c.tls_cert = values["--tls-cert"];
+  if (values.count("--tls-key")) c.tls_key = values["--tls-key"];
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    Fail("--tls-cert and --tls-key (AITK_TLS_CERT, AITK_TLS_KEY) go together: give both to serve HTTPS, or neither");
+  }
   if (values.count("--max-body")) c.max_body = static_cast<std::size_t>(ParseNumber("--max-body", values["--max-body"], 1024, 64L << 20));
   if (values.count("--lock-ttl")) c.lock_ttl = ParseNumber("--lock-ttl", values["--lock-ttl"], 60, 366L * 86400);
   if (values.count("--threads")) c.threads = static_cast<int>(ParseNumber("--threads", values["--threads"], 1, 256));
@@ -340,6 +354,15 @@ std::unique_ptr<const web::WebApp> LoadWebApp(const Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Signals are taken by this thread alone, with sigwait at the end. Blocked before any
+  // thread starts (the PostgreSQL event listener starts early), since threads inherit the
+  // mask: a SIGHUP reaching a thread that does not block it would end the process.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reloads the TLS certificate and key
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   aitk_server::KeepCreatedFilesPrivate();  // before anything is created: database, secrets, caches
   Config config = ReadConfig(argc, argv);
   // Before anything opens a file: the connection caps are derived from this limit.
@@ -418,16 +441,10 @@ int main(int argc, char** argv) {
   const web::Api api(sync, &git_sync,
                      {.admin_token = admin_token, .hook_cache = sync.hook_cache(), .web_app = web_app.get()});
 
-  // Signals are taken by this thread alone, with sigwait below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
   web::ServerOptions server_options;
   server_options.address = host;
   server_options.port = port;
+  if (!config.tls_cert.empty()) server_options.tls = web::TlsFiles{config.tls_cert, config.tls_key};
   server_options.worker_threads = config.threads;
   server_options.idle_poll = std::chrono::microseconds(config.idle_poll_us);
   server_options.pin_network_threads = config.cpu_affinity;
@@ -443,7 +460,7 @@ int main(int argc, char** argv) {
   server_options.max_streams_per_credential = static_cast<std::size_t>(config.max_streams_per_key);
   auto server = web::Server::Start(api, server_options);
   if (!server) Fail(server.error().message());
-  const std::string base_url = "http://" + host + ":" + std::to_string((*server)->port());
+  const std::string base_url = (server_options.tls ? "https://" : "http://") + host + ":" + std::to_string((*server)->port());
   std::cerr << "aitk-server: serving on " << base_url << " (store: " << (*store)->Kind()
             << "; open file limit " << file_limit << ")\n";
   if (web_app) std::cerr << "aitk-server: the web app is at " << base_url << "/\n";
@@ -463,7 +480,18 @@ int main(int argc, char** argv) {
   });
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  for (sigwait(&signals, &signal_number); signal_number == SIGHUP; sigwait(&signals, &signal_number)) {
+    // A renewed certificate is put in place, then the server told: new handshakes use the
+    // new pair, open connections keep theirs. A broken pair leaves the old one serving.
+    if (!server_options.tls) {
+      std::cerr << "aitk-server: SIGHUP: nothing to reload (not serving TLS)\n";
+    } else if (const Status reloaded = (*server)->ReloadTls(); reloaded.ok()) {
+      std::cerr << "aitk-server: SIGHUP: reloaded the TLS certificate " << config.tls_cert << " and key "
+                << config.tls_key << "\n";
+    } else {
+      std::cerr << "aitk-server: SIGHUP: kept the current TLS certificate: " << reloaded.message() << "\n";
+    }
+  }
   std::cerr << "aitk-server: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << ", finishing in-flight requests\n";
   constexpr std::chrono::seconds kGrace(10);

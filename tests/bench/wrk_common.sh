@@ -26,3 +26,40 @@ expect_body() {
   fi
   rm -f "$got"
 }
+
+# TLS: the protocol and cipher a server negotiates with OpenSSL's default client, e.g.
+# "TLSv1.3 TLS_AES_256_GCM_SHA384": both sides of a comparison must agree.
+#   tls_params HOST:PORT
+tls_params() {
+  openssl s_client -connect "$1" -alpn http/1.1 </dev/null 2>/dev/null |
+    awk '/^New, / { gsub(",", ""); print $2, $5; exit }'
+}
+
+# Fails the benchmark unless REQUEST (raw HTTP/1.0, as openssl s_time sends it) answered
+# over TLS at HOST:PORT starts with a 200 status line.
+#   expect_tls_200 NAME HOST:PORT REQUEST
+expect_tls_200() {
+  local line
+  line=$(printf '%s' "$3" | openssl s_client -quiet -connect "$2" 2>/dev/null | head -1 | tr -d '\r')
+  [[ $line == "HTTP/1."[01]" 200"* ]] || { echo "benchmark baseline check failed: $1 answered '$line' over TLS" >&2; exit 1; }
+}
+
+# New TLS connections per second, one request each, with openssl s_time: PROCS clients at
+# once for SECONDS, each a full handshake (new) or resuming its first session (reuse).
+# s_time sends "GET PATH HTTP/1.0" and no headers; a header rides in PATH after the
+# version it would otherwise lack (see http_bench.sh).
+#   tls_connections HOST:PORT PATH SECONDS PROCS new|reuse -> "conn/s"
+tls_connections() {
+  local out pids=() i total=0
+  out=$(mktemp -d)
+  for i in $(seq "$4"); do
+    openssl s_time -connect "$1" -www "$2" -time "$3" "-$5" >"$out/$i" 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for i in $(seq "$4"); do
+    total=$((total + $(awk '/connections in .* real seconds/ { print $1; exit }' "$out/$i")))
+  done
+  rm -rf "$out"
+  awk -v n="$total" -v s="$3" 'BEGIN { printf "%.0f", n / s }'
+}

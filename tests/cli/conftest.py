@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -18,8 +19,13 @@ ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
 class Server:
-    def __init__(self, data_dir, port=0, args=(), env=None):
+    """`ca_file`: the server serves HTTPS (its args carry --tls-cert/--tls-key) under a
+    certificate this CA signed; call() trusts it."""
+
+    def __init__(self, data_dir, port=0, args=(), env=None, ca_file=None):
         self.data_dir = data_dir
+        self.ca_file = ca_file
+        self.scheme = "http"
         self.requested_port = port
         self.args = list(args)
         self.env = dict(env or {})
@@ -37,9 +43,10 @@ class Server:
         while time.time() < deadline:
             line = self.proc.stderr.readline()
             self.startup_log.append(line)
-            match = re.search(r"serving on http://127\.0\.0\.1:(\d+)", line)
+            match = re.search(r"serving on (https?)://127\.0\.0\.1:(\d+)", line)
             if match:
-                self.port = int(match.group(1))
+                self.scheme = match.group(1)
+                self.port = int(match.group(2))
                 self.requested_port = self.port  # a restart comes back on the same port
                 return self
             if self.proc.poll() is not None:
@@ -53,7 +60,7 @@ class Server:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def call(self, method, path, body=None, headers=None):
         """One request with the admin token; returns (status, parsed JSON or None)."""
@@ -65,7 +72,8 @@ class Server:
         for name, value in (headers or {}).items():
             request.add_header(name, value)
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            context = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else None
+            with urllib.request.urlopen(request, timeout=10, context=context) as response:
                 text = response.read().decode()
                 return response.status, json.loads(text) if text else None
         except urllib.error.HTTPError as error:

@@ -28,21 +28,27 @@ namespace websocket = beast::websocket;
 
 }  // namespace
 
-EventStreamSession::EventStreamSession(beast::tcp_stream stream, std::size_t network_thread,
-                                       std::shared_ptr<Shared> shared, StreamSlot slot,
-                                       std::optional<http::request<http::string_body>> upgrade)
+template <class Stream>
+EventStreamSession<Stream>::EventStreamSession(Stream stream, std::size_t network_thread,
+                                               std::shared_ptr<Shared> shared, StreamSlot slot,
+                                               std::optional<http::request<http::string_body>> upgrade,
+                                               std::shared_ptr<net::ssl::context> tls_context)
     : stream_(std::move(stream)),
+      tls_context_(std::move(tls_context)),
       network_thread_(network_thread),
       shared_(std::move(shared)),
       slot_(std::move(slot)),
       upgrade_(std::move(upgrade)) {}
 
-EventStreamSession::~EventStreamSession() {
+template <class Stream>
+EventStreamSession<Stream>::~EventStreamSession() {
+  if constexpr (kIsTls<Stream>) KeepSessionResumable(stream_);
   Uncount();
   shared_->placement.Closed(network_thread_);
 }
 
-void EventStreamSession::Begin(std::shared_ptr<EventHub::Subscription> subscription, EventStream stream,
+template <class Stream>
+void EventStreamSession<Stream>::Begin(std::shared_ptr<EventHub::Subscription> subscription, EventStream stream,
                                Result<std::vector<Event>> first_page) {
   if (!first_page) {
     // A browser's WebSocket cannot read the status of a refused handshake, so a seq the
@@ -58,22 +64,25 @@ void EventStreamSession::Begin(std::shared_ptr<EventHub::Subscription> subscript
 }
 
 // The opening request's answer when the stream cannot start, then the door.
-void EventStreamSession::Refuse(const Status& error) {
+template <class Stream>
+void EventStreamSession<Stream>::Refuse(const Status& error) {
   WriteResponseText(ErrorResponse(error), false, 11, refusal_);
-  stream_.expires_after(shared_->options.body_timeout);
+  Transport().expires_after(shared_->options.body_timeout);
   net::async_write(stream_, net::buffer(refusal_), [self = shared_from_this()](beast::error_code, std::size_t) {
     self->shared_->Done();
     beast::error_code ignored;
-    self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    self->Transport().socket().shutdown(tcp::socket::shutdown_send, ignored);
   });
 }
 
 /// A committed event for this stream's project (called on the publisher's thread).
-void EventStreamSession::Deliver(const Event& event) {
+template <class Stream>
+void EventStreamSession<Stream>::Deliver(const Event& event) {
   net::post(stream_.get_executor(), [self = shared_from_this(), event] { self->OnLiveEvent(event); });
 }
 
-void EventStreamSession::BeginStream(std::vector<Event> first_page) {
+template <class Stream>
+void EventStreamSession<Stream>::BeginStream(std::vector<Event> first_page) {
   if (upgrade_) return AcceptWebSocket(std::move(first_page));
   Queue("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
         "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n",
@@ -84,8 +93,9 @@ void EventStreamSession::BeginStream(std::vector<Event> first_page) {
   WatchForClose();
 }
 
-void EventStreamSession::AcceptWebSocket(std::vector<Event> first_page, std::optional<Status> gone) {
-  stream_.expires_never();  // the websocket stream keeps its own timers from here on
+template <class Stream>
+void EventStreamSession<Stream>::AcceptWebSocket(std::vector<Event> first_page, std::optional<Status> gone) {
+  Transport().expires_never();  // the websocket stream keeps its own timers from here on
   ws_.emplace(stream_);
   // Idle for half the timeout -> a ping; no pong (or anything) for the whole -> closed.
   websocket::stream_base::timeout timeouts{shared_->options.header_timeout, 2 * shared_->options.heartbeat_interval,
@@ -114,13 +124,15 @@ void EventStreamSession::AcceptWebSocket(std::vector<Event> first_page, std::opt
 
 // A close frame with the reason (cut to the 123 bytes a close frame carries), then the
 // door. Only for a stream that never started: nothing else is being written.
-void EventStreamSession::CloseWebSocket(std::uint16_t code, std::string_view reason) {
+template <class Stream>
+void EventStreamSession<Stream>::CloseWebSocket(std::uint16_t code, std::string_view reason) {
   const websocket::close_reason why(static_cast<websocket::close_code>(code), reason.substr(0, 123));
   ws_->async_close(why, [self = shared_from_this()](beast::error_code) { self->StopStream(); });
 }
 
 // A page of the replay has been read (on a worker).
-void EventStreamSession::OnReplayPage(std::vector<Event> page) {
+template <class Stream>
+void EventStreamSession<Stream>::OnReplayPage(std::vector<Event> page) {
   reading_page_ = false;
   if (closed_) return;
   for (const Event& e : page) QueueEvent(e, true);
@@ -131,7 +143,8 @@ void EventStreamSession::OnReplayPage(std::vector<Event> page) {
   ReadPage();
 }
 
-void EventStreamSession::ReadPage() {
+template <class Stream>
+void EventStreamSession<Stream>::ReadPage() {
   if (!replaying_ || reading_page_ || closed_ || queued_replay_ > kReplayLowWater) return;
   reading_page_ = true;
   net::post(shared_->workers.executor(), [self = shared_from_this(), after = last_seq_] {
@@ -146,7 +159,8 @@ void EventStreamSession::ReadPage() {
 }
 
 // Reading keeps control frames (pongs, close) flowing; data messages are ignored.
-void EventStreamSession::ReadWebSocket() {
+template <class Stream>
+void EventStreamSession<Stream>::ReadWebSocket() {
   ws_->async_read(ws_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec) return self->StopStream();
     self->ws_buffer_.clear();
@@ -154,7 +168,8 @@ void EventStreamSession::ReadWebSocket() {
   });
 }
 
-void EventStreamSession::OnLiveEvent(const Event& e) {
+template <class Stream>
+void EventStreamSession<Stream>::OnLiveEvent(const Event& e) {
   if (closed_) return;
   if (replaying_) {
     missed_live_ = std::max(missed_live_, e.seq);  // the replay reads it from the log
@@ -164,7 +179,8 @@ void EventStreamSession::OnLiveEvent(const Event& e) {
   QueueEvent(e, false);
 }
 
-void EventStreamSession::QueueEvent(const Event& e, bool replayed) {
+template <class Stream>
+void EventStreamSession<Stream>::QueueEvent(const Event& e, bool replayed) {
   if (e.seq <= last_seq_) return;  // already sent
   last_seq_ = e.seq;
   std::string data = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":\"" + e.type + "\",\"projectId\":\"" +
@@ -174,14 +190,16 @@ void EventStreamSession::QueueEvent(const Event& e, bool replayed) {
   Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n", replayed);
 }
 
-void EventStreamSession::Queue(std::string frame, bool replayed) {
+template <class Stream>
+void EventStreamSession<Stream>::Queue(std::string frame, bool replayed) {
   if (closed_) return;
   queue_.push_back({std::move(frame), replayed});
   queued_replay_ += replayed;
   if (!writing_) WriteNext();
 }
 
-void EventStreamSession::WriteNext() {
+template <class Stream>
+void EventStreamSession<Stream>::WriteNext() {
   writing_ = true;
   auto on_written = [self = shared_from_this()](beast::error_code ec, std::size_t) {
     self->queued_replay_ -= self->queue_.front().replayed;
@@ -190,17 +208,18 @@ void EventStreamSession::WriteNext() {
     self->ReadPage();
     if (self->queue_.empty()) {
       self->writing_ = false;
-      if (!self->ws_) self->stream_.expires_never();
+      if (!self->ws_) self->Transport().expires_never();
       return;
     }
     self->WriteNext();
   };
   if (ws_) return ws_->async_write(net::buffer(queue_.front().text), std::move(on_written));
-  stream_.expires_after(shared_->options.body_timeout);
+  Transport().expires_after(shared_->options.body_timeout);
   net::async_write(stream_, net::buffer(queue_.front().text), std::move(on_written));
 }
 
-void EventStreamSession::ScheduleHeartbeat() {
+template <class Stream>
+void EventStreamSession<Stream>::ScheduleHeartbeat() {
   heartbeat_.expires_after(shared_->options.heartbeat_interval);
   heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (ec || self->closed_) return;
@@ -210,30 +229,43 @@ void EventStreamSession::ScheduleHeartbeat() {
 }
 
 // The client sends nothing on a stream; a completed read means it went away.
-void EventStreamSession::WatchForClose() {
-  stream_.socket().async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+template <class Stream>
+void EventStreamSession<Stream>::WatchForClose() {
+  auto on_read = [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec) return self->StopStream();
     self->WatchForClose();
-  });
+  };
+  // Over TLS through OpenSSL (a close_notify ends it too); plain, straight from the
+  // socket, apart from the stream's write timer.
+  if constexpr (kIsTls<Stream>) {
+    stream_.async_read_some(net::buffer(discard_), std::move(on_read));
+  } else {
+    Transport().socket().async_read_some(net::buffer(discard_), std::move(on_read));
+  }
 }
 
-void EventStreamSession::StopStream() {
+template <class Stream>
+void EventStreamSession<Stream>::StopStream() {
   if (closed_) return;
   closed_ = true;
   Uncount();
   subscription_.reset();
   heartbeat_.cancel();
   beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  stream_.socket().close(ignored);
+  Transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  Transport().socket().close(ignored);
 }
 
 // Gives the stream's place back: when the session ends, or as soon as its stream stops,
 // so a subscriber that reconnects at once finds its place free.
-void EventStreamSession::Uncount() {
+template <class Stream>
+void EventStreamSession<Stream>::Uncount() {
   if (!counted_) return;
   counted_ = false;
   shared_->limits.CloseStream(slot_.address, slot_.credential);
 }
+
+template class EventStreamSession<PlainStream>;
+template class EventStreamSession<TlsStream>;
 
 }  // namespace libsync::web

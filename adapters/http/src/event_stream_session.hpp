@@ -19,6 +19,7 @@
 #include "libsync/http/api.hpp"
 #include "libsync/http/event_hub.hpp"
 #include "server_shared.hpp"
+#include "tls_context.hpp"
 
 namespace libsync::web {
 
@@ -29,14 +30,17 @@ struct StreamSlot {
 
 /// Touched only on its network thread, except Deliver (any thread). Holds the stream's
 /// place in ConnectionLimits (given back as soon as the stream stops) and its connection's
-/// count on its network thread in ConnectionPlacement (given back when it ends).
-class EventStreamSession final : public std::enable_shared_from_this<EventStreamSession> {
+/// count on its network thread in ConnectionPlacement (given back when it ends). Over TLS
+/// (TlsStream) SSE is the same bytes encrypted, and a WebSocket is wss.
+template <class Stream>
+class EventStreamSession final : public std::enable_shared_from_this<EventStreamSession<Stream>> {
  public:
   /// Takes over `stream`, served by network thread `network_thread`, already counted as a
   /// stream under `slot`. `upgrade`: the WebSocket handshake to accept, if the request was one.
-  EventStreamSession(boost::beast::tcp_stream stream, std::size_t network_thread, std::shared_ptr<Shared> shared,
-                     StreamSlot slot,
-                     std::optional<boost::beast::http::request<boost::beast::http::string_body>> upgrade);
+  /// `tls_context`: the context a TlsStream was made with, kept while it lives.
+  EventStreamSession(Stream stream, std::size_t network_thread, std::shared_ptr<Shared> shared, StreamSlot slot,
+                     std::optional<boost::beast::http::request<boost::beast::http::string_body>> upgrade,
+                     std::shared_ptr<boost::asio::ssl::context> tls_context);
   ~EventStreamSession();
 
   /// On the network thread: starts the stream with the replay's first page, or answers
@@ -52,6 +56,8 @@ class EventStreamSession final : public std::enable_shared_from_this<EventStream
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
+  using std::enable_shared_from_this<EventStreamSession<Stream>>::shared_from_this;
+  boost::beast::tcp_stream& Transport() { return boost::beast::get_lowest_layer(stream_); }
   void Refuse(const Status& error);
   void BeginStream(std::vector<Event> first_page);
   void AcceptWebSocket(std::vector<Event> first_page, std::optional<Status> gone = std::nullopt);
@@ -77,7 +83,8 @@ class EventStreamSession final : public std::enable_shared_from_this<EventStream
     bool replayed;  // read from the log (paced), not a live event
   };
 
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // what stream_'s handshake used (TLS)
   std::size_t network_thread_;  // whose io_context runs this connection
   std::shared_ptr<Shared> shared_;
   StreamSlot slot_;
@@ -94,10 +101,13 @@ class EventStreamSession final : public std::enable_shared_from_this<EventStream
   std::shared_ptr<EventHub::Subscription> subscription_;
   boost::asio::steady_timer heartbeat_{stream_.get_executor()};
   std::optional<boost::beast::http::request<boost::beast::http::string_body>> upgrade_;  // to accept
-  std::optional<boost::beast::websocket::stream<boost::beast::tcp_stream&>> ws_;        // set once upgraded
+  std::optional<boost::beast::websocket::stream<Stream&>> ws_;                         // set once upgraded
   boost::beast::flat_buffer ws_buffer_;
   std::string refusal_;  // the error answer Refuse writes
   char discard_[512];
 };
+
+extern template class EventStreamSession<PlainStream>;
+extern template class EventStreamSession<TlsStream>;
 
 }  // namespace libsync::web

@@ -24,7 +24,11 @@ Response PlainError(int status, std::string message) {
 
 }  // namespace
 
-HttpSession::~HttpSession() {
+template <class Stream>
+HttpSession<Stream>::~HttpSession() {
+  if constexpr (kIsTls<Stream>) {
+    if (!handed_over_) KeepSessionResumable(stream_);
+  }
   shared_->waiting[network_thread_]->Remove(*this);
   Uncount();
   // A stream keeps the connection's count on this thread; its session gives it back.
@@ -34,52 +38,121 @@ HttpSession::~HttpSession() {
 /// The connection is counted under `address` (ConnectionLimits::TryOpenFromAddress);
 /// the session gives it back.
 /// `first`: no request has been read from the connection yet (see DoReadHeader).
-void HttpSession::Start(bool first) {
+template <class Stream>
+void HttpSession<Stream>::Start(bool first) {
   beast::error_code ignored;
   // Answers are written whole, at once: nothing to gain from Nagle's delay. Non-blocking
   // so DoWrite can try the write in place.
-  stream_.socket().set_option(tcp::no_delay(true), ignored);
-  stream_.socket().non_blocking(true, ignored);
-  net::dispatch(stream_.get_executor(), [self = shared_from_this(), first] { self->DoReadHeader(first); });
+  Transport().socket().set_option(tcp::no_delay(true), ignored);
+  Transport().socket().non_blocking(true, ignored);
+  if constexpr (kIsTls<Stream>) {
+    // A TLS connection starts here, on the thread it was placed on (it never moves).
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoHandshake(); });
+  } else {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), first] { self->DoReadHeader(first); });
+  }
 }
 
-void HttpSession::DoReadHeader(bool first) {
+// --- TLS: the first bytes, then the handshake -----------------------------------------
+// Both under the header timeout, and sheddable near the connection cap like a connection
+// waiting for its first request: a client that connects and never finishes a handshake
+// holds a place no longer than one that never sends its headers.
+template <class Stream>
+void HttpSession<Stream>::DoHandshake() {
+  if (shared_->draining) return DoClose();
+  Transport().expires_after(shared_->options.header_timeout);
+  shared_->waiting[network_thread_]->Add(*this);
+  // Peeked before the handshake: a plain HTTP request would otherwise make OpenSSL fail
+  // with "wrong version number" and the client see a reset (or, waiting for more, a hang).
+  Transport().async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&HttpSession<Stream>::OnFirstBytes,
+                                                                                shared_from_this()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::OnFirstBytes(beast::error_code ec, std::size_t received) {
+  if (ec) {
+    shared_->waiting[network_thread_]->Remove(*this);
+    return DoClose();
+  }
+  buffer_.commit(received);
+  if (static_cast<unsigned char>(static_cast<const char*>(buffer_.data().data())[0]) != kTlsHandshakeRecord) {
+    shared_->waiting[network_thread_]->Remove(*this);
+    return RefusePlainHttp();
+  }
+  if constexpr (kIsTls<Stream>) {
+    // The bytes already read are the start of the ClientHello; OpenSSL takes them from here.
+    stream_.async_handshake(net::ssl::stream_base::server, buffer_.data(),
+                            beast::bind_front_handler(&HttpSession<Stream>::OnHandshake, shared_from_this()));
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::OnHandshake(beast::error_code ec, std::size_t used) {
+  shared_->waiting[network_thread_]->Remove(*this);
+  if (ec) {
+    beast::error_code ignored;
+    Transport().socket().close(ignored);  // nothing can be said to a client that failed the handshake
+    return;
+  }
+  buffer_.consume(used);
+  DoReadHeader(true);
+}
+
+// The answer a browser or curl gets for http:// on the TLS port: in plain text, since
+// the client speaks nothing else, then the door.
+template <class Stream>
+void HttpSession<Stream>::RefusePlainHttp() {
+  shared_->busy.fetch_add(1);
+  WriteResponseText(PlainError(400, "this port speaks HTTPS: use https:// in the URL"), false, 11, response_text_);
+  Transport().expires_after(shared_->options.body_timeout);
+  net::async_write(Transport(), net::buffer(response_text_), [self = shared_from_this()](beast::error_code, std::size_t) {
+    self->shared_->Done();
+    beast::error_code ignored;
+    self->Transport().socket().shutdown(tcp::socket::shutdown_send, ignored);
+  });
+}
+
+template <class Stream>
+void HttpSession<Stream>::DoReadHeader(bool first) {
   if (shared_->draining) return DoClose();
   parser_.emplace(request_);
   parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
   parser_->body_limit(shared_->options.max_body_bytes);
   // The first request gets the header timeout; later ones on a kept-alive connection
   // may idle longer before they start.
-  stream_.expires_after(first ? shared_->options.header_timeout : shared_->options.idle_timeout);
+  Transport().expires_after(first ? shared_->options.header_timeout : shared_->options.idle_timeout);
   // Until its headers are in, the connection may be closed to make room (IdleConnections).
   shared_->waiting[network_thread_]->Add(*this);
   http::async_read_header(stream_, buffer_, *parser_,
-                          beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+                          beast::bind_front_handler(&HttpSession<Stream>::OnHeader, shared_from_this()));
 }
 
 // Shed near the connection cap: the pending read ends with operation_aborted. The place
 // is given back now, not when that completes, so the connection let in for it (the
 // acceptor waits for this) finds it free.
-void HttpSession::CloseIdle() {
+template <class Stream>
+void HttpSession<Stream>::CloseIdle() {
   beast::error_code ignored;
-  stream_.socket().close(ignored);
+  Transport().socket().close(ignored);
   Uncount();
 }
 
-void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::OnHeader(beast::error_code ec, std::size_t) {
   shared_->waiting[network_thread_]->Remove(*this);
   if (ec) return OnReadError(ec);
   if ((answered_ + 1) % kFollowClientEvery == 0) NoteClientCpu();
   // A request without a body (every GET) is complete already: no second read, and no
   // re-arming of the timer, which costs a system call.
   if (parser_->is_done()) return OnBody({}, 0);
-  stream_.expires_after(shared_->options.body_timeout);
-  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
+  Transport().expires_after(shared_->options.body_timeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession<Stream>::OnBody, shared_from_this()));
 }
 
-void HttpSession::OnBody(beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::OnBody(beast::error_code ec, std::size_t) {
   if (ec) return OnReadError(ec);
-  stream_.expires_never();
+  Transport().expires_never();
   const bool keep_alive = parser_->keep_alive();
   const unsigned version = parser_->version();
   if (shared_->options.events && shared_->api.IsEventStream(request_)) {
@@ -116,9 +189,10 @@ void HttpSession::OnBody(beast::error_code ec, std::size_t) {
 }
 
 // Prometheus scrapes from the machine itself need no token; anyone else needs the admin's.
-void HttpSession::ServeMetrics(const Request& request) {
+template <class Stream>
+void HttpSession<Stream>::ServeMetrics(const Request& request) {
   beast::error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
+  const auto peer = Transport().socket().remote_endpoint(ec);
   shared_->busy.fetch_add(1);
   if ((ec || !peer.address().is_loopback()) && !shared_->api.IsAdmin(request)) {
     return DoWrite(ErrorResponse(Status::Unauthenticated("metrics need the admin token off this machine")), false,
@@ -140,10 +214,11 @@ void HttpSession::ServeMetrics(const Request& request) {
 // sent twice. Only live frames count against max_queued_frames: a live subscriber that
 // stops reading is dropped. Both kinds share all this; they differ in framing and
 // keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
-void HttpSession::OpenEventStream(Request request) {
+template <class Stream>
+void HttpSession<Stream>::OpenEventStream(Request request) {
   shared_->busy.fetch_add(1);
   beast::error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
+  const auto peer = Transport().socket().remote_endpoint(ec);
   std::string address = ec ? std::string("unknown") : peer.address().to_string();
   net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request),
                                           address = std::move(address)] {
@@ -161,10 +236,11 @@ void HttpSession::OpenEventStream(Request request) {
     self->ReleaseAddress();
     self->counted_ = false;
     self->handed_over_ = true;
-    auto next = std::make_shared<EventStreamSession>(std::move(self->stream_), self->network_thread_, self->shared_,
-                                                     StreamSlot{std::move(address), std::move(credential)},
-                                                     std::exchange(self->upgrade_, std::nullopt));
-    std::weak_ptr<EventStreamSession> weak = next;
+    auto next = std::make_shared<EventStreamSession<Stream>>(
+        std::move(self->stream_), self->network_thread_, self->shared_,
+        StreamSlot{std::move(address), std::move(credential)}, std::exchange(self->upgrade_, std::nullopt),
+        std::move(self->tls_context_));
+    std::weak_ptr<EventStreamSession<Stream>> weak = next;
     std::shared_ptr<EventHub::Subscription> subscription = self->shared_->options.events->Subscribe(
         stream->project_id, [weak](const Event& e) {
           if (auto s = weak.lock()) s->Deliver(e);
@@ -179,30 +255,43 @@ void HttpSession::OpenEventStream(Request request) {
   });
 }
 
-void HttpSession::RefuseStream(const Status& error) {
+template <class Stream>
+void HttpSession<Stream>::RefuseStream(const Status& error) {
   net::post(stream_.get_executor(), [self = shared_from_this(), error] {
     self->DoWrite(ErrorResponse(error), false, 11);
   });
 }
 
 // Gives the connection's place back: when the session ends, or when it is shed.
-void HttpSession::Uncount() {
+template <class Stream>
+void HttpSession<Stream>::Uncount() {
   if (!counted_) return;
   counted_ = false;
   shared_->limits.CloseConnection();
   ReleaseAddress();
 }
 
-void HttpSession::ReleaseAddress() {
+template <class Stream>
+void HttpSession<Stream>::ReleaseAddress() {
   if (!address_) return;
   shared_->limits.CloseFromAddress(*address_);
   address_.reset();
 }
 
-void HttpSession::OnReadError(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::OnReadError(beast::error_code ec) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
       ec == net::error::connection_reset || ec == net::error::eof) {
     return DoClose();
+  }
+  if constexpr (kIsTls<Stream>) {
+    // The TLS layer failed (a bad record, a peer gone without close_notify): nothing more
+    // can be sent on it.
+    if (ec == net::ssl::error::stream_truncated || ec.category() == net::error::get_ssl_category()) {
+      beast::error_code ignored;
+      Transport().socket().close(ignored);
+      return;
+    }
   }
   // Answer what can be answered, then close: the stream position is unknown after this.
   int status = 400;
@@ -220,7 +309,8 @@ void HttpSession::OnReadError(beast::error_code ec) {
   DoWrite(PlainError(status, std::move(message)), false, 11);
 }
 
-void HttpSession::DoWrite(const Response& response, bool keep_alive, unsigned version) {
+template <class Stream>
+void HttpSession<Stream>::DoWrite(const Response& response, bool keep_alive, unsigned version) {
   WriteFormatted(Format(response, keep_alive, version));
 }
 
@@ -228,28 +318,40 @@ void HttpSession::DoWrite(const Response& response, bool keep_alive, unsigned ve
 /// The one reused buffer and one write replaced Beast's serializer, which allocated per
 /// header field and walked a buffer sequence per response. (Writing the body from its
 /// own string, gathered with the head, measured no faster than this copy.)
-bool HttpSession::Format(const Response& response, bool keep_alive, unsigned version, bool head_only) {
+template <class Stream>
+bool HttpSession<Stream>::Format(const Response& response, bool keep_alive, unsigned version, bool head_only) {
   keep_alive = keep_alive && !shared_->draining;
   WriteResponseText(response, keep_alive, version, response_text_, head_only);
   return keep_alive;
 }
 
-void HttpSession::WriteFormatted(bool keep_alive) {
+template <class Stream>
+void HttpSession<Stream>::WriteFormatted(bool keep_alive) {
+  if constexpr (kIsTls<Stream>) {
+    // Through OpenSSL, which encrypts into its own buffer first: always asynchronous.
+    Transport().expires_after(shared_->options.body_timeout);
+    net::async_write(stream_, net::buffer(response_text_),
+                     [self = shared_from_this(), keep_alive](beast::error_code failed, std::size_t) {
+                       self->AfterWrite(failed, keep_alive);
+                     });
+    return;
+  }
   // Nearly every answer fits in the socket's send buffer and is written here, in one
   // call, with no timer to arm and no second trip through the event loop. What does not
   // fit follows asynchronously, under the body timeout (a client that stops reading).
   beast::error_code ec;
-  std::size_t written = stream_.socket().write_some(net::buffer(response_text_), ec);
+  std::size_t written = Transport().socket().write_some(net::buffer(response_text_), ec);
   if (ec == net::error::would_block) ec = {};
   if (ec || written == response_text_.size()) return AfterWrite(ec, keep_alive);
-  stream_.expires_after(shared_->options.body_timeout);
+  Transport().expires_after(shared_->options.body_timeout);
   net::async_write(stream_, net::buffer(response_text_) + written,
                    [self = shared_from_this(), keep_alive](beast::error_code failed, std::size_t) {
                      self->AfterWrite(failed, keep_alive);
                    });
 }
 
-void HttpSession::AfterWrite(beast::error_code ec, bool keep_alive) {
+template <class Stream>
+void HttpSession<Stream>::AfterWrite(beast::error_code ec, bool keep_alive) {
   // Large buffers are not kept for the connection's idle time.
   if (request_.body.capacity() > kKeptBodyBytes) request_.body = std::string();
   if (response_text_.capacity() > kKeptBodyBytes) response_text_ = std::string();
@@ -262,32 +364,56 @@ void HttpSession::AfterWrite(beast::error_code ec, bool keep_alive) {
 // Noted as a request comes in, because then the last packet received is the client's
 // own. After an answer it may be the client kernel's bare acknowledgement of it, which
 // on loopback is received on the CPU that sent the answer: ours.
-void HttpSession::NoteClientCpu() {
-  client_cpu_ = shared_->placement.cpu(network_thread_) < 0 ? -1 : IncomingCpu(stream_.socket().native_handle());
+template <class Stream>
+void HttpSession<Stream>::NoteClientCpu() {
+  client_cpu_ = shared_->placement.cpu(network_thread_) < 0 ? -1 : IncomingCpu(Transport().socket().native_handle());
 }
 
 // True when the connection moved.
-bool HttpSession::FollowClient() {
-  const auto target = shared_->placement.Follow(network_thread_, std::exchange(client_cpu_, -1));
-  if (!target) return false;
-  auto moved = MoveSocket(stream_.socket(), shared_->protocol, *shared_->network_contexts[*target]);
-  if (!moved) {
-    shared_->placement.Closed(*target);
-    if (stream_.socket().is_open()) return false;
-    DoClose();
+template <class Stream>
+bool HttpSession<Stream>::FollowClient() {
+  // A TLS session's state lives in its stream, bound to this thread's io_context: it
+  // stays where it was placed.
+  if constexpr (kIsTls<Stream>) {
+    return false;
+  } else {
+    const auto target = shared_->placement.Follow(network_thread_, std::exchange(client_cpu_, -1));
+    if (!target) return false;
+    auto moved = MoveSocket(Transport().socket(), shared_->protocol, *shared_->network_contexts[*target]);
+    if (!moved) {
+      shared_->placement.Closed(*target);
+      if (Transport().socket().is_open()) return false;
+      DoClose();
+      return true;
+    }
+    shared_->limits.OpenConnectionAnyway();  // released by the new session
+    auto next = std::make_shared<HttpSession>(PlainStream(std::move(*moved)), *target, shared_);
+    next->address_ = std::exchange(address_, std::nullopt);  // counted once, whoever holds it
+    const auto pending = buffer_.data();
+    next->buffer_.commit(net::buffer_copy(next->buffer_.prepare(pending.size()), pending));
+    next->Start(false);
     return true;
   }
-  shared_->limits.OpenConnectionAnyway();  // released by the new session
-  auto next = std::make_shared<HttpSession>(std::move(*moved), *target, shared_);
-  next->address_ = std::exchange(address_, std::nullopt);  // counted once, whoever holds it
-  const auto pending = buffer_.data();
-  next->buffer_.commit(net::buffer_copy(next->buffer_.prepare(pending.size()), pending));
-  next->Start(false);
-  return true;
 }
 
-void HttpSession::DoClose() {
+template <class Stream>
+void HttpSession<Stream>::DoClose() {
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if constexpr (kIsTls<Stream>) {
+    // close_notify first, so the client knows the answer it has is whole; a client that
+    // does not answer it gets kTlsCloseWait, then the socket is closed.
+    if (Transport().socket().is_open()) {
+      Transport().expires_after(kTlsCloseWait);
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        self->Transport().socket().close(ignored);
+      });
+    }
+    return;
+  }
+  Transport().socket().shutdown(tcp::socket::shutdown_send, ec);
 }
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 }  // namespace libsync::web

@@ -4,7 +4,10 @@
 // (server_shared.hpp). Network threads only read and write; Api::Handle runs on a worker
 // pool (git sync routes on a second one) and its response is posted back to the
 // connection's network thread. Network and worker threads poll briefly before they sleep
-// (ServerOptions::idle_poll); network threads may be pinned to CPUs.
+// (ServerOptions::idle_poll); network threads may be pinned to CPUs. With
+// ServerOptions::tls every connection is an HttpSession<TlsStream>, which handshakes on
+// the network thread it was placed on; without, an HttpSession<PlainStream>, untouched by
+// TLS (the choice is one test per accepted connection).
 
 #include "libsync/http/server.hpp"
 
@@ -27,6 +30,7 @@
 #include "response_text.hpp"
 #include "responses.hpp"
 #include "server_shared.hpp"
+#include "tls_context.hpp"
 
 namespace libsync::web {
 namespace {
@@ -43,6 +47,18 @@ class BeastServer final : public Server {
   }
 
   ~BeastServer() override { Stop(std::chrono::milliseconds(0)); }
+
+  Status LoadTls() {
+    if (!shared_->options.tls) return Status::Ok();
+    LIBSYNC_ASSIGN_OR_RETURN(auto context, MakeServerTlsContext(*shared_->options.tls));
+    shared_->tls_context.store(std::move(context));
+    return Status::Ok();
+  }
+
+  Status ReloadTls() override {
+    if (!shared_->options.tls) return Status::PreconditionFailed("this server does not serve TLS");
+    return LoadTls();
+  }
 
   Status Listen() {
     beast::error_code ec;
@@ -158,7 +174,14 @@ class BeastServer final : public Server {
       }
       socket = std::move(*moved);
     }
-    auto session = std::make_shared<HttpSession>(std::move(socket), thread, shared_);
+    if (shared_->options.tls) {
+      auto context = shared_->tls_context.load();
+      auto session = std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *context), thread, shared_,
+                                                              context);
+      session->HoldAddress(std::move(address));
+      return session->Start(true);
+    }
+    auto session = std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), thread, shared_);
     session->HoldAddress(std::move(address));
     session->Start(true);
   }
@@ -271,6 +294,7 @@ class BeastServer final : public Server {
 
 Result<std::unique_ptr<Server>> Server::Start(const Api& api, const ServerOptions& options) {
   auto server = std::make_unique<BeastServer>(api, options);
+  LIBSYNC_RETURN_IF_ERROR(server->LoadTls());
   LIBSYNC_RETURN_IF_ERROR(server->Listen());
   return std::unique_ptr<Server>(std::move(server));
 }

@@ -23,6 +23,10 @@
 #include "metrics.hpp"
 #include "thread_shard.hpp"
 
+namespace boost::asio::ssl {
+class context;  // tls_context.hpp; OpenSSL's headers stay out of the files that include this one
+}
+
 namespace libsync::web {
 
 namespace net = boost::asio;
@@ -81,6 +85,10 @@ struct Shared {
   std::atomic<std::size_t> busy{0};  // requests being handled or written
   std::atomic<bool> draining{false};
   Metrics metrics;
+  // With ServerOptions::tls: the context new connections handshake with. ReloadTls swaps
+  // in a new one; a connection keeps the one it started with (HttpSession holds it), so an
+  // old pair lives until its last connection ends. Null without TLS.
+  std::atomic<std::shared_ptr<net::ssl::context>> tls_context;
   // Guards no state (busy is atomic): it pairs with `idle`, so a Stop waiting for busy to
   // reach 0 cannot miss the notify of the last Done.
   std::mutex mutex;

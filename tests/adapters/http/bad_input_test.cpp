@@ -1,6 +1,6 @@
 // The bad-input catalogue, over a real socket: every request below is malformed, unauthorised
 // or out of range. Each must get its 4xx status and the JSON error body, change nothing in
-// the store, and leave the server answering /api/health.
+// the store, and leave the server answering /api/health. Over plain HTTP and over TLS.
 
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/sync_service.hpp"
 #include "test_client.hpp"
+#include "tls_test_client.hpp"
 
 namespace libsync::web {
 namespace {
@@ -32,13 +33,17 @@ std::string Req(const std::string& method, const std::string& target, const std:
 
 class BadInputTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  ServerOptions Options() {
     ServerOptions options;
     options.port = 0;
     options.access_log = false;
     options.events = &hub_;
     options.max_header_bytes = 8 * 1024;
-    server_ = Server::Start(api_, options).value();
+    return options;
+  }
+
+  void SetUp() override {
+    server_ = Server::Start(api_, Options()).value();
     const Caller admin = Caller::Admin();
     project_ = sync_.projects().Create(admin, {.name = "web", .repo_url = "x"})->id;
     other_ = sync_.projects().Create(admin, {.name = "other", .repo_url = "y"})->id;
@@ -169,6 +174,31 @@ class BadInputTest : public ::testing::Test {
     };
   }
 
+  // `connect()` opens a new connection to the server under test (a Client, or a TlsClient).
+  template <class Connect>
+  void ExpectEveryCaseRefused(Connect connect) {
+    const auto cases = Catalogue();
+    ASSERT_GE(cases.size(), 40u);
+    const std::string before = Snapshot();
+    for (const Case& c : cases) {
+      SCOPED_TRACE(c.name);
+      auto client = connect();
+      client->Send(c.request);
+      const std::string reply = client->ReadResponse();
+      ASSERT_EQ(StatusOf(reply), c.status) << reply.substr(0, 300);
+      const std::string body = reply.substr(reply.find("\r\n\r\n") + 4);
+      boost::system::error_code ec;
+      const boost::json::value error = boost::json::parse(body, ec);
+      ASSERT_FALSE(ec) << "error body is not JSON: " << body.substr(0, 200);
+      EXPECT_EQ(error.at("statusCode").as_int64(), c.status);
+      EXPECT_FALSE(error.at("message").as_string().empty());
+      EXPECT_EQ(body.find(kAdmin), std::string::npos) << "an error leaked the admin token";
+      EXPECT_EQ(body.find(live_token_), std::string::npos) << "an error leaked the lock token";
+      EXPECT_EQ(Snapshot(), before) << "the request changed something";
+      EXPECT_EQ(StatusOf(connect()->Get("/api/health")), 200) << "server stopped answering";
+    }
+  }
+
   ManualClock clock_;
   std::unique_ptr<Store> store_ = MakeMemoryStore();
   std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
@@ -181,28 +211,27 @@ class BadInputTest : public ::testing::Test {
 };
 
 TEST_F(BadInputTest, EveryCaseGetsItsStatusAndErrorBodyAndChangesNothing) {
-  const auto cases = Catalogue();
-  ASSERT_GE(cases.size(), 40u);
-  const std::string before = Snapshot();
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    Client client(server_->port());
-    ASSERT_TRUE(client.connected());
-    client.Send(c.request);
-    const std::string reply = client.ReadResponse();
-    ASSERT_EQ(StatusOf(reply), c.status) << reply.substr(0, 300);
-    const std::string body = reply.substr(reply.find("\r\n\r\n") + 4);
-    boost::system::error_code ec;
-    const boost::json::value error = boost::json::parse(body, ec);
-    ASSERT_FALSE(ec) << "error body is not JSON: " << body.substr(0, 200);
-    EXPECT_EQ(error.at("statusCode").as_int64(), c.status);
-    EXPECT_FALSE(error.at("message").as_string().empty());
-    EXPECT_EQ(body.find(kAdmin), std::string::npos) << "an error leaked the admin token";
-    EXPECT_EQ(body.find(live_token_), std::string::npos) << "an error leaked the lock token";
-    EXPECT_EQ(Snapshot(), before) << "the request changed something";
-    Client health(server_->port());
-    EXPECT_EQ(StatusOf(health.Get("/api/health")), 200) << "server stopped answering";
-  }
+  ExpectEveryCaseRefused([&] {
+    auto client = std::make_unique<Client>(server_->port());
+    EXPECT_TRUE(client->connected());
+    return client;
+  });
+}
+
+TEST_F(BadInputTest, EveryCaseGetsItsStatusOverTlsToo) {
+  TestPki pki;
+  pki.Issue("server");
+  ServerOptions options = Options();
+  options.tls = pki.Files("server");
+  auto tls = Server::Start(api_, options);
+  ASSERT_TRUE(tls.has_value()) << tls.error().ToString();
+  const TlsClient::Options trusting{.ca_file = pki.Path("ca.pem")};
+  ExpectEveryCaseRefused([&] {
+    auto client = std::make_unique<TlsClient>((*tls)->port(), trusting);
+    EXPECT_TRUE(client->handshake_ok());
+    return client;
+  });
+  (*tls)->Stop(std::chrono::seconds(1));
 }
 
 }  // namespace

@@ -62,6 +62,7 @@ class Client {
     return data;
   }
   bool closed() const { return closed_; }
+  int fd() const { return fd_; }  // for a TLS layer on top (tls_test_client.hpp)
   /// Whatever bytes arrive within `timeout` (for streams, which have no length).
   std::string ReadRaw(std::chrono::milliseconds timeout) {
     std::string data;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "libsync/http/api.hpp"
@@ -14,10 +15,23 @@
 
 namespace libsync::web {
 
+/// The certificate and key a server offers for HTTPS (docs/tls.md).
+struct TlsFiles {
+  /// PEM: the server's certificate first, then any intermediates of its chain.
+  std::string cert_file;
+  /// PEM private key of that certificate, readable by its owner only (mode 0600 or 0400):
+  /// a key others on the machine can read is refused.
+  std::string key_file;
+};
+
 /// Where the server listens, its threads, and its limits (each one's default and reason
 /// are in docs/security.md).
 struct ServerOptions {
   std::string address = "127.0.0.1";
+  /// Set: every connection is HTTPS (TLS 1.2 or 1.3, ALPN http/1.1; WebSocket upgrades are
+  /// wss), and a plain HTTP request on the port is answered 400 and closed. Unset: plain
+  /// HTTP, with no TLS code on any connection's path.
+  std::optional<TlsFiles> tls;
   std::uint16_t port = 3001;  ///< 0 picks a free port (see Server::port)
   int network_threads = 1;
   /// After its last job, a network or worker thread keeps polling for the next one this
@@ -101,7 +115,9 @@ std::size_t RaiseOpenFileLimit();
 class Server {
  public:
   /// Binds, listens and starts serving on background threads.
-  /// Expected errors: kUnavailable (the address is in use or cannot be bound).
+  /// Expected errors: kUnavailable (the address is in use or cannot be bound),
+  /// kInvalidArgument (ServerOptions::tls names files that do not make a usable pair, or a
+  /// key file others may read).
   static Result<std::unique_ptr<Server>> Start(const Api& api, const ServerOptions& options);
 
   virtual ~Server() = default;
@@ -110,6 +126,12 @@ class Server {
   /// Stops accepting, lets in-flight requests finish (up to `grace`), then closes every
   /// connection and joins the threads. Idempotent.
   virtual void Stop(std::chrono::milliseconds grace = std::chrono::seconds(10)) = 0;
+  /// Reads ServerOptions::tls's files again (for SIGHUP, after a certificate renewal):
+  /// handshakes from now on use the new pair; connections already open keep theirs. A pair
+  /// that does not load changes nothing. Expected errors: kInvalidArgument (the new pair
+  /// does not load: the message says why), kPreconditionFailed (the server is not serving
+  /// TLS).
+  virtual Status ReloadTls() = 0;
 };
 
 }  // namespace libsync::web
