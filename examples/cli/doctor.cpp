@@ -83,15 +83,17 @@ bool CheckPlatform(const Config& config, Checklist& list) {
     return false;
   }
   list.Ok("platform", "reachable at " + config.url + "; key and project accepted");
-  // The scope, probed with a release for a token that matches no lock: the server checks
-  // the scope first and answers 403 for a read key; for a write key it releases nothing.
-  auto probe = client.ReleaseLock("aitk-doctor-probe-matches-no-lock");
-  if (probe || probe.error().code() == ErrorCode::kLockHeld) {
+  // The scope, as the server tells it (GET /api/session): a read-only request.
+  auto scope = client.KeyScope();
+  if (scope && *scope == "write") {
     list.Ok("key scope", "write (pull, hooks, lock and push)");
-  } else if (probe.error().code() == ErrorCode::kPermissionDenied) {
+  } else if (scope && *scope == "read") {
     list.Ok("key scope", "read (enough for pull and the hooks; lock and push need a write key)");
+  } else if (scope && *scope == "admin") {
+    list.Warn("key scope", "this is the admin token", "give workstations a project key, never the admin token");
   } else {
-    list.Warn("key scope", "could not tell: " + probe.error().message(), "run aitk doctor again");
+    list.Warn("key scope", "could not tell: " + (scope ? "role " + *scope : scope.error().message()),
+              "run aitk doctor again");
   }
   return true;
 }

@@ -92,6 +92,13 @@ Result<LockState> PlatformClient::LockStatus() const {
   return s;
 }
 
+Result<std::string> PlatformClient::KeyScope() const {
+  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("GET", "/api/session"));
+  LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
+  if (Str(o, "role") == "admin") return std::string("admin");
+  return Str(o, "scope");
+}
+
 Result<std::string> PlatformClient::DocsHash() const {
   LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("GET", "/api/hook/docs/" + EncodePath(config_.project_id)));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));

@@ -60,6 +60,8 @@ class PlatformClient {
   libsync::Result<DocInfo> PutDoc(const std::string& file_name, const std::string& content,
                                   std::optional<std::int64_t> base_version, const std::string& lock_token) const;
   libsync::Result<std::vector<HistoryEntry>> History(const std::string& file_name) const;
+  /// The key's scope, "read" or "write" (GET /api/session; "admin" for the admin token).
+  libsync::Result<std::string> KeyScope() const;
 
   /// The SSE stream of the project's events after `since`, or only new ones without it
   /// (see HttpClient::Stream).
