@@ -137,16 +137,19 @@ inline std::vector<WsFrame> TakeWsFrames(std::string& bytes) {
 }
 
 /// Reads frames from `c` (after the handshake's response) until `count` text frames have
-/// arrived or the time is up; `pending` carries bytes between calls.
+/// arrived, a close frame has (nothing follows it), or the time is up; `pending` carries
+/// bytes between calls.
 inline std::vector<WsFrame> ReadWsFrames(Client& c, std::string& pending, std::size_t count,
                                          std::chrono::milliseconds timeout = 3000ms) {
   std::vector<WsFrame> frames;
   std::size_t texts = 0;
+  bool closing = false;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (texts < count && std::chrono::steady_clock::now() < deadline && !c.closed()) {
+  while (texts < count && !closing && std::chrono::steady_clock::now() < deadline && !c.closed()) {
     pending += c.ReadRaw(50ms);
     for (auto& f : TakeWsFrames(pending)) {
       texts += f.opcode == 1;
+      closing = closing || f.opcode == 8;
       frames.push_back(std::move(f));
     }
   }
