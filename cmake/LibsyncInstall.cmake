@@ -7,6 +7,7 @@ include(CMakePackageConfigHelpers)
 set(LIBSYNC_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/libsync)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/libsync/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_BINARY_DIR}/generated/include/libsync/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/libsync)
 install(TARGETS libsync_core EXPORT libsync-core-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

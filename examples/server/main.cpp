@@ -34,6 +34,7 @@
 #include "libsync/sql/event_listener.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "libsync/sync_service.hpp"
+#include "libsync/version.hpp"
 #include "unservable_docs.hpp"
 
 namespace {
@@ -108,6 +109,7 @@ Usage: aitk-server [options]
                               default: the build tree's)
   --demo                      create a demo project with two docs and a key on
                               first start, and print how to call it
+  --version                   print the version
   --help                      this text
 
 The admin token comes from AITK_ADMIN_TOKEN, or is generated on first start into
@@ -176,6 +178,10 @@ Config ReadConfig(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       std::cout << kHelp;
+      std::exit(0);
+    }
+    if (arg == "--version") {
+      std::cout << "aitk-server " << kVersion << "\n";
       std::exit(0);
     }
     if (arg == "--demo") {
