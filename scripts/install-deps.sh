@@ -2,6 +2,9 @@
 # Installs the Debian 12 packages libsync needs to build and test, and nothing else.
 # Runs `apt-get update` once, and only when something is missing, so a prepared
 # machine needs no network. Works as root or through sudo.
+#   --tests    also what only tests use: docker-compose (validates docker-compose.yml)
+#   --package  also what building and checking the Debian packages needs
+#              (scripts/package-test.sh)
 set -euo pipefail
 
 packages=(
@@ -17,6 +20,14 @@ packages=(
   clang-14 libclang-rt-14-dev                     # libFuzzer targets (scripts/fuzz.sh)
   nodejs npm chromium                             # the web app's build and its browser tests
 )
+
+for arg in "$@"; do
+  case "$arg" in
+    --tests) packages+=(docker-compose) ;;
+    --package) packages+=(dpkg-dev fakeroot debootstrap lintian systemd) ;;
+    *) echo "install-deps.sh: unknown option $arg (--tests, --package)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh --tests
 
 # The core builds on its own, with every adapter switched off, and passes its own tests
 # there. This build uses clang, whose thread-safety analysis checks every annotated mutex

@@ -10,6 +10,7 @@
 #include "config.hpp"
 #include "doctor.hpp"
 #include "hook_install.hpp"
+#include "libsync/version.hpp"
 
 namespace {
 
@@ -90,7 +91,7 @@ int main(int argc, char** argv) {
     return aitk::kExitUsage;
   }
   if (config->Has("--version")) {
-    std::cout << "aitk " << AITK_VERSION << "\n";
+    std::cout << "aitk " << libsync::kVersion << "\n";
     return aitk::kExitOk;
   }
   if (config->words.empty()) {

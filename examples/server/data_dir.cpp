@@ -1,6 +1,12 @@
 #include "data_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 #include <filesystem>
@@ -31,6 +37,36 @@ libsync::Status PreparePrivateDataDir(const std::string& dir) {
                                dir);
   }
   return libsync::Status::Ok();
+}
+
+namespace {
+
+// flock() locks belong to the open file, so the lock lasts exactly as long as the process
+// (or until it exits however it exits: a crashed server frees its data directory). The
+// descriptor is left open on purpose; close-on-exec keeps it from child processes.
+libsync::Status LockDataDir(const std::string& dir, int operation, const std::string& held_by) {
+  const std::string path = dir + "/server.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return libsync::Status::Unavailable("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, operation | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd);
+    if (error == EWOULDBLOCK) {
+      return libsync::Status::Unavailable(held_by + " " + dir + " (it holds " + path + ")");
+    }
+    return libsync::Status::Unavailable("cannot lock " + path + ": " + std::strerror(error));
+  }
+  return libsync::Status::Ok();
+}
+
+}  // namespace
+
+libsync::Status MarkDataDirServed(const std::string& dir) {
+  return LockDataDir(dir, LOCK_SH, "a restore is running on the data directory");
+}
+
+libsync::Status TakeDataDirAlone(const std::string& dir) {
+  return LockDataDir(dir, LOCK_EX, "a server is running (stop it first) on the data directory");
 }
 
 }  // namespace aitk_server

@@ -17,4 +17,14 @@ void KeepCreatedFilesPrivate();
 /// would otherwise keep its secrets in a folder others can read.
 libsync::Status PreparePrivateDataDir(const std::string& dir);
 
+/// Marks `dir` as served for as long as this process runs: a shared lock on DIR/server.lock,
+/// which several servers (on one PostgreSQL) may hold together. Expected errors:
+/// kUnavailable (the lock file cannot be created).
+libsync::Status MarkDataDirServed(const std::string& dir);
+
+/// Takes DIR/server.lock alone for the rest of this process, for a command that must not
+/// run beside a server (restore). Expected errors: kUnavailable (a server runs on `dir`,
+/// or the lock file cannot be created).
+libsync::Status TakeDataDirAlone(const std::string& dir);
+
 }  // namespace aitk_server

@@ -21,6 +21,8 @@
 #include <atomic>
 #include <thread>
 
+#include "backup_command.hpp"
+#include "command_options.hpp"
 #include "data_dir.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/credentials.hpp"
@@ -34,6 +36,8 @@
 #include "libsync/sql/event_listener.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "libsync/sync_service.hpp"
+#include "libsync/version.hpp"
+#include "migrate_command.hpp"
 #include "unservable_docs.hpp"
 
 namespace {
@@ -44,12 +48,19 @@ using namespace libsync;
 const char* kHelp = R"(aitk-server: keeps an AI coding team's context documents in sync.
 
 Usage: aitk-server [options]
+       aitk-server migrate [--status | --sql]   apply pending migrations (or list them,
+                                                or print their SQL), then exit
+       aitk-server backup FILE                  snapshot the SQLite database, also while
+                                                a server runs on it (--sqlite-shared)
+       aitk-server restore FILE                 put a snapshot back (server stopped)
+       (commands take --data-dir and --database as below)
 
   --listen HOST:PORT          address to serve on (default 127.0.0.1:3001)     AITK_LISTEN
   --data-dir DIR              where the database, keys and git caches live      AITK_DATA_DIR
                               (default ./data)
   --database URL              sqlite:///path.db or postgresql://user@host/db    AITK_DATABASE
-                              (default: SQLite file DIR/libsync.db)
+                              (default: SQLite file DIR/libsync.db); a Prisma   DATABASE_URL
+                              URL's ?schema= becomes the search path
   --encryption-key-file FILE  keys that seal git tokens, "<id>:<64 hex>" lines,  AITK_ENCRYPTION_KEY_FILE
                               first one current (default: DIR/encryption.key,
                               generated on first start)
@@ -114,7 +125,14 @@ Usage: aitk-server [options]
                               default: the build tree's)
   --demo                      create a demo project with two docs and a key on
                               first start, and print how to call it
+  --no-migrate                refuse to start on a database that needs migrating
+                              (run `aitk-server migrate` first) instead of
+                              migrating it
+  --version                   print the version
   --help                      this text
+
+Without --listen or AITK_LISTEN, PORT (the original platform's name) sets the port
+on 127.0.0.1.
 
 The admin token comes from AITK_ADMIN_TOKEN, or is generated on first start into
 DIR/admin-token (mode 0600); its path is printed, the token never is.
@@ -143,6 +161,7 @@ struct Config {
   bool sqlite_shared = false;
   long git_timeout_seconds = 30;
   bool git_allow_local = false;
+  bool migrate = true;  // --no-migrate: refuse a database that needs migrating
   std::string web = "auto";  // "on", "off", or "auto": on when the files are found
   std::string web_dir;
 };
@@ -181,11 +200,24 @@ Config ReadConfig(int argc, char** argv) {
   for (const auto& [flag, env] : env_names) {
     if (const char* v = std::getenv(env.c_str()); v && *v) values[flag] = v;
   }
+  // The original platform's .env names, below ours (and below any flag, read next).
+  if (const std::string db = aitk_server::DatabaseFromEnvironment(); !db.empty()) values["--database"] = db;
+  if (const char* port = std::getenv("PORT"); port && *port && !values.count("--listen")) {
+    values["--listen"] = std::string("127.0.0.1:") + port;
+  }
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       std::cout << kHelp;
       std::exit(0);
+    }
+    if (arg == "--version") {
+      std::cout << "aitk-server " << kVersion << "\n";
+      std::exit(0);
+    }
+    if (arg == "--no-migrate") {
+      c.migrate = false;
+      continue;
     }
     if (arg == "--demo") {
       c.demo = true;
@@ -364,6 +396,12 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);  // reloads the TLS certificate and key
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   aitk_server::KeepCreatedFilesPrivate();  // before anything is created: database, secrets, caches
+  if (argc > 1) {
+    const std::string command = argv[1];
+    if (command == "migrate") return aitk_server::RunMigrate(argc - 2, argv + 2);
+    if (command == "backup") return aitk_server::RunBackup(argc - 2, argv + 2);
+    if (command == "restore") return aitk_server::RunRestore(argc - 2, argv + 2);
+  }
   Config config = ReadConfig(argc, argv);
   // Before anything opens a file: the connection caps are derived from this limit.
   const std::size_t file_limit = web::RaiseOpenFileLimit();
@@ -373,11 +411,11 @@ int main(int argc, char** argv) {
   const auto port = static_cast<std::uint16_t>(ParseNumber("--listen port", config.listen.substr(colon + 1), 0, 65535));
 
   if (const Status s = aitk_server::PreparePrivateDataDir(config.data_dir); !s.ok()) Fail(s.message());
+  if (const Status s = aitk_server::MarkDataDirServed(config.data_dir); !s.ok()) Fail(s.message());
   const std::string admin_token = AdminToken(config);
   auto box = OpenSecretBox(config);
 
-  const std::string database =
-      config.database.empty() ? "sqlite://" + fs::absolute(config.data_dir).string() + "/libsync.db" : config.database;
+  const std::string database = aitk_server::DatabaseUrl(config.database, config.data_dir);
   const bool sqlite = database.rfind("sqlite://", 0) == 0;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (config.threads == 0) {
@@ -390,7 +428,8 @@ int main(int argc, char** argv) {
   sql::UseUnlockedSqliteConnections();
   auto store = sql::OpenSqlStore({.url = database,
                                   .pool_size = static_cast<std::size_t>(config.threads),
-                                  .sqlite_exclusive = !config.sqlite_shared});
+                                  .sqlite_exclusive = !config.sqlite_shared,
+                                  .migrate = config.migrate});
   if (!store && store.error().code() == ErrorCode::kUnavailable && sqlite && !config.sqlite_shared) {
     Fail(store.error().message() + "\n  (a second aitk-server on the same data directory? Stop it, or run both "
          "with --sqlite-shared)");

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "libsync/version.hpp"
 #include "routes/route_match.hpp"
 
 namespace libsync::web {
@@ -74,6 +75,13 @@ std::string Metrics::Render(std::size_t open_connections, std::size_t subscriber
                 "# HELP libsync_lock_grants_total Locks granted over HTTP.\n# TYPE libsync_lock_grants_total counter\n"
                 "libsync_lock_grants_total %llu\n",
                 open_connections, subscribers, static_cast<unsigned long long>(total.lock_grants));
+  out += line;
+  // Prometheus's build-info convention: a constant 1 whose labels say what is running, so
+  // a dashboard can tell the servers of a rolling upgrade apart.
+  std::snprintf(line, sizeof line,
+                "# HELP libsync_build_info The running server's version.\n# TYPE libsync_build_info gauge\n"
+                "libsync_build_info{version=\"%.*s\"} 1\n",
+                static_cast<int>(kVersion.size()), kVersion.data());
   out += line;
   if (!per_thread.empty()) {
     out += "# HELP libsync_network_thread_connections Open HTTP connections by network thread.\n"

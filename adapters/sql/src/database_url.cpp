@@ -1,5 +1,8 @@
 #include "database_url.hpp"
 
+#include <libpq-fe.h>
+
+#include <memory>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -52,9 +55,46 @@ void AddKeyword(std::string& out, const char* key, const std::string& value) {
   out += '\'';
 }
 
+// Prisma's `schema` names one schema; libsync accepts what PostgreSQL takes unquoted plus
+// upper case (kept as written: the name is quoted wherever it is used), which covers every
+// name Prisma's docs show and needs no quoting rules inside libpq's `options`.
+bool IsPlainIdentifier(const std::string& name) {
+  if (name.empty() || name.size() > 63) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!letter && !(i > 0 && ((c >= '0' && c <= '9') || c == '$'))) return false;
+  }
+  return true;
+}
+
+struct ConninfoOptionsDeleter {
+  void operator()(PQconninfoOption* o) const noexcept { PQconninfoFree(o); }
+};
+
+// libpq's own parser says whether every keyword is one it knows: a typo in a URL parameter
+// (`sslmod=require`) is reported when the URL is read, naming the parameter, rather than
+// as a connection failure at start-up.
+Status CheckKeywords(const std::string& keywords, const std::string& display) {
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, ConninfoOptionsDeleter> parsed(PQconninfoParse(keywords.c_str(), &error));
+  if (parsed) return Status::Ok();
+  std::string why = error ? error : "libpq could not parse it";
+  PQfreemem(error);
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  return Status::InvalidArgument("invalid PostgreSQL URL (" + why +
+                                 "; a URL parameter is `schema` or one of libpq's connection parameters): " +
+                                 display);
+}
+
+struct PgKeywords {
+  std::string keywords;
+  std::string schema;
+};
+
 // postgresql://user:pass@host:port/db?k=v becomes libpq keywords here, every part
 // percent-decoded and quoted (a password may hold a space or an '@': "%20", "%40").
-Result<std::string> PostgresKeywords(const std::string& url) {
+Result<PgKeywords> PostgresKeywords(const std::string& url) {
   const auto bad = [&](const std::string& why) {
     return Status::InvalidArgument("invalid PostgreSQL URL (" + why + "): " + WithoutPassword(url));
   };
@@ -93,7 +133,7 @@ Result<std::string> PostgresKeywords(const std::string& url) {
   for (char c : port) {
     if (c < '0' || c > '9') return bad("port is not a number");
   }
-  std::string out;
+  std::string out, schema, options;
   std::set<std::string, std::less<>> given;
   for (auto [key, raw] : {std::pair{"host", host}, std::pair{"port", port}, std::pair{"dbname", dbname},
                           std::pair{"user", user}, std::pair{"password", password}}) {
@@ -113,16 +153,32 @@ Result<std::string> PostgresKeywords(const std::string& url) {
     for (char c : *key) {
       if (!(c == '_' || (c >= 'a' && c <= 'z'))) return bad("unknown parameter name");
     }
+    if (*key == "schema") {
+      if (!IsPlainIdentifier(*value)) return bad("schema must be a name of letters, digits, '_' and '$'");
+      schema = *value;
+      continue;
+    }
+    if (*key == "options") {  // merged with the schema's search path below
+      options = *value;
+      continue;
+    }
     given.insert(*key);
     AddKeyword(out, key->c_str(), *value);
   }
+  if (!schema.empty()) {
+    // Every connection (the pool's and the event listener's) starts with the schema as its
+    // search path, as Prisma's `schema` parameter does: unqualified names resolve there.
+    options += std::string(options.empty() ? "" : " ") + "-c search_path=\"" + schema + "\"";
+  }
+  AddKeyword(out, "options", options);
   // Defaults a URL may override, each for a server that stops answering without closing
   // the connection (a host gone, a partition, a failover that reset nothing): otherwise
   // PQstatus stays OK and the kernel's own timers decide, minutes to hours.
   for (const auto& [key, value] : kConnectionDefaults) {
     if (!given.contains(key)) AddKeyword(out, key, value);
   }
-  return out;
+  LIBSYNC_RETURN_IF_ERROR(CheckKeywords(out, WithoutPassword(url)));
+  return PgKeywords{std::move(out), std::move(schema)};
 }
 
 }  // namespace
@@ -136,8 +192,9 @@ Result<Target> ParseUrl(const std::string& url) {
     return Target{Dialect::kSqlite, {}, url, path};
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    LIBSYNC_ASSIGN_OR_RETURN(std::string keywords, PostgresKeywords(url));
-    return Target{Dialect::kPostgres, std::move(keywords), WithoutPassword(url)};
+    LIBSYNC_ASSIGN_OR_RETURN(PgKeywords keywords, PostgresKeywords(url));
+    return Target{Dialect::kPostgres, std::move(keywords.keywords), WithoutPassword(url), {},
+                  std::move(keywords.schema)};
   }
   return Status::InvalidArgument("database URL must start with sqlite:// or postgresql://");
 }

@@ -111,19 +111,75 @@ int CurrentVersion(const Channel& channel) {
 
 void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sql); }
 
+bool MigrationTableExists(const Channel& channel, Dialect d) {
+  int count = 0;
+  Query q(channel);
+  q.Into(count);
+  // current_schema() is the first schema of the search path that exists: where the
+  // migrations put their tables.
+  q.Run(d == Dialect::kSqlite
+            ? R"(SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'Migration')"
+            : R"(SELECT COUNT(*)::integer FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name = 'Migration')");
+  return count > 0;
+}
+
+bool SchemaExists(const Channel& channel, const std::string& schema) {
+  int count = 0;
+  std::string name = schema;
+  Query q(channel);
+  q.Use(name).Into(count);
+  q.Run(R"(SELECT COUNT(*)::integer FROM pg_namespace WHERE nspname = :name)");
+  return count > 0;
+}
+
 }  // namespace
+
+std::vector<Migration> Migrations(Dialect d) {
+  return {
+      {1, "original-platform-schema", OriginalSchema(d), ""},
+      {2, "libsync-additions", LibsyncAdditions(d),
+       "every \"ApiKey\".\"key\" (the original platform's plain key) replaced by its SHA-256 hex, "
+       "and \"prefix\" set to its first characters, row by row in the same transaction"},
+  };
+}
 
 int LatestSchemaVersion() { return 2; }
 
-Status Migrate(const Channel& channel, Dialect d) {
-  const ColumnTypes t = TypesFor(d);
+std::string MigrationTableStatement(Dialect d) {
+  return std::string(R"(CREATE TABLE IF NOT EXISTS "Migration" ("version" INTEGER NOT NULL PRIMARY KEY, "appliedAt" )") +
+         TypesFor(d).time + " NOT NULL)";
+}
+
+std::vector<std::pair<int, std::string>> AppliedMigrations(const Channel& channel, Dialect d) {
+  std::vector<std::pair<int, std::string>> applied;
+  if (!MigrationTableExists(channel, d)) return applied;
+  int version = 0;
+  std::string applied_at;
+  Query q(channel);
+  q.Into(version).Into(applied_at);
+  // Text on both: SQLite stores the ISO form; PostgreSQL's ISO datestyle prints it alike.
+  const char* sql = d == Dialect::kSqlite ? R"(SELECT "version", "appliedAt" FROM "Migration" ORDER BY "version")"
+                                          : R"(SELECT "version", "appliedAt"::text FROM "Migration" ORDER BY "version")";
+  for (bool more = q.Run(sql); more; more = q.Next()) applied.emplace_back(version, applied_at);
+  return applied;
+}
+
+Result<std::vector<int>> Migrate(const Channel& channel, Dialect d, const std::string& schema) {
+  std::vector<int> applied;
   // One writer migrates at a time: SQLite's IMMEDIATE transaction takes the write lock,
-  // PostgreSQL's advisory lock serializes servers starting together.
+  // PostgreSQL's advisory lock serializes servers (and `aitk-server migrate` runs) starting
+  // together; the second one in finds nothing pending.
   Run(channel, d == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
   try {
-    if (d == Dialect::kPostgres) Run(channel, "SELECT pg_advisory_xact_lock(7212352)");
-    Run(channel, std::string(R"(CREATE TABLE IF NOT EXISTS "Migration" ("version" INTEGER NOT NULL PRIMARY KEY, "appliedAt" )") +
-                     t.time + " NOT NULL)");
+    if (d == Dialect::kPostgres) {
+      Run(channel, "SELECT pg_advisory_xact_lock(7212352)");
+      // Created only when missing: PostgreSQL checks the CREATE privilege on the database
+      // even for IF NOT EXISTS, which an application role often lacks (and `public` always
+      // exists). ParseUrl admits only plain identifiers, so quoting is all the name needs.
+      if (!schema.empty() && !SchemaExists(channel, schema)) Run(channel, "CREATE SCHEMA \"" + schema + "\"");
+    }
+    Run(channel, MigrationTableStatement(d));
     const int current = CurrentVersion(channel);
     if (current > LatestSchemaVersion()) {
       Run(channel, "ROLLBACK");
@@ -131,15 +187,17 @@ Status Migrate(const Channel& channel, Dialect d) {
                                         ", newer than this build supports (" +
                                         std::to_string(LatestSchemaVersion()) + "); upgrade libsync");
     }
-    const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d)};
-    for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
-      for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) Run(channel, statement);
-      if (v == 2) HashPlainApiKeys(channel);
+    for (const Migration& m : Migrations(d)) {
+      if (m.version <= current) continue;
+      for (const auto& statement : m.statements) Run(channel, statement);
+      if (m.version == 2) HashPlainApiKeys(channel);
       std::string now = FormatTimestamp(SystemClock().Now());
+      int version = m.version;
       Query insert(channel);
-      insert.Use(v).Use(now);
+      insert.Use(version).Use(now);
       insert.Run(R"(INSERT INTO "Migration" ("version", "appliedAt") VALUES (:v, )" +
                  TimeParam(d, ":t") + ")");
+      applied.push_back(m.version);
     }
     Run(channel, "COMMIT");
   } catch (...) {
@@ -150,7 +208,7 @@ Status Migrate(const Channel& channel, Dialect d) {
     }
     throw;
   }
-  return Status::Ok();
+  return applied;
 }
 
 }  // namespace libsync::sql

@@ -105,6 +105,25 @@ class SqlStore final : public Store {
   std::mutex sqlite_writer_;  // guards no member: it queues this process's SQLite writers (above)
 };
 
+// For a store opened without migrating: the database must already be at this build's
+// version, since the statements assume every column.
+Status RequireNoPendingMigration(const Channel& channel, const Target& target) {
+  const auto applied = AppliedMigrations(channel, target.dialect);
+  const int current = applied.empty() ? 0 : applied.back().first;
+  if (current > LatestSchemaVersion()) {
+    return Status::PreconditionFailed("the database schema is version " + std::to_string(current) +
+                                      ", newer than this build supports (" + std::to_string(LatestSchemaVersion()) +
+                                      "); upgrade libsync");
+  }
+  if (current < LatestSchemaVersion()) {
+    return Status::PreconditionFailed(
+        "the database " + target.display + " needs migrating (schema version " + std::to_string(current) + ", " +
+        std::to_string(LatestSchemaVersion() - current) + " migration(s) pending up to " +
+        std::to_string(LatestSchemaVersion()) + ") and migrating at start is off: run `aitk-server migrate`");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options) {
@@ -116,7 +135,12 @@ Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options) {
     Connection& first = connections.front();
     std::optional<PgPipeline> pipeline;
     if (first.pg) pipeline.emplace(first.pg.get(), nullptr);  // one-off statements: not prepared
-    LIBSYNC_RETURN_IF_ERROR(Migrate({first.statements.get(), pipeline ? &*pipeline : nullptr}, target.dialect));
+    const Channel channel{first.statements.get(), pipeline ? &*pipeline : nullptr};
+    if (options.migrate) {
+      LIBSYNC_RETURN_IF_ERROR(Migrate(channel, target.dialect, target.schema).status());
+    } else {
+      LIBSYNC_RETURN_IF_ERROR(RequireNoPendingMigration(channel, target));
+    }
     // The migration's statements run once: they need not take the cache's room.
     if (first.statements) first.statements->Clear();
   } catch (const std::exception& e) {

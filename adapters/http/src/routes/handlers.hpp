@@ -12,6 +12,8 @@ namespace libsync::web {
 
 // health.cpp
 Response Health(RouteCall& call);
+/// 200 when a read through the store succeeds, 503 with the reason otherwise.
+Response Ready(RouteCall& call);
 Response Session(RouteCall& call);
 /// For the entries the transport serves itself (event streams, /metrics): Api::Handle
 /// alone cannot, and answers 404 as for any route it does not serve.

@@ -42,6 +42,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/projects/:id/lock/verify", Access::kReadKey, VerifyLock},
 
     Route{"GET", "/api/health", Access::kAnyone, Health},
+    Route{"GET", "/api/ready", Access::kAnyone, Ready},
     Route{"GET", "/api/session", Access::kReadKey, Session},
 
     // Projects and their keys. A key sees its own project in the list and by id.

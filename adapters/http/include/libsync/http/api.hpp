@@ -15,6 +15,7 @@
 #include "libsync/git_sync_service.hpp"
 #include "libsync/hook_cache.hpp"
 #include "libsync/sync_service.hpp"
+#include "libsync/version.hpp"
 
 namespace libsync::web {
 
@@ -42,7 +43,7 @@ struct Response {
 struct ApiOptions {
   /// The admin bearer token; compared in constant time. Must not be empty.
   std::string admin_token;
-  std::string version = "0.1.0";
+  std::string version{kVersion};
   /// When set, the hook routes (/api/hook/*) authenticate keys through it and answer lock
   /// state and docs hash from it; every other route reads the store. Null: no caching.
   HookCache* hook_cache = nullptr;

@@ -31,13 +31,18 @@ struct SqlStoreOptions {
   bool sqlite_exclusive = false;
   /// Events kept per project; older ones are deleted as new ones arrive.
   std::size_t event_retention = 10000;
+  /// Apply pending migrations at open (the default). False: a database that lacks one is
+  /// refused with kPreconditionFailed naming what is pending, and nothing is changed; for
+  /// deployments that migrate as a step of their own (migrations.hpp).
+  bool migrate = true;
 };
 
 /// Opens (creating if needed) and migrates the database, then returns the store.
 /// Migrations run in one transaction and are recorded in "Migration"; a database created
 /// by the original platform is upgraded in place. Expected errors: kInvalidArgument (bad
 /// URL, not a SQLite database), kUnavailable (cannot open or connect),
-/// kPreconditionFailed (the schema is newer than this build).
+/// kPreconditionFailed (the schema is newer than this build, or older and `migrate` is
+/// false).
 Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options);
 
 /// The schema version this build migrates to.
