@@ -6,7 +6,7 @@
 # certificate (a throwaway P-256 CA made here), protocols, ciphers and session cache:
 # hook status with keep-alive (wrk), and new connections per second, one request each,
 # without and with session resumption (openssl s_time -new / -reuse, two clients at once).
-# Usage: http_bench.sh [seconds per measurement, default 5] [rounds, default 5]
+# Usage: [SECTIONS="plain tls"] http_bench.sh [seconds per measurement, default 5] [rounds, default 5]
 # Each case alternates the two servers for the given rounds (aitk-server first in odd
 # rounds, nginx first in even ones) and reports the median of each column: on a shared
 # machine the load of the minute moves both servers' rates by a third, and alternating
@@ -17,6 +17,7 @@ cd "$(dirname "$0")/../.."
 source tests/bench/wrk_common.sh
 seconds=${1:-5}
 rounds=${2:-5}
+sections=${SECTIONS:-plain tls}  # SECTIONS=tls times only the TLS cases
 
 scripts/install-deps.sh
 need=()
@@ -155,6 +156,7 @@ timed() {  # side url threads connections [header] -> "req/s p99ms", failing on 
 }
 
 printf '| case | conns | aitk-server req/s | p99 ms | nginx req/s | p99 ms | ratio |\n|---|---|---|---|---|---|---|\n'
+[[ " $sections " == *" plain "* ]] || cases=()
 for case in "${cases[@]}"; do
   IFS='|' read -r name path file <<<"$case"
   for tc in "2 64" "1 1"; do
@@ -183,7 +185,9 @@ for case in "${cases[@]}"; do
 done
 
 # Over TLS ($ours_tls on both sides). Keep-alive: as above. New connections: s_time.
-for tc in "2 64" "1 1"; do
+tls_configs=("2 64" "1 1") tls_modes=(new reuse)
+[[ " $sections " == *" tls "* ]] || { tls_configs=(); tls_modes=(); }
+for tc in "${tls_configs[@]}"; do
   read -r t c <<<"$tc"
   : >"$work/ours"; : >"$work/theirs"; : >"$work/ratios"
   for round in $(seq "$rounds"); do
@@ -202,9 +206,11 @@ for tc in "2 64" "1 1"; do
     "$(cut -d' ' -f1 "$work/ours" | median)" "$(cut -d' ' -f2 "$work/ours" | median)" \
     "$(cut -d' ' -f1 "$work/theirs" | median)" "$(cut -d' ' -f2 "$work/theirs" | median)" \
     "$(median <"$work/ratios")"
+  paste -d' ' "$work/ratios" "$work/ours" "$work/theirs" |
+    awk '{ printf "%.2f (%.2f/%.2f ms)  ", $1, $3, $5 } END { print "" }' | sed 's/^/    rounds: /' >&2
 done
 printf '\n| TLS, one request per connection | clients | aitk-server conn/s | nginx conn/s | ratio |\n|---|---|---|---|---|\n'
-for mode in new reuse; do
+for mode in "${tls_modes[@]}"; do
   : >"$work/ours"; : >"$work/theirs"; : >"$work/ratios"
   for round in $(seq "$rounds"); do
     if (( round % 2 )); then
