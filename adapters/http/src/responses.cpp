@@ -150,7 +150,7 @@ Response DocListResponse(const std::vector<Doc>& docs) {
   return JsonResponse(200, std::move(body));
 }
 
-Response SnapshotResponse(const DocsSnapshot& snapshot) {
+Response SnapshotResponse(const DocsSnapshot& snapshot, int status) {
   std::string body = "{\"docs\":[";
   for (std::size_t i = 0; i < snapshot.docs.size(); ++i) {
     const auto& d = snapshot.docs[i];
@@ -161,7 +161,7 @@ Response SnapshotResponse(const DocsSnapshot& snapshot) {
   }
   AppendField(body, "],\"hash\":", snapshot.hash);
   body += '}';
-  return JsonResponse(200, std::move(body));
+  return JsonResponse(status, std::move(body));
 }
 
 boost::json::object VersionJson(const DocVersion& v, bool with_content) {

@@ -38,7 +38,8 @@ Response DocResponse(int status, const Doc& d);
 /// An array of docs.
 Response DocListResponse(const std::vector<Doc>& docs);
 /// The original hooks' sync answer: {"docs":[{"fileName","content","hash"}…],"hash":…}.
-Response SnapshotResponse(const DocsSnapshot& snapshot);
+/// `status` is 201 for the POST the original hooks make (its answer), 200 for a GET.
+Response SnapshotResponse(const DocsSnapshot& snapshot, int status = 200);
 boost::json::object VersionJson(const DocVersion& v, bool with_content);
 /// Without the token hash; the token itself appears only in the acquire response.
 boost::json::object LockJson(const Lock& l);

@@ -49,6 +49,7 @@ Response VerifyLock(RouteCall& call);
 Response HookStatus(RouteCall& call);
 Response HookDocs(RouteCall& call);
 Response HookSync(RouteCall& call);
+Response HookSyncPost(RouteCall& call);  ///< as HookSync, answering 201 like the original
 std::optional<Response> HookStatusFromCache(HookCache& cache, const Caller& caller, const std::string& project_id);
 std::optional<Response> HookDocsFromCache(HookCache& cache, const Caller& caller, const std::string& project_id);
 Response Consumers(RouteCall& call);
