@@ -112,7 +112,7 @@ Status DocService::Delete(const Caller& caller, std::string_view project_id,
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, guard.lock_token));
     LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, file_name));
     LIBSYNC_RETURN_IF_ERROR(CheckExpectedVersion(guard, &doc));
-    return detail::DeleteDoc(tx, events, doc, caller.name());
+    return detail::DeleteDocLocally(tx, events, doc, caller.name(), now);
   });
 }
 

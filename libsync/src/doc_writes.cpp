@@ -62,6 +62,10 @@ Status ContentWrite::Run(Transaction& tx, EventBatch& events, const Doc* current
     }
     doc.version = current->version + 1;
   } else {
+    if (may_replace_tombstone) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto tombstone, tx.TakeTombstone(project_id, file_name));
+      if (tombstone) doc.base_blob_oid = std::move(tombstone->base_blob_oid);
+    }
     doc.id = NewId(ctx.random);
     doc.project_id = std::string(project_id);
     doc.file_name = std::string(file_name);
@@ -108,6 +112,14 @@ Status DeleteDoc(Transaction& tx, EventBatch& events, const Doc& doc, std::strin
                            .Add("version", doc.version)
                            .Add("deletedBy", by)
                            .Close());
+}
+
+Status DeleteDocLocally(Transaction& tx, EventBatch& events, const Doc& doc, std::string_view by, Timestamp now) {
+  if (!doc.base_blob_oid.empty()) {
+    LIBSYNC_RETURN_IF_ERROR(
+        tx.PutTombstone({doc.project_id, doc.file_name, doc.base_blob_oid, now, std::string(by)}));
+  }
+  return DeleteDoc(tx, events, doc, by);
 }
 
 }  // namespace libsync::detail

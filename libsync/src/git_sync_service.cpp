@@ -100,7 +100,9 @@ Status CheckLockBeforeNetwork(const ServiceContext& ctx, std::string_view projec
 /// One planned change of a doc, decided outside the transaction and applied inside it
 /// only if the doc is still at the version the plan saw.
 struct Change {
-  enum Kind { kCreate, kUpdate, kRecordBase, kDelete } kind;
+  /// kDropTombstone: a doc deleted here whose file the repository deleted too; nothing
+  /// is left to push.
+  enum Kind { kCreate, kUpdate, kRecordBase, kDelete, kDropTombstone } kind;
   std::string file_name;
   std::int64_t seen_version = 0;  // 0 for kCreate
   std::string content;
@@ -129,6 +131,50 @@ std::optional<std::string> RemoteText(const ServiceContext& ctx, std::string tex
   return text;
 }
 
+/// The docs an export looks at, and the tombstones it turns into deletions: all of
+/// them, or those of the one named file (a doc, or else a tombstone; kNotFound if neither).
+Status ReadWhatToExport(Transaction& tx, std::string_view project_id, const std::optional<std::string>& file_name,
+                        std::vector<Doc>& docs, std::vector<DocTombstone>& tombstones) {
+  docs.clear();
+  tombstones.clear();
+  if (!file_name) {
+    LIBSYNC_ASSIGN_OR_RETURN(docs, tx.ListDocs(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
+    return Status::Ok();
+  }
+  LIBSYNC_ASSIGN_OR_RETURN(auto doc, detail::FindDoc(tx, project_id, *file_name));
+  if (doc) {
+    docs.push_back(std::move(*doc));
+    return Status::Ok();
+  }
+  LIBSYNC_ASSIGN_OR_RETURN(auto all, tx.ListTombstones(project_id));
+  for (auto& t : all) {
+    if (t.file_name == *file_name) tombstones.push_back(std::move(t));
+  }
+  if (tombstones.empty()) return Status::NotFound("doc '" + *file_name + "' not found");
+  return Status::Ok();
+}
+
+/// "libsync: update a.md b.md, delete c.md", naming at most five files.
+std::string CommitMessage(const ExportReport& report, const std::string& by) {
+  std::string message = "libsync:";
+  std::size_t named = 0;
+  const auto name_some = [&](const char* verb, const std::vector<std::string>& names) {
+    if (names.empty() || named == 5) return;
+    message += (named == 0 ? " " : ", ") + std::string(verb);
+    for (const auto& name : names) {
+      if (named == 5) break;
+      message += " " + name;
+      ++named;
+    }
+  };
+  name_some("update", report.pushed);
+  name_some("delete", report.deleted);
+  const std::size_t total = report.pushed.size() + report.deleted.size();
+  if (total > named) message += " and " + std::to_string(total - named) + " more";
+  return message + "\n\nExported by " + by + ".\n";
+}
+
 /// The import itself, once every check has passed and the project's sync slot is held.
 Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, const GitSyncOptions& options,
                                const Remote& r, std::string_view project_id, const ImportRequest& request) {
@@ -148,12 +194,16 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     }
   }
   std::vector<DocSummary> local;
+  std::vector<DocTombstone> tombstones;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
     LIBSYNC_ASSIGN_OR_RETURN(local, tx.ListDocSummaries(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
     return Status::Ok();
   }));
   std::map<std::string, const DocSummary*> by_name;
   for (const auto& d : local) by_name.emplace(d.file_name, &d);
+  std::map<std::string, const DocTombstone*> deleted_here;
+  for (const auto& t : tombstones) deleted_here.emplace(t.file_name, &t);
 
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
@@ -165,6 +215,16 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   for (const auto& [name, blob] : remote_files) {
     auto it = by_name.find(name);
     if (it == by_name.end()) {
+      auto tombstone = deleted_here.find(name);
+      if (tombstone != deleted_here.end()) {
+        // Deleted here: unchanged there, the next export deletes the file; changed there
+        // since the last sync, it is a conflict rather than a silent loss of that change.
+        if (tombstone->second->base_blob_oid == blob) continue;
+        LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
+        report.conflicts.push_back({name, "deleted here but changed in the repository since the last sync", blob,
+                                    RemoteText(ctx, std::move(theirs))});
+        continue;
+      }
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
       if (text_ok(name, text)) plan.push_back({Change::kCreate, name, 0, std::move(text), blob});
       continue;
@@ -199,6 +259,13 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   }
   // Docs synced before and gone from the remote: deleted there.
   if (!report.commit.empty()) {
+    // Tombstones are named relative to the docsPath: an import of another folder says
+    // nothing about their files.
+    const bool docs_path_listed = r.dir == NormalizeDir(r.project.docs_path);
+    for (const auto& t : tombstones) {
+      const bool in_scope = docs_path_listed && (request.recursive || t.file_name.find('/') == std::string::npos);
+      if (in_scope && !remote_files.count(t.file_name)) plan.push_back({Change::kDropTombstone, t.file_name, 0, {}, {}});
+    }
     for (const auto& s : local) {
       const bool in_scope = request.recursive || s.file_name.find('/') == std::string::npos;
       if (s.base_blob_oid.empty() || !in_scope || remote_files.count(s.file_name)) continue;
@@ -219,6 +286,10 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, request.lock_token));
     for (const Change& c : plan) {
+      if (c.kind == Change::kDropTombstone) {
+        LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, c.file_name).status());
+        continue;
+      }
       LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, c.file_name));
       const std::int64_t version = current ? current->version : 0;
       if (version != c.seen_version) {
@@ -234,8 +305,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       const std::string_view content = c.kind == Change::kRecordBase ? std::string_view(current->content)
                                                                      : std::string_view(c.content);
       const WriteGuard guard;
-      const detail::ContentWrite write{ctx, project_id, c.file_name, content, hash, guard, author,
-                                       VersionSource::kGit, now, c.blob};
+      const detail::ContentWrite write{ctx,   project_id, c.file_name, content, hash, guard, author,
+                                       VersionSource::kGit, now, c.blob, /*may_replace_tombstone=*/false};
       DocWriteResult result;
       LIBSYNC_RETURN_IF_ERROR(write.Run(tx, events, current ? &*current : nullptr, result));
       if (c.kind == Change::kCreate) {
@@ -330,15 +401,9 @@ Result<ExportReport> GitSyncService::Export(const Caller& caller, std::string_vi
                     {{"conflicts", list}});
     }
     std::vector<Doc> docs;
+    std::vector<DocTombstone> tombstones;
     LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
-      docs.clear();
-      if (!request.file_name) {
-        LIBSYNC_ASSIGN_OR_RETURN(docs, tx.ListDocs(project_id));
-        return Status::Ok();
-      }
-      LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, *request.file_name));
-      docs.push_back(std::move(doc));
-      return Status::Ok();
+      return ReadWhatToExport(tx, project_id, request.file_name, docs, tombstones);
     }));
     std::vector<GitChange> changes;
     std::vector<std::pair<std::string, std::string>> pushed;  // fileName, blob
@@ -348,16 +413,20 @@ Result<ExportReport> GitSyncService::Export(const Caller& caller, std::string_vi
       changes.push_back({JoinPath(r.dir, d.file_name), d.content});
       pushed.emplace_back(d.file_name, blob);
     }
+    // The import before has settled every tombstone whose file changed or went away in
+    // the repository, so each one left names a file still at the blob deleted here.
     report.pushed.clear();
+    report.deleted.clear();
+    for (const DocTombstone& t : tombstones) {
+      changes.push_back({JoinPath(r.dir, t.file_name), std::nullopt});
+      report.deleted.push_back(t.file_name);
+    }
     for (const auto& [name, blob] : pushed) report.pushed.push_back(name);
     if (changes.empty()) {
       report.commit = imported.commit;
       return report;
     }
-    std::string message = "libsync: update";
-    for (std::size_t i = 0; i < report.pushed.size() && i < 5; ++i) message += " " + report.pushed[i];
-    if (report.pushed.size() > 5) message += " and " + std::to_string(report.pushed.size() - 5) + " more";
-    message += "\n\nExported by " + caller.name() + ".\n";
+    const std::string message = CommitMessage(report, caller.name());
     LIBSYNC_ASSIGN_OR_RETURN(std::string commit,
                              remote_.Commit(r.target, imported.commit, changes, message, options_.author));
     Status pushed_status = remote_.Push(r.target, commit, imported.commit);
@@ -373,12 +442,18 @@ Result<ExportReport> GitSyncService::Export(const Caller& caller, std::string_vi
         current->base_blob_oid = blob;  // later local edits still differ from it and export next time
         LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*current, current->version));
       }
+      // The files are gone from the repository now; a doc written under one of these
+      // names meanwhile has taken its tombstone and is a new file for the next export.
+      for (const auto& name : report.deleted) {
+        LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, name).status());
+      }
       LIBSYNC_RETURN_IF_ERROR(RecordSyncedCommit(tx, project_id, commit, now));
       return events.Append(project_id, event_type::kSyncCompleted,
                            detail::JsonObject()
                                .Add("direction", "export")
                                .Add("commit", commit)
                                .Add("files", report.pushed)
+                               .Add("deleted", report.deleted)
                                .Close());
     }));
     return report;

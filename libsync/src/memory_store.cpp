@@ -22,6 +22,7 @@ using StringMap = std::map<std::string, V, std::less<>>;
 struct ProjectData {
   Project project;
   StringMap<Doc> docs;  // by fileName, so iteration is bytewise-sorted
+  StringMap<DocTombstone> tombstones;  // by fileName, likewise
   std::optional<Lock> lock;
   std::int64_t fence = 0;
   detail::MemoryEventLog events;
@@ -114,7 +115,7 @@ class MemoryTransaction final : public Transaction {
   Status InsertProject(const Project& project) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     if (Find(project.id)) return Status::PreconditionFailed("project id exists");
-    s_.projects.emplace(project.id, ProjectData{project, {}, {}, 0, {}});
+    s_.projects.emplace(project.id, ProjectData{project, {}, {}, {}, 0, {}});
     undo_.push_back([this, id = project.id] { s_.projects.erase(id); });
     return Status::Ok();
   }
@@ -203,6 +204,42 @@ class MemoryTransaction final : public Transaction {
     auto node = std::make_shared<StringMap<Doc>::node_type>(p->docs.extract(it));
     undo_.push_back([p, node] { p->docs.insert(std::move(*node)); });
     return Status::Ok();
+  }
+
+  // --- tombstones ---
+  Status PutTombstone(const DocTombstone& tombstone) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(tombstone.project_id);
+    if (!p) return NoProject(tombstone.project_id);
+    auto it = p->tombstones.find(tombstone.file_name);
+    if (it == p->tombstones.end()) {
+      p->tombstones.emplace(tombstone.file_name, tombstone);
+      undo_.push_back([p, name = tombstone.file_name] { p->tombstones.erase(name); });
+    } else {
+      undo_.push_back([slot = &it->second, old = it->second] { *slot = old; });
+      it->second = tombstone;
+    }
+    return Status::Ok();
+  }
+  Result<std::vector<DocTombstone>> ListTombstones(std::string_view project_id) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    std::vector<DocTombstone> out;
+    out.reserve(p->tombstones.size());
+    for (const auto& [name, t] : p->tombstones) out.push_back(t);
+    return out;
+  }
+  Result<std::optional<DocTombstone>> TakeTombstone(std::string_view project_id,
+                                                    std::string_view file_name) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    auto it = p->tombstones.find(file_name);
+    if (it == p->tombstones.end()) return std::optional<DocTombstone>();
+    std::optional<DocTombstone> taken = it->second;
+    auto node = std::make_shared<StringMap<DocTombstone>::node_type>(p->tombstones.extract(it));
+    undo_.push_back([p, node] { p->tombstones.insert(std::move(*node)); });
+    return taken;
   }
 
   // --- versions ---

@@ -222,3 +222,27 @@ def test_git_timeout_must_be_a_number_of_seconds_in_range(tmp_path, value):
                           env=dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN))
     assert done.returncode == 2, done.stderr
     assert "--git-timeout must be a whole number from 1 to 3600" in done.stderr
+
+
+def ls_tree(bare):
+    listing = subprocess.run(["git", "-C", str(bare), "ls-tree", "-r", "--name-only", "main"],
+                             check=True, capture_output=True, text=True)
+    return listing.stdout.split()
+
+
+def test_a_doc_deleted_here_is_deleted_from_the_repository_by_the_next_push(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare))
+    server.put_doc(project, "b.md", "# B\n")
+    assert post(server, f"/api/projects/{project}/push")[0] == 200
+    assert ls_tree(bare) == ["docs/a.md", "docs/b.md"]
+    assert server.call("DELETE", f"/api/projects/{project}/docs/a.md")[0] == 200
+    # An import in between must not bring it back from the repository.
+    status, body, _ = sync(server, project)
+    assert status == 200 and body["imported"] == [] and body["conflicts"] == [], body
+    status, body = post(server, f"/api/projects/{project}/push")
+    assert status == 200 and body["deleted"] == ["a.md"] and body["pushed"] == [], body
+    assert ls_tree(bare) == ["docs/b.md"]
+    status, body = post(server, f"/api/projects/{project}/push")
+    assert status == 200 and body["deleted"] == [], body

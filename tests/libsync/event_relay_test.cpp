@@ -53,6 +53,11 @@ class UnreadableLogStore final : public Store {
     Status InsertDoc(const Doc& d) override { return in_.InsertDoc(d); }
     Status UpdateDoc(const Doc& d, std::int64_t v) override { return in_.UpdateDoc(d, v); }
     Status DeleteDoc(std::string_view p, std::string_view f) override { return in_.DeleteDoc(p, f); }
+    Status PutTombstone(const DocTombstone& t) override { return in_.PutTombstone(t); }
+    Result<std::vector<DocTombstone>> ListTombstones(std::string_view p) override { return in_.ListTombstones(p); }
+    Result<std::optional<DocTombstone>> TakeTombstone(std::string_view p, std::string_view f) override {
+      return in_.TakeTombstone(p, f);
+    }
     Status InsertDocVersion(const DocVersion& v) override { return in_.InsertDocVersion(v); }
     Result<std::vector<DocVersion>> ListDocVersions(std::string_view d) override { return in_.ListDocVersions(d); }
     Result<DocVersion> GetDocVersion(std::string_view d, std::int64_t v) override { return in_.GetDocVersion(d, v); }

@@ -221,6 +221,7 @@ boost::json::object ImportJson(const ImportReport& r) {
 boost::json::object ExportJson(const ExportReport& r) {
   return {{"commit", r.commit.empty() ? boost::json::value(nullptr) : boost::json::value(r.commit)},
           {"pushed", Strings(r.pushed)},
+          {"deleted", Strings(r.deleted)},
           {"attempts", r.attempts}};
 }
 

@@ -74,6 +74,17 @@ DocSummary DocSummaryRow::Get() && {
   return {std::move(file_name), std::move(hash), version, ReadTime(updated), std::move(base_blob)};
 }
 
+const std::string& TombstoneColumns() {
+  static const std::string columns = R"("projectId", "fileName", "baseBlobOid", )" + Time("deletedAt") + R"(, "deletedBy")";
+  return columns;
+}
+
+void TombstoneRow::Bind(Query& q) { q.Into(project_id).Into(file_name).Into(base_blob).Into(deleted).Into(deleted_by); }
+
+DocTombstone TombstoneRow::Get() && {
+  return {std::move(project_id), std::move(file_name), std::move(base_blob), ReadTime(deleted), std::move(deleted_by)};
+}
+
 // --- DocVersion ---------------------------------------------------------------------
 
 const std::string& VersionColumns() {

@@ -59,6 +59,14 @@ struct DocSummaryRow {
   DocSummary Get() &&;
 };
 
+/// "projectId", "fileName", "baseBlobOid", "deletedAt", "deletedBy" of "DocTombstone".
+const std::string& TombstoneColumns();
+struct TombstoneRow {
+  std::string project_id, file_name, base_blob, deleted, deleted_by;
+  void Bind(Query& q);
+  DocTombstone Get() &&;
+};
+
 /// The version columns with its content, or with '' in its place for listings (the
 /// history of a large doc stays cheap).
 const std::string& VersionColumns();

@@ -82,6 +82,18 @@ std::vector<std::string> LibsyncAdditions(Dialect d) {
   };
 }
 
+// Migration 3: tombstones of docs deleted locally after a git sync, so the next export
+// deletes their files instead of the next import bringing them back.
+std::vector<std::string> DocTombstones(Dialect d) {
+  const ColumnTypes t = TypesFor(d);
+  return {
+      std::string(R"(CREATE TABLE "DocTombstone" ("projectId" TEXT NOT NULL REFERENCES "Project"("id")
+        ON DELETE CASCADE ON UPDATE CASCADE, "fileName" TEXT NOT NULL, "baseBlobOid" TEXT NOT NULL,
+        "deletedAt" )") + t.time + R"( NOT NULL, "deletedBy" TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY ("projectId", "fileName")))",
+  };
+}
+
 // The original platform stored API keys in plain text; libsync stores only their SHA-256.
 // Hashing them in place keeps every existing workstation key working.
 void HashPlainApiKeys(const Channel& channel) {
@@ -113,7 +125,7 @@ void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sq
 
 }  // namespace
 
-int LatestSchemaVersion() { return 2; }
+int LatestSchemaVersion() { return 3; }
 
 Status Migrate(const Channel& channel, Dialect d) {
   const ColumnTypes t = TypesFor(d);
@@ -131,7 +143,7 @@ Status Migrate(const Channel& channel, Dialect d) {
                                         ", newer than this build supports (" +
                                         std::to_string(LatestSchemaVersion()) + "); upgrade libsync");
     }
-    const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d)};
+    const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d), DocTombstones(d)};
     for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
       for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) Run(channel, statement);
       if (v == 2) HashPlainApiKeys(channel);

@@ -6,6 +6,7 @@
 //   sql_transaction.cpp           opening, commit, rollback, the held project's counters
 //   sql_transaction_projects.cpp  projects
 //   sql_transaction_docs.cpp      docs and their versions
+//   sql_transaction_tombstones.cpp  docs deleted locally since their last git sync
 //   sql_transaction_locks.cpp     locks and fences
 //   sql_transaction_keys.cpp      API keys
 //   sql_transaction_events.cpp    the event log
@@ -54,6 +55,11 @@ class SqlTransaction final : public Transaction {
   Status InsertDoc(const Doc& doc) override;
   Status UpdateDoc(const Doc& doc, std::int64_t expected_version) override;
   Status DeleteDoc(std::string_view project_id, std::string_view file_name) override;
+
+  Status PutTombstone(const DocTombstone& tombstone) override;
+  Result<std::vector<DocTombstone>> ListTombstones(std::string_view project_id) override;
+  Result<std::optional<DocTombstone>> TakeTombstone(std::string_view project_id,
+                                                    std::string_view file_name) override;
 
   Status InsertDocVersion(const DocVersion& version) override;
   Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) override;

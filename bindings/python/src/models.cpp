@@ -137,6 +137,7 @@ void BindModels(py::module_& m) {
   Value<ExportReport>(m, "ExportReport", "What a push to git did.")
       .def_readonly("commit", &ExportReport::commit)
       .def_readonly("pushed", &ExportReport::pushed)
+      .def_readonly("deleted", &ExportReport::deleted)
       .def_readonly("attempts", &ExportReport::attempts);
 }
 

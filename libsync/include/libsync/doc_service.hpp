@@ -62,8 +62,9 @@ class DocService {
                              std::string_view file_name, std::string_view content,
                              const WriteGuard& guard = {}, VersionSource source = VersionSource::kApi);
 
-  /// Deletes a doc and its history. Expected errors: kNotFound, kLocked,
-  /// kPreconditionFailed, kPermissionDenied.
+  /// Deletes a doc and its history. A doc synced with git before leaves a tombstone, so
+  /// the next export deletes its file (GitSyncService). Expected errors: kNotFound,
+  /// kLocked, kPreconditionFailed, kPermissionDenied.
   Status Delete(const Caller& caller, std::string_view project_id, std::string_view file_name,
                 const WriteGuard& guard = {});
 

@@ -60,6 +60,7 @@ struct ExportRequest {
 struct ExportReport {
   std::string commit;               ///< the pushed commit, or the remote head if nothing changed
   std::vector<std::string> pushed;  ///< docs in the commit
+  std::vector<std::string> deleted; ///< docs deleted here whose files the commit deletes
   int attempts = 0;                 ///< 1 unless the remote moved meanwhile
 };
 
@@ -79,14 +80,19 @@ class GitSyncService {
   /// Fetches the branch once and brings every changed file in: remote-only changes become
   /// new versions (source "git"), changes on both sides are merged three-way with the last
   /// synced blob as base, conflicts keep the local text, remote deletions of unchanged
-  /// docs delete them. Unchanged files cost a tree entry, nothing more.
+  /// docs delete them. A file whose doc was deleted here (a tombstone) is left for the
+  /// next export to delete, or is a conflict if it changed there since the last sync; a
+  /// tombstone whose file the repository deleted too is dropped. Unchanged files cost a
+  /// tree entry, nothing more.
   /// Expected errors: kNotFound, kInvalidArgument (remote URL refused), kLocked,
   /// kUnavailable (remote unreachable, or a sync of the project already running),
   /// kDeadlineExceeded (the remote stopped answering; nothing applied), kPermissionDenied.
   Result<ImportReport> Import(const Caller& caller, std::string_view project_id, const ImportRequest& request);
 
-  /// Imports first, then writes one commit with every doc that differs from the remote and
-  /// pushes it, never forcing; if the remote moved meanwhile it imports and tries again.
+  /// Imports first, then writes one commit with every doc that differs from the remote,
+  /// and the deletion of every file whose doc was deleted here since the last sync
+  /// (tombstones), and pushes it, never forcing; if the remote moved meanwhile it imports
+  /// and tries again. A named file that is no doc but a tombstone exports its deletion.
   /// Expected errors: as Import, and kPreconditionFailed (conflicts to resolve first, or
   /// the remote kept moving).
   Result<ExportReport> Export(const Caller& caller, std::string_view project_id, const ExportRequest& request);

@@ -26,6 +26,13 @@ class FaultyTransaction final : public Transaction {
   Status InsertDoc(const Doc& d) override { LIBSYNC_FORWARD(InsertDoc(d)); }
   Status UpdateDoc(const Doc& d, std::int64_t v) override { LIBSYNC_FORWARD(UpdateDoc(d, v)); }
   Status DeleteDoc(std::string_view p, std::string_view f) override { LIBSYNC_FORWARD(DeleteDoc(p, f)); }
+  Status PutTombstone(const DocTombstone& t) override { LIBSYNC_FORWARD(PutTombstone(t)); }
+  Result<std::vector<DocTombstone>> ListTombstones(std::string_view p) override {
+    LIBSYNC_FORWARD(ListTombstones(p));
+  }
+  Result<std::optional<DocTombstone>> TakeTombstone(std::string_view p, std::string_view f) override {
+    LIBSYNC_FORWARD(TakeTombstone(p, f));
+  }
   Status InsertDocVersion(const DocVersion& v) override { LIBSYNC_FORWARD(InsertDocVersion(v)); }
   Result<std::vector<DocVersion>> ListDocVersions(std::string_view d) override {
     LIBSYNC_FORWARD(ListDocVersions(d));

@@ -115,6 +115,9 @@ TEST_P(StoreContract, ProjectScopedCallsOnAMissingProjectAreNotFound) {
   };
   EXPECT_EQ(code([](Transaction& tx) { return tx.ListDocs("nope").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.ListDocSummaries("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListTombstones("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.TakeTombstone("nope", "a.md").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.PutTombstone({"nope", "a.md", "b", {}, ""}); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.GetDoc("nope", "a.md").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.GetLock("nope").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.NextFence("nope").status(); }), ErrorCode::kNotFound);
@@ -267,6 +270,66 @@ TEST_P(StoreContract, DeletingADocDeletesItsVersions) {
   EXPECT_TRUE(list->empty());
   EXPECT_EQ(Write([&](Transaction& tx) { return tx.DeleteDoc(p.id, "a.md"); }).code(),
             ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, TombstonesArePutReplacedListedAndTaken) {
+  Project p = AddProject("web");
+  Project other = AddProject("api");
+  DocTombstone b{p.id, "b.md", "blob-b", At(4000), "alice"};
+  DocTombstone a{p.id, "a.md", "blob-a", At(4001), "bob"};
+  DocTombstone elsewhere{other.id, "a.md", "blob-x", At(4002), "carol"};
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_RETURN_IF_ERROR(tx.PutTombstone(b));
+    LIBSYNC_RETURN_IF_ERROR(tx.PutTombstone(a));
+    return tx.PutTombstone(elsewhere);
+  }).ok());
+  auto list = ReadValue<std::vector<DocTombstone>>(*store_, [&](Transaction& tx) { return tx.ListTombstones(p.id); });
+  ASSERT_TRUE(list.has_value()) << list.error().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].file_name, "a.md");  // ordered by fileName
+  EXPECT_EQ((*list)[0].base_blob_oid, "blob-a");
+  EXPECT_EQ((*list)[0].deleted_at, At(4001));
+  EXPECT_EQ((*list)[0].deleted_by, "bob");
+  EXPECT_EQ((*list)[1].file_name, "b.md");
+
+  // Deleting the same name again (after a re-create) replaces the row.
+  DocTombstone again{p.id, "b.md", "blob-b2", At(5000), "dave"};
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.PutTombstone(again); }).ok());
+  std::optional<DocTombstone> taken;
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(taken, tx.TakeTombstone(p.id, "b.md"));
+    return Status::Ok();
+  }).ok());
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->base_blob_oid, "blob-b2");
+  EXPECT_EQ(taken->deleted_at, At(5000));
+  EXPECT_EQ(taken->deleted_by, "dave");
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(taken, tx.TakeTombstone(p.id, "b.md"));
+    return Status::Ok();
+  }).ok());
+  EXPECT_FALSE(taken.has_value()) << "taken once, gone";
+
+  // A rolled-back take leaves the tombstone; the other project's is untouched throughout.
+  EXPECT_EQ(Write([&](Transaction& tx) {
+              LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(p.id, "a.md").status());
+              return Status::Unavailable("abort");
+            }).code(),
+            ErrorCode::kUnavailable);
+  list = ReadValue<std::vector<DocTombstone>>(*store_, [&](Transaction& tx) { return tx.ListTombstones(p.id); });
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].file_name, "a.md");
+  list = ReadValue<std::vector<DocTombstone>>(*store_, [&](Transaction& tx) { return tx.ListTombstones(other.id); });
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].base_blob_oid, "blob-x");
+
+  // They go with their project.
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteProject(p.id); }).ok());
+  Project reborn = p;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertProject(reborn); }).ok());
+  list = ReadValue<std::vector<DocTombstone>>(*store_, [&](Transaction& tx) { return tx.ListTombstones(p.id); });
+  ASSERT_TRUE(list.has_value());
+  EXPECT_TRUE(list->empty());
 }
 
 TEST_P(StoreContract, LockRowIsPutReplacedAndDeleted) {

@@ -48,6 +48,7 @@ class GitSyncTest : public ::testing::Test {
   void Put(const std::string& name, const std::string& content) {
     ASSERT_TRUE(sync_.docs().Put(admin_, project_, name, content).has_value());
   }
+  void Delete(const std::string& name) { ASSERT_TRUE(sync_.docs().Delete(admin_, project_, name).ok()); }
 
   TempDir dir_;
   std::unique_ptr<GitRepos> repos_;
@@ -216,6 +217,118 @@ TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {
   EXPECT_FALSE(r.conflicts[0].remote_content.has_value());
   EXPECT_EQ(sync_.docs().Get(admin_, project_, "gone.md").error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(Get("kept.md").content, "kept, edited locally\n");
+}
+
+TEST_F(GitSyncTest, ADocDeletedHereLeavesTheRepositoryInTheSameCommitAsTheEdits) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->Write("docs/guides/c.md", "C\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  const int before = repos_->CommitCount();
+  Put("a.md", "A, edited\n");
+  Delete("b.md");
+  Delete("guides/c.md");
+  ImportReport between = Import();
+  EXPECT_TRUE(between.imported.empty()) << "an import must not bring a doc deleted here back";
+  EXPECT_TRUE(between.conflicts.empty());
+  EXPECT_EQ(sync_.docs().Get(admin_, project_, "b.md").error().code(), ErrorCode::kNotFound);
+
+  ExportReport r = Export();
+  EXPECT_EQ(r.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(r.deleted, (std::vector<std::string>{"b.md", "guides/c.md"}));
+  EXPECT_EQ(repos_->CommitCount(), before + 1) << "edits and deletions in one commit";
+  EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree -r --name-only main"), "docs/a.md\n");
+  const std::string subject = repos_->Show("-s --format=%s main");
+  EXPECT_NE(subject.find("delete b.md guides/c.md"), std::string::npos) << subject;
+
+  // Settled: nothing comes back, nothing is pushed again.
+  ImportReport after = Import();
+  EXPECT_TRUE(after.imported.empty());
+  EXPECT_TRUE(after.deleted.empty());
+  ExportReport again = Export();
+  EXPECT_TRUE(again.pushed.empty());
+  EXPECT_TRUE(again.deleted.empty());
+  EXPECT_EQ(repos_->CommitCount(), before + 1);
+}
+
+TEST_F(GitSyncTest, ADocDeletedHereButChangedInTheRepositoryIsAConflictNotASilentDelete) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("a.md");
+  repos_->Write("docs/a.md", "A, changed there\n");
+  repos_->CommitAndPush("edit");
+  const int before = repos_->CommitCount();
+  ImportReport r = Import();
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].file_name, "a.md");
+  EXPECT_EQ(r.conflicts[0].remote_blob_id, GitBlobId("A, changed there\n"));
+  EXPECT_EQ(r.conflicts[0].remote_content, "A, changed there\n");
+  EXPECT_TRUE(r.imported.empty()) << "the deletion is not undone behind the lead's back either";
+  auto blocked = git_sync_->Export(admin_, project_, {});
+  ASSERT_FALSE(blocked.has_value());
+  EXPECT_EQ(blocked.error().code(), ErrorCode::kPreconditionFailed);
+  EXPECT_NE(blocked.error().message().find("a.md"), std::string::npos) << blocked.error().message();
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, changed there\n");
+  EXPECT_EQ(repos_->CommitCount(), before);
+
+  // Keeping the repository's text settles it; deleting it again then deletes the file.
+  Put("a.md", *r.conflicts[0].remote_content);
+  ImportReport kept = Import();
+  EXPECT_TRUE(kept.conflicts.empty());
+  Delete("a.md");
+  ExportReport gone = Export();
+  EXPECT_EQ(gone.deleted, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree -r --name-only main"), "");
+}
+
+TEST_F(GitSyncTest, ADocDeletedOnBothSidesLeavesNothingToPush) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("a.md");
+  repos_->Remove("docs/a.md");
+  repos_->CommitAndPush("delete there");
+  const int before = repos_->CommitCount();
+  ImportReport r = Import();
+  EXPECT_TRUE(r.conflicts.empty());
+  ExportReport e = Export();
+  EXPECT_TRUE(e.deleted.empty()) << "the repository deleted it too: the tombstone is settled";
+  EXPECT_EQ(repos_->CommitCount(), before);
+}
+
+TEST_F(GitSyncTest, ADocDeletedAndWrittenAgainHereIsPushedAsAnEdit) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("a.md");
+  Put("a.md", "A, written again\n");
+  EXPECT_EQ(Get("a.md").base_blob_oid, GitBlobId("A\n")) << "the new doc takes the tombstone's base";
+  ImportReport r = Import();
+  EXPECT_TRUE(r.conflicts.empty()) << "not a never-synced doc clashing with the repository's file";
+  ExportReport e = Export();
+  EXPECT_EQ(e.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_TRUE(e.deleted.empty());
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, written again\n");
+}
+
+TEST_F(GitSyncTest, ExportOfOneDeletedDocDeletesOnlyItsFile) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "A2\n");
+  Delete("b.md");
+  ExportReport r = Export({.file_name = "b.md"});
+  EXPECT_TRUE(r.pushed.empty());
+  EXPECT_EQ(r.deleted, std::vector<std::string>{"b.md"});
+  EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree -r --name-only main"), "docs/a.md\n");
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A\n");
+  auto unknown = git_sync_->Export(admin_, project_, {.file_name = "never.md"});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(GitSyncTest, ExportWritesOneCommitWithEveryChangedDoc) {

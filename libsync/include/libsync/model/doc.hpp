@@ -1,6 +1,6 @@
 #pragma once
 // Doc and DocSummary: the current text of one document as stored, and the same without
-// its content.
+// its content; DocTombstone: a synced doc deleted locally, until git hears of it.
 
 #include <cstdint>
 #include <string>
@@ -31,6 +31,17 @@ struct DocSummary {
   std::int64_t version = 1;
   Timestamp updated_at{};
   std::string base_blob_oid;  ///< as in Doc: what git sync compares against
+};
+
+/// A doc deleted locally after it had been synced with git, kept until the deletion
+/// reaches the repository (the next export removes the file) or the repository deletes
+/// the file too. Without it, the next import would bring the file back as a new doc.
+struct DocTombstone {
+  std::string project_id;
+  std::string file_name;
+  std::string base_blob_oid;  ///< the blob the doc was last synced with
+  Timestamp deleted_at{};
+  std::string deleted_by;
 };
 
 }  // namespace libsync

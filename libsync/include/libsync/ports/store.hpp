@@ -74,6 +74,17 @@ class Transaction {
   /// Deletes the doc and its versions. Expected errors: kNotFound.
   virtual Status DeleteDoc(std::string_view project_id, std::string_view file_name) = 0;
 
+  // --- tombstones (synced docs deleted locally; DeleteProject removes them too) -------
+  /// Inserts or replaces the tombstone of (projectId, fileName). Expected errors:
+  /// kNotFound (no such project).
+  virtual Status PutTombstone(const DocTombstone& tombstone) = 0;
+  /// The project's tombstones, ordered by fileName bytewise. Expected errors: kNotFound
+  /// (no such project).
+  virtual Result<std::vector<DocTombstone>> ListTombstones(std::string_view project_id) = 0;
+  /// Removes the tombstone of `file_name` and returns it, or nullopt when there was none.
+  virtual Result<std::optional<DocTombstone>> TakeTombstone(std::string_view project_id,
+                                                            std::string_view file_name) = 0;
+
   // --- doc versions -------------------------------------------------------------------
   /// Expected errors: kPreconditionFailed ((docId, version) exists).
   virtual Status InsertDocVersion(const DocVersion& version) = 0;
