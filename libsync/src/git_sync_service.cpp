@@ -131,6 +131,23 @@ std::optional<std::string> RemoteText(const ServiceContext& ctx, std::string tex
   return text;
 }
 
+/// The text of the blob last synced, for a conflict's three-way view. Best effort: a
+/// blob the cache no longer holds leaves the view without it, and the import goes on.
+std::optional<std::string> BaseText(const ServiceContext& ctx, GitRemote& remote, const GitTarget& target,
+                                    const std::string& blob) {
+  if (blob.empty()) return std::nullopt;
+  auto text = remote.ReadBlob(target, blob);
+  if (!text) return std::nullopt;
+  return RemoteText(ctx, std::move(text).value());
+}
+
+/// A conflict of the report as the store keeps it.
+DocConflict Stored(std::string_view project_id, const std::string& commit, const SyncConflict& c, Timestamp now) {
+  return DocConflict{std::string(project_id), c.file_name,      c.reason,
+                     commit,                  c.base_blob_id,   c.deleted_remotely ? std::string(kNoBlobId) : c.remote_blob_id,
+                     c.base_content,          c.remote_content, now};
+}
+
 /// The docs an export looks at, and the tombstones it turns into deletions: all of
 /// them, or those of the one named file (a doc, or else a tombstone; kNotFound if neither).
 Status ReadWhatToExport(Transaction& tx, std::string_view project_id, const std::optional<std::string>& file_name,
@@ -205,6 +222,10 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   std::map<std::string, const DocTombstone*> deleted_here;
   for (const auto& t : tombstones) deleted_here.emplace(t.file_name, &t);
 
+  // Tombstones and stored conflicts are named relative to the docsPath: an import of
+  // another folder says nothing about their files.
+  const bool docs_path_listed = r.dir == NormalizeDir(r.project.docs_path);
+
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
   const auto text_ok = [&](const std::string& name, const std::string& text) {
@@ -221,8 +242,9 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         // since the last sync, it is a conflict rather than a silent loss of that change.
         if (tombstone->second->base_blob_oid == blob) continue;
         LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
+        const std::string& base = tombstone->second->base_blob_oid;
         report.conflicts.push_back({name, "deleted here but changed in the repository since the last sync", blob,
-                                    RemoteText(ctx, std::move(theirs))});
+                                    RemoteText(ctx, std::move(theirs)), base, BaseText(ctx, remote, r.target, base)});
         continue;
       }
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
@@ -251,7 +273,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote.MergeFile(base, doc.content, theirs));
       if (!merged.clean) {
         report.conflicts.push_back({name, "changed locally and remotely in the same place; local text kept", blob,
-                                    RemoteText(ctx, std::move(theirs))});
+                                    RemoteText(ctx, std::move(theirs)), s.base_blob_oid,
+                                    RemoteText(ctx, std::move(base))});
       } else if (text_ok(name, merged.content)) {
         plan.push_back({Change::kUpdate, name, doc.version, std::move(merged.content), blob});
       }
@@ -259,9 +282,6 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   }
   // Docs synced before and gone from the remote: deleted there.
   if (!report.commit.empty()) {
-    // Tombstones are named relative to the docsPath: an import of another folder says
-    // nothing about their files.
-    const bool docs_path_listed = r.dir == NormalizeDir(r.project.docs_path);
     for (const auto& t : tombstones) {
       const bool in_scope = docs_path_listed && (request.recursive || t.file_name.find('/') == std::string::npos);
       if (in_scope && !remote_files.count(t.file_name)) plan.push_back({Change::kDropTombstone, t.file_name, 0, {}, {}});
@@ -273,7 +293,9 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       if (GitBlobId(doc.content) == s.base_blob_oid) {
         plan.push_back({Change::kDelete, s.file_name, doc.version, {}, {}});
       } else {
-        report.conflicts.push_back({s.file_name, "deleted remotely but changed locally; local text kept"});
+        report.conflicts.push_back({s.file_name, "deleted remotely but changed locally; local text kept", {},
+                                    std::nullopt, s.base_blob_oid,
+                                    BaseText(ctx, remote, r.target, s.base_blob_oid), true});
       }
     }
   }
@@ -318,6 +340,16 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       }
     }
     if (!applied.commit.empty()) LIBSYNC_RETURN_IF_ERROR(RecordSyncedCommit(tx, project_id, applied.commit, now));
+    // What GET …/conflicts lists: this import's conflicts replace those of the last whole
+    // import, so a conflict settled in any way (a resolving write, the same text on both
+    // sides, a change in the repository) is gone after the next one.
+    if (docs_path_listed && request.recursive) LIBSYNC_RETURN_IF_ERROR(tx.ClearConflicts(project_id));
+    for (const auto& c : applied.conflicts) {
+      // A file whose name no doc may have is the repository's to fix; it stays in the
+      // report (and blocks export) but is no doc conflict to list or resolve.
+      if (!ValidateFileName(c.file_name).ok()) continue;
+      LIBSYNC_RETURN_IF_ERROR(tx.PutConflict(Stored(project_id, applied.commit, c, now)));
+    }
     LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kSyncCompleted,
                                           detail::JsonObject()
                                               .Add("direction", "import")

@@ -23,6 +23,7 @@ struct ProjectData {
   Project project;
   StringMap<Doc> docs;  // by fileName, so iteration is bytewise-sorted
   StringMap<DocTombstone> tombstones;  // by fileName, likewise
+  StringMap<DocConflict> conflicts;    // by fileName, likewise
   std::optional<Lock> lock;
   std::int64_t fence = 0;
   detail::MemoryEventLog events;
@@ -115,7 +116,7 @@ class MemoryTransaction final : public Transaction {
   Status InsertProject(const Project& project) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     if (Find(project.id)) return Status::PreconditionFailed("project id exists");
-    s_.projects.emplace(project.id, ProjectData{project, {}, {}, {}, 0, {}});
+    s_.projects.emplace(project.id, ProjectData{project, {}, {}, {}, {}, 0, {}});
     undo_.push_back([this, id = project.id] { s_.projects.erase(id); });
     return Status::Ok();
   }
@@ -240,6 +241,50 @@ class MemoryTransaction final : public Transaction {
     auto node = std::make_shared<StringMap<DocTombstone>::node_type>(p->tombstones.extract(it));
     undo_.push_back([p, node] { p->tombstones.insert(std::move(*node)); });
     return taken;
+  }
+
+  // --- conflicts ---
+  Status PutConflict(const DocConflict& conflict) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(conflict.project_id);
+    if (!p) return NoProject(conflict.project_id);
+    auto it = p->conflicts.find(conflict.file_name);
+    if (it == p->conflicts.end()) {
+      p->conflicts.emplace(conflict.file_name, conflict);
+      undo_.push_back([p, name = conflict.file_name] { p->conflicts.erase(name); });
+    } else {
+      undo_.push_back([slot = &it->second, old = it->second] { *slot = old; });
+      it->second = conflict;
+    }
+    return Status::Ok();
+  }
+  Result<std::vector<DocConflict>> ListConflicts(std::string_view project_id) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    std::vector<DocConflict> out;
+    out.reserve(p->conflicts.size());
+    for (const auto& [name, c] : p->conflicts) out.push_back(c);
+    return out;
+  }
+  Result<std::optional<DocConflict>> TakeConflict(std::string_view project_id, std::string_view file_name) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    auto it = p->conflicts.find(file_name);
+    if (it == p->conflicts.end()) return std::optional<DocConflict>();
+    std::optional<DocConflict> taken = it->second;
+    auto node = std::make_shared<StringMap<DocConflict>::node_type>(p->conflicts.extract(it));
+    undo_.push_back([p, node] { p->conflicts.insert(std::move(*node)); });
+    return taken;
+  }
+  Status ClearConflicts(std::string_view project_id) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    if (p->conflicts.empty()) return Status::Ok();
+    undo_.push_back([p, old = std::move(p->conflicts)]() mutable { p->conflicts = std::move(old); });
+    p->conflicts.clear();
+    return Status::Ok();
   }
 
   // --- versions ---

@@ -246,3 +246,45 @@ def test_a_doc_deleted_here_is_deleted_from_the_repository_by_the_next_push(star
     assert ls_tree(bare) == ["docs/b.md"]
     status, body = post(server, f"/api/projects/{project}/push")
     assert status == 200 and body["deleted"] == [], body
+
+
+def git_in(work, *args):
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    return subprocess.run(["git", "-C", str(work), *args], check=True, env=env, capture_output=True, text=True).stdout
+
+
+def test_conflicts_are_listed_and_a_put_with_resolves_settles_them(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    work = tmp_path / "work"
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare))
+    assert sync(server, project)[0] == 200
+    server.put_doc(project, "a.md", "# A, ours\n")
+    (work / "docs" / "a.md").write_text("# A, theirs\n")
+    git_in(work, "commit", "-q", "-am", "theirs")
+    git_in(work, "push", "-q", str(bare), "HEAD:main")
+    status, body, _ = sync(server, project)
+    assert status == 200 and [c["fileName"] for c in body["conflicts"]] == ["a.md"], body
+
+    status, conflicts = server.call("GET", f"/api/projects/{project}/conflicts")
+    assert status == 200 and len(conflicts) == 1, conflicts
+    c = conflicts[0]
+    assert (c["baseContent"], c["localContent"], c["remoteContent"]) == ("# A\n", "# A, ours\n", "# A, theirs\n"), c
+    assert len(c["remoteBlobId"]) == 40 and len(c["baseBlobId"]) == 40 and c["localVersion"] == 2, c
+    status, refused = post(server, f"/api/projects/{project}/push")
+    assert status == 412 and "a.md" in refused["message"], refused
+
+    doc = f"/api/projects/{project}/docs/a.md"
+    assert server.call("PUT", doc, {"content": "x", "resolves": "HEAD"})[0] == 400
+    assert server.call("PUT", doc, {"content": "x", "resolves": c["baseBlobId"]})[0] == 412
+    assert server.call("GET", doc)[1]["content"] == "# A, ours\n"
+    status, written = server.call("PUT", doc, {"content": "# A, both\n", "resolves": c["remoteBlobId"]})
+    assert status == 200, written
+    assert server.call("GET", f"/api/projects/{project}/conflicts") == (200, [])
+
+    status, body, _ = sync(server, project)
+    assert status == 200 and body["conflicts"] == [] and body["unchanged"] == ["a.md"], body
+    status, body = post(server, f"/api/projects/{project}/push")
+    assert status == 200 and body["pushed"] == ["a.md"], body
+    assert git_in(bare, "show", "main:docs/a.md") == "# A, both\n"

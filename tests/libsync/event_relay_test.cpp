@@ -58,6 +58,12 @@ class UnreadableLogStore final : public Store {
     Result<std::optional<DocTombstone>> TakeTombstone(std::string_view p, std::string_view f) override {
       return in_.TakeTombstone(p, f);
     }
+    Status PutConflict(const DocConflict& c) override { return in_.PutConflict(c); }
+    Result<std::vector<DocConflict>> ListConflicts(std::string_view p) override { return in_.ListConflicts(p); }
+    Result<std::optional<DocConflict>> TakeConflict(std::string_view p, std::string_view f) override {
+      return in_.TakeConflict(p, f);
+    }
+    Status ClearConflicts(std::string_view p) override { return in_.ClearConflicts(p); }
     Status InsertDocVersion(const DocVersion& v) override { return in_.InsertDocVersion(v); }
     Result<std::vector<DocVersion>> ListDocVersions(std::string_view d) override { return in_.ListDocVersions(d); }
     Result<DocVersion> GetDocVersion(std::string_view d, std::int64_t v) override { return in_.GetDocVersion(d, v); }

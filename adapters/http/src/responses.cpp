@@ -225,4 +225,24 @@ boost::json::object ExportJson(const ExportReport& r) {
           {"attempts", r.attempts}};
 }
 
+boost::json::object ConflictJson(const ConflictView& c) {
+  const auto text = [](const std::optional<std::string>& t) {
+    return t ? boost::json::value(*t) : boost::json::value(nullptr);
+  };
+  const auto id = [](const std::string& blob) {
+    return blob.empty() ? boost::json::value(nullptr) : boost::json::value(blob);
+  };
+  const DocConflict& k = c.conflict;
+  return {{"fileName", k.file_name},
+          {"reason", k.reason},
+          {"commit", id(k.commit)},
+          {"detectedAt", FormatTimestamp(k.detected_at)},
+          {"baseBlobId", id(k.base_blob_oid)},
+          {"baseContent", text(k.base_content)},
+          {"localVersion", c.local ? boost::json::value(c.local->version) : boost::json::value(nullptr)},
+          {"localContent", c.local ? boost::json::value(c.local->content) : boost::json::value(nullptr)},
+          {"remoteBlobId", id(k.remote_blob_oid)},
+          {"remoteContent", text(k.remote_content)}};
+}
+
 }  // namespace libsync::web

@@ -47,5 +47,8 @@ boost::json::object LockJson(const Lock& l);
 boost::json::object ApiKeyJson(const ApiKey& k);
 boost::json::object ImportJson(const ImportReport& r);
 boost::json::object ExportJson(const ExportReport& r);
+/// {fileName, reason, commit, detectedAt, baseBlobId, baseContent, localVersion,
+/// localContent, remoteBlobId, remoteContent}; absent sides and texts are null.
+boost::json::object ConflictJson(const ConflictView& c);
 
 }  // namespace libsync::web

@@ -85,6 +85,29 @@ DocTombstone TombstoneRow::Get() && {
   return {std::move(project_id), std::move(file_name), std::move(base_blob), ReadTime(deleted), std::move(deleted_by)};
 }
 
+const std::string& ConflictColumns() {
+  static const std::string columns =
+      R"("projectId", "fileName", "reason", "commit", "baseBlobOid", "remoteBlobOid",
+         CASE WHEN "baseContent" IS NULL THEN 0 ELSE 1 END, COALESCE("baseContent", ''),
+         CASE WHEN "remoteContent" IS NULL THEN 0 ELSE 1 END, COALESCE("remoteContent", ''), )" +
+      Time("detectedAt");
+  return columns;
+}
+
+void ConflictRow::Bind(Query& q) {
+  q.Into(project_id).Into(file_name).Into(reason).Into(commit).Into(base_blob).Into(remote_blob).Into(has_base)
+      .Into(base).Into(has_remote).Into(remote).Into(detected);
+}
+
+DocConflict ConflictRow::Get() && {
+  DocConflict c{std::move(project_id), std::move(file_name), std::move(reason), std::move(commit),
+                std::move(base_blob),  std::move(remote_blob), std::nullopt,      std::nullopt,
+                ReadTime(detected)};
+  if (has_base != 0) c.base_content = std::move(base);
+  if (has_remote != 0) c.remote_content = std::move(remote);
+  return c;
+}
+
 // --- DocVersion ---------------------------------------------------------------------
 
 const std::string& VersionColumns() {

@@ -15,6 +15,7 @@
 
 #include "libsync/model/api_key.hpp"
 #include "libsync/model/doc.hpp"
+#include "libsync/model/doc_conflict.hpp"
 #include "libsync/model/doc_version.hpp"
 #include "libsync/model/event.hpp"
 #include "libsync/model/lock.hpp"
@@ -65,6 +66,19 @@ struct TombstoneRow {
   std::string project_id, file_name, base_blob, deleted, deleted_by;
   void Bind(Query& q);
   DocTombstone Get() &&;
+};
+
+/// The columns of "SyncConflict"; each nullable text comes as a flag (1 when present)
+/// followed by the text ('' when NULL).
+const std::string& ConflictColumns();
+struct ConflictRow {
+  std::string project_id, file_name, reason, commit, base_blob, remote_blob;
+  long long has_base = 0;
+  std::string base;
+  long long has_remote = 0;
+  std::string remote, detected;
+  void Bind(Query& q);
+  DocConflict Get() &&;
 };
 
 /// The version columns with its content, or with '' in its place for listings (the

@@ -94,6 +94,19 @@ std::vector<std::string> DocTombstones(Dialect d) {
   };
 }
 
+// Migration 4: the conflicts of each project's last import, listed and resolved through
+// the API. The texts are nullable: NULL is "no usable text", '' an empty file.
+std::vector<std::string> SyncConflicts(Dialect d) {
+  const ColumnTypes t = TypesFor(d);
+  return {
+      std::string(R"(CREATE TABLE "SyncConflict" ("projectId" TEXT NOT NULL REFERENCES "Project"("id")
+        ON DELETE CASCADE ON UPDATE CASCADE, "fileName" TEXT NOT NULL, "reason" TEXT NOT NULL,
+        "commit" TEXT NOT NULL, "baseBlobOid" TEXT NOT NULL, "remoteBlobOid" TEXT NOT NULL,
+        "baseContent" TEXT, "remoteContent" TEXT, "detectedAt" )") + t.time + R"( NOT NULL,
+        PRIMARY KEY ("projectId", "fileName")))",
+  };
+}
+
 // The original platform stored API keys in plain text; libsync stores only their SHA-256.
 // Hashing them in place keeps every existing workstation key working.
 void HashPlainApiKeys(const Channel& channel) {
@@ -125,7 +138,7 @@ void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sq
 
 }  // namespace
 
-int LatestSchemaVersion() { return 3; }
+int LatestSchemaVersion() { return 4; }
 
 Status Migrate(const Channel& channel, Dialect d) {
   const ColumnTypes t = TypesFor(d);
@@ -143,7 +156,8 @@ Status Migrate(const Channel& channel, Dialect d) {
                                         ", newer than this build supports (" +
                                         std::to_string(LatestSchemaVersion()) + "); upgrade libsync");
     }
-    const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d), DocTombstones(d)};
+    const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d), DocTombstones(d),
+                                                               SyncConflicts(d)};
     for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
       for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) Run(channel, statement);
       if (v == 2) HashPlainApiKeys(channel);

@@ -7,6 +7,7 @@
 //   sql_transaction_projects.cpp  projects
 //   sql_transaction_docs.cpp      docs and their versions
 //   sql_transaction_tombstones.cpp  docs deleted locally since their last git sync
+//   sql_transaction_conflicts.cpp   the conflicts of each project's last import
 //   sql_transaction_locks.cpp     locks and fences
 //   sql_transaction_keys.cpp      API keys
 //   sql_transaction_events.cpp    the event log
@@ -60,6 +61,12 @@ class SqlTransaction final : public Transaction {
   Result<std::vector<DocTombstone>> ListTombstones(std::string_view project_id) override;
   Result<std::optional<DocTombstone>> TakeTombstone(std::string_view project_id,
                                                     std::string_view file_name) override;
+
+  Status PutConflict(const DocConflict& conflict) override;
+  Result<std::vector<DocConflict>> ListConflicts(std::string_view project_id) override;
+  Result<std::optional<DocConflict>> TakeConflict(std::string_view project_id,
+                                                  std::string_view file_name) override;
+  Status ClearConflicts(std::string_view project_id) override;
 
   Status InsertDocVersion(const DocVersion& version) override;
   Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) override;

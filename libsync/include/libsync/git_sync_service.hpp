@@ -41,6 +41,13 @@ struct SyncConflict {
   /// (deleted there, an invalid name, not UTF-8 within the size limit).
   std::string remote_blob_id;
   std::optional<std::string> remote_content;
+  /// The blob last synced (empty when never synced) and its text, where known: what a
+  /// reader needs for a three-way view. Not in the HTTP report; GET …/conflicts has them.
+  std::string base_blob_id;
+  std::optional<std::string> base_content;
+  /// The repository deleted the file (remote_blob_id is then empty; the stored conflict
+  /// names kNoBlobId, which a resolving write quotes).
+  bool deleted_remotely = false;
 };
 
 struct ImportReport {
@@ -83,7 +90,8 @@ class GitSyncService {
   /// docs delete them. A file whose doc was deleted here (a tombstone) is left for the
   /// next export to delete, or is a conflict if it changed there since the last sync; a
   /// tombstone whose file the repository deleted too is dropped. Unchanged files cost a
-  /// tree entry, nothing more.
+  /// tree entry, nothing more. An import of the whole docsPath replaces the project's
+  /// stored conflicts (DocService::Conflicts) with its own; a narrower one adds its own.
   /// Expected errors: kNotFound, kInvalidArgument (remote URL refused), kLocked,
   /// kUnavailable (remote unreachable, or a sync of the project already running),
   /// kDeadlineExceeded (the remote stopped answering; nothing applied), kPermissionDenied.

@@ -33,6 +33,12 @@ class FaultyTransaction final : public Transaction {
   Result<std::optional<DocTombstone>> TakeTombstone(std::string_view p, std::string_view f) override {
     LIBSYNC_FORWARD(TakeTombstone(p, f));
   }
+  Status PutConflict(const DocConflict& c) override { LIBSYNC_FORWARD(PutConflict(c)); }
+  Result<std::vector<DocConflict>> ListConflicts(std::string_view p) override { LIBSYNC_FORWARD(ListConflicts(p)); }
+  Result<std::optional<DocConflict>> TakeConflict(std::string_view p, std::string_view f) override {
+    LIBSYNC_FORWARD(TakeConflict(p, f));
+  }
+  Status ClearConflicts(std::string_view p) override { LIBSYNC_FORWARD(ClearConflicts(p)); }
   Status InsertDocVersion(const DocVersion& v) override { LIBSYNC_FORWARD(InsertDocVersion(v)); }
   Result<std::vector<DocVersion>> ListDocVersions(std::string_view d) override {
     LIBSYNC_FORWARD(ListDocVersions(d));

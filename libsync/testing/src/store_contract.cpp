@@ -118,6 +118,13 @@ TEST_P(StoreContract, ProjectScopedCallsOnAMissingProjectAreNotFound) {
   EXPECT_EQ(code([](Transaction& tx) { return tx.ListTombstones("nope").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.TakeTombstone("nope", "a.md").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.PutTombstone({"nope", "a.md", "b", {}, ""}); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListConflicts("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.TakeConflict("nope", "a.md").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ClearConflicts("nope"); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) {
+              return tx.PutConflict({"nope", "a.md", "r", "c", "", "", std::nullopt, std::nullopt, {}});
+            }),
+            ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.GetDoc("nope", "a.md").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.GetLock("nope").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.NextFence("nope").status(); }), ErrorCode::kNotFound);
@@ -330,6 +337,71 @@ TEST_P(StoreContract, TombstonesArePutReplacedListedAndTaken) {
   list = ReadValue<std::vector<DocTombstone>>(*store_, [&](Transaction& tx) { return tx.ListTombstones(p.id); });
   ASSERT_TRUE(list.has_value());
   EXPECT_TRUE(list->empty());
+}
+
+TEST_P(StoreContract, ConflictsArePutReplacedListedTakenAndCleared) {
+  Project p = AddProject("web");
+  Project other = AddProject("api");
+  DocConflict b{p.id, "b.md", "changed on both sides", "c1", "base-b", "remote-b", "base text", "", At(7000)};
+  DocConflict a{p.id, "a.md", "deleted there", "c1", "base-a", std::string(kNoBlobId), std::nullopt, std::nullopt,
+                At(7001)};
+  DocConflict elsewhere{other.id, "a.md", "never synced", "c9", "", "remote-x", std::nullopt, "x", At(7002)};
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_RETURN_IF_ERROR(tx.PutConflict(b));
+    LIBSYNC_RETURN_IF_ERROR(tx.PutConflict(a));
+    return tx.PutConflict(elsewhere);
+  }).ok());
+  auto list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(p.id); });
+  ASSERT_TRUE(list.has_value()) << list.error().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].file_name, "a.md");  // ordered by fileName
+  EXPECT_EQ((*list)[0].remote_blob_oid, kNoBlobId);
+  EXPECT_FALSE((*list)[0].base_content.has_value());
+  EXPECT_FALSE((*list)[0].remote_content.has_value());
+  EXPECT_EQ((*list)[1].reason, "changed on both sides");
+  EXPECT_EQ((*list)[1].commit, "c1");
+  EXPECT_EQ((*list)[1].base_blob_oid, "base-b");
+  EXPECT_EQ((*list)[1].base_content, "base text");
+  EXPECT_EQ((*list)[1].remote_content, "") << "an empty text is not a missing one";
+  EXPECT_EQ((*list)[1].detected_at, At(7000));
+
+  DocConflict b2 = b;
+  b2.remote_blob_oid = "remote-b2";
+  b2.remote_content = std::nullopt;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.PutConflict(b2); }).ok());
+  std::optional<DocConflict> taken;
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(taken, tx.TakeConflict(p.id, "b.md"));
+    return Status::Ok();
+  }).ok());
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->remote_blob_oid, "remote-b2");
+  EXPECT_FALSE(taken->remote_content.has_value());
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(taken, tx.TakeConflict(p.id, "b.md"));
+    return Status::Ok();
+  }).ok());
+  EXPECT_FALSE(taken.has_value());
+
+  // Clearing is per project and rolls back with its transaction.
+  EXPECT_EQ(Write([&](Transaction& tx) {
+              LIBSYNC_RETURN_IF_ERROR(tx.ClearConflicts(p.id));
+              return Status::Unavailable("abort");
+            }).code(),
+            ErrorCode::kUnavailable);
+  list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(p.id); });
+  EXPECT_EQ(list->size(), 1u);
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.ClearConflicts(p.id); }).ok());
+  list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(p.id); });
+  EXPECT_TRUE(list->empty());
+  list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(other.id); });
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().remote_content, "x");
+
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteProject(other.id); }).ok());
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertProject(other); }).ok());
+  list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(other.id); });
+  EXPECT_TRUE(list->empty()) << "they go with their project";
 }
 
 TEST_P(StoreContract, LockRowIsPutReplacedAndDeleted) {

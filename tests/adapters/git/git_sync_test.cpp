@@ -199,6 +199,116 @@ TEST_F(GitSyncTest, TakingTheRepositorysTextFromTheReportResolvesTheConflict) {
   EXPECT_TRUE(Import().conflicts.empty());
 }
 
+TEST_F(GitSyncTest, ConflictsAreListedWithAllThreeTextsAndAResolvingWriteSettlesThem) {
+  repos_->Write("docs/a.md", kThreeParagraphs);
+  repos_->CommitAndPush("docs");
+  Import();
+  const std::string local = "# Title\n\nfirst paragraph\n\nmiddle, our way\n\nlast paragraph\n";
+  const std::string theirs = "# Title\n\nfirst paragraph\n\nmiddle, their way\n\nlast paragraph\n";
+  Put("a.md", local);
+  repos_->Write("docs/a.md", theirs);
+  repos_->CommitAndPush("edit middle");
+  ASSERT_EQ(Import().conflicts.size(), 1u);
+
+  auto listed = sync_.docs().Conflicts(admin_, project_);
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  const ConflictView& c = listed->front();
+  EXPECT_EQ(c.conflict.file_name, "a.md");
+  EXPECT_EQ(c.conflict.base_blob_oid, GitBlobId(kThreeParagraphs));
+  EXPECT_EQ(c.conflict.base_content, kThreeParagraphs);
+  EXPECT_EQ(c.conflict.remote_blob_oid, GitBlobId(theirs));
+  EXPECT_EQ(c.conflict.remote_content, theirs);
+  ASSERT_TRUE(c.local.has_value());
+  EXPECT_EQ(c.local->content, local);
+  EXPECT_EQ(c.conflict.commit, repos_->Git("rev-parse HEAD").substr(0, 40));
+
+  // Only the very blob listed resolves it; anything else changes nothing.
+  const std::string resolved = "# Title\n\nfirst paragraph\n\nmiddle, both ways\n\nlast paragraph\n";
+  auto stale = sync_.docs().Put(admin_, project_, "a.md", resolved, {.resolves = GitBlobId("something else")});
+  ASSERT_FALSE(stale.has_value());
+  EXPECT_EQ(stale.error().code(), ErrorCode::kPreconditionFailed);
+  auto malformed = sync_.docs().Put(admin_, project_, "a.md", resolved, {.resolves = "HEAD"});
+  ASSERT_FALSE(malformed.has_value());
+  EXPECT_EQ(malformed.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Get("a.md").content, local);
+  EXPECT_EQ(sync_.docs().Conflicts(admin_, project_)->size(), 1u);
+
+  auto written = sync_.docs().Put(admin_, project_, "a.md", resolved, {.resolves = c.conflict.remote_blob_oid});
+  ASSERT_TRUE(written.has_value()) << written.error().ToString();
+  EXPECT_EQ(written->doc.base_blob_oid, GitBlobId(theirs)) << "the repository's blob is the new base";
+  EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty()) << "the conflict clears when resolved";
+
+  counting_->blob_reads = 0;
+  ImportReport clean = Import();
+  EXPECT_TRUE(clean.conflicts.empty()) << "the next import does not raise it again";
+  EXPECT_EQ(clean.unchanged, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(counting_->blob_reads.load(), 0);
+  EXPECT_EQ(Get("a.md").content, resolved);
+  ExportReport pushed = Export();
+  EXPECT_EQ(pushed.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), resolved) << "the next export pushes the resolution";
+  EXPECT_TRUE(Import().conflicts.empty());
+}
+
+TEST_F(GitSyncTest, AnImportReplacesTheConflictsOfTheLastOne) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "A, ours\n");
+  repos_->Write("docs/a.md", "A, theirs\n");
+  repos_->CommitAndPush("theirs");
+  Import();
+  ASSERT_EQ(sync_.docs().Conflicts(admin_, project_)->size(), 1u);
+  // The repository comes round to our text: nothing is left to resolve.
+  repos_->Write("docs/a.md", "A, ours\n");
+  repos_->CommitAndPush("ours");
+  EXPECT_TRUE(Import().conflicts.empty());
+  EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty());
+}
+
+TEST_F(GitSyncTest, ResolvingADeletionInTheRepositoryByKeepingTheDocAddsItBack) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "A, edited here\n");
+  repos_->Remove("docs/a.md");
+  repos_->CommitAndPush("delete there");
+  ASSERT_EQ(Import().conflicts.size(), 1u);
+  auto listed = sync_.docs().Conflicts(admin_, project_);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().conflict.remote_blob_oid, kNoBlobId);
+  EXPECT_FALSE(listed->front().conflict.remote_content.has_value());
+  EXPECT_EQ(listed->front().conflict.base_content, "A\n");
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "A, edited here\n", {.resolves = std::string(kNoBlobId)})
+                  .has_value());
+  ExportReport r = Export();
+  EXPECT_EQ(r.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, edited here\n");
+}
+
+TEST_F(GitSyncTest, ResolvingADeletionHereByTakingTheRepositorysTextBringsTheDocBack) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("a.md");
+  repos_->Write("docs/a.md", "A, changed there\n");
+  repos_->CommitAndPush("edit");
+  Import();
+  auto listed = sync_.docs().Conflicts(admin_, project_);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_FALSE(listed->front().local.has_value()) << "deleted here";
+  EXPECT_EQ(listed->front().conflict.base_content, "A\n");
+  const DocConflict& c = listed->front().conflict;
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", *c.remote_content, {.resolves = c.remote_blob_oid}).has_value());
+  ImportReport clean = Import();
+  EXPECT_TRUE(clean.conflicts.empty());
+  ExportReport r = Export();
+  EXPECT_TRUE(r.pushed.empty());
+  EXPECT_TRUE(r.deleted.empty());
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, changed there\n");
+}
+
 TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {
   repos_->Write("docs/gone.md", "gone\n");
   repos_->Write("docs/kept.md", "kept\n");

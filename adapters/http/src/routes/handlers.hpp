@@ -32,6 +32,7 @@ Response RevokeKey(RouteCall& call);
 // docs.cpp
 Response ListDocs(RouteCall& call);
 Response GetDoc(RouteCall& call);
+Response ListConflicts(RouteCall& call);
 Response PutDoc(RouteCall& call);
 Response DeleteDoc(RouteCall& call);
 Response DocHistory(RouteCall& call);

@@ -29,6 +29,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/projects/:id/docs/:fileName", Access::kReadKey, GetDoc, kKeyCheckedInTheRead},
     Route{"PUT", "/api/projects/:id/docs/:fileName", Access::kWriteKey, PutDoc},
     Route{"DELETE", "/api/projects/:id/docs/:fileName", Access::kWriteKey, DeleteDoc},
+    Route{"GET", "/api/projects/:id/conflicts", Access::kReadKey, ListConflicts},
 
     // Revoking a key: "api-keys" is a literal here, so it must be tried before the project
     // routes of the same length, whose :id would take it (DELETE …/api-keys/lock revokes "lock").

@@ -26,6 +26,7 @@
 #include "libsync/model/api_key.hpp"
 #include "libsync/function_ref.hpp"
 #include "libsync/model/doc.hpp"
+#include "libsync/model/doc_conflict.hpp"
 #include "libsync/model/doc_version.hpp"
 #include "libsync/model/event.hpp"
 #include "libsync/model/lock.hpp"
@@ -84,6 +85,20 @@ class Transaction {
   /// Removes the tombstone of `file_name` and returns it, or nullopt when there was none.
   virtual Result<std::optional<DocTombstone>> TakeTombstone(std::string_view project_id,
                                                             std::string_view file_name) = 0;
+
+  // --- sync conflicts (DeleteProject removes them too) --------------------------------
+  /// Inserts or replaces the conflict of (projectId, fileName). Expected errors: kNotFound
+  /// (no such project).
+  virtual Status PutConflict(const DocConflict& conflict) = 0;
+  /// The project's conflicts, ordered by fileName bytewise. Expected errors: kNotFound (no
+  /// such project).
+  virtual Result<std::vector<DocConflict>> ListConflicts(std::string_view project_id) = 0;
+  /// Removes the conflict of `file_name` and returns it, or nullopt when there was none.
+  virtual Result<std::optional<DocConflict>> TakeConflict(std::string_view project_id,
+                                                          std::string_view file_name) = 0;
+  /// Removes every conflict of the project, if any. Expected errors: kNotFound (no such
+  /// project).
+  virtual Status ClearConflicts(std::string_view project_id) = 0;
 
   // --- doc versions -------------------------------------------------------------------
   /// Expected errors: kPreconditionFailed ((docId, version) exists).
