@@ -26,7 +26,9 @@
 #include "libsync/credentials.hpp"
 #include "libsync/event_relay.hpp"
 #include "libsync/git/git2_remote.hpp"
+#include "libsync/git_sync_scheduler.hpp"
 #include "libsync/git_sync_service.hpp"
+#include "libsync/git_webhook_service.hpp"
 #include "libsync/http/api.hpp"
 #include "libsync/http/event_hub.hpp"
 #include "libsync/http/server.hpp"
@@ -414,9 +416,15 @@ int main(int argc, char** argv) {
     listener = std::move(listening).value();
   }
   GitSyncService git_sync(sync.context(), **remote, {.allow_local_remotes = config.git_allow_local});
+  // Imports nobody waits for (push webhooks) run on the scheduler's own threads.
+  GitSyncScheduler git_scheduler(git_sync, {}, [](std::string_view project, const Result<ImportReport>& result) {
+    if (!result) std::cerr << "aitk-server: background import of " << project << ": " << result.error().ToString() << "\n";
+  });
+  GitWebhookService webhooks(sync.context(), sync.projects(), git_scheduler);
   const auto web_app = LoadWebApp(config);
   const web::Api api(sync, &git_sync,
-                     {.admin_token = admin_token, .hook_cache = sync.hook_cache(), .web_app = web_app.get()});
+                     {.admin_token = admin_token, .hook_cache = sync.hook_cache(), .web_app = web_app.get(),
+                      .webhooks = &webhooks});
 
   // Signals are taken by this thread alone, with sigwait below.
   sigset_t signals;
@@ -476,6 +484,7 @@ int main(int argc, char** argv) {
     }
   });
   (*server)->Stop(kGrace);
+  abandon_git_transfers = true;  // background imports still waiting on a remote end now
   {
     std::lock_guard lock(reaper_mutex);
     stopping = true;

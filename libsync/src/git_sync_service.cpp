@@ -376,14 +376,18 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
 /// Marks a project's sync as running for its lifetime, if no other sync of it was.
 class GitSyncService::SyncSlot {
  public:
-  SyncSlot(GitSyncService& service, std::string_view project_id) : service_(service), project_id_(project_id) {
+  SyncSlot(GitSyncService& service, std::string_view project_id, bool wait = false)
+      : service_(service), project_id_(project_id) {
     MutexLock lock(service_.running_mutex_);
-    claimed_ = service_.running_.insert(project_id_).second;
+    while (!(claimed_ = service_.running_.insert(project_id_).second) && wait) service_.slot_freed_.wait(lock);
   }
   ~SyncSlot() {
     if (!claimed_) return;
-    MutexLock lock(service_.running_mutex_);
-    service_.running_.erase(project_id_);
+    {
+      MutexLock lock(service_.running_mutex_);
+      service_.running_.erase(project_id_);
+    }
+    service_.slot_freed_.notify_all();
   }
   SyncSlot(const SyncSlot&) = delete;
   SyncSlot& operator=(const SyncSlot&) = delete;
@@ -405,7 +409,7 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
                                            const ImportRequest& request) {
   LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, request.path));
   LIBSYNC_RETURN_IF_ERROR(CheckLockBeforeNetwork(ctx_, project_id, request.lock_token));
-  const SyncSlot slot(*this, project_id);
+  const SyncSlot slot(*this, project_id, request.wait_if_running);
   LIBSYNC_RETURN_IF_ERROR(slot.status());
   return RunImport(ctx_, remote_, options_, r, project_id, request);
 }

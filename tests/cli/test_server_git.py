@@ -1,6 +1,8 @@
 """aitk-server's git routes against remotes that misbehave: a loopback TCP server that
 accepts and never answers, local repositories, locked projects, tokens over plain http."""
 
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -288,3 +290,86 @@ def test_conflicts_are_listed_and_a_put_with_resolves_settles_them(start_server,
     status, body = post(server, f"/api/projects/{project}/push")
     assert status == 200 and body["pushed"] == ["a.md"], body
     assert git_in(bare, "show", "main:docs/a.md") == "# A, both\n"
+
+
+WEBHOOK_SECRET = "webhook-secret-0123456789"
+
+
+def webhook(server, project, body, headers):
+    """POST a webhook delivery as a repository host would: no credentials but its signature."""
+    request = urllib.request.Request(f"{server.url}/api/projects/{project}/git/webhook", data=body, method="POST")
+    request.add_header("Content-Type", "application/json")
+    for name, value in headers.items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read().decode())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode() or "null")
+
+
+def github_headers(body, event="push", secret=WEBHOOK_SECRET, delivery=None):
+    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    headers = {"X-GitHub-Event": event, "X-Hub-Signature-256": f"sha256={signature}"}
+    if delivery:
+        headers["X-GitHub-Delivery"] = delivery
+    return headers
+
+
+def push_to(work, bare, text):
+    (work / "docs" / "a.md").write_text(text)
+    git_in(work, "commit", "-q", "-am", "change")
+    git_in(work, "push", "-q", str(bare), "HEAD:main")
+
+
+def wait_for_content(server, project, text, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == text:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_signed_push_webhooks_import_and_unsigned_ones_are_refused_and_counted(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    work = tmp_path / "work"
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare), webhookSecret=WEBHOOK_SECRET)
+    status, shown = server.call("GET", f"/api/projects/{project}")
+    assert shown["hasWebhookSecret"] is True and WEBHOOK_SECRET not in json.dumps(shown), shown
+    assert sync(server, project)[0] == 200
+
+    push_to(work, bare, "# A, forged\n")
+    body = b'{"ref":"refs/heads/main"}'
+    status, refused = webhook(server, project, body, github_headers(body, secret="not-the-secret-0123456789"))
+    assert status == 401, refused
+    assert webhook(server, project, body, {"X-GitHub-Event": "push"})[0] == 401
+    time.sleep(0.5)
+    assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A\n"
+    with urllib.request.urlopen(server.url + "/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+    assert "libsync_webhook_signature_failures_total 2" in metrics, metrics
+
+    status, answer = webhook(server, project, body, github_headers(body, delivery="d-1"))
+    assert status == 202 and answer == {"accepted": True, "import": "started"}, answer
+    assert wait_for_content(server, project, "# A, forged\n")
+    # The same delivery again is acknowledged and does nothing; so are pings and other branches.
+    assert webhook(server, project, body, github_headers(body, delivery="d-1")) == (
+        200, {"accepted": False, "reason": "delivery d-1 was received before"})
+    assert webhook(server, project, b"{}", github_headers(b"{}", event="ping"))[0] == 200
+    other = b'{"ref":"refs/heads/feature"}'
+    assert webhook(server, project, other, github_headers(other))[1]["accepted"] is False
+
+    push_to(work, bare, "# A, via GitLab\n")
+    status, _ = webhook(server, project, body, {"X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": WEBHOOK_SECRET})
+    assert status == 202
+    assert wait_for_content(server, project, "# A, via GitLab\n")
+    push_to(work, bare, "# A, via Gitea\n")
+    signature = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    status, _ = webhook(server, project, body, {"X-Gitea-Event": "push", "X-Gitea-Signature": signature})
+    assert status == 202
+    assert wait_for_content(server, project, "# A, via Gitea\n")
+
+    plain = create_project(server, str(bare))
+    assert webhook(server, plain, body, github_headers(body))[0] == 403

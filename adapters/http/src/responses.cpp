@@ -92,6 +92,7 @@ boost::json::object ProjectJson(const ProjectView& p) {
           {"name", p.name},
           {"repoUrl", p.repo_url},
           {"hasToken", p.has_token},
+          {"hasWebhookSecret", p.has_webhook_secret},
           {"branch", p.branch},
           {"docsPath", p.docs_path},
           {"createdAt", FormatTimestamp(p.created_at)},

@@ -30,19 +30,19 @@ std::string WriteOptionalTime(const std::optional<Timestamp>& t) { return t ? Fo
 const std::string& ProjectColumns() {
   static const std::string columns = R"("id", "name", "repoUrl", "token", "branch", "docsPath", )" +
                                      Time("createdAt") + ", " + Time("updatedAt") + R"(, "lastSyncedCommit", )" +
-                                     OptionalTime("syncedAt");
+                                     OptionalTime("syncedAt") + R"(, "webhookSecret")";
   return columns;
 }
 
 void ProjectRow::Bind(Query& q) {
   q.Into(id).Into(name).Into(repo_url).Into(token).Into(branch).Into(docs_path).Into(created).Into(updated)
-      .Into(commit).Into(synced);
+      .Into(commit).Into(synced).Into(webhook_secret);
 }
 
 Project ProjectRow::Get() && {
   return Project{std::move(id), std::move(name), std::move(repo_url), std::move(token), std::move(branch),
                  std::move(docs_path), ReadTime(created), ReadTime(updated), std::move(commit),
-                 ReadOptionalTime(synced)};
+                 ReadOptionalTime(synced), std::move(webhook_secret)};
 }
 
 // --- Doc ----------------------------------------------------------------------------

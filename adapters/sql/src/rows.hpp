@@ -35,7 +35,7 @@ std::string WriteOptionalTime(const std::optional<Timestamp>& t);
 /// "id", "name", "repoUrl", ... as ProjectRow binds them.
 const std::string& ProjectColumns();
 struct ProjectRow {
-  std::string id, name, repo_url, token, branch, docs_path, created, updated, commit, synced;
+  std::string id, name, repo_url, token, branch, docs_path, created, updated, commit, synced, webhook_secret;
   void Bind(Query& q);
   Project Get() &&;
 };

@@ -107,6 +107,11 @@ std::vector<std::string> SyncConflicts(Dialect d) {
   };
 }
 
+// Migration 5: each project's push-webhook secret, sealed like its git token.
+std::vector<std::string> WebhookSecrets(Dialect) {
+  return {R"(ALTER TABLE "Project" ADD COLUMN "webhookSecret" TEXT NOT NULL DEFAULT '')"};
+}
+
 // The original platform stored API keys in plain text; libsync stores only their SHA-256.
 // Hashing them in place keeps every existing workstation key working.
 void HashPlainApiKeys(const Channel& channel) {
@@ -138,7 +143,7 @@ void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sq
 
 }  // namespace
 
-int LatestSchemaVersion() { return 4; }
+int LatestSchemaVersion() { return 5; }
 
 Status Migrate(const Channel& channel, Dialect d) {
   const ColumnTypes t = TypesFor(d);
@@ -157,7 +162,7 @@ Status Migrate(const Channel& channel, Dialect d) {
                                         std::to_string(LatestSchemaVersion()) + "); upgrade libsync");
     }
     const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d), DocTombstones(d),
-                                                               SyncConflicts(d)};
+                                                               SyncConflicts(d), WebhookSecrets(d)};
     for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
       for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) Run(channel, statement);
       if (v == 2) HashPlainApiKeys(channel);

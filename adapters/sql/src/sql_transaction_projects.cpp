@@ -30,11 +30,11 @@ Status SqlTransaction::InsertProject(const Project& p) {
     std::string synced = WriteOptionalTime(v.synced_at);
     Query q(channel_);
     q.Use(v.id).Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(created).Use(updated)
-        .Use(v.last_synced_commit).Use(synced);
+        .Use(v.last_synced_commit).Use(synced).Use(v.webhook_secret);
     q.Run(PerDialect(dialect_, [](Dialect d) {
       return R"(INSERT INTO "Project" ("id", "name", "repoUrl", "token", "branch", "docsPath", "createdAt",
-                "updatedAt", "lastSyncedCommit", "syncedAt") VALUES (:id, :n, :r, :t, :b, :d, :c, :u, :l, )" +
-             NullableTime(d, ":s") + ") ON CONFLICT DO NOTHING";
+                "updatedAt", "lastSyncedCommit", "syncedAt", "webhookSecret") VALUES (:id, :n, :r, :t, :b, :d, :c,
+                :u, :l, )" + NullableTime(d, ":s") + ", :w) ON CONFLICT DO NOTHING";
     }));
     if (q.Affected() == 0) return Status::PreconditionFailed("project id exists");
     return Status::Ok();
@@ -49,11 +49,11 @@ Status SqlTransaction::UpdateProject(const Project& p) {
     std::string synced = WriteOptionalTime(v.synced_at);
     Query q(channel_);
     q.Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(updated)
-        .Use(v.last_synced_commit).Use(synced).Use(v.id);
+        .Use(v.last_synced_commit).Use(synced).Use(v.webhook_secret).Use(v.id);
     q.Run(PerDialect(dialect_, [](Dialect d) {
       return R"(UPDATE "Project" SET "name" = :n, "repoUrl" = :r, "token" = :t, "branch" = :b,
                 "docsPath" = :d, "updatedAt" = :u, "lastSyncedCommit" = :l, "syncedAt" = )" +
-             NullableTime(d, ":s") + R"( WHERE "id" = :id)";
+             NullableTime(d, ":s") + R"(, "webhookSecret" = :w WHERE "id" = :id)";
     }));
     return q.Affected() == 0 ? ProjectNotFound(p.id) : Status::Ok();
   });

@@ -1,6 +1,7 @@
 #pragma once
 // Import from and export to a project's git branch (DESIGN §4, "Git sync").
 
+#include <condition_variable>
 #include <optional>
 #include <set>
 #include <string>
@@ -31,6 +32,10 @@ struct ImportRequest {
   std::optional<std::string> path;  ///< folder to import; default the project's docsPath
   bool recursive = true;
   std::optional<std::string> lock_token;  ///< required while the project is locked
+  /// Wait for a sync of the project that is already running to end, instead of failing
+  /// with kUnavailable: for background imports (GitSyncScheduler), whose threads are their
+  /// own, and which must not drop a push that arrived during someone else's sync.
+  bool wait_if_running = false;
 };
 
 struct SyncConflict {
@@ -113,6 +118,7 @@ class GitSyncService {
   GitSyncOptions options_;
   Mutex running_mutex_;
   std::set<std::string, std::less<>> running_ LIBSYNC_GUARDED_BY(running_mutex_);  ///< projects with a sync in progress
+  std::condition_variable_any slot_freed_;  ///< a project left running_
 };
 
 }  // namespace libsync

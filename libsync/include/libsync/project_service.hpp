@@ -17,6 +17,9 @@ struct NewProject {
   std::string token;  ///< plain git token; sealed before it is stored; may be empty
   std::optional<std::string> branch;     ///< default "main"
   std::optional<std::string> docs_path;  ///< default "docs"
+  /// The push webhooks' shared secret (ProjectService::kMinWebhookSecretBytes or more,
+  /// printable ASCII); sealed before it is stored; empty: the project takes no webhooks.
+  std::string webhook_secret;
 };
 
 /// Fields left unset are kept.
@@ -26,12 +29,18 @@ struct ProjectChanges {
   std::optional<std::string> token;
   std::optional<std::string> branch;
   std::optional<std::string> docs_path;
+  std::optional<std::string> webhook_secret;  ///< "" removes it
 };
 
-/// Projects CRUD. The git token is write-only: it goes in sealed, and only RevealToken
-/// (for the git adapter, not for callers) gives it back. Thread-safe.
+/// Projects CRUD. The git token and the webhook secret are write-only: they go in sealed,
+/// and only RevealToken and RevealWebhookSecret (for the git adapter and the webhook check,
+/// not for callers) give them back. Thread-safe.
 class ProjectService {
  public:
+  /// A webhook secret shorter than this could be guessed offline from one signed delivery.
+  static constexpr std::size_t kMinWebhookSecretBytes = 16;
+  static constexpr std::size_t kMaxWebhookSecretBytes = 256;
+
   explicit ProjectService(const ServiceContext& ctx) : ctx_(ctx) {}
 
   /// Admin only. Expected errors: kPermissionDenied, kInvalidArgument.
@@ -50,6 +59,9 @@ class ProjectService {
 
   /// The plain git token, for talking to the remote. Expected errors: kNotFound.
   Result<std::string> RevealToken(std::string_view id);
+  /// The plain webhook secret ("" when none is set), for checking a delivery's signature.
+  /// Expected errors: kNotFound.
+  Result<std::string> RevealWebhookSecret(std::string_view id);
 
  private:
   const ServiceContext& ctx_;

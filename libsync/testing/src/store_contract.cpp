@@ -73,11 +73,13 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->created_at, At(1234));
   EXPECT_EQ(got->last_synced_commit, "");
   EXPECT_FALSE(got->synced_at.has_value());
+  EXPECT_EQ(got->webhook_secret, "");
 
   p.name = "web2";
   p.last_synced_commit = "abc123";
   p.synced_at = At(5555);
   p.updated_at = At(6666);
+  p.webhook_secret = "v1:k1:c2VjcmV0";
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(p); }).ok());
   got = ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); });
   ASSERT_TRUE(got.has_value());
@@ -85,6 +87,7 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->last_synced_commit, "abc123");
   EXPECT_EQ(got->synced_at, At(5555));
   EXPECT_EQ(got->updated_at, At(6666));
+  EXPECT_EQ(got->webhook_secret, "v1:k1:c2VjcmV0");
 }
 
 TEST_P(StoreContract, MissingProjectIsNotFound) {

@@ -59,5 +59,6 @@ Response Consumers(RouteCall& call);
 Response ImportDocs(RouteCall& call);
 Response PushProject(RouteCall& call);
 Response PushDoc(RouteCall& call);
+Response GitWebhook(RouteCall& call);
 
 }  // namespace libsync::web

@@ -57,6 +57,8 @@ constexpr std::array kRoutes = {
 
     // Git export of the whole project (the doc's own push and the import are with the docs).
     Route{"POST", "/api/projects/:id/push", Access::kWriteKey, PushProject, kGitSync},
+    // Pushes announced by the repository's host, signed with the project's webhook secret.
+    Route{"POST", "/api/projects/:id/git/webhook", Access::kAnyone, GitWebhook, kWebhook},
 
     // Served by the transport: event streams (SSE on the first, WebSocket on either) and metrics.
     Route{"GET", "/api/projects/:id/events", Access::kReadKey, ServedByTheTransport, kEventStream},

@@ -1,6 +1,6 @@
 #pragma once
 // Project and ProjectView: a team's document set and the git branch it syncs with, as
-// stored and as shown to callers (without the sealed token).
+// stored and as shown to callers (without the sealed token and webhook secret).
 
 #include <optional>
 #include <string>
@@ -23,6 +23,9 @@ struct Project {
   Timestamp updated_at{};
   std::string last_synced_commit;  ///< empty until the first sync
   std::optional<Timestamp> synced_at;
+  /// The push webhooks' shared secret, sealed by the SecretBox like `token` (never the
+  /// plain secret); empty when the project takes no webhooks.
+  std::string webhook_secret;
 };
 
 /// A project as shown to callers: everything but the sealed token.
@@ -37,6 +40,7 @@ struct ProjectView {
   Timestamp updated_at{};
   std::string last_synced_commit;
   std::optional<Timestamp> synced_at;
+  bool has_webhook_secret = false;
 };
 
 ProjectView ViewOf(const Project& project);

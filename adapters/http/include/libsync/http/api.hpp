@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "libsync/git_sync_service.hpp"
+#include "libsync/git_webhook_service.hpp"
 #include "libsync/hook_cache.hpp"
 #include "libsync/sync_service.hpp"
 
@@ -50,6 +51,9 @@ struct ApiOptions {
   /// files its manifest lists, 404 for anything else. Null: those paths are 404, as any
   /// path no route has. Must outlive the Api.
   const WebApp* web_app = nullptr;
+  /// When set, POST /api/projects/:id/git/webhook takes push webhooks through it. Null:
+  /// that route is 404. Must outlive the Api.
+  GitWebhookService* webhooks = nullptr;
 };
 
 /// A subscriber to a project's events, authenticated and with the seq it has seen.
