@@ -118,11 +118,31 @@ Result<Doc> ReadDoc(const ServiceContext& ctx, std::string_view project_id, cons
   return std::move(*out);
 }
 
-Status RecordSyncedCommit(Transaction& tx, std::string_view project_id, const std::string& commit, Timestamp now) {
+/// The project's record of an applied import: the commit it is synced with, and how the
+/// import ended.
+Status RecordImport(Transaction& tx, std::string_view project_id, const ImportReport& report, Timestamp now) {
   LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
-  project.last_synced_commit = commit;
-  project.synced_at = now;
+  if (!report.commit.empty()) {
+    project.last_synced_commit = report.commit;
+    project.synced_at = now;
+  }
+  project.last_import = {now, report.commit, report.conflicts.empty() ? "ok" : "conflicts"};
   return tx.UpdateProject(project);
+}
+
+/// What a failed sync may tell every reader of the project (the status and sync:failed go
+/// to read keys too): the words of the failure, unless they came from below a port (a
+/// store's or libgit2's own text may name hosts, paths, users), as the HTTP errors do.
+std::string PublicMessage(const Status& failure) {
+  if (failure.code() == ErrorCode::kInternal) return "internal error";
+  const std::string& origin = failure.origin();
+  if (failure.http_status() < 500 || origin.empty()) return failure.message();
+  if (origin.starts_with("git2/")) {
+    const char c = origin.size() > 5 ? origin[5] : ' ';
+    if (c == '-' || (c >= '0' && c <= '9')) return "the git remote could not be reached";
+    return failure.message();  // the adapter's own words (a time-out, a shutdown)
+  }
+  return "the database could not be reached";
 }
 
 /// The repository's text for a conflict report, when it is text the store would accept.
@@ -339,7 +359,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         applied.unchanged.push_back(c.file_name);
       }
     }
-    if (!applied.commit.empty()) LIBSYNC_RETURN_IF_ERROR(RecordSyncedCommit(tx, project_id, applied.commit, now));
+    LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now));
     // What GET …/conflicts lists: this import's conflicts replace those of the last whole
     // import, so a conflict settled in any way (a resolving write, the same text on both
     // sides, a change in the repository) is gone after the next one.
@@ -369,6 +389,98 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     return Status::Ok();
   }));
   return applied;
+}
+
+/// The export itself, once every check has passed and the project's sync slot is held.
+Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, const GitSyncOptions& options,
+                               const Caller& caller, const Remote& r, std::string_view project_id,
+                               const ExportRequest& request) {
+  ExportReport report;
+  for (report.attempts = 1; report.attempts <= options.max_push_attempts; ++report.attempts) {
+    // Bring the remote's changes in first, so the commit goes on top of them.
+    LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported, RunImport(ctx, remote, options, r, project_id,
+                                                              {std::nullopt, true, request.lock_token}));
+    std::vector<std::string> blocked;
+    for (const auto& c : imported.conflicts) {
+      if (!request.file_name || *request.file_name == c.file_name) blocked.push_back(c.file_name);
+    }
+    if (!blocked.empty()) {
+      std::string list;
+      for (const auto& name : blocked) list += (list.empty() ? "" : ", ") + name;
+      return Status(ErrorCode::kPreconditionFailed, "resolve the sync conflicts first: " + list,
+                    {{"conflicts", list}});
+    }
+    std::vector<Doc> docs;
+    std::vector<DocTombstone> tombstones;
+    LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
+      return ReadWhatToExport(tx, project_id, request.file_name, docs, tombstones);
+    }));
+    std::vector<GitChange> changes;
+    std::vector<std::pair<std::string, std::string>> pushed;  // fileName, blob
+    for (const Doc& d : docs) {
+      const std::string blob = GitBlobId(d.content);
+      if (blob == d.base_blob_oid) continue;
+      changes.push_back({JoinPath(r.dir, d.file_name), d.content});
+      pushed.emplace_back(d.file_name, blob);
+    }
+    // The import before has settled every tombstone whose file changed or went away in
+    // the repository, so each one left names a file still at the blob deleted here.
+    report.pushed.clear();
+    report.deleted.clear();
+    for (const DocTombstone& t : tombstones) {
+      changes.push_back({JoinPath(r.dir, t.file_name), std::nullopt});
+      report.deleted.push_back(t.file_name);
+    }
+    for (const auto& [name, blob] : pushed) report.pushed.push_back(name);
+    if (changes.empty()) {
+      report.commit = imported.commit;
+      const Timestamp now = ctx.clock.Now();
+      LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx, [&](Transaction& tx, EventBatch&) {
+        LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+        LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+        project.last_export = {now, report.commit, "ok"};  // nothing to push is a success too
+        return tx.UpdateProject(project);
+      }));
+      return report;
+    }
+    const std::string message = CommitMessage(report, caller.name());
+    LIBSYNC_ASSIGN_OR_RETURN(std::string commit,
+                             remote.Commit(r.target, imported.commit, changes, message, options.author));
+    Status pushed_status = remote.Push(r.target, commit, imported.commit);
+    if (pushed_status.code() == ErrorCode::kPreconditionFailed) continue;  // the remote moved: again
+    LIBSYNC_RETURN_IF_ERROR(pushed_status);
+    report.commit = commit;
+    const Timestamp now = ctx.clock.Now();
+    LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx, [&](Transaction& tx, EventBatch& events) {
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+      for (const auto& [name, blob] : pushed) {
+        LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, name));
+        if (!current) continue;  // deleted meanwhile
+        current->base_blob_oid = blob;  // later local edits still differ from it and export next time
+        LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*current, current->version));
+      }
+      // The files are gone from the repository now; a doc written under one of these
+      // names meanwhile has taken its tombstone and is a new file for the next export.
+      for (const auto& name : report.deleted) {
+        LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, name).status());
+      }
+      LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+      project.last_synced_commit = commit;
+      project.synced_at = now;
+      project.last_export = {now, commit, "ok"};
+      LIBSYNC_RETURN_IF_ERROR(tx.UpdateProject(project));
+      return events.Append(project_id, event_type::kSyncCompleted,
+                           detail::JsonObject()
+                               .Add("direction", "export")
+                               .Add("commit", commit)
+                               .Add("files", report.pushed)
+                               .Add("deleted", report.deleted)
+                               .Close());
+    }));
+    return report;
+  }
+  return Status::PreconditionFailed("the remote branch kept moving; tried " +
+                                    std::to_string(options.max_push_attempts) + " times");
 }
 
 }  // namespace
@@ -408,94 +520,70 @@ class GitSyncService::SyncSlot {
 Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_view project_id,
                                            const ImportRequest& request) {
   LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, request.path));
-  LIBSYNC_RETURN_IF_ERROR(CheckLockBeforeNetwork(ctx_, project_id, request.lock_token));
+  if (Status locked = CheckLockBeforeNetwork(ctx_, project_id, request.lock_token); !locked.ok()) {
+    return Failed(project_id, SyncDirection::kImport, locked);
+  }
   const SyncSlot slot(*this, project_id, request.wait_if_running);
   LIBSYNC_RETURN_IF_ERROR(slot.status());
-  return RunImport(ctx_, remote_, options_, r, project_id, request);
+  auto report = RunImport(ctx_, remote_, options_, r, project_id, request);
+  if (!report) return Failed(project_id, SyncDirection::kImport, report.error());
+  Count(SyncDirection::kImport, report->conflicts.empty() ? SyncResult::kOk : SyncResult::kConflicts);
+  return report;
+}
+
+GitSyncService::SyncCounts GitSyncService::counts() const {
+  SyncCounts out;
+  for (std::size_t d = 0; d < 2; ++d) {
+    for (std::size_t r = 0; r < 3; ++r) out.syncs[d][r] = counts_[d][r].load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
+void GitSyncService::Count(SyncDirection direction, SyncResult result) {
+  counts_[static_cast<std::size_t>(direction)][static_cast<std::size_t>(result)].fetch_add(1, std::memory_order_relaxed);
+}
+
+// Best effort: when the store itself is what failed, the record fails too, and the caller
+// still gets the sync's own error.
+Status GitSyncService::Failed(std::string_view project_id, SyncDirection direction, const Status& failure) {
+  // An export refused for conflicts ended in them, not in a failure of its own.
+  const bool conflicts = direction == SyncDirection::kExport && !failure.detail("conflicts").empty();
+  Count(direction, conflicts ? SyncResult::kConflicts : SyncResult::kFailed);
+  const std::string message = PublicMessage(failure);
+  const std::string_view name = direction == SyncDirection::kImport ? "import" : "export";
+  const Timestamp now = ctx_.clock.Now();
+  (void)detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+    SyncOutcome& outcome = direction == SyncDirection::kImport ? project.last_import : project.last_export;
+    outcome = {now, "", conflicts ? "conflicts" : "failed"};
+    project.last_sync_error = message;
+    project.last_sync_error_at = now;
+    LIBSYNC_RETURN_IF_ERROR(tx.UpdateProject(project));
+    return events.Append(project_id, event_type::kSyncFailed,
+                         detail::JsonObject()
+                             .Add("direction", name)
+                             .Add("code", ErrorCodeName(failure.code()))
+                             .Add("error", message)
+                             .Close());
+  });
+  return failure;
 }
 
 Result<ExportReport> GitSyncService::Export(const Caller& caller, std::string_view project_id,
                                            const ExportRequest& request) {
   LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, std::nullopt));
   if (request.file_name) LIBSYNC_RETURN_IF_ERROR(ValidateFileName(*request.file_name));
-  LIBSYNC_RETURN_IF_ERROR(CheckLockBeforeNetwork(ctx_, project_id, request.lock_token));
+  if (Status locked = CheckLockBeforeNetwork(ctx_, project_id, request.lock_token); !locked.ok()) {
+    return Failed(project_id, SyncDirection::kExport, locked);
+  }
   const SyncSlot slot(*this, project_id);
   LIBSYNC_RETURN_IF_ERROR(slot.status());
-  ExportReport report;
-  for (report.attempts = 1; report.attempts <= options_.max_push_attempts; ++report.attempts) {
-    // Bring the remote's changes in first, so the commit goes on top of them.
-    LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported, RunImport(ctx_, remote_, options_, r, project_id,
-                                                              {std::nullopt, true, request.lock_token}));
-    std::vector<std::string> blocked;
-    for (const auto& c : imported.conflicts) {
-      if (!request.file_name || *request.file_name == c.file_name) blocked.push_back(c.file_name);
-    }
-    if (!blocked.empty()) {
-      std::string list;
-      for (const auto& name : blocked) list += (list.empty() ? "" : ", ") + name;
-      return Status(ErrorCode::kPreconditionFailed, "resolve the sync conflicts first: " + list,
-                    {{"conflicts", list}});
-    }
-    std::vector<Doc> docs;
-    std::vector<DocTombstone> tombstones;
-    LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
-      return ReadWhatToExport(tx, project_id, request.file_name, docs, tombstones);
-    }));
-    std::vector<GitChange> changes;
-    std::vector<std::pair<std::string, std::string>> pushed;  // fileName, blob
-    for (const Doc& d : docs) {
-      const std::string blob = GitBlobId(d.content);
-      if (blob == d.base_blob_oid) continue;
-      changes.push_back({JoinPath(r.dir, d.file_name), d.content});
-      pushed.emplace_back(d.file_name, blob);
-    }
-    // The import before has settled every tombstone whose file changed or went away in
-    // the repository, so each one left names a file still at the blob deleted here.
-    report.pushed.clear();
-    report.deleted.clear();
-    for (const DocTombstone& t : tombstones) {
-      changes.push_back({JoinPath(r.dir, t.file_name), std::nullopt});
-      report.deleted.push_back(t.file_name);
-    }
-    for (const auto& [name, blob] : pushed) report.pushed.push_back(name);
-    if (changes.empty()) {
-      report.commit = imported.commit;
-      return report;
-    }
-    const std::string message = CommitMessage(report, caller.name());
-    LIBSYNC_ASSIGN_OR_RETURN(std::string commit,
-                             remote_.Commit(r.target, imported.commit, changes, message, options_.author));
-    Status pushed_status = remote_.Push(r.target, commit, imported.commit);
-    if (pushed_status.code() == ErrorCode::kPreconditionFailed) continue;  // the remote moved: again
-    LIBSYNC_RETURN_IF_ERROR(pushed_status);
-    report.commit = commit;
-    const Timestamp now = ctx_.clock.Now();
-    LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
-      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
-      for (const auto& [name, blob] : pushed) {
-        LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, name));
-        if (!current) continue;  // deleted meanwhile
-        current->base_blob_oid = blob;  // later local edits still differ from it and export next time
-        LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*current, current->version));
-      }
-      // The files are gone from the repository now; a doc written under one of these
-      // names meanwhile has taken its tombstone and is a new file for the next export.
-      for (const auto& name : report.deleted) {
-        LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, name).status());
-      }
-      LIBSYNC_RETURN_IF_ERROR(RecordSyncedCommit(tx, project_id, commit, now));
-      return events.Append(project_id, event_type::kSyncCompleted,
-                           detail::JsonObject()
-                               .Add("direction", "export")
-                               .Add("commit", commit)
-                               .Add("files", report.pushed)
-                               .Add("deleted", report.deleted)
-                               .Close());
-    }));
-    return report;
-  }
-  return Status::PreconditionFailed("the remote branch kept moving; tried " +
-                                    std::to_string(options_.max_push_attempts) + " times");
+  auto report = RunExport(ctx_, remote_, options_, caller, r, project_id, request);
+  if (!report) return Failed(project_id, SyncDirection::kExport, report.error());
+  Count(SyncDirection::kExport, SyncResult::kOk);
+  return report;
 }
+
 
 }  // namespace libsync

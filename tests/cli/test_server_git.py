@@ -373,3 +373,12 @@ def test_signed_push_webhooks_import_and_unsigned_ones_are_refused_and_counted(s
 
     plain = create_project(server, str(bare))
     assert webhook(server, plain, body, github_headers(body))[0] == 403
+
+    # How the imports went is on the project and in /metrics.
+    shown = server.call("GET", f"/api/projects/{project}")[1]
+    assert shown["sync"]["lastImport"]["result"] == "ok" and len(shown["sync"]["lastImport"]["commit"]) == 40, shown
+    with urllib.request.urlopen(server.url + "/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+    ok_imports = [line for line in metrics.splitlines()
+                  if line.startswith('libsync_git_syncs_total{direction="import",result="ok"}')]
+    assert ok_imports and int(ok_imports[0].split()[-1]) >= 4, metrics

@@ -87,6 +87,17 @@ Response ErrorResponse(const Status& status) {
 
 std::string DocETag(std::int64_t version) { return "\"v" + std::to_string(version) + "\""; }
 
+namespace {
+
+boost::json::value OutcomeJson(const SyncOutcome& o) {
+  if (!o.at) return nullptr;
+  return boost::json::object{{"at", FormatTimestamp(*o.at)},
+                             {"commit", o.commit.empty() ? boost::json::value(nullptr) : boost::json::value(o.commit)},
+                             {"result", o.result}};
+}
+
+}  // namespace
+
 boost::json::object ProjectJson(const ProjectView& p) {
   return {{"id", p.id},
           {"name", p.name},
@@ -99,7 +110,14 @@ boost::json::object ProjectJson(const ProjectView& p) {
           {"updatedAt", FormatTimestamp(p.updated_at)},
           {"lastSyncedCommit", p.last_synced_commit.empty() ? boost::json::value(nullptr)
                                                             : boost::json::value(p.last_synced_commit)},
-          {"syncedAt", OptionalTime(p.synced_at)}};
+          {"syncedAt", OptionalTime(p.synced_at)},
+          {"sync", boost::json::object{{"lastImport", OutcomeJson(p.last_import)},
+                                       {"lastExport", OutcomeJson(p.last_export)},
+                                       {"lastError", p.last_sync_error_at
+                                                         ? boost::json::value(boost::json::object{
+                                                               {"at", FormatTimestamp(*p.last_sync_error_at)},
+                                                               {"message", p.last_sync_error}})
+                                                         : boost::json::value(nullptr)}}}};
 }
 
 namespace {

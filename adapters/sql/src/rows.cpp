@@ -30,19 +30,35 @@ std::string WriteOptionalTime(const std::optional<Timestamp>& t) { return t ? Fo
 const std::string& ProjectColumns() {
   static const std::string columns = R"("id", "name", "repoUrl", "token", "branch", "docsPath", )" +
                                      Time("createdAt") + ", " + Time("updatedAt") + R"(, "lastSyncedCommit", )" +
-                                     OptionalTime("syncedAt") + R"(, "webhookSecret")";
+                                     OptionalTime("syncedAt") + R"(, "webhookSecret", )" + OptionalTime("lastImportAt") +
+                                     R"(, "lastImportCommit", "lastImportResult", )" + OptionalTime("lastExportAt") +
+                                     R"(, "lastExportCommit", "lastExportResult", "lastSyncError", )" +
+                                     OptionalTime("lastSyncErrorAt");
   return columns;
 }
 
 void ProjectRow::Bind(Query& q) {
   q.Into(id).Into(name).Into(repo_url).Into(token).Into(branch).Into(docs_path).Into(created).Into(updated)
-      .Into(commit).Into(synced).Into(webhook_secret);
+      .Into(commit).Into(synced).Into(webhook_secret).Into(import_at).Into(import_commit).Into(import_result)
+      .Into(export_at).Into(export_commit).Into(export_result).Into(sync_error).Into(sync_error_at);
 }
 
 Project ProjectRow::Get() && {
-  return Project{std::move(id), std::move(name), std::move(repo_url), std::move(token), std::move(branch),
-                 std::move(docs_path), ReadTime(created), ReadTime(updated), std::move(commit),
-                 ReadOptionalTime(synced), std::move(webhook_secret)};
+  return Project{std::move(id),
+                 std::move(name),
+                 std::move(repo_url),
+                 std::move(token),
+                 std::move(branch),
+                 std::move(docs_path),
+                 ReadTime(created),
+                 ReadTime(updated),
+                 std::move(commit),
+                 ReadOptionalTime(synced),
+                 std::move(webhook_secret),
+                 {ReadOptionalTime(import_at), std::move(import_commit), std::move(import_result)},
+                 {ReadOptionalTime(export_at), std::move(export_commit), std::move(export_result)},
+                 std::move(sync_error),
+                 ReadOptionalTime(sync_error_at)};
 }
 
 // --- Doc ----------------------------------------------------------------------------

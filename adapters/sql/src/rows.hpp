@@ -36,6 +36,8 @@ std::string WriteOptionalTime(const std::optional<Timestamp>& t);
 const std::string& ProjectColumns();
 struct ProjectRow {
   std::string id, name, repo_url, token, branch, docs_path, created, updated, commit, synced, webhook_secret;
+  std::string import_at, import_commit, import_result, export_at, export_commit, export_result;
+  std::string sync_error, sync_error_at;
   void Bind(Query& q);
   Project Get() &&;
 };

@@ -112,6 +112,21 @@ std::vector<std::string> WebhookSecrets(Dialect) {
   return {R"(ALTER TABLE "Project" ADD COLUMN "webhookSecret" TEXT NOT NULL DEFAULT '')"};
 }
 
+// Migration 6: how each project's last import and export ended, and its last sync error.
+std::vector<std::string> SyncStatus(Dialect d) {
+  const std::string time = TypesFor(d).time;
+  return {
+      R"(ALTER TABLE "Project" ADD COLUMN "lastImportAt" )" + time,
+      R"(ALTER TABLE "Project" ADD COLUMN "lastImportCommit" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastImportResult" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastExportAt" )" + time,
+      R"(ALTER TABLE "Project" ADD COLUMN "lastExportCommit" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastExportResult" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastSyncError" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastSyncErrorAt" )" + time,
+  };
+}
+
 // The original platform stored API keys in plain text; libsync stores only their SHA-256.
 // Hashing them in place keeps every existing workstation key working.
 void HashPlainApiKeys(const Channel& channel) {
@@ -143,7 +158,7 @@ void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sq
 
 }  // namespace
 
-int LatestSchemaVersion() { return 5; }
+int LatestSchemaVersion() { return 6; }
 
 Status Migrate(const Channel& channel, Dialect d) {
   const ColumnTypes t = TypesFor(d);
@@ -162,7 +177,8 @@ Status Migrate(const Channel& channel, Dialect d) {
                                         std::to_string(LatestSchemaVersion()) + "); upgrade libsync");
     }
     const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d), DocTombstones(d),
-                                                               SyncConflicts(d), WebhookSecrets(d)};
+                                                               SyncConflicts(d), WebhookSecrets(d),
+                                                               SyncStatus(d)};
     for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
       for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) Run(channel, statement);
       if (v == 2) HashPlainApiKeys(channel);

@@ -4,6 +4,28 @@
 #include "sql_transaction.hpp"
 
 namespace libsync::sql {
+namespace {
+
+/// The sync status columns of a project row as bound parameters, in column order:
+/// lastImportAt, lastImportCommit, lastImportResult, the same for export, lastSyncError,
+/// lastSyncErrorAt (times '' for NULL, see NullableTime).
+struct SyncColumns {
+  explicit SyncColumns(Project& p)
+      : import_at(WriteOptionalTime(p.last_import.at)),
+        export_at(WriteOptionalTime(p.last_export.at)),
+        error_at(WriteOptionalTime(p.last_sync_error_at)),
+        p_(p) {}
+  void Bind(Query& q) {
+    q.Use(import_at).Use(p_.last_import.commit).Use(p_.last_import.result).Use(export_at).Use(p_.last_export.commit)
+        .Use(p_.last_export.result).Use(p_.last_sync_error).Use(error_at);
+  }
+  std::string import_at, export_at, error_at;
+
+ private:
+  Project& p_;
+};
+
+}  // namespace
 
 Result<Project> SqlTransaction::GetProject(std::string_view id) {
   return Guard([&]() -> Result<Project> {
@@ -28,13 +50,18 @@ Status SqlTransaction::InsertProject(const Project& p) {
     Project v = p;
     std::string created = FormatTimestamp(v.created_at), updated = FormatTimestamp(v.updated_at);
     std::string synced = WriteOptionalTime(v.synced_at);
+    SyncColumns sync(v);
     Query q(channel_);
     q.Use(v.id).Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(created).Use(updated)
         .Use(v.last_synced_commit).Use(synced).Use(v.webhook_secret);
+    sync.Bind(q);
     q.Run(PerDialect(dialect_, [](Dialect d) {
       return R"(INSERT INTO "Project" ("id", "name", "repoUrl", "token", "branch", "docsPath", "createdAt",
-                "updatedAt", "lastSyncedCommit", "syncedAt", "webhookSecret") VALUES (:id, :n, :r, :t, :b, :d, :c,
-                :u, :l, )" + NullableTime(d, ":s") + ", :w) ON CONFLICT DO NOTHING";
+                "updatedAt", "lastSyncedCommit", "syncedAt", "webhookSecret", "lastImportAt", "lastImportCommit",
+                "lastImportResult", "lastExportAt", "lastExportCommit", "lastExportResult", "lastSyncError",
+                "lastSyncErrorAt") VALUES (:id, :n, :r, :t, :b, :d, :c, :u, :l, )" + NullableTime(d, ":s") +
+             ", :w, " + NullableTime(d, ":ia") + ", :ic, :ir, " + NullableTime(d, ":ea") + ", :ec, :er, :se, " +
+             NullableTime(d, ":sa") + ") ON CONFLICT DO NOTHING";
     }));
     if (q.Affected() == 0) return Status::PreconditionFailed("project id exists");
     return Status::Ok();
@@ -47,13 +74,19 @@ Status SqlTransaction::UpdateProject(const Project& p) {
     Project v = p;
     std::string updated = FormatTimestamp(v.updated_at);
     std::string synced = WriteOptionalTime(v.synced_at);
+    SyncColumns sync(v);
     Query q(channel_);
     q.Use(v.name).Use(v.repo_url).Use(v.token).Use(v.branch).Use(v.docs_path).Use(updated)
-        .Use(v.last_synced_commit).Use(synced).Use(v.webhook_secret).Use(v.id);
+        .Use(v.last_synced_commit).Use(synced).Use(v.webhook_secret);
+    sync.Bind(q);
+    q.Use(v.id);
     q.Run(PerDialect(dialect_, [](Dialect d) {
       return R"(UPDATE "Project" SET "name" = :n, "repoUrl" = :r, "token" = :t, "branch" = :b,
                 "docsPath" = :d, "updatedAt" = :u, "lastSyncedCommit" = :l, "syncedAt" = )" +
-             NullableTime(d, ":s") + R"(, "webhookSecret" = :w WHERE "id" = :id)";
+             NullableTime(d, ":s") + R"(, "webhookSecret" = :w, "lastImportAt" = )" + NullableTime(d, ":ia") +
+             R"(, "lastImportCommit" = :ic, "lastImportResult" = :ir, "lastExportAt" = )" + NullableTime(d, ":ea") +
+             R"(, "lastExportCommit" = :ec, "lastExportResult" = :er, "lastSyncError" = :se, "lastSyncErrorAt" = )" +
+             NullableTime(d, ":sa") + R"( WHERE "id" = :id)";
     }));
     return q.Affected() == 0 ? ProjectNotFound(p.id) : Status::Ok();
   });

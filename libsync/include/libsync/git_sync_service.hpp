@@ -1,7 +1,9 @@
 #pragma once
 // Import from and export to a project's git branch (DESIGN §4, "Git sync").
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -102,6 +104,13 @@ class GitSyncService {
   /// kDeadlineExceeded (the remote stopped answering; nothing applied), kPermissionDenied.
   Result<ImportReport> Import(const Caller& caller, std::string_view project_id, const ImportRequest& request);
 
+  /// Every import and export that begins (the remote URL allowed) and fails, the lock
+  /// check included, is recorded on the project (lastImport or lastExport with result
+  /// "failed" or, for an export refused for conflicts, "conflicts"; lastSyncError, its
+  /// words withheld when they come from the store or libgit2) and announced as sync:failed
+  /// {direction, code, error}. One that succeeds records lastImport / lastExport with its
+  /// commit and result "ok" (an import with conflicts: "conflicts").
+  ///
   /// Imports first, then writes one commit with every doc that differs from the remote,
   /// and the deletion of every file whose doc was deleted here since the last sync
   /// (tombstones), and pushes it, never forcing; if the remote moved meanwhile it imports
@@ -110,8 +119,22 @@ class GitSyncService {
   /// the remote kept moving).
   Result<ExportReport> Export(const Caller& caller, std::string_view project_id, const ExportRequest& request);
 
+  enum class SyncDirection : std::uint8_t { kImport, kExport };
+  enum class SyncResult : std::uint8_t { kOk, kConflicts, kFailed };
+  /// Syncs this service ran since it started, by direction and result (for /metrics);
+  /// those refused before they began (access, a URL refused, already running) not counted.
+  struct SyncCounts {
+    std::uint64_t syncs[2][3] = {};  ///< [SyncDirection][SyncResult]
+  };
+  SyncCounts counts() const;
+
  private:
   class SyncSlot;
+
+  void Count(SyncDirection direction, SyncResult result);
+  /// Records a sync that failed once it had begun (the project's lastImport or lastExport,
+  /// lastSyncError, a sync:failed event) and returns `failure`.
+  Status Failed(std::string_view project_id, SyncDirection direction, const Status& failure);
 
   const ServiceContext& ctx_;
   GitRemote& remote_;
@@ -119,6 +142,7 @@ class GitSyncService {
   Mutex running_mutex_;
   std::set<std::string, std::less<>> running_ LIBSYNC_GUARDED_BY(running_mutex_);  ///< projects with a sync in progress
   std::condition_variable_any slot_freed_;  ///< a project left running_
+  std::atomic<std::uint64_t> counts_[2][3] = {};
 };
 
 }  // namespace libsync

@@ -74,12 +74,19 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->last_synced_commit, "");
   EXPECT_FALSE(got->synced_at.has_value());
   EXPECT_EQ(got->webhook_secret, "");
+  EXPECT_FALSE(got->last_import.at.has_value());
+  EXPECT_EQ(got->last_import.result, "");
+  EXPECT_FALSE(got->last_sync_error_at.has_value());
 
   p.name = "web2";
   p.last_synced_commit = "abc123";
   p.synced_at = At(5555);
   p.updated_at = At(6666);
   p.webhook_secret = "v1:k1:c2VjcmV0";
+  p.last_import = {At(7001), "c1", "conflicts"};
+  p.last_export = {At(7002), "", "failed"};
+  p.last_sync_error = "the git remote stopped answering";
+  p.last_sync_error_at = At(7003);
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(p); }).ok());
   got = ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); });
   ASSERT_TRUE(got.has_value());
@@ -88,6 +95,14 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->synced_at, At(5555));
   EXPECT_EQ(got->updated_at, At(6666));
   EXPECT_EQ(got->webhook_secret, "v1:k1:c2VjcmV0");
+  EXPECT_EQ(got->last_import.at, At(7001));
+  EXPECT_EQ(got->last_import.commit, "c1");
+  EXPECT_EQ(got->last_import.result, "conflicts");
+  EXPECT_EQ(got->last_export.at, At(7002));
+  EXPECT_EQ(got->last_export.commit, "");
+  EXPECT_EQ(got->last_export.result, "failed");
+  EXPECT_EQ(got->last_sync_error, "the git remote stopped answering");
+  EXPECT_EQ(got->last_sync_error_at, At(7003));
 }
 
 TEST_P(StoreContract, MissingProjectIsNotFound) {

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <utility>
 #include <thread>
@@ -307,6 +309,61 @@ TEST_F(GitSyncTest, ResolvingADeletionHereByTakingTheRepositorysTextBringsTheDoc
   EXPECT_TRUE(r.pushed.empty());
   EXPECT_TRUE(r.deleted.empty());
   EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, changed there\n");
+}
+
+TEST_F(GitSyncTest, TheProjectShowsHowEachDirectionLastEndedAndFailuresAreAnnounced) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  const std::string head = repos_->Git("rev-parse HEAD").substr(0, 40);
+  Import();
+  ProjectView p = sync_.projects().Get(admin_, project_).value();
+  ASSERT_TRUE(p.last_import.at.has_value());
+  EXPECT_EQ(p.last_import.commit, head);
+  EXPECT_EQ(p.last_import.result, "ok");
+  EXPECT_FALSE(p.last_export.at.has_value()) << "no export yet";
+
+  Put("a.md", "A, ours\n");
+  repos_->Write("docs/a.md", "A, theirs\n");
+  repos_->CommitAndPush("theirs");
+  Import();
+  p = sync_.projects().Get(admin_, project_).value();
+  EXPECT_EQ(p.last_import.result, "conflicts");
+  sink_.Clear();
+  EXPECT_FALSE(git_sync_->Export(admin_, project_, {}).has_value());
+  p = sync_.projects().Get(admin_, project_).value();
+  EXPECT_EQ(p.last_export.result, "conflicts");
+  EXPECT_NE(p.last_sync_error.find("a.md"), std::string::npos) << p.last_sync_error;
+  const std::vector<std::string> types = sink_.Types();
+  EXPECT_NE(std::find(types.begin(), types.end(), "sync:failed"), types.end());
+
+  Put("a.md", "A, theirs\n");
+  ExportReport exported = Export();
+  p = sync_.projects().Get(admin_, project_).value();
+  EXPECT_EQ(p.last_export.result, "ok");
+  EXPECT_EQ(p.last_export.commit, exported.commit);
+
+  // The remote goes away: the failure is recorded and announced, in words fit for readers.
+  std::filesystem::rename(repos_->bare(), repos_->bare() + ".moved");
+  sink_.Clear();
+  auto failed = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(failed.has_value());
+  p = sync_.projects().Get(admin_, project_).value();
+  EXPECT_EQ(p.last_import.result, "failed");
+  EXPECT_EQ(p.last_import.commit, "");
+  ASSERT_TRUE(p.last_sync_error_at.has_value());
+  EXPECT_FALSE(p.last_sync_error.empty());
+  EXPECT_EQ(p.last_export.result, "ok") << "the other direction keeps its own record";
+  const std::vector<Event> events = sink_.Events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().type, "sync:failed");
+  EXPECT_NE(events.back().payload.find(R"("direction":"import")"), std::string::npos) << events.back().payload;
+
+  const GitSyncService::SyncCounts counts = git_sync_->counts();
+  using D = GitSyncService::SyncDirection;
+  using R = GitSyncService::SyncResult;
+  EXPECT_EQ(counts.syncs[static_cast<int>(D::kImport)][static_cast<int>(R::kFailed)], 1u);
+  EXPECT_EQ(counts.syncs[static_cast<int>(D::kExport)][static_cast<int>(R::kConflicts)], 1u);
+  EXPECT_EQ(counts.syncs[static_cast<int>(D::kExport)][static_cast<int>(R::kOk)], 1u);
 }
 
 TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {

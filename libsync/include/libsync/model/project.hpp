@@ -9,6 +9,13 @@
 
 namespace libsync {
 
+/// How one direction of git sync (import or export) last ended.
+struct SyncOutcome {
+  std::optional<Timestamp> at;  ///< nullopt before the first
+  std::string commit;           ///< the commit imported or pushed; empty when it failed
+  std::string result;           ///< "ok", "conflicts" or "failed"; empty before the first
+};
+
 /// A team's document set and the git branch + folder it syncs with.
 /// `token` holds the git token sealed by the SecretBox (never the plain token); empty when
 /// the remote needs none.
@@ -26,6 +33,10 @@ struct Project {
   /// The push webhooks' shared secret, sealed by the SecretBox like `token` (never the
   /// plain secret); empty when the project takes no webhooks.
   std::string webhook_secret;
+  SyncOutcome last_import;
+  SyncOutcome last_export;
+  std::string last_sync_error;  ///< the last failed sync's message, fit for every reader of the project
+  std::optional<Timestamp> last_sync_error_at;
 };
 
 /// A project as shown to callers: everything but the sealed token.
@@ -41,6 +52,10 @@ struct ProjectView {
   std::string last_synced_commit;
   std::optional<Timestamp> synced_at;
   bool has_webhook_secret = false;
+  SyncOutcome last_import;
+  SyncOutcome last_export;
+  std::string last_sync_error;
+  std::optional<Timestamp> last_sync_error_at;
 };
 
 ProjectView ViewOf(const Project& project);

@@ -87,6 +87,10 @@ class Api {
   /// allocates for a path of up to 32 segments.
   bool WaitsOnGitRemote(const Request& request) const;
 
+  /// The Api's own series for /metrics, in Prometheus text format: git syncs by direction
+  /// and result. Empty without a GitSyncService.
+  std::string MetricsText() const;
+
   /// Whether the request carries the admin token (for transports' own routes, /metrics).
   /// Reads the store when the request carries a key instead.
   bool IsAdmin(const Request& request) const;
