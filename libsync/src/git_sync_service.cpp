@@ -531,6 +531,14 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
   return report;
 }
 
+Result<GitSyncService::HeadCheck> GitSyncService::CheckHead(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, std::nullopt));
+  HeadCheck check;
+  LIBSYNC_ASSIGN_OR_RETURN(check.head, remote_.RemoteHead(r.target));
+  check.moved = check.head != r.project.last_synced_commit;
+  return check;
+}
+
 GitSyncService::SyncCounts GitSyncService::counts() const {
   SyncCounts out;
   for (std::size_t d = 0; d < 2; ++d) {

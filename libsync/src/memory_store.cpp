@@ -24,6 +24,8 @@ struct ProjectData {
   StringMap<Doc> docs;  // by fileName, so iteration is bytewise-sorted
   StringMap<DocTombstone> tombstones;  // by fileName, likewise
   StringMap<DocConflict> conflicts;    // by fileName, likewise
+  std::string poll_holder;             // the polling lease (ClaimPoll)
+  std::optional<Timestamp> poll_until;
   std::optional<Lock> lock;
   std::int64_t fence = 0;
   detail::MemoryEventLog events;
@@ -116,7 +118,7 @@ class MemoryTransaction final : public Transaction {
   Status InsertProject(const Project& project) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     if (Find(project.id)) return Status::PreconditionFailed("project id exists");
-    s_.projects.emplace(project.id, ProjectData{project, {}, {}, {}, {}, 0, {}});
+    s_.projects.emplace(project.id, ProjectData{project, {}, {}, {}, {}, {}, {}, 0, {}});
     undo_.push_back([this, id = project.id] { s_.projects.erase(id); });
     return Status::Ok();
   }
@@ -125,8 +127,28 @@ class MemoryTransaction final : public Transaction {
     auto* p = Find(project.id);
     if (!p) return NoProject(project.id);
     undo_.push_back([p, old = p->project] { p->project = old; });
+    const std::optional<Timestamp> next_poll = p->project.next_poll_at;  // ClaimPoll's alone
     p->project = project;
+    p->project.next_poll_at = next_poll;
     return Status::Ok();
+  }
+  Result<bool> ClaimPoll(std::string_view project_id, std::string_view holder, Timestamp now, Timestamp until,
+                         Timestamp next_poll_at) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    const bool claimable =
+        p->poll_holder.empty() || p->poll_holder == holder || !p->poll_until || *p->poll_until <= now;
+    if (!claimable) return false;
+    undo_.push_back([p, old_holder = p->poll_holder, old_until = p->poll_until, old_next = p->project.next_poll_at] {
+      p->poll_holder = old_holder;
+      p->poll_until = old_until;
+      p->project.next_poll_at = old_next;
+    });
+    p->poll_holder = std::string(holder);
+    p->poll_until = until;
+    p->project.next_poll_at = next_poll_at;
+    return true;
   }
   Status DeleteProject(std::string_view id) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());

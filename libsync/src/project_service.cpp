@@ -15,6 +15,13 @@ constexpr std::size_t kMaxTokenBytes = 4096;
 
 Status ValidateProjectFields(const Project& p, std::string_view plain_token) {
   LIBSYNC_RETURN_IF_ERROR(ValidateLabel(p.name, "name", kMaxNameBytes));
+  const std::int64_t interval = p.sync_interval_seconds;
+  if (interval != 0 &&
+      (interval < ProjectService::kMinSyncIntervalSeconds || interval > ProjectService::kMaxSyncIntervalSeconds)) {
+    return Status::InvalidArgument("syncIntervalSeconds must be 0 (no polling) or " +
+                                   std::to_string(ProjectService::kMinSyncIntervalSeconds) + " to " +
+                                   std::to_string(ProjectService::kMaxSyncIntervalSeconds));
+  }
   LIBSYNC_RETURN_IF_ERROR(ValidateLabel(p.repo_url, "repoUrl", kMaxUrlBytes));
   LIBSYNC_RETURN_IF_ERROR(ValidateBranchName(p.branch));
   LIBSYNC_RETURN_IF_ERROR(ValidateDocsPath(p.docs_path));
@@ -74,6 +81,7 @@ Result<ProjectView> ProjectService::Create(const Caller& caller, const NewProjec
   p.repo_url = input.repo_url;
   if (input.branch) p.branch = *input.branch;
   if (input.docs_path) p.docs_path = NormalizeDocsPath(*input.docs_path);
+  p.sync_interval_seconds = input.sync_interval_seconds;
   LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, input.token));
   LIBSYNC_ASSIGN_OR_RETURN(p.token, SealToken(ctx_, input.token, p.id));
   LIBSYNC_ASSIGN_OR_RETURN(p.webhook_secret, SealWebhookSecret(ctx_, input.webhook_secret, p.id));
@@ -130,6 +138,7 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
     if (changes.repo_url) p.repo_url = *changes.repo_url;
     if (changes.branch) p.branch = *changes.branch;
     if (changes.docs_path) p.docs_path = NormalizeDocsPath(*changes.docs_path);
+    if (changes.sync_interval_seconds) p.sync_interval_seconds = *changes.sync_interval_seconds;
     LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, changes.token.value_or("")));
     if (sealed) p.token = *sealed;
     if (sealed_secret) p.webhook_secret = *sealed_secret;

@@ -382,3 +382,26 @@ def test_signed_push_webhooks_import_and_unsigned_ones_are_refused_and_counted(s
     ok_imports = [line for line in metrics.splitlines()
                   if line.startswith('libsync_git_syncs_total{direction="import",result="ok"}')]
     assert ok_imports and int(ok_imports[0].split()[-1]) >= 4, metrics
+
+
+def test_polling_is_set_per_project_and_scheduled_by_the_server(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare))
+    assert server.call("GET", f"/api/projects/{project}")[1]["syncIntervalSeconds"] == 0
+    assert server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": 10})[0] == 400
+    assert server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": "30"})[0] == 400
+    status, updated = server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": 30})
+    assert status == 200 and updated["syncIntervalSeconds"] == 30, updated
+    # The server's poller claims the project at once (it was never polled) and imports
+    # the branch, whose head differs from the never-synced project's.
+    deadline = time.monotonic() + 10
+    shown = updated
+    while time.monotonic() < deadline:
+        shown = server.call("GET", f"/api/projects/{project}")[1]
+        if shown["sync"]["nextPollAt"] and shown["sync"]["lastImport"]:
+            break
+        time.sleep(0.1)
+    assert shown["sync"]["nextPollAt"] is not None, shown
+    assert shown["sync"]["lastImport"]["result"] == "ok", shown
+    assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A\n"

@@ -46,6 +46,10 @@ class UnreadableLogStore final : public Store {
     Result<std::vector<Project>> ListProjects() override { return in_.ListProjects(); }
     Status InsertProject(const Project& p) override { return in_.InsertProject(p); }
     Status UpdateProject(const Project& p) override { return in_.UpdateProject(p); }
+    Result<bool> ClaimPoll(std::string_view p, std::string_view h, Timestamp now, Timestamp until,
+                           Timestamp next) override {
+      return in_.ClaimPoll(p, h, now, until, next);
+    }
     Status DeleteProject(std::string_view id) override { return in_.DeleteProject(id); }
     Result<Doc> GetDoc(std::string_view p, std::string_view f) override { return in_.GetDoc(p, f); }
     Result<std::vector<Doc>> ListDocs(std::string_view p) override { return in_.ListDocs(p); }

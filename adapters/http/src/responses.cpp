@@ -104,6 +104,7 @@ boost::json::object ProjectJson(const ProjectView& p) {
           {"repoUrl", p.repo_url},
           {"hasToken", p.has_token},
           {"hasWebhookSecret", p.has_webhook_secret},
+          {"syncIntervalSeconds", p.sync_interval_seconds},
           {"branch", p.branch},
           {"docsPath", p.docs_path},
           {"createdAt", FormatTimestamp(p.created_at)},
@@ -117,7 +118,8 @@ boost::json::object ProjectJson(const ProjectView& p) {
                                                          ? boost::json::value(boost::json::object{
                                                                {"at", FormatTimestamp(*p.last_sync_error_at)},
                                                                {"message", p.last_sync_error}})
-                                                         : boost::json::value(nullptr)}}}};
+                                                         : boost::json::value(nullptr)},
+                                       {"nextPollAt", OptionalTime(p.next_poll_at)}}}};
 }
 
 namespace {

@@ -33,14 +33,16 @@ const std::string& ProjectColumns() {
                                      OptionalTime("syncedAt") + R"(, "webhookSecret", )" + OptionalTime("lastImportAt") +
                                      R"(, "lastImportCommit", "lastImportResult", )" + OptionalTime("lastExportAt") +
                                      R"(, "lastExportCommit", "lastExportResult", "lastSyncError", )" +
-                                     OptionalTime("lastSyncErrorAt");
+                                     OptionalTime("lastSyncErrorAt") + R"(, "syncIntervalSeconds", )" +
+                                     OptionalTime("nextPollAt");
   return columns;
 }
 
 void ProjectRow::Bind(Query& q) {
   q.Into(id).Into(name).Into(repo_url).Into(token).Into(branch).Into(docs_path).Into(created).Into(updated)
       .Into(commit).Into(synced).Into(webhook_secret).Into(import_at).Into(import_commit).Into(import_result)
-      .Into(export_at).Into(export_commit).Into(export_result).Into(sync_error).Into(sync_error_at);
+      .Into(export_at).Into(export_commit).Into(export_result).Into(sync_error).Into(sync_error_at)
+      .Into(sync_interval).Into(next_poll);
 }
 
 Project ProjectRow::Get() && {
@@ -58,7 +60,9 @@ Project ProjectRow::Get() && {
                  {ReadOptionalTime(import_at), std::move(import_commit), std::move(import_result)},
                  {ReadOptionalTime(export_at), std::move(export_commit), std::move(export_result)},
                  std::move(sync_error),
-                 ReadOptionalTime(sync_error_at)};
+                 ReadOptionalTime(sync_error_at),
+                 sync_interval,
+                 ReadOptionalTime(next_poll)};
 }
 
 // --- Doc ----------------------------------------------------------------------------

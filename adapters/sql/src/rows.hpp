@@ -38,6 +38,8 @@ struct ProjectRow {
   std::string id, name, repo_url, token, branch, docs_path, created, updated, commit, synced, webhook_secret;
   std::string import_at, import_commit, import_result, export_at, export_commit, export_result;
   std::string sync_error, sync_error_at;
+  long long sync_interval = 0;
+  std::string next_poll;
   void Bind(Query& q);
   Project Get() &&;
 };

@@ -127,6 +127,18 @@ std::vector<std::string> SyncStatus(Dialect d) {
   };
 }
 
+// Migration 7: polling. The lease columns are written only by ClaimPoll, in one
+// conditional UPDATE, so two servers never both hold a live lease.
+std::vector<std::string> Polling(Dialect d) {
+  const std::string time = TypesFor(d).time;
+  return {
+      R"(ALTER TABLE "Project" ADD COLUMN "syncIntervalSeconds" INTEGER NOT NULL DEFAULT 0)",
+      R"(ALTER TABLE "Project" ADD COLUMN "nextPollAt" )" + time,
+      R"(ALTER TABLE "Project" ADD COLUMN "pollHolder" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "pollLeaseUntil" )" + time,
+  };
+}
+
 // The original platform stored API keys in plain text; libsync stores only their SHA-256.
 // Hashing them in place keeps every existing workstation key working.
 void HashPlainApiKeys(const Channel& channel) {
@@ -158,7 +170,7 @@ void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sq
 
 }  // namespace
 
-int LatestSchemaVersion() { return 6; }
+int LatestSchemaVersion() { return 7; }
 
 Status Migrate(const Channel& channel, Dialect d) {
   const ColumnTypes t = TypesFor(d);
@@ -178,7 +190,7 @@ Status Migrate(const Channel& channel, Dialect d) {
     }
     const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d), DocTombstones(d),
                                                                SyncConflicts(d), WebhookSecrets(d),
-                                                               SyncStatus(d)};
+                                                               SyncStatus(d), Polling(d)};
     for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
       for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) Run(channel, statement);
       if (v == 2) HashPlainApiKeys(channel);

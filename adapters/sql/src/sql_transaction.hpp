@@ -48,6 +48,8 @@ class SqlTransaction final : public Transaction {
   Result<std::vector<Project>> ListProjects() override;
   Status InsertProject(const Project& project) override;
   Status UpdateProject(const Project& project) override;
+  Result<bool> ClaimPoll(std::string_view project_id, std::string_view holder, Timestamp now, Timestamp until,
+                         Timestamp next_poll_at) override;
   Status DeleteProject(std::string_view id) override;
 
   Result<Doc> GetDoc(std::string_view project_id, std::string_view file_name) override;

@@ -119,6 +119,18 @@ class GitSyncService {
   /// the remote kept moving).
   Result<ExportReport> Export(const Caller& caller, std::string_view project_id, const ExportRequest& request);
 
+  /// The remote branch's head and whether it moved from the commit the project last
+  /// synced with.
+  struct HeadCheck {
+    std::string head;  ///< empty when the branch does not exist
+    bool moved = false;
+  };
+  /// For polling: asks the remote for the branch head by a ref listing (GitRemote::
+  /// RemoteHead), which moves no objects, so an unchanged remote costs one round trip.
+  /// Same access and URL checks as Import; no sync slot (it writes nothing).
+  /// Expected errors: as Import's before the network, and RemoteHead's.
+  Result<HeadCheck> CheckHead(const Caller& caller, std::string_view project_id);
+
   enum class SyncDirection : std::uint8_t { kImport, kExport };
   enum class SyncResult : std::uint8_t { kOk, kConflicts, kFailed };
   /// Syncs this service ran since it started, by direction and result (for /metrics);

@@ -1,6 +1,7 @@
 #pragma once
 // ProjectService: projects and their write-only git token.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct NewProject {
   /// The push webhooks' shared secret (ProjectService::kMinWebhookSecretBytes or more,
   /// printable ASCII); sealed before it is stored; empty: the project takes no webhooks.
   std::string webhook_secret;
+  /// How often to check the branch head and import when it moved: 0 (never) or
+  /// ProjectService::kMinSyncIntervalSeconds to kMaxSyncIntervalSeconds.
+  std::int64_t sync_interval_seconds = 0;
 };
 
 /// Fields left unset are kept.
@@ -30,6 +34,7 @@ struct ProjectChanges {
   std::optional<std::string> branch;
   std::optional<std::string> docs_path;
   std::optional<std::string> webhook_secret;  ///< "" removes it
+  std::optional<std::int64_t> sync_interval_seconds;
 };
 
 /// Projects CRUD. The git token and the webhook secret are write-only: they go in sealed,
@@ -40,6 +45,10 @@ class ProjectService {
   /// A webhook secret shorter than this could be guessed offline from one signed delivery.
   static constexpr std::size_t kMinWebhookSecretBytes = 16;
   static constexpr std::size_t kMaxWebhookSecretBytes = 256;
+  /// Polling more often than this would cost every remote a ref listing per project
+  /// faster than any team pushes; a push webhook is the way to be quicker.
+  static constexpr std::int64_t kMinSyncIntervalSeconds = 30;
+  static constexpr std::int64_t kMaxSyncIntervalSeconds = 7 * 24 * 3600;
 
   explicit ProjectService(const ServiceContext& ctx) : ctx_(ctx) {}
 

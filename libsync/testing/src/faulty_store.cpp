@@ -17,6 +17,10 @@ class FaultyTransaction final : public Transaction {
   Result<std::vector<Project>> ListProjects() override { LIBSYNC_FORWARD(ListProjects()); }
   Status InsertProject(const Project& p) override { LIBSYNC_FORWARD(InsertProject(p)); }
   Status UpdateProject(const Project& p) override { LIBSYNC_FORWARD(UpdateProject(p)); }
+  Result<bool> ClaimPoll(std::string_view p, std::string_view h, Timestamp now, Timestamp until,
+                         Timestamp next) override {
+    LIBSYNC_FORWARD(ClaimPoll(p, h, now, until, next));
+  }
   Status DeleteProject(std::string_view id) override { LIBSYNC_FORWARD(DeleteProject(id)); }
   Result<Doc> GetDoc(std::string_view p, std::string_view f) override { LIBSYNC_FORWARD(GetDoc(p, f)); }
   Result<std::vector<Doc>> ListDocs(std::string_view p) override { LIBSYNC_FORWARD(ListDocs(p)); }

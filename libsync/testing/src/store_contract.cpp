@@ -105,6 +105,64 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->last_sync_error_at, At(7003));
 }
 
+TEST_P(StoreContract, OnePollingLeaseIsLiveAtATimeAndPassesOnWhenItLapses) {
+  Project p = AddProject("web");
+  const auto claim = [&](const std::string& holder, std::int64_t now, std::int64_t until, std::int64_t next) {
+    bool held = false;
+    Status s = Write([&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(held, tx.ClaimPoll(p.id, holder, At(now), At(until), At(next)));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return held;
+  };
+  const auto next_poll = [&] {
+    return ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); })->next_poll_at;
+  };
+  EXPECT_FALSE(next_poll().has_value());
+  EXPECT_TRUE(claim("server-a", 1000, 5000, 2000));
+  EXPECT_EQ(next_poll(), At(2000));
+  EXPECT_FALSE(claim("server-b", 1500, 5500, 2500)) << "a's lease is live";
+  EXPECT_EQ(next_poll(), At(2000)) << "a refused claim changes nothing";
+  EXPECT_TRUE(claim("server-a", 2000, 6000, 3000)) << "the holder renews";
+  // UpdateProject leaves the poll schedule alone.
+  Project renamed = p;
+  renamed.name = "web2";
+  renamed.sync_interval_seconds = 60;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(renamed); }).ok());
+  EXPECT_EQ(next_poll(), At(3000));
+  EXPECT_EQ(ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); })->sync_interval_seconds,
+            60);
+  EXPECT_TRUE(claim("server-b", 6000, 9000, 7000)) << "a lapsed lease passes on";
+  EXPECT_FALSE(claim("server-a", 6001, 9001, 7001));
+  EXPECT_EQ(next_poll(), At(7000));
+
+  // Claimants racing for a lapsed lease: exactly one wins.
+  constexpr int kThreads = 4;
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      bool held = false;
+      Status s = Write([&](Transaction& tx) {
+        LIBSYNC_ASSIGN_OR_RETURN(held, tx.ClaimPoll(p.id, "racer-" + std::to_string(t), At(20000), At(30000),
+                                                    At(21000)));
+        return Status::Ok();
+      });
+      if (s.ok() && held) ++winners;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(winners.load(), 1);
+
+  bool ignored = false;
+  EXPECT_EQ(Write([&](Transaction& tx) {
+              LIBSYNC_ASSIGN_OR_RETURN(ignored, tx.ClaimPoll("nope", "a", At(1), At(2), At(3)));
+              return Status::Ok();
+            }).code(),
+            ErrorCode::kNotFound);
+}
+
 TEST_P(StoreContract, MissingProjectIsNotFound) {
   auto got = ReadValue<Project>(*store_, [](Transaction& tx) { return tx.GetProject("nope"); });
   ASSERT_FALSE(got.has_value());

@@ -85,6 +85,12 @@ class CountingGitRemote final : public GitRemote {
     if (during_fetch) during_fetch();
     return inner_.Fetch(t);
   }
+  std::atomic<int> ref_listings{0};  ///< RemoteHead calls: they reach the remote but move no objects
+
+  Result<std::string> RemoteHead(const GitTarget& t) override {
+    ++ref_listings;
+    return inner_.RemoteHead(t);
+  }
   Result<std::vector<GitFile>> ListTree(const GitTarget& t, const std::string& c, const std::string& d,
                                         bool r) override {
     return inner_.ListTree(t, c, d, r);

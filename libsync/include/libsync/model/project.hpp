@@ -2,6 +2,7 @@
 // Project and ProjectView: a team's document set and the git branch it syncs with, as
 // stored and as shown to callers (without the sealed token and webhook secret).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -37,6 +38,12 @@ struct Project {
   SyncOutcome last_export;
   std::string last_sync_error;  ///< the last failed sync's message, fit for every reader of the project
   std::optional<Timestamp> last_sync_error_at;
+  /// How often the server checks the branch head and imports when it moved: 0 = never,
+  /// else at least 30 (ProjectService::kMinSyncIntervalSeconds).
+  std::int64_t sync_interval_seconds = 0;
+  /// When the server holding the project's polling lease checks next. Written only by
+  /// Transaction::ClaimPoll; UpdateProject leaves it as it is.
+  std::optional<Timestamp> next_poll_at;
 };
 
 /// A project as shown to callers: everything but the sealed token.
@@ -56,6 +63,8 @@ struct ProjectView {
   SyncOutcome last_export;
   std::string last_sync_error;
   std::optional<Timestamp> last_sync_error_at;
+  std::int64_t sync_interval_seconds = 0;
+  std::optional<Timestamp> next_poll_at;
 };
 
 ProjectView ViewOf(const Project& project);

@@ -54,6 +54,12 @@ class Transaction {
   virtual Status InsertProject(const Project& project) = 0;
   /// Replaces every column of the project with this id. Expected errors: kNotFound.
   virtual Status UpdateProject(const Project& project) = 0;
+  /// Polling lease (one server polls each project's remote): gives `holder` the lease until
+  /// `until` and sets the project's next_poll_at, unless another holder's lease is still
+  /// live at `now`; atomic across processes sharing the database. Returns whether `holder`
+  /// holds it now (false: another does; nothing changed). Expected errors: kNotFound.
+  virtual Result<bool> ClaimPoll(std::string_view project_id, std::string_view holder, Timestamp now,
+                                 Timestamp until, Timestamp next_poll_at) = 0;
   /// Deletes the project and, by cascade, its docs, versions, lock, keys and events.
   /// Expected errors: kNotFound.
   virtual Status DeleteProject(std::string_view id) = 0;
