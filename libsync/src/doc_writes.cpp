@@ -2,6 +2,7 @@
 
 #include "json_writer.hpp"
 #include "libsync/credentials.hpp"
+#include "libsync/hashing.hpp"
 #include "libsync/validation.hpp"
 
 namespace libsync::detail {
@@ -9,8 +10,8 @@ namespace {
 
 DocVersion VersionOf(const Doc& doc, std::string author, VersionSource source, Timestamp at,
                      Random& random) {
-  return DocVersion{NewId(random), doc.id,          doc.project_id, doc.file_name, doc.version,
-                    doc.content,   doc.hash,        std::move(author), source,     at};
+  return DocVersion{NewId(random), doc.id,   doc.project_id,    doc.file_name, doc.version, doc.content,
+                    doc.hash,      std::move(author), source, at,        doc.blob_oid};
 }
 
 }  // namespace
@@ -74,6 +75,7 @@ Status ContentWrite::Run(Transaction& tx, EventBatch& events, const Doc* current
   }
   doc.content = std::string(content);
   doc.hash = hash;
+  doc.blob_oid = GitBlobId(content);
   doc.updated_at = now;
   doc.updated_by = author;
   if (base_blob_oid) doc.base_blob_oid = *base_blob_oid;

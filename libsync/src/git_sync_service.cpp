@@ -175,7 +175,14 @@ Status ReadWhatToExport(Transaction& tx, std::string_view project_id, const std:
   docs.clear();
   tombstones.clear();
   if (!file_name) {
-    LIBSYNC_ASSIGN_OR_RETURN(docs, tx.ListDocs(project_id));
+    // Only the docs whose stored blob id differs from their base are read whole: the cost
+    // follows the change, not the project's size.
+    LIBSYNC_ASSIGN_OR_RETURN(auto summaries, tx.ListDocSummaries(project_id));
+    for (const DocSummary& s : summaries) {
+      if (!s.blob_oid.empty() && s.blob_oid == s.base_blob_oid) continue;
+      LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, s.file_name));
+      docs.push_back(std::move(doc));
+    }
     LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
     return Status::Ok();
   }
@@ -276,27 +283,37 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       report.unchanged.push_back(name);
       continue;
     }
-    LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx, project_id, name));
-    const std::string local_blob = GitBlobId(doc.content);
+    // The doc's blob id is stored with it: its text is read only for a merge (or for a row
+    // written before blob ids were kept).
+    std::optional<Doc> doc;
+    std::string local_blob = s.blob_oid;
+    if (local_blob.empty()) {
+      LIBSYNC_ASSIGN_OR_RETURN(doc, ReadDoc(ctx, project_id, name));
+      local_blob = GitBlobId(doc->content);
+    }
+    const std::int64_t seen = doc ? doc->version : s.version;
     if (local_blob == blob) {
-      plan.push_back({Change::kRecordBase, name, doc.version, {}, blob});
+      plan.push_back({Change::kRecordBase, name, seen, {}, blob});
     } else if (s.base_blob_oid.empty()) {
       LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
       report.conflicts.push_back({name, "exists locally and remotely with different text and was never synced", blob,
                                   RemoteText(ctx, std::move(theirs))});
     } else if (local_blob == s.base_blob_oid) {
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
-      if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, doc.version, std::move(text), blob});
+      if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, seen, std::move(text), blob});
     } else {
+      if (!doc) {
+        LIBSYNC_ASSIGN_OR_RETURN(doc, ReadDoc(ctx, project_id, name));
+      }
       LIBSYNC_ASSIGN_OR_RETURN(auto base, remote.ReadBlob(r.target, s.base_blob_oid));
       LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
-      LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote.MergeFile(base, doc.content, theirs));
+      LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote.MergeFile(base, doc->content, theirs));
       if (!merged.clean) {
         report.conflicts.push_back({name, "changed locally and remotely in the same place; local text kept", blob,
                                     RemoteText(ctx, std::move(theirs)), s.base_blob_oid,
                                     RemoteText(ctx, std::move(base))});
       } else if (text_ok(name, merged.content)) {
-        plan.push_back({Change::kUpdate, name, doc.version, std::move(merged.content), blob});
+        plan.push_back({Change::kUpdate, name, doc->version, std::move(merged.content), blob});
       }
     }
   }
@@ -309,9 +326,15 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     for (const auto& s : local) {
       const bool in_scope = request.recursive || s.file_name.find('/') == std::string::npos;
       if (s.base_blob_oid.empty() || !in_scope || remote_files.count(s.file_name)) continue;
-      LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx, project_id, s.file_name));
-      if (GitBlobId(doc.content) == s.base_blob_oid) {
-        plan.push_back({Change::kDelete, s.file_name, doc.version, {}, {}});
+      std::string local_blob = s.blob_oid;
+      std::int64_t seen = s.version;
+      if (local_blob.empty()) {
+        LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx, project_id, s.file_name));
+        local_blob = GitBlobId(doc.content);
+        seen = doc.version;
+      }
+      if (local_blob == s.base_blob_oid) {
+        plan.push_back({Change::kDelete, s.file_name, seen, {}, {}});
       } else {
         report.conflicts.push_back({s.file_name, "deleted remotely but changed locally; local text kept", {},
                                     std::nullopt, s.base_blob_oid,
@@ -418,7 +441,7 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
     std::vector<GitChange> changes;
     std::vector<std::pair<std::string, std::string>> pushed;  // fileName, blob
     for (const Doc& d : docs) {
-      const std::string blob = GitBlobId(d.content);
+      const std::string blob = d.blob_oid.empty() ? GitBlobId(d.content) : d.blob_oid;
       if (blob == d.base_blob_oid) continue;
       changes.push_back({JoinPath(r.dir, d.file_name), d.content});
       pushed.emplace_back(d.file_name, blob);

@@ -190,7 +190,9 @@ class MemoryTransaction final : public Transaction {
     if (!p) return NoProject(project_id);
     std::vector<DocSummary> out;
     out.reserve(p->docs.size());
-    for (const auto& [name, d] : p->docs) out.push_back({d.file_name, d.hash, d.version, d.updated_at, d.base_blob_oid});
+    for (const auto& [name, d] : p->docs) {
+      out.push_back({d.file_name, d.hash, d.version, d.updated_at, d.base_blob_oid, d.blob_oid});
+    }
     return out;
   }
   Status InsertDoc(const Doc& doc) override {

@@ -69,29 +69,34 @@ Project ProjectRow::Get() && {
 
 const std::string& DocColumns() {
   static const std::string columns = R"("id", "projectId", "fileName", "content", "hash", "version", )" +
-                                     Time("createdAt") + ", " + Time("updatedAt") + R"(, "baseBlobOid", "updatedBy")";
+                                     Time("createdAt") + ", " + Time("updatedAt") +
+                                     R"(, "baseBlobOid", "updatedBy", "blobOid")";
   return columns;
 }
 
 void DocRow::Bind(Query& q) {
   q.Into(id).Into(project_id).Into(file_name).Into(content).Into(hash).Into(version).Into(created).Into(updated)
-      .Into(base_blob).Into(updated_by);
+      .Into(base_blob).Into(updated_by).Into(blob);
 }
 
 Doc DocRow::Get() && {
   return Doc{std::move(id), std::move(project_id), std::move(file_name), std::move(content), std::move(hash),
-             version, ReadTime(created), ReadTime(updated), std::move(base_blob), std::move(updated_by)};
+             version, ReadTime(created), ReadTime(updated), std::move(base_blob), std::move(updated_by),
+             std::move(blob)};
 }
 
 const std::string& DocSummaryColumns() {
-  static const std::string columns = R"("fileName", "hash", "version", )" + Time("updatedAt") + R"(, "baseBlobOid")";
+  static const std::string columns =
+      R"("fileName", "hash", "version", )" + Time("updatedAt") + R"(, "baseBlobOid", "blobOid")";
   return columns;
 }
 
-void DocSummaryRow::Bind(Query& q) { q.Into(file_name).Into(hash).Into(version).Into(updated).Into(base_blob); }
+void DocSummaryRow::Bind(Query& q) {
+  q.Into(file_name).Into(hash).Into(version).Into(updated).Into(base_blob).Into(blob);
+}
 
 DocSummary DocSummaryRow::Get() && {
-  return {std::move(file_name), std::move(hash), version, ReadTime(updated), std::move(base_blob)};
+  return {std::move(file_name), std::move(hash), version, ReadTime(updated), std::move(base_blob), std::move(blob)};
 }
 
 const std::string& TombstoneColumns() {
@@ -132,26 +137,27 @@ DocConflict ConflictRow::Get() && {
 
 const std::string& VersionColumns() {
   static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", "content", "hash", )"
-                                     R"("author", "source", )" + Time("createdAt");
+                                     R"("author", "source", )" + Time("createdAt") + R"(, "blobOid")";
   return columns;
 }
 
 const std::string& VersionColumnsWithoutContent() {
   static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", '', "hash", )"
-                                     R"("author", "source", )" + Time("createdAt");
+                                     R"("author", "source", )" + Time("createdAt") + R"(, "blobOid")";
   return columns;
 }
 
 void VersionRow::Bind(Query& q) {
   q.Into(id).Into(doc_id).Into(project_id).Into(file_name).Into(version).Into(content).Into(hash).Into(author)
-      .Into(source).Into(created);
+      .Into(source).Into(created).Into(blob);
 }
 
 DocVersion VersionRow::Get() && {
   VersionSource parsed = VersionSource::kApi;
   ParseSource(source, &parsed);
   return DocVersion{std::move(id), std::move(doc_id), std::move(project_id), std::move(file_name), version,
-                    std::move(content), std::move(hash), std::move(author), parsed, ReadTime(created)};
+                    std::move(content), std::move(hash), std::move(author), parsed, ReadTime(created),
+                    std::move(blob)};
 }
 
 // --- Lock ---------------------------------------------------------------------------

@@ -49,7 +49,7 @@ const std::string& DocColumns();
 struct DocRow {
   std::string id, project_id, file_name, content, hash;
   long long version = 0;
-  std::string created, updated, base_blob, updated_by;
+  std::string created, updated, base_blob, updated_by, blob;
   void Bind(Query& q);
   Doc Get() &&;
 };
@@ -59,7 +59,7 @@ const std::string& DocSummaryColumns();
 struct DocSummaryRow {
   std::string file_name, hash;
   long long version = 0;
-  std::string updated, base_blob;
+  std::string updated, base_blob, blob;
   void Bind(Query& q);
   DocSummary Get() &&;
 };
@@ -92,7 +92,7 @@ const std::string& VersionColumnsWithoutContent();
 struct VersionRow {
   std::string id, doc_id, project_id, file_name;
   long long version = 0;
-  std::string content, hash, author, source, created;
+  std::string content, hash, author, source, created, blob;
   void Bind(Query& q);
   DocVersion Get() &&;
 };

@@ -139,6 +139,15 @@ std::vector<std::string> Polling(Dialect d) {
   };
 }
 
+// Migration 8: each doc's and each version's git blob id, computed when the content is
+// written, so export and import tell changed docs apart without reading their text.
+std::vector<std::string> BlobIds(Dialect) {
+  return {
+      R"(ALTER TABLE "Doc" ADD COLUMN "blobOid" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "DocVersion" ADD COLUMN "blobOid" TEXT NOT NULL DEFAULT '')",
+  };
+}
+
 // The original platform stored API keys in plain text; libsync stores only their SHA-256.
 // Hashing them in place keeps every existing workstation key working.
 void HashPlainApiKeys(const Channel& channel) {
@@ -170,7 +179,7 @@ void Run(const Channel& channel, const std::string& sql) { Query(channel).Run(sq
 
 }  // namespace
 
-int LatestSchemaVersion() { return 7; }
+int LatestSchemaVersion() { return 8; }
 
 Status Migrate(const Channel& channel, Dialect d) {
   const ColumnTypes t = TypesFor(d);
@@ -190,7 +199,8 @@ Status Migrate(const Channel& channel, Dialect d) {
     }
     const std::vector<std::vector<std::string>> steps = {OriginalSchema(d), LibsyncAdditions(d), DocTombstones(d),
                                                                SyncConflicts(d), WebhookSecrets(d),
-                                                               SyncStatus(d), Polling(d)};
+                                                               SyncStatus(d), Polling(d),
+                                                               BlobIds(d)};
     for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
       for (const auto& statement : steps[static_cast<std::size_t>(v - 1)]) Run(channel, statement);
       if (v == 2) HashPlainApiKeys(channel);

@@ -277,6 +277,46 @@ TEST_P(StoreContract, DocRoundTripsUnicodeContent) {
   EXPECT_EQ(got->updated_at, At(2000));
 }
 
+TEST_P(StoreContract, DocsAndVersionsKeepTheirBlobIds) {
+  Project p = AddProject("web");
+  Doc d;
+  d.id = "d-blob";
+  d.project_id = p.id;
+  d.file_name = "a.md";
+  d.content = "one";
+  d.hash = Sha256Hex("one");
+  d.base_blob_oid = GitBlobId("zero");
+  d.blob_oid = GitBlobId("one");
+  d.created_at = d.updated_at = At(2000);
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertDoc(d); }).ok());
+  auto got = ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, "a.md"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->blob_oid, GitBlobId("one"));
+  auto summaries = ReadValue<std::vector<DocSummary>>(*store_, [&](Transaction& tx) { return tx.ListDocSummaries(p.id); });
+  ASSERT_EQ(summaries->size(), 1u);
+  EXPECT_EQ(summaries->front().blob_oid, GitBlobId("one"));
+  EXPECT_EQ(summaries->front().base_blob_oid, GitBlobId("zero"));
+
+  Doc next = d;
+  next.content = "two";
+  next.hash = Sha256Hex("two");
+  next.blob_oid = GitBlobId("two");
+  next.version = 2;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateDoc(next, 1); }).ok());
+  summaries = ReadValue<std::vector<DocSummary>>(*store_, [&](Transaction& tx) { return tx.ListDocSummaries(p.id); });
+  EXPECT_EQ(summaries->front().blob_oid, GitBlobId("two"));
+
+  DocVersion v{"v-blob", d.id, p.id, "a.md", 2, "two", next.hash, "bob", VersionSource::kApi, At(3000),
+               GitBlobId("two")};
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertDocVersion(v); }).ok());
+  auto one = ReadValue<DocVersion>(*store_, [&](Transaction& tx) { return tx.GetDocVersion(d.id, 2); });
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->blob_oid, GitBlobId("two"));
+  auto listed = ReadValue<std::vector<DocVersion>>(*store_, [&](Transaction& tx) { return tx.ListDocVersions(d.id); });
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().blob_oid, GitBlobId("two")) << "listings leave out the content, not the blob id";
+}
+
 TEST_P(StoreContract, SameFileNameTwiceIsRefused) {
   Project p = AddProject("web");
   AddDoc(p.id, "a.md", "a");

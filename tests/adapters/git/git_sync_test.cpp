@@ -523,6 +523,32 @@ TEST_F(GitSyncTest, ExportWritesOneCommitWithEveryChangedDoc) {
   EXPECT_EQ(repos_->CommitCount(), before + 1);
 }
 
+// Each write stores the doc's blob id, so export reads only the docs whose blob differs
+// from their base. Shown by changing a doc's text behind the service's back while its
+// stored blob id still says "as synced": an export that read every doc would push it.
+TEST_F(GitSyncTest, ExportFindsChangedDocsByTheirStoredBlobIdsWithoutReadingTheRest) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  EXPECT_EQ(Get("a.md").blob_oid, GitBlobId("A\n"));
+  Put("a.md", "A2\n");
+  EXPECT_EQ(Get("a.md").blob_oid, GitBlobId("A2\n")) << "computed when the content is written";
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto b, tx.GetDoc(project_, "b.md"));
+    b.content = "B, never looked at\n";
+    return tx.UpdateDoc(b, b.version);
+  }).ok());
+  ExportReport r = Export();
+  EXPECT_EQ(r.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A2\n");
+  EXPECT_EQ(repos_->Show("main:docs/b.md"), "B\n");
+  // A doc named on its own is read whole, and pushed only if it differs from its base.
+  const int commits = repos_->CommitCount();
+  EXPECT_TRUE(Export({.file_name = "a.md"}).pushed.empty());
+  EXPECT_EQ(repos_->CommitCount(), commits);
+}
+
 TEST_F(GitSyncTest, ExportOfOneDocPushesOnlyThatDoc) {
   repos_->Write("docs/a.md", "A\n");
   repos_->Write("docs/b.md", "B\n");
@@ -534,6 +560,10 @@ TEST_F(GitSyncTest, ExportOfOneDocPushesOnlyThatDoc) {
   EXPECT_EQ(r.pushed, std::vector<std::string>{"a.md"});
   EXPECT_EQ(repos_->Show("main:docs/a.md"), "A2\n");
   EXPECT_EQ(repos_->Show("main:docs/b.md"), "B\n");
+  // A doc named on its own is read whole, and pushed only if it differs from its base.
+  const int commits = repos_->CommitCount();
+  EXPECT_TRUE(Export({.file_name = "a.md"}).pushed.empty());
+  EXPECT_EQ(repos_->CommitCount(), commits);
 }
 
 TEST_F(GitSyncTest, ExportAfterTheRemoteMovedKeepsBothSides) {

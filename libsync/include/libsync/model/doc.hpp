@@ -22,6 +22,10 @@ struct Doc {
   Timestamp updated_at{};
   std::string base_blob_oid;  ///< git blob id last synced with; empty if never synced
   std::string updated_by;
+  /// The git blob id of `content`, computed when it is written, so git sync tells a
+  /// changed doc from an unchanged one without reading its text; empty for rows written
+  /// before it was kept (then computed from the content when needed).
+  std::string blob_oid;
 };
 
 /// A document without its content, for hashing and listings.
@@ -31,6 +35,7 @@ struct DocSummary {
   std::int64_t version = 1;
   Timestamp updated_at{};
   std::string base_blob_oid;  ///< as in Doc: what git sync compares against
+  std::string blob_oid;       ///< as in Doc
 };
 
 /// A doc deleted locally after it had been synced with git, kept until the deletion
