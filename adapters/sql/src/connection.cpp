@@ -2,10 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "error_mapping.hpp"
 #include "pg_pipeline.hpp"
@@ -29,6 +31,20 @@ std::string ExclusiveFileUri(const std::string& path) {
     }
   }
   return out + "?vfs=unix-excl";
+}
+
+// Switching a new file to WAL needs its exclusive lock. When two processes open a new file
+// at once (servers or `migrate` runs starting together), SQLite answers the loser with
+// SQLITE_BUSY at once, without the busy handler (waiting could deadlock in rollback mode),
+// so the switch is tried again until `patience` has passed.
+void SwitchToWal(sqlite3* db, std::chrono::milliseconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  for (;;) {
+    const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xFF) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) ThrowSqliteError(db);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace
@@ -89,7 +105,7 @@ Connection OpenConnection(const Target& target, const SqlStoreOptions& options) 
   const auto exec = [db](const char* sql) {
     if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) ThrowSqliteError(db);
   };
-  exec("PRAGMA journal_mode=WAL");
+  SwitchToWal(db, options.sqlite_exclusive ? std::chrono::milliseconds(0) : options.sqlite_busy_timeout);
   if (options.sqlite_exclusive) sqlite3_busy_timeout(db, busy_timeout);
   exec(options.sqlite_synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
