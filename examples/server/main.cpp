@@ -28,7 +28,10 @@
 #include "libsync/credentials.hpp"
 #include "libsync/event_relay.hpp"
 #include "libsync/git/git2_remote.hpp"
+#include "libsync/git_poller.hpp"
+#include "libsync/git_sync_scheduler.hpp"
 #include "libsync/git_sync_service.hpp"
+#include "libsync/git_webhook_service.hpp"
 #include "libsync/http/api.hpp"
 #include "libsync/http/event_hub.hpp"
 #include "libsync/http/server.hpp"
@@ -476,9 +479,18 @@ int main(int argc, char** argv) {
     listener = std::move(listening).value();
   }
   GitSyncService git_sync(sync.context(), **remote, {.allow_local_remotes = config.git_allow_local});
+  // Imports nobody waits for (push webhooks) run on the scheduler's own threads.
+  GitSyncScheduler git_scheduler(git_sync, {}, [](std::string_view project, const Result<ImportReport>& result) {
+    if (!result) std::cerr << "aitk-server: background import of " << project << ": " << result.error().ToString() << "\n";
+  });
+  GitWebhookService webhooks(sync.context(), sync.projects(), git_scheduler);
+  // Projects with syncIntervalSeconds are polled; with several servers on one database,
+  // a lease per project in the database picks the one that polls it.
+  GitPoller poller(sync.context(), git_sync, git_scheduler);
   const auto web_app = LoadWebApp(config);
   const web::Api api(sync, &git_sync,
-                     {.admin_token = admin_token, .hook_cache = sync.hook_cache(), .web_app = web_app.get()});
+                     {.admin_token = admin_token, .hook_cache = sync.hook_cache(), .web_app = web_app.get(),
+                      .webhooks = &webhooks});
 
   web::ServerOptions server_options;
   server_options.address = host;
@@ -499,6 +511,7 @@ int main(int argc, char** argv) {
   server_options.max_streams_per_credential = static_cast<std::size_t>(config.max_streams_per_key);
   auto server = web::Server::Start(api, server_options);
   if (!server) Fail(server.error().message());
+  poller.Start();  // only once serving: a start that fails exits with no poll under way
   const std::string base_url = (server_options.tls ? "https://" : "http://") + host + ":" + std::to_string((*server)->port());
   std::cerr << "aitk-server: serving on " << base_url << " (store: " << (*store)->Kind()
             << "; open file limit " << file_limit << ")\n";
@@ -543,6 +556,7 @@ int main(int argc, char** argv) {
     }
   });
   (*server)->Stop(kGrace);
+  abandon_git_transfers = true;  // background imports still waiting on a remote end now
   {
     std::lock_guard lock(reaper_mutex);
     stopping = true;

@@ -28,6 +28,31 @@ Status CheckDocRead(const Caller& caller, std::string_view project_id, std::stri
   return ValidateStoredFileName(file_name);
 }
 
+// A resolving write quotes the repository's blob id as the conflicts list shows it.
+Status CheckBlobId(std::string_view id) {
+  const bool hex = id.size() == 40 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  if (hex) return Status::Ok();
+  return Status::InvalidArgument("resolves must be a git blob id (40 lowercase hex digits) from the conflicts list");
+}
+
+// The base a resolving write records: the repository's blob, or none when the repository
+// deleted the file (the next export then adds it again).
+std::optional<std::string> NewBase(const std::optional<std::string>& resolves) {
+  if (!resolves) return std::nullopt;
+  return *resolves == kNoBlobId ? std::string() : *resolves;
+}
+
+// Only a conflict the last import recorded, with that very blob, may be resolved: any
+// other base would make the next import skip a repository change it never showed.
+Status TakeResolvedConflict(Transaction& tx, std::string_view project_id, std::string_view file_name,
+                            const std::string& resolves) {
+  LIBSYNC_ASSIGN_OR_RETURN(auto conflict, tx.TakeConflict(project_id, file_name));
+  if (conflict && conflict->remote_blob_oid == resolves) return Status::Ok();
+  std::string message = "'" + std::string(file_name) + "' has no sync conflict with the repository's blob " + resolves;
+  if (conflict && !conflict->remote_blob_oid.empty()) message += "; its conflict is with " + conflict->remote_blob_oid;
+  return Status::PreconditionFailed(message + " (GET …/conflicts lists them)");
+}
+
 }  // namespace
 
 Result<std::vector<Doc>> DocService::List(const Caller& caller, std::string_view project_id) {
@@ -91,13 +116,31 @@ Result<DocWriteResult> DocService::Put(const Caller& caller, std::string_view pr
   LIBSYNC_RETURN_IF_ERROR(CheckContent(ctx_, content));
   const std::string hash = Sha256Hex(content);
   const Timestamp now = ctx_.clock.Now();
-  const ContentWrite write{ctx_, project_id, file_name, content, hash, guard, caller.name(), source, now};
+  if (guard.resolves) LIBSYNC_RETURN_IF_ERROR(CheckBlobId(*guard.resolves));
+  const ContentWrite write{ctx_, project_id, file_name, content, hash, guard, caller.name(), source, now,
+                           NewBase(guard.resolves)};
   DocWriteResult out;
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, guard.lock_token));
     LIBSYNC_ASSIGN_OR_RETURN(auto current, FindDoc(tx, project_id, file_name));
+    if (guard.resolves) LIBSYNC_RETURN_IF_ERROR(TakeResolvedConflict(tx, project_id, file_name, *guard.resolves));
     return write.Run(tx, events, current ? &*current : nullptr, out);
+  }));
+  return out;
+}
+
+Result<std::vector<ConflictView>> DocService::Conflicts(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, Access::kRead));
+  std::vector<ConflictView> out;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    out.clear();
+    LIBSYNC_ASSIGN_OR_RETURN(auto conflicts, tx.ListConflicts(project_id));
+    for (auto& c : conflicts) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto local, FindDoc(tx, project_id, c.file_name));
+      out.push_back({std::move(c), std::move(local)});
+    }
+    return Status::Ok();
   }));
   return out;
 }
@@ -112,7 +155,7 @@ Status DocService::Delete(const Caller& caller, std::string_view project_id,
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, guard.lock_token));
     LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, file_name));
     LIBSYNC_RETURN_IF_ERROR(CheckExpectedVersion(guard, &doc));
-    return detail::DeleteDoc(tx, events, doc, caller.name());
+    return detail::DeleteDocLocally(tx, events, doc, caller.name(), now);
   });
 }
 

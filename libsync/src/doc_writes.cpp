@@ -2,6 +2,7 @@
 
 #include "json_writer.hpp"
 #include "libsync/credentials.hpp"
+#include "libsync/hashing.hpp"
 #include "libsync/validation.hpp"
 
 namespace libsync::detail {
@@ -9,8 +10,8 @@ namespace {
 
 DocVersion VersionOf(const Doc& doc, std::string author, VersionSource source, Timestamp at,
                      Random& random) {
-  return DocVersion{NewId(random), doc.id,          doc.project_id, doc.file_name, doc.version,
-                    doc.content,   doc.hash,        std::move(author), source,     at};
+  return DocVersion{NewId(random), doc.id,   doc.project_id,    doc.file_name, doc.version, doc.content,
+                    doc.hash,      std::move(author), source, at,        doc.blob_oid};
 }
 
 }  // namespace
@@ -62,6 +63,10 @@ Status ContentWrite::Run(Transaction& tx, EventBatch& events, const Doc* current
     }
     doc.version = current->version + 1;
   } else {
+    if (may_replace_tombstone) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto tombstone, tx.TakeTombstone(project_id, file_name));
+      if (tombstone) doc.base_blob_oid = std::move(tombstone->base_blob_oid);
+    }
     doc.id = NewId(ctx.random);
     doc.project_id = std::string(project_id);
     doc.file_name = std::string(file_name);
@@ -70,6 +75,7 @@ Status ContentWrite::Run(Transaction& tx, EventBatch& events, const Doc* current
   }
   doc.content = std::string(content);
   doc.hash = hash;
+  doc.blob_oid = GitBlobId(content);
   doc.updated_at = now;
   doc.updated_by = author;
   if (base_blob_oid) doc.base_blob_oid = *base_blob_oid;
@@ -108,6 +114,14 @@ Status DeleteDoc(Transaction& tx, EventBatch& events, const Doc& doc, std::strin
                            .Add("version", doc.version)
                            .Add("deletedBy", by)
                            .Close());
+}
+
+Status DeleteDocLocally(Transaction& tx, EventBatch& events, const Doc& doc, std::string_view by, Timestamp now) {
+  if (!doc.base_blob_oid.empty()) {
+    LIBSYNC_RETURN_IF_ERROR(
+        tx.PutTombstone({doc.project_id, doc.file_name, doc.base_blob_oid, now, std::string(by)}));
+  }
+  return DeleteDoc(tx, events, doc, by);
 }
 
 }  // namespace libsync::detail

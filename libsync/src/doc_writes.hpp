@@ -34,13 +34,23 @@ struct ContentWrite {
   const std::string& author;
   VersionSource source;
   Timestamp now;
-  /// Git sync records the blob the content was synced with; other writes keep it.
+  /// Git sync records the blob the content was synced with; other writes keep it. A doc
+  /// created where a tombstone lies takes the tombstone's blob instead (the name was
+  /// deleted and written again since the last sync: an edit, for git).
   std::optional<std::string> base_blob_oid = std::nullopt;
+  /// Whether a new doc may lie where a tombstone does. An import knows there is none for
+  /// the files it creates (it skips tombstoned ones), and saves a statement per new doc.
+  bool may_replace_tombstone = true;
 
   Status Run(Transaction& tx, EventBatch& events, const Doc* current, DocWriteResult& out) const;
 };
 
-/// Deletes `doc` with its history and records doc:deleted by `by`.
+/// Deletes `doc` with its history and records doc:deleted by `by`. For a deletion the
+/// repository made (an import), which has nothing left to push.
 Status DeleteDoc(Transaction& tx, EventBatch& events, const Doc& doc, std::string_view by);
+
+/// As DeleteDoc, for a deletion made here: a doc synced with git before leaves a
+/// tombstone, so the next export deletes its file (DocTombstone).
+Status DeleteDocLocally(Transaction& tx, EventBatch& events, const Doc& doc, std::string_view by, Timestamp now);
 
 }  // namespace libsync::detail

@@ -100,7 +100,9 @@ Status CheckLockBeforeNetwork(const ServiceContext& ctx, std::string_view projec
 /// One planned change of a doc, decided outside the transaction and applied inside it
 /// only if the doc is still at the version the plan saw.
 struct Change {
-  enum Kind { kCreate, kUpdate, kRecordBase, kDelete } kind;
+  /// kDropTombstone: a doc deleted here whose file the repository deleted too; nothing
+  /// is left to push.
+  enum Kind { kCreate, kUpdate, kRecordBase, kDelete, kDropTombstone } kind;
   std::string file_name;
   std::int64_t seen_version = 0;  // 0 for kCreate
   std::string content;
@@ -116,17 +118,105 @@ Result<Doc> ReadDoc(const ServiceContext& ctx, std::string_view project_id, cons
   return std::move(*out);
 }
 
-Status RecordSyncedCommit(Transaction& tx, std::string_view project_id, const std::string& commit, Timestamp now) {
+/// The project's record of an applied import: the commit it is synced with, and how the
+/// import ended.
+Status RecordImport(Transaction& tx, std::string_view project_id, const ImportReport& report, Timestamp now) {
   LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
-  project.last_synced_commit = commit;
-  project.synced_at = now;
+  if (!report.commit.empty()) {
+    project.last_synced_commit = report.commit;
+    project.synced_at = now;
+  }
+  project.last_import = {now, report.commit, report.conflicts.empty() ? "ok" : "conflicts"};
   return tx.UpdateProject(project);
+}
+
+/// What a failed sync may tell every reader of the project (the status and sync:failed go
+/// to read keys too): the words of the failure, unless they came from below a port (a
+/// store's or libgit2's own text may name hosts, paths, users), as the HTTP errors do.
+std::string PublicMessage(const Status& failure) {
+  if (failure.code() == ErrorCode::kInternal) return "internal error";
+  const std::string& origin = failure.origin();
+  if (failure.http_status() < 500 || origin.empty()) return failure.message();
+  if (origin.starts_with("git2/")) {
+    const char c = origin.size() > 5 ? origin[5] : ' ';
+    if (c == '-' || (c >= '0' && c <= '9')) return "the git remote could not be reached";
+    return failure.message();  // the adapter's own words (a time-out, a shutdown)
+  }
+  return "the database could not be reached";
 }
 
 /// The repository's text for a conflict report, when it is text the store would accept.
 std::optional<std::string> RemoteText(const ServiceContext& ctx, std::string text) {
   if (!detail::CheckContent(ctx, text).ok()) return std::nullopt;
   return text;
+}
+
+/// The text of the blob last synced, for a conflict's three-way view. Best effort: a
+/// blob the cache no longer holds leaves the view without it, and the import goes on.
+std::optional<std::string> BaseText(const ServiceContext& ctx, GitRemote& remote, const GitTarget& target,
+                                    const std::string& blob) {
+  if (blob.empty()) return std::nullopt;
+  auto text = remote.ReadBlob(target, blob);
+  if (!text) return std::nullopt;
+  return RemoteText(ctx, std::move(text).value());
+}
+
+/// A conflict of the report as the store keeps it.
+DocConflict Stored(std::string_view project_id, const std::string& commit, const SyncConflict& c, Timestamp now) {
+  return DocConflict{std::string(project_id), c.file_name,      c.reason,
+                     commit,                  c.base_blob_id,   c.deleted_remotely ? std::string(kNoBlobId) : c.remote_blob_id,
+                     c.base_content,          c.remote_content, now};
+}
+
+/// The docs an export looks at, and the tombstones it turns into deletions: all of
+/// them, or those of the one named file (a doc, or else a tombstone; kNotFound if neither).
+Status ReadWhatToExport(Transaction& tx, std::string_view project_id, const std::optional<std::string>& file_name,
+                        std::vector<Doc>& docs, std::vector<DocTombstone>& tombstones) {
+  docs.clear();
+  tombstones.clear();
+  if (!file_name) {
+    // Only the docs whose stored blob id differs from their base are read whole: the cost
+    // follows the change, not the project's size.
+    LIBSYNC_ASSIGN_OR_RETURN(auto summaries, tx.ListDocSummaries(project_id));
+    for (const DocSummary& s : summaries) {
+      if (!s.blob_oid.empty() && s.blob_oid == s.base_blob_oid) continue;
+      LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, s.file_name));
+      docs.push_back(std::move(doc));
+    }
+    LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
+    return Status::Ok();
+  }
+  LIBSYNC_ASSIGN_OR_RETURN(auto doc, detail::FindDoc(tx, project_id, *file_name));
+  if (doc) {
+    docs.push_back(std::move(*doc));
+    return Status::Ok();
+  }
+  LIBSYNC_ASSIGN_OR_RETURN(auto all, tx.ListTombstones(project_id));
+  for (auto& t : all) {
+    if (t.file_name == *file_name) tombstones.push_back(std::move(t));
+  }
+  if (tombstones.empty()) return Status::NotFound("doc '" + *file_name + "' not found");
+  return Status::Ok();
+}
+
+/// "libsync: update a.md b.md, delete c.md", naming at most five files.
+std::string CommitMessage(const ExportReport& report, const std::string& by) {
+  std::string message = "libsync:";
+  std::size_t named = 0;
+  const auto name_some = [&](const char* verb, const std::vector<std::string>& names) {
+    if (names.empty() || named == 5) return;
+    message += (named == 0 ? " " : ", ") + std::string(verb);
+    for (const auto& name : names) {
+      if (named == 5) break;
+      message += " " + name;
+      ++named;
+    }
+  };
+  name_some("update", report.pushed);
+  name_some("delete", report.deleted);
+  const std::size_t total = report.pushed.size() + report.deleted.size();
+  if (total > named) message += " and " + std::to_string(total - named) + " more";
+  return message + "\n\nExported by " + by + ".\n";
 }
 
 /// The import itself, once every check has passed and the project's sync slot is held.
@@ -148,12 +238,20 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     }
   }
   std::vector<DocSummary> local;
+  std::vector<DocTombstone> tombstones;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
     LIBSYNC_ASSIGN_OR_RETURN(local, tx.ListDocSummaries(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
     return Status::Ok();
   }));
   std::map<std::string, const DocSummary*> by_name;
   for (const auto& d : local) by_name.emplace(d.file_name, &d);
+  std::map<std::string, const DocTombstone*> deleted_here;
+  for (const auto& t : tombstones) deleted_here.emplace(t.file_name, &t);
+
+  // Tombstones and stored conflicts are named relative to the docsPath: an import of
+  // another folder says nothing about their files.
+  const bool docs_path_listed = r.dir == NormalizeDir(r.project.docs_path);
 
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
@@ -165,6 +263,17 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   for (const auto& [name, blob] : remote_files) {
     auto it = by_name.find(name);
     if (it == by_name.end()) {
+      auto tombstone = deleted_here.find(name);
+      if (tombstone != deleted_here.end()) {
+        // Deleted here: unchanged there, the next export deletes the file; changed there
+        // since the last sync, it is a conflict rather than a silent loss of that change.
+        if (tombstone->second->base_blob_oid == blob) continue;
+        LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
+        const std::string& base = tombstone->second->base_blob_oid;
+        report.conflicts.push_back({name, "deleted here but changed in the repository since the last sync", blob,
+                                    RemoteText(ctx, std::move(theirs)), base, BaseText(ctx, remote, r.target, base)});
+        continue;
+      }
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
       if (text_ok(name, text)) plan.push_back({Change::kCreate, name, 0, std::move(text), blob});
       continue;
@@ -174,39 +283,62 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       report.unchanged.push_back(name);
       continue;
     }
-    LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx, project_id, name));
-    const std::string local_blob = GitBlobId(doc.content);
+    // The doc's blob id is stored with it: its text is read only for a merge (or for a row
+    // written before blob ids were kept).
+    std::optional<Doc> doc;
+    std::string local_blob = s.blob_oid;
+    if (local_blob.empty()) {
+      LIBSYNC_ASSIGN_OR_RETURN(doc, ReadDoc(ctx, project_id, name));
+      local_blob = GitBlobId(doc->content);
+    }
+    const std::int64_t seen = doc ? doc->version : s.version;
     if (local_blob == blob) {
-      plan.push_back({Change::kRecordBase, name, doc.version, {}, blob});
+      plan.push_back({Change::kRecordBase, name, seen, {}, blob});
     } else if (s.base_blob_oid.empty()) {
       LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
       report.conflicts.push_back({name, "exists locally and remotely with different text and was never synced", blob,
                                   RemoteText(ctx, std::move(theirs))});
     } else if (local_blob == s.base_blob_oid) {
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
-      if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, doc.version, std::move(text), blob});
+      if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, seen, std::move(text), blob});
     } else {
+      if (!doc) {
+        LIBSYNC_ASSIGN_OR_RETURN(doc, ReadDoc(ctx, project_id, name));
+      }
       LIBSYNC_ASSIGN_OR_RETURN(auto base, remote.ReadBlob(r.target, s.base_blob_oid));
       LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
-      LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote.MergeFile(base, doc.content, theirs));
+      LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote.MergeFile(base, doc->content, theirs));
       if (!merged.clean) {
         report.conflicts.push_back({name, "changed locally and remotely in the same place; local text kept", blob,
-                                    RemoteText(ctx, std::move(theirs))});
+                                    RemoteText(ctx, std::move(theirs)), s.base_blob_oid,
+                                    RemoteText(ctx, std::move(base))});
       } else if (text_ok(name, merged.content)) {
-        plan.push_back({Change::kUpdate, name, doc.version, std::move(merged.content), blob});
+        plan.push_back({Change::kUpdate, name, doc->version, std::move(merged.content), blob});
       }
     }
   }
   // Docs synced before and gone from the remote: deleted there.
   if (!report.commit.empty()) {
+    for (const auto& t : tombstones) {
+      const bool in_scope = docs_path_listed && (request.recursive || t.file_name.find('/') == std::string::npos);
+      if (in_scope && !remote_files.count(t.file_name)) plan.push_back({Change::kDropTombstone, t.file_name, 0, {}, {}});
+    }
     for (const auto& s : local) {
       const bool in_scope = request.recursive || s.file_name.find('/') == std::string::npos;
       if (s.base_blob_oid.empty() || !in_scope || remote_files.count(s.file_name)) continue;
-      LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx, project_id, s.file_name));
-      if (GitBlobId(doc.content) == s.base_blob_oid) {
-        plan.push_back({Change::kDelete, s.file_name, doc.version, {}, {}});
+      std::string local_blob = s.blob_oid;
+      std::int64_t seen = s.version;
+      if (local_blob.empty()) {
+        LIBSYNC_ASSIGN_OR_RETURN(Doc doc, ReadDoc(ctx, project_id, s.file_name));
+        local_blob = GitBlobId(doc.content);
+        seen = doc.version;
+      }
+      if (local_blob == s.base_blob_oid) {
+        plan.push_back({Change::kDelete, s.file_name, seen, {}, {}});
       } else {
-        report.conflicts.push_back({s.file_name, "deleted remotely but changed locally; local text kept"});
+        report.conflicts.push_back({s.file_name, "deleted remotely but changed locally; local text kept", {},
+                                    std::nullopt, s.base_blob_oid,
+                                    BaseText(ctx, remote, r.target, s.base_blob_oid), true});
       }
     }
   }
@@ -219,6 +351,10 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, request.lock_token));
     for (const Change& c : plan) {
+      if (c.kind == Change::kDropTombstone) {
+        LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, c.file_name).status());
+        continue;
+      }
       LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, c.file_name));
       const std::int64_t version = current ? current->version : 0;
       if (version != c.seen_version) {
@@ -234,8 +370,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       const std::string_view content = c.kind == Change::kRecordBase ? std::string_view(current->content)
                                                                      : std::string_view(c.content);
       const WriteGuard guard;
-      const detail::ContentWrite write{ctx, project_id, c.file_name, content, hash, guard, author,
-                                       VersionSource::kGit, now, c.blob};
+      const detail::ContentWrite write{ctx,   project_id, c.file_name, content, hash, guard, author,
+                                       VersionSource::kGit, now, c.blob, /*may_replace_tombstone=*/false};
       DocWriteResult result;
       LIBSYNC_RETURN_IF_ERROR(write.Run(tx, events, current ? &*current : nullptr, result));
       if (c.kind == Change::kCreate) {
@@ -246,7 +382,17 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         applied.unchanged.push_back(c.file_name);
       }
     }
-    if (!applied.commit.empty()) LIBSYNC_RETURN_IF_ERROR(RecordSyncedCommit(tx, project_id, applied.commit, now));
+    LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now));
+    // What GET …/conflicts lists: this import's conflicts replace those of the last whole
+    // import, so a conflict settled in any way (a resolving write, the same text on both
+    // sides, a change in the repository) is gone after the next one.
+    if (docs_path_listed && request.recursive) LIBSYNC_RETURN_IF_ERROR(tx.ClearConflicts(project_id));
+    for (const auto& c : applied.conflicts) {
+      // A file whose name no doc may have is the repository's to fix; it stays in the
+      // report (and blocks export) but is no doc conflict to list or resolve.
+      if (!ValidateFileName(c.file_name).ok()) continue;
+      LIBSYNC_RETURN_IF_ERROR(tx.PutConflict(Stored(project_id, applied.commit, c, now)));
+    }
     LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kSyncCompleted,
                                           detail::JsonObject()
                                               .Add("direction", "import")
@@ -268,19 +414,115 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   return applied;
 }
 
+/// The export itself, once every check has passed and the project's sync slot is held.
+Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, const GitSyncOptions& options,
+                               const Caller& caller, const Remote& r, std::string_view project_id,
+                               const ExportRequest& request) {
+  ExportReport report;
+  for (report.attempts = 1; report.attempts <= options.max_push_attempts; ++report.attempts) {
+    // Bring the remote's changes in first, so the commit goes on top of them.
+    LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported, RunImport(ctx, remote, options, r, project_id,
+                                                              {std::nullopt, true, request.lock_token}));
+    std::vector<std::string> blocked;
+    for (const auto& c : imported.conflicts) {
+      if (!request.file_name || *request.file_name == c.file_name) blocked.push_back(c.file_name);
+    }
+    if (!blocked.empty()) {
+      std::string list;
+      for (const auto& name : blocked) list += (list.empty() ? "" : ", ") + name;
+      return Status(ErrorCode::kPreconditionFailed, "resolve the sync conflicts first: " + list,
+                    {{"conflicts", list}});
+    }
+    std::vector<Doc> docs;
+    std::vector<DocTombstone> tombstones;
+    LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
+      return ReadWhatToExport(tx, project_id, request.file_name, docs, tombstones);
+    }));
+    std::vector<GitChange> changes;
+    std::vector<std::pair<std::string, std::string>> pushed;  // fileName, blob
+    for (const Doc& d : docs) {
+      const std::string blob = d.blob_oid.empty() ? GitBlobId(d.content) : d.blob_oid;
+      if (blob == d.base_blob_oid) continue;
+      changes.push_back({JoinPath(r.dir, d.file_name), d.content});
+      pushed.emplace_back(d.file_name, blob);
+    }
+    // The import before has settled every tombstone whose file changed or went away in
+    // the repository, so each one left names a file still at the blob deleted here.
+    report.pushed.clear();
+    report.deleted.clear();
+    for (const DocTombstone& t : tombstones) {
+      changes.push_back({JoinPath(r.dir, t.file_name), std::nullopt});
+      report.deleted.push_back(t.file_name);
+    }
+    for (const auto& [name, blob] : pushed) report.pushed.push_back(name);
+    if (changes.empty()) {
+      report.commit = imported.commit;
+      const Timestamp now = ctx.clock.Now();
+      LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx, [&](Transaction& tx, EventBatch&) {
+        LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+        LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+        project.last_export = {now, report.commit, "ok"};  // nothing to push is a success too
+        return tx.UpdateProject(project);
+      }));
+      return report;
+    }
+    const std::string message = CommitMessage(report, caller.name());
+    LIBSYNC_ASSIGN_OR_RETURN(std::string commit,
+                             remote.Commit(r.target, imported.commit, changes, message, options.author));
+    Status pushed_status = remote.Push(r.target, commit, imported.commit);
+    if (pushed_status.code() == ErrorCode::kPreconditionFailed) continue;  // the remote moved: again
+    LIBSYNC_RETURN_IF_ERROR(pushed_status);
+    report.commit = commit;
+    const Timestamp now = ctx.clock.Now();
+    LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx, [&](Transaction& tx, EventBatch& events) {
+      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+      for (const auto& [name, blob] : pushed) {
+        LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, name));
+        if (!current) continue;  // deleted meanwhile
+        current->base_blob_oid = blob;  // later local edits still differ from it and export next time
+        LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*current, current->version));
+      }
+      // The files are gone from the repository now; a doc written under one of these
+      // names meanwhile has taken its tombstone and is a new file for the next export.
+      for (const auto& name : report.deleted) {
+        LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, name).status());
+      }
+      LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+      project.last_synced_commit = commit;
+      project.synced_at = now;
+      project.last_export = {now, commit, "ok"};
+      LIBSYNC_RETURN_IF_ERROR(tx.UpdateProject(project));
+      return events.Append(project_id, event_type::kSyncCompleted,
+                           detail::JsonObject()
+                               .Add("direction", "export")
+                               .Add("commit", commit)
+                               .Add("files", report.pushed)
+                               .Add("deleted", report.deleted)
+                               .Close());
+    }));
+    return report;
+  }
+  return Status::PreconditionFailed("the remote branch kept moving; tried " +
+                                    std::to_string(options.max_push_attempts) + " times");
+}
+
 }  // namespace
 
 /// Marks a project's sync as running for its lifetime, if no other sync of it was.
 class GitSyncService::SyncSlot {
  public:
-  SyncSlot(GitSyncService& service, std::string_view project_id) : service_(service), project_id_(project_id) {
+  SyncSlot(GitSyncService& service, std::string_view project_id, bool wait = false)
+      : service_(service), project_id_(project_id) {
     MutexLock lock(service_.running_mutex_);
-    claimed_ = service_.running_.insert(project_id_).second;
+    while (!(claimed_ = service_.running_.insert(project_id_).second) && wait) service_.slot_freed_.wait(lock);
   }
   ~SyncSlot() {
     if (!claimed_) return;
-    MutexLock lock(service_.running_mutex_);
-    service_.running_.erase(project_id_);
+    {
+      MutexLock lock(service_.running_mutex_);
+      service_.running_.erase(project_id_);
+    }
+    service_.slot_freed_.notify_all();
   }
   SyncSlot(const SyncSlot&) = delete;
   SyncSlot& operator=(const SyncSlot&) = delete;
@@ -301,90 +543,78 @@ class GitSyncService::SyncSlot {
 Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_view project_id,
                                            const ImportRequest& request) {
   LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, request.path));
-  LIBSYNC_RETURN_IF_ERROR(CheckLockBeforeNetwork(ctx_, project_id, request.lock_token));
-  const SyncSlot slot(*this, project_id);
+  if (Status locked = CheckLockBeforeNetwork(ctx_, project_id, request.lock_token); !locked.ok()) {
+    return Failed(project_id, SyncDirection::kImport, locked);
+  }
+  const SyncSlot slot(*this, project_id, request.wait_if_running);
   LIBSYNC_RETURN_IF_ERROR(slot.status());
-  return RunImport(ctx_, remote_, options_, r, project_id, request);
+  auto report = RunImport(ctx_, remote_, options_, r, project_id, request);
+  if (!report) return Failed(project_id, SyncDirection::kImport, report.error());
+  Count(SyncDirection::kImport, report->conflicts.empty() ? SyncResult::kOk : SyncResult::kConflicts);
+  return report;
+}
+
+Result<GitSyncService::HeadCheck> GitSyncService::CheckHead(const Caller& caller, std::string_view project_id) {
+  LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, std::nullopt));
+  HeadCheck check;
+  LIBSYNC_ASSIGN_OR_RETURN(check.head, remote_.RemoteHead(r.target));
+  check.moved = check.head != r.project.last_synced_commit;
+  return check;
+}
+
+GitSyncService::SyncCounts GitSyncService::counts() const {
+  SyncCounts out;
+  for (std::size_t d = 0; d < 2; ++d) {
+    for (std::size_t r = 0; r < 3; ++r) out.syncs[d][r] = counts_[d][r].load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
+void GitSyncService::Count(SyncDirection direction, SyncResult result) {
+  counts_[static_cast<std::size_t>(direction)][static_cast<std::size_t>(result)].fetch_add(1, std::memory_order_relaxed);
+}
+
+// Best effort: when the store itself is what failed, the record fails too, and the caller
+// still gets the sync's own error.
+Status GitSyncService::Failed(std::string_view project_id, SyncDirection direction, const Status& failure) {
+  // An export refused for conflicts ended in them, not in a failure of its own.
+  const bool conflicts = direction == SyncDirection::kExport && !failure.detail("conflicts").empty();
+  Count(direction, conflicts ? SyncResult::kConflicts : SyncResult::kFailed);
+  const std::string message = PublicMessage(failure);
+  const std::string_view name = direction == SyncDirection::kImport ? "import" : "export";
+  const Timestamp now = ctx_.clock.Now();
+  (void)detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
+    LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+    SyncOutcome& outcome = direction == SyncDirection::kImport ? project.last_import : project.last_export;
+    outcome = {now, "", conflicts ? "conflicts" : "failed"};
+    project.last_sync_error = message;
+    project.last_sync_error_at = now;
+    LIBSYNC_RETURN_IF_ERROR(tx.UpdateProject(project));
+    return events.Append(project_id, event_type::kSyncFailed,
+                         detail::JsonObject()
+                             .Add("direction", name)
+                             .Add("code", ErrorCodeName(failure.code()))
+                             .Add("error", message)
+                             .Close());
+  });
+  return failure;
 }
 
 Result<ExportReport> GitSyncService::Export(const Caller& caller, std::string_view project_id,
                                            const ExportRequest& request) {
   LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, std::nullopt));
   if (request.file_name) LIBSYNC_RETURN_IF_ERROR(ValidateFileName(*request.file_name));
-  LIBSYNC_RETURN_IF_ERROR(CheckLockBeforeNetwork(ctx_, project_id, request.lock_token));
+  if (Status locked = CheckLockBeforeNetwork(ctx_, project_id, request.lock_token); !locked.ok()) {
+    return Failed(project_id, SyncDirection::kExport, locked);
+  }
   const SyncSlot slot(*this, project_id);
   LIBSYNC_RETURN_IF_ERROR(slot.status());
-  ExportReport report;
-  for (report.attempts = 1; report.attempts <= options_.max_push_attempts; ++report.attempts) {
-    // Bring the remote's changes in first, so the commit goes on top of them.
-    LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported, RunImport(ctx_, remote_, options_, r, project_id,
-                                                              {std::nullopt, true, request.lock_token}));
-    std::vector<std::string> blocked;
-    for (const auto& c : imported.conflicts) {
-      if (!request.file_name || *request.file_name == c.file_name) blocked.push_back(c.file_name);
-    }
-    if (!blocked.empty()) {
-      std::string list;
-      for (const auto& name : blocked) list += (list.empty() ? "" : ", ") + name;
-      return Status(ErrorCode::kPreconditionFailed, "resolve the sync conflicts first: " + list,
-                    {{"conflicts", list}});
-    }
-    std::vector<Doc> docs;
-    LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
-      docs.clear();
-      if (!request.file_name) {
-        LIBSYNC_ASSIGN_OR_RETURN(docs, tx.ListDocs(project_id));
-        return Status::Ok();
-      }
-      LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, *request.file_name));
-      docs.push_back(std::move(doc));
-      return Status::Ok();
-    }));
-    std::vector<GitChange> changes;
-    std::vector<std::pair<std::string, std::string>> pushed;  // fileName, blob
-    for (const Doc& d : docs) {
-      const std::string blob = GitBlobId(d.content);
-      if (blob == d.base_blob_oid) continue;
-      changes.push_back({JoinPath(r.dir, d.file_name), d.content});
-      pushed.emplace_back(d.file_name, blob);
-    }
-    report.pushed.clear();
-    for (const auto& [name, blob] : pushed) report.pushed.push_back(name);
-    if (changes.empty()) {
-      report.commit = imported.commit;
-      return report;
-    }
-    std::string message = "libsync: update";
-    for (std::size_t i = 0; i < report.pushed.size() && i < 5; ++i) message += " " + report.pushed[i];
-    if (report.pushed.size() > 5) message += " and " + std::to_string(report.pushed.size() - 5) + " more";
-    message += "\n\nExported by " + caller.name() + ".\n";
-    LIBSYNC_ASSIGN_OR_RETURN(std::string commit,
-                             remote_.Commit(r.target, imported.commit, changes, message, options_.author));
-    Status pushed_status = remote_.Push(r.target, commit, imported.commit);
-    if (pushed_status.code() == ErrorCode::kPreconditionFailed) continue;  // the remote moved: again
-    LIBSYNC_RETURN_IF_ERROR(pushed_status);
-    report.commit = commit;
-    const Timestamp now = ctx_.clock.Now();
-    LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, EventBatch& events) {
-      LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
-      for (const auto& [name, blob] : pushed) {
-        LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, name));
-        if (!current) continue;  // deleted meanwhile
-        current->base_blob_oid = blob;  // later local edits still differ from it and export next time
-        LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*current, current->version));
-      }
-      LIBSYNC_RETURN_IF_ERROR(RecordSyncedCommit(tx, project_id, commit, now));
-      return events.Append(project_id, event_type::kSyncCompleted,
-                           detail::JsonObject()
-                               .Add("direction", "export")
-                               .Add("commit", commit)
-                               .Add("files", report.pushed)
-                               .Close());
-    }));
-    return report;
-  }
-  return Status::PreconditionFailed("the remote branch kept moving; tried " +
-                                    std::to_string(options_.max_push_attempts) + " times");
+  auto report = RunExport(ctx_, remote_, options_, caller, r, project_id, request);
+  if (!report) return Failed(project_id, SyncDirection::kExport, report.error());
+  Count(SyncDirection::kExport, SyncResult::kOk);
+  return report;
 }
+
 
 }  // namespace libsync

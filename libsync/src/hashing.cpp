@@ -1,5 +1,8 @@
 #include "libsync/hashing.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -46,6 +49,20 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) noexcept {
   // The volatile read keeps the compiler from turning the loop into an early exit.
   volatile unsigned char result = diff;
   return result == 0;
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(2 * length, '0');
+  for (unsigned int i = 0; i < length; ++i) {
+    out[2 * i] = kHex[mac[i] >> 4];
+    out[2 * i + 1] = kHex[mac[i] & 0x0f];
+  }
+  return out;
 }
 
 }  // namespace libsync

@@ -12,7 +12,7 @@ namespace {
 std::vector<DocSummary> Summaries(const std::vector<Doc>& docs) {
   std::vector<DocSummary> out;
   out.reserve(docs.size());
-  for (const auto& d : docs) out.push_back({d.file_name, d.hash, d.version, d.updated_at, d.base_blob_oid});
+  for (const auto& d : docs) out.push_back({d.file_name, d.hash, d.version, d.updated_at, d.base_blob_oid, d.blob_oid});
   return out;
 }
 

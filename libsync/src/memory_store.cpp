@@ -22,6 +22,10 @@ using StringMap = std::map<std::string, V, std::less<>>;
 struct ProjectData {
   Project project;
   StringMap<Doc> docs;  // by fileName, so iteration is bytewise-sorted
+  StringMap<DocTombstone> tombstones;  // by fileName, likewise
+  StringMap<DocConflict> conflicts;    // by fileName, likewise
+  std::string poll_holder;             // the polling lease (ClaimPoll)
+  std::optional<Timestamp> poll_until;
   std::optional<Lock> lock;
   std::int64_t fence = 0;
   detail::MemoryEventLog events;
@@ -114,7 +118,7 @@ class MemoryTransaction final : public Transaction {
   Status InsertProject(const Project& project) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     if (Find(project.id)) return Status::PreconditionFailed("project id exists");
-    s_.projects.emplace(project.id, ProjectData{project, {}, {}, 0, {}});
+    s_.projects.emplace(project.id, ProjectData{project, {}, {}, {}, {}, {}, {}, 0, {}});
     undo_.push_back([this, id = project.id] { s_.projects.erase(id); });
     return Status::Ok();
   }
@@ -123,8 +127,28 @@ class MemoryTransaction final : public Transaction {
     auto* p = Find(project.id);
     if (!p) return NoProject(project.id);
     undo_.push_back([p, old = p->project] { p->project = old; });
+    const std::optional<Timestamp> next_poll = p->project.next_poll_at;  // ClaimPoll's alone
     p->project = project;
+    p->project.next_poll_at = next_poll;
     return Status::Ok();
+  }
+  Result<bool> ClaimPoll(std::string_view project_id, std::string_view holder, Timestamp now, Timestamp until,
+                         Timestamp next_poll_at) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    const bool claimable =
+        p->poll_holder.empty() || p->poll_holder == holder || !p->poll_until || *p->poll_until <= now;
+    if (!claimable) return false;
+    undo_.push_back([p, old_holder = p->poll_holder, old_until = p->poll_until, old_next = p->project.next_poll_at] {
+      p->poll_holder = old_holder;
+      p->poll_until = old_until;
+      p->project.next_poll_at = old_next;
+    });
+    p->poll_holder = std::string(holder);
+    p->poll_until = until;
+    p->project.next_poll_at = next_poll_at;
+    return true;
   }
   Status DeleteProject(std::string_view id) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
@@ -166,7 +190,9 @@ class MemoryTransaction final : public Transaction {
     if (!p) return NoProject(project_id);
     std::vector<DocSummary> out;
     out.reserve(p->docs.size());
-    for (const auto& [name, d] : p->docs) out.push_back({d.file_name, d.hash, d.version, d.updated_at, d.base_blob_oid});
+    for (const auto& [name, d] : p->docs) {
+      out.push_back({d.file_name, d.hash, d.version, d.updated_at, d.base_blob_oid, d.blob_oid});
+    }
     return out;
   }
   Status InsertDoc(const Doc& doc) override {
@@ -202,6 +228,86 @@ class MemoryTransaction final : public Transaction {
     EraseVersions(it->second.id);
     auto node = std::make_shared<StringMap<Doc>::node_type>(p->docs.extract(it));
     undo_.push_back([p, node] { p->docs.insert(std::move(*node)); });
+    return Status::Ok();
+  }
+
+  // --- tombstones ---
+  Status PutTombstone(const DocTombstone& tombstone) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(tombstone.project_id);
+    if (!p) return NoProject(tombstone.project_id);
+    auto it = p->tombstones.find(tombstone.file_name);
+    if (it == p->tombstones.end()) {
+      p->tombstones.emplace(tombstone.file_name, tombstone);
+      undo_.push_back([p, name = tombstone.file_name] { p->tombstones.erase(name); });
+    } else {
+      undo_.push_back([slot = &it->second, old = it->second] { *slot = old; });
+      it->second = tombstone;
+    }
+    return Status::Ok();
+  }
+  Result<std::vector<DocTombstone>> ListTombstones(std::string_view project_id) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    std::vector<DocTombstone> out;
+    out.reserve(p->tombstones.size());
+    for (const auto& [name, t] : p->tombstones) out.push_back(t);
+    return out;
+  }
+  Result<std::optional<DocTombstone>> TakeTombstone(std::string_view project_id,
+                                                    std::string_view file_name) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    auto it = p->tombstones.find(file_name);
+    if (it == p->tombstones.end()) return std::optional<DocTombstone>();
+    std::optional<DocTombstone> taken = it->second;
+    auto node = std::make_shared<StringMap<DocTombstone>::node_type>(p->tombstones.extract(it));
+    undo_.push_back([p, node] { p->tombstones.insert(std::move(*node)); });
+    return taken;
+  }
+
+  // --- conflicts ---
+  Status PutConflict(const DocConflict& conflict) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(conflict.project_id);
+    if (!p) return NoProject(conflict.project_id);
+    auto it = p->conflicts.find(conflict.file_name);
+    if (it == p->conflicts.end()) {
+      p->conflicts.emplace(conflict.file_name, conflict);
+      undo_.push_back([p, name = conflict.file_name] { p->conflicts.erase(name); });
+    } else {
+      undo_.push_back([slot = &it->second, old = it->second] { *slot = old; });
+      it->second = conflict;
+    }
+    return Status::Ok();
+  }
+  Result<std::vector<DocConflict>> ListConflicts(std::string_view project_id) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    std::vector<DocConflict> out;
+    out.reserve(p->conflicts.size());
+    for (const auto& [name, c] : p->conflicts) out.push_back(c);
+    return out;
+  }
+  Result<std::optional<DocConflict>> TakeConflict(std::string_view project_id, std::string_view file_name) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    auto it = p->conflicts.find(file_name);
+    if (it == p->conflicts.end()) return std::optional<DocConflict>();
+    std::optional<DocConflict> taken = it->second;
+    auto node = std::make_shared<StringMap<DocConflict>::node_type>(p->conflicts.extract(it));
+    undo_.push_back([p, node] { p->conflicts.insert(std::move(*node)); });
+    return taken;
+  }
+  Status ClearConflicts(std::string_view project_id) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    if (p->conflicts.empty()) return Status::Ok();
+    undo_.push_back([p, old = std::move(p->conflicts)]() mutable { p->conflicts = std::move(old); });
+    p->conflicts.clear();
     return Status::Ok();
   }
 

@@ -9,7 +9,9 @@ namespace libsync {
 ProjectView ViewOf(const Project& p) {
   return ProjectView{p.id,         p.name,       p.repo_url,          !p.token.empty(),
                      p.branch,     p.docs_path,  p.created_at,        p.updated_at,
-                     p.last_synced_commit, p.synced_at};
+                     p.last_synced_commit, p.synced_at, !p.webhook_secret.empty(),
+                     p.last_import, p.last_export, p.last_sync_error, p.last_sync_error_at,
+                     p.sync_interval_seconds, p.next_poll_at};
 }
 
 std::string_view SourceName(VersionSource source) noexcept {

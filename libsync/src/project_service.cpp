@@ -15,6 +15,13 @@ constexpr std::size_t kMaxTokenBytes = 4096;
 
 Status ValidateProjectFields(const Project& p, std::string_view plain_token) {
   LIBSYNC_RETURN_IF_ERROR(ValidateLabel(p.name, "name", kMaxNameBytes));
+  const std::int64_t interval = p.sync_interval_seconds;
+  if (interval != 0 &&
+      (interval < ProjectService::kMinSyncIntervalSeconds || interval > ProjectService::kMaxSyncIntervalSeconds)) {
+    return Status::InvalidArgument("syncIntervalSeconds must be 0 (no polling) or " +
+                                   std::to_string(ProjectService::kMinSyncIntervalSeconds) + " to " +
+                                   std::to_string(ProjectService::kMaxSyncIntervalSeconds));
+  }
   LIBSYNC_RETURN_IF_ERROR(ValidateLabel(p.repo_url, "repoUrl", kMaxUrlBytes));
   LIBSYNC_RETURN_IF_ERROR(ValidateBranchName(p.branch));
   LIBSYNC_RETURN_IF_ERROR(ValidateDocsPath(p.docs_path));
@@ -40,6 +47,30 @@ Result<std::string> SealToken(const ServiceContext& ctx, std::string_view token,
   return ctx.secrets.Seal(token, project_id);
 }
 
+// Sealed for its own purpose: a sealed git token copied into this column (or the other
+// way round) does not open.
+std::string WebhookSecretContext(std::string_view project_id) { return std::string(project_id) + "#webhook"; }
+
+Status ValidateWebhookSecret(std::string_view secret) {
+  if (secret.empty()) return Status::Ok();
+  if (secret.size() < ProjectService::kMinWebhookSecretBytes || secret.size() > ProjectService::kMaxWebhookSecretBytes) {
+    return Status::InvalidArgument("webhookSecret must be " + std::to_string(ProjectService::kMinWebhookSecretBytes) +
+                                   " to " + std::to_string(ProjectService::kMaxWebhookSecretBytes) +
+                                   " characters (or empty, for no webhooks)");
+  }
+  for (const char c : secret) {
+    if (c < 0x21 || c > 0x7e) return Status::InvalidArgument("webhookSecret must be printable ASCII without spaces");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> SealWebhookSecret(const ServiceContext& ctx, std::string_view secret,
+                                      std::string_view project_id) {
+  LIBSYNC_RETURN_IF_ERROR(ValidateWebhookSecret(secret));
+  if (secret.empty()) return std::string();
+  return ctx.secrets.Seal(secret, WebhookSecretContext(project_id));
+}
+
 }  // namespace
 
 Result<ProjectView> ProjectService::Create(const Caller& caller, const NewProject& input) {
@@ -50,8 +81,10 @@ Result<ProjectView> ProjectService::Create(const Caller& caller, const NewProjec
   p.repo_url = input.repo_url;
   if (input.branch) p.branch = *input.branch;
   if (input.docs_path) p.docs_path = NormalizeDocsPath(*input.docs_path);
+  p.sync_interval_seconds = input.sync_interval_seconds;
   LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, input.token));
   LIBSYNC_ASSIGN_OR_RETURN(p.token, SealToken(ctx_, input.token, p.id));
+  LIBSYNC_ASSIGN_OR_RETURN(p.webhook_secret, SealWebhookSecret(ctx_, input.webhook_secret, p.id));
   p.created_at = p.updated_at = ctx_.clock.Now();
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(
       ctx_, [&](Transaction& tx, detail::EventBatch&) { return tx.InsertProject(p); }));
@@ -92,6 +125,10 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
   if (changes.token) {
     LIBSYNC_ASSIGN_OR_RETURN(sealed, SealToken(ctx_, *changes.token, id));
   }
+  std::optional<std::string> sealed_secret;
+  if (changes.webhook_secret) {
+    LIBSYNC_ASSIGN_OR_RETURN(sealed_secret, SealWebhookSecret(ctx_, *changes.webhook_secret, id));
+  }
   const Timestamp now = ctx_.clock.Now();
   std::optional<Project> out;
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
@@ -101,8 +138,10 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
     if (changes.repo_url) p.repo_url = *changes.repo_url;
     if (changes.branch) p.branch = *changes.branch;
     if (changes.docs_path) p.docs_path = NormalizeDocsPath(*changes.docs_path);
+    if (changes.sync_interval_seconds) p.sync_interval_seconds = *changes.sync_interval_seconds;
     LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, changes.token.value_or("")));
     if (sealed) p.token = *sealed;
+    if (sealed_secret) p.webhook_secret = *sealed_secret;
     p.updated_at = now;
     LIBSYNC_RETURN_IF_ERROR(tx.UpdateProject(p));
     out = std::move(p);
@@ -133,6 +172,17 @@ Result<std::string> ProjectService::RevealToken(std::string_view id) {
   }));
   if (sealed.empty()) return std::string();
   return ctx_.secrets.Open(sealed, id);
+}
+
+Result<std::string> ProjectService::RevealWebhookSecret(std::string_view id) {
+  std::string sealed;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto p, tx.GetProject(id));
+    sealed = std::move(p.webhook_secret);
+    return Status::Ok();
+  }));
+  if (sealed.empty()) return std::string();
+  return ctx_.secrets.Open(sealed, WebhookSecretContext(id));
 }
 
 }  // namespace libsync

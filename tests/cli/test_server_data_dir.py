@@ -47,7 +47,7 @@ def _hook(server, method, path, key):
     """A hook request as a workstation makes it: the project key only."""
     request = urllib.request.Request(server.url + path, method=method, headers={"X-API-Key": key})
     with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
+        assert response.status == (201 if method == "POST" else 200)
         return json.loads(response.read().decode())
 
 

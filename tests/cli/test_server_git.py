@@ -1,6 +1,8 @@
 """aitk-server's git routes against remotes that misbehave: a loopback TCP server that
 accepts and never answers, local repositories, locked projects, tokens over plain http."""
 
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -222,3 +224,184 @@ def test_git_timeout_must_be_a_number_of_seconds_in_range(tmp_path, value):
                           env=dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN))
     assert done.returncode == 2, done.stderr
     assert "--git-timeout must be a whole number from 1 to 3600" in done.stderr
+
+
+def ls_tree(bare):
+    listing = subprocess.run(["git", "-C", str(bare), "ls-tree", "-r", "--name-only", "main"],
+                             check=True, capture_output=True, text=True)
+    return listing.stdout.split()
+
+
+def test_a_doc_deleted_here_is_deleted_from_the_repository_by_the_next_push(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare))
+    server.put_doc(project, "b.md", "# B\n")
+    assert post(server, f"/api/projects/{project}/push")[0] == 200
+    assert ls_tree(bare) == ["docs/a.md", "docs/b.md"]
+    assert server.call("DELETE", f"/api/projects/{project}/docs/a.md")[0] == 200
+    # An import in between must not bring it back from the repository.
+    status, body, _ = sync(server, project)
+    assert status == 200 and body["imported"] == [] and body["conflicts"] == [], body
+    status, body = post(server, f"/api/projects/{project}/push")
+    assert status == 200 and body["deleted"] == ["a.md"] and body["pushed"] == [], body
+    assert ls_tree(bare) == ["docs/b.md"]
+    status, body = post(server, f"/api/projects/{project}/push")
+    assert status == 200 and body["deleted"] == [], body
+
+
+def git_in(work, *args):
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    return subprocess.run(["git", "-C", str(work), *args], check=True, env=env, capture_output=True, text=True).stdout
+
+
+def test_conflicts_are_listed_and_a_put_with_resolves_settles_them(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    work = tmp_path / "work"
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare))
+    assert sync(server, project)[0] == 200
+    server.put_doc(project, "a.md", "# A, ours\n")
+    (work / "docs" / "a.md").write_text("# A, theirs\n")
+    git_in(work, "commit", "-q", "-am", "theirs")
+    git_in(work, "push", "-q", str(bare), "HEAD:main")
+    status, body, _ = sync(server, project)
+    assert status == 200 and [c["fileName"] for c in body["conflicts"]] == ["a.md"], body
+
+    status, conflicts = server.call("GET", f"/api/projects/{project}/conflicts")
+    assert status == 200 and len(conflicts) == 1, conflicts
+    c = conflicts[0]
+    assert (c["baseContent"], c["localContent"], c["remoteContent"]) == ("# A\n", "# A, ours\n", "# A, theirs\n"), c
+    assert len(c["remoteBlobId"]) == 40 and len(c["baseBlobId"]) == 40 and c["localVersion"] == 2, c
+    status, refused = post(server, f"/api/projects/{project}/push")
+    assert status == 412 and "a.md" in refused["message"], refused
+
+    doc = f"/api/projects/{project}/docs/a.md"
+    assert server.call("PUT", doc, {"content": "x", "resolves": "HEAD"})[0] == 400
+    assert server.call("PUT", doc, {"content": "x", "resolves": c["baseBlobId"]})[0] == 412
+    assert server.call("GET", doc)[1]["content"] == "# A, ours\n"
+    status, written = server.call("PUT", doc, {"content": "# A, both\n", "resolves": c["remoteBlobId"]})
+    assert status == 200, written
+    assert server.call("GET", f"/api/projects/{project}/conflicts") == (200, [])
+
+    status, body, _ = sync(server, project)
+    assert status == 200 and body["conflicts"] == [] and body["unchanged"] == ["a.md"], body
+    status, body = post(server, f"/api/projects/{project}/push")
+    assert status == 200 and body["pushed"] == ["a.md"], body
+    assert git_in(bare, "show", "main:docs/a.md") == "# A, both\n"
+
+
+WEBHOOK_SECRET = "webhook-secret-0123456789"
+
+
+def webhook(server, project, body, headers):
+    """POST a webhook delivery as a repository host would: no credentials but its signature."""
+    request = urllib.request.Request(f"{server.url}/api/projects/{project}/git/webhook", data=body, method="POST")
+    request.add_header("Content-Type", "application/json")
+    for name, value in headers.items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read().decode())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode() or "null")
+
+
+def github_headers(body, event="push", secret=WEBHOOK_SECRET, delivery=None):
+    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    headers = {"X-GitHub-Event": event, "X-Hub-Signature-256": f"sha256={signature}"}
+    if delivery:
+        headers["X-GitHub-Delivery"] = delivery
+    return headers
+
+
+def push_to(work, bare, text):
+    (work / "docs" / "a.md").write_text(text)
+    git_in(work, "commit", "-q", "-am", "change")
+    git_in(work, "push", "-q", str(bare), "HEAD:main")
+
+
+def wait_for_content(server, project, text, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == text:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_signed_push_webhooks_import_and_unsigned_ones_are_refused_and_counted(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    work = tmp_path / "work"
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare), webhookSecret=WEBHOOK_SECRET)
+    status, shown = server.call("GET", f"/api/projects/{project}")
+    assert shown["hasWebhookSecret"] is True and WEBHOOK_SECRET not in json.dumps(shown), shown
+    assert sync(server, project)[0] == 200
+
+    push_to(work, bare, "# A, forged\n")
+    body = b'{"ref":"refs/heads/main"}'
+    status, refused = webhook(server, project, body, github_headers(body, secret="not-the-secret-0123456789"))
+    assert status == 401, refused
+    assert webhook(server, project, body, {"X-GitHub-Event": "push"})[0] == 401
+    time.sleep(0.5)
+    assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A\n"
+    with urllib.request.urlopen(server.url + "/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+    assert "libsync_webhook_signature_failures_total 2" in metrics, metrics
+
+    status, answer = webhook(server, project, body, github_headers(body, delivery="d-1"))
+    assert status == 202 and answer == {"accepted": True, "import": "started"}, answer
+    assert wait_for_content(server, project, "# A, forged\n")
+    # The same delivery again is acknowledged and does nothing; so are pings and other branches.
+    assert webhook(server, project, body, github_headers(body, delivery="d-1")) == (
+        200, {"accepted": False, "reason": "delivery d-1 was received before"})
+    assert webhook(server, project, b"{}", github_headers(b"{}", event="ping"))[0] == 200
+    other = b'{"ref":"refs/heads/feature"}'
+    assert webhook(server, project, other, github_headers(other))[1]["accepted"] is False
+
+    push_to(work, bare, "# A, via GitLab\n")
+    status, _ = webhook(server, project, body, {"X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": WEBHOOK_SECRET})
+    assert status == 202
+    assert wait_for_content(server, project, "# A, via GitLab\n")
+    push_to(work, bare, "# A, via Gitea\n")
+    signature = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    status, _ = webhook(server, project, body, {"X-Gitea-Event": "push", "X-Gitea-Signature": signature})
+    assert status == 202
+    assert wait_for_content(server, project, "# A, via Gitea\n")
+
+    plain = create_project(server, str(bare))
+    assert webhook(server, plain, body, github_headers(body))[0] == 403
+
+    # How the imports went is on the project and in /metrics.
+    shown = server.call("GET", f"/api/projects/{project}")[1]
+    assert shown["sync"]["lastImport"]["result"] == "ok" and len(shown["sync"]["lastImport"]["commit"]) == 40, shown
+    with urllib.request.urlopen(server.url + "/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+    ok_imports = [line for line in metrics.splitlines()
+                  if line.startswith('libsync_git_syncs_total{direction="import",result="ok"}')]
+    assert ok_imports and int(ok_imports[0].split()[-1]) >= 4, metrics
+
+
+def test_polling_is_set_per_project_and_scheduled_by_the_server(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare))
+    assert server.call("GET", f"/api/projects/{project}")[1]["syncIntervalSeconds"] == 0
+    assert server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": 10})[0] == 400
+    assert server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": "30"})[0] == 400
+    status, updated = server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": 30})
+    assert status == 200 and updated["syncIntervalSeconds"] == 30, updated
+    # The server's poller claims the project at once (it was never polled) and imports
+    # the branch, whose head differs from the never-synced project's.
+    deadline = time.monotonic() + 10
+    shown = updated
+    while time.monotonic() < deadline:
+        shown = server.call("GET", f"/api/projects/{project}")[1]
+        if shown["sync"]["nextPollAt"] and shown["sync"]["lastImport"]:
+            break
+        time.sleep(0.1)
+    assert shown["sync"]["nextPollAt"] is not None, shown
+    assert shown["sync"]["lastImport"]["result"] == "ok", shown
+    assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A\n"

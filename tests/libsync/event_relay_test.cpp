@@ -46,6 +46,10 @@ class UnreadableLogStore final : public Store {
     Result<std::vector<Project>> ListProjects() override { return in_.ListProjects(); }
     Status InsertProject(const Project& p) override { return in_.InsertProject(p); }
     Status UpdateProject(const Project& p) override { return in_.UpdateProject(p); }
+    Result<bool> ClaimPoll(std::string_view p, std::string_view h, Timestamp now, Timestamp until,
+                           Timestamp next) override {
+      return in_.ClaimPoll(p, h, now, until, next);
+    }
     Status DeleteProject(std::string_view id) override { return in_.DeleteProject(id); }
     Result<Doc> GetDoc(std::string_view p, std::string_view f) override { return in_.GetDoc(p, f); }
     Result<std::vector<Doc>> ListDocs(std::string_view p) override { return in_.ListDocs(p); }
@@ -53,6 +57,17 @@ class UnreadableLogStore final : public Store {
     Status InsertDoc(const Doc& d) override { return in_.InsertDoc(d); }
     Status UpdateDoc(const Doc& d, std::int64_t v) override { return in_.UpdateDoc(d, v); }
     Status DeleteDoc(std::string_view p, std::string_view f) override { return in_.DeleteDoc(p, f); }
+    Status PutTombstone(const DocTombstone& t) override { return in_.PutTombstone(t); }
+    Result<std::vector<DocTombstone>> ListTombstones(std::string_view p) override { return in_.ListTombstones(p); }
+    Result<std::optional<DocTombstone>> TakeTombstone(std::string_view p, std::string_view f) override {
+      return in_.TakeTombstone(p, f);
+    }
+    Status PutConflict(const DocConflict& c) override { return in_.PutConflict(c); }
+    Result<std::vector<DocConflict>> ListConflicts(std::string_view p) override { return in_.ListConflicts(p); }
+    Result<std::optional<DocConflict>> TakeConflict(std::string_view p, std::string_view f) override {
+      return in_.TakeConflict(p, f);
+    }
+    Status ClearConflicts(std::string_view p) override { return in_.ClearConflicts(p); }
     Status InsertDocVersion(const DocVersion& v) override { return in_.InsertDocVersion(v); }
     Result<std::vector<DocVersion>> ListDocVersions(std::string_view d) override { return in_.ListDocVersions(d); }
     Result<DocVersion> GetDocVersion(std::string_view d, std::int64_t v) override { return in_.GetDocVersion(d, v); }

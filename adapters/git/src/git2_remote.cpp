@@ -169,6 +169,43 @@ class Git2Remote final : public GitRemote {
     return OidText(head);
   }
 
+  Result<std::string> RemoteHead(const GitTarget& target) override {
+    LIBSYNC_RETURN_IF_ERROR(CheckNotCancelled());
+    LIBSYNC_RETURN_IF_ERROR(CheckLocalRemote(target.url));
+    auto guard = LockProject(target.project_id);
+    auto repo = OpenCache(target);
+    if (!repo) return repo.error();
+    Remote remote;
+    {
+      git_remote* raw = nullptr;
+      if (int rc = git_remote_create_anonymous(&raw, *repo, target.url.c_str()); rc < 0) {
+        return MapRemoteError(rc, "invalid remote URL", target);
+      }
+      remote.reset(raw);
+    }
+    git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+    CredentialPayload creds{&options_.token_username, &target.token};
+    callbacks.credentials = ProvideCredentials;
+    callbacks.payload = &creds;
+    // The advertisement alone: connect, read the refs, disconnect; no pack is asked for.
+    const TransferScope scope(Limits());
+    if (int rc = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr); rc < 0) {
+      return TransferError(scope, rc, "listing the remote's branches failed", target, options_, "nothing was checked");
+    }
+    const git_remote_head** heads = nullptr;
+    std::size_t count = 0;
+    if (int rc = git_remote_ls(&heads, &count, remote.get()); rc < 0) {
+      return TransferError(scope, rc, "listing the remote's branches failed", target, options_, "nothing was checked");
+    }
+    const std::string wanted = "refs/heads/" + target.branch;
+    std::string head;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (wanted == heads[i]->name) head = OidText(heads[i]->oid);
+    }
+    git_remote_disconnect(remote.get());
+    return head;
+  }
+
   Result<std::vector<GitFile>> ListTree(const GitTarget& target, const std::string& commit_id,
                                         const std::string& dir, bool recursive) override {
     auto guard = LockProject(target.project_id);

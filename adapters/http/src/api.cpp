@@ -120,6 +120,23 @@ bool Api::IsAdmin(const Request& request) const {
   return caller && caller->is_admin();
 }
 
+std::string Api::MetricsText() const {
+  if (!git_sync_) return {};
+  const GitSyncService::SyncCounts counts = git_sync_->counts();
+  std::string out =
+      "# HELP libsync_git_syncs_total Git imports and exports by how they ended.\n"
+      "# TYPE libsync_git_syncs_total counter\n";
+  const char* directions[] = {"import", "export"};
+  const char* results[] = {"ok", "conflicts", "failed"};
+  for (std::size_t d = 0; d < 2; ++d) {
+    for (std::size_t r = 0; r < 3; ++r) {
+      out += std::string("libsync_git_syncs_total{direction=\"") + directions[d] + "\",result=\"" + results[r] +
+             "\"} " + std::to_string(counts.syncs[d][r]) + "\n";
+    }
+  }
+  return out;
+}
+
 bool Api::WaitsOnGitRemote(const Request& request) const {
   if (!git_sync_ || request.method != "POST") return false;
   const auto match = MatchTarget(request.method, request.target, GitRoutes::kPresent);

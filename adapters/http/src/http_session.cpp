@@ -200,7 +200,8 @@ void HttpSession<Stream>::ServeMetrics(const Request& request) {
   }
   const std::size_t subscribers = shared_->options.events ? shared_->options.events->subscribers() : 0;
   Response r{200, {{"content-type", "text/plain; version=0.0.4"}},
-             shared_->metrics.Render(shared_->limits.connections(), subscribers, shared_->placement.OpenPerThread())};
+             shared_->metrics.Render(shared_->limits.connections(), subscribers, shared_->placement.OpenPerThread()) +
+                 shared_->api.MetricsText()};
   DoWrite(r, true, 11);
 }
 

@@ -29,6 +29,10 @@ void Metrics::Record(std::string_view method, std::string_view target, int statu
   ++counts.count;
   counts.sum += seconds;
   if (method_label == "POST" && route_label == "/api/projects/:id/lock" && status == 201) ++counts.lock_grants;
+  // Someone is knocking with the wrong secret (or none): worth an alert of its own.
+  if (method_label == "POST" && route_label == "/api/projects/:id/git/webhook" && status == 401) {
+    ++counts.webhooks_refused;
+  }
 }
 
 std::string Metrics::Render(std::size_t open_connections, std::size_t subscribers,
@@ -42,6 +46,7 @@ std::string Metrics::Render(std::size_t open_connections, std::size_t subscriber
     total.count += counts.count;
     total.sum += counts.sum;
     total.lock_grants += counts.lock_grants;
+    total.webhooks_refused += counts.webhooks_refused;
   }
   std::string out;
   char line[512];
@@ -82,6 +87,12 @@ std::string Metrics::Render(std::size_t open_connections, std::size_t subscriber
                 "# HELP libsync_build_info The running server's version.\n# TYPE libsync_build_info gauge\n"
                 "libsync_build_info{version=\"%.*s\"} 1\n",
                 static_cast<int>(kVersion.size()), kVersion.data());
+  out += line;
+  std::snprintf(line, sizeof line,
+                "# HELP libsync_webhook_signature_failures_total Push webhooks refused for a bad or missing signature.\n"
+                "# TYPE libsync_webhook_signature_failures_total counter\n"
+                "libsync_webhook_signature_failures_total %llu\n",
+                static_cast<unsigned long long>(total.webhooks_refused));
   out += line;
   if (!per_thread.empty()) {
     out += "# HELP libsync_network_thread_connections Open HTTP connections by network thread.\n"

@@ -38,6 +38,7 @@ class Metrics {
     std::uint64_t count = 0;
     double sum = 0;
     std::uint64_t lock_grants = 0;
+    std::uint64_t webhooks_refused = 0;  // bad or missing signature (401)
   };
   struct alignas(64) Shard {
     mutable Mutex mutex;

@@ -87,18 +87,39 @@ Response ErrorResponse(const Status& status) {
 
 std::string DocETag(std::int64_t version) { return "\"v" + std::to_string(version) + "\""; }
 
+namespace {
+
+boost::json::value OutcomeJson(const SyncOutcome& o) {
+  if (!o.at) return nullptr;
+  return boost::json::object{{"at", FormatTimestamp(*o.at)},
+                             {"commit", o.commit.empty() ? boost::json::value(nullptr) : boost::json::value(o.commit)},
+                             {"result", o.result}};
+}
+
+}  // namespace
+
 boost::json::object ProjectJson(const ProjectView& p) {
   return {{"id", p.id},
           {"name", p.name},
           {"repoUrl", p.repo_url},
           {"hasToken", p.has_token},
+          {"hasWebhookSecret", p.has_webhook_secret},
+          {"syncIntervalSeconds", p.sync_interval_seconds},
           {"branch", p.branch},
           {"docsPath", p.docs_path},
           {"createdAt", FormatTimestamp(p.created_at)},
           {"updatedAt", FormatTimestamp(p.updated_at)},
           {"lastSyncedCommit", p.last_synced_commit.empty() ? boost::json::value(nullptr)
                                                             : boost::json::value(p.last_synced_commit)},
-          {"syncedAt", OptionalTime(p.synced_at)}};
+          {"syncedAt", OptionalTime(p.synced_at)},
+          {"sync", boost::json::object{{"lastImport", OutcomeJson(p.last_import)},
+                                       {"lastExport", OutcomeJson(p.last_export)},
+                                       {"lastError", p.last_sync_error_at
+                                                         ? boost::json::value(boost::json::object{
+                                                               {"at", FormatTimestamp(*p.last_sync_error_at)},
+                                                               {"message", p.last_sync_error}})
+                                                         : boost::json::value(nullptr)},
+                                       {"nextPollAt", OptionalTime(p.next_poll_at)}}}};
 }
 
 namespace {
@@ -150,7 +171,7 @@ Response DocListResponse(const std::vector<Doc>& docs) {
   return JsonResponse(200, std::move(body));
 }
 
-Response SnapshotResponse(const DocsSnapshot& snapshot) {
+Response SnapshotResponse(const DocsSnapshot& snapshot, int status) {
   std::string body = "{\"docs\":[";
   for (std::size_t i = 0; i < snapshot.docs.size(); ++i) {
     const auto& d = snapshot.docs[i];
@@ -161,7 +182,7 @@ Response SnapshotResponse(const DocsSnapshot& snapshot) {
   }
   AppendField(body, "],\"hash\":", snapshot.hash);
   body += '}';
-  return JsonResponse(200, std::move(body));
+  return JsonResponse(status, std::move(body));
 }
 
 boost::json::object VersionJson(const DocVersion& v, bool with_content) {
@@ -221,7 +242,28 @@ boost::json::object ImportJson(const ImportReport& r) {
 boost::json::object ExportJson(const ExportReport& r) {
   return {{"commit", r.commit.empty() ? boost::json::value(nullptr) : boost::json::value(r.commit)},
           {"pushed", Strings(r.pushed)},
+          {"deleted", Strings(r.deleted)},
           {"attempts", r.attempts}};
+}
+
+boost::json::object ConflictJson(const ConflictView& c) {
+  const auto text = [](const std::optional<std::string>& t) {
+    return t ? boost::json::value(*t) : boost::json::value(nullptr);
+  };
+  const auto id = [](const std::string& blob) {
+    return blob.empty() ? boost::json::value(nullptr) : boost::json::value(blob);
+  };
+  const DocConflict& k = c.conflict;
+  return {{"fileName", k.file_name},
+          {"reason", k.reason},
+          {"commit", id(k.commit)},
+          {"detectedAt", FormatTimestamp(k.detected_at)},
+          {"baseBlobId", id(k.base_blob_oid)},
+          {"baseContent", text(k.base_content)},
+          {"localVersion", c.local ? boost::json::value(c.local->version) : boost::json::value(nullptr)},
+          {"localContent", c.local ? boost::json::value(c.local->content) : boost::json::value(nullptr)},
+          {"remoteBlobId", id(k.remote_blob_oid)},
+          {"remoteContent", text(k.remote_content)}};
 }
 
 }  // namespace libsync::web

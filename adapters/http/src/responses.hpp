@@ -38,7 +38,8 @@ Response DocResponse(int status, const Doc& d);
 /// An array of docs.
 Response DocListResponse(const std::vector<Doc>& docs);
 /// The original hooks' sync answer: {"docs":[{"fileName","content","hash"}…],"hash":…}.
-Response SnapshotResponse(const DocsSnapshot& snapshot);
+/// `status` is 201 for the POST the original hooks make (its answer), 200 for a GET.
+Response SnapshotResponse(const DocsSnapshot& snapshot, int status = 200);
 boost::json::object VersionJson(const DocVersion& v, bool with_content);
 /// Without the token hash; the token itself appears only in the acquire response.
 boost::json::object LockJson(const Lock& l);
@@ -46,5 +47,8 @@ boost::json::object LockJson(const Lock& l);
 boost::json::object ApiKeyJson(const ApiKey& k);
 boost::json::object ImportJson(const ImportReport& r);
 boost::json::object ExportJson(const ExportReport& r);
+/// {fileName, reason, commit, detectedAt, baseBlobId, baseContent, localVersion,
+/// localContent, remoteBlobId, remoteContent}; absent sides and texts are null.
+boost::json::object ConflictJson(const ConflictView& c);
 
 }  // namespace libsync::web

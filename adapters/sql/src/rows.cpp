@@ -30,74 +30,134 @@ std::string WriteOptionalTime(const std::optional<Timestamp>& t) { return t ? Fo
 const std::string& ProjectColumns() {
   static const std::string columns = R"("id", "name", "repoUrl", "token", "branch", "docsPath", )" +
                                      Time("createdAt") + ", " + Time("updatedAt") + R"(, "lastSyncedCommit", )" +
-                                     OptionalTime("syncedAt");
+                                     OptionalTime("syncedAt") + R"(, "webhookSecret", )" + OptionalTime("lastImportAt") +
+                                     R"(, "lastImportCommit", "lastImportResult", )" + OptionalTime("lastExportAt") +
+                                     R"(, "lastExportCommit", "lastExportResult", "lastSyncError", )" +
+                                     OptionalTime("lastSyncErrorAt") + R"(, "syncIntervalSeconds", )" +
+                                     OptionalTime("nextPollAt");
   return columns;
 }
 
 void ProjectRow::Bind(Query& q) {
   q.Into(id).Into(name).Into(repo_url).Into(token).Into(branch).Into(docs_path).Into(created).Into(updated)
-      .Into(commit).Into(synced);
+      .Into(commit).Into(synced).Into(webhook_secret).Into(import_at).Into(import_commit).Into(import_result)
+      .Into(export_at).Into(export_commit).Into(export_result).Into(sync_error).Into(sync_error_at)
+      .Into(sync_interval).Into(next_poll);
 }
 
 Project ProjectRow::Get() && {
-  return Project{std::move(id), std::move(name), std::move(repo_url), std::move(token), std::move(branch),
-                 std::move(docs_path), ReadTime(created), ReadTime(updated), std::move(commit),
-                 ReadOptionalTime(synced)};
+  return Project{std::move(id),
+                 std::move(name),
+                 std::move(repo_url),
+                 std::move(token),
+                 std::move(branch),
+                 std::move(docs_path),
+                 ReadTime(created),
+                 ReadTime(updated),
+                 std::move(commit),
+                 ReadOptionalTime(synced),
+                 std::move(webhook_secret),
+                 {ReadOptionalTime(import_at), std::move(import_commit), std::move(import_result)},
+                 {ReadOptionalTime(export_at), std::move(export_commit), std::move(export_result)},
+                 std::move(sync_error),
+                 ReadOptionalTime(sync_error_at),
+                 sync_interval,
+                 ReadOptionalTime(next_poll)};
 }
 
 // --- Doc ----------------------------------------------------------------------------
 
 const std::string& DocColumns() {
   static const std::string columns = R"("id", "projectId", "fileName", "content", "hash", "version", )" +
-                                     Time("createdAt") + ", " + Time("updatedAt") + R"(, "baseBlobOid", "updatedBy")";
+                                     Time("createdAt") + ", " + Time("updatedAt") +
+                                     R"(, "baseBlobOid", "updatedBy", "blobOid")";
   return columns;
 }
 
 void DocRow::Bind(Query& q) {
   q.Into(id).Into(project_id).Into(file_name).Into(content).Into(hash).Into(version).Into(created).Into(updated)
-      .Into(base_blob).Into(updated_by);
+      .Into(base_blob).Into(updated_by).Into(blob);
 }
 
 Doc DocRow::Get() && {
   return Doc{std::move(id), std::move(project_id), std::move(file_name), std::move(content), std::move(hash),
-             version, ReadTime(created), ReadTime(updated), std::move(base_blob), std::move(updated_by)};
+             version, ReadTime(created), ReadTime(updated), std::move(base_blob), std::move(updated_by),
+             std::move(blob)};
 }
 
 const std::string& DocSummaryColumns() {
-  static const std::string columns = R"("fileName", "hash", "version", )" + Time("updatedAt") + R"(, "baseBlobOid")";
+  static const std::string columns =
+      R"("fileName", "hash", "version", )" + Time("updatedAt") + R"(, "baseBlobOid", "blobOid")";
   return columns;
 }
 
-void DocSummaryRow::Bind(Query& q) { q.Into(file_name).Into(hash).Into(version).Into(updated).Into(base_blob); }
+void DocSummaryRow::Bind(Query& q) {
+  q.Into(file_name).Into(hash).Into(version).Into(updated).Into(base_blob).Into(blob);
+}
 
 DocSummary DocSummaryRow::Get() && {
-  return {std::move(file_name), std::move(hash), version, ReadTime(updated), std::move(base_blob)};
+  return {std::move(file_name), std::move(hash), version, ReadTime(updated), std::move(base_blob), std::move(blob)};
+}
+
+const std::string& TombstoneColumns() {
+  static const std::string columns = R"("projectId", "fileName", "baseBlobOid", )" + Time("deletedAt") + R"(, "deletedBy")";
+  return columns;
+}
+
+void TombstoneRow::Bind(Query& q) { q.Into(project_id).Into(file_name).Into(base_blob).Into(deleted).Into(deleted_by); }
+
+DocTombstone TombstoneRow::Get() && {
+  return {std::move(project_id), std::move(file_name), std::move(base_blob), ReadTime(deleted), std::move(deleted_by)};
+}
+
+const std::string& ConflictColumns() {
+  static const std::string columns =
+      R"("projectId", "fileName", "reason", "commit", "baseBlobOid", "remoteBlobOid",
+         CASE WHEN "baseContent" IS NULL THEN 0 ELSE 1 END, COALESCE("baseContent", ''),
+         CASE WHEN "remoteContent" IS NULL THEN 0 ELSE 1 END, COALESCE("remoteContent", ''), )" +
+      Time("detectedAt");
+  return columns;
+}
+
+void ConflictRow::Bind(Query& q) {
+  q.Into(project_id).Into(file_name).Into(reason).Into(commit).Into(base_blob).Into(remote_blob).Into(has_base)
+      .Into(base).Into(has_remote).Into(remote).Into(detected);
+}
+
+DocConflict ConflictRow::Get() && {
+  DocConflict c{std::move(project_id), std::move(file_name), std::move(reason), std::move(commit),
+                std::move(base_blob),  std::move(remote_blob), std::nullopt,      std::nullopt,
+                ReadTime(detected)};
+  if (has_base != 0) c.base_content = std::move(base);
+  if (has_remote != 0) c.remote_content = std::move(remote);
+  return c;
 }
 
 // --- DocVersion ---------------------------------------------------------------------
 
 const std::string& VersionColumns() {
   static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", "content", "hash", )"
-                                     R"("author", "source", )" + Time("createdAt");
+                                     R"("author", "source", )" + Time("createdAt") + R"(, "blobOid")";
   return columns;
 }
 
 const std::string& VersionColumnsWithoutContent() {
   static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", '', "hash", )"
-                                     R"("author", "source", )" + Time("createdAt");
+                                     R"("author", "source", )" + Time("createdAt") + R"(, "blobOid")";
   return columns;
 }
 
 void VersionRow::Bind(Query& q) {
   q.Into(id).Into(doc_id).Into(project_id).Into(file_name).Into(version).Into(content).Into(hash).Into(author)
-      .Into(source).Into(created);
+      .Into(source).Into(created).Into(blob);
 }
 
 DocVersion VersionRow::Get() && {
   VersionSource parsed = VersionSource::kApi;
   ParseSource(source, &parsed);
   return DocVersion{std::move(id), std::move(doc_id), std::move(project_id), std::move(file_name), version,
-                    std::move(content), std::move(hash), std::move(author), parsed, ReadTime(created)};
+                    std::move(content), std::move(hash), std::move(author), parsed, ReadTime(created),
+                    std::move(blob)};
 }
 
 // --- Lock ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 
 #include "libsync/model/api_key.hpp"
 #include "libsync/model/doc.hpp"
+#include "libsync/model/doc_conflict.hpp"
 #include "libsync/model/doc_version.hpp"
 #include "libsync/model/event.hpp"
 #include "libsync/model/lock.hpp"
@@ -34,7 +35,11 @@ std::string WriteOptionalTime(const std::optional<Timestamp>& t);
 /// "id", "name", "repoUrl", ... as ProjectRow binds them.
 const std::string& ProjectColumns();
 struct ProjectRow {
-  std::string id, name, repo_url, token, branch, docs_path, created, updated, commit, synced;
+  std::string id, name, repo_url, token, branch, docs_path, created, updated, commit, synced, webhook_secret;
+  std::string import_at, import_commit, import_result, export_at, export_commit, export_result;
+  std::string sync_error, sync_error_at;
+  long long sync_interval = 0;
+  std::string next_poll;
   void Bind(Query& q);
   Project Get() &&;
 };
@@ -44,7 +49,7 @@ const std::string& DocColumns();
 struct DocRow {
   std::string id, project_id, file_name, content, hash;
   long long version = 0;
-  std::string created, updated, base_blob, updated_by;
+  std::string created, updated, base_blob, updated_by, blob;
   void Bind(Query& q);
   Doc Get() &&;
 };
@@ -54,9 +59,30 @@ const std::string& DocSummaryColumns();
 struct DocSummaryRow {
   std::string file_name, hash;
   long long version = 0;
-  std::string updated, base_blob;
+  std::string updated, base_blob, blob;
   void Bind(Query& q);
   DocSummary Get() &&;
+};
+
+/// "projectId", "fileName", "baseBlobOid", "deletedAt", "deletedBy" of "DocTombstone".
+const std::string& TombstoneColumns();
+struct TombstoneRow {
+  std::string project_id, file_name, base_blob, deleted, deleted_by;
+  void Bind(Query& q);
+  DocTombstone Get() &&;
+};
+
+/// The columns of "SyncConflict"; each nullable text comes as a flag (1 when present)
+/// followed by the text ('' when NULL).
+const std::string& ConflictColumns();
+struct ConflictRow {
+  std::string project_id, file_name, reason, commit, base_blob, remote_blob;
+  long long has_base = 0;
+  std::string base;
+  long long has_remote = 0;
+  std::string remote, detected;
+  void Bind(Query& q);
+  DocConflict Get() &&;
 };
 
 /// The version columns with its content, or with '' in its place for listings (the
@@ -66,7 +92,7 @@ const std::string& VersionColumnsWithoutContent();
 struct VersionRow {
   std::string id, doc_id, project_id, file_name;
   long long version = 0;
-  std::string content, hash, author, source, created;
+  std::string content, hash, author, source, created, blob;
   void Bind(Query& q);
   DocVersion Get() &&;
 };

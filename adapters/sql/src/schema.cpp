@@ -82,6 +82,72 @@ std::vector<std::string> LibsyncAdditions(Dialect d) {
   };
 }
 
+// Migration 3: tombstones of docs deleted locally after a git sync, so the next export
+// deletes their files instead of the next import bringing them back.
+std::vector<std::string> DocTombstones(Dialect d) {
+  const ColumnTypes t = TypesFor(d);
+  return {
+      std::string(R"(CREATE TABLE "DocTombstone" ("projectId" TEXT NOT NULL REFERENCES "Project"("id")
+        ON DELETE CASCADE ON UPDATE CASCADE, "fileName" TEXT NOT NULL, "baseBlobOid" TEXT NOT NULL,
+        "deletedAt" )") + t.time + R"( NOT NULL, "deletedBy" TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY ("projectId", "fileName")))",
+  };
+}
+
+// Migration 4: the conflicts of each project's last import, listed and resolved through
+// the API. The texts are nullable: NULL is "no usable text", '' an empty file.
+std::vector<std::string> SyncConflicts(Dialect d) {
+  const ColumnTypes t = TypesFor(d);
+  return {
+      std::string(R"(CREATE TABLE "SyncConflict" ("projectId" TEXT NOT NULL REFERENCES "Project"("id")
+        ON DELETE CASCADE ON UPDATE CASCADE, "fileName" TEXT NOT NULL, "reason" TEXT NOT NULL,
+        "commit" TEXT NOT NULL, "baseBlobOid" TEXT NOT NULL, "remoteBlobOid" TEXT NOT NULL,
+        "baseContent" TEXT, "remoteContent" TEXT, "detectedAt" )") + t.time + R"( NOT NULL,
+        PRIMARY KEY ("projectId", "fileName")))",
+  };
+}
+
+// Migration 5: each project's push-webhook secret, sealed like its git token.
+std::vector<std::string> WebhookSecrets(Dialect) {
+  return {R"(ALTER TABLE "Project" ADD COLUMN "webhookSecret" TEXT NOT NULL DEFAULT '')"};
+}
+
+// Migration 6: how each project's last import and export ended, and its last sync error.
+std::vector<std::string> SyncStatus(Dialect d) {
+  const std::string time = TypesFor(d).time;
+  return {
+      R"(ALTER TABLE "Project" ADD COLUMN "lastImportAt" )" + time,
+      R"(ALTER TABLE "Project" ADD COLUMN "lastImportCommit" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastImportResult" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastExportAt" )" + time,
+      R"(ALTER TABLE "Project" ADD COLUMN "lastExportCommit" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastExportResult" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastSyncError" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "lastSyncErrorAt" )" + time,
+  };
+}
+
+// Migration 7: polling. The lease columns are written only by ClaimPoll, in one
+// conditional UPDATE, so two servers never both hold a live lease.
+std::vector<std::string> Polling(Dialect d) {
+  const std::string time = TypesFor(d).time;
+  return {
+      R"(ALTER TABLE "Project" ADD COLUMN "syncIntervalSeconds" INTEGER NOT NULL DEFAULT 0)",
+      R"(ALTER TABLE "Project" ADD COLUMN "nextPollAt" )" + time,
+      R"(ALTER TABLE "Project" ADD COLUMN "pollHolder" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "Project" ADD COLUMN "pollLeaseUntil" )" + time,
+  };
+}
+
+// Migration 8: each doc's and each version's git blob id, computed when the content is
+// written, so export and import tell changed docs apart without reading their text.
+std::vector<std::string> BlobIds(Dialect) {
+  return {
+      R"(ALTER TABLE "Doc" ADD COLUMN "blobOid" TEXT NOT NULL DEFAULT '')",
+      R"(ALTER TABLE "DocVersion" ADD COLUMN "blobOid" TEXT NOT NULL DEFAULT '')",
+  };
+}
+
 // The original platform stored API keys in plain text; libsync stores only their SHA-256.
 // Hashing them in place keeps every existing workstation key working.
 void HashPlainApiKeys(const Channel& channel) {
@@ -141,10 +207,16 @@ std::vector<Migration> Migrations(Dialect d) {
       {2, "libsync-additions", LibsyncAdditions(d),
        "every \"ApiKey\".\"key\" (the original platform's plain key) replaced by its SHA-256 hex, "
        "and \"prefix\" set to its first characters, row by row in the same transaction"},
+      {3, "doc-tombstones", DocTombstones(d), ""},
+      {4, "sync-conflicts", SyncConflicts(d), ""},
+      {5, "webhook-secrets", WebhookSecrets(d), ""},
+      {6, "sync-status", SyncStatus(d), ""},
+      {7, "polling-lease", Polling(d), ""},
+      {8, "blob-ids", BlobIds(d), ""},
   };
 }
 
-int LatestSchemaVersion() { return 2; }
+int LatestSchemaVersion() { return 8; }
 
 std::string MigrationTableStatement(Dialect d) {
   return std::string(R"(CREATE TABLE IF NOT EXISTS "Migration" ("version" INTEGER NOT NULL PRIMARY KEY, "appliedAt" )") +

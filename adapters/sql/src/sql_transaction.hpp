@@ -6,6 +6,8 @@
 //   sql_transaction.cpp           opening, commit, rollback, the held project's counters
 //   sql_transaction_projects.cpp  projects
 //   sql_transaction_docs.cpp      docs and their versions
+//   sql_transaction_tombstones.cpp  docs deleted locally since their last git sync
+//   sql_transaction_conflicts.cpp   the conflicts of each project's last import
 //   sql_transaction_locks.cpp     locks and fences
 //   sql_transaction_keys.cpp      API keys
 //   sql_transaction_events.cpp    the event log
@@ -46,6 +48,8 @@ class SqlTransaction final : public Transaction {
   Result<std::vector<Project>> ListProjects() override;
   Status InsertProject(const Project& project) override;
   Status UpdateProject(const Project& project) override;
+  Result<bool> ClaimPoll(std::string_view project_id, std::string_view holder, Timestamp now, Timestamp until,
+                         Timestamp next_poll_at) override;
   Status DeleteProject(std::string_view id) override;
 
   Result<Doc> GetDoc(std::string_view project_id, std::string_view file_name) override;
@@ -54,6 +58,17 @@ class SqlTransaction final : public Transaction {
   Status InsertDoc(const Doc& doc) override;
   Status UpdateDoc(const Doc& doc, std::int64_t expected_version) override;
   Status DeleteDoc(std::string_view project_id, std::string_view file_name) override;
+
+  Status PutTombstone(const DocTombstone& tombstone) override;
+  Result<std::vector<DocTombstone>> ListTombstones(std::string_view project_id) override;
+  Result<std::optional<DocTombstone>> TakeTombstone(std::string_view project_id,
+                                                    std::string_view file_name) override;
+
+  Status PutConflict(const DocConflict& conflict) override;
+  Result<std::vector<DocConflict>> ListConflicts(std::string_view project_id) override;
+  Result<std::optional<DocConflict>> TakeConflict(std::string_view project_id,
+                                                  std::string_view file_name) override;
+  Status ClearConflicts(std::string_view project_id) override;
 
   Status InsertDocVersion(const DocVersion& version) override;
   Result<std::vector<DocVersion>> ListDocVersions(std::string_view doc_id) override;

@@ -47,10 +47,10 @@ Status SqlTransaction::InsertDoc(const Doc& d) {
     std::string created = FormatTimestamp(v.created_at), updated = FormatTimestamp(v.updated_at);
     Query q(channel_);
     q.Use(v.id).Use(v.project_id).Use(v.file_name).Use(v.content).Use(v.hash).Use(version).Use(created)
-        .Use(updated).Use(v.base_blob_oid).Use(v.updated_by);
+        .Use(updated).Use(v.base_blob_oid).Use(v.updated_by).Use(v.blob_oid);
     q.Run(R"(INSERT INTO "Doc" ("id", "projectId", "fileName", "content", "hash", "version", "createdAt",
-             "updatedAt", "baseBlobOid", "updatedBy") VALUES (:i, :p, :f, :c, :h, :v, :ca, :ua, :b, :ub)
-             ON CONFLICT DO NOTHING)");
+             "updatedAt", "baseBlobOid", "updatedBy", "blobOid") VALUES (:i, :p, :f, :c, :h, :v, :ca, :ua, :b, :ub,
+             :bo) ON CONFLICT DO NOTHING)");
     if (q.Affected() == 0) return Status::PreconditionFailed("doc '" + d.file_name + "' already exists");
     return Status::Ok();
   });
@@ -63,11 +63,11 @@ Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
     long long version = v.version, expected = expected_version;
     std::string updated = FormatTimestamp(v.updated_at);
     Query q(channel_);
-    q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by).Use(v.id)
-        .Use(expected);
+    q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by).Use(v.blob_oid)
+        .Use(v.id).Use(expected);
     // Compare-and-swap: the row changes only if nobody moved the version meanwhile.
     q.Run(R"(UPDATE "Doc" SET "content" = :c, "hash" = :h, "version" = :v, "updatedAt" = :u,
-             "baseBlobOid" = :b, "updatedBy" = :ub WHERE "id" = :i AND "version" = :e)");
+             "baseBlobOid" = :b, "updatedBy" = :ub, "blobOid" = :bo WHERE "id" = :i AND "version" = :e)");
     if (q.Affected() == 1) return Status::Ok();
     long long current = 0;
     Query check(channel_);
@@ -99,10 +99,10 @@ Status SqlTransaction::InsertDocVersion(const DocVersion& dv) {
     std::string source(SourceName(v.source)), created = FormatTimestamp(v.created_at);
     Query q(channel_);
     q.Use(v.id).Use(v.doc_id).Use(v.project_id).Use(v.file_name).Use(version).Use(v.content).Use(v.hash)
-        .Use(v.author).Use(source).Use(created);
+        .Use(v.author).Use(source).Use(created).Use(v.blob_oid);
     q.Run(R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content",
-             "hash", "author", "source", "createdAt") VALUES (:i, :d, :p, :f, :v, :c, :h, :a, :s, :t)
-             ON CONFLICT DO NOTHING)");
+             "hash", "author", "source", "createdAt", "blobOid") VALUES (:i, :d, :p, :f, :v, :c, :h, :a, :s, :t,
+             :bo) ON CONFLICT DO NOTHING)");
     if (q.Affected() == 0) return Status::PreconditionFailed("version " + std::to_string(dv.version) + " exists");
     return Status::Ok();
   });

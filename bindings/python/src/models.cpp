@@ -42,6 +42,7 @@ void BindModels(py::module_& m) {
       .def_readonly("name", &ProjectView::name)
       .def_readonly("repo_url", &ProjectView::repo_url)
       .def_readonly("has_token", &ProjectView::has_token)
+      .def_readonly("has_webhook_secret", &ProjectView::has_webhook_secret)
       .def_readonly("branch", &ProjectView::branch)
       .def_readonly("docs_path", &ProjectView::docs_path)
       .def_readonly("last_synced_commit", &ProjectView::last_synced_commit)
@@ -137,6 +138,7 @@ void BindModels(py::module_& m) {
   Value<ExportReport>(m, "ExportReport", "What a push to git did.")
       .def_readonly("commit", &ExportReport::commit)
       .def_readonly("pushed", &ExportReport::pushed)
+      .def_readonly("deleted", &ExportReport::deleted)
       .def_readonly("attempts", &ExportReport::attempts);
 }
 

@@ -24,6 +24,18 @@ struct WriteGuard {
   /// The doc must exist, at any version (HTTP `If-Match: *`); when it does not, the write
   /// fails with kPreconditionFailed.
   bool must_exist = false;
+  /// Put only: the write resolves the doc's sync conflict (DocService::Conflicts) whose
+  /// repository side is this blob id, and records that blob as the doc's base, so the next
+  /// import takes the repository as settled and the next export pushes this text. No such
+  /// conflict (another blob, or none) fails with kPreconditionFailed.
+  std::optional<std::string> resolves;
+};
+
+/// A sync conflict with the doc's side of it: the doc as it is now, or nullopt when it
+/// was deleted here.
+struct ConflictView {
+  DocConflict conflict;
+  std::optional<Doc> local;
 };
 
 struct DocWriteResult {
@@ -62,10 +74,16 @@ class DocService {
                              std::string_view file_name, std::string_view content,
                              const WriteGuard& guard = {}, VersionSource source = VersionSource::kApi);
 
-  /// Deletes a doc and its history. Expected errors: kNotFound, kLocked,
-  /// kPreconditionFailed, kPermissionDenied.
+  /// Deletes a doc and its history. A doc synced with git before leaves a tombstone, so
+  /// the next export deletes its file (GitSyncService). Expected errors: kNotFound,
+  /// kLocked, kPreconditionFailed, kPermissionDenied.
   Status Delete(const Caller& caller, std::string_view project_id, std::string_view file_name,
                 const WriteGuard& guard = {});
+
+  /// The conflicts the last import left (GitSyncService::Import), each with the base and
+  /// repository texts it recorded and the doc's text now, ordered by fileName.
+  /// Expected errors: kNotFound (project).
+  Result<std::vector<ConflictView>> Conflicts(const Caller& caller, std::string_view project_id);
 
   /// Every version, newest first, without content. Expected errors: kNotFound.
   Result<std::vector<DocVersion>> History(const Caller& caller, std::string_view project_id,

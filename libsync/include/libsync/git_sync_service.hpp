@@ -1,6 +1,9 @@
 #pragma once
 // Import from and export to a project's git branch (DESIGN §4, "Git sync").
 
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -31,6 +34,10 @@ struct ImportRequest {
   std::optional<std::string> path;  ///< folder to import; default the project's docsPath
   bool recursive = true;
   std::optional<std::string> lock_token;  ///< required while the project is locked
+  /// Wait for a sync of the project that is already running to end, instead of failing
+  /// with kUnavailable: for background imports (GitSyncScheduler), whose threads are their
+  /// own, and which must not drop a push that arrived during someone else's sync.
+  bool wait_if_running = false;
 };
 
 struct SyncConflict {
@@ -41,6 +48,13 @@ struct SyncConflict {
   /// (deleted there, an invalid name, not UTF-8 within the size limit).
   std::string remote_blob_id;
   std::optional<std::string> remote_content;
+  /// The blob last synced (empty when never synced) and its text, where known: what a
+  /// reader needs for a three-way view. Not in the HTTP report; GET …/conflicts has them.
+  std::string base_blob_id;
+  std::optional<std::string> base_content;
+  /// The repository deleted the file (remote_blob_id is then empty; the stored conflict
+  /// names kNoBlobId, which a resolving write quotes).
+  bool deleted_remotely = false;
 };
 
 struct ImportReport {
@@ -60,6 +74,7 @@ struct ExportRequest {
 struct ExportReport {
   std::string commit;               ///< the pushed commit, or the remote head if nothing changed
   std::vector<std::string> pushed;  ///< docs in the commit
+  std::vector<std::string> deleted; ///< docs deleted here whose files the commit deletes
   int attempts = 0;                 ///< 1 unless the remote moved meanwhile
 };
 
@@ -79,26 +94,67 @@ class GitSyncService {
   /// Fetches the branch once and brings every changed file in: remote-only changes become
   /// new versions (source "git"), changes on both sides are merged three-way with the last
   /// synced blob as base, conflicts keep the local text, remote deletions of unchanged
-  /// docs delete them. Unchanged files cost a tree entry, nothing more.
+  /// docs delete them. A file whose doc was deleted here (a tombstone) is left for the
+  /// next export to delete, or is a conflict if it changed there since the last sync; a
+  /// tombstone whose file the repository deleted too is dropped. Unchanged files cost a
+  /// tree entry, nothing more. An import of the whole docsPath replaces the project's
+  /// stored conflicts (DocService::Conflicts) with its own; a narrower one adds its own.
   /// Expected errors: kNotFound, kInvalidArgument (remote URL refused), kLocked,
   /// kUnavailable (remote unreachable, or a sync of the project already running),
   /// kDeadlineExceeded (the remote stopped answering; nothing applied), kPermissionDenied.
   Result<ImportReport> Import(const Caller& caller, std::string_view project_id, const ImportRequest& request);
 
-  /// Imports first, then writes one commit with every doc that differs from the remote and
-  /// pushes it, never forcing; if the remote moved meanwhile it imports and tries again.
+  /// Every import and export that begins (the remote URL allowed) and fails, the lock
+  /// check included, is recorded on the project (lastImport or lastExport with result
+  /// "failed" or, for an export refused for conflicts, "conflicts"; lastSyncError, its
+  /// words withheld when they come from the store or libgit2) and announced as sync:failed
+  /// {direction, code, error}. One that succeeds records lastImport / lastExport with its
+  /// commit and result "ok" (an import with conflicts: "conflicts").
+  ///
+  /// Imports first, then writes one commit with every doc that differs from the remote,
+  /// and the deletion of every file whose doc was deleted here since the last sync
+  /// (tombstones), and pushes it, never forcing; if the remote moved meanwhile it imports
+  /// and tries again. A named file that is no doc but a tombstone exports its deletion.
   /// Expected errors: as Import, and kPreconditionFailed (conflicts to resolve first, or
   /// the remote kept moving).
   Result<ExportReport> Export(const Caller& caller, std::string_view project_id, const ExportRequest& request);
 
+  /// The remote branch's head and whether it moved from the commit the project last
+  /// synced with.
+  struct HeadCheck {
+    std::string head;  ///< empty when the branch does not exist
+    bool moved = false;
+  };
+  /// For polling: asks the remote for the branch head by a ref listing (GitRemote::
+  /// RemoteHead), which moves no objects, so an unchanged remote costs one round trip.
+  /// Same access and URL checks as Import; no sync slot (it writes nothing).
+  /// Expected errors: as Import's before the network, and RemoteHead's.
+  Result<HeadCheck> CheckHead(const Caller& caller, std::string_view project_id);
+
+  enum class SyncDirection : std::uint8_t { kImport, kExport };
+  enum class SyncResult : std::uint8_t { kOk, kConflicts, kFailed };
+  /// Syncs this service ran since it started, by direction and result (for /metrics);
+  /// those refused before they began (access, a URL refused, already running) not counted.
+  struct SyncCounts {
+    std::uint64_t syncs[2][3] = {};  ///< [SyncDirection][SyncResult]
+  };
+  SyncCounts counts() const;
+
  private:
   class SyncSlot;
+
+  void Count(SyncDirection direction, SyncResult result);
+  /// Records a sync that failed once it had begun (the project's lastImport or lastExport,
+  /// lastSyncError, a sync:failed event) and returns `failure`.
+  Status Failed(std::string_view project_id, SyncDirection direction, const Status& failure);
 
   const ServiceContext& ctx_;
   GitRemote& remote_;
   GitSyncOptions options_;
   Mutex running_mutex_;
   std::set<std::string, std::less<>> running_ LIBSYNC_GUARDED_BY(running_mutex_);  ///< projects with a sync in progress
+  std::condition_variable_any slot_freed_;  ///< a project left running_
+  std::atomic<std::uint64_t> counts_[2][3] = {};
 };
 
 }  // namespace libsync

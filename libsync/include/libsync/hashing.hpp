@@ -24,4 +24,8 @@ std::string GitBlobId(std::string_view content);
 /// Compares two strings in time that depends only on their lengths, for secrets.
 bool ConstantTimeEquals(std::string_view a, std::string_view b) noexcept;
 
+/// Lowercase hex HMAC-SHA256 of `data` under `key` (what GitHub and Gitea sign webhook
+/// deliveries with).
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
 }  // namespace libsync

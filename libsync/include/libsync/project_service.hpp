@@ -1,6 +1,7 @@
 #pragma once
 // ProjectService: projects and their write-only git token.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,12 @@ struct NewProject {
   std::string token;  ///< plain git token; sealed before it is stored; may be empty
   std::optional<std::string> branch;     ///< default "main"
   std::optional<std::string> docs_path;  ///< default "docs"
+  /// The push webhooks' shared secret (ProjectService::kMinWebhookSecretBytes or more,
+  /// printable ASCII); sealed before it is stored; empty: the project takes no webhooks.
+  std::string webhook_secret;
+  /// How often to check the branch head and import when it moved: 0 (never) or
+  /// ProjectService::kMinSyncIntervalSeconds to kMaxSyncIntervalSeconds.
+  std::int64_t sync_interval_seconds = 0;
 };
 
 /// Fields left unset are kept.
@@ -26,12 +33,23 @@ struct ProjectChanges {
   std::optional<std::string> token;
   std::optional<std::string> branch;
   std::optional<std::string> docs_path;
+  std::optional<std::string> webhook_secret;  ///< "" removes it
+  std::optional<std::int64_t> sync_interval_seconds;
 };
 
-/// Projects CRUD. The git token is write-only: it goes in sealed, and only RevealToken
-/// (for the git adapter, not for callers) gives it back. Thread-safe.
+/// Projects CRUD. The git token and the webhook secret are write-only: they go in sealed,
+/// and only RevealToken and RevealWebhookSecret (for the git adapter and the webhook check,
+/// not for callers) give them back. Thread-safe.
 class ProjectService {
  public:
+  /// A webhook secret shorter than this could be guessed offline from one signed delivery.
+  static constexpr std::size_t kMinWebhookSecretBytes = 16;
+  static constexpr std::size_t kMaxWebhookSecretBytes = 256;
+  /// Polling more often than this would cost every remote a ref listing per project
+  /// faster than any team pushes; a push webhook is the way to be quicker.
+  static constexpr std::int64_t kMinSyncIntervalSeconds = 30;
+  static constexpr std::int64_t kMaxSyncIntervalSeconds = 7 * 24 * 3600;
+
   explicit ProjectService(const ServiceContext& ctx) : ctx_(ctx) {}
 
   /// Admin only. Expected errors: kPermissionDenied, kInvalidArgument.
@@ -50,6 +68,9 @@ class ProjectService {
 
   /// The plain git token, for talking to the remote. Expected errors: kNotFound.
   Result<std::string> RevealToken(std::string_view id);
+  /// The plain webhook secret ("" when none is set), for checking a delivery's signature.
+  /// Expected errors: kNotFound.
+  Result<std::string> RevealWebhookSecret(std::string_view id);
 
  private:
   const ServiceContext& ctx_;

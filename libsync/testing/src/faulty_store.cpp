@@ -17,6 +17,10 @@ class FaultyTransaction final : public Transaction {
   Result<std::vector<Project>> ListProjects() override { LIBSYNC_FORWARD(ListProjects()); }
   Status InsertProject(const Project& p) override { LIBSYNC_FORWARD(InsertProject(p)); }
   Status UpdateProject(const Project& p) override { LIBSYNC_FORWARD(UpdateProject(p)); }
+  Result<bool> ClaimPoll(std::string_view p, std::string_view h, Timestamp now, Timestamp until,
+                         Timestamp next) override {
+    LIBSYNC_FORWARD(ClaimPoll(p, h, now, until, next));
+  }
   Status DeleteProject(std::string_view id) override { LIBSYNC_FORWARD(DeleteProject(id)); }
   Result<Doc> GetDoc(std::string_view p, std::string_view f) override { LIBSYNC_FORWARD(GetDoc(p, f)); }
   Result<std::vector<Doc>> ListDocs(std::string_view p) override { LIBSYNC_FORWARD(ListDocs(p)); }
@@ -26,6 +30,19 @@ class FaultyTransaction final : public Transaction {
   Status InsertDoc(const Doc& d) override { LIBSYNC_FORWARD(InsertDoc(d)); }
   Status UpdateDoc(const Doc& d, std::int64_t v) override { LIBSYNC_FORWARD(UpdateDoc(d, v)); }
   Status DeleteDoc(std::string_view p, std::string_view f) override { LIBSYNC_FORWARD(DeleteDoc(p, f)); }
+  Status PutTombstone(const DocTombstone& t) override { LIBSYNC_FORWARD(PutTombstone(t)); }
+  Result<std::vector<DocTombstone>> ListTombstones(std::string_view p) override {
+    LIBSYNC_FORWARD(ListTombstones(p));
+  }
+  Result<std::optional<DocTombstone>> TakeTombstone(std::string_view p, std::string_view f) override {
+    LIBSYNC_FORWARD(TakeTombstone(p, f));
+  }
+  Status PutConflict(const DocConflict& c) override { LIBSYNC_FORWARD(PutConflict(c)); }
+  Result<std::vector<DocConflict>> ListConflicts(std::string_view p) override { LIBSYNC_FORWARD(ListConflicts(p)); }
+  Result<std::optional<DocConflict>> TakeConflict(std::string_view p, std::string_view f) override {
+    LIBSYNC_FORWARD(TakeConflict(p, f));
+  }
+  Status ClearConflicts(std::string_view p) override { LIBSYNC_FORWARD(ClearConflicts(p)); }
   Status InsertDocVersion(const DocVersion& v) override { LIBSYNC_FORWARD(InsertDocVersion(v)); }
   Result<std::vector<DocVersion>> ListDocVersions(std::string_view d) override {
     LIBSYNC_FORWARD(ListDocVersions(d));

@@ -73,11 +73,20 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->created_at, At(1234));
   EXPECT_EQ(got->last_synced_commit, "");
   EXPECT_FALSE(got->synced_at.has_value());
+  EXPECT_EQ(got->webhook_secret, "");
+  EXPECT_FALSE(got->last_import.at.has_value());
+  EXPECT_EQ(got->last_import.result, "");
+  EXPECT_FALSE(got->last_sync_error_at.has_value());
 
   p.name = "web2";
   p.last_synced_commit = "abc123";
   p.synced_at = At(5555);
   p.updated_at = At(6666);
+  p.webhook_secret = "v1:k1:c2VjcmV0";
+  p.last_import = {At(7001), "c1", "conflicts"};
+  p.last_export = {At(7002), "", "failed"};
+  p.last_sync_error = "the git remote stopped answering";
+  p.last_sync_error_at = At(7003);
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(p); }).ok());
   got = ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); });
   ASSERT_TRUE(got.has_value());
@@ -85,6 +94,73 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->last_synced_commit, "abc123");
   EXPECT_EQ(got->synced_at, At(5555));
   EXPECT_EQ(got->updated_at, At(6666));
+  EXPECT_EQ(got->webhook_secret, "v1:k1:c2VjcmV0");
+  EXPECT_EQ(got->last_import.at, At(7001));
+  EXPECT_EQ(got->last_import.commit, "c1");
+  EXPECT_EQ(got->last_import.result, "conflicts");
+  EXPECT_EQ(got->last_export.at, At(7002));
+  EXPECT_EQ(got->last_export.commit, "");
+  EXPECT_EQ(got->last_export.result, "failed");
+  EXPECT_EQ(got->last_sync_error, "the git remote stopped answering");
+  EXPECT_EQ(got->last_sync_error_at, At(7003));
+}
+
+TEST_P(StoreContract, OnePollingLeaseIsLiveAtATimeAndPassesOnWhenItLapses) {
+  Project p = AddProject("web");
+  const auto claim = [&](const std::string& holder, std::int64_t now, std::int64_t until, std::int64_t next) {
+    bool held = false;
+    Status s = Write([&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(held, tx.ClaimPoll(p.id, holder, At(now), At(until), At(next)));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return held;
+  };
+  const auto next_poll = [&] {
+    return ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); })->next_poll_at;
+  };
+  EXPECT_FALSE(next_poll().has_value());
+  EXPECT_TRUE(claim("server-a", 1000, 5000, 2000));
+  EXPECT_EQ(next_poll(), At(2000));
+  EXPECT_FALSE(claim("server-b", 1500, 5500, 2500)) << "a's lease is live";
+  EXPECT_EQ(next_poll(), At(2000)) << "a refused claim changes nothing";
+  EXPECT_TRUE(claim("server-a", 2000, 6000, 3000)) << "the holder renews";
+  // UpdateProject leaves the poll schedule alone.
+  Project renamed = p;
+  renamed.name = "web2";
+  renamed.sync_interval_seconds = 60;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(renamed); }).ok());
+  EXPECT_EQ(next_poll(), At(3000));
+  EXPECT_EQ(ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); })->sync_interval_seconds,
+            60);
+  EXPECT_TRUE(claim("server-b", 6000, 9000, 7000)) << "a lapsed lease passes on";
+  EXPECT_FALSE(claim("server-a", 6001, 9001, 7001));
+  EXPECT_EQ(next_poll(), At(7000));
+
+  // Claimants racing for a lapsed lease: exactly one wins.
+  constexpr int kThreads = 4;
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      bool held = false;
+      Status s = Write([&](Transaction& tx) {
+        LIBSYNC_ASSIGN_OR_RETURN(held, tx.ClaimPoll(p.id, "racer-" + std::to_string(t), At(20000), At(30000),
+                                                    At(21000)));
+        return Status::Ok();
+      });
+      if (s.ok() && held) ++winners;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(winners.load(), 1);
+
+  bool ignored = false;
+  EXPECT_EQ(Write([&](Transaction& tx) {
+              LIBSYNC_ASSIGN_OR_RETURN(ignored, tx.ClaimPoll("nope", "a", At(1), At(2), At(3)));
+              return Status::Ok();
+            }).code(),
+            ErrorCode::kNotFound);
 }
 
 TEST_P(StoreContract, MissingProjectIsNotFound) {
@@ -115,6 +191,16 @@ TEST_P(StoreContract, ProjectScopedCallsOnAMissingProjectAreNotFound) {
   };
   EXPECT_EQ(code([](Transaction& tx) { return tx.ListDocs("nope").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.ListDocSummaries("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListTombstones("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.TakeTombstone("nope", "a.md").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.PutTombstone({"nope", "a.md", "b", {}, ""}); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ListConflicts("nope").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.TakeConflict("nope", "a.md").status(); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) { return tx.ClearConflicts("nope"); }), ErrorCode::kNotFound);
+  EXPECT_EQ(code([](Transaction& tx) {
+              return tx.PutConflict({"nope", "a.md", "r", "c", "", "", std::nullopt, std::nullopt, {}});
+            }),
+            ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.GetDoc("nope", "a.md").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.GetLock("nope").status(); }), ErrorCode::kNotFound);
   EXPECT_EQ(code([](Transaction& tx) { return tx.NextFence("nope").status(); }), ErrorCode::kNotFound);
@@ -189,6 +275,46 @@ TEST_P(StoreContract, DocRoundTripsUnicodeContent) {
   EXPECT_EQ(got->version, 1);
   EXPECT_EQ(got->updated_by, "alice");
   EXPECT_EQ(got->updated_at, At(2000));
+}
+
+TEST_P(StoreContract, DocsAndVersionsKeepTheirBlobIds) {
+  Project p = AddProject("web");
+  Doc d;
+  d.id = "d-blob";
+  d.project_id = p.id;
+  d.file_name = "a.md";
+  d.content = "one";
+  d.hash = Sha256Hex("one");
+  d.base_blob_oid = GitBlobId("zero");
+  d.blob_oid = GitBlobId("one");
+  d.created_at = d.updated_at = At(2000);
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertDoc(d); }).ok());
+  auto got = ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, "a.md"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->blob_oid, GitBlobId("one"));
+  auto summaries = ReadValue<std::vector<DocSummary>>(*store_, [&](Transaction& tx) { return tx.ListDocSummaries(p.id); });
+  ASSERT_EQ(summaries->size(), 1u);
+  EXPECT_EQ(summaries->front().blob_oid, GitBlobId("one"));
+  EXPECT_EQ(summaries->front().base_blob_oid, GitBlobId("zero"));
+
+  Doc next = d;
+  next.content = "two";
+  next.hash = Sha256Hex("two");
+  next.blob_oid = GitBlobId("two");
+  next.version = 2;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateDoc(next, 1); }).ok());
+  summaries = ReadValue<std::vector<DocSummary>>(*store_, [&](Transaction& tx) { return tx.ListDocSummaries(p.id); });
+  EXPECT_EQ(summaries->front().blob_oid, GitBlobId("two"));
+
+  DocVersion v{"v-blob", d.id, p.id, "a.md", 2, "two", next.hash, "bob", VersionSource::kApi, At(3000),
+               GitBlobId("two")};
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertDocVersion(v); }).ok());
+  auto one = ReadValue<DocVersion>(*store_, [&](Transaction& tx) { return tx.GetDocVersion(d.id, 2); });
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->blob_oid, GitBlobId("two"));
+  auto listed = ReadValue<std::vector<DocVersion>>(*store_, [&](Transaction& tx) { return tx.ListDocVersions(d.id); });
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().blob_oid, GitBlobId("two")) << "listings leave out the content, not the blob id";
 }
 
 TEST_P(StoreContract, SameFileNameTwiceIsRefused) {
@@ -267,6 +393,131 @@ TEST_P(StoreContract, DeletingADocDeletesItsVersions) {
   EXPECT_TRUE(list->empty());
   EXPECT_EQ(Write([&](Transaction& tx) { return tx.DeleteDoc(p.id, "a.md"); }).code(),
             ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, TombstonesArePutReplacedListedAndTaken) {
+  Project p = AddProject("web");
+  Project other = AddProject("api");
+  DocTombstone b{p.id, "b.md", "blob-b", At(4000), "alice"};
+  DocTombstone a{p.id, "a.md", "blob-a", At(4001), "bob"};
+  DocTombstone elsewhere{other.id, "a.md", "blob-x", At(4002), "carol"};
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_RETURN_IF_ERROR(tx.PutTombstone(b));
+    LIBSYNC_RETURN_IF_ERROR(tx.PutTombstone(a));
+    return tx.PutTombstone(elsewhere);
+  }).ok());
+  auto list = ReadValue<std::vector<DocTombstone>>(*store_, [&](Transaction& tx) { return tx.ListTombstones(p.id); });
+  ASSERT_TRUE(list.has_value()) << list.error().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].file_name, "a.md");  // ordered by fileName
+  EXPECT_EQ((*list)[0].base_blob_oid, "blob-a");
+  EXPECT_EQ((*list)[0].deleted_at, At(4001));
+  EXPECT_EQ((*list)[0].deleted_by, "bob");
+  EXPECT_EQ((*list)[1].file_name, "b.md");
+
+  // Deleting the same name again (after a re-create) replaces the row.
+  DocTombstone again{p.id, "b.md", "blob-b2", At(5000), "dave"};
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.PutTombstone(again); }).ok());
+  std::optional<DocTombstone> taken;
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(taken, tx.TakeTombstone(p.id, "b.md"));
+    return Status::Ok();
+  }).ok());
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->base_blob_oid, "blob-b2");
+  EXPECT_EQ(taken->deleted_at, At(5000));
+  EXPECT_EQ(taken->deleted_by, "dave");
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(taken, tx.TakeTombstone(p.id, "b.md"));
+    return Status::Ok();
+  }).ok());
+  EXPECT_FALSE(taken.has_value()) << "taken once, gone";
+
+  // A rolled-back take leaves the tombstone; the other project's is untouched throughout.
+  EXPECT_EQ(Write([&](Transaction& tx) {
+              LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(p.id, "a.md").status());
+              return Status::Unavailable("abort");
+            }).code(),
+            ErrorCode::kUnavailable);
+  list = ReadValue<std::vector<DocTombstone>>(*store_, [&](Transaction& tx) { return tx.ListTombstones(p.id); });
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].file_name, "a.md");
+  list = ReadValue<std::vector<DocTombstone>>(*store_, [&](Transaction& tx) { return tx.ListTombstones(other.id); });
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].base_blob_oid, "blob-x");
+
+  // They go with their project.
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteProject(p.id); }).ok());
+  Project reborn = p;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertProject(reborn); }).ok());
+  list = ReadValue<std::vector<DocTombstone>>(*store_, [&](Transaction& tx) { return tx.ListTombstones(p.id); });
+  ASSERT_TRUE(list.has_value());
+  EXPECT_TRUE(list->empty());
+}
+
+TEST_P(StoreContract, ConflictsArePutReplacedListedTakenAndCleared) {
+  Project p = AddProject("web");
+  Project other = AddProject("api");
+  DocConflict b{p.id, "b.md", "changed on both sides", "c1", "base-b", "remote-b", "base text", "", At(7000)};
+  DocConflict a{p.id, "a.md", "deleted there", "c1", "base-a", std::string(kNoBlobId), std::nullopt, std::nullopt,
+                At(7001)};
+  DocConflict elsewhere{other.id, "a.md", "never synced", "c9", "", "remote-x", std::nullopt, "x", At(7002)};
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_RETURN_IF_ERROR(tx.PutConflict(b));
+    LIBSYNC_RETURN_IF_ERROR(tx.PutConflict(a));
+    return tx.PutConflict(elsewhere);
+  }).ok());
+  auto list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(p.id); });
+  ASSERT_TRUE(list.has_value()) << list.error().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].file_name, "a.md");  // ordered by fileName
+  EXPECT_EQ((*list)[0].remote_blob_oid, kNoBlobId);
+  EXPECT_FALSE((*list)[0].base_content.has_value());
+  EXPECT_FALSE((*list)[0].remote_content.has_value());
+  EXPECT_EQ((*list)[1].reason, "changed on both sides");
+  EXPECT_EQ((*list)[1].commit, "c1");
+  EXPECT_EQ((*list)[1].base_blob_oid, "base-b");
+  EXPECT_EQ((*list)[1].base_content, "base text");
+  EXPECT_EQ((*list)[1].remote_content, "") << "an empty text is not a missing one";
+  EXPECT_EQ((*list)[1].detected_at, At(7000));
+
+  DocConflict b2 = b;
+  b2.remote_blob_oid = "remote-b2";
+  b2.remote_content = std::nullopt;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.PutConflict(b2); }).ok());
+  std::optional<DocConflict> taken;
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(taken, tx.TakeConflict(p.id, "b.md"));
+    return Status::Ok();
+  }).ok());
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->remote_blob_oid, "remote-b2");
+  EXPECT_FALSE(taken->remote_content.has_value());
+  ASSERT_TRUE(Write([&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(taken, tx.TakeConflict(p.id, "b.md"));
+    return Status::Ok();
+  }).ok());
+  EXPECT_FALSE(taken.has_value());
+
+  // Clearing is per project and rolls back with its transaction.
+  EXPECT_EQ(Write([&](Transaction& tx) {
+              LIBSYNC_RETURN_IF_ERROR(tx.ClearConflicts(p.id));
+              return Status::Unavailable("abort");
+            }).code(),
+            ErrorCode::kUnavailable);
+  list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(p.id); });
+  EXPECT_EQ(list->size(), 1u);
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.ClearConflicts(p.id); }).ok());
+  list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(p.id); });
+  EXPECT_TRUE(list->empty());
+  list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(other.id); });
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().remote_content, "x");
+
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.DeleteProject(other.id); }).ok());
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertProject(other); }).ok());
+  list = ReadValue<std::vector<DocConflict>>(*store_, [&](Transaction& tx) { return tx.ListConflicts(other.id); });
+  EXPECT_TRUE(list->empty()) << "they go with their project";
 }
 
 TEST_P(StoreContract, LockRowIsPutReplacedAndDeleted) {

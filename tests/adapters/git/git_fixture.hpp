@@ -78,10 +78,18 @@ class CountingGitRemote final : public GitRemote {
   std::atomic<int> transfers{0};  ///< fetches and pushes: calls that reach the remote
   std::function<void()> before_push;
   std::function<void()> during_blob_read;
+  std::function<void()> during_fetch;  ///< runs at every fetch (to make one take a while); set before use
 
   Result<std::string> Fetch(const GitTarget& t) override {
     ++transfers;
+    if (during_fetch) during_fetch();
     return inner_.Fetch(t);
+  }
+  std::atomic<int> ref_listings{0};  ///< RemoteHead calls: they reach the remote but move no objects
+
+  Result<std::string> RemoteHead(const GitTarget& t) override {
+    ++ref_listings;
+    return inner_.RemoteHead(t);
   }
   Result<std::vector<GitFile>> ListTree(const GitTarget& t, const std::string& c, const std::string& d,
                                         bool r) override {

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <utility>
 #include <thread>
@@ -48,6 +50,7 @@ class GitSyncTest : public ::testing::Test {
   void Put(const std::string& name, const std::string& content) {
     ASSERT_TRUE(sync_.docs().Put(admin_, project_, name, content).has_value());
   }
+  void Delete(const std::string& name) { ASSERT_TRUE(sync_.docs().Delete(admin_, project_, name).ok()); }
 
   TempDir dir_;
   std::unique_ptr<GitRepos> repos_;
@@ -198,6 +201,171 @@ TEST_F(GitSyncTest, TakingTheRepositorysTextFromTheReportResolvesTheConflict) {
   EXPECT_TRUE(Import().conflicts.empty());
 }
 
+TEST_F(GitSyncTest, ConflictsAreListedWithAllThreeTextsAndAResolvingWriteSettlesThem) {
+  repos_->Write("docs/a.md", kThreeParagraphs);
+  repos_->CommitAndPush("docs");
+  Import();
+  const std::string local = "# Title\n\nfirst paragraph\n\nmiddle, our way\n\nlast paragraph\n";
+  const std::string theirs = "# Title\n\nfirst paragraph\n\nmiddle, their way\n\nlast paragraph\n";
+  Put("a.md", local);
+  repos_->Write("docs/a.md", theirs);
+  repos_->CommitAndPush("edit middle");
+  ASSERT_EQ(Import().conflicts.size(), 1u);
+
+  auto listed = sync_.docs().Conflicts(admin_, project_);
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  const ConflictView& c = listed->front();
+  EXPECT_EQ(c.conflict.file_name, "a.md");
+  EXPECT_EQ(c.conflict.base_blob_oid, GitBlobId(kThreeParagraphs));
+  EXPECT_EQ(c.conflict.base_content, kThreeParagraphs);
+  EXPECT_EQ(c.conflict.remote_blob_oid, GitBlobId(theirs));
+  EXPECT_EQ(c.conflict.remote_content, theirs);
+  ASSERT_TRUE(c.local.has_value());
+  EXPECT_EQ(c.local->content, local);
+  EXPECT_EQ(c.conflict.commit, repos_->Git("rev-parse HEAD").substr(0, 40));
+
+  // Only the very blob listed resolves it; anything else changes nothing.
+  const std::string resolved = "# Title\n\nfirst paragraph\n\nmiddle, both ways\n\nlast paragraph\n";
+  auto stale = sync_.docs().Put(admin_, project_, "a.md", resolved, {.resolves = GitBlobId("something else")});
+  ASSERT_FALSE(stale.has_value());
+  EXPECT_EQ(stale.error().code(), ErrorCode::kPreconditionFailed);
+  auto malformed = sync_.docs().Put(admin_, project_, "a.md", resolved, {.resolves = "HEAD"});
+  ASSERT_FALSE(malformed.has_value());
+  EXPECT_EQ(malformed.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Get("a.md").content, local);
+  EXPECT_EQ(sync_.docs().Conflicts(admin_, project_)->size(), 1u);
+
+  auto written = sync_.docs().Put(admin_, project_, "a.md", resolved, {.resolves = c.conflict.remote_blob_oid});
+  ASSERT_TRUE(written.has_value()) << written.error().ToString();
+  EXPECT_EQ(written->doc.base_blob_oid, GitBlobId(theirs)) << "the repository's blob is the new base";
+  EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty()) << "the conflict clears when resolved";
+
+  counting_->blob_reads = 0;
+  ImportReport clean = Import();
+  EXPECT_TRUE(clean.conflicts.empty()) << "the next import does not raise it again";
+  EXPECT_EQ(clean.unchanged, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(counting_->blob_reads.load(), 0);
+  EXPECT_EQ(Get("a.md").content, resolved);
+  ExportReport pushed = Export();
+  EXPECT_EQ(pushed.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), resolved) << "the next export pushes the resolution";
+  EXPECT_TRUE(Import().conflicts.empty());
+}
+
+TEST_F(GitSyncTest, AnImportReplacesTheConflictsOfTheLastOne) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "A, ours\n");
+  repos_->Write("docs/a.md", "A, theirs\n");
+  repos_->CommitAndPush("theirs");
+  Import();
+  ASSERT_EQ(sync_.docs().Conflicts(admin_, project_)->size(), 1u);
+  // The repository comes round to our text: nothing is left to resolve.
+  repos_->Write("docs/a.md", "A, ours\n");
+  repos_->CommitAndPush("ours");
+  EXPECT_TRUE(Import().conflicts.empty());
+  EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty());
+}
+
+TEST_F(GitSyncTest, ResolvingADeletionInTheRepositoryByKeepingTheDocAddsItBack) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "A, edited here\n");
+  repos_->Remove("docs/a.md");
+  repos_->CommitAndPush("delete there");
+  ASSERT_EQ(Import().conflicts.size(), 1u);
+  auto listed = sync_.docs().Conflicts(admin_, project_);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().conflict.remote_blob_oid, kNoBlobId);
+  EXPECT_FALSE(listed->front().conflict.remote_content.has_value());
+  EXPECT_EQ(listed->front().conflict.base_content, "A\n");
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "A, edited here\n", {.resolves = std::string(kNoBlobId)})
+                  .has_value());
+  ExportReport r = Export();
+  EXPECT_EQ(r.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, edited here\n");
+}
+
+TEST_F(GitSyncTest, ResolvingADeletionHereByTakingTheRepositorysTextBringsTheDocBack) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("a.md");
+  repos_->Write("docs/a.md", "A, changed there\n");
+  repos_->CommitAndPush("edit");
+  Import();
+  auto listed = sync_.docs().Conflicts(admin_, project_);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_FALSE(listed->front().local.has_value()) << "deleted here";
+  EXPECT_EQ(listed->front().conflict.base_content, "A\n");
+  const DocConflict& c = listed->front().conflict;
+  ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", *c.remote_content, {.resolves = c.remote_blob_oid}).has_value());
+  ImportReport clean = Import();
+  EXPECT_TRUE(clean.conflicts.empty());
+  ExportReport r = Export();
+  EXPECT_TRUE(r.pushed.empty());
+  EXPECT_TRUE(r.deleted.empty());
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, changed there\n");
+}
+
+TEST_F(GitSyncTest, TheProjectShowsHowEachDirectionLastEndedAndFailuresAreAnnounced) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  const std::string head = repos_->Git("rev-parse HEAD").substr(0, 40);
+  Import();
+  ProjectView p = sync_.projects().Get(admin_, project_).value();
+  ASSERT_TRUE(p.last_import.at.has_value());
+  EXPECT_EQ(p.last_import.commit, head);
+  EXPECT_EQ(p.last_import.result, "ok");
+  EXPECT_FALSE(p.last_export.at.has_value()) << "no export yet";
+
+  Put("a.md", "A, ours\n");
+  repos_->Write("docs/a.md", "A, theirs\n");
+  repos_->CommitAndPush("theirs");
+  Import();
+  p = sync_.projects().Get(admin_, project_).value();
+  EXPECT_EQ(p.last_import.result, "conflicts");
+  sink_.Clear();
+  EXPECT_FALSE(git_sync_->Export(admin_, project_, {}).has_value());
+  p = sync_.projects().Get(admin_, project_).value();
+  EXPECT_EQ(p.last_export.result, "conflicts");
+  EXPECT_NE(p.last_sync_error.find("a.md"), std::string::npos) << p.last_sync_error;
+  const std::vector<std::string> types = sink_.Types();
+  EXPECT_NE(std::find(types.begin(), types.end(), "sync:failed"), types.end());
+
+  Put("a.md", "A, theirs\n");
+  ExportReport exported = Export();
+  p = sync_.projects().Get(admin_, project_).value();
+  EXPECT_EQ(p.last_export.result, "ok");
+  EXPECT_EQ(p.last_export.commit, exported.commit);
+
+  // The remote goes away: the failure is recorded and announced, in words fit for readers.
+  std::filesystem::rename(repos_->bare(), repos_->bare() + ".moved");
+  sink_.Clear();
+  auto failed = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(failed.has_value());
+  p = sync_.projects().Get(admin_, project_).value();
+  EXPECT_EQ(p.last_import.result, "failed");
+  EXPECT_EQ(p.last_import.commit, "");
+  ASSERT_TRUE(p.last_sync_error_at.has_value());
+  EXPECT_FALSE(p.last_sync_error.empty());
+  EXPECT_EQ(p.last_export.result, "ok") << "the other direction keeps its own record";
+  const std::vector<Event> events = sink_.Events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().type, "sync:failed");
+  EXPECT_NE(events.back().payload.find(R"("direction":"import")"), std::string::npos) << events.back().payload;
+
+  const GitSyncService::SyncCounts counts = git_sync_->counts();
+  using D = GitSyncService::SyncDirection;
+  using R = GitSyncService::SyncResult;
+  EXPECT_EQ(counts.syncs[static_cast<int>(D::kImport)][static_cast<int>(R::kFailed)], 1u);
+  EXPECT_EQ(counts.syncs[static_cast<int>(D::kExport)][static_cast<int>(R::kConflicts)], 1u);
+  EXPECT_EQ(counts.syncs[static_cast<int>(D::kExport)][static_cast<int>(R::kOk)], 1u);
+}
+
 TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {
   repos_->Write("docs/gone.md", "gone\n");
   repos_->Write("docs/kept.md", "kept\n");
@@ -216,6 +384,118 @@ TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {
   EXPECT_FALSE(r.conflicts[0].remote_content.has_value());
   EXPECT_EQ(sync_.docs().Get(admin_, project_, "gone.md").error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(Get("kept.md").content, "kept, edited locally\n");
+}
+
+TEST_F(GitSyncTest, ADocDeletedHereLeavesTheRepositoryInTheSameCommitAsTheEdits) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->Write("docs/guides/c.md", "C\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  const int before = repos_->CommitCount();
+  Put("a.md", "A, edited\n");
+  Delete("b.md");
+  Delete("guides/c.md");
+  ImportReport between = Import();
+  EXPECT_TRUE(between.imported.empty()) << "an import must not bring a doc deleted here back";
+  EXPECT_TRUE(between.conflicts.empty());
+  EXPECT_EQ(sync_.docs().Get(admin_, project_, "b.md").error().code(), ErrorCode::kNotFound);
+
+  ExportReport r = Export();
+  EXPECT_EQ(r.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(r.deleted, (std::vector<std::string>{"b.md", "guides/c.md"}));
+  EXPECT_EQ(repos_->CommitCount(), before + 1) << "edits and deletions in one commit";
+  EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree -r --name-only main"), "docs/a.md\n");
+  const std::string subject = repos_->Show("-s --format=%s main");
+  EXPECT_NE(subject.find("delete b.md guides/c.md"), std::string::npos) << subject;
+
+  // Settled: nothing comes back, nothing is pushed again.
+  ImportReport after = Import();
+  EXPECT_TRUE(after.imported.empty());
+  EXPECT_TRUE(after.deleted.empty());
+  ExportReport again = Export();
+  EXPECT_TRUE(again.pushed.empty());
+  EXPECT_TRUE(again.deleted.empty());
+  EXPECT_EQ(repos_->CommitCount(), before + 1);
+}
+
+TEST_F(GitSyncTest, ADocDeletedHereButChangedInTheRepositoryIsAConflictNotASilentDelete) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("a.md");
+  repos_->Write("docs/a.md", "A, changed there\n");
+  repos_->CommitAndPush("edit");
+  const int before = repos_->CommitCount();
+  ImportReport r = Import();
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].file_name, "a.md");
+  EXPECT_EQ(r.conflicts[0].remote_blob_id, GitBlobId("A, changed there\n"));
+  EXPECT_EQ(r.conflicts[0].remote_content, "A, changed there\n");
+  EXPECT_TRUE(r.imported.empty()) << "the deletion is not undone behind the lead's back either";
+  auto blocked = git_sync_->Export(admin_, project_, {});
+  ASSERT_FALSE(blocked.has_value());
+  EXPECT_EQ(blocked.error().code(), ErrorCode::kPreconditionFailed);
+  EXPECT_NE(blocked.error().message().find("a.md"), std::string::npos) << blocked.error().message();
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, changed there\n");
+  EXPECT_EQ(repos_->CommitCount(), before);
+
+  // Keeping the repository's text settles it; deleting it again then deletes the file.
+  Put("a.md", *r.conflicts[0].remote_content);
+  ImportReport kept = Import();
+  EXPECT_TRUE(kept.conflicts.empty());
+  Delete("a.md");
+  ExportReport gone = Export();
+  EXPECT_EQ(gone.deleted, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree -r --name-only main"), "");
+}
+
+TEST_F(GitSyncTest, ADocDeletedOnBothSidesLeavesNothingToPush) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("a.md");
+  repos_->Remove("docs/a.md");
+  repos_->CommitAndPush("delete there");
+  const int before = repos_->CommitCount();
+  ImportReport r = Import();
+  EXPECT_TRUE(r.conflicts.empty());
+  ExportReport e = Export();
+  EXPECT_TRUE(e.deleted.empty()) << "the repository deleted it too: the tombstone is settled";
+  EXPECT_EQ(repos_->CommitCount(), before);
+}
+
+TEST_F(GitSyncTest, ADocDeletedAndWrittenAgainHereIsPushedAsAnEdit) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("a.md");
+  Put("a.md", "A, written again\n");
+  EXPECT_EQ(Get("a.md").base_blob_oid, GitBlobId("A\n")) << "the new doc takes the tombstone's base";
+  ImportReport r = Import();
+  EXPECT_TRUE(r.conflicts.empty()) << "not a never-synced doc clashing with the repository's file";
+  ExportReport e = Export();
+  EXPECT_EQ(e.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_TRUE(e.deleted.empty());
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, written again\n");
+}
+
+TEST_F(GitSyncTest, ExportOfOneDeletedDocDeletesOnlyItsFile) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "A2\n");
+  Delete("b.md");
+  ExportReport r = Export({.file_name = "b.md"});
+  EXPECT_TRUE(r.pushed.empty());
+  EXPECT_EQ(r.deleted, std::vector<std::string>{"b.md"});
+  EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree -r --name-only main"), "docs/a.md\n");
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A\n");
+  auto unknown = git_sync_->Export(admin_, project_, {.file_name = "never.md"});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(GitSyncTest, ExportWritesOneCommitWithEveryChangedDoc) {
@@ -243,6 +523,32 @@ TEST_F(GitSyncTest, ExportWritesOneCommitWithEveryChangedDoc) {
   EXPECT_EQ(repos_->CommitCount(), before + 1);
 }
 
+// Each write stores the doc's blob id, so export reads only the docs whose blob differs
+// from their base. Shown by changing a doc's text behind the service's back while its
+// stored blob id still says "as synced": an export that read every doc would push it.
+TEST_F(GitSyncTest, ExportFindsChangedDocsByTheirStoredBlobIdsWithoutReadingTheRest) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  EXPECT_EQ(Get("a.md").blob_oid, GitBlobId("A\n"));
+  Put("a.md", "A2\n");
+  EXPECT_EQ(Get("a.md").blob_oid, GitBlobId("A2\n")) << "computed when the content is written";
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto b, tx.GetDoc(project_, "b.md"));
+    b.content = "B, never looked at\n";
+    return tx.UpdateDoc(b, b.version);
+  }).ok());
+  ExportReport r = Export();
+  EXPECT_EQ(r.pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A2\n");
+  EXPECT_EQ(repos_->Show("main:docs/b.md"), "B\n");
+  // A doc named on its own is read whole, and pushed only if it differs from its base.
+  const int commits = repos_->CommitCount();
+  EXPECT_TRUE(Export({.file_name = "a.md"}).pushed.empty());
+  EXPECT_EQ(repos_->CommitCount(), commits);
+}
+
 TEST_F(GitSyncTest, ExportOfOneDocPushesOnlyThatDoc) {
   repos_->Write("docs/a.md", "A\n");
   repos_->Write("docs/b.md", "B\n");
@@ -254,6 +560,10 @@ TEST_F(GitSyncTest, ExportOfOneDocPushesOnlyThatDoc) {
   EXPECT_EQ(r.pushed, std::vector<std::string>{"a.md"});
   EXPECT_EQ(repos_->Show("main:docs/a.md"), "A2\n");
   EXPECT_EQ(repos_->Show("main:docs/b.md"), "B\n");
+  // A doc named on its own is read whole, and pushed only if it differs from its base.
+  const int commits = repos_->CommitCount();
+  EXPECT_TRUE(Export({.file_name = "a.md"}).pushed.empty());
+  EXPECT_EQ(repos_->CommitCount(), commits);
 }
 
 TEST_F(GitSyncTest, ExportAfterTheRemoteMovedKeepsBothSides) {

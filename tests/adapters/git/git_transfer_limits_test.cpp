@@ -97,8 +97,9 @@ TEST_F(GitTransferLimitsTest, ARemoteThatNeverAnswersTimesOutAndNothingIsApplied
   EXPECT_NE(r.error().message().find("no progress for 1 s"), std::string::npos) << r.error().message();
   EXPECT_GE(took, 900ms) << "gave up before the remote was idle for the timeout";
   EXPECT_EQ(hung.connections(), 1);
-  // Nothing applied: no events, no synced commit, the doc untouched.
-  EXPECT_TRUE(sink_.Types().empty());
+  // Nothing applied: no doc events (only the failure is announced), no synced commit, the
+  // doc untouched.
+  EXPECT_EQ(sink_.Types(), std::vector<std::string>{"sync:failed"});
   EXPECT_TRUE(sync_.projects().Get(admin_, project)->last_synced_commit.empty());
   EXPECT_EQ(sync_.docs().Get(admin_, project, "a.md")->version, 1);
 }

@@ -268,7 +268,7 @@ TEST_F(ApiTest, DocResponsesCarryAnyContentExactly) {
   EXPECT_TRUE(found);
 
   Reply pulled = AsKey(read_key_, "POST", "/api/hook/sync/" + project_);
-  ASSERT_EQ(pulled.status, 200);
+  ASSERT_EQ(pulled.status, 201);
   found = false;
   for (const auto& d : pulled.body.at("docs").as_array()) {
     if (d.at("fileName").as_string() == "odd.md") found = d.at("content").as_string() == content;
@@ -285,7 +285,11 @@ TEST_F(ApiTest, HookRoutesKeepTheOriginalShapes) {
   Reply docs = AsKey(read_key_, "GET", "/api/hook/docs/" + project_);
   EXPECT_EQ(docs.body.at("docsCount").as_int64(), 2);
   Reply pulled = AsKey(read_key_, "POST", "/api/hook/sync/" + project_);
+  EXPECT_EQ(pulled.status, 201);  // the original's answer to its hooks' POST
   EXPECT_EQ(pulled.body.at("hash"), docs.body.at("hash"));
+  Reply got = AsKey(read_key_, "GET", "/api/hook/sync/" + project_);
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.body.at("hash"), docs.body.at("hash"));
   ASSERT_EQ(pulled.body.at("docs").as_array().size(), 2u);
   const auto& first = pulled.body.at("docs").as_array()[0].as_object();
   EXPECT_EQ(first.size(), 3u);

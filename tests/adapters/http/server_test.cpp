@@ -59,6 +59,7 @@ class SlowGitRemote final : public GitRemote {
     std::this_thread::sleep_for(1s);
     return Status::Unavailable("remote timed out");
   }
+  Result<std::string> RemoteHead(const GitTarget&) override { return Status::Unavailable("unused"); }
   Result<std::vector<GitFile>> ListTree(const GitTarget&, const std::string&, const std::string&, bool) override {
     return Status::Unavailable("unused");
   }

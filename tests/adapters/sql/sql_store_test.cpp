@@ -292,7 +292,7 @@ TEST(SqlStoreOpen, NewerSchemaIsRefusedOnSqliteAndPostgres) {
   ASSERT_TRUE(sql::OpenSqlStore({.url = url}).has_value());
   {
     soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
-    s << R"(INSERT INTO "Migration" ("version", "appliedAt") VALUES (7, now()))";
+    s << R"(INSERT INTO "Migration" ("version", "appliedAt") VALUES (99, now()))";
   }
   auto pg = sql::OpenSqlStore({.url = url});
   ASSERT_FALSE(pg.has_value());

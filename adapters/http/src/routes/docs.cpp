@@ -101,7 +101,7 @@ Response GetDoc(RouteCall& call) {
 }
 
 Response PutDoc(RouteCall& call) {
-  auto body = JsonBody::Parse(call.request.body, {"content", "baseVersion", "source"});
+  auto body = JsonBody::Parse(call.request.body, {"content", "baseVersion", "source", "resolves"});
   if (!body) return ErrorResponse(body.error());
   auto content = body->RequiredString("content");
   if (!content) return ErrorResponse(content.error());
@@ -115,6 +115,9 @@ Response PutDoc(RouteCall& call) {
   if (*source && (!ParseSource(**source, &recorded) || (recorded != VersionSource::kApi && recorded != VersionSource::kWeb))) {
     return ErrorResponse(Status::InvalidArgument("source must be \"api\" or \"web\""));
   }
+  auto resolves = body->OptionalString("resolves");
+  if (!resolves) return ErrorResponse(resolves.error());
+  guard->resolves = std::move(*resolves);
   return Reply(call.sync.docs().Put(call.by(), call.id, call.file, *content, *guard, recorded),
                [](DocWriteResult w) { return DocResponse(w.created ? 201 : 200, w.doc); });
 }
@@ -149,6 +152,14 @@ Response RevertDoc(RouteCall& call) {
   if (!guard) return ErrorResponse(guard.error());
   return Reply(call.sync.docs().Revert(call.by(), call.id, call.file, **version, *guard),
                [](DocWriteResult w) { return DocResponse(200, w.doc); });
+}
+
+Response ListConflicts(RouteCall& call) {
+  return Reply(call.sync.docs().Conflicts(call.by(), call.id), [](std::vector<ConflictView> conflicts) {
+    boost::json::array out;
+    for (const auto& c : conflicts) out.push_back(ConflictJson(c));
+    return JsonResponse(200, out);
+  });
 }
 
 }  // namespace libsync::web

@@ -34,6 +34,7 @@ Response RevokeKey(RouteCall& call);
 // docs.cpp
 Response ListDocs(RouteCall& call);
 Response GetDoc(RouteCall& call);
+Response ListConflicts(RouteCall& call);
 Response PutDoc(RouteCall& call);
 Response DeleteDoc(RouteCall& call);
 Response DocHistory(RouteCall& call);
@@ -51,6 +52,7 @@ Response VerifyLock(RouteCall& call);
 Response HookStatus(RouteCall& call);
 Response HookDocs(RouteCall& call);
 Response HookSync(RouteCall& call);
+Response HookSyncPost(RouteCall& call);  ///< as HookSync, answering 201 like the original
 std::optional<Response> HookStatusFromCache(HookCache& cache, const Caller& caller, const std::string& project_id);
 std::optional<Response> HookDocsFromCache(HookCache& cache, const Caller& caller, const std::string& project_id);
 Response Consumers(RouteCall& call);
@@ -59,5 +61,6 @@ Response Consumers(RouteCall& call);
 Response ImportDocs(RouteCall& call);
 Response PushProject(RouteCall& call);
 Response PushDoc(RouteCall& call);
+Response GitWebhook(RouteCall& call);
 
 }  // namespace libsync::web

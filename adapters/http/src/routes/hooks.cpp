@@ -43,6 +43,13 @@ Response HookSync(RouteCall& call) {
                [](DocsSnapshot snapshot) { return SnapshotResponse(snapshot); });
 }
 
+// The original platform answered its hooks' POST with 201 (Nest's default for POST), and
+// scripts written against it may check for exactly that.
+Response HookSyncPost(RouteCall& call) {
+  return Reply(call.sync.hooks().Pull(call.by(), call.id),
+               [](DocsSnapshot snapshot) { return SnapshotResponse(snapshot, 201); });
+}
+
 std::optional<Response> HookStatusFromCache(HookCache& cache, const Caller& caller, const std::string& project_id) {
   auto state = cache.PeekLockState(caller, project_id);
   if (!state) return std::nullopt;

@@ -11,13 +11,16 @@ Response ProjectResponse(int status, const ProjectView& p) { return JsonResponse
 /// The project fields of a POST or PUT body, all optional here.
 Result<ProjectChanges> ReadProjectFields(const Request& request) {
   LIBSYNC_ASSIGN_OR_RETURN(JsonBody body,
-                           JsonBody::Parse(request.body, {"name", "repoUrl", "token", "branch", "docsPath"}));
+                           JsonBody::Parse(request.body, {"name", "repoUrl", "token", "branch", "docsPath",
+                                                          "webhookSecret", "syncIntervalSeconds"}));
   ProjectChanges fields;
   LIBSYNC_ASSIGN_OR_RETURN(fields.name, body.OptionalString("name"));
   LIBSYNC_ASSIGN_OR_RETURN(fields.repo_url, body.OptionalString("repoUrl"));
   LIBSYNC_ASSIGN_OR_RETURN(fields.token, body.OptionalString("token"));
   LIBSYNC_ASSIGN_OR_RETURN(fields.branch, body.OptionalString("branch"));
   LIBSYNC_ASSIGN_OR_RETURN(fields.docs_path, body.OptionalString("docsPath"));
+  LIBSYNC_ASSIGN_OR_RETURN(fields.webhook_secret, body.OptionalString("webhookSecret"));
+  LIBSYNC_ASSIGN_OR_RETURN(fields.sync_interval_seconds, body.OptionalInt("syncIntervalSeconds", 0, INT64_MAX));
   return fields;
 }
 
@@ -54,7 +57,8 @@ Response CreateProject(RouteCall& call) {
   if (!fields->name) return ErrorResponse(Status::InvalidArgument("field 'name' is required"));
   if (!fields->repo_url) return ErrorResponse(Status::InvalidArgument("field 'repoUrl' is required"));
   const NewProject input{*fields->name, *fields->repo_url, fields->token.value_or(""), fields->branch,
-                         fields->docs_path};
+                         fields->docs_path, fields->webhook_secret.value_or(""),
+                         fields->sync_interval_seconds.value_or(0)};
   return Reply(call.sync.projects().Create(call.by(), input), [](ProjectView p) { return ProjectResponse(201, p); });
 }
 

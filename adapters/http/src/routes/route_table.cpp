@@ -16,7 +16,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/hook/status/:id", Access::kReadKey, HookStatus, kKeysFromHookCache, HookStatusFromCache},
     Route{"GET", "/api/hook/docs/:id", Access::kReadKey, HookDocs, kKeysFromHookCache, HookDocsFromCache},
     Route{"GET", "/api/hook/sync/:id", Access::kReadKey, HookSync, kKeysFromHookCache},
-    Route{"POST", "/api/hook/sync/:id", Access::kReadKey, HookSync, kKeysFromHookCache},
+    Route{"POST", "/api/hook/sync/:id", Access::kReadKey, HookSyncPost, kKeysFromHookCache},
 
     // Docs. A doc's sub-routes come before the doc itself: `…/docs/a.md/history` is a.md's
     // history for GET, and for any other method the doc named "a.md/history".
@@ -29,6 +29,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/projects/:id/docs/:fileName", Access::kReadKey, GetDoc, kKeyCheckedInTheRead},
     Route{"PUT", "/api/projects/:id/docs/:fileName", Access::kWriteKey, PutDoc},
     Route{"DELETE", "/api/projects/:id/docs/:fileName", Access::kWriteKey, DeleteDoc},
+    Route{"GET", "/api/projects/:id/conflicts", Access::kReadKey, ListConflicts},
 
     // Revoking a key: "api-keys" is a literal here, so it must be tried before the project
     // routes of the same length, whose :id would take it (DELETE …/api-keys/lock revokes "lock").
@@ -57,6 +58,8 @@ constexpr std::array kRoutes = {
 
     // Git export of the whole project (the doc's own push and the import are with the docs).
     Route{"POST", "/api/projects/:id/push", Access::kWriteKey, PushProject, kGitSync},
+    // Pushes announced by the repository's host, signed with the project's webhook secret.
+    Route{"POST", "/api/projects/:id/git/webhook", Access::kAnyone, GitWebhook, kWebhook},
 
     // Served by the transport: event streams (SSE on the first, WebSocket on either) and metrics.
     Route{"GET", "/api/projects/:id/events", Access::kReadKey, ServedByTheTransport, kEventStream},

@@ -46,6 +46,10 @@ enum RouteFlag : unsigned {
   /// two on the doc GET, 86,000 -> 77,000 instructions per request (docs/performance.md).
   /// The router does not authenticate it; the handler does when there is no key.
   kKeyCheckedInTheRead = 1u << 4,
+  /// A push webhook: the delivery's signature is its credential, checked by the core
+  /// against the project's webhook secret; served only when ApiOptions::webhooks is set
+  /// (404 otherwise). The answer comes at once; the import runs on the scheduler's threads.
+  kWebhook = 1u << 5,
 };
 
 /// Answers a request. `call` holds the decoded path parameters and, unless the route is

@@ -1,6 +1,6 @@
 #pragma once
 // Doc and DocSummary: the current text of one document as stored, and the same without
-// its content.
+// its content; DocTombstone: a synced doc deleted locally, until git hears of it.
 
 #include <cstdint>
 #include <string>
@@ -22,6 +22,10 @@ struct Doc {
   Timestamp updated_at{};
   std::string base_blob_oid;  ///< git blob id last synced with; empty if never synced
   std::string updated_by;
+  /// The git blob id of `content`, computed when it is written, so git sync tells a
+  /// changed doc from an unchanged one without reading its text; empty for rows written
+  /// before it was kept (then computed from the content when needed).
+  std::string blob_oid;
 };
 
 /// A document without its content, for hashing and listings.
@@ -31,6 +35,18 @@ struct DocSummary {
   std::int64_t version = 1;
   Timestamp updated_at{};
   std::string base_blob_oid;  ///< as in Doc: what git sync compares against
+  std::string blob_oid;       ///< as in Doc
+};
+
+/// A doc deleted locally after it had been synced with git, kept until the deletion
+/// reaches the repository (the next export removes the file) or the repository deletes
+/// the file too. Without it, the next import would bring the file back as a new doc.
+struct DocTombstone {
+  std::string project_id;
+  std::string file_name;
+  std::string base_blob_oid;  ///< the blob the doc was last synced with
+  Timestamp deleted_at{};
+  std::string deleted_by;
 };
 
 }  // namespace libsync

@@ -29,6 +29,7 @@ struct DocVersion {
   std::string author;
   VersionSource source = VersionSource::kApi;
   Timestamp created_at{};
+  std::string blob_oid;  ///< git blob id of `content`; empty for versions written before it was kept
 };
 
 }  // namespace libsync

@@ -21,6 +21,8 @@ inline constexpr std::string_view kDocUpdated = "doc:updated";
 inline constexpr std::string_view kDocDeleted = "doc:deleted";
 inline constexpr std::string_view kSyncCompleted = "sync:completed";
 inline constexpr std::string_view kSyncConflict = "sync:conflict";
+/// A git import or export failed once it had begun: {"direction", "code", "error"}.
+inline constexpr std::string_view kSyncFailed = "sync:failed";
 /// An API key was revoked: {"keyId", "prefix", "revokedBy"}.
 inline constexpr std::string_view kKeyRevoked = "key:revoked";
 /// The project was deleted, with its docs, lock, keys and event log: {"deletedBy"}. An

@@ -1,13 +1,21 @@
 #pragma once
 // Project and ProjectView: a team's document set and the git branch it syncs with, as
-// stored and as shown to callers (without the sealed token).
+// stored and as shown to callers (without the sealed token and webhook secret).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "libsync/timestamp.hpp"
 
 namespace libsync {
+
+/// How one direction of git sync (import or export) last ended.
+struct SyncOutcome {
+  std::optional<Timestamp> at;  ///< nullopt before the first
+  std::string commit;           ///< the commit imported or pushed; empty when it failed
+  std::string result;           ///< "ok", "conflicts" or "failed"; empty before the first
+};
 
 /// A team's document set and the git branch + folder it syncs with.
 /// `token` holds the git token sealed by the SecretBox (never the plain token); empty when
@@ -23,6 +31,19 @@ struct Project {
   Timestamp updated_at{};
   std::string last_synced_commit;  ///< empty until the first sync
   std::optional<Timestamp> synced_at;
+  /// The push webhooks' shared secret, sealed by the SecretBox like `token` (never the
+  /// plain secret); empty when the project takes no webhooks.
+  std::string webhook_secret;
+  SyncOutcome last_import;
+  SyncOutcome last_export;
+  std::string last_sync_error;  ///< the last failed sync's message, fit for every reader of the project
+  std::optional<Timestamp> last_sync_error_at;
+  /// How often the server checks the branch head and imports when it moved: 0 = never,
+  /// else at least 30 (ProjectService::kMinSyncIntervalSeconds).
+  std::int64_t sync_interval_seconds = 0;
+  /// When the server holding the project's polling lease checks next. Written only by
+  /// Transaction::ClaimPoll; UpdateProject leaves it as it is.
+  std::optional<Timestamp> next_poll_at;
 };
 
 /// A project as shown to callers: everything but the sealed token.
@@ -37,6 +58,13 @@ struct ProjectView {
   Timestamp updated_at{};
   std::string last_synced_commit;
   std::optional<Timestamp> synced_at;
+  bool has_webhook_secret = false;
+  SyncOutcome last_import;
+  SyncOutcome last_export;
+  std::string last_sync_error;
+  std::optional<Timestamp> last_sync_error_at;
+  std::int64_t sync_interval_seconds = 0;
+  std::optional<Timestamp> next_poll_at;
 };
 
 ProjectView ViewOf(const Project& project);

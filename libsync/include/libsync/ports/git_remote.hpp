@@ -53,6 +53,11 @@ class GitRemote {
   /// kPermissionDenied (credentials rejected), kUnavailable (network).
   virtual Result<std::string> Fetch(const GitTarget& target) = 0;
 
+  /// The head commit of `target.branch` on the remote, from its ref listing alone: nothing
+  /// is fetched (polling asks this, and fetches only when it moved). Empty when the branch
+  /// does not exist. Expected errors: as Fetch.
+  virtual Result<std::string> RemoteHead(const GitTarget& target) = 0;
+
   /// Lists files under `dir` (relative to the root; empty = root) in fetched `commit`.
   /// Expected errors: kNotFound (no such commit).
   virtual Result<std::vector<GitFile>> ListTree(const GitTarget& target,

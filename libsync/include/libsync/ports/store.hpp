@@ -26,6 +26,7 @@
 #include "libsync/model/api_key.hpp"
 #include "libsync/function_ref.hpp"
 #include "libsync/model/doc.hpp"
+#include "libsync/model/doc_conflict.hpp"
 #include "libsync/model/doc_version.hpp"
 #include "libsync/model/event.hpp"
 #include "libsync/model/lock.hpp"
@@ -53,6 +54,12 @@ class Transaction {
   virtual Status InsertProject(const Project& project) = 0;
   /// Replaces every column of the project with this id. Expected errors: kNotFound.
   virtual Status UpdateProject(const Project& project) = 0;
+  /// Polling lease (one server polls each project's remote): gives `holder` the lease until
+  /// `until` and sets the project's next_poll_at, unless another holder's lease is still
+  /// live at `now`; atomic across processes sharing the database. Returns whether `holder`
+  /// holds it now (false: another does; nothing changed). Expected errors: kNotFound.
+  virtual Result<bool> ClaimPoll(std::string_view project_id, std::string_view holder, Timestamp now,
+                                 Timestamp until, Timestamp next_poll_at) = 0;
   /// Deletes the project and, by cascade, its docs, versions, lock, keys and events.
   /// Expected errors: kNotFound.
   virtual Status DeleteProject(std::string_view id) = 0;
@@ -73,6 +80,31 @@ class Transaction {
   virtual Status UpdateDoc(const Doc& doc, std::int64_t expected_version) = 0;
   /// Deletes the doc and its versions. Expected errors: kNotFound.
   virtual Status DeleteDoc(std::string_view project_id, std::string_view file_name) = 0;
+
+  // --- tombstones (synced docs deleted locally; DeleteProject removes them too) -------
+  /// Inserts or replaces the tombstone of (projectId, fileName). Expected errors:
+  /// kNotFound (no such project).
+  virtual Status PutTombstone(const DocTombstone& tombstone) = 0;
+  /// The project's tombstones, ordered by fileName bytewise. Expected errors: kNotFound
+  /// (no such project).
+  virtual Result<std::vector<DocTombstone>> ListTombstones(std::string_view project_id) = 0;
+  /// Removes the tombstone of `file_name` and returns it, or nullopt when there was none.
+  virtual Result<std::optional<DocTombstone>> TakeTombstone(std::string_view project_id,
+                                                            std::string_view file_name) = 0;
+
+  // --- sync conflicts (DeleteProject removes them too) --------------------------------
+  /// Inserts or replaces the conflict of (projectId, fileName). Expected errors: kNotFound
+  /// (no such project).
+  virtual Status PutConflict(const DocConflict& conflict) = 0;
+  /// The project's conflicts, ordered by fileName bytewise. Expected errors: kNotFound (no
+  /// such project).
+  virtual Result<std::vector<DocConflict>> ListConflicts(std::string_view project_id) = 0;
+  /// Removes the conflict of `file_name` and returns it, or nullopt when there was none.
+  virtual Result<std::optional<DocConflict>> TakeConflict(std::string_view project_id,
+                                                          std::string_view file_name) = 0;
+  /// Removes every conflict of the project, if any. Expected errors: kNotFound (no such
+  /// project).
+  virtual Status ClearConflicts(std::string_view project_id) = 0;
 
   // --- doc versions -------------------------------------------------------------------
   /// Expected errors: kPreconditionFailed ((docId, version) exists).

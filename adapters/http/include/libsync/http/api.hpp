@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "libsync/git_sync_service.hpp"
+#include "libsync/git_webhook_service.hpp"
 #include "libsync/hook_cache.hpp"
 #include "libsync/sync_service.hpp"
 #include "libsync/version.hpp"
@@ -51,6 +52,9 @@ struct ApiOptions {
   /// files its manifest lists, 404 for anything else. Null: those paths are 404, as any
   /// path no route has. Must outlive the Api.
   const WebApp* web_app = nullptr;
+  /// When set, POST /api/projects/:id/git/webhook takes push webhooks through it. Null:
+  /// that route is 404. Must outlive the Api.
+  GitWebhookService* webhooks = nullptr;
 };
 
 /// A subscriber to a project's events, authenticated and with the seq it has seen.
@@ -83,6 +87,10 @@ class Api {
   /// long as a transfer takes: transports run these apart from store requests. Never
   /// allocates for a path of up to 32 segments.
   bool WaitsOnGitRemote(const Request& request) const;
+
+  /// The Api's own series for /metrics, in Prometheus text format: git syncs by direction
+  /// and result. Empty without a GitSyncService.
+  std::string MetricsText() const;
 
   /// Whether the request carries the admin token (for transports' own routes, /metrics).
   /// Reads the store when the request carries a key instead.

@@ -1,0 +1,79 @@
+#include "libsync/git_sync_scheduler.hpp"
+
+#include <algorithm>
+
+namespace libsync {
+
+GitSyncScheduler::GitSyncScheduler(GitSyncService& git, GitSyncSchedulerOptions options, Listener listener)
+    : git_(git), options_(std::move(options)), listener_(std::move(listener)) {
+  const int threads = std::max(1, options_.threads);
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+}
+
+GitSyncScheduler::~GitSyncScheduler() {
+  {
+    MutexLock lock(mutex_);
+    stopping_ = true;
+    queue_.clear();
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+GitSyncScheduler::Outcome GitSyncScheduler::RequestImport(std::string_view project_id) {
+  {
+    MutexLock lock(mutex_);
+    auto it = entries_.find(project_id);
+    if (it != entries_.end()) {
+      // Queued and not started yet: that import will see this change too.
+      if (it->second.running) it->second.again = true;
+      return Outcome::kCoalesced;
+    }
+    entries_.emplace(std::string(project_id), Entry{});
+    queue_.emplace_back(project_id);
+  }
+  wake_.notify_one();
+  return Outcome::kStarted;
+}
+
+void GitSyncScheduler::WaitIdle() {
+  MutexLock lock(mutex_);
+  while (!entries_.empty() && !stopping_) idle_.wait(lock);
+}
+
+std::uint64_t GitSyncScheduler::imports_run() const {
+  MutexLock lock(mutex_);
+  return imports_run_;
+}
+
+void GitSyncScheduler::Work() {
+  const Caller caller = Caller::Admin(options_.caller_name);
+  MutexLock lock(mutex_);
+  while (true) {
+    while (queue_.empty() && !stopping_) wake_.wait(lock);
+    if (stopping_) return;
+    std::string project_id = std::move(queue_.front());
+    queue_.pop_front();
+    entries_[project_id].running = true;
+
+    lock.unlock();
+    ImportRequest request;
+    request.wait_if_running = true;
+    const Result<ImportReport> result = git_.Import(caller, project_id, request);
+    if (listener_) listener_(project_id, result);
+    lock.lock();
+
+    ++imports_run_;
+    auto it = entries_.find(project_id);
+    if (it->second.again) {
+      it->second = Entry{};
+      queue_.push_back(std::move(project_id));
+      wake_.notify_one();
+    } else {
+      entries_.erase(it);
+    }
+    idle_.notify_all();
+  }
+}
+
+}  // namespace libsync
