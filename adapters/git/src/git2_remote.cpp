@@ -128,6 +128,16 @@ int ProvideCredentials(git_credential** out, const char* /*url*/, const char* us
   return GIT_PASSTHROUGH;
 }
 
+// The target's URL as a remote of the cache repository, by URL only (nothing is saved in
+// the repository's config).
+Result<Remote> AnonymousRemote(git_repository* repo, const GitTarget& target) {
+  git_remote* raw = nullptr;
+  if (int rc = git_remote_create_anonymous(&raw, repo, target.url.c_str()); rc < 0) {
+    return MapRemoteError(rc, "invalid remote URL", target);
+  }
+  return Remote(raw);
+}
+
 class Git2Remote final : public GitRemote {
  public:
   explicit Git2Remote(Git2RemoteOptions options) : options_(std::move(options)) {}
@@ -138,14 +148,8 @@ class Git2Remote final : public GitRemote {
     auto guard = LockProject(target.project_id);
     auto repo = OpenCache(target);
     if (!repo) return repo.error();
-    Remote remote;
-    {
-      git_remote* raw = nullptr;
-      if (int rc = git_remote_create_anonymous(&raw, *repo, target.url.c_str()); rc < 0) {
-        return MapRemoteError(rc, "invalid remote URL", target);
-      }
-      remote.reset(raw);
-    }
+    auto remote = AnonymousRemote(*repo, target);
+    if (!remote) return remote.error();
     const std::string refspec = "+refs/heads/" + target.branch + ":" + RemoteTrackingRef(target.branch);
     char* specs[] = {const_cast<char*>(refspec.c_str())};
     git_strarray refspecs{specs, 1};
@@ -158,7 +162,7 @@ class Git2Remote final : public GitRemote {
       // The tracking ref moves only once the whole pack has arrived, so a fetch cut short
       // leaves the cache as it was.
       const TransferScope scope(Limits());
-      if (int rc = git_remote_fetch(remote.get(), &refspecs, &fetch, nullptr); rc < 0) {
+      if (int rc = git_remote_fetch(remote->get(), &refspecs, &fetch, nullptr); rc < 0) {
         return TransferError(scope, rc, "fetch from the remote failed", target, options_, "nothing was imported");
       }
     }
@@ -175,26 +179,20 @@ class Git2Remote final : public GitRemote {
     auto guard = LockProject(target.project_id);
     auto repo = OpenCache(target);
     if (!repo) return repo.error();
-    Remote remote;
-    {
-      git_remote* raw = nullptr;
-      if (int rc = git_remote_create_anonymous(&raw, *repo, target.url.c_str()); rc < 0) {
-        return MapRemoteError(rc, "invalid remote URL", target);
-      }
-      remote.reset(raw);
-    }
+    auto remote = AnonymousRemote(*repo, target);
+    if (!remote) return remote.error();
     git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
     CredentialPayload creds{&options_.token_username, &target.token};
     callbacks.credentials = ProvideCredentials;
     callbacks.payload = &creds;
     // The advertisement alone: connect, read the refs, disconnect; no pack is asked for.
     const TransferScope scope(Limits());
-    if (int rc = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr); rc < 0) {
+    if (int rc = git_remote_connect(remote->get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr); rc < 0) {
       return TransferError(scope, rc, "listing the remote's branches failed", target, options_, "nothing was checked");
     }
     const git_remote_head** heads = nullptr;
     std::size_t count = 0;
-    if (int rc = git_remote_ls(&heads, &count, remote.get()); rc < 0) {
+    if (int rc = git_remote_ls(&heads, &count, remote->get()); rc < 0) {
       return TransferError(scope, rc, "listing the remote's branches failed", target, options_, "nothing was checked");
     }
     const std::string wanted = "refs/heads/" + target.branch;
@@ -202,7 +200,7 @@ class Git2Remote final : public GitRemote {
     for (std::size_t i = 0; i < count; ++i) {
       if (wanted == heads[i]->name) head = OidText(heads[i]->oid);
     }
-    git_remote_disconnect(remote.get());
+    git_remote_disconnect(remote->get());
     return head;
   }
 
@@ -343,14 +341,8 @@ class Git2Remote final : public GitRemote {
       return MapGitError(rc, "preparing the push failed");
     }
     Reference ref(raw_ref);
-    Remote remote;
-    {
-      git_remote* raw = nullptr;
-      if (int rc = git_remote_create_anonymous(&raw, *repo, target.url.c_str()); rc < 0) {
-        return MapRemoteError(rc, "invalid remote URL", target);
-      }
-      remote.reset(raw);
-    }
+    auto remote = AnonymousRemote(*repo, target);
+    if (!remote) return remote.error();
     // Never forced ("+" absent): a remote that moved past expected_head rejects the push.
     const std::string refspec = local + ":refs/heads/" + target.branch;
     char* specs[] = {const_cast<char*>(refspec.c_str())};
@@ -371,7 +363,7 @@ class Git2Remote final : public GitRemote {
     (void)expected_head;  // enforced by the remote's fast-forward check on the commit's parent
     {
       const TransferScope scope(Limits());
-      if (int rc = git_remote_push(remote.get(), &refspecs, &push); rc < 0) {
+      if (int rc = git_remote_push(remote->get(), &refspecs, &push); rc < 0) {
         // The remote may have taken the commit before it went quiet; nothing is recorded
         // here, and the next export's import finds out either way.
         return TransferError(scope, rc, "push to the remote failed", target, options_, "nothing was recorded");
