@@ -38,9 +38,10 @@ Result<std::string> SqlitePath(const std::string& url) {
   return target.sqlite_path;
 }
 
-Result<Db> OpenFile(const std::string& path, int flags) {
+// `vfs` null: SQLite's default.
+Result<Db> OpenFile(const std::string& path, int flags, const char* vfs = nullptr) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   Db db(raw);
   if (rc != SQLITE_OK) {
     return Status::Unavailable("cannot open " + path + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
@@ -58,8 +59,8 @@ Status Exec(sqlite3* db, const char* sql, const std::string& what) {
   const int code = sqlite3_errcode(db) & 0xFF;
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
     return Status::Unavailable(what + ": " + message +
-                               " (a server holds the database alone: run it with --sqlite-shared to back up "
-                               "while it serves)");
+                               " (a server holds the database alone: back up through it, giving the command "
+                               "that server's --data-dir, or run the server with --sqlite-shared)");
   }
   if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) return Status::InvalidArgument(what + ": " + message);
   return Status::Unavailable(what + ": " + message);
@@ -145,7 +146,9 @@ Status BackupSqlite(const std::string& url, const std::string& destination, cons
   LIBSYNC_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return Status::InvalidArgument("no database at " + path);
-  LIBSYNC_ASSIGN_OR_RETURN(Db source, OpenFile(path, SQLITE_OPEN_READWRITE));
+  // The store's VFS by name: the same one its "?vfs=unix-excl" URI selects.
+  LIBSYNC_ASSIGN_OR_RETURN(Db source, OpenFile(path, SQLITE_OPEN_READWRITE,
+                                               options.through_this_process_exclusive_store ? "unix-excl" : nullptr));
   // One read transaction over every step: the copy is the database as of this moment. In
   // WAL mode it holds no writer up; commits meanwhile go to the WAL, past this snapshot.
   // (Without it, each step would start its own read and a commit by another process
@@ -165,6 +168,10 @@ Status BackupSqlite(const std::string& url, const std::string& destination, cons
     if (copied.ok()) copied = CheckSnapshot(target->get(), destination);
   }
   (void)Exec(source.get(), "COMMIT", "cannot end the read of " + path);
+  if (copied.ok()) {
+    fs::permissions(scratch, fs::perms::owner_read | fs::perms::owner_write, ec);
+    if (ec) copied = Status::Unavailable("cannot restrict " + scratch + " to its owner: " + ec.message());
+  }
   if (copied.ok()) copied = SyncFile(scratch);
   if (copied.ok()) {
     fs::rename(scratch, destination, ec);
