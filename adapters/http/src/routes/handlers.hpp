@@ -1,6 +1,6 @@
 #pragma once
 // The route handlers, by resource: one file each (projects.cpp, keys.cpp, docs.cpp,
-// locks.cpp, hooks.cpp, git.cpp, events.cpp, health.cpp). Each decodes and validates its
+// locks.cpp, hooks.cpp, git.cpp, events.cpp, health.cpp, backup.cpp). Each decodes and validates its
 // body, calls one use case and shapes the answer; route_table.cpp says which answers what.
 
 #include <optional>
@@ -56,6 +56,10 @@ Response HookSyncPost(RouteCall& call);  ///< as HookSync, answering 201 like th
 std::optional<Response> HookStatusFromCache(HookCache& cache, const Caller& caller, const std::string& project_id);
 std::optional<Response> HookDocsFromCache(HookCache& cache, const Caller& caller, const std::string& project_id);
 Response Consumers(RouteCall& call);
+
+// backup.cpp
+/// 201 {name, bytes}: a snapshot in the server's own backups directory (admin only).
+Response TakeBackup(RouteCall& call);
 
 // git.cpp
 Response ImportDocs(RouteCall& call);

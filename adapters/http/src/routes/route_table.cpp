@@ -61,6 +61,9 @@ constexpr std::array kRoutes = {
     // Pushes announced by the repository's host, signed with the project's webhook secret.
     Route{"POST", "/api/projects/:id/git/webhook", Access::kAnyone, GitWebhook, kWebhook},
 
+    // The server snapshots its own database into its data directory (`aitk-server backup`).
+    Route{"POST", "/api/admin/backup", Access::kAdmin, TakeBackup},
+
     // Served by the transport: event streams (SSE on the first, WebSocket on either) and metrics.
     Route{"GET", "/api/projects/:id/events", Access::kReadKey, ServedByTheTransport, kEventStream},
     Route{"GET", "/api/events", Access::kReadKey, ServedByTheTransport, kEventStream},

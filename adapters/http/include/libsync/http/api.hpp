@@ -6,6 +6,7 @@
 // (src/routes/route_table.cpp; docs/adding-a-route.md).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,16 @@ struct Response {
   std::string body;
 };
 
+/// A snapshot of the store that the server wrote into a directory of its own choosing.
+struct StoreSnapshot {
+  std::string name;         ///< the file's name in that directory (no path)
+  std::uint64_t bytes = 0;  ///< its size
+};
+
+/// Takes a snapshot of the store (POST /api/admin/backup). Expected errors: kLockHeld (one
+/// is being taken), kRateLimited (too many wait to be collected), kUnavailable.
+using SnapshotTaker = std::function<Result<StoreSnapshot>()>;
+
 /// How an Api answers.
 struct ApiOptions {
   /// The admin bearer token; compared in constant time. Must not be empty.
@@ -55,6 +66,9 @@ struct ApiOptions {
   /// When set, POST /api/projects/:id/git/webhook takes push webhooks through it. Null:
   /// that route is 404. Must outlive the Api.
   GitWebhookService* webhooks = nullptr;
+  /// When set, POST /api/admin/backup takes snapshots through it (admin token only).
+  /// Empty: that route answers 400 (a store backed up with its own tools, pg_dump).
+  SnapshotTaker take_snapshot;
 };
 
 /// A subscriber to a project's events, authenticated and with the seq it has seen.
