@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 namespace aitk_server {
 namespace fs = std::filesystem;
@@ -67,6 +68,76 @@ libsync::Status MarkDataDirServed(const std::string& dir) {
 
 libsync::Status TakeDataDirAlone(const std::string& dir) {
   return LockDataDir(dir, LOCK_EX, "a server is running (stop it first) on the data directory");
+}
+
+namespace {
+
+std::string AddressPath(const std::string& dir) { return dir + "/server.address"; }
+
+// The descriptor whose lock marks the published address live; open until the process ends.
+int published_fd = -1;
+
+}  // namespace
+
+libsync::Status PublishServerAddress(const std::string& dir, const ServerAddress& address) {
+  const std::string path = AddressPath(dir);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return libsync::Status::Unavailable("cannot open " + path + ": " + std::strerror(errno));
+  std::string text = "url=" + address.url + "\ndatabase=" + address.database + "\n";
+  if (!address.certificate.empty()) text += "certificate=" + address.certificate + "\n";
+  // Blocking: a reader holds its shared lock for a moment only. The file is emptied under
+  // the lock, so a reader never takes an old server's address for this one's.
+  const bool written = ::flock(fd, LOCK_EX) == 0 && ::fchmod(fd, 0600) == 0 && ::ftruncate(fd, 0) == 0 &&
+                       ::pwrite(fd, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size());
+  if (!written) {
+    const int error = errno;
+    ::close(fd);
+    return libsync::Status::Unavailable("cannot write " + path + ": " + std::strerror(error));
+  }
+  published_fd = fd;
+  return libsync::Status::Ok();
+}
+
+void ForgetServerAddress(const std::string& dir) {
+  if (published_fd < 0) return;
+  // Unlinked while still locked: a reader that opened it a moment ago takes it for live and
+  // finds the server stopping, which it reports, rather than backing up beside it.
+  ::unlink(AddressPath(dir).c_str());
+  ::close(published_fd);
+  published_fd = -1;
+}
+
+libsync::Result<std::optional<ServerAddress>> ReadServerAddress(const std::string& dir) {
+  const std::string path = AddressPath(dir);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<ServerAddress>();
+    return libsync::Status::Unavailable("cannot open " + path + ": " + std::strerror(errno));
+  }
+  // A shared lock granted means no server holds the file: what it says is stale.
+  if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+    ::close(fd);
+    return std::optional<ServerAddress>();
+  }
+  std::string text;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+  ::close(fd);
+  ServerAddress address;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "url") address.url = value;
+    if (key == "database") address.database = value;
+    if (key == "certificate") address.certificate = value;
+  }
+  if (address.url.empty() || address.database.empty()) {
+    return libsync::Status::Unavailable("the server on " + dir + " is starting (" + path +
+                                        " is not written yet); try again in a moment");
+  }
+  return std::optional<ServerAddress>(std::move(address));
 }
 
 }  // namespace aitk_server

@@ -41,6 +41,7 @@
 #include "libsync/sync_service.hpp"
 #include "libsync/version.hpp"
 #include "migrate_command.hpp"
+#include "server_snapshots.hpp"
 #include "unservable_docs.hpp"
 
 namespace {
@@ -54,7 +55,9 @@ Usage: aitk-server [options]
        aitk-server migrate [--status | --sql]   apply pending migrations (or list them,
                                                 or print their SQL), then exit
        aitk-server backup FILE                  snapshot the SQLite database, also while
-                                                a server runs on it (--sqlite-shared)
+                                                a server runs on it: one holding it alone
+                                                takes the snapshot itself (over loopback,
+                                                with the admin token)
        aitk-server restore FILE                 put a snapshot back (server stopped)
        (commands take --data-dir and --database as below)
 
@@ -139,6 +142,12 @@ on 127.0.0.1.
 
 The admin token comes from AITK_ADMIN_TOKEN, or is generated on first start into
 DIR/admin-token (mode 0600); its path is printed, the token never is.
+
+A server holding its SQLite database alone (no --sqlite-shared) writes where it can be
+reached from this machine into DIR/server.address (mode 0600, removed at exit):
+`aitk-server backup FILE` asks it there, with the admin token (AITK_ADMIN_TOKEN or
+DIR/admin-token), to snapshot the database into DIR/backups/, then moves the file to
+FILE. A snapshot nobody collects is removed after ten minutes.
 )";
 
 struct Config {
@@ -488,9 +497,20 @@ int main(int argc, char** argv) {
   // a lease per project in the database picks the one that polls it.
   GitPoller poller(sync.context(), git_sync, git_scheduler);
   const auto web_app = LoadWebApp(config);
+  // A server holding its SQLite file alone is the only process that can read it, so it
+  // takes the snapshots `aitk-server backup` asks for (POST /api/admin/backup).
+  const bool holds_database_alone = sqlite && !config.sqlite_shared;
+  std::unique_ptr<aitk_server::ServerSnapshots> snapshots;
+  web::SnapshotTaker take_snapshot;
+  if (holds_database_alone) {
+    snapshots = std::make_unique<aitk_server::ServerSnapshots>(
+        aitk_server::ServerSnapshotsOptions{.dir = config.data_dir + "/backups", .database_url = database});
+    snapshots->RemoveExpired();
+    take_snapshot = [&snapshots] { return snapshots->Take(); };
+  }
   const web::Api api(sync, &git_sync,
                      {.admin_token = admin_token, .hook_cache = sync.hook_cache(), .web_app = web_app.get(),
-                      .webhooks = &webhooks});
+                      .webhooks = &webhooks, .take_snapshot = take_snapshot});
 
   web::ServerOptions server_options;
   server_options.address = host;
@@ -516,6 +536,18 @@ int main(int argc, char** argv) {
   std::cerr << "aitk-server: serving on " << base_url << " (store: " << (*store)->Kind()
             << "; open file limit " << file_limit << ")\n";
   if (web_app) std::cerr << "aitk-server: the web app is at " << base_url << "/\n";
+  if (holds_database_alone) {
+    // Where `aitk-server backup` finds this server: a loopback address even when it listens
+    // on every interface, and over https the certificate to trust (no name to check there).
+    std::string reachable = host == "0.0.0.0" ? "127.0.0.1" : host == "[::]" ? "[::1]" : host;
+    aitk_server::ServerAddress address{
+        .url = (server_options.tls ? "https://" : "http://") + reachable + ":" + std::to_string((*server)->port()),
+        .database = database,
+        .certificate = config.tls_cert.empty() ? "" : fs::absolute(config.tls_cert).string()};
+    if (const Status s = aitk_server::PublishServerAddress(config.data_dir, address); !s.ok()) {
+      std::cerr << "aitk-server: `aitk-server backup` will not find this server: " << s.message() << "\n";
+    }
+  }
   if (config.demo) CreateDemo(sync, base_url, config.data_dir + "/admin-token");
 
   // Expired locks are announced (lock:expired) within seconds of expiring.
@@ -524,10 +556,11 @@ int main(int argc, char** argv) {
   bool stopping = false;
   std::thread reaper([&] {
     std::unique_lock lock(reaper_mutex);
-    while (!reaper_wake.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; })) {
+    for (int round = 1; !reaper_wake.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; }); ++round) {
       if (auto reaped = sync.locks().ReapExpired(); !reaped) {
         std::cerr << "aitk-server: reaping expired locks failed: " << reaped.error().ToString() << "\n";
       }
+      if (snapshots && round % 12 == 0) snapshots->RemoveExpired();  // each minute: snapshots nobody collected
     }
   });
 
@@ -555,6 +588,7 @@ int main(int argc, char** argv) {
       abandon_git_transfers = true;
     }
   });
+  aitk_server::ForgetServerAddress(config.data_dir);  // new backups go straight to the file from now on
   (*server)->Stop(kGrace);
   abandon_git_transfers = true;  // background imports still waiting on a remote end now
   {

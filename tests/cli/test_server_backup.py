@@ -4,12 +4,16 @@ backup started is in the snapshot, the snapshot passes PRAGMA integrity_check, a
 is refused while a server runs and when the snapshot is unusable, and changes nothing
 then."""
 
+import json
 import os
 from contextlib import closing
+import signal
 import sqlite3
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 
 from conftest import ADMIN_TOKEN, Server
 
@@ -147,13 +151,164 @@ def test_restore_is_refused_while_a_server_runs_and_for_an_unusable_snapshot(tmp
         assert [p.name for p in data.iterdir() if "restoring" in p.name] == []
 
 
-def test_backup_of_a_server_holding_the_database_alone_says_how_to_allow_it(tmp_path):
+def call_backup(server, headers=None, body=None):
+    """POST /api/admin/backup with `headers` (default: the admin token); (status, JSON)."""
+    request = urllib.request.Request(server.url + "/api/admin/backup", data=body, method="POST",
+                                     headers=headers if headers is not None else {
+                                         "Authorization": f"Bearer {ADMIN_TOKEN}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read().decode())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode() or "null")
+
+
+def test_backup_of_a_server_holding_the_database_alone_is_taken_by_that_server(tmp_path):
+    """The default server (no --sqlite-shared) is the only process that can read its file:
+    the command has it take the snapshot, during a burst of writes, and the snapshot
+    restores into a fresh data directory with every write acknowledged before it."""
+    data = tmp_path / "data"
+    server = serve(data)
+    snapshot = tmp_path / "elsewhere" / "snapshot.db"
+    snapshot.parent.mkdir()
+    try:
+        assert oct(os.stat(data / "server.address").st_mode & 0o777) == oct(0o600)
+        project = new_project(server)
+        writers = Writers(server, project)
+        time.sleep(1.0)  # the burst is under way
+        started = time.monotonic()
+        backup = run_server("backup", snapshot, "--data-dir", data)
+        finished = time.monotonic()
+        time.sleep(0.5)  # and goes on after it
+        writers.stop()
+        # The server's copy was moved out, not left behind.
+        assert [p.name for p in (data / "backups").iterdir()] == []
+    finally:
+        server.stop()
+    assert backup.returncode == 0, backup.stderr
+    assert "taken by the server at http://127.0.0.1:" in backup.stdout, backup.stdout
+    assert os.stat(snapshot).st_mode & 0o077 == 0, "a snapshot holds key hashes and sealed tokens: owner only"
+    assert not (data / "server.address").exists(), "a stopped server leaves no address behind"
+    before = [(name, content) for at, name, content in writers.acked if at < started]
+    after = [(name, content) for at, name, content in writers.acked if at > finished]
+    assert len(before) > 50 and after, (len(before), len(after))
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir(mode=0o700)
+    restored = run_server("restore", snapshot, "--data-dir", fresh)
+    assert restored.returncode == 0, restored.stderr
+    with closing(sqlite3.connect(fresh / "libsync.db")) as conn, conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    server = serve(fresh)
+    try:
+        latest = {}
+        for name, content in before:
+            latest[name] = content
+        for name, content in latest.items():
+            status, doc = server.call("GET", f"/api/projects/{project}/docs/{name}")
+            assert status == 200, (name, status)
+            if doc["content"] != content:  # overwritten later, still before the snapshot: in the history
+                status, history = server.call("GET", f"/api/projects/{project}/docs/{name}/history")
+                texts = set()
+                for entry in history:
+                    _, old = server.call("GET", f"/api/projects/{project}/docs/{name}/versions/{entry['version']}")
+                    texts.add(old["content"])
+                assert content in texts, name
+        missing = [c[:20] for n, c in before if n not in latest]
+        assert not missing
+    finally:
+        server.stop()
+
+
+def test_the_backup_route_is_for_the_admin_one_at_a_time_and_cannot_fill_the_disk(tmp_path):
     data = tmp_path / "data"
     server = serve(data)
     try:
-        result = run_server("backup", tmp_path / "snap.db", "--data-dir", data)
+        project = new_project(server)
+        # A database big enough for a copy to take a while (a dozen MiB).
+        for n in range(14):
+            status, _ = server.call("PUT", f"/api/projects/{project}/docs/big-{n}.md",
+                                    {"content": os.urandom(450 * 1024).hex()[:900 * 1024]})
+            assert status in (200, 201), status
+        status, key = server.call("POST", f"/api/projects/{project}/api-keys", {"name": "ci", "scope": "write"})
+        assert status == 201
+        backups = data / "backups"
+
+        assert call_backup(server, {"X-API-Key": key["key"]})[0] == 403
+        assert call_backup(server, {})[0] == 401
+        status, error = call_backup(server, body=b'{"path": "/tmp/x.db"}')
+        assert status == 400 and "takes no body" in error["message"], error
+        assert not backups.exists() or list(backups.iterdir()) == []
+
+        # Two at once: one is taken, the other refused while it is.
+        statuses = []
+        for _ in range(10):
+            results = []
+            pair = [threading.Thread(target=lambda: results.append(call_backup(server))) for _ in range(2)]
+            for t in pair:
+                t.start()
+            for t in pair:
+                t.join()
+            statuses = sorted(status for status, _ in results)
+            for status, answer in results:
+                if status == 201:
+                    assert (backups / answer["name"]).stat().st_size == answer["bytes"] > 10 << 20
+                    assert oct((backups / answer["name"]).stat().st_mode & 0o777) == oct(0o600)
+                    (backups / answer["name"]).unlink()  # collected
+            if statuses == [201, 409]:
+                break
+        assert statuses == [201, 409], statuses
+
+        # Uncollected snapshots are capped; a fifth waits until the old ones expire.
+        names = [call_backup(server)[1]["name"] for _ in range(4)]
+        assert sorted(p.name for p in backups.iterdir()) == sorted(names)
+        status, error = call_backup(server)
+        assert status == 429 and "wait to be collected" in error["message"], error
+
+        # The command with a token the server does not have: refused, and says where it came from.
+        refused = subprocess.run([os.environ["AITK_SERVER"], "backup", str(tmp_path / "x.db"), "--data-dir", str(data)],
+                                 capture_output=True, text=True, timeout=60,
+                                 env=dict(os.environ, AITK_ADMIN_TOKEN="not-the-servers-token-0000"))
+        assert refused.returncode == 1 and "401" in refused.stderr and "AITK_ADMIN_TOKEN" in refused.stderr, \
+            refused.stderr
+        assert not (tmp_path / "x.db").exists()
     finally:
         server.stop()
-    assert result.returncode == 1
-    assert "--sqlite-shared" in result.stderr, result.stderr
-    assert not (tmp_path / "snap.db").exists()
+
+
+def test_backup_of_a_server_holding_the_database_alone_over_https(tmp_path):
+    """With TLS the loopback request still works: the command trusts the certificate the
+    server serves, whatever name it carries."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", "server.key", "-out", "server.pem", "-days", "2", "-subj", "/CN=docs.example",
+                    "-addext", "subjectAltName=DNS:docs.example"], cwd=tmp_path, check=True, capture_output=True)
+    os.chmod(tmp_path / "server.key", 0o600)
+    data = tmp_path / "data"
+    server = serve(data, "--tls-cert", tmp_path / "server.pem", "--tls-key", tmp_path / "server.key")
+    snapshot = tmp_path / "snapshot.db"
+    try:
+        assert server.scheme == "https"
+        backup = run_server("backup", snapshot, "--data-dir", data)
+    finally:
+        server.stop()
+    assert backup.returncode == 0, backup.stderr
+    assert "taken by the server at https://127.0.0.1:" in backup.stdout, backup.stdout
+    with closing(sqlite3.connect(snapshot)) as conn, conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_address_left_by_a_server_that_was_killed_is_not_trusted(tmp_path):
+    """A killed server leaves DIR/server.address behind, but no longer holds it: the
+    command reads the free database itself instead of sending the token anywhere."""
+    data = tmp_path / "data"
+    server = serve(data)
+    new_project(server)
+    server.proc.send_signal(signal.SIGKILL)
+    server.proc.wait(timeout=15)
+    assert (data / "server.address").exists()
+    result = run_server("backup", tmp_path / "snap.db", "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    assert "taken by the server" not in result.stdout, result.stdout
+    with closing(sqlite3.connect(tmp_path / "snap.db")) as conn, conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute('SELECT COUNT(*) FROM "Project"').fetchone()[0] == 1
