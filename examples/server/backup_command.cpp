@@ -103,6 +103,15 @@ libsync::Status BackupThroughServer(const ServerAddress& server, const CommandOp
   return MoveSnapshot(options.data_dir + "/backups/" + snapshot.name, file);
 }
 
+// Whether two "sqlite://" URLs name one file, however each spells its path (relative to
+// the server's working directory or this one's, through links).
+bool SameSqliteFile(const std::string& a, const std::string& b) {
+  constexpr std::string_view kScheme = "sqlite://";
+  if (a.rfind(kScheme, 0) != 0 || b.rfind(kScheme, 0) != 0) return false;
+  std::error_code ec;
+  return fs::equivalent(a.substr(kScheme.size()), b.substr(kScheme.size()), ec) && !ec;
+}
+
 }  // namespace
 
 int RunBackup(int argc, char** argv) {
@@ -112,7 +121,7 @@ int RunBackup(int argc, char** argv) {
   auto server = ReadServerAddress(options->data_dir);
   if (!server) return Report("backup", server.error(), 1);
   std::uint64_t bytes = 0;
-  if (*server && (*server)->database == options->database_url()) {
+  if (*server && SameSqliteFile((*server)->database, options->database_url())) {
     const libsync::Status done = BackupThroughServer(**server, *options, file, bytes);
     if (!done.ok()) return Report("backup", done, 1);
     std::cout << "wrote a snapshot of " << options->database_url() << " to " << file << " (" << bytes

@@ -539,10 +539,10 @@ int main(int argc, char** argv) {
   if (holds_database_alone) {
     // Where `aitk-server backup` finds this server: a loopback address even when it listens
     // on every interface, and over https the certificate to trust (no name to check there).
-    std::string reachable = host == "0.0.0.0" ? "127.0.0.1" : host == "[::]" ? "[::1]" : host;
+    const std::string reachable = host.empty() || host == "0.0.0.0" ? "127.0.0.1" : host == "[::]" ? "[::1]" : host;
     aitk_server::ServerAddress address{
         .url = (server_options.tls ? "https://" : "http://") + reachable + ":" + std::to_string((*server)->port()),
-        .database = database,
+        .database = "sqlite://" + fs::absolute(database.substr(std::string_view("sqlite://").size())).string(),
         .certificate = config.tls_cert.empty() ? "" : fs::absolute(config.tls_cert).string()};
     if (const Status s = aitk_server::PublishServerAddress(config.data_dir, address); !s.ok()) {
       std::cerr << "aitk-server: `aitk-server backup` will not find this server: " << s.message() << "\n";

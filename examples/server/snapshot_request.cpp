@@ -88,7 +88,7 @@ std::string ServerMessage(const std::string& body) {
 beast::error_code Connect(net::io_context& io, beast::tcp_stream& stream, const Url& url) {
   beast::error_code ec;
   tcp::resolver resolver(io);
-  const auto endpoints = resolver.resolve(url.host, url.port, tcp::resolver::numeric_host, ec);
+  const auto endpoints = resolver.resolve(url.host, url.port, ec);
   if (ec) return ec;
   stream.expires_after(kConnectTimeout);
   stream.async_connect(endpoints, [&](beast::error_code connect_ec, const tcp::endpoint&) { ec = connect_ec; });
