@@ -2,6 +2,8 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include <cstdlib>
+
 #include "error_mapping.hpp"
 
 namespace libsync::sql {
@@ -43,7 +45,11 @@ void CheckPgResult(PGconn* conn, const PGresult* result) {
 }
 
 void PgPipeline::Queue(std::string sql, std::span<const std::string_view> values) {
-  Queued q{std::move(sql), {}};
+  QueueExpectingRows(std::move(sql), values, -1);
+}
+
+void PgPipeline::QueueExpectingRows(std::string sql, std::span<const std::string_view> values, long long rows) {
+  Queued q{std::move(sql), {}, rows};
   q.values.reserve(values.size());
   for (std::string_view v : values) {
     CheckStorable(v);
@@ -115,6 +121,7 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
   // Each statement's results end with a null; after an error the server skips the rest
   // (PGRES_PIPELINE_ABORTED) up to the sync, so the first error is the one to report.
   PgResult failure;
+  std::string moved_row;  // a queued write that did not change the rows it expected
   std::vector<PgResult> out;
   std::size_t answered = 0;  // statements (not Parses) whose results were read
   for (const Expected& e : expected) {
@@ -125,7 +132,15 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
     if (e.prepared_sql && !ok) statements_->Forget(e.prepared_sql);  // skipped or refused: not prepared
     if (!ok && !failure && status != PGRES_PIPELINE_ABORTED) failure = std::move(last);
     if (e.prepared_sql) continue;
-    if (answered++ >= queued.size()) out.push_back(std::move(last));
+    const std::size_t index = answered++;
+    if (index < queued.size()) {
+      const long long want = queued[index].expected_rows;
+      if (ok && want >= 0 && moved_row.empty() && std::atoll(PQcmdTuples(last.get())) != want) {
+        moved_row = "a row changed under the transaction: " + queued[index].sql;
+      }
+      continue;
+    }
+    out.push_back(std::move(last));
   }
   PgResult sync(PQgetResult(conn_));
   const bool synced = sync && PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC;
@@ -134,6 +149,8 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
   if (synced) PQexitPipelineMode(conn_);
   if (failure) ThrowPgError(conn_, failure.get());
   if (!synced) ThrowPgError(conn_, nullptr);
+  // 40001: the store's retry runs the operation again from its reads.
+  if (!moved_row.empty()) throw PgError(moved_row, "40001");
   for (const PgResult& r : out) CheckPgResult(conn_, r.get());
   return out;
 }

@@ -41,6 +41,13 @@ class PgPipeline {
   /// Queues a statement and copies of its values. Throws UnstorableValue for a value
   /// PostgreSQL cannot hold (a NUL byte), before anything is queued.
   void Queue(std::string sql, std::span<const std::string_view> values);
+  /// As Queue, for a write whose outcome the caller would otherwise have to read back: a
+  /// compare-and-swap the transaction expects to succeed (its guard was read under the
+  /// row lock it holds). When the statement changes any other number of rows than
+  /// `rows`, the Run that sends it throws PgError with SQLSTATE 40001 (serialization
+  /// failure): the store rolls back and runs the whole operation again, which then reads
+  /// the changed row and answers as it would have at once.
+  void QueueExpectingRows(std::string sql, std::span<const std::string_view> values, long long rows);
 
   /// Sends the queued statements and then `statements`, in one round trip, and returns
   /// the results of `statements`, in order. Throws PgError for the
@@ -59,6 +66,7 @@ class PgPipeline {
   struct Queued {
     std::string sql;
     std::vector<std::string> values;
+    long long expected_rows = -1;  // -1: any
   };
   PgResult RunOne(const PgStatement& statement);
   std::vector<PgResult> RunPipelined(std::span<const PgStatement> statements);

@@ -79,10 +79,12 @@ long long PgQuery::Affected() const {
   return *tuples ? std::atoll(tuples) : 0;
 }
 
-void PgQuery::Queue(std::string_view sql, const Slots& inputs) {
+void PgQuery::Queue(std::string_view sql, const Slots& inputs) { QueueExpectingRows(sql, inputs, -1); }
+
+void PgQuery::QueueExpectingRows(std::string_view sql, const Slots& inputs, long long rows) {
   boost::container::small_vector<std::string_view, 12> values;
   Values(inputs, values);
-  pipeline_->Queue(NumberedPlaceholders(sql), values);
+  pipeline_->QueueExpectingRows(NumberedPlaceholders(sql), values, rows);
 }
 
 bool PgQuery::Fetch(const Slots& outputs) {

@@ -58,6 +58,13 @@ class Query {
     std::visit([&](auto& b) { b.Queue(sql, inputs_); }, backend_);
   }
 
+  /// PostgreSQL only: as Queue, for a write the transaction expects to change exactly
+  /// `rows` rows; the statement that sends it throws PgError 40001 (a retryable
+  /// conflict) if it did not (PgPipeline::QueueExpectingRows).
+  void QueueExpectingRows(std::string_view sql, long long rows) {
+    std::get<PgQuery>(backend_).QueueExpectingRows(sql, inputs_, rows);
+  }
+
   /// Runs `first` and then `second` (both bound, on one channel) and fetches each one's
   /// first row; returns whether each has one. PostgreSQL sends both in one round trip;
   /// SQLite runs one after the other.
