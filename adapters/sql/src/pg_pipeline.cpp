@@ -2,8 +2,6 @@
 
 #include <boost/container/small_vector.hpp>
 
-#include <cstdlib>
-
 #include "error_mapping.hpp"
 
 namespace libsync::sql {
@@ -45,11 +43,15 @@ void CheckPgResult(PGconn* conn, const PGresult* result) {
 }
 
 void PgPipeline::Queue(std::string sql, std::span<const std::string_view> values) {
-  QueueExpectingRows(std::move(sql), values, -1);
+  Enqueue(std::move(sql), values, false);
 }
 
-void PgPipeline::QueueExpectingRows(std::string sql, std::span<const std::string_view> values, long long rows) {
-  Queued q{std::move(sql), {}, rows};
+void PgPipeline::QueueGuarded(std::string sql, std::span<const std::string_view> values) {
+  Enqueue(std::move(sql), values, true);
+}
+
+void PgPipeline::Enqueue(std::string sql, std::span<const std::string_view> values, bool guarded) {
+  Queued q{std::move(sql), {}, guarded};
   q.values.reserve(values.size());
   for (std::string_view v : values) {
     CheckStorable(v);
@@ -121,7 +123,7 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
   // Each statement's results end with a null; after an error the server skips the rest
   // (PGRES_PIPELINE_ABORTED) up to the sync, so the first error is the one to report.
   PgResult failure;
-  std::string moved_row;  // a queued write that did not change the rows it expected
+  bool guard_missed = false;  // the failure is a guarded statement's division by zero
   std::vector<PgResult> out;
   std::size_t answered = 0;  // statements (not Parses) whose results were read
   for (const Expected& e : expected) {
@@ -130,13 +132,14 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
     const ExecStatusType status = last ? PQresultStatus(last.get()) : PGRES_FATAL_ERROR;
     const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
     if (e.prepared_sql && !ok) statements_->Forget(e.prepared_sql);  // skipped or refused: not prepared
-    if (!ok && !failure && status != PGRES_PIPELINE_ABORTED) failure = std::move(last);
+    const bool failed_here = !ok && !failure && status != PGRES_PIPELINE_ABORTED;
+    if (failed_here) failure = std::move(last);
     if (e.prepared_sql) continue;
     const std::size_t index = answered++;
     if (index < queued.size()) {
-      const long long want = queued[index].expected_rows;
-      if (ok && want >= 0 && moved_row.empty() && std::atoll(PQcmdTuples(last.get())) != want) {
-        moved_row = "a row changed under the transaction: " + queued[index].sql;
+      if (failed_here && queued[index].guarded) {
+        const char* state = PQresultErrorField(failure.get(), PG_DIAG_SQLSTATE);
+        guard_missed = state && std::string_view(state) == "22012";
       }
       continue;
     }
@@ -147,10 +150,10 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
   // Leaving pipeline mode needs every result read; on a broken connection it may not be,
   // and the store then replaces the connection (it checks PQpipelineStatus).
   if (synced) PQexitPipelineMode(conn_);
+  // 40001: the store rolls back and runs the operation again from its reads.
+  if (guard_missed) throw PgError("a row changed under the transaction (a guarded write missed)", "40001");
   if (failure) ThrowPgError(conn_, failure.get());
   if (!synced) ThrowPgError(conn_, nullptr);
-  // 40001: the store's retry runs the operation again from its reads.
-  if (!moved_row.empty()) throw PgError(moved_row, "40001");
   for (const PgResult& r : out) CheckPgResult(conn_, r.get());
   return out;
 }

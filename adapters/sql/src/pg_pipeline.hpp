@@ -43,11 +43,13 @@ class PgPipeline {
   void Queue(std::string sql, std::span<const std::string_view> values);
   /// As Queue, for a write whose outcome the caller would otherwise have to read back: a
   /// compare-and-swap the transaction expects to succeed (its guard was read under the
-  /// row lock it holds). When the statement changes any other number of rows than
-  /// `rows`, the Run that sends it throws PgError with SQLSTATE 40001 (serialization
-  /// failure): the store rolls back and runs the whole operation again, which then reads
-  /// the changed row and answers as it would have at once.
-  void QueueExpectingRows(std::string sql, std::span<const std::string_view> values, long long rows);
+  /// row lock it holds). `sql` must fail with division_by_zero (22012) when the guard
+  /// misses (`WITH changed AS (UPDATE … RETURNING 1) SELECT 1 / CAST((SELECT COUNT(*)
+  /// FROM changed) AS INT)`): an error, so that the server skips the rest of the
+  /// pipeline, COMMIT included. The Run that sends it then throws PgError with SQLSTATE
+  /// 40001 (serialization failure): the store rolls back and runs the whole operation
+  /// again, which reads the changed row and answers as it would have at once.
+  void QueueGuarded(std::string sql, std::span<const std::string_view> values);
 
   /// Sends the queued statements and then `statements`, in one round trip, and returns
   /// the results of `statements`, in order. Throws PgError for the
@@ -66,8 +68,9 @@ class PgPipeline {
   struct Queued {
     std::string sql;
     std::vector<std::string> values;
-    long long expected_rows = -1;  // -1: any
+    bool guarded = false;  // QueueGuarded: its 22012 means the guard missed
   };
+  void Enqueue(std::string sql, std::span<const std::string_view> values, bool guarded);
   PgResult RunOne(const PgStatement& statement);
   std::vector<PgResult> RunPipelined(std::span<const PgStatement> statements);
 

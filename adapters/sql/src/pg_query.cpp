@@ -79,12 +79,16 @@ long long PgQuery::Affected() const {
   return *tuples ? std::atoll(tuples) : 0;
 }
 
-void PgQuery::Queue(std::string_view sql, const Slots& inputs) { QueueExpectingRows(sql, inputs, -1); }
-
-void PgQuery::QueueExpectingRows(std::string_view sql, const Slots& inputs, long long rows) {
+void PgQuery::Queue(std::string_view sql, const Slots& inputs) {
   boost::container::small_vector<std::string_view, 12> values;
   Values(inputs, values);
-  pipeline_->QueueExpectingRows(NumberedPlaceholders(sql), values, rows);
+  pipeline_->Queue(NumberedPlaceholders(sql), values);
+}
+
+void PgQuery::QueueGuarded(std::string_view sql, const Slots& inputs) {
+  boost::container::small_vector<std::string_view, 12> values;
+  Values(inputs, values);
+  pipeline_->QueueGuarded(NumberedPlaceholders(sql), values);
 }
 
 bool PgQuery::Fetch(const Slots& outputs) {

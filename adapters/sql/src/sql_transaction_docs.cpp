@@ -102,7 +102,7 @@ Status SqlTransaction::InsertDoc(const Doc& d) {
 
 Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
-  if (ReadDocAt(d.id, expected_version) && HoldsProjectRow(d.project_id)) {
+  if (dialect_ == Dialect::kPostgres && ReadDocAt(d.id, expected_version) && HoldsProjectRow(d.project_id)) {
     // Read at that version under the project row this transaction holds: the swap cannot
     // miss unless a writer skipped the project lock, and then the pipeline reports a
     // conflict and the whole operation runs again. Nothing to wait for: queued.
@@ -114,8 +114,10 @@ Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
       Query q(channel_);
       q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by)
           .Use(v.blob_oid).Use(v.id).Use(expected);
-      q.QueueExpectingRows(R"(UPDATE "Doc" SET "content" = :c, "hash" = :h, "version" = :v, "updatedAt" = :u,
-             "baseBlobOid" = :b, "updatedBy" = :ub, "blobOid" = :bo WHERE "id" = :i AND "version" = :e)", 1);
+      // A miss divides by zero: an error, so the server skips the rest, COMMIT included.
+      q.QueueGuarded(R"(WITH changed AS (UPDATE "Doc" SET "content" = :c, "hash" = :h, "version" = :v,
+             "updatedAt" = :u, "baseBlobOid" = :b, "updatedBy" = :ub, "blobOid" = :bo WHERE "id" = :i AND "version" = :e
+             RETURNING 1) SELECT 1 / CAST((SELECT COUNT(*) FROM changed) AS INT))");
       read_doc_id_.clear();
       return Status::Ok();
     });

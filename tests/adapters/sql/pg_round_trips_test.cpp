@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 
 #include <string>
+#include <vector>
 
 #include "libsync/sql/sql_store.hpp"
 #include "postgres_cluster.hpp"
@@ -150,7 +151,9 @@ TEST_F(PgRoundTrips, AQueuedDocUpdateThatMissesRunsTheOperationAgainAndLosesNoWr
     const std::int64_t expected = doc.version;
     doc.version += 1;
     doc.content = "ours after " + std::to_string(expected);
-    return tx.UpdateDoc(doc, expected);
+    LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(doc, expected));
+    LIBSYNC_RETURN_IF_ERROR(tx.InsertDocVersion(VersionOf(doc)));
+    return tx.AppendEvent("p1", "doc:updated", "{}", kNow).status();
   });
   PQfinish(other);
   std::string content;
@@ -171,6 +174,19 @@ TEST_F(PgRoundTrips, AQueuedDocUpdateThatMissesRunsTheOperationAgainAndLosesNoWr
     EXPECT_EQ(content, "theirs");
   }
   EXPECT_EQ(version, put.ok() ? 3 : 2);  // inserted at 1, 'theirs' made it 2, ours 3 if it ran again
+  // Nothing of the attempt that missed was committed: only the last attempt's history row
+  // and event exist.
+  std::vector<std::int64_t> history;
+  std::int64_t head = -1;
+  ASSERT_TRUE(store_->Transact(TxMode::kRead, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(std::vector<DocVersion> versions, tx.ListDocVersions("d1"));
+    for (const DocVersion& v : versions) history.push_back(v.version);
+    LIBSYNC_ASSIGN_OR_RETURN(EventPage page, tx.ReadEvents("p1", 0, 10));
+    head = page.head_seq;
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(history, put.ok() ? std::vector<std::int64_t>{3} : std::vector<std::int64_t>{});
+  EXPECT_EQ(head, put.ok() ? 1 : 0);
 }
 
 // A lock write is held back to run inside the next event's statement; a second write made
