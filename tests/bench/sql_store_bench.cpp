@@ -1,16 +1,16 @@
 // Throughput of the SQL store's lock cycle and doc put with 1, 8 and 32 client threads on
-// SQLite and PostgreSQL, each beside a raw-SQL baseline run in the same process on the
-// same database through the same driver (SOCI):
+// SQLite and PostgreSQL, each beside a raw-SQL baseline (raw_sql_baseline.hpp) run in the
+// same process on the same database, through the same driver on connections opened with
+// the store's own settings:
 //   lock cycle baseline: one atomic upsert that takes the lock only if it is free or
 //     expired, then one delete by token hash -- each its own transaction;
-//   doc put baseline: UPDATE the doc row and INSERT its history row in one transaction.
+//   doc put baseline: UPDATE the doc row (RETURNING its version) and INSERT its history
+//     row in one transaction.
 // libsync does more per operation (fences, the durable event log, the rules of
-// DESIGN §4); the ratio says what that costs.
+// DESIGN §4); the ratio says what that costs. Before anything is timed, each side's
+// operation is run once and its rows checked; while timing, every raw statement checks
+// the rows it changed and every libsync call its answer. Any miss ends the run (exit 1).
 // Usage: sql_store_bench [seconds per case] [sqlite|postgresql]
-
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,6 +18,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "../adapters/sql/postgres_cluster.hpp"
@@ -27,6 +28,7 @@
 #include "libsync/hashing.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "libsync/sync_service.hpp"
+#include "raw_sql_baseline.hpp"
 
 namespace libsync {
 namespace {
@@ -48,121 +50,175 @@ double Rate(int threads, double seconds, const std::function<void(int thread, st
   return static_cast<double>(total) / elapsed;
 }
 
+using Body = std::function<void(int thread, std::atomic<bool>& stop, long& done)>;
+
+// libsync's and the baseline's rates, each over `seconds`, measured in alternating slices
+// (three each) so that a change in the machine's load (it is shared) weighs on both sides
+// alike instead of on whichever ran second.
+std::pair<double, double> Compare(int threads, double seconds, const Body& ours, const Body& theirs) {
+  constexpr int kSlices = 3;
+  double ours_sum = 0, theirs_sum = 0;
+  for (int i = 0; i < kSlices; ++i) {
+    ours_sum += Rate(threads, seconds / kSlices, ours);
+    theirs_sum += Rate(threads, seconds / kSlices, theirs);
+  }
+  return {ours_sum / kSlices, theirs_sum / kSlices};
+}
+
 struct Backend {
   std::string name;
-  std::function<std::string()> new_database;           // URL of a fresh database
-  std::function<std::string(const std::string&)> raw;  // SOCI connect string for that URL
+  std::function<std::string()> new_database;  // URL of a fresh database
   bool sqlite;
 };
 
-void RunBackend(const Backend& b, double seconds) {
+// A 4 KB text, different for every (thread, i).
+std::string DocText(const std::string& content, const char* side, long i, int thread) {
+  std::string text = content;
+  char stamp[48];
+  const int len = std::snprintf(stamp, sizeof stamp, "%s%ld-%d", side, i, thread);
+  text.replace(0, static_cast<std::size_t>(len), stamp, static_cast<std::size_t>(len));
+  return text;
+}
+
+// Runs each side's lock cycle and doc put once on `project` and checks, through `raw`,
+// that both did the work the benchmark times: the lock row there after the grant and
+// gone after the release, the doc row at the next version with the new hash, one more
+// history row. libsync must also have logged its events (one per change).
+void CheckBothSidesDoTheWork(SyncService& sync, bench::RawSql& raw, const std::string& project,
+                             const std::string& doc_id, const std::string& content) {
+  const Caller admin = Caller::Admin();
+  const auto p = [&](int n) { return raw.Param(n); };
+  const std::string locks = R"(SELECT COUNT(*) FROM "Lock" WHERE "projectId" = )" + p(1) +
+                            R"( AND "tokenHash" = )" + p(2);
+  const std::string any_lock = R"(SELECT COUNT(*) FROM "Lock" WHERE "projectId" = )" + p(1);
+  const std::string events = R"(SELECT COUNT(*) FROM "Event" WHERE "projectId" = )" + p(1);
+  const std::string version = R"(SELECT "version" FROM "Doc" WHERE "id" = )" + p(1);
+  const std::string hash = R"(SELECT "hash" FROM "Doc" WHERE "id" = )" + p(1);
+  const std::string history = R"(SELECT COUNT(*) FROM "DocVersion" WHERE "docId" = )" + p(1) +
+                              R"( AND "version" = )" + p(2) + R"( AND "hash" = )" + p(3);
+  const auto expect = [](bool ok, const std::string& what) {
+    if (!ok) bench::Fail("before timing: " + what);
+  };
+
+  // Lock cycle.
+  const long long events_before = raw.Number(events, {project});
+  auto grant = sync.locks().Acquire(admin, project, {.locked_by = "bench"});
+  if (!grant) bench::Fail("libsync acquire: " + grant.error().ToString());
+  expect(raw.Number(locks, {project, HashSecret(grant->token)}) == 1, "libsync's grant left no lock row");
+  auto released = sync.locks().Release(admin, project, grant->token);
+  expect(released && *released, "libsync's release did not release");
+  expect(raw.Number(any_lock, {project}) == 0, "libsync's release left the lock row");
+  expect(raw.Number(events, {project}) == events_before + 2, "libsync's lock cycle did not log two events");
+  const std::string token_hash = HashSecret(NewLockToken(SystemRandom()));
+  raw.TakeLock(project, token_hash);
+  expect(raw.Number(locks, {project, token_hash}) == 1, "the raw upsert left no lock row");
+  raw.DropLock(project, token_hash);
+  expect(raw.Number(any_lock, {project}) == 0, "the raw delete left the lock row");
+
+  // Doc put.
+  const std::string ours = DocText(content, "check", 0, 0), theirs = DocText(content, "rawcheck", 0, 0);
+  const long long v0 = raw.Number(version, {doc_id});
+  auto put = sync.docs().Put(admin, project, "overview.md", ours);
+  if (!put) bench::Fail("libsync doc put: " + put.error().ToString());
+  expect(raw.Number(version, {doc_id}) == v0 + 1 && raw.Text(hash, {doc_id}) == Sha256Hex(ours),
+         "libsync's put did not write the next version");
+  expect(raw.Number(history, {doc_id, std::to_string(v0 + 1), Sha256Hex(ours)}) == 1,
+         "libsync's put added no history row");
+  expect(raw.Number(events, {project}) == events_before + 3, "libsync's put logged no event");
+  expect(raw.PutDoc(doc_id, project, theirs) == v0 + 2, "the raw put did not return the next version");
+  expect(raw.Number(version, {doc_id}) == v0 + 2 && raw.Text(hash, {doc_id}) == Sha256Hex(theirs),
+         "the raw put did not write the next version");
+  expect(raw.Number(history, {doc_id, std::to_string(v0 + 2), Sha256Hex(theirs)}) == 1,
+         "the raw put added no history row");
+}
+
+// Returns the durability and isolation settings both sides ran with.
+std::string RunBackend(const Backend& b, double seconds) {
+  std::string settings;
   for (int threads : {1, 8, 32}) {
     const std::string url = b.new_database();
     auto opened = sql::OpenSqlStore({.url = url, .pool_size = static_cast<std::size_t>(threads)});
-    if (!opened) {
-      std::printf("%s: %s\n", b.name.c_str(), opened.error().ToString().c_str());
-      return;
-    }
+    if (!opened) bench::Fail(b.name + ": " + opened.error().ToString());
     Store& store = **opened;
     auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
     SyncService sync(store, SystemClock(), SystemRandom(), *box, NullEventSink());
     const Caller admin = Caller::Admin();
+    std::vector<std::unique_ptr<bench::RawSql>> raw;
+    for (int t = 0; t < threads; ++t) raw.push_back(bench::OpenRawSql(url));
     std::vector<std::string> projects;  // one per thread: throughput, not contention
+    std::vector<std::string> docs;
     for (int t = 0; t < threads; ++t) {
       std::string name = "p";
       name += std::to_string(t);  // not "p" + ...: GCC 12 -O3 misreports that as overlapping memcpy
-      projects.push_back(sync.projects().Create(admin, {.name = name, .repo_url = "x"})->id);
-      (void)sync.docs().Put(admin, projects.back(), "overview.md", "start");
+      auto project = sync.projects().Create(admin, {.name = name, .repo_url = "x"});
+      if (!project) bench::Fail("create project: " + project.error().ToString());
+      projects.push_back(project->id);
+      auto doc = sync.docs().Put(admin, projects.back(), "overview.md", "start");
+      if (!doc) bench::Fail("create doc: " + doc.error().ToString());
+      docs.push_back(doc->doc.id);
     }
-    std::vector<std::unique_ptr<soci::session>> raw;
-    for (int t = 0; t < threads; ++t) {
-      const soci::backend_factory& factory =
-          b.sqlite ? static_cast<const soci::backend_factory&>(soci::sqlite3) : soci::postgresql;
-      raw.push_back(std::make_unique<soci::session>(factory, b.raw(url)));
-      if (b.sqlite) *raw.back() << "PRAGMA busy_timeout=5000";
-    }
-    std::mutex sqlite_writer;  // the same in-process writer queue the store uses
-    auto begin = [&](soci::session& s) -> std::unique_lock<std::mutex> {
-      std::unique_lock<std::mutex> lock;
-      if (b.sqlite) lock = std::unique_lock(sqlite_writer);
-      s << (b.sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-      return lock;
-    };
-
-    const double store_lock = Rate(threads, seconds, [&](int t, std::atomic<bool>& stop, long& done) {
-      while (!stop) {
-        auto g = sync.locks().Acquire(admin, projects[t], {.locked_by = "bench"});
-        if (!g) continue;
-        auto released = sync.locks().Release(admin, projects[t], g->token);
-        if (released && *released) ++done;
-      }
-    });
-    const double raw_lock = Rate(threads, seconds, [&](int t, std::atomic<bool>& stop, long& done) {
-      soci::session& s = *raw[static_cast<std::size_t>(t)];
-      std::string pid = projects[static_cast<std::size_t>(t)];
-      while (!stop) {
-        std::string id = NewId(SystemRandom()), token_hash = HashSecret(NewLockToken(SystemRandom()));
-        std::string now = FormatTimestamp(SystemClock().Now());
-        std::string expires = FormatTimestamp(SystemClock().Now() + std::chrono::minutes(30));
-        {
-          auto lock = begin(s);
-          s << R"(INSERT INTO "Lock" ("id", "projectId", "lockedBy", "lockedAt", "expiresAt", "tokenHash")
-                  VALUES (:i, :p, 'bench', :n, :e, :t) ON CONFLICT ("projectId") DO UPDATE
-                  SET "id" = excluded."id", "lockedAt" = excluded."lockedAt", "expiresAt" = excluded."expiresAt",
-                      "tokenHash" = excluded."tokenHash" WHERE "Lock"."expiresAt" <= excluded."lockedAt")",
-              soci::use(id), soci::use(pid), soci::use(now), soci::use(expires), soci::use(token_hash);
-          s << "COMMIT";
-        }
-        {
-          auto lock = begin(s);
-          s << R"(DELETE FROM "Lock" WHERE "projectId" = :p AND "tokenHash" = :t)", soci::use(pid),
-              soci::use(token_hash);
-          s << "COMMIT";
-        }
-        ++done;
-      }
-    });
     const std::string content(4096, 'x');
-    const double store_put = Rate(threads, seconds, [&](int t, std::atomic<bool>& stop, long& done) {
-      for (long i = 0; !stop; ++i) {
-        std::string text = content;
-        char stamp[32];
-        const int len = std::snprintf(stamp, sizeof stamp, "%ld-%d", i, t);
-        text.replace(0, static_cast<std::size_t>(len), stamp, static_cast<std::size_t>(len));
-        if (sync.docs().Put(admin, projects[t], "overview.md", text)) ++done;
-      }
-    });
-    const double raw_put = Rate(threads, seconds, [&](int t, std::atomic<bool>& stop, long& done) {
-      soci::session& s = *raw[static_cast<std::size_t>(t)];
-      std::string pid = projects[static_cast<std::size_t>(t)];
-      std::string doc_id;
-      s << R"(SELECT "id" FROM "Doc" WHERE "projectId" = :p)", soci::into(doc_id), soci::use(pid);
-      for (long i = 0; !stop; ++i) {
-        std::string text = content;
-        char stamp[32];
-        const int len = std::snprintf(stamp, sizeof stamp, "raw%ld", i);
-        text.replace(0, static_cast<std::size_t>(len), stamp, static_cast<std::size_t>(len));
-        std::string hash = Sha256Hex(text), now = FormatTimestamp(SystemClock().Now());
-        std::string vid = NewId(SystemRandom());
-        long long version = 0;
-        auto lock = begin(s);
-        s << R"(UPDATE "Doc" SET "content" = :c, "hash" = :h, "version" = "version" + 1, "updatedAt" = :u
-                WHERE "id" = :i)", soci::use(text), soci::use(hash), soci::use(now), soci::use(doc_id);
-        s << R"(SELECT "version" FROM "Doc" WHERE "id" = :i)", soci::into(version), soci::use(doc_id);
-        s << R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content", "hash",
-                "author", "source", "createdAt") VALUES (:v, :d, :p, 'overview.md', :n, :c, :h, 'bench', 'api', :t))",
-            soci::use(vid), soci::use(doc_id), soci::use(pid), soci::use(version), soci::use(text), soci::use(hash),
-            soci::use(now);
-        s << "COMMIT";
+    CheckBothSidesDoTheWork(sync, *raw.front(), projects.front(), docs.front(), content);
+    if (threads == 1) settings = raw.front()->Settings();
+
+    std::mutex sqlite_writer;  // the same in-process writer queue the store uses
+    const auto writer = [&]() -> std::unique_lock<std::mutex> {
+      return b.sqlite ? std::unique_lock(sqlite_writer) : std::unique_lock<std::mutex>();
+    };
+    const auto at = [](const auto& v, int t) -> decltype(auto) { return v[static_cast<std::size_t>(t)]; };
+
+    const Body store_lock = [&](int t, std::atomic<bool>& stop, long& done) {
+      while (!stop) {
+        auto g = sync.locks().Acquire(admin, at(projects, t), {.locked_by = "bench"});
+        if (!g) bench::Fail("libsync acquire: " + g.error().ToString());
+        auto released = sync.locks().Release(admin, at(projects, t), g->token);
+        if (!released || !*released) bench::Fail("libsync release did not release");
         ++done;
       }
-    });
-    std::printf("| %-10s | %2d | lock cycle | %9.0f | %9.0f | %5.2f |\n", b.name.c_str(), threads, store_lock,
-                raw_lock, store_lock / raw_lock);
-    std::printf("| %-10s | %2d | doc put 4K | %9.0f | %9.0f | %5.2f |\n", b.name.c_str(), threads, store_put,
-                raw_put, store_put / raw_put);
+    };
+    const Body raw_lock = [&](int t, std::atomic<bool>& stop, long& done) {
+      bench::RawSql& s = *at(raw, t);
+      while (!stop) {
+        const std::string token_hash = HashSecret(NewLockToken(SystemRandom()));
+        {
+          auto lock = writer();
+          s.TakeLock(at(projects, t), token_hash);
+        }
+        {
+          auto lock = writer();
+          s.DropLock(at(projects, t), token_hash);
+        }
+        ++done;
+      }
+    };
+    std::vector<long> puts(static_cast<std::size_t>(threads), 0);  // each put a new text, across slices
+    const Body store_put = [&](int t, std::atomic<bool>& stop, long& done) {
+      while (!stop) {
+        const long i = ++puts[static_cast<std::size_t>(t)];
+        auto put = sync.docs().Put(admin, at(projects, t), "overview.md", DocText(content, "", i, t));
+        if (!put || !put->changed) bench::Fail("libsync doc put did not write a version");
+        ++done;
+      }
+    };
+    const Body raw_put = [&](int t, std::atomic<bool>& stop, long& done) {
+      bench::RawSql& s = *at(raw, t);
+      while (!stop) {
+        const long i = ++puts[static_cast<std::size_t>(t)];
+        const std::string text = DocText(content, "raw", i, t);
+        auto lock = writer();
+        s.PutDoc(at(docs, t), at(projects, t), text);
+        ++done;
+      }
+    };
+    const auto [lock_ours, lock_theirs] = Compare(threads, seconds, store_lock, raw_lock);
+    const auto [put_ours, put_theirs] = Compare(threads, seconds, store_put, raw_put);
+    std::printf("| %-10s | %2d | lock cycle | %9.0f | %9.0f | %5.2f |\n", b.name.c_str(), threads, lock_ours,
+                lock_theirs, lock_ours / lock_theirs);
+    std::printf("| %-10s | %2d | doc put 4K | %9.0f | %9.0f | %5.2f |\n", b.name.c_str(), threads, put_ours,
+                put_theirs, put_ours / put_theirs);
     std::fflush(stdout);
   }
+  return settings;
 }
 
 }  // namespace
@@ -174,19 +230,22 @@ int main(int argc, char** argv) {
   testing::TempDir dir;
   int n = 0;
   std::vector<Backend> backends;
-  backends.push_back({"sqlite", [&] { return "sqlite://" + dir.path() + "/bench-" + std::to_string(n++) + ".db"; },
-                      [](const std::string& url) { return "db=" + url.substr(9); }, true});
+  backends.push_back(
+      {"sqlite", [&] { return "sqlite://" + dir.path() + "/bench-" + std::to_string(n++) + ".db"; }, true});
   if (auto* cluster = testing::PostgresCluster::Get()) {
-    backends.push_back({"postgresql", [cluster] { return cluster->NewDatabase(); },
-                        [cluster](const std::string& url) { return cluster->ConnectStringFor(url); }, false});
+    backends.push_back({"postgresql", [cluster] { return cluster->NewDatabase(); }, false});
   } else {
     std::printf("PostgreSQL skipped: %s\n", testing::PostgresCluster::Unavailable().c_str());
   }
   std::printf("| backend    | threads | operation | libsync ops/s | raw SQL ops/s | ratio |\n");
   std::printf("|---|---|---|---|---|---|\n");
   const std::string only = argc > 2 ? argv[2] : "";  // optional: run one backend
+  std::vector<std::string> settings;
   for (const auto& b : backends) {
-    if (only.empty() || only == b.name) RunBackend(b, seconds);
+    if (only.empty() || only == b.name) settings.push_back(b.name + ": " + RunBackend(b, seconds));
   }
+  // Both sides' connections come from sql::OpenConnection with the store's defaults.
+  std::printf("\nSettings of both sides:\n");
+  for (const std::string& line : settings) std::printf("- %s\n", line.c_str());
   return 0;
 }

@@ -43,7 +43,15 @@ void CheckPgResult(PGconn* conn, const PGresult* result) {
 }
 
 void PgPipeline::Queue(std::string sql, std::span<const std::string_view> values) {
-  Queued q{std::move(sql), {}};
+  Enqueue(std::move(sql), values, false);
+}
+
+void PgPipeline::QueueGuarded(std::string sql, std::span<const std::string_view> values) {
+  Enqueue(std::move(sql), values, true);
+}
+
+void PgPipeline::Enqueue(std::string sql, std::span<const std::string_view> values, bool guarded) {
+  Queued q{std::move(sql), {}, guarded};
   q.values.reserve(values.size());
   for (std::string_view v : values) {
     CheckStorable(v);
@@ -115,6 +123,7 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
   // Each statement's results end with a null; after an error the server skips the rest
   // (PGRES_PIPELINE_ABORTED) up to the sync, so the first error is the one to report.
   PgResult failure;
+  bool guard_missed = false;  // the failure is a guarded statement's division by zero
   std::vector<PgResult> out;
   std::size_t answered = 0;  // statements (not Parses) whose results were read
   for (const Expected& e : expected) {
@@ -123,15 +132,26 @@ std::vector<PgResult> PgPipeline::RunPipelined(std::span<const PgStatement> stat
     const ExecStatusType status = last ? PQresultStatus(last.get()) : PGRES_FATAL_ERROR;
     const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
     if (e.prepared_sql && !ok) statements_->Forget(e.prepared_sql);  // skipped or refused: not prepared
-    if (!ok && !failure && status != PGRES_PIPELINE_ABORTED) failure = std::move(last);
+    const bool failed_here = !ok && !failure && status != PGRES_PIPELINE_ABORTED;
+    if (failed_here) failure = std::move(last);
     if (e.prepared_sql) continue;
-    if (answered++ >= queued.size()) out.push_back(std::move(last));
+    const std::size_t index = answered++;
+    if (index < queued.size()) {
+      if (failed_here && queued[index].guarded) {
+        const char* state = PQresultErrorField(failure.get(), PG_DIAG_SQLSTATE);
+        guard_missed = state && std::string_view(state) == "22012";
+      }
+      continue;
+    }
+    out.push_back(std::move(last));
   }
   PgResult sync(PQgetResult(conn_));
   const bool synced = sync && PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC;
   // Leaving pipeline mode needs every result read; on a broken connection it may not be,
   // and the store then replaces the connection (it checks PQpipelineStatus).
   if (synced) PQexitPipelineMode(conn_);
+  // 40001: the store rolls back and runs the operation again from its reads.
+  if (guard_missed) throw PgError("a row changed under the transaction (a guarded write missed)", "40001");
   if (failure) ThrowPgError(conn_, failure.get());
   if (!synced) ThrowPgError(conn_, nullptr);
   for (const PgResult& r : out) CheckPgResult(conn_, r.get());

@@ -41,6 +41,15 @@ class PgPipeline {
   /// Queues a statement and copies of its values. Throws UnstorableValue for a value
   /// PostgreSQL cannot hold (a NUL byte), before anything is queued.
   void Queue(std::string sql, std::span<const std::string_view> values);
+  /// As Queue, for a write whose outcome the caller would otherwise have to read back: a
+  /// compare-and-swap the transaction expects to succeed (its guard was read under the
+  /// row lock it holds). `sql` must fail with division_by_zero (22012) when the guard
+  /// misses (`WITH changed AS (UPDATE … RETURNING 1) SELECT 1 / CAST((SELECT COUNT(*)
+  /// FROM changed) AS INT)`): an error, so that the server skips the rest of the
+  /// pipeline, COMMIT included. The Run that sends it then throws PgError with SQLSTATE
+  /// 40001 (serialization failure): the store rolls back and runs the whole operation
+  /// again, which reads the changed row and answers as it would have at once.
+  void QueueGuarded(std::string sql, std::span<const std::string_view> values);
 
   /// Sends the queued statements and then `statements`, in one round trip, and returns
   /// the results of `statements`, in order. Throws PgError for the
@@ -59,7 +68,9 @@ class PgPipeline {
   struct Queued {
     std::string sql;
     std::vector<std::string> values;
+    bool guarded = false;  // QueueGuarded: its 22012 means the guard missed
   };
+  void Enqueue(std::string sql, std::span<const std::string_view> values, bool guarded);
   PgResult RunOne(const PgStatement& statement);
   std::vector<PgResult> RunPipelined(std::span<const PgStatement> statements);
 

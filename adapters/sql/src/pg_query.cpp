@@ -85,6 +85,12 @@ void PgQuery::Queue(std::string_view sql, const Slots& inputs) {
   pipeline_->Queue(NumberedPlaceholders(sql), values);
 }
 
+void PgQuery::QueueGuarded(std::string_view sql, const Slots& inputs) {
+  boost::container::small_vector<std::string_view, 12> values;
+  Values(inputs, values);
+  pipeline_->QueueGuarded(NumberedPlaceholders(sql), values);
+}
+
 bool PgQuery::Fetch(const Slots& outputs) {
   PGresult* r = result_.get();
   if (row_ >= PQntuples(r)) return false;

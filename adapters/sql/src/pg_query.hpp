@@ -24,6 +24,8 @@ class PgQuery {
   /// Held back with copies of its values, to go out with the next statement that runs
   /// (or the COMMIT).
   void Queue(std::string_view sql, const Slots& inputs);
+  /// As Queue, for a guarded write (PgPipeline::QueueGuarded).
+  void QueueGuarded(std::string_view sql, const Slots& inputs);
 
   /// Runs `first` and `second` in one round trip (with whatever the pipeline holds back)
   /// and fetches each one's first row; returns whether each has one.

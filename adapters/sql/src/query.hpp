@@ -58,6 +58,11 @@ class Query {
     std::visit([&](auto& b) { b.Queue(sql, inputs_); }, backend_);
   }
 
+  /// PostgreSQL only: as Queue, for a write whose guard the transaction expects to hold;
+  /// `sql` fails with division by zero when it misses, and the statement that sends it
+  /// then throws PgError 40001, a retryable conflict (PgPipeline::QueueGuarded).
+  void QueueGuarded(std::string_view sql) { std::get<PgQuery>(backend_).QueueGuarded(sql, inputs_); }
+
   /// Runs `first` and then `second` (both bound, on one channel) and fetches each one's
   /// first row; returns whether each has one. PostgreSQL sends both in one round trip;
   /// SQLite runs one after the other.

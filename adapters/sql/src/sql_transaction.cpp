@@ -30,7 +30,22 @@ Status SqlTransaction::Writable() const {
   return Status::Internal("write attempted in a read transaction", "sql");
 }
 
+void SqlTransaction::HoldWrite(std::string sql, std::vector<std::string> values) {
+  FlushHeldWrite();
+  held_write_ = HeldWrite{std::move(sql), std::move(values)};
+}
+
+void SqlTransaction::FlushHeldWrite() {
+  if (!held_write_) return;
+  HeldWrite write = std::move(*held_write_);
+  held_write_.reset();
+  Query q(channel_);
+  for (std::string& value : write.values) q.Use(value);
+  q.Queue(write.sql);
+}
+
 void SqlTransaction::WriteCounters() {
+  FlushHeldWrite();
   if (!counters_dirty_) return;
   long long fence = locked_fence_, seq = locked_seq_;
   Query q(channel_);

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connection.hpp"
 #include "dialect.hpp"
@@ -100,8 +101,17 @@ class SqlTransaction final : public Transaction {
   auto Catch(Fn&& fn) -> decltype(fn());
   Status Writable() const;
   bool ProjectExists(const std::string& id);
-  /// Queues the write-back of the held project's fence and seq counters, if they moved.
+  /// Queues the write-back of the held project's fence and seq counters, if they moved
+  /// (and first the held write, if any).
   void WriteCounters();
+  /// PostgreSQL, project row held: keeps a write (`sql` with `:name` placeholders, its
+  /// values as text in placeholder order) to run as part of the next event's statement,
+  /// where it costs no statement of its own (AppendEvent). Queues any earlier held write
+  /// first, so writes reach the server in the order they were made.
+  void HoldWrite(std::string sql, std::vector<std::string> values);
+  /// Queues the held write, if any, as a statement of its own: before anything else is
+  /// queued or run, so nothing overtakes it.
+  void FlushHeldWrite();
   bool HoldsProjectRow(std::string_view project_id) const;
   /// The key that `select` (a SELECT of the key columns with one `:v` parameter) finds for `value`.
   Result<ApiKey> FindKey(const std::string& select, std::string_view value);
@@ -109,6 +119,11 @@ class SqlTransaction final : public Transaction {
   /// and, if `keep_counters`, its fence and seq counters (valid while the project is held).
   Result<std::optional<Lock>> ReadLockRow(std::string_view project_id, bool keep_counters);
   Result<std::optional<Lock>> LockProjectRowPostgres(std::string_view project_id);
+  /// PostgreSQL, with the project row held: the doc and its current version's history
+  /// row in one round trip; the history row is kept for GetDocVersion.
+  Result<Doc> GetHeldDoc(std::string_view project_id, std::string_view file_name);
+  /// The doc GetHeldDoc read is still at `version` as far as this transaction knows.
+  bool ReadDocAt(std::string_view doc_id, std::int64_t version) const;
 
   std::optional<PgPipeline> pipeline_;  // PostgreSQL
   Channel channel_;
@@ -128,6 +143,21 @@ class SqlTransaction final : public Transaction {
   long long locked_fence_ = 0;
   long long locked_seq_ = 0;
   bool counters_dirty_ = false;  // locked_fence_/locked_seq_ changed; written before the next read
+  // The write HoldWrite keeps for the next event's statement. It touches another table
+  // than the event and the counters, so running them as one statement (whose parts share
+  // a snapshot and cannot see each other's rows) changes nothing.
+  struct HeldWrite {
+    std::string sql;
+    std::vector<std::string> values;
+  };
+  std::optional<HeldWrite> held_write_;
+  // PostgreSQL: the doc GetHeldDoc read under the held project row (empty id: none, or
+  // this transaction has written a doc or a version since), and its current version's
+  // history row as read with it (nullopt: there was none). Valid for the same reason as
+  // cached_lock_: every doc and version writer locks the project first.
+  std::string read_doc_id_;
+  std::int64_t read_doc_version_ = 0;
+  std::optional<DocVersion> read_doc_history_;
   bool commit_sent_ = false;
 };
 

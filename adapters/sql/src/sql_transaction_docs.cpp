@@ -6,6 +6,7 @@
 namespace libsync::sql {
 
 Result<Doc> SqlTransaction::GetDoc(std::string_view project_id, std::string_view file_name) {
+  if (dialect_ == Dialect::kPostgres && HoldsProjectRow(project_id)) return GetHeldDoc(project_id, file_name);
   return Guard([&]() -> Result<Doc> {
     std::string pid(project_id), name(file_name);
     static const std::string sql =
@@ -15,6 +16,49 @@ Result<Doc> SqlTransaction::GetDoc(std::string_view project_id, std::string_view
     if (!ProjectExists(pid)) return ProjectNotFound(project_id);
     return DocNotFound(file_name);
   });
+}
+
+Result<Doc> SqlTransaction::GetHeldDoc(std::string_view project_id, std::string_view file_name) {
+  return Guard([&]() -> Result<Doc> {
+    static const std::string doc_sql =
+        "SELECT " + DocColumns() + R"( FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)";
+    // A write replaces the doc, and the content write first makes sure the current
+    // version is in the history (GetDocVersion): reading that row now saves the round trip.
+    // Without its content: when its hash is the doc's, so is its content (SHA-256).
+    static const std::string history_sql = "SELECT " + VersionColumnsWithoutContent() +
+                                           R"( FROM "DocVersion" WHERE ("docId", "version") = )"
+                                           R"((SELECT "id", "version" FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f))";
+    std::string pid(project_id), name(file_name);
+    DocRow doc;
+    Query d(channel_);
+    doc.Bind(d);
+    d.Use(pid).Use(name);
+    VersionRow history;
+    Query h(channel_);
+    history.Bind(h);
+    h.Use(pid).Use(name);
+    read_doc_id_.clear();
+    const auto [found, recorded] = Query::RunTogether(d, doc_sql, h, history_sql);
+    // The project exists: this transaction holds its row.
+    if (!found) return DocNotFound(file_name);
+    Doc out = std::move(doc).Get();
+    read_doc_history_.reset();
+    if (recorded) {
+      DocVersion version = std::move(history).Get();
+      // A different text under the same version number (a row written elsewhere): leave
+      // GetDocVersion to read it whole.
+      if (version.hash != out.hash) return out;
+      version.content = out.content;
+      read_doc_history_ = std::move(version);
+    }
+    read_doc_id_ = out.id;
+    read_doc_version_ = out.version;
+    return out;
+  });
+}
+
+bool SqlTransaction::ReadDocAt(std::string_view doc_id, std::int64_t version) const {
+  return !read_doc_id_.empty() && read_doc_id_ == doc_id && read_doc_version_ == version;
 }
 
 Result<std::vector<Doc>> SqlTransaction::ListDocs(std::string_view project_id) {
@@ -58,6 +102,26 @@ Status SqlTransaction::InsertDoc(const Doc& d) {
 
 Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
+  if (dialect_ == Dialect::kPostgres && ReadDocAt(d.id, expected_version) && HoldsProjectRow(d.project_id)) {
+    // Read at that version under the project row this transaction holds: the swap cannot
+    // miss unless a writer skipped the project lock, and then the pipeline reports a
+    // conflict and the whole operation runs again. Nothing to wait for: queued.
+    return Catch([&]() -> Status {
+      FlushHeldWrite();
+      Doc v = d;
+      long long version = v.version, expected = expected_version;
+      std::string updated = FormatTimestamp(v.updated_at);
+      Query q(channel_);
+      q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by)
+          .Use(v.blob_oid).Use(v.id).Use(expected);
+      // A miss divides by zero: an error, so the server skips the rest, COMMIT included.
+      q.QueueGuarded(R"(WITH changed AS (UPDATE "Doc" SET "content" = :c, "hash" = :h, "version" = :v,
+             "updatedAt" = :u, "baseBlobOid" = :b, "updatedBy" = :ub, "blobOid" = :bo WHERE "id" = :i AND "version" = :e
+             RETURNING 1) SELECT 1 / CAST((SELECT COUNT(*) FROM changed) AS INT))");
+      read_doc_id_.clear();
+      return Status::Ok();
+    });
+  }
   return Guard([&]() -> Status {
     Doc v = d;
     long long version = v.version, expected = expected_version;
@@ -83,6 +147,7 @@ Status SqlTransaction::DeleteDoc(std::string_view project_id, std::string_view f
     std::string pid(project_id), name(file_name);
     Query q(channel_);
     q.Use(pid).Use(name);
+    read_doc_id_.clear();
     q.Run(R"(DELETE FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)");
     if (q.Affected() > 0) return Status::Ok();
     return ProjectExists(pid) ? DocNotFound(file_name) : ProjectNotFound(project_id);
@@ -93,10 +158,23 @@ Status SqlTransaction::DeleteDoc(std::string_view project_id, std::string_view f
 
 Status SqlTransaction::InsertDocVersion(const DocVersion& dv) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
-  return Guard([&]() -> Status {
+  read_doc_id_.clear();
+  const bool held = dialect_ == Dialect::kPostgres && HoldsProjectRow(dv.project_id);
+  // Held for the event's statement when the project row is held (no round trip or
+  // statement of its own): a version that exists already then fails the pipeline with a
+  // unique violation, which is kPreconditionFailed as the answer read back here would be.
+  const auto insert = [&]() -> Status {
     DocVersion v = dv;
     long long version = v.version;
     std::string source(SourceName(v.source)), created = FormatTimestamp(v.created_at);
+    if (held) {
+      HoldWrite(R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content",
+             "hash", "author", "source", "createdAt", "blobOid") VALUES (:i, :d, :p, :f, :v, :c, :h, :a, :s, :t,
+             :bo))",
+                {v.id, v.doc_id, v.project_id, v.file_name, std::to_string(version), v.content, v.hash, v.author,
+                 source, created, v.blob_oid});
+      return Status::Ok();
+    }
     Query q(channel_);
     q.Use(v.id).Use(v.doc_id).Use(v.project_id).Use(v.file_name).Use(version).Use(v.content).Use(v.hash)
         .Use(v.author).Use(source).Use(created).Use(v.blob_oid);
@@ -105,7 +183,8 @@ Status SqlTransaction::InsertDocVersion(const DocVersion& dv) {
              :bo) ON CONFLICT DO NOTHING)");
     if (q.Affected() == 0) return Status::PreconditionFailed("version " + std::to_string(dv.version) + " exists");
     return Status::Ok();
-  });
+  };
+  return held ? Catch(insert) : Guard(insert);
 }
 
 Result<std::vector<DocVersion>> SqlTransaction::ListDocVersions(std::string_view doc_id) {
@@ -119,6 +198,10 @@ Result<std::vector<DocVersion>> SqlTransaction::ListDocVersions(std::string_view
 }
 
 Result<DocVersion> SqlTransaction::GetDocVersion(std::string_view doc_id, std::int64_t version) {
+  if (ReadDocAt(doc_id, version)) {
+    if (read_doc_history_) return *read_doc_history_;
+    return Status::NotFound("version " + std::to_string(version) + " not found");
+  }
   return Guard([&]() -> Result<DocVersion> {
     std::string id(doc_id);
     long long n = version;

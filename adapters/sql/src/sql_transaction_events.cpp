@@ -12,7 +12,29 @@ Result<std::int64_t> SqlTransaction::AppendEvent(std::string_view project_id, st
   auto run = [&]() -> Result<std::int64_t> {
     long long seq = 0;
     std::string pid(project_id), kind(type), body(payload), created = FormatTimestamp(at);
-    if (HoldsProjectRow(project_id)) {
+    bool notified = false;
+    if (HoldsProjectRow(project_id) && dialect_ == Dialect::kPostgres) {
+      // One statement instead of up to four: the write held for it (the lock row, the
+      // doc's new version), the held row's counters written back, the event inserted,
+      // and the NOTIFY that other servers hear on commit.
+      static const std::string event = R"(counters AS (UPDATE "Project" SET "lockFence" = :f, "eventSeq" = :s
+                                                         WHERE "id" = :p)
+          INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt")
+          SELECT :p, CAST(:s AS BIGINT), :t, :d, CAST(:c AS TIMESTAMP(3)) FROM pg_notify('libsync_events', :n))";
+      seq = ++locked_seq_;
+      long long fence = locked_fence_;
+      std::string notice = pid + ":" + std::to_string(seq);
+      std::optional<HeldWrite> write = std::move(held_write_);
+      held_write_.reset();
+      Query insert(channel_);
+      if (write) {
+        for (std::string& value : write->values) insert.Use(value);
+      }
+      insert.Use(fence).Use(seq).Use(pid).Use(pid).Use(seq).Use(kind).Use(body).Use(created).Use(notice);
+      insert.Queue(write ? "WITH held AS (" + write->sql + "), " + event : "WITH " + event);
+      counters_dirty_ = false;
+      notified = true;
+    } else if (HoldsProjectRow(project_id)) {
       seq = ++locked_seq_;
       counters_dirty_ = true;
       Query insert(channel_);
@@ -44,7 +66,7 @@ Result<std::int64_t> SqlTransaction::AppendEvent(std::string_view project_id, st
     }
     // Other servers on the same PostgreSQL database hear of the event on commit
     // (sql::ListenForEvents); a rolled-back transaction sends nothing.
-    if (dialect_ == Dialect::kPostgres) {
+    if (dialect_ == Dialect::kPostgres && !notified) {
       std::string notice = pid + ":" + std::to_string(seq);
       Query notify(channel_);
       notify.Use(notice);

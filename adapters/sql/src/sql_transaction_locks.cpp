@@ -84,19 +84,25 @@ Status SqlTransaction::PutLock(const Lock& l) {
     Lock v = l;
     long long fence = v.fence;
     std::string locked = FormatTimestamp(v.locked_at), expires = FormatTimestamp(v.expires_at);
-    Query q(channel_);
-    q.Use(v.id).Use(v.project_id).Use(v.locked_by).Use(locked).Use(expires).Use(v.reason).Use(v.token_hash)
-        .Use(fence);
     // Nothing here needs an answer from the server: on PostgreSQL it goes out with the
-    // next read or the commit.
-    q.Queue(PerDialect(dialect_, [](Dialect d) {
+    // next read or the commit, as part of the event's statement when the project is held.
+    const std::string& sql = PerDialect(dialect_, [](Dialect d) {
       return R"(INSERT INTO "Lock" ("id", "projectId", "lockedBy", "lockedAt", "expiresAt", "reason", "tokenHash",
                 "fence") VALUES (:i, :p, :b, )" + TimeParam(d, ":la") + ", " + TimeParam(d, ":ea") +
              R"(, :r, :t, :f) ON CONFLICT ("projectId") DO UPDATE SET "id" = excluded."id",
                 "lockedBy" = excluded."lockedBy", "lockedAt" = excluded."lockedAt",
                 "expiresAt" = excluded."expiresAt", "reason" = excluded."reason",
                 "tokenHash" = excluded."tokenHash", "fence" = excluded."fence")";
-    }));
+    });
+    if (dialect_ == Dialect::kPostgres && HoldsProjectRow(l.project_id)) {
+      HoldWrite(sql, {v.id, v.project_id, v.locked_by, locked, expires, v.reason, v.token_hash, std::to_string(fence)});
+    } else {
+      FlushHeldWrite();
+      Query q(channel_);
+      q.Use(v.id).Use(v.project_id).Use(v.locked_by).Use(locked).Use(expires).Use(v.reason).Use(v.token_hash)
+          .Use(fence);
+      q.Queue(sql);
+    }
     cached_lock_project_ = l.project_id;
     cached_lock_ = l;
     return Status::Ok();
@@ -107,9 +113,15 @@ Status SqlTransaction::DeleteLock(std::string_view project_id) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
   return Catch([&]() -> Status {
     std::string pid(project_id);
-    Query q(channel_);
-    q.Use(pid);
-    q.Queue(R"(DELETE FROM "Lock" WHERE "projectId" = :p)");
+    static const std::string sql = R"(DELETE FROM "Lock" WHERE "projectId" = :p)";
+    if (dialect_ == Dialect::kPostgres && HoldsProjectRow(project_id)) {
+      HoldWrite(sql, {pid});
+    } else {
+      FlushHeldWrite();
+      Query q(channel_);
+      q.Use(pid);
+      q.Queue(sql);
+    }
     cached_lock_project_ = std::string(project_id);
     cached_lock_.reset();
     return Status::Ok();

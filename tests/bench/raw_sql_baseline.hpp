@@ -1,0 +1,50 @@
+#pragma once
+// The raw-SQL baseline of the SQL store benchmark: the same two operations written by hand
+// on one connection opened exactly as the store opens its own (sql::OpenConnection, so
+// WAL, synchronous, busy timeout and foreign keys on SQLite, and the same libpq settings
+// on PostgreSQL), through the same drivers (sqlite3's C API, libpq), each statement
+// prepared once per connection, each operation in a transaction begun with the store's
+// own BEGIN (IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL).
+//
+// Every operation checks the rows it changed and exits the process when one did not do
+// its work: a baseline that silently does nothing would make any ratio meaningless.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace libsync::bench {
+
+class RawSql {
+ public:
+  virtual ~RawSql() = default;
+
+  /// The minimal lease: one upsert that takes the project's lock only when it is free or
+  /// expired, in a transaction of its own. Exits unless it inserted or replaced the row.
+  virtual void TakeLock(const std::string& project_id, const std::string& token_hash) = 0;
+  /// Deletes the lock by its token hash, in a transaction of its own. Exits unless it
+  /// deleted exactly one row.
+  virtual void DropLock(const std::string& project_id, const std::string& token_hash) = 0;
+  /// Writes `content` as the doc's next version and records it in the history, in one
+  /// transaction; returns the new version. Exits unless both rows were written.
+  virtual long long PutDoc(const std::string& doc_id, const std::string& project_id, const std::string& content) = 0;
+
+  /// For the checks before timing: the first column of the first row of `sql` (`?`
+  /// placeholders on SQLite, `$n` on PostgreSQL) as a number, or as text.
+  virtual long long Number(const std::string& sql, const std::vector<std::string>& params) = 0;
+  virtual std::string Text(const std::string& sql, const std::vector<std::string>& params) = 0;
+  /// The durability and isolation this connection runs with, for the report.
+  virtual std::string Settings() = 0;
+
+  /// `?` or `$n` for parameter n (1-based) in this connection's SQL.
+  virtual std::string Param(int n) const = 0;
+};
+
+/// A connection to the store's database at `url`, opened with the store's settings.
+std::unique_ptr<RawSql> OpenRawSql(const std::string& url);
+
+/// Prints `what` to stderr and exits with status 1: a side of the benchmark did not do
+/// the work it is timed for.
+[[noreturn]] void Fail(const std::string& what);
+
+}  // namespace libsync::bench
