@@ -99,8 +99,10 @@ Status CheckLockBeforeNetwork(const ServiceContext& ctx, std::string_view projec
 }
 
 /// New docs an import hands the store at once: enough to make a statement's cost small
-/// beside its rows', few enough that a batch's texts stay a few megabytes.
+/// beside its rows', few enough that a batch's copy of their texts stays small (docs may
+/// be up to the size limit each, 1 MiB by default: the byte bound comes first then).
 constexpr std::size_t kNewDocsPerBatch = 256;
+constexpr std::size_t kNewDocBytesPerBatch = 8 * 1024 * 1024;
 
 /// One planned change of a doc, decided outside the transaction and applied inside it
 /// only if the doc is still at the version the plan saw.
@@ -360,6 +362,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     // New docs go to the store in batches (a first import creates thousands); a batch is
     // written before any other change, so events keep the plan's order.
     std::vector<NewDoc> batch;
+    std::size_t batch_bytes = 0;
     const auto write_batch = [&]() -> Status {
       if (batch.empty()) return Status::Ok();
       LIBSYNC_ASSIGN_OR_RETURN(auto taken, tx.InsertNewDocs(batch));
@@ -373,6 +376,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         applied.imported.push_back(n.doc.file_name);
       }
       batch.clear();
+      batch_bytes = 0;
       return Status::Ok();
     };
     for (const Change& c : plan) {
@@ -381,7 +385,10 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         // found by the insert, which skips it. Its content is the blob's, already checked.
         batch.push_back(detail::MakeNewDoc(ctx, project_id, c.file_name, c.content, Sha256Hex(c.content), c.blob,
                                            c.blob, author, VersionSource::kGit, now));
-        if (batch.size() == kNewDocsPerBatch) LIBSYNC_RETURN_IF_ERROR(write_batch());
+        batch_bytes += c.content.size();
+        if (batch.size() == kNewDocsPerBatch || batch_bytes >= kNewDocBytesPerBatch) {
+          LIBSYNC_RETURN_IF_ERROR(write_batch());
+        }
         continue;
       }
       LIBSYNC_RETURN_IF_ERROR(write_batch());
