@@ -75,7 +75,7 @@ Status ContentWrite::Run(Transaction& tx, EventBatch& events, const Doc* current
   }
   doc.content = std::string(content);
   doc.hash = hash;
-  doc.blob_oid = GitBlobId(content);
+  doc.blob_oid = content_blob_oid.empty() ? GitBlobId(content) : std::string(content_blob_oid);
   doc.updated_at = now;
   doc.updated_by = author;
   if (base_blob_oid) doc.base_blob_oid = *base_blob_oid;
@@ -85,17 +85,43 @@ Status ContentWrite::Run(Transaction& tx, EventBatch& events, const Doc* current
     LIBSYNC_RETURN_IF_ERROR(tx.InsertDoc(doc));
   }
   LIBSYNC_RETURN_IF_ERROR(tx.InsertDocVersion(VersionOf(doc, author, source, now, ctx.random)));
-  LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kDocUpdated,
-                                        JsonObject()
-                                            .Add("fileName", doc.file_name)
-                                            .Add("version", doc.version)
-                                            .Add("hash", doc.hash)
-                                            .Add("updatedBy", doc.updated_by)
-                                            .Add("source", SourceName(source))
-                                            .Add("created", current == nullptr)
-                                            .Close()));
+  LIBSYNC_RETURN_IF_ERROR(AppendDocUpdated(events, doc, source, current == nullptr));
   out = {std::move(doc), current == nullptr, true};
   return Status::Ok();
+}
+
+NewDoc MakeNewDoc(const ServiceContext& ctx, std::string_view project_id, std::string_view file_name,
+                  std::string content, std::string hash, std::string blob_oid, std::string base_blob_oid,
+                  const std::string& author, VersionSource source, Timestamp now) {
+  NewDoc out;
+  Doc& doc = out.doc;
+  doc.id = NewId(ctx.random);
+  doc.project_id = std::string(project_id);
+  doc.file_name = std::string(file_name);
+  doc.content = std::move(content);
+  doc.hash = std::move(hash);
+  doc.version = 1;
+  doc.created_at = now;
+  doc.updated_at = now;
+  doc.base_blob_oid = std::move(base_blob_oid);
+  doc.updated_by = author;
+  doc.blob_oid = std::move(blob_oid);
+  out.version_id = NewId(ctx.random);
+  out.author = author;
+  out.source = source;
+  return out;
+}
+
+Status AppendDocUpdated(EventBatch& events, const Doc& doc, VersionSource source, bool created) {
+  return events.Append(doc.project_id, event_type::kDocUpdated,
+                       JsonObject()
+                           .Add("fileName", doc.file_name)
+                           .Add("version", doc.version)
+                           .Add("hash", doc.hash)
+                           .Add("updatedBy", doc.updated_by)
+                           .Add("source", SourceName(source))
+                           .Add("created", created)
+                           .Close());
 }
 
 Result<std::optional<Doc>> FindDoc(Transaction& tx, std::string_view project_id,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "access.hpp"
 #include "doc_writes.hpp"
@@ -97,6 +98,12 @@ Status CheckLockBeforeNetwork(const ServiceContext& ctx, std::string_view projec
   });
 }
 
+/// New docs an import hands the store at once: enough to make a statement's cost small
+/// beside its rows', few enough that a batch's copy of their texts stays small (docs may
+/// be up to the size limit each, 1 MiB by default: the byte bound comes first then).
+constexpr std::size_t kNewDocsPerBatch = 256;
+constexpr std::size_t kNewDocBytesPerBatch = 8 * 1024 * 1024;
+
 /// One planned change of a doc, decided outside the transaction and applied inside it
 /// only if the doc is still at the version the plan saw.
 struct Change {
@@ -107,6 +114,8 @@ struct Change {
   std::int64_t seen_version = 0;  // 0 for kCreate
   std::string content;
   std::string blob;
+  /// `content` is the text of `blob` as read (not a merge of it), so its blob id is known.
+  bool content_is_blob = false;
 };
 
 Result<Doc> ReadDoc(const ServiceContext& ctx, std::string_view project_id, const std::string& name) {
@@ -275,7 +284,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         continue;
       }
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
-      if (text_ok(name, text)) plan.push_back({Change::kCreate, name, 0, std::move(text), blob});
+      if (text_ok(name, text)) plan.push_back({Change::kCreate, name, 0, std::move(text), blob, true});
       continue;
     }
     const DocSummary& s = *it->second;
@@ -300,7 +309,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
                                   RemoteText(ctx, std::move(theirs))});
     } else if (local_blob == s.base_blob_oid) {
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
-      if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, seen, std::move(text), blob});
+      if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, seen, std::move(text), blob, true});
     } else {
       if (!doc) {
         LIBSYNC_ASSIGN_OR_RETURN(doc, ReadDoc(ctx, project_id, name));
@@ -350,7 +359,39 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     applied = report;  // a retried attempt starts again from the plan
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, request.lock_token));
+    // New docs go to the store in batches (a first import creates thousands); a batch is
+    // written before any other change, so events keep the plan's order.
+    std::vector<NewDoc> batch;
+    std::size_t batch_bytes = 0;
+    const auto write_batch = [&]() -> Status {
+      if (batch.empty()) return Status::Ok();
+      LIBSYNC_ASSIGN_OR_RETURN(auto taken, tx.InsertNewDocs(batch));
+      const std::set<std::string> written_meanwhile(taken.begin(), taken.end());
+      for (const NewDoc& n : batch) {
+        if (written_meanwhile.count(n.doc.file_name)) {
+          applied.conflicts.push_back({n.doc.file_name, "changed locally during the import; run it again"});
+          continue;
+        }
+        LIBSYNC_RETURN_IF_ERROR(detail::AppendDocUpdated(events, n.doc, VersionSource::kGit, /*created=*/true));
+        applied.imported.push_back(n.doc.file_name);
+      }
+      batch.clear();
+      batch_bytes = 0;
+      return Status::Ok();
+    };
     for (const Change& c : plan) {
+      if (c.kind == Change::kCreate) {
+        // The plan saw no doc and no tombstone of this name; a doc written here since is
+        // found by the insert, which skips it. Its content is the blob's, already checked.
+        batch.push_back(detail::MakeNewDoc(ctx, project_id, c.file_name, c.content, Sha256Hex(c.content), c.blob,
+                                           c.blob, author, VersionSource::kGit, now));
+        batch_bytes += c.content.size();
+        if (batch.size() == kNewDocsPerBatch || batch_bytes >= kNewDocBytesPerBatch) {
+          LIBSYNC_RETURN_IF_ERROR(write_batch());
+        }
+        continue;
+      }
+      LIBSYNC_RETURN_IF_ERROR(write_batch());
       if (c.kind == Change::kDropTombstone) {
         LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, c.file_name).status());
         continue;
@@ -370,18 +411,27 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       const std::string_view content = c.kind == Change::kRecordBase ? std::string_view(current->content)
                                                                      : std::string_view(c.content);
       const WriteGuard guard;
-      const detail::ContentWrite write{ctx,   project_id, c.file_name, content, hash, guard, author,
-                                       VersionSource::kGit, now, c.blob, /*may_replace_tombstone=*/false};
+      const detail::ContentWrite write{ctx,
+                                       project_id,
+                                       c.file_name,
+                                       content,
+                                       hash,
+                                       guard,
+                                       author,
+                                       VersionSource::kGit,
+                                       now,
+                                       c.blob,
+                                       c.content_is_blob ? std::string_view(c.blob) : std::string_view(),
+                                       /*may_replace_tombstone=*/false};
       DocWriteResult result;
       LIBSYNC_RETURN_IF_ERROR(write.Run(tx, events, current ? &*current : nullptr, result));
-      if (c.kind == Change::kCreate) {
-        applied.imported.push_back(c.file_name);
-      } else if (c.kind == Change::kUpdate) {
+      if (c.kind == Change::kUpdate) {
         applied.updated.push_back(c.file_name);
       } else {
         applied.unchanged.push_back(c.file_name);
       }
     }
+    LIBSYNC_RETURN_IF_ERROR(write_batch());
     LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now));
     // What GET …/conflicts lists: this import's conflicts replace those of the last whole
     // import, so a conflict settled in any way (a resolving write, the same text on both

@@ -205,6 +205,24 @@ class MemoryTransaction final : public Transaction {
     undo_.push_back([p, name = doc.file_name] { p->docs.erase(name); });
     return Status::Ok();
   }
+  Result<std::vector<std::string>> InsertNewDocs(std::span<const NewDoc> docs) override {
+    LIBSYNC_RETURN_IF_ERROR(Writable());
+    std::vector<std::string> taken;
+    for (const NewDoc& n : docs) {
+      auto* p = Find(n.doc.project_id);
+      if (!p) return NoProject(n.doc.project_id);
+      if (p->docs.count(n.doc.file_name)) {
+        taken.push_back(n.doc.file_name);
+        continue;
+      }
+      LIBSYNC_RETURN_IF_ERROR(InsertDoc(n.doc));
+      const Doc& d = n.doc;
+      LIBSYNC_RETURN_IF_ERROR(InsertDocVersion(
+          {n.version_id, d.id, d.project_id, d.file_name, d.version, d.content, d.hash, n.author, n.source,
+           d.created_at, d.blob_oid}));
+    }
+    return taken;
+  }
   Status UpdateDoc(const Doc& doc, std::int64_t expected_version) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     auto* p = Find(doc.project_id);

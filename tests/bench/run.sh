@@ -4,8 +4,10 @@
 #   run.sh sql [S] [DB]  the SQL store: lock cycles and 4 KB doc puts with 1, 8 and 32
 #                        threads on SQLite and PostgreSQL, S seconds per case (default 3),
 #                        optionally one backend (sqlite|postgresql)
-#   run.sh git [N ...]   git sync of N markdown files (default 1000 and 10000) against
-#                        git clone of the same repository
+#   run.sh git [R] [N ...]  git sync of N markdown files (default 1000 and 10000), medians
+#                        of R rounds (default 3), against git clone of the same repository;
+#                        export at the largest N against the smallest; push webhook to
+#                        the change served by GET /api/hook/docs (20 pushes)
 #   run.sh events [S] [N] lock cycles over HTTP vs in process on SQLite, 64 racing
 #                        clients, and fan-out to N WebSocket subscribers (default 1000)
 # Each prints its figures beside a baseline measured in the same run (docs/performance.md).

@@ -30,17 +30,24 @@ using CommitObject = Owned<git_commit, git_commit_free>;
 using Tree = Owned<git_tree, git_tree_free>;
 using TreeEntry = Owned<git_tree_entry, git_tree_entry_free>;
 using Blob = Owned<git_blob, git_blob_free>;
-using Index = Owned<git_index, git_index_free>;
 using Reference = Owned<git_reference, git_reference_free>;
 using Signature = Owned<git_signature, git_signature_free>;
 
 // libgit2 must be initialized once per process before any call; it is never shut down
 // because other threads may still be using it while the process exits. Its plain socket
 // stream is replaced by the timed one here, before any transfer can open a connection.
+//
+// libgit2 re-hashes every object it reads (SHA-1 with collision detection), which was 80%
+// of reading a blob and most of a first import's reading (docs/performance.md, "Git
+// sync"). Objects are hashed where they enter the cache: the indexer names each object of
+// a fetched pack by hashing it (a local remote's objects are read in place, from a
+// repository the operator chose to trust with --git-allow-local). What a read would
+// re-check is the local disk, which git itself does not re-check either (`git fsck` does).
 void InitLibgit2Once() {
   static std::once_flag once;
   std::call_once(once, [] {
     git_libgit2_init();
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
     RegisterTimedSocketStream();
   });
 }
@@ -136,6 +143,15 @@ Result<Remote> AnonymousRemote(git_repository* repo, const GitTarget& target) {
     return MapRemoteError(rc, "invalid remote URL", target);
   }
   return Remote(raw);
+}
+
+// Whether `path` names an entry of `tree` (null: an empty tree).
+bool HasEntry(git_tree* tree, const std::string& path) {
+  if (!tree) return false;
+  git_tree_entry* entry = nullptr;
+  if (git_tree_entry_bypath(&entry, tree, path.c_str()) != 0) return false;
+  git_tree_entry_free(entry);
+  return true;
 }
 
 class Git2Remote final : public GitRemote {
@@ -273,12 +289,7 @@ class Git2Remote final : public GitRemote {
     if (!repo) return repo.error();
     git_repository* r = *repo;
     CommitObject parent;
-    Index index;
-    {
-      git_index* raw = nullptr;
-      if (int rc = git_index_new(&raw); rc < 0) return MapGitError(rc, "creating an index failed");
-      index.reset(raw);
-    }
+    Tree base;
     if (!parent_id.empty()) {
       git_oid oid;
       if (!ParseOid(parent_id, &oid)) return BadId(parent_id);
@@ -287,27 +298,33 @@ class Git2Remote final : public GitRemote {
       parent.reset(raw);
       git_tree* tree = nullptr;
       if (int rc = git_commit_tree(&tree, parent.get()); rc < 0) return MapGitError(rc, "parent tree");
-      Tree owned(tree);
-      if (int rc = git_index_read_tree(index.get(), owned.get()); rc < 0) return MapGitError(rc, "reading the tree");
+      base.reset(tree);
     }
+    // The parent's tree with only the changed paths replaced: the folders on their way are
+    // rewritten and every other tree is kept by id, so a commit costs what changed, not the
+    // size of the repository (reading the whole tree into an index did).
+    std::vector<git_tree_update> updates;
+    updates.reserve(changes.size());
     for (const GitChange& change : changes) {
+      git_tree_update update{};
+      update.path = change.path.c_str();
       if (!change.content) {
-        if (int rc = git_index_remove_bypath(index.get(), change.path.c_str()); rc < 0) {
-          return MapGitError(rc, "removing " + change.path);
+        if (!HasEntry(base.get(), change.path)) continue;  // already gone: nothing to delete
+        update.action = GIT_TREE_UPDATE_REMOVE;
+      } else {
+        update.action = GIT_TREE_UPDATE_UPSERT;
+        update.filemode = GIT_FILEMODE_BLOB;
+        if (int rc = git_blob_create_from_buffer(&update.id, r, change.content->data(), change.content->size());
+            rc < 0) {
+          return MapGitError(rc, "writing " + change.path);
         }
-        continue;
       }
-      git_index_entry entry{};
-      if (int rc = git_blob_create_from_buffer(&entry.id, r, change.content->data(), change.content->size()); rc < 0) {
-        return MapGitError(rc, "writing " + change.path);
-      }
-      entry.mode = GIT_FILEMODE_BLOB;
-      entry.path = change.path.c_str();
-      entry.file_size = static_cast<std::uint32_t>(change.content->size());
-      if (int rc = git_index_add(index.get(), &entry); rc < 0) return MapGitError(rc, "staging " + change.path);
+      updates.push_back(update);
     }
     git_oid tree_id;
-    if (int rc = git_index_write_tree_to(&tree_id, index.get(), r); rc < 0) return MapGitError(rc, "writing the tree");
+    if (int rc = git_tree_create_updated(&tree_id, r, base.get(), updates.size(), updates.data()); rc < 0) {
+      return MapGitError(rc, "writing the tree");
+    }
     git_tree* raw_tree = nullptr;
     if (int rc = git_tree_lookup(&raw_tree, r, &tree_id); rc < 0) return MapGitError(rc, "reading the new tree");
     Tree tree(raw_tree);

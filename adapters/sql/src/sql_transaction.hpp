@@ -6,6 +6,7 @@
 //   sql_transaction.cpp           opening, commit, rollback, the held project's counters
 //   sql_transaction_projects.cpp  projects
 //   sql_transaction_docs.cpp      docs and their versions
+//   sql_transaction_new_docs.cpp  many new docs at once (imports)
 //   sql_transaction_tombstones.cpp  docs deleted locally since their last git sync
 //   sql_transaction_conflicts.cpp   the conflicts of each project's last import
 //   sql_transaction_locks.cpp     locks and fences
@@ -59,6 +60,7 @@ class SqlTransaction final : public Transaction {
   Status InsertDoc(const Doc& doc) override;
   Status UpdateDoc(const Doc& doc, std::int64_t expected_version) override;
   Status DeleteDoc(std::string_view project_id, std::string_view file_name) override;
+  Result<std::vector<std::string>> InsertNewDocs(std::span<const NewDoc> docs) override;
 
   Status PutTombstone(const DocTombstone& tombstone) override;
   Result<std::vector<DocTombstone>> ListTombstones(std::string_view project_id) override;

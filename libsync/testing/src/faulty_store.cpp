@@ -28,6 +28,7 @@ class FaultyTransaction final : public Transaction {
     LIBSYNC_FORWARD(ListDocSummaries(p));
   }
   Status InsertDoc(const Doc& d) override { LIBSYNC_FORWARD(InsertDoc(d)); }
+  Result<std::vector<std::string>> InsertNewDocs(std::span<const NewDoc> d) override { LIBSYNC_FORWARD(InsertNewDocs(d)); }
   Status UpdateDoc(const Doc& d, std::int64_t v) override { LIBSYNC_FORWARD(UpdateDoc(d, v)); }
   Status DeleteDoc(std::string_view p, std::string_view f) override { LIBSYNC_FORWARD(DeleteDoc(p, f)); }
   Status PutTombstone(const DocTombstone& t) override { LIBSYNC_FORWARD(PutTombstone(t)); }

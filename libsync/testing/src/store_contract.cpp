@@ -317,6 +317,83 @@ TEST_P(StoreContract, DocsAndVersionsKeepTheirBlobIds) {
   EXPECT_EQ(listed->front().blob_oid, GitBlobId("two")) << "listings leave out the content, not the blob id";
 }
 
+// 75 new docs cross every batch size a store may use (the SQL store's 64, 8 and 1 rows
+// per statement); one name is taken already and is skipped, and reported.
+TEST_P(StoreContract, NewDocsAreInsertedWithTheirFirstVersionsAndTakenNamesAreSkipped) {
+  Project p = AddProject("web");
+  const Doc existing = AddDoc(p.id, "taken.md", "kept");
+  std::vector<NewDoc> docs;
+  for (int i = 0; i < 75; ++i) {
+    const std::string text = "text " + std::to_string(i) + (i % 2 ? " \xC3\xA9\n" : "");
+    NewDoc n;
+    n.doc.id = "new-" + std::to_string(i);
+    n.doc.project_id = p.id;
+    n.doc.file_name = i == 40 ? "taken.md" : "dir/" + std::to_string(i) + ".md";
+    n.doc.content = text;
+    n.doc.hash = Sha256Hex(text);
+    n.doc.created_at = n.doc.updated_at = At(5000 + i);
+    n.doc.base_blob_oid = GitBlobId(text);
+    n.doc.blob_oid = GitBlobId(text);
+    n.doc.updated_by = "git:main";
+    n.version_id = "version-" + std::to_string(i);
+    n.author = "git:main";
+    n.source = VersionSource::kGit;
+    docs.push_back(std::move(n));
+  }
+  std::vector<std::string> taken;
+  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+                LIBSYNC_ASSIGN_OR_RETURN(taken, tx.InsertNewDocs(docs));
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(taken, std::vector<std::string>{"taken.md"});
+
+  auto listed = ReadValue<std::vector<Doc>>(*store_, [&](Transaction& tx) { return tx.ListDocs(p.id); });
+  ASSERT_TRUE(listed.has_value());
+  EXPECT_EQ(listed->size(), 75u) << "74 new docs and the one that was there";
+  for (const NewDoc& n : docs) {
+    auto doc = ReadValue<Doc>(*store_, [&](Transaction& tx) { return tx.GetDoc(p.id, n.doc.file_name); });
+    ASSERT_TRUE(doc.has_value()) << n.doc.file_name;
+    if (n.doc.file_name == "taken.md") {
+      EXPECT_EQ(doc->id, existing.id);
+      EXPECT_EQ(doc->content, "kept");
+      auto versions = ReadValue<std::vector<DocVersion>>(*store_, [&](Transaction& tx) {
+        return tx.ListDocVersions(n.doc.id);
+      });
+      EXPECT_TRUE(versions->empty()) << "a skipped doc's version is skipped too";
+      continue;
+    }
+    EXPECT_EQ(doc->id, n.doc.id);
+    EXPECT_EQ(doc->content, n.doc.content);
+    EXPECT_EQ(doc->hash, n.doc.hash);
+    EXPECT_EQ(doc->version, 1);
+    EXPECT_EQ(doc->created_at, n.doc.created_at);
+    EXPECT_EQ(doc->updated_at, n.doc.updated_at);
+    EXPECT_EQ(doc->base_blob_oid, n.doc.base_blob_oid);
+    EXPECT_EQ(doc->blob_oid, n.doc.blob_oid);
+    EXPECT_EQ(doc->updated_by, "git:main");
+    auto v = ReadValue<DocVersion>(*store_, [&](Transaction& tx) { return tx.GetDocVersion(n.doc.id, 1); });
+    ASSERT_TRUE(v.has_value()) << n.doc.file_name;
+    EXPECT_EQ(v->id, n.version_id);
+    EXPECT_EQ(v->project_id, p.id);
+    EXPECT_EQ(v->file_name, n.doc.file_name);
+    EXPECT_EQ(v->content, n.doc.content);
+    EXPECT_EQ(v->hash, n.doc.hash);
+    EXPECT_EQ(v->author, "git:main");
+    EXPECT_EQ(v->source, VersionSource::kGit);
+    EXPECT_EQ(v->created_at, n.doc.created_at);
+    EXPECT_EQ(v->blob_oid, n.doc.blob_oid);
+  }
+
+  // A project that does not exist: nothing is written.
+  for (NewDoc& n : docs) {
+    n.doc.project_id = "nope";
+    n.doc.id += "-elsewhere";
+    n.version_id += "-elsewhere";
+  }
+  Status missing = Write([&](Transaction& tx) { return tx.InsertNewDocs(docs).status(); });
+  EXPECT_EQ(missing.code(), ErrorCode::kNotFound) << missing.ToString();
+}
+
 TEST_P(StoreContract, SameFileNameTwiceIsRefused) {
   Project p = AddProject("web");
   AddDoc(p.id, "a.md", "a");

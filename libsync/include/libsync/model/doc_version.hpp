@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "libsync/model/doc.hpp"
 #include "libsync/timestamp.hpp"
 
 namespace libsync {
@@ -30,6 +31,16 @@ struct DocVersion {
   VersionSource source = VersionSource::kApi;
   Timestamp created_at{};
   std::string blob_oid;  ///< git blob id of `content`; empty for versions written before it was kept
+};
+
+/// A doc written for the first time, as an import creates many at once
+/// (Transaction::InsertNewDocs): the doc at version 1 and what its first DocVersion adds.
+/// That version's content, hash and blob id are the doc's, written at its createdAt.
+struct NewDoc {
+  Doc doc;
+  std::string version_id;
+  std::string author;
+  VersionSource source = VersionSource::kApi;
 };
 
 }  // namespace libsync

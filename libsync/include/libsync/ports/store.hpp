@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,12 @@ class Transaction {
   virtual Status UpdateDoc(const Doc& doc, std::int64_t expected_version) = 0;
   /// Deletes the doc and its versions. Expected errors: kNotFound.
   virtual Status DeleteDoc(std::string_view project_id, std::string_view file_name) = 0;
+  /// InsertDoc and InsertDocVersion for many new docs, each with its first version, in as
+  /// few statements as the store can (a first import writes thousands). A doc whose
+  /// (projectId, fileName) is taken is skipped, with its version, and its name returned;
+  /// every other one is written. Expected errors: kNotFound (no such project),
+  /// kPreconditionFailed (a version id exists; roll back, as some may be written).
+  virtual Result<std::vector<std::string>> InsertNewDocs(std::span<const NewDoc> docs) = 0;
 
   // --- tombstones (synced docs deleted locally; DeleteProject removes them too) -------
   /// Inserts or replaces the tombstone of (projectId, fileName). Expected errors:
