@@ -9,6 +9,8 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "database_url.hpp"
@@ -17,6 +19,8 @@ namespace libsync::sql {
 namespace {
 
 constexpr const char* kChannel = "libsync_events";
+// Every project's newest seq: what the head sweep compares with the notices it heard.
+constexpr const char* kReadHeads = R"(SELECT "id", "eventSeq" FROM "Project")";
 
 class PgEventListener final : public EventListener {
  public:
@@ -50,8 +54,17 @@ class PgEventListener final : public EventListener {
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     if (!ok) return Status::Unavailable("LISTEN failed: " + std::string(PQerrorMessage(conn_)), "libpq");
-    last_heard_ = Clock::now();
-    probe_sent_ = false;
+    // The heads as they are now, once listening: later sweeps report a head that moved
+    // beyond them without a notice. Taken before the first catch-up runs, so an event
+    // committed before this read is the catch-up's, and one after it the sweep's. (Only
+    // the first time: after a reconnect the heads heard so far still hold.)
+    if (!heads_known_) {
+      PGresult* heads = PQexec(conn_, kReadHeads);
+      ReadHeads(heads);
+      PQclear(heads);
+    }
+    query_sent_ = false;
+    next_sweep_ = Clock::now() + kSweepEvery;
     return Status::Ok();
   }
 
@@ -73,17 +86,16 @@ class PgEventListener final : public EventListener {
         catch_up_due_ = true;  // notices sent while we were away are lost
       }
       RunCatchUpIfDue();
-      if (!CheckLiveness()) continue;
+      if (!SweepOrCheckLiveness()) continue;
       pollfd fds[2] = {{PQsocket(conn_), POLLIN, 0}, {wake_, POLLIN, 0}};
       if (poll(fds, 2, WaitMillis()) < 0 || stopping_) continue;
       if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       if (PQconsumeInput(conn_) == 0) continue;  // the connection broke: PQstatus says so
-      last_heard_ = Clock::now();
-      ReadProbeReply();
       while (PGnotify* n = PQnotifies(conn_)) {
         Deliver(n->extra);
         PQfreemem(n);
       }
+      ReadSweepReply();
     }
   }
 
@@ -98,11 +110,15 @@ class PgEventListener final : public EventListener {
   // Once caught up, the consumer's retry (cheap when nothing failed) still runs this
   // often, for reads that failed outside a catch-up (a gap in the consumer's own events).
   static constexpr auto kRetrySweep = std::chrono::seconds(1);
-  // A connection silent this long is asked an empty query; no answer within the reply
-  // bound means the server or the path to it is gone without a word (a partition, a
-  // failover): the connection is dropped, reconnected and caught up, within 10 s.
-  static constexpr auto kProbeAfterSilence = std::chrono::seconds(5);
-  static constexpr auto kProbeReplyWithin = std::chrono::seconds(5);
+  // Every project's head is read this often. A notice can be lost: the notifier of the
+  // process that committed died before sending it, or the server refused it. A head that
+  // moved beyond every notice heard is then reported as a notice, so the consumer reads
+  // the event from the log within about a second anyway.
+  static constexpr auto kSweepEvery = std::chrono::seconds(1);
+  // The sweep is also the connection's liveness probe: no answer within this bound means
+  // the server or the path to it is gone without a word (a partition, a failover): the
+  // connection is dropped, reconnected and caught up, within about 6 s.
+  static constexpr auto kReplyWithin = std::chrono::seconds(5);
 
   bool Reconnect(std::chrono::milliseconds& backoff) {
     if (Connect().ok()) {
@@ -138,18 +154,18 @@ class PgEventListener final : public EventListener {
     }
   }
 
-  // Sends the probe after a silence, and drops a connection whose probe went
+  // Sends the head sweep when it is due, and drops a connection whose sweep went
   // unanswered. False when the connection was dropped.
-  bool CheckLiveness() {
+  bool SweepOrCheckLiveness() {
     const auto now = Clock::now();
-    if (probe_sent_) {
-      if (now - probe_sent_at_ < kProbeReplyWithin) return true;
+    if (query_sent_) {
+      if (now - query_sent_at_ < kReplyWithin) return true;
     } else {
-      if (now - last_heard_ < kProbeAfterSilence) return true;
-      // An empty query: the cheapest round trip, answered by any live backend.
-      if (PQsendQuery(conn_, "") == 1) {
-        probe_sent_ = true;
-        probe_sent_at_ = now;
+      if (now < next_sweep_) return true;
+      if (PQsendQuery(conn_, kReadHeads) == 1) {
+        query_sent_ = true;
+        query_sent_at_ = now;
+        next_sweep_ = now + kSweepEvery;
         return true;
       }
     }
@@ -158,21 +174,55 @@ class PgEventListener final : public EventListener {
     return false;
   }
 
-  void ReadProbeReply() {
-    while (probe_sent_ && PQisBusy(conn_) == 0) {
+  void ReadSweepReply() {
+    while (query_sent_ && PQisBusy(conn_) == 0) {
       PGresult* r = PQgetResult(conn_);
-      if (!r) probe_sent_ = false;  // the probe's results are all in
+      if (!r) {
+        query_sent_ = false;  // the sweep's results are all in
+        break;
+      }
+      ReadHeads(r);
       PQclear(r);
     }
   }
 
+  // A sweep's rows: each project whose head moved beyond the newest seq heard for it is
+  // reported, as is a project that is gone (its notice may be what was lost), with a seq
+  // past the last heard. The first rows read are taken as they are. A failed read (no
+  // table yet, no right to read it) changes nothing: the next sweep tries again.
+  void ReadHeads(const PGresult* r) {
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != 2) return;
+    std::map<std::string, std::int64_t, std::less<>> moved;
+    std::set<std::string, std::less<>> present;
+    for (int row = 0; row < PQntuples(r); ++row) {
+      std::string id(PQgetvalue(r, row, 0), static_cast<std::size_t>(PQgetlength(r, row, 0)));
+      const std::string_view digits(PQgetvalue(r, row, 1), static_cast<std::size_t>(PQgetlength(r, row, 1)));
+      std::int64_t head = 0;
+      std::from_chars(digits.data(), digits.data() + digits.size(), head);
+      auto [it, added] = heard_.try_emplace(id, head);
+      if (heads_known_ && head > (added ? 0 : it->second)) moved.emplace(id, head);
+      it->second = std::max(it->second, head);
+      present.insert(std::move(id));
+    }
+    for (auto it = heard_.begin(); it != heard_.end();) {
+      if (present.count(it->first) != 0) {
+        ++it;
+        continue;
+      }
+      if (heads_known_) moved.emplace(it->first, it->second + 1);
+      it = heard_.erase(it);
+    }
+    heads_known_ = true;
+    for (const auto& [project, seq] : moved) Notify(project, seq);
+  }
+
   // How long poll may wait: a stop is seen within a second, and neither a due retry nor
-  // the probe is late.
+  // the sweep (or its answer) is late.
   int WaitMillis() const {
     const auto now = Clock::now();
     auto until = now + std::chrono::seconds(1);
     if (retrying_ || on_retry_) until = std::min(until, next_retry_);
-    until = std::min(until, probe_sent_ ? probe_sent_at_ + kProbeReplyWithin : last_heard_ + kProbeAfterSilence);
+    until = std::min(until, query_sent_ ? query_sent_at_ + kReplyWithin : next_sweep_);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count();
     return static_cast<int>(std::max<std::int64_t>(ms, 0) + 1);
   }
@@ -193,8 +243,15 @@ class PgEventListener final : public EventListener {
     std::int64_t seq = 0;
     const std::string_view digits = payload.substr(colon + 1);
     if (std::from_chars(digits.data(), digits.data() + digits.size(), seq).ptr != digits.data() + digits.size()) return;
+    std::string project(payload.substr(0, colon));
+    auto [it, added] = heard_.try_emplace(project, seq);
+    if (!added) it->second = std::max(it->second, seq);
+    Notify(project, seq);
+  }
+
+  void Notify(const std::string& project, std::int64_t seq) {
     try {
-      on_event_(std::string(payload.substr(0, colon)), seq);
+      on_event_(project, seq);
     } catch (...) {
       // A failing consumer must not end the listener: the next notice retries from the log.
     }
@@ -208,9 +265,12 @@ class PgEventListener final : public EventListener {
   bool retrying_ = false;
   std::chrono::milliseconds retry_backoff_ = kFirstRetry;
   Clock::time_point next_retry_ = Clock::now();
-  Clock::time_point last_heard_ = Clock::now();
-  bool probe_sent_ = false;
-  Clock::time_point probe_sent_at_;
+  // The newest seq per project, from notices and sweeps; valid once heads_known_.
+  std::map<std::string, std::int64_t, std::less<>> heard_;
+  bool heads_known_ = false;
+  Clock::time_point next_sweep_ = Clock::now();
+  bool query_sent_ = false;  // a sweep is out: its answer is awaited
+  Clock::time_point query_sent_at_;
   int wake_;
   PGconn* conn_ = nullptr;
   std::atomic<bool> stopping_{false};

@@ -11,6 +11,7 @@
 
 #include "session_pool.hpp"
 #include "error_mapping.hpp"
+#include "pg_event_notifier.hpp"
 #include "schema.hpp"
 #include "sql_transaction.hpp"
 
@@ -31,7 +32,9 @@ class SqlStore final : public Store {
   SqlStore(Target target, SqlStoreOptions options, std::vector<Connection> connections)
       : target_(std::move(target)),
         options_(std::move(options)),
-        pool_(std::move(connections), [this] { return OpenConnection(target_, options_); }) {}
+        pool_(std::move(connections), [this] { return OpenConnection(target_, options_); }) {
+    if (target_.dialect == Dialect::kPostgres) notifier_.emplace(target_.connect_string);
+  }
 
   Status Transact(TxMode mode, const Work& work) override {
     // Writers in this process queue on a mutex rather than in SQLite's busy handler, which
@@ -57,6 +60,7 @@ class SqlStore final : public Store {
         status = work(*tx);
         if (status.ok()) {
           tx->Commit();
+          if (notifier_) notifier_->Committed(tx->appended_events());
           return Status::Ok();
         }
         retryable = tx->conflicted();
@@ -103,6 +107,9 @@ class SqlStore final : public Store {
   SqlStoreOptions options_;
   SessionPool pool_;
   std::mutex sqlite_writer_;  // guards no member: it queues this process's SQLite writers (above)
+  // PostgreSQL: announces committed events to other servers. Declared last, so destroyed
+  // first: its final notices go out while the store is otherwise still whole.
+  std::optional<PgEventNotifier> notifier_;
 };
 
 // For a store opened without migrating: the database must already be at this build's

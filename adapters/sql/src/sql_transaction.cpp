@@ -4,6 +4,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 namespace libsync::sql {
 
 Status ProjectNotFound(std::string_view id) { return Status::NotFound("project '" + std::string(id) + "' not found"); }
@@ -79,6 +81,16 @@ void SqlTransaction::Rollback() noexcept {
 
 bool SqlTransaction::HoldsProjectRow(std::string_view project_id) const {
   return !locked_project_.empty() && locked_project_ == project_id;
+}
+
+void SqlTransaction::NoteAppended(const std::string& project_id, std::int64_t seq) {
+  for (EventHead& head : appended_) {
+    if (head.project_id == project_id) {
+      head.seq = std::max(head.seq, seq);
+      return;
+    }
+  }
+  appended_.push_back({project_id, seq});
 }
 
 bool SqlTransaction::ProjectExists(const std::string& id) {

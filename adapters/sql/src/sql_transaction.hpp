@@ -14,6 +14,7 @@
 //   sql_transaction_events.cpp    the event log
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "dialect.hpp"
 #include "error_mapping.hpp"
 #include "libsync/ports/store.hpp"
+#include "pg_event_notifier.hpp"
 #include "pg_pipeline.hpp"
 #include "query.hpp"
 
@@ -44,6 +46,9 @@ class SqlTransaction final : public Transaction {
   void Rollback() noexcept;
   /// Commit was called: if the connection broke during it, the outcome is unknown.
   bool commit_sent() const noexcept { return commit_sent_; }
+  /// PostgreSQL: each project this transaction appended events to, with its newest seq;
+  /// what the store's notifier announces once the transaction has committed.
+  std::span<const EventHead> appended_events() const noexcept { return appended_; }
 
   Result<Project> GetProject(std::string_view id) override;
   Status LockProject(std::string_view id) override;
@@ -115,6 +120,8 @@ class SqlTransaction final : public Transaction {
   /// queued or run, so nothing overtakes it.
   void FlushHeldWrite();
   bool HoldsProjectRow(std::string_view project_id) const;
+  /// Records `seq` as the newest event appended to `project_id` (appended_events).
+  void NoteAppended(const std::string& project_id, std::int64_t seq);
   /// The key that `select` (a SELECT of the key columns with one `:v` parameter) finds for `value`.
   Result<ApiKey> FindKey(const std::string& select, std::string_view value);
   /// Reads the project's lock row (or its absence) together with the project's existence
@@ -161,6 +168,7 @@ class SqlTransaction final : public Transaction {
   std::int64_t read_doc_version_ = 0;
   std::optional<DocVersion> read_doc_history_;
   bool commit_sent_ = false;
+  std::vector<EventHead> appended_;  // one entry per project; a transaction rarely touches two
 };
 
 /// The kNotFound a missing project or doc is reported with.

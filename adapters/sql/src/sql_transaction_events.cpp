@@ -12,28 +12,24 @@ Result<std::int64_t> SqlTransaction::AppendEvent(std::string_view project_id, st
   auto run = [&]() -> Result<std::int64_t> {
     long long seq = 0;
     std::string pid(project_id), kind(type), body(payload), created = FormatTimestamp(at);
-    bool notified = false;
     if (HoldsProjectRow(project_id) && dialect_ == Dialect::kPostgres) {
-      // One statement instead of up to four: the write held for it (the lock row, the
-      // doc's new version), the held row's counters written back, the event inserted,
-      // and the NOTIFY that other servers hear on commit.
+      // One statement instead of up to three: the write held for it (the lock row, the
+      // doc's new version), the held row's counters written back, and the event inserted.
       static const std::string event = R"(counters AS (UPDATE "Project" SET "lockFence" = :f, "eventSeq" = :s
                                                          WHERE "id" = :p)
           INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt")
-          SELECT :p, CAST(:s AS BIGINT), :t, :d, CAST(:c AS TIMESTAMP(3)) FROM pg_notify('libsync_events', :n))";
+          VALUES (:p, CAST(:s AS BIGINT), :t, :d, CAST(:c AS TIMESTAMP(3))))";
       seq = ++locked_seq_;
       long long fence = locked_fence_;
-      std::string notice = pid + ":" + std::to_string(seq);
       std::optional<HeldWrite> write = std::move(held_write_);
       held_write_.reset();
       Query insert(channel_);
       if (write) {
         for (std::string& value : write->values) insert.Use(value);
       }
-      insert.Use(fence).Use(seq).Use(pid).Use(pid).Use(seq).Use(kind).Use(body).Use(created).Use(notice);
+      insert.Use(fence).Use(seq).Use(pid).Use(pid).Use(seq).Use(kind).Use(body).Use(created);
       insert.Queue(write ? "WITH held AS (" + write->sql + "), " + event : "WITH " + event);
       counters_dirty_ = false;
-      notified = true;
     } else if (HoldsProjectRow(project_id)) {
       seq = ++locked_seq_;
       counters_dirty_ = true;
@@ -64,14 +60,10 @@ Result<std::int64_t> SqlTransaction::AppendEvent(std::string_view project_id, st
       insert.Use(pid).Use(seq).Use(kind).Use(body).Use(created);
       insert.Run(R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES (:p, :s, :t, :d, :c))");
     }
-    // Other servers on the same PostgreSQL database hear of the event on commit
-    // (sql::ListenForEvents); a rolled-back transaction sends nothing.
-    if (dialect_ == Dialect::kPostgres && !notified) {
-      std::string notice = pid + ":" + std::to_string(seq);
-      Query notify(channel_);
-      notify.Use(notice);
-      notify.Queue("SELECT pg_notify('libsync_events', :n)");
-    }
+    // Other servers on the same PostgreSQL database hear of the event once this
+    // transaction commits, from the store's notifier (pg_event_notifier.hpp); a NOTIFY
+    // in here would queue every writer's commit on the database's notification lock.
+    if (dialect_ == Dialect::kPostgres) NoteAppended(pid, seq);
     // Retention: the log keeps the newest events. Trimming every 64th append keeps the
     // log within retention + 64 events at a fraction of the cost.
     const long long horizon = seq - static_cast<long long>(event_retention_);

@@ -1,5 +1,6 @@
 // Two servers on one PostgreSQL database: events committed through one reach the other's
-// subscribers through NOTIFY + EventRelay, once each and in order.
+// subscribers through NOTIFY (or the listener's head sweep, when a notice is lost) and
+// EventRelay, once each and in order.
 
 #include "libsync/sql/event_listener.hpp"
 
@@ -140,6 +141,54 @@ TEST(EventListener, EventsCommittedWhileTheListenerWasAwayArriveOnceInOrderWhenI
   EXPECT_EQ(b.received.Events().back().seq, 6);
 }
 
+// An event committed without any notice (its process died between the commit and its
+// notifier's NOTIFY; here, appended by SQL directly) still reaches B's subscribers: the
+// listener reads every project's head each second and reports one that moved without a
+// notice. Likewise a project deleted without its notice: B publishes its project:deleted.
+TEST(EventListener, AnEventCommittedWithoutANoticeArrivesWithinTheSweepBound) {
+  PostgresCluster* cluster = PostgresCluster::Get();
+  if (!cluster) {
+    if (testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
+    GTEST_SKIP() << PostgresCluster::Unavailable();
+  }
+  const std::string url = cluster->NewDatabase();
+  Instance b(url);
+  const Caller admin = Caller::Admin();
+  const std::string project = b.sync.projects().Create(admin, {.name = "web", .repo_url = "x"})->id;
+  ASSERT_TRUE(b.relay.StartAtHeads().ok());
+  auto listener = sql::ListenForEvents(
+      url, [&](const std::string& p, std::int64_t seq) { b.relay.OnRemoteEvent(p, seq); },
+      [&] { return b.relay.CatchUp(); }, [&] { return b.relay.RetryFailed(); });
+  ASSERT_TRUE(listener.has_value()) << listener.error().ToString();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the first catch-up is done
+
+  soci::session db(soci::postgresql, cluster->ConnectStringFor(url));
+  const std::int64_t head = [&] {
+    soci::transaction tx(db);
+    long long seq = 0;
+    db << R"(UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = :p RETURNING "eventSeq")",
+        soci::use(project), soci::into(seq);
+    db << R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt")
+             VALUES (:p, :s, 'doc:updated', '{"fileName":"a.md"}', CURRENT_TIMESTAMP))",
+        soci::use(project), soci::use(seq);
+    tx.commit();
+    return std::int64_t{seq};
+  }();
+  const auto committed_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitFor(b.received, 1)) << "an event committed without a notice never arrived";
+  const auto took = std::chrono::steady_clock::now() - committed_at;
+  EXPECT_EQ(b.received.Events()[0].seq, head);
+  EXPECT_EQ(b.received.Events()[0].type, "doc:updated");
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
+  std::cerr << "event without a notice arrived after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+
+  db << R"(DELETE FROM "Project" WHERE "id" = :p)", soci::use(project);
+  ASSERT_TRUE(WaitFor(b.received, 2)) << "a deletion without a notice never arrived";
+  EXPECT_EQ(b.received.Events()[1].type, "project:deleted");
+  EXPECT_EQ(b.received.Events()[1].project_id, project);
+}
+
 // The port of a cluster URL (postgresql://user@127.0.0.1:PORT/db).
 int PortOf(const std::string& url) {
   const std::size_t host = url.find("@127.0.0.1:") + std::string("@127.0.0.1:").size();
@@ -148,8 +197,8 @@ int PortOf(const std::string& url) {
 
 // The path to the database goes silent without closing (a partition, a failover that
 // reset nothing): no FIN, no RST, so PQstatus stays OK and poll would wait forever. The
-// listener must notice within its bound (5 s of silence, then 5 s for the probe's answer),
-// reconnect, and catch up the events whose notices went into the silence.
+// listener must notice within its bound (its head sweep, sent every second, unanswered
+// for 5 s), reconnect, and catch up the events whose notices went into the silence.
 TEST(EventListener, ASilentlyStalledConnectionIsNoticedReplacedAndCaughtUpWithinTheBound) {
   PostgresCluster* cluster = PostgresCluster::Get();
   if (!cluster) {

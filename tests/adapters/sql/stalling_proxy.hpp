@@ -58,6 +58,11 @@ class StallingProxy {
   /// had sent (or for the first time). A pipeline of statements is one; each statement
   /// waited for is one.
   int round_trips() const { return round_trips_; }
+  /// Round trips so far on the `index`th connection accepted (0: the first).
+  int round_trips_on(std::size_t index) {
+    std::lock_guard lock(mutex_);
+    return index < pairs_.size() ? pairs_[index].round_trips : 0;
+  }
 
  private:
   struct Pair {
@@ -66,6 +71,7 @@ class StallingProxy {
     bool stalled = false;
     bool finished = false;  // one side closed; the close was passed on
     bool server_spoke_last = true;
+    int round_trips = 0;
   };
 
   void Run() {
@@ -98,7 +104,10 @@ class StallingProxy {
           continue;
         }
         const bool from_client = fds[k].fd == p.client;
-        if (from_client && p.server_spoke_last) ++round_trips_;
+        if (from_client && p.server_spoke_last) {
+          ++round_trips_;
+          ++p.round_trips;
+        }
         p.server_spoke_last = !from_client;
         for (ssize_t off = 0; off < n;) {
           const ssize_t w = write(to, buf + off, static_cast<std::size_t>(n - off));
