@@ -82,8 +82,9 @@ Usage: aitk-server [options]
                               (default: one per core, at least 2, on SQLite,
                               whose reads are CPU work; two per core, at least
                               4, on PostgreSQL, whose reads wait on the network)
-  --hook-staleness MS         how old a hook answer (lock state, docs hash, key) AITK_HOOK_STALENESS
-                              may be when another server changed it; this
+  --hook-staleness MS         how old a cached answer (key, lock state, docs    AITK_HOOK_STALENESS
+                              hash, doc) may be when another server changed
+                              it, on PostgreSQL or --sqlite-shared; this
                               server's own changes show at once (default 1000;
                               0 turns the cache off)
   --idle-poll-us US           how long a network or worker thread keeps         AITK_IDLE_POLL_US
@@ -463,11 +464,15 @@ int main(int argc, char** argv) {
   service_options.max_lock_ttl = std::chrono::seconds(config.lock_ttl);
   web::EventHub events;  // committed changes fan out to SSE and WebSocket subscribers from here
   EventPathOptions event_path;
-  // Hook answers come from memory; this server's own events (and, on PostgreSQL, the ones
-  // relayed from other servers) drop them at once, and any other change shows once an
-  // entry is older than --hook-staleness.
+  // Hook answers and docs come from memory; this server's own events (and, on PostgreSQL,
+  // the ones relayed from other servers) drop them at once, and any other change shows
+  // once an entry is older than --hook-staleness. A SQLite file held exclusively has no
+  // other writer: every change passes through this server's services and their events,
+  // so there nothing needs to age out.
   if (config.hook_staleness_ms > 0) {
-    event_path.hook_cache = HookCacheOptions{.max_staleness = std::chrono::milliseconds(config.hook_staleness_ms)};
+    const bool sole_writer = sqlite && !config.sqlite_shared;
+    event_path.hook_cache = HookCacheOptions{
+        .max_staleness = sole_writer ? Duration::max() : std::chrono::milliseconds(config.hook_staleness_ms)};
   }
   // On PostgreSQL, other servers' events arrive by NOTIFY and are relayed to this server's
   // subscribers (and its hook cache) as if they were its own.

@@ -1,5 +1,6 @@
 #include "libsync/hook_cache.hpp"
 
+#include <functional>
 #include <map>
 #include <unordered_map>
 
@@ -17,17 +18,44 @@ struct Slot {
   Timestamp fetched_at{};
 };
 
+struct DocSlot {
+  std::shared_ptr<const Doc> doc;
+  Timestamp fetched_at{};
+};
+
+// Lookups by string_view without building a std::string per request.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view name) const noexcept { return std::hash<std::string_view>()(name); }
+};
+
+using DocMap = std::unordered_map<std::string, DocSlot, NameHash, std::equal_to<>>;
+
+// What a kept doc counts against max_doc_bytes: its texts and a fixed charge for the
+// map node, the Doc and its other strings.
+std::size_t DocCharge(const Doc& d) { return d.content.size() + 2 * d.file_name.size() + 256; }
+
 struct ProjectEntry {
   // Counts invalidations: a fill stores its answer only if no invalidation happened
   // since its read began, so a read that raced with a write is not kept.
   std::uint64_t generation = 0;
   Slot<Result<std::optional<Lock>>> lock;
   Slot<Result<DocsState>> docs;
+  DocMap doc_texts;
+  std::size_t doc_bytes = 0;  // the DocCharge of doc_texts
 
-  void Invalidate() {
+  // Returns the bytes of doc text it let go.
+  std::size_t Invalidate() {
     ++generation;
     lock.value.reset();
     docs.value.reset();
+    return DropDocs();
+  }
+  std::size_t DropDocs() {
+    const std::size_t dropped = doc_bytes;
+    doc_texts.clear();
+    doc_bytes = 0;
+    return dropped;
   }
 };
 
@@ -62,6 +90,7 @@ struct HookCache::State {
   // as valid.
   std::uint64_t keys_generation LIBSYNC_GUARDED_BY(mutex) = 0;
   ProjectMap projects LIBSYNC_GUARDED_BY(mutex);
+  std::size_t doc_bytes LIBSYNC_GUARDED_BY(mutex) = 0;  // the sum of the projects' doc_bytes
 
   // The successful answers for keys of `project_id` (failures stay failures).
   void DropKeysOf(std::string_view project_id) LIBSYNC_REQUIRES(mutex) {
@@ -70,6 +99,69 @@ struct HookCache::State {
       const Result<Caller>& caller = entry.second.caller;
       return caller && caller->project_id() == project_id;
     });
+  }
+
+  // The project's first read: its entry exists before the load starts, so a write that
+  // commits during the load finds it and moves its generation. Returns that generation.
+  std::uint64_t AddEntry(std::string_view project_id, std::size_t max_entries) LIBSYNC_EXCLUDES(mutex) {
+    WriterLock lock(mutex);
+    auto it = projects.find(project_id);
+    if (it == projects.end()) {
+      if (projects.size() >= max_entries) doc_bytes = 0;  // Trim below drops every entry
+      Trim(projects, max_entries);
+      it = projects.emplace(std::string(project_id), ProjectEntry{}).first;
+    }
+    return it->second.generation;
+  }
+
+  void Invalidate(ProjectEntry& entry) LIBSYNC_REQUIRES(mutex) { doc_bytes -= entry.Invalidate(); }
+  void Erase(ProjectMap::iterator it) LIBSYNC_REQUIRES(mutex) {
+    doc_bytes -= it->second.DropDocs();
+    projects.erase(it);
+  }
+
+  // The project's doc when it is fresh; else nullopt, with the entry's generation (0 when
+  // it has none) in `*generation`.
+  std::shared_ptr<const Doc> FreshDoc(std::string_view project_id, std::string_view file_name, Timestamp now,
+                                      Duration max_staleness, std::uint64_t* generation, bool* has_entry)
+      LIBSYNC_EXCLUDES(mutex) {
+    ReaderLock lock(mutex);
+    auto it = projects.find(project_id);
+    *has_entry = it != projects.end();
+    if (!*has_entry) return nullptr;
+    const DocMap& docs = it->second.doc_texts;
+    if (auto d = docs.find(file_name); d != docs.end() && now - d->second.fetched_at < max_staleness) {
+      return d->second.doc;
+    }
+    *generation = it->second.generation;
+    return nullptr;
+  }
+
+  // Keeps `doc`, read at `now`, unless the project's entry moved past `generation` (or is
+  // gone) meanwhile. A doc that would pass `max_bytes` empties every project's docs first.
+  void KeepDoc(std::string_view project_id, std::uint64_t generation, std::shared_ptr<const Doc> doc, Timestamp now,
+               std::size_t max_bytes) LIBSYNC_EXCLUDES(mutex) {
+    const std::size_t charge = DocCharge(*doc);
+    if (charge > max_bytes) return;
+    WriterLock lock(mutex);
+    auto it = projects.find(project_id);
+    if (it == projects.end() || it->second.generation != generation) return;
+    ProjectEntry& entry = it->second;
+    if (auto old = entry.doc_texts.find(doc->file_name); old != entry.doc_texts.end()) {
+      const std::size_t old_charge = DocCharge(*old->second.doc);
+      entry.doc_bytes -= old_charge;
+      doc_bytes -= old_charge;
+      entry.doc_texts.erase(old);
+    }
+    if (doc_bytes + charge > max_bytes) {
+      // As Trim: rare, and simple. The next reads refill from the store.
+      for (auto& [id, e] : projects) e.DropDocs();
+      doc_bytes = 0;
+    }
+    entry.doc_bytes += charge;
+    doc_bytes += charge;
+    std::string name = doc->file_name;
+    entry.doc_texts.insert_or_assign(std::move(name), DocSlot{std::move(doc), now});
   }
 
   // Slot `member` of the project's entry when it is fresh; else nullopt, with the entry's
@@ -97,17 +189,7 @@ struct HookCache::State {
     std::uint64_t generation = 0;
     bool has_entry = false;
     if (auto fresh = Fresh(project_id, member, now, max_staleness, &generation, &has_entry)) return *fresh;
-    if (!has_entry) {
-      // The project's first read: its entry exists before the load starts, so a write that
-      // commits during the load finds it and moves its generation.
-      WriterLock lock(mutex);
-      auto it = projects.find(project_id);
-      if (it == projects.end()) {
-        Trim(projects, max_entries);
-        it = projects.emplace(std::string(project_id), ProjectEntry{}).first;
-      }
-      generation = it->second.generation;
-    }
+    if (!has_entry) generation = AddEntry(project_id, max_entries);
     Result<T> loaded = load();
     if (!loaded && loaded.error().code() != ErrorCode::kNotFound) return loaded;  // outages are not cached
     WriterLock lock(mutex);
@@ -118,8 +200,12 @@ struct HookCache::State {
   }
 };
 
-HookCache::HookCache(KeyService& keys, HookService& hooks, Clock& clock, EventSink& next, HookCacheOptions options)
-    : keys_(keys), hooks_(hooks), clock_(clock), next_(next), options_(options), state_(std::make_unique<State>()) {}
+HookCache::HookCache(KeyService& keys, HookService& hooks, DocService& docs, Clock& clock, EventSink& next,
+                     HookCacheOptions options)
+    : keys_(keys),
+      hooks_(hooks),
+      docs_(docs),
+      clock_(clock), next_(next), options_(options), state_(std::make_unique<State>()) {}
 
 HookCache::~HookCache() = default;
 
@@ -133,11 +219,11 @@ void HookCache::Publish(std::span<const Event> events) noexcept {
         state_->DropKeysOf(e.project_id);
         // Erased, not just invalidated: a deleted project's entry would never be read
         // again. A fill racing with this finds no entry and keeps nothing.
-        if (auto it = state_->projects.find(e.project_id); it != state_->projects.end()) state_->projects.erase(it);
+        if (auto it = state_->projects.find(e.project_id); it != state_->projects.end()) state_->Erase(it);
         continue;
       }
       auto it = state_->projects.find(e.project_id);
-      if (it != state_->projects.end()) it->second.Invalidate();
+      if (it != state_->projects.end()) state_->Invalidate(it->second);
     }
   }
   next_.Publish(events);
@@ -207,6 +293,35 @@ std::optional<Result<DocsState>> HookCache::PeekDocsHash(const Caller& caller, s
   bool has_entry = false;
   return state_->Fresh(project_id, &ProjectEntry::docs, clock_.Now(), options_.max_staleness, &generation,
                        &has_entry);
+}
+
+Result<std::shared_ptr<const Doc>> HookCache::GetDoc(const Caller& caller, std::string_view project_id,
+                                                    std::string_view file_name) {
+  LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
+  const Timestamp now = clock_.Now();
+  std::uint64_t generation = 0;
+  bool has_entry = false;
+  if (auto fresh = state_->FreshDoc(project_id, file_name, now, options_.max_staleness, &generation, &has_entry)) {
+    return fresh;
+  }
+  if (!has_entry) generation = state_->AddEntry(project_id, options_.max_entries);
+  // As the admin, as for the lock state: access was checked above, and the doc is shared
+  // by every caller allowed to see the project.
+  LIBSYNC_ASSIGN_OR_RETURN(Doc loaded, docs_.Get(Caller::Admin(), project_id, file_name));
+  auto doc = std::make_shared<const Doc>(std::move(loaded));
+  state_->KeepDoc(project_id, generation, doc, now, options_.max_doc_bytes);
+  return doc;
+}
+
+std::optional<Result<std::shared_ptr<const Doc>>> HookCache::PeekDoc(const Caller& caller,
+                                                                    std::string_view project_id,
+                                                                    std::string_view file_name) {
+  if (Status s = detail::CheckAccess(caller, project_id, detail::Access::kRead); !s.ok()) return s;
+  std::uint64_t generation = 0;
+  bool has_entry = false;
+  auto doc = state_->FreshDoc(project_id, file_name, clock_.Now(), options_.max_staleness, &generation, &has_entry);
+  if (!doc) return std::nullopt;
+  return doc;
 }
 
 }  // namespace libsync

@@ -15,7 +15,7 @@ EventSink& HeadOf(EventRelay* relay, HookCache* cache, EventSink& subscribers) {
 SyncService::SyncService(Store& store, Clock& clock, Random& random, SecretBox& secrets, EventSink& subscribers,
                          ServiceOptions options, EventPathOptions path)
     : hook_cache_(path.hook_cache
-                      ? std::make_unique<HookCache>(keys_, hooks_, clock, subscribers, *path.hook_cache)
+                      ? std::make_unique<HookCache>(keys_, hooks_, docs_, clock, subscribers, *path.hook_cache)
                       : nullptr),
       relay_(path.relay_remote_events
                  ? std::make_unique<EventRelay>(projects_, events_, clock,

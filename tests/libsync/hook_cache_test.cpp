@@ -206,5 +206,89 @@ TEST_F(HookCacheTest, RepeatedPullsOfTheSameDocsWriteTheConsumerRecordOnce) {
   EXPECT_NE(here_.keys().List(admin_, project_)->front().last_pulled_at, first) << "new hash: recorded";
 }
 
+// The doc GET's cache: a doc read once is answered from memory, the same way as the hook
+// answers: own writes at once, another process's within the bound, races not kept.
+TEST_F(HookCacheTest, ADocIsAnsweredFromMemoryUntilItsProjectChanges) {
+  const Caller laptop = Laptop();
+  EXPECT_FALSE(cache_.PeekDoc(laptop, project_, "a.md").has_value()) << "never read yet";
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "one");
+  auto peeked = cache_.PeekDoc(laptop, project_, "a.md");
+  ASSERT_TRUE(peeked.has_value());
+  EXPECT_EQ((*peeked).value()->content, "one");
+
+  ASSERT_TRUE(there_.docs().Put(admin_, project_, "a.md", "changed elsewhere").has_value());
+  clock_.Advance(milliseconds(999));
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "one") << "within the bound";
+  clock_.Advance(milliseconds(1));
+  EXPECT_FALSE(cache_.PeekDoc(laptop, project_, "a.md").has_value()) << "older than the bound";
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "changed elsewhere");
+
+  ASSERT_TRUE(here_.docs().Put(admin_, project_, "a.md", "mine").has_value());
+  EXPECT_FALSE(cache_.PeekDoc(laptop, project_, "a.md").has_value()) << "dropped by the write's event";
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "mine") << "read-your-writes";
+
+  ASSERT_TRUE(here_.docs().Delete(admin_, project_, "a.md").ok());
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").error().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(cache_.PeekDoc(laptop, project_, "a.md").has_value()) << "a miss is not remembered";
+}
+
+TEST_F(HookCacheTest, ADocFillThatRacedWithAWriteIsNotKept) {
+  const Caller laptop = Laptop();
+  ASSERT_TRUE(cache_.DocsHash(laptop, project_).has_value());  // the project has an entry
+  interleaving_.AfterNext(TxMode::kRead, [&] { ASSERT_TRUE(here_.docs().Put(admin_, project_, "a.md", "raced").has_value()); });
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "one") << "read before the write";
+  ASSERT_FALSE(interleaving_.Pending());
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "raced") << "the raced fill was kept";
+
+  const std::string fresh = here_.projects().Create(admin_, {.name = "fresh", .repo_url = "z"})->id;
+  ASSERT_TRUE(here_.docs().Put(admin_, fresh, "b.md", "first").has_value());
+  interleaving_.AfterNext(TxMode::kRead, [&] { ASSERT_TRUE(here_.docs().Put(admin_, fresh, "b.md", "second").has_value()); });
+  EXPECT_EQ(cache_.GetDoc(admin_, fresh, "b.md").value()->content, "first");
+  ASSERT_FALSE(interleaving_.Pending());
+  EXPECT_EQ(cache_.GetDoc(admin_, fresh, "b.md").value()->content, "second") << "the raced first fill was kept";
+}
+
+TEST_F(HookCacheTest, CachedDocsKeepTheAccessRules) {
+  const Caller laptop = Laptop();
+  const std::string other = here_.projects().Create(admin_, {.name = "other", .repo_url = "y"})->id;
+  ASSERT_TRUE(here_.docs().Put(admin_, other, "secret.md", "not for the laptop").has_value());
+  ASSERT_TRUE(cache_.GetDoc(admin_, other, "secret.md").has_value());  // now cached
+  EXPECT_EQ(cache_.GetDoc(laptop, other, "secret.md").error().code(), ErrorCode::kNotFound);
+  auto peeked = cache_.PeekDoc(laptop, other, "secret.md");
+  ASSERT_TRUE(peeked.has_value()) << "refused from memory, not sent to the store";
+  EXPECT_EQ(peeked->error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "../a.md").error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(HookCacheTest, AProjectDeletedTakesItsCachedDocs) {
+  ASSERT_TRUE(cache_.GetDoc(admin_, project_, "a.md").has_value());
+  ASSERT_TRUE(here_.projects().Delete(admin_, project_).ok());
+  EXPECT_FALSE(cache_.PeekDoc(admin_, project_, "a.md").has_value());
+  EXPECT_EQ(cache_.GetDoc(admin_, project_, "a.md").error().code(), ErrorCode::kNotFound);
+}
+
+// The docs kept stay within max_doc_bytes: past it, the cache lets all go and refills.
+TEST(HookCacheDocBudget, DocsPastTheByteBudgetAreLetGo) {
+  std::unique_ptr<Store> store = MakeMemoryStore();
+  ManualClock clock;
+  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  SyncService sync{*store, clock, SystemRandom(), *box, NullEventSink(), {},
+                   {.hook_cache = HookCacheOptions{.max_doc_bytes = 3 * (1000 + 256 + 8)}}};
+  HookCache& cache = *sync.hook_cache();
+  const Caller admin = Caller::Admin();
+  const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = "x"})->id;
+  const std::string text(1000, 'x');
+  for (const char* name : {"a.md", "b.md", "c.md", "d.md"}) ASSERT_TRUE(sync.docs().Put(admin, project, name, text).has_value());
+  for (const char* name : {"a.md", "b.md", "c.md"}) ASSERT_TRUE(cache.GetDoc(admin, project, name).has_value());
+  for (const char* name : {"a.md", "b.md", "c.md"}) EXPECT_TRUE(cache.PeekDoc(admin, project, name).has_value()) << name;
+  ASSERT_TRUE(cache.GetDoc(admin, project, "d.md").has_value());
+  EXPECT_TRUE(cache.PeekDoc(admin, project, "d.md").has_value()) << "the newest is kept";
+  EXPECT_FALSE(cache.PeekDoc(admin, project, "a.md").has_value()) << "the others were let go";
+  const std::string big(4 * 1264, 'y');
+  ASSERT_TRUE(sync.docs().Put(admin, project, "big.md", big).has_value());
+  EXPECT_EQ(cache.GetDoc(admin, project, "big.md").value()->content, big) << "answered, never kept";
+  EXPECT_FALSE(cache.PeekDoc(admin, project, "big.md").has_value());
+}
+
 }  // namespace
 }  // namespace libsync

@@ -4,6 +4,7 @@
 
 #include "libsync/http/api.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "libsync/http/web_app.hpp"
@@ -48,11 +49,12 @@ Result<std::int64_t> ParseVersionNumber(std::string_view raw) {
 }
 
 /// Raw segments [from, to) joined with '/' and decoded, so %2F and '/' both nest.
-Result<std::string> DecodeFileName(const Target& target, const RouteMatch& match) {
+template <class Segments>
+Result<std::string> DecodeFileName(const Segments& segments, const RouteMatch& match) {
   std::string raw;
   for (std::size_t i = match.file_from; i < match.file_to; ++i) {
     if (i > match.file_from) raw += '/';
-    raw += target.segments[i];
+    raw += segments[i];
   }
   auto decoded = PercentDecode(raw);
   if (!decoded) return Status::InvalidArgument("malformed percent-encoding in fileName");
@@ -95,7 +97,7 @@ Response Dispatch(SyncService& sync, GitSyncService* git, const ApiOptions& opti
   if (route.Has(kKeyCheckedInTheRead) && !KeyWithoutAdminToken(request).empty()) {
     // The handler reads the key with the doc; a fileName that does not decode is answered
     // below, after the credentials, as on every route.
-    if (auto file = DecodeFileName(*target, *match)) {
+    if (auto file = DecodeFileName(target->segments, *match)) {
       call.file = std::move(*file);
       return route.handler(call);
     }
@@ -106,7 +108,7 @@ Response Dispatch(SyncService& sync, GitSyncService* git, const ApiOptions& opti
     call.caller = std::move(*caller);
   }
   if (has_file) {
-    auto file = DecodeFileName(*target, *match);
+    auto file = DecodeFileName(target->segments, *match);
     if (!file) return ErrorResponse(file.error());
     call.file = std::move(*file);
   }
@@ -153,10 +155,11 @@ bool Api::IsEventStream(const Request& request) const {
 
 std::optional<Response> Api::HandleCached(const Request& request) const {
   HookCache* cache = options_.hook_cache;
-  // Only GETs of kCachedRoutePrefix without a query may be answered here: every other
-  // request is settled with these comparisons, before the table.
-  if (!cache || request.method != "GET" || !request.target.starts_with(kCachedRoutePrefix) ||
-      request.target.find('?') != std::string::npos) {
+  // Only GETs under kCachedRoutePrefixes without a query may be answered here: every
+  // other request is settled with these comparisons, before the table.
+  if (!cache || request.method != "GET" || request.target.find('?') != std::string::npos ||
+      std::none_of(kCachedRoutePrefixes.begin(), kCachedRoutePrefixes.end(),
+                   [&](std::string_view prefix) { return request.target.starts_with(prefix); })) {
     return std::nullopt;
   }
   const std::string_view key = KeyWithoutAdminToken(request);
@@ -168,10 +171,16 @@ std::optional<Response> Api::HandleCached(const Request& request) const {
     if (!match || !match->route->cached) return std::nullopt;
     auto id = PercentDecode(match->id);
     if (!id) return std::nullopt;
+    std::string file;
+    if (match->file_to > match->file_from) {
+      auto decoded = DecodeFileName(segments->view(), *match);
+      if (!decoded) return std::nullopt;
+      file = std::move(*decoded);
+    }
     auto caller = cache->PeekAuthenticate(key);
     if (!caller) return std::nullopt;
     if (!*caller) return ErrorResponse(caller->error());
-    return match->route->cached(*cache, **caller, *id);
+    return match->route->cached(*cache, **caller, *id, file);
   } catch (const std::exception&) {
     return std::nullopt;  // Handle will answer it properly
   }

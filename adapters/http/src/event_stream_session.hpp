@@ -101,7 +101,8 @@ class EventStreamSession final : public std::enable_shared_from_this<EventStream
   std::shared_ptr<EventHub::Subscription> subscription_;
   boost::asio::steady_timer heartbeat_{stream_.get_executor()};
   std::optional<boost::beast::http::request<boost::beast::http::string_body>> upgrade_;  // to accept
-  std::optional<boost::beast::websocket::stream<Stream&>> ws_;                         // set once upgraded
+  // Without permessage-deflate (never offered): its zlib templates doubled this file's build.
+  std::optional<boost::beast::websocket::stream<Stream&, false>> ws_;  // set once upgraded
   boost::beast::flat_buffer ws_buffer_;
   std::string refusal_;  // the error answer Refuse writes
   char discard_[512];

@@ -180,9 +180,18 @@ void HttpSession<Stream>::OnBody(beast::error_code ec, std::size_t) {
     self->shared_->Record(request, response.status, started);
     // The text goes into the connection's own buffer here, which its network thread
     // leaves alone until the post below: the response's memory is then allocated and
-    // freed on this thread, and the network thread only writes.
+    // freed on this thread.
     const bool keep = self->Format(response, keep_alive, version, request.method == "HEAD");
-    net::post(self->stream_.get_executor(), [self, keep] { self->WriteFormatted(keep); });
+    if constexpr (kIsTls<Stream>) {
+      net::post(self->stream_.get_executor(), [self, keep] { self->WriteFormatted(keep); });
+    } else {
+      // Written from here too, while the network thread leaves the socket alone: the
+      // client has its answer without waiting for that thread to wake (it often sleeps
+      // through a commit's fsync), and the thread only resumes reading
+      // (docs/performance.md, "Writes over HTTP").
+      const WriteAttempt attempt = self->TryWriteNow();
+      net::post(self->stream_.get_executor(), [self, keep, attempt] { self->FinishWrite(attempt, keep); });
+    }
   };
   if (waits_on_git) return net::post(shared_->git_workers, std::move(job));
   net::post(shared_->workers.executor(), std::move(job));
@@ -337,15 +346,27 @@ void HttpSession<Stream>::WriteFormatted(bool keep_alive) {
                      });
     return;
   }
-  // Nearly every answer fits in the socket's send buffer and is written here, in one
-  // call, with no timer to arm and no second trip through the event loop. What does not
-  // fit follows asynchronously, under the body timeout (a client that stops reading).
-  beast::error_code ec;
-  std::size_t written = Transport().socket().write_some(net::buffer(response_text_), ec);
-  if (ec == net::error::would_block) ec = {};
-  if (ec || written == response_text_.size()) return AfterWrite(ec, keep_alive);
+  FinishWrite(TryWriteNow(), keep_alive);
+}
+
+// Nearly every answer fits in the socket's send buffer and is written in one call, with
+// no timer to arm and no second trip through the event loop. The socket is non-blocking,
+// so a full buffer costs nothing here.
+template <class Stream>
+WriteAttempt HttpSession<Stream>::TryWriteNow() {
+  WriteAttempt attempt;
+  attempt.written = Transport().socket().write_some(net::buffer(response_text_), attempt.error);
+  if (attempt.error == net::error::would_block) attempt.error = {};
+  return attempt;
+}
+
+// What did not fit follows asynchronously, under the body timeout (a client that stops
+// reading). On the network thread.
+template <class Stream>
+void HttpSession<Stream>::FinishWrite(WriteAttempt attempt, bool keep_alive) {
+  if (attempt.error || attempt.written == response_text_.size()) return AfterWrite(attempt.error, keep_alive);
   Transport().expires_after(shared_->options.body_timeout);
-  net::async_write(stream_, net::buffer(response_text_) + written,
+  net::async_write(stream_, net::buffer(response_text_) + attempt.written,
                    [self = shared_from_this(), keep_alive](beast::error_code failed, std::size_t) {
                      self->AfterWrite(failed, keep_alive);
                    });

@@ -23,8 +23,15 @@
 
 namespace libsync::web {
 
+/// How far one non-blocking write of a response got.
+struct WriteAttempt {
+  std::size_t written = 0;
+  boost::beast::error_code error;
+};
+
 /// Touched only on its network thread, except while a worker answers its request (the
-/// network thread then leaves it alone). It is counted in ConnectionLimits by whoever
+/// network thread then leaves it alone: the worker formats the answer and, on a plain
+/// connection, writes what the socket takes at once). It is counted in ConnectionLimits by whoever
 /// creates it (the acceptor, or the session it moved from) and gives that place back when
 /// it ends, or when its connection becomes a stream (then the stream's place is held by the
 /// EventStreamSession). A TLS connection handshakes first (under the header timeout, and
@@ -70,6 +77,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   void DoWrite(const Response& response, bool keep_alive, unsigned version);
   bool Format(const Response& response, bool keep_alive, unsigned version, bool head_only = false);
   void WriteFormatted(bool keep_alive);
+  WriteAttempt TryWriteNow();
+  void FinishWrite(WriteAttempt attempt, bool keep_alive);
   void AfterWrite(boost::beast::error_code ec, bool keep_alive);
   void NoteClientCpu();
   bool FollowClient();

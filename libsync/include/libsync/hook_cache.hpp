@@ -1,10 +1,11 @@
 #pragma once
-// HookCache: the workstation hot path served from memory. Key authentication, lock state
-// and the docs hash, as the hook routes ask for them many times a day per developer.
+// HookCache: the workstation hot path served from memory. Key authentication, lock state,
+// the docs hash and each doc's current text, as the hook routes and the doc GET ask for
+// them many times a day per developer.
 //
 // Entries come from the Store and are trusted for at most `max_staleness`. The events that
 // pass through the cache drop what they make stale at once: any event of a project drops
-// its lock and docs hash; `key:revoked` also drops the project's remembered keys, and
+// its lock, docs hash and docs; `key:revoked` also drops the project's remembered keys, and
 // `project:deleted` drops the project and its keys. So a change made through the services
 // that publish into this cache (and, through an EventRelay, another process's change once
 // its notice arrives) is seen on the very next request. A change whose event never passes
@@ -20,6 +21,7 @@
 #include <string_view>
 
 #include "libsync/caller.hpp"
+#include "libsync/doc_service.hpp"
 #include "libsync/hook_service.hpp"
 #include "libsync/key_service.hpp"
 #include "libsync/ports/clock.hpp"
@@ -33,18 +35,23 @@ struct HookCacheOptions {
   /// full empties it first, and the next requests refill it from the store: only a flood
   /// of distinct keys or projects gets there.
   std::size_t max_entries = 100000;
+  /// Bytes of doc text (contents and names, plus a fixed charge per doc) kept for GetDoc.
+  /// A fill that would pass it empties every project's docs first. 48 MiB holds 10,000
+  /// docs of 4 KB, and keeps a server with that many under 64 MB resident.
+  std::size_t max_doc_bytes = std::size_t{48} << 20;
 };
 
 /// An EventSink in the event path: it drops the entries each event makes stale, then
-/// forwards the events to `next`. Reads go through the KeyService and HookService given
-/// at construction. SyncService builds one when asked (EventPathOptions::hook_cache);
+/// forwards the events to `next`. Reads go through the KeyService, HookService and
+/// DocService given at construction. SyncService builds one when asked (EventPathOptions::hook_cache);
 /// an embedder may also build one over services whose events it routes through it.
 /// Thread-safe.
 class HookCache final : public EventSink {
  public:
-  /// `keys`, `hooks`, `clock` and `next` must outlive the cache; only the references are
-  /// kept here, so the services may be constructed after the cache.
-  HookCache(KeyService& keys, HookService& hooks, Clock& clock, EventSink& next, HookCacheOptions options = {});
+  /// `keys`, `hooks`, `docs`, `clock` and `next` must outlive the cache; only the
+  /// references are kept here, so the services may be constructed after the cache.
+  HookCache(KeyService& keys, HookService& hooks, DocService& docs, Clock& clock, EventSink& next,
+            HookCacheOptions options = {});
   ~HookCache() override;
   HookCache(const HookCache&) = delete;
   HookCache& operator=(const HookCache&) = delete;
@@ -59,12 +66,19 @@ class HookCache final : public EventSink {
   Result<std::optional<Lock>> LockState(const Caller& caller, std::string_view project_id);
   /// HookService::DocsHash from the cache. Expected errors: kNotFound, kUnavailable.
   Result<DocsState> DocsHash(const Caller& caller, std::string_view project_id);
+  /// DocService::Get from the cache: the doc as read at most max_staleness ago, shared
+  /// with every other reader of it. Only found docs are kept. Expected errors: kNotFound,
+  /// kInvalidArgument (a name no doc can have), kUnavailable.
+  Result<std::shared_ptr<const Doc>> GetDoc(const Caller& caller, std::string_view project_id,
+                                            std::string_view file_name);
 
   /// The same three, answered only from memory: nullopt when the answer would need the
   /// store (absent or too old), so a network thread can answer hits without ever blocking.
   std::optional<Result<Caller>> PeekAuthenticate(std::string_view plain_key);
   std::optional<Result<std::optional<Lock>>> PeekLockState(const Caller& caller, std::string_view project_id);
   std::optional<Result<DocsState>> PeekDocsHash(const Caller& caller, std::string_view project_id);
+  std::optional<Result<std::shared_ptr<const Doc>>> PeekDoc(const Caller& caller, std::string_view project_id,
+                                                            std::string_view file_name);
 
  private:
   struct State;
@@ -74,6 +88,7 @@ class HookCache final : public EventSink {
 
   KeyService& keys_;
   HookService& hooks_;
+  DocService& docs_;
   Clock& clock_;
   EventSink& next_;
   HookCacheOptions options_;

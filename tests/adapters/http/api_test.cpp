@@ -362,6 +362,62 @@ TEST_F(ApiTest, HookRoutesThroughTheCacheSeeEveryApiChangeAtOnce) {
   EXPECT_EQ(AsKey(write_key_, "GET", status).status, 401) << "a deleted project's key still answers";
 }
 
+// The doc GET answers from the same cache, on the network thread when warm: a write,
+// delete or revocation through this server shows on the very next request, and the cached
+// answer is byte for byte the one the store path gives.
+TEST_F(ApiTest, DocGetThroughTheCacheSeesEveryApiChangeAtOnce) {
+  through_hook_cache_ = true;
+  ASSERT_EQ(Call("PUT", Docs() + "/guides/a.md", R"({"content":"one"})").status, 201);
+  const Request peek{"GET", Docs() + "/guides%2Fa.md", {{"x-api-key", read_key_}}, ""};
+  EXPECT_FALSE(cached_api_.HandleCached(peek).has_value()) << "cold: left to a worker";
+  Reply first = AsKey(read_key_, "GET", Docs() + "/guides/a.md");
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(first.body.at("content").as_string(), "one");
+  auto warm = cached_api_.HandleCached(peek);
+  ASSERT_TRUE(warm.has_value()) << "a doc read once is answered without the store";
+  EXPECT_EQ(warm->status, 200);
+  EXPECT_EQ(warm->body, api_.Handle(Request{"GET", Docs() + "/guides/a.md", {{"x-api-key", read_key_}}, ""}).body);
+  EXPECT_EQ(warm->body, first.raw.body);
+
+  // Unseen within the bound when the cache is not told (another server, no relay).
+  SyncService elsewhere{*store_, clock_, SystemRandom(), *box_, NullEventSink()};
+  ASSERT_TRUE(elsewhere.docs().Put(Caller::Admin(), project_, "guides/a.md", "elsewhere").has_value());
+  EXPECT_EQ(AsKey(read_key_, "GET", Docs() + "/guides/a.md").body.at("content").as_string(), "one");
+
+  ASSERT_EQ(Call("PUT", Docs() + "/guides/a.md", R"({"content":"two"})").status, 200);
+  EXPECT_FALSE(cached_api_.HandleCached(peek).has_value()) << "the write dropped the cached doc";
+  EXPECT_EQ(AsKey(read_key_, "GET", Docs() + "/guides/a.md").body.at("content").as_string(), "two");
+  EXPECT_EQ(cached_api_.HandleCached(peek)->body.find("\"two\"") != std::string::npos, true);
+
+  // Sub-routes and other projects' keys are never answered as the doc.
+  EXPECT_FALSE(cached_api_.HandleCached(Request{"GET", Docs() + "/guides/a.md/history", {{"x-api-key", read_key_}}, ""})
+                   .has_value());
+  Reply other = Call("POST", "/api/projects", R"({"name":"other","repoUrl":"x"})");
+  const std::string other_id(other.body.at("id").as_string());
+  Reply other_created = Call("POST", "/api/projects/" + other_id + "/api-keys", R"({"name":"o","scope":"read"})");
+  const std::string foreign_key(other_created.body.at("key").as_string());
+  EXPECT_EQ(AsKey(foreign_key, "GET", Docs() + "/guides/a.md").status, 404);
+  const Request foreign{"GET", Docs() + "/guides/a.md", {{"x-api-key", foreign_key}}, ""};
+  auto refused = cached_api_.HandleCached(foreign);
+  EXPECT_TRUE(!refused || refused->status == 404);
+
+  EXPECT_EQ(Call("DELETE", Docs() + "/guides/a.md").status, 200);
+  EXPECT_EQ(AsKey(read_key_, "GET", Docs() + "/guides/a.md").status, 404) << "a delete through the API was not seen";
+
+  ASSERT_EQ(Call("PUT", Docs() + "/b.md", R"({"content":"b"})").status, 201);
+  ASSERT_EQ(AsKey(read_key_, "GET", Docs() + "/b.md").status, 200);
+  Reply keys = Call("GET", "/api/projects/" + project_ + "/api-keys");
+  std::string read_id;
+  for (const auto& k : keys.body.as_array()) {
+    if (k.at("name").as_string() == "laptop") read_id = std::string(k.at("id").as_string());
+  }
+  ASSERT_EQ(Call("DELETE", "/api/projects/api-keys/" + read_id).status, 200);
+  const Request revoked{"GET", Docs() + "/b.md", {{"x-api-key", read_key_}}, ""};
+  auto after = cached_api_.HandleCached(revoked);
+  EXPECT_TRUE(!after || after->status == 401) << "a revoked key was answered from memory";
+  EXPECT_EQ(AsKey(read_key_, "GET", Docs() + "/b.md").status, 401) << "revocation is seen at once";
+}
+
 TEST_F(ApiTest, CredentialsAndScopes) {
   EXPECT_EQ(Call("GET", "/api/hook/status/" + project_, "", {}).status, 401);
   EXPECT_EQ(AsKey("sk_" + std::string(64, '0'), "GET", "/api/hook/status/" + project_).status, 401);

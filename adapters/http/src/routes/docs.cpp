@@ -93,11 +93,29 @@ Response ListDocs(RouteCall& call) {
 
 Response GetDoc(RouteCall& call) {
   const auto respond = [](Doc d) { return DocResponse(200, d); };
+  if (HookCache* cache = call.options.hook_cache) {
+    // kKeyCheckedInTheRead: without a caller, the router left the key to this handler.
+    if (!call.caller) {
+      auto caller = cache->Authenticate(KeyWithoutAdminToken(call.request));
+      if (!caller) return ErrorResponse(caller.error());
+      call.caller = std::move(*caller);
+    }
+    return Reply(cache->GetDoc(call.by(), call.id, call.file),
+                 [](const std::shared_ptr<const Doc>& d) { return DocResponse(200, *d); });
+  }
   // kKeyCheckedInTheRead: without a caller, the router left the key to the read itself.
   if (!call.caller) {
     return Reply(call.sync.docs().GetWithKeyInOneTransaction(KeyWithoutAdminToken(call.request), call.id, call.file), respond);
   }
   return Reply(call.sync.docs().Get(call.by(), call.id, call.file), respond);
+}
+
+std::optional<Response> DocFromCache(HookCache& cache, const Caller& caller, const std::string& project_id,
+                                     std::string_view file_name) {
+  auto doc = cache.PeekDoc(caller, project_id, file_name);
+  if (!doc) return std::nullopt;
+  if (!*doc) return ErrorResponse(doc->error());
+  return DocResponse(200, ***doc);
 }
 
 Response PutDoc(RouteCall& call) {

@@ -53,8 +53,12 @@ Response HookStatus(RouteCall& call);
 Response HookDocs(RouteCall& call);
 Response HookSync(RouteCall& call);
 Response HookSyncPost(RouteCall& call);  ///< as HookSync, answering 201 like the original
-std::optional<Response> HookStatusFromCache(HookCache& cache, const Caller& caller, const std::string& project_id);
-std::optional<Response> HookDocsFromCache(HookCache& cache, const Caller& caller, const std::string& project_id);
+std::optional<Response> HookStatusFromCache(HookCache& cache, const Caller& caller, const std::string& project_id,
+                                            std::string_view file_name);
+std::optional<Response> HookDocsFromCache(HookCache& cache, const Caller& caller, const std::string& project_id,
+                                          std::string_view file_name);
+std::optional<Response> DocFromCache(HookCache& cache, const Caller& caller, const std::string& project_id,
+                                     std::string_view file_name);
 Response Consumers(RouteCall& call);
 
 // backup.cpp

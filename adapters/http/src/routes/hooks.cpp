@@ -50,13 +50,15 @@ Response HookSyncPost(RouteCall& call) {
                [](DocsSnapshot snapshot) { return SnapshotResponse(snapshot, 201); });
 }
 
-std::optional<Response> HookStatusFromCache(HookCache& cache, const Caller& caller, const std::string& project_id) {
+std::optional<Response> HookStatusFromCache(HookCache& cache, const Caller& caller, const std::string& project_id,
+                                            std::string_view) {
   auto state = cache.PeekLockState(caller, project_id);
   if (!state) return std::nullopt;
   return Reply(std::move(*state), LockStateResponse);
 }
 
-std::optional<Response> HookDocsFromCache(HookCache& cache, const Caller& caller, const std::string& project_id) {
+std::optional<Response> HookDocsFromCache(HookCache& cache, const Caller& caller, const std::string& project_id,
+                                          std::string_view) {
   auto docs = cache.PeekDocsHash(caller, project_id);
   if (!docs) return std::nullopt;
   return Reply(std::move(*docs), DocsHashResponse);

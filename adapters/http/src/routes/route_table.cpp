@@ -26,7 +26,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/projects/:id/docs/:fileName/versions/:n", Access::kReadKey, DocVersionAt},
     Route{"POST", "/api/projects/:id/docs/:fileName/revert", Access::kWriteKey, RevertDoc},
     Route{"POST", "/api/projects/:id/docs/:fileName/push", Access::kWriteKey, PushDoc, kGitSync},
-    Route{"GET", "/api/projects/:id/docs/:fileName", Access::kReadKey, GetDoc, kKeyCheckedInTheRead},
+    Route{"GET", "/api/projects/:id/docs/:fileName", Access::kReadKey, GetDoc, kKeyCheckedInTheRead, DocFromCache},
     Route{"PUT", "/api/projects/:id/docs/:fileName", Access::kWriteKey, PutDoc},
     Route{"DELETE", "/api/projects/:id/docs/:fileName", Access::kWriteKey, DeleteDoc},
     Route{"GET", "/api/projects/:id/conflicts", Access::kReadKey, ListConflicts},

@@ -5,6 +5,7 @@
 // event-stream hand-off all read this one table (route_table.cpp); adding a route is one
 // entry there and one handler (docs/adding-a-route.md).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -44,7 +45,8 @@ enum RouteFlag : unsigned {
   /// The handler checks an API key in the same store transaction as its read
   /// (DocService::GetWithKeyInOneTransaction) instead of authenticating first: one transaction instead of
   /// two on the doc GET, 86,000 -> 77,000 instructions per request (docs/performance.md).
-  /// The router does not authenticate it; the handler does when there is no key.
+  /// The router does not authenticate it; the handler does when there is no key. With
+  /// ApiOptions::hook_cache the handler checks the key and reads the doc through the cache.
   kKeyCheckedInTheRead = 1u << 4,
   /// A push webhook: the delivery's signature is its credential, checked by the core
   /// against the project's webhook secret; served only when ApiOptions::webhooks is set
@@ -57,9 +59,10 @@ enum RouteFlag : unsigned {
 using RouteHandler = Response (*)(RouteCall& call);
 
 /// Answers from the hook cache alone, without blocking: nullopt when the cache lacks
-/// something, and the request then goes to the route's handler on a worker.
+/// something, and the request then goes to the route's handler on a worker. `file_name` is
+/// the decoded `:fileName`, empty for a route without one.
 using CachedRouteHandler = std::optional<Response> (*)(HookCache& cache, const Caller& caller,
-                                                       const std::string& project_id);
+                                                       const std::string& project_id, std::string_view file_name);
 
 /// One method on one path template. Template segments are literals or parameters:
 /// `:id` and `:keyId` (one segment, percent-decoded), `:n` (a positive integer) and
@@ -88,10 +91,10 @@ std::span<const Route> RouteTable();
 
 namespace libsync::web {
 
-/// Every entry with a `cached` answer starts with this, and every kEventStream entry's path
-/// ends with kEventStreamSuffix (a test walks the table for both): the network thread rules
-/// out every other request with one string comparison before it looks at the table.
-inline constexpr std::string_view kCachedRoutePrefix = "/api/hook/";
+/// Every entry with a `cached` answer starts with one of these, and every kEventStream
+/// entry's path ends with kEventStreamSuffix (a test walks the table for both): the network
+/// thread rules out every other request with string comparisons before it looks at the table.
+inline constexpr std::array<std::string_view, 2> kCachedRoutePrefixes = {"/api/hook/", "/api/projects/"};
 inline constexpr std::string_view kEventStreamSuffix = "/events";
 
 }  // namespace libsync::web
