@@ -36,8 +36,10 @@ using DocMap = std::unordered_map<std::string, DocSlot, NameHash, std::equal_to<
 std::size_t DocCharge(const Doc& d) { return d.content.size() + 2 * d.file_name.size() + 256; }
 
 struct ProjectEntry {
-  // Counts invalidations: a fill stores its answer only if no invalidation happened
-  // since its read began, so a read that raced with a write is not kept.
+  // Moves on every invalidation: a fill stores its answer only if its entry's generation
+  // is still the one it saw before its read began, so a read that raced with a write is
+  // not kept. Drawn from State::last_generation, never reused: an entry trimmed and made
+  // again while a fill reads must not look unchanged to that fill.
   std::uint64_t generation = 0;
   Slot<Result<std::optional<Lock>>> lock;
   Slot<Result<DocsState>> docs;
@@ -45,8 +47,8 @@ struct ProjectEntry {
   std::size_t doc_bytes = 0;  // the DocCharge of doc_texts
 
   // Returns the bytes of doc text it let go.
-  std::size_t Invalidate() {
-    ++generation;
+  std::size_t Invalidate(std::uint64_t next_generation) {
+    generation = next_generation;
     lock.value.reset();
     docs.value.reset();
     return DropDocs();
@@ -90,6 +92,7 @@ struct HookCache::State {
   // as valid.
   std::uint64_t keys_generation LIBSYNC_GUARDED_BY(mutex) = 0;
   ProjectMap projects LIBSYNC_GUARDED_BY(mutex);
+  std::uint64_t last_generation LIBSYNC_GUARDED_BY(mutex) = 0;  // the newest any entry was given
   std::size_t doc_bytes LIBSYNC_GUARDED_BY(mutex) = 0;  // the sum of the projects' doc_bytes
 
   // The successful answers for keys of `project_id` (failures stay failures).
@@ -109,12 +112,12 @@ struct HookCache::State {
     if (it == projects.end()) {
       if (projects.size() >= max_entries) doc_bytes = 0;  // Trim below drops every entry
       Trim(projects, max_entries);
-      it = projects.emplace(std::string(project_id), ProjectEntry{}).first;
+      it = projects.emplace(std::string(project_id), ProjectEntry{.generation = ++last_generation}).first;
     }
     return it->second.generation;
   }
 
-  void Invalidate(ProjectEntry& entry) LIBSYNC_REQUIRES(mutex) { doc_bytes -= entry.Invalidate(); }
+  void Invalidate(ProjectEntry& entry) LIBSYNC_REQUIRES(mutex) { doc_bytes -= entry.Invalidate(++last_generation); }
   void Erase(ProjectMap::iterator it) LIBSYNC_REQUIRES(mutex) {
     doc_bytes -= it->second.DropDocs();
     projects.erase(it);

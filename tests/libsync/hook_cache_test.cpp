@@ -267,6 +267,33 @@ TEST_F(HookCacheTest, AProjectDeletedTakesItsCachedDocs) {
   EXPECT_EQ(cache_.GetDoc(admin_, project_, "a.md").error().code(), ErrorCode::kNotFound);
 }
 
+// A fill that raced with a write, while a flood of other projects trimmed the cache and
+// its project's entry was made again: the new entry must not look like the one the fill
+// saw, or the text read before the write stays until the next event (forever on a
+// SQLite file held alone).
+TEST(HookCacheTrim, AFillWhoseEntryWasTrimmedAndMadeAgainIsNotKept) {
+  std::unique_ptr<Store> store = MakeMemoryStore();
+  testing::InterleavingStore interleaving{*store};
+  ManualClock clock;
+  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  SyncService sync{interleaving, clock, SystemRandom(), *box, NullEventSink(), {},
+                   {.hook_cache = HookCacheOptions{.max_staleness = Duration::max(), .max_entries = 2}}};
+  HookCache& cache = *sync.hook_cache();
+  const Caller admin = Caller::Admin();
+  std::vector<std::string> ids;
+  for (const char* name : {"p", "q", "r"}) ids.push_back(sync.projects().Create(admin, {.name = name, .repo_url = "x"})->id);
+  ASSERT_TRUE(sync.docs().Put(admin, ids[0], "a.md", "before").has_value());
+  interleaving.AfterNext(TxMode::kRead, [&] {
+    ASSERT_TRUE(sync.docs().Put(admin, ids[0], "a.md", "after").has_value());
+    ASSERT_TRUE(cache.DocsHash(admin, ids[1]).has_value());
+    ASSERT_TRUE(cache.DocsHash(admin, ids[2]).has_value());  // the cache is full: all entries go
+    ASSERT_TRUE(cache.DocsHash(admin, ids[0]).has_value());  // and p's is made again
+  });
+  EXPECT_EQ(cache.GetDoc(admin, ids[0], "a.md").value()->content, "before") << "read before the write";
+  ASSERT_FALSE(interleaving.Pending());
+  EXPECT_EQ(cache.GetDoc(admin, ids[0], "a.md").value()->content, "after") << "the raced fill was kept";
+}
+
 // The docs kept stay within max_doc_bytes: past it, the cache lets all go and refills.
 TEST(HookCacheDocBudget, DocsPastTheByteBudgetAreLetGo) {
   std::unique_ptr<Store> store = MakeMemoryStore();
