@@ -31,9 +31,22 @@ struct NameHash {
 
 using DocMap = std::unordered_map<std::string, DocSlot, NameHash, std::equal_to<>>;
 
-// What a kept doc counts against max_doc_bytes: its texts and a fixed charge for the
-// map node, the Doc and its other strings.
-std::size_t DocCharge(const Doc& d) { return d.content.size() + 2 * d.file_name.size() + 256; }
+// The heap a string holds beyond its own object (none within the small-string buffer),
+// with the allocator's header.
+std::size_t HeapBytes(const std::string& s) {
+  static const std::size_t kInline = std::string().capacity();
+  return s.capacity() > kInline ? s.capacity() + 1 + 16 : 0;
+}
+
+// What a kept doc counts against max_doc_bytes: what it holds in memory, every string of
+// the Doc and the map's copy of its name, the Doc itself with its shared_ptr block, and
+// the map node. A flat charge per doc let many small docs hold several times the budget
+// (a 100-byte doc holds about 800 bytes).
+std::size_t DocCharge(const Doc& d) {
+  constexpr std::size_t kFixed = sizeof(Doc) + 32 /* control block, header */ + 96 /* map node, bucket */;
+  return kFixed + HeapBytes(d.id) + HeapBytes(d.project_id) + 2 * HeapBytes(d.file_name) + HeapBytes(d.content) +
+         HeapBytes(d.hash) + HeapBytes(d.base_blob_oid) + HeapBytes(d.updated_by) + HeapBytes(d.blob_oid);
+}
 
 struct ProjectEntry {
   // Moves on every invalidation: a fill stores its answer only if its entry's generation

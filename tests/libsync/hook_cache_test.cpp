@@ -300,7 +300,7 @@ TEST(HookCacheDocBudget, DocsPastTheByteBudgetAreLetGo) {
   ManualClock clock;
   auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   SyncService sync{*store, clock, SystemRandom(), *box, NullEventSink(), {},
-                   {.hook_cache = HookCacheOptions{.max_doc_bytes = 3 * (1000 + 256 + 8)}}};
+                   {.hook_cache = HookCacheOptions{.max_doc_bytes = 3 * 1700}}};  // a 1,000-byte doc holds ~1,670
   HookCache& cache = *sync.hook_cache();
   const Caller admin = Caller::Admin();
   const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = "x"})->id;
@@ -315,6 +315,29 @@ TEST(HookCacheDocBudget, DocsPastTheByteBudgetAreLetGo) {
   ASSERT_TRUE(sync.docs().Put(admin, project, "big.md", big).has_value());
   EXPECT_EQ(cache.GetDoc(admin, project, "big.md").value()->content, big) << "answered, never kept";
   EXPECT_FALSE(cache.PeekDoc(admin, project, "big.md").has_value());
+}
+
+// Each kept doc holds at least its Doc object, its text and its hash in memory: the
+// budget counts that, so small docs cannot hold more memory than it says.
+TEST(HookCacheDocBudget, SmallDocsAreCountedAtWhatTheyHoldInMemory) {
+  std::unique_ptr<Store> store = MakeMemoryStore();
+  ManualClock clock;
+  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  constexpr std::size_t kBudget = 20000;
+  SyncService sync{*store, clock, SystemRandom(), *box, NullEventSink(), {},
+                   {.hook_cache = HookCacheOptions{.max_doc_bytes = kBudget}}};
+  HookCache& cache = *sync.hook_cache();
+  const Caller admin = Caller::Admin();
+  const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = "x"})->id;
+  const std::string text(100, 's');
+  std::vector<std::string> names;
+  for (int i = 0; i < 54; ++i) names.push_back("d" + std::to_string(100 + i) + ".md");
+  for (const auto& name : names) ASSERT_TRUE(sync.docs().Put(admin, project, name, text).has_value());
+  for (const auto& name : names) ASSERT_TRUE(cache.GetDoc(admin, project, name).has_value());
+  std::size_t kept = 0;
+  for (const auto& name : names) kept += cache.PeekDoc(admin, project, name).has_value() ? 1 : 0;
+  EXPECT_GT(kept, 0u);
+  EXPECT_LE(kept * (sizeof(Doc) + text.size() + 64), kBudget) << kept << " docs of 100 bytes kept";
 }
 
 }  // namespace

@@ -35,9 +35,10 @@ struct HookCacheOptions {
   /// full empties it first, and the next requests refill it from the store: only a flood
   /// of distinct keys or projects gets there.
   std::size_t max_entries = 100000;
-  /// Bytes of doc text (contents and names, plus a fixed charge per doc) kept for GetDoc.
-  /// A fill that would pass it empties every project's docs first. 48 MiB holds 10,000
-  /// docs of 4 KB, and keeps a server with that many under 64 MB resident.
+  /// Bytes the docs kept for GetDoc hold in memory: their strings, the Doc objects and the
+  /// map's nodes, so many small docs cannot hold more than large ones. A fill that would
+  /// pass it empties every project's docs first. 48 MiB holds 10,000 docs of 4 KB (about
+  /// 4.9 KB each in memory), and keeps a server with that many under 64 MB resident.
   std::size_t max_doc_bytes = std::size_t{48} << 20;
 };
 
