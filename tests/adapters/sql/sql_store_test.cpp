@@ -164,6 +164,74 @@ TEST(SqlStoreOpen, SqliteDataSurvivesReopeningAndMigratesOnce) {
   EXPECT_EQ(migrations, sql::LatestSchemaVersion());
 }
 
+/// Puts three docs and checks that the summary listing names them in order, with the hash,
+/// version and blob ids the full listing has.
+void ExpectSummariesMatchDocs(SqlServices& svc, const std::string& pid) {
+  for (const char* name : {"b.md", "a.md", "sub/c.md"}) {
+    ASSERT_TRUE(svc.sync.docs().Put(svc.admin, pid, name, std::string("text of ") + name).has_value());
+  }
+  ASSERT_TRUE(svc.sync.docs().Put(svc.admin, pid, "a.md", "second text").has_value());
+  auto docs = svc.sync.docs().List(svc.admin, pid);
+  auto summaries = svc.sync.docs().ListSummaries(svc.admin, pid);
+  ASSERT_TRUE(docs.has_value());
+  ASSERT_TRUE(summaries.has_value());
+  ASSERT_EQ(summaries->size(), 3u);
+  ASSERT_EQ(docs->size(), 3u);
+  for (std::size_t i = 0; i < docs->size(); ++i) {
+    const Doc& d = (*docs)[i];
+    const DocSummary& s = (*summaries)[i];
+    EXPECT_EQ(s.file_name, d.file_name);
+    EXPECT_EQ(s.hash, d.hash);
+    EXPECT_EQ(s.version, d.version);
+    EXPECT_EQ(s.updated_at, d.updated_at);
+    EXPECT_EQ(s.base_blob_oid, d.base_blob_oid);
+    EXPECT_EQ(s.blob_oid, d.blob_oid);
+  }
+  EXPECT_EQ((*summaries)[0].file_name, "a.md");
+  EXPECT_EQ((*summaries)[0].version, 2);
+  EXPECT_EQ((*summaries)[2].file_name, "sub/c.md");
+}
+
+// Listing doc summaries must not read the docs' rows: on SQLite their hash and blob ids sit
+// after the content, so each listing would read every doc's overflow pages.
+TEST(SqlStoreSchema, SqliteListsDocSummariesFromAnIndexAlone) {
+  TempDir dir;
+  auto services = OpenServices({.url = "sqlite://" + dir.path() + "/store.db"});
+  ASSERT_NE(services, nullptr);
+  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+  ExpectSummariesMatchDocs(*services, pid);
+
+  soci::session s(soci::sqlite3, "db=\"" + dir.path() + "/store.db\"");
+  std::string plan;
+  int id = 0, parent = 0, unused = 0;
+  soci::statement st = (s.prepare << R"(EXPLAIN QUERY PLAN SELECT "fileName", "hash", "version",
+      CAST("updatedAt" AS TEXT), "baseBlobOid", "blobOid" FROM "Doc" WHERE "projectId" = 'p' ORDER BY "fileName")",
+                        soci::into(id), soci::into(parent), soci::into(unused), soci::into(plan));
+  st.execute();
+  std::string all;
+  while (st.fetch()) all += plan + "\n";
+  EXPECT_NE(all.find("COVERING INDEX Doc_projectId_fileName_summary_idx"), std::string::npos) << all;
+  EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "the listing sorts instead of reading in order: " << all;
+}
+
+TEST(SqlStoreSchema, PostgresGetsTheDocSummaryIndexAndListsTheSameRows) {
+  PostgresCluster* cluster = ClusterOrSkip();
+  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  const std::string url = cluster->NewDatabase();
+  auto services = OpenServices({.url = url});
+  ASSERT_NE(services, nullptr);
+  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+  ExpectSummariesMatchDocs(*services, pid);
+
+  soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
+  std::string definition;
+  s << R"(SELECT indexdef FROM pg_indexes WHERE indexname = 'Doc_projectId_fileName_summary_idx')",
+      soci::into(definition);
+  EXPECT_NE(definition.find(R"("fileName" COLLATE "C")"), std::string::npos) << definition;
+  EXPECT_NE(definition.find(R"(INCLUDE (hash, version, "updatedAt", "baseBlobOid", "blobOid"))"), std::string::npos)
+      << definition;
+}
+
 // The threading mode is SQLite's process-wide setting: once a store has used SQLite here,
 // asking for unlocked connections is refused and SQLite stays as it was. (The multi-process
 // lock race runs its workers with unlocked connections, as aitk-server does.)
