@@ -23,12 +23,7 @@ for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { as_root=(); [[ $(id -u) -ne 0 ]] && as_root=(sudo);
     "${as_root[@]}" apt-get install -y -qq --no-install-recommends "$tool" >/dev/null; }
 done
-build=build/bench
-if [[ -z ${AITK_SERVER:-} ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" --target aitk-server >/dev/null
-fi
-server_binary=${AITK_SERVER:-$build/examples/server/aitk-server}
+server_binary=$(release_server)
 
 work=$(mktemp -d)
 pids=()

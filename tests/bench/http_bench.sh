@@ -28,14 +28,7 @@ if [[ ${#need[@]} -gt 0 ]]; then
   "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 fi
 
-# AITK_SERVER=path skips the Release build and runs that binary instead: for checking the
-# script itself (a short smoke run); figures come only from the Release build.
-build=build/bench
-if [[ -z ${AITK_SERVER:-} ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" --target aitk-server >/dev/null
-fi
-server_binary=${AITK_SERVER:-$build/examples/server/aitk-server}
+server_binary=$(release_server)
 
 work=$(mktemp -d)
 # nginx's workers run as an unprivileged user: mktemp's 0700 would have them answer 403.

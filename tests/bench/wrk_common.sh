@@ -1,4 +1,14 @@
-# Helpers sourced by the HTTP benchmarks (http_bench.sh, compare_builds.sh).
+# Helpers sourced by the HTTP benchmarks (http_bench.sh, growth_bench.sh, compare_builds.sh).
+
+# Builds aitk-server in Release (build/bench) and prints its path. AITK_SERVER=path skips
+# the build and names that binary instead: for checking a script itself (a short smoke
+# run); figures come only from the Release build.
+release_server() {
+  if [[ -n ${AITK_SERVER:-} ]]; then echo "$AITK_SERVER"; return; fi
+  cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null || return 1
+  cmake --build build/bench --target aitk-server >/dev/null || return 1
+  echo build/bench/examples/server/aitk-server
+}
 
 # wrk's rate, its 99% latency in ms and its count of non-2xx/3xx answers (empty when none).
 #   measure URL THREADS CONNECTIONS SECONDS [HEADER] -> "req/s p99ms non2xx"

@@ -65,27 +65,37 @@ def new_project(server):
     return p["id"]
 
 
+class BackupDuringABurst:
+    """`aitk-server backup SNAPSHOT` run while writer threads write to a new project:
+    the command's result, and the writes acknowledged before it started and after it
+    returned."""
+
+    def __init__(self, server, data, snapshot):
+        self.project = new_project(server)
+        writers = Writers(server, self.project)
+        time.sleep(1.0)  # the burst is under way
+        started = time.monotonic()
+        self.result = run_server("backup", snapshot, "--data-dir", data)
+        finished = time.monotonic()
+        time.sleep(0.5)  # and goes on after it
+        writers.stop()
+        self.before = [(name, content) for at, name, content in writers.acked if at < started]
+        self.after = [(name, content) for at, name, content in writers.acked if at > finished]
+
+
 def test_backup_during_a_burst_of_writes_keeps_every_acknowledged_write_and_restores(tmp_path):
     data = tmp_path / "data"
     server = serve(data, "--sqlite-shared")
     snapshot = tmp_path / "backups" / "snapshot.db"
     snapshot.parent.mkdir()
     try:
-        project = new_project(server)
-        writers = Writers(server, project)
-        time.sleep(1.0)  # the burst is under way
-        started = time.monotonic()
-        backup = run_server("backup", snapshot, "--data-dir", data)
-        finished = time.monotonic()
-        time.sleep(0.5)  # and goes on after it
-        writers.stop()
+        burst = BackupDuringABurst(server, data, snapshot)
     finally:
         server.stop()
+    backup, before, after, project = burst.result, burst.before, burst.after, burst.project
     assert backup.returncode == 0, backup.stderr
     assert "wrote a snapshot" in backup.stdout
     assert os.stat(snapshot).st_mode & 0o077 == 0, "a snapshot holds key hashes and sealed tokens: owner only"
-    before = [(name, content) for at, name, content in writers.acked if at < started]
-    after = [(name, content) for at, name, content in writers.acked if at > finished]
     assert len(before) > 50 and after, (len(before), len(after))
 
     with closing(sqlite3.connect(snapshot)) as conn, conn:
@@ -174,25 +184,18 @@ def test_backup_of_a_server_holding_the_database_alone_is_taken_by_that_server(t
     address = data / "server.address"
     try:
         address_mode = address.stat().st_mode & 0o777 if address.exists() else None
-        project = new_project(server)
-        writers = Writers(server, project)
-        time.sleep(1.0)  # the burst is under way
-        started = time.monotonic()
-        backup = run_server("backup", snapshot, "--data-dir", data)
-        finished = time.monotonic()
-        time.sleep(0.5)  # and goes on after it
-        writers.stop()
+        burst = BackupDuringABurst(server, data, snapshot)
         left_behind = [p.name for p in (data / "backups").iterdir()] if (data / "backups").exists() else None
     finally:
         server.stop()
+    backup = burst.result
     assert backup.returncode == 0, backup.stderr
     assert "taken by the server at http://127.0.0.1:" in backup.stdout, backup.stdout
     assert address_mode == 0o600, address_mode
     assert left_behind == [], "the server's copy is moved out, not left behind"
     assert os.stat(snapshot).st_mode & 0o077 == 0, "a snapshot holds key hashes and sealed tokens: owner only"
     assert not (data / "server.address").exists(), "a stopped server leaves no address behind"
-    before = [(name, content) for at, name, content in writers.acked if at < started]
-    after = [(name, content) for at, name, content in writers.acked if at > finished]
+    before, after, project = burst.before, burst.after, burst.project
     assert len(before) > 50 and after, (len(before), len(after))
 
     fresh = tmp_path / "fresh"

@@ -7,21 +7,10 @@ import re
 import subprocess
 import time
 
-import pytest
 
 from conftest import ADMIN_TOKEN, Server
-from test_server_postgres_outage import PG_BIN, Cluster
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    if not os.path.exists(f"{PG_BIN}/initdb"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL 15 binaries are required in CI")
-        pytest.skip("PostgreSQL 15 binaries not found")
-    c = Cluster()
-    yield c
-    c.remove()
+# `cluster`: the throwaway PostgreSQL of the outage tests, one per module.
+from test_server_postgres_outage import cluster  # noqa: F401 (a fixture)
 
 
 def run_server(*args, timeout=60):

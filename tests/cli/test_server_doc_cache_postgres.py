@@ -3,30 +3,18 @@ through A shows on B's doc GET within --hook-staleness, and B really answers fro
 meanwhile (a change written into the database by SQL, which no server hears of, is not
 seen before the bound and is seen after it). PostgreSQL is a throwaway cluster."""
 
-import os
 import subprocess
 import threading
 import time
 
-import pytest
 
 from conftest import Server
 from test_server_doc_cache import Connection, doc_path, new_key, sha256
-from test_server_postgres_outage import PG_BIN, Cluster
+# `cluster`: the throwaway PostgreSQL of the outage tests, one per module.
+from test_server_postgres_outage import cluster  # noqa: F401 (a fixture)
 
 STALENESS = 0.3  # seconds, as given to both servers
 MARGIN = 0.25  # for a loaded CI machine and a sanitized build
-
-
-@pytest.fixture(scope="module")
-def pg():
-    if not os.path.exists(f"{PG_BIN}/initdb"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL 15 binaries are required in CI")
-        pytest.skip("PostgreSQL 15 binaries not found")
-    c = Cluster()
-    yield c
-    c.remove()
 
 
 def start(data_dir, url):
@@ -66,10 +54,10 @@ def read(connection, project, name):
     return start, time.monotonic(), body
 
 
-def test_a_write_elsewhere_shows_within_the_staleness_bound_and_reads_between_come_from_memory(tmp_path, pg):
-    a = start(tmp_path / "a", pg.url)
-    b = start(tmp_path / "b", pg.url)
-    psql = Psql(pg)
+def test_a_write_elsewhere_shows_within_the_staleness_bound_and_reads_between_come_from_memory(tmp_path, cluster):
+    a = start(tmp_path / "a", cluster.url)
+    b = start(tmp_path / "b", cluster.url)
+    psql = Psql(cluster)
     try:
         status, p = a.call("POST", "/api/projects", {"name": "two", "repoUrl": "https://example.com/r.git"})
         assert status == 201
