@@ -26,21 +26,56 @@ void Fail(const std::string& what) {
 namespace {
 
 // The statements, with `{n}` for parameter n and `{tn}` for a timestamp parameter: each
-// backend writes its own placeholder.
-// They name the same columns the store writes, minus the ones it adds (fence, reason,
-// blob ids, author of the row), as the classic hand-written lease and versioned update.
-constexpr const char* kTakeLock =
+// backend writes its own placeholder. They name the columns the store writes.
+enum Statement {
+  kBegin,
+  kCommit,
+  // kMinimal: the classic hand-written lease and versioned update.
+  kTakeLock,
+  kDropLock,
+  kUpdateDoc,
+  kInsertVersion,
+  // kSameRows: what the store must also write (DESIGN §4).
+  kNextFenceAndSeq,
+  kTakeFencedLock,
+  kNextSeq,
+  kAppendEvent,
+  kUpdateUnlockedDoc,
+  kInsertVersionWithBlob,
+  kStatements
+};
+
+constexpr const char* kText[kStatements] = {
+    nullptr,  // the store's own BEGIN, per dialect
+    "COMMIT",
     R"(INSERT INTO "Lock" ("id", "projectId", "lockedBy", "lockedAt", "expiresAt", "tokenHash")
        VALUES ({1}, {2}, 'bench', {t3}, {t4}, {5}) ON CONFLICT ("projectId") DO UPDATE
        SET "id" = excluded."id", "lockedAt" = excluded."lockedAt", "expiresAt" = excluded."expiresAt",
-           "tokenHash" = excluded."tokenHash" WHERE "Lock"."expiresAt" <= excluded."lockedAt")";
-constexpr const char* kDropLock = R"(DELETE FROM "Lock" WHERE "projectId" = {1} AND "tokenHash" = {2})";
-constexpr const char* kUpdateDoc =
+           "tokenHash" = excluded."tokenHash" WHERE "Lock"."expiresAt" <= excluded."lockedAt")",
+    R"(DELETE FROM "Lock" WHERE "projectId" = {1} AND "tokenHash" = {2})",
     R"(UPDATE "Doc" SET "content" = {1}, "hash" = {2}, "version" = "version" + 1, "updatedAt" = {t3}
-       WHERE "id" = {4} RETURNING "version")";
-constexpr const char* kInsertVersion =
+       WHERE "id" = {4} RETURNING "version")",
     R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content", "hash",
-       "author", "source", "createdAt") VALUES ({1}, {2}, {3}, 'overview.md', {4}, {5}, {6}, 'bench', 'api', {t7}))";
+       "author", "source", "createdAt") VALUES ({1}, {2}, {3}, 'overview.md', {4}, {5}, {6}, 'bench', 'api', {t7}))",
+    // Also takes the project row, so acquirers of one project queue here, as in the store.
+    R"(UPDATE "Project" SET "lockFence" = "lockFence" + 1, "eventSeq" = "eventSeq" + 1 WHERE "id" = {1}
+       RETURNING "lockFence", "eventSeq")",
+    R"(INSERT INTO "Lock" ("id", "projectId", "lockedBy", "lockedAt", "expiresAt", "reason", "tokenHash", "fence")
+       VALUES ({1}, {2}, 'bench', {t3}, {t4}, '', {5}, {6}) ON CONFLICT ("projectId") DO UPDATE
+       SET "id" = excluded."id", "lockedBy" = excluded."lockedBy", "lockedAt" = excluded."lockedAt",
+           "expiresAt" = excluded."expiresAt", "reason" = excluded."reason", "tokenHash" = excluded."tokenHash",
+           "fence" = excluded."fence" WHERE "Lock"."expiresAt" <= excluded."lockedAt")",
+    R"(UPDATE "Project" SET "eventSeq" = "eventSeq" + 1 WHERE "id" = {1} RETURNING "eventSeq")",
+    R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt") VALUES ({1}, {2}, {3}, {4}, {t5}))",
+    // Run after kNextSeq holds the project row: a lock granted meanwhile has committed and
+    // is seen by this statement's snapshot.
+    R"(UPDATE "Doc" SET "content" = {1}, "hash" = {2}, "version" = "version" + 1, "updatedAt" = {t3},
+       "updatedBy" = 'bench', "blobOid" = {5} WHERE "id" = {4}
+       AND NOT EXISTS (SELECT 1 FROM "Lock" WHERE "projectId" = {6} AND "expiresAt" > {t3}) RETURNING "version")",
+    R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content", "hash",
+       "author", "source", "createdAt", "blobOid")
+       VALUES ({1}, {2}, {3}, 'overview.md', {4}, {5}, {6}, 'bench', 'api', {t7}, {8}))",
+};
 
 // `text` with each `{n}` replaced by `param(n, false)`, and `{tn}` by `param(n, true)`.
 template <class Param>
@@ -71,53 +106,54 @@ struct Stamp {
   std::string expires = FormatTimestamp(SystemClock().Now() + std::chrono::minutes(30));
 };
 
+/// What one prepared statement did: the rows it changed and its first row's columns.
+struct Outcome {
+  long long changed = 0;
+  std::vector<std::string> row;
+};
+
+using Params = std::initializer_list<const std::string*>;
+
+/// One connection through its own driver, its statements prepared once.
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  virtual Outcome Run(Statement s, Params params) = 0;
+  virtual std::string Text(const std::string& sql, const std::vector<std::string>& params) = 0;
+  virtual std::string Settings() = 0;
+  virtual std::string Param(int n) const = 0;
+};
+
 // ---------------------------------------------------------------- PostgreSQL (libpq)
 
-class PgRaw final : public RawSql {
+class PgDriver final : public Driver {
  public:
-  explicit PgRaw(sql::Connection connection) : connection_(std::move(connection)), conn_(connection_.pg.get()) {
+  explicit PgDriver(sql::Connection connection) : connection_(std::move(connection)), conn_(connection_.pg.get()) {
     // As the store writes them (dialect.hpp): PostgreSQL cannot always infer a timestamp.
     const auto pg_param = [](int n, bool time) {
       std::string p = Placeholder('$', n);
       return time ? "CAST(" + p + " AS TIMESTAMP(3))" : p;
     };
-    Prepare("begin", sql::BeginStatement(sql::Dialect::kPostgres, TxMode::kWrite));
-    Prepare("commit", "COMMIT");
-    Prepare("take", WithParams(kTakeLock, pg_param));
-    Prepare("drop", WithParams(kDropLock, pg_param));
-    Prepare("update", WithParams(kUpdateDoc, pg_param));
-    Prepare("version", WithParams(kInsertVersion, pg_param));
+    for (int s = 0; s < kStatements; ++s) {
+      const std::string sql = s == kBegin ? sql::BeginStatement(sql::Dialect::kPostgres, TxMode::kWrite)
+                                          : WithParams(kText[s], pg_param);
+      Result r(PQprepare(conn_, Name(s).c_str(), sql.c_str(), 0, nullptr));
+      Check(r.get(), "prepare " + sql);
+    }
   }
 
-  void TakeLock(const std::string& project_id, const std::string& token_hash) override {
-    const Stamp at;
-    const std::string id = NewId(SystemRandom());
-    Exec("begin", {});
-    RequireOne(Exec("take", {&id, &project_id, &at.now, &at.expires, &token_hash}), "lock upsert");
-    Exec("commit", {});
-  }
-
-  void DropLock(const std::string& project_id, const std::string& token_hash) override {
-    Exec("begin", {});
-    RequireOne(Exec("drop", {&project_id, &token_hash}), "lock delete");
-    Exec("commit", {});
-  }
-
-  long long PutDoc(const std::string& doc_id, const std::string& project_id, const std::string& content) override {
-    const std::string hash = Sha256Hex(content), now = FormatTimestamp(SystemClock().Now());
-    const std::string version_id = NewId(SystemRandom());
-    Exec("begin", {});
-    Result r = Exec("update", {&content, &hash, &now, &doc_id});
-    if (PQntuples(r.get()) != 1) Fail("raw doc update changed " + std::to_string(PQntuples(r.get())) + " rows");
-    const std::string version = PQgetvalue(r.get(), 0, 0);
-    RequireOne(Exec("version", {&version_id, &doc_id, &project_id, &version, &content, &hash, &now}),
-               "doc history insert");
-    Exec("commit", {});
-    return std::atoll(version.c_str());
-  }
-
-  long long Number(const std::string& sql, const std::vector<std::string>& params) override {
-    return std::atoll(Text(sql, params).c_str());
+  Outcome Run(Statement s, Params params) override {
+    const char* values[8] = {};
+    int n = 0;
+    for (const std::string* p : params) values[n++] = p->c_str();
+    Result r(PQexecPrepared(conn_, Name(s).c_str(), n, values, nullptr, nullptr, 0));
+    Check(r.get(), kText[s] ? kText[s] : "BEGIN");
+    Outcome out;
+    out.changed = std::atoll(PQcmdTuples(r.get()));
+    if (PQntuples(r.get()) > 0) {
+      for (int c = 0; c < PQnfields(r.get()); ++c) out.row.emplace_back(PQgetvalue(r.get(), 0, c));
+    }
+    return out;
   }
 
   std::string Text(const std::string& sql, const std::vector<std::string>& params) override {
@@ -144,25 +180,10 @@ class PgRaw final : public RawSql {
   };
   using Result = std::unique_ptr<PGresult, Clear>;
 
+  static std::string Name(int s) { return "raw" + std::to_string(s); }
   void Check(const PGresult* r, const std::string& what) {
     const ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) Fail(what + ": " + PQerrorMessage(conn_));
-  }
-  void Prepare(const std::string& name, const std::string& sql) {
-    Result r(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
-    Check(r.get(), "prepare " + name);
-  }
-  Result Exec(const char* name, std::initializer_list<const std::string*> params) {
-    const char* values[8] = {};
-    int n = 0;
-    for (const std::string* p : params) values[n++] = p->c_str();
-    Result r(PQexecPrepared(conn_, name, n, values, nullptr, nullptr, 0));
-    Check(r.get(), name);
-    return r;
-  }
-  void RequireOne(const Result& r, const char* what) {
-    const long long rows = std::atoll(PQcmdTuples(r.get()));
-    if (rows != 1) Fail(std::string("raw ") + what + " changed " + std::to_string(rows) + " rows, not 1");
   }
 
   sql::Connection connection_;
@@ -171,54 +192,39 @@ class PgRaw final : public RawSql {
 
 // ---------------------------------------------------------------- SQLite (C API)
 
-class SqliteRaw final : public RawSql {
+class SqliteDriver final : public Driver {
  public:
-  explicit SqliteRaw(sql::Connection connection) : connection_(std::move(connection)), db_(connection_.sqlite.get()) {
+  explicit SqliteDriver(sql::Connection connection)
+      : connection_(std::move(connection)), db_(connection_.sqlite.get()) {
     const auto param = [](int n, bool) { return Placeholder('?', n); };
-    begin_ = Prepare(sql::BeginStatement(sql::Dialect::kSqlite, TxMode::kWrite));
-    commit_ = Prepare("COMMIT");
-    take_ = Prepare(WithParams(kTakeLock, param));
-    drop_ = Prepare(WithParams(kDropLock, param));
-    update_ = Prepare(WithParams(kUpdateDoc, param));
-    version_ = Prepare(WithParams(kInsertVersion, param));
+    for (int s = 0; s < kStatements; ++s) {
+      statements_[s] = Prepare(s == kBegin ? sql::BeginStatement(sql::Dialect::kSqlite, TxMode::kWrite)
+                                           : WithParams(kText[s], param));
+    }
   }
-  ~SqliteRaw() override {
-    for (sqlite3_stmt* s : {begin_, commit_, take_, drop_, update_, version_}) sqlite3_finalize(s);
+  ~SqliteDriver() override {
+    for (sqlite3_stmt* s : statements_) sqlite3_finalize(s);
   }
 
-  void TakeLock(const std::string& project_id, const std::string& token_hash) override {
-    const Stamp at;
-    const std::string id = NewId(SystemRandom());
-    Step(begin_, {});
-    Step(take_, {&id, &project_id, &at.now, &at.expires, &token_hash});
-    RequireOne("lock upsert");
-    Step(commit_, {});
-  }
-
-  void DropLock(const std::string& project_id, const std::string& token_hash) override {
-    Step(begin_, {});
-    Step(drop_, {&project_id, &token_hash});
-    RequireOne("lock delete");
-    Step(commit_, {});
-  }
-
-  long long PutDoc(const std::string& doc_id, const std::string& project_id, const std::string& content) override {
-    const std::string hash = Sha256Hex(content), now = FormatTimestamp(SystemClock().Now());
-    const std::string version_id = NewId(SystemRandom());
-    Step(begin_, {});
-    Bind(update_, {&content, &hash, &now, &doc_id});
-    if (sqlite3_step(update_) != SQLITE_ROW) Fail(std::string("raw doc update returned no row: ") + sqlite3_errmsg(db_));
-    const std::string version = std::to_string(sqlite3_column_int64(update_, 0));
-    if (sqlite3_step(update_) != SQLITE_DONE) Fail("raw doc update changed more than one row");
-    sqlite3_reset(update_);
-    Step(version_, {&version_id, &doc_id, &project_id, &version, &content, &hash, &now});
-    RequireOne("doc history insert");
-    Step(commit_, {});
-    return std::atoll(version.c_str());
-  }
-
-  long long Number(const std::string& sql, const std::vector<std::string>& params) override {
-    return std::atoll(Text(sql, params).c_str());
+  Outcome Run(Statement statement, Params params) override {
+    sqlite3_stmt* s = statements_[statement];
+    int i = 0;
+    for (const std::string* p : params) {
+      sqlite3_bind_text(s, ++i, p->data(), static_cast<int>(p->size()), SQLITE_STATIC);
+    }
+    Outcome out;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+      for (int c = 0; c < sqlite3_column_count(s); ++c) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, c));
+        out.row.emplace_back(text ? text : "");
+      }
+      rc = sqlite3_step(s);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) Fail(std::string("raw statement failed: ") + sqlite3_errmsg(db_));
+    out.changed = sqlite3_changes64(db_);
+    return out;
   }
 
   std::string Text(const std::string& sql, const std::vector<std::string>& params) override {
@@ -236,7 +242,7 @@ class SqliteRaw final : public RawSql {
 
   std::string Settings() override {
     static const char* kSynchronous[] = {"OFF", "NORMAL", "FULL", "EXTRA"};
-    const long long sync = Number("PRAGMA synchronous", {});
+    const long long sync = std::atoll(Text("PRAGMA synchronous", {}).c_str());
     return "journal_mode=" + Text("PRAGMA journal_mode", {}) +
            " synchronous=" + (sync >= 0 && sync < 4 ? kSynchronous[sync] : std::to_string(sync)) +
            " foreign_keys=" + Text("PRAGMA foreign_keys", {}) +
@@ -253,42 +259,120 @@ class SqliteRaw final : public RawSql {
     }
     return s;
   }
-  void Bind(sqlite3_stmt* s, std::initializer_list<const std::string*> params) {
-    int i = 0;
-    for (const std::string* p : params) {
-      sqlite3_bind_text(s, ++i, p->data(), static_cast<int>(p->size()), SQLITE_STATIC);
-    }
-  }
-  void Step(sqlite3_stmt* s, std::initializer_list<const std::string*> params) {
-    Bind(s, params);
-    const int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) Fail(std::string("raw statement failed: ") + sqlite3_errmsg(db_));
-  }
-  void RequireOne(const char* what) {
-    const long long rows = sqlite3_changes64(db_);
-    if (rows != 1) Fail(std::string("raw ") + what + " changed " + std::to_string(rows) + " rows, not 1");
-  }
 
   sql::Connection connection_;
   sqlite3* db_;
-  sqlite3_stmt* begin_ = nullptr;
-  sqlite3_stmt* commit_ = nullptr;
-  sqlite3_stmt* take_ = nullptr;
-  sqlite3_stmt* drop_ = nullptr;
-  sqlite3_stmt* update_ = nullptr;
-  sqlite3_stmt* version_ = nullptr;
+  sqlite3_stmt* statements_[kStatements] = {};
+};
+
+// ---------------------------------------------------------------- the operations
+
+/// The two operations written once over either driver, each statement as plain client
+/// code sends it (one round trip each on PostgreSQL, no pipelining).
+class RawBaseline final : public RawSql {
+ public:
+  RawBaseline(std::unique_ptr<Driver> driver, RawWork work) : driver_(std::move(driver)), work_(work) {}
+
+  void TakeLock(const std::string& project_id, const std::string& token_hash) override {
+    const Stamp at;
+    const std::string id = NewId(SystemRandom());
+    driver_->Run(kBegin, {});
+    if (work_ == RawWork::kMinimal) {
+      RequireOne(driver_->Run(kTakeLock, {&id, &project_id, &at.now, &at.expires, &token_hash}), "lock upsert");
+    } else {
+      const Outcome counters = driver_->Run(kNextFenceAndSeq, {&project_id});
+      if (counters.row.size() != 2) Fail("raw fence: no project row");
+      const std::string& fence = counters.row[0];
+      RequireOne(driver_->Run(kTakeFencedLock, {&id, &project_id, &at.now, &at.expires, &token_hash, &fence}),
+                 "lock upsert");
+      const std::string payload = R"({"lockedBy":"bench","lockedAt":")" + at.now + R"(","expiresAt":")" +
+                                  at.expires + R"(","reason":"","fence":)" + fence + "}";
+      AppendEvent(project_id, counters.row[1], "lock:acquired", payload, at.now);
+    }
+    driver_->Run(kCommit, {});
+  }
+
+  void DropLock(const std::string& project_id, const std::string& token_hash) override {
+    driver_->Run(kBegin, {});
+    RequireOne(driver_->Run(kDropLock, {&project_id, &token_hash}), "lock delete");
+    if (work_ == RawWork::kSameRows) {
+      const std::string now = FormatTimestamp(SystemClock().Now());
+      AppendEvent(project_id, NextSeq(project_id), "lock:released", R"({"lockedBy":"bench","reason":""})", now);
+    }
+    driver_->Run(kCommit, {});
+  }
+
+  long long PutDoc(const std::string& doc_id, const std::string& project_id, const std::string& content) override {
+    const std::string hash = Sha256Hex(content), now = FormatTimestamp(SystemClock().Now());
+    const std::string version_id = NewId(SystemRandom());
+    driver_->Run(kBegin, {});
+    std::string version;
+    if (work_ == RawWork::kMinimal) {
+      version = Single(driver_->Run(kUpdateDoc, {&content, &hash, &now, &doc_id}), "doc update");
+      RequireOne(driver_->Run(kInsertVersion, {&version_id, &doc_id, &project_id, &version, &content, &hash, &now}),
+                 "doc history insert");
+    } else {
+      const std::string seq = NextSeq(project_id);
+      const std::string blob = GitBlobId(content);
+      version = Single(driver_->Run(kUpdateUnlockedDoc, {&content, &hash, &now, &doc_id, &blob, &project_id}),
+                       "doc update");
+      RequireOne(driver_->Run(kInsertVersionWithBlob,
+                              {&version_id, &doc_id, &project_id, &version, &content, &hash, &now, &blob}),
+                 "doc history insert");
+      const std::string payload = R"({"fileName":"overview.md","version":)" + version + R"(,"hash":")" + hash +
+                                  R"(","updatedBy":"bench","source":"api","created":false})";
+      AppendEvent(project_id, seq, "doc:updated", payload, now);
+    }
+    driver_->Run(kCommit, {});
+    return std::atoll(version.c_str());
+  }
+
+  long long Number(const std::string& sql, const std::vector<std::string>& params) override {
+    return std::atoll(driver_->Text(sql, params).c_str());
+  }
+  std::string Text(const std::string& sql, const std::vector<std::string>& params) override {
+    return driver_->Text(sql, params);
+  }
+  std::string Settings() override { return driver_->Settings(); }
+  std::string Param(int n) const override { return driver_->Param(n); }
+
+ private:
+  std::string NextSeq(const std::string& project_id) {
+    return Single(driver_->Run(kNextSeq, {&project_id}), "event seq");
+  }
+  void AppendEvent(const std::string& project_id, const std::string& seq, const std::string& type,
+                   const std::string& payload, const std::string& at) {
+    RequireOne(driver_->Run(kAppendEvent, {&project_id, &seq, &type, &payload, &at}), "event insert");
+  }
+  static void RequireOne(const Outcome& o, const char* what) {
+    if (o.changed != 1) Fail(std::string("raw ") + what + " changed " + std::to_string(o.changed) + " rows, not 1");
+  }
+  /// The one value of a statement that changed one row and returned it.
+  static std::string Single(const Outcome& o, const char* what) {
+    if (o.changed != 1 || o.row.empty()) {
+      Fail(std::string("raw ") + what + " changed " + std::to_string(o.changed) + " rows, not 1");
+    }
+    return o.row[0];
+  }
+
+  std::unique_ptr<Driver> driver_;
+  RawWork work_;
 };
 
 }  // namespace
 
-std::unique_ptr<RawSql> OpenRawSql(const std::string& url) {
+std::unique_ptr<RawSql> OpenRawSql(const std::string& url, RawWork work) {
   auto target = sql::ParseUrl(url);
   if (!target) Fail(target.error().ToString());
   // The store's own defaults (the benchmark opens the store with them too).
   sql::Connection connection = sql::OpenConnection(*target, sql::SqlStoreOptions{.url = url});
-  if (target->dialect == sql::Dialect::kPostgres) return std::make_unique<PgRaw>(std::move(connection));
-  return std::make_unique<SqliteRaw>(std::move(connection));
+  std::unique_ptr<Driver> driver;
+  if (target->dialect == sql::Dialect::kPostgres) {
+    driver = std::make_unique<PgDriver>(std::move(connection));
+  } else {
+    driver = std::make_unique<SqliteDriver>(std::move(connection));
+  }
+  return std::make_unique<RawBaseline>(std::move(driver), work);
 }
 
 }  // namespace libsync::bench

@@ -6,6 +6,13 @@
 // prepared once per connection, each operation in a transaction begun with the store's
 // own BEGIN (IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL).
 //
+// Two baselines, each a RawWork:
+// - kSameRows writes what the store must write for the same operation (DESIGN §4): the
+//   lock with its fence from the project's counter, the doc row with its git blob id and
+//   the check that no live lock holds the project, and in the same transaction an event
+//   with the project's next seq. This is the like-for-like baseline.
+// - kMinimal is the classic hand-written lease (no fence) and versioned update (no lock
+//   check), with no event: the floor, for what the contract itself costs.
 // Every operation checks the rows it changed and exits the process when one did not do
 // its work: a baseline that silently does nothing would make any ratio meaningless.
 
@@ -15,18 +22,22 @@
 
 namespace libsync::bench {
 
+enum class RawWork { kSameRows, kMinimal };
+
 class RawSql {
  public:
   virtual ~RawSql() = default;
 
-  /// The minimal lease: one upsert that takes the project's lock only when it is free or
-  /// expired, in a transaction of its own. Exits unless it inserted or replaced the row.
+  /// Takes the project's lock, in a transaction of its own, with one upsert that takes it
+  /// only when it is free or expired (kSameRows: first the project's next fence and
+  /// event seq, last the lock:acquired event). Exits unless it inserted or replaced the row.
   virtual void TakeLock(const std::string& project_id, const std::string& token_hash) = 0;
-  /// Deletes the lock by its token hash, in a transaction of its own. Exits unless it
-  /// deleted exactly one row.
+  /// Deletes the lock by its token hash, in a transaction of its own (kSameRows: and logs
+  /// lock:released). Exits unless it deleted exactly one row.
   virtual void DropLock(const std::string& project_id, const std::string& token_hash) = 0;
   /// Writes `content` as the doc's next version and records it in the history, in one
-  /// transaction; returns the new version. Exits unless both rows were written.
+  /// transaction (kSameRows: only while no live lock holds the project, with the blob id,
+  /// and logs doc:updated); returns the new version. Exits unless every row was written.
   virtual long long PutDoc(const std::string& doc_id, const std::string& project_id, const std::string& content) = 0;
 
   /// For the checks before timing: the first column of the first row of `sql` (`?`
@@ -40,8 +51,9 @@ class RawSql {
   virtual std::string Param(int n) const = 0;
 };
 
-/// A connection to the store's database at `url`, opened with the store's settings.
-std::unique_ptr<RawSql> OpenRawSql(const std::string& url);
+/// A connection to the store's database at `url`, opened with the store's settings,
+/// doing `work` per operation.
+std::unique_ptr<RawSql> OpenRawSql(const std::string& url, RawWork work);
 
 /// Prints `what` to stderr and exits with status 1: a side of the benchmark did not do
 /// the work it is timed for.

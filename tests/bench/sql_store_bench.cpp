@@ -1,15 +1,17 @@
 // Throughput of the SQL store's lock cycle and doc put with 1, 8 and 32 client threads on
-// SQLite and PostgreSQL, each beside a raw-SQL baseline (raw_sql_baseline.hpp) run in the
-// same process on the same database, through the same driver on connections opened with
-// the store's own settings:
-//   lock cycle baseline: one atomic upsert that takes the lock only if it is free or
-//     expired, then one delete by token hash -- each its own transaction;
-//   doc put baseline: UPDATE the doc row (RETURNING its version) and INSERT its history
-//     row in one transaction.
-// libsync does more per operation (fences, the durable event log, the rules of
-// DESIGN §4); the ratio says what that costs. Before anything is timed, each side's
-// operation is run once and its rows checked; while timing, every raw statement checks
-// the rows it changed and every libsync call its answer. Any miss ends the run (exit 1).
+// SQLite and PostgreSQL, each beside two raw-SQL baselines (raw_sql_baseline.hpp) run in
+// the same process on the same database, through the same driver on connections opened
+// with the store's own settings:
+//   same rows (the like-for-like baseline): what the store must write for the operation,
+//     by hand -- the lock with its fence, the doc with its blob id once no live lock holds
+//     the project, and each change's event with the project's next seq, in the same
+//     transaction (DESIGN §4);
+//   minimal (the floor): the classic lease (one upsert, one delete by token hash) and
+//     versioned update (the doc row and its history row), without fence, lock check or
+//     event.
+// Before anything is timed, each side's operation is run once and its rows checked; while
+// timing, every raw statement checks the rows it changed and every libsync call its
+// answer. Any miss ends the run (exit 1).
 // Usage: sql_store_bench [seconds per case] [sqlite|postgresql]
 
 #include <atomic>
@@ -52,17 +54,17 @@ double Rate(int threads, double seconds, const std::function<void(int thread, st
 
 using Body = std::function<void(int thread, std::atomic<bool>& stop, long& done)>;
 
-// libsync's and the baseline's rates, each over `seconds`, measured in alternating slices
-// (three each) so that a change in the machine's load (it is shared) weighs on both sides
-// alike instead of on whichever ran second.
-std::pair<double, double> Compare(int threads, double seconds, const Body& ours, const Body& theirs) {
+// Each side's rate over `seconds`, measured in alternating slices (three each) so that a
+// change in the machine's load (it is shared) weighs on every side alike instead of on
+// whichever ran last.
+std::vector<double> Compare(int threads, double seconds, const std::vector<const Body*>& sides) {
   constexpr int kSlices = 3;
-  double ours_sum = 0, theirs_sum = 0;
+  std::vector<double> sums(sides.size(), 0);
   for (int i = 0; i < kSlices; ++i) {
-    ours_sum += Rate(threads, seconds / kSlices, ours);
-    theirs_sum += Rate(threads, seconds / kSlices, theirs);
+    for (std::size_t s = 0; s < sides.size(); ++s) sums[s] += Rate(threads, seconds / kSlices, *sides[s]);
   }
-  return {ours_sum / kSlices, theirs_sum / kSlices};
+  for (double& sum : sums) sum /= kSlices;
+  return sums;
 }
 
 struct Backend {
@@ -81,17 +83,19 @@ std::string DocText(const std::string& content, const char* side, long i, int th
 }
 
 // Runs each side's lock cycle and doc put once on `project` and checks, through `raw`,
-// that both did the work the benchmark times: the lock row there after the grant and
+// that each did the work the benchmark times: the lock row there after the grant and
 // gone after the release, the doc row at the next version with the new hash, one more
-// history row. libsync must also have logged its events (one per change).
-void CheckBothSidesDoTheWork(SyncService& sync, bench::RawSql& raw, const std::string& project,
-                             const std::string& doc_id, const std::string& content) {
+// history row. libsync and the same-rows baseline must also have taken the next fence
+// and logged one event per change.
+void CheckEverySideDoesTheWork(SyncService& sync, bench::RawSql& raw, bench::RawSql& minimal,
+                               const std::string& project, const std::string& doc_id, const std::string& content) {
   const Caller admin = Caller::Admin();
   const auto p = [&](int n) { return raw.Param(n); };
   const std::string locks = R"(SELECT COUNT(*) FROM "Lock" WHERE "projectId" = )" + p(1) +
                             R"( AND "tokenHash" = )" + p(2);
   const std::string any_lock = R"(SELECT COUNT(*) FROM "Lock" WHERE "projectId" = )" + p(1);
   const std::string events = R"(SELECT COUNT(*) FROM "Event" WHERE "projectId" = )" + p(1);
+  const std::string fence = R"(SELECT "fence" FROM "Lock" WHERE "projectId" = )" + p(1);
   const std::string version = R"(SELECT "version" FROM "Doc" WHERE "id" = )" + p(1);
   const std::string hash = R"(SELECT "hash" FROM "Doc" WHERE "id" = )" + p(1);
   const std::string history = R"(SELECT COUNT(*) FROM "DocVersion" WHERE "docId" = )" + p(1) +
@@ -112,8 +116,14 @@ void CheckBothSidesDoTheWork(SyncService& sync, bench::RawSql& raw, const std::s
   const std::string token_hash = HashSecret(NewLockToken(SystemRandom()));
   raw.TakeLock(project, token_hash);
   expect(raw.Number(locks, {project, token_hash}) == 1, "the raw upsert left no lock row");
+  expect(raw.Number(fence, {project}) == grant->lock.fence + 1, "the raw grant did not take the next fence");
   raw.DropLock(project, token_hash);
   expect(raw.Number(any_lock, {project}) == 0, "the raw delete left the lock row");
+  expect(raw.Number(events, {project}) == events_before + 4, "the raw lock cycle did not log two events");
+  minimal.TakeLock(project, token_hash);
+  expect(raw.Number(locks, {project, token_hash}) == 1, "the minimal upsert left no lock row");
+  minimal.DropLock(project, token_hash);
+  expect(raw.Number(any_lock, {project}) == 0, "the minimal delete left the lock row");
 
   // Doc put.
   const std::string ours = DocText(content, "check", 0, 0), theirs = DocText(content, "rawcheck", 0, 0);
@@ -124,12 +134,19 @@ void CheckBothSidesDoTheWork(SyncService& sync, bench::RawSql& raw, const std::s
          "libsync's put did not write the next version");
   expect(raw.Number(history, {doc_id, std::to_string(v0 + 1), Sha256Hex(ours)}) == 1,
          "libsync's put added no history row");
-  expect(raw.Number(events, {project}) == events_before + 3, "libsync's put logged no event");
+  expect(raw.Number(events, {project}) == events_before + 5, "libsync's put logged no event");
   expect(raw.PutDoc(doc_id, project, theirs) == v0 + 2, "the raw put did not return the next version");
   expect(raw.Number(version, {doc_id}) == v0 + 2 && raw.Text(hash, {doc_id}) == Sha256Hex(theirs),
          "the raw put did not write the next version");
   expect(raw.Number(history, {doc_id, std::to_string(v0 + 2), Sha256Hex(theirs)}) == 1,
          "the raw put added no history row");
+  expect(raw.Text(R"(SELECT "blobOid" FROM "Doc" WHERE "id" = )" + p(1), {doc_id}) == GitBlobId(theirs),
+         "the raw put did not store the blob id");
+  expect(raw.Number(events, {project}) == events_before + 6, "the raw put logged no event");
+  const std::string last = DocText(content, "mincheck", 0, 0);
+  expect(minimal.PutDoc(doc_id, project, last) == v0 + 3, "the minimal put did not return the next version");
+  expect(raw.Number(history, {doc_id, std::to_string(v0 + 3), Sha256Hex(last)}) == 1,
+         "the minimal put added no history row");
 }
 
 // Returns the durability and isolation settings both sides ran with.
@@ -143,8 +160,11 @@ std::string RunBackend(const Backend& b, double seconds) {
     auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
     SyncService sync(store, SystemClock(), SystemRandom(), *box, NullEventSink());
     const Caller admin = Caller::Admin();
-    std::vector<std::unique_ptr<bench::RawSql>> raw;
-    for (int t = 0; t < threads; ++t) raw.push_back(bench::OpenRawSql(url));
+    std::vector<std::unique_ptr<bench::RawSql>> raw, minimal;
+    for (int t = 0; t < threads; ++t) {
+      raw.push_back(bench::OpenRawSql(url, bench::RawWork::kSameRows));
+      minimal.push_back(bench::OpenRawSql(url, bench::RawWork::kMinimal));
+    }
     std::vector<std::string> projects;  // one per thread: throughput, not contention
     std::vector<std::string> docs;
     for (int t = 0; t < threads; ++t) {
@@ -158,7 +178,7 @@ std::string RunBackend(const Backend& b, double seconds) {
       docs.push_back(doc->doc.id);
     }
     const std::string content(4096, 'x');
-    CheckBothSidesDoTheWork(sync, *raw.front(), projects.front(), docs.front(), content);
+    CheckEverySideDoesTheWork(sync, *raw.front(), *minimal.front(), projects.front(), docs.front(), content);
     if (threads == 1) settings = raw.front()->Settings();
 
     std::mutex sqlite_writer;  // the same in-process writer queue the store uses
@@ -176,20 +196,22 @@ std::string RunBackend(const Backend& b, double seconds) {
         ++done;
       }
     };
-    const Body raw_lock = [&](int t, std::atomic<bool>& stop, long& done) {
-      bench::RawSql& s = *at(raw, t);
-      while (!stop) {
-        const std::string token_hash = HashSecret(NewLockToken(SystemRandom()));
-        {
-          auto lock = writer();
-          s.TakeLock(at(projects, t), token_hash);
+    const auto raw_lock_on = [&](std::vector<std::unique_ptr<bench::RawSql>>& side) -> Body {
+      return [&](int t, std::atomic<bool>& stop, long& done) {
+        bench::RawSql& s = *at(side, t);
+        while (!stop) {
+          const std::string token_hash = HashSecret(NewLockToken(SystemRandom()));
+          {
+            auto lock = writer();
+            s.TakeLock(at(projects, t), token_hash);
+          }
+          {
+            auto lock = writer();
+            s.DropLock(at(projects, t), token_hash);
+          }
+          ++done;
         }
-        {
-          auto lock = writer();
-          s.DropLock(at(projects, t), token_hash);
-        }
-        ++done;
-      }
+      };
     };
     std::vector<long> puts(static_cast<std::size_t>(threads), 0);  // each put a new text, across slices
     const Body store_put = [&](int t, std::atomic<bool>& stop, long& done) {
@@ -200,22 +222,26 @@ std::string RunBackend(const Backend& b, double seconds) {
         ++done;
       }
     };
-    const Body raw_put = [&](int t, std::atomic<bool>& stop, long& done) {
-      bench::RawSql& s = *at(raw, t);
-      while (!stop) {
-        const long i = ++puts[static_cast<std::size_t>(t)];
-        const std::string text = DocText(content, "raw", i, t);
-        auto lock = writer();
-        s.PutDoc(at(docs, t), at(projects, t), text);
-        ++done;
-      }
+    const auto raw_put_on = [&](std::vector<std::unique_ptr<bench::RawSql>>& side) -> Body {
+      return [&](int t, std::atomic<bool>& stop, long& done) {
+        bench::RawSql& s = *at(side, t);
+        while (!stop) {
+          const long i = ++puts[static_cast<std::size_t>(t)];
+          const std::string text = DocText(content, "raw", i, t);
+          auto lock = writer();
+          s.PutDoc(at(docs, t), at(projects, t), text);
+          ++done;
+        }
+      };
     };
-    const auto [lock_ours, lock_theirs] = Compare(threads, seconds, store_lock, raw_lock);
-    const auto [put_ours, put_theirs] = Compare(threads, seconds, store_put, raw_put);
-    std::printf("| %-10s | %2d | lock cycle | %9.0f | %9.0f | %5.2f |\n", b.name.c_str(), threads, lock_ours,
-                lock_theirs, lock_ours / lock_theirs);
-    std::printf("| %-10s | %2d | doc put 4K | %9.0f | %9.0f | %5.2f |\n", b.name.c_str(), threads, put_ours,
-                put_theirs, put_ours / put_theirs);
+    const Body raw_lock = raw_lock_on(raw), minimal_lock = raw_lock_on(minimal);
+    const Body raw_put = raw_put_on(raw), minimal_put = raw_put_on(minimal);
+    const auto print = [&](const char* operation, const std::vector<double>& r) {
+      std::printf("| %-10s | %2d | %s | %9.0f | %9.0f | %5.2f | %9.0f | %5.2f |\n", b.name.c_str(), threads,
+                  operation, r[0], r[1], r[0] / r[1], r[2], r[0] / r[2]);
+    };
+    print("lock cycle", Compare(threads, seconds, {&store_lock, &raw_lock, &minimal_lock}));
+    print("doc put 4K", Compare(threads, seconds, {&store_put, &raw_put, &minimal_put}));
     std::fflush(stdout);
   }
   return settings;
@@ -237,8 +263,9 @@ int main(int argc, char** argv) {
   } else {
     std::printf("PostgreSQL skipped: %s\n", testing::PostgresCluster::Unavailable().c_str());
   }
-  std::printf("| backend    | threads | operation | libsync ops/s | raw SQL ops/s | ratio |\n");
-  std::printf("|---|---|---|---|---|---|\n");
+  std::printf(
+      "| backend    | threads | operation | libsync ops/s | raw, same rows ops/s | ratio | raw, minimal ops/s | ratio |\n");
+  std::printf("|---|---|---|---|---|---|---|---|\n");
   const std::string only = argc > 2 ? argv[2] : "";  // optional: run one backend
   std::vector<std::string> settings;
   for (const auto& b : backends) {
