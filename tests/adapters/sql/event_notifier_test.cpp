@@ -12,6 +12,7 @@
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -92,18 +93,6 @@ class NoticeCounter {
   std::thread thread_;
 };
 
-int PortOf(const std::string& url) {
-  const std::size_t host = url.find("@127.0.0.1:") + std::string("@127.0.0.1:").size();
-  return std::stoi(url.substr(host, url.find('/', host) - host));
-}
-
-std::string Proxied(const std::string& url, const StallingProxy& proxy) {
-  const std::string port = std::to_string(PortOf(url));
-  std::string proxied = url;
-  proxied.replace(proxied.find("@127.0.0.1:" + port) + 11, port.size(), std::to_string(proxy.port()));
-  return proxied;
-}
-
 Status InsertProject(Store& store, const std::string& id) {
   Project p;
   p.id = id;
@@ -129,22 +118,31 @@ Status LockCycle(Store& store, const std::string& project) {
   });
 }
 
-PostgresCluster* ClusterOrSkip() {
-  PostgresCluster* cluster = PostgresCluster::Get();
-  if (!cluster && PostgresRequired()) ADD_FAILURE() << PostgresCluster::Unavailable();
-  return cluster;
-}
+// A fresh database, a proxy in front of it that counts connections and round trips, and a
+// LISTEN connection of the test's own (not through the proxy).
+class EventNotifier : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PostgresCluster* cluster = PostgresCluster::Get();
+    if (!cluster) {
+      if (PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
+      GTEST_SKIP() << PostgresCluster::Unavailable();
+    }
+    url_ = cluster->NewDatabase();
+    proxy_ = std::make_unique<StallingProxy>(url_);
+    notices_ = std::make_unique<NoticeCounter>(cluster->ConnectStringFor(url_));
+    ASSERT_TRUE(notices_->listening());
+  }
+
+  std::string url_;
+  std::unique_ptr<StallingProxy> proxy_;
+  std::unique_ptr<NoticeCounter> notices_;
+};
 
 // Nothing is announced for transactions that committed no event: reads, writes without
 // events, and a write whose event was rolled back. The notifier does not even connect.
-TEST(EventNotifier, NothingIsSentWithoutACommittedEvent) {
-  PostgresCluster* cluster = ClusterOrSkip();
-  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
-  const std::string url = cluster->NewDatabase();
-  StallingProxy proxy(PortOf(url));
-  NoticeCounter notices(cluster->ConnectStringFor(url));
-  ASSERT_TRUE(notices.listening());
-  auto store = sql::OpenSqlStore({.url = Proxied(url, proxy), .pool_size = 2}).value();
+TEST_F(EventNotifier, NothingIsSentWithoutACommittedEvent) {
+  auto store = sql::OpenSqlStore({.url = proxy_->url(), .pool_size = 2}).value();
   ASSERT_TRUE(InsertProject(*store, "p").ok());
   ASSERT_TRUE(store->Transact(TxMode::kRead, [](Transaction& tx) { return tx.ListProjects().status(); }).ok());
   ASSERT_TRUE(store->Transact(TxMode::kRead, [](Transaction& tx) { return tx.ReadEvents("p", 0, 10).status(); }).ok());
@@ -155,8 +153,8 @@ TEST(EventNotifier, NothingIsSentWithoutACommittedEvent) {
   });
   EXPECT_EQ(rolled_back.code(), ErrorCode::kPreconditionFailed);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_EQ(notices.total(), 0);
-  EXPECT_EQ(proxy.accepted(), 2) << "a connection beyond the pool's was opened with nothing to send";
+  EXPECT_EQ(notices_->total(), 0);
+  EXPECT_EQ(proxy_->accepted(), 2) << "a connection beyond the pool's was opened with nothing to send";
 }
 
 // Eight writers, each on its project, commit 1,600 events. Every project's last notice
@@ -164,16 +162,12 @@ TEST(EventNotifier, NothingIsSentWithoutACommittedEvent) {
 // far fewer NOTIFY statements than there were commits, all on one connection of the
 // notifier's own: before, each commit sent its own, each a turn at PostgreSQL's
 // database-wide notification lock.
-TEST(EventNotifier, ConcurrentCommitsShareNotifyStatementsAndTheLastNoticeCarriesEachHead) {
-  PostgresCluster* cluster = ClusterOrSkip();
-  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
-  const std::string url = cluster->NewDatabase();
-  StallingProxy proxy(PortOf(url));
-  NoticeCounter notices(cluster->ConnectStringFor(url));
-  ASSERT_TRUE(notices.listening());
+TEST_F(EventNotifier, ConcurrentCommitsShareNotifyStatementsAndTheLastNoticeCarriesEachHead) {
   constexpr int kWriters = 8;
   constexpr int kCycles = 100;
-  auto store = sql::OpenSqlStore({.url = Proxied(url, proxy), .pool_size = kWriters}).value();
+  auto store = sql::OpenSqlStore({.url = proxy_->url(), .pool_size = kWriters}).value();
+  StallingProxy& proxy = *proxy_;
+  NoticeCounter& notices = *notices_;
   ASSERT_EQ(proxy.accepted(), kWriters);
   std::map<std::string, std::int64_t> heads;
   for (int w = 0; w < kWriters; ++w) {
@@ -207,20 +201,15 @@ TEST(EventNotifier, ConcurrentCommitsShareNotifyStatementsAndTheLastNoticeCarrie
 
 // A store closed right after its commit (a process exiting normally) still sends the
 // notice before it is gone.
-TEST(EventNotifier, AStoreClosedRightAfterACommitStillSendsItsNotice) {
-  PostgresCluster* cluster = ClusterOrSkip();
-  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
-  const std::string url = cluster->NewDatabase();
-  NoticeCounter notices(cluster->ConnectStringFor(url));
-  ASSERT_TRUE(notices.listening());
+TEST_F(EventNotifier, AStoreClosedRightAfterACommitStillSendsItsNotice) {
   for (int i = 1; i <= 3; ++i) {
-    auto store = sql::OpenSqlStore({.url = url, .pool_size = 1}).value();
+    auto store = sql::OpenSqlStore({.url = url_, .pool_size = 1}).value();
     if (i == 1) {
       ASSERT_TRUE(InsertProject(*store, "p").ok());
     }
     ASSERT_TRUE(LockCycle(*store, "p").ok());
     store.reset();
-    EXPECT_TRUE(notices.WaitForHeads({{"p", 2 * i}}, std::chrono::seconds(3))) << "close " << i;
+    EXPECT_TRUE(notices_->WaitForHeads({{"p", 2 * i}}, std::chrono::seconds(3))) << "close " << i;
   }
 }
 

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -43,10 +44,20 @@ class StallingProxy {
     }
     close(listen_fd_);
   }
+  /// In front of the throwaway cluster at `cluster_url` (postgresql://user@127.0.0.1:PORT/db);
+  /// url() is that URL through the proxy.
+  explicit StallingProxy(const std::string& cluster_url) : StallingProxy(PortOf(cluster_url)) {
+    const std::string host = "@127.0.0.1:";
+    const std::size_t at = cluster_url.find(host) + host.size();
+    url_ = cluster_url;
+    url_.replace(at, cluster_url.find('/', at) - at, std::to_string(port_));
+  }
   StallingProxy(const StallingProxy&) = delete;
   StallingProxy& operator=(const StallingProxy&) = delete;
 
   int port() const { return port_; }
+  /// The cluster's URL through this proxy (when made from one).
+  const std::string& url() const { return url_; }
   /// Every connection open now stops carrying bytes, both ways, and stays open.
   void StallOpenConnections() {
     std::lock_guard lock(mutex_);
@@ -65,6 +76,13 @@ class StallingProxy {
   }
 
  private:
+  static int PortOf(const std::string& cluster_url) {
+    const std::string host = "@127.0.0.1:";
+    const std::size_t at = cluster_url.find(host);
+    if (at == std::string::npos) throw std::runtime_error("proxy: not a loopback cluster URL: " + cluster_url);
+    return std::stoi(cluster_url.substr(at + host.size()));
+  }
+
   struct Pair {
     int client;
     int server;
@@ -139,6 +157,7 @@ class StallingProxy {
   int target_port_;
   int listen_fd_ = -1;
   int port_ = 0;
+  std::string url_;
   std::mutex mutex_;
   std::vector<Pair> pairs_;
   std::atomic<int> accepted_{0};
