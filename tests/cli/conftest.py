@@ -8,12 +8,15 @@ import re
 import signal
 import ssl
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
+
+from pg_cluster import PG_BIN, Cluster
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
@@ -32,6 +35,8 @@ class Server:
         self.proc = None
         self.port = None
         self.startup_log = []  # what the server said before it was serving
+        self._log = []  # everything it said since, read on a thread
+        self._log_changed = threading.Condition()
 
     def start(self):
         env = dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN, **self.env)
@@ -48,10 +53,29 @@ class Server:
                 self.scheme = match.group(1)
                 self.port = int(match.group(2))
                 self.requested_port = self.port  # a restart comes back on the same port
+                # It logs every request: a pipe nobody reads would fill and stop it.
+                threading.Thread(target=self._read_log, args=(self.proc.stderr,), daemon=True).start()
                 return self
             if self.proc.poll() is not None:
                 break
         raise RuntimeError("aitk-server did not start")
+
+    def _read_log(self, stream):
+        for line in stream:
+            with self._log_changed:
+                self._log.append(line)
+                self._log_changed.notify_all()
+
+    def log(self):
+        """What the server has logged since it started serving."""
+        with self._log_changed:
+            return "".join(self._log)
+
+    def wait_for_log(self, needle, timeout=5):
+        """The log once a line holds `needle`, or as it is when the time is up."""
+        with self._log_changed:
+            self._log_changed.wait_for(lambda: any(needle in line for line in self._log), timeout)
+            return "".join(self._log)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -91,6 +115,18 @@ def server(tmp_path):
     s = Server(tmp_path / "server-data").start()
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A PostgreSQL cluster for the module's tests (skipped without PostgreSQL 15, failed in CI)."""
+    if not os.path.exists(f"{PG_BIN}/initdb"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL 15 binaries are required in CI")
+        pytest.skip("PostgreSQL 15 binaries not found")
+    c = Cluster()
+    yield c
+    c.remove()
 
 
 @pytest.fixture

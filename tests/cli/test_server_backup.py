@@ -19,11 +19,7 @@ from conftest import ADMIN_TOKEN, Server
 
 
 def serve(data, *args):
-    """A server on `data`, its log read on (it logs every request: an unread pipe would
-    fill and stop it)."""
-    server = Server(data, args=list(args)).start()
-    threading.Thread(target=server.proc.stderr.read, daemon=True).start()
-    return server
+    return Server(data, args=list(args)).start()
 
 
 def run_server(*args, timeout=120):

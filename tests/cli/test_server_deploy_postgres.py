@@ -10,7 +10,6 @@ import time
 
 from conftest import ADMIN_TOKEN, Server
 # `cluster`: the throwaway PostgreSQL of the outage tests, one per module.
-from test_server_postgres_outage import cluster  # noqa: F401 (a fixture)
 
 
 def run_server(*args, timeout=60):

@@ -58,16 +58,6 @@ class Connection:
         self.conn.close()
 
 
-@pytest.fixture
-def server(tmp_path):
-    """As conftest's, with its log read all along: thousands of requests would fill the
-    pipe, and a server blocked on its log answers nothing."""
-    s = Server(tmp_path / "server-data").start()
-    threading.Thread(target=lambda: s.proc.stderr.read(), daemon=True).start()
-    yield s
-    s.stop()
-
-
 def doc_path(project, name):
     return f"/api/projects/{project}/docs/{urllib.parse.quote(name, safe='')}"
 
@@ -305,7 +295,6 @@ def test_ten_thousand_docs_of_4_kb_read_once_stay_within_64_mb_resident(tmp_path
     db.commit()
     db.close()
     s = Server(data).start()
-    threading.Thread(target=lambda: s.proc.stderr.read(), daemon=True).start()
     try:
         failures = []
 

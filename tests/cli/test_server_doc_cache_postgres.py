@@ -4,24 +4,20 @@ meanwhile (a change written into the database by SQL, which no server hears of, 
 seen before the bound and is seen after it). PostgreSQL is a throwaway cluster."""
 
 import subprocess
-import threading
 import time
 
 
 from conftest import Server
 from test_server_doc_cache import Connection, doc_path, new_key, sha256
 # `cluster`: the throwaway PostgreSQL of the outage tests, one per module.
-from test_server_postgres_outage import cluster  # noqa: F401 (a fixture)
 
 STALENESS = 0.3  # seconds, as given to both servers
 MARGIN = 0.25  # for a loaded CI machine and a sanitized build
 
 
 def start(data_dir, url):
-    s = Server(data_dir, args=["--database", url, "--threads", "2", "--hook-staleness", str(int(STALENESS * 1000))])
-    s.start()
-    threading.Thread(target=lambda: s.proc.stderr.read(), daemon=True).start()
-    return s
+    return Server(data_dir, args=["--database", url, "--threads", "2",
+                                  "--hook-staleness", str(int(STALENESS * 1000))]).start()
 
 
 class Psql:

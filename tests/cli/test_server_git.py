@@ -169,7 +169,7 @@ def test_shutdown_with_hung_transfers_ends_within_the_grace_period(start_server,
     server.proc.send_signal(signal.SIGTERM)
     server.proc.wait(timeout=20)
     took = time.monotonic() - started
-    assert server.proc.returncode == 0, server.proc.stderr.read()[-3000:]
+    assert server.proc.returncode == 0, server.log()[-3000:]
     assert took < 10.5, f"shutdown took {took:.1f} s with hung transfers"
     for t in threads:
         t.join()

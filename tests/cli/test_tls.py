@@ -87,24 +87,6 @@ def served_certificate(port):
     return ssl.get_server_certificate(("127.0.0.1", port))
 
 
-def stderr_until(server, needle, timeout=5):
-    """The server's log lines until one holds `needle` (or the time is up). Read on a
-    thread: the pipe's lines may already sit in the file object's buffer."""
-    seen = []
-    found = threading.Event()
-
-    def read():
-        for line in server.proc.stderr:
-            seen.append(line)
-            if needle in line:
-                found.set()
-                return
-
-    threading.Thread(target=read, daemon=True).start()
-    found.wait(timeout)
-    return "".join(seen)
-
-
 @pytest.mark.parametrize("setting", ["AI_TOOLKIT_CA_FILE", ".env.ai-toolkit", "SSL_CERT_FILE"])
 def test_every_command_works_over_https_with_the_ca_from_each_setting(tmp_path, https, pki, setting):
     pid, key = make_project(https)
@@ -258,13 +240,13 @@ def test_sighup_swaps_the_certificate_and_a_broken_pair_keeps_the_old(tmp_path, 
         # A key that does not belong to the certificate: refused, the old pair stays.
         live_cert.write_bytes(pki["renewed"][0].read_bytes())
         s.proc.send_signal(signal.SIGHUP)
-        assert "kept the current TLS certificate" in stderr_until(s, "SIGHUP")
+        assert "kept the current TLS certificate" in s.wait_for_log("kept the current TLS certificate")
         assert served_certificate(s.port) == cert.read_text()
         assert s.call("GET", "/api/health")[0] == 200
         # The renewed pair: new handshakes get it.
         live_key.write_bytes(pki["renewed"][1].read_bytes())
         s.proc.send_signal(signal.SIGHUP)
-        assert "reloaded the TLS certificate" in stderr_until(s, "SIGHUP")
+        assert "reloaded the TLS certificate" in s.wait_for_log("reloaded the TLS certificate")
         assert served_certificate(s.port) == pki["renewed"][0].read_text()
     finally:
         s.stop()
