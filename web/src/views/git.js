@@ -34,9 +34,11 @@ export function renderGit(root, state, ctx) {
         state.reloadDocs().catch(() => {});
       } else {
         const r = await api.exportToGit(state.id, { lockToken: state.token() });
+        // With nothing to push the report names the head the export found, not a new commit.
+        const changed = r.pushed.length + (r.deleted || []).length > 0;
         replace(result, h('div', { class: 'git-report export' },
-          h('p', {}, r.commit ? `Pushed commit ${r.commit}.` : 'Nothing to export: the repository is current.'),
-          section('Pushed', r.pushed, 'pushed')));
+          h('p', {}, changed ? `Pushed commit ${r.commit}.` : 'Nothing to export: the repository is current.'),
+          section('Pushed', r.pushed, 'pushed'), section('Deleted', r.deleted, 'deleted')));
       }
     } catch (error) {
       replace(result, h('p', { class: 'form-error' }, error.message));
