@@ -183,6 +183,31 @@ describe('settling repository conflicts', () => {
     await page.browserContext().close();
   });
 
+  it('redraws the panel, the choice dropped, when a newer import changes the conflict', async () => {
+    const setup = await conflicted('newer');
+    const page = await openDoc(setup.project);
+    await page.waitForSelector('.repo-conflict .keep-mine');
+    await page.click('.repo-conflict .keep-mine');
+    await page.waitForSelector('.repo-conflict .settle');
+
+    commit({ [setup.path]: '# Doc\n\nnewer in the repository\n' });
+    await app.server.ok('POST', `${setup.api}/docs/sync`);
+    const [newer] = await app.server.ok('GET', `${setup.api}/conflicts`);
+    assert.notEqual(newer.remoteBlobId, setup.conflict.remoteBlobId);
+    await page.waitForSelector('.repo-conflict .stale-resolve');
+    assert.match(await text(page, '.stale-resolve'), /^The conflict changed meanwhile/);
+    assert.equal(await page.$('.repo-conflict .settle'), null, 'the choice is dropped');
+    assert.equal(await page.$eval('.repository-text', (el) => el.textContent), '# Doc\n\nnewer in the repository\n');
+    assert.match(await editorText(page), /from the app/);
+    assert.deepEqual(page.puts, []);
+
+    await page.click('.repo-conflict .keep-mine');
+    await page.click('.repo-conflict .settle');
+    await waitInPage(page, () => !document.querySelector('.repo-conflict'));
+    assert.deepEqual(page.puts.map((p) => [p.body.resolves, p.status]), [[newer.remoteBlobId, 200]]);
+    await page.browserContext().close();
+  });
+
   it('explains a resolve gone stale and keeps the hand-merged text in the editor', async () => {
     const setup = await conflicted('stale');
     const page = await openDoc(setup.project);
