@@ -85,13 +85,20 @@ export async function listDocs(projectId) {
 
 export const getDoc = (projectId, name) => call('GET', `${project(projectId)}/docs/${file(name)}`);
 
-/** Saves `content` if the doc is still at `version` (0: create only). 412 otherwise. */
-export function putDoc(projectId, name, content, { version, lockToken } = {}) {
+/**
+ * Saves `content` if the doc is still at `version` (0: create only). 412 otherwise.
+ * `resolves` (a conflict's remoteBlobId) also settles the doc's repository conflict: the
+ * server records that blob as the doc's base, and answers 412, writing nothing, when the
+ * doc's listed conflict is not with that blob (settled or raised again meanwhile).
+ */
+export function putDoc(projectId, name, content, { version, lockToken, resolves } = {}) {
   const headers = { ...lockHeader(lockToken) };
   if (version === 0) headers['If-None-Match'] = '*';
   else Object.assign(headers, ifMatch(version));
   // The history records these saves as made in the web app.
-  return call('PUT', `${project(projectId)}/docs/${file(name)}`, { body: { content, source: 'web' }, headers });
+  const body = { content, source: 'web' };
+  if (resolves) body.resolves = resolves;
+  return call('PUT', `${project(projectId)}/docs/${file(name)}`, { body, headers });
 }
 
 export const deleteDoc = (projectId, name, { version, lockToken } = {}) =>
@@ -120,6 +127,16 @@ export const importFromGit = (projectId, { lockToken } = {}) =>
   call('POST', `${project(projectId)}/docs/sync`, { headers: lockHeader(lockToken) });
 export const exportToGit = (projectId, { lockToken } = {}) =>
   call('POST', `${project(projectId)}/push`, { headers: lockHeader(lockToken) });
+
+/**
+ * The conflicts the last import left, each with its base, local and repository sides:
+ * [{fileName, reason, commit, detectedAt, baseBlobId, baseContent, localVersion,
+ * localContent, remoteBlobId, remoteContent}], a side that does not exist being null.
+ */
+export const listConflicts = (projectId) => call('GET', `${project(projectId)}/conflicts`);
+
+/** A conflict's remoteBlobId when the repository deleted the file: git's id for no object. */
+export const kDeletedBlobId = '0'.repeat(40);
 
 // --- keys and workstations -------------------------------------------------------------
 

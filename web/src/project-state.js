@@ -8,6 +8,9 @@ import { lockToken } from './session.js';
 const kLockEvents = new Set(['lock:acquired', 'lock:extended']);
 const kUnlockEvents = new Set(['lock:released', 'lock:expired']);
 const kDocEvents = new Set(['doc:updated', 'doc:deleted', 'sync:completed']);
+// Events after which the repository conflicts may have changed: an import, or a write to
+// a conflicted doc (a resolving save elsewhere, a delete).
+const kSyncEvents = new Set(['sync:completed', 'sync:conflict']);
 
 export class ProjectState {
   constructor(id) {
@@ -17,9 +20,10 @@ export class ProjectState {
     this.docs = [];
     this.status = 'connecting';
     this.applied = 0; // events applied so far: a read that an event overtook is stale
-    // The last import's conflicts by file name, with what the repository holds, so an
-    // opened file shows it beside the local text.
+    // The repository conflicts by file name (GET …/conflicts), with base, local and
+    // repository texts, so an opened doc shows them and the Git page lists them.
     this.repoConflicts = new Map();
+    this.conflictReads = 0; // reads begun: only the newest one's answer is kept
     this.listeners = new Set();
     this.docListeners = new Set();
     this.stop = follow(id, {
@@ -41,13 +45,32 @@ export class ProjectState {
     for (;;) {
       const seen = this.applied;
       const [project, lock, docs] = await Promise.all([
-        api.getProject(this.id), api.getLock(this.id), api.listDocs(this.id),
+        api.getProject(this.id), api.getLock(this.id), api.listDocs(this.id), this.loadConflicts(),
       ]);
       if (seen !== this.applied) continue;
       Object.assign(this, { project, lock, docs });
       this.changed();
       return;
     }
+  }
+
+  /**
+   * Reads the repository conflicts again. Reads may overlap (an import and its events);
+   * an answer is kept only when no later read began, so an older list never wins.
+   */
+  async loadConflicts() {
+    const read = ++this.conflictReads;
+    const list = await api.listConflicts(this.id);
+    if (read !== this.conflictReads) return;
+    this.repoConflicts = new Map(list.map((c) => [c.fileName, c]));
+    this.changed();
+  }
+
+  /** Drops a conflict this page settled (the server removed it with the write). */
+  settledConflict(name) {
+    this.conflictReads += 1; // a read under way may still list it
+    this.repoConflicts.delete(name);
+    this.changed();
   }
 
   async reloadDocs() {
@@ -59,11 +82,6 @@ export class ProjectState {
       this.changed();
       return;
     }
-  }
-
-  /** Keeps an import's conflicts (the previous import's are settled or reported again). */
-  rememberImport(report) {
-    this.repoConflicts = new Map(report.conflicts.map((c) => [c.fileName, { ...c, commit: report.commit }]));
   }
 
   /** The token this page holds for the live lock, or null. */
@@ -88,6 +106,10 @@ export class ProjectState {
     } else if (kDocEvents.has(event.type)) {
       this.reloadDocs().catch(() => {});
       for (const fn of this.docListeners) fn(event);
+    }
+    const name = event.payload && event.payload.fileName;
+    if (kSyncEvents.has(event.type) || (name && this.repoConflicts.has(name))) {
+      this.loadConflicts().catch(() => {});
     }
   }
 

@@ -174,6 +174,12 @@ describe('git import and export against a local bare repository', () => {
     await page.click('.git-import');
     await page.waitForSelector('.git-report.import');
     assert.equal(await page.$('.git-report.import .conflicted'), null, 'the next import raises it no more');
+    // The repository holds every text now: the export reports the head, and pushes nothing.
+    const head = git('--git-dir', join(dir, 'remote.git'), 'rev-parse', 'main');
+    await page.click('.git-export');
+    await page.waitForSelector('.git-report.export');
+    assert.equal(await text(page, '.git-report.export p'), 'Nothing to export: the repository is current.');
+    assert.equal(git('--git-dir', join(dir, 'remote.git'), 'rev-parse', 'main'), head);
     await page.browserContext().close();
   });
 });

@@ -1,16 +1,24 @@
 // The editor page: a doc in CodeMirror beside its preview. Editable when the project is
 // unlocked or this page holds the lock; read-only otherwise, with the reason shown.
 // Ctrl+S / Cmd+S saves with If-Match; a 412 opens the conflict panel, so nothing is
-// overwritten silently. A change to this doc on the server shows as a banner.
+// overwritten silently. A change to this doc on the server shows as a banner. A conflict
+// with the repository shows its own panel (repo-conflict.js); once the lead chose how to
+// settle it, the next save carries `resolves`.
 
 import * as api from '../api.js';
 import { ApiError } from '../api.js';
-import { renderDiff } from '../diff-view.js';
+import { hasMergeMarkers, mergeStartingPoint, renderDiff } from '../diff-view.js';
 import { h, notify, replace } from '../dom.js';
-import { link, setLeaveGuard } from '../router.js';
+import { go, link, setLeaveGuard } from '../router.js';
 import * as session from '../session.js';
 import { renderConflict } from './conflict.js';
 import { renderRepoConflict } from './repo-conflict.js';
+
+// Why a chosen resolution no longer applies: the server's conflict list moved on.
+const kConflictGone = 'The conflict was settled elsewhere meanwhile (or the repository now matches this doc). ' +
+  'Your text is still in the editor; saving it now is an ordinary change.';
+const kConflictChanged = 'The conflict changed meanwhile: a newer import found another change in the repository, ' +
+  'shown below. Your text is still in the editor; choose again.';
 
 const kPreviewDelayMs = 120;
 
@@ -37,6 +45,11 @@ export function renderEditor(root, state, name, ctx) {
   let closed = false;
   let deleted = false; // the doc was deleted on the server while open
   let previewTimer = null;
+  let resolving = null; // {conflict, chosen}: the next save settles `conflict` this way
+  let repoNotice = null; // why the choice made was dropped, until the next choice
+  let missing = false; // the doc does not exist here (a conflict may offer to restore it)
+  let drawnRepo = null; // what the conflict panel shows, so unrelated changes keep it
+  let refusedSave = false; // a resolving save came back 412: the notice says it was not saved
 
   const dirty = () => Boolean(editor && base && editor.text() !== base.content);
 
@@ -66,20 +79,25 @@ export function renderEditor(root, state, name, ctx) {
 
   async function save(content = editor && editor.text(), version = base && base.version) {
     if (!editor || saving || readOnlyReason()) return;
+    const resolves = resolving ? resolving.conflict.remoteBlobId : undefined;
+    if (resolves && hasMergeMarkers(content) &&
+        !window.confirm('The text still has conflict markers (<<<<<<< here, >>>>>>> repository). Save it as it is?')) return;
     saving = true;
     refreshMode();
     try {
-      const doc = await api.putDoc(state.id, name, content, { version, lockToken: state.token() });
+      const doc = await api.putDoc(state.id, name, content, { version, lockToken: state.token(), resolves });
       base = { version: doc.version, content: doc.content };
       replace(conflictArea);
-      const repo = state.repoConflicts.get(name);
-      if (repo && repo.remoteContent === doc.content) {
-        state.repoConflicts.delete(name); // settled: the next import finds the same text
-        replace(repoArea);
+      if (resolves) {
+        resolving = null;
+        repoNotice = null;
+        state.settledConflict(name); // the server took it off the list with this write
+        notify(`Saved version ${doc.version}; the conflict with the repository is settled.`);
+      } else {
+        notify(`Saved version ${doc.version}.`);
       }
-      notify(`Saved version ${doc.version}.`);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 412) await showConflict();
+      if (error instanceof ApiError && error.status === 412) await (resolves ? staleResolve() : showConflict());
       else ctx.onAuthError(error);
     } finally {
       saving = false;
@@ -88,8 +106,26 @@ export function renderEditor(root, state, name, ctx) {
     }
   }
 
-  async function showConflict() {
-    const theirs = await api.getDoc(state.id, name);
+  /**
+   * A resolving save refused: either the doc moved on (the same conflict is still listed:
+   * the usual 412 panel, the choice kept) or the conflict did (settled elsewhere, raised
+   * again): the panel is redrawn from the server's list with why. The editor keeps its text.
+   */
+  async function staleResolve() {
+    refusedSave = true;
+    try {
+      const [theirs] = await Promise.all([api.getDoc(state.id, name), state.loadConflicts()]);
+      drawRepo(); // drops the choice, with why, unless the same conflict is still listed
+      if (theirs.version !== base.version) await showConflict(theirs);
+    } catch (error) {
+      ctx.onAuthError(error);
+    } finally {
+      refusedSave = false;
+    }
+  }
+
+  async function showConflict(known = null) {
+    const theirs = known || await api.getDoc(state.id, name);
     const mine = editor.text();
     renderConflict(conflictArea, { mine, theirs }, {
       keepMine: () => save(mine, theirs.version),
@@ -158,9 +194,130 @@ export function renderEditor(root, state, name, ctx) {
     }
   }
   document.addEventListener('keydown', onKey);
-  const offState = state.subscribe(refreshMode);
+  const offState = state.subscribe(() => {
+    refreshMode();
+    drawRepo();
+  });
 
-  (async () => {
+  /** Forgets the choice made for a conflict the server no longer lists as it was. */
+  function dropChoice(listed) {
+    resolving = null;
+    repoNotice = `${refusedSave ? 'Not saved. ' : ''}${listed ? kConflictChanged : kConflictGone}`;
+  }
+
+  function choose(chosen, conflict) {
+    resolving = { conflict, chosen };
+    repoNotice = null;
+    drawnRepo = null;
+    drawRepo();
+    refreshMode();
+    if (editor) editor.focus();
+  }
+
+  // The choices of the repository conflict panel. Each only prepares the editor (and the
+  // `resolves` of the next save), except deletions, which are their own requests.
+  const repoActions = {
+    takeRepository: () => {
+      const conflict = state.repoConflicts.get(name);
+      if (!editor || readOnlyReason() || !conflict) return;
+      editor.setText(conflict.remoteContent);
+      choose('repository', conflict);
+    },
+    keepMine: () => {
+      const conflict = state.repoConflicts.get(name);
+      if (!editor || readOnlyReason() || !conflict) return;
+      choose('mine', conflict);
+    },
+    mergeByHand: async () => {
+      const conflict = state.repoConflicts.get(name);
+      if (!editor || readOnlyReason() || !conflict) return;
+      editor.setText(await mergeStartingPoint(editor.text(), conflict.remoteContent));
+      choose('merge', conflict);
+    },
+    keepDoc: () => {
+      const conflict = state.repoConflicts.get(name);
+      if (!editor || readOnlyReason() || !conflict) return;
+      choose('keep', conflict);
+    },
+    deleteHere: async () => {
+      if (!base || readOnlyReason() || !window.confirm(`Delete ${name} here too?`)) return;
+      try {
+        await api.deleteDoc(state.id, name, { version: base.version, lockToken: state.token() });
+        base = { version: base.version, content: editor.text() }; // nothing unsaved is left
+        notify(`${name} deleted; the next import clears its conflict.`);
+        go('projects', state.id, 'git');
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 412) await showConflict();
+        else ctx.onAuthError(error);
+      }
+    },
+    restore: () => recreate(false),
+    keepDeleted: () => recreate(true),
+    settle: () => save(),
+  };
+
+  /**
+   * Settles a conflict over a doc deleted here: writes the repository's text again with
+   * `resolves`, then, to keep the deletion, deletes it once more (the next export then
+   * deletes the file, docs/git-sync.md "Deletions").
+   */
+  async function recreate(thenDelete) {
+    const conflict = state.repoConflicts.get(name);
+    if (!conflict || readOnlyReason()) return;
+    if (thenDelete && !window.confirm(`Keep ${name} deleted? The next export deletes it from the repository.`)) return;
+    try {
+      const doc = await api.putDoc(state.id, name, conflict.remoteContent || '',
+        { version: 0, lockToken: state.token(), resolves: conflict.remoteBlobId });
+      state.settledConflict(name);
+      if (thenDelete) {
+        await api.deleteDoc(state.id, name, { version: doc.version, lockToken: state.token() });
+        notify(`${name} stays deleted; the next export deletes it from the repository.`);
+        go('projects', state.id, 'git');
+      } else {
+        notify(`${name} restored from the repository.`);
+        missing = false;
+        drawnRepo = null;
+        replace(editorHost);
+        open();
+      }
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412) {
+        await state.loadConflicts().catch(() => {});
+        repoNotice = `Not saved. ${kConflictChanged}`;
+        drawnRepo = null;
+        drawRepo();
+      } else {
+        ctx.onAuthError(error);
+      }
+    }
+  }
+
+  /** Draws the repository conflict panel from the state's list, when what it shows changed. */
+  function drawRepo() {
+    if (!editor && !missing) return;
+    const listed = state.repoConflicts.get(name) || null;
+    if (resolving && !(listed && listed.remoteBlobId === resolving.conflict.remoteBlobId)) dropChoice(listed);
+    const readOnly = Boolean(readOnlyReason());
+    const shown = JSON.stringify([listed && [listed.remoteBlobId, listed.detectedAt, listed.localVersion],
+      resolving && resolving.chosen, repoNotice, readOnly]);
+    if (shown === drawnRepo) return;
+    drawnRepo = shown;
+    if (!listed) {
+      replace(repoArea, repoNotice ? h('div', { class: 'repo-conflict-gone', role: 'alert' },
+        h('p', { class: 'stale-resolve' }, repoNotice)) : null);
+      return;
+    }
+    renderRepoConflict(repoArea, listed, {
+      // The text here as the server holds it: a fixed reference while the editor changes.
+      localText: listed.localContent === null ? (editor ? editor.text() : '') : listed.localContent,
+      chosen: resolving && resolving.chosen,
+      notice: repoNotice,
+      readOnly,
+      actions: repoActions,
+    });
+  }
+
+  async function open() {
     try {
       const [doc, chunk] = await Promise.all([api.getDoc(state.id, name), import('../editor/codemirror.js')]);
       if (closed) return;
@@ -175,25 +332,20 @@ export function renderEditor(root, state, name, ctx) {
         },
       });
       renderPreview(preview, doc.content);
-      const repo = state.repoConflicts.get(name);
-      if (repo) {
-        renderRepoConflict(repoArea, repo, {
-          localText: doc.content,
-          takeRepository: () => {
-            if (readOnlyReason()) return;
-            editor.setText(repo.remoteContent);
-            refreshMode();
-            editor.focus();
-          },
-        });
-      }
+      drawRepo();
       refreshMode();
       root.classList.add('editor-ready');
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) replace(editorHost, h('p', { class: 'muted' }, 'No such doc.'));
-      else ctx.onAuthError(error);
+      if (error instanceof ApiError && error.status === 404) {
+        missing = true;
+        replace(editorHost, h('p', { class: 'muted' }, 'No such doc.'));
+        drawRepo();
+      } else {
+        ctx.onAuthError(error);
+      }
     }
-  })();
+  }
+  open();
 
   return () => {
     closed = true;

@@ -1,15 +1,29 @@
-// Git: import from and export to the project's repository, with the result listed.
+// Git: import from and export to the project's repository, with the result listed, and
+// the conflicts the server still holds (GET …/conflicts), each linked to its doc, where
+// the editor offers the ways to settle it. Export is refused while any remain.
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
 import { link } from '../router.js';
 import * as session from '../session.js';
+import { formatTime } from '../time.js';
+import { conflictKind } from './repo-conflict.js';
+
+// How each shape of conflict reads in the list (repo-conflict.js has the full wording).
+const kKindLabel = {
+  changed: 'changed on both sides',
+  unreadable: 'changed on both sides; the repository\'s version is not text',
+  'deleted-there': 'deleted in the repository, changed here',
+  'deleted-here': 'deleted here, changed in the repository',
+  'deleted-both': 'deleted on both sides',
+};
 
 export function renderGit(root, state, ctx) {
   const result = h('div', { class: 'git-result' });
   const importButton = h('button', { type: 'button', class: 'primary git-import', onclick: () => run('import') }, 'Import from git');
   const exportButton = h('button', { type: 'button', class: 'git-export', onclick: () => run('export') }, 'Export to git');
   const where = h('p', { class: 'muted' });
+  const openConflicts = h('div', { class: 'open-conflicts' });
 
   const docLink = (name) => h('a', { href: link('projects', state.id, 'docs', name) }, name);
   const section = (title, names, cls) => names && names.length
@@ -22,7 +36,7 @@ export function renderGit(root, state, ctx) {
     try {
       if (kind === 'import') {
         const r = await api.importFromGit(state.id, { lockToken: state.token() });
-        state.rememberImport(r);
+        state.loadConflicts().catch(() => {});
         replace(result, h('div', { class: 'git-report import' },
           h('p', {}, r.commit ? `Imported from commit ${r.commit}.` : 'Nothing to import.'),
           section('Imported', r.imported, 'imported'), section('Merged', r.updated, 'merged'),
@@ -34,9 +48,11 @@ export function renderGit(root, state, ctx) {
         state.reloadDocs().catch(() => {});
       } else {
         const r = await api.exportToGit(state.id, { lockToken: state.token() });
+        // With nothing to push the report names the head the export found, not a new commit.
+        const changed = r.pushed.length + (r.deleted || []).length > 0;
         replace(result, h('div', { class: 'git-report export' },
-          h('p', {}, r.commit ? `Pushed commit ${r.commit}.` : 'Nothing to export: the repository is current.'),
-          section('Pushed', r.pushed, 'pushed')));
+          h('p', {}, changed ? `Pushed commit ${r.commit}.` : 'Nothing to export: the repository is current.'),
+          section('Pushed', r.pushed, 'pushed'), section('Deleted', r.deleted, 'deleted')));
       }
     } catch (error) {
       replace(result, h('p', { class: 'form-error' }, error.message));
@@ -46,14 +62,30 @@ export function renderGit(root, state, ctx) {
     }
   }
 
+  let drawnConflicts = null; // what the list shows, so unrelated changes keep it
+
+  function drawConflicts() {
+    const conflicts = [...state.repoConflicts.values()].sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
+    const shown = JSON.stringify(conflicts.map((c) => [c.fileName, c.remoteBlobId, c.localVersion, c.detectedAt]));
+    if (shown === drawnConflicts) return;
+    drawnConflicts = shown;
+    replace(openConflicts, conflicts.length
+      ? [h('h3', {}, `Conflicts to settle (${conflicts.length})`),
+        h('p', { class: 'muted' }, 'Export waits until none remain. Open one to keep your text, take the repository\'s, or merge them.'),
+        h('ul', {}, conflicts.map((c) => h('li', { 'data-file': c.fileName }, docLink(c.fileName),
+          h('span', { class: 'muted' }, ` ${kKindLabel[conflictKind(c)]}: ${c.reason} (${formatTime(c.detectedAt)})`))))]
+      : null);
+  }
+
   function draw() {
     const writable = session.canWrite() && state.unlockedForMe();
     importButton.disabled = exportButton.disabled = !writable;
     if (state.project) where.textContent = `${state.project.repoUrl} (branch ${state.project.branch}, ${state.project.docsPath || 'repository root'})`;
+    drawConflicts();
   }
 
   replace(root, h('section', { class: 'git-view' }, h('h2', {}, 'Git'), where,
-    h('div', { class: 'actions' }, importButton, exportButton), result));
+    h('div', { class: 'actions' }, importButton, exportButton), openConflicts, result));
   draw();
   return state.subscribe(draw);
 }
