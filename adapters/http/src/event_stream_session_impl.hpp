@@ -1,3 +1,4 @@
+#pragma once
 // Subscribe first, then replay from the log, then go live. The replay is read a page at
 // a time, the next page only once the socket has taken most of the last (ReadPage), so a
 // subscriber any distance behind within the retained log gets every event in order at
@@ -7,6 +8,11 @@
 // sent twice. Only live frames count against max_queued_frames: a live subscriber that
 // stops reading is dropped. Both kinds share all this; they differ in framing and
 // keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
+
+// EventStreamSession's member definitions, compiled once per stream type: Beast's
+// WebSocket and HTTP templates make each instantiation the heaviest compile of the
+// server, so the plain and TLS ones are separate translation units
+// (event_stream_session_plain.cpp, event_stream_session_tls.cpp) that build in parallel.
 
 #include "event_stream_session.hpp"
 
@@ -20,13 +26,10 @@
 #include "responses.hpp"
 
 namespace libsync::web {
-namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-
-}  // namespace
 
 template <class Stream>
 EventStreamSession<Stream>::EventStreamSession(Stream stream, std::size_t network_thread,
@@ -264,8 +267,5 @@ void EventStreamSession<Stream>::Uncount() {
   counted_ = false;
   shared_->limits.CloseStream(slot_.address, slot_.credential);
 }
-
-template class EventStreamSession<PlainStream>;
-template class EventStreamSession<TlsStream>;
 
 }  // namespace libsync::web

@@ -1,0 +1,9 @@
+// EventStreamSession over plain TCP (event_stream_session_impl.hpp says why one file per stream type).
+
+#include "event_stream_session_impl.hpp"
+
+namespace libsync::web {
+
+template class EventStreamSession<PlainStream>;
+
+}  // namespace libsync::web
