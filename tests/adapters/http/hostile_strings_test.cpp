@@ -100,11 +100,7 @@ class HostileStringsTest : public ::testing::TestWithParam<StoreKind> {
         store_ = sql::OpenSqlStore({.url = "sqlite://" + dir_.path() + "/hostile.db"}).value();
         break;
       case StoreKind::kPostgres: {
-        auto* cluster = testing::PostgresCluster::Get();
-        if (!cluster) {
-          if (testing::PostgresRequired()) FAIL() << testing::PostgresCluster::Unavailable();
-          GTEST_SKIP() << testing::PostgresCluster::Unavailable();
-        }
+        LIBSYNC_POSTGRES_OR_SKIP(cluster);
         store_ = sql::OpenSqlStore({.url = cluster->NewDatabase()}).value();
         break;
       }

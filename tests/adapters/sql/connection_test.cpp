@@ -41,11 +41,7 @@ Connection Open(const std::string& url) {
 }
 
 TEST(PostgresConnection, KeepalivesAndUserTimeoutAreSetUnlessTheUrlSetsThem) {
-  PostgresCluster* cluster = PostgresCluster::Get();
-  if (!cluster) {
-    if (libsync::testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-    GTEST_SKIP() << PostgresCluster::Unavailable();
-  }
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   {
     Connection c = Open(url);

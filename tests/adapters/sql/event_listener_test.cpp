@@ -53,11 +53,7 @@ bool WaitFor(const RecordingEventSink& sink, std::size_t count,
 }
 
 TEST(EventListener, AnotherServersEventsReachThisServersSubscribersOnceInOrder) {
-  PostgresCluster* cluster = PostgresCluster::Get();
-  if (!cluster) {
-    if (testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-    GTEST_SKIP() << PostgresCluster::Unavailable();
-  }
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   Instance a(url), b(url);
   auto listener = sql::ListenForEvents(url, [&](const std::string& project, std::int64_t seq) {
@@ -96,11 +92,7 @@ void RunAdmin(PostgresCluster& cluster, const std::string& sql) {
 // the listener is back, B's subscribers get every one of those events, once, in order,
 // read from the log -- no later notice is needed to bring them.
 TEST(EventListener, EventsCommittedWhileTheListenerWasAwayArriveOnceInOrderWhenItIsBack) {
-  PostgresCluster* cluster = PostgresCluster::Get();
-  if (!cluster) {
-    if (testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-    GTEST_SKIP() << PostgresCluster::Unavailable();
-  }
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   Instance a(url), b(url);
   const Caller admin = Caller::Admin();
@@ -146,11 +138,7 @@ TEST(EventListener, EventsCommittedWhileTheListenerWasAwayArriveOnceInOrderWhenI
 // listener reads every project's head each second and reports one that moved without a
 // notice. Likewise a project deleted without its notice: B publishes its project:deleted.
 TEST(EventListener, AnEventCommittedWithoutANoticeArrivesWithinTheSweepBound) {
-  PostgresCluster* cluster = PostgresCluster::Get();
-  if (!cluster) {
-    if (testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-    GTEST_SKIP() << PostgresCluster::Unavailable();
-  }
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   Instance b(url);
   const Caller admin = Caller::Admin();
@@ -194,11 +182,7 @@ TEST(EventListener, AnEventCommittedWithoutANoticeArrivesWithinTheSweepBound) {
 // listener must notice within its bound (its head sweep, sent every second, unanswered
 // for 5 s), reconnect, and catch up the events whose notices went into the silence.
 TEST(EventListener, ASilentlyStalledConnectionIsNoticedReplacedAndCaughtUpWithinTheBound) {
-  PostgresCluster* cluster = PostgresCluster::Get();
-  if (!cluster) {
-    if (testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-    GTEST_SKIP() << PostgresCluster::Unavailable();
-  }
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   testing::StallingProxy proxy(url);
   const std::string& proxied = proxy.url();
@@ -238,11 +222,7 @@ TEST(EventListener, ASilentlyStalledConnectionIsNoticedReplacedAndCaughtUpWithin
 // backoff (100 ms doubling to 5 s), not every 100 ms: each retry holds the relay's mutex
 // while it reads. Over 3 s that is 5 retries at most (0.1 + 0.2 + 0.4 + 0.8 + 1.6 s).
 TEST(EventListener, AFailingCatchUpIsRetriedWithAGrowingBackoff) {
-  PostgresCluster* cluster = PostgresCluster::Get();
-  if (!cluster) {
-    if (testing::PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-    GTEST_SKIP() << PostgresCluster::Unavailable();
-  }
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   std::atomic<int> catch_ups{0}, retries{0};
   auto listener = sql::ListenForEvents(

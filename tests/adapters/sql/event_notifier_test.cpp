@@ -123,11 +123,7 @@ Status LockCycle(Store& store, const std::string& project) {
 class EventNotifier : public ::testing::Test {
  protected:
   void SetUp() override {
-    PostgresCluster* cluster = PostgresCluster::Get();
-    if (!cluster) {
-      if (PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-      GTEST_SKIP() << PostgresCluster::Unavailable();
-    }
+    LIBSYNC_POSTGRES_OR_SKIP(cluster);
     url_ = cluster->NewDatabase();
     proxy_ = std::make_unique<StallingProxy>(url_);
     notices_ = std::make_unique<NoticeCounter>(cluster->ConnectStringFor(url_));

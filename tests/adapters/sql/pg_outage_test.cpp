@@ -130,11 +130,8 @@ void Report(const char* what, const Summary& s) {
 class PostgresOutage : public ::testing::Test {
  protected:
   void SetUp() override {
-    cluster_ = PostgresCluster::Get();
-    if (!cluster_) {
-      if (PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-      GTEST_SKIP() << PostgresCluster::Unavailable();
-    }
+    LIBSYNC_POSTGRES_OR_SKIP(cluster);
+    cluster_ = cluster;
     url_ = cluster_->NewDatabase();
     std::string error;
     svc_ = SqlServices::Open({.url = url_, .pool_size = 4}, &error);

@@ -21,11 +21,7 @@ namespace {
 class PgRoundTrips : public ::testing::Test {
  protected:
   void SetUp() override {
-    PostgresCluster* cluster = PostgresCluster::Get();
-    if (!cluster) {
-      if (PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-      GTEST_SKIP() << PostgresCluster::Unavailable();
-    }
+    LIBSYNC_POSTGRES_OR_SKIP(cluster);
     url_ = cluster->NewDatabase();
     proxy_ = std::make_unique<StallingProxy>(url_);
     // One connection: every transaction below uses it, with its statements prepared.

@@ -11,11 +11,7 @@ namespace libsync::testing {
 namespace {
 
 TEST(PgStatements, AStatementWhoseParseWasSkippedIsPreparedAgainLater) {
-  PostgresCluster* cluster = PostgresCluster::Get();
-  if (!cluster) {
-    if (PostgresRequired()) FAIL() << PostgresCluster::Unavailable();
-    GTEST_SKIP() << PostgresCluster::Unavailable();
-  }
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   // One connection, so both transactions use it.
   auto store = sql::OpenSqlStore({.url = cluster->NewDatabase(), .pool_size = 1});
   ASSERT_TRUE(store.has_value()) << store.error().ToString();

@@ -50,3 +50,12 @@ class PostgresCluster {
 bool PostgresRequired();
 
 }  // namespace libsync::testing
+
+/// In a GoogleTest body or SetUp: declares `var`, the shared cluster. Without one the test
+/// fails where PostgreSQL is required and is skipped elsewhere, saying why either way.
+#define LIBSYNC_POSTGRES_OR_SKIP(var)                                                        \
+  ::libsync::testing::PostgresCluster* const var = ::libsync::testing::PostgresCluster::Get(); \
+  if (!var) {                                                                                \
+    if (::libsync::testing::PostgresRequired()) FAIL() << ::libsync::testing::PostgresCluster::Unavailable(); \
+    GTEST_SKIP() << ::libsync::testing::PostgresCluster::Unavailable();                      \
+  }
