@@ -127,15 +127,32 @@ Result<Doc> ReadDoc(const ServiceContext& ctx, std::string_view project_id, cons
   return std::move(*out);
 }
 
-/// The project's record of an applied import: the commit it is synced with, and how the
-/// import ended.
-Status RecordImport(Transaction& tx, std::string_view project_id, const ImportReport& report, Timestamp now) {
+/// Project::clean_sync_mark for the store matching `commit`'s tree exactly, as far as a
+/// sync of `r` sees it: the commit, and a digest of what decides which files a whole
+/// import takes (remote, branch, docsPath, the server's file endings). A project update
+/// that changes any of them, or a server started with other endings, leaves a mark that
+/// no longer matches, so nothing else has to remember to clear it.
+std::string CleanSyncMark(const Remote& r, const GitSyncOptions& options, const std::string& commit) {
+  std::string scope = r.project.repo_url + '\n' + r.project.branch + '\n' + NormalizeDir(r.project.docs_path);
+  for (const auto& ext : options.extensions) scope += '\n' + Lower(ext);
+  return commit + ' ' + Sha256Hex(scope).substr(0, 16);
+}
+
+/// The project's record of an applied import: the commit it is synced with, how the
+/// import ended, and the clean-sync mark (kept, set or cleared; see RunImport).
+Status RecordImport(Transaction& tx, std::string_view project_id, const ImportReport& report, Timestamp now,
+                    const std::string& mark, const std::string& mark_seen) {
   LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
   if (!report.commit.empty()) {
     project.last_synced_commit = report.commit;
     project.synced_at = now;
   }
   project.last_import = {now, report.commit, report.conflicts.empty() ? "ok" : "conflicts"};
+  // Compare-and-set: a skipped walk relied on the mark read before; if another server's
+  // sync changed it meanwhile, no state is known any more.
+  project.clean_sync_mark = (!mark.empty() && (mark_seen.empty() || project.clean_sync_mark == mark_seen))
+                                ? mark
+                                : std::string();
   return tx.UpdateProject(project);
 }
 
@@ -184,14 +201,9 @@ Status ReadWhatToExport(Transaction& tx, std::string_view project_id, const std:
   docs.clear();
   tombstones.clear();
   if (!file_name) {
-    // Only the docs whose stored blob id differs from their base are read whole: the cost
-    // follows the change, not the project's size.
-    LIBSYNC_ASSIGN_OR_RETURN(auto summaries, tx.ListDocSummaries(project_id));
-    for (const DocSummary& s : summaries) {
-      if (!s.blob_oid.empty() && s.blob_oid == s.base_blob_oid) continue;
-      LIBSYNC_ASSIGN_OR_RETURN(auto doc, tx.GetDoc(project_id, s.file_name));
-      docs.push_back(std::move(doc));
-    }
+    // Only the docs whose stored blob id differs from their base, found by the store
+    // without visiting the rest: the cost follows the change, not the project's size.
+    LIBSYNC_ASSIGN_OR_RETURN(docs, tx.ListDocsToExport(project_id));
     LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
     return Status::Ok();
   }
@@ -229,13 +241,56 @@ std::string CommitMessage(const ExportReport& report, const std::string& by) {
 }
 
 /// The import itself, once every check has passed and the project's sync slot is held.
+/// `may_skip_walk`: an export's import, which needs no report of unchanged files, may skip
+/// the tree walk when the project's clean-sync mark says it would find nothing.
 Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, const GitSyncOptions& options,
-                               const Remote& r, std::string_view project_id, const ImportRequest& request) {
+                               const Remote& r, std::string_view project_id, const ImportRequest& request,
+                               bool may_skip_walk = false) {
   ImportReport report;
   LIBSYNC_ASSIGN_OR_RETURN(report.commit, remote.Fetch(r.target));
 
+  // Tombstones and stored conflicts are named relative to the docsPath: an import of
+  // another folder says nothing about their files.
+  const bool docs_path_listed = r.dir == NormalizeDir(r.project.docs_path);
+  // Only a whole import can vouch for every file (and it replaces the stored conflicts).
+  const std::string mark =
+      docs_path_listed && request.recursive && !report.commit.empty() ? CleanSyncMark(r, options, report.commit) : "";
+
+  // Skipping the walk (and the listing of every doc and tombstone) is safe when the head is
+  // the commit of the project's clean-sync mark: the last whole import at that commit ended
+  // with no conflict at all, so every doc file of its tree had a doc or tombstone whose base
+  // is the file's blob and every doc with a base had its file; an import now would change
+  // nothing and find no conflict. What could make that untrue, and why it cannot here:
+  //  * The tree: the head is that very commit. Another remote, branch, docsPath or set of
+  //    file endings gives another mark (CleanSyncMark), so a project update needs no hook.
+  //  * A narrower import (one file, one folder, not recursive), an import with any
+  //    conflict, one that found a doc changed under it: RecordImport clears the mark.
+  //  * A failed import: its write transaction rolled back, so the docs are as the mark
+  //    describes them and it stays.
+  //  * Local writes move a doc's text, never its base: an edit is an export's to push,
+  //    as after a walk. A delete leaves a tombstone at the base (the walk would skip its
+  //    file too), and a doc written again under that name takes the tombstone's base.
+  //  * A resolving write (`resolves`) sets a base, but needs a stored conflict, and while
+  //    the mark is set none can exist: a whole clean import cleared them and only imports
+  //    (which clear the mark when they raise one) store them. Still, any stored conflict
+  //    makes the walk run, so the export refuses exactly as it would after a walk.
+  //  * An export: it marks the commit it pushed only when it built it on a marked state
+  //    and recorded every pushed base and deletion (RunExport); else the mark is cleared.
+  //  * Another server's sync meanwhile: RecordImport sets the mark only if it is still
+  //    the one read here.
+  bool walk = true;
+  if (may_skip_walk && !mark.empty()) {
+    LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+      if (project.clean_sync_mark != mark) return Status::Ok();
+      LIBSYNC_ASSIGN_OR_RETURN(auto stored, tx.ListConflicts(project_id));
+      walk = !stored.empty();
+      return Status::Ok();
+    }));
+  }
+
   std::map<std::string, std::string> remote_files;  // fileName -> blob id
-  if (!report.commit.empty()) {
+  if (walk && !report.commit.empty()) {
     LIBSYNC_ASSIGN_OR_RETURN(auto files, remote.ListTree(r.target, report.commit, r.dir, request.recursive));
     for (auto& f : files) {
       if (!IsDocFile(f.path, options.extensions)) continue;
@@ -248,19 +303,17 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   }
   std::vector<DocSummary> local;
   std::vector<DocTombstone> tombstones;
-  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
-    LIBSYNC_ASSIGN_OR_RETURN(local, tx.ListDocSummaries(project_id));
-    LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
-    return Status::Ok();
-  }));
+  if (walk) {
+    LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(local, tx.ListDocSummaries(project_id));
+      LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
+      return Status::Ok();
+    }));
+  }
   std::map<std::string, const DocSummary*> by_name;
   for (const auto& d : local) by_name.emplace(d.file_name, &d);
   std::map<std::string, const DocTombstone*> deleted_here;
   for (const auto& t : tombstones) deleted_here.emplace(t.file_name, &t);
-
-  // Tombstones and stored conflicts are named relative to the docsPath: an import of
-  // another folder says nothing about their files.
-  const bool docs_path_listed = r.dir == NormalizeDir(r.project.docs_path);
 
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
@@ -432,7 +485,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       }
     }
     LIBSYNC_RETURN_IF_ERROR(write_batch());
-    LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now));
+    LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now, applied.conflicts.empty() ? mark : "",
+                                         walk ? "" : mark));
     // What GET …/conflicts lists: this import's conflicts replace those of the last whole
     // import, so a conflict settled in any way (a resolving write, the same text on both
     // sides, a change in the repository) is gone after the next one.
@@ -472,7 +526,8 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
   for (report.attempts = 1; report.attempts <= options.max_push_attempts; ++report.attempts) {
     // Bring the remote's changes in first, so the commit goes on top of them.
     LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported, RunImport(ctx, remote, options, r, project_id,
-                                                              {std::nullopt, true, request.lock_token}));
+                                                              {std::nullopt, true, request.lock_token},
+                                                              /*may_skip_walk=*/true));
     std::vector<std::string> blocked;
     for (const auto& c : imported.conflicts) {
       if (!request.file_name || *request.file_name == c.file_name) blocked.push_back(c.file_name);
@@ -526,18 +581,26 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
     const Timestamp now = ctx.clock.Now();
     LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx, [&](Transaction& tx, EventBatch& events) {
       LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+      // Whether the store now matches the pushed commit's tree as it matched the base's.
+      bool recorded_all = true;
       for (const auto& [name, blob] : pushed) {
         LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, name));
-        if (!current) continue;  // deleted meanwhile
+        if (!current) {  // deleted meanwhile: its tombstone's base is the old blob
+          recorded_all = false;
+          continue;
+        }
         current->base_blob_oid = blob;  // later local edits still differ from it and export next time
         LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*current, current->version));
       }
       // The files are gone from the repository now; a doc written under one of these
       // names meanwhile has taken its tombstone and is a new file for the next export.
       for (const auto& name : report.deleted) {
-        LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, name).status());
+        LIBSYNC_ASSIGN_OR_RETURN(auto taken, tx.TakeTombstone(project_id, name));
+        if (!taken) recorded_all = false;  // that doc keeps the deleted file's base
       }
       LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+      const bool built_on_clean = project.clean_sync_mark == CleanSyncMark(r, options, imported.commit);
+      project.clean_sync_mark = built_on_clean && recorded_all ? CleanSyncMark(r, options, commit) : std::string();
       project.last_synced_commit = commit;
       project.synced_at = now;
       project.last_export = {now, commit, "ok"};

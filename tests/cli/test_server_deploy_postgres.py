@@ -30,9 +30,9 @@ def test_migrate_racing_from_eight_processes_applies_each_migration_once(cluster
     outputs = [(p.wait(timeout=120), *p.communicate()) for p in racers]
     assert all(code == 0 for code, _, _ in outputs), outputs
     # Exactly one process applied the migrations; the others found nothing pending.
-    assert sum(out.count("applied migration") for _, out, _ in outputs) == 9, outputs
+    assert sum(out.count("applied migration") for _, out, _ in outputs) == 10, outputs
     assert cluster.sql("race", 'SELECT string_agg("version"::text, \',\' ORDER BY "version") FROM "Migration"') \
-        .strip() == "1,2,3,4,5,6,7,8,9"
+        .strip() == "1,2,3,4,5,6,7,8,9,10"
 
 
 def test_prisma_schema_parameter_puts_the_tables_in_that_schema_and_the_server_uses_it(cluster, tmp_path):
@@ -40,7 +40,7 @@ def test_prisma_schema_parameter_puts_the_tables_in_that_schema_and_the_server_u
     url = base + "?schema=tenant_a"  # the original's .env form, with a schema that does not exist yet
     status = run_server("migrate", "--status", "--database", url, "--data-dir", tmp_path / "data")
     assert status.returncode == 0, status.stderr
-    assert len(re.findall(r"pending$", status.stdout, re.M)) == 9, status.stdout
+    assert len(re.findall(r"pending$", status.stdout, re.M)) == 10, status.stdout
     applied = run_server("migrate", "--database", url, "--data-dir", tmp_path / "data")
     assert applied.returncode == 0, applied.stderr
     tables = cluster.sql("prisma", "SELECT table_schema || '.' || table_name FROM information_schema.tables "

@@ -54,6 +54,7 @@ class UnreadableLogStore final : public Store {
     Result<Doc> GetDoc(std::string_view p, std::string_view f) override { return in_.GetDoc(p, f); }
     Result<std::vector<Doc>> ListDocs(std::string_view p) override { return in_.ListDocs(p); }
     Result<std::vector<DocSummary>> ListDocSummaries(std::string_view p) override { return in_.ListDocSummaries(p); }
+    Result<std::vector<Doc>> ListDocsToExport(std::string_view p) override { return in_.ListDocsToExport(p); }
     Status InsertDoc(const Doc& d) override { return in_.InsertDoc(d); }
     Result<std::vector<std::string>> InsertNewDocs(std::span<const NewDoc> d) override { return in_.InsertNewDocs(d); }
     Status UpdateDoc(const Doc& d, std::int64_t v) override { return in_.UpdateDoc(d, v); }

@@ -34,7 +34,7 @@ const std::string& ProjectColumns() {
                                      R"(, "lastImportCommit", "lastImportResult", )" + OptionalTime("lastExportAt") +
                                      R"(, "lastExportCommit", "lastExportResult", "lastSyncError", )" +
                                      OptionalTime("lastSyncErrorAt") + R"(, "syncIntervalSeconds", )" +
-                                     OptionalTime("nextPollAt");
+                                     OptionalTime("nextPollAt") + R"(, "cleanSyncMark")";
   return columns;
 }
 
@@ -42,7 +42,7 @@ void ProjectRow::Bind(Query& q) {
   q.Into(id).Into(name).Into(repo_url).Into(token).Into(branch).Into(docs_path).Into(created).Into(updated)
       .Into(commit).Into(synced).Into(webhook_secret).Into(import_at).Into(import_commit).Into(import_result)
       .Into(export_at).Into(export_commit).Into(export_result).Into(sync_error).Into(sync_error_at)
-      .Into(sync_interval).Into(next_poll);
+      .Into(sync_interval).Into(next_poll).Into(clean_sync_mark);
 }
 
 Project ProjectRow::Get() && {
@@ -62,7 +62,8 @@ Project ProjectRow::Get() && {
                  std::move(sync_error),
                  ReadOptionalTime(sync_error_at),
                  sync_interval,
-                 ReadOptionalTime(next_poll)};
+                 ReadOptionalTime(next_poll),
+                 std::move(clean_sync_mark)};
 }
 
 // --- Doc ----------------------------------------------------------------------------

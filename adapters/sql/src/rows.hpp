@@ -40,6 +40,7 @@ struct ProjectRow {
   std::string sync_error, sync_error_at;
   long long sync_interval = 0;
   std::string next_poll;
+  std::string clean_sync_mark;
   void Bind(Query& q);
   Project Get() &&;
 };

@@ -6,6 +6,7 @@
 #include "libsync/credentials.hpp"
 #include "libsync/ports/clock.hpp"
 #include "dialect.hpp"
+#include "doc_to_export.hpp"
 #include "query.hpp"
 
 namespace libsync::sql {
@@ -162,6 +163,22 @@ std::vector<std::string> DocSummaryIndex(Dialect d) {
         "version", "updatedAt", "baseBlobOid", "blobOid"))"};
 }
 
+// Migration 10: what an export of one edited doc reads no longer grows with the project.
+// "cleanSyncMark" is the commit (and scope) of the last whole import that ended without
+// conflicts, or of an export pushed on top of one: an export whose fetched head is still
+// that commit skips listing the repository's tree (GitSyncService). The partial index
+// holds one entry per doc whose text differs from what was last synced (a few, against
+// every doc for the other indexes), in name order, so ListDocsToExport reads only those.
+// Its price: a doc write moves it in or out of this index as well.
+std::vector<std::string> ExportIndex(Dialect d) {
+  const std::string file_name = d == Dialect::kPostgres ? R"("fileName" COLLATE "C")" : R"("fileName")";
+  return {
+      R"(ALTER TABLE "Project" ADD COLUMN "cleanSyncMark" TEXT NOT NULL DEFAULT '')",
+      R"(CREATE INDEX "Doc_projectId_fileName_to_export_idx" ON "Doc"("projectId", )" + file_name + ") WHERE " +
+          kDocToExport,
+  };
+}
+
 // The original platform stored API keys in plain text; libsync stores only their SHA-256.
 // Hashing them in place keeps every existing workstation key working.
 void HashPlainApiKeys(const Channel& channel) {
@@ -228,10 +245,11 @@ std::vector<Migration> Migrations(Dialect d) {
       {7, "polling-lease", Polling(d), ""},
       {8, "blob-ids", BlobIds(d), ""},
       {9, "doc-summary-index", DocSummaryIndex(d), ""},
+      {10, "export-index", ExportIndex(d), ""},
   };
 }
 
-int LatestSchemaVersion() { return 9; }
+int LatestSchemaVersion() { return 10; }
 
 std::string MigrationTableStatement(Dialect d) {
   return std::string(R"(CREATE TABLE IF NOT EXISTS "Migration" ("version" INTEGER NOT NULL PRIMARY KEY, "appliedAt" )") +

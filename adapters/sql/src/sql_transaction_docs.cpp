@@ -1,5 +1,6 @@
 // SqlTransaction: docs and their versions.
 
+#include "doc_to_export.hpp"
 #include "rows.hpp"
 #include "sql_transaction.hpp"
 
@@ -80,6 +81,20 @@ Result<std::vector<DocSummary>> SqlTransaction::ListDocSummaries(std::string_vie
       return "SELECT " + DocSummaryColumns() + R"( FROM "Doc" WHERE "projectId" = :p )" + OrderByFileName(d);
     });
     return Collect<DocSummaryRow>(channel_, sql, [&](Query& q) { q.Use(pid); });
+  });
+}
+
+Result<std::vector<Doc>> SqlTransaction::ListDocsToExport(std::string_view project_id) {
+  return Guard([&]() -> Result<std::vector<Doc>> {
+    std::string pid(project_id);
+    if (!ProjectExists(pid)) return ProjectNotFound(project_id);
+    // The condition is migration 10's partial index's, word for word: both planners then
+    // read only that index's entries, one per doc to push (EXPECT'd in SqlStoreSchema).
+    const std::string& sql = PerDialect(dialect_, [](Dialect d) {
+      return "SELECT " + DocColumns() + R"( FROM "Doc" WHERE "projectId" = :p AND )" + std::string(kDocToExport) +
+             " " + OrderByFileName(d);
+    });
+    return Collect<DocRow>(channel_, sql, [&](Query& q) { q.Use(pid); });
   });
 }
 

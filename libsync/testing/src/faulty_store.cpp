@@ -27,6 +27,7 @@ class FaultyTransaction final : public Transaction {
   Result<std::vector<DocSummary>> ListDocSummaries(std::string_view p) override {
     LIBSYNC_FORWARD(ListDocSummaries(p));
   }
+  Result<std::vector<Doc>> ListDocsToExport(std::string_view p) override { LIBSYNC_FORWARD(ListDocsToExport(p)); }
   Status InsertDoc(const Doc& d) override { LIBSYNC_FORWARD(InsertDoc(d)); }
   Result<std::vector<std::string>> InsertNewDocs(std::span<const NewDoc> d) override { LIBSYNC_FORWARD(InsertNewDocs(d)); }
   Status UpdateDoc(const Doc& d, std::int64_t v) override { LIBSYNC_FORWARD(UpdateDoc(d, v)); }

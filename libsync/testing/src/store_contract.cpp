@@ -77,6 +77,7 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_FALSE(got->last_import.at.has_value());
   EXPECT_EQ(got->last_import.result, "");
   EXPECT_FALSE(got->last_sync_error_at.has_value());
+  EXPECT_EQ(got->clean_sync_mark, "");
 
   p.name = "web2";
   p.last_synced_commit = "abc123";
@@ -87,6 +88,7 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   p.last_export = {At(7002), "", "failed"};
   p.last_sync_error = "the git remote stopped answering";
   p.last_sync_error_at = At(7003);
+  p.clean_sync_mark = "c0ffee 0123456789abcdef";
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(p); }).ok());
   got = ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); });
   ASSERT_TRUE(got.has_value());
@@ -103,6 +105,11 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->last_export.result, "failed");
   EXPECT_EQ(got->last_sync_error, "the git remote stopped answering");
   EXPECT_EQ(got->last_sync_error_at, At(7003));
+  EXPECT_EQ(got->clean_sync_mark, "c0ffee 0123456789abcdef");
+  p.clean_sync_mark.clear();
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(p); }).ok());
+  got = ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); });
+  EXPECT_EQ(got->clean_sync_mark, "") << "cleared as it is set";
 }
 
 TEST_P(StoreContract, OnePollingLeaseIsLiveAtATimeAndPassesOnWhenItLapses) {
@@ -315,6 +322,64 @@ TEST_P(StoreContract, DocsAndVersionsKeepTheirBlobIds) {
   auto listed = ReadValue<std::vector<DocVersion>>(*store_, [&](Transaction& tx) { return tx.ListDocVersions(d.id); });
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ(listed->front().blob_oid, GitBlobId("two")) << "listings leave out the content, not the blob id";
+}
+
+TEST_P(StoreContract, DocsToExportAreThoseWhoseBlobIsNotTheirBaseInNameOrder) {
+  Project p = AddProject("web");
+  Project other = AddProject("other");
+  const auto put = [&](const std::string& project_id, const std::string& name, const std::string& base,
+                       const std::string& blob) {
+    Doc d;
+    d.id = "d-" + std::to_string(next_id_++);
+    d.project_id = project_id;
+    d.file_name = name;
+    d.content = name;
+    d.hash = Sha256Hex(name);
+    d.base_blob_oid = base;
+    d.blob_oid = blob;
+    d.created_at = d.updated_at = At(2000);
+    EXPECT_TRUE(Write([&](Transaction& tx) { return tx.InsertDoc(d); }).ok());
+    return d;
+  };
+  const std::string one = GitBlobId("one"), two = GitBlobId("two");
+  put(p.id, "synced.md", one, one);
+  Doc edited = put(p.id, "z-edited.md", one, two);
+  put(p.id, "B-new.md", "", two);            // never synced
+  put(p.id, "a-old-row.md", one, "");        // written before blob ids were kept
+  put(p.id, "guides/synced.md", two, two);
+  put(other.id, "edited-elsewhere.md", one, two);
+  const auto names = [&] {
+    std::vector<std::string> out;
+    auto docs = ReadValue<std::vector<Doc>>(*store_, [&](Transaction& tx) { return tx.ListDocsToExport(p.id); });
+    EXPECT_TRUE(docs.has_value()) << docs.error().ToString();
+    if (!docs) return out;
+    for (const Doc& d : *docs) out.push_back(d.file_name);
+    return out;
+  };
+  EXPECT_EQ(names(), (std::vector<std::string>{"B-new.md", "a-old-row.md", "z-edited.md"}));
+  auto docs = ReadValue<std::vector<Doc>>(*store_, [&](Transaction& tx) { return tx.ListDocsToExport(p.id); });
+  ASSERT_EQ(docs->size(), 3u);
+  EXPECT_EQ(docs->back().content, "z-edited.md") << "whole docs, content included";
+  EXPECT_EQ(docs->back().base_blob_oid, one);
+  EXPECT_EQ(docs->back().blob_oid, two);
+
+  // Pushed: its base becomes its blob, and it leaves the list; edited again, it is back.
+  edited.base_blob_oid = two;
+  edited.version = 2;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateDoc(edited, 1); }).ok());
+  EXPECT_EQ(names(), (std::vector<std::string>{"B-new.md", "a-old-row.md"}));
+  edited.blob_oid = one;
+  edited.version = 3;
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateDoc(edited, 2); }).ok());
+  EXPECT_EQ(names(), (std::vector<std::string>{"B-new.md", "a-old-row.md", "z-edited.md"}));
+
+  Project none = AddProject("none");
+  docs = ReadValue<std::vector<Doc>>(*store_, [&](Transaction& tx) { return tx.ListDocsToExport(none.id); });
+  ASSERT_TRUE(docs.has_value());
+  EXPECT_TRUE(docs->empty());
+  auto missing = ReadValue<std::vector<Doc>>(*store_, [&](Transaction& tx) { return tx.ListDocsToExport("nope"); });
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
 }
 
 // 75 new docs cross every batch size a store may use (the SQL store's 64, 8 and 1 rows

@@ -1,7 +1,7 @@
 #pragma once
 // Real git repositories for the sync tests: a bare "remote" and a work clone driven with
-// the git command line, plus a GitRemote decorator that counts blob reads and can move the
-// remote just before a push.
+// the git command line, plus a GitRemote decorator that counts blob reads and tree listings
+// and can move the remote just before a push.
 
 #include <gtest/gtest.h>
 
@@ -91,8 +91,11 @@ class CountingGitRemote final : public GitRemote {
     ++ref_listings;
     return inner_.RemoteHead(t);
   }
+  std::atomic<int> tree_listings{0};  ///< ListTree calls: each walks the whole tree under the folder
+
   Result<std::vector<GitFile>> ListTree(const GitTarget& t, const std::string& c, const std::string& d,
                                         bool r) override {
+    ++tree_listings;
     return inner_.ListTree(t, c, d, r);
   }
   Result<std::string> ReadBlob(const GitTarget& t, const std::string& b) override {

@@ -15,6 +15,7 @@
 #include "libsync/hashing.hpp"
 #include "libsync/sql/event_listener.hpp"
 #include "postgres_cluster.hpp"
+#include "doc_to_export.hpp"
 #include "sql_services.hpp"
 #include "temp_dir.hpp"
 
@@ -230,6 +231,73 @@ TEST(SqlStoreSchema, PostgresGetsTheDocSummaryIndexAndListsTheSameRows) {
   EXPECT_NE(definition.find(R"("fileName" COLLATE "C")"), std::string::npos) << definition;
   EXPECT_NE(definition.find(R"(INCLUDE (hash, version, "updatedAt", "baseBlobOid", "blobOid"))"), std::string::npos)
       << definition;
+}
+
+/// The docs ListDocsToExport names for `pid` (fileName order).
+std::vector<std::string> DocsToExport(Store& store, const std::string& pid) {
+  std::vector<std::string> names;
+  Status s = store.Transact(TxMode::kRead, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto docs, tx.ListDocsToExport(pid));
+    for (const Doc& d : docs) names.push_back(d.file_name);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return names;
+}
+
+/// ListDocsToExport's query (with fewer columns, none in an index), the project id as a
+/// literal, for EXPLAIN.
+std::string DocsToExportQuery(const std::string& pid, const char* order_by) {
+  return R"(SELECT "id", "fileName", "content", "blobOid" FROM "Doc" WHERE "projectId" = ')" + pid + "' AND " +
+         sql::kDocToExport + " " + order_by;
+}
+
+// An export of one edited doc must not visit the others: the query reads the partial index,
+// whose entries are the docs to push, in name order.
+TEST(SqlStoreSchema, SqliteFindsTheDocsToExportInThePartialIndexAlone) {
+  TempDir dir;
+  auto services = OpenServices({.url = "sqlite://" + dir.path() + "/store.db"});
+  ASSERT_NE(services, nullptr);
+  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+  ASSERT_TRUE(services->sync.docs().Put(services->admin, pid, "b.md", "B").has_value());
+  EXPECT_EQ(DocsToExport(*services->store, pid), std::vector<std::string>{"b.md"}) << "never synced";
+
+  soci::session s(soci::sqlite3, "db=\"" + dir.path() + "/store.db\"");
+  std::string plan;
+  int id = 0, parent = 0, unused = 0;
+  soci::statement st = (s.prepare << "EXPLAIN QUERY PLAN " + DocsToExportQuery(pid, R"(ORDER BY "fileName")"),
+                        soci::into(id), soci::into(parent), soci::into(unused), soci::into(plan));
+  st.execute();
+  std::string all;
+  while (st.fetch()) all += plan + "\n";
+  EXPECT_NE(all.find("USING INDEX Doc_projectId_fileName_to_export_idx"), std::string::npos) << all;
+  EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "the listing sorts instead of reading in order: " << all;
+}
+
+TEST(SqlStoreSchema, PostgresFindsTheDocsToExportInThePartialIndexAmongThousandsOfSyncedDocs) {
+  PostgresCluster* cluster = ClusterOrSkip();
+  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  const std::string url = cluster->NewDatabase();
+  auto services = OpenServices({.url = url});
+  ASSERT_NE(services, nullptr);
+  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+
+  soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
+  s << R"(INSERT INTO "Doc" ("id", "projectId", "fileName", "content", "hash", "updatedAt", "baseBlobOid", "blobOid")
+          SELECT 'd' || g, :p, 'f' || g || '.md', 'text', 'h', now(), 'b' || g, 'b' || g
+          FROM generate_series(1, 10000) g)",
+      soci::use(pid);
+  s << R"(UPDATE "Doc" SET "blobOid" = 'edited' WHERE "fileName" IN ('f77.md', 'f5000.md'))";
+  s << R"(ANALYZE "Doc")";
+  EXPECT_EQ(DocsToExport(*services->store, pid), (std::vector<std::string>{"f5000.md", "f77.md"}));
+
+  std::string line, all;
+  soci::statement st = (s.prepare << "EXPLAIN " + DocsToExportQuery(pid, R"(ORDER BY "fileName" COLLATE "C")"),
+                        soci::into(line));
+  st.execute();
+  while (st.fetch()) all += line + "\n";
+  EXPECT_NE(all.find("Doc_projectId_fileName_to_export_idx"), std::string::npos) << all;
+  EXPECT_EQ(all.find("Seq Scan"), std::string::npos) << all;
 }
 
 // The threading mode is SQLite's process-wide setting: once a store has used SQLite here,

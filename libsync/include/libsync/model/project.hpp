@@ -44,6 +44,12 @@ struct Project {
   /// When the server holding the project's polling lease checks next. Written only by
   /// Transaction::ClaimPoll; UpdateProject leaves it as it is.
   std::optional<Timestamp> next_poll_at;
+  /// Set by git sync alone, and never shown: the commit of the last import of the whole
+  /// docsPath (recursive) that ended without any conflict, or of an export pushed on top
+  /// of such a state, with the scope it was taken in (GitSyncService's own format). While
+  /// the branch head is that commit, an import would find nothing to do, so an export
+  /// skips the tree walk. Empty when no such state is known.
+  std::string clean_sync_mark;
 };
 
 /// A project as shown to callers: everything but the sealed token.

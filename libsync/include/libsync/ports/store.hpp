@@ -74,6 +74,12 @@ class Transaction {
   /// As ListDocs, without content, for the requests that only hash the docs.
   /// Expected errors: kNotFound (no such project).
   virtual Result<std::vector<DocSummary>> ListDocSummaries(std::string_view project_id) = 0;
+  /// The docs an export has to push: those whose blob id differs from their base blob id,
+  /// or is empty (a row written before blob ids were kept; the core computes it), ordered
+  /// by fileName bytewise. The cost follows the answer, not the project's size (an export
+  /// of one edited doc in a project of 10,000 must not visit the other 9,999).
+  /// Expected errors: kNotFound (no such project).
+  virtual Result<std::vector<Doc>> ListDocsToExport(std::string_view project_id) = 0;
   /// Expected errors: kPreconditionFailed ((projectId, fileName) exists).
   virtual Status InsertDoc(const Doc& doc) = 0;
   /// Compare-and-swap: replaces the doc with `doc.id` only if its stored version equals
