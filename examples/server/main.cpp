@@ -33,6 +33,7 @@
 #include "libsync/git_sync_service.hpp"
 #include "libsync/git_webhook_service.hpp"
 #include "libsync/http/api.hpp"
+#include "libsync/http/doc_answer.hpp"
 #include "libsync/http/event_hub.hpp"
 #include "libsync/http/server.hpp"
 #include "libsync/http/web_app.hpp"
@@ -468,11 +469,13 @@ int main(int argc, char** argv) {
   // the ones relayed from other servers) drop them at once, and any other change shows
   // once an entry is older than --hook-staleness. A SQLite file held exclusively has no
   // other writer: every change passes through this server's services and their events,
-  // so there nothing needs to age out.
+  // so there nothing needs to age out. Docs are kept as their GET's answer, formatted once
+  // per fill (docs/http.md, "The hook cache").
   if (config.hook_staleness_ms > 0) {
     const bool sole_writer = sqlite && !config.sqlite_shared;
     event_path.hook_cache = HookCacheOptions{
-        .max_staleness = sole_writer ? Duration::max() : std::chrono::milliseconds(config.hook_staleness_ms)};
+        .max_staleness = sole_writer ? Duration::max() : std::chrono::milliseconds(config.hook_staleness_ms),
+        .render_doc = web::RenderDocAnswer};
   }
   // On PostgreSQL, other servers' events arrive by NOTIFY and are relayed to this server's
   // subscribers (and its hook cache) as if they were its own.

@@ -18,8 +18,10 @@ struct Slot {
   Timestamp fetched_at{};
 };
 
+// The rendered doc in the map's node itself: no shared block beside it (64 bytes a doc),
+// and a hit copies its bytes out under the reader lock, the one copy an answer needs.
 struct DocSlot {
-  std::shared_ptr<const Doc> doc;
+  RenderedDoc doc;
   Timestamp fetched_at{};
 };
 
@@ -38,14 +40,20 @@ std::size_t HeapBytes(const std::string& s) {
   return s.capacity() > kInline ? s.capacity() + 1 + 16 : 0;
 }
 
-// What a kept doc counts against max_doc_bytes: what it holds in memory, every string of
-// the Doc and the map's copy of its name, the Doc itself with its shared_ptr block, and
-// the map node. A flat charge per doc let many small docs hold several times the budget
-// (a 100-byte doc holds about 800 bytes).
-std::size_t DocCharge(const Doc& d) {
-  constexpr std::size_t kFixed = sizeof(Doc) + 32 /* control block, header */ + 96 /* map node, bucket */;
-  return kFixed + HeapBytes(d.id) + HeapBytes(d.project_id) + 2 * HeapBytes(d.file_name) + HeapBytes(d.content) +
-         HeapBytes(d.hash) + HeapBytes(d.base_blob_oid) + HeapBytes(d.updated_by) + HeapBytes(d.blob_oid);
+// What a kept doc counts against max_doc_bytes: what it holds in memory, its bytes and
+// the map's copy of its name, and the map node holding both. A flat charge per doc let
+// many small docs hold several times the budget.
+std::size_t DocCharge(const std::string& name, const RenderedDoc& d) {
+  constexpr std::size_t kFixed = sizeof(std::string) + sizeof(DocSlot) + 16 /* next, header */ + 8 /* bucket */;
+  return kFixed + HeapBytes(name) + HeapBytes(d.bytes);
+}
+
+// The doc as the cache keeps it: rendered once, without the slack a renderer may have
+// reserved (tens of bytes a doc, held for as long as the doc is kept).
+RenderedDoc Render(const Doc& doc, DocRenderer render) {
+  RenderedDoc kept{.version = doc.version, .bytes = render ? render(doc) : doc.content};
+  kept.bytes.shrink_to_fit();
+  return kept;
 }
 
 struct ProjectEntry {
@@ -138,33 +146,34 @@ struct HookCache::State {
 
   // The project's doc when it is fresh; else nullopt, with the entry's generation (0 when
   // it has none) in `*generation`.
-  std::shared_ptr<const Doc> FreshDoc(std::string_view project_id, std::string_view file_name, Timestamp now,
+  std::optional<RenderedDoc> FreshDoc(std::string_view project_id, std::string_view file_name, Timestamp now,
                                       Duration max_staleness, std::uint64_t* generation, bool* has_entry)
       LIBSYNC_EXCLUDES(mutex) {
     ReaderLock lock(mutex);
     auto it = projects.find(project_id);
     *has_entry = it != projects.end();
-    if (!*has_entry) return nullptr;
+    if (!*has_entry) return std::nullopt;
     const DocMap& docs = it->second.doc_texts;
     if (auto d = docs.find(file_name); d != docs.end() && now - d->second.fetched_at < max_staleness) {
       return d->second.doc;
     }
     *generation = it->second.generation;
-    return nullptr;
+    return std::nullopt;
   }
 
-  // Keeps `doc`, read at `now`, unless the project's entry moved past `generation` (or is
-  // gone) meanwhile. A doc that would pass `max_bytes` empties every project's docs first.
-  void KeepDoc(std::string_view project_id, std::uint64_t generation, std::shared_ptr<const Doc> doc, Timestamp now,
-               std::size_t max_bytes) LIBSYNC_EXCLUDES(mutex) {
-    const std::size_t charge = DocCharge(*doc);
+  // Keeps `doc` as `name`, read at `now`, unless the project's entry moved past
+  // `generation` (or is gone) meanwhile. A doc that would pass `max_bytes` empties every
+  // project's docs first.
+  void KeepDoc(std::string_view project_id, std::uint64_t generation, std::string name,
+               RenderedDoc doc, Timestamp now, std::size_t max_bytes) LIBSYNC_EXCLUDES(mutex) {
+    const std::size_t charge = DocCharge(name, doc);
     if (charge > max_bytes) return;
     WriterLock lock(mutex);
     auto it = projects.find(project_id);
     if (it == projects.end() || it->second.generation != generation) return;
     ProjectEntry& entry = it->second;
-    if (auto old = entry.doc_texts.find(doc->file_name); old != entry.doc_texts.end()) {
-      const std::size_t old_charge = DocCharge(*old->second.doc);
+    if (auto old = entry.doc_texts.find(name); old != entry.doc_texts.end()) {
+      const std::size_t old_charge = DocCharge(old->first, old->second.doc);
       entry.doc_bytes -= old_charge;
       doc_bytes -= old_charge;
       entry.doc_texts.erase(old);
@@ -176,7 +185,6 @@ struct HookCache::State {
     }
     entry.doc_bytes += charge;
     doc_bytes += charge;
-    std::string name = doc->file_name;
     entry.doc_texts.insert_or_assign(std::move(name), DocSlot{std::move(doc), now});
   }
 
@@ -311,33 +319,32 @@ std::optional<Result<DocsState>> HookCache::PeekDocsHash(const Caller& caller, s
                        &has_entry);
 }
 
-Result<std::shared_ptr<const Doc>> HookCache::GetDoc(const Caller& caller, std::string_view project_id,
+Result<RenderedDoc> HookCache::GetDoc(const Caller& caller, std::string_view project_id,
                                                     std::string_view file_name) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kRead));
   const Timestamp now = clock_.Now();
   std::uint64_t generation = 0;
   bool has_entry = false;
   if (auto fresh = state_->FreshDoc(project_id, file_name, now, options_.max_staleness, &generation, &has_entry)) {
-    return fresh;
+    return std::move(*fresh);
   }
   if (!has_entry) generation = state_->AddEntry(project_id, options_.max_entries);
   // As the admin, as for the lock state: access was checked above, and the doc is shared
   // by every caller allowed to see the project.
   LIBSYNC_ASSIGN_OR_RETURN(Doc loaded, docs_.Get(Caller::Admin(), project_id, file_name));
-  auto doc = std::make_shared<const Doc>(std::move(loaded));
-  state_->KeepDoc(project_id, generation, doc, now, options_.max_doc_bytes);
+  RenderedDoc doc = Render(loaded, options_.render_doc);
+  state_->KeepDoc(project_id, generation, std::move(loaded.file_name), doc, now, options_.max_doc_bytes);
   return doc;
 }
 
-std::optional<Result<std::shared_ptr<const Doc>>> HookCache::PeekDoc(const Caller& caller,
-                                                                    std::string_view project_id,
-                                                                    std::string_view file_name) {
+std::optional<Result<RenderedDoc>> HookCache::PeekDoc(const Caller& caller, std::string_view project_id,
+                                                     std::string_view file_name) {
   if (Status s = detail::CheckAccess(caller, project_id, detail::Access::kRead); !s.ok()) return s;
   std::uint64_t generation = 0;
   bool has_entry = false;
   auto doc = state_->FreshDoc(project_id, file_name, clock_.Now(), options_.max_staleness, &generation, &has_entry);
   if (!doc) return std::nullopt;
-  return doc;
+  return Result<RenderedDoc>(std::move(*doc));
 }
 
 }  // namespace libsync

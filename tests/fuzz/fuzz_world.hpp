@@ -14,6 +14,7 @@
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/hook_cache.hpp"
 #include "libsync/http/api.hpp"
+#include "libsync/http/doc_answer.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/sync_service.hpp"
 #ifdef LIBSYNC_FUZZ_WITH_SQL
@@ -40,7 +41,7 @@ inline std::unique_ptr<Store> OpenFuzzStore() {
 struct World {
   std::unique_ptr<Store> store = OpenFuzzStore();
   std::unique_ptr<SecretBox> box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  SyncService sync{*store, SystemClock(), SystemRandom(), *box, NullEventSink(), {}, {.hook_cache = HookCacheOptions{}}};
+  SyncService sync{*store, SystemClock(), SystemRandom(), *box, NullEventSink(), {}, {.hook_cache = HookCacheOptions{.render_doc = web::RenderDocAnswer}}};
   web::Api api{sync, nullptr, {.admin_token = "fuzz-admin-token-0123456789", .hook_cache = sync.hook_cache()}};
   std::string project, read_key, write_key, lock_token;
 

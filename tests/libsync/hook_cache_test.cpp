@@ -211,21 +211,21 @@ TEST_F(HookCacheTest, RepeatedPullsOfTheSameDocsWriteTheConsumerRecordOnce) {
 TEST_F(HookCacheTest, ADocIsAnsweredFromMemoryUntilItsProjectChanges) {
   const Caller laptop = Laptop();
   EXPECT_FALSE(cache_.PeekDoc(laptop, project_, "a.md").has_value()) << "never read yet";
-  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "one");
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value().bytes, "one");
   auto peeked = cache_.PeekDoc(laptop, project_, "a.md");
   ASSERT_TRUE(peeked.has_value());
-  EXPECT_EQ((*peeked).value()->content, "one");
+  EXPECT_EQ((*peeked).value().bytes, "one");
 
   ASSERT_TRUE(there_.docs().Put(admin_, project_, "a.md", "changed elsewhere").has_value());
   clock_.Advance(milliseconds(999));
-  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "one") << "within the bound";
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value().bytes, "one") << "within the bound";
   clock_.Advance(milliseconds(1));
   EXPECT_FALSE(cache_.PeekDoc(laptop, project_, "a.md").has_value()) << "older than the bound";
-  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "changed elsewhere");
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value().bytes, "changed elsewhere");
 
   ASSERT_TRUE(here_.docs().Put(admin_, project_, "a.md", "mine").has_value());
   EXPECT_FALSE(cache_.PeekDoc(laptop, project_, "a.md").has_value()) << "dropped by the write's event";
-  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "mine") << "read-your-writes";
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value().bytes, "mine") << "read-your-writes";
 
   ASSERT_TRUE(here_.docs().Delete(admin_, project_, "a.md").ok());
   EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").error().code(), ErrorCode::kNotFound);
@@ -236,16 +236,16 @@ TEST_F(HookCacheTest, ADocFillThatRacedWithAWriteIsNotKept) {
   const Caller laptop = Laptop();
   ASSERT_TRUE(cache_.DocsHash(laptop, project_).has_value());  // the project has an entry
   interleaving_.AfterNext(TxMode::kRead, [&] { ASSERT_TRUE(here_.docs().Put(admin_, project_, "a.md", "raced").has_value()); });
-  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "one") << "read before the write";
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value().bytes, "one") << "read before the write";
   ASSERT_FALSE(interleaving_.Pending());
-  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value()->content, "raced") << "the raced fill was kept";
+  EXPECT_EQ(cache_.GetDoc(laptop, project_, "a.md").value().bytes, "raced") << "the raced fill was kept";
 
   const std::string fresh = here_.projects().Create(admin_, {.name = "fresh", .repo_url = "z"})->id;
   ASSERT_TRUE(here_.docs().Put(admin_, fresh, "b.md", "first").has_value());
   interleaving_.AfterNext(TxMode::kRead, [&] { ASSERT_TRUE(here_.docs().Put(admin_, fresh, "b.md", "second").has_value()); });
-  EXPECT_EQ(cache_.GetDoc(admin_, fresh, "b.md").value()->content, "first");
+  EXPECT_EQ(cache_.GetDoc(admin_, fresh, "b.md").value().bytes, "first");
   ASSERT_FALSE(interleaving_.Pending());
-  EXPECT_EQ(cache_.GetDoc(admin_, fresh, "b.md").value()->content, "second") << "the raced first fill was kept";
+  EXPECT_EQ(cache_.GetDoc(admin_, fresh, "b.md").value().bytes, "second") << "the raced first fill was kept";
 }
 
 TEST_F(HookCacheTest, CachedDocsKeepTheAccessRules) {
@@ -289,9 +289,9 @@ TEST(HookCacheTrim, AFillWhoseEntryWasTrimmedAndMadeAgainIsNotKept) {
     ASSERT_TRUE(cache.DocsHash(admin, ids[2]).has_value());  // the cache is full: all entries go
     ASSERT_TRUE(cache.DocsHash(admin, ids[0]).has_value());  // and p's is made again
   });
-  EXPECT_EQ(cache.GetDoc(admin, ids[0], "a.md").value()->content, "before") << "read before the write";
+  EXPECT_EQ(cache.GetDoc(admin, ids[0], "a.md").value().bytes, "before") << "read before the write";
   ASSERT_FALSE(interleaving.Pending());
-  EXPECT_EQ(cache.GetDoc(admin, ids[0], "a.md").value()->content, "after") << "the raced fill was kept";
+  EXPECT_EQ(cache.GetDoc(admin, ids[0], "a.md").value().bytes, "after") << "the raced fill was kept";
 }
 
 // The docs kept stay within max_doc_bytes: past it, the cache lets all go and refills.
@@ -300,7 +300,7 @@ TEST(HookCacheDocBudget, DocsPastTheByteBudgetAreLetGo) {
   ManualClock clock;
   auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   SyncService sync{*store, clock, SystemRandom(), *box, NullEventSink(), {},
-                   {.hook_cache = HookCacheOptions{.max_doc_bytes = 3 * 1700}}};  // a 1,000-byte doc holds ~1,670
+                   {.hook_cache = HookCacheOptions{.max_doc_bytes = 3 * 1200}}};  // a 1,000-byte doc holds ~1,120
   HookCache& cache = *sync.hook_cache();
   const Caller admin = Caller::Admin();
   const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = "x"})->id;
@@ -311,14 +311,14 @@ TEST(HookCacheDocBudget, DocsPastTheByteBudgetAreLetGo) {
   ASSERT_TRUE(cache.GetDoc(admin, project, "d.md").has_value());
   EXPECT_TRUE(cache.PeekDoc(admin, project, "d.md").has_value()) << "the newest is kept";
   EXPECT_FALSE(cache.PeekDoc(admin, project, "a.md").has_value()) << "the others were let go";
-  const std::string big(4 * 1264, 'y');
+  const std::string big(4 * 900, 'y');
   ASSERT_TRUE(sync.docs().Put(admin, project, "big.md", big).has_value());
-  EXPECT_EQ(cache.GetDoc(admin, project, "big.md").value()->content, big) << "answered, never kept";
+  EXPECT_EQ(cache.GetDoc(admin, project, "big.md").value().bytes, big) << "answered, never kept";
   EXPECT_FALSE(cache.PeekDoc(admin, project, "big.md").has_value());
 }
 
-// Each kept doc holds at least its Doc object, its text and its hash in memory: the
-// budget counts that, so small docs cannot hold more memory than it says.
+// Each kept doc holds at least its RenderedDoc object, its bytes and the map's node in
+// memory: the budget counts that, so small docs cannot hold more memory than it says.
 TEST(HookCacheDocBudget, SmallDocsAreCountedAtWhatTheyHoldInMemory) {
   std::unique_ptr<Store> store = MakeMemoryStore();
   ManualClock clock;
@@ -331,13 +331,74 @@ TEST(HookCacheDocBudget, SmallDocsAreCountedAtWhatTheyHoldInMemory) {
   const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = "x"})->id;
   const std::string text(100, 's');
   std::vector<std::string> names;
-  for (int i = 0; i < 54; ++i) names.push_back("d" + std::to_string(100 + i) + ".md");
+  for (int i = 0; i < 100; ++i) names.push_back("d" + std::to_string(100 + i) + ".md");
   for (const auto& name : names) ASSERT_TRUE(sync.docs().Put(admin, project, name, text).has_value());
   for (const auto& name : names) ASSERT_TRUE(cache.GetDoc(admin, project, name).has_value());
   std::size_t kept = 0;
   for (const auto& name : names) kept += cache.PeekDoc(admin, project, name).has_value() ? 1 : 0;
   EXPECT_GT(kept, 0u);
-  EXPECT_LE(kept * (sizeof(Doc) + text.size() + 64), kBudget) << kept << " docs of 100 bytes kept";
+  EXPECT_LE(kept * (sizeof(RenderedDoc) + text.size() + 96), kBudget) << kept << " docs of 100 bytes kept";
+}
+
+// What the cache keeps of a doc is what its renderer makes of it, once per fill: a hit
+// formats nothing, and a write's event makes the next read render the new version.
+int renders = 0;
+std::string Bracketed(const Doc& d) {
+  ++renders;
+  return "<" + d.content + ">";
+}
+
+TEST(HookCacheDocRender, DocsAreKeptAsTheirRendererMadeThemOncePerFill) {
+  std::unique_ptr<Store> store = MakeMemoryStore();
+  ManualClock clock;
+  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  SyncService sync{*store, clock, SystemRandom(), *box, NullEventSink(), {},
+                   {.hook_cache = HookCacheOptions{.max_staleness = Duration::max(), .render_doc = Bracketed}}};
+  HookCache& cache = *sync.hook_cache();
+  EXPECT_EQ(cache.doc_renderer(), &Bracketed);
+  const Caller admin = Caller::Admin();
+  const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = "x"})->id;
+  ASSERT_TRUE(sync.docs().Put(admin, project, "a.md", "one").has_value());
+  renders = 0;
+  const RenderedDoc first = cache.GetDoc(admin, project, "a.md").value();
+  EXPECT_EQ(first.bytes, "<one>");
+  EXPECT_EQ(first.version, 1);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(cache.GetDoc(admin, project, "a.md").value().bytes, "<one>");
+    EXPECT_EQ(cache.PeekDoc(admin, project, "a.md").value().value().bytes, "<one>");
+  }
+  EXPECT_EQ(renders, 1) << "rendered once per fill, never per read";
+  ASSERT_TRUE(sync.docs().Put(admin, project, "a.md", "two").has_value());
+  const RenderedDoc second = cache.GetDoc(admin, project, "a.md").value();
+  EXPECT_EQ(second.bytes, "<two>");
+  EXPECT_EQ(second.version, 2);
+  EXPECT_EQ(renders, 2);
+}
+
+// The budget charges what is kept, the rendered bytes, not the doc's text: a renderer that
+// makes each 100-byte doc a 1,000-byte answer fits three of them in ~3,600 bytes.
+std::string TenTimes(const Doc& d) {
+  std::string out;
+  for (int i = 0; i < 10; ++i) out += d.content;
+  return out;
+}
+
+TEST(HookCacheDocBudget, TheBudgetChargesTheRenderedBytes) {
+  std::unique_ptr<Store> store = MakeMemoryStore();
+  ManualClock clock;
+  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
+  SyncService sync{*store, clock, SystemRandom(), *box, NullEventSink(), {},
+                   {.hook_cache = HookCacheOptions{.max_doc_bytes = 3 * 1200, .render_doc = TenTimes}}};
+  HookCache& cache = *sync.hook_cache();
+  const Caller admin = Caller::Admin();
+  const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = "x"})->id;
+  const std::string text(100, 'x');
+  for (const char* name : {"a.md", "b.md", "c.md", "d.md"}) ASSERT_TRUE(sync.docs().Put(admin, project, name, text).has_value());
+  for (const char* name : {"a.md", "b.md", "c.md"}) ASSERT_EQ(cache.GetDoc(admin, project, name).value().bytes.size(), 1000u);
+  for (const char* name : {"a.md", "b.md", "c.md"}) EXPECT_TRUE(cache.PeekDoc(admin, project, name).has_value()) << name;
+  ASSERT_TRUE(cache.GetDoc(admin, project, "d.md").has_value());
+  EXPECT_TRUE(cache.PeekDoc(admin, project, "d.md").has_value()) << "the newest is kept";
+  EXPECT_FALSE(cache.PeekDoc(admin, project, "a.md").has_value()) << "the others were let go";
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 // checked against the clock on every read.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -29,17 +30,33 @@
 
 namespace libsync {
 
+/// What the cache keeps of a doc it serves: the bytes HookCacheOptions::render_doc made of
+/// it, once per fill, and its version. No Doc beside it, so a hit costs no formatting and a
+/// kept doc holds little more than its answer.
+struct RenderedDoc {
+  std::int64_t version = 0;
+  std::string bytes;
+};
+
+/// Turns a doc read from the store into the bytes the cache keeps of it. A plain function,
+/// so a reader can tell whose form the kept bytes are in (HookCache::doc_renderer): the HTTP
+/// adapter keeps each doc's 200 answer (web::RenderDocAnswer) and answers from the cache
+/// only when the cache renders with it. Must not throw.
+using DocRenderer = std::string (*)(const Doc& doc);
+
 struct HookCacheOptions {
   Duration max_staleness = std::chrono::seconds(1);
   /// Entries kept in each of the two maps (keys, projects). A fill that finds its map
   /// full empties it first, and the next requests refill it from the store: only a flood
   /// of distinct keys or projects gets there.
   std::size_t max_entries = 100000;
-  /// Bytes the docs kept for GetDoc hold in memory: their strings, the Doc objects and the
-  /// map's nodes, so many small docs cannot hold more than large ones. A fill that would
-  /// pass it empties every project's docs first. 48 MiB holds 10,000 docs of 4 KB (about
-  /// 4.9 KB each in memory), and keeps a server with that many under 64 MB resident.
+  /// Bytes the docs kept for GetDoc hold in memory: their rendered bytes, the RenderedDoc
+  /// objects and the map's nodes, so many small docs cannot hold more than large ones. A
+  /// fill that would pass it empties every project's docs first. 48 MiB holds 10,000 docs of
+  /// 4 KB as the HTTP adapter renders them (about 4.5 KB each in memory).
   std::size_t max_doc_bytes = std::size_t{48} << 20;
+  /// What GetDoc keeps of each doc (RenderedDoc::bytes). Null: the doc's content.
+  DocRenderer render_doc = nullptr;
 };
 
 /// An EventSink in the event path: it drops the entries each event makes stale, then
@@ -67,19 +84,21 @@ class HookCache final : public EventSink {
   Result<std::optional<Lock>> LockState(const Caller& caller, std::string_view project_id);
   /// HookService::DocsHash from the cache. Expected errors: kNotFound, kUnavailable.
   Result<DocsState> DocsHash(const Caller& caller, std::string_view project_id);
-  /// DocService::Get from the cache: the doc as read at most max_staleness ago, shared
-  /// with every other reader of it. Only found docs are kept. Expected errors: kNotFound,
+  /// DocService::Get from the cache, rendered by options.render_doc: a copy of the doc as
+  /// read at most max_staleness ago. Only found docs are kept. Expected errors: kNotFound,
   /// kInvalidArgument (a name no doc can have), kUnavailable.
-  Result<std::shared_ptr<const Doc>> GetDoc(const Caller& caller, std::string_view project_id,
-                                            std::string_view file_name);
+  Result<RenderedDoc> GetDoc(const Caller& caller, std::string_view project_id, std::string_view file_name);
 
   /// The same three, answered only from memory: nullopt when the answer would need the
   /// store (absent or too old), so a network thread can answer hits without ever blocking.
   std::optional<Result<Caller>> PeekAuthenticate(std::string_view plain_key);
   std::optional<Result<std::optional<Lock>>> PeekLockState(const Caller& caller, std::string_view project_id);
   std::optional<Result<DocsState>> PeekDocsHash(const Caller& caller, std::string_view project_id);
-  std::optional<Result<std::shared_ptr<const Doc>>> PeekDoc(const Caller& caller, std::string_view project_id,
-                                                            std::string_view file_name);
+  std::optional<Result<RenderedDoc>> PeekDoc(const Caller& caller, std::string_view project_id,
+                                             std::string_view file_name);
+
+  /// The form GetDoc's bytes are in (HookCacheOptions::render_doc; null: the content).
+  DocRenderer doc_renderer() const noexcept { return options_.render_doc; }
 
  private:
   struct State;

@@ -8,6 +8,7 @@
 
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/hashing.hpp"
+#include "libsync/http/doc_answer.hpp"
 #include "libsync/memory/manual_clock.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/memory/recording_event_sink.hpp"
@@ -78,10 +79,11 @@ class ApiTest : public ::testing::Test {
   ManualClock clock_;
   RecordingEventSink sink_;
   std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  // The services publish through the hook cache, as in the server. Its bound is far longer
-  // than any test, so only an invalidation makes a change visible through it.
+  // The services publish through the hook cache, as in the server, which keeps docs as
+  // their GET's answer. Its bound is far longer than any test, so only an invalidation
+  // makes a change visible through it.
   SyncService sync_{*store_, clock_, SystemRandom(), *box_, sink_, {},
-                    {.hook_cache = HookCacheOptions{.max_staleness = std::chrono::hours(1)}}};
+                    {.hook_cache = HookCacheOptions{.max_staleness = std::chrono::hours(1), .render_doc = RenderDocAnswer}}};
   HookCache& hook_cache_ = *sync_.hook_cache();
   Api api_{sync_, nullptr, {.admin_token = kAdmin}};
   // The same API answering the hook routes from the cache; Call uses it when
@@ -416,6 +418,54 @@ TEST_F(ApiTest, DocGetThroughTheCacheSeesEveryApiChangeAtOnce) {
   auto after = cached_api_.HandleCached(revoked);
   EXPECT_TRUE(!after || after->status == 401) << "a revoked key was answered from memory";
   EXPECT_EQ(AsKey(read_key_, "GET", Docs() + "/b.md").status, 401) << "revocation is seen at once";
+}
+
+// The doc GET's answer kept in the cache is the store path's, byte for byte and header for
+// header, for a text that needs every kind of escaping: formatted once per fill, it must
+// not drift from the route it stands in for.
+TEST_F(ApiTest, DocGetThroughTheCacheAnswersTheStorePathsBytes) {
+  const std::string hostile = "quote \" backslash \\ slash / controls \x01\x1f\t\n\r del \x7f "
+                              "non-ASCII \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 line sep \xe2\x80\xa8 end";
+  const std::string body = json::serialize(json::object{{"content", hostile}});
+  ASSERT_EQ(Call("PUT", Docs() + "/odd%20name%C3%A9.md", body).status, 201);
+  const Request get{"GET", Docs() + "/odd%20name%C3%A9.md", {{"x-api-key", read_key_}}, ""};
+  const Response from_store = api_.Handle(get);
+  ASSERT_EQ(from_store.status, 200) << from_store.body;
+  EXPECT_EQ(json::parse(from_store.body).at("content").as_string(), hostile);
+
+  EXPECT_FALSE(cached_api_.HandleCached(get).has_value()) << "cold";
+  const Response filled = cached_api_.Handle(get);  // the fill, on a worker in the server
+  const auto kept = cached_api_.HandleCached(get);   // the hit, on the network thread
+  ASSERT_TRUE(kept.has_value());
+  for (const Response* r : {&filled, &*kept}) {
+    EXPECT_EQ(r->status, from_store.status);
+    EXPECT_EQ(r->headers, from_store.headers);
+    EXPECT_EQ(r->body, from_store.body);
+  }
+  // HEAD is not a route of this API: the cache answers no HEAD, and the API's answer to
+  // one (405 with Allow) is the same with or without a cache.
+  const Request head{"HEAD", get.target, get.headers, ""};
+  EXPECT_FALSE(cached_api_.HandleCached(head).has_value());
+  const Response head_cached = cached_api_.Handle(head);
+  const Response head_plain = api_.Handle(head);
+  EXPECT_EQ(head_cached.status, head_plain.status);
+  EXPECT_EQ(head_cached.headers, head_plain.headers);
+  EXPECT_EQ(head_cached.body, head_plain.body);
+}
+
+// A cache that keeps docs in another form than the doc GET's answer (an embedder's, or
+// none given) is never sent as that answer: the route reads the store instead.
+TEST_F(ApiTest, DocGetIgnoresACacheThatKeepsDocsInAnotherForm) {
+  SyncService plain_sync{*store_, clock_, SystemRandom(), *box_, NullEventSink(), {},
+                         {.hook_cache = HookCacheOptions{.max_staleness = std::chrono::hours(1)}}};
+  Api plain_cached{plain_sync, nullptr, {.admin_token = kAdmin, .hook_cache = plain_sync.hook_cache()}};
+  ASSERT_EQ(Call("PUT", Docs() + "/a.md", R"({"content":"one"})").status, 201);
+  const Request get{"GET", Docs() + "/a.md", {{"x-api-key", read_key_}}, ""};
+  ASSERT_TRUE(plain_sync.hook_cache()->GetDoc(Caller::Admin(), project_, "a.md").has_value());  // kept, as content
+  EXPECT_FALSE(plain_cached.HandleCached(get).has_value());
+  const Response answer = plain_cached.Handle(get);
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, api_.Handle(get).body);
 }
 
 TEST_F(ApiTest, CredentialsAndScopes) {

@@ -6,6 +6,7 @@
 
 #include "../json_body.hpp"
 #include "handlers.hpp"
+#include "libsync/http/doc_answer.hpp"
 #include "libsync/validation.hpp"
 
 namespace libsync::web {
@@ -79,7 +80,20 @@ Response DocPageResponse(const std::vector<DocSummary>& all, const DocPageQuery&
   return JsonResponse(200, boost::json::object{{"docs", std::move(docs)}, {"next", std::move(next)}});
 }
 
+/// The cache holds this route's answers only when it renders them (RenderDocAnswer); any
+/// other cache's bytes are not a doc GET's body, and the route reads the store instead.
+bool KeepsDocAnswers(const HookCache& cache) { return cache.doc_renderer() == &RenderDocAnswer; }
+
+/// A kept answer with the headers DocResponse gives it (same names, same order).
+Response KeptDocResponse(RenderedDoc d) {
+  Response r = JsonResponse(200, std::move(d.bytes));
+  r.headers.emplace_back("etag", DocETag(d.version));
+  return r;
+}
+
 }  // namespace
+
+std::string RenderDocAnswer(const Doc& doc) { return DocResponse(200, doc).body; }
 
 Response ListDocs(RouteCall& call) {
   auto page = ReadDocPageQuery(call.target);
@@ -93,7 +107,7 @@ Response ListDocs(RouteCall& call) {
 
 Response GetDoc(RouteCall& call) {
   const auto respond = [](Doc d) { return DocResponse(200, d); };
-  if (HookCache* cache = call.options.hook_cache) {
+  if (HookCache* cache = call.options.hook_cache; cache && KeepsDocAnswers(*cache)) {
     // kKeyCheckedInTheRead: without a caller, the router left the key to this handler.
     if (!call.caller) {
       auto caller = cache->Authenticate(KeyWithoutAdminToken(call.request));
@@ -101,7 +115,7 @@ Response GetDoc(RouteCall& call) {
       call.caller = std::move(*caller);
     }
     return Reply(cache->GetDoc(call.by(), call.id, call.file),
-                 [](const std::shared_ptr<const Doc>& d) { return DocResponse(200, *d); });
+                 [](RenderedDoc d) { return KeptDocResponse(std::move(d)); });
   }
   // kKeyCheckedInTheRead: without a caller, the router left the key to the read itself.
   if (!call.caller) {
@@ -112,10 +126,11 @@ Response GetDoc(RouteCall& call) {
 
 std::optional<Response> DocFromCache(HookCache& cache, const Caller& caller, const std::string& project_id,
                                      std::string_view file_name) {
+  if (!KeepsDocAnswers(cache)) return std::nullopt;
   auto doc = cache.PeekDoc(caller, project_id, file_name);
   if (!doc) return std::nullopt;
   if (!*doc) return ErrorResponse(doc->error());
-  return DocResponse(200, ***doc);
+  return KeptDocResponse(std::move(**doc));
 }
 
 Response PutDoc(RouteCall& call) {
