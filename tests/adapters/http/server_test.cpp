@@ -19,6 +19,8 @@
 #include <set>
 #include <atomic>
 #include <future>
+#include <map>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -436,6 +438,133 @@ TEST_F(ServerTest, MetricsCountRequestsByRouteAndStatus) {
   EXPECT_NE(body.find("libsync_http_request_duration_seconds_count 2"), std::string::npos);
   EXPECT_NE(body.find("libsync_open_connections 1"), std::string::npos);
   EXPECT_EQ(body.find(project_), std::string::npos) << "ids must not become labels";
+}
+
+// --- short store calls on the network thread ---------------------------------------------
+
+/// One lock request as the admin on `c`; its whole response.
+std::string LockRequest(Client& c, const std::string& method, const std::string& project,
+                        const std::string& headers = "", const std::string& body = "") {
+  c.Send(method + " /api/projects/" + project + "/lock HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kAdmin +
+         "\r\n" + headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  return c.ReadResponse();
+}
+
+std::string JsonField(const std::string& response, const std::string& name) {
+  const auto at = response.find("\"" + name + "\":");
+  if (at == std::string::npos) return "";
+  const auto from = at + name.size() + 3;
+  if (response[from] == '"') return response.substr(from + 1, response.find('"', from + 1) - from - 1);
+  return response.substr(from, response.find_first_of(",}", from) - from);
+}
+
+/// The count of store calls run on `thread` ("network" or "worker"), from /metrics.
+long StoreCalls(Client& c, const std::string& thread) {
+  const std::string text = c.Get("/metrics");
+  const std::string series = "libsync_http_store_calls_total{thread=\"" + thread + "\"} ";
+  const auto at = text.find(series);
+  return at == std::string::npos ? -1 : std::stol(text.substr(at + series.size()));
+}
+
+TEST_F(ServerTest, LockRequestsRunOnTheNetworkThreadWhenNothingElseWaitsOnTheStore) {
+  StartServer({.short_store_calls_on_network_thread = true});
+  Client c(server_->port());
+  long last_fence = 0;
+  for (int i = 0; i < 5; ++i) {
+    const std::string grant = LockRequest(c, "POST", project_, "", R"({"lockedBy":"me"})");
+    ASSERT_EQ(StatusOf(grant), 201) << grant;
+    const long fence = std::stol(JsonField(grant, "fence"));
+    EXPECT_GT(fence, last_fence);
+    last_fence = fence;
+    EXPECT_EQ(StatusOf(LockRequest(c, "GET", project_)), 200);
+    const std::string released = LockRequest(c, "DELETE", project_, "X-Lock-Token: " + JsonField(grant, "token") + "\r\n");
+    EXPECT_NE(released.find(R"({"released":true})"), std::string::npos) << released;
+  }
+  EXPECT_EQ(StoreCalls(c, "network"), 15) << "each request ran where it was read";
+  EXPECT_EQ(StoreCalls(c, "worker"), 0);
+  // Bad input is answered there as well, with its 4xx, and changes nothing.
+  EXPECT_EQ(StatusOf(LockRequest(c, "POST", project_, "", R"({"lockedBy":"me","extra":1})")), 400);
+  EXPECT_EQ(StatusOf(LockRequest(c, "DELETE", project_, "X-Lock-Token: not-a-token\r\n")), 200);
+  EXPECT_FALSE(sync_.locks().Get(Caller::Admin(), project_).value().has_value());
+}
+
+TEST_F(ServerTest, EveryStoreCallGoesToTheWorkersUnlessTheServerIsToldTheStoreIsItsAlone) {
+  StartServer();
+  Client c(server_->port());
+  const std::string grant = LockRequest(c, "POST", project_, "", R"({"lockedBy":"me"})");
+  ASSERT_EQ(StatusOf(grant), 201) << grant;
+  EXPECT_EQ(StatusOf(LockRequest(c, "DELETE", project_, "X-Lock-Token: " + JsonField(grant, "token") + "\r\n")), 200);
+  EXPECT_EQ(StoreCalls(c, "network"), 0);
+  EXPECT_EQ(StoreCalls(c, "worker"), 2);
+}
+
+// Only the lock routes are short; a doc write or a project read goes to a worker, and so
+// does a lock request while any other store call is under way.
+TEST_F(ServerTest, OnlyShortStoreCallsWithNothingElseUnderWayRunOnTheNetworkThread) {
+  StartServer({.worker_threads = 2, .short_store_calls_on_network_thread = true});
+  const std::string lock = "/api/projects/" + project_ + "/lock";
+  EXPECT_TRUE(api_.IsShortStoreCall({"POST", lock, {}, R"({"lockedBy":"me"})"}));
+  EXPECT_TRUE(api_.IsShortStoreCall({"GET", lock + "/verify", {}, ""}));
+  EXPECT_FALSE(api_.IsShortStoreCall({"POST", lock, {}, std::string(20000, ' ')})) << "a body no lock request has";
+  EXPECT_FALSE(api_.IsShortStoreCall({"PUT", "/api/projects/" + project_ + "/docs/a.md", {}, R"({"content":"x"})"}));
+  EXPECT_FALSE(api_.IsShortStoreCall({"GET", "/api/projects/" + project_, {}, ""}));
+
+  Client c(server_->port());
+  const std::string admin = "Authorization: Bearer " + kAdmin + "\r\n";
+  EXPECT_EQ(StatusOf(c.Get("/api/projects/" + project_, admin)), 200);
+  const std::string doc = R"({"content":"hello"})";
+  c.Send("PUT /api/projects/" + project_ + "/docs/a.md HTTP/1.1\r\nHost: x\r\n" + admin +
+         "Content-Length: " + std::to_string(doc.size()) + "\r\n\r\n" + doc);
+  EXPECT_EQ(StatusOf(c.ReadResponse()), 201);
+  EXPECT_EQ(StoreCalls(c, "network"), 0);
+  EXPECT_EQ(StoreCalls(c, "worker"), 2);
+
+  // A slow store call on a worker: the lock request read meanwhile queues for a worker too.
+  store_.armed = true;  // the next transaction takes a second
+  auto slow = std::async(std::launch::async, [&] {
+    Client other(server_->port());
+    return StatusOf(other.Get("/api/projects/" + project_, admin));
+  });
+  std::this_thread::sleep_for(100ms);  // the slow request is now inside the store
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(StatusOf(LockRequest(c, "GET", project_)), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms) << "it waited for the slow call";
+  EXPECT_EQ(slow.get(), 200);
+  EXPECT_EQ(StoreCalls(c, "network"), 0);
+  EXPECT_EQ(StoreCalls(c, "worker"), 4);
+}
+
+// Clients racing for one lock, some answered on a network thread and some on workers: one
+// holder at a time (fences rise in the order grants were answered) and no 5xx.
+TEST_F(ServerTest, RacingLockClientsGetOneHolderAtATimeWhereverTheirCallsRun) {
+  StartServer({.network_threads = 2, .worker_threads = 2, .short_store_calls_on_network_thread = true});
+  std::mutex mutex;
+  std::map<int, int> statuses;
+  std::vector<std::pair<std::chrono::steady_clock::time_point, long>> grants;
+  std::vector<std::thread> clients;
+  const auto end = std::chrono::steady_clock::now() + 500ms;
+  for (int i = 0; i < 16; ++i) {
+    clients.emplace_back([&, i] {
+      Client c(server_->port());
+      while (std::chrono::steady_clock::now() < end) {
+        const std::string grant = LockRequest(c, "POST", project_, "", R"({"lockedBy":"c)" + std::to_string(i) + "\"}");
+        const int status = StatusOf(grant);
+        std::unique_lock lock(mutex);
+        ++statuses[status];
+        if (status != 201) continue;
+        grants.emplace_back(std::chrono::steady_clock::now(), std::stol(JsonField(grant, "fence")));
+        lock.unlock();
+        const int released = StatusOf(LockRequest(c, "DELETE", project_, "X-Lock-Token: " + JsonField(grant, "token") + "\r\n"));
+        lock.lock();
+        ++statuses[released];
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  for (const auto& [status, n] : statuses) EXPECT_TRUE(status == 200 || status == 201 || status == 409) << status << " x" << n;
+  ASSERT_GT(grants.size(), 1u);
+  std::sort(grants.begin(), grants.end());
+  for (std::size_t i = 1; i < grants.size(); ++i) EXPECT_GT(grants[i].second, grants[i - 1].second);
 }
 
 TEST(Metrics, MethodLabelsAreAFixedSet) {
