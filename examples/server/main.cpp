@@ -522,9 +522,6 @@ int main(int argc, char** argv) {
   server_options.port = port;
   if (!config.tls_cert.empty()) server_options.tls = web::TlsFiles{config.tls_cert, config.tls_key};
   server_options.worker_threads = config.threads;
-  // Held alone, the file makes a store call wait on this process's own work only: a lock
-  // request may then be answered on the network thread that read it (docs/http.md).
-  server_options.short_store_calls_on_network_thread = holds_database_alone;
   server_options.idle_poll = std::chrono::microseconds(config.idle_poll_us);
   server_options.pin_network_threads = config.cpu_affinity;
   server_options.scheduler_slice = std::chrono::microseconds(config.sched_slice_us);

@@ -1,15 +1,14 @@
 // The server's write path and live fan-out, measured over loopback against the same work
 // done in process, in one run:
 //   1. lock acquire+release through HTTP (one keep-alive client) vs the same cycle called
-//      on the services directly, both on one SQLite file; over HTTP twice: the server as
-//      aitk-server runs it on a file of its own, and the same with every store call handed
-//      to a worker (ServerOptions::short_store_calls_on_network_thread off);
-//   2. 64 clients racing acquire/release on one project, on each server: every answer must
-//      be 201, 200 or 409 (the original platform answered 43% of these with 500), and the
+//      on the services directly, both on one SQLite file, set up as aitk-server sets up
+//      a file of its own;
+//   2. 64 clients racing acquire/release on one project: every answer must be 201, 200 or
+//      409 (the original platform answered 43% of these with 500), and the
 //      grants' fences must rise in the order their answers arrived; p50 and p99 of a request;
 //   3. fan-out: N WebSocket subscribers (default 1000) on one project; the time from sending
 //      a doc PUT to each subscriber's receipt of its event (the PUT's commit included).
-// Usage: http_events_bench [seconds per case] [subscribers] [in-process|http|http-workers]
+// Usage: http_events_bench [seconds per case] [subscribers] [in-process|http]
 //   With a third argument, only that side's lock cycle runs, once, so a profiler or strace
 //   attached to the process sees one side's work alone (docs/performance.md).
 // Run through `tests/bench/run.sh events` (Release); the test suite runs a short smoke.
@@ -25,7 +24,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -112,8 +110,7 @@ struct Setup {
   web::EventHub hub;
   std::unique_ptr<SyncService> sync;
   std::unique_ptr<web::Api> api;
-  std::unique_ptr<web::Server> server;          // as aitk-server runs on a SQLite file of its own
-  std::unique_ptr<web::Server> server_workers;  // the same, every store call on a worker
+  std::unique_ptr<web::Server> server;
   std::string project;
 
   Setup() {
@@ -121,8 +118,7 @@ struct Setup {
     // The store and threads as aitk-server sets them up on a SQLite file of its own
     // (examples/server/main.cpp) on this 2-core machine: the file held exclusively, SQLite's
     // per-call connection mutex off, two pooled connections and two workers, two pinned
-    // network threads, 100 us scheduler slices, lock requests answered on the network
-    // thread when nothing else waits on the store. Both sides run on this one store.
+    // network threads and 100 us scheduler slices. Both sides run on this one store.
     sql::UseUnlockedSqliteConnections();
     store = sql::OpenSqlStore({.url = "sqlite://" + (dir / "bench.db").string(),
                                .pool_size = kStoreThreads,
@@ -133,12 +129,11 @@ struct Setup {
     api = std::make_unique<web::Api>(*sync, nullptr, web::ApiOptions{.admin_token = kAdmin, .hook_cache = sync->hook_cache()});
     // The caps follow the open file limit, so raise it before the server starts.
     web::RaiseOpenFileLimit();
-    server = StartServer(true);
-    server_workers = StartServer(false);
+    server = StartServer();
     project = sync->projects().Create(Caller::Admin(), {.name = "bench", .repo_url = "x"})->id;
   }
 
-  std::unique_ptr<web::Server> StartServer(bool short_store_calls_on_network_thread) {
+  std::unique_ptr<web::Server> StartServer() {
     web::ServerOptions options;
     options.port = 0;
     options.access_log = false;  // aitk-server's default is on: lines gathered per thread, written in blocks
@@ -148,7 +143,6 @@ struct Setup {
     options.pin_network_threads = true;
     options.scheduler_slice = kSchedulerSlice;
     options.worker_threads = kStoreThreads;
-    options.short_store_calls_on_network_thread = short_store_calls_on_network_thread;
     // Every fan-out subscriber is the admin, from one address: the per-client caps that
     // keep one client from taking every stream would otherwise cut the benchmark short
     // (and its connections count against the per-address cap until their handshakes are
@@ -161,7 +155,6 @@ struct Setup {
   }
   ~Setup() {
     server->Stop(std::chrono::seconds(2));
-    server_workers->Stop(std::chrono::seconds(2));
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
   }
@@ -214,7 +207,7 @@ double HttpCycles(Setup& s, const web::Server& server, double seconds) {
 
 // Every answer's status is counted, and every request's time from sending to its answer;
 // the fences of the grants must rise in the order the grants were made (checked below).
-void RacingClients(Setup& s, const web::Server& server, const char* name, double seconds, int clients) {
+void RacingClients(Setup& s, const web::Server& server, double seconds, int clients) {
   std::mutex mutex;
   std::map<int, std::size_t> statuses;
   std::vector<double> latencies_ms;
@@ -265,9 +258,9 @@ void RacingClients(Setup& s, const web::Server& server, const char* name, double
   auto pct = [&](double p) {
     return latencies_ms.empty() ? 0.0 : latencies_ms[static_cast<std::size_t>(p * static_cast<double>(latencies_ms.size() - 1))];
   };
-  std::printf("| %d clients racing acquire/release, %s | %zu responses |%s | other than 201/200/409: %zu | "
+  std::printf("| %d clients racing acquire/release | %zu responses |%s | other than 201/200/409: %zu | "
               "p50 %.2f ms, p99 %.2f ms | fences out of order: %zu |\n",
-              clients, name, total, line.c_str(), bad, pct(0.5), pct(0.99), out_of_order);
+              clients, total, line.c_str(), bad, pct(0.5), pct(0.99), out_of_order);
   if (bad > 0 || out_of_order > 0) std::exit(1);
 }
 
@@ -339,42 +332,34 @@ int main(int argc, char** argv) {
   Setup s;
   if (argc > 3) {
     const std::string side = argv[3];
-    if (side != "in-process" && side != "http" && side != "http-workers") {
-      std::fprintf(stderr, "the third argument is in-process, http or http-workers, not %s\n", side.c_str());
+    if (side != "in-process" && side != "http") {
+      std::fprintf(stderr, "the third argument is in-process or http, not %s\n", side.c_str());
       return 2;
     }
-    const double rate = side == "http"           ? HttpCycles(s, *s.server, seconds)
-                        : side == "http-workers" ? HttpCycles(s, *s.server_workers, seconds)
-                                                 : InProcessCycles(s, seconds);
+    const double rate = side == "http" ? HttpCycles(s, *s.server, seconds) : InProcessCycles(s, seconds);
     std::printf("| lock acquire+release on SQLite, %s only | %.0f cycles/s |\n", side.c_str(), rate);
     return 0;
   }
-  // The sides alternate, five rounds each (which goes first rotates too): the disk's fsync
-  // time, which bounds them all, moves with the machine's load by the minute.
-  using Side = std::function<double()>;
-  const std::vector<Side> sides = {[&] { return InProcessCycles(s, seconds); },
-                                   [&] { return HttpCycles(s, *s.server, seconds); },
-                                   [&] { return HttpCycles(s, *s.server_workers, seconds); }};
-  std::vector<std::vector<double>> rates(sides.size());
-  std::vector<double> ratios, ratios_workers;
+  // The two sides alternate, five rounds each (which goes first alternates too): the
+  // disk's fsync time, which bounds both, moves with the machine's load by the minute.
+  std::vector<double> in_process, over_http, ratios;
   for (int round = 0; round < 5; ++round) {
-    std::vector<double> r(sides.size());
-    for (std::size_t k = 0; k < sides.size(); ++k) {
-      const std::size_t side = (k + static_cast<std::size_t>(round)) % sides.size();
-      r[side] = sides[side]();
+    double a = 0, b = 0;
+    if (round % 2 == 0) {
+      a = InProcessCycles(s, seconds);
+      b = HttpCycles(s, *s.server, seconds);
+    } else {
+      b = HttpCycles(s, *s.server, seconds);
+      a = InProcessCycles(s, seconds);
     }
-    for (std::size_t k = 0; k < sides.size(); ++k) rates[k].push_back(r[k]);
-    ratios.push_back(r[1] / r[0]);
-    ratios_workers.push_back(r[2] / r[0]);
-    std::fprintf(stderr, "    round %d: in process %.0f, over HTTP %.0f (%.2f), every call on a worker %.0f (%.2f) cycles/s\n",
-                 round + 1, r[0], r[1], r[1] / r[0], r[2], r[2] / r[0]);
+    in_process.push_back(a);
+    over_http.push_back(b);
+    ratios.push_back(b / a);
+    std::fprintf(stderr, "    round %d: in process %.0f, over HTTP %.0f cycles/s, ratio %.2f\n", round + 1, a, b, b / a);
   }
   std::printf("| lock acquire+release on SQLite | in process %.0f cycles/s | over HTTP %.0f cycles/s | ratio %.2f |\n",
-              Median(rates[0]), Median(rates[1]), Median(ratios));
-  std::printf("| the same, every store call on a worker | in process %.0f cycles/s | over HTTP %.0f cycles/s | ratio %.2f |\n",
-              Median(rates[0]), Median(rates[2]), Median(ratios_workers));
-  RacingClients(s, *s.server, "as aitk-server", seconds, 64);
-  RacingClients(s, *s.server_workers, "every store call on a worker", seconds, 64);
+              Median(in_process), Median(over_http), Median(ratios));
+  RacingClients(s, *s.server, seconds, 64);
   FanOut(s, subscribers);
   return 0;
 }

@@ -145,16 +145,6 @@ bool Api::WaitsOnGitRemote(const Request& request) const {
   return match && match->route->Has(kGitSync);
 }
 
-bool Api::IsShortStoreCall(const Request& request) const {
-  // A valid lock request body is under 8 KB even with every character escaped (lockedBy
-  // and reason are at most 1,200 bytes); a larger one is refused with 400 after a parse
-  // that a network thread should not spend its time on.
-  constexpr std::size_t kShortBodyBytes = 16 * 1024;
-  if (request.body.size() > kShortBodyBytes) return false;
-  const auto match = MatchTarget(request.method, request.target, GitRoutesOf(git_sync_));
-  return match && match->route->Has(kShortStoreCall);
-}
-
 bool Api::IsEventStream(const Request& request) const {
   // Every other request is settled without looking at the table (kEventStreamSuffix).
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));

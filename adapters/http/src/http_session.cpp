@@ -171,28 +171,12 @@ void HttpSession<Stream>::OnBody(beast::error_code ec, std::size_t) {
     shared_->Record(request_, cached->status, started);
     return DoWrite(*cached, keep_alive, version);
   }
-  // A short store call with nothing else under way runs here: no hand-off to a worker and
-  // back (store_call_placement.hpp).
-  StoreCallPlacement& store_calls = shared_->store_calls;
-  if (store_calls.MayRunHere() && shared_->api.IsShortStoreCall(request_) && store_calls.TryRunHere()) {
-    Response response;
-    {
-      StoreCallPlacement::FinishedAtScopeEnd finished(store_calls);
-      response = shared_->api.Handle(request_);
-    }
-    shared_->Record(request_, response.status, started);
-    return DoWrite(response, keep_alive, version);
-  }
   const bool waits_on_git = shared_->api.WaitsOnGitRemote(request_);
   // The worker reads request_ in place: this connection reads nothing more until the
   // answer is posted back.
   auto job = [self = shared_from_this(), keep_alive, version, started] {
     const Request& request = self->request_;
-    Response response;
-    {
-      StoreCallPlacement::FinishedAtScopeEnd finished(self->shared_->store_calls);
-      response = self->shared_->api.Handle(request);
-    }
+    Response response = self->shared_->api.Handle(request);
     self->shared_->Record(request, response.status, started);
     // The text goes into the connection's own buffer here, which its network thread
     // leaves alone until the post below: the response's memory is then allocated and
@@ -203,7 +187,6 @@ void HttpSession<Stream>::OnBody(beast::error_code ec, std::size_t) {
     // "Writes over HTTP".)
     net::post(self->stream_.get_executor(), [self, keep] { self->WriteFormatted(keep); });
   };
-  store_calls.Queued();
   if (waits_on_git) return net::post(shared_->git_workers, std::move(job));
   net::post(shared_->workers.executor(), std::move(job));
 }
@@ -221,7 +204,7 @@ void HttpSession<Stream>::ServeMetrics(const Request& request) {
   const std::size_t subscribers = shared_->options.events ? shared_->options.events->subscribers() : 0;
   Response r{200, {{"content-type", "text/plain; version=0.0.4"}},
              shared_->metrics.Render(shared_->limits.connections(), subscribers, shared_->placement.OpenPerThread()) +
-                 shared_->store_calls.MetricsText() + shared_->api.MetricsText()};
+                 shared_->api.MetricsText()};
   DoWrite(r, true, 11);
 }
 
@@ -241,10 +224,8 @@ void HttpSession<Stream>::OpenEventStream(Request request) {
   beast::error_code ec;
   const auto peer = Transport().socket().remote_endpoint(ec);
   std::string address = ec ? std::string("unknown") : peer.address().to_string();
-  shared_->store_calls.Queued();
   net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request),
                                           address = std::move(address)] {
-    StoreCallPlacement::FinishedAtScopeEnd finished(self->shared_->store_calls);
     const Api& api = self->shared_->api;
     auto stream = api.OpenEventStream(request);
     if (!stream) return self->RefuseStream(stream.error());

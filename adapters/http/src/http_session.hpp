@@ -1,7 +1,6 @@
 #pragma once
-// One HTTP/1.1 connection: reads requests, has them answered (from the hook cache here, a
-// short store call here when nothing else waits on the store, or by Api::Handle on a
-// worker), writes the answers, keeps the connection alive, serves
+// One HTTP/1.1 connection: reads requests, has them answered (from the hook cache here, or
+// by Api::Handle on a worker), writes the answers, keeps the connection alive, serves
 // /metrics, follows its client to another network thread (ConnectionPlacement), and hands
 // a request for an event stream over to an EventStreamSession. The same class serves plain
 // HTTP (PlainStream) and HTTPS (TlsStream): each is its own instantiation, so a plain

@@ -1,10 +1,9 @@
 // The Beast/Asio server: the acceptor, the network threads and the wiring. A connection is
 // an HttpSession (http_session.cpp) until its request opens an event stream, then an
 // EventStreamSession (event_stream_session.cpp); what they share is Shared
-// (server_shared.hpp). Network threads read and write; Api::Handle runs on a worker pool
-// (git sync routes on a second one) and its response is posted back to the connection's
-// network thread, except a short store call with nothing else under way, which the network
-// thread runs itself when the store is this process's alone (store_call_placement.hpp). Network and worker threads poll briefly before they sleep
+// (server_shared.hpp). Network threads only read and write; Api::Handle runs on a worker
+// pool (git sync routes on a second one) and its response is posted back to the
+// connection's network thread. Network and worker threads poll briefly before they sleep
 // (ServerOptions::idle_poll); network threads may be pinned to CPUs. With
 // ServerOptions::tls every connection is an HttpSession<TlsStream>, which handshakes on
 // the network thread it was placed on; without, an HttpSession<PlainStream>, untouched by

@@ -33,7 +33,6 @@ Shared::Shared(const Api& a, ServerOptions o)
       options(std::move(o)),
       workers(std::max(1, options.worker_threads), options.idle_poll, options.scheduler_slice),
       git_workers(static_cast<std::size_t>(std::max(1, options.git_threads))),
-      store_calls(options.short_store_calls_on_network_thread),
       placement(NetworkThreadCpus(std::max(1, options.network_threads), options.pin_network_threads)),
       limits(DeriveCaps({.connections = options.max_connections,
                          .connections_per_address = options.max_connections_per_address,

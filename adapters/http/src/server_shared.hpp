@@ -21,7 +21,6 @@
 #include "libsync/http/server.hpp"
 #include "libsync/thread_annotations.hpp"
 #include "metrics.hpp"
-#include "store_call_placement.hpp"
 #include "thread_shard.hpp"
 
 namespace boost::asio::ssl {
@@ -78,7 +77,6 @@ struct Shared {
   ServerOptions options;
   WorkerPool workers;             // Api::Handle: store work
   net::thread_pool git_workers;  // git sync routes: long waits on the remote
-  StoreCallPlacement store_calls;  // whether a store call may run on its network thread
   ConnectionPlacement placement;  // which network thread serves each connection; counts them
   ConnectionLimits limits;        // the caps on connections and streams, and who holds them
   std::vector<std::unique_ptr<IdleConnections>> waiting;  // network thread i's connections waiting for a request

@@ -35,12 +35,12 @@ constexpr std::array kRoutes = {
     // routes of the same length, whose :id would take it (DELETE …/api-keys/lock revokes "lock").
     Route{"DELETE", "/api/projects/api-keys/:keyId", Access::kAdmin, RevokeKey},
 
-    // Locks: one small transaction each, which the transport may run on its network thread.
-    Route{"GET", "/api/projects/:id/lock", Access::kReadKey, GetLock, kShortStoreCall},
-    Route{"POST", "/api/projects/:id/lock", Access::kWriteKey, AcquireLock, kShortStoreCall},
-    Route{"DELETE", "/api/projects/:id/lock", Access::kWriteKey, ReleaseLock, kShortStoreCall},
-    Route{"POST", "/api/projects/:id/lock/extend", Access::kWriteKey, ExtendLock, kShortStoreCall},
-    Route{"GET", "/api/projects/:id/lock/verify", Access::kReadKey, VerifyLock, kShortStoreCall},
+    // Locks.
+    Route{"GET", "/api/projects/:id/lock", Access::kReadKey, GetLock},
+    Route{"POST", "/api/projects/:id/lock", Access::kWriteKey, AcquireLock},
+    Route{"DELETE", "/api/projects/:id/lock", Access::kWriteKey, ReleaseLock},
+    Route{"POST", "/api/projects/:id/lock/extend", Access::kWriteKey, ExtendLock},
+    Route{"GET", "/api/projects/:id/lock/verify", Access::kReadKey, VerifyLock},
 
     Route{"GET", "/api/health", Access::kAnyone, Health},
     Route{"GET", "/api/ready", Access::kAnyone, Ready},

@@ -52,10 +52,6 @@ enum RouteFlag : unsigned {
   /// against the project's webhook secret; served only when ApiOptions::webhooks is set
   /// (404 otherwise). The answer comes at once; the import runs on the scheduler's threads.
   kWebhook = 1u << 5,
-  /// One small transaction on the store and a small answer (the lock routes): the
-  /// transport may run it on the network thread that read it (Api::IsShortStoreCall,
-  /// ServerOptions::short_store_calls_on_network_thread).
-  kShortStoreCall = 1u << 6,
 };
 
 /// Answers a request. `call` holds the decoded path parameters and, unless the route is

@@ -80,8 +80,8 @@ struct EventStream {
 
 /// Answers the requests of DESIGN §5. Thread-safe: every method may be called from many
 /// threads at once. Handle blocks on the store and, for git sync routes, on the git remote;
-/// transports call it off their network threads. HandleCached, WaitsOnGitRemote,
-/// IsShortStoreCall and IsEventStream never block, and may run on a network thread.
+/// transports call it off their network threads. HandleCached, WaitsOnGitRemote and
+/// IsEventStream never block, and may run on a network thread.
 class Api {
  public:
   /// `git_sync` may be null: the sync and push routes are then not served (404).
@@ -101,11 +101,6 @@ class Api {
   /// long as a transfer takes: transports run these apart from store requests. Never
   /// allocates for a path of up to 32 segments.
   bool WaitsOnGitRemote(const Request& request) const;
-
-  /// Whether `request`'s answer is one small store transaction (a lock route, with a body
-  /// no larger than a lock request can be): a transport may run Handle for it on its
-  /// network thread when nothing else waits on the store. Never blocks.
-  bool IsShortStoreCall(const Request& request) const;
 
   /// The Api's own series for /metrics, in Prometheus text format: git syncs by direction
   /// and result. Empty without a GitSyncService.

@@ -54,14 +54,6 @@ struct ServerOptions {
   /// docs/http.md). 0 leaves the scheduler's default.
   std::chrono::microseconds scheduler_slice{0};
   int worker_threads = 4;  ///< run Api::Handle for store requests, which may block on the store
-  /// Set only when no other process writes the store (aitk-server on a SQLite file it holds
-  /// exclusively), so that a store call waits on nothing but this process's own work. A
-  /// short store call (Api::IsShortStoreCall: the lock routes) then runs on the network
-  /// thread that read it when no other store call is running or queued, instead of being
-  /// handed to a worker and back: two thread wake-ups fewer per request. That thread's other
-  /// connections wait meanwhile, for one short transaction and its commit at most
-  /// (docs/http.md, "aitk-server").
-  bool short_store_calls_on_network_thread = false;
   /// Run the git sync routes (Api::WaitsOnGitRemote), which hold a thread for as long as a
   /// transfer takes, so they never queue ahead of store requests. A project syncs one at a
   /// time, so eight hung remotes (each cut off by the git timeout) are needed before a
