@@ -1,12 +1,16 @@
 // The server's write path and live fan-out, measured over loopback against the same work
 // done in process, in one run:
 //   1. lock acquire+release through HTTP (one keep-alive client) vs the same cycle called
-//      on the services directly, both on one SQLite file;
+//      on the services directly, both on one SQLite file, set up as aitk-server sets up
+//      a file of its own;
 //   2. 64 clients racing acquire/release on one project: every answer must be 201, 200 or
-//      409 (the original platform answered 43% of these with 500);
+//      409 (the original platform answered 43% of these with 500), and the
+//      grants' fences must rise in the order their answers arrived; p50 and p99 of a request;
 //   3. fan-out: N WebSocket subscribers (default 1000) on one project; the time from sending
 //      a doc PUT to each subscriber's receipt of its event (the PUT's commit included).
-// Usage: http_events_bench [seconds per case] [subscribers]
+// Usage: http_events_bench [seconds per case] [subscribers] [in-process|http]
+//   With a third argument, only that side's lock cycle runs, once, so a profiler or strace
+//   attached to the process sees one side's work alone (docs/performance.md).
 // Run through `tests/bench/run.sh events` (Release); the test suite runs a short smoke.
 
 #include <netinet/in.h>
@@ -18,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -30,12 +35,15 @@
 #include "libsync/http/server.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "libsync/sync_service.hpp"
+#include "scheduler_slice.hpp"
 
 namespace libsync {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 const std::string kAdmin = "bench-admin-token-0123456789";
+constexpr int kStoreThreads = 2;  // aitk-server's --threads on SQLite with 2 cores
+constexpr std::chrono::microseconds kSchedulerSlice{100};  // aitk-server's --sched-slice-us
 
 // A blocking keep-alive HTTP client on one socket.
 class Connection {
@@ -107,25 +115,43 @@ struct Setup {
 
   Setup() {
     std::filesystem::create_directories(dir);
-    store = sql::OpenSqlStore({.url = "sqlite://" + (dir / "bench.db").string()}).value();
+    // The store and threads as aitk-server sets them up on a SQLite file of its own
+    // (examples/server/main.cpp) on this 2-core machine: the file held exclusively, SQLite's
+    // per-call connection mutex off, two pooled connections and two workers, two pinned
+    // network threads and 100 us scheduler slices. Both sides run on this one store.
+    sql::UseUnlockedSqliteConnections();
+    store = sql::OpenSqlStore({.url = "sqlite://" + (dir / "bench.db").string(),
+                               .pool_size = kStoreThreads,
+                               .sqlite_exclusive = true})
+                .value();
     sync = std::make_unique<SyncService>(*store, SystemClock(), SystemRandom(), *box, hub, ServiceOptions{},
                                          EventPathOptions{.hook_cache = HookCacheOptions{}});
     api = std::make_unique<web::Api>(*sync, nullptr, web::ApiOptions{.admin_token = kAdmin, .hook_cache = sync->hook_cache()});
     // The caps follow the open file limit, so raise it before the server starts.
     web::RaiseOpenFileLimit();
+    server = StartServer();
+    project = sync->projects().Create(Caller::Admin(), {.name = "bench", .repo_url = "x"})->id;
+  }
+
+  std::unique_ptr<web::Server> StartServer() {
     web::ServerOptions options;
     options.port = 0;
-    options.access_log = false;
+    options.access_log = false;  // aitk-server's default is on: lines gathered per thread, written in blocks
     options.events = &hub;
     options.max_connections = 8192;
     options.network_threads = 2;
+    options.pin_network_threads = true;
+    options.scheduler_slice = kSchedulerSlice;
+    options.worker_threads = kStoreThreads;
     // Every fan-out subscriber is the admin, from one address: the per-client caps that
-    // keep one client from taking every stream would otherwise cut the benchmark short.
+    // keep one client from taking every stream would otherwise cut the benchmark short
+    // (and its connections count against the per-address cap until their handshakes are
+    // answered, which on a loaded machine took longer than 1,000 connects).
+    options.max_connections_per_address = 4096;
     options.max_subscribers = 20000;
     options.max_streams_per_address = 10000;
     options.max_streams_per_credential = 10000;
-    server = web::Server::Start(*api, options).value();
-    project = sync->projects().Create(Caller::Admin(), {.name = "bench", .repo_url = "x"})->id;
+    return web::Server::Start(*api, options).value();
   }
   ~Setup() {
     server->Stop(std::chrono::seconds(2));
@@ -140,22 +166,31 @@ double Median(std::vector<double> v) {
 }
 
 double InProcessCycles(Setup& s, double seconds) {
-  const Caller admin = Caller::Admin();
-  std::size_t n = 0;
-  const auto end = Clock::now() + std::chrono::duration<double>(seconds);
-  const auto start = Clock::now();
-  while (Clock::now() < end) {
-    auto grant = s.sync->locks().Acquire(admin, s.project, {.locked_by = "bench"});
-    if (!grant) std::abort();
-    auto released = s.sync->locks().Release(admin, s.project, grant->token);
-    if (!released || !*released) std::abort();
-    ++n;
-  }
-  return static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - start).count();
+  double rate = 0;
+  // On a thread scheduled as the server's are (the HTTP client keeps the main thread's
+  // default): on a loaded machine the short slice decides how soon a thread runs again
+  // after its commit's fsync, on either side.
+  std::thread loop([&] {
+    web::SetSchedulerSlice(kSchedulerSlice);
+    const Caller admin = Caller::Admin();
+    std::size_t n = 0;
+    const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+    const auto start = Clock::now();
+    while (Clock::now() < end) {
+      auto grant = s.sync->locks().Acquire(admin, s.project, {.locked_by = "bench"});
+      if (!grant) std::abort();
+      auto released = s.sync->locks().Release(admin, s.project, grant->token);
+      if (!released || !*released) std::abort();
+      ++n;
+    }
+    rate = static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - start).count();
+  });
+  loop.join();
+  return rate;
 }
 
-double HttpCycles(Setup& s, double seconds) {
-  Connection c(s.server->port());
+double HttpCycles(Setup& s, const web::Server& server, double seconds) {
+  Connection c(server.port());
   const std::string lock = "/api/projects/" + s.project + "/lock";
   std::size_t n = 0;
   const auto end = Clock::now() + std::chrono::duration<double>(seconds);
@@ -170,23 +205,40 @@ double HttpCycles(Setup& s, double seconds) {
   return static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-void RacingClients(Setup& s, double seconds, int clients) {
+// Every answer's status is counted, and every request's time from sending to its answer;
+// the fences of the grants must rise in the order the grants were made (checked below).
+void RacingClients(Setup& s, const web::Server& server, double seconds, int clients) {
   std::mutex mutex;
   std::map<int, std::size_t> statuses;
+  std::vector<double> latencies_ms;
+  std::vector<std::pair<Clock::time_point, long long>> fences;  // (answer received, fence)
   std::vector<std::thread> threads;
   const std::string lock = "/api/projects/" + s.project + "/lock";
   const auto end = Clock::now() + std::chrono::duration<double>(seconds);
   for (int i = 0; i < clients; ++i) {
     threads.emplace_back([&, i] {
-      Connection c(s.server->port());
+      Connection c(server.port());
       std::map<int, std::size_t> mine;
+      std::vector<double> my_latencies;
+      std::vector<std::pair<Clock::time_point, long long>> my_fences;
+      auto timed = [&](auto&& call) {
+        const auto sent = Clock::now();
+        auto answer = call();
+        my_latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+        ++mine[answer.first];
+        return answer;
+      };
       while (Clock::now() < end) {
-        auto [status, body] = c.Call("POST", lock, "", R"({"lockedBy":"client)" + std::to_string(i) + "\"}");
-        ++mine[status];
-        if (status == 201) ++mine[c.Call("DELETE", lock, "X-Lock-Token: " + TokenOf(body) + "\r\n").first];
+        auto [status, body] = timed([&] { return c.Call("POST", lock, "", R"({"lockedBy":"client)" + std::to_string(i) + "\"}"); });
+        if (status != 201) continue;
+        const auto at = body.find("\"fence\":");
+        my_fences.emplace_back(Clock::now(), at == std::string::npos ? -1 : std::stoll(body.substr(at + 8)));
+        timed([&] { return c.Call("DELETE", lock, "X-Lock-Token: " + TokenOf(body) + "\r\n"); });
       }
       std::lock_guard guard(mutex);
       for (auto [k, v] : mine) statuses[k] += v;
+      latencies_ms.insert(latencies_ms.end(), my_latencies.begin(), my_latencies.end());
+      fences.insert(fences.end(), my_fences.begin(), my_fences.end());
     });
   }
   for (auto& t : threads) t.join();
@@ -197,8 +249,19 @@ void RacingClients(Setup& s, double seconds, int clients) {
     if (k != 200 && k != 201 && k != 409) bad += v;
     line.append(" ").append(std::to_string(k)).append(":").append(std::to_string(v));
   }
-  std::printf("| %d clients racing acquire/release | %zu responses |%s | other than 201/200/409: %zu |\n", clients,
-              total, line.c_str(), bad);
+  // One holder at a time: a grant is answered only after the previous holder's release
+  // was, so grants sorted by when their answers arrived carry strictly rising fences.
+  std::sort(fences.begin(), fences.end());
+  std::size_t out_of_order = 0;
+  for (std::size_t i = 1; i < fences.size(); ++i) out_of_order += fences[i].second <= fences[i - 1].second;
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  auto pct = [&](double p) {
+    return latencies_ms.empty() ? 0.0 : latencies_ms[static_cast<std::size_t>(p * static_cast<double>(latencies_ms.size() - 1))];
+  };
+  std::printf("| %d clients racing acquire/release | %zu responses |%s | other than 201/200/409: %zu | "
+              "p50 %.2f ms, p99 %.2f ms | fences out of order: %zu |\n",
+              clients, total, line.c_str(), bad, pct(0.5), pct(0.99), out_of_order);
+  if (bad > 0 || out_of_order > 0) std::exit(1);
 }
 
 void FanOut(Setup& s, int subscribers) {
@@ -267,6 +330,16 @@ int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 3.0;
   const int subscribers = argc > 2 ? std::atoi(argv[2]) : 1000;
   Setup s;
+  if (argc > 3) {
+    const std::string side = argv[3];
+    if (side != "in-process" && side != "http") {
+      std::fprintf(stderr, "the third argument is in-process or http, not %s\n", side.c_str());
+      return 2;
+    }
+    const double rate = side == "http" ? HttpCycles(s, *s.server, seconds) : InProcessCycles(s, seconds);
+    std::printf("| lock acquire+release on SQLite, %s only | %.0f cycles/s |\n", side.c_str(), rate);
+    return 0;
+  }
   // The two sides alternate, five rounds each (which goes first alternates too): the
   // disk's fsync time, which bounds both, moves with the machine's load by the minute.
   std::vector<double> in_process, over_http, ratios;
@@ -274,9 +347,9 @@ int main(int argc, char** argv) {
     double a = 0, b = 0;
     if (round % 2 == 0) {
       a = InProcessCycles(s, seconds);
-      b = HttpCycles(s, seconds);
+      b = HttpCycles(s, *s.server, seconds);
     } else {
-      b = HttpCycles(s, seconds);
+      b = HttpCycles(s, *s.server, seconds);
       a = InProcessCycles(s, seconds);
     }
     in_process.push_back(a);
@@ -286,7 +359,7 @@ int main(int argc, char** argv) {
   }
   std::printf("| lock acquire+release on SQLite | in process %.0f cycles/s | over HTTP %.0f cycles/s | ratio %.2f |\n",
               Median(in_process), Median(over_http), Median(ratios));
-  RacingClients(s, seconds, 64);
+  RacingClients(s, *s.server, seconds, 64);
   FanOut(s, subscribers);
   return 0;
 }

@@ -182,16 +182,10 @@ void HttpSession<Stream>::OnBody(beast::error_code ec, std::size_t) {
     // leaves alone until the post below: the response's memory is then allocated and
     // freed on this thread.
     const bool keep = self->Format(response, keep_alive, version, request.method == "HEAD");
-    if constexpr (kIsTls<Stream>) {
-      net::post(self->stream_.get_executor(), [self, keep] { self->WriteFormatted(keep); });
-    } else {
-      // Written from here too, while the network thread leaves the socket alone: the
-      // client has its answer without waiting for that thread to wake (it often sleeps
-      // through a commit's fsync), and the thread only resumes reading
-      // (docs/performance.md, "Writes over HTTP").
-      const WriteAttempt attempt = self->TryWriteNow();
-      net::post(self->stream_.get_executor(), [self, keep, attempt] { self->FinishWrite(attempt, keep); });
-    }
+    // The network thread alone writes to the connection. (A worker that wrote plain
+    // answers itself measured no faster, and was a second writer: docs/performance.md,
+    // "Writes over HTTP".)
+    net::post(self->stream_.get_executor(), [self, keep] { self->WriteFormatted(keep); });
   };
   if (waits_on_git) return net::post(shared_->git_workers, std::move(job));
   net::post(shared_->workers.executor(), std::move(job));

@@ -30,8 +30,8 @@ struct WriteAttempt {
 };
 
 /// Touched only on its network thread, except while a worker answers its request (the
-/// network thread then leaves it alone: the worker formats the answer and, on a plain
-/// connection, writes what the socket takes at once). It is counted in ConnectionLimits by whoever
+/// network thread then leaves it alone: the worker formats the answer, and posts it back
+/// to be written). It is counted in ConnectionLimits by whoever
 /// creates it (the acceptor, or the session it moved from) and gives that place back when
 /// it ends, or when its connection becomes a stream (then the stream's place is held by the
 /// EventStreamSession). A TLS connection handshakes first (under the header timeout, and
