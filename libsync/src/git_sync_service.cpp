@@ -386,7 +386,9 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       if (in_scope && !remote_files.count(t.file_name)) plan.push_back({Change::kDropTombstone, t.file_name, 0, {}, {}});
     }
     for (const auto& s : local) {
-      const bool in_scope = request.recursive || s.file_name.find('/') == std::string::npos;
+      // Docs are named relative to the docsPath: an import of another folder names its
+      // files relative to that one, so a doc it does not list says nothing of the doc's file.
+      const bool in_scope = docs_path_listed && (request.recursive || s.file_name.find('/') == std::string::npos);
       if (s.base_blob_oid.empty() || !in_scope || remote_files.count(s.file_name)) continue;
       std::string local_blob = s.blob_oid;
       std::int64_t seen = s.version;

@@ -386,6 +386,22 @@ TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {
   EXPECT_EQ(Get("kept.md").content, "kept, edited locally\n");
 }
 
+// An import of another folder than the docsPath names its files relative to that folder:
+// the docs it does not list are not files deleted from the repository.
+TEST_F(GitSyncTest, AnImportOfAnotherFolderDeletesNoDoc) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/guides/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  for (const bool recursive : {true, false}) {
+    ImportReport r = Import({.path = "docs/guides", .recursive = recursive});
+    EXPECT_TRUE(r.deleted.empty()) << (recursive ? "recursive" : "top folder");
+    EXPECT_TRUE(r.conflicts.empty());
+    EXPECT_EQ(Get("a.md").content, "A\n");
+    EXPECT_EQ(Get("guides/b.md").content, "B\n");
+  }
+}
+
 TEST_F(GitSyncTest, ADocDeletedHereLeavesTheRepositoryInTheSameCommitAsTheEdits) {
   repos_->Write("docs/a.md", "A\n");
   repos_->Write("docs/b.md", "B\n");
