@@ -91,7 +91,7 @@ Usage: aitk-server [options]
   --idle-poll-us US           how long a network or worker thread keeps         AITK_IDLE_POLL_US
                               polling for its next job before it sleeps,
                               yielding the CPU to other threads meanwhile
-                              (default 50; 0 sleeps at once)
+                              (default 200; 0 sleeps at once)
   --cpu-affinity on|off       bind each network thread to a CPU of its own     AITK_CPU_AFFINITY
                               (default on; worker threads are never bound)
   --sched-slice-us US         the scheduler time slice network and worker      AITK_SCHED_SLICE_US
@@ -163,7 +163,7 @@ struct Config {
   long lock_ttl = 86400;
   int threads = 0;  // 0: chosen by the database (see --help)
   long hook_staleness_ms = 1000;
-  long idle_poll_us = 50;
+  long idle_poll_us = 200;
   bool cpu_affinity = true;
   long sched_slice_us = 100;
   long max_connections = 1024;

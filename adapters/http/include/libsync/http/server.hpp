@@ -39,8 +39,11 @@ struct ServerOptions {
   /// A client that sends its next request at once is then answered without a thread
   /// wake-up, which on a virtual machine costs more than answering a hook request, and a
   /// steady stream of store requests is not one worker wake-up each. At most this much
-  /// CPU per thread per burst of activity; 0 sleeps at once.
-  std::chrono::microseconds idle_poll{50};
+  /// CPU per thread per burst of activity; 0 sleeps at once. 200 µs outlasts a SQLite
+  /// commit's fsync here (~130 µs), so the network thread waiting for a write's answer is
+  /// still awake when the worker posts it: 50 µs put a lock cycle over HTTP at 0.68× the
+  /// same cycle in process, 200 µs at 0.80–0.84× (docs/performance.md).
+  std::chrono::microseconds idle_poll{200};
   /// Binds network thread i to the i-th CPU the process may use (wrapping around), as
   /// nginx's worker_cpu_affinity does. Left to the scheduler, two busy network threads
   /// sometimes share one CPU while the client's threads hold the other, and every
