@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "../sql/temp_dir.hpp"
-#include "git_fixture.hpp"
+#include "git_service_fixture.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/hashing.hpp"
@@ -23,15 +23,10 @@
 namespace libsync::testing {
 namespace {
 
-class GitExportWalkTest : public ::testing::Test {
+class GitExportWalkTest : public GitServiceTest {
  protected:
   void SetUp() override {
-    repos_ = std::make_unique<GitRepos>(dir_.path());
-    auto remote = git::MakeGit2Remote({.cache_dir = dir_.path() + "/cache"});
-    ASSERT_TRUE(remote.has_value()) << remote.error().ToString();
-    git2_ = std::move(remote).value();
-    counting_ = std::make_unique<CountingGitRemote>(*git2_);
-    git_sync_ = MakeGitSync({});
+    GitServiceTest::SetUp();
     project_ = sync_.projects().Create(admin_, {.name = "web", .repo_url = repos_->bare()})->id;
     repos_->Write("docs/a.md", "A\n");
     repos_->Write("docs/guides/b.md", "B\n");
@@ -71,17 +66,6 @@ class GitExportWalkTest : public ::testing::Test {
     ASSERT_TRUE(updated.has_value()) << updated.error().ToString();
   }
 
-  TempDir dir_;
-  std::unique_ptr<GitRepos> repos_;
-  std::unique_ptr<GitRemote> git2_;
-  std::unique_ptr<CountingGitRemote> counting_;
-  std::unique_ptr<Store> store_ = MakeMemoryStore();
-  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  RecordingEventSink sink_;
-  SyncService sync_{*store_, SystemClock(), SystemRandom(), *box_, sink_};
-  std::unique_ptr<GitSyncService> git_sync_;
-  Caller admin_ = Caller::Admin("lead");
-  std::string project_;
 };
 
 TEST_F(GitExportWalkTest, AnExportAtTheCommitOfTheLastCleanWholeImportListsNoTree) {

@@ -9,7 +9,7 @@
 #include <chrono>
 
 #include "../sql/temp_dir.hpp"
-#include "git_fixture.hpp"
+#include "git_service_fixture.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/memory/manual_clock.hpp"
@@ -22,17 +22,19 @@ namespace {
 
 using std::chrono::seconds;
 
-class GitPollTest : public ::testing::Test {
+/// The poll tests' clock, made before the fixture's services that read it.
+struct PollClock {
+  ManualClock clock_;
+};
+
+class GitPollTest : protected PollClock, public GitServiceTest {
  protected:
+  GitPollTest() : GitServiceTest(clock_) {}
+
   void SetUp() override {
-    repos_ = std::make_unique<GitRepos>(dir_.path());
+    GitServiceTest::SetUp();
     repos_->Write("docs/a.md", "A\n");
     repos_->CommitAndPush("docs");
-    auto remote = git::MakeGit2Remote({.cache_dir = dir_.path() + "/cache"});
-    ASSERT_TRUE(remote.has_value()) << remote.error().ToString();
-    git2_ = std::move(remote).value();
-    counting_ = std::make_unique<CountingGitRemote>(*git2_);
-    git_sync_ = std::make_unique<GitSyncService>(sync_.context(), *counting_, GitSyncOptions{.allow_local_remotes = true});
     scheduler_ = std::make_unique<GitSyncScheduler>(*git_sync_);
     project_ = sync_.projects()
                    .Create(admin_, {.name = "web", .repo_url = repos_->bare(), .sync_interval_seconds = 30})
@@ -52,19 +54,7 @@ class GitPollTest : public ::testing::Test {
   }
   std::string Content() { return sync_.docs().Get(admin_, project_, "a.md")->content; }
 
-  TempDir dir_;
-  std::unique_ptr<GitRepos> repos_;
-  std::unique_ptr<GitRemote> git2_;
-  std::unique_ptr<CountingGitRemote> counting_;
-  std::unique_ptr<Store> store_ = MakeMemoryStore();
-  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  RecordingEventSink sink_;
-  ManualClock clock_;
-  SyncService sync_{*store_, clock_, SystemRandom(), *box_, sink_};
-  std::unique_ptr<GitSyncService> git_sync_;
   std::unique_ptr<GitSyncScheduler> scheduler_;
-  Caller admin_ = Caller::Admin("lead");
-  std::string project_;
 };
 
 TEST_F(GitPollTest, AMovedHeadIsImportedWithinTheIntervalAndAnUnmovedOneIsNotFetched) {

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "../sql/temp_dir.hpp"
-#include "git_fixture.hpp"
+#include "git_service_fixture.hpp"
 #include "loopback_server.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
@@ -24,15 +24,10 @@
 namespace libsync::testing {
 namespace {
 
-class GitSyncTest : public ::testing::Test {
+class GitSyncTest : public GitServiceTest {
  protected:
   void SetUp() override {
-    repos_ = std::make_unique<GitRepos>(dir_.path());
-    auto remote = git::MakeGit2Remote({.cache_dir = dir_.path() + "/cache"});
-    ASSERT_TRUE(remote.has_value()) << remote.error().ToString();
-    git2_ = std::move(remote).value();
-    counting_ = std::make_unique<CountingGitRemote>(*git2_);
-    git_sync_ = std::make_unique<GitSyncService>(sync_.context(), *counting_, GitSyncOptions{.allow_local_remotes = true});
+    GitServiceTest::SetUp();
     project_ = sync_.projects().Create(admin_, {.name = "web", .repo_url = repos_->bare()})->id;
   }
 
@@ -52,17 +47,6 @@ class GitSyncTest : public ::testing::Test {
   }
   void Delete(const std::string& name) { ASSERT_TRUE(sync_.docs().Delete(admin_, project_, name).ok()); }
 
-  TempDir dir_;
-  std::unique_ptr<GitRepos> repos_;
-  std::unique_ptr<GitRemote> git2_;
-  std::unique_ptr<CountingGitRemote> counting_;
-  std::unique_ptr<Store> store_ = MakeMemoryStore();
-  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  RecordingEventSink sink_;
-  SyncService sync_{*store_, SystemClock(), SystemRandom(), *box_, sink_};
-  std::unique_ptr<GitSyncService> git_sync_;
-  Caller admin_ = Caller::Admin("lead");
-  std::string project_;
 };
 
 const std::string kThreeParagraphs = "# Title\n\nfirst paragraph\n\nmiddle paragraph\n\nlast paragraph\n";

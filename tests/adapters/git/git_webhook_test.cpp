@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "../sql/temp_dir.hpp"
-#include "git_fixture.hpp"
+#include "git_service_fixture.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/git_sync_scheduler.hpp"
@@ -23,17 +23,12 @@ namespace {
 
 const std::string kSecret = "webhook-secret-0123456789";
 
-class GitWebhookTest : public ::testing::Test {
+class GitWebhookTest : public GitServiceTest {
  protected:
   void SetUp() override {
-    repos_ = std::make_unique<GitRepos>(dir_.path());
+    GitServiceTest::SetUp();
     repos_->Write("docs/a.md", "A\n");
     repos_->CommitAndPush("docs");
-    auto remote = git::MakeGit2Remote({.cache_dir = dir_.path() + "/cache"});
-    ASSERT_TRUE(remote.has_value()) << remote.error().ToString();
-    git2_ = std::move(remote).value();
-    counting_ = std::make_unique<CountingGitRemote>(*git2_);
-    git_sync_ = std::make_unique<GitSyncService>(sync_.context(), *counting_, GitSyncOptions{.allow_local_remotes = true});
     scheduler_ = std::make_unique<GitSyncScheduler>(*git_sync_);
     webhooks_ = std::make_unique<GitWebhookService>(sync_.context(), sync_.projects(), *scheduler_);
     project_ = sync_.projects()
@@ -68,19 +63,8 @@ class GitWebhookTest : public ::testing::Test {
   }
   std::string Content(const std::string& name) { return sync_.docs().Get(admin_, project_, name)->content; }
 
-  TempDir dir_;
-  std::unique_ptr<GitRepos> repos_;
-  std::unique_ptr<GitRemote> git2_;
-  std::unique_ptr<CountingGitRemote> counting_;
-  std::unique_ptr<Store> store_ = MakeMemoryStore();
-  std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  RecordingEventSink sink_;
-  SyncService sync_{*store_, SystemClock(), SystemRandom(), *box_, sink_};
-  std::unique_ptr<GitSyncService> git_sync_;
   std::unique_ptr<GitSyncScheduler> scheduler_;
   std::unique_ptr<GitWebhookService> webhooks_;
-  Caller admin_ = Caller::Admin("lead");
-  std::string project_;
 };
 
 TEST_F(GitWebhookTest, ASignedGitHubPushImportsTheChange) {
