@@ -31,3 +31,13 @@ if(LIBSYNC_SANITIZE)
     add_link_options(-fno-sanitize=vptr)
   endif()
 endif()
+
+# Sources whose Beast templates (HTTP and WebSocket over two stream types, or an HTTPS
+# client) make them the slowest files of a sanitizer build: there they are compiled at -O1,
+# which AddressSanitizer itself recommends, instead of the build type's -O2 (the TLS event
+# stream session: 151 s at -O2, 101 s at -O1). Release builds are not touched.
+function(libsync_sanitized_at_O1)
+  if(LIBSYNC_SANITIZE)
+    set_source_files_properties(${ARGN} DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTIES COMPILE_OPTIONS -O1)
+  endif()
+endfunction()
