@@ -47,12 +47,6 @@ void RunSqlFile(soci::session& s, const std::string& path) {
 
 const std::string kFixtures = LIBSYNC_SQL_FIXTURES;
 
-PostgresCluster* ClusterOrSkip() {
-  PostgresCluster* cluster = PostgresCluster::Get();
-  if (!cluster && PostgresRequired()) ADD_FAILURE() << PostgresCluster::Unavailable();
-  return cluster;
-}
-
 /// Opens a store with the use cases on top, failing the test if it cannot.
 std::unique_ptr<SqlServices> OpenServices(const sql::SqlStoreOptions& options) {
   std::string error;
@@ -62,8 +56,7 @@ std::unique_ptr<SqlServices> OpenServices(const sql::SqlStoreOptions& options) {
 }
 
 TEST(SqlStoreUpgrade, OriginalPlatformDatabaseIsUpgradedInPlace) {
-  PostgresCluster* cluster = ClusterOrSkip();
-  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   {
     soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
@@ -128,8 +121,7 @@ TEST(SqlStoreUpgrade, OriginalPlatformDatabaseIsUpgradedInPlace) {
 }
 
 TEST(SqlStoreUpgrade, AFailedMigrationLeavesNothingHalfDone) {
-  PostgresCluster* cluster = ClusterOrSkip();
-  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
   RunSqlFile(s, kFixtures + "/original_platform_schema.sql");
@@ -167,6 +159,19 @@ TEST(SqlStoreOpen, SqliteDataSurvivesReopeningAndMigratesOnce) {
 
 /// Puts three docs and checks that the summary listing names them in order, with the hash,
 /// version and blob ids the full listing has.
+/// SQLite's query plan for `query` on the database at `path`, one line per step.
+std::string SqlitePlan(const std::string& path, const std::string& query) {
+  soci::session s(soci::sqlite3, "db=\"" + path + "\"");
+  std::string plan;
+  int id = 0, parent = 0, unused = 0;
+  soci::statement st = (s.prepare << "EXPLAIN QUERY PLAN " + query, soci::into(id), soci::into(parent),
+                        soci::into(unused), soci::into(plan));
+  st.execute();
+  std::string all;
+  while (st.fetch()) all += plan + "\n";
+  return all;
+}
+
 void ExpectSummariesMatchDocs(SqlServices& svc, const std::string& pid) {
   for (const char* name : {"b.md", "a.md", "sub/c.md"}) {
     ASSERT_TRUE(svc.sync.docs().Put(svc.admin, pid, name, std::string("text of ") + name).has_value());
@@ -202,22 +207,14 @@ TEST(SqlStoreSchema, SqliteListsDocSummariesFromAnIndexAlone) {
   const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
   ExpectSummariesMatchDocs(*services, pid);
 
-  soci::session s(soci::sqlite3, "db=\"" + dir.path() + "/store.db\"");
-  std::string plan;
-  int id = 0, parent = 0, unused = 0;
-  soci::statement st = (s.prepare << R"(EXPLAIN QUERY PLAN SELECT "fileName", "hash", "version",
-      CAST("updatedAt" AS TEXT), "baseBlobOid", "blobOid" FROM "Doc" WHERE "projectId" = 'p' ORDER BY "fileName")",
-                        soci::into(id), soci::into(parent), soci::into(unused), soci::into(plan));
-  st.execute();
-  std::string all;
-  while (st.fetch()) all += plan + "\n";
+  const std::string all = SqlitePlan(dir.path() + "/store.db", R"(SELECT "fileName", "hash", "version",
+      CAST("updatedAt" AS TEXT), "baseBlobOid", "blobOid" FROM "Doc" WHERE "projectId" = 'p' ORDER BY "fileName")");
   EXPECT_NE(all.find("COVERING INDEX Doc_projectId_fileName_summary_idx"), std::string::npos) << all;
   EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "the listing sorts instead of reading in order: " << all;
 }
 
 TEST(SqlStoreSchema, PostgresGetsTheDocSummaryIndexAndListsTheSameRows) {
-  PostgresCluster* cluster = ClusterOrSkip();
-  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   auto services = OpenServices({.url = url});
   ASSERT_NE(services, nullptr);
@@ -262,21 +259,13 @@ TEST(SqlStoreSchema, SqliteFindsTheDocsToExportInThePartialIndexAlone) {
   ASSERT_TRUE(services->sync.docs().Put(services->admin, pid, "b.md", "B").has_value());
   EXPECT_EQ(DocsToExport(*services->store, pid), std::vector<std::string>{"b.md"}) << "never synced";
 
-  soci::session s(soci::sqlite3, "db=\"" + dir.path() + "/store.db\"");
-  std::string plan;
-  int id = 0, parent = 0, unused = 0;
-  soci::statement st = (s.prepare << "EXPLAIN QUERY PLAN " + DocsToExportQuery(pid, R"(ORDER BY "fileName")"),
-                        soci::into(id), soci::into(parent), soci::into(unused), soci::into(plan));
-  st.execute();
-  std::string all;
-  while (st.fetch()) all += plan + "\n";
+  const std::string all = SqlitePlan(dir.path() + "/store.db", DocsToExportQuery(pid, R"(ORDER BY "fileName")"));
   EXPECT_NE(all.find("USING INDEX Doc_projectId_fileName_to_export_idx"), std::string::npos) << all;
   EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "the listing sorts instead of reading in order: " << all;
 }
 
 TEST(SqlStoreSchema, PostgresFindsTheDocsToExportInThePartialIndexAmongThousandsOfSyncedDocs) {
-  PostgresCluster* cluster = ClusterOrSkip();
-  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   auto services = OpenServices({.url = url});
   ASSERT_NE(services, nullptr);
@@ -369,8 +358,7 @@ TEST(SqlStoreOpen, UnreachablePostgresIsUnavailableAndHidesThePassword) {
 // A password that needs percent-encoding in a URL (a space, '@', ':', '/', '%', a quote,
 // a backslash) reaches the server as it is, for the pool and for the event listener.
 TEST(SqlStoreOpen, PercentEncodedPasswordAuthenticates) {
-  PostgresCluster* cluster = ClusterOrSkip();
-  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string password = "s3cret p@ss:/?#%'\\ end";
   const std::string url = cluster->AddPasswordUser(cluster->NewDatabase(), "aitk_pw", password);
   ASSERT_NE(url.find("s3cret%20p%40ss"), std::string::npos) << url;
@@ -422,8 +410,7 @@ TEST(SqlStoreOpen, NewerSchemaIsRefusedOnSqliteAndPostgres) {
   EXPECT_EQ(store.error().code(), ErrorCode::kPreconditionFailed);
   EXPECT_NE(store.error().message().find("99"), std::string::npos) << store.error().message();
 
-  PostgresCluster* cluster = ClusterOrSkip();
-  if (!cluster) GTEST_SKIP() << PostgresCluster::Unavailable();
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
   ASSERT_TRUE(sql::OpenSqlStore({.url = url}).has_value());
   {
