@@ -150,7 +150,7 @@ template <class Stream>
 void EventStreamSession<Stream>::ReadPage() {
   if (!replaying_ || reading_page_ || closed_ || queued_replay_ > kReplayLowWater) return;
   reading_page_ = true;
-  net::post(shared_->workers.executor(), [self = shared_from_this(), after = last_seq_] {
+  shared_->workers.Post([self = shared_from_this(), after = last_seq_] {
     auto page = self->shared_->api.ReplayPage(*self->event_stream_, after);
     net::post(self->stream_.get_executor(), [self, page = std::move(page)]() mutable {
       // The retained log moved past this subscriber while it read: it reconnects from

@@ -188,7 +188,7 @@ void HttpSession<Stream>::OnBody(beast::error_code ec, std::size_t) {
     net::post(self->stream_.get_executor(), [self, keep] { self->WriteFormatted(keep); });
   };
   if (waits_on_git) return net::post(shared_->git_workers, std::move(job));
-  net::post(shared_->workers.executor(), std::move(job));
+  shared_->workers.Post(std::move(job));
 }
 
 // Prometheus scrapes from the machine itself need no token; anyone else needs the admin's.
@@ -224,7 +224,7 @@ void HttpSession<Stream>::OpenEventStream(Request request) {
   beast::error_code ec;
   const auto peer = Transport().socket().remote_endpoint(ec);
   std::string address = ec ? std::string("unknown") : peer.address().to_string();
-  net::post(shared_->workers.executor(), [self = shared_from_this(), request = std::move(request),
+  shared_->workers.Post([self = shared_from_this(), request = std::move(request),
                                           address = std::move(address)] {
     const Api& api = self->shared_->api;
     auto stream = api.OpenEventStream(request);

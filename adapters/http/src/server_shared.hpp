@@ -1,6 +1,6 @@
 #pragma once
 // The state one server's connections share (Shared), and the threads that run them:
-// RunPolling for network and worker threads, WorkerPool for store work.
+// RunPolling for network threads, WorkerPool for store work.
 
 #include <boost/asio.hpp>
 
@@ -22,6 +22,7 @@
 #include "libsync/thread_annotations.hpp"
 #include "metrics.hpp"
 #include "thread_shard.hpp"
+#include "worker_pool.hpp"
 
 namespace boost::asio::ssl {
 class context;  // tls_context.hpp; OpenSSL's headers stay out of the files that include this one
@@ -38,37 +39,6 @@ using tcp = net::ip::tcp;
 /// between polls hands the CPU to any thread that is waiting for it here, so under load the
 /// polling takes little from the threads that do the work.
 void RunPolling(net::io_context& context, std::chrono::microseconds idle_poll, std::chrono::microseconds slice);
-
-/// Threads for store work that poll a while for the next job before they sleep
-/// (RunPolling): under a steady stream of requests a job is picked up by a thread that is
-/// still awake, not handed over with a wake-up each (which cost a doc GET a tenth of its
-/// throughput on two cores).
-class WorkerPool {
- public:
-  WorkerPool(int threads, std::chrono::microseconds idle_poll, std::chrono::microseconds slice) {
-    for (int i = 0; i < threads; ++i) {
-      threads_.emplace_back([this, idle_poll, slice] { RunPolling(context_, idle_poll, slice); });
-    }
-  }
-  WorkerPool(const WorkerPool&) = delete;
-  WorkerPool& operator=(const WorkerPool&) = delete;
-  ~WorkerPool() { join(); }
-
-  net::io_context::executor_type executor() { return context_.get_executor(); }
-
-  /// Runs what is queued, then ends the threads.
-  void join() {
-    guard_.reset();
-    for (auto& t : threads_) {
-      if (t.joinable()) t.join();
-    }
-  }
-
- private:
-  net::io_context context_;
-  net::executor_work_guard<net::io_context::executor_type> guard_ = net::make_work_guard(context_);
-  std::vector<std::thread> threads_;
-};
 
 /// What every connection of one server shares: the Api, the options, the worker pools,
 /// the connection counts and caps, metrics and the access log. Thread-safe where noted.
