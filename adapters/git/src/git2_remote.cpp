@@ -43,11 +43,19 @@ using Signature = Owned<git_signature, git_signature_free>;
 // a fetched pack by hashing it (a local remote's objects are read in place, from a
 // repository the operator chose to trust with --git-allow-local). What a read would
 // re-check is the local disk, which git itself does not re-check either (`git fsck` does).
+//
+// libgit2 keeps trees of at most 4 KB in a repository's object cache, so the tree of a
+// folder with thousands of docs (about 50 bytes an entry) was read from the pack, inflated
+// and parsed again by every lookup: the export's commit and then its push (which walks the
+// parent's tree and the new one) read it four times, and an export of one doc among 10,000
+// cost 3x the same export among 1,000. Trees up to 16 MB are kept now; the cache's overall
+// bound (libgit2's, 256 MB) still holds, and blobs are still not kept.
 void InitLibgit2Once() {
   static std::once_flag once;
   std::call_once(once, [] {
     git_libgit2_init();
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<size_t>(16) << 20);
     RegisterTimedSocketStream();
   });
 }
