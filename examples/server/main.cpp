@@ -88,8 +88,8 @@ Usage: aitk-server [options]
                               it, on PostgreSQL or --sqlite-shared; this
                               server's own changes show at once (default 1000;
                               0 turns the cache off)
-  --idle-poll-us US           how long a network or worker thread keeps         AITK_IDLE_POLL_US
-                              polling for its next job before it sleeps,
+  --idle-poll-us US           how long a network thread (and one idle worker)   AITK_IDLE_POLL_US
+                              keeps polling for its next job before it sleeps,
                               yielding the CPU to other threads meanwhile
                               (default 200; 0 sleeps at once)
   --cpu-affinity on|off       bind each network thread to a CPU of its own     AITK_CPU_AFFINITY

@@ -57,7 +57,9 @@ struct ApiOptions {
   std::string admin_token;
   std::string version{kVersion};
   /// When set, the hook routes (/api/hook/*) authenticate keys through it and answer lock
-  /// state and docs hash from it; every other route reads the store. Null: no caching.
+  /// state and docs hash from it; the doc GET is answered from the docs it keeps when it
+  /// keeps them as web::RenderDocAnswer renders them. Every other route reads the store.
+  /// Null: no caching.
   HookCache* hook_cache = nullptr;
   /// When set, every path outside /api/ is the web app's (WebApp::Serve): `/` and the
   /// files its manifest lists, 404 for anything else. Null: those paths are 404, as any
@@ -92,7 +94,7 @@ class Api {
   /// listing the path's methods, otherwise the route's answer (a Status's error body on
   /// failure, DESIGN §5). Never throws: an exception becomes a 500.
   Response Handle(const Request& request) const;
-  /// The answer to a hook status or docs-hash request when ApiOptions::hook_cache holds it,
+  /// The answer to a hook status, docs-hash or doc GET when ApiOptions::hook_cache holds it,
   /// without blocking: transports may call this on a network thread and fall back to
   /// Handle (on a worker) when it returns nullopt.
   std::optional<Response> HandleCached(const Request& request) const;

@@ -34,8 +34,9 @@ struct ServerOptions {
   std::optional<TlsFiles> tls;
   std::uint16_t port = 3001;  ///< 0 picks a free port (see Server::port)
   int network_threads = 1;
-  /// After its last job, a network or worker thread keeps polling for the next one this
-  /// long (yielding the CPU to any other runnable thread between polls) before it sleeps.
+  /// After its last job, a network thread, or the one worker that polls while others are
+  /// idle, keeps polling for the next job this long (yielding the CPU to any other runnable
+  /// thread between polls) before it sleeps.
   /// A client that sends its next request at once is then answered without a thread
   /// wake-up, which on a virtual machine costs more than answering a hook request, and a
   /// steady stream of store requests is not one worker wake-up each. At most this much
