@@ -8,7 +8,7 @@ namespace libsync::web {
 
 namespace {
 // Whether this thread is its WorkerPool's poller, so that the job it takes can hand the
-// role back (WorkerPool::Started).
+// role back (WorkerPool::Started). One flag for every pool: a thread serves one pool.
 thread_local bool this_thread_polls = false;
 }  // namespace
 
@@ -24,10 +24,11 @@ void WorkerPool::Run(std::chrono::microseconds idle_poll, std::chrono::microseco
     if (context_.poll_one() > 0 || PollAWhile(idle_poll)) continue;
     MutexLock lock(mutex_);
     if (stopping_) {
-      // The queue's last jobs run on other threads; the context stops when they end.
+      // Whatever is still queued or running is Asio's to finish: run() sleeps until there
+      // is a job, and returns once the last one ends (join reset the work guard).
       lock.unlock();
-      sched_yield();
-      continue;
+      context_.run();
+      return;
     }
     wake_.wait(lock, [&]() LIBSYNC_REQUIRES(mutex_) { return queued_.load() > 0 || stopping_; });
   }
@@ -58,11 +59,14 @@ void WorkerPool::Posted() {
 }
 
 void WorkerPool::Started() {
-  queued_.fetch_sub(1);
-  if (!this_thread_polls) return;
-  this_thread_polls = false;
-  polling_.store(0);
-  if (queued_.load() > 0) WakeOne();
+  const bool more_queued = queued_.fetch_sub(1) > 1;
+  if (this_thread_polls) {
+    this_thread_polls = false;
+    polling_.store(0);
+  }
+  // Whoever takes a job with more behind it wakes a sleeper for them, so a burst posted
+  // while one thread polled (none of its posts woke anyone) gets every worker in turn.
+  if (more_queued) WakeOne();
 }
 
 void WorkerPool::WakeOne() {

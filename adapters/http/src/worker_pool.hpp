@@ -18,7 +18,7 @@ namespace libsync::web {
 
 /// Threads for store work. One idle thread at a time polls for the next job a while
 /// (idle_poll) before it sleeps; the others sleep at once and are woken only when a job
-/// comes with nobody polling, or when the poller takes a job and more are queued. Under a
+/// comes with nobody polling, or when a job is taken with more queued behind it. Under a
 /// steady stream of requests a job is picked up by a thread that is still awake, not handed
 /// over with a wake-up each (which cost a doc GET a tenth of its throughput on two cores);
 /// and there is never more than one thread polling to take CPU from the threads at work
@@ -52,7 +52,7 @@ class WorkerPool {
   bool PollAWhile(std::chrono::microseconds idle_poll);
   /// A job joined the queue: wakes a sleeper when no thread polls.
   void Posted();
-  /// A job leaves the queue: a poller is one no longer, and wakes a sleeper for the jobs
+  /// A job leaves the queue: a poller is one no longer; a sleeper is woken for the jobs
   /// still queued.
   void Started();
   void WakeOne() LIBSYNC_EXCLUDES(mutex_);

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <time.h>
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -73,6 +75,46 @@ TEST_P(WorkerPoolTest, AJobWaitingForAnotherLeavesItTheSecondWorker) {
     pool.Post([&] { second_ran.set_value(); });
     ASSERT_TRUE(saw.get()) << "round " << round;
   }
+}
+
+// Two jobs that wait for a third, all three posted at once while one worker polls: none
+// of the posts wakes a sleeper, so each job taken with more behind it must wake the next
+// worker, or the third waits behind the two that wait for it.
+TEST_P(WorkerPoolTest, ABurstGetsEveryWorkerNotJustTwo) {
+  WorkerPool pool(4, GetParam(), 0us);
+  for (int round = 0; round < 1000; ++round) {
+    std::promise<void> third_ran;
+    std::shared_future<void> third = third_ran.get_future().share();
+    std::promise<bool> first_saw_it;
+    std::promise<bool> second_saw_it;
+    auto first = first_saw_it.get_future();
+    auto second = second_saw_it.get_future();
+    pool.Post([&, third] { first_saw_it.set_value(third.wait_for(2s) == std::future_status::ready); });
+    pool.Post([&, third] { second_saw_it.set_value(third.wait_for(2s) == std::future_status::ready); });
+    pool.Post([&] { third_ran.set_value(); });
+    ASSERT_TRUE(first.get()) << "round " << round;
+    ASSERT_TRUE(second.get()) << "round " << round;
+  }
+}
+
+// Idle workers sleep while join waits for a job still running; they do not poll.
+TEST_P(WorkerPoolTest, JoinWaitsForARunningJobWithoutSpinning) {
+  WorkerPool pool(4, GetParam(), 0us);
+  std::promise<void> started;
+  pool.Post([&] {
+    started.set_value();
+    std::this_thread::sleep_for(300ms);
+  });
+  started.get_future().wait();
+  std::this_thread::sleep_for(5ms);  // the other workers' polls end
+  const auto cpu = [] {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+  };
+  const auto before = cpu();
+  pool.join();
+  EXPECT_LT(cpu() - before, 100ms) << "idle workers spun while join waited";
 }
 
 TEST_P(WorkerPoolTest, JoinRunsWhatIsQueuedFirst) {
