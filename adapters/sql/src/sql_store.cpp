@@ -14,6 +14,7 @@
 #include "pg_event_notifier.hpp"
 #include "schema.hpp"
 #include "sql_transaction.hpp"
+#include "sqlite_checkpointer.hpp"
 
 namespace libsync::sql {
 namespace {
@@ -29,11 +30,18 @@ void Backoff(int attempt) {
 
 class SqlStore final : public Store {
  public:
-  SqlStore(Target target, SqlStoreOptions options, std::vector<Connection> connections)
+  SqlStore(Target target, SqlStoreOptions options, std::vector<Connection> connections,
+           std::unique_ptr<SqliteCheckpointer> checkpointer)
       : target_(std::move(target)),
         options_(std::move(options)),
-        pool_(std::move(connections), [this] { return OpenConnection(target_, options_); }) {
+        pool_(std::move(connections), [this] { return OpenConnection(target_, options_); }),
+        checkpointer_(std::move(checkpointer)) {
     if (target_.dialect == Dialect::kPostgres) notifier_.emplace(target_.connect_string);
+    if (checkpointer_) {
+      // On a pooled connection: a checkpoint needs no connection of its own, and waits for
+      // one only while every connection is at work.
+      checkpointer_->Start([this] { CheckpointPassively(pool_.Acquire()->sqlite.get()); });
+    }
   }
 
   Status Transact(TxMode mode, const Work& work) override {
@@ -107,6 +115,9 @@ class SqlStore final : public Store {
   SqlStoreOptions options_;
   SessionPool pool_;
   std::mutex sqlite_writer_;  // guards no member: it queues this process's SQLite writers (above)
+  // SQLite: checkpoints off the committing thread. Declared after the pool, so its thread
+  // ends (returning the connection it holds) before the pool closes.
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
   // PostgreSQL: announces committed events to other servers. Declared last, so destroyed
   // first: its final notices go out while the store is otherwise still whole.
   std::optional<PgEventNotifier> notifier_;
@@ -137,6 +148,7 @@ Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options) {
   LIBSYNC_ASSIGN_OR_RETURN(Target target, ParseUrl(options.url));
   if (options.pool_size == 0) return Status::InvalidArgument("pool_size must be at least 1");
   std::vector<Connection> connections;
+  std::unique_ptr<SqliteCheckpointer> checkpointer;
   try {
     for (std::size_t i = 0; i < options.pool_size; ++i) connections.push_back(OpenConnection(target, options));
     Connection& first = connections.front();
@@ -150,6 +162,10 @@ Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options) {
     }
     // The migration's statements run once: they need not take the cache's room.
     if (first.statements) first.statements->Clear();
+    if (target.dialect == Dialect::kSqlite) {
+      checkpointer = std::make_unique<SqliteCheckpointer>();
+      for (Connection& c : connections) checkpointer->Watch(c.sqlite.get());
+    }
   } catch (const std::exception& e) {
     MappedError mapped = MapSqlError(e);
     Status s = mapped.status;
@@ -161,7 +177,7 @@ Result<std::unique_ptr<Store>> OpenSqlStore(const SqlStoreOptions& options) {
     if (options.sqlite_exclusive && mapped.retryable) why = "another process has it open, and this store needs it alone";
     return Status(code, what + target.display + ": " + why, {}, s.origin());
   }
-  return std::unique_ptr<Store>(new SqlStore(std::move(target), options, std::move(connections)));
+  return std::unique_ptr<Store>(new SqlStore(std::move(target), options, std::move(connections), std::move(checkpointer)));
 }
 
 }  // namespace libsync::sql

@@ -1,0 +1,62 @@
+#include "sqlite_checkpointer.hpp"
+
+#include <utility>
+
+namespace libsync::sql {
+namespace {
+
+// SQLite calls this after each commit on a watched connection, with the WAL's size.
+int AfterCommit(void* checkpointer, sqlite3*, const char*, int pages_in_wal) {
+  if (pages_in_wal >= SqliteCheckpointer::kPages) static_cast<SqliteCheckpointer*>(checkpointer)->Request();
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+SqliteCheckpointer::~SqliteCheckpointer() {
+  {
+    MutexLock lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void SqliteCheckpointer::Watch(sqlite3* db) {
+  // The hook takes the place of the automatic checkpoint (which SQLite installs as this
+  // same hook).
+  sqlite3_wal_hook(db, AfterCommit, this);
+}
+
+void SqliteCheckpointer::Start(std::function<void()> checkpoint) {
+  checkpoint_ = std::move(checkpoint);
+  thread_ = std::thread([this] { Run(); });
+}
+
+void SqliteCheckpointer::Request() {
+  {
+    MutexLock lock(mutex_);
+    requested_ = true;
+  }
+  changed_.notify_one();
+}
+
+void SqliteCheckpointer::Run() {
+  for (;;) {
+    {
+      MutexLock lock(mutex_);
+      changed_.wait(lock, [&]() LIBSYNC_REQUIRES(mutex_) { return requested_ || stopping_; });
+      if (stopping_) return;
+      requested_ = false;
+    }
+    checkpoint_();
+  }
+}
+
+void CheckpointPassively(sqlite3* db) {
+  // SQLITE_BUSY (a checkpoint of another connection or process is running) and errors
+  // leave the pages in the WAL, where readers find them; the next request tries again.
+  sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
+
+}  // namespace libsync::sql

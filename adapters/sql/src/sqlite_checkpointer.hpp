@@ -1,0 +1,60 @@
+#pragma once
+// SqliteCheckpointer: moves the WAL's pages into the database file on a thread of its own.
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <functional>
+#include <thread>
+
+#include "libsync/thread_annotations.hpp"
+
+namespace libsync::sql {
+
+/// SQLite's own checkpoint runs inside the commit that takes the WAL past 1,000 pages: the
+/// writer who crossed the line copies every page in the WAL into the database file and
+/// waits for the file's sync before its call returns (a first import of 10,000 docs paid
+/// a sixth of its time for it, docs/performance.md, "Git sync"). Watched connections hand
+/// that work to this thread instead; the commit is as durable as before (the WAL is the
+/// commit), and readers and writers go on while the pages are copied (a passive checkpoint
+/// waits for nobody and is simply asked for again after the next large commit).
+class SqliteCheckpointer {
+ public:
+  /// Commits that leave at least this many pages in the WAL ask for a checkpoint
+  /// (SQLite's own threshold).
+  static constexpr int kPages = 1000;
+
+  SqliteCheckpointer() = default;
+  SqliteCheckpointer(const SqliteCheckpointer&) = delete;
+  SqliteCheckpointer& operator=(const SqliteCheckpointer&) = delete;
+  /// Stops the thread after the checkpoint it is running; one asked for and not begun is
+  /// left to SQLite (the last connection to close checkpoints the whole WAL).
+  ~SqliteCheckpointer();
+
+  /// Replaces `db`'s own checkpoints with requests to this thread. The checkpointer must
+  /// outlive every commit on `db`.
+  void Watch(sqlite3* db);
+
+  /// Starts the thread, which calls `checkpoint` once per request (requests made while one
+  /// runs are one more call, not one each). Before Start, requests wait.
+  void Start(std::function<void()> checkpoint);
+
+  /// Asks for a checkpoint.
+  void Request() LIBSYNC_EXCLUDES(mutex_);
+
+ private:
+  void Run();
+
+  std::function<void()> checkpoint_;
+  Mutex mutex_;
+  std::condition_variable_any changed_;
+  bool requested_ LIBSYNC_GUARDED_BY(mutex_) = false;
+  bool stopping_ LIBSYNC_GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
+
+/// Copies what it can of `db`'s WAL into its database file without waiting for readers or
+/// writers. A checkpoint that finds the WAL busy (another one running) is no error.
+void CheckpointPassively(sqlite3* db);
+
+}  // namespace libsync::sql

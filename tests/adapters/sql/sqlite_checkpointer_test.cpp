@@ -1,0 +1,136 @@
+// Checkpoints leave the committing thread: a commit that takes the WAL past SQLite's
+// threshold returns with its pages still in the WAL, and the checkpointer's thread copies
+// them into the database file.
+
+#include "sqlite_checkpointer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "sql_services.hpp"
+#include "temp_dir.hpp"
+
+namespace libsync::sql {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Db {
+  explicit Db(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    Exec("PRAGMA journal_mode=WAL");
+  }
+  ~Db() { sqlite3_close(db); }
+  void Exec(const std::string& sql) { ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql; }
+  sqlite3* db = nullptr;
+};
+
+/// One transaction of `pages` pages of 4 KB rows.
+void WriteRows(Db& db, int pages) {
+  db.Exec("CREATE TABLE IF NOT EXISTS t (v BLOB)");
+  db.Exec("BEGIN");
+  for (int i = 0; i < pages; ++i) db.Exec("INSERT INTO t VALUES (zeroblob(4000))");
+  db.Exec("COMMIT");
+}
+
+std::uintmax_t FileSize(const std::string& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  return error ? 0 : size;
+}
+
+/// Waits up to 10 s for `done`.
+template <class Done>
+bool Eventually(Done done) {
+  for (const auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;) {
+    if (done()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return done();
+}
+
+constexpr std::uintmax_t kLargeCommitBytes = 1500 * 4000;  // past SqliteCheckpointer::kPages
+
+TEST(SqliteCheckpointer, ALargeCommitReturnsWithItsPagesInTheWalAndTheThreadCopiesThem) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/db";
+  Db writer(path);
+  Db own(path);
+  std::promise<void> started;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> calls{0};
+  {
+    SqliteCheckpointer checkpointer;
+    checkpointer.Watch(writer.db);
+    checkpointer.Start([&] {
+      if (calls.fetch_add(1) == 0) {
+        started.set_value();
+        released.wait();
+      }
+      CheckpointPassively(own.db);
+    });
+
+    WriteRows(writer, 1500);
+    // The commit asked for a checkpoint and did not run one itself: SQLite's own would
+    // have copied the pages before the commit returned.
+    ASSERT_EQ(started.get_future().wait_for(10s), std::future_status::ready) << "no checkpoint was asked for";
+    EXPECT_LT(FileSize(path), kLargeCommitBytes / 2) << "the commit copied its pages itself";
+    EXPECT_GE(FileSize(path + "-wal"), kLargeCommitBytes);
+
+    release.set_value();
+    EXPECT_TRUE(Eventually([&] { return FileSize(path) >= kLargeCommitBytes; }))
+        << "the checkpointer's thread did not copy the pages: " << FileSize(path) << " bytes";
+  }
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(SqliteCheckpointer, SmallCommitsAskForNothing) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/db";
+  Db writer(path);
+  const auto empty = FileSize(path);  // the header SQLite writes as it switches to WAL
+  std::atomic<int> calls{0};
+  SqliteCheckpointer checkpointer;
+  checkpointer.Watch(writer.db);
+  // Requests made before Start wait for it: none made, none run.
+  for (int i = 0; i < 20; ++i) WriteRows(writer, 10);
+  checkpointer.Start([&] { calls.fetch_add(1); });
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(calls.load(), 0) << "commits of 10 pages asked for a checkpoint";
+  EXPECT_EQ(FileSize(path), empty) << "a small commit ran SQLite's own checkpoint";
+
+  WriteRows(writer, 1500);
+  EXPECT_TRUE(Eventually([&] { return calls.load() == 1; }));
+}
+
+TEST(SqliteCheckpointer, TheSqliteStoreCopiesALargeWriteIntoItsFileOnItsOwn) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/libsync.db";
+  std::string error;
+  auto services = testing::SqlServices::Open({.url = "sqlite://" + path}, &error);
+  ASSERT_TRUE(services) << error;
+  const auto before = FileSize(path);
+  auto project = services->sync.projects().Create(services->admin, {.name = "big", .repo_url = "x"});
+  ASSERT_TRUE(project.has_value()) << project.error().ToString();
+  // Four docs of 1 MB, each written twice (the doc and its first version): 8 MB in the
+  // WAL, past the threshold.
+  const std::string text(1'000'000, 'x');
+  for (const char* name : {"a.md", "b.md", "c.md", "d.md"}) {
+    ASSERT_TRUE(services->sync.docs().Put(services->admin, project->id, name, text).has_value());
+  }
+  EXPECT_TRUE(Eventually([&] { return FileSize(path) >= before + 6 * text.size(); }))
+      << "no checkpoint copied the writes into " << path << ": " << FileSize(path) << " bytes";
+  auto doc = services->sync.docs().Get(services->admin, project->id, "d.md");
+  ASSERT_TRUE(doc.has_value());
+  EXPECT_EQ(doc->content, text);
+}
+
+}  // namespace
+}  // namespace libsync::sql
