@@ -541,12 +541,11 @@ int main(int argc, char** argv) {
   if (!server) Fail(server.error().message());
   poller.Start();  // only once serving: a start that fails exits with no poll under way
   const std::string base_url = (server_options.tls ? "https://" : "http://") + host + ":" + std::to_string((*server)->port());
-  std::cerr << "aitk-server: serving on " << base_url << " (store: " << (*store)->Kind()
-            << "; open file limit " << file_limit << ")\n";
-  if (web_app) std::cerr << "aitk-server: the web app is at " << base_url << "/\n";
   if (holds_database_alone) {
     // Where `aitk-server backup` finds this server: a loopback address even when it listens
     // on every interface, and over https the certificate to trust (no name to check there).
+    // Written before "serving on" is logged, which is what a script starting the server
+    // waits for before it may ask for a backup.
     const std::string reachable = host.empty() || host == "0.0.0.0" ? "127.0.0.1" : host == "[::]" ? "[::1]" : host;
     aitk_server::ServerAddress address{
         .url = (server_options.tls ? "https://" : "http://") + reachable + ":" + std::to_string((*server)->port()),
@@ -556,6 +555,9 @@ int main(int argc, char** argv) {
       std::cerr << "aitk-server: `aitk-server backup` will not find this server: " << s.message() << "\n";
     }
   }
+  std::cerr << "aitk-server: serving on " << base_url << " (store: " << (*store)->Kind()
+            << "; open file limit " << file_limit << ")\n";
+  if (web_app) std::cerr << "aitk-server: the web app is at " << base_url << "/\n";
   if (config.demo) CreateDemo(sync, base_url, config.data_dir + "/admin-token");
 
   // Expired locks are announced (lock:expired) within seconds of expiring.
