@@ -315,6 +315,16 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   std::map<std::string, const DocTombstone*> deleted_here;
   for (const auto& t : tombstones) deleted_here.emplace(t.file_name, &t);
 
+  // New files (most of a first import) are read together, which the adapter may do on
+  // several threads; the loop below meets them in the same order (the same test, the
+  // same map) and takes their texts in turn.
+  std::vector<std::string> new_blobs;
+  for (const auto& [name, blob] : remote_files) {
+    if (!by_name.count(name) && !deleted_here.count(name)) new_blobs.push_back(blob);
+  }
+  LIBSYNC_ASSIGN_OR_RETURN(std::vector<std::string> new_texts, remote.ReadBlobs(r.target, new_blobs));
+  auto next_new_text = new_texts.begin();
+
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
   const auto text_ok = [&](const std::string& name, const std::string& text) {
@@ -336,7 +346,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
                                     RemoteText(ctx, std::move(theirs)), base, BaseText(ctx, remote, r.target, base)});
         continue;
       }
-      LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
+      std::string text = std::move(*next_new_text++);
       if (text_ok(name, text)) plan.push_back({Change::kCreate, name, 0, std::move(text), blob, true});
       continue;
     }

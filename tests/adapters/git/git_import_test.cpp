@@ -146,6 +146,37 @@ TEST_P(GitImportOnSql, TenThousandFilesArriveWithTheirFirstVersionsBlobIdsAndEve
   EXPECT_EQ(again->unchanged.size(), static_cast<std::size_t>(files));
 }
 
+// The adapter reads a long list of blobs on two threads: the texts still come back in
+// the list's order, and one missing blob in the second thread's half fails the call.
+TEST(GitImport, BlobsReadSideBySideComeBackInTheirOrderAndAMissingOneFailsTheCall) {
+  TempDir dir;
+  const int files = 1200;
+  const std::string bare = Repository(dir.path(), files);
+  auto remote = git::MakeGit2Remote({.cache_dir = dir.path() + "/cache"}).value();
+  const GitTarget target{.project_id = "p1", .url = bare, .branch = "main"};
+  auto head = remote->Fetch(target);
+  ASSERT_TRUE(head.has_value()) << head.error().ToString();
+  auto listed = remote->ListTree(target, *head, "docs", /*recursive=*/true);
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), static_cast<std::size_t>(files));
+  std::vector<std::string> ids;
+  std::vector<std::string> expected;
+  // Reversed, so the order asked for is not the tree's.
+  for (auto f = listed->rbegin(); f != listed->rend(); ++f) {
+    ids.push_back(f->blob_id);
+    const int i = std::stoi(f->path.substr(f->path.rfind('-') + 1));
+    expected.push_back(Text(i));
+  }
+  auto texts = remote->ReadBlobs(target, ids);
+  ASSERT_TRUE(texts.has_value()) << texts.error().ToString();
+  EXPECT_EQ(*texts, expected);
+
+  ids[ids.size() - 3] = std::string(40, 'e');  // in the second half
+  auto missing = remote->ReadBlobs(target, ids);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound) << missing.error().ToString();
+}
+
 // libsync::testing, linked for FaultyStore, brings the store contract suite, which the SQL
 // store's tests instantiate.
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(StoreContract);

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "libsync/result.hpp"
@@ -66,6 +67,20 @@ class GitRemote {
 
   /// Content of a fetched blob. Expected errors: kNotFound.
   virtual Result<std::string> ReadBlob(const GitTarget& target, const std::string& blob_id) = 0;
+
+  /// Contents of fetched blobs, in the order of `blob_ids`: what ReadBlob gives for each.
+  /// A first import reads thousands; an implementation may read them side by side.
+  /// Expected errors: kNotFound (any of them).
+  virtual Result<std::vector<std::string>> ReadBlobs(const GitTarget& target, const std::vector<std::string>& blob_ids) {
+    std::vector<std::string> texts;
+    texts.reserve(blob_ids.size());
+    for (const std::string& id : blob_ids) {
+      auto text = ReadBlob(target, id);
+      if (!text) return text.error();
+      texts.push_back(std::move(text).value());
+    }
+    return texts;
+  }
 
   /// Three-way merge of one file's texts; a conflict is a result (`clean` false, no
   /// content), not an error. Expected errors: none (kInternal if the merge itself fails).
