@@ -3,15 +3,18 @@
 #include <utility>
 
 namespace libsync::sql {
-namespace {
-
-// SQLite calls this after each commit on a watched connection, with the WAL's size.
-int AfterCommit(void* checkpointer, sqlite3*, const char*, int pages_in_wal) {
-  if (pages_in_wal >= SqliteCheckpointer::kPages) static_cast<SqliteCheckpointer*>(checkpointer)->Request();
+// SQLite calls this after each commit on a watched connection (inside the commit's call,
+// this process's other writers held off), with the WAL's size.
+int AfterCommit(void* arg, sqlite3* db, const char*, int pages_in_wal) {
+  auto* checkpointer = static_cast<SqliteCheckpointer*>(arg);
+  if (pages_in_wal < SqliteCheckpointer::kPages) return SQLITE_OK;
+  if (checkpointer->bulk_copied_.exchange(false)) {
+    CheckpointPassively(db);  // the pages written since the thread's copy
+  } else {
+    checkpointer->Request();
+  }
   return SQLITE_OK;
 }
-
-}  // namespace
 
 SqliteCheckpointer::~SqliteCheckpointer() {
   {
@@ -50,6 +53,7 @@ void SqliteCheckpointer::Run() {
       requested_ = false;
     }
     checkpoint_();
+    bulk_copied_.store(true);
   }
 }
 

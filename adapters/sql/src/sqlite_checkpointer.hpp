@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <thread>
@@ -15,9 +16,15 @@ namespace libsync::sql {
 /// writer who crossed the line copies every page in the WAL into the database file and
 /// waits for the file's sync before its call returns (a first import of 10,000 docs paid
 /// a sixth of its time for it, docs/performance.md, "Git sync"). Watched connections hand
-/// that work to this thread instead; the commit is as durable as before (the WAL is the
+/// that bulk to this thread instead; the commit is as durable as before (the WAL is the
 /// commit), and readers and writers go on while the pages are copied (a passive checkpoint
-/// waits for nobody and is simply asked for again after the next large commit).
+/// waits for nobody).
+///
+/// The first commit past the line after that copy finishes the checkpoint itself, where
+/// SQLite's own would have run: only the pages written since are left to copy. A copy that
+/// ends complete lets the next commit start the WAL again from its beginning; copies
+/// racing a stream of commits would rarely catch up, and the WAL would only grow (and
+/// with it the cost of each commit: the lock cycle ran at half its rate).
 class SqliteCheckpointer {
  public:
   /// Commits that leave at least this many pages in the WAL ask for a checkpoint
@@ -44,8 +51,10 @@ class SqliteCheckpointer {
 
  private:
   void Run();
+  friend int AfterCommit(void*, sqlite3*, const char*, int);
 
   std::function<void()> checkpoint_;
+  std::atomic<bool> bulk_copied_{false};  // the thread copied the WAL since a commit last finished it
   Mutex mutex_;
   std::condition_variable_any changed_;
   bool requested_ LIBSYNC_GUARDED_BY(mutex_) = false;
