@@ -3,15 +3,19 @@
 #include <utility>
 
 namespace libsync::sql {
+
 // SQLite calls this after each commit on a watched connection (inside the commit's call,
 // this process's other writers held off), with the WAL's size.
 int AfterCommit(void* arg, sqlite3* db, const char*, int pages_in_wal) {
   auto* checkpointer = static_cast<SqliteCheckpointer*>(arg);
+  const int before = checkpointer->pages_after_last_commit_.exchange(pages_in_wal);
+  // A WAL smaller than before started again from its beginning: all of it is this commit's.
+  const int written = pages_in_wal >= before ? pages_in_wal - before : pages_in_wal;
   if (pages_in_wal < SqliteCheckpointer::kPages) return SQLITE_OK;
-  if (checkpointer->bulk_copied_.exchange(false)) {
-    CheckpointPassively(db);  // the pages written since the thread's copy
-  } else {
+  if (written >= SqliteCheckpointer::kPages) {
     checkpointer->Request();
+  } else {
+    CheckpointPassively(db);
   }
   return SQLITE_OK;
 }
@@ -53,7 +57,6 @@ void SqliteCheckpointer::Run() {
       requested_ = false;
     }
     checkpoint_();
-    bulk_copied_.store(true);
   }
 }
 

@@ -14,21 +14,23 @@ namespace libsync::sql {
 
 /// SQLite's own checkpoint runs inside the commit that takes the WAL past 1,000 pages: the
 /// writer who crossed the line copies every page in the WAL into the database file and
-/// waits for the file's sync before its call returns (a first import of 10,000 docs paid
-/// a sixth of its time for it, docs/performance.md, "Git sync"). Watched connections hand
-/// that bulk to this thread instead; the commit is as durable as before (the WAL is the
-/// commit), and readers and writers go on while the pages are copied (a passive checkpoint
-/// waits for nobody).
+/// waits for the file's sync before its call returns. For a commit that wrote the WAL's
+/// 1,000 pages by itself (a first import: 20,000 pages for 10,000 docs, which paid a sixth
+/// of its time for the copy, docs/performance.md, "Git sync"), watched connections hand the
+/// copy to this thread instead; the commit is as durable as before (the WAL is the commit),
+/// and readers and writers go on while the pages are copied (a passive checkpoint waits for
+/// nobody).
 ///
-/// The first commit past the line after that copy finishes the checkpoint itself, where
-/// SQLite's own would have run: only the pages written since are left to copy. A copy that
-/// ends complete lets the next commit start the WAL again from its beginning; copies
-/// racing a stream of commits would rarely catch up, and the WAL would only grow (and
-/// with it the cost of each commit: the lock cycle ran at half its rate).
+/// Smaller commits past the line checkpoint in the commit as SQLite's own did: under a
+/// stream of them that keeps each copy complete, so the next commit starts the WAL again
+/// from its beginning. (Copies on this thread racing such a stream rarely caught up: the
+/// WAL grew with everything written, 500 MB in a test, and the lock cycle ran at half its
+/// rate.) While this thread copies, theirs finds the checkpoint busy and leaves the pages
+/// to the next commit past the line.
 class SqliteCheckpointer {
  public:
-  /// Commits that leave at least this many pages in the WAL ask for a checkpoint
-  /// (SQLite's own threshold).
+  /// Commits that leave at least this many pages in the WAL start a checkpoint (SQLite's
+  /// own threshold); those that wrote as many themselves ask this thread for it.
   static constexpr int kPages = 1000;
 
   SqliteCheckpointer() = default;
@@ -38,7 +40,7 @@ class SqliteCheckpointer {
   /// left to SQLite (the last connection to close checkpoints the whole WAL).
   ~SqliteCheckpointer();
 
-  /// Replaces `db`'s own checkpoints with requests to this thread. The checkpointer must
+  /// Replaces `db`'s own checkpoints with the ones described above. The checkpointer must
   /// outlive every commit on `db`.
   void Watch(sqlite3* db);
 
@@ -54,7 +56,9 @@ class SqliteCheckpointer {
   friend int AfterCommit(void*, sqlite3*, const char*, int);
 
   std::function<void()> checkpoint_;
-  std::atomic<bool> bulk_copied_{false};  // the thread copied the WAL since a commit last finished it
+  // The WAL's size after the last commit seen: a commit's own pages are what it added.
+  // Written inside commits, which this process's store makes one at a time.
+  std::atomic<int> pages_after_last_commit_{0};
   Mutex mutex_;
   std::condition_variable_any changed_;
   bool requested_ LIBSYNC_GUARDED_BY(mutex_) = false;

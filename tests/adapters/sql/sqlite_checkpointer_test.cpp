@@ -1,6 +1,7 @@
-// Checkpoints leave the committing thread: a commit that takes the WAL past SQLite's
-// threshold returns with its pages still in the WAL, and the checkpointer's thread copies
-// them into the database file.
+// Checkpoints of large commits leave the committing thread: a commit that writes SQLite's
+// threshold of pages by itself returns with its pages still in the WAL, and the
+// checkpointer's thread copies them into the database file; smaller ones checkpoint as
+// SQLite's own did, and keep the WAL small.
 
 #include "sqlite_checkpointer.hpp"
 
@@ -13,6 +14,7 @@
 #include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sql_services.hpp"
 #include "temp_dir.hpp"
@@ -92,7 +94,9 @@ TEST(SqliteCheckpointer, ALargeCommitReturnsWithItsPagesInTheWalAndTheThreadCopi
   EXPECT_EQ(calls.load(), 1);
 }
 
-TEST(SqliteCheckpointer, SmallCommitsAskForNothing) {
+// Small commits checkpoint in the commit that takes the WAL past the line, as SQLite's own
+// did, and ask the thread for nothing.
+TEST(SqliteCheckpointer, SmallCommitsPastTheLineCheckpointInTheCommitAsSqliteDid) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/db";
   Db writer(path);
@@ -102,35 +106,53 @@ TEST(SqliteCheckpointer, SmallCommitsAskForNothing) {
   checkpointer.Watch(writer.db);
   // Requests made before Start wait for it: none made, none run.
   for (int i = 0; i < 20; ++i) WriteRows(writer, 10);
+  EXPECT_EQ(FileSize(path), empty) << "a checkpoint ran before the WAL reached the line";
+  for (int i = 0; i < 100; ++i) WriteRows(writer, 10);
+  EXPECT_GE(FileSize(path), std::uintmax_t{500} * 4000) << "the commit past the line did not copy the WAL";
   checkpointer.Start([&] { calls.fetch_add(1); });
   std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(calls.load(), 0) << "commits of 10 pages asked for a checkpoint";
-  EXPECT_EQ(FileSize(path), empty) << "a small commit ran SQLite's own checkpoint";
+  EXPECT_EQ(calls.load(), 0) << "commits of 10 pages asked the thread for a checkpoint";
 
   WriteRows(writer, 1500);
   EXPECT_TRUE(Eventually([&] { return calls.load() == 1; }));
 }
 
+// A store's commit of a first import (many docs in one transaction) leaves the copy to
+// the store's thread, which copies it into the file with nobody asking.
 TEST(SqliteCheckpointer, TheSqliteStoreCopiesALargeWriteIntoItsFileOnItsOwn) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/libsync.db";
   std::string error;
   auto services = testing::SqlServices::Open({.url = "sqlite://" + path}, &error);
   ASSERT_TRUE(services) << error;
-  const auto before = FileSize(path);
   auto project = services->sync.projects().Create(services->admin, {.name = "big", .repo_url = "x"});
   ASSERT_TRUE(project.has_value()) << project.error().ToString();
-  // Four docs of 1 MB, each written twice (the doc and its first version): 8 MB in the
-  // WAL, past the threshold.
-  const std::string text(1'000'000, 'x');
-  for (const char* name : {"a.md", "b.md", "c.md", "d.md"}) {
-    ASSERT_TRUE(services->sync.docs().Put(services->admin, project->id, name, text).has_value());
+  const auto before = FileSize(path);
+  // 800 docs of 4 KB, each written twice (the doc and its first version): 6.4 MB, past
+  // SqliteCheckpointer::kPages in the one commit.
+  std::vector<NewDoc> docs(800);
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    Doc& d = docs[i].doc;
+    d.id = "doc-" + std::to_string(i);
+    d.project_id = project->id;
+    d.file_name = "file-" + std::to_string(i) + ".md";
+    d.content = std::string(4000, static_cast<char>('a' + i % 26));
+    d.hash = std::string(64, '0');
+    docs[i].version_id = "version-" + std::to_string(i);
+    docs[i].author = "lead";
   }
-  EXPECT_TRUE(Eventually([&] { return FileSize(path) >= before + 6 * text.size(); }))
-      << "no checkpoint copied the writes into " << path << ": " << FileSize(path) << " bytes";
-  auto doc = services->sync.docs().Get(services->admin, project->id, "d.md");
-  ASSERT_TRUE(doc.has_value());
-  EXPECT_EQ(doc->content, text);
+  const Status written = services->store->Transact(TxMode::kWrite, [&](Transaction& tx) {
+    return tx.InsertNewDocs(docs).status();
+  });
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  EXPECT_TRUE(Eventually([&] { return FileSize(path) >= before + 6'000'000; }))
+      << "no checkpoint copied the import into " << path << ": " << FileSize(path) << " bytes";
+  const Status read = services->store->Transact(TxMode::kRead, [&](Transaction& tx) -> Status {
+    LIBSYNC_ASSIGN_OR_RETURN(Doc last, tx.GetDoc(project->id, "file-799.md"));
+    EXPECT_EQ(last.content, docs.back().doc.content);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(read.ok()) << read.ToString();
 }
 
 // A checkpoint racing a stream of commits to the end would rarely copy the last page, and
