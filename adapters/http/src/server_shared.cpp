@@ -1,12 +1,11 @@
 #include "server_shared.hpp"
 
-#include <sched.h>
-
 #include <algorithm>
 
 #include "fd_limit.hpp"
 #include "response_text.hpp"
 #include "scheduler_slice.hpp"
+#include "spin_poll.hpp"
 
 namespace libsync::web {
 
@@ -16,15 +15,9 @@ void RunPolling(net::io_context& context, std::chrono::microseconds idle_poll, s
     context.run();
     return;
   }
-  using Clock = std::chrono::steady_clock;
   while (!context.stopped()) {
     if (context.poll() > 0) continue;
-    bool ran = false;
-    for (const auto until = Clock::now() + idle_poll; !ran && Clock::now() < until && !context.stopped();) {
-      sched_yield();
-      ran = context.poll() > 0;
-    }
-    if (!ran) context.run_one();
+    if (!SpinPoll(context, idle_poll, [&] { return context.poll(); })) context.run_one();
   }
 }
 

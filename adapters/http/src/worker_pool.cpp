@@ -1,8 +1,7 @@
 #include "worker_pool.hpp"
 
-#include <sched.h>
-
 #include "scheduler_slice.hpp"
+#include "spin_poll.hpp"
 
 namespace libsync::web {
 
@@ -39,16 +38,8 @@ bool WorkerPool::PollAWhile(std::chrono::microseconds idle_poll) {
   int none = 0;
   if (!polling_.compare_exchange_strong(none, 1)) return false;
   this_thread_polls = true;
-  bool ran = false;
-  using Clock = std::chrono::steady_clock;
-  for (const auto until = Clock::now() + idle_poll; !ran && Clock::now() < until && !context_.stopped();) {
-    sched_yield();
-    ran = context_.poll_one() > 0;
-  }
-  if (this_thread_polls) {  // timed out (else the job it ran gave the role back)
-    this_thread_polls = false;
-    polling_.store(0);
-  }
+  const bool ran = SpinPoll(context_, idle_poll, [&] { return context_.poll_one(); });
+  if (this_thread_polls) GiveUpPolling();  // timed out (else the job it ran gave the role back)
   return ran;
 }
 
@@ -60,13 +51,15 @@ void WorkerPool::Posted() {
 
 void WorkerPool::Started() {
   const bool more_queued = queued_.fetch_sub(1) > 1;
-  if (this_thread_polls) {
-    this_thread_polls = false;
-    polling_.store(0);
-  }
+  if (this_thread_polls) GiveUpPolling();
   // Whoever takes a job with more behind it wakes a sleeper for them, so a burst posted
   // while one thread polled (none of its posts woke anyone) gets every worker in turn.
   if (more_queued) WakeOne();
+}
+
+void WorkerPool::GiveUpPolling() {
+  this_thread_polls = false;
+  polling_.store(0);
 }
 
 void WorkerPool::WakeOne() {

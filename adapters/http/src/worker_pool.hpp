@@ -55,6 +55,8 @@ class WorkerPool {
   /// A job leaves the queue: a poller is one no longer; a sleeper is woken for the jobs
   /// still queued.
   void Started();
+  /// This thread stops being the pool's poller.
+  void GiveUpPolling();
   void WakeOne() LIBSYNC_EXCLUDES(mutex_);
 
   boost::asio::io_context context_;
