@@ -72,6 +72,23 @@ TEST_F(GitSyncTest, FirstImportBringsNestedMarkdownUnderDocsPath) {
   EXPECT_NE(std::find(sink_.Types().begin(), sink_.Types().end(), "sync:completed"), sink_.Types().end());
 }
 
+// A file the store could not keep as a doc (not UTF-8) is reported by name, and the other
+// new files, read in the same call, still arrive.
+TEST_F(GitSyncTest, ANewFileThatIsNotUtf8TextIsAConflictAndTheOthersArrive) {
+  repos_->Write("docs/a.md", "# A\n");
+  repos_->Write("docs/b.md", "# B \xff\xfe not UTF-8\n");
+  repos_->Write("docs/c.md", "# C\n");
+  repos_->CommitAndPush("docs");
+  ImportReport r = Import();
+  std::sort(r.imported.begin(), r.imported.end());
+  EXPECT_EQ(r.imported, (std::vector<std::string>{"a.md", "c.md"}));
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].file_name, "b.md");
+  EXPECT_NE(r.conflicts[0].reason.find("not UTF-8"), std::string::npos) << r.conflicts[0].reason;
+  EXPECT_EQ(Get("c.md").content, "# C\n");
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "b.md").has_value());
+}
+
 TEST_F(GitSyncTest, NonRecursiveImportTakesOnlyTheTopFolder) {
   repos_->Write("docs/overview.md", "# Overview\n");
   repos_->Write("docs/guides/style.md", "# Style\n");
