@@ -115,8 +115,8 @@ class SqlStore final : public Store {
   SqlStoreOptions options_;
   SessionPool pool_;
   std::mutex sqlite_writer_;  // guards no member: it queues this process's SQLite writers (above)
-  // SQLite: checkpoints off the committing thread. Declared after the pool, so its thread
-  // ends (returning the connection it holds) before the pool closes.
+  // SQLite: a large commit's checkpoint, off the committing thread. Declared after the
+  // pool, so its thread ends (returning the connection it holds) before the pool closes.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
   // PostgreSQL: announces committed events to other servers. Declared last, so destroyed
   // first: its final notices go out while the store is otherwise still whole.
