@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "access.hpp"
 #include "doc_writes.hpp"
@@ -315,15 +317,18 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   std::map<std::string, const DocTombstone*> deleted_here;
   for (const auto& t : tombstones) deleted_here.emplace(t.file_name, &t);
 
-  // New files (most of a first import) are read together, which the adapter may do on
-  // several threads; the loop below meets them in the same order (the same test, the
-  // same map) and takes their texts in turn.
+  // New files (most of a first import) are read in one call, which the adapter may spread
+  // over several threads; the loop below takes each one's text by its name.
+  std::vector<std::string_view> new_names;
   std::vector<std::string> new_blobs;
   for (const auto& [name, blob] : remote_files) {
-    if (!by_name.count(name) && !deleted_here.count(name)) new_blobs.push_back(blob);
+    if (by_name.count(name) || deleted_here.count(name)) continue;
+    new_names.push_back(name);
+    new_blobs.push_back(blob);
   }
-  LIBSYNC_ASSIGN_OR_RETURN(std::vector<std::string> new_texts, remote.ReadBlobs(r.target, new_blobs));
-  auto next_new_text = new_texts.begin();
+  LIBSYNC_ASSIGN_OR_RETURN(std::vector<std::string> texts, remote.ReadBlobs(r.target, new_blobs));
+  std::unordered_map<std::string_view, std::string> new_texts;
+  for (std::size_t i = 0; i < new_names.size(); ++i) new_texts.emplace(new_names[i], std::move(texts[i]));
 
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
@@ -346,7 +351,9 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
                                     RemoteText(ctx, std::move(theirs)), base, BaseText(ctx, remote, r.target, base)});
         continue;
       }
-      std::string text = std::move(*next_new_text++);
+      const auto read = new_texts.find(name);
+      if (read == new_texts.end()) return Status::Internal("the import did not read the new file " + name);
+      std::string text = std::move(read->second);
       if (text_ok(name, text)) plan.push_back({Change::kCreate, name, 0, std::move(text), blob, true});
       continue;
     }
