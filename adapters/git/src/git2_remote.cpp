@@ -481,28 +481,26 @@ class Git2Remote final : public GitRemote {
       cache = &caches_[target.project_id];
     }
     if (cache->repo) return cache->repo.get();
-    git_repository* raw = nullptr;
-    int rc = git_repository_open_bare(&raw, CachePath(target).c_str());
-    if (rc == GIT_ENOTFOUND) rc = git_repository_init(&raw, CachePath(target).c_str(), /*is_bare=*/1);
-    if (rc < 0) return MapGitError(rc, "opening the cache repository failed");
-    cache->repo.reset(raw);
-    BorrowLocalObjects(raw, target.url);
-    return raw;
+    LIBSYNC_ASSIGN_OR_RETURN(cache->repo, OpenCacheRepository(target, /*create=*/true));
+    return cache->repo.get();
   }
 
   // A second handle on a cache that OpenCache opened, for another thread's reads. Called
   // with the project's mutex held (by the thread that waits for this one).
-  Result<Repository> OpenCacheAgain(const GitTarget& target) {
+  Result<Repository> OpenCacheAgain(const GitTarget& target) { return OpenCacheRepository(target, /*create=*/false); }
+
+  // The project's bare cache repository (made when missing and `create`), with a local
+  // remote's objects borrowed.
+  Result<Repository> OpenCacheRepository(const GitTarget& target, bool create) {
+    const std::string path = options_.cache_dir + "/" + target.project_id + ".git";
     git_repository* raw = nullptr;
-    if (int rc = git_repository_open_bare(&raw, CachePath(target).c_str()); rc < 0) {
-      return MapGitError(rc, "opening the cache repository failed");
-    }
+    int rc = git_repository_open_bare(&raw, path.c_str());
+    if (rc == GIT_ENOTFOUND && create) rc = git_repository_init(&raw, path.c_str(), /*is_bare=*/1);
+    if (rc < 0) return MapGitError(rc, "opening the cache repository failed");
     Repository repo(raw);
     BorrowLocalObjects(raw, target.url);
     return repo;
   }
-
-  std::string CachePath(const GitTarget& target) const { return options_.cache_dir + "/" + target.project_id + ".git"; }
 
   static Result<std::string> ReadBlobIn(git_repository* repo, const std::string& blob_id) {
     git_oid oid;
