@@ -13,6 +13,7 @@
 #include "error_mapping.hpp"
 #include "libsync/remote_url.hpp"
 #include "libsync/thread_annotations.hpp"
+#include "pack_order.hpp"
 #include "timed_socket_stream.hpp"
 
 namespace libsync::git {
@@ -272,12 +273,14 @@ class Git2Remote final : public GitRemote {
     auto guard = LockProject(target.project_id);
     auto repo = OpenCache(target);
     if (!repo) return repo.error();
-    // Reading is inflating, one core's work per blob: the later part of a long list goes to
-    // a second thread, with a repository handle of its own (libgit2's are not for two
-    // threads at once).
+    // Reading is inflating, one core's work per blob. Blobs are read in the order their
+    // packs hold them (pack_order.hpp), and the later part of a long list goes to a second
+    // thread, with a repository handle of its own (libgit2's are not for two threads at once).
+    const std::vector<std::size_t> order = PackOrder(ObjectDirs(*repo, target.url), blob_ids);
     std::vector<std::string> texts(blob_ids.size());
     const auto read_range = [&](git_repository* from, std::size_t first, std::size_t last) -> Status {
-      for (std::size_t i = first; i < last; ++i) {
+      for (std::size_t k = first; k < last; ++k) {
+        const std::size_t i = order[k];
         LIBSYNC_ASSIGN_OR_RETURN(texts[i], ReadBlobIn(from, blob_ids[i]));
       }
       return Status::Ok();
@@ -516,17 +519,32 @@ class Git2Remote final : public GitRemote {
   // local transport would otherwise rebuild and re-index a pack of the whole history on
   // the first fetch. Fetch then only moves refs, and push still copies new objects over.
   static void BorrowLocalObjects(git_repository* repo, const std::string& url) {
-    const std::string path = LocalRemotePath(url);
-    if (path.empty()) return;
-    std::error_code ec;
-    std::string objects = std::filesystem::absolute(path, ec).string() + "/objects";
-    if (!std::filesystem::is_directory(objects, ec)) objects = std::filesystem::absolute(path, ec).string() + "/.git/objects";
-    if (!std::filesystem::is_directory(objects, ec)) return;
+    const std::string objects = LocalObjectsDir(url);
+    if (objects.empty()) return;
     git_odb* odb = nullptr;
     if (git_repository_odb(&odb, repo) == 0) {
       git_odb_add_disk_alternate(odb, objects.c_str());
       git_odb_free(odb);
     }
+  }
+
+  // The objects folder of a local remote (bare or not), or "" for any other remote.
+  static std::string LocalObjectsDir(const std::string& url) {
+    const std::string path = LocalRemotePath(url);
+    if (path.empty()) return "";
+    std::error_code ec;
+    const std::string root = std::filesystem::absolute(path, ec).string();
+    for (const std::string& objects : {root + "/objects", root + "/.git/objects"}) {
+      if (std::filesystem::is_directory(objects, ec)) return objects;
+    }
+    return "";
+  }
+
+  // Every objects folder a cache repository reads: its own and a borrowed local remote's.
+  static std::vector<std::string> ObjectDirs(git_repository* repo, const std::string& url) {
+    std::vector<std::string> dirs{std::string(git_repository_path(repo)) + "objects"};
+    if (std::string borrowed = LocalObjectsDir(url); !borrowed.empty()) dirs.push_back(std::move(borrowed));
+    return dirs;
   }
 
   // The tree at `dir` inside `commit_id`, or null when that folder does not exist.

@@ -1,0 +1,119 @@
+// PackOrder reads git's own pack indexes: the order it gives must be the order of the
+// offsets `git show-index` lists, with what no pack holds after it.
+
+#include "pack_order.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../sql/temp_dir.hpp"
+#include "git_fixture.hpp"
+
+namespace libsync::git {
+namespace {
+
+using testing::Shell;
+
+/// A bare repository whose one pack holds `files` alike texts (mostly deltas, as
+/// `git fast-import` writes them; below 100 objects it would leave them loose), committed
+/// in name order; `tag` sets its texts apart
+/// from another repository's.
+std::string MakePackedRepository(const std::string& root, int files, const std::string& tag = "") {
+  const std::string bare = root + "/repo.git";
+  Shell("git init -q --bare -b main " + bare);
+  std::string stream = "commit refs/heads/main\ncommitter T <t@example.com> 1700000000 +0000\ndata 1\nc\n";
+  for (int i = 0; i < files; ++i) {
+    std::string text = "# Doc " + tag + std::to_string(i) + "\n";
+    while (text.size() < 2000) text += "A line that every doc shares, " + std::to_string(text.size()) + ".\n";
+    stream += "M 100644 inline f" + std::to_string(i) + ".md\ndata " + std::to_string(text.size()) + "\n" + text + "\n";
+  }
+  std::ofstream(root + "/stream", std::ios::binary) << stream;
+  Shell("git -C " + bare + " fast-import --quiet < " + root + "/stream");
+  return bare;
+}
+
+/// Every packed object's offset, as git lists it.
+std::map<std::string, unsigned long long> Offsets(const std::string& bare) {
+  std::map<std::string, unsigned long long> offsets;
+  for (const auto& entry : std::filesystem::directory_iterator(bare + "/objects/pack")) {
+    if (entry.path().extension() != ".idx") continue;
+    std::istringstream lines(Shell("git show-index < " + entry.path().string()));
+    unsigned long long offset;
+    std::string id, crc;
+    while (lines >> offset >> id >> crc) offsets[id] = offset;
+  }
+  return offsets;
+}
+
+/// The blob ids of main's tree, in the tree's (name) order.
+std::vector<std::string> TreeBlobs(const std::string& bare) {
+  std::istringstream lines(Shell("git -C " + bare + " ls-tree main"));
+  std::vector<std::string> ids;
+  for (std::string mode, type, id, name; lines >> mode >> type >> id >> name;) ids.push_back(id);
+  return ids;
+}
+
+TEST(PackOrder, PackedObjectsComeInTheirPacksOrderAndTheRestAfterInTheGivenOrder) {
+  testing::TempDir dir;
+  const std::string bare = MakePackedRepository(dir.path(), 300);
+  const auto offsets = Offsets(bare);
+  std::vector<std::string> ids = TreeBlobs(bare);
+  ASSERT_EQ(ids.size(), 300u);
+  std::reverse(ids.begin(), ids.end());
+  const std::string loose = Shell("echo loose | git -C " + bare + " hash-object -w --stdin").substr(0, 40);
+  const std::string missing(40, 'e');
+  ids.insert(ids.begin() + 100, loose);  // among the packed ones
+  ids.push_back(missing);
+  ids.push_back("not an id");
+
+  const std::vector<std::size_t> order = PackOrder({bare + "/objects"}, ids);
+
+  ASSERT_EQ(order.size(), ids.size());
+  std::vector<std::size_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 0; i < sorted.size(); ++i) ASSERT_EQ(sorted[i], i) << "not a permutation";
+  for (std::size_t k = 0; k < 300; ++k) {
+    ASSERT_TRUE(offsets.count(ids[order[k]])) << "position " << k << " holds an object in no pack";
+    if (k) {
+      EXPECT_LT(offsets.at(ids[order[k - 1]]), offsets.at(ids[order[k]])) << "at position " << k;
+    }
+  }
+  EXPECT_EQ(ids[order[300]], loose);
+  EXPECT_EQ(ids[order[301]], missing);
+  EXPECT_EQ(ids[order[302]], "not an id");
+}
+
+TEST(PackOrder, ObjectsOfTwoFoldersComePackByPackAndADamagedIndexIsPassedOver) {
+  testing::TempDir dir;
+  const std::string first = MakePackedRepository(dir.path() + "/a", 120, "a");
+  const std::string second = MakePackedRepository(dir.path() + "/b", 150, "b");
+  // A third folder whose only index is cut short: its objects cannot be placed.
+  std::filesystem::create_directories(dir.path() + "/c/objects/pack");
+  for (const auto& entry : std::filesystem::directory_iterator(second + "/objects/pack")) {
+    if (entry.path().extension() != ".idx") continue;
+    std::filesystem::copy_file(entry.path(), dir.path() + "/c/objects/pack/" + entry.path().filename().string());
+    std::filesystem::resize_file(dir.path() + "/c/objects/pack/" + entry.path().filename().string(), 1500);
+  }
+  std::vector<std::string> ids = TreeBlobs(second);
+  const std::vector<std::string> of_first = TreeBlobs(first);
+  ids.insert(ids.end(), of_first.begin(), of_first.end());
+
+  const auto from_both = PackOrder({first + "/objects", second + "/objects"}, ids);
+  const auto first_offsets = Offsets(first);
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    EXPECT_EQ(first_offsets.count(ids[from_both[k]]), k < of_first.size() ? 1u : 0u) << "at position " << k;
+  }
+
+  const auto from_damaged = PackOrder({dir.path() + "/c/objects"}, ids);
+  for (std::size_t k = 0; k < ids.size(); ++k) EXPECT_EQ(from_damaged[k], k) << "the given order is kept";
+}
+
+}  // namespace
+}  // namespace libsync::git
