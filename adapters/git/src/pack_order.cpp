@@ -47,11 +47,12 @@ std::uint32_t Be32(const unsigned char* p) {
 class PackIndex {
  public:
   static std::optional<PackIndex> Open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // Not blocking: a FIFO named like an index would otherwise wait for a writer.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return std::nullopt;
     struct stat st {};
     void* map = MAP_FAILED;
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
       map = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     }
     ::close(fd);
@@ -137,7 +138,10 @@ std::vector<std::size_t> PackOrder(const std::vector<std::string>& object_dirs, 
     std::uint64_t offset = kNoOffset;
     if (const auto raw = ParseHex(ids[i])) {
       for (std::size_t p = 0; p < indexes.size() && pack == indexes.size(); ++p) {
-        if (const auto at = indexes[p].OffsetOf(*raw)) pack = p, offset = *at;
+        if (const auto at = indexes[p].OffsetOf(*raw)) {
+          pack = p;
+          offset = *at;
+        }
       }
     }
     places.emplace_back(pack, offset, i);

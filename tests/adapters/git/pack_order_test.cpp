@@ -4,6 +4,7 @@
 #include "pack_order.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -92,11 +93,11 @@ TEST(PackOrder, PackedObjectsComeInTheirPacksOrderAndTheRestAfterInTheGivenOrder
   EXPECT_EQ(ids[order[302]], "not an id");
 }
 
-TEST(PackOrder, ObjectsOfTwoFoldersComePackByPackAndADamagedIndexIsPassedOver) {
+TEST(PackOrder, ObjectsOfTwoFoldersComePackByPackAndADamagedIndexOrAFifoIsPassedOver) {
   testing::TempDir dir;
   const std::string first = MakePackedRepository(dir.path() + "/a", 120, "a");
   const std::string second = MakePackedRepository(dir.path() + "/b", 150, "b");
-  // A third folder whose only index is cut short: its objects cannot be placed.
+  // A third folder whose index is cut short: its objects cannot be placed.
   std::filesystem::create_directories(dir.path() + "/c/objects/pack");
   for (const auto& entry : std::filesystem::directory_iterator(second + "/objects/pack")) {
     if (entry.path().extension() != ".idx") continue;
@@ -113,6 +114,8 @@ TEST(PackOrder, ObjectsOfTwoFoldersComePackByPackAndADamagedIndexIsPassedOver) {
     EXPECT_EQ(first_offsets.count(ids[from_both[k]]), k < of_first.size() ? 1u : 0u) << "at position " << k;
   }
 
+  // And a FIFO named like an index beside it: opening it must not wait for a writer.
+  ASSERT_EQ(mkfifo((dir.path() + "/c/objects/pack/pack-fifo.idx").c_str(), 0600), 0);
   const auto from_damaged = PackOrder({dir.path() + "/c/objects"}, ids);
   for (std::size_t k = 0; k < ids.size(); ++k) EXPECT_EQ(from_damaged[k], k) << "the given order is kept";
 }
