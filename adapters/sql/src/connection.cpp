@@ -115,13 +115,6 @@ Connection OpenConnection(const Target& target, const SqlStoreOptions& options) 
   // each page once. With 10,000 docs of 4 KB the default held 2 MB per connection used
   // (docs/performance.md, "Cost as a project grows").
   exec("PRAGMA cache_size=-512");
-  // A transaction's changed pages stay in memory up to 64 MiB before SQLite starts writing
-  // them into the WAL early ("spilling", a page at a time). With the cache size as that
-  // line, a first import of 10,000 docs spilled on almost every row and took 0.47 s
-  // instead of 0.37 s. The memory is held only while such a transaction runs (the cache
-  // frees pages past its size as they are released, at the commit), and on SQLite only
-  // one write transaction runs at a time.
-  exec("PRAGMA cache_spill=16384");
   c.statements = std::make_unique<SqliteStatementCache>(db);
   return c;
 }
