@@ -58,7 +58,7 @@ class PackIndex {
     ::close(fd);
     if (map == MAP_FAILED) return std::nullopt;
     PackIndex index(static_cast<const unsigned char*>(map), static_cast<std::size_t>(st.st_size));
-    if (!index.Valid()) return std::nullopt;
+    if (!index.ReadHeader()) return std::nullopt;
     return index;
   }
 
@@ -89,7 +89,9 @@ class PackIndex {
 
   PackIndex(const unsigned char* data, std::size_t size) : data_(data), size_(size) {}
 
-  bool Valid() {
+  // Checks the magic and version, and that the file holds as many entries as the fan-out
+  // table's last count says (kept in count_); nothing past that is read without a check.
+  bool ReadHeader() {
     static constexpr unsigned char kMagic[] = {0xff, 't', 'O', 'c', 0, 0, 0, 2};
     if (size_ < kIdsAt + kTrailer || std::memcmp(data_, kMagic, sizeof kMagic) != 0) return false;
     count_ = Fanout(255);
@@ -102,9 +104,11 @@ class PackIndex {
     const std::size_t offsets_at = kIdsAt + count_ * (kIdSize + 4);
     const std::uint32_t small = Be32(data_ + offsets_at + 4 * entry);
     if (!(small & 0x80000000u)) return small;
-    const std::size_t large_at = offsets_at + 4 * count_ + 8 * std::size_t{small & 0x7fffffffu};
+    // In 64 bits: eight times a 31-bit index does not fit a 32-bit size_t.
+    const std::uint64_t large_at = offsets_at + 4 * std::uint64_t{count_} + 8 * std::uint64_t{small & 0x7fffffffu};
     if (large_at + 8 + kTrailer > size_) return std::nullopt;
-    return std::uint64_t{Be32(data_ + large_at)} << 32 | Be32(data_ + large_at + 4);
+    const unsigned char* large = data_ + static_cast<std::size_t>(large_at);
+    return std::uint64_t{Be32(large)} << 32 | Be32(large + 4);
   }
 
   const unsigned char* data_;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -120,6 +121,41 @@ TEST(PackOrder, ObjectsOfTwoFoldersComePackByPackAndADamagedIndexOrAFifoIsPassed
   for (std::size_t k = 0; k < ids.size(); ++k) EXPECT_EQ(from_damaged[k], k) << "the given order is kept";
 }
 
+void AppendBe32(std::string& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>(value >> shift & 0xff);
+}
+
+// An index written by hand, to reach what git writes only for packs over 2 GiB: an offset
+// whose top bit sends the reader to the table of 64-bit offsets, and one that points past it.
+TEST(PackOrder, OffsetsPastTwoGibibytesAreReadFromTheirOwnTableAndOnesPastItAreNotTrusted) {
+  testing::TempDir dir;
+  const std::string objects = dir.path() + "/objects";
+  std::filesystem::create_directories(objects + "/pack");
+  // Sorted ids 11…, 22…, 33…, 44…, 55… at offsets 300, the 64-bit table's entry 0 (8 GiB),
+  // 100, its entry 1 (4 GiB), and its entry 7, which does not exist. Read as they stand,
+  // the two table references would put 22… before 44….
+  const unsigned char first_bytes[] = {0x11, 0x22, 0x33, 0x44, 0x55};
+  const std::uint32_t offsets[] = {300, 0x80000000u, 100, 0x80000001u, 0x80000007u};
+  std::string index("\377tOc\0\0\0\2", 8);
+  for (int byte = 0; byte < 256; ++byte) {
+    AppendBe32(index, static_cast<std::uint32_t>(std::count_if(std::begin(first_bytes), std::end(first_bytes),
+                                                                [&](unsigned char b) { return b <= byte; })));
+  }
+  for (unsigned char b : first_bytes) index += std::string(20, static_cast<char>(b));
+  index += std::string(4 * std::size(first_bytes), '\0');  // CRCs
+  for (std::uint32_t offset : offsets) AppendBe32(index, offset);
+  for (std::uint32_t word : {2u, 0u, 1u, 0u}) AppendBe32(index, word);  // 8 GiB, 4 GiB
+  index += std::string(40, '\0');  // the pack's and the index's checksums
+  std::ofstream(objects + "/pack/pack-hand.idx", std::ios::binary) << index;
+
+  const auto id = [](char hex) { return std::string(40, hex); };
+  const std::vector<std::string> ids = {id('1'), id('2'), id('3'), id('4'), id('5'), id('6')};
+  const std::vector<std::size_t> order = PackOrder({objects}, ids);
+  // 33… (100), 11… (300), 44… (4 GiB), 22… (8 GiB); then 55… (its offset unreadable) and
+  // 66… (absent), in their given order.
+  EXPECT_EQ(order, (std::vector<std::size_t>{2, 0, 3, 1, 4, 5}));
+}
+
 // Pack indexes come from git or libgit2, but a folder may hold a damaged one: whatever its
 // bytes say, the answer is an order of the ids given, found by reading inside the file.
 TEST(PackOrder, IndexesWithBytesChangedAtRandomStillGiveAnOrderOfTheIds) {
@@ -135,15 +171,15 @@ TEST(PackOrder, IndexesWithBytesChangedAtRandomStillGiveAnOrderOfTheIds) {
   std::vector<std::string> ids = TreeBlobs(bare);
   const std::string damaged = dir.path() + "/damaged/objects";
   std::filesystem::create_directories(damaged + "/pack");
-  std::mt19937 random(20261130);
+  std::mt19937 rng(20261130);
   for (int round = 0; round < 300; ++round) {
     std::string bytes = index;
     for (int k = 0; k < 4; ++k) {
-      // The header, the fan-out table and the offsets are what PackOrder trusts.
-      const std::size_t at = random() % 2 ? 8 + random() % 1024 : random() % bytes.size();
-      bytes[at] = static_cast<char>(random());
+      // Half aimed at the fan-out table, which bounds every search; half anywhere.
+      const std::size_t at = rng() % 2 ? 8 + rng() % 1024 : rng() % bytes.size();
+      bytes[at] = static_cast<char>(rng());
     }
-    if (round % 10 == 0) bytes.resize(random() % bytes.size());
+    if (round % 10 == 0) bytes.resize(rng() % bytes.size());
     std::ofstream(damaged + "/pack/pack-x.idx", std::ios::binary | std::ios::trunc) << bytes;
     std::vector<std::size_t> order = PackOrder({damaged}, ids);
     ASSERT_EQ(order.size(), ids.size()) << "round " << round;
