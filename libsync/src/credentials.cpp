@@ -1,6 +1,9 @@
 #include "libsync/credentials.hpp"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <span>
 
@@ -23,11 +26,23 @@ std::string RandomHexWithPrefix(Random& random, std::string_view prefix) {
 
 }  // namespace
 
-std::string NewId(Random& random) {
+std::string NewId(Timestamp now, Random& random) {
+  // Milliseconds (48 bits) then a count within the millisecond (12 bits). A clock that
+  // stands still or steps back (or a caller's earlier time) only raises the count.
+  static std::atomic<std::uint64_t> last{0};
+  const auto ms = static_cast<std::uint64_t>(std::max<std::int64_t>(now.time_since_epoch().count(), 0));
+  const std::uint64_t wanted = (ms & 0xFFFF'FFFF'FFFFu) << 12;
+  std::uint64_t previous = last.load(std::memory_order_relaxed), stamp = 0;
+  do {
+    stamp = std::max(wanted, previous + 1);
+  } while (!last.compare_exchange_weak(previous, stamp, std::memory_order_relaxed));
+
   std::array<unsigned char, 16> b{};
   random.Fill(b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(stamp >> (52 - 8 * i));  // the milliseconds
+  b[6] = static_cast<unsigned char>(0x70 | (stamp >> 8 & 0x0F));                         // version 7, count
+  b[7] = static_cast<unsigned char>(stamp & 0xFF);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 9562 variant
   std::array<char, 32> hex{};
   detail::HexEncodeTo(hex.data(), b);
   std::string id(36, '-');  // 8-4-4-4-12 hex digits

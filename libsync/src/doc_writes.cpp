@@ -10,7 +10,7 @@ namespace {
 
 DocVersion VersionOf(const Doc& doc, std::string author, VersionSource source, Timestamp at,
                      Random& random) {
-  return DocVersion{NewId(random), doc.id,   doc.project_id,    doc.file_name, doc.version, doc.content,
+  return DocVersion{NewId(at, random), doc.id,   doc.project_id,    doc.file_name, doc.version, doc.content,
                     doc.hash,      std::move(author), source, at,        doc.blob_oid};
 }
 
@@ -67,7 +67,7 @@ Status ContentWrite::Run(Transaction& tx, EventBatch& events, const Doc* current
       LIBSYNC_ASSIGN_OR_RETURN(auto tombstone, tx.TakeTombstone(project_id, file_name));
       if (tombstone) doc.base_blob_oid = std::move(tombstone->base_blob_oid);
     }
-    doc.id = NewId(ctx.random);
+    doc.id = NewId(now, ctx.random);
     doc.project_id = std::string(project_id);
     doc.file_name = std::string(file_name);
     doc.version = 1;
@@ -95,7 +95,7 @@ NewDoc MakeNewDoc(const ServiceContext& ctx, std::string_view project_id, std::s
                   const std::string& author, VersionSource source, Timestamp now) {
   NewDoc out;
   Doc& doc = out.doc;
-  doc.id = NewId(ctx.random);
+  doc.id = NewId(now, ctx.random);
   doc.project_id = std::string(project_id);
   doc.file_name = std::string(file_name);
   doc.content = std::move(content);
@@ -106,7 +106,7 @@ NewDoc MakeNewDoc(const ServiceContext& ctx, std::string_view project_id, std::s
   doc.base_blob_oid = std::move(base_blob_oid);
   doc.updated_by = author;
   doc.blob_oid = std::move(blob_oid);
-  out.version_id = NewId(ctx.random);
+  out.version_id = NewId(now, ctx.random);
   out.author = author;
   out.source = source;
   return out;

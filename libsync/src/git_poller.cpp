@@ -14,7 +14,7 @@ GitPoller::GitPoller(const ServiceContext& ctx, GitSyncService& git, GitSyncSche
       git_(git),
       scheduler_(scheduler),
       options_(std::move(options)),
-      holder_(options_.holder.empty() ? "poller-" + NewId(ctx.random) : options_.holder) {}
+      holder_(options_.holder.empty() ? "poller-" + NewId(ctx.clock.Now(), ctx.random) : options_.holder) {}
 
 GitPoller::~GitPoller() {
   {

@@ -20,7 +20,7 @@ Result<CreatedApiKey> KeyService::Create(const Caller& caller, std::string_view 
   CreatedApiKey out;
   out.plain_key = NewApiKey(ctx_.random);
   ApiKey& key = out.key;
-  key.id = NewId(ctx_.random);
+  key.id = NewId(ctx_.clock.Now(), ctx_.random);
   key.project_id = std::string(project_id);
   key.key_hash = HashSecret(out.plain_key);
   key.name = std::string(name);

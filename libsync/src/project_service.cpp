@@ -76,7 +76,7 @@ Result<std::string> SealWebhookSecret(const ServiceContext& ctx, std::string_vie
 Result<ProjectView> ProjectService::Create(const Caller& caller, const NewProject& input) {
   LIBSYNC_RETURN_IF_ERROR(detail::RequireAdmin(caller));
   Project p;
-  p.id = NewId(ctx_.random);
+  p.id = NewId(ctx_.clock.Now(), ctx_.random);
   p.name = input.name;
   p.repo_url = input.repo_url;
   if (input.branch) p.branch = *input.branch;

@@ -275,7 +275,7 @@ class RawBaseline final : public RawSql {
 
   void TakeLock(const std::string& project_id, const std::string& token_hash) override {
     const Stamp at;
-    const std::string id = NewId(SystemRandom());
+    const std::string id = NewId(SystemClock().Now(), SystemRandom());
     driver_->Run(kBegin, {});
     if (work_ == RawWork::kMinimal) {
       RequireOne(driver_->Run(kTakeLock, {&id, &project_id, &at.now, &at.expires, &token_hash}), "lock upsert");
@@ -304,7 +304,7 @@ class RawBaseline final : public RawSql {
 
   long long PutDoc(const std::string& doc_id, const std::string& project_id, const std::string& content) override {
     const std::string hash = Sha256Hex(content), now = FormatTimestamp(SystemClock().Now());
-    const std::string version_id = NewId(SystemRandom());
+    const std::string version_id = NewId(SystemClock().Now(), SystemRandom());
     driver_->Run(kBegin, {});
     std::string version;
     if (work_ == RawWork::kMinimal) {

@@ -5,10 +5,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <regex>
 #include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "libsync/hashing.hpp"
+#include "libsync/ports/clock.hpp"
 
 namespace libsync {
 namespace {
@@ -25,13 +31,49 @@ TEST(Credentials, ApiKeysAreSkPlus32RandomBytesAsHex) {
 
 TEST(Credentials, LockTokensAndIdsAreUnique) {
   std::set<std::string> tokens, ids;
-  const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   for (int i = 0; i < 1000; ++i) {
     EXPECT_TRUE(tokens.insert(NewLockToken(SystemRandom())).second);
-    std::string id = NewId(SystemRandom());
+    std::string id = NewId(SystemClock().Now(), SystemRandom());
     EXPECT_TRUE(std::regex_match(id, uuid)) << id;
     EXPECT_TRUE(ids.insert(id).second);
   }
+}
+
+/// The milliseconds a version 7 id carries in its first 48 bits.
+std::int64_t IdMilliseconds(const std::string& id) {
+  return std::stoll(id.substr(0, 8) + id.substr(9, 4), nullptr, 16);
+}
+
+// Ids go to the end of the indexes on them: those one process makes increase, as text,
+// from any number of threads, and carry the time they were made for.
+TEST(Credentials, IdsIncreaseInTheOrderMadeAndCarryTheirTime) {
+  const Timestamp now = SystemClock().Now();
+  const std::string first = NewId(now, SystemRandom());
+  const std::int64_t carried = IdMilliseconds(first);
+  EXPECT_GE(carried, now.time_since_epoch().count());
+  EXPECT_LE(carried, now.time_since_epoch().count() + 1000) << first;
+
+  constexpr int kThreads = 4, kEach = 5000;  // more than the 4,096 counts of a millisecond
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) made[t].push_back(NewId(SystemClock().Now(), SystemRandom()));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> all;
+  for (const auto& ids : made) {
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << "a thread's ids went down";
+    EXPECT_GT(ids.front(), first);
+    all.insert(ids.begin(), ids.end());
+  }
+  EXPECT_EQ(all.size(), std::size_t{kThreads * kEach}) << "an id was made twice";
+
+  // A time before the last id's (a clock stepped back) still gives a greater id.
+  const std::string later = NewId(now - std::chrono::hours(1), SystemRandom());
+  EXPECT_GT(later, *all.rbegin());
 }
 
 TEST(Credentials, LockTokensAreUrlSafeAndFitOneHashBlock) {

@@ -5,11 +5,17 @@
 #include <string_view>
 
 #include "libsync/ports/random.hpp"
+#include "libsync/timestamp.hpp"
 
 namespace libsync {
 
-/// A random UUID (version 4) in canonical text form, used for every row id.
-std::string NewId(Random& random);
+/// A UUID (version 7, RFC 9562) in canonical text form, used for every row id: `now` in
+/// milliseconds and a 12-bit count in the first 64 bits, raised where needed so that the
+/// ids one process makes increase (as text too), then 62 random bits. Increasing ids are
+/// appended at the end of the indexes on them, where random ones landed anywhere: a
+/// first import of 10,000 docs wrote three indexes of ids at random places, and SQLite
+/// wrote their pages out and read them back as its cache filled.
+std::string NewId(Timestamp now, Random& random);
 
 /// A project API key: "sk_" followed by 32 random bytes as lowercase hex.
 std::string NewApiKey(Random& random);
