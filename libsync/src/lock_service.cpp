@@ -90,7 +90,7 @@ Result<LockGrant> LockService::Acquire(const Caller& caller, std::string_view pr
     }
     if (row) LIBSYNC_RETURN_IF_ERROR(ExpireLock(tx, events, project_id, *row));
     Lock lock;
-    lock.id = NewId(ctx_.clock.Now(), ctx_.random);
+    lock.id = NewId(now, ctx_.random);
     lock.project_id = std::string(project_id);
     lock.locked_by = request.locked_by;
     lock.locked_at = now;

@@ -45,6 +45,9 @@ std::int64_t IdMilliseconds(const std::string& id) {
   return std::stoll(id.substr(0, 8) + id.substr(9, 4), nullptr, 16);
 }
 
+/// The milliseconds and the 12-bit count after the version digit, as one number.
+std::int64_t IdStamp(const std::string& id) { return IdMilliseconds(id) << 12 | std::stoll(id.substr(15, 3), nullptr, 16); }
+
 // Ids go to the end of the indexes on them: those one process makes increase, as text,
 // from any number of threads, and carry the time they were made for.
 TEST(Credentials, IdsIncreaseInTheOrderMadeAndCarryTheirTime) {
@@ -63,9 +66,16 @@ TEST(Credentials, IdsIncreaseInTheOrderMadeAndCarryTheirTime) {
     });
   }
   for (auto& thread : threads) thread.join();
+  const std::regex version7("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   std::set<std::string> all;
   for (const auto& ids : made) {
     EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << "a thread's ids went down";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      ASSERT_TRUE(std::regex_match(ids[i], version7)) << ids[i];
+      if (i > 0) {
+        ASSERT_LT(IdStamp(ids[i - 1]), IdStamp(ids[i])) << "two ids with one time and count";
+      }
+    }
     EXPECT_GT(ids.front(), first);
     all.insert(ids.begin(), ids.end());
   }

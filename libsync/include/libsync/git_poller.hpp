@@ -18,7 +18,7 @@
 namespace libsync {
 
 struct GitPollerOptions {
-  /// This server's name in the leases; empty: a random id (one per poller).
+  /// This server's name in the leases; empty: "poller-" and a new id (one per poller).
   std::string holder;
   /// How often the background thread looks for projects whose poll is due.
   std::chrono::milliseconds tick{1000};
