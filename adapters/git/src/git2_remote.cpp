@@ -13,6 +13,7 @@
 #include "error_mapping.hpp"
 #include "libsync/remote_url.hpp"
 #include "libsync/thread_annotations.hpp"
+#include "oid_text.hpp"
 #include "pack_order.hpp"
 #include "timed_socket_stream.hpp"
 
@@ -96,16 +97,6 @@ Status TransferError(const TransferScope& scope, int rc, std::string_view what, 
   return Status::Unavailable("the git transfer was abandoned because the server is shutting down; " +
                                  std::string(consequence),
                              "git2/cancelled");
-}
-
-std::string OidText(const git_oid& oid) {
-  char text[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(text, sizeof text, &oid);
-  return text;
-}
-
-bool ParseOid(const std::string& text, git_oid* out) {
-  return text.size() == GIT_OID_HEXSZ && git_oid_fromstr(out, text.c_str()) == 0;
 }
 
 // A local remote that does not exist: libgit2 would report an "unsupported protocol" or

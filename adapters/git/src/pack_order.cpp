@@ -1,12 +1,13 @@
 #include "pack_order.hpp"
 
+#include <git2.h>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -14,28 +15,12 @@
 #include <tuple>
 #include <utility>
 
+#include "oid_text.hpp"
+
 namespace libsync::git {
 namespace {
 
-constexpr std::size_t kIdSize = 20;  // SHA-1
-using RawId = std::array<unsigned char, kIdSize>;
-
-std::optional<RawId> ParseHex(const std::string& hex) {
-  if (hex.size() != 2 * kIdSize) return std::nullopt;
-  const auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  RawId id;
-  for (std::size_t i = 0; i < kIdSize; ++i) {
-    const int high = digit(hex[2 * i]), low = digit(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    id[i] = static_cast<unsigned char>(high << 4 | low);
-  }
-  return id;
-}
+constexpr std::size_t kIdSize = GIT_OID_RAWSZ;
 
 std::uint32_t Be32(const unsigned char* p) {
   return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
@@ -69,14 +54,15 @@ class PackIndex {
   }
 
   /// Where the object lies in its pack, when this index lists it.
-  std::optional<std::uint64_t> OffsetOf(const RawId& id) const {
-    const std::size_t first = id[0] == 0 ? 0 : Fanout(id[0] - 1), last = Fanout(id[0]);
+  std::optional<std::uint64_t> OffsetOf(const git_oid& id) const {
+    const unsigned char lead = id.id[0];
+    const std::size_t first = lead == 0 ? 0 : Fanout(lead - 1), last = Fanout(lead);
     if (first > last || last > count_) return std::nullopt;  // a damaged fan-out table
     const unsigned char* ids = data_ + kIdsAt;
     std::size_t lo = first, hi = last;
     while (lo < hi) {
       const std::size_t mid = lo + (hi - lo) / 2;
-      const int order = std::memcmp(ids + mid * kIdSize, id.data(), kIdSize);
+      const int order = std::memcmp(ids + mid * kIdSize, id.id, kIdSize);
       if (order == 0) return Offset(mid);
       if (order < 0) lo = mid + 1;
       else hi = mid;
@@ -140,9 +126,9 @@ std::vector<std::size_t> PackOrder(const std::vector<std::string>& object_dirs, 
   for (std::size_t i = 0; i < ids.size(); ++i) {
     std::size_t pack = indexes.size();
     std::uint64_t offset = kNoOffset;
-    if (const auto raw = ParseHex(ids[i])) {
+    if (git_oid raw; ParseOid(ids[i], &raw)) {
       for (std::size_t p = 0; p < indexes.size() && pack == indexes.size(); ++p) {
-        if (const auto at = indexes[p].OffsetOf(*raw)) {
+        if (const auto at = indexes[p].OffsetOf(raw)) {
           pack = p;
           offset = *at;
         }
