@@ -118,6 +118,9 @@ std::vector<PackIndex> OpenPackIndexes(const std::vector<std::string>& object_di
 }  // namespace
 
 std::vector<std::size_t> PackOrder(const std::vector<std::string>& object_dirs, const std::vector<std::string>& ids) {
+  // Fewer than two ids have one order: no index is opened (every import asks, most for
+  // none, and a cache fetched from a remote gains a pack per fetch).
+  if (ids.size() < 2) return std::vector<std::size_t>(ids.size(), 0);
   const std::vector<PackIndex> indexes = OpenPackIndexes(object_dirs);
   // (pack, offset) for each id; ids in no pack sort after every pack, in their given order.
   constexpr std::uint64_t kNoOffset = 0;
