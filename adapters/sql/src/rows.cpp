@@ -137,7 +137,10 @@ DocConflict ConflictRow::Get() && {
 // --- DocVersion ---------------------------------------------------------------------
 
 const std::string& VersionColumns() {
-  static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", "content", "hash", )"
+  // A NULL text is the doc's current one (migration 11).
+  static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", )"
+                                     R"(COALESCE("content", (SELECT "content" FROM "Doc" WHERE "Doc"."id" = "docId")), )"
+                                     R"("hash", )"
                                      R"("author", "source", )" + Time("createdAt") + R"(, "blobOid")";
   return columns;
 }

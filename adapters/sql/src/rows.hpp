@@ -87,7 +87,8 @@ struct ConflictRow {
 };
 
 /// The version columns with its content, or with '' in its place for listings (the
-/// history of a large doc stays cheap).
+/// history of a large doc stays cheap). For a query of "DocVersion" alone: the content of
+/// a version stored without text is read from its doc's row.
 const std::string& VersionColumns();
 const std::string& VersionColumnsWithoutContent();
 struct VersionRow {

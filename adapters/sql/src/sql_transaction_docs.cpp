@@ -115,6 +115,21 @@ Status SqlTransaction::InsertDoc(const Doc& d) {
   });
 }
 
+namespace {
+
+// A version stored without text (migration 11) is the doc's current one; before the doc's
+// text changes, its text is copied into that row. The row is found by the unique index on
+// ("docId", "version"); a doc whose version row holds its text matches nothing.
+// Queued: on PostgreSQL it goes with the doc's update, no round trip of its own.
+void QueueKeepVersionText(const Channel& channel, std::string& doc_id, long long& version) {
+  Query q(channel);
+  q.Use(doc_id).Use(doc_id).Use(version);
+  q.Queue(R"(UPDATE "DocVersion" SET "content" = (SELECT "content" FROM "Doc" WHERE "id" = :i)
+             WHERE "docId" = :d AND "version" = :v AND "content" IS NULL)");
+}
+
+}  // namespace
+
 Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
   if (dialect_ == Dialect::kPostgres && ReadDocAt(d.id, expected_version) && HoldsProjectRow(d.project_id)) {
@@ -126,6 +141,7 @@ Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
       Doc v = d;
       long long version = v.version, expected = expected_version;
       std::string updated = FormatTimestamp(v.updated_at);
+      if (version != expected) QueueKeepVersionText(channel_, v.id, expected);
       Query q(channel_);
       q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by)
           .Use(v.blob_oid).Use(v.id).Use(expected);
@@ -141,6 +157,7 @@ Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
     Doc v = d;
     long long version = v.version, expected = expected_version;
     std::string updated = FormatTimestamp(v.updated_at);
+    if (version != expected) QueueKeepVersionText(channel_, v.id, expected);
     Query q(channel_);
     q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by).Use(v.blob_oid)
         .Use(v.id).Use(expected);

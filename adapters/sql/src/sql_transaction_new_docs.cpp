@@ -40,13 +40,15 @@ const std::string& InsertDocsSql(std::size_t size) {
   return texts[size];
 }
 
+// Without "content": the first version's text is its doc's, stored once in "Doc" until the
+// doc's text changes (migration 11, UpdateDoc).
 const std::string& InsertVersionsSql(std::size_t size) {
   static const std::array<std::string, 3> texts = [] {
     std::array<std::string, 3> out;
     for (std::size_t i = 0; i < out.size(); ++i) {
-      out[i] = R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "content",
+      out[i] = R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version",
              "hash", "author", "source", "createdAt", "blobOid") VALUES )" +
-               ValuesRows(kRowsPerStatement[i], 11) + " ON CONFLICT DO NOTHING";
+               ValuesRows(kRowsPerStatement[i], 10) + " ON CONFLICT DO NOTHING";
     }
     return out;
   }();
@@ -111,7 +113,7 @@ Result<std::vector<std::string>> SqlTransaction::InsertNewDocs(std::span<const N
         const std::size_t i = written[w];
         const NewDoc& n = docs[i];
         q.Use(Bound(n.version_id)).Use(Bound(n.doc.id)).Use(Bound(n.doc.project_id)).Use(Bound(n.doc.file_name))
-            .Use(versions[i]).Use(Bound(n.doc.content)).Use(Bound(n.doc.hash)).Use(Bound(n.author)).Use(sources[i])
+            .Use(versions[i]).Use(Bound(n.doc.hash)).Use(Bound(n.author)).Use(sources[i])
             .Use(created[i]).Use(Bound(n.doc.blob_oid));
       }
       q.Run(InsertVersionsSql(size));

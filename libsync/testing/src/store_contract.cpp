@@ -459,6 +459,63 @@ TEST_P(StoreContract, NewDocsAreInsertedWithTheirFirstVersionsAndTakenNamesAreSk
   EXPECT_EQ(missing.code(), ErrorCode::kNotFound) << missing.ToString();
 }
 
+// A store may keep a new doc's first text once (the SQL store does, migration 11): every
+// version still reads back as written after the doc's text changes, twice, and after a
+// write that changed only the doc's base blob id or missed its expected version.
+TEST_P(StoreContract, FirstVersionsOfNewDocsKeepTheirTextThroughLaterWrites) {
+  Project p = AddProject("web");
+  std::vector<NewDoc> docs;
+  for (const std::string name : {"a.md", "b.md"}) {
+    NewDoc n;
+    n.doc.id = "id-" + name;
+    n.doc.project_id = p.id;
+    n.doc.file_name = name;
+    n.doc.content = "first text of " + name;
+    n.doc.hash = Sha256Hex(n.doc.content);
+    n.doc.blob_oid = GitBlobId(n.doc.content);
+    n.doc.created_at = n.doc.updated_at = At(100);
+    n.version_id = "v1-" + name;
+    n.author = "git:main";
+    n.source = VersionSource::kGit;
+    docs.push_back(std::move(n));
+  }
+  ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertNewDocs(docs).status(); }).ok());
+  const auto write = [&](const std::string& text, std::int64_t expected, std::int64_t version) {
+    return Write([&](Transaction& tx) -> Status {
+      Doc d = docs[0].doc;
+      d.content = text;
+      d.hash = Sha256Hex(text);
+      d.blob_oid = GitBlobId(text);
+      d.version = version;
+      d.base_blob_oid = "base-" + std::to_string(version);
+      LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(d, expected));
+      if (version == expected) return Status::Ok();
+      DocVersion v{"v" + std::to_string(version) + "-a.md", d.id, p.id, d.file_name, version, text, d.hash,
+                   "api", VersionSource::kApi, At(100 + version), d.blob_oid};
+      return tx.InsertDocVersion(v);
+    });
+  };
+  const auto text_of = [&](const std::string& doc_id, std::int64_t version) {
+    auto v = ReadValue<DocVersion>(*store_, [&](Transaction& tx) { return tx.GetDocVersion(doc_id, version); });
+    return v.has_value() ? v->content : "(" + v.error().ToString() + ")";
+  };
+  ASSERT_TRUE(write("first text of a.md", 1, 1).ok()) << "only the base blob id changes";
+  EXPECT_EQ(text_of("id-a.md", 1), "first text of a.md");
+  EXPECT_EQ(write("stale", 0, 2).code(), ErrorCode::kPreconditionFailed);
+  ASSERT_TRUE(write("second text", 1, 2).ok());
+  ASSERT_TRUE(write("third text", 2, 3).ok());
+  EXPECT_EQ(text_of("id-a.md", 1), "first text of a.md");
+  EXPECT_EQ(text_of("id-a.md", 2), "second text");
+  EXPECT_EQ(text_of("id-a.md", 3), "third text");
+  EXPECT_EQ(text_of("id-b.md", 1), "first text of b.md") << "the other doc's first version is untouched";
+  auto listed = ReadValue<std::vector<DocVersion>>(*store_, [&](Transaction& tx) { return tx.ListDocVersions("id-a.md"); });
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ(listed->back().version, 1);
+  EXPECT_EQ(listed->back().author, "git:main");
+  EXPECT_EQ(listed->back().source, VersionSource::kGit);
+}
+
 TEST_P(StoreContract, SameFileNameTwiceIsRefused) {
   Project p = AddProject("web");
   AddDoc(p.id, "a.md", "a");

@@ -289,6 +289,126 @@ TEST(SqlStoreSchema, PostgresFindsTheDocsToExportInThePartialIndexAmongThousands
   EXPECT_EQ(all.find("Seq Scan"), std::string::npos) << all;
 }
 
+/// Creates `count` docs in one InsertNewDocs, as a first import does ("n0.md", ...).
+void InsertNewDocs(SqlServices& svc, const std::string& pid, int count) {
+  std::vector<NewDoc> docs;
+  for (int i = 0; i < count; ++i) {
+    NewDoc n;
+    n.doc.id = pid + "-doc-" + std::to_string(i);
+    n.doc.project_id = pid;
+    n.doc.file_name = "n" + std::to_string(i) + ".md";
+    n.doc.content = "imported text " + std::to_string(i);
+    n.doc.hash = Sha256Hex(n.doc.content);
+    n.doc.blob_oid = GitBlobId(n.doc.content);
+    n.doc.version = 1;
+    n.version_id = pid + "-version-" + std::to_string(i);
+    n.author = "git:main";
+    n.source = VersionSource::kGit;
+    docs.push_back(std::move(n));
+  }
+  Status s = svc.store->Transact(TxMode::kWrite, [&](Transaction& tx) { return tx.InsertNewDocs(docs).status(); });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+/// What migration 11 promises: new docs' first versions hold no copy of the text until the
+/// doc's text changes, and then hold it; history reads the same either way.
+void ExpectFirstTextsStoredOnce(SqlServices& svc, soci::session& s, const std::string& pid) {
+  InsertNewDocs(svc, pid, 3);
+  const auto without_text = [&] {
+    int n = -1;
+    s << R"(SELECT COUNT(*) FROM "DocVersion" WHERE "projectId" = :p AND "content" IS NULL)", soci::use(pid),
+        soci::into(n);
+    return n;
+  };
+  EXPECT_EQ(without_text(), 3);
+  ASSERT_TRUE(svc.sync.docs().Put(svc.admin, pid, "n1.md", "edited").has_value());
+  EXPECT_EQ(without_text(), 2) << "n1.md's first version holds its text now; its second was written with it";
+  std::string kept;
+  const std::string first_version = pid + "-version-1";  // soci binds by reference
+  s << R"(SELECT "content" FROM "DocVersion" WHERE "id" = :i)", soci::use(first_version), soci::into(kept);
+  EXPECT_EQ(kept, "imported text 1") << "the text was not copied before the doc changed";
+  auto v1 = svc.sync.docs().Version(svc.admin, pid, "n1.md", 1);
+  ASSERT_TRUE(v1.has_value()) << v1.error().ToString();
+  EXPECT_EQ(v1->content, "imported text 1");
+  EXPECT_EQ(v1->source, VersionSource::kGit);
+  auto v0 = svc.sync.docs().Version(svc.admin, pid, "n0.md", 1);
+  ASSERT_TRUE(v0.has_value()) << v0.error().ToString();
+  EXPECT_EQ(v0->content, "imported text 0") << "read from the doc's row";
+  ASSERT_TRUE(svc.sync.docs().Revert(svc.admin, pid, "n1.md", 1).has_value());
+  auto doc = svc.sync.docs().Get(svc.admin, pid, "n1.md");
+  ASSERT_TRUE(doc.has_value());
+  EXPECT_EQ(doc->content, "imported text 1");
+  EXPECT_EQ(doc->version, 3);
+}
+
+TEST(SqlStoreSchema, SqliteStoresANewDocsFirstTextOnce) {
+  TempDir dir;
+  auto services = OpenServices({.url = "sqlite://" + dir.path() + "/store.db"});
+  ASSERT_NE(services, nullptr);
+  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+  soci::session s(soci::sqlite3, "db=\"" + dir.path() + "/store.db\"");
+  ExpectFirstTextsStoredOnce(*services, s, pid);
+}
+
+TEST(SqlStoreSchema, PostgresStoresANewDocsFirstTextOnce) {
+  LIBSYNC_POSTGRES_OR_SKIP(cluster);
+  const std::string url = cluster->NewDatabase();
+  auto services = OpenServices({.url = url});
+  ASSERT_NE(services, nullptr);
+  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+  soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
+  ExpectFirstTextsStoredOnce(*services, s, pid);
+}
+
+// Migration 11 rebuilds SQLite's "DocVersion" to let "content" be NULL: a database of
+// schema 10 (its table as migration 2 made it, with rows) keeps every row, column and index.
+TEST(SqlStoreUpgrade, SqliteVersionsSurviveTheRebuildThatLetsTheirTextBeNull) {
+  TempDir dir;
+  const std::string path = dir.path() + "/store.db";
+  std::string pid;
+  {
+    auto services = OpenServices({.url = "sqlite://" + path});
+    ASSERT_NE(services, nullptr);
+    pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+    ASSERT_TRUE(services->sync.docs().Put(services->admin, pid, "a.md", "one").has_value());
+    ASSERT_TRUE(services->sync.docs().Put(services->admin, pid, "a.md", "two").has_value());
+  }
+  {
+    // Back to schema 10: the table with "content" NOT NULL, and no record of migration 11.
+    soci::session s(soci::sqlite3, "db=\"" + path + "\"");
+    s << R"(CREATE TABLE "Old" AS SELECT * FROM "DocVersion")";
+    s << R"(DROP TABLE "DocVersion")";
+    s << R"(CREATE TABLE "DocVersion" ("id" TEXT NOT NULL PRIMARY KEY, "docId" TEXT NOT NULL
+        REFERENCES "Doc"("id") ON DELETE CASCADE ON UPDATE CASCADE, "projectId" TEXT NOT NULL
+        REFERENCES "Project"("id") ON DELETE CASCADE ON UPDATE CASCADE, "fileName" TEXT NOT NULL,
+        "version" INTEGER NOT NULL, "content" TEXT NOT NULL, "hash" TEXT NOT NULL,
+        "author" TEXT NOT NULL DEFAULT '', "source" TEXT NOT NULL DEFAULT 'api',
+        "createdAt" TEXT NOT NULL, "blobOid" TEXT NOT NULL DEFAULT ''))";
+    s << R"(INSERT INTO "DocVersion" SELECT * FROM "Old")";
+    s << R"(DROP TABLE "Old")";
+    s << R"(CREATE UNIQUE INDEX "DocVersion_docId_version_key" ON "DocVersion"("docId", "version"))";
+    s << R"(CREATE INDEX "DocVersion_projectId_idx" ON "DocVersion"("projectId"))";
+    s << R"(DELETE FROM "Migration" WHERE "version" = 11)";
+  }
+  auto services = OpenServices({.url = "sqlite://" + path});
+  ASSERT_NE(services, nullptr);
+  auto history = services->sync.docs().History(services->admin, pid, "a.md");
+  ASSERT_TRUE(history.has_value()) << history.error().ToString();
+  ASSERT_EQ(history->size(), 2u);
+  auto v1 = services->sync.docs().Version(services->admin, pid, "a.md", 1);
+  ASSERT_TRUE(v1.has_value()) << v1.error().ToString();
+  EXPECT_EQ(v1->content, "one");
+  soci::session s(soci::sqlite3, "db=\"" + path + "\"");
+  int not_null = -1, indexes = -1;
+  s << R"(SELECT "notnull" FROM pragma_table_info('DocVersion') WHERE name = 'content')", soci::into(not_null);
+  s << R"(SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'DocVersion'
+          AND name IN ('DocVersion_docId_version_key', 'DocVersion_projectId_idx'))",
+      soci::into(indexes);
+  EXPECT_EQ(not_null, 0);
+  EXPECT_EQ(indexes, 2);
+  ExpectFirstTextsStoredOnce(*services, s, pid);
+}
+
 // The threading mode is SQLite's process-wide setting: once a store has used SQLite here,
 // asking for unlocked connections is refused and SQLite stays as it was. (The multi-process
 // lock race runs its workers with unlocked connections, as aitk-server does.)

@@ -128,9 +128,9 @@ TEST(SqliteCheckpointer, TheSqliteStoreCopiesALargeWriteIntoItsFileOnItsOwn) {
   auto project = services->sync.projects().Create(services->admin, {.name = "big", .repo_url = "x"});
   ASSERT_TRUE(project.has_value()) << project.error().ToString();
   const auto before = FileSize(path);
-  // 800 docs of 4 KB, each written twice (the doc and its first version): 6.4 MB, past
-  // SqliteCheckpointer::kPages in the one commit.
-  std::vector<NewDoc> docs(800);
+  // 1,600 docs of 4 KB (each text stored once, in the doc's row: migration 11): 6.4 MB,
+  // past SqliteCheckpointer::kPages in the one commit.
+  std::vector<NewDoc> docs(1600);
   for (std::size_t i = 0; i < docs.size(); ++i) {
     Doc& d = docs[i].doc;
     d.id = "doc-" + std::to_string(i);
@@ -148,7 +148,7 @@ TEST(SqliteCheckpointer, TheSqliteStoreCopiesALargeWriteIntoItsFileOnItsOwn) {
   EXPECT_TRUE(Eventually([&] { return FileSize(path) >= before + 6'000'000; }))
       << "no checkpoint copied the import into " << path << ": " << FileSize(path) << " bytes";
   const Status read = services->store->Transact(TxMode::kRead, [&](Transaction& tx) -> Status {
-    LIBSYNC_ASSIGN_OR_RETURN(Doc last, tx.GetDoc(project->id, "file-799.md"));
+    LIBSYNC_ASSIGN_OR_RETURN(Doc last, tx.GetDoc(project->id, "file-1599.md"));
     EXPECT_EQ(last.content, docs.back().doc.content);
     return Status::Ok();
   });
