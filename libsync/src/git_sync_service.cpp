@@ -1,6 +1,7 @@
 #include "libsync/git_sync_service.hpp"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 #include <string_view>
@@ -118,7 +119,42 @@ struct Change {
   std::string blob;
   /// `content` is the text of `blob` as read (not a merge of it), so its blob id is known.
   bool content_is_blob = false;
+  /// kCreate: the content's hash, computed with its check (CheckNewTexts).
+  std::string hash = {};
 };
+
+constexpr const char* kNotText = "the remote file is not UTF-8 text within the size limit";
+
+/// A new file's text, whether it may be a doc's content, and then its hash.
+struct CheckedText {
+  std::string text;
+  bool ok = false;
+  std::string hash;
+};
+
+/// Checks each new text (UTF-8, size) and hashes those that pass: after reading the blobs,
+/// the import's work per file outside the database. Many texts (a first import) are shared
+/// with a second thread.
+std::vector<CheckedText> CheckNewTexts(const ServiceContext& ctx, std::vector<std::string> texts) {
+  std::vector<CheckedText> out(texts.size());
+  const auto check = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+      out[i].ok = detail::CheckContent(ctx, texts[i]).ok();
+      if (out[i].ok) out[i].hash = Sha256Hex(texts[i]);
+      out[i].text = std::move(texts[i]);
+    }
+  };
+  constexpr std::size_t kOneThread = 256;  // below this a thread costs more than it saves
+  if (texts.size() < kOneThread) {
+    check(0, texts.size());
+    return out;
+  }
+  const std::size_t half = texts.size() / 2;
+  auto second = std::async(std::launch::async, check, half, texts.size());
+  check(0, half);
+  second.get();
+  return out;
+}
 
 Result<Doc> ReadDoc(const ServiceContext& ctx, std::string_view project_id, const std::string& name) {
   std::optional<Doc> out;
@@ -327,14 +363,15 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     new_blobs.push_back(blob);
   }
   LIBSYNC_ASSIGN_OR_RETURN(std::vector<std::string> texts, remote.ReadBlobs(r.target, new_blobs));
-  std::unordered_map<std::string_view, std::string> new_texts;
-  for (std::size_t i = 0; i < new_names.size(); ++i) new_texts.emplace(new_names[i], std::move(texts[i]));
+  std::vector<CheckedText> checked = CheckNewTexts(ctx, std::move(texts));
+  std::unordered_map<std::string_view, CheckedText> new_texts;
+  for (std::size_t i = 0; i < new_names.size(); ++i) new_texts.emplace(new_names[i], std::move(checked[i]));
 
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
   const auto text_ok = [&](const std::string& name, const std::string& text) {
     if (detail::CheckContent(ctx, text).ok()) return true;
-    report.conflicts.push_back({name, "the remote file is not UTF-8 text within the size limit"});
+    report.conflicts.push_back({name, kNotText});
     return false;
   };
   for (const auto& [name, blob] : remote_files) {
@@ -353,8 +390,12 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       }
       const auto read = new_texts.find(name);
       if (read == new_texts.end()) return Status::Internal("the import did not read the new file " + name);
-      std::string text = std::move(read->second);
-      if (text_ok(name, text)) plan.push_back({Change::kCreate, name, 0, std::move(text), blob, true});
+      CheckedText& text = read->second;
+      if (text.ok) {
+        plan.push_back({Change::kCreate, name, 0, std::move(text.text), blob, true, std::move(text.hash)});
+      } else {
+        report.conflicts.push_back({name, kNotText});
+      }
       continue;
     }
     const DocSummary& s = *it->second;
@@ -455,8 +496,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       if (c.kind == Change::kCreate) {
         // The plan saw no doc and no tombstone of this name; a doc written here since is
         // found by the insert, which skips it. Its content is the blob's, already checked.
-        batch.push_back(detail::MakeNewDoc(ctx, project_id, c.file_name, c.content, Sha256Hex(c.content), c.blob,
-                                           c.blob, author, VersionSource::kGit, now));
+        batch.push_back(detail::MakeNewDoc(ctx, project_id, c.file_name, c.content, c.hash, c.blob, c.blob, author,
+                                           VersionSource::kGit, now));
         batch_bytes += c.content.size();
         if (batch.size() == kNewDocsPerBatch || batch_bytes >= kNewDocBytesPerBatch) {
           LIBSYNC_RETURN_IF_ERROR(write_batch());

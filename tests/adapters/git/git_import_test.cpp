@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "../sql/postgres_cluster.hpp"
 #include "../sql/temp_dir.hpp"
@@ -26,12 +27,12 @@ std::string Text(int i) { return "# Doc " + std::to_string(i) + "\n\nnot empty, 
 
 /// A bare repository whose main branch has `files` docs under docs/, made in one
 /// git fast-import (a work tree of 10,000 files would cost the test more than the import).
-std::string Repository(const std::string& root, int files) {
+std::string Repository(const std::string& root, int files, std::string (*text_of)(int) = Text) {
   const std::string bare = root + "/remote.git";
   Shell("git init -q --bare -b main " + bare);
   std::string stream = "commit refs/heads/main\ncommitter T <t@example.com> 1700000000 +0000\ndata 4\ndocs\n";
   for (int i = 0; i < files; ++i) {
-    const std::string text = Text(i);
+    const std::string text = text_of(i);
     stream += "M 100644 inline docs/" + FileName(i) + "\ndata " + std::to_string(text.size()) + "\n" + text + "\n";
   }
   std::ofstream(root + "/stream", std::ios::binary) << stream;
@@ -67,6 +68,33 @@ TEST(GitImport, AFirstImportWritesItsNewDocsInBatchesNotOneCallEach) {
   EXPECT_EQ(report->imported.size(), static_cast<std::size_t>(files));
   // Each new doc still appends its own doc:updated event: one call per file, plus a few.
   EXPECT_LT(counting.calls() - before, files + 20) << "store calls for " << files << " new docs";
+}
+
+// A first import checks and hashes its new texts on two threads, each over half of them:
+// a file that is no text in either half is reported by name and kept out, and every doc
+// has its own text's hash.
+TEST(GitImport, EveryNewFileIsCheckedAndHashedWhicheverThreadTakesIt) {
+  TempDir dir;
+  const int files = 600;
+  const std::string bare = Repository(dir.path(), files, [](int i) {
+    if (i == 10) return std::string("# Ten \xff\xfe not UTF-8\n");
+    if (i == 590) return std::string("# 590 has a NUL \0 byte\n", 23);
+    return Text(i);
+  });
+  auto store = MakeMemoryStore();
+  Parts parts(*store, dir.path() + "/cache");
+  const Caller admin = Caller::Admin("lead");
+  const std::string project = parts.sync.projects().Create(admin, {.name = "web", .repo_url = bare})->id;
+  auto report = parts.git_sync.Import(admin, project, {});
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->imported.size(), static_cast<std::size_t>(files - 2));
+  std::set<std::string> refused;
+  for (const auto& c : report->conflicts) refused.insert(c.file_name);
+  EXPECT_EQ(refused, (std::set<std::string>{FileName(10), FileName(590)}));
+  auto docs = parts.sync.docs().List(admin, project);
+  ASSERT_TRUE(docs.has_value());
+  ASSERT_EQ(docs->size(), static_cast<std::size_t>(files - 2));
+  for (const Doc& d : *docs) EXPECT_EQ(d.hash, Sha256Hex(d.content)) << d.file_name;
 }
 
 class GitImportOnSql : public ::testing::TestWithParam<std::string> {};
