@@ -151,6 +151,14 @@ const std::string& VersionColumnsWithoutContent() {
   return columns;
 }
 
+const std::string& VersionColumnsMarkingTextInDoc() {
+  static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", )"
+                                     R"(CASE WHEN "content" IS NULL THEN ')" + std::string(kTextInDoc) +
+                                     R"(' ELSE '' END, "hash", "author", "source", )" + Time("createdAt") +
+                                     R"(, "blobOid")";
+  return columns;
+}
+
 void VersionRow::Bind(Query& q) {
   q.Into(id).Into(doc_id).Into(project_id).Into(file_name).Into(version).Into(content).Into(hash).Into(author)
       .Into(source).Into(created).Into(blob);

@@ -91,6 +91,10 @@ struct ConflictRow {
 /// a version stored without text is read from its doc's row.
 const std::string& VersionColumns();
 const std::string& VersionColumnsWithoutContent();
+/// As VersionColumnsWithoutContent, with kTextInDoc in the content's place for a row that
+/// holds no text of its own (migration 11), '' for the others.
+inline constexpr std::string_view kTextInDoc = "(in the doc)";
+const std::string& VersionColumnsMarkingTextInDoc();
 struct VersionRow {
   std::string id, doc_id, project_id, file_name;
   long long version = 0;

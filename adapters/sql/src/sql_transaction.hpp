@@ -168,6 +168,9 @@ class SqlTransaction final : public Transaction {
   std::string read_doc_id_;
   std::int64_t read_doc_version_ = 0;
   std::optional<DocVersion> read_doc_history_;
+  // That history row holds no text of its own (migration 11): the doc's text is copied
+  // into it before the doc changes. False for every other row, and then nothing is sent.
+  bool read_doc_history_text_in_doc_ = false;
   bool commit_sent_ = false;
   std::vector<EventHead> appended_;  // one entry per project; a transaction rarely touches two
 };

@@ -25,8 +25,9 @@ Result<Doc> SqlTransaction::GetHeldDoc(std::string_view project_id, std::string_
         "SELECT " + DocColumns() + R"( FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f)";
     // A write replaces the doc, and the content write first makes sure the current
     // version is in the history (GetDocVersion): reading that row now saves the round trip.
-    // Without its content: when its hash is the doc's, so is its content (SHA-256).
-    static const std::string history_sql = "SELECT " + VersionColumnsWithoutContent() +
+    // Without its content: when its hash is the doc's, so is its content (SHA-256). In
+    // the content's place, whether the row holds none (migration 11).
+    static const std::string history_sql = "SELECT " + VersionColumnsMarkingTextInDoc() +
                                            R"( FROM "DocVersion" WHERE ("docId", "version") = )"
                                            R"((SELECT "id", "version" FROM "Doc" WHERE "projectId" = :p AND "fileName" = :f))";
     std::string pid(project_id), name(file_name);
@@ -44,8 +45,10 @@ Result<Doc> SqlTransaction::GetHeldDoc(std::string_view project_id, std::string_
     if (!found) return DocNotFound(file_name);
     Doc out = std::move(doc).Get();
     read_doc_history_.reset();
+    read_doc_history_text_in_doc_ = false;
     if (recorded) {
       DocVersion version = std::move(history).Get();
+      read_doc_history_text_in_doc_ = version.content == kTextInDoc;
       // A different text under the same version number (a row written elsewhere): leave
       // GetDocVersion to read it whole.
       if (version.hash != out.hash) return out;
@@ -141,7 +144,7 @@ Status SqlTransaction::UpdateDoc(const Doc& d, std::int64_t expected_version) {
       Doc v = d;
       long long version = v.version, expected = expected_version;
       std::string updated = FormatTimestamp(v.updated_at);
-      if (version != expected) QueueKeepVersionText(channel_, v.id, expected);
+      if (version != expected && read_doc_history_text_in_doc_) QueueKeepVersionText(channel_, v.id, expected);
       Query q(channel_);
       q.Use(v.content).Use(v.hash).Use(version).Use(updated).Use(v.base_blob_oid).Use(v.updated_by)
           .Use(v.blob_oid).Use(v.id).Use(expected);
