@@ -55,6 +55,13 @@ std::unique_ptr<SqlServices> OpenServices(const sql::SqlStoreOptions& options) {
   return services;
 }
 
+/// Creates the project "web" and returns its id.
+std::string AddWebProject(SqlServices& svc) {
+  auto project = svc.sync.projects().Create(svc.admin, {.name = "web", .repo_url = "x"});
+  EXPECT_TRUE(project.has_value()) << project.error().ToString();
+  return project.has_value() ? project->id : "";
+}
+
 TEST(SqlStoreUpgrade, OriginalPlatformDatabaseIsUpgradedInPlace) {
   LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
@@ -204,7 +211,7 @@ TEST(SqlStoreSchema, SqliteListsDocSummariesFromAnIndexAlone) {
   TempDir dir;
   auto services = OpenServices({.url = "sqlite://" + dir.path() + "/store.db"});
   ASSERT_NE(services, nullptr);
-  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+  const std::string pid = AddWebProject(*services);
   ExpectSummariesMatchDocs(*services, pid);
 
   const std::string all = SqlitePlan(dir.path() + "/store.db", R"(SELECT "fileName", "hash", "version",
@@ -218,7 +225,7 @@ TEST(SqlStoreSchema, PostgresGetsTheDocSummaryIndexAndListsTheSameRows) {
   const std::string url = cluster->NewDatabase();
   auto services = OpenServices({.url = url});
   ASSERT_NE(services, nullptr);
-  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+  const std::string pid = AddWebProject(*services);
   ExpectSummariesMatchDocs(*services, pid);
 
   soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
@@ -255,7 +262,7 @@ TEST(SqlStoreSchema, SqliteFindsTheDocsToExportInThePartialIndexAlone) {
   TempDir dir;
   auto services = OpenServices({.url = "sqlite://" + dir.path() + "/store.db"});
   ASSERT_NE(services, nullptr);
-  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+  const std::string pid = AddWebProject(*services);
   ASSERT_TRUE(services->sync.docs().Put(services->admin, pid, "b.md", "B").has_value());
   EXPECT_EQ(DocsToExport(*services->store, pid), std::vector<std::string>{"b.md"}) << "never synced";
 
@@ -269,7 +276,7 @@ TEST(SqlStoreSchema, PostgresFindsTheDocsToExportInThePartialIndexAmongThousands
   const std::string url = cluster->NewDatabase();
   auto services = OpenServices({.url = url});
   ASSERT_NE(services, nullptr);
-  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
+  const std::string pid = AddWebProject(*services);
 
   soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
   s << R"(INSERT INTO "Doc" ("id", "projectId", "fileName", "content", "hash", "updatedAt", "baseBlobOid", "blobOid")
@@ -341,23 +348,24 @@ void ExpectFirstTextsStoredOnce(SqlServices& svc, soci::session& s, const std::s
   EXPECT_EQ(doc->version, 3);
 }
 
+/// The same, on a new store at `url` that `s` reads.
+void ExpectFirstTextsStoredOnce(const std::string& url, soci::session& s) {
+  auto services = OpenServices({.url = url});
+  ASSERT_NE(services, nullptr);
+  ExpectFirstTextsStoredOnce(*services, s, AddWebProject(*services));
+}
+
 TEST(SqlStoreSchema, SqliteStoresANewDocsFirstTextOnce) {
   TempDir dir;
-  auto services = OpenServices({.url = "sqlite://" + dir.path() + "/store.db"});
-  ASSERT_NE(services, nullptr);
-  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
   soci::session s(soci::sqlite3, "db=\"" + dir.path() + "/store.db\"");
-  ExpectFirstTextsStoredOnce(*services, s, pid);
+  ExpectFirstTextsStoredOnce("sqlite://" + dir.path() + "/store.db", s);
 }
 
 TEST(SqlStoreSchema, PostgresStoresANewDocsFirstTextOnce) {
   LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();
-  auto services = OpenServices({.url = url});
-  ASSERT_NE(services, nullptr);
-  const std::string pid = services->sync.projects().Create(services->admin, {.name = "web", .repo_url = "x"})->id;
   soci::session s(soci::postgresql, cluster->ConnectStringFor(url));
-  ExpectFirstTextsStoredOnce(*services, s, pid);
+  ExpectFirstTextsStoredOnce(url, s);
 }
 
 // Migration 11 rebuilds SQLite's "DocVersion" to let "content" be NULL: a database of
