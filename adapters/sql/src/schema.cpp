@@ -183,9 +183,13 @@ std::vector<std::string> ExportIndex(Dialect d) {
 // first version (InsertNewDocs, a first import) stores the text once, in "Doc"; the version
 // row's "content" is NULL while it is the doc's current version, and the store copies the
 // text into it before the doc's text changes (SqlTransaction::UpdateDoc). A first import
-// of 10,000 docs of 4 KB wrote each text twice: 96 MB through the WAL instead of 52.
-// SQLite cannot drop NOT NULL from a column: the table is rebuilt as migration 2 made it,
-// its column order and indexes kept (nothing references "DocVersion").
+// of 10,000 docs of 4 KB wrote each text twice through the WAL.
+// SQLite cannot drop NOT NULL from a column: the table is rebuilt as migrations 2 and 8
+// made it, its column order, references and indexes kept (nothing references
+// "DocVersion"). Foreign keys stay on (they cannot change inside the migration's
+// transaction), so rows whose doc or project is gone (written with foreign keys off, by
+// another tool) are left behind rather than failing the copy: a deleted doc's history
+// is deleted with it anyway.
 std::vector<std::string> VersionTextInDoc(Dialect d) {
   if (d == Dialect::kPostgres) return {R"(ALTER TABLE "DocVersion" ALTER COLUMN "content" DROP NOT NULL)"};
   const std::string columns = R"("id", "docId", "projectId", "fileName", "version", "content", "hash", "author",
@@ -197,7 +201,9 @@ std::vector<std::string> VersionTextInDoc(Dialect d) {
         "version" INTEGER NOT NULL, "content" TEXT, "hash" TEXT NOT NULL,
         "author" TEXT NOT NULL DEFAULT '', "source" TEXT NOT NULL DEFAULT 'api',
         "createdAt" )") + TypesFor(d).time + R"( NOT NULL, "blobOid" TEXT NOT NULL DEFAULT ''))",
-      R"(INSERT INTO "DocVersion_new" ()" + columns + ") SELECT " + columns + R"( FROM "DocVersion")",
+      R"(INSERT INTO "DocVersion_new" ()" + columns + ") SELECT " + columns +
+          R"( FROM "DocVersion" WHERE "docId" IN (SELECT "id" FROM "Doc")
+          AND "projectId" IN (SELECT "id" FROM "Project"))",
       R"(DROP TABLE "DocVersion")",
       R"(ALTER TABLE "DocVersion_new" RENAME TO "DocVersion")",
       R"(CREATE UNIQUE INDEX "DocVersion_docId_version_key" ON "DocVersion"("docId", "version"))",

@@ -12,7 +12,7 @@ namespace libsync::sql {
 namespace {
 
 // Rows per statement: full chunks, then smaller ones for the rest, so each connection keeps
-// three texts per table (not one per remainder). 64 rows of 11 values stay far below
+// three texts per table (not one per remainder). 64 rows of at most 11 values stay far below
 // either database's limit on parameters (SQLite 32766, PostgreSQL 65535).
 constexpr std::array<std::size_t, 3> kRowsPerStatement = {64, 8, 1};
 

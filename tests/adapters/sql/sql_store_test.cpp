@@ -369,7 +369,8 @@ TEST(SqlStoreSchema, PostgresStoresANewDocsFirstTextOnce) {
 }
 
 // Migration 11 rebuilds SQLite's "DocVersion" to let "content" be NULL: a database of
-// schema 10 (its table as migration 2 made it, with rows) keeps every row, column and index.
+// schema 10 (its table as migration 2 made it, with rows) keeps every row, column, reference
+// and index, and leaves out a version whose doc is gone instead of failing on it.
 TEST(SqlStoreUpgrade, SqliteVersionsSurviveTheRebuildThatLetsTheirTextBeNull) {
   TempDir dir;
   const std::string path = dir.path() + "/store.db";
@@ -396,6 +397,9 @@ TEST(SqlStoreUpgrade, SqliteVersionsSurviveTheRebuildThatLetsTheirTextBeNull) {
     s << R"(DROP TABLE "Old")";
     s << R"(CREATE UNIQUE INDEX "DocVersion_docId_version_key" ON "DocVersion"("docId", "version"))";
     s << R"(CREATE INDEX "DocVersion_projectId_idx" ON "DocVersion"("projectId"))";
+    // A version whose doc is gone, as a tool writing with foreign keys off can leave.
+    s << R"(INSERT INTO "DocVersion" VALUES ('orphan', 'gone', 'gone', 'x.md', 1, 'x', 'h', '', 'api',
+            '2025-01-01T00:00:00.000Z', ''))";
     s << R"(DELETE FROM "Migration" WHERE "version" = 11)";
   }
   auto services = OpenServices({.url = "sqlite://" + path});
@@ -412,8 +416,16 @@ TEST(SqlStoreUpgrade, SqliteVersionsSurviveTheRebuildThatLetsTheirTextBeNull) {
   s << R"(SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'DocVersion'
           AND name IN ('DocVersion_docId_version_key', 'DocVersion_projectId_idx'))",
       soci::into(indexes);
+  int cascading = -1;
+  s << R"(SELECT COUNT(*) FROM pragma_foreign_key_list('DocVersion') WHERE on_delete = 'CASCADE'
+          AND on_update = 'CASCADE' AND "table" IN ('Doc', 'Project'))",
+      soci::into(cascading);
   EXPECT_EQ(not_null, 0);
   EXPECT_EQ(indexes, 2);
+  EXPECT_EQ(cascading, 2) << "the rebuilt table lost a reference";
+  int orphans = -1;
+  s << R"(SELECT COUNT(*) FROM "DocVersion" WHERE "id" = 'orphan')", soci::into(orphans);
+  EXPECT_EQ(orphans, 0) << "a version of no doc was copied";
   ExpectFirstTextsStoredOnce(*services, s, pid);
 }
 
