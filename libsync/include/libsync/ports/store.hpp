@@ -83,7 +83,10 @@ class Transaction {
   /// Expected errors: kPreconditionFailed ((projectId, fileName) exists).
   virtual Status InsertDoc(const Doc& doc) = 0;
   /// Compare-and-swap: replaces the doc with `doc.id` only if its stored version equals
-  /// `expected_version`. Expected errors: kNotFound, kPreconditionFailed.
+  /// `expected_version`. A new text comes with a new version (`doc.version` differs): a
+  /// store may keep the current version's text in the doc's row alone (the SQL store does
+  /// after InsertNewDocs) and records it in that version's row on such a change. Expected
+  /// errors: kNotFound, kPreconditionFailed.
   virtual Status UpdateDoc(const Doc& doc, std::int64_t expected_version) = 0;
   /// Deletes the doc and its versions. Expected errors: kNotFound.
   virtual Status DeleteDoc(std::string_view project_id, std::string_view file_name) = 0;
