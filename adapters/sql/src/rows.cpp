@@ -136,26 +136,32 @@ DocConflict ConflictRow::Get() && {
 
 // --- DocVersion ---------------------------------------------------------------------
 
+namespace {
+
+/// DocVersion's columns in VersionRow's order, with `content` (an SQL expression) in the
+/// content's place.
+std::string VersionColumnsWith(std::string_view content) {
+  return R"("id", "docId", "projectId", "fileName", "version", )" + std::string(content) +
+         R"(, "hash", "author", "source", )" + Time("createdAt") + R"(, "blobOid")";
+}
+
+}  // namespace
+
 const std::string& VersionColumns() {
   // A NULL text is the doc's current one (migration 11).
-  static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", )"
-                                     R"(COALESCE("content", (SELECT "content" FROM "Doc" WHERE "Doc"."id" = "docId")), )"
-                                     R"("hash", )"
-                                     R"("author", "source", )" + Time("createdAt") + R"(, "blobOid")";
+  static const std::string columns =
+      VersionColumnsWith(R"(COALESCE("content", (SELECT "content" FROM "Doc" WHERE "Doc"."id" = "docId")))");
   return columns;
 }
 
 const std::string& VersionColumnsWithoutContent() {
-  static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", '', "hash", )"
-                                     R"("author", "source", )" + Time("createdAt") + R"(, "blobOid")";
+  static const std::string columns = VersionColumnsWith("''");
   return columns;
 }
 
 const std::string& VersionColumnsMarkingTextInDoc() {
-  static const std::string columns = R"("id", "docId", "projectId", "fileName", "version", )"
-                                     R"(CASE WHEN "content" IS NULL THEN ')" + std::string(kTextInDoc) +
-                                     R"(' ELSE '' END, "hash", "author", "source", )" + Time("createdAt") +
-                                     R"(, "blobOid")";
+  static const std::string columns =
+      VersionColumnsWith(R"(CASE WHEN "content" IS NULL THEN ')" + std::string(kTextInDoc) + R"(' ELSE '' END)");
   return columns;
 }
 
