@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "libsync/hashing.hpp"
+#include "libsync/testing/imported_doc.hpp"
 
 namespace libsync::testing {
 namespace {
@@ -390,20 +391,8 @@ TEST_P(StoreContract, NewDocsAreInsertedWithTheirFirstVersionsAndTakenNamesAreSk
   std::vector<NewDoc> docs;
   for (int i = 0; i < 75; ++i) {
     const std::string text = "text " + std::to_string(i) + (i % 2 ? " \xC3\xA9\n" : "");
-    NewDoc n;
-    n.doc.id = "new-" + std::to_string(i);
-    n.doc.project_id = p.id;
-    n.doc.file_name = i == 40 ? "taken.md" : "dir/" + std::to_string(i) + ".md";
-    n.doc.content = text;
-    n.doc.hash = Sha256Hex(text);
-    n.doc.created_at = n.doc.updated_at = At(5000 + i);
-    n.doc.base_blob_oid = GitBlobId(text);
-    n.doc.blob_oid = GitBlobId(text);
-    n.doc.updated_by = "git:main";
-    n.version_id = "version-" + std::to_string(i);
-    n.author = "git:main";
-    n.source = VersionSource::kGit;
-    docs.push_back(std::move(n));
+    docs.push_back(ImportedDoc(p.id, i == 40 ? "taken.md" : "dir/" + std::to_string(i) + ".md", text,
+                               "new-" + std::to_string(i), "version-" + std::to_string(i), At(5000 + i)));
   }
   std::vector<std::string> taken;
   ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
@@ -466,18 +455,7 @@ TEST_P(StoreContract, FirstVersionsOfNewDocsKeepTheirTextThroughLaterWrites) {
   Project p = AddProject("web");
   std::vector<NewDoc> docs;
   for (const std::string name : {"a.md", "b.md"}) {
-    NewDoc n;
-    n.doc.id = "id-" + name;
-    n.doc.project_id = p.id;
-    n.doc.file_name = name;
-    n.doc.content = "first text of " + name;
-    n.doc.hash = Sha256Hex(n.doc.content);
-    n.doc.blob_oid = GitBlobId(n.doc.content);
-    n.doc.created_at = n.doc.updated_at = At(100);
-    n.version_id = "v1-" + name;
-    n.author = "git:main";
-    n.source = VersionSource::kGit;
-    docs.push_back(std::move(n));
+    docs.push_back(ImportedDoc(p.id, name, "first text of " + name, "id-" + name, "v1-" + name, At(100)));
   }
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.InsertNewDocs(docs).status(); }).ok());
   const auto write = [&](const std::string& text, std::int64_t expected, std::int64_t version) {

@@ -14,6 +14,7 @@
 
 #include "libsync/hashing.hpp"
 #include "libsync/sql/event_listener.hpp"
+#include "libsync/testing/imported_doc.hpp"
 #include "postgres_cluster.hpp"
 #include "doc_to_export.hpp"
 #include "sql_services.hpp"
@@ -300,18 +301,9 @@ TEST(SqlStoreSchema, PostgresFindsTheDocsToExportInThePartialIndexAmongThousands
 void InsertNewDocs(SqlServices& svc, const std::string& pid, int count) {
   std::vector<NewDoc> docs;
   for (int i = 0; i < count; ++i) {
-    NewDoc n;
-    n.doc.id = pid + "-doc-" + std::to_string(i);
-    n.doc.project_id = pid;
-    n.doc.file_name = "n" + std::to_string(i) + ".md";
-    n.doc.content = "imported text " + std::to_string(i);
-    n.doc.hash = Sha256Hex(n.doc.content);
-    n.doc.blob_oid = GitBlobId(n.doc.content);
-    n.doc.version = 1;
-    n.version_id = pid + "-version-" + std::to_string(i);
-    n.author = "git:main";
-    n.source = VersionSource::kGit;
-    docs.push_back(std::move(n));
+    const std::string n = std::to_string(i);
+    docs.push_back(ImportedDoc(pid, "n" + n + ".md", "imported text " + n, pid + "-doc-" + n,
+                               pid + "-version-" + n));
   }
   Status s = svc.store->Transact(TxMode::kWrite, [&](Transaction& tx) { return tx.InsertNewDocs(docs).status(); });
   ASSERT_TRUE(s.ok()) << s.ToString();

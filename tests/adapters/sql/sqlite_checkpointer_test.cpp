@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "libsync/testing/imported_doc.hpp"
 #include "sql_services.hpp"
 #include "temp_dir.hpp"
 
@@ -130,16 +131,11 @@ TEST(SqliteCheckpointer, TheSqliteStoreCopiesALargeWriteIntoItsFileOnItsOwn) {
   const auto before = FileSize(path);
   // 1,600 docs of 4 KB (each text stored once, in the doc's row: migration 11): 6.4 MB,
   // past SqliteCheckpointer::kPages in the one commit.
-  std::vector<NewDoc> docs(1600);
-  for (std::size_t i = 0; i < docs.size(); ++i) {
-    Doc& d = docs[i].doc;
-    d.id = "doc-" + std::to_string(i);
-    d.project_id = project->id;
-    d.file_name = "file-" + std::to_string(i) + ".md";
-    d.content = std::string(4000, static_cast<char>('a' + i % 26));
-    d.hash = std::string(64, '0');
-    docs[i].version_id = "version-" + std::to_string(i);
-    docs[i].author = "lead";
+  std::vector<NewDoc> docs;
+  for (int i = 0; i < 1600; ++i) {
+    const std::string n = std::to_string(i);
+    const std::string text(4000, static_cast<char>('a' + i % 26));
+    docs.push_back(testing::ImportedDoc(project->id, "file-" + n + ".md", text, "doc-" + n, "version-" + n));
   }
   const Status written = services->store->Transact(TxMode::kWrite, [&](Transaction& tx) {
     return tx.InsertNewDocs(docs).status();
