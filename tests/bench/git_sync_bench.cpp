@@ -3,6 +3,9 @@
 //      of the same repository (and, to show what the clone's work tree costs, the same
 //      clone with --no-checkout). Checked before anything is reported: the clone's work
 //      tree holds exactly the N files, byte for byte the texts of the N imported docs.
+//      Beside them, what the import's rows alone cost SQLite: the same rows written by
+//      hand into a new store's database (import_rows_by_hand.hpp), checked afterwards;
+//      and the "Doc" rows alone, without the history rows and events.
 //   2. Re-import after a one-file remote change, and export of one locally changed doc;
 //      the export at the largest N against the export at the smallest (the cost must
 //      follow the change, not the project's size). Each pushed text is checked in the
@@ -28,6 +31,7 @@
 
 #include "../adapters/http/test_client.hpp"
 #include "../adapters/sql/temp_dir.hpp"
+#include "import_rows_by_hand.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/git_sync_scheduler.hpp"
@@ -171,8 +175,19 @@ struct Importer {
 
 struct SizeFigures {
   int files = 0;
-  double shallow = 0, no_checkout = 0, first_import = 0, reimport = 0, export_one = 0;
+  double shallow = 0, no_checkout = 0, first_import = 0, by_hand = 0, docs_by_hand = 0, reimport = 0, export_one = 0;
 };
+
+/// The files of the repository's first commit as an import keeps them, for the rows
+/// written by hand.
+std::vector<bench::ImportedFile> FirstCommitFiles(int files) {
+  std::vector<bench::ImportedFile> out;
+  for (int i = 0; i < files; ++i) {
+    std::string text = Content(i, 0);
+    out.push_back({FileName(i).substr(5), text, Sha256Hex(text), GitBlobId(text)});
+  }
+  return out;
+}
 
 SizeFigures BenchSize(int files, int rounds) {
   testing::TempDir dir;
@@ -181,7 +196,8 @@ SizeFigures BenchSize(int files, int rounds) {
   const std::string url = "file://" + bare;
   const Caller admin = Caller::Admin();
 
-  std::vector<double> shallow, no_checkout, first, reimport, export_one;
+  const std::vector<bench::ImportedFile> first_files = FirstCommitFiles(files);
+  std::vector<double> shallow, no_checkout, first, by_hand, docs_by_hand, reimport, export_one;
   for (int round = 0; round < rounds; ++round) {
     const std::string scratch = dir.path() + "/round-" + std::to_string(round);
     std::filesystem::create_directories(scratch);
@@ -196,6 +212,22 @@ SizeFigures BenchSize(int files, int rounds) {
     if (!imported) Fail("first import: " + imported.error().ToString());
     if (imported->imported.size() != static_cast<std::size_t>(files)) Fail("first import missed files");
     if (round == 0) CheckSameFiles(scratch + "/shallow", importer.sync, importer.project, files);
+
+    // The same rows by hand, each time into a store's new database (the store closed
+    // first: it holds its file alone).
+    const auto rows_by_hand = [&](const std::string& name, bench::ImportRows rows) {
+      const std::string floor_dir = scratch + "/" + name;
+      std::filesystem::create_directories(floor_dir);
+      std::string floor_project;
+      {
+        Importer empty(floor_dir, url);
+        floor_project = empty.project;
+      }
+      Settle();
+      return bench::WriteImportRowsByHand("sqlite://" + floor_dir + "/libsync.db", floor_project, first_files, rows);
+    };
+    by_hand.push_back(rows_by_hand("by-hand", bench::ImportRows::kAll));
+    docs_by_hand.push_back(rows_by_hand("docs-by-hand", bench::ImportRows::kDocsOnly));
 
     // The remote changes one file; the re-import brings exactly that one.
     const int changed = (3 + round) % files;
@@ -224,10 +256,14 @@ SizeFigures BenchSize(int files, int rounds) {
     // deleting as many costs ext4 several times more (inode reuse checks), and would
     // slow the next round's clone for a reason of the benchmark's own making.
   }
-  std::fprintf(stderr, "%d files: clone --depth 1 %s; --no-checkout %s; first import %s; re-import %s; export %s\n",
+  std::fprintf(stderr,
+               "%d files: clone --depth 1 %s; --no-checkout %s; first import %s; its rows by hand %s; its Doc rows "
+               "alone %s; re-import %s; export %s\n",
                files, List(shallow, 1, "s").c_str(), List(no_checkout, 1, "s").c_str(), List(first, 1, "s").c_str(),
-               List(reimport, 1000, "ms").c_str(), List(export_one, 1000, "ms").c_str());
-  return {files, Median(shallow), Median(no_checkout), Median(first), Median(reimport), Median(export_one)};
+               List(by_hand, 1, "s").c_str(), List(docs_by_hand, 1, "s").c_str(), List(reimport, 1000, "ms").c_str(),
+               List(export_one, 1000, "ms").c_str());
+  return {files,           Median(shallow),      Median(no_checkout), Median(first),
+          Median(by_hand), Median(docs_by_hand), Median(reimport),    Median(export_one)};
 }
 
 /// Webhook to visible through a server in process; returns each round's latency.
@@ -317,16 +353,23 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {1000, 10000};
 
   std::printf("Medians of %d rounds.\n\n", rounds);
-  std::printf("| files | git clone --depth 1 | (--no-checkout) | first import | import / clone | re-import, 1 file | export 1 doc |\n");
-  std::printf("|---|---|---|---|---|---|---|\n");
+  std::printf("| files | git clone --depth 1 | (--no-checkout) | first import | import / clone "
+              "| its rows by hand | by hand / clone | re-import, 1 file | export 1 doc |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|\n");
   std::vector<SizeFigures> figures;
   for (int files : sizes) {
     const SizeFigures f = libsync::BenchSize(files, rounds);
-    std::printf("| %6d | %7.3f s | %7.3f s | %7.3f s | %.2fx | %7.1f ms | %7.1f ms |\n", f.files, f.shallow,
-                f.no_checkout, f.first_import, f.first_import / f.shallow, f.reimport * 1000, f.export_one * 1000);
+    std::printf("| %6d | %7.3f s | %7.3f s | %7.3f s | %.2fx | %7.3f s | %.2fx | %7.1f ms | %7.1f ms |\n", f.files,
+                f.shallow, f.no_checkout, f.first_import, f.first_import / f.shallow, f.by_hand, f.by_hand / f.shallow,
+                f.reimport * 1000, f.export_one * 1000);
     std::fflush(stdout);
     figures.push_back(f);
   }
+  std::printf("\nits Doc rows alone by hand (no history row, no event):");
+  for (const SizeFigures& f : figures) {
+    std::printf(" %d files %.3f s (%.2fx of the clone)", f.files, f.docs_by_hand, f.docs_by_hand / f.shallow);
+  }
+  std::printf("\n");
   if (figures.size() > 1) {
     const SizeFigures& small = figures.front();
     const SizeFigures& large = figures.back();

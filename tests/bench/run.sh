@@ -5,7 +5,8 @@
 #                        threads on SQLite and PostgreSQL, S seconds per case (default 3),
 #                        optionally one backend (sqlite|postgresql)
 #   run.sh git [R] [N ...]  git sync of N markdown files (default 1000 and 10000), medians
-#                        of R rounds (default 3), against git clone of the same repository;
+#                        of R rounds (default 3), against git clone of the same repository
+#                        and against the same rows written by hand into SQLite;
 #                        export at the largest N against the smallest; push webhook to
 #                        the change served by GET /api/hook/docs (20 pushes)
 #   run.sh events [S] [N] lock cycles over HTTP vs in process on SQLite, 64 racing
