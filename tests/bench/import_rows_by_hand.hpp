@@ -22,9 +22,11 @@ enum class ImportRows { kAll, kDocsOnly };
 /// opens its own (sql::OpenConnection), in one BEGIN IMMEDIATE ... COMMIT, each statement
 /// prepared once and every value made before the clock starts: per file a "Doc" row with
 /// its text, a "DocVersion" row without it (a first version's text is the doc's, migration
-/// 11) and a doc:updated "Event" row, then the project's event counter (kDocsOnly: the
-/// "Doc" rows alone). Returns the seconds from BEGIN to the end of COMMIT. Exits unless
-/// the rows are all there afterwards.
+/// 11) and a doc:updated "Event" row; then the sync:completed event naming every file, the
+/// project's record of the import with its event counter, and the clearing of its stored
+/// conflicts (kDocsOnly: the "Doc" rows alone). Give `files` in name order, the order the
+/// import writes them in. Returns the seconds from BEGIN to the end of COMMIT. Exits
+/// unless every row is there afterwards, the events numbered after the project's last.
 double WriteImportRowsByHand(const std::string& url, const std::string& project_id,
                              const std::vector<ImportedFile>& files, ImportRows rows = ImportRows::kAll);
 
