@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "connection.hpp"
+#include "dialect.hpp"
 #include "libsync/credentials.hpp"
 #include "libsync/ports/clock.hpp"
 #include "libsync/ports/random.hpp"
@@ -110,7 +111,7 @@ double WriteImportRowsByHand(const std::string& url, const std::string& project_
   const long long first_seq = event_seq.Text(project).Run() + 1;
 
   const auto start = std::chrono::steady_clock::now();
-  Exec(db, "BEGIN IMMEDIATE");
+  Exec(db, sql::BeginStatement(sql::Dialect::kSqlite, TxMode::kWrite));  // the store's own
   for (std::size_t i = 0; i < files.size(); ++i) {
     const ImportedFile& f = files[i];
     docs.Text(doc_ids[i]).Text(project).Text(f.file_name).Text(f.content).Text(f.hash).Text(now).Text(now)
