@@ -33,7 +33,7 @@ if(LIBSYNC_SANITIZE)
 endif()
 
 # Sources whose Beast templates (HTTP and WebSocket over two stream types, or an HTTPS
-# client) make them the slowest files of a sanitizer build: there they are compiled at -O1,
+# client) or pybind11 bindings make them the slowest files of a sanitizer build: there they are compiled at -O1,
 # which AddressSanitizer itself recommends, instead of the build type's -O2 (the TLS event
 # stream session: 151 s at -O2, 101 s at -O1). Release builds are not touched.
 function(libsync_sanitized_at_O1)
@@ -41,3 +41,15 @@ function(libsync_sanitized_at_O1)
     set_source_files_properties(${ARGN} DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTIES COMPILE_OPTIONS -O1)
   endif()
 endfunction()
+
+# Test code (the suites, the store contract, the header checks, the benchmarks' smoke runs)
+# in a sanitizer build: -O0 for everything the calling directory and its subdirectories
+# define. Optimizing instrumented test bodies, whose assertion macros expand to a great
+# deal of code, was half of a sanitizer build's compile time (store_contract.cpp: 67 s at
+# -O2, 25 s at -O0); the code under test, the libraries and programs, keeps the build
+# type's level. A macro: the compile options are the calling directory's.
+macro(libsync_test_code_unoptimized)
+  if(LIBSYNC_SANITIZE)
+    add_compile_options(-O0)
+  endif()
+endmacro()
