@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets with clang (AddressSanitizer + UndefinedBehaviorSanitizer,
 # coverage on the library code too) and runs each for SECONDS (default 60) on the memory
 # store and again on a SQLite store, starting from the seeds in tests/fuzz/seeds. Exits non-zero on the first crash, leak or 5xx answer;
-# the reproducer is left in build/fuzz/ (crash-*), runnable as `build/fuzz/tests/fuzz/<target> crash-…`.
+# the reproducer is left in build/fuzz/ (<target>.crash-*), runnable as `build/fuzz/tests/fuzz/<target> <file>`.
 #   fuzz.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,28 +18,37 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Re
   -DLIBSYNC_BUILD_FUZZERS=ON -DLIBSYNC_WITH_SQL=ON -DLIBSYNC_WITH_GIT=ON -DLIBSYNC_WITH_PYTHON=OFF \
   -DLIBSYNC_BUILD_TESTS=OFF -DLIBSYNC_BUILD_BENCHMARKS=OFF -DLIBSYNC_BUILD_EXAMPLES=ON \
   -DLIBSYNC_INSTALL=OFF >/dev/null
-# aitk-server too: it is not fuzzed, but building it here runs clang's thread-safety
-# analysis over every adapter and the server's own code (the core's is checked by the
-# core-only step of scripts/test.sh).
-cmake --build "$build" --target fuzz_request fuzz_json_bodies aitk-server
-rm -f "$build"/crash-* "$build"/leak-* "$build"/timeout-*  # from an earlier run
+cmake --build "$build" --target fuzz_request fuzz_json_bodies
+rm -f "$build"/*crash-* "$build"/*leak-* "$build"/*timeout-* "$build"/*.log  # from an earlier run
+
+# One target's run on one store: libFuzzer is single-threaded, so the two targets run side
+# by side, one per core. Its findings are named after it (fuzz_request.crash-…).
+fuzz_one() {
+  local target=$1 store=$2 url=""
+  if [[ $store == sqlite ]]; then
+    rm -f "$PWD/$build/$target".db*
+    url="sqlite://$PWD/$build/$target.db"
+  fi
+  local corpus="$build/corpus/$target"  # shared: what one store's run found seeds the other's
+  mkdir -p "$corpus"
+  (cd "$build" && LIBSYNC_FUZZ_STORE="$url" UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    "tests/fuzz/$target" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$target." "$OLDPWD/$corpus" "$OLDPWD/tests/fuzz/seeds/$target" >"$target.log" 2>&1 || true)
+}
 
 for store in memory sqlite; do
-  url=""
-  if [[ $store == sqlite ]]; then
-    rm -f "$PWD/$build"/fuzz.db*
-    url="sqlite://$PWD/$build/fuzz.db"
-  fi
-  for target in fuzz_request fuzz_json_bodies; do
-    corpus="$build/corpus/$target"  # shared: what one store's run found seeds the other's
-    mkdir -p "$corpus"
-    echo "== $target on the $store store: ${seconds}s"
-    (cd "$build" && LIBSYNC_FUZZ_STORE="$url" UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      "tests/fuzz/$target" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
-      "$OLDPWD/$corpus" "$OLDPWD/tests/fuzz/seeds/$target" 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|stat::number_of_executed_units|==|SUMMARY|status)" || true)
-    # libFuzzer's exit status is lost in the pipe above; a crash leaves a crash-/leak-/timeout- file.
-    if ls "$build"/crash-* "$build"/leak-* "$build"/timeout-* >/dev/null 2>&1; then
-      echo "$target on the $store store found a failing input:" "$build"/crash-* "$build"/leak-* "$build"/timeout-* 2>/dev/null
+  targets=(fuzz_request fuzz_json_bodies)
+  echo "== ${targets[*]} on the $store store: ${seconds}s each, side by side"
+  for target in "${targets[@]}"; do fuzz_one "$target" "$store" & done
+  wait
+  for target in "${targets[@]}"; do
+    echo "-- $target"
+    grep -E "^(#[0-9]+ +DONE|Done|stat::number_of_executed_units|==|SUMMARY|status)" "$build/$target.log" || true
+    # libFuzzer's exit status is not kept; a crash leaves a crash-/leak-/timeout- file.
+    # (One pattern at a time: `ls a* b*` fails when either matches nothing.)
+    found=$(compgen -G "$build/$target.*-*" | grep -E '\.(crash|leak|timeout)-' || true)
+    if [[ -n $found ]]; then
+      echo "$target on the $store store found a failing input:" $found
       exit 1
     fi
   done

@@ -11,12 +11,14 @@ scripts/install-deps.sh --tests
 
 # The core builds on its own, with every adapter switched off, and passes its own tests
 # there. This build uses clang, whose thread-safety analysis checks every annotated mutex
-# of the core (the fuzz build below, also clang, checks the HTTP and SQL adapters').
+# of the core (scripts/check_thread_safety.py checks the adapters' and the programs').
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/core-only -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIBSYNC_WARNINGS_AS_ERRORS=ON \
   -DLIBSYNC_WITH_SQL=OFF -DLIBSYNC_WITH_GIT=OFF -DLIBSYNC_WITH_HTTP=OFF -DLIBSYNC_WITH_PYTHON=OFF \
   -DLIBSYNC_BUILD_TESTS=ON -DLIBSYNC_BUILD_BENCHMARKS=OFF -DLIBSYNC_BUILD_EXAMPLES=OFF -DLIBSYNC_INSTALL=OFF >/dev/null
 cmake --build build/core-only
 ctest --test-dir build/core-only --output-on-failure -j"$(nproc)" -L core
+# The same analysis over the adapters and the programs, clang's front end only.
+python3 scripts/check_thread_safety.py
 
 build=build/test
 # Line tables only (-g1): sanitizer reports keep their file:line, and the heaviest files
