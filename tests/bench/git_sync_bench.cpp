@@ -31,6 +31,7 @@
 
 #include "../adapters/http/test_client.hpp"
 #include "../adapters/sql/temp_dir.hpp"
+#include "bench_fail.hpp"
 #include "import_rows_by_hand.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
@@ -49,10 +50,7 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
 
-[[noreturn]] void Fail(const std::string& why) {
-  std::fprintf(stderr, "FAILED: %s\n", why.c_str());
-  std::exit(1);
-}
+using bench::Fail;
 
 void Run(const std::string& command) {
   if (std::system(command.c_str()) != 0) Fail(command);

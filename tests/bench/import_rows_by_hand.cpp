@@ -1,69 +1,22 @@
 #include "import_rows_by_hand.hpp"
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 
+#include "bench_fail.hpp"
 #include "connection.hpp"
 #include "dialect.hpp"
 #include "libsync/credentials.hpp"
 #include "libsync/ports/clock.hpp"
 #include "libsync/ports/random.hpp"
 #include "libsync/timestamp.hpp"
+#include "sqlite_statement.hpp"
 
 namespace libsync::bench {
 namespace {
 
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "FAILED: rows by hand: %s\n", what.c_str());
-  std::exit(1);
-}
-
-[[noreturn]] void Fail(sqlite3* db, const std::string& what) { Fail(what + ": " + sqlite3_errmsg(db)); }
-
 void Exec(sqlite3* db, const char* sql) {
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) Fail(db, sql);
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) Fail(std::string(sql) + ": " + sqlite3_errmsg(db));
 }
-
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement_, nullptr) != SQLITE_OK) Fail(db, sql);
-  }
-  ~Statement() { sqlite3_finalize(statement_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& Text(const std::string& value) {
-    sqlite3_bind_text(statement_, ++bound_, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
-    return *this;
-  }
-  Statement& Number(long long value) {
-    sqlite3_bind_int64(statement_, ++bound_, value);
-    return *this;
-  }
-  /// Runs it; the first column of its one row, if it has one.
-  long long Run() {
-    if (bound_ != sqlite3_bind_parameter_count(statement_)) Fail("values bound do not match " + Sql());
-    long long out = 0;
-    int rc = sqlite3_step(statement_);
-    if (rc == SQLITE_ROW) {
-      out = sqlite3_column_int64(statement_, 0);
-      rc = sqlite3_step(statement_);
-    }
-    if (rc != SQLITE_DONE) Fail(db_, Sql());
-    sqlite3_reset(statement_);
-    bound_ = 0;
-    return out;
-  }
-
- private:
-  std::string Sql() const { return sqlite3_sql(statement_); }
-
-  sqlite3* db_;
-  sqlite3_stmt* statement_ = nullptr;
-  int bound_ = 0;
-};
 
 }  // namespace
 
@@ -94,21 +47,21 @@ double WriteImportRowsByHand(const std::string& url, const std::string& project_
   }
   const std::string summary = R"({"direction":"import","commit":")" + commit + R"(","imported":[)" + imported +
                               R"(],"updated":[],"deleted":[],"conflicts":0})";
-  Statement docs(db, R"(INSERT INTO "Doc" ("id", "projectId", "fileName", "content", "hash", "version", "createdAt",
+  SqliteStatement docs(db, R"(INSERT INTO "Doc" ("id", "projectId", "fileName", "content", "hash", "version", "createdAt",
       "updatedAt", "baseBlobOid", "updatedBy", "blobOid") VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?))");
-  Statement versions(db, R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "hash",
+  SqliteStatement versions(db, R"(INSERT INTO "DocVersion" ("id", "docId", "projectId", "fileName", "version", "hash",
       "author", "source", "createdAt", "blobOid") VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?))");
-  Statement events(db, R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt")
+  SqliteStatement events(db, R"(INSERT INTO "Event" ("projectId", "seq", "type", "payload", "createdAt")
       VALUES (?, ?, ?, ?, ?))");
   // What RecordImport writes, with the counter of the events above.
-  Statement record(db, R"(UPDATE "Project" SET "eventSeq" = ?, "updatedAt" = ?, "lastSyncedCommit" = ?,
+  SqliteStatement record(db, R"(UPDATE "Project" SET "eventSeq" = ?, "updatedAt" = ?, "lastSyncedCommit" = ?,
       "syncedAt" = ?, "lastImportAt" = ?, "lastImportCommit" = ?, "lastImportResult" = ?, "cleanSyncMark" = ?
       WHERE "id" = ?)");
-  Statement clear_conflicts(db, R"(DELETE FROM "SyncConflict" WHERE "projectId" = ?)");
-  Statement count(db, R"(SELECT COUNT(*) FROM "Doc" WHERE "projectId" = ?)");
-  Statement event_seq(db, R"(SELECT "eventSeq" FROM "Project" WHERE "id" = ?)");
-  if (count.Text(project).Run() != 0) Fail("the project has docs already");
-  const long long first_seq = event_seq.Text(project).Run() + 1;
+  SqliteStatement clear_conflicts(db, R"(DELETE FROM "SyncConflict" WHERE "projectId" = ?)");
+  SqliteStatement count(db, R"(SELECT COUNT(*) FROM "Doc" WHERE "projectId" = ?)");
+  SqliteStatement event_seq(db, R"(SELECT "eventSeq" FROM "Project" WHERE "id" = ?)");
+  if (count.Text(project).Run().Number() != 0) Fail("the project has docs already");
+  const long long first_seq = event_seq.Text(project).Run().Number() + 1;
 
   const auto start = std::chrono::steady_clock::now();
   Exec(db, sql::BeginStatement(sql::Dialect::kSqlite, TxMode::kWrite));  // the store's own
@@ -136,20 +89,22 @@ double WriteImportRowsByHand(const std::string& url, const std::string& project_
   // The baseline did the work it is timed for: every row, every text, every event in turn.
   std::size_t bytes = 0;
   for (const ImportedFile& f : files) bytes += f.content.size();
-  Statement texts(db, R"(SELECT SUM(LENGTH(CAST("content" AS BLOB))) FROM "Doc" WHERE "projectId" = ?)");
-  Statement first_versions(db, R"(SELECT COUNT(*) FROM "DocVersion" WHERE "projectId" = ? AND "content" IS NULL)");
-  Statement doc_events(db, R"(SELECT COUNT(*) FROM "Event" WHERE "projectId" = ?1 AND "type" = 'doc:updated'
+  SqliteStatement texts(db, R"(SELECT SUM(LENGTH(CAST("content" AS BLOB))) FROM "Doc" WHERE "projectId" = ?)");
+  SqliteStatement first_versions(db, R"(SELECT COUNT(*) FROM "DocVersion" WHERE "projectId" = ? AND "content" IS NULL)");
+  SqliteStatement doc_events(db, R"(SELECT COUNT(*) FROM "Event" WHERE "projectId" = ?1 AND "type" = 'doc:updated'
       AND "seq" BETWEEN ?2 AND ?3)");
-  Statement summaries(db, R"(SELECT COUNT(*) FROM "Event" WHERE "projectId" = ? AND "type" = 'sync:completed')");
+  SqliteStatement summaries(db, R"(SELECT COUNT(*) FROM "Event" WHERE "projectId" = ? AND "type" = 'sync:completed')");
   const long long expected_events = all ? n : 0;
-  if (count.Text(project).Run() != n) Fail("not every doc row is there");
-  if (texts.Text(project).Run() != static_cast<long long>(bytes)) Fail("not every text is there");
-  if (first_versions.Text(project).Run() != expected_events) Fail("not every first version is there");
-  if (doc_events.Text(project).Number(first_seq).Number(first_seq + n - 1).Run() != expected_events) {
+  if (count.Text(project).Run().Number() != n) Fail("not every doc row is there");
+  if (texts.Text(project).Run().Number() != static_cast<long long>(bytes)) Fail("not every text is there");
+  if (first_versions.Text(project).Run().Number() != expected_events) Fail("not every first version is there");
+  if (doc_events.Text(project).Number(first_seq).Number(first_seq + n - 1).Run().Number() != expected_events) {
     Fail("not every doc:updated event is there, numbered after the project's last");
   }
-  if (summaries.Text(project).Run() != (all ? 1 : 0)) Fail("the sync:completed event is not there");
-  if (event_seq.Text(project).Run() != first_seq - 1 + (all ? n + 1 : 0)) Fail("the project's event counter is off");
+  if (summaries.Text(project).Run().Number() != (all ? 1 : 0)) Fail("the sync:completed event is not there");
+  if (event_seq.Text(project).Run().Number() != first_seq - 1 + (all ? n + 1 : 0)) {
+    Fail("the project's event counter is off");
+  }
   return seconds;
 }
 

@@ -4,8 +4,8 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "connection.hpp"
 #include "database_url.hpp"
@@ -15,13 +15,9 @@
 #include "libsync/ports/clock.hpp"
 #include "libsync/ports/random.hpp"
 #include "libsync/timestamp.hpp"
+#include "sqlite_statement.hpp"
 
 namespace libsync::bench {
-
-void Fail(const std::string& what) {
-  std::fprintf(stderr, "sql_store_bench: %s\n", what.c_str());
-  std::exit(1);
-}
 
 namespace {
 
@@ -198,46 +194,24 @@ class SqliteDriver final : public Driver {
       : connection_(std::move(connection)), db_(connection_.sqlite.get()) {
     const auto param = [](int n, bool) { return Placeholder('?', n); };
     for (int s = 0; s < kStatements; ++s) {
-      statements_[s] = Prepare(s == kBegin ? sql::BeginStatement(sql::Dialect::kSqlite, TxMode::kWrite)
-                                           : WithParams(kText[s], param));
+      statements_[s].emplace(db_, s == kBegin ? sql::BeginStatement(sql::Dialect::kSqlite, TxMode::kWrite)
+                                              : WithParams(kText[s], param));
     }
-  }
-  ~SqliteDriver() override {
-    for (sqlite3_stmt* s : statements_) sqlite3_finalize(s);
   }
 
   Outcome Run(Statement statement, Params params) override {
-    sqlite3_stmt* s = statements_[statement];
-    int i = 0;
-    for (const std::string* p : params) {
-      sqlite3_bind_text(s, ++i, p->data(), static_cast<int>(p->size()), SQLITE_STATIC);
-    }
-    Outcome out;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-      for (int c = 0; c < sqlite3_column_count(s); ++c) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, c));
-        out.row.emplace_back(text ? text : "");
-      }
-      rc = sqlite3_step(s);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) Fail(std::string("raw statement failed: ") + sqlite3_errmsg(db_));
-    out.changed = sqlite3_changes64(db_);
-    return out;
+    SqliteStatement& s = *statements_[statement];
+    for (const std::string* p : params) s.Text(*p);
+    SqliteStatement::Outcome ran = s.Run();
+    return {.changed = ran.changed, .row = std::move(ran.row)};
   }
 
   std::string Text(const std::string& sql, const std::vector<std::string>& params) override {
-    sqlite3_stmt* s = Prepare(sql);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      sqlite3_bind_text(s, static_cast<int>(i + 1), params[i].data(), static_cast<int>(params[i].size()),
-                        SQLITE_TRANSIENT);
-    }
-    if (sqlite3_step(s) != SQLITE_ROW) Fail("no row from: " + sql);
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    std::string out = text ? text : "";
-    sqlite3_finalize(s);
-    return out;
+    SqliteStatement s(db_, sql);
+    for (const std::string& p : params) s.Text(p);
+    SqliteStatement::Outcome ran = s.Run();
+    if (ran.row.empty()) Fail("no row from: " + sql);
+    return ran.row.front();
   }
 
   std::string Settings() override {
@@ -252,17 +226,9 @@ class SqliteDriver final : public Driver {
   std::string Param(int n) const override { return Placeholder('?', n); }
 
  private:
-  sqlite3_stmt* Prepare(const std::string& sql) {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
-      Fail("prepare: " + std::string(sqlite3_errmsg(db_)) + ": " + sql);
-    }
-    return s;
-  }
-
   sql::Connection connection_;
   sqlite3* db_;
-  sqlite3_stmt* statements_[kStatements] = {};
+  std::optional<SqliteStatement> statements_[kStatements];
 };
 
 // ---------------------------------------------------------------- the operations

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "bench_fail.hpp"
+
 namespace libsync::bench {
 
 enum class RawWork { kSameRows, kMinimal };
@@ -54,9 +56,5 @@ class RawSql {
 /// A connection to the store's database at `url`, opened with the store's settings,
 /// doing `work` per operation.
 std::unique_ptr<RawSql> OpenRawSql(const std::string& url, RawWork work);
-
-/// Prints `what` to stderr and exits with status 1: a side of the benchmark did not do
-/// the work it is timed for.
-[[noreturn]] void Fail(const std::string& what);
 
 }  // namespace libsync::bench
