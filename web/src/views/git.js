@@ -22,7 +22,8 @@ export function renderGit(root, state, ctx) {
   const result = h('div', { class: 'git-result' });
   const importButton = h('button', { type: 'button', class: 'primary git-import', onclick: () => run('import') }, 'Import from git');
   const exportButton = h('button', { type: 'button', class: 'git-export', onclick: () => run('export') }, 'Export to git');
-  const where = h('p', { class: 'muted' });
+  // Holds its line before the project has loaded, so the buttons below do not move under a click.
+  const where = h('p', { class: 'muted' }, 'Loading the project…');
   const openConflicts = h('div', { class: 'open-conflicts' });
 
   const docLink = (name) => h('a', { href: link('projects', state.id, 'docs', name) }, name);
@@ -78,7 +79,8 @@ export function renderGit(root, state, ctx) {
   }
 
   function draw() {
-    const writable = session.canWrite() && state.unlockedForMe();
+    // Until the project (and with it the lock) has been read, whether this page may write is unknown.
+    const writable = Boolean(state.project) && session.canWrite() && state.unlockedForMe();
     importButton.disabled = exportButton.disabled = !writable;
     if (state.project) where.textContent = `${state.project.repoUrl} (branch ${state.project.branch}, ${state.project.docsPath || 'repository root'})`;
     drawConflicts();
