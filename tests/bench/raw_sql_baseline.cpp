@@ -16,6 +16,7 @@
 #include "libsync/ports/random.hpp"
 #include "libsync/timestamp.hpp"
 #include "sqlite_statement.hpp"
+#include "statement_outcome.hpp"
 
 namespace libsync::bench {
 
@@ -102,11 +103,7 @@ struct Stamp {
   std::string expires = FormatTimestamp(SystemClock().Now() + std::chrono::minutes(30));
 };
 
-/// What one prepared statement did: the rows it changed and its first row's columns.
-struct Outcome {
-  long long changed = 0;
-  std::vector<std::string> row;
-};
+using Outcome = StatementOutcome;
 
 using Params = std::initializer_list<const std::string*>;
 
@@ -202,8 +199,7 @@ class SqliteDriver final : public Driver {
   Outcome Run(Statement statement, Params params) override {
     SqliteStatement& s = *statements_[statement];
     for (const std::string* p : params) s.Text(*p);
-    SqliteStatement::Outcome ran = s.Run();
-    return {.changed = ran.changed, .row = std::move(ran.row)};
+    return s.Run();
   }
 
   std::string Text(const std::string& sql, const std::vector<std::string>& params) override {

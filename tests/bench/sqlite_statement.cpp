@@ -1,12 +1,8 @@
 #include "sqlite_statement.hpp"
 
-#include <cstdlib>
-
 #include "bench_fail.hpp"
 
 namespace libsync::bench {
-
-long long SqliteStatement::Outcome::Number() const { return row.empty() ? 0 : std::atoll(row.front().c_str()); }
 
 SqliteStatement::SqliteStatement(sqlite3* db, const std::string& sql) : db_(db) {
   if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statement_, nullptr) != SQLITE_OK) {

@@ -8,20 +8,14 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "statement_outcome.hpp"
 
 namespace libsync::bench {
 
 class SqliteStatement {
  public:
-  /// What one run gave: its first row's columns as text (none for a statement without
-  /// rows), and how many rows it changed.
-  struct Outcome {
-    std::vector<std::string> row;
-    long long changed = 0;
-    /// The first column as a number (0 when there is no row).
-    long long Number() const;
-  };
+  using Outcome = StatementOutcome;
 
   SqliteStatement(sqlite3* db, const std::string& sql);
   ~SqliteStatement();
