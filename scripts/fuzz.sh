@@ -11,9 +11,10 @@ seconds=${1:-60}
 scripts/install-deps.sh
 
 build=build/fuzz
+# OSS-Fuzz's optimization level for sanitized fuzzers (-O1): it builds faster than -O2.
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
-  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
+  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" -DLIBSYNC_SANITIZE=address,undefined \
   -DLIBSYNC_BUILD_FUZZERS=ON -DLIBSYNC_WITH_SQL=ON -DLIBSYNC_WITH_GIT=ON -DLIBSYNC_WITH_PYTHON=OFF \
   -DLIBSYNC_BUILD_TESTS=OFF -DLIBSYNC_BUILD_BENCHMARKS=OFF -DLIBSYNC_BUILD_EXAMPLES=ON \
