@@ -26,9 +26,15 @@ if(LIBSYNC_SANITIZE)
   add_link_options(-fsanitize=${LIBSYNC_SANITIZE})
   if(LIBSYNC_SANITIZE MATCHES "undefined")
     # UBSan's vptr check needs the typeinfo of every polymorphic class it meets, and
-    # Debian's SOCI does not export it for its statement internals.
-    add_compile_options(-fno-sanitize=vptr)
-    add_link_options(-fno-sanitize=vptr)
+    # Debian's SOCI does not export it for its statement internals. Its null and
+    # object-size checks repeat what AddressSanitizer finds (a null dereference faults,
+    # with its stack; a read past an object is reported with the object), and x86-64 loads
+    # misaligned data: those three, one check on every pointer use, made instrumented
+    # files take twice as long to compile (memory_store.cpp: 16.6 s with them, 9.0 s
+    # without; server.cpp: 29.4 s, 17.0 s). Overflow, shift, bounds, division, bool and
+    # enum values, nonnull arguments and unreachable code are still checked.
+    add_compile_options(-fno-sanitize=vptr,alignment,null,object-size)
+    add_link_options(-fno-sanitize=vptr,alignment,null,object-size)
   endif()
 endif()
 
