@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --tests
 
 # The core builds on its own, with every adapter switched off, and passes its own tests
-# there, each of its headers compiling alone (the build below leaves those checks to this one). This build uses clang, whose thread-safety analysis checks every annotated mutex
-# of the core (scripts/check_thread_safety.py checks the adapters' and the programs').
+# there, each of its headers compiling alone (the build below leaves those checks to this
+# one). This build uses clang, whose thread-safety analysis checks every annotated mutex of
+# the core (scripts/check_thread_safety.py checks the adapters' and the programs').
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/core-only -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIBSYNC_WARNINGS_AS_ERRORS=ON \
   -DLIBSYNC_WITH_SQL=OFF -DLIBSYNC_WITH_GIT=OFF -DLIBSYNC_WITH_HTTP=OFF -DLIBSYNC_WITH_PYTHON=OFF \
   -DLIBSYNC_BUILD_TESTS=ON -DLIBSYNC_BUILD_BENCHMARKS=OFF -DLIBSYNC_BUILD_EXAMPLES=OFF -DLIBSYNC_INSTALL=OFF >/dev/null

@@ -103,15 +103,13 @@ struct Stamp {
   std::string expires = FormatTimestamp(SystemClock().Now() + std::chrono::minutes(30));
 };
 
-using Outcome = StatementOutcome;
-
 using Params = std::initializer_list<const std::string*>;
 
 /// One connection through its own driver, its statements prepared once.
 class Driver {
  public:
   virtual ~Driver() = default;
-  virtual Outcome Run(Statement s, Params params) = 0;
+  virtual StatementOutcome Run(Statement s, Params params) = 0;
   virtual std::string Text(const std::string& sql, const std::vector<std::string>& params) = 0;
   virtual std::string Settings() = 0;
   virtual std::string Param(int n) const = 0;
@@ -135,13 +133,13 @@ class PgDriver final : public Driver {
     }
   }
 
-  Outcome Run(Statement s, Params params) override {
+  StatementOutcome Run(Statement s, Params params) override {
     const char* values[8] = {};
     int n = 0;
     for (const std::string* p : params) values[n++] = p->c_str();
     Result r(PQexecPrepared(conn_, Name(s).c_str(), n, values, nullptr, nullptr, 0));
     Check(r.get(), kText[s] ? kText[s] : "BEGIN");
-    Outcome out;
+    StatementOutcome out;
     out.changed = std::atoll(PQcmdTuples(r.get()));
     if (PQntuples(r.get()) > 0) {
       for (int c = 0; c < PQnfields(r.get()); ++c) out.row.emplace_back(PQgetvalue(r.get(), 0, c));
@@ -196,7 +194,7 @@ class SqliteDriver final : public Driver {
     }
   }
 
-  Outcome Run(Statement statement, Params params) override {
+  StatementOutcome Run(Statement statement, Params params) override {
     SqliteStatement& s = *statements_[statement];
     for (const std::string* p : params) s.Text(*p);
     return s.Run();
@@ -205,7 +203,7 @@ class SqliteDriver final : public Driver {
   std::string Text(const std::string& sql, const std::vector<std::string>& params) override {
     SqliteStatement s(db_, sql);
     for (const std::string& p : params) s.Text(p);
-    SqliteStatement::Outcome ran = s.Run();
+    StatementOutcome ran = s.Run();
     if (ran.row.empty()) Fail("no row from: " + sql);
     return ran.row.front();
   }
@@ -242,7 +240,7 @@ class RawBaseline final : public RawSql {
     if (work_ == RawWork::kMinimal) {
       RequireOne(driver_->Run(kTakeLock, {&id, &project_id, &at.now, &at.expires, &token_hash}), "lock upsert");
     } else {
-      const Outcome counters = driver_->Run(kNextFenceAndSeq, {&project_id});
+      const StatementOutcome counters = driver_->Run(kNextFenceAndSeq, {&project_id});
       if (counters.row.size() != 2) Fail("raw fence: no project row");
       const std::string& fence = counters.row[0];
       RequireOne(driver_->Run(kTakeFencedLock, {&id, &project_id, &at.now, &at.expires, &token_hash, &fence}),
@@ -306,11 +304,11 @@ class RawBaseline final : public RawSql {
                    const std::string& payload, const std::string& at) {
     RequireOne(driver_->Run(kAppendEvent, {&project_id, &seq, &type, &payload, &at}), "event insert");
   }
-  static void RequireOne(const Outcome& o, const char* what) {
+  static void RequireOne(const StatementOutcome& o, const char* what) {
     if (o.changed != 1) Fail(std::string("raw ") + what + " changed " + std::to_string(o.changed) + " rows, not 1");
   }
   /// The one value of a statement that changed one row and returned it.
-  static std::string Single(const Outcome& o, const char* what) {
+  static std::string Single(const StatementOutcome& o, const char* what) {
     if (o.changed != 1 || o.row.empty()) {
       Fail(std::string("raw ") + what + " changed " + std::to_string(o.changed) + " rows, not 1");
     }

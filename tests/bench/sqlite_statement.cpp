@@ -22,10 +22,10 @@ SqliteStatement& SqliteStatement::Number(long long value) {
   return *this;
 }
 
-SqliteStatement::Outcome SqliteStatement::Run() {
+StatementOutcome SqliteStatement::Run() {
   if (bound_ != sqlite3_bind_parameter_count(statement_)) Fail("values bound do not match the parameters");
   bound_ = 0;
-  Outcome out;
+  StatementOutcome out;
   int rc = sqlite3_step(statement_);
   if (rc == SQLITE_ROW) {
     for (int c = 0; c < sqlite3_column_count(statement_); ++c) {

@@ -15,8 +15,6 @@ namespace libsync::bench {
 
 class SqliteStatement {
  public:
-  using Outcome = StatementOutcome;
-
   SqliteStatement(sqlite3* db, const std::string& sql);
   ~SqliteStatement();
   SqliteStatement(const SqliteStatement&) = delete;
@@ -26,7 +24,7 @@ class SqliteStatement {
   SqliteStatement& Text(std::string_view value);
   SqliteStatement& Number(long long value);
   /// Runs it with the values bound since the last run, then makes it ready for the next.
-  Outcome Run();
+  StatementOutcome Run();
 
  private:
   [[noreturn]] void Fail(const std::string& what) const;
