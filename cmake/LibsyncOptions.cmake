@@ -2,9 +2,6 @@
 # project, so embedding it with add_subdirectory() builds just the library.
 option(LIBSYNC_BUILD_TESTS "Build the test suites" ${PROJECT_IS_TOP_LEVEL})
 option(LIBSYNC_BUILD_BENCHMARKS "Build the benchmarks (Google Benchmark)" ${PROJECT_IS_TOP_LEVEL})
-# A build with adapters can leave the core's header checks to a core-only build that runs
-# them too (scripts/test.sh): 48 of the 108 files, each a full parse.
-option(LIBSYNC_CHECK_CORE_HEADERS "With the tests, check that each of the core's headers compiles alone" ON)
 option(LIBSYNC_BUILD_FUZZERS "Build the libFuzzer targets (needs clang; see scripts/fuzz.sh)" OFF)
 option(LIBSYNC_BUILD_EXAMPLES "Build aitk-server" ${PROJECT_IS_TOP_LEVEL})
 option(LIBSYNC_INSTALL "Generate install rules and the CMake package" ON)

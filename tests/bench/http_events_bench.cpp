@@ -233,7 +233,8 @@ void RacingClients(Setup& s, const web::Server& server, double seconds, int clie
         if (status != 201) continue;
         const auto at = body.find("\"fence\":");
         my_fences.emplace_back(Clock::now(), at == std::string::npos ? -1 : std::stoll(body.substr(at + 8)));
-        timed([&] { return c.Call("DELETE", lock, "X-Lock-Token: " + TokenOf(body) + "\r\n"); });
+        const std::string unlock_header = "X-Lock-Token: " + TokenOf(body) + "\r\n";
+        timed([&] { return c.Call("DELETE", lock, unlock_header); });
       }
       std::lock_guard guard(mutex);
       for (auto [k, v] : mine) statuses[k] += v;

@@ -1,5 +1,6 @@
 # Installs the build in BUILD_DIR to a scratch prefix, then configures, builds and runs
-# the consumer example in SOURCE_DIR against it.
+# the consumer example in SOURCE_DIR against it, with the build's compiler (a sanitized
+# library needs that compiler's sanitizer runtime).
 set(prefix "${WORK_DIR}/prefix")
 file(REMOVE_RECURSE "${WORK_DIR}")
 
@@ -17,6 +18,6 @@ if(SANITIZE)
   string(APPEND flags " -fsanitize=${SANITIZE}")
 endif()
 run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/build" -G "${GENERATOR}"
-    "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_FLAGS=${flags}")
+    "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DCMAKE_CXX_FLAGS=${flags}")
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 run("${WORK_DIR}/build/libsync-consumer")

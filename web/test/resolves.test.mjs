@@ -73,6 +73,15 @@ describe('settling repository conflicts', () => {
     return page;
   }
 
+  /** The PUTs the page sent, once `count` of them have answered. Puppeteer reports a
+   *  response on its own channel, so the page can act on an answer (and a test see that)
+   *  before the answer is in the list. */
+  async function putsSeen(page, count) {
+    const deadline = Date.now() + 5000;
+    while (page.puts.length < count && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+    return page.puts;
+  }
+
   const editorText = (page) => page.$eval('pierce/.cm-content', (el) => el.innerText);
   const saveKeys = async (page) => {
     await page.keyboard.down('Control');
@@ -116,7 +125,7 @@ describe('settling repository conflicts', () => {
     await editor.click('.repo-conflict .keep-mine');
     await editor.click('.repo-conflict .settle');
     await waitInPage(editor, () => !document.querySelector('.repo-conflict'));
-    assert.deepEqual(editor.puts, [{ body: { content: kLocal, source: 'web', resolves: setup.conflict.remoteBlobId }, ifMatch: '"v2"', status: 200 }]);
+    assert.deepEqual(await putsSeen(editor, 1), [{ body: { content: kLocal, source: 'web', resolves: setup.conflict.remoteBlobId }, ifMatch: '"v2"', status: 200 }]);
 
     const pushed = await settledOnServer(setup);
     assert.deepEqual(pushed.pushed, ['doc.md']);
@@ -139,7 +148,7 @@ describe('settling repository conflicts', () => {
     assert.doesNotMatch(await editorText(page), /from the app/);
     await saveKeys(page);
     await waitInPage(page, () => !document.querySelector('.repo-conflict'));
-    assert.deepEqual(page.puts.map((p) => [p.body.resolves, p.status]), [[setup.conflict.remoteBlobId, 200]]);
+    assert.deepEqual((await putsSeen(page, 1)).map((p) => [p.body.resolves, p.status]), [[setup.conflict.remoteBlobId, 200]]);
     assert.equal((await app.server.ok('GET', `${setup.api}/docs/doc.md`)).content, kRepository);
     const head = git('--git-dir', bare(), 'rev-parse', 'main');
     const pushed = await settledOnServer(setup);
@@ -159,7 +168,7 @@ describe('settling repository conflicts', () => {
     await page.click('.repo-conflict .keep-doc');
     await page.click('.repo-conflict .settle');
     await waitInPage(page, () => !document.querySelector('.repo-conflict'));
-    assert.deepEqual(page.puts.map((p) => [p.body.resolves, p.status]), [['0'.repeat(40), 200]]);
+    assert.deepEqual((await putsSeen(page, 1)).map((p) => [p.body.resolves, p.status]), [['0'.repeat(40), 200]]);
     const pushed = await settledOnServer(setup);
     assert.deepEqual(pushed.pushed, ['doc.md']);
     assert.equal(git('--git-dir', bare(), 'show', `main:${setup.path}`), kLocal);
@@ -176,7 +185,7 @@ describe('settling repository conflicts', () => {
     await page.waitForSelector('.editor-ready');
     await waitInPage(page, () => !document.querySelector('.repo-conflict'));
     assert.match(await editorText(page), /from the repository/);
-    assert.deepEqual(page.puts.map((p) => [p.body.content, p.body.resolves, p.status]),
+    assert.deepEqual((await putsSeen(page, 1)).map((p) => [p.body.content, p.body.resolves, p.status]),
       [[kRepository, setup.conflict.remoteBlobId, 201]]);
     const pushed = await settledOnServer(setup);
     assert.deepEqual([pushed.pushed, pushed.deleted], [[], []], 'the repository already holds the text');
@@ -204,7 +213,7 @@ describe('settling repository conflicts', () => {
     await page.click('.repo-conflict .keep-mine');
     await page.click('.repo-conflict .settle');
     await waitInPage(page, () => !document.querySelector('.repo-conflict'));
-    assert.deepEqual(page.puts.map((p) => [p.body.resolves, p.status]), [[newer.remoteBlobId, 200]]);
+    assert.deepEqual((await putsSeen(page, 1)).map((p) => [p.body.resolves, p.status]), [[newer.remoteBlobId, 200]]);
     await page.browserContext().close();
   });
 
@@ -227,14 +236,14 @@ describe('settling repository conflicts', () => {
     await page.waitForSelector('.stale-resolve');
     assert.match(await text(page, '.stale-resolve'), /^Not saved\. The conflict was settled elsewhere/);
     assert.equal(await page.$('.repo-conflict'), null, 'the panel follows the server\'s list: no conflict left');
-    assert.deepEqual(page.puts.map((p) => [p.body.resolves, p.status]), [[setup.conflict.remoteBlobId, 412]]);
+    assert.deepEqual((await putsSeen(page, 1)).map((p) => [p.body.resolves, p.status]), [[setup.conflict.remoteBlobId, 412]]);
     assert.equal(await editorText(page), 'merged by hand');
     assert.equal((await app.server.ok('GET', `${setup.api}/docs/doc.md`)).content, kLocal);
 
     // Saving again is an ordinary save of the text kept.
     await saveKeys(page);
     await waitInPage(page, () => document.querySelector('.editor-status').textContent === 'Version 3');
-    assert.deepEqual(page.puts[1], { body: { content: 'merged by hand', source: 'web' }, ifMatch: '"v2"', status: 200 });
+    assert.deepEqual((await putsSeen(page, 2))[1], { body: { content: 'merged by hand', source: 'web' }, ifMatch: '"v2"', status: 200 });
     await page.browserContext().close();
   });
 });

@@ -19,7 +19,15 @@
 #include "libsync/sync_service.hpp"
 #include "loopback_server.hpp"
 
+// GCC says it builds with AddressSanitizer by a macro, clang by a feature test.
 #if defined(__SANITIZE_ADDRESS__)
+#define LIBSYNC_WITH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LIBSYNC_WITH_ASAN 1
+#endif
+#endif
+#if defined(LIBSYNC_WITH_ASAN)
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -33,7 +41,7 @@ using Clock = std::chrono::steady_clock;
 /// (reproduced with libgit2 alone, without libsync's stream). Leak checking is off for the
 /// thread that makes such a call; the same stream code runs checked in the http:// tests.
 void IgnoreLibgit2SshLeaks() {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(LIBSYNC_WITH_ASAN)
   __lsan_disable();
 #endif
 }
