@@ -17,7 +17,7 @@ packages=(
   libgit2-dev git                                 # git sync (git drives the sync tests' repos)
   libboost1.81-dev libboost-json1.81-dev          # HTTP adapter (Boost.JSON; 1.74 has none)
   python3-dev pybind11-dev python3-pytest         # the Python module and the pytest suites
-  clang-14 libclang-rt-14-dev                     # libFuzzer targets (scripts/fuzz.sh)
+  clang-14 libclang-rt-14-dev                     # the sanitizer test build, the libFuzzer targets
   nodejs npm chromium                             # the web app's build and its browser tests
 )
 
