@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import sqlite3
-import subprocess
 import threading
 import time
 import urllib.parse

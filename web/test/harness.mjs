@@ -156,6 +156,14 @@ export async function signIn(page, secret) {
   await page.waitForSelector('header.top');
 }
 
+/** Waits until `condition` (run here, in the test) returns truthy, or `timeout` ms pass:
+ *  for what the browser reports on its own channel (dialogs, responses) after the page moved on. */
+export async function waitInTest(condition, timeout = 5000) {
+  for (const deadline = Date.now() + timeout; !condition() && Date.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Waits until `fn` (run in the page) returns truthy; returns how long it took in ms. */
 export async function waitInPage(page, fn, arg, timeout = 5000) {
   const start = Date.now();

@@ -2,7 +2,7 @@
 // the server restarts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { kAdminToken, startApp, text, waitInPage } from './harness.mjs';
+import { kAdminToken, startApp, text, waitInPage, waitInTest } from './harness.mjs';
 
 const kLiveBudgetMs = 1000;
 
@@ -201,9 +201,7 @@ describe('locks and live updates', () => {
     });
     await page.click('li.file[data-file="b.md"] a');
     // The question comes on the hashchange, after the click returns.
-    for (const deadline = Date.now() + 5000; !dialogs.length && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitInTest(() => dialogs.length);
     assert.deepEqual(dialogs, ['Leave without saving your changes?']);
     await waitInPage(page, () => location.hash.endsWith('/a.md'));
     assert.equal(await text(page, '.doc-name'), 'a.md');

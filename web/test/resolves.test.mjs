@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kAdminToken, startApp, text, waitInPage } from './harness.mjs';
+import { kAdminToken, startApp, text, waitInPage, waitInTest } from './harness.mjs';
 
 const kBase = '# Doc\n\nbase\n';
 const kRepository = '# Doc\n\nfrom the repository\n';
@@ -73,12 +73,10 @@ describe('settling repository conflicts', () => {
     return page;
   }
 
-  /** The PUTs the page sent, once `count` of them have answered. Puppeteer reports a
-   *  response on its own channel, so the page can act on an answer (and a test see that)
-   *  before the answer is in the list. */
+  /** The PUTs the page sent, once `count` of them have answered: puppeteer reports a
+   *  response after the page may already have acted on it. */
   async function putsSeen(page, count) {
-    const deadline = Date.now() + 5000;
-    while (page.puts.length < count && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+    await waitInTest(() => page.puts.length >= count);
     return page.puts;
   }
 
