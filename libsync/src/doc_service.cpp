@@ -48,7 +48,9 @@ Status TakeResolvedConflict(Transaction& tx, std::string_view project_id, std::s
                             const std::string& resolves) {
   LIBSYNC_ASSIGN_OR_RETURN(auto conflict, tx.TakeConflict(project_id, file_name));
   if (conflict && conflict->remote_blob_oid == resolves) return Status::Ok();
-  std::string message = "'" + std::string(file_name) + "' has no sync conflict with the repository's blob " + resolves;
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "literal" + string&&.
+  std::string message = "'";
+  message.append(file_name).append("' has no sync conflict with the repository's blob ").append(resolves);
   if (conflict && !conflict->remote_blob_oid.empty()) message += "; its conflict is with " + conflict->remote_blob_oid;
   return Status::PreconditionFailed(message + " (GET …/conflicts lists them)");
 }
