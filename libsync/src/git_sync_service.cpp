@@ -42,6 +42,9 @@ bool IsDocFile(std::string_view name, const std::vector<std::string>& extensions
   });
 }
 
+/// A doc's git blob id: stored with it, or computed for a row written before they were.
+std::string BlobOf(const Doc& doc) { return doc.blob_oid.empty() ? GitBlobId(doc.content) : doc.blob_oid; }
+
 std::string JoinPath(const std::string& dir, const std::string& file) {
   return dir.empty() ? file : dir + "/" + file;
 }
@@ -112,7 +115,9 @@ constexpr std::size_t kNewDocBytesPerBatch = 8 * 1024 * 1024;
 struct Change {
   /// kDropTombstone: a doc deleted here whose file the repository deleted too; nothing
   /// is left to push.
-  enum Kind { kCreate, kUpdate, kRecordBase, kDelete, kDropTombstone } kind;
+  /// kForgetBase: a doc synced with another remote, branch or docsPath and missing from
+  /// this one: a new file here, which the next export adds.
+  enum Kind { kCreate, kUpdate, kRecordBase, kDelete, kDropTombstone, kForgetBase } kind;
   std::string file_name;
   std::int64_t seen_version = 0;  // 0 for kCreate
   std::string content;
@@ -121,6 +126,11 @@ struct Change {
   bool content_is_blob = false;
   /// kCreate: the content's hash, computed with its check (CheckNewTexts).
   std::string hash = {};
+  /// The doc's base and blob ids as planned from: with its version, what must still hold
+  /// when the change is applied. The version alone misses a doc deleted and written again
+  /// (it starts again at 1) and a resolving write (it moves the base, not the version).
+  std::string seen_base = {};
+  std::string seen_blob = {};
 };
 
 constexpr const char* kNotText = "the remote file is not UTF-8 text within the size limit";
@@ -176,12 +186,20 @@ std::string CleanSyncMark(const Remote& r, const GitSyncOptions& options, const 
   return commit + ' ' + Sha256Hex(scope).substr(0, 16);
 }
 
+constexpr const char* kChangedMeanwhile = "changed locally during the import; run it again";
+
 /// The project's record of an applied import: the commit it is synced with, how the
 /// import ended, and the clean-sync mark (kept, set or cleared; see RunImport).
+/// `whole`: the import took every file of the docsPath. Only such an import, and one
+/// that left no doc to run again for, is synced with its commit: polling and
+/// GET …/git/status compare the branch head with that commit, so a narrower one would
+/// hide the rest of the commit's changes until the branch moved again.
 Status RecordImport(Transaction& tx, std::string_view project_id, const ImportReport& report, Timestamp now,
-                    const std::string& mark, const std::string& mark_seen) {
+                    const std::string& mark, const std::string& mark_seen, bool whole) {
   LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
-  if (!report.commit.empty()) {
+  const bool run_again = std::any_of(report.conflicts.begin(), report.conflicts.end(),
+                                     [](const SyncConflict& c) { return c.reason == kChangedMeanwhile; });
+  if (!report.commit.empty() && whole && !run_again) {
     project.last_synced_commit = report.commit;
     project.synced_at = now;
   }
@@ -234,10 +252,18 @@ DocConflict Stored(std::string_view project_id, const std::string& commit, const
 
 /// The docs an export looks at, and the tombstones it turns into deletions: all of
 /// them, or those of the one named file (a doc, or else a tombstone; kNotFound if neither).
+/// `new_branch`: the branch has no commit yet, so its first one must hold every doc (a
+/// commit of the changed ones alone would read, at the next import, as every other file
+/// deleted there); each doc is read, whatever its base, and the tombstones name no file.
 Status ReadWhatToExport(Transaction& tx, std::string_view project_id, const std::optional<std::string>& file_name,
-                        std::vector<Doc>& docs, std::vector<DocTombstone>& tombstones) {
+                        bool new_branch, std::vector<Doc>& docs, std::vector<DocTombstone>& tombstones) {
   docs.clear();
   tombstones.clear();
+  if (new_branch) {
+    LIBSYNC_ASSIGN_OR_RETURN(docs, tx.ListDocs(project_id));
+    LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
+    return Status::Ok();
+  }
   if (!file_name) {
     // Only the docs whose stored blob id differs from their base, found by the store
     // without visiting the rest: the cost follows the change, not the project's size.
@@ -332,8 +358,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     LIBSYNC_ASSIGN_OR_RETURN(auto files, remote.ListTree(r.target, report.commit, r.dir, request.recursive));
     for (auto& f : files) {
       if (!IsDocFile(f.path, options.extensions)) continue;
-      if (!ValidateFileName(f.path).ok()) {
-        report.conflicts.push_back({f.path, "not a valid document name"});
+      if (Status name = ValidateFileName(f.path); !name.ok()) {
+        report.skipped.push_back({f.path, "not a valid document name: " + name.message()});
         continue;
       }
       remote_files.emplace(std::move(f.path), std::move(f.blob_id));
@@ -369,9 +395,11 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
 
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
-  const auto text_ok = [&](const std::string& name, const std::string& text) {
+  // A text the store would refuse is a conflict naming the blob, which a resolving write
+  // (the doc's own text, `resolves` that blob) settles.
+  const auto text_ok = [&](const std::string& name, const std::string& text, const std::string& blob) {
     if (detail::CheckContent(ctx, text).ok()) return true;
-    report.conflicts.push_back({name, kNotText});
+    report.conflicts.push_back({name, kNotText, blob});
     return false;
   };
   for (const auto& [name, blob] : remote_files) {
@@ -394,7 +422,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       if (text.ok) {
         plan.push_back({Change::kCreate, name, 0, std::move(text.text), blob, true, std::move(text.hash)});
       } else {
-        report.conflicts.push_back({name, kNotText});
+        report.conflicts.push_back({name, kNotText, blob});
       }
       continue;
     }
@@ -412,15 +440,20 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       local_blob = GitBlobId(doc->content);
     }
     const std::int64_t seen = doc ? doc->version : s.version;
+    const auto plan_change = [&](Change c) {
+      c.seen_base = s.base_blob_oid;
+      c.seen_blob = local_blob;
+      plan.push_back(std::move(c));
+    };
     if (local_blob == blob) {
-      plan.push_back({Change::kRecordBase, name, seen, {}, blob});
+      plan_change({Change::kRecordBase, name, seen, {}, blob});
     } else if (s.base_blob_oid.empty()) {
       LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
       report.conflicts.push_back({name, "exists locally and remotely with different text and was never synced", blob,
                                   RemoteText(ctx, std::move(theirs))});
     } else if (local_blob == s.base_blob_oid) {
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
-      if (text_ok(name, text)) plan.push_back({Change::kUpdate, name, seen, std::move(text), blob, true});
+      if (text_ok(name, text, blob)) plan_change({Change::kUpdate, name, seen, std::move(text), blob, true});
     } else {
       if (!doc) {
         LIBSYNC_ASSIGN_OR_RETURN(doc, ReadDoc(ctx, project_id, name));
@@ -432,22 +465,44 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         report.conflicts.push_back({name, "changed locally and remotely in the same place; local text kept", blob,
                                     RemoteText(ctx, std::move(theirs)), s.base_blob_oid,
                                     RemoteText(ctx, std::move(base))});
-      } else if (text_ok(name, merged.content)) {
-        plan.push_back({Change::kUpdate, name, doc->version, std::move(merged.content), blob});
+      } else if (text_ok(name, merged.content, blob)) {
+        plan_change({Change::kUpdate, name, doc->version, std::move(merged.content), blob});
       }
     }
   }
-  // Docs synced before and gone from the remote: deleted there.
+  // Docs synced before and gone from the remote: deleted there. Docs are named relative to
+  // the docsPath: an import of another folder names its files relative to that one, so a
+  // doc it does not list says nothing of the doc's file; nor does a walk that skipped the
+  // doc's name for its ending (an export does not push such docs either).
+  const auto in_scope = [&](const std::string& name) {
+    return docs_path_listed && (request.recursive || name.find('/') == std::string::npos) &&
+           IsDocFile(name, options.extensions);
+  };
   if (!report.commit.empty()) {
     for (const auto& t : tombstones) {
-      const bool in_scope = docs_path_listed && (request.recursive || t.file_name.find('/') == std::string::npos);
-      if (in_scope && !remote_files.count(t.file_name)) plan.push_back({Change::kDropTombstone, t.file_name, 0, {}, {}});
+      if (in_scope(t.file_name) && !remote_files.count(t.file_name)) {
+        plan.push_back({Change::kDropTombstone, t.file_name, 0, {}, {}});
+      }
+    }
+    // The project has no commit of this remote, branch and docsPath yet (its settings
+    // changed since the docs' bases were recorded, ProjectService::Update): a synced doc
+    // missing here was never here, not deleted here. And no doc file at all there is far
+    // likelier a docsPath or branch naming the wrong place than a folder to sync with:
+    // the import refuses rather than make every doc a new file of it.
+    const bool rescoped = r.project.last_synced_commit.empty();
+    if (rescoped && remote_files.empty()) {
+      const std::size_t synced = static_cast<std::size_t>(std::count_if(
+          local.begin(), local.end(), [&](const DocSummary& s) { return !s.base_blob_oid.empty() && in_scope(s.file_name); }));
+      if (synced > 0) {
+        const std::string where = r.dir.empty() ? "the repository's top folder" : "'" + r.dir + "'";
+        return Status::PreconditionFailed(
+            "the branch '" + r.project.branch + "' has no doc files under " + where + ", where " +
+            std::to_string(synced) + " docs here were synced from; check the project's docsPath and branch (if "
+            "the files were deleted on purpose, delete the docs here too)");
+      }
     }
     for (const auto& s : local) {
-      // Docs are named relative to the docsPath: an import of another folder names its
-      // files relative to that one, so a doc it does not list says nothing of the doc's file.
-      const bool in_scope = docs_path_listed && (request.recursive || s.file_name.find('/') == std::string::npos);
-      if (s.base_blob_oid.empty() || !in_scope || remote_files.count(s.file_name)) continue;
+      if (s.base_blob_oid.empty() || !in_scope(s.file_name) || remote_files.count(s.file_name)) continue;
       std::string local_blob = s.blob_oid;
       std::int64_t seen = s.version;
       if (local_blob.empty()) {
@@ -455,8 +510,11 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         local_blob = GitBlobId(doc.content);
         seen = doc.version;
       }
-      if (local_blob == s.base_blob_oid) {
-        plan.push_back({Change::kDelete, s.file_name, seen, {}, {}});
+      if (rescoped || local_blob == s.base_blob_oid) {
+        Change c{rescoped ? Change::kForgetBase : Change::kDelete, s.file_name, seen, {}, {}};
+        c.seen_base = s.base_blob_oid;
+        c.seen_blob = local_blob;
+        plan.push_back(std::move(c));
       } else {
         report.conflicts.push_back({s.file_name, "deleted remotely but changed locally; local text kept", {},
                                     std::nullopt, s.base_blob_oid,
@@ -482,7 +540,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       const std::set<std::string> written_meanwhile(taken.begin(), taken.end());
       for (const NewDoc& n : batch) {
         if (written_meanwhile.count(n.doc.file_name)) {
-          applied.conflicts.push_back({n.doc.file_name, "changed locally during the import; run it again"});
+          applied.conflicts.push_back({n.doc.file_name, kChangedMeanwhile});
           continue;
         }
         LIBSYNC_RETURN_IF_ERROR(detail::AppendDocUpdated(events, n.doc, VersionSource::kGit, /*created=*/true));
@@ -511,13 +569,19 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       }
       LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, c.file_name));
       const std::int64_t version = current ? current->version : 0;
-      if (version != c.seen_version) {
-        applied.conflicts.push_back({c.file_name, "changed locally during the import; run it again"});
+      if (version != c.seen_version ||
+          (current && (current->base_blob_oid != c.seen_base || BlobOf(*current) != c.seen_blob))) {
+        applied.conflicts.push_back({c.file_name, kChangedMeanwhile});
         continue;
       }
       if (c.kind == Change::kDelete) {
         LIBSYNC_RETURN_IF_ERROR(detail::DeleteDoc(tx, events, *current, author));
         applied.deleted.push_back(c.file_name);
+        continue;
+      }
+      if (c.kind == Change::kForgetBase) {
+        current->base_blob_oid.clear();
+        LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*current, version));
         continue;
       }
       const std::string hash = c.kind == Change::kRecordBase ? current->hash : Sha256Hex(c.content);
@@ -545,16 +609,23 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       }
     }
     LIBSYNC_RETURN_IF_ERROR(write_batch());
+    const bool whole = docs_path_listed && request.recursive;
     LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now, applied.conflicts.empty() ? mark : "",
-                                         walk ? "" : mark));
+                                         walk ? "" : mark, whole));
     // What GET …/conflicts lists: this import's conflicts replace those of the last whole
     // import, so a conflict settled in any way (a resolving write, the same text on both
     // sides, a change in the repository) is gone after the next one.
-    if (docs_path_listed && request.recursive) LIBSYNC_RETURN_IF_ERROR(tx.ClearConflicts(project_id));
+    // An import that skipped the walk found no conflict and clears none: what another
+    // server's walk stored meanwhile stays.
+    if (whole && walk) LIBSYNC_RETURN_IF_ERROR(tx.ClearConflicts(project_id));
     for (const auto& c : applied.conflicts) {
-      // A file whose name no doc may have is the repository's to fix; it stays in the
-      // report (and blocks export) but is no doc conflict to list or resolve.
-      if (!ValidateFileName(c.file_name).ok()) continue;
+      // Resolved while this import ran (a write with `resolves` took the stored conflict
+      // and set the doc's base to the repository's blob): not raised again.
+      LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, c.file_name));
+      if (current && c.reason != kChangedMeanwhile &&
+          current->base_blob_oid == (c.deleted_remotely ? std::string() : c.remote_blob_id)) {
+        continue;
+      }
       LIBSYNC_RETURN_IF_ERROR(tx.PutConflict(Stored(project_id, applied.commit, c, now)));
     }
     LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kSyncCompleted,
@@ -598,24 +669,33 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
       return Status(ErrorCode::kPreconditionFailed, "resolve the sync conflicts first: " + list,
                     {{"conflicts", list}});
     }
+    const bool new_branch = imported.commit.empty();
     std::vector<Doc> docs;
     std::vector<DocTombstone> tombstones;
     LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
-      return ReadWhatToExport(tx, project_id, request.file_name, docs, tombstones);
+      return ReadWhatToExport(tx, project_id, request.file_name, new_branch, docs, tombstones);
     }));
+    // Only docs an import would take are pushed: the import never reads a file of another
+    // ending, so it could neither bring its changes back nor see a conflict on it.
     std::vector<GitChange> changes;
     std::vector<std::pair<std::string, std::string>> pushed;  // fileName, blob
     for (const Doc& d : docs) {
-      const std::string blob = d.blob_oid.empty() ? GitBlobId(d.content) : d.blob_oid;
-      if (blob == d.base_blob_oid) continue;
+      const std::string blob = BlobOf(d);
+      if ((blob == d.base_blob_oid && !new_branch) || !IsDocFile(d.file_name, options.extensions)) continue;
       changes.push_back({JoinPath(r.dir, d.file_name), d.content});
       pushed.emplace_back(d.file_name, blob);
     }
     // The import before has settled every tombstone whose file changed or went away in
-    // the repository, so each one left names a file still at the blob deleted here.
+    // the repository, so each one left names a file still at the blob deleted here (on a
+    // new branch, none: the tombstones are only dropped after the push).
     report.pushed.clear();
     report.deleted.clear();
+    std::vector<std::string> dropped;
     for (const DocTombstone& t : tombstones) {
+      if (new_branch || !IsDocFile(t.file_name, options.extensions)) {
+        dropped.push_back(t.file_name);
+        continue;
+      }
       changes.push_back({JoinPath(r.dir, t.file_name), std::nullopt});
       report.deleted.push_back(t.file_name);
     }
@@ -627,6 +707,7 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
         LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
         LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
         project.last_export = {now, report.commit, "ok"};  // nothing to push is a success too
+        for (const auto& name : dropped) LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, name).status());
         return tx.UpdateProject(project);
       }));
       return report;
@@ -653,11 +734,21 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
         LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*current, current->version));
       }
       // The files are gone from the repository now; a doc written under one of these
-      // names meanwhile has taken its tombstone and is a new file for the next export.
+      // names meanwhile has taken its tombstone, and with it the deleted file's base: it
+      // is a new file now, which the next export adds (kept at that base, the next
+      // import would read the file's absence as a deletion there and delete the doc).
       for (const auto& name : report.deleted) {
         LIBSYNC_ASSIGN_OR_RETURN(auto taken, tx.TakeTombstone(project_id, name));
-        if (!taken) recorded_all = false;  // that doc keeps the deleted file's base
+        if (taken) continue;
+        recorded_all = false;
+        LIBSYNC_ASSIGN_OR_RETURN(auto written_again, detail::FindDoc(tx, project_id, name));
+        if (written_again && !written_again->base_blob_oid.empty()) {
+          const std::int64_t version = written_again->version;
+          written_again->base_blob_oid.clear();
+          LIBSYNC_RETURN_IF_ERROR(tx.UpdateDoc(*written_again, version));
+        }
       }
+      for (const auto& name : dropped) LIBSYNC_RETURN_IF_ERROR(tx.TakeTombstone(project_id, name).status());
       LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
       const bool built_on_clean = project.clean_sync_mark == CleanSyncMark(r, options, imported.commit);
       project.clean_sync_mark = built_on_clean && recorded_all ? CleanSyncMark(r, options, commit) : std::string();
@@ -777,7 +868,15 @@ Status GitSyncService::Failed(std::string_view project_id, SyncDirection directi
 Result<ExportReport> GitSyncService::Export(const Caller& caller, std::string_view project_id,
                                            const ExportRequest& request) {
   LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, std::nullopt));
-  if (request.file_name) LIBSYNC_RETURN_IF_ERROR(ValidateFileName(*request.file_name));
+  if (request.file_name) {
+    LIBSYNC_RETURN_IF_ERROR(ValidateFileName(*request.file_name));
+    if (!IsDocFile(*request.file_name, options_.extensions)) {
+      std::string endings;
+      for (const auto& ext : options_.extensions) endings += (endings.empty() ? "" : ", ") + ext;
+      return Status::InvalidArgument("'" + *request.file_name + "' is not synced with git: only names ending in " +
+                                     endings + " are");
+    }
+  }
   if (Status locked = CheckLockBeforeNetwork(ctx_, project_id, request.lock_token); !locked.ok()) {
     return Failed(project_id, SyncDirection::kExport, locked);
   }

@@ -134,10 +134,19 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(id));
     LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(id));
+    const std::string was_synced_with = p.repo_url + '\n' + p.branch + '\n' + p.docs_path;
     if (changes.name) p.name = *changes.name;
     if (changes.repo_url) p.repo_url = *changes.repo_url;
     if (changes.branch) p.branch = *changes.branch;
     if (changes.docs_path) p.docs_path = NormalizeDocsPath(*changes.docs_path);
+    // Another remote, branch or folder: the project is synced with no commit of it yet.
+    // The next import then reads a synced doc missing there as not yet in that place,
+    // never as deleted there (RunImport), and the next export starts a missing branch
+    // with every doc.
+    if (p.repo_url + '\n' + p.branch + '\n' + p.docs_path != was_synced_with) {
+      p.last_synced_commit.clear();
+      p.synced_at.reset();
+    }
     if (changes.sync_interval_seconds) p.sync_interval_seconds = *changes.sync_interval_seconds;
     LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, changes.token.value_or("")));
     if (sealed) p.token = *sealed;

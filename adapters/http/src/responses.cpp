@@ -231,12 +231,15 @@ boost::json::object ImportJson(const ImportReport& r) {
          {"remoteBlobId", c.remote_blob_id.empty() ? boost::json::value(nullptr) : boost::json::value(c.remote_blob_id)},
          {"remoteContent", c.remote_content ? boost::json::value(*c.remote_content) : boost::json::value(nullptr)}});
   }
+  boost::json::array skipped;
+  for (const auto& c : r.skipped) skipped.push_back({{"fileName", c.file_name}, {"reason", c.reason}});
   return {{"commit", r.commit.empty() ? boost::json::value(nullptr) : boost::json::value(r.commit)},
           {"imported", Strings(r.imported)},
           {"updated", Strings(r.updated)},
           {"unchanged", Strings(r.unchanged)},
           {"deleted", Strings(r.deleted)},
-          {"conflicts", std::move(conflicts)}};
+          {"conflicts", std::move(conflicts)},
+          {"skipped", std::move(skipped)}};
 }
 
 boost::json::object ExportJson(const ExportReport& r) {

@@ -134,7 +134,8 @@ void BindModels(py::module_& m) {
       .def_readonly("updated", &ImportReport::updated)
       .def_readonly("unchanged", &ImportReport::unchanged)
       .def_readonly("deleted", &ImportReport::deleted)
-      .def_readonly("conflicts", &ImportReport::conflicts);
+      .def_readonly("conflicts", &ImportReport::conflicts)
+      .def_readonly("skipped", &ImportReport::skipped);
   Value<ExportReport>(m, "ExportReport", "What a push to git did.")
       .def_readonly("commit", &ExportReport::commit)
       .def_readonly("pushed", &ExportReport::pushed)

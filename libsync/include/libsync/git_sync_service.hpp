@@ -64,6 +64,9 @@ struct ImportReport {
   std::vector<std::string> unchanged;
   std::vector<std::string> deleted;    ///< deleted remotely, unchanged locally
   std::vector<SyncConflict> conflicts; ///< local text kept
+  /// Files of the repository that no doc may be named after (ValidateFileName): left
+  /// alone on both sides, reported here with the reason; they do not block an export.
+  std::vector<SyncConflict> skipped;
 };
 
 struct ExportRequest {

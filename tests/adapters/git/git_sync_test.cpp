@@ -710,6 +710,179 @@ TEST_F(GitSyncTest, LocalRemotesAreRefusedUnlessAllowedWithoutSayingWhetherThePa
   EXPECT_EQ(Import().imported, std::vector<std::string>{"a.md"});
 }
 
+std::string FilesOnMain(const GitRepos& repos) {
+  return Shell("git -C " + repos.bare() + " ls-tree -r --name-only main");
+}
+
+// An import never reads a file of another ending, so it can neither bring its changes back
+// nor tell that it was deleted there: such a doc stays on the server, on both sides.
+TEST_F(GitSyncTest, DocsOfOtherEndingsAreNeitherPushedNorDeletedByTheNextImport) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/llms.txt", "the repository's own\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("llms.txt", "ours\n");
+  Put("notes.txt", "kept here\n");
+  Put("b.md", "B\n");
+  ExportReport pushed = Export();
+  EXPECT_EQ(pushed.pushed, std::vector<std::string>{"b.md"});
+  EXPECT_EQ(repos_->Show("main:docs/llms.txt"), "the repository's own\n") << "not overwritten unseen";
+  EXPECT_EQ(FilesOnMain(*repos_).find("notes.txt"), std::string::npos);
+  ImportReport again = Import();
+  EXPECT_TRUE(again.deleted.empty());
+  EXPECT_EQ(Get("notes.txt").content, "kept here\n");
+  EXPECT_EQ(Get("llms.txt").content, "ours\n");
+  auto one = git_sync_->Export(admin_, project_, {.file_name = "notes.txt"});
+  ASSERT_FALSE(one.has_value());
+  EXPECT_EQ(one.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(one.error().message().find(".md"), std::string::npos) << one.error().message();
+}
+
+// A branch with no commit yet gets every doc in its first one: with the changed docs
+// alone, the next import would read every other file as deleted there.
+TEST_F(GitSyncTest, AnExportToABranchThatDoesNotExistYetPushesEveryDoc) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->Write("docs/c.md", "C\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("c.md");
+  ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.branch = "release"}).has_value());
+  EXPECT_TRUE(sync_.projects().Get(admin_, project_)->last_synced_commit.empty());
+  Put("a.md", "A, edited\n");
+  ExportReport r = Export();
+  std::sort(r.pushed.begin(), r.pushed.end());
+  EXPECT_EQ(r.pushed, (std::vector<std::string>{"a.md", "b.md"}));
+  EXPECT_TRUE(r.deleted.empty());
+  EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree -r --name-only release"), "docs/a.md\ndocs/b.md\n");
+  ImportReport again = Import();
+  EXPECT_TRUE(again.deleted.empty());
+  EXPECT_TRUE(again.conflicts.empty());
+  EXPECT_EQ(Get("b.md").content, "B\n");
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "c.md").has_value());
+  EXPECT_EQ(Export().pushed, std::vector<std::string>{}) << "the tombstone went with the first commit";
+}
+
+// A docsPath naming a folder the branch does not have is a mistake to report, not every
+// doc deleted there; a docsPath naming another folder makes the docs missing from it new
+// files of it, which the next export adds, never deletions.
+TEST_F(GitSyncTest, AnotherDocsPathDeletesNoDoc) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->Write("guides/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "doc"}).has_value());
+  auto refused = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed);
+  EXPECT_NE(refused.error().message().find("'doc'"), std::string::npos) << refused.error().message();
+  EXPECT_EQ(Get("a.md").content, "A\n");
+  EXPECT_EQ(sync_.docs().History(admin_, project_, "a.md")->size(), 1u);
+
+  ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "guides"}).has_value());
+  ImportReport moved = Import();
+  EXPECT_TRUE(moved.deleted.empty());
+  EXPECT_TRUE(moved.conflicts.empty());
+  EXPECT_EQ(moved.unchanged, std::vector<std::string>{"b.md"});
+  EXPECT_EQ(Get("a.md").base_blob_oid, "") << "a new file of the new folder";
+  EXPECT_EQ(Export().pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:guides/a.md"), "A\n");
+}
+
+// The branch's whole change stays to be imported after an import of one folder: polling
+// compares the head with the commit of the last whole import.
+TEST_F(GitSyncTest, AnImportOfOneFolderLeavesTheCommitToImport) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  const std::string synced = sync_.projects().Get(admin_, project_)->last_synced_commit;
+  repos_->Write("docs/a.md", "A2\n");
+  repos_->Write("docs/guides/b.md", "B\n");
+  repos_->CommitAndPush("both");
+  EXPECT_EQ(Import({.path = "docs/guides"}).imported, std::vector<std::string>{"b.md"});
+  EXPECT_EQ(sync_.projects().Get(admin_, project_)->last_synced_commit, synced);
+  EXPECT_TRUE(git_sync_->CheckHead(admin_, project_)->moved);
+  EXPECT_EQ(Import().updated, std::vector<std::string>{"a.md"});
+  EXPECT_FALSE(git_sync_->CheckHead(admin_, project_)->moved);
+}
+
+// A doc deleted and written again while its deletion is pushed is a new file after the
+// push: the next import keeps it and the next export adds it.
+TEST_F(GitSyncTest, ADocWrittenAgainWhileItsDeletionIsPushedIsAddedByTheNextExport) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("a.md");
+  counting_->before_push = [&] { Put("a.md", "A\n"); };
+  EXPECT_EQ(Export().deleted, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(FilesOnMain(*repos_), "");
+  EXPECT_EQ(Get("a.md").base_blob_oid, "");
+  EXPECT_TRUE(Import().deleted.empty());
+  EXPECT_EQ(Get("a.md").content, "A\n");
+  EXPECT_EQ(Export().pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A\n");
+}
+
+// The plan's version check alone would pass a doc deleted and written again meanwhile (it
+// starts again at version 1): its base and blob ids are checked too.
+TEST_F(GitSyncTest, ADocDeletedAndWrittenAgainWhileTheImportRunsIsKept) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  repos_->Remove("docs/a.md");
+  repos_->Write("docs/b.md", "B2\n");
+  repos_->CommitAndPush("delete a, edit b");
+  counting_->during_blob_read = [&] {
+    Delete("a.md");
+    Put("a.md", "A, written again\n");
+  };
+  ImportReport r = Import();
+  EXPECT_TRUE(r.deleted.empty());
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].file_name, "a.md");
+  EXPECT_EQ(Get("a.md").content, "A, written again\n");
+  EXPECT_EQ(Get("b.md").content, "B2\n");
+}
+
+// A conflict resolved while an import that found it runs is not stored again by it.
+TEST_F(GitSyncTest, AConflictResolvedWhileTheImportRunsIsNotListedAgain) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("a.md", "A, ours\n");
+  repos_->Write("docs/a.md", "A, theirs\n");
+  repos_->CommitAndPush("theirs");
+  ASSERT_EQ(Import().conflicts.size(), 1u);
+  counting_->during_blob_read = [&] {
+    const std::string blob = GitBlobId("A, theirs\n");
+    ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "A, both\n", {.resolves = blob}).has_value());
+  };
+  EXPECT_EQ(Import().conflicts.size(), 1u) << "planned before the resolution";
+  EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty());
+  EXPECT_TRUE(Import().conflicts.empty());
+  EXPECT_EQ(Export().pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, both\n");
+}
+
+// A file no doc may be named after is the repository's to fix: reported as skipped, it
+// neither blocks an export nor is touched by one.
+TEST_F(GitSyncTest, AFileNoDocMayBeNamedAfterIsSkippedAndExportsGoOn) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/meeting 10:30.md", "notes\n");
+  repos_->CommitAndPush("docs");
+  ImportReport r = Import();
+  EXPECT_TRUE(r.conflicts.empty());
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_EQ(r.skipped[0].file_name, "meeting 10:30.md");
+  EXPECT_NE(r.skipped[0].reason.find("not a valid document name"), std::string::npos) << r.skipped[0].reason;
+  EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty());
+  Put("a.md", "A2\n");
+  EXPECT_EQ(Export().pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("'main:docs/meeting 10:30.md'"), "notes\n");
+}
+
 TEST_F(GitSyncTest, ReadKeysCannotSync) {
   auto key = sync_.keys().Create(admin_, project_, "laptop", KeyScope::kRead);
   const Caller reader = sync_.keys().Authenticate(key->plain_key).value();
