@@ -120,6 +120,7 @@ describe('git import and export against a local bare repository', () => {
     mkdirSync(join(dir, 'work', 'docs'));
     writeFileSync(join(dir, 'work', 'docs', 'a.md'), '# A\n\nbase\n');
     writeFileSync(join(dir, 'work', 'docs', 'b.md'), '# B\n');
+    writeFileSync(join(dir, 'work', 'docs', 'meeting 10:30.md'), 'no doc may be named so\n');
     git('-C', join(dir, 'work'), 'add', '.');
     git('-C', join(dir, 'work'), 'commit', '-q', '-m', 'docs');
     git('-C', join(dir, 'work'), 'push', '-q', join(dir, 'remote.git'), 'HEAD:main');
@@ -136,6 +137,8 @@ describe('git import and export against a local bare repository', () => {
     await page.click('.git-import');
     await page.waitForSelector('.git-report.import .imported');
     assert.deepEqual(await page.$$eval('.imported li a', (as) => as.map((a) => a.textContent)), ['a.md', 'b.md']);
+    // A file no doc may be named after is shown as skipped, and blocks no export below.
+    assert.match(await text(page, '.skipped li'), /^meeting 10:30\.md not a valid document name/);
 
     await app.server.putDoc(project.id, 'b.md', '# B\n\nfrom the app\n');
     await page.click('.git-export');

@@ -45,6 +45,9 @@ export function renderGit(root, state, ctx) {
           r.conflicts.length ? h('div', { class: 'conflicted' }, h('h3', {}, `Conflicts (${r.conflicts.length})`),
             h('p', { class: 'muted' }, 'The local text was kept; open a file to see the repository\'s beside it.'),
             h('ul', {}, r.conflicts.map((c) => h('li', {}, docLink(c.fileName), h('span', { class: 'muted' }, ` ${c.reason}`))))) : null,
+          (r.skipped || []).length ? h('div', { class: 'skipped' }, h('h3', {}, `Skipped (${r.skipped.length})`),
+            h('p', { class: 'muted' }, 'Files of the repository that no doc may be named after; rename them there.'),
+            h('ul', {}, r.skipped.map((c) => h('li', {}, c.fileName, h('span', { class: 'muted' }, ` ${c.reason}`))))) : null,
           h('p', { class: 'muted' }, `${r.unchanged.length} unchanged.`)));
         state.reloadDocs().catch(() => {});
       } else {
