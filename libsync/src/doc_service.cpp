@@ -55,6 +55,27 @@ Status TakeResolvedConflict(Transaction& tx, std::string_view project_id, std::s
   return Status::PreconditionFailed(message + " (GET …/conflicts lists them)");
 }
 
+// A doc a.md beside a doc a.md/x.md cannot both be files: the repository's tree and every
+// workstation's folder would need a.md as a file and as a folder at once (git refuses the
+// commit; a pull cannot write the second). A new name is checked against both sides.
+Status CheckNotFileAndFolder(Transaction& tx, std::string_view project_id, std::string_view file_name) {
+  for (std::size_t slash = file_name.find('/'); slash != std::string_view::npos;
+       slash = file_name.find('/', slash + 1)) {
+    const std::string_view folder = file_name.substr(0, slash);
+    LIBSYNC_ASSIGN_OR_RETURN(auto doc, FindDoc(tx, project_id, folder));
+    if (doc) {
+      return Status::InvalidArgument("'" + std::string(file_name) + "' would make the doc '" + std::string(folder) +
+                                     "' a folder; a name cannot be a file and a folder at once");
+    }
+  }
+  LIBSYNC_ASSIGN_OR_RETURN(bool folder, tx.HasDocsUnder(project_id, file_name));
+  if (folder) {
+    return Status::InvalidArgument("'" + std::string(file_name) +
+                                   "' is a folder of docs; a name cannot be a file and a folder at once");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<Doc>> DocService::List(const Caller& caller, std::string_view project_id) {
@@ -126,6 +147,7 @@ Result<DocWriteResult> DocService::Put(const Caller& caller, std::string_view pr
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, guard.lock_token));
     LIBSYNC_ASSIGN_OR_RETURN(auto current, FindDoc(tx, project_id, file_name));
+    if (!current) LIBSYNC_RETURN_IF_ERROR(CheckNotFileAndFolder(tx, project_id, file_name));
     if (guard.resolves) LIBSYNC_RETURN_IF_ERROR(TakeResolvedConflict(tx, project_id, file_name, *guard.resolves));
     return write.Run(tx, events, current ? &*current : nullptr, out);
   }));

@@ -206,6 +206,13 @@ class MemoryTransaction final : public Transaction {
     }
     return out;
   }
+  Result<bool> HasDocsUnder(std::string_view project_id, std::string_view folder) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    const std::string prefix = std::string(folder) + '/';
+    auto it = p->docs.lower_bound(prefix);
+    return it != p->docs.end() && it->first.starts_with(prefix);
+  }
   Status InsertDoc(const Doc& doc) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());
     auto* p = Find(doc.project_id);

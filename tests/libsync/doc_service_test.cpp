@@ -28,6 +28,31 @@ TEST_F(DocServiceTest, CreateStartsAtVersionOneWithTheContentHash) {
   EXPECT_EQ(got.version, 1);
 }
 
+// No name may be a file and a folder at once: the repository and every workstation's
+// folder could hold only one of the two.
+TEST_F(DocServiceTest, ANameCannotBeADocAndAFolderOfDocsAtOnce) {
+  Put("a.md", "a file");
+  Put("guides/deep/style.md", "in a folder");
+  Put("guides-old.md", "beside the folder");
+  sink_.Clear();
+  for (const char* name : {"a.md/x.md", "a.md/history", "guides", "guides/deep", "guides/deep/style.md/x.md"}) {
+    auto refused = sync_.docs().Put(admin_, project_.id, name, "text");
+    ASSERT_FALSE(refused.has_value()) << name;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << name;
+    EXPECT_NE(refused.error().message().find("a file and a folder at once"), std::string::npos)
+        << refused.error().message();
+    EXPECT_FALSE(sync_.docs().Get(admin_, project_.id, name).has_value()) << name;
+  }
+  EXPECT_TRUE(sink_.Events().empty()) << "a refused write announces nothing";
+  // Neighbours that only share the beginning of a name are no folder of it.
+  EXPECT_TRUE(Put("guides/deep2.md", "x").created);
+  EXPECT_TRUE(Put("a.md2/x.md", "x").created);
+  EXPECT_TRUE(Put("guide", "x").created);
+  // Once the doc is gone, its name may become a folder.
+  ASSERT_TRUE(sync_.docs().Delete(admin_, project_.id, "a.md").ok());
+  EXPECT_TRUE(Put("a.md/x.md", "now a folder").created);
+}
+
 TEST_F(DocServiceTest, ChangingContentBumpsTheVersion) {
   Put("a.md", "one");
   auto r = Put("a.md", "two");

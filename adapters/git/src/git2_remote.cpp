@@ -151,12 +151,30 @@ Result<Remote> AnonymousRemote(git_repository* repo, const GitTarget& target) {
 }
 
 // Whether `path` names an entry of `tree` (null: an empty tree).
-bool HasEntry(git_tree* tree, const std::string& path) {
-  if (!tree) return false;
-  git_tree_entry* entry = nullptr;
-  if (git_tree_entry_bypath(&entry, tree, path.c_str()) != 0) return false;
-  git_tree_entry_free(entry);
-  return true;
+/// What `path` is in `tree`: GIT_OBJECT_BLOB, GIT_OBJECT_TREE, or GIT_OBJECT_INVALID (absent).
+git_object_t EntryType(const git_tree* tree, const std::string& path) {
+  if (!tree) return GIT_OBJECT_INVALID;
+  git_tree_entry* raw = nullptr;
+  if (git_tree_entry_bypath(&raw, tree, path.c_str()) != 0) return GIT_OBJECT_INVALID;
+  const TreeEntry entry(raw);
+  return git_tree_entry_type(entry.get());
+}
+
+bool HasEntry(const git_tree* tree, const std::string& path) { return EntryType(tree, path) != GIT_OBJECT_INVALID; }
+
+/// Why a file cannot be written at one of `files` in `tree`: a folder there, or a file
+/// where one of its folders goes. Empty when none clashes.
+std::string FileFolderClash(const git_tree* tree, const std::vector<std::string>& files) {
+  for (const std::string& path : files) {
+    if (EntryType(tree, path) == GIT_OBJECT_TREE) return "the repository has a folder named " + path;
+    for (std::size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+      const std::string folder = path.substr(0, slash);
+      if (EntryType(tree, folder) == GIT_OBJECT_BLOB) {
+        return "the repository has a file named " + folder + ", where " + path + " needs a folder";
+      }
+    }
+  }
+  return {};
 }
 
 class Git2Remote final : public GitRemote {
@@ -335,27 +353,51 @@ class Git2Remote final : public GitRemote {
     // The parent's tree with only the changed paths replaced: the folders on their way are
     // rewritten and every other tree is kept by id, so a commit costs what changed, not the
     // size of the repository (reading the whole tree into an index did).
-    std::vector<git_tree_update> updates;
-    updates.reserve(changes.size());
+    // Removals go first, in a step of their own: a file replaced by a folder of the same
+    // name (a.md deleted here, a.md/x.md written) is one change, which libgit2 refuses as
+    // one batch of updates.
+    std::vector<git_tree_update> removals;
+    std::vector<git_tree_update> upserts;
+    std::vector<std::string> written;
     for (const GitChange& change : changes) {
       git_tree_update update{};
       update.path = change.path.c_str();
       if (!change.content) {
         if (!HasEntry(base.get(), change.path)) continue;  // already gone: nothing to delete
         update.action = GIT_TREE_UPDATE_REMOVE;
-      } else {
-        update.action = GIT_TREE_UPDATE_UPSERT;
-        update.filemode = GIT_FILEMODE_BLOB;
-        if (int rc = git_blob_create_from_buffer(&update.id, r, change.content->data(), change.content->size());
-            rc < 0) {
-          return MapGitError(rc, "writing " + change.path);
-        }
+        removals.push_back(update);
+        continue;
       }
-      updates.push_back(update);
+      update.action = GIT_TREE_UPDATE_UPSERT;
+      update.filemode = GIT_FILEMODE_BLOB;
+      if (int rc = git_blob_create_from_buffer(&update.id, r, change.content->data(), change.content->size());
+          rc < 0) {
+        return MapGitError(rc, "writing " + change.path);
+      }
+      upserts.push_back(update);
+      written.push_back(change.path);
     }
     git_oid tree_id;
-    if (int rc = git_tree_create_updated(&tree_id, r, base.get(), updates.size(), updates.data()); rc < 0) {
-      return MapGitError(rc, "writing the tree");
+    git_tree* baseline = base.get();
+    Tree after_removals;
+    if (!removals.empty()) {
+      if (int rc = git_tree_create_updated(&tree_id, r, baseline, removals.size(), removals.data()); rc < 0) {
+        return MapGitError(rc, "writing the tree");
+      }
+      git_tree* raw = nullptr;
+      if (int rc = git_tree_lookup(&raw, r, &tree_id); rc < 0) return MapGitError(rc, "reading the new tree");
+      after_removals.reset(raw);
+      baseline = after_removals.get();
+    }
+    if (!upserts.empty() || removals.empty()) {
+      if (int rc = git_tree_create_updated(&tree_id, r, baseline, upserts.size(), upserts.data()); rc < 0) {
+        // A doc where the repository has a folder of other files (or the reverse) is the
+        // repository's to change, not a failure of this server.
+        if (std::string clash = FileFolderClash(baseline, written); !clash.empty()) {
+          return Status::PreconditionFailed(clash + "; a name cannot be a file and a folder at once");
+        }
+        return MapGitError(rc, "writing the tree");
+      }
     }
     git_tree* raw_tree = nullptr;
     if (int rc = git_tree_lookup(&raw_tree, r, &tree_id); rc < 0) return MapGitError(rc, "reading the new tree");

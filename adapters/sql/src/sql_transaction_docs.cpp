@@ -101,6 +101,24 @@ Result<std::vector<Doc>> SqlTransaction::ListDocsToExport(std::string_view proje
   });
 }
 
+Result<bool> SqlTransaction::HasDocsUnder(std::string_view project_id, std::string_view folder) {
+  return Guard([&]() -> Result<bool> {
+    std::string pid(project_id);
+    if (!ProjectExists(pid)) return ProjectNotFound(project_id);
+    // Names under the folder are those from "folder/" up to "folder0" ('0' follows '/'),
+    // bytewise: a range of the (projectId, fileName) index, compared as it is ordered.
+    std::string from = std::string(folder) + '/', to = std::string(folder) + '0';
+    const std::string& sql = PerDialect(dialect_, [](Dialect d) {
+      const std::string name = d == Dialect::kPostgres ? R"("fileName" COLLATE "C")" : R"("fileName")";
+      return R"(SELECT 1 FROM "Doc" WHERE "projectId" = :p AND )" + name + " >= :f AND " + name + " < :t LIMIT 1";
+    });
+    int one = 0;
+    Query q(channel_);
+    q.Into(one).Use(pid).Use(from).Use(to);
+    return q.Run(sql);
+  });
+}
+
 Status SqlTransaction::InsertDoc(const Doc& d) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
   return Guard([&]() -> Status {

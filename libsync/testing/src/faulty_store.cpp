@@ -27,6 +27,7 @@ class FaultyTransaction final : public Transaction {
   Result<std::vector<DocSummary>> ListDocSummaries(std::string_view p) override {
     LIBSYNC_FORWARD(ListDocSummaries(p));
   }
+  Result<bool> HasDocsUnder(std::string_view p, std::string_view f) override { LIBSYNC_FORWARD(HasDocsUnder(p, f)); }
   Result<std::vector<Doc>> ListDocsToExport(std::string_view p) override { LIBSYNC_FORWARD(ListDocsToExport(p)); }
   Status InsertDoc(const Doc& d) override { LIBSYNC_FORWARD(InsertDoc(d)); }
   Result<std::vector<std::string>> InsertNewDocs(std::span<const NewDoc> d) override { LIBSYNC_FORWARD(InsertNewDocs(d)); }

@@ -383,6 +383,34 @@ TEST_P(StoreContract, DocsToExportAreThoseWhoseBlobIsNotTheirBaseInNameOrder) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
 }
 
+// A folder of docs is found by its name alone: names compared bytewise, so neighbours
+// that sort just before or after "folder/" ('-' and '0' sit either side of '/') are not in it.
+TEST_P(StoreContract, HasDocsUnderFindsAFolderOfDocsAndNothingBesideIt) {
+  Project p = AddProject("web");
+  Project other = AddProject("other");
+  for (const char* name : {"guides/one.md", "guides-old.md", "guidesX/a.md", "g.md", "a b/c.md", "h0.md",
+                           "\xc3\xa9/x.md", "deep/er/x.md"}) {
+    AddDoc(p.id, name, "text");
+  }
+  AddDoc(other.id, "elsewhere/x.md", "text");
+  const auto read = [&](const std::string& project, const std::string& folder) {
+    return ReadValue<bool>(*store_, [&](Transaction& tx) { return tx.HasDocsUnder(project, folder); });
+  };
+  const auto under = [&](const std::string& project, const std::string& folder) {
+    auto answer = read(project, folder);
+    EXPECT_TRUE(answer.has_value()) << folder << ": " << answer.error().ToString();
+    return answer.has_value() && *answer;
+  };
+  for (const char* folder : {"guides", "a b", "\xc3\xa9", "deep", "deep/er"}) EXPECT_TRUE(under(p.id, folder)) << folder;
+  for (const char* folder : {"guide", "guides/one.md", "g.md", "g", "h", "guides-old.md", "elsewhere", "deep/e"}) {
+    EXPECT_FALSE(under(p.id, folder)) << folder;
+  }
+  EXPECT_TRUE(under(other.id, "elsewhere"));
+  auto missing = read("nope", "guides");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+}
+
 // 75 new docs cross every batch size a store may use (the SQL store's 64, 8 and 1 rows
 // per statement); one name is taken already and is skipped, and reported.
 TEST_P(StoreContract, NewDocsAreInsertedWithTheirFirstVersionsAndTakenNamesAreSkipped) {

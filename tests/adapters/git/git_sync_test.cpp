@@ -883,6 +883,38 @@ TEST_F(GitSyncTest, AFileNoDocMayBeNamedAfterIsSkippedAndExportsGoOn) {
   EXPECT_EQ(repos_->Show("'main:docs/meeting 10:30.md'"), "notes\n");
 }
 
+// A doc deleted here and a folder of the same name written: one commit removes the file
+// and adds the folder (libgit2 refuses the two in one batch of tree updates).
+TEST_F(GitSyncTest, AFileReplacedByAFolderOfTheSameNameIsOneExport) {
+  repos_->Write("docs/readme.md", "a file\n");
+  repos_->CommitAndPush("docs");
+  Import();
+  Delete("readme.md");
+  Put("readme.md/intro.md", "now a folder\n");
+  ExportReport r = Export();
+  EXPECT_EQ(r.deleted, std::vector<std::string>{"readme.md"});
+  EXPECT_EQ(r.pushed, std::vector<std::string>{"readme.md/intro.md"});
+  EXPECT_EQ(FilesOnMain(*repos_), "docs/readme.md/intro.md\n");
+  EXPECT_EQ(repos_->CommitCount(), 2);
+  EXPECT_TRUE(Import().conflicts.empty());
+}
+
+// A doc where the repository has a folder of other files is the repository's to change:
+// a clear refusal naming the folder, not an internal error.
+TEST_F(GitSyncTest, ADocWhereTheRepositoryHasAFolderIsRefusedByName) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/guides.md/logo.png", "\x89PNG");
+  repos_->CommitAndPush("docs");
+  Import();
+  Put("guides.md", "a doc\n");
+  auto refused = git_sync_->Export(admin_, project_, {});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
+  EXPECT_NE(refused.error().message().find("folder named docs/guides.md"), std::string::npos)
+      << refused.error().message();
+  EXPECT_EQ(repos_->CommitCount(), 1);
+}
+
 TEST_F(GitSyncTest, ReadKeysCannotSync) {
   auto key = sync_.keys().Create(admin_, project_, "laptop", KeyScope::kRead);
   const Caller reader = sync_.keys().Authenticate(key->plain_key).value();

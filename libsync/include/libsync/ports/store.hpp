@@ -80,6 +80,10 @@ class Transaction {
   /// of one edited doc in a project of 10,000 must not visit the other 9,999).
   /// Expected errors: kNotFound (no such project).
   virtual Result<std::vector<Doc>> ListDocsToExport(std::string_view project_id) = 0;
+  /// Whether a doc of the project is named `folder` + "/" + more: `folder` is then a folder
+  /// of docs, which no doc may be named after. The cost follows the answer, not the
+  /// project's size (an index range, not a scan). Expected errors: kNotFound (no such project).
+  virtual Result<bool> HasDocsUnder(std::string_view project_id, std::string_view folder) = 0;
   /// Expected errors: kPreconditionFailed ((projectId, fileName) exists).
   virtual Status InsertDoc(const Doc& doc) = 0;
   /// Compare-and-swap: replaces the doc with `doc.id` only if its stored version equals
