@@ -32,7 +32,7 @@ enum Statement {
   kDropLock,
   kUpdateDoc,
   kInsertVersion,
-  // kSameRows: what the store must also write (DESIGN §4).
+  // kSameRows: what the store must also write (docs/semantics.md).
   kNextFenceAndSeq,
   kTakeFencedLock,
   kNextSeq,

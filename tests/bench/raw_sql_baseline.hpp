@@ -7,7 +7,7 @@
 // own BEGIN (IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL).
 //
 // Two baselines, each a RawWork:
-// - kSameRows writes what the store must write for the same operation (DESIGN §4): the
+// - kSameRows writes what the store must write for the same operation (docs/semantics.md): the
 //   lock with its fence from the project's counter, the doc row with its git blob id and
 //   the check that no live lock holds the project, and in the same transaction an event
 //   with the project's next seq. This is the like-for-like baseline.

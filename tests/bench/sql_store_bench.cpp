@@ -5,7 +5,7 @@
 //   same rows (the like-for-like baseline): what the store must write for the operation,
 //     by hand -- the lock with its fence, the doc with its blob id once no live lock holds
 //     the project, and each change's event with the project's next seq, in the same
-//     transaction (DESIGN §4);
+//     transaction (docs/semantics.md);
 //   minimal (the floor): the classic lease (one upsert, one delete by token hash) and
 //     versioned update (the doc row and its history row), without fence, lock check or
 //     event.

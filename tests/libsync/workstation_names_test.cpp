@@ -1,4 +1,4 @@
-// Doc names every workstation can write safely (DESIGN §8): git's own folder in every
+// Doc names every workstation can write safely (docs/semantics.md): git's own folder in every
 // spelling a file system takes for it, Windows device names and characters are refused
 // on write; docs stored under such names before the rule stay readable and removable
 // through the API but are never served to hooks.

@@ -1,5 +1,5 @@
 #pragma once
-// Building responses: JSON bodies, the error body of DESIGN §5, and how each model value
+// Building responses: JSON bodies, the error body of docs/http.md, and how each model value
 // is shown to clients (never a token, key hash or sealed secret).
 
 #include <boost/json.hpp>

@@ -18,7 +18,7 @@ void AddSecurityHeaders(Response& r) {
   r.headers.emplace_back("x-frame-options", "DENY");
 }
 
-/// The API's error body (DESIGN §5) for a 404 or 405, with the app's headers.
+/// The API's error body (docs/http.md) for a 404 or 405, with the app's headers.
 Response Refused(int status, std::string message) {
   Response r = JsonResponse(status, boost::json::object{{"statusCode", status},
                                                         {"error", ReasonPhrase(status)},

@@ -1,5 +1,5 @@
 #pragma once
-// The SecretBox of DESIGN §2: AES-256-GCM through OpenSSL.
+// The SecretBox of docs/architecture.md: AES-256-GCM through OpenSSL.
 
 #include <memory>
 #include <string>

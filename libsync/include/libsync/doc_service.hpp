@@ -1,5 +1,5 @@
 #pragma once
-// DocService: the documents of a project, with their versions and history (DESIGN §4,
+// DocService: the documents of a project, with their versions and history (docs/semantics.md,
 // "Versioning"), and the conditions a write must meet (WriteGuard).
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Import from and export to a project's git branch (DESIGN §4, "Git sync").
+// Import from and export to a project's git branch (docs/git-sync.md).
 
 #include <atomic>
 #include <condition_variable>

@@ -1,5 +1,5 @@
 #pragma once
-// Content hashes of DESIGN §4.
+// Content hashes of docs/semantics.md.
 
 #include <span>
 #include <string>

@@ -14,7 +14,7 @@
 namespace libsync {
 
 struct DocsState {
-  std::string hash;  ///< the project docs hash of DESIGN §4
+  std::string hash;  ///< the project docs hash of docs/semantics.md
   std::size_t count = 0;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// LockService: the project's edit lock (DESIGN §4, "Locks"): acquire with a secret token
+// LockService: the project's edit lock (docs/semantics.md, "Locks"): acquire with a secret token
 // and a fence, extend, release, the admin's forced release, and the reaper.
 
 #include <optional>
@@ -28,7 +28,7 @@ struct LockGrant {
 
 enum class LockOwnership { kNone, kOurs, kTheirs };
 
-/// The project edit lock of DESIGN §4. Reads need any access to the project; acquire,
+/// The project edit lock of docs/semantics.md. Reads need any access to the project; acquire,
 /// extend and release need the admin or a write key; force-release needs the admin.
 /// Thread-safe; exclusive across processes as far as the Store is.
 class LockService {

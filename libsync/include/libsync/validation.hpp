@@ -1,5 +1,5 @@
 #pragma once
-// Input rules of DESIGN §6 that do not depend on a transport.
+// Input rules of docs/security.md that do not depend on a transport.
 
 #include <string_view>
 

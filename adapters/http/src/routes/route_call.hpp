@@ -1,6 +1,6 @@
 #pragma once
 // What a route handler is given (RouteCall) and the helpers every resource's handlers share:
-// credentials, the write conditions of DESIGN §5 (If-Match, X-Lock-Token) and turning a
+// credentials, the write conditions of docs/http.md (If-Match, X-Lock-Token) and turning a
 // use case's Result into a response.
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Every route of the HTTP API (DESIGN §5, docs/openapi.yaml), in the order they are tried.
+// Every route of the HTTP API (docs/http.md, docs/openapi.yaml), in the order they are tried.
 // Read route_table.hpp for what the columns mean; docs/adding-a-route.md for how to add one.
 
 #include "route_table.hpp"

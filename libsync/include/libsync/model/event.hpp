@@ -1,6 +1,6 @@
 #pragma once
 // Event: one committed change of a project, as the event log keeps it and subscribers
-// receive it, and the event type names (part of the contract, DESIGN.md §4 and §8).
+// receive it, and the event type names (part of the contract, docs/semantics.md and docs/http.md).
 
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP API of DESIGN §5 as a plain function from request to response: no sockets here,
+// The HTTP API of docs/http.md as a plain function from request to response: no sockets here,
 // so every route, status code and error body is testable without a server, and any
 // transport (the Beast server, a test) can drive it. Which routes there are, who may call
 // each and how a transport treats it is one table inside the adapter
@@ -80,7 +80,7 @@ struct EventStream {
   std::int64_t last_seq = 0;  ///< events after this are sent
 };
 
-/// Answers the requests of DESIGN §5. Thread-safe: every method may be called from many
+/// Answers the requests of docs/http.md. Thread-safe: every method may be called from many
 /// threads at once. Handle blocks on the store and, for git sync routes, on the git remote;
 /// transports call it off their network threads. HandleCached, WaitsOnGitRemote and
 /// IsEventStream never block, and may run on a network thread.
@@ -92,7 +92,7 @@ class Api {
 
   /// The answer to any request: 404 for a path no route has, 405 with an `Allow` header
   /// listing the path's methods, otherwise the route's answer (a Status's error body on
-  /// failure, DESIGN §5). Never throws: an exception becomes a 500.
+  /// failure, docs/http.md). Never throws: an exception becomes a 500.
   Response Handle(const Request& request) const;
   /// The answer to a hook status, docs-hash or doc GET when ApiOptions::hook_cache holds it,
   /// without blocking: transports may call this on a network thread and fall back to
