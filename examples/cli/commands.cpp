@@ -151,6 +151,10 @@ int RunPull(const Config& config) {
     std::cout << "up to date (" << outcome->docs << " docs, hash " << Short(outcome->hash) << ")\n";
   }
   EmitIfChanged(config, folder, *targets, outcome->changed, std::cout);
+  // Asked for assistant files and given none: say why, or the quiet looks like a fault.
+  if (!targets->empty() && !outcome->changed && !config.Has("--force")) {
+    std::cout << "no assistant files written: the docs did not change (--force writes them for current docs)\n";
+  }
   return kExitOk;
 }
 

@@ -373,6 +373,11 @@ void CreateDemo(SyncService& sync, const std::string& base_url, const std::strin
             << "  curl -s -X POST -H 'X-API-Key: " << key->plain_key << "' " << base_url << "/api/hook/sync/"
             << project->id << "\n"
             << "  curl -s -H \"Authorization: Bearer $(cat " << token_path << ")\" " << base_url << "/api/projects\n\n"
+            << "A workstation's aitk reads these from .env.ai-toolkit in the project folder it runs in\n"
+            << "(the key reads only; docs/hooks.md):\n"
+            << "  AI_TOOLKIT_PLATFORM_URL=" << base_url << "\n"
+            << "  AI_TOOLKIT_API_KEY=" << key->plain_key << "\n"
+            << "  AI_TOOLKIT_PROJECT_ID=" << project->id << "\n\n"
             << std::flush;
 }
 

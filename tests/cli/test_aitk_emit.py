@@ -135,6 +135,7 @@ def test_nothing_is_written_when_nothing_changed(aitk, docs):
     before = stamps(aitk.folder)
     r = aitk("pull", "--emit", "all")
     assert r.returncode == 0 and "up to date" in r.stdout and "emitted" not in r.stdout
+    assert "no assistant files written: the docs did not change (--force" in r.stdout, r.stdout
     # --force emits for current docs: every file is compared, none rewritten
     r = aitk("pull", "--emit", "all", "--force")
     assert r.returncode == 0 and "0 written, 0 removed" in r.stdout, r.stdout

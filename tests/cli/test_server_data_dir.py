@@ -124,3 +124,33 @@ def test_docs_stored_under_unsafe_names_are_named_at_start_and_never_served_to_h
         assert server.call("DELETE", f"/api/projects/{p['id']}/docs/.git%2Fconfig")[0] == 200
     finally:
         server.stop()
+
+
+def test_the_demo_prints_a_workstations_settings_and_aitk_pulls_with_them(tmp_path):
+    """The README's first session: the demo's three AI_TOOLKIT_ lines, pasted into
+    .env.ai-toolkit in a project folder, are all aitk needs to pull the demo's docs."""
+    server = subprocess.Popen(
+        [os.environ["AITK_SERVER"], "--data-dir", str(tmp_path / "data"), "--listen", "127.0.0.1:0", "--demo"],
+        env=dict(os.environ, AITK_ADMIN_TOKEN=ADMIN_TOKEN), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True)
+    try:
+        settings = []
+        for line in server.stdout:
+            if line.strip().startswith("AI_TOOLKIT_"):
+                settings.append(line.strip())
+            if len(settings) == 3:
+                break
+        assert [s.split("=")[0] for s in settings] == \
+            ["AI_TOOLKIT_PLATFORM_URL", "AI_TOOLKIT_API_KEY", "AI_TOOLKIT_PROJECT_ID"], settings
+        project = tmp_path / "project"
+        project.mkdir()
+        (project / ".env.ai-toolkit").write_text("\n".join(settings) + "\n")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AI_TOOLKIT_")}
+        pulled = subprocess.run([os.environ["AITK_CLI"], "pull"], cwd=project, env=env, capture_output=True,
+                                text=True, timeout=30)
+        assert pulled.returncode == 0, pulled.stderr
+        assert (project / ".docs" / "CLAUDE.md").read_text().startswith("# Project rules")
+        assert (project / ".docs" / "guides" / "style.md").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

@@ -11,6 +11,7 @@ describe('sign-in, projects, docs and the editor', () => {
   it('signs in with the admin token, keeps it out of URLs, and forgets it on sign-out', async () => {
     const page = await app.page(kAdminToken);
     await page.waitForSelector('.projects-view');
+    assert.deepEqual(page.notFound, [], 'the app asks for nothing it does not have (no /favicon.ico)');
     assert.ok(!page.url().includes(kAdminToken));
     assert.equal(await page.evaluate(() => sessionStorage.getItem('libsync.secret')), kAdminToken);
     assert.equal(await page.evaluate(() => localStorage.length), 0);

@@ -131,7 +131,9 @@ export async function startApp({ serverArgs = [] } = {}) {
       const page = await context.newPage();
       page.violations = [];
       page.errors = [];
+      page.notFound = [];  // every 404 the page met (the browser's own favicon request included)
       page.on('pageerror', (error) => page.errors.push(String(error)));
+      page.on('response', (response) => { if (response.status() === 404) page.notFound.push(response.url()); });
       await page.evaluateOnNewDocument(() => {
         document.addEventListener('securitypolicyviolation', (e) => {
           window.__cspViolations = (window.__cspViolations || []).concat(`${e.violatedDirective} ${e.blockedURI}`);
