@@ -70,7 +70,8 @@ Result<WebhookAnswer> GitWebhookService::Receive(std::string_view project_id, co
 
 bool GitWebhookService::SeenBefore(std::string_view project_id, std::string_view id) {
   const Timestamp now = ctx_.clock.Now();
-  std::string key = std::string(project_id) + '\n' + std::string(id);
+  // A digest, not the id: the header's length is the sender's to choose.
+  std::string key = Sha256Hex(std::string(project_id) + '\n' + std::string(id));
   MutexLock lock(deliveries_mutex_);
   // Forget what is past the window, and the oldest beyond the cap.
   while (!delivery_order_.empty()) {

@@ -21,9 +21,11 @@ struct GitWebhookOptions {
   /// Larger deliveries are refused (kTooLarge) before anything else is looked at. A push
   /// event names at most 20 commits; 1 MiB leaves room for their file lists.
   std::size_t max_body_bytes = 1024 * 1024;
-  /// How long, and how many, delivery ids are remembered: a delivery seen again within
-  /// that is acknowledged and does nothing (a captured delivery cannot be replayed to
-  /// make the server fetch again and again).
+  /// How long, and how many, delivery ids are remembered: a delivery seen again with the
+  /// same id within that is acknowledged and does nothing. The signature covers the body,
+  /// not the id header, so a captured delivery sent again under a new id does run an
+  /// import (coalesced with any running; docs/security.md). Each id is kept as a digest of
+  /// fixed size, so the memory they take is bounded by the count, whatever ids are sent.
   std::chrono::seconds delivery_memory = std::chrono::hours(24);
   std::size_t max_remembered_deliveries = 10000;
 };
