@@ -3,11 +3,14 @@
 #include "libsync/model/api_key.hpp"
 #include "libsync/model/doc_version.hpp"
 #include "libsync/model/project.hpp"
+#include "libsync/remote_url.hpp"
 
 namespace libsync {
 
+// A password in the repoUrl is a git credential like the token, and as write-only: every
+// reader of the project (read keys included) sees "***" in its place.
 ProjectView ViewOf(const Project& p) {
-  return ProjectView{p.id,         p.name,       p.repo_url,          !p.token.empty(),
+  return ProjectView{p.id,         p.name,       RedactRemoteUrl(p.repo_url), !p.token.empty(),
                      p.branch,     p.docs_path,  p.created_at,        p.updated_at,
                      p.last_synced_commit, p.synced_at, !p.webhook_secret.empty(),
                      p.last_import, p.last_export, p.last_sync_error, p.last_sync_error_at,

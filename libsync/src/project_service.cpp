@@ -3,6 +3,7 @@
 #include "access.hpp"
 #include "json_writer.hpp"
 #include "libsync/credentials.hpp"
+#include "libsync/remote_url.hpp"
 #include "libsync/validation.hpp"
 #include "unit_of_work.hpp"
 
@@ -136,7 +137,9 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
     LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(id));
     const std::string was_synced_with = p.repo_url + '\n' + p.branch + '\n' + p.docs_path;
     if (changes.name) p.name = *changes.name;
-    if (changes.repo_url) p.repo_url = *changes.repo_url;
+    // The URL as readers see it (its password as "***", ViewOf) keeps the stored one: a
+    // form that sends back what it was shown changes nothing.
+    if (changes.repo_url && *changes.repo_url != RedactRemoteUrl(p.repo_url)) p.repo_url = *changes.repo_url;
     if (changes.branch) p.branch = *changes.branch;
     if (changes.docs_path) p.docs_path = NormalizeDocsPath(*changes.docs_path);
     // Another remote, branch or folder: the project is synced with no commit of it yet.

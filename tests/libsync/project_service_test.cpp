@@ -18,6 +18,37 @@ TEST_F(ProjectServiceTest, CreatesWithDefaultsAndNeverShowsTheToken) {
   EXPECT_EQ(got->repo_url, "https://example.com/web.git");
 }
 
+// A password in the repoUrl is a credential like the token: no reader sees it, and a form
+// that sends back the URL it was shown keeps the stored one.
+TEST_F(ProjectServiceTest, APasswordInTheRepoUrlIsShownToNoOne) {
+  const std::string url = "https://ci:ghp_inurl@github.com/acme/web.git";
+  auto created = sync_.projects().Create(admin_, {.name = "with-password", .repo_url = url});
+  ASSERT_TRUE(created.has_value()) << created.error();
+  EXPECT_EQ(created->repo_url, "https://ci:***@github.com/acme/web.git");
+  auto key = sync_.keys().Create(admin_, created->id, "laptop", KeyScope::kRead);
+  const Caller reader = sync_.keys().Authenticate(key->plain_key).value();
+  EXPECT_EQ(sync_.projects().Get(reader, created->id)->repo_url, "https://ci:***@github.com/acme/web.git");
+  for (const ProjectView& p : sync_.projects().List(admin_).value()) {
+    EXPECT_EQ(p.repo_url.find("ghp_inurl"), std::string::npos) << p.repo_url;
+  }
+  const auto stored_url = [&] {
+    Project stored;
+    EXPECT_TRUE(store_.Transact(TxMode::kRead, [&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(stored, tx.GetProject(created->id));
+      return Status::Ok();
+    }).ok());
+    return stored.repo_url;
+  };
+  EXPECT_EQ(stored_url(), url) << "git still gets it";
+
+  auto same = sync_.projects().Update(admin_, created->id, {.name = "renamed", .repo_url = created->repo_url});
+  ASSERT_TRUE(same.has_value()) << same.error();
+  EXPECT_EQ(stored_url(), url) << "the URL as shown keeps the stored one";
+  const std::string other = "https://ci:ghp_new@github.com/acme/web.git";
+  ASSERT_TRUE(sync_.projects().Update(admin_, created->id, {.repo_url = other}).has_value());
+  EXPECT_EQ(stored_url(), other);
+}
+
 TEST_F(ProjectServiceTest, StoresTheTokenOnlySealedAndRevealsItForGit) {
   Project stored;
   ASSERT_TRUE(store_.Transact(TxMode::kRead, [&](Transaction& tx) {
