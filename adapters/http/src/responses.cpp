@@ -1,5 +1,6 @@
 #include "responses.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <optional>
 #include <string_view>
@@ -56,6 +57,18 @@ void LogWithheld(const Status& status, int code) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
+// A detail as the body carries it: the counters a client compares (a doc's version, the
+// event log's head) as numbers, as every other version and seq in the API is; the rest
+// (names, commits, ids) as text.
+boost::json::value DetailJson(std::string_view key, const std::string& value) {
+  if (key == "currentVersion" || key == "headSeq") {
+    std::int64_t number = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (error == std::errc() && end == value.data() + value.size()) return number;
+  }
+  return boost::json::value(value);
+}
+
 }  // namespace
 
 Response JsonResponse(int status, const boost::json::value& body) {
@@ -79,7 +92,7 @@ Response ErrorResponse(const Status& status) {
     body["message"] = status.message();
   }
   body["code"] = ErrorCodeName(status.code());
-  for (const auto& [key, value] : status.details()) body[key] = value;
+  for (const auto& [key, value] : status.details()) body[key] = DetailJson(key, value);
   Response response = JsonResponse(code, body);
   if (code == 503) response.headers.emplace_back("retry-after", kRetryAfterSeconds);
   return response;

@@ -134,6 +134,8 @@ TEST_F(ApiTest, DocPutGetWithETagAndIfMatch) {
   EXPECT_EQ(updated.Header("etag"), "\"v2\"");
   Reply stale = Call("PUT", Docs() + "/guides/style.md", R"({"content":"# Style 3\n"})", headers);
   EXPECT_EQ(stale.status, 412);
+  // The version a client compares with its own, as a number like every other version.
+  EXPECT_EQ(stale.body.at("currentVersion"), json::value(2)) << json::serialize(stale.body);
   EXPECT_EQ(Call("GET", Docs() + "/guides/style.md").body.at("content").as_string(), "# Style 2\n");
   Reply stale_body = Call("PUT", Docs() + "/guides/style.md", R"({"content":"x","baseVersion":1})");
   EXPECT_EQ(stale_body.status, 412);
