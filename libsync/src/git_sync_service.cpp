@@ -194,9 +194,17 @@ constexpr const char* kChangedMeanwhile = "changed locally during the import; ru
 /// that left no doc to run again for, is synced with its commit: polling and
 /// GET …/git/status compare the branch head with that commit, so a narrower one would
 /// hide the rest of the commit's changes until the branch moved again.
+/// `synced_before`: the project's lastSyncedCommit when the import started. Another
+/// server's sync (or a settings change) that moved it meanwhile may have applied a newer
+/// commit than this import's, which would then take the project back: refused, and the
+/// whole import with it.
 Status RecordImport(Transaction& tx, std::string_view project_id, const ImportReport& report, Timestamp now,
-                    const std::string& mark, const std::string& mark_seen, bool whole) {
+                    const std::string& mark, const std::string& mark_seen, bool whole,
+                    const std::string& synced_before) {
   LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+  if (project.last_synced_commit != synced_before) {
+    return Status::Unavailable("another sync of this project ended while this import ran; run it again");
+  }
   const bool run_again = std::any_of(report.conflicts.begin(), report.conflicts.end(),
                                      [](const SyncConflict& c) { return c.reason == kChangedMeanwhile; });
   if (!report.commit.empty() && whole && !run_again) {
@@ -311,6 +319,14 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
                                const Remote& r, std::string_view project_id, const ImportRequest& request,
                                bool may_skip_walk = false) {
   ImportReport report;
+  // What the project is synced with as the import starts, read fresh (an export's retry
+  // runs after its own import moved it); RecordImport checks it still holds.
+  std::string synced_before;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
+    synced_before = std::move(project.last_synced_commit);
+    return Status::Ok();
+  }));
   LIBSYNC_ASSIGN_OR_RETURN(report.commit, remote.Fetch(r.target));
 
   // Tombstones and stored conflicts are named relative to the docsPath: an import of
@@ -489,7 +505,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     // missing here was never here, not deleted here. And no doc file at all there is far
     // likelier a docsPath or branch naming the wrong place than a folder to sync with:
     // the import refuses rather than make every doc a new file of it.
-    const bool rescoped = r.project.last_synced_commit.empty();
+    const bool rescoped = synced_before.empty();
     if (rescoped && remote_files.empty()) {
       const std::size_t synced = static_cast<std::size_t>(std::count_if(
           local.begin(), local.end(), [&](const DocSummary& s) { return !s.base_blob_oid.empty() && in_scope(s.file_name); }));
@@ -611,7 +627,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     LIBSYNC_RETURN_IF_ERROR(write_batch());
     const bool whole = docs_path_listed && request.recursive;
     LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now, applied.conflicts.empty() ? mark : "",
-                                         walk ? "" : mark, whole));
+                                         walk ? "" : mark, whole, synced_before));
     // What GET …/conflicts lists: this import's conflicts replace those of the last whole
     // import, so a conflict settled in any way (a resolving write, the same text on both
     // sides, a change in the repository) is gone after the next one.

@@ -137,12 +137,17 @@ def run(command, log, cwd=None, env=None, timeout=None):
 def configure(tree, build, fast, log):
     if (build / "build.ninja").is_file():
         return
-    # The flags of build/test (docs/testing.md): with the same flags and the same depth
-    # below the tree, ccache (base_dir) serves most objects from other builds.
+    # The compiler and flags of build/test (scripts/test.sh): clang, -O1 with line tables.
+    # Where ccache is installed, the same flags and the same depth below the tree let it
+    # (base_dir) serve most objects from other builds; it is not required.
+    flags = "-O1 -gline-tables-only -DNDEBUG"
     command = ["cmake", "-S", str(tree), "-B", str(build), "-G", "Ninja",
-               "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DLIBSYNC_WARNINGS_AS_ERRORS=ON",
-               "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache", "-DCMAKE_C_COMPILER_LAUNCHER=ccache",
+               "-DCMAKE_C_COMPILER=clang-14", "-DCMAKE_CXX_COMPILER=clang++-14",
+               "-DCMAKE_BUILD_TYPE=RelWithDebInfo", f"-DCMAKE_CXX_FLAGS_RELWITHDEBINFO={flags}",
+               f"-DCMAKE_C_FLAGS_RELWITHDEBINFO={flags}", "-DLIBSYNC_WARNINGS_AS_ERRORS=ON",
                "-DLIBSYNC_BUILD_BENCHMARKS=OFF", "-DLIBSYNC_WITH_PYTHON=OFF"]
+    if shutil.which("ccache"):
+        command += ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache", "-DCMAKE_C_COMPILER_LAUNCHER=ccache"]
     if not fast:
         command.append("-DLIBSYNC_SANITIZE=address,undefined")
     if run(command, log) != 0:

@@ -915,6 +915,34 @@ TEST_F(GitSyncTest, ADocWhereTheRepositoryHasAFolderIsRefusedByName) {
   EXPECT_EQ(repos_->CommitCount(), 1);
 }
 
+// Two servers on one store: an import that read an older commit must not apply it after
+// the other server applied a newer one (that would take every doc and lastSyncedCommit
+// back). The import started first is refused as a whole, and nothing goes back.
+TEST_F(GitSyncTest, AnImportOverTakenByAnotherServersNewerOneAppliesNothing) {
+  repos_->Write("docs/a.md", "A1\n");
+  repos_->CommitAndPush("one");
+  Import();
+  repos_->Write("docs/a.md", "A2\n");
+  repos_->CommitAndPush("two");
+  GitSyncService other_server(sync_.context(), *git2_, GitSyncOptions{.allow_local_remotes = true});
+  std::string newest;
+  counting_->during_blob_read = [&] {  // this server has fetched "two" and is planning
+    repos_->Write("docs/a.md", "A3\n");
+    repos_->Write("docs/b.md", "B3\n");
+    repos_->CommitAndPush("three");
+    auto applied = other_server.Import(admin_, project_, {});
+    ASSERT_TRUE(applied.has_value()) << applied.error().ToString();
+    newest = applied->commit;
+  };
+  auto late = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(late.has_value());
+  EXPECT_EQ(late.error().code(), ErrorCode::kUnavailable) << late.error().ToString();
+  EXPECT_EQ(sync_.projects().Get(admin_, project_)->last_synced_commit, newest);
+  EXPECT_EQ(Get("a.md").content, "A3\n");
+  EXPECT_EQ(Get("b.md").content, "B3\n");
+  EXPECT_TRUE(Import().updated.empty()) << "run again, it finds the newest commit applied";
+}
+
 TEST_F(GitSyncTest, ReadKeysCannotSync) {
   auto key = sync_.keys().Create(admin_, project_, "laptop", KeyScope::kRead);
   const Caller reader = sync_.keys().Authenticate(key->plain_key).value();
