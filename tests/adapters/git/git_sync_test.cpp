@@ -46,6 +46,12 @@ class GitSyncTest : public GitServiceTest {
     ASSERT_TRUE(sync_.docs().Put(admin_, project_, name, content).has_value());
   }
   void Delete(const std::string& name) { ASSERT_TRUE(sync_.docs().Delete(admin_, project_, name).ok()); }
+  /// The repository's first commit with these files under docs/, imported.
+  ImportReport ImportFirst(const std::vector<std::pair<std::string, std::string>>& files) {
+    for (const auto& [name, text] : files) repos_->Write("docs/" + name, text);
+    repos_->CommitAndPush("docs");
+    return Import();
+  }
 
 };
 
@@ -717,10 +723,7 @@ std::string FilesOnMain(const GitRepos& repos) {
 // An import never reads a file of another ending, so it can neither bring its changes back
 // nor tell that it was deleted there: such a doc stays on the server, on both sides.
 TEST_F(GitSyncTest, DocsOfOtherEndingsAreNeitherPushedNorDeletedByTheNextImport) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->Write("docs/llms.txt", "the repository's own\n");
-  repos_->CommitAndPush("docs");
-  Import();
+  ImportFirst({{"a.md", "A\n"}, {"llms.txt", "the repository's own\n"}});
   Put("llms.txt", "ours\n");
   Put("notes.txt", "kept here\n");
   Put("b.md", "B\n");
@@ -738,14 +741,23 @@ TEST_F(GitSyncTest, DocsOfOtherEndingsAreNeitherPushedNorDeletedByTheNextImport)
   EXPECT_NE(one.error().message().find(".md"), std::string::npos) << one.error().message();
 }
 
+// A server whose import takes fewer endings never reads the others' files, so it cannot
+// tell they were deleted there: the docs synced by a server that did read them stay.
+TEST_F(GitSyncTest, AServerImportingFewerEndingsDeletesNoDocOfTheOthers) {
+  ImportFirst({{"a.md", "A\n"}, {"b.mdx", "B\n"}});
+  ASSERT_FALSE(Get("b.mdx").base_blob_oid.empty());
+  GitSyncService md_only(sync_.context(), *counting_,
+                         GitSyncOptions{.extensions = {".md"}, .allow_local_remotes = true});
+  auto r = md_only.Import(admin_, project_, {});
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_TRUE(r->deleted.empty());
+  EXPECT_EQ(Get("b.mdx").content, "B\n");
+}
+
 // A branch with no commit yet gets every doc in its first one: with the changed docs
 // alone, the next import would read every other file as deleted there.
 TEST_F(GitSyncTest, AnExportToABranchThatDoesNotExistYetPushesEveryDoc) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->Write("docs/b.md", "B\n");
-  repos_->Write("docs/c.md", "C\n");
-  repos_->CommitAndPush("docs");
-  Import();
+  ImportFirst({{"a.md", "A\n"}, {"b.md", "B\n"}, {"c.md", "C\n"}});
   Delete("c.md");
   ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.branch = "release"}).has_value());
   EXPECT_TRUE(sync_.projects().Get(admin_, project_)->last_synced_commit.empty());
@@ -793,9 +805,7 @@ TEST_F(GitSyncTest, AnotherDocsPathDeletesNoDoc) {
 // The branch's whole change stays to be imported after an import of one folder: polling
 // compares the head with the commit of the last whole import.
 TEST_F(GitSyncTest, AnImportOfOneFolderLeavesTheCommitToImport) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->CommitAndPush("docs");
-  Import();
+  ImportFirst({{"a.md", "A\n"}});
   const std::string synced = sync_.projects().Get(admin_, project_)->last_synced_commit;
   repos_->Write("docs/a.md", "A2\n");
   repos_->Write("docs/guides/b.md", "B\n");
@@ -810,9 +820,7 @@ TEST_F(GitSyncTest, AnImportOfOneFolderLeavesTheCommitToImport) {
 // A doc deleted and written again while its deletion is pushed is a new file after the
 // push: the next import keeps it and the next export adds it.
 TEST_F(GitSyncTest, ADocWrittenAgainWhileItsDeletionIsPushedIsAddedByTheNextExport) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->CommitAndPush("docs");
-  Import();
+  ImportFirst({{"a.md", "A\n"}});
   Delete("a.md");
   counting_->before_push = [&] { Put("a.md", "A\n"); };
   EXPECT_EQ(Export().deleted, std::vector<std::string>{"a.md"});
@@ -827,10 +835,7 @@ TEST_F(GitSyncTest, ADocWrittenAgainWhileItsDeletionIsPushedIsAddedByTheNextExpo
 // The plan's version check alone would pass a doc deleted and written again meanwhile (it
 // starts again at version 1): its base and blob ids are checked too.
 TEST_F(GitSyncTest, ADocDeletedAndWrittenAgainWhileTheImportRunsIsKept) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->Write("docs/b.md", "B\n");
-  repos_->CommitAndPush("docs");
-  Import();
+  ImportFirst({{"a.md", "A\n"}, {"b.md", "B\n"}});
   repos_->Remove("docs/a.md");
   repos_->Write("docs/b.md", "B2\n");
   repos_->CommitAndPush("delete a, edit b");
@@ -848,9 +853,7 @@ TEST_F(GitSyncTest, ADocDeletedAndWrittenAgainWhileTheImportRunsIsKept) {
 
 // A conflict resolved while an import that found it runs is not stored again by it.
 TEST_F(GitSyncTest, AConflictResolvedWhileTheImportRunsIsNotListedAgain) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->CommitAndPush("docs");
-  Import();
+  ImportFirst({{"a.md", "A\n"}});
   Put("a.md", "A, ours\n");
   repos_->Write("docs/a.md", "A, theirs\n");
   repos_->CommitAndPush("theirs");
@@ -869,10 +872,7 @@ TEST_F(GitSyncTest, AConflictResolvedWhileTheImportRunsIsNotListedAgain) {
 // A file no doc may be named after is the repository's to fix: reported as skipped, it
 // neither blocks an export nor is touched by one.
 TEST_F(GitSyncTest, AFileNoDocMayBeNamedAfterIsSkippedAndExportsGoOn) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->Write("docs/meeting 10:30.md", "notes\n");
-  repos_->CommitAndPush("docs");
-  ImportReport r = Import();
+  ImportReport r = ImportFirst({{"a.md", "A\n"}, {"meeting 10:30.md", "notes\n"}});
   EXPECT_TRUE(r.conflicts.empty());
   ASSERT_EQ(r.skipped.size(), 1u);
   EXPECT_EQ(r.skipped[0].file_name, "meeting 10:30.md");
@@ -886,9 +886,7 @@ TEST_F(GitSyncTest, AFileNoDocMayBeNamedAfterIsSkippedAndExportsGoOn) {
 // A doc deleted here and a folder of the same name written: one commit removes the file
 // and adds the folder (libgit2 refuses the two in one batch of tree updates).
 TEST_F(GitSyncTest, AFileReplacedByAFolderOfTheSameNameIsOneExport) {
-  repos_->Write("docs/readme.md", "a file\n");
-  repos_->CommitAndPush("docs");
-  Import();
+  ImportFirst({{"readme.md", "a file\n"}});
   Delete("readme.md");
   Put("readme.md/intro.md", "now a folder\n");
   ExportReport r = Export();
@@ -902,10 +900,7 @@ TEST_F(GitSyncTest, AFileReplacedByAFolderOfTheSameNameIsOneExport) {
 // A doc where the repository has a folder of other files is the repository's to change:
 // a clear refusal naming the folder, not an internal error.
 TEST_F(GitSyncTest, ADocWhereTheRepositoryHasAFolderIsRefusedByName) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->Write("docs/guides.md/logo.png", "\x89PNG");
-  repos_->CommitAndPush("docs");
-  Import();
+  ImportFirst({{"a.md", "A\n"}, {"guides.md/logo.png", "\x89PNG"}});
   Put("guides.md", "a doc\n");
   auto refused = git_sync_->Export(admin_, project_, {});
   ASSERT_FALSE(refused.has_value());
