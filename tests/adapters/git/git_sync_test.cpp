@@ -883,6 +883,23 @@ TEST_F(GitSyncTest, AFileNoDocMayBeNamedAfterIsSkippedAndExportsGoOn) {
   EXPECT_EQ(repos_->Show("'main:docs/meeting 10:30.md'"), "notes\n");
 }
 
+// A repository change the store cannot hold (not UTF-8) names its blob, so a resolving
+// write (the doc's own text, `resolves` that blob) settles it.
+TEST_F(GitSyncTest, AChangeThatIsNotTextNamesItsBlobAndAResolvingWriteSettlesIt) {
+  ImportFirst({{"a.md", "A\n"}});
+  const std::string binary = "A \xff\xfe\n";
+  repos_->Write("docs/a.md", binary);
+  repos_->CommitAndPush("binary");
+  ImportReport r = Import();
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].remote_blob_id, GitBlobId(binary));
+  auto settled = sync_.docs().Put(admin_, project_, "a.md", "A, text again\n", {.resolves = GitBlobId(binary)});
+  ASSERT_TRUE(settled.has_value()) << settled.error().ToString();
+  EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty());
+  EXPECT_EQ(Export().pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, text again\n");
+}
+
 // A doc deleted here and a folder of the same name written: one commit removes the file
 // and adds the folder (libgit2 refuses the two in one batch of tree updates).
 TEST_F(GitSyncTest, AFileReplacedByAFolderOfTheSameNameIsOneExport) {
