@@ -203,7 +203,9 @@ Status RecordImport(Transaction& tx, std::string_view project_id, const ImportRe
                     const std::string& synced_before) {
   LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
   if (project.last_synced_commit != synced_before) {
-    return Status::Unavailable("another sync of this project ended while this import ran; run it again");
+    return Status::Unavailable(
+        "the project's sync state changed while this import ran (another server's sync, or its git settings); "
+        "run it again");
   }
   const bool run_again = std::any_of(report.conflicts.begin(), report.conflicts.end(),
                                      [](const SyncConflict& c) { return c.reason == kChangedMeanwhile; });
