@@ -473,6 +473,25 @@ TEST_F(GitSyncTest, ADocDeletedHereButChangedInTheRepositoryIsAConflictNotASilen
   EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree -r --name-only main"), "");
 }
 
+// A doc deleted here and changed there, written again with its own text and `resolves`:
+// the new doc's base is the repository's blob (not the tombstone's), so the next import
+// finds nothing to merge and the next export pushes the written text.
+TEST_F(GitSyncTest, ADeletionResolvedWithOurOwnTextRecordsTheRepositorysBlob) {
+  ImportFirst({{"a.md", "A\n"}});
+  Delete("a.md");
+  repos_->Write("docs/a.md", "A, changed there\n");
+  repos_->CommitAndPush("change there");
+  ImportReport r = Import();
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  const std::string theirs = GitBlobId("A, changed there\n");
+  auto written = sync_.docs().Put(admin_, project_, "a.md", "A, ours\n", {.resolves = theirs});
+  ASSERT_TRUE(written.has_value()) << written.error().ToString();
+  EXPECT_EQ(Get("a.md").base_blob_oid, theirs);
+  EXPECT_TRUE(Import().conflicts.empty());
+  EXPECT_EQ(Export().pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/a.md"), "A, ours\n");
+}
+
 TEST_F(GitSyncTest, ADocDeletedOnBothSidesLeavesNothingToPush) {
   repos_->Write("docs/a.md", "A\n");
   repos_->Write("docs/b.md", "B\n");
