@@ -73,7 +73,7 @@ Result<Caller> AuthenticateFor(const Route& route, RouteCall& call) {
 
 Response Dispatch(SyncService& sync, GitSyncService* git, const ApiOptions& options, const Request& request) {
   const auto target = ParseTarget(request.target);
-  if (!target) return ErrorResponse(Status::InvalidArgument("malformed request target"));
+  if (!target) return ErrorResponse(target.error());
   const auto match = MatchRoute(request.method, target->segments, GitRoutesOf(git));
   if (!match) {
     std::string allow = AllowedMethods(target->segments, GitRoutesOf(git));

@@ -3,8 +3,9 @@
 #include <algorithm>
 
 namespace libsync::web {
-std::optional<Target> ParseTarget(std::string_view target) {
-  if (target.empty() || target.front() != '/') return std::nullopt;
+Result<Target> ParseTarget(std::string_view target) {
+  const Status malformed = Status::InvalidArgument("malformed request target");
+  if (target.empty() || target.front() != '/') return malformed;
   Target out;
   std::string_view path = target, query;
   if (const auto q = target.find('?'); q != std::string_view::npos) {
@@ -28,7 +29,8 @@ std::optional<Target> ParseTarget(std::string_view target) {
     const auto eq = pair.find('=');
     auto key = PercentDecode(pair.substr(0, eq));
     auto value = eq == std::string_view::npos ? std::optional<std::string>("") : PercentDecode(pair.substr(eq + 1));
-    if (!key || !value) return std::nullopt;
+    if (!key || !value) return malformed;
+    if (out.query.contains(*key)) return Status::InvalidArgument("query parameter '" + *key + "' is given twice");
     out.query.emplace(std::move(*key), std::move(*value));
   }
   return out;

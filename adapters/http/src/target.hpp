@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "libsync/percent_encoding.hpp"
+#include "libsync/result.hpp"
 
 namespace libsync::web {
 
@@ -15,10 +16,12 @@ struct Target {
   /// Raw (still percent-encoded), split on '/': views into the parsed target string,
   /// which must outlive them.
   std::vector<std::string_view> segments;
-  std::map<std::string, std::string> query;   ///< decoded; a repeated key keeps the first value
+  std::map<std::string, std::string> query;   ///< decoded; each key once
 };
 
-/// Nullopt when the target is not an origin-form path ("/…") or its query is malformed.
-std::optional<Target> ParseTarget(std::string_view target);
+/// kInvalidArgument when the target is not an origin-form path ("/…"), its query is
+/// malformed, or it gives a parameter twice: which of two values counts is a matter on
+/// which a proxy and this server could disagree, as with a JSON body's repeated key.
+Result<Target> ParseTarget(std::string_view target);
 
 }  // namespace libsync::web

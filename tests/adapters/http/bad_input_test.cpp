@@ -171,6 +171,8 @@ class BadInputTest : public ::testing::Test {
         {"TTL as a string", Req("POST", "/api/projects/" + other_ + "/lock", admin, R"({"lockedBy":"a","ttlSeconds":"9"})"), 400},
         {"stale If-Match", put(docs + "/a.md", R"({"content":"x"})", "If-Match: \"v9\"\r\n"), 412},
         {"event seq older than the log", Req("GET", p + "/events", read + "Last-Event-ID: 99999\r\n"), 410},
+        {"a query parameter given twice", Req("GET", docs + "?fields=meta&limit=1&limit=1000", admin), 400},
+        {"a query parameter given twice, once encoded", Req("GET", docs + "?fields=meta&%66ields=meta", admin), 400},
     };
   }
 

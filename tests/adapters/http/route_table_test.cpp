@@ -104,6 +104,21 @@ TEST(RouteTable, FastPathPrefiltersCoverTheirEntries) {
   }
 }
 
+// Which of two values counts is a matter a proxy and this server could disagree on, as
+// with a JSON body's repeated key: a parameter given twice is refused, by its decoded name.
+TEST(ParseTarget, RefusesAQueryParameterGivenTwice) {
+  for (const std::string_view target : {"/api/x?limit=1&limit=2", "/api/x?limit=1&%6cimit=1", "/api/x?a&a"}) {
+    auto twice = ParseTarget(target);
+    ASSERT_FALSE(twice.has_value()) << target;
+    EXPECT_EQ(twice.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(twice.error().message().find("is given twice"), std::string::npos) << twice.error().message();
+  }
+  auto once = ParseTarget("/api/x?limit=1&after=a%2Fb");
+  ASSERT_TRUE(once.has_value());
+  EXPECT_EQ(once->query.at("after"), "a/b");
+  EXPECT_EQ(once->query.size(), 2u);
+}
+
 TEST(PathSegments, SplitsAsParseTargetDoes) {
   for (const std::string_view target : {"/", "/api", "/api/", "//", "/a//b", "/api/projects/p?x=1", "/a/b/c/"}) {
     const auto segments = PathSegments::Split(target);

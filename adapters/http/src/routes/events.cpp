@@ -36,7 +36,7 @@ Result<std::int64_t> ParseSeq(std::string_view text, std::string_view what) {
 
 Result<EventStream> Api::OpenEventStream(const Request& request) const {
   auto target = ParseTarget(request.target);
-  if (!target) return Status::InvalidArgument("malformed request target");
+  if (!target) return target.error();
   const auto match = MatchRoute("GET", target->segments, git_sync_ ? GitRoutes::kPresent : GitRoutes::kAbsent);
   if (!match || !match->route->Has(kEventStream)) return Status::NotFound("no such route");
   LIBSYNC_ASSIGN_OR_RETURN(const std::string project_id, EventStreamProject(*match->route, *match, *target));
