@@ -74,11 +74,27 @@ Status DocsFolder::Replace(const Snapshot& snapshot) const {
   if (ec) return IoError("cannot create", staging, ec);
 
   std::map<std::string, std::string> manifest;
+  // On a file system that folds letter case or Unicode forms (NTFS under WSL, a casefold
+  // ext4 folder, a mounted share), two doc names can be one file, and the second write would
+  // replace the first without a word. The staging folder starts empty, so a file already
+  // at a doc's path is another doc's: the pull is refused, naming both.
+  const auto same_file = [&](const RemoteDoc& doc, const fs::path& target) {
+    std::string other = "another doc";
+    for (const RemoteDoc& earlier : snapshot.docs) {
+      if (&earlier == &doc) break;
+      std::error_code unused;
+      if (fs::equivalent(staging / fs::path(earlier.file_name), target, unused)) other = "'" + earlier.file_name + "'";
+    }
+    return Status::InvalidArgument("refusing to write doc '" + doc.file_name + "': it is the same file as " + other +
+                                   " on this file system (names that differ only in letter case or Unicode form); "
+                                   "rename one of them on the server");
+  };
   auto write_all = [&]() -> Status {
     for (const RemoteDoc& doc : snapshot.docs) {
       const fs::path target = staging / fs::path(doc.file_name);
       fs::create_directories(target.parent_path(), ec);
       if (ec) return IoError("cannot create", target.parent_path(), ec);
+      if (fs::exists(target, ec)) return same_file(doc, target);
       std::ofstream out(target, std::ios::binary | std::ios::trunc);
       out << doc.content;
       if (!out.flush()) return Status::Internal("cannot write " + target.string());

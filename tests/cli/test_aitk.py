@@ -148,7 +148,9 @@ class EvilPlatform(http.server.BaseHTTPRequestHandler):
     ".git/config", ".GIT/hooks/post-checkout", "git~1/config", ".git./config", ".g\u200cit/config",
     "NUL.md", "a/com1.txt", "a:b.md", "trailing.",
     # aitk's own files beside the docs
-    ".sync-hash", ".SYNC-MANIFEST"])
+    ".sync-hash", ".SYNC-MANIFEST",
+    # one file twice: what two names differing only in case are on macOS or Windows
+    "ok.md"])
 def test_a_malicious_file_name_fails_the_pull_and_writes_nothing(tmp_path, evil_name):
     httpd = http.server.HTTPServer(("127.0.0.1", 0), EvilPlatform)
     httpd.evil_name = evil_name
@@ -161,6 +163,23 @@ def test_a_malicious_file_name_fails_the_pull_and_writes_nothing(tmp_path, evil_
         assert r.returncode != 0 and "refusing" in r.stderr
         assert os.listdir(folder) == []  # not even ok.md: the whole pull is refused
         assert not (tmp_path / "escaped.md").exists() and not os.path.exists("/tmp/absolute.md")
+    finally:
+        httpd.shutdown()
+
+
+def test_two_docs_that_are_one_file_here_fail_the_pull_naming_both(tmp_path):
+    """A case-folding file system makes README.md and readme.md one file; here (ext4) the
+    same name twice stands in for them: the second must not replace the first unseen."""
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), EvilPlatform)
+    httpd.evil_name = "ok.md"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        folder = tmp_path / "p"
+        folder.mkdir()
+        r = Aitk(folder, f"http://127.0.0.1:{httpd.server_address[1]}", "sk_x", "p1")("pull")
+        assert r.returncode != 0
+        assert "'ok.md': it is the same file as 'ok.md' on this file system" in r.stderr, r.stderr
+        assert os.listdir(folder) == []
     finally:
         httpd.shutdown()
 
