@@ -42,6 +42,12 @@ bool IsDocFile(std::string_view name, const std::vector<std::string>& extensions
   });
 }
 
+/// Whether a doc of this name is synced with git at all: a name the import reads (one of
+/// the server's endings) and one a doc may have now (a database may hold older names).
+bool Synced(const std::string& name, const GitSyncOptions& options) {
+  return IsDocFile(name, options.extensions) && ValidateFileName(name).ok();
+}
+
 /// A doc's git blob id: stored with it, or computed for a row written before they were.
 std::string BlobOf(const Doc& doc) { return doc.blob_oid.empty() ? GitBlobId(doc.content) : doc.blob_oid; }
 
@@ -181,7 +187,7 @@ Result<Doc> ReadDoc(const ServiceContext& ctx, std::string_view project_id, cons
 /// that changes any of them, or a server started with other endings, leaves a mark that
 /// no longer matches, so nothing else has to remember to clear it.
 std::string CleanSyncMark(const Remote& r, const GitSyncOptions& options, const std::string& commit) {
-  std::string scope = r.project.repo_url + '\n' + r.project.branch + '\n' + NormalizeDir(r.project.docs_path);
+  std::string scope = SyncPlaceOf(r.project);
   for (const auto& ext : options.extensions) scope += '\n' + Lower(ext);
   return commit + ' ' + Sha256Hex(scope).substr(0, 16);
 }
@@ -194,15 +200,16 @@ constexpr const char* kChangedMeanwhile = "changed locally during the import; ru
 /// that left no doc to run again for, is synced with its commit: polling and
 /// GET …/git/status compare the branch head with that commit, so a narrower one would
 /// hide the rest of the commit's changes until the branch moved again.
-/// `synced_before`: the project's lastSyncedCommit when the import started. Another
-/// server's sync (or a settings change) that moved it meanwhile may have applied a newer
-/// commit than this import's, which would then take the project back: refused, and the
-/// whole import with it.
+/// `synced_as`, `synced_before`: the project as the import read its settings, and its
+/// lastSyncedCommit when the import started. Refused, and the whole import with it, when
+/// either moved meanwhile: settings changed to another place (this import read the old
+/// one, and would mark the new place synced with a commit of the old), or another
+/// server's sync applied a commit, maybe newer, which this one would take back.
 Status RecordImport(Transaction& tx, std::string_view project_id, const ImportReport& report, Timestamp now,
                     const std::string& mark, const std::string& mark_seen, bool whole,
-                    const std::string& synced_before) {
+                    const Project& synced_as, const std::string& synced_before) {
   LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
-  if (project.last_synced_commit != synced_before) {
+  if (SyncPlaceOf(project) != SyncPlaceOf(synced_as) || project.last_synced_commit != synced_before) {
     return Status::Unavailable(
         "the project's sync state changed while this import ran (another server's sync, or its git settings); "
         "run it again");
@@ -319,7 +326,7 @@ std::string CommitMessage(const ExportReport& report, const std::string& by) {
 /// the tree walk when the project's clean-sync mark says it would find nothing.
 Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, const GitSyncOptions& options,
                                const Remote& r, std::string_view project_id, const ImportRequest& request,
-                               bool may_skip_walk = false) {
+                               bool may_skip_walk = false, bool export_follows = false) {
   ImportReport report;
   // What the project is synced with as the import starts, read fresh (an export's retry
   // runs after its own import moved it); RecordImport checks it still holds.
@@ -329,6 +336,11 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     synced_before = std::move(project.last_synced_commit);
     return Status::Ok();
   }));
+  // The project has no commit of this remote, branch and docsPath yet (its settings
+  // changed since the docs' bases were recorded, ProjectService::Update, or it never
+  // synced): a doc's base names a blob of another place, so the doc is read as never
+  // synced here, and a synced doc missing here was never here, not deleted here.
+  const bool rescoped = synced_before.empty();
   LIBSYNC_ASSIGN_OR_RETURN(report.commit, remote.Fetch(r.target));
 
   // Tombstones and stored conflicts are named relative to the docsPath: an import of
@@ -445,7 +457,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       continue;
     }
     const DocSummary& s = *it->second;
-    if (s.base_blob_oid == blob) {
+    const std::string synced_blob = rescoped ? std::string() : s.base_blob_oid;
+    if (synced_blob == blob) {
       report.unchanged.push_back(name);
       continue;
     }
@@ -465,11 +478,11 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     };
     if (local_blob == blob) {
       plan_change({Change::kRecordBase, name, seen, {}, blob});
-    } else if (s.base_blob_oid.empty()) {
+    } else if (synced_blob.empty()) {
       LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
       report.conflicts.push_back({name, "exists locally and remotely with different text and was never synced", blob,
                                   RemoteText(ctx, std::move(theirs))});
-    } else if (local_blob == s.base_blob_oid) {
+    } else if (local_blob == synced_blob) {
       LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
       if (text_ok(name, text, blob)) plan_change({Change::kUpdate, name, seen, std::move(text), blob, true});
     } else {
@@ -492,9 +505,10 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   // the docsPath: an import of another folder names its files relative to that one, so a
   // doc it does not list says nothing of the doc's file; nor does a walk that skipped the
   // doc's name for its ending (an export does not push such docs either).
+  // A doc whose name no doc may have now (written before the rule) is left alone too: the
+  // walk skips its file.
   const auto in_scope = [&](const std::string& name) {
-    return docs_path_listed && (request.recursive || name.find('/') == std::string::npos) &&
-           IsDocFile(name, options.extensions);
+    return docs_path_listed && (request.recursive || name.find('/') == std::string::npos) && Synced(name, options);
   };
   if (!report.commit.empty()) {
     for (const auto& t : tombstones) {
@@ -502,13 +516,11 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         plan.push_back({Change::kDropTombstone, t.file_name, 0, {}, {}});
       }
     }
-    // The project has no commit of this remote, branch and docsPath yet (its settings
-    // changed since the docs' bases were recorded, ProjectService::Update): a synced doc
-    // missing here was never here, not deleted here. And no doc file at all there is far
-    // likelier a docsPath or branch naming the wrong place than a folder to sync with:
-    // the import refuses rather than make every doc a new file of it.
-    const bool rescoped = synced_before.empty();
-    if (rescoped && remote_files.empty()) {
+    // No doc file at all in a place the project has not synced with is far likelier a
+    // docsPath or branch naming the wrong place than a folder to sync with: the import
+    // refuses rather than make every doc a new file of it. An export asked for exactly
+    // that (the docs moved to a new folder): it goes on and pushes them all.
+    if (rescoped && remote_files.empty() && !export_follows) {
       const std::size_t synced = static_cast<std::size_t>(std::count_if(
           local.begin(), local.end(), [&](const DocSummary& s) { return !s.base_blob_oid.empty() && in_scope(s.file_name); }));
       if (synced > 0) {
@@ -627,23 +639,27 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       }
     }
     LIBSYNC_RETURN_IF_ERROR(write_batch());
+    // A conflict resolved while this import ran (a write with `resolves` took the stored
+    // conflict and set the doc's base to the repository's blob) is no conflict of it: not
+    // reported, stored or announced again, and it blocks no export.
+    std::vector<SyncConflict> open;
+    for (auto& c : applied.conflicts) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, c.file_name));
+      const bool resolved = current && c.reason != kChangedMeanwhile &&
+                            current->base_blob_oid == (c.deleted_remotely ? std::string() : c.remote_blob_id);
+      if (!resolved) open.push_back(std::move(c));
+    }
+    applied.conflicts = std::move(open);
     const bool whole = docs_path_listed && request.recursive;
     LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now, applied.conflicts.empty() ? mark : "",
-                                         walk ? "" : mark, whole, synced_before));
+                                         walk ? "" : mark, whole, r.project, synced_before));
     // What GET …/conflicts lists: this import's conflicts replace those of the last whole
     // import, so a conflict settled in any way (a resolving write, the same text on both
-    // sides, a change in the repository) is gone after the next one.
-    // An import that skipped the walk found no conflict and clears none: what another
-    // server's walk stored meanwhile stays.
+    // sides, a change in the repository) is gone after the next one. An import that
+    // skipped the walk found no conflict and clears none: what another server's walk
+    // stored meanwhile stays.
     if (whole && walk) LIBSYNC_RETURN_IF_ERROR(tx.ClearConflicts(project_id));
     for (const auto& c : applied.conflicts) {
-      // Resolved while this import ran (a write with `resolves` took the stored conflict
-      // and set the doc's base to the repository's blob): not raised again.
-      LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, c.file_name));
-      if (current && c.reason != kChangedMeanwhile &&
-          current->base_blob_oid == (c.deleted_remotely ? std::string() : c.remote_blob_id)) {
-        continue;
-      }
       LIBSYNC_RETURN_IF_ERROR(tx.PutConflict(Stored(project_id, applied.commit, c, now)));
     }
     LIBSYNC_RETURN_IF_ERROR(events.Append(project_id, event_type::kSyncCompleted,
@@ -676,7 +692,7 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
     // Bring the remote's changes in first, so the commit goes on top of them.
     LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported, RunImport(ctx, remote, options, r, project_id,
                                                               {std::nullopt, true, request.lock_token},
-                                                              /*may_skip_walk=*/true));
+                                                              /*may_skip_walk=*/true, /*export_follows=*/true));
     std::vector<std::string> blocked;
     for (const auto& c : imported.conflicts) {
       if (!request.file_name || *request.file_name == c.file_name) blocked.push_back(c.file_name);
@@ -699,7 +715,7 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
     std::vector<std::pair<std::string, std::string>> pushed;  // fileName, blob
     for (const Doc& d : docs) {
       const std::string blob = BlobOf(d);
-      if ((blob == d.base_blob_oid && !new_branch) || !IsDocFile(d.file_name, options.extensions)) continue;
+      if ((blob == d.base_blob_oid && !new_branch) || !Synced(d.file_name, options)) continue;
       changes.push_back({JoinPath(r.dir, d.file_name), d.content});
       pushed.emplace_back(d.file_name, blob);
     }
@@ -710,7 +726,7 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
     report.deleted.clear();
     std::vector<std::string> dropped;
     for (const DocTombstone& t : tombstones) {
-      if (new_branch || !IsDocFile(t.file_name, options.extensions)) {
+      if (new_branch || !Synced(t.file_name, options)) {
         dropped.push_back(t.file_name);
         continue;
       }
@@ -740,6 +756,13 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
     const Timestamp now = ctx.clock.Now();
     LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx, [&](Transaction& tx, EventBatch& events) {
       LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
+      // Settings changed to another place while the push ran: the commit went to the old
+      // one, whose blobs are no bases of the new place and whose commit is none of its.
+      LIBSYNC_ASSIGN_OR_RETURN(const Project now_set, tx.GetProject(project_id));
+      if (SyncPlaceOf(now_set) != SyncPlaceOf(r.project)) {
+        return Status::Unavailable("the project's git settings changed while this export ran; commit " + commit +
+                                   " went to the settings it started with, and nothing was recorded");
+      }
       // Whether the store now matches the pushed commit's tree as it matched the base's.
       bool recorded_all = true;
       for (const auto& [name, blob] : pushed) {

@@ -17,6 +17,10 @@ ProjectView ViewOf(const Project& p) {
                      p.sync_interval_seconds, p.next_poll_at};
 }
 
+std::string SyncPlaceOf(const Project& p) {
+  return RemoteUrlWithoutUserInfo(p.repo_url) + '\n' + p.branch + '\n' + p.docs_path;
+}
+
 std::string_view SourceName(VersionSource source) noexcept {
   switch (source) {
     case VersionSource::kApi: return "api";

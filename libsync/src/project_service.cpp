@@ -135,18 +135,26 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
   LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(id));
     LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(id));
-    const std::string was_synced_with = p.repo_url + '\n' + p.branch + '\n' + p.docs_path;
+    const std::string was_synced_with = SyncPlaceOf(p);
     if (changes.name) p.name = *changes.name;
-    // The URL as readers see it (its password as "***", ViewOf) keeps the stored one: a
-    // form that sends back what it was shown changes nothing.
-    if (changes.repo_url && *changes.repo_url != RedactRemoteUrl(p.repo_url)) p.repo_url = *changes.repo_url;
+    // The URL as readers see it (its secret as "***", ViewOf) keeps the stored one: a form
+    // that sends back what it was shown changes nothing. Edited around the "***", it would
+    // store those three stars as the password.
+    if (changes.repo_url && *changes.repo_url != RedactRemoteUrl(p.repo_url)) {
+      if (RemoteUrlSecret(*changes.repo_url) == "***") {
+        return Status::InvalidArgument(
+            "repoUrl holds *** where its password goes, as the project is shown: give the password again, or "
+            "leave repoUrl out to keep the stored one");
+      }
+      p.repo_url = *changes.repo_url;
+    }
     if (changes.branch) p.branch = *changes.branch;
     if (changes.docs_path) p.docs_path = NormalizeDocsPath(*changes.docs_path);
-    // Another remote, branch or folder: the project is synced with no commit of it yet.
-    // The next import then reads a synced doc missing there as not yet in that place,
-    // never as deleted there (RunImport), and the next export starts a missing branch
-    // with every doc.
-    if (p.repo_url + '\n' + p.branch + '\n' + p.docs_path != was_synced_with) {
+    // Another remote, branch or folder (new credentials for the same remote are not): the
+    // project is synced with no commit of it yet. The next import then reads a synced doc
+    // missing there as not yet in that place, never as deleted there (RunImport), and the
+    // next export starts a missing branch with every doc.
+    if (SyncPlaceOf(p) != was_synced_with) {
       p.last_synced_commit.clear();
       p.synced_at.reset();
     }

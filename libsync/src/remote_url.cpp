@@ -23,23 +23,42 @@ std::string LocalRemotePath(std::string_view url) {
   return std::string(StartsWithIgnoringCase(url, "file://") ? url.substr(7) : url);
 }
 
-std::string_view RemoteUrlPassword(std::string_view url) {
+namespace {
+
+/// The user info of a scheme://userinfo@host URL (views into `url`), or empty. The last
+/// '@' of the authority ends it: a password may hold '@' and ':'.
+std::string_view UserInfo(std::string_view url) {
   const auto scheme = url.find("://");
   if (scheme == std::string_view::npos) return {};
   const std::string_view rest = url.substr(scheme + 3);
   const std::string_view authority = rest.substr(0, rest.find('/'));
   const auto at = authority.rfind('@');
-  if (at == std::string_view::npos) return {};
-  const std::string_view userinfo = authority.substr(0, at);
-  const auto colon = userinfo.find(':');
-  return colon == std::string_view::npos ? std::string_view() : userinfo.substr(colon + 1);
+  return at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
+}
+
+}  // namespace
+
+std::string_view RemoteUrlSecret(std::string_view url) {
+  const std::string_view userinfo = UserInfo(url);
+  if (const auto colon = userinfo.find(':'); colon != std::string_view::npos) return userinfo.substr(colon + 1);
+  // https://<token>@github.com/…: over http(s) a user name alone is how a token is often
+  // given (ssh's git@ is a plain account name, and stays).
+  const bool http = StartsWithIgnoringCase(url, "http://") || StartsWithIgnoringCase(url, "https://");
+  return http ? userinfo : std::string_view();
 }
 
 std::string RedactRemoteUrl(std::string_view url) {
-  const std::string_view password = RemoteUrlPassword(url);
-  if (password.empty()) return std::string(url);
-  const auto at = static_cast<std::size_t>(password.data() - url.data());
-  return std::string(url.substr(0, at)) + "***" + std::string(url.substr(at + password.size()));
+  const std::string_view secret = RemoteUrlSecret(url);
+  if (secret.empty()) return std::string(url);
+  const auto at = static_cast<std::size_t>(secret.data() - url.data());
+  return std::string(url.substr(0, at)) + "***" + std::string(url.substr(at + secret.size()));
+}
+
+std::string RemoteUrlWithoutUserInfo(std::string_view url) {
+  const std::string_view userinfo = UserInfo(url);
+  if (userinfo.empty()) return std::string(url);
+  const auto at = static_cast<std::size_t>(userinfo.data() - url.data());
+  return std::string(url.substr(0, at)) + std::string(url.substr(at + userinfo.size() + 1));
 }
 
 }  // namespace libsync

@@ -49,6 +49,40 @@ TEST_F(ProjectServiceTest, APasswordInTheRepoUrlIsShownToNoOne) {
   EXPECT_EQ(stored_url(), other);
 }
 
+// New credentials for the same remote leave the project synced with it; another remote,
+// branch or docsPath does not. A URL edited around the "***" it was shown is refused.
+TEST_F(ProjectServiceTest, OnlyAnotherPlaceUnsyncsTheProject) {
+  auto created = sync_.projects().Create(admin_, {.name = "p", .repo_url = "https://ci:old@host/r.git"});
+  ASSERT_TRUE(created.has_value());
+  const auto mark_synced = [&] {
+    ASSERT_TRUE(store_.Transact(TxMode::kWrite, [&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(created->id));
+      p.last_synced_commit = std::string(40, 'a');
+      return tx.UpdateProject(p);
+    }).ok());
+  };
+  const auto synced = [&] { return !sync_.projects().Get(admin_, created->id)->last_synced_commit.empty(); };
+  mark_synced();
+  ASSERT_TRUE(sync_.projects().Update(admin_, created->id, {.repo_url = "https://ci:new@host/r.git"}).has_value());
+  EXPECT_TRUE(synced()) << "a rotated password is the same remote";
+  ASSERT_TRUE(sync_.projects().Update(admin_, created->id, {.repo_url = "https://host/r.git"}).has_value());
+  EXPECT_TRUE(synced());
+  ASSERT_TRUE(sync_.projects().Update(admin_, created->id, {.repo_url = "https://host/other.git"}).has_value());
+  EXPECT_FALSE(synced());
+  mark_synced();
+  ASSERT_TRUE(sync_.projects().Update(admin_, created->id, {.branch = "release"}).has_value());
+  EXPECT_FALSE(synced());
+
+  ASSERT_TRUE(sync_.projects().Update(admin_, created->id, {.repo_url = "https://ci:pw@host/r.git"}).has_value());
+  auto edited = sync_.projects().Update(admin_, created->id, {.repo_url = "https://ci:***@host/renamed.git"});
+  ASSERT_FALSE(edited.has_value());
+  EXPECT_EQ(edited.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(sync_.projects().Get(admin_, created->id)->repo_url, "https://ci:***@host/r.git");
+  // A token given as the user name is hidden as a password is.
+  ASSERT_TRUE(sync_.projects().Update(admin_, created->id, {.repo_url = "https://ghp_tok@host/r.git"}).has_value());
+  EXPECT_EQ(sync_.projects().Get(admin_, created->id)->repo_url, "https://***@host/r.git");
+}
+
 TEST_F(ProjectServiceTest, StoresTheTokenOnlySealedAndRevealsItForGit) {
   Project stored;
   ASSERT_TRUE(store_.Transact(TxMode::kRead, [&](Transaction& tx) {

@@ -29,16 +29,30 @@ TEST(RemoteUrl, LocalPathOnlyForLocalRemotes) {
   EXPECT_EQ(LocalRemotePath("git@host:docs.git"), "");
 }
 
-TEST(RemoteUrl, PasswordsAreFoundAndHidden) {
-  EXPECT_EQ(RemoteUrlPassword("https://lead:s3cret@host/docs.git"), "s3cret");
+TEST(RemoteUrl, SecretsAreFoundAndHidden) {
+  EXPECT_EQ(RemoteUrlSecret("https://lead:s3cret@host/docs.git"), "s3cret");
   EXPECT_EQ(RedactRemoteUrl("https://lead:s3cret@host/docs.git"), "https://lead:***@host/docs.git");
   // The last '@' of the authority ends the user info: a password may hold '@' and ':'.
   EXPECT_EQ(RedactRemoteUrl("https://lead:p@ss:w@host:8443/docs.git"), "https://lead:***@host:8443/docs.git");
-  // No password: unchanged. An '@' in the path is not user info.
-  for (const char* url : {"https://host/docs.git", "https://lead@host/docs.git", "https://host/a@b.git",
+  EXPECT_EQ(RedactRemoteUrl("https://:pw@host/docs.git"), "https://:***@host/docs.git");
+  // A token given as the user name over http(s) is a secret too; ssh's account name is not.
+  EXPECT_EQ(RemoteUrlSecret("https://ghp_abc123@github.com/acme/web.git"), "ghp_abc123");
+  EXPECT_EQ(RedactRemoteUrl("HTTPS://ghp_abc123@github.com/acme/web.git"), "HTTPS://***@github.com/acme/web.git");
+  // Nothing secret: unchanged. An '@' in the path is not user info.
+  for (const char* url : {"https://host/docs.git", "https://host/a@b.git", "ssh://git@host/docs.git",
                           "git@github.com:acme/docs.git", "/srv/docs.git"}) {
-    EXPECT_EQ(RemoteUrlPassword(url), "") << url;
+    EXPECT_EQ(RemoteUrlSecret(url), "") << url;
     EXPECT_EQ(RedactRemoteUrl(url), url);
+  }
+}
+
+TEST(RemoteUrl, ThePlaceANamesIsItsUrlWithoutUserInfo) {
+  EXPECT_EQ(RemoteUrlWithoutUserInfo("https://ci:old@host/r.git"), "https://host/r.git");
+  EXPECT_EQ(RemoteUrlWithoutUserInfo("https://ci:new@host/r.git"), "https://host/r.git");
+  EXPECT_EQ(RemoteUrlWithoutUserInfo("https://lead:p@ss@host:8443/r.git"), "https://host:8443/r.git");
+  EXPECT_EQ(RemoteUrlWithoutUserInfo("ssh://git@host/r.git"), "ssh://host/r.git");
+  for (const char* url : {"https://host/r.git", "https://host/a@b.git", "git@github.com:acme/r.git", "/srv/r.git"}) {
+    EXPECT_EQ(RemoteUrlWithoutUserInfo(url), url);
   }
 }
 

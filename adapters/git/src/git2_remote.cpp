@@ -66,7 +66,7 @@ void InitLibgit2Once() {
 // A failure talking to the remote: neither the token nor a password in the URL may reach
 // the message.
 Status MapRemoteError(int rc, std::string_view what, const GitTarget& target) {
-  return MapGitError(rc, what, {target.token, RemoteUrlPassword(target.url)});
+  return MapGitError(rc, what, {target.token, RemoteUrlSecret(target.url)});
 }
 
 long WholeSeconds(std::chrono::milliseconds d) { return static_cast<long>((d.count() + 999) / 1000); }

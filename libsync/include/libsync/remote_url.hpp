@@ -22,10 +22,17 @@ RemoteKind KindOfRemote(std::string_view url);
 /// The path a local remote names (file:// removed), or empty for any other kind.
 std::string LocalRemotePath(std::string_view url);
 
-/// The password of a scheme://user:password@host URL, or empty: what messages must hide.
-std::string_view RemoteUrlPassword(std::string_view url);
+/// The secret in a URL's user info, or empty: what no reader and no message may see. The
+/// password of scheme://user:password@host; over http(s), a user name given alone
+/// (https://<token>@host, a common way to give a token).
+std::string_view RemoteUrlSecret(std::string_view url);
 
-/// `url` with its password, if any, replaced by "***", for messages and logs.
+/// `url` with its secret, if any, replaced by "***": for messages, logs and every reader
+/// of the project.
 std::string RedactRemoteUrl(std::string_view url);
+
+/// `url` without its user info: the place it names, whatever credentials reach it (a
+/// rotated password is the same remote).
+std::string RemoteUrlWithoutUserInfo(std::string_view url);
 
 }  // namespace libsync

@@ -881,7 +881,9 @@ TEST_F(GitSyncTest, AConflictResolvedWhileTheImportRunsIsNotListedAgain) {
     const std::string blob = GitBlobId("A, theirs\n");
     ASSERT_TRUE(sync_.docs().Put(admin_, project_, "a.md", "A, both\n", {.resolves = blob}).has_value());
   };
-  EXPECT_EQ(Import().conflicts.size(), 1u) << "planned before the resolution";
+  ImportReport during = Import();
+  EXPECT_TRUE(during.conflicts.empty()) << "planned before the resolution, and no longer one";
+  EXPECT_EQ(sync_.projects().Get(admin_, project_)->last_import.result, "ok");
   EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty());
   EXPECT_TRUE(Import().conflicts.empty());
   EXPECT_EQ(Export().pushed, std::vector<std::string>{"a.md"});
@@ -954,12 +956,14 @@ TEST_F(GitSyncTest, AnImportOverTakenByAnotherServersNewerOneAppliesNothing) {
   repos_->CommitAndPush("one");
   Import();
   repos_->Write("docs/a.md", "A2\n");
+  repos_->Write("docs/b.md", "B2\n");
   repos_->CommitAndPush("two");
   GitSyncService other_server(sync_.context(), *git2_, GitSyncOptions{.allow_local_remotes = true});
   std::string newest;
   counting_->during_blob_read = [&] {  // this server has fetched "two" and is planning
     repos_->Write("docs/a.md", "A3\n");
-    repos_->Write("docs/b.md", "B3\n");
+    repos_->Remove("docs/b.md");
+    repos_->Write("docs/c.md", "C3\n");
     repos_->CommitAndPush("three");
     auto applied = other_server.Import(admin_, project_, {});
     ASSERT_TRUE(applied.has_value()) << applied.error().ToString();
@@ -970,8 +974,99 @@ TEST_F(GitSyncTest, AnImportOverTakenByAnotherServersNewerOneAppliesNothing) {
   EXPECT_EQ(late.error().code(), ErrorCode::kUnavailable) << late.error().ToString();
   EXPECT_EQ(sync_.projects().Get(admin_, project_)->last_synced_commit, newest);
   EXPECT_EQ(Get("a.md").content, "A3\n");
-  EXPECT_EQ(Get("b.md").content, "B3\n");
+  EXPECT_EQ(Get("c.md").content, "C3\n");
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "b.md").has_value()) << "deleted by the newest commit";
   EXPECT_TRUE(Import().updated.empty()) << "run again, it finds the newest commit applied";
+}
+
+// The git settings changed while a sync ran: it read the old place, so it must not mark
+// the new one synced with the old one's commit (the next import would then read every doc
+// missing in the new place as deleted there). Both directions record nothing.
+TEST_F(GitSyncTest, ASettingsChangeDuringASyncLeavesTheNewPlaceUnsynced) {
+  ImportFirst({{"a.md", "A\n"}});
+  repos_->Write("docs/c.md", "C\n");
+  repos_->Write("guides/b.md", "B\n");
+  repos_->CommitAndPush("two");
+  counting_->during_blob_read = [&] {
+    ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "guides"}).has_value());
+  };
+  auto import = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(import.has_value());
+  EXPECT_EQ(import.error().code(), ErrorCode::kUnavailable) << import.error().ToString();
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "c.md").has_value()) << "nothing of the old place applied";
+  EXPECT_TRUE(sync_.projects().Get(admin_, project_)->last_synced_commit.empty());
+
+  ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "docs"}).has_value());
+  Import();
+  Put("a.md", "A3\n");
+  counting_->before_push = [&] {
+    ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "guides"}).has_value());
+  };
+  auto pushed = git_sync_->Export(admin_, project_, {});
+  ASSERT_FALSE(pushed.has_value());
+  EXPECT_EQ(pushed.error().code(), ErrorCode::kUnavailable) << pushed.error().ToString();
+  EXPECT_TRUE(sync_.projects().Get(admin_, project_)->last_synced_commit.empty());
+  ImportReport guides = Import();
+  EXPECT_TRUE(guides.deleted.empty()) << "a.md is a new file of guides/, not deleted there";
+  EXPECT_EQ(guides.imported, std::vector<std::string>{"b.md"});
+  EXPECT_EQ(Get("a.md").content, "A3\n");
+}
+
+// The same on a project's first import, whose lastSyncedCommit is empty before and after
+// the settings change: only the settings themselves tell.
+TEST_F(GitSyncTest, ASettingsChangeDuringAFirstImportLeavesTheNewPlaceUnsynced) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("guides/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  counting_->during_blob_read = [&] {
+    ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "guides"}).has_value());
+  };
+  auto import = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(import.has_value());
+  EXPECT_EQ(import.error().code(), ErrorCode::kUnavailable) << import.error().ToString();
+  EXPECT_TRUE(sync_.projects().Get(admin_, project_)->last_synced_commit.empty());
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "a.md").has_value());
+  EXPECT_EQ(Import().imported, std::vector<std::string>{"b.md"});
+}
+
+// After a settings change, a doc the new place holds with other text was never synced with
+// it: a conflict to settle, not the new place's text over an unedited doc.
+TEST_F(GitSyncTest, ADocTheNewPlaceHoldsWithOtherTextIsAConflict) {
+  repos_->Write("guides/a.md", "A, the other folder's\n");
+  ImportFirst({{"a.md", "A\n"}});
+  ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "guides"}).has_value());
+  ImportReport r = Import();
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_NE(r.conflicts[0].reason.find("never synced"), std::string::npos) << r.conflicts[0].reason;
+  EXPECT_EQ(Get("a.md").content, "A\n");
+}
+
+// Moving the docs to a folder the branch does not have yet: the export pushes them all
+// there (an import alone refuses: that is likelier a mistyped docsPath).
+TEST_F(GitSyncTest, AnExportMovesTheDocsToANewFolderOfTheBranch) {
+  ImportFirst({{"a.md", "A\n"}, {"b.md", "B\n"}});
+  ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "context"}).has_value());
+  ExportReport r = Export();
+  std::sort(r.pushed.begin(), r.pushed.end());
+  EXPECT_EQ(r.pushed, (std::vector<std::string>{"a.md", "b.md"}));
+  EXPECT_EQ(repos_->Show("main:context/b.md"), "B\n");
+  EXPECT_EQ(repos_->Show("main:docs/b.md"), "B\n") << "the old folder is the repository's to remove";
+  EXPECT_TRUE(Import().conflicts.empty());
+}
+
+// A doc stored under a name no doc may have now (written before the rule) is left alone by
+// both directions, as its file is.
+TEST_F(GitSyncTest, ADocNamedBeforeTheNameRulesIsLeftAlone) {
+  ImportFirst({{"a.md", "A\n"}});
+  Doc old = Get("a.md");
+  old.id = "019a0000-0000-7000-8000-0000000000aa";
+  old.file_name = "meeting 10:30.md";
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Transaction& tx) { return tx.InsertDoc(old); }).ok());
+  EXPECT_TRUE(Import().deleted.empty());
+  Put("a.md", "A2\n");
+  EXPECT_EQ(Export().pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(FilesOnMain(*repos_), "docs/a.md\n");
+  EXPECT_TRUE(sync_.docs().Get(admin_, project_, "meeting 10:30.md").has_value());
 }
 
 TEST_F(GitSyncTest, ReadKeysCannotSync) {

@@ -75,4 +75,9 @@ struct ProjectView {
 
 ProjectView ViewOf(const Project& project);
 
+/// Where the project syncs: its remote without credentials, its branch and docsPath. Docs'
+/// bases and lastSyncedCommit describe this place; a new password for the same remote
+/// leaves it as it is.
+std::string SyncPlaceOf(const Project& project);
+
 }  // namespace libsync
