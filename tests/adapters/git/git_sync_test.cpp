@@ -46,6 +46,15 @@ class GitSyncTest : public GitServiceTest {
     ASSERT_TRUE(sync_.docs().Put(admin_, project_, name, content).has_value());
   }
   void Delete(const std::string& name) { ASSERT_TRUE(sync_.docs().Delete(admin_, project_, name).ok()); }
+  /// An import during which the project's docsPath is changed to `folder`: its error.
+  Status ImportWhileTheDocsPathMovesTo(const std::string& folder) {
+    counting_->during_blob_read = [this, folder] {
+      ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = folder}).has_value());
+    };
+    auto import = git_sync_->Import(admin_, project_, {});
+    EXPECT_FALSE(import.has_value()) << "the import applied what it read of the old folder";
+    return import.has_value() ? Status::Ok() : import.error();
+  }
   /// The repository's first commit with these files under docs/, imported.
   ImportReport ImportFirst(const std::vector<std::pair<std::string, std::string>>& files) {
     for (const auto& [name, text] : files) repos_->Write("docs/" + name, text);
@@ -987,12 +996,7 @@ TEST_F(GitSyncTest, ASettingsChangeDuringASyncLeavesTheNewPlaceUnsynced) {
   repos_->Write("docs/c.md", "C\n");
   repos_->Write("guides/b.md", "B\n");
   repos_->CommitAndPush("two");
-  counting_->during_blob_read = [&] {
-    ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "guides"}).has_value());
-  };
-  auto import = git_sync_->Import(admin_, project_, {});
-  ASSERT_FALSE(import.has_value());
-  EXPECT_EQ(import.error().code(), ErrorCode::kUnavailable) << import.error().ToString();
+  EXPECT_EQ(ImportWhileTheDocsPathMovesTo("guides").code(), ErrorCode::kUnavailable);
   EXPECT_FALSE(sync_.docs().Get(admin_, project_, "c.md").has_value()) << "nothing of the old place applied";
   EXPECT_TRUE(sync_.projects().Get(admin_, project_)->last_synced_commit.empty());
 
@@ -1018,12 +1022,7 @@ TEST_F(GitSyncTest, ASettingsChangeDuringAFirstImportLeavesTheNewPlaceUnsynced) 
   repos_->Write("docs/a.md", "A\n");
   repos_->Write("guides/b.md", "B\n");
   repos_->CommitAndPush("docs");
-  counting_->during_blob_read = [&] {
-    ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.docs_path = "guides"}).has_value());
-  };
-  auto import = git_sync_->Import(admin_, project_, {});
-  ASSERT_FALSE(import.has_value());
-  EXPECT_EQ(import.error().code(), ErrorCode::kUnavailable) << import.error().ToString();
+  EXPECT_EQ(ImportWhileTheDocsPathMovesTo("guides").code(), ErrorCode::kUnavailable);
   EXPECT_TRUE(sync_.projects().Get(admin_, project_)->last_synced_commit.empty());
   EXPECT_FALSE(sync_.docs().Get(admin_, project_, "a.md").has_value());
   EXPECT_EQ(Import().imported, std::vector<std::string>{"b.md"});
