@@ -194,6 +194,13 @@ std::string CleanSyncMark(const Remote& r, const GitSyncOptions& options, const 
 
 constexpr const char* kChangedMeanwhile = "changed locally during the import; run it again";
 
+/// A sync that found, as it was about to record itself, that another sync or a settings
+/// change came first: a 503 to run it again, but no failure of the project's sync to record
+/// over what came first (GitSyncService::Failed).
+Status Overtaken(std::string message) {
+  return Status(ErrorCode::kUnavailable, std::move(message), {{"overtaken", "true"}});
+}
+
 /// The project's record of an applied import: the commit it is synced with, how the
 /// import ended, and the clean-sync mark (kept, set or cleared; see RunImport).
 /// `whole`: the import took every file of the docsPath. Only such an import, and one
@@ -210,9 +217,8 @@ Status RecordImport(Transaction& tx, std::string_view project_id, const ImportRe
                     const Project& synced_as, const std::string& synced_before) {
   LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
   if (SyncPlaceOf(project) != SyncPlaceOf(synced_as) || project.last_synced_commit != synced_before) {
-    return Status::Unavailable(
-        "the project's sync state changed while this import ran (another server's sync, or its git settings); "
-        "run it again");
+    return Overtaken("the project's sync state changed while this import ran (another server's sync, or its git "
+                     "settings); run it again");
   }
   const bool run_again = std::any_of(report.conflicts.begin(), report.conflicts.end(),
                                      [](const SyncConflict& c) { return c.reason == kChangedMeanwhile; });
@@ -760,8 +766,8 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
       // one, whose blobs are no bases of the new place and whose commit is none of its.
       LIBSYNC_ASSIGN_OR_RETURN(const Project now_set, tx.GetProject(project_id));
       if (SyncPlaceOf(now_set) != SyncPlaceOf(r.project)) {
-        return Status::Unavailable("the project's git settings changed while this export ran; commit " + commit +
-                                   " went to the settings it started with, and nothing was recorded");
+        return Overtaken("the project's git settings changed while this export ran; commit " + commit +
+                         " went to the settings it started with, and nothing was recorded");
       }
       // Whether the store now matches the pushed commit's tree as it matched the base's.
       bool recorded_all = true;
@@ -882,6 +888,7 @@ void GitSyncService::Count(SyncDirection direction, SyncResult result) {
 // Best effort: when the store itself is what failed, the record fails too, and the caller
 // still gets the sync's own error.
 Status GitSyncService::Failed(std::string_view project_id, SyncDirection direction, const Status& failure) {
+  if (!failure.detail("overtaken").empty()) return failure;  // what overtook it is the project's state
   // An export refused for conflicts ended in them, not in a failure of its own.
   const bool conflicts = direction == SyncDirection::kExport && !failure.detail("conflicts").empty();
   Count(direction, conflicts ? SyncResult::kConflicts : SyncResult::kFailed);

@@ -61,6 +61,7 @@ void LogWithheld(const Status& status, int code) {
 // event log's head) as numbers, as every other version and seq in the API is; the rest
 // (names, commits, ids) as text.
 boost::json::value DetailJson(std::string_view key, const std::string& value) {
+  if (key == "overtaken") return value == "true";  // a sync overtaken by another (run it again)
   if (key == "currentVersion" || key == "headSeq" || key == "oldestSeq") {
     std::int64_t number = 0;
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
