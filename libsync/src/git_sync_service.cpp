@@ -335,11 +335,20 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
                                bool may_skip_walk = false, bool export_follows = false) {
   ImportReport report;
   // What the project is synced with as the import starts, read fresh (an export's retry
-  // runs after its own import moved it); RecordImport checks it still holds.
+  // runs after its own import moved it); RecordImport checks it still holds. In the same
+  // read, what may let an export's import skip the walk (below): the clean-sync mark, and
+  // whether any conflict is stored.
   std::string synced_before;
+  std::string mark_stored;
+  bool conflicts_stored = false;
   LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
     LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
     synced_before = std::move(project.last_synced_commit);
+    mark_stored = std::move(project.clean_sync_mark);
+    if (may_skip_walk) {
+      LIBSYNC_ASSIGN_OR_RETURN(auto stored, tx.ListConflicts(project_id));
+      conflicts_stored = !stored.empty();
+    }
     return Status::Ok();
   }));
   // The project has no commit of this remote, branch and docsPath yet (its settings
@@ -377,17 +386,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   //  * An export: it marks the commit it pushed only when it built it on a marked state
   //    and recorded every pushed base and deletion (RunExport); else the mark is cleared.
   //  * Another server's sync meanwhile: RecordImport sets the mark only if it is still
-  //    the one read here.
-  bool walk = true;
-  if (may_skip_walk && !mark.empty()) {
-    LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
-      LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
-      if (project.clean_sync_mark != mark) return Status::Ok();
-      LIBSYNC_ASSIGN_OR_RETURN(auto stored, tx.ListConflicts(project_id));
-      walk = !stored.empty();
-      return Status::Ok();
-    }));
-  }
+  //    the one read as this import started.
+  const bool walk = !(may_skip_walk && !mark.empty() && mark_stored == mark && !conflicts_stored);
 
   std::map<std::string, std::string> remote_files;  // fileName -> blob id
   if (walk && !report.commit.empty()) {

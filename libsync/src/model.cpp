@@ -7,8 +7,9 @@
 
 namespace libsync {
 
-// A password in the repoUrl is a git credential like the token, and as write-only: every
-// reader of the project (read keys included) sees "***" in its place.
+// The secret in a repoUrl (a password, or a token given as the user name) is a git
+// credential like the token, and as write-only: every reader of the project (read keys
+// included) sees "***" in its place (RedactRemoteUrl).
 ProjectView ViewOf(const Project& p) {
   return ProjectView{p.id,         p.name,       RedactRemoteUrl(p.repo_url), !p.token.empty(),
                      p.branch,     p.docs_path,  p.created_at,        p.updated_at,
