@@ -37,6 +37,7 @@
 #include "libsync/http/event_hub.hpp"
 #include "libsync/http/server.hpp"
 #include "libsync/http/web_app.hpp"
+#include "libsync/lock_end_tap.hpp"
 #include "libsync/sql/event_listener.hpp"
 #include "libsync/sql/sql_store.hpp"
 #include "libsync/sync_service.hpp"
@@ -469,6 +470,8 @@ int main(int argc, char** argv) {
   service_options.max_doc_bytes = config.max_body;
   service_options.max_lock_ttl = std::chrono::seconds(config.lock_ttl);
   web::EventHub events;  // committed changes fan out to SSE and WebSocket subscribers from here
+  // In front of them: a lock's end wakes the background import it refused (below).
+  LockEndTap lock_ends(events);
   EventPathOptions event_path;
   // Hook answers and docs come from memory; this server's own events (and, on PostgreSQL,
   // the ones relayed from other servers) drop them at once, and any other change shows
@@ -486,7 +489,7 @@ int main(int argc, char** argv) {
   // subscribers (and its hook cache) as if they were its own.
   const bool shared_database = database.rfind("postgres", 0) == 0;
   event_path.relay_remote_events = shared_database;
-  SyncService sync(**store, SystemClock(), SystemRandom(), *box, events, service_options, event_path);
+  SyncService sync(**store, SystemClock(), SystemRandom(), *box, lock_ends, service_options, event_path);
   aitk_server::ReportUnservableDocs(sync, std::cerr);
   std::unique_ptr<sql::EventListener> listener;
   if (EventRelay* relay = sync.relay()) {
@@ -501,10 +504,14 @@ int main(int argc, char** argv) {
     listener = std::move(listening).value();
   }
   GitSyncService git_sync(sync.context(), **remote, {.allow_local_remotes = config.git_allow_local});
-  // Imports nobody waits for (push webhooks) run on the scheduler's own threads.
-  GitSyncScheduler git_scheduler(git_sync, {}, [](std::string_view project, const Result<ImportReport>& result) {
-    if (!result) std::cerr << "aitk-server: background import of " << project << ": " << result.error().ToString() << "\n";
-  });
+  // Imports nobody waits for (push webhooks, polls) run on the scheduler's own threads;
+  // one the project's lock refuses runs again when the lock ends.
+  GitSyncScheduler git_scheduler(
+      git_sync, {.lock_ends = &lock_ends}, [](std::string_view project, const Result<ImportReport>& result) {
+        if (result) return;
+        std::cerr << "aitk-server: background import of " << project << ": " << result.error().ToString()
+                  << (result.error().code() == ErrorCode::kLocked ? " (it runs when the lock ends)" : "") << "\n";
+      });
   GitWebhookService webhooks(sync.context(), sync.projects(), git_scheduler);
   // Projects with syncIntervalSeconds are polled; with several servers on one database,
   // a lease per project in the database picks the one that polls it.

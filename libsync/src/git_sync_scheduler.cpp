@@ -8,9 +8,12 @@ GitSyncScheduler::GitSyncScheduler(GitSyncService& git, GitSyncSchedulerOptions 
     : git_(git), options_(std::move(options)), listener_(std::move(listener)) {
   const int threads = std::max(1, options_.threads);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+  if (options_.lock_ends != nullptr) options_.lock_ends->Attach(this);
 }
 
 GitSyncScheduler::~GitSyncScheduler() {
+  // First, so no event calls in while the rest goes.
+  if (options_.lock_ends != nullptr) options_.lock_ends->Attach(nullptr);
   {
     MutexLock lock(mutex_);
     stopping_ = true;
@@ -29,11 +32,48 @@ GitSyncScheduler::Outcome GitSyncScheduler::RequestImport(std::string_view proje
       if (it->second.running) it->second.again = true;
       return Outcome::kCoalesced;
     }
-    entries_.emplace(std::string(project_id), Entry{});
-    queue_.emplace_back(project_id);
+    Queue(project_id);
   }
   wake_.notify_one();
   return Outcome::kStarted;
+}
+
+void GitSyncScheduler::Queue(std::string_view project_id) {
+  // A request for a project waiting for its lock runs now: the import finds the lock
+  // again (and waits again) or finds it gone.
+  StopWaiting(project_id);
+  entries_.emplace(std::string(project_id), Entry{});
+  queue_.emplace_back(project_id);
+}
+
+void GitSyncScheduler::OnLockEnded(std::string_view project_id) {
+  {
+    MutexLock lock(mutex_);
+    if (auto it = entries_.find(project_id); it != entries_.end()) {
+      if (it->second.running) it->second.lock_ended = true;
+      return;
+    }
+    if (!waiting_for_unlock_.count(project_id)) return;
+    Queue(project_id);
+  }
+  wake_.notify_one();
+}
+
+void GitSyncScheduler::Forget(std::string_view project_id) {
+  MutexLock lock(mutex_);
+  StopWaiting(project_id);
+}
+
+void GitSyncScheduler::StopWaiting(std::string_view project_id) {
+  // std::set::erase takes no string_view before C++23.
+  if (auto waiting = waiting_for_unlock_.find(project_id); waiting != waiting_for_unlock_.end()) {
+    waiting_for_unlock_.erase(waiting);
+  }
+}
+
+std::size_t GitSyncScheduler::waiting_for_unlock() const {
+  MutexLock lock(mutex_);
+  return waiting_for_unlock_.size();
 }
 
 void GitSyncScheduler::WaitIdle() {
@@ -65,12 +105,15 @@ void GitSyncScheduler::Work() {
 
     ++imports_run_;
     auto it = entries_.find(project_id);
-    if (it->second.again) {
+    const bool refused_for_the_lock = !result && result.error().code() == ErrorCode::kLocked;
+    // A lock that ended while the import ran may have been the one that refused it.
+    if (it->second.again || (refused_for_the_lock && it->second.lock_ended)) {
       it->second = Entry{};
       queue_.push_back(std::move(project_id));
       wake_.notify_one();
     } else {
       entries_.erase(it);
+      if (refused_for_the_lock) waiting_for_unlock_.emplace(project_id);
     }
     idle_.notify_all();
   }

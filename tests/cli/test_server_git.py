@@ -388,6 +388,32 @@ def test_signed_push_webhooks_import_and_unsigned_ones_are_refused_and_counted(s
     assert ok_imports and int(ok_imports[0].split()[-1]) >= 4, metrics
 
 
+def test_a_push_webhook_refused_for_the_lock_is_imported_when_the_lock_is_released(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    work = tmp_path / "work"
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare), webhookSecret=WEBHOOK_SECRET)
+    assert sync(server, project)[0] == 200
+    status, lock = server.call("POST", f"/api/projects/{project}/lock", {"lockedBy": "lead"})
+    assert status in (200, 201), lock
+
+    push_to(work, bare, "# A, pushed while the lead edits\n")
+    body = b'{"ref":"refs/heads/main"}'
+    status, answer = webhook(server, project, body, github_headers(body, delivery="locked-1"))
+    assert status == 202 and answer["import"] == "started", answer
+    # The import is refused: the doc keeps its text while the lock holds.
+    deadline = time.monotonic() + 10
+    while server.call("GET", f"/api/projects/{project}")[1]["sync"]["lastError"] is None:
+        assert time.monotonic() < deadline, "the refused import left no error"
+        time.sleep(0.05)
+    assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A\n"
+
+    status, _ = server.call("DELETE", f"/api/projects/{project}/lock", headers={"X-Lock-Token": lock["token"]})
+    assert status in (200, 204)
+    # No second push: the release alone brings the change.
+    assert wait_for_content(server, project, "# A, pushed while the lead edits\n")
+
+
 def test_polling_is_set_per_project_and_scheduled_by_the_server(start_server, tmp_path):
     bare = bare_repo_with_docs(tmp_path)
     server = start_server("--git-allow-local")

@@ -1,19 +1,21 @@
 #pragma once
-// GitSyncScheduler: imports that run by themselves, in the background (push webhooks now,
-// polling later), one at a time per project, with the requests that arrive meanwhile
-// folded into one more.
+// GitSyncScheduler: imports that run by themselves, in the background (push webhooks,
+// polling), one at a time per project, with the requests that arrive meanwhile folded
+// into one more, and those the project's lock refused run again when the lock ends.
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "libsync/git_sync_service.hpp"
+#include "libsync/lock_end_tap.hpp"
 #include "libsync/thread_annotations.hpp"
 
 namespace libsync {
@@ -25,6 +27,10 @@ struct GitSyncSchedulerOptions {
   /// Who the imports run as (the author of the versions they write is "git:<branch>"
   /// whatever this says; it names the caller in errors and logs).
   std::string caller_name = "git-scheduler";
+  /// Where the scheduler hears that a project's lock ended (a LockEndTap in the event
+  /// path), so an import the lock refused runs then. Null: such an import waits for the
+  /// next request (a push, a poll). Must outlive the scheduler.
+  LockEndTap* lock_ends = nullptr;
 };
 
 /// Thread-safe. Runs each requested import on one of its threads through
@@ -33,6 +39,10 @@ struct GitSyncSchedulerOptions {
 /// start another: it makes sure one more import starts after the current one, so any
 /// number of requests during an import cost at most one more (the changes they announce
 /// are all in the repository by then).
+///
+/// An import refused because the project is locked (a lead editing: kLocked) is not lost:
+/// the project waits, and the import runs when its lock is released or expires
+/// (OnLockEnded, told by a LockEndTap), here or on another server sharing the database.
 class GitSyncScheduler {
  public:
   /// What RequestImport did.
@@ -61,15 +71,31 @@ class GitSyncScheduler {
   /// Imports run so far, finished or failed.
   std::uint64_t imports_run() const;
 
+  /// Projects whose last import the lock refused, waiting for it to end.
+  std::size_t waiting_for_unlock() const;
+
+  /// `project_id`'s lock was released or expired: if its import was refused for the lock,
+  /// it runs now; if one is running and the lock refuses it, it runs again at once (the
+  /// lock that refused it may be the one that ended).
+  /// Cheap for any other project. Thread-safe; never waits for an import.
+  void OnLockEnded(std::string_view project_id);
+
+  /// `project_id` was deleted: it no longer waits for its lock.
+  void Forget(std::string_view project_id);
+
  private:
   /// A project's place in the scheduler: queued or running, and whether one more import
   /// was asked for meanwhile.
   struct Entry {
     bool running = false;
     bool again = false;
+    bool lock_ended = false;  ///< the project's lock ended while its import ran
   };
 
   void Work();
+  /// Queues an import of a project that has none queued or running.
+  void Queue(std::string_view project_id) LIBSYNC_REQUIRES(mutex_);
+  void StopWaiting(std::string_view project_id) LIBSYNC_REQUIRES(mutex_);
 
   GitSyncService& git_;
   const GitSyncSchedulerOptions options_;
@@ -79,6 +105,8 @@ class GitSyncScheduler {
   std::condition_variable_any idle_;  ///< an import ended
   std::map<std::string, Entry, std::less<>> entries_ LIBSYNC_GUARDED_BY(mutex_);  ///< queued or running
   std::deque<std::string> queue_ LIBSYNC_GUARDED_BY(mutex_);  ///< projects whose import waits for a thread
+  /// Projects whose last import the lock refused (none of them in `entries_`).
+  std::set<std::string, std::less<>> waiting_for_unlock_ LIBSYNC_GUARDED_BY(mutex_);
   std::uint64_t imports_run_ LIBSYNC_GUARDED_BY(mutex_) = 0;
   bool stopping_ LIBSYNC_GUARDED_BY(mutex_) = false;
   std::vector<std::thread> threads_;  ///< last: started once everything above exists

@@ -1,8 +1,9 @@
 #pragma once
 // What the git-sync service tests share: a temporary folder with a bare "remote" and a
 // work clone of it, a real libgit2 remote (its cache in the same folder) behind a
-// counting one, a memory store with the sync services, and a GitSyncService that allows
-// local remotes. Each suite writes its first commit and makes its own project.
+// counting one, a memory store with the sync services (their events passing a LockEndTap
+// on their way to a recording sink), and a GitSyncService that allows local remotes. Each
+// suite writes its first commit and makes its own project.
 
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/git_sync_service.hpp"
+#include "libsync/lock_end_tap.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/memory/recording_event_sink.hpp"
 #include "libsync/sync_service.hpp"
@@ -24,7 +26,7 @@ class GitServiceTest : public ::testing::Test {
  protected:
   /// `clock` must outlive the fixture (a suite with a ManualClock of its own declares it
   /// in a base class listed before this one, so it is made first).
-  explicit GitServiceTest(Clock& clock = SystemClock()) : sync_{*store_, clock, SystemRandom(), *box_, sink_} {}
+  explicit GitServiceTest(Clock& clock = SystemClock()) : sync_{*store_, clock, SystemRandom(), *box_, lock_ends_} {}
 
   void SetUp() override {
     repos_ = std::make_unique<GitRepos>(dir_.path());
@@ -42,6 +44,7 @@ class GitServiceTest : public ::testing::Test {
   std::unique_ptr<Store> store_ = MakeMemoryStore();
   std::unique_ptr<SecretBox> box_ = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   RecordingEventSink sink_;
+  LockEndTap lock_ends_{sink_};  ///< in front of sink_, as in aitk-server: a scheduler may attach
   SyncService sync_;
   std::unique_ptr<GitSyncService> git_sync_;
   Caller admin_ = Caller::Admin("lead");

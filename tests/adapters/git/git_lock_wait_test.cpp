@@ -1,0 +1,171 @@
+// Background imports (push webhooks, polls) that the project's lock refused, against real
+// git repositories: the change is not lost but imported as soon as the lock is released or
+// expires, including when it ends while the refused import is still finishing.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "git_service_fixture.hpp"
+#include "libsync/git_sync_scheduler.hpp"
+#include "libsync/memory/manual_clock.hpp"
+
+namespace libsync::testing {
+namespace {
+
+using std::chrono::minutes;
+
+/// The clock, made before the fixture's services that read it.
+struct LockWaitClock {
+  ManualClock clock_;
+};
+
+class GitLockWaitTest : protected LockWaitClock, public GitServiceTest {
+ protected:
+  GitLockWaitTest() : GitServiceTest(clock_) {}
+
+  void SetUp() override {
+    GitServiceTest::SetUp();
+    repos_->Write("docs/a.md", "A\n");
+    repos_->CommitAndPush("docs");
+    project_ = sync_.projects().Create(admin_, {.name = "web", .repo_url = repos_->bare()})->id;
+    ASSERT_TRUE(git_sync_->Import(admin_, project_, {}).has_value());
+    repos_->Write("docs/a.md", "A, pushed while locked\n");
+    repos_->CommitAndPush("change");
+  }
+
+  void StartScheduler(GitSyncScheduler::Listener listener = nullptr) {
+    scheduler_ = std::make_unique<GitSyncScheduler>(*git_sync_, GitSyncSchedulerOptions{.lock_ends = &lock_ends_},
+                                                    std::move(listener));
+  }
+  std::string Content() { return sync_.docs().Get(admin_, project_, "a.md")->content; }
+  LockGrant Lock(minutes ttl = minutes(30)) {
+    auto grant = sync_.locks().Acquire(admin_, project_, {.locked_by = "lead", .ttl = ttl});
+    EXPECT_TRUE(grant.has_value()) << grant.error().ToString();
+    return *grant;
+  }
+  /// A push announced while the lead holds the lock: refused, and left waiting.
+  void RequestRefusedImport() {
+    scheduler_->RequestImport(project_);
+    scheduler_->WaitIdle();
+    ASSERT_EQ(Content(), "A\n") << "the lock refuses the import";
+    ASSERT_EQ(scheduler_->imports_run(), 1u);
+    ASSERT_EQ(scheduler_->waiting_for_unlock(), 1u);
+  }
+
+  std::unique_ptr<GitSyncScheduler> scheduler_;
+};
+
+TEST_F(GitLockWaitTest, AnImportTheLockRefusedRunsWhenTheLockIsReleased) {
+  StartScheduler();
+  const LockGrant grant = Lock();
+  RequestRefusedImport();
+
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_, grant.token).value());
+  scheduler_->WaitIdle();
+  EXPECT_EQ(Content(), "A, pushed while locked\n");
+  EXPECT_EQ(scheduler_->imports_run(), 2u);
+  EXPECT_EQ(scheduler_->waiting_for_unlock(), 0u);
+}
+
+TEST_F(GitLockWaitTest, AnImportTheLockRefusedRunsWhenTheLockExpires) {
+  StartScheduler();
+  Lock(minutes(5));
+  RequestRefusedImport();
+
+  clock_.Advance(minutes(4));
+  ASSERT_EQ(sync_.locks().ReapExpired().value(), 0u);
+  scheduler_->WaitIdle();
+  EXPECT_EQ(Content(), "A\n") << "the lock still holds";
+
+  clock_.Advance(minutes(2));
+  ASSERT_EQ(sync_.locks().ReapExpired().value(), 1u);
+  scheduler_->WaitIdle();
+  EXPECT_EQ(Content(), "A, pushed while locked\n");
+  EXPECT_EQ(scheduler_->waiting_for_unlock(), 0u);
+}
+
+TEST_F(GitLockWaitTest, ALockReleasedAsTheRefusedImportEndsMakesItRunAgain) {
+  // The lead releases the lock after the import found it and before the scheduler notes
+  // the refusal: the release must not be missed.
+  std::optional<std::string> token;
+  StartScheduler([&](std::string_view, const Result<ImportReport>& result) {
+    if (!result && result.error().code() == ErrorCode::kLocked && token) {
+      ASSERT_TRUE(sync_.locks().Release(admin_, project_, *token).value());
+      token.reset();
+    }
+  });
+  token = Lock().token;
+  scheduler_->RequestImport(project_);
+  scheduler_->WaitIdle();
+  EXPECT_FALSE(token.has_value()) << "the lock refused the first import";
+  EXPECT_EQ(Content(), "A, pushed while locked\n");
+  EXPECT_EQ(scheduler_->imports_run(), 2u);
+  EXPECT_EQ(scheduler_->waiting_for_unlock(), 0u);
+}
+
+TEST_F(GitLockWaitTest, ALockTakenAgainBeforeTheImportRunsKeepsItWaiting) {
+  StartScheduler();
+  const LockGrant first = Lock();
+  RequestRefusedImport();
+  // Released and taken again (an editor's next session) in one go, as the import starts.
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_, first.token).value());
+  const LockGrant second = Lock();
+  scheduler_->WaitIdle();
+  if (scheduler_->imports_run() == 2u && Content() == "A\n") {
+    EXPECT_EQ(scheduler_->waiting_for_unlock(), 1u) << "refused again, it waits for the new lock";
+  }
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_, second.token).value());
+  scheduler_->WaitIdle();
+  EXPECT_EQ(Content(), "A, pushed while locked\n");
+  EXPECT_EQ(scheduler_->waiting_for_unlock(), 0u);
+}
+
+TEST_F(GitLockWaitTest, OtherLocksEndingAndOtherEventsRunNothing) {
+  StartScheduler();
+  const std::string other = sync_.projects().Create(admin_, {.name = "other", .repo_url = repos_->bare()})->id;
+  auto other_grant = sync_.locks().Acquire(admin_, other, {.locked_by = "lead"});
+  ASSERT_TRUE(other_grant.has_value());
+  const LockGrant grant = Lock();
+  RequestRefusedImport();
+
+  ASSERT_TRUE(sync_.locks().Release(admin_, other, other_grant->token).value());
+  ASSERT_TRUE(sync_.docs().Put(admin_, other, "b.md", "B\n").has_value());
+  scheduler_->WaitIdle();
+  EXPECT_EQ(scheduler_->imports_run(), 1u) << "another project's lock ended";
+  EXPECT_EQ(scheduler_->waiting_for_unlock(), 1u);
+
+  // A project whose imports succeed runs nothing more when its lock ends.
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_, grant.token).value());
+  scheduler_->WaitIdle();
+  ASSERT_EQ(scheduler_->imports_run(), 2u);
+  const LockGrant again = Lock();
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_, again.token).value());
+  scheduler_->WaitIdle();
+  EXPECT_EQ(scheduler_->imports_run(), 2u);
+}
+
+TEST_F(GitLockWaitTest, ADeletedProjectNoLongerWaits) {
+  StartScheduler();
+  Lock();
+  RequestRefusedImport();
+  ASSERT_TRUE(sync_.projects().Delete(admin_, project_).ok());
+  EXPECT_EQ(scheduler_->waiting_for_unlock(), 0u);
+}
+
+TEST_F(GitLockWaitTest, AStoppedSchedulerHearsNoMore) {
+  StartScheduler();
+  const LockGrant grant = Lock();
+  RequestRefusedImport();
+  scheduler_.reset();
+  // The tap has no scheduler to tell: the release goes to the subscribers alone.
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_, grant.token).value());
+  EXPECT_EQ(Content(), "A\n");
+  const std::vector<std::string> types = sink_.Types();
+  EXPECT_EQ(std::count(types.begin(), types.end(), event_type::kLockReleased), 1);
+}
+
+}  // namespace
+}  // namespace libsync::testing
