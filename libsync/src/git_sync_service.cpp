@@ -559,6 +559,44 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     }
   }
 
+  // A new file whose name would make a doc here a folder, or whose folder docs here sit
+  // in (the repository has `a.md/x.md` where a doc `a.md` was written here), would give
+  // the project a name that is a file and a folder at once, which no workstation can
+  // pull. Unless the import deletes that doc, the file is a conflict and is not created.
+  // A first import into an empty project has nothing to clash with.
+  if (!local.empty()) {
+    std::set<std::string_view> deleted_by_the_plan;
+    for (const Change& c : plan) {
+      if (c.kind == Change::kDelete) deleted_by_the_plan.insert(c.file_name);
+    }
+    const auto kept_here = [&](std::string_view name) {
+      return by_name.count(std::string(name)) && !deleted_by_the_plan.count(name);
+    };
+    const auto clash = [&](const std::string& name) -> std::string {
+      for (std::size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
+        if (kept_here(std::string_view(name).substr(0, slash))) {
+          return "the repository has a folder named like the doc '" + name.substr(0, slash) +
+                 "' here; a name cannot be a file and a folder at once";
+        }
+      }
+      const std::string folder = name + "/";
+      for (auto it = by_name.lower_bound(folder); it != by_name.end() && it->first.starts_with(folder); ++it) {
+        if (kept_here(it->first)) {
+          return "docs here are in a folder named like this file ('" + it->first +
+                 "'); a name cannot be a file and a folder at once";
+        }
+      }
+      return {};
+    };
+    std::erase_if(plan, [&](const Change& c) {
+      if (c.kind != Change::kCreate) return false;
+      std::string reason = clash(c.file_name);
+      if (reason.empty()) return false;
+      report.conflicts.push_back({c.file_name, std::move(reason), c.blob, c.content});
+      return true;
+    });
+  }
+
   const Timestamp now = ctx.clock.Now();
   const std::string author = "git:" + r.project.branch;
   ImportReport applied;

@@ -949,6 +949,56 @@ TEST_F(GitSyncTest, AFileReplacedByAFolderOfTheSameNameIsOneExport) {
   EXPECT_TRUE(Import().conflicts.empty());
 }
 
+// A folder of the repository named like a doc written here (or a file named like a folder
+// of docs here): creating it would make one name a file and a folder at once, which no
+// workstation can pull. It is a conflict naming why, until one side gives the name up.
+TEST_F(GitSyncTest, ARepositoryFolderNamedLikeADocHereIsAConflictNotASecondName) {
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  Put("a.md", "a doc written here\n");
+  Put("notes.md/today.md", "a doc in a folder here\n");
+  repos_->Write("docs/a.md/x.md", "X, in a folder of the repository\n");
+  repos_->Write("docs/notes.md", "a file of the repository\n");
+  repos_->CommitAndPush("a folder and a file");
+
+  ImportReport r = Import();
+  EXPECT_EQ(r.imported, std::vector<std::string>{"b.md"});
+  ASSERT_EQ(r.conflicts.size(), 2u);
+  EXPECT_EQ(r.conflicts[0].file_name, "a.md/x.md");
+  EXPECT_NE(r.conflicts[0].reason.find("folder named like the doc 'a.md'"), std::string::npos) << r.conflicts[0].reason;
+  EXPECT_EQ(r.conflicts[0].remote_content, "X, in a folder of the repository\n");
+  EXPECT_EQ(r.conflicts[1].file_name, "notes.md");
+  EXPECT_NE(r.conflicts[1].reason.find("'notes.md/today.md'"), std::string::npos) << r.conflicts[1].reason;
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "a.md/x.md").has_value());
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "notes.md").has_value());
+  EXPECT_EQ(sync_.docs().Conflicts(admin_, project_)->size(), 2u);
+  auto refused = git_sync_->Export(admin_, project_, {});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message().find("a.md/x.md"), std::string::npos) << refused.error().message();
+
+  // The names given up here, the repository's come in and nothing is left to settle.
+  Delete("a.md");
+  Delete("notes.md/today.md");
+  r = Import();
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(r.imported, (std::vector<std::string>{"a.md/x.md", "notes.md"}));
+  EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty());
+}
+
+// The repository turned a file into a folder of the same name: the doc synced from the
+// file goes, and the folder's docs come, in one import.
+TEST_F(GitSyncTest, AFileTurnedIntoAFolderInTheRepositoryIsImportedAsOne) {
+  ImportFirst({{"a.md", "A\n"}});
+  repos_->Remove("docs/a.md");
+  repos_->Write("docs/a.md/x.md", "X\n");
+  repos_->CommitAndPush("a folder now");
+  ImportReport r = Import();
+  EXPECT_TRUE(r.conflicts.empty()) << r.conflicts[0].reason;
+  EXPECT_EQ(r.deleted, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(r.imported, std::vector<std::string>{"a.md/x.md"});
+  EXPECT_EQ(Get("a.md/x.md").content, "X\n");
+}
+
 // A doc where the repository has a folder of other files is the repository's to change:
 // a clear refusal naming the folder, not an internal error.
 TEST_F(GitSyncTest, ADocWhereTheRepositoryHasAFolderIsRefusedByName) {
