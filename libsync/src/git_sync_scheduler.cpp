@@ -8,12 +8,12 @@ GitSyncScheduler::GitSyncScheduler(GitSyncService& git, GitSyncSchedulerOptions 
     : git_(git), options_(std::move(options)), listener_(std::move(listener)) {
   const int threads = std::max(1, options_.threads);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
-  if (options_.lock_ends != nullptr) options_.lock_ends->Attach(this);
+  if (options_.lock_ends != nullptr) options_.lock_ends->Attach(*this);
 }
 
 GitSyncScheduler::~GitSyncScheduler() {
   // First, so no event calls in while the rest goes.
-  if (options_.lock_ends != nullptr) options_.lock_ends->Attach(nullptr);
+  if (options_.lock_ends != nullptr) options_.lock_ends->Detach(*this);
   {
     MutexLock lock(mutex_);
     stopping_ = true;

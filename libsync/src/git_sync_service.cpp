@@ -110,6 +110,23 @@ Status CheckLockBeforeNetwork(const ServiceContext& ctx, std::string_view projec
   });
 }
 
+/// Why creating `name` would make a name a file and a folder at once, given the names of
+/// the docs that stay (empty when it would not).
+std::string NameClash(const std::string& name, const std::set<std::string, std::less<>>& staying) {
+  for (std::size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
+    if (staying.count(std::string_view(name).substr(0, slash))) {
+      return "the repository has a folder named like the doc '" + name.substr(0, slash) +
+             "' here; a name cannot be a file and a folder at once";
+    }
+  }
+  const std::string folder = name + "/";
+  if (auto it = staying.lower_bound(folder); it != staying.end() && it->starts_with(folder)) {
+    return "docs here are in a folder named like this file ('" + *it +
+           "'); a name cannot be a file and a folder at once";
+  }
+  return {};
+}
+
 /// New docs an import hands the store at once: enough to make a statement's cost small
 /// beside its rows', few enough that a batch's copy of their texts stays small (docs may
 /// be up to the size limit each, 1 MiB by default: the byte bound comes first then).
@@ -403,10 +420,14 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   }
   std::vector<DocSummary> local;
   std::vector<DocTombstone> tombstones;
+  // The project's last event as the docs were listed: any doc written since moved it.
+  std::int64_t listed_seq = 0;
   if (walk) {
     LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
       LIBSYNC_ASSIGN_OR_RETURN(local, tx.ListDocSummaries(project_id));
       LIBSYNC_ASSIGN_OR_RETURN(tombstones, tx.ListTombstones(project_id));
+      LIBSYNC_ASSIGN_OR_RETURN(EventPage head, tx.ReadEvents(project_id, 0, 0));
+      listed_seq = head.head_seq;
       return Status::Ok();
     }));
   }
@@ -563,39 +584,26 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   // in (the repository has `a.md/x.md` where a doc `a.md` was written here), would give
   // the project a name that is a file and a folder at once, which no workstation can
   // pull. Unless the import deletes that doc, the file is a conflict and is not created.
-  // A first import into an empty project has nothing to clash with.
+  // A first import into an empty project has nothing to clash with. The write checks
+  // again if docs were written meanwhile.
+  const auto clash_conflict = [&](const Change& c, std::string reason) {
+    return SyncConflict{c.file_name, std::move(reason), c.blob, c.content};
+  };
   if (!local.empty()) {
-    std::set<std::string_view> deleted_by_the_plan;
+    std::set<std::string, std::less<>> staying;
+    for (const DocSummary& d : local) staying.insert(d.file_name);
     for (const Change& c : plan) {
-      if (c.kind == Change::kDelete) deleted_by_the_plan.insert(c.file_name);
+      if (c.kind == Change::kDelete) staying.erase(c.file_name);
     }
-    const auto kept_here = [&](std::string_view name) {
-      return by_name.count(std::string(name)) && !deleted_by_the_plan.count(name);
-    };
-    const auto clash = [&](const std::string& name) -> std::string {
-      for (std::size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
-        if (kept_here(std::string_view(name).substr(0, slash))) {
-          return "the repository has a folder named like the doc '" + name.substr(0, slash) +
-                 "' here; a name cannot be a file and a folder at once";
-        }
-      }
-      const std::string folder = name + "/";
-      for (auto it = by_name.lower_bound(folder); it != by_name.end() && it->first.starts_with(folder); ++it) {
-        if (kept_here(it->first)) {
-          return "docs here are in a folder named like this file ('" + it->first +
-                 "'); a name cannot be a file and a folder at once";
-        }
-      }
-      return {};
-    };
     std::erase_if(plan, [&](const Change& c) {
       if (c.kind != Change::kCreate) return false;
-      std::string reason = clash(c.file_name);
+      std::string reason = NameClash(c.file_name, staying);
       if (reason.empty()) return false;
-      report.conflicts.push_back({c.file_name, std::move(reason), c.blob, c.content});
+      report.conflicts.push_back(clash_conflict(c, std::move(reason)));
       return true;
     });
   }
+  const bool creates = std::any_of(plan.begin(), plan.end(), [](const Change& c) { return c.kind == Change::kCreate; });
 
   const Timestamp now = ctx.clock.Now();
   const std::string author = "git:" + r.project.branch;
@@ -604,6 +612,36 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     applied = report;  // a retried attempt starts again from the plan
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, request.lock_token));
+    // Docs written since the listing (a PUT of `a.md` while the repository's `a.md/x.md`
+    // was read, a doc the plan deletes edited meanwhile, whose deletion is then skipped)
+    // may clash with a new file after all: the check runs again on the docs as they are.
+    std::set<std::string, std::less<>> clashing_now;
+    if (creates) {
+      LIBSYNC_ASSIGN_OR_RETURN(EventPage head, tx.ReadEvents(project_id, 0, 0));
+      if (head.head_seq != listed_seq) {
+        LIBSYNC_ASSIGN_OR_RETURN(auto docs_now, tx.ListDocSummaries(project_id));
+        std::map<std::string_view, const Change*> deletes;
+        for (const Change& c : plan) {
+          if (c.kind == Change::kDelete) deletes.emplace(c.file_name, &c);
+        }
+        std::set<std::string, std::less<>> staying;
+        for (const DocSummary& d : docs_now) {
+          const auto planned = deletes.find(d.file_name);
+          // Deleted below only if still as planned (the same check as the apply's).
+          const bool deleted = planned != deletes.end() && planned->second->seen_version == d.version &&
+                               planned->second->seen_base == d.base_blob_oid &&
+                               planned->second->seen_blob == d.blob_oid;
+          if (!deleted) staying.insert(d.file_name);
+        }
+        for (const Change& c : plan) {
+          if (c.kind != Change::kCreate) continue;
+          std::string reason = NameClash(c.file_name, staying);
+          if (reason.empty()) continue;
+          applied.conflicts.push_back(clash_conflict(c, std::move(reason)));
+          clashing_now.insert(c.file_name);
+        }
+      }
+    }
     // New docs go to the store in batches (a first import creates thousands); a batch is
     // written before any other change, so events keep the plan's order.
     std::vector<NewDoc> batch;
@@ -626,6 +664,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     };
     for (const Change& c : plan) {
       if (c.kind == Change::kCreate) {
+        if (clashing_now.count(c.file_name)) continue;
         // The plan saw no doc and no tombstone of this name; a doc written here since is
         // found by the insert, which skips it. Its content is the blob's, already checked.
         batch.push_back(detail::MakeNewDoc(ctx, project_id, c.file_name, c.content, c.hash, c.blob, c.blob, author,

@@ -30,9 +30,14 @@ void LockEndTap::Publish(std::span<const Event> events) noexcept {
   }
 }
 
-void LockEndTap::Attach(GitSyncScheduler* scheduler) {
+void LockEndTap::Attach(GitSyncScheduler& scheduler) {
   WriterLock lock(mutex_);
-  scheduler_ = scheduler;
+  scheduler_ = &scheduler;
+}
+
+void LockEndTap::Detach(const GitSyncScheduler& scheduler) {
+  WriterLock lock(mutex_);
+  if (scheduler_ == &scheduler) scheduler_ = nullptr;
 }
 
 }  // namespace libsync

@@ -52,7 +52,8 @@ class GitSyncScheduler {
   };
 
   /// Called after every background import with its result (for the sync status; may be
-  /// empty). Runs on the scheduler's thread; must not call back into the scheduler.
+  /// empty). Runs on the scheduler's thread, which holds no lock of the scheduler then; it
+  /// must not wait for the scheduler (WaitIdle, destroying it), whose thread it is.
   using Listener = std::function<void(std::string_view project_id, const Result<ImportReport>& result)>;
 
   /// `git` must outlive the scheduler.

@@ -24,9 +24,12 @@ class LockEndTap final : public EventSink {
   /// lock:expired and project:deleted among them. Thread-safe.
   void Publish(std::span<const Event> events) noexcept override;
 
-  /// The scheduler to tell (null: none). GitSyncScheduler attaches itself as it starts and
-  /// detaches as it stops; detaching waits for calls into it already under way.
-  void Attach(GitSyncScheduler* scheduler);
+  /// The scheduler to tell, one at a time: GitSyncScheduler attaches itself as it starts
+  /// (a later one takes the place) and detaches as it stops.
+  void Attach(GitSyncScheduler& scheduler);
+  /// Stops telling `scheduler`, if it is still the one attached; waits for calls into it
+  /// already under way.
+  void Detach(const GitSyncScheduler& scheduler);
 
  private:
   EventSink& next_;

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <optional>
+#include <thread>
 
 #include "git_service_fixture.hpp"
 #include "libsync/git_sync_scheduler.hpp"
@@ -107,16 +110,31 @@ TEST_F(GitLockWaitTest, ALockReleasedAsTheRefusedImportEndsMakesItRunAgain) {
 }
 
 TEST_F(GitLockWaitTest, ALockTakenAgainBeforeTheImportRunsKeepsItWaiting) {
-  StartScheduler();
+  // One thread, held by another project's import until the lock has changed hands: the
+  // woken import then meets the new lock.
+  scheduler_ = std::make_unique<GitSyncScheduler>(*git_sync_,
+                                                  GitSyncSchedulerOptions{.threads = 1, .lock_ends = &lock_ends_});
   const LockGrant first = Lock();
   RequestRefusedImport();
-  // Released and taken again (an editor's next session) in one go, as the import starts.
+  const std::string other = sync_.projects().Create(admin_, {.name = "other", .repo_url = repos_->bare()})->id;
+  std::promise<void> go;
+  std::shared_future<void> gone = go.get_future().share();
+  std::atomic<bool> held{false};
+  counting_->during_fetch = [gone, &held] {
+    if (!held.exchange(true)) gone.wait();
+  };
+  scheduler_->RequestImport(other);
+  while (!held) std::this_thread::yield();
+
+  // Released and taken again (an editor's next session) while the import waits for a thread.
   ASSERT_TRUE(sync_.locks().Release(admin_, project_, first.token).value());
   const LockGrant second = Lock();
+  go.set_value();
   scheduler_->WaitIdle();
-  if (scheduler_->imports_run() == 2u && Content() == "A\n") {
-    EXPECT_EQ(scheduler_->waiting_for_unlock(), 1u) << "refused again, it waits for the new lock";
-  }
+  EXPECT_EQ(scheduler_->imports_run(), 3u);
+  EXPECT_EQ(Content(), "A\n");
+  EXPECT_EQ(scheduler_->waiting_for_unlock(), 1u) << "refused again, it waits for the new lock";
+
   ASSERT_TRUE(sync_.locks().Release(admin_, project_, second.token).value());
   scheduler_->WaitIdle();
   EXPECT_EQ(Content(), "A, pushed while locked\n");

@@ -985,6 +985,37 @@ TEST_F(GitSyncTest, ARepositoryFolderNamedLikeADocHereIsAConflictNotASecondName)
   EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty());
 }
 
+// The same, for docs written while the import reads the repository: the write checks
+// again on the docs as they are then.
+TEST_F(GitSyncTest, ADocWrittenDuringTheImportThatAFolderWouldClashWithIsKept) {
+  repos_->Write("docs/a.md/x.md", "X\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("docs");
+  counting_->during_blob_read = [this] { Put("a.md", "written here meanwhile\n"); };
+  ImportReport r = Import();
+  EXPECT_EQ(r.imported, std::vector<std::string>{"b.md"});
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].file_name, "a.md/x.md");
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "a.md/x.md").has_value());
+  EXPECT_EQ(Get("a.md").content, "written here meanwhile\n");
+}
+
+TEST_F(GitSyncTest, ADocEditedWhileTheRepositoryTurnsItIntoAFolderKeepsItsName) {
+  ImportFirst({{"a.md", "A\n"}});
+  repos_->Remove("docs/a.md");
+  repos_->Write("docs/a.md/x.md", "X\n");
+  repos_->CommitAndPush("a folder now");
+  counting_->during_blob_read = [this] { Put("a.md", "A, edited here meanwhile\n"); };
+  ImportReport r = Import();
+  EXPECT_TRUE(r.deleted.empty());
+  EXPECT_TRUE(r.imported.empty());
+  ASSERT_EQ(r.conflicts.size(), 2u);
+  EXPECT_EQ(r.conflicts[0].file_name, "a.md/x.md") << r.conflicts[0].reason;
+  EXPECT_EQ(r.conflicts[1].file_name, "a.md") << r.conflicts[1].reason;
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "a.md/x.md").has_value());
+  EXPECT_EQ(Get("a.md").content, "A, edited here meanwhile\n");
+}
+
 // The repository turned a file into a folder of the same name: the doc synced from the
 // file goes, and the folder's docs come, in one import.
 TEST_F(GitSyncTest, AFileTurnedIntoAFolderInTheRepositoryIsImportedAsOne) {
