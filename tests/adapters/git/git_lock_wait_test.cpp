@@ -13,22 +13,14 @@
 
 #include "git_service_fixture.hpp"
 #include "libsync/git_sync_scheduler.hpp"
-#include "libsync/memory/manual_clock.hpp"
 
 namespace libsync::testing {
 namespace {
 
 using std::chrono::minutes;
 
-/// The clock, made before the fixture's services that read it.
-struct LockWaitClock {
-  ManualClock clock_;
-};
-
-class GitLockWaitTest : protected LockWaitClock, public GitServiceTest {
+class GitLockWaitTest : public GitServiceTestOnManualClock {
  protected:
-  GitLockWaitTest() : GitServiceTest(clock_) {}
-
   void SetUp() override {
     GitServiceTest::SetUp();
     repos_->Write("docs/a.md", "A\n");

@@ -12,7 +12,6 @@
 #include "git_service_fixture.hpp"
 #include "libsync/aes_gcm_secret_box.hpp"
 #include "libsync/git/git2_remote.hpp"
-#include "libsync/memory/manual_clock.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/memory/recording_event_sink.hpp"
 #include "libsync/sync_service.hpp"
@@ -22,15 +21,8 @@ namespace {
 
 using std::chrono::seconds;
 
-/// The poll tests' clock, made before the fixture's services that read it.
-struct PollClock {
-  ManualClock clock_;
-};
-
-class GitPollTest : protected PollClock, public GitServiceTest {
+class GitPollTest : public GitServiceTestOnManualClock {
  protected:
-  GitPollTest() : GitServiceTest(clock_) {}
-
   void SetUp() override {
     GitServiceTest::SetUp();
     repos_->Write("docs/a.md", "A\n");

@@ -16,6 +16,7 @@
 #include "libsync/git/git2_remote.hpp"
 #include "libsync/git_sync_service.hpp"
 #include "libsync/lock_end_tap.hpp"
+#include "libsync/memory/manual_clock.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/memory/recording_event_sink.hpp"
 #include "libsync/sync_service.hpp"
@@ -24,8 +25,7 @@ namespace libsync::testing {
 
 class GitServiceTest : public ::testing::Test {
  protected:
-  /// `clock` must outlive the fixture (a suite with a ManualClock of its own declares it
-  /// in a base class listed before this one, so it is made first).
+  /// `clock` must outlive the fixture (GitServiceTestOnManualClock, below, gives one).
   explicit GitServiceTest(Clock& clock = SystemClock()) : sync_{*store_, clock, SystemRandom(), *box_, lock_ends_} {}
 
   void SetUp() override {
@@ -49,6 +49,18 @@ class GitServiceTest : public ::testing::Test {
   std::unique_ptr<GitSyncService> git_sync_;
   Caller admin_ = Caller::Admin("lead");
   std::string project_;
+};
+
+/// The clock of GitServiceTestOnManualClock, a base listed before GitServiceTest so that
+/// it is made before the services that read it.
+struct ManualClockFirst {
+  ManualClock clock_;
+};
+
+/// GitServiceTest whose services read a ManualClock (`clock_`), for suites that move time.
+class GitServiceTestOnManualClock : protected ManualClockFirst, public GitServiceTest {
+ protected:
+  GitServiceTestOnManualClock() : GitServiceTest(clock_) {}
 };
 
 }  // namespace libsync::testing
