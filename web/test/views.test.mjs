@@ -64,6 +64,46 @@ describe('history, keys, workstations and settings', () => {
     await page.browserContext().close();
   });
 
+  it('shows the newest key list when an older answer arrives after it', async () => {
+    // A list asked for as the view opens, answered before a key is created but delivered
+    // after the list asked for once it was: the older answer must not win.
+    const project = await app.server.project('keys-late');
+    const page = await app.page(kAdminToken, `/#/projects/${project.id}/workstations`);
+    await page.waitForSelector('.workstations-view');
+    const cdp = await page.createCDPSession();
+    const heldLists = [];
+    cdp.on('Fetch.requestPaused', (paused) => {
+      if (paused.request.method === 'GET') heldLists.push(paused.requestId);
+      else cdp.send('Fetch.continueRequest', { requestId: paused.requestId });
+    });
+    await cdp.send('Fetch.enable', {
+      patterns: [{ urlPattern: `*/api/projects/${project.id}/api-keys`, requestStage: 'Response' }],
+    });
+    let listsDone = 0;
+    page.on('requestfinished', (request) => {
+      if (request.method() === 'GET' && request.url().endsWith('/api-keys')) listsDone += 1;
+    });
+    const until = async (condition) => {
+      for (const end = Date.now() + 10000; !condition(); await new Promise((r) => setTimeout(r, 20))) {
+        assert.ok(Date.now() < end, 'timed out');
+      }
+    };
+
+    await page.evaluate((id) => { location.hash = `#/projects/${id}/keys`; }, project.id);
+    await until(() => heldLists.length === 1);
+    await page.type('input[name="key-name"]', 'laptop');
+    await page.click('.new-key button');
+    await page.waitForSelector('.created-key code.secret');
+    await until(() => heldLists.length === 2);
+    await cdp.send('Fetch.continueRequest', { requestId: heldLists[1] });
+    await page.waitForSelector('tr[data-key] .key-name');
+    await cdp.send('Fetch.continueRequest', { requestId: heldLists[0] });
+    await until(() => listsDone === 2);
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    assert.equal(await text(page, 'tr[data-key] .key-name'), 'laptop');
+    await page.browserContext().close();
+  });
+
   it('lists workstations with what they pulled, and who is behind', async () => {
     const project = await app.server.project('consumers');
     await app.server.putDoc(project.id, 'a.md', 'a');

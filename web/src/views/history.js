@@ -4,6 +4,7 @@
 import * as api from '../api.js';
 import { renderDiff } from '../diff-view.js';
 import { h, notify, replace } from '../dom.js';
+import { newestOnly } from '../newest.js';
 import { link } from '../router.js';
 import * as session from '../session.js';
 import { formatTime } from '../time.js';
@@ -14,6 +15,7 @@ export function renderHistory(root, state, name, ctx) {
   const from = h('select', { name: 'from', 'aria-label': 'Older version' });
   const to = h('select', { name: 'to', 'aria-label': 'Newer version' });
   let alive = true;
+  const ticket = newestOnly();
 
   replace(root,
     h('div', { class: 'editor-toolbar' }, h('h2', { class: 'doc-name' }, name),
@@ -51,9 +53,10 @@ export function renderHistory(root, state, name, ctx) {
   }
 
   async function load() {
+    const newest = ticket();
     try {
       const versions = await api.history(state.id, name);
-      if (!alive) return;
+      if (!alive || !newest()) return;
       const writable = session.canWrite() && state.unlockedForMe();
       replace(table, h('table', { class: 'history' },
         h('thead', {}, h('tr', {}, ['Version', 'Author', 'Source', 'Time', ''].map((t) => h('th', {}, t)))),

@@ -3,6 +3,7 @@
 
 import * as api from '../api.js';
 import { h, notify, replace } from '../dom.js';
+import { newestOnly } from '../newest.js';
 import { formatTime } from '../time.js';
 
 export function renderKeys(root, state, ctx) {
@@ -12,6 +13,7 @@ export function renderKeys(root, state, ctx) {
   const scope = h('select', { name: 'key-scope', 'aria-label': 'Scope' },
     h('option', { value: 'read' }, 'read'), h('option', { value: 'write' }, 'write'));
   let alive = true;
+  const ticket = newestOnly();
 
   async function create(event) {
     event.preventDefault();
@@ -47,9 +49,10 @@ export function renderKeys(root, state, ctx) {
   }
 
   async function load() {
+    const newest = ticket();
     try {
       const keys = await api.listKeys(state.id);
-      if (!alive) return;
+      if (!alive || !newest()) return;
       replace(list, keys.length ? h('table', { class: 'keys' },
         h('thead', {}, h('tr', {}, ['Name', 'Scope', 'Prefix', 'Last used', 'State', ''].map((t) => h('th', {}, t)))),
         h('tbody', {}, keys.map((k) => h('tr', { 'data-key': k.id },

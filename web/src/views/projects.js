@@ -2,6 +2,7 @@
 
 import * as api from '../api.js';
 import { h, notify, replace } from '../dom.js';
+import { newestOnly } from '../newest.js';
 import { link } from '../router.js';
 import { formatTime } from '../time.js';
 import { projectForm } from './project-form.js';
@@ -10,6 +11,7 @@ export function renderProjects(root, { onAuthError }) {
   const list = h('div', { class: 'project-list' }, h('p', { class: 'muted' }, 'Loading…'));
   const createArea = h('div');
   let alive = true;
+  const ticket = newestOnly();
 
   const showCreate = () => replace(createArea, projectForm({
     submitLabel: 'Create project',
@@ -25,9 +27,10 @@ export function renderProjects(root, { onAuthError }) {
   replace(createArea, newButton);
 
   async function load() {
+    const newest = ticket();
     try {
       const projects = await api.listProjectSummaries();
-      if (alive) replace(list, table(projects));
+      if (alive && newest()) replace(list, table(projects));
     } catch (error) {
       onAuthError(error);
     }

@@ -2,16 +2,19 @@
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
+import { newestOnly } from '../newest.js';
 import { formatTime } from '../time.js';
 
 export function renderWorkstations(root, state, ctx) {
   const list = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
   let alive = true;
+  const ticket = newestOnly();
 
   async function load() {
+    const newest = ticket();
     try {
       const rows = await api.consumers(state.id);
-      if (!alive) return;
+      if (!alive || !newest()) return;
       replace(list, rows.length ? h('table', { class: 'consumers' },
         h('thead', {}, h('tr', {}, ['Key', 'Scope', 'Pulled hash', 'Pulled at', 'State'].map((t) => h('th', {}, t)))),
         h('tbody', {}, rows.map((c) => h('tr', { class: c.current ? 'current' : 'behind' },
