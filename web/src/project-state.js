@@ -8,6 +8,7 @@ import { lockToken } from './session.js';
 const kLockEvents = new Set(['lock:acquired', 'lock:extended']);
 const kUnlockEvents = new Set(['lock:released', 'lock:expired']);
 const kDocEvents = new Set(['doc:updated', 'doc:deleted', 'sync:completed']);
+const kResync = Object.freeze({ type: 'resync' });
 // Events after which the repository conflicts may have changed: an import, or a write to
 // a conflicted doc (a resolving save elsewhere, a delete).
 const kSyncEvents = new Set(['sync:completed', 'sync:conflict']);
@@ -28,7 +29,12 @@ export class ProjectState {
     this.docListeners = new Set();
     this.stop = follow(id, {
       onEvent: (event) => this.apply(event),
-      onResync: () => this.load().catch(() => {}),
+      onResync: () => {
+        this.load().catch(() => {});
+        // The stream starts at the head: a change made between a view's own read and
+        // now was never an event, so the views that read more than this state read again.
+        for (const fn of this.docListeners) fn(kResync);
+      },
       onStatus: (status) => {
         this.status = status;
         this.changed();
@@ -119,7 +125,11 @@ export class ProjectState {
     return () => this.listeners.delete(fn);
   }
 
-  /** fn(event) for each doc event (doc:updated, doc:deleted, sync:completed). */
+  /**
+   * fn(event) for each doc event (doc:updated, doc:deleted, sync:completed), and
+   * fn({type: 'resync'}) when the event stream (re)starts at its head, having missed what
+   * came before: a view then reads again what it shows.
+   */
   onDocEvent(fn) {
     this.docListeners.add(fn);
     return () => this.docListeners.delete(fn);

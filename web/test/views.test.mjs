@@ -118,6 +118,39 @@ describe('history, keys, workstations and settings', () => {
     await page.browserContext().close();
   });
 
+  it('shows a change made before the event stream opened', async () => {
+    const project = await app.server.project('consumers-late');
+    await app.server.putDoc(project.id, 'a.md', 'a');
+    const key = await app.server.key(project.id, 'read', 'ws-1');
+    await app.server.ok('GET', `/api/hook/sync/${project.id}`, { key });
+    const page = await app.page(kAdminToken);
+    // Event sockets open only when the test lets them: the doc changes after the view
+    // read the workstations and before the stream starts, at the head, without that change.
+    await page.evaluateOnNewDocument(() => {
+      const Real = window.WebSocket;
+      const held = [];
+      window.releaseSockets = () => { for (const open of held.splice(0)) open(); };
+      window.WebSocket = class {
+        constructor(url, protocols) {
+          held.push(() => {
+            this.real = new Real(url, protocols);
+            for (const name of ['onopen', 'onmessage', 'onclose', 'onerror']) {
+              this.real[name] = (event) => this[name] && this[name](event);
+            }
+          });
+        }
+        close(...args) { if (this.real) this.real.close(...args); }
+      };
+    });
+    await page.reload();
+    await page.evaluate((id) => { location.hash = `#/projects/${id}/workstations`; }, project.id);
+    await page.waitForSelector('table.consumers tr.current');
+    await app.server.putDoc(project.id, 'a.md', 'changed');
+    await page.evaluate(() => window.releaseSockets());
+    await page.waitForSelector('table.consumers tr.behind', { timeout: 5000 });
+    await page.browserContext().close();
+  });
+
   it('changes a project\'s settings and deletes it only after its name is typed', async () => {
     const project = await app.server.project('settings', { token: 'old-token' });
     const page = await app.page(kAdminToken);

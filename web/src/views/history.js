@@ -77,7 +77,7 @@ export function renderHistory(root, state, name, ctx) {
 
   load();
   const off = state.onDocEvent((event) => {
-    if (event.payload && event.payload.fileName === name) load();
+    if (event.type === 'resync' || (event.payload && event.payload.fileName === name)) load();
   });
   return () => {
     alive = false;
