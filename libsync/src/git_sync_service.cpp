@@ -110,23 +110,6 @@ Status CheckLockBeforeNetwork(const ServiceContext& ctx, std::string_view projec
   });
 }
 
-/// Why creating `name` would make a name a file and a folder at once, given the names of
-/// the docs that stay (empty when it would not).
-std::string NameClash(const std::string& name, const std::set<std::string, std::less<>>& staying) {
-  for (std::size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
-    if (staying.count(std::string_view(name).substr(0, slash))) {
-      return "the repository has a folder named like the doc '" + name.substr(0, slash) +
-             "' here; a name cannot be a file and a folder at once";
-    }
-  }
-  const std::string folder = name + "/";
-  if (auto it = staying.lower_bound(folder); it != staying.end() && it->starts_with(folder)) {
-    return "docs here are in a folder named like this file ('" + *it +
-           "'); a name cannot be a file and a folder at once";
-  }
-  return {};
-}
-
 /// New docs an import hands the store at once: enough to make a statement's cost small
 /// beside its rows', few enough that a batch's copy of their texts stays small (docs may
 /// be up to the size limit each, 1 MiB by default: the byte bound comes first then).
@@ -155,6 +138,61 @@ struct Change {
   std::string seen_base = {};
   std::string seen_blob = {};
 };
+
+/// Whether a doc is still as `c` was planned from: its version, base and blob ids.
+bool AsPlanned(const Change& c, std::int64_t version, std::string_view base, std::string_view blob) {
+  return version == c.seen_version && base == c.seen_base && blob == c.seen_blob;
+}
+
+/// Why creating `name` would make a name a file and a folder at once, given the names of
+/// the docs that stay (empty when it would not).
+std::string NameClash(const std::string& name, const std::set<std::string, std::less<>>& staying) {
+  for (std::size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
+    if (staying.count(std::string_view(name).substr(0, slash))) {
+      return "the repository has a folder named like the doc '" + name.substr(0, slash) +
+             "' here; a name cannot be a file and a folder at once";
+    }
+  }
+  const std::string folder = name + "/";
+  if (auto it = staying.lower_bound(folder); it != staying.end() && it->starts_with(folder)) {
+    return "docs here are in a folder named like this file ('" + *it +
+           "'); a name cannot be a file and a folder at once";
+  }
+  return {};
+}
+
+/// The names of `docs` that stay once `plan` is applied: all but those a planned deletion
+/// removes. `read_since_the_plan`: the docs as they are now, of which a planned deletion
+/// removes only a doc still as planned (the apply's own check); else the listing the plan
+/// was made from, of which it removes every one.
+std::set<std::string, std::less<>> NamesThatStay(const std::vector<DocSummary>& docs, const std::vector<Change>& plan,
+                                                 bool read_since_the_plan) {
+  std::map<std::string_view, const Change*> deletions;
+  for (const Change& c : plan) {
+    if (c.kind == Change::kDelete) deletions.emplace(c.file_name, &c);
+  }
+  std::set<std::string, std::less<>> staying;
+  for (const DocSummary& d : docs) {
+    const auto deletion = deletions.find(d.file_name);
+    const bool goes = deletion != deletions.end() &&
+                      (!read_since_the_plan || AsPlanned(*deletion->second, d.version, d.base_blob_oid, d.blob_oid));
+    if (!goes) staying.insert(d.file_name);
+  }
+  return staying;
+}
+
+/// The planned new files that would make a name a file and a folder at once beside the
+/// docs that stay, each as the conflict to report instead of the file.
+std::vector<SyncConflict> NameClashes(const std::vector<Change>& plan, const std::set<std::string, std::less<>>& staying) {
+  std::vector<SyncConflict> clashes;
+  for (const Change& c : plan) {
+    if (c.kind != Change::kCreate) continue;
+    if (std::string reason = NameClash(c.file_name, staying); !reason.empty()) {
+      clashes.push_back({c.file_name, std::move(reason), c.blob, c.content});
+    }
+  }
+  return clashes;
+}
 
 constexpr const char* kNotText = "the remote file is not UTF-8 text within the size limit";
 
@@ -586,22 +624,13 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   // pull. Unless the import deletes that doc, the file is a conflict and is not created.
   // A first import into an empty project has nothing to clash with. The write checks
   // again if docs were written meanwhile.
-  const auto clash_conflict = [&](const Change& c, std::string reason) {
-    return SyncConflict{c.file_name, std::move(reason), c.blob, c.content};
-  };
   if (!local.empty()) {
-    std::set<std::string, std::less<>> staying;
-    for (const DocSummary& d : local) staying.insert(d.file_name);
-    for (const Change& c : plan) {
-      if (c.kind == Change::kDelete) staying.erase(c.file_name);
+    std::set<std::string, std::less<>> clashing;
+    for (SyncConflict& c : NameClashes(plan, NamesThatStay(local, plan, /*read_since_the_plan=*/false))) {
+      clashing.insert(c.file_name);
+      report.conflicts.push_back(std::move(c));
     }
-    std::erase_if(plan, [&](const Change& c) {
-      if (c.kind != Change::kCreate) return false;
-      std::string reason = NameClash(c.file_name, staying);
-      if (reason.empty()) return false;
-      report.conflicts.push_back(clash_conflict(c, std::move(reason)));
-      return true;
-    });
+    std::erase_if(plan, [&](const Change& c) { return c.kind == Change::kCreate && clashing.count(c.file_name); });
   }
   const bool creates = std::any_of(plan.begin(), plan.end(), [](const Change& c) { return c.kind == Change::kCreate; });
 
@@ -620,25 +649,9 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       LIBSYNC_ASSIGN_OR_RETURN(EventPage head, tx.ReadEvents(project_id, 0, 0));
       if (head.head_seq != listed_seq) {
         LIBSYNC_ASSIGN_OR_RETURN(auto docs_now, tx.ListDocSummaries(project_id));
-        std::map<std::string_view, const Change*> deletes;
-        for (const Change& c : plan) {
-          if (c.kind == Change::kDelete) deletes.emplace(c.file_name, &c);
-        }
-        std::set<std::string, std::less<>> staying;
-        for (const DocSummary& d : docs_now) {
-          const auto planned = deletes.find(d.file_name);
-          // Deleted below only if still as planned (the same check as the apply's).
-          const bool deleted = planned != deletes.end() && planned->second->seen_version == d.version &&
-                               planned->second->seen_base == d.base_blob_oid &&
-                               planned->second->seen_blob == d.blob_oid;
-          if (!deleted) staying.insert(d.file_name);
-        }
-        for (const Change& c : plan) {
-          if (c.kind != Change::kCreate) continue;
-          std::string reason = NameClash(c.file_name, staying);
-          if (reason.empty()) continue;
-          applied.conflicts.push_back(clash_conflict(c, std::move(reason)));
+        for (SyncConflict& c : NameClashes(plan, NamesThatStay(docs_now, plan, /*read_since_the_plan=*/true))) {
           clashing_now.insert(c.file_name);
+          applied.conflicts.push_back(std::move(c));
         }
       }
     }
@@ -682,8 +695,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       }
       LIBSYNC_ASSIGN_OR_RETURN(auto current, detail::FindDoc(tx, project_id, c.file_name));
       const std::int64_t version = current ? current->version : 0;
-      if (version != c.seen_version ||
-          (current && (current->base_blob_oid != c.seen_base || BlobOf(*current) != c.seen_blob))) {
+      if (!current || !AsPlanned(c, version, current->base_blob_oid, BlobOf(*current))) {
         applied.conflicts.push_back({c.file_name, kChangedMeanwhile});
         continue;
       }

@@ -36,6 +36,12 @@ std::string_view UserInfo(std::string_view url) {
   return at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
 }
 
+/// `url` with `part`, a view into it, replaced by `with`.
+std::string Replaced(std::string_view url, std::string_view part, std::string_view with) {
+  const auto at = static_cast<std::size_t>(part.data() - url.data());
+  return std::string(url.substr(0, at)).append(with).append(url.substr(at + part.size()));
+}
+
 }  // namespace
 
 std::string_view RemoteUrlSecret(std::string_view url) {
@@ -49,16 +55,13 @@ std::string_view RemoteUrlSecret(std::string_view url) {
 
 std::string RedactRemoteUrl(std::string_view url) {
   const std::string_view secret = RemoteUrlSecret(url);
-  if (secret.empty()) return std::string(url);
-  const auto at = static_cast<std::size_t>(secret.data() - url.data());
-  return std::string(url.substr(0, at)) + "***" + std::string(url.substr(at + secret.size()));
+  return secret.empty() ? std::string(url) : Replaced(url, secret, "***");
 }
 
 std::string RemoteUrlWithoutUserInfo(std::string_view url) {
   const std::string_view userinfo = UserInfo(url);
-  if (userinfo.empty()) return std::string(url);
-  const auto at = static_cast<std::size_t>(userinfo.data() - url.data());
-  return std::string(url.substr(0, at)) + std::string(url.substr(at + userinfo.size() + 1));
+  // The user info and the '@' after it.
+  return userinfo.empty() ? std::string(url) : Replaced(url, {userinfo.data(), userinfo.size() + 1}, "");
 }
 
 }  // namespace libsync
