@@ -3,6 +3,7 @@
 
 import * as api from './api.js';
 import { follow } from './live.js';
+import { newestOnly } from './newest.js';
 import { lockToken } from './session.js';
 
 const kLockEvents = new Set(['lock:acquired', 'lock:extended']);
@@ -24,7 +25,7 @@ export class ProjectState {
     // The repository conflicts by file name (GET …/conflicts), with base, local and
     // repository texts, so an opened doc shows them and the Git page lists them.
     this.repoConflicts = new Map();
-    this.conflictReads = 0; // reads begun: only the newest one's answer is kept
+    this.conflictTicket = newestOnly(); // only the newest read's answer is kept
     this.listeners = new Set();
     this.docListeners = new Set();
     this.stop = follow(id, {
@@ -65,16 +66,16 @@ export class ProjectState {
    * an answer is kept only when no later read began, so an older list never wins.
    */
   async loadConflicts() {
-    const read = ++this.conflictReads;
+    const newest = this.conflictTicket();
     const list = await api.listConflicts(this.id);
-    if (read !== this.conflictReads) return;
+    if (!newest()) return;
     this.repoConflicts = new Map(list.map((c) => [c.fileName, c]));
     this.changed();
   }
 
   /** Drops a conflict this page settled (the server removed it with the write). */
   settledConflict(name) {
-    this.conflictReads += 1; // a read under way may still list it
+    this.conflictTicket(); // a read under way may still list it: its answer is no longer the newest
     this.repoConflicts.delete(name);
     this.changed();
   }
