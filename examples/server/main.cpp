@@ -552,6 +552,10 @@ int main(int argc, char** argv) {
   auto server = web::Server::Start(api, server_options);
   if (!server) Fail(server.error().message());
   poller.Start();  // only once serving: a start that fails exits with no poll under way
+  // Imports that waited for a lock when this server (or the one before it) stopped.
+  if (auto resumed = git_scheduler.ResumeWaiting(sync.context()); !resumed) {
+    std::cerr << "aitk-server: imports waiting for a lock were not resumed: " << resumed.error().ToString() << "\n";
+  }
   const std::string base_url = (server_options.tls ? "https://" : "http://") + host + ":" + std::to_string((*server)->port());
   if (holds_database_alone) {
     // Where `aitk-server backup` finds this server: a loopback address even when it listens

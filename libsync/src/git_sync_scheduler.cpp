@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "unit_of_work.hpp"
+
 namespace libsync {
 
 GitSyncScheduler::GitSyncScheduler(GitSyncService& git, GitSyncSchedulerOptions options, Listener listener)
@@ -21,6 +23,19 @@ GitSyncScheduler::~GitSyncScheduler() {
   }
   wake_.notify_all();
   for (auto& t : threads_) t.join();
+}
+
+Result<std::size_t> GitSyncScheduler::ResumeWaiting(const ServiceContext& ctx) {
+  std::vector<std::string> waiting;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(auto projects, tx.ListProjects());
+    for (auto& p : projects) {
+      if (p.last_import.result == "waiting") waiting.push_back(std::move(p.id));
+    }
+    return Status::Ok();
+  }));
+  for (const std::string& id : waiting) RequestImport(id);
+  return waiting.size();
 }
 
 GitSyncScheduler::Outcome GitSyncScheduler::RequestImport(std::string_view project_id) {
@@ -99,6 +114,7 @@ void GitSyncScheduler::Work() {
     lock.unlock();
     ImportRequest request;
     request.wait_if_running = true;
+    request.runs_when_unlocked = options_.lock_ends != nullptr;  // see below
     const Result<ImportReport> result = git_.Import(caller, project_id, request);
     if (listener_) listener_(project_id, result);
     lock.lock();

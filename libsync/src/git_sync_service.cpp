@@ -944,12 +944,12 @@ Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_vi
                                            const ImportRequest& request) {
   LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, request.path));
   if (Status locked = CheckLockBeforeNetwork(ctx_, project_id, request.lock_token); !locked.ok()) {
-    return Failed(project_id, SyncDirection::kImport, locked);
+    return Failed(project_id, SyncDirection::kImport, locked, request.runs_when_unlocked);
   }
   const SyncSlot slot(*this, project_id, request.wait_if_running);
   LIBSYNC_RETURN_IF_ERROR(slot.status());
   auto report = RunImport(ctx_, remote_, options_, r, project_id, request);
-  if (!report) return Failed(project_id, SyncDirection::kImport, report.error());
+  if (!report) return Failed(project_id, SyncDirection::kImport, report.error(), request.runs_when_unlocked);
   Count(SyncDirection::kImport, report->conflicts.empty() ? SyncResult::kOk : SyncResult::kConflicts);
   return report;
 }
@@ -965,7 +965,7 @@ Result<GitSyncService::HeadCheck> GitSyncService::CheckHead(const Caller& caller
 GitSyncService::SyncCounts GitSyncService::counts() const {
   SyncCounts out;
   for (std::size_t d = 0; d < 2; ++d) {
-    for (std::size_t r = 0; r < 3; ++r) out.syncs[d][r] = counts_[d][r].load(std::memory_order_relaxed);
+    for (std::size_t r = 0; r < kSyncResults; ++r) out.syncs[d][r] = counts_[d][r].load(std::memory_order_relaxed);
   }
   return out;
 }
@@ -976,11 +976,16 @@ void GitSyncService::Count(SyncDirection direction, SyncResult result) {
 
 // Best effort: when the store itself is what failed, the record fails too, and the caller
 // still gets the sync's own error.
-Status GitSyncService::Failed(std::string_view project_id, SyncDirection direction, const Status& failure) {
+Status GitSyncService::Failed(std::string_view project_id, SyncDirection direction, const Status& failure,
+                              bool runs_when_unlocked) {
   if (!failure.detail("overtaken").empty()) return failure;  // what overtook it is the project's state
   // An export refused for conflicts ended in them, not in a failure of its own.
   const bool conflicts = direction == SyncDirection::kExport && !failure.detail("conflicts").empty();
-  Count(direction, conflicts ? SyncResult::kConflicts : SyncResult::kFailed);
+  // An import that runs again when the lock ends is waiting, not failing: nothing for the
+  // lead to do, so the last error (what is) stays.
+  const bool waiting = runs_when_unlocked && failure.code() == ErrorCode::kLocked;
+  const SyncResult result = waiting ? SyncResult::kWaiting : conflicts ? SyncResult::kConflicts : SyncResult::kFailed;
+  Count(direction, result);
   const std::string message = PublicMessage(failure);
   const std::string_view name = direction == SyncDirection::kImport ? "import" : "export";
   const Timestamp now = ctx_.clock.Now();
@@ -988,16 +993,16 @@ Status GitSyncService::Failed(std::string_view project_id, SyncDirection directi
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
     SyncOutcome& outcome = direction == SyncDirection::kImport ? project.last_import : project.last_export;
-    outcome = {now, "", conflicts ? "conflicts" : "failed"};
-    project.last_sync_error = message;
-    project.last_sync_error_at = now;
+    outcome = {now, "", waiting ? "waiting" : conflicts ? "conflicts" : "failed"};
+    if (!waiting) {
+      project.last_sync_error = message;
+      project.last_sync_error_at = now;
+    }
     LIBSYNC_RETURN_IF_ERROR(tx.UpdateProject(project));
-    return events.Append(project_id, event_type::kSyncFailed,
-                         detail::JsonObject()
-                             .Add("direction", name)
-                             .Add("code", ErrorCodeName(failure.code()))
-                             .Add("error", message)
-                             .Close());
+    detail::JsonObject payload;
+    payload.Add("direction", name).Add("code", ErrorCodeName(failure.code())).Add("error", message);
+    if (waiting) payload.Add("waitsForLock", true);
+    return events.Append(project_id, event_type::kSyncFailed, payload.Close());
   });
   return failure;
 }

@@ -326,6 +326,17 @@ def push_to(work, bare, text):
     git_in(work, "push", "-q", str(bare), "HEAD:main")
 
 
+def wait_for_import_result(server, project, result, timeout=10):
+    """The project's sync status once its last import ended with `result`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = server.call("GET", f"/api/projects/{project}")[1]["sync"]
+        if shown["lastImport"] and shown["lastImport"]["result"] == result:
+            return shown
+        assert time.monotonic() < deadline, f"the last import did not end {result}: {shown}"
+        time.sleep(0.05)
+
+
 def wait_for_content(server, project, text, timeout=10):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -401,17 +412,40 @@ def test_a_push_webhook_refused_for_the_lock_is_imported_when_the_lock_is_releas
     body = b'{"ref":"refs/heads/main"}'
     status, answer = webhook(server, project, body, github_headers(body, delivery="locked-1"))
     assert status == 202 and answer["import"] == "started", answer
-    # The import is refused: the doc keeps its text while the lock holds.
-    deadline = time.monotonic() + 10
-    while server.call("GET", f"/api/projects/{project}")[1]["sync"]["lastError"] is None:
-        assert time.monotonic() < deadline, "the refused import left no error"
-        time.sleep(0.05)
+    # The import is refused: the doc keeps its text while the lock holds, and the project
+    # says the import waits for the lock (no error: there is nothing to act on).
+    sync_status = wait_for_import_result(server, project, "waiting")
+    assert sync_status["lastError"] is None, sync_status
     assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A\n"
 
     status, _ = server.call("DELETE", f"/api/projects/{project}/lock", headers={"X-Lock-Token": lock["token"]})
     assert status in (200, 204)
     # No second push: the release alone brings the change.
     assert wait_for_content(server, project, "# A, pushed while the lead edits\n")
+    assert wait_for_import_result(server, project, "ok")["lastError"] is None
+
+
+def test_an_import_waiting_for_the_lock_survives_a_server_restart(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    work = tmp_path / "work"
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare), webhookSecret=WEBHOOK_SECRET)
+    assert sync(server, project)[0] == 200
+    status, lock = server.call("POST", f"/api/projects/{project}/lock", {"lockedBy": "lead"})
+    assert status in (200, 201), lock
+    push_to(work, bare, "# A, pushed before the restart\n")
+    body = b'{"ref":"refs/heads/main"}'
+    assert webhook(server, project, body, github_headers(body, delivery="restart-1"))[0] == 202
+    wait_for_import_result(server, project, "waiting")
+
+    # The server that held the wait stops; the one after it takes the wait up again.
+    server.stop()
+    server.start()
+    assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A\n"
+    status, _ = server.call("DELETE", f"/api/projects/{project}/lock", headers={"X-Lock-Token": lock["token"]})
+    assert status in (200, 204)
+    assert wait_for_content(server, project, "# A, pushed before the restart\n")
+    assert wait_for_import_result(server, project, "ok")["lastError"] is None
 
 
 def test_polling_is_set_per_project_and_scheduled_by_the_server(start_server, tmp_path):

@@ -129,9 +129,9 @@ std::string Api::MetricsText() const {
       "# HELP libsync_git_syncs_total Git imports and exports by how they ended.\n"
       "# TYPE libsync_git_syncs_total counter\n";
   const char* directions[] = {"import", "export"};
-  const char* results[] = {"ok", "conflicts", "failed"};
+  const char* results[GitSyncService::kSyncResults] = {"ok", "conflicts", "failed", "waiting"};
   for (std::size_t d = 0; d < 2; ++d) {
-    for (std::size_t r = 0; r < 3; ++r) {
+    for (std::size_t r = 0; r < GitSyncService::kSyncResults; ++r) {
       out += std::string("libsync_git_syncs_total{direction=\"") + directions[d] + "\",result=\"" + results[r] +
              "\"} " + std::to_string(counts.syncs[d][r]) + "\n";
     }

@@ -16,6 +16,7 @@
 
 #include "libsync/git_sync_service.hpp"
 #include "libsync/lock_end_tap.hpp"
+#include "libsync/service_context.hpp"
 #include "libsync/thread_annotations.hpp"
 
 namespace libsync {
@@ -65,6 +66,12 @@ class GitSyncScheduler {
   GitSyncScheduler& operator=(const GitSyncScheduler&) = delete;
 
   Outcome RequestImport(std::string_view project_id);
+
+  /// Requests an import of each project whose last import is recorded as waiting for its
+  /// lock (result "waiting"): a wait no scheduler holds any more, since the server that
+  /// held it stopped. Called as a server starts; an import its project's lock still
+  /// refuses waits here. Returns how many imports were requested.
+  Result<std::size_t> ResumeWaiting(const ServiceContext& ctx);
 
   /// Blocks until nothing is queued or running (tests; a clean shutdown).
   void WaitIdle();

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -38,6 +39,11 @@ struct ImportRequest {
   /// with kUnavailable: for background imports (GitSyncScheduler), whose threads are their
   /// own, and which must not drop a push that arrived during someone else's sync.
   bool wait_if_running = false;
+  /// Set by a caller that runs the import again as soon as the project's lock ends
+  /// (GitSyncScheduler with a LockEndTap). A refusal for the lock is then recorded as a
+  /// wait, not a failure: lastImport's result "waiting", lastSyncError untouched, and the
+  /// sync:failed event marked {"waitsForLock": true}.
+  bool runs_when_unlocked = false;
 };
 
 struct SyncConflict {
@@ -135,11 +141,13 @@ class GitSyncService {
   Result<HeadCheck> CheckHead(const Caller& caller, std::string_view project_id);
 
   enum class SyncDirection : std::uint8_t { kImport, kExport };
-  enum class SyncResult : std::uint8_t { kOk, kConflicts, kFailed };
+  /// kWaiting: an import refused for the lock that runs when it ends (runs_when_unlocked).
+  enum class SyncResult : std::uint8_t { kOk, kConflicts, kFailed, kWaiting };
+  static constexpr std::size_t kSyncResults = 4;
   /// Syncs this service ran since it started, by direction and result (for /metrics);
   /// those refused before they began (access, a URL refused, already running) not counted.
   struct SyncCounts {
-    std::uint64_t syncs[2][3] = {};  ///< [SyncDirection][SyncResult]
+    std::uint64_t syncs[2][kSyncResults] = {};  ///< [SyncDirection][SyncResult]
   };
   SyncCounts counts() const;
 
@@ -148,8 +156,10 @@ class GitSyncService {
 
   void Count(SyncDirection direction, SyncResult result);
   /// Records a sync that failed once it had begun (the project's lastImport or lastExport,
-  /// lastSyncError, a sync:failed event) and returns `failure`.
-  Status Failed(std::string_view project_id, SyncDirection direction, const Status& failure);
+  /// lastSyncError, a sync:failed event) and returns `failure`. `runs_when_unlocked`: an
+  /// import refused for the lock is recorded as waiting for it (ImportRequest).
+  Status Failed(std::string_view project_id, SyncDirection direction, const Status& failure,
+                bool runs_when_unlocked = false);
 
   const ServiceContext& ctx_;
   GitRemote& remote_;
@@ -157,7 +167,7 @@ class GitSyncService {
   Mutex running_mutex_;
   std::set<std::string, std::less<>> running_ LIBSYNC_GUARDED_BY(running_mutex_);  ///< projects with a sync in progress
   std::condition_variable_any slot_freed_;  ///< a project left running_
-  std::atomic<std::uint64_t> counts_[2][3] = {};
+  std::atomic<std::uint64_t> counts_[2][kSyncResults] = {};
 };
 
 }  // namespace libsync

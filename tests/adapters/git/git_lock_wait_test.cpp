@@ -36,6 +36,15 @@ class GitLockWaitTest : public GitServiceTestOnManualClock {
                                                     std::move(listener));
   }
   std::string Content() { return sync_.docs().Get(admin_, project_, "a.md")->content; }
+  ProjectView Shown() { return *sync_.projects().Get(admin_, project_); }
+  /// The payloads of the project's sync:failed events, oldest first.
+  std::vector<std::string> SyncFailures() {
+    std::vector<std::string> out;
+    for (const Event& e : sink_.Events()) {
+      if (e.type == event_type::kSyncFailed && e.project_id == project_) out.push_back(e.payload);
+    }
+    return out;
+  }
   LockGrant Lock(minutes ttl = minutes(30)) {
     auto grant = sync_.locks().Acquire(admin_, project_, {.locked_by = "lead", .ttl = ttl});
     EXPECT_TRUE(grant.has_value()) << grant.error().ToString();
@@ -63,6 +72,66 @@ TEST_F(GitLockWaitTest, AnImportTheLockRefusedRunsWhenTheLockIsReleased) {
   EXPECT_EQ(Content(), "A, pushed while locked\n");
   EXPECT_EQ(scheduler_->imports_run(), 2u);
   EXPECT_EQ(scheduler_->waiting_for_unlock(), 0u);
+}
+
+TEST_F(GitLockWaitTest, TheProjectSaysItsImportWaitsForTheLockNotThatItFailed) {
+  StartScheduler();
+  const LockGrant grant = Lock();
+  RequestRefusedImport();
+  ProjectView shown = Shown();
+  EXPECT_EQ(shown.last_import.result, "waiting");
+  EXPECT_EQ(shown.last_sync_error, "") << "a wait is nothing for the lead to act on";
+  ASSERT_EQ(SyncFailures().size(), 1u);
+  EXPECT_NE(SyncFailures()[0].find(R"("code":"Locked")"), std::string::npos) << SyncFailures()[0];
+  EXPECT_NE(SyncFailures()[0].find(R"("waitsForLock":true)"), std::string::npos) << SyncFailures()[0];
+  using S = GitSyncService;
+  const S::SyncCounts counts = git_sync_->counts();
+  const auto& import_counts = counts.syncs[static_cast<int>(S::SyncDirection::kImport)];
+  EXPECT_EQ(import_counts[static_cast<int>(S::SyncResult::kWaiting)], 1u) << "counted in /metrics as waiting";
+  EXPECT_EQ(import_counts[static_cast<int>(S::SyncResult::kFailed)], 0u);
+
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_, grant.token).value());
+  scheduler_->WaitIdle();
+  shown = Shown();
+  EXPECT_EQ(shown.last_import.result, "ok");
+  EXPECT_FALSE(shown.last_import.commit.empty());
+  EXPECT_EQ(shown.last_sync_error, "");
+}
+
+TEST_F(GitLockWaitTest, AnImportNobodyRunsAgainIsAFailureWhenTheLockRefusesIt) {
+  // Without a LockEndTap nothing runs the import when the lock ends: the refusal stands.
+  scheduler_ = std::make_unique<GitSyncScheduler>(*git_sync_);
+  Lock();
+  scheduler_->RequestImport(project_);
+  scheduler_->WaitIdle();
+  const ProjectView shown = Shown();
+  EXPECT_EQ(shown.last_import.result, "failed");
+  EXPECT_NE(shown.last_sync_error.find("locked"), std::string::npos) << shown.last_sync_error;
+  ASSERT_EQ(SyncFailures().size(), 1u);
+  EXPECT_EQ(SyncFailures()[0].find("waitsForLock"), std::string::npos) << SyncFailures()[0];
+  // A caller's own import (the sync route) is the caller's to retry: a failure too.
+  ASSERT_FALSE(git_sync_->Import(admin_, project_, {}).has_value());
+  EXPECT_EQ(Shown().last_import.result, "failed");
+}
+
+TEST_F(GitLockWaitTest, ANewSchedulerTakesUpTheWaitOfOneThatStopped) {
+  // A server stopped while an import waited for the lock; the next one resumes it from
+  // the project's recorded "waiting".
+  StartScheduler();
+  const LockGrant grant = Lock();
+  RequestRefusedImport();
+  scheduler_.reset();
+  StartScheduler();
+  EXPECT_EQ(scheduler_->ResumeWaiting(sync_.context()).value(), 1u);
+  scheduler_->WaitIdle();
+  EXPECT_EQ(Content(), "A\n") << "the lock still holds";
+  EXPECT_EQ(scheduler_->waiting_for_unlock(), 1u);
+
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_, grant.token).value());
+  scheduler_->WaitIdle();
+  EXPECT_EQ(Content(), "A, pushed while locked\n");
+  EXPECT_EQ(Shown().last_import.result, "ok");
+  EXPECT_EQ(scheduler_->ResumeWaiting(sync_.context()).value(), 0u) << "nothing waits any more";
 }
 
 TEST_F(GitLockWaitTest, AnImportTheLockRefusedRunsWhenTheLockExpires) {

@@ -14,7 +14,9 @@ namespace libsync {
 struct SyncOutcome {
   std::optional<Timestamp> at;  ///< nullopt before the first
   std::string commit;           ///< the commit imported or pushed; empty when it failed
-  std::string result;           ///< "ok", "conflicts" or "failed"; empty before the first
+  /// "ok", "conflicts", "failed", or (imports only) "waiting": refused for the lock, and
+  /// run again when it ends (ImportRequest::runs_when_unlocked). Empty before the first.
+  std::string result;
 };
 
 /// A team's document set and the git branch + folder it syncs with.
