@@ -13,6 +13,8 @@ const kResync = Object.freeze({ type: 'resync' });
 // Events after which the repository conflicts may have changed: an import, or a write to
 // a conflicted doc (a resolving save elsewhere, a delete).
 const kSyncEvents = new Set(['sync:completed', 'sync:conflict']);
+// Events after which the project's sync status (last import, export, error) has changed.
+const kSyncStatusEvents = new Set(['sync:completed', 'sync:conflict', 'sync:failed']);
 
 export class ProjectState {
   constructor(id) {
@@ -26,6 +28,7 @@ export class ProjectState {
     // repository texts, so an opened doc shows them and the Git page lists them.
     this.repoConflicts = new Map();
     this.conflictTicket = newestOnly(); // only the newest read's answer is kept
+    this.projectTicket = newestOnly();
     this.listeners = new Set();
     this.docListeners = new Set();
     this.stop = follow(id, {
@@ -51,11 +54,12 @@ export class ProjectState {
   async load() {
     for (;;) {
       const seen = this.applied;
+      const newestProject = this.projectTicket();
       const [project, lock, docs] = await Promise.all([
         api.getProject(this.id), api.getLock(this.id), api.listDocs(this.id), this.loadConflicts(),
       ]);
       if (seen !== this.applied) continue;
-      Object.assign(this, { project, lock, docs });
+      Object.assign(this, { lock, docs }, newestProject() ? { project } : {});
       this.changed();
       return;
     }
@@ -77,6 +81,18 @@ export class ProjectState {
   settledConflict(name) {
     this.conflictTicket(); // a read under way may still list it: its answer is no longer the newest
     this.repoConflicts.delete(name);
+    this.changed();
+  }
+
+  /**
+   * Reads the project again (its sync status moved). load() may be reading it too: the
+   * answer of whichever read began last is kept.
+   */
+  async reloadProject() {
+    const newest = this.projectTicket();
+    const project = await api.getProject(this.id);
+    if (!newest()) return;
+    this.project = project;
     this.changed();
   }
 
@@ -118,6 +134,7 @@ export class ProjectState {
     if (kSyncEvents.has(event.type) || (name && this.repoConflicts.has(name))) {
       this.loadConflicts().catch(() => {});
     }
+    if (kSyncStatusEvents.has(event.type)) this.reloadProject().catch(() => {});
   }
 
   /** fn() after any change; returns the unsubscribe function. */

@@ -1,6 +1,7 @@
 // History, keys, workstations, project settings and git import/export.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -256,6 +257,110 @@ describe('git import and export against a local bare repository', () => {
     await page.waitForSelector('.git-report.export');
     assert.equal(await text(page, '.git-report.export p'), 'Nothing to export: the repository is current.');
     assert.equal(git('--git-dir', join(dir, 'remote.git'), 'rev-parse', 'main'), head);
+    await page.browserContext().close();
+  });
+  // A push event as GitHub sends it, signed with `secret`; answers the webhook's status.
+  async function pushWebhook(projectId, secret, delivery) {
+    const body = JSON.stringify({ ref: 'refs/heads/main', after: git('--git-dir', join(dir, 'remote.git'), 'rev-parse', 'main').trim() });
+    const response = await fetch(`${app.web.url}/api/projects/${projectId}/git/webhook`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': delivery,
+        'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+      },
+      body,
+    });
+    return response.status;
+  }
+
+  function commitToRemote(file, content, message) {
+    git('-C', join(dir, 'work'), 'pull', '-q', '--rebase', join(dir, 'remote.git'), 'main');
+    writeFileSync(join(dir, 'work', 'docs', file), content);
+    git('-C', join(dir, 'work'), 'add', '.');
+    git('-C', join(dir, 'work'), 'commit', '-q', '-m', message);
+    git('-C', join(dir, 'work'), 'push', '-q', join(dir, 'remote.git'), 'HEAD:main');
+    return git('--git-dir', join(dir, 'remote.git'), 'rev-parse', 'main').trim();
+  }
+
+  it('sets the webhook secret and the polling interval in the project settings', async () => {
+    const project = await app.server.project('hooks', { repoUrl: join(dir, 'remote.git'), branch: 'main', docsPath: 'docs' });
+    const page = await app.page(kAdminToken, '/#/projects');
+    const openSettings = async () => {
+      await page.click(`tr[data-project="${project.id}"] .row-actions button`);
+      await page.waitForSelector('.row-form form.project-form');
+    };
+    const stored = () => app.server.ok('GET', `/api/projects/${project.id}`);
+    await openSettings();
+    assert.equal(await page.$eval('#project-syncIntervalSeconds', (el) => el.value), '0');
+
+    // An interval the server refuses is named, and changes nothing.
+    await page.$eval('#project-syncIntervalSeconds', (el) => { el.value = '10'; });
+    await page.click('.row-form button[type="submit"]');
+    await page.waitForFunction(() => /30/.test(document.querySelector('.row-form .form-error').textContent));
+    assert.equal((await stored()).syncIntervalSeconds, 0);
+
+    // A generated secret is shown to be copied, and is the one stored: a push signed with it is taken.
+    await page.$eval('#project-syncIntervalSeconds', (el) => { el.value = '45'; });
+    await page.click('.generate-secret');
+    const secret = await page.$eval('#project-webhookSecret', (el) => (el.type === 'text' ? el.value : ''));
+    assert.match(secret, /^[0-9a-f]{64}$/);
+    assert.equal(await pushWebhook(project.id, secret, 'settings-1'), 403, 'no secret is stored before saving');
+    await page.click('.row-form button[type="submit"]');
+    await waitInPage(page, () => !document.querySelector('.row-form'));
+    let saved = await stored();
+    assert.equal(saved.syncIntervalSeconds, 45);
+    assert.equal(saved.hasWebhookSecret, true);
+    assert.equal(saved.webhookSecret, undefined, 'the secret is never read back');
+    assert.equal(await pushWebhook(project.id, secret, 'settings-2'), 202);
+    assert.equal(await pushWebhook(project.id, `${secret}x`, 'settings-3'), 401);
+
+    // Left empty, the field keeps the secret; the box removes it.
+    await openSettings();
+    assert.equal(await page.$eval('#project-webhookSecret', (el) => el.value), '');
+    await page.click('#project-removeWebhookSecret');
+    await page.click('.row-form button[type="submit"]');
+    await waitInPage(page, () => !document.querySelector('.row-form'));
+    saved = await stored();
+    assert.equal(saved.hasWebhookSecret, false);
+    assert.equal(saved.syncIntervalSeconds, 45, 'the interval was kept');
+    assert.equal(await pushWebhook(project.id, secret, 'settings-4'), 403);
+    await page.browserContext().close();
+  });
+
+  it('shows how the syncs run by webhook went, as they happen, and the push address', async () => {
+    const secret = 'web-test-webhook-secret-0123';
+    const project = await app.server.project('automatic', {
+      repoUrl: join(dir, 'remote.git'), branch: 'main', docsPath: 'docs', webhookSecret: secret,
+    });
+    const page = await app.page(kAdminToken, `/#/projects/${project.id}/git`);
+    await page.waitForSelector('.sync-status .last-import');
+    assert.equal(await text(page, '.last-import dd'), 'never');
+    assert.equal(await text(page, '.webhook-url'), `${app.web.url}/api/projects/${project.id}/git/webhook`);
+    assert.equal(await text(page, '.polling dd'), 'off');
+    assert.equal(await page.$('.sync-status .last-error'), null);
+
+    // A push, announced by the webhook: the page shows the import without being reloaded.
+    const first = commitToRemote('pushed.md', '# Pushed\n', 'pushed');
+    assert.equal(await pushWebhook(project.id, secret, 'status-1'), 202);
+    await waitInPage(page, (c) => document.querySelector('.last-import dd').textContent.startsWith(`ok at commit ${c}`), first.slice(0, 12));
+
+    // One made while the project is locked waits for the lock (no error: nothing to act on),
+    // and is imported once the lock ends.
+    const lock = await app.server.ok('POST', `/api/projects/${project.id}/lock`, { body: { lockedBy: 'lead', ttlSeconds: 300 } });
+    const second = commitToRemote('pushed.md', '# Pushed again\n', 'pushed again');
+    assert.equal(await pushWebhook(project.id, secret, 'status-2'), 202);
+    await waitInPage(page, () => document.querySelector('.last-import dd').textContent.startsWith('waiting for the lock to end'));
+    assert.equal(await page.$('.sync-status .last-error'), null);
+    await app.server.ok('DELETE', `/api/projects/${project.id}/lock`, { headers: { 'X-Lock-Token': lock.token } });
+    await waitInPage(page, (c) => document.querySelector('.last-import dd').textContent.startsWith(`ok at commit ${c}`), second.slice(0, 12));
+    assert.equal((await app.server.ok('GET', `/api/projects/${project.id}/docs/pushed.md`)).content, '# Pushed again\n');
+
+    // A sync that fails shows its error: the repository is gone.
+    await app.server.ok('PUT', `/api/projects/${project.id}`, { body: { repoUrl: join(dir, 'gone.git') } });
+    await page.click('.git-import');
+    await page.waitForSelector('.sync-status .last-error');
+    assert.match(await text(page, '.last-error dd'), /repository not found/);
+    assert.match(await text(page, '.last-import dd'), /^failed/);
     await page.browserContext().close();
   });
 });

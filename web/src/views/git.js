@@ -1,6 +1,7 @@
-// Git: import from and export to the project's repository, with the result listed, and
-// the conflicts the server still holds (GET …/conflicts), each linked to its doc, where
-// the editor offers the ways to settle it. Export is refused while any remain.
+// Git: import from and export to the project's repository, with the result listed; how
+// the last syncs went, kept current as the server runs them (webhooks, polling); and the
+// conflicts the server still holds (GET …/conflicts), each linked to its doc, where the
+// editor offers the ways to settle it. Export is refused while any remain.
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
@@ -8,6 +9,7 @@ import { link } from '../router.js';
 import * as session from '../session.js';
 import { formatTime } from '../time.js';
 import { conflictKind } from './repo-conflict.js';
+import { syncStatus } from './sync-status.js';
 
 // How each shape of conflict reads in the list (repo-conflict.js has the full wording).
 const kKindLabel = {
@@ -25,6 +27,7 @@ export function renderGit(root, state, ctx) {
   // Holds its line before the project has loaded, so the buttons below do not move under a click.
   const where = h('p', { class: 'muted' }, 'Loading the project…');
   const openConflicts = h('div', { class: 'open-conflicts' });
+  const status = h('div', { class: 'sync-area' });
 
   const docLink = (name) => h('a', { href: link('projects', state.id, 'docs', name) }, name);
   const section = (title, names, cls) => names && names.length
@@ -67,6 +70,15 @@ export function renderGit(root, state, ctx) {
   }
 
   let drawnConflicts = null; // what the list shows, so unrelated changes keep it
+  let drawnStatus = null; // likewise for the sync status (a selection in it survives)
+
+  function drawStatus() {
+    const p = state.project;
+    const shown = p && JSON.stringify([p.sync, p.hasWebhookSecret, p.syncIntervalSeconds]);
+    if (!p || shown === drawnStatus) return;
+    drawnStatus = shown;
+    replace(status, syncStatus(p, window.location.origin));
+  }
 
   function drawConflicts() {
     const conflicts = [...state.repoConflicts.values()].sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
@@ -86,10 +98,11 @@ export function renderGit(root, state, ctx) {
     const writable = Boolean(state.project) && session.canWrite() && state.unlockedForMe();
     importButton.disabled = exportButton.disabled = !writable;
     if (state.project) where.textContent = `${state.project.repoUrl} (branch ${state.project.branch}, ${state.project.docsPath || 'repository root'})`;
+    drawStatus();
     drawConflicts();
   }
 
-  replace(root, h('section', { class: 'git-view' }, h('h2', {}, 'Git'), where,
+  replace(root, h('section', { class: 'git-view' }, h('h2', {}, 'Git'), where, status,
     h('div', { class: 'actions' }, importButton, exportButton), openConflicts, result));
   draw();
   return state.subscribe(draw);
