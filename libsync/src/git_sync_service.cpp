@@ -942,7 +942,15 @@ class GitSyncService::SyncSlot {
 
 Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_view project_id,
                                            const ImportRequest& request) {
-  LIBSYNC_ASSIGN_OR_RETURN(Remote r, OpenRemote(ctx_, options_, caller, project_id, request.path));
+  auto remote = OpenRemote(ctx_, options_, caller, project_id, request.path);
+  if (!remote) {
+    // A background import has no caller to tell: that it could not begin (a remote this
+    // server refuses, a token it cannot unseal) is recorded too, and replaces a "waiting"
+    // it may have left.
+    if (request.runs_when_unlocked) return Failed(project_id, SyncDirection::kImport, remote.error());
+    return remote.error();
+  }
+  Remote r = std::move(remote).value();
   if (Status locked = CheckLockBeforeNetwork(ctx_, project_id, request.lock_token); !locked.ok()) {
     return Failed(project_id, SyncDirection::kImport, locked, request.runs_when_unlocked);
   }
@@ -993,7 +1001,10 @@ Status GitSyncService::Failed(std::string_view project_id, SyncDirection directi
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_ASSIGN_OR_RETURN(auto project, tx.GetProject(project_id));
     SyncOutcome& outcome = direction == SyncDirection::kImport ? project.last_import : project.last_export;
-    outcome = {now, "", waiting ? "waiting" : conflicts ? "conflicts" : "failed"};
+    // An import refused for the lock while a background one waits for that lock does not
+    // end the wait: the record a starting server resumes from stays.
+    const bool still_waiting = failure.code() == ErrorCode::kLocked && outcome.result == "waiting";
+    if (!still_waiting) outcome = {now, "", waiting ? "waiting" : conflicts ? "conflicts" : "failed"};
     if (!waiting) {
       project.last_sync_error = message;
       project.last_sync_error_at = now;

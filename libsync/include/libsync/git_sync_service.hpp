@@ -39,10 +39,11 @@ struct ImportRequest {
   /// with kUnavailable: for background imports (GitSyncScheduler), whose threads are their
   /// own, and which must not drop a push that arrived during someone else's sync.
   bool wait_if_running = false;
-  /// Set by a caller that runs the import again as soon as the project's lock ends
-  /// (GitSyncScheduler with a LockEndTap). A refusal for the lock is then recorded as a
-  /// wait, not a failure: lastImport's result "waiting", lastSyncError untouched, and the
-  /// sync:failed event marked {"waitsForLock": true}.
+  /// Set by a background caller that runs the import again as soon as the project's lock
+  /// ends (GitSyncScheduler with a LockEndTap). A refusal for the lock is then recorded as
+  /// a wait, not a failure: lastImport's result "waiting", lastSyncError untouched, and the
+  /// sync:failed event marked {"waitsForLock": true}. With no caller to tell, a failure to
+  /// begin (the remote refused, the token not unsealed) is recorded too.
   bool runs_when_unlocked = false;
 };
 

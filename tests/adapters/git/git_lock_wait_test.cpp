@@ -134,6 +134,49 @@ TEST_F(GitLockWaitTest, ANewSchedulerTakesUpTheWaitOfOneThatStopped) {
   EXPECT_EQ(scheduler_->ResumeWaiting(sync_.context()).value(), 0u) << "nothing waits any more";
 }
 
+TEST_F(GitLockWaitTest, AWaitKeepsTheLastErrorAndACallersRefusedImportKeepsTheWait) {
+  StartScheduler();
+  const LockGrant grant = Lock();
+  // An import asked for without the lock's token: the caller's failure, recorded.
+  ASSERT_FALSE(git_sync_->Import(admin_, project_, {}).has_value());
+  const ProjectView failed = Shown();
+  ASSERT_EQ(failed.last_import.result, "failed");
+  ASSERT_FALSE(failed.last_sync_error.empty());
+  clock_.Advance(minutes(1));
+  RequestRefusedImport();
+  EXPECT_EQ(Shown().last_import.result, "waiting");
+  EXPECT_EQ(Shown().last_sync_error, failed.last_sync_error);
+  EXPECT_EQ(Shown().last_sync_error_at, failed.last_sync_error_at) << "the wait wrote no error";
+
+  // Refused again for the same lock, a caller's import leaves the wait recorded, so a
+  // server starting now would still take it up.
+  clock_.Advance(minutes(1));
+  ASSERT_FALSE(git_sync_->Import(admin_, project_, {}).has_value());
+  EXPECT_EQ(Shown().last_import.result, "waiting");
+  ASSERT_TRUE(sync_.locks().Release(admin_, project_, grant.token).value());
+  scheduler_->WaitIdle();
+  EXPECT_EQ(Content(), "A, pushed while locked\n");
+  EXPECT_EQ(Shown().last_import.result, "ok");
+}
+
+TEST_F(GitLockWaitTest, AWaitTheNextServerCannotBeginEndsAsAFailure) {
+  StartScheduler();
+  Lock();
+  RequestRefusedImport();
+  scheduler_.reset();
+  // The next server refuses local remotes (no --git-allow-local): the resumed import
+  // cannot begin, and says so instead of waiting for ever.
+  GitSyncService strict(sync_.context(), *counting_, GitSyncOptions{});
+  GitSyncScheduler next(strict, {.lock_ends = &lock_ends_});
+  EXPECT_EQ(next.ResumeWaiting(sync_.context()).value(), 1u);
+  next.WaitIdle();
+  const ProjectView shown = Shown();
+  EXPECT_EQ(shown.last_import.result, "failed");
+  EXPECT_FALSE(shown.last_sync_error.empty());
+  EXPECT_EQ(next.waiting_for_unlock(), 0u);
+  EXPECT_EQ(next.ResumeWaiting(sync_.context()).value(), 0u) << "nothing is left to resume";
+}
+
 TEST_F(GitLockWaitTest, AnImportTheLockRefusedRunsWhenTheLockExpires) {
   StartScheduler();
   Lock(minutes(5));
