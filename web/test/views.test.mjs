@@ -286,7 +286,9 @@ describe('git import and export against a local bare repository', () => {
     const project = await app.server.project('hooks', { repoUrl: join(dir, 'remote.git'), branch: 'main', docsPath: 'docs' });
     const page = await app.page(kAdminToken, '/#/projects');
     const openSettings = async () => {
-      await page.click(`tr[data-project="${project.id}"] .row-actions button`);
+      const settings = `tr[data-project="${project.id}"] .row-actions button`;
+      await page.waitForSelector(settings);
+      await page.click(settings);
       await page.waitForSelector('.row-form form.project-form');
     };
     const stored = () => app.server.ok('GET', `/api/projects/${project.id}`);
@@ -314,16 +316,42 @@ describe('git import and export against a local bare repository', () => {
     assert.equal(await pushWebhook(project.id, secret, 'settings-2'), 202);
     assert.equal(await pushWebhook(project.id, `${secret}x`, 'settings-3'), 401);
 
-    // Left empty, the field keeps the secret; the box removes it.
+    // Left empty, the field keeps the secret.
     await openSettings();
     assert.equal(await page.$eval('#project-webhookSecret', (el) => el.value), '');
+    await page.$eval('#project-syncIntervalSeconds', (el) => { el.value = '60'; });
+    await page.click('.row-form button[type="submit"]');
+    await waitInPage(page, () => !document.querySelector('.row-form'));
+    saved = await stored();
+    assert.equal(saved.syncIntervalSeconds, 60);
+    assert.equal(saved.hasWebhookSecret, true, 'an empty field keeps the stored secret');
+    assert.equal(await pushWebhook(project.id, secret, 'settings-3b'), 202);
+
+    // The box removes it, and while ticked no new one can be typed to be thrown away.
+    await openSettings();
     await page.click('#project-removeWebhookSecret');
+    assert.equal(await page.$eval('#project-webhookSecret', (el) => el.disabled), true);
     await page.click('.row-form button[type="submit"]');
     await waitInPage(page, () => !document.querySelector('.row-form'));
     saved = await stored();
     assert.equal(saved.hasWebhookSecret, false);
-    assert.equal(saved.syncIntervalSeconds, 45, 'the interval was kept');
+    assert.equal(saved.syncIntervalSeconds, 60, 'the interval was kept');
     assert.equal(await pushWebhook(project.id, secret, 'settings-4'), 403);
+
+    // A project created with both.
+    await page.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent === 'New project').click());
+    await page.waitForSelector('form.project-form #project-name');
+    await page.type('form.project-form #project-name', 'created-with-hooks');
+    await page.type('form.project-form #project-repoUrl', join(dir, 'remote.git'));
+    await page.$eval('form.project-form #project-syncIntervalSeconds', (el) => { el.value = '120'; });
+    await page.type('form.project-form #project-webhookSecret', 'typed-secret-0123456789');
+    await page.click('form.project-form button[type="submit"]');
+    await page.waitForSelector('tr[data-project] .project-name');
+    await waitInPage(page, () => [...document.querySelectorAll('.project-name')].some((a) => a.textContent === 'created-with-hooks'));
+    const created = (await app.server.ok('GET', '/api/projects')).find((p) => p.name === 'created-with-hooks');
+    assert.equal(created.syncIntervalSeconds, 120);
+    assert.equal(created.hasWebhookSecret, true);
+    assert.equal(await pushWebhook(created.id, 'typed-secret-0123456789', 'settings-5'), 202);
     await page.browserContext().close();
   });
 

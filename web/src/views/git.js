@@ -72,10 +72,28 @@ export function renderGit(root, state, ctx) {
   let drawnConflicts = null; // what the list shows, so unrelated changes keep it
   let drawnStatus = null; // likewise for the sync status (a selection in it survives)
 
+  let nextPollTimer = null;
+  let timedFor = null; // the project read the timer was set for
+
+  // A poll that finds the branch where it was writes no event, only the next poll's time:
+  // the project is read again once the time shown has passed (then once per interval
+  // while no newer time comes).
+  function rereadAfterNextPoll(p) {
+    if (p === timedFor) return;
+    timedFor = p;
+    clearTimeout(nextPollTimer);
+    if (!p.syncIntervalSeconds) return;
+    const next = p.sync && p.sync.nextPollAt ? Date.parse(p.sync.nextPollAt) : NaN;
+    const wait = next > Date.now() ? next - Date.now() + 5000 : p.syncIntervalSeconds * 1000;
+    nextPollTimer = setTimeout(() => state.reloadProject().catch(() => {}), wait);
+  }
+
   function drawStatus() {
     const p = state.project;
-    const shown = p && JSON.stringify([p.sync, p.hasWebhookSecret, p.syncIntervalSeconds]);
-    if (!p || shown === drawnStatus) return;
+    if (!p) return;
+    rereadAfterNextPoll(p);
+    const shown = JSON.stringify([p.sync, p.hasWebhookSecret, p.syncIntervalSeconds]);
+    if (shown === drawnStatus) return;
     drawnStatus = shown;
     replace(status, syncStatus(p, window.location.origin));
   }
@@ -105,5 +123,9 @@ export function renderGit(root, state, ctx) {
   replace(root, h('section', { class: 'git-view' }, h('h2', {}, 'Git'), where, status,
     h('div', { class: 'actions' }, importButton, exportButton), openConflicts, result));
   draw();
-  return state.subscribe(draw);
+  const unsubscribe = state.subscribe(draw);
+  return () => {
+    unsubscribe();
+    clearTimeout(nextPollTimer);
+  };
 }

@@ -70,7 +70,11 @@ function webhookSecretField(project) {
       input.select();
     },
   }, 'Generate');
-  const remove = stored ? h('input', { type: 'checkbox', name: 'removeWebhookSecret', id: 'project-removeWebhookSecret' }) : null;
+  // Removing and setting at once would throw the new secret away: ticking the box disables the field.
+  const remove = stored ? h('input', {
+    type: 'checkbox', name: 'removeWebhookSecret', id: 'project-removeWebhookSecret',
+    onchange: () => { input.disabled = generate.disabled = remove.checked; },
+  }) : null;
   const label = stored ? 'Webhook secret (stored; leave empty to keep it)' : 'Webhook secret (for push webhooks)';
   const row = h('div', { class: 'field' }, h('label', { for: 'project-webhookSecret' }, label),
     h('div', { class: 'secret-input' }, input, generate,
