@@ -399,16 +399,17 @@ def test_signed_push_webhooks_import_and_unsigned_ones_are_refused_and_counted(s
     assert ok_imports and int(ok_imports[0].split()[-1]) >= 4, metrics
 
 
-def test_a_push_webhook_refused_for_the_lock_is_imported_when_the_lock_is_released(start_server, tmp_path):
+def push_while_locked(start_server, tmp_path, text):
+    """A synced project, locked by the lead, and a push of `text` to docs/a.md announced by
+    a signed webhook, which the lock refuses: the project then waits for the lock.
+    Returns (server, project, lock)."""
     bare = bare_repo_with_docs(tmp_path)
-    work = tmp_path / "work"
     server = start_server("--git-allow-local")
     project = create_project(server, str(bare), webhookSecret=WEBHOOK_SECRET)
     assert sync(server, project)[0] == 200
     status, lock = server.call("POST", f"/api/projects/{project}/lock", {"lockedBy": "lead"})
     assert status in (200, 201), lock
-
-    push_to(work, bare, "# A, pushed while the lead edits\n")
+    push_to(tmp_path / "work", bare, text)
     body = b'{"ref":"refs/heads/main"}'
     status, answer = webhook(server, project, body, github_headers(body, delivery="locked-1"))
     assert status == 202 and answer["import"] == "started", answer
@@ -417,6 +418,11 @@ def test_a_push_webhook_refused_for_the_lock_is_imported_when_the_lock_is_releas
     sync_status = wait_for_import_result(server, project, "waiting")
     assert sync_status["lastError"] is None, sync_status
     assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A\n"
+    return server, project, lock
+
+
+def test_a_push_webhook_refused_for_the_lock_is_imported_when_the_lock_is_released(start_server, tmp_path):
+    server, project, lock = push_while_locked(start_server, tmp_path, "# A, pushed while the lead edits\n")
 
     status, _ = server.call("DELETE", f"/api/projects/{project}/lock", headers={"X-Lock-Token": lock["token"]})
     assert status in (200, 204)
@@ -426,17 +432,7 @@ def test_a_push_webhook_refused_for_the_lock_is_imported_when_the_lock_is_releas
 
 
 def test_an_import_waiting_for_the_lock_survives_a_server_restart(start_server, tmp_path):
-    bare = bare_repo_with_docs(tmp_path)
-    work = tmp_path / "work"
-    server = start_server("--git-allow-local")
-    project = create_project(server, str(bare), webhookSecret=WEBHOOK_SECRET)
-    assert sync(server, project)[0] == 200
-    status, lock = server.call("POST", f"/api/projects/{project}/lock", {"lockedBy": "lead"})
-    assert status in (200, 201), lock
-    push_to(work, bare, "# A, pushed before the restart\n")
-    body = b'{"ref":"refs/heads/main"}'
-    assert webhook(server, project, body, github_headers(body, delivery="restart-1"))[0] == 202
-    wait_for_import_result(server, project, "waiting")
+    server, project, lock = push_while_locked(start_server, tmp_path, "# A, pushed before the restart\n")
 
     # The server that held the wait stops; the one after it takes the wait up again.
     server.stop()
