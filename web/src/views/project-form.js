@@ -15,7 +15,7 @@ export function projectForm({ project, submitLabel, onSubmit, onCancel }) {
   const docsPath = field('docsPath', 'Docs path', { value: project ? project.docsPath : '' });
   const token = field('token', project && project.hasToken ? 'Git token (stored; leave empty to keep it)' : 'Git token',
     { type: 'password', autocomplete: 'new-password' });
-  const interval = field('syncIntervalSeconds', 'Poll the branch every (seconds; 0 = off, else at least 30)',
+  const interval = field('syncIntervalSeconds', 'Polling interval (seconds; 0 = off, else 30 or more)',
     { type: 'number', min: 0, step: 1, value: String(project ? project.syncIntervalSeconds || 0 : 0) });
   const secret = webhookSecretField(project);
   const error = h('p', { class: 'form-error', role: 'alert' });
