@@ -30,6 +30,6 @@ export function syncStatus(project, origin) {
         ' — push events as JSON, signed with the project\'s webhook secret')
       : row('webhook', 'Push webhook', 'off: set a webhook secret in the project\'s settings'),
     row('polling', 'Polling', project.syncIntervalSeconds
-      ? `every ${project.syncIntervalSeconds} s; next check ${formatTime(sync.nextPollAt)}`
+      ? `every ${project.syncIntervalSeconds} s; ${sync.nextPollAt ? `next check ${formatTime(sync.nextPollAt)}` : 'first check pending'}`
       : 'off'));
 }
