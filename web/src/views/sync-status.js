@@ -14,7 +14,7 @@ function outcome(last) {
 }
 
 /** The push webhook's address on this server, as the repository's host must call it. */
-export function webhookUrl(origin, projectId) {
+function webhookUrl(origin, projectId) {
   return `${origin}/api/projects/${encodeURIComponent(projectId)}/git/webhook`;
 }
 
