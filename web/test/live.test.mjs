@@ -1,6 +1,8 @@
-// The lock banner, live updates over the event stream, the 412 flow and resuming after
-// the server restarts.
+// The lock banner, live updates over the event stream, the 412 flow, resuming after the
+// server restarts, and reading again when it restarts without the events the page saw.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kAdminToken, startApp, text, waitInPage, waitInTest } from './harness.mjs';
 
@@ -218,6 +220,43 @@ describe('locks and live updates', () => {
     const shown = await waitInPage(page, () => document.querySelector('.lock-banner.locked'));
     assert.ok(shown < kLiveBudgetMs, `lock shown after ${shown} ms`);
     assert.equal(await text(page, '.lock-holder-name'), 'after-restart');
+    await page.browserContext().close();
+  });
+  it('reads the open doc again when the server comes back without the events the page saw', async () => {
+    const project = await app.server.project('restored');
+    const docPath = `/api/projects/${project.id}/docs/doc.md`;
+    await app.server.putDoc(project.id, 'doc.md', 'as backed up\n');
+    await app.server.putDoc(project.id, 'gone.md', 'backed up too\n');
+    const snapshot = join(app.server.dataDir, 'snapshot.db');
+    const aitk = (...args) => execFileSync(process.env.AITK_SERVER, [...args, '--data-dir', join(app.server.dataDir, 'data')],
+      { env: { ...process.env, AITK_ADMIN_TOKEN: kAdminToken }, stdio: 'pipe' });
+    aitk('backup', snapshot);
+    await app.server.putDoc(project.id, 'doc.md', 'as backed up\nthen edited\n');
+    await app.server.ok('DELETE', `/api/projects/${project.id}/docs/gone.md`);
+
+    const page = await app.page(kAdminToken, `/#/projects/${project.id}`);
+    await openDoc(page, 'doc.md');
+    // An event after the page opened, so it follows from a seq the snapshot never reached.
+    await app.server.putDoc(project.id, 'later.md', 'after the snapshot\n');
+    await page.waitForSelector('li.file[data-file="later.md"]');
+    assert.ok(await page.$eval('.remote-banner', (el) => el.hidden));
+
+    // Restored, the server's log ends before that seq: the page is told to start again at
+    // the head (close code 4410), and no event says that doc.md went back to version 1.
+    await app.server.stop();
+    aitk('restore', snapshot);
+    await app.server.start();
+    assert.equal((await app.server.ok('GET', docPath)).version, 1);
+    const shown = await waitInPage(page, () => !document.querySelector('.remote-banner').hidden, undefined, 10000);
+    assert.ok(shown < 10000);
+    await page.click('.show-remote-diff');
+    await page.waitForSelector('.remote-banner .diff-line.removed');
+    assert.equal(await text(page, '.remote-banner .diff-line.removed'), '- then edited');
+    // The doc list was read again too: the restored doc is back, the later one gone.
+    await page.waitForSelector('li.file[data-file="gone.md"]');
+    assert.equal(await page.$('li.file[data-file="later.md"]'), null);
+    await page.click('.load-remote');
+    await waitInPage(page, () => document.querySelector('.editor-status').textContent === 'Version 1');
     await page.browserContext().close();
   });
 });

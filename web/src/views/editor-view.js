@@ -1,7 +1,8 @@
 // The editor page: a doc in CodeMirror beside its preview. Editable when the project is
 // unlocked or this page holds the lock; read-only otherwise, with the reason shown.
 // Ctrl+S / Cmd+S saves with If-Match; a 412 opens the conflict panel, so nothing is
-// overwritten silently. A change to this doc on the server shows as a banner. A conflict
+// overwritten silently. A change to this doc on the server shows as a banner, also one the
+// event stream could not tell (it restarted at its head: the doc is read again). A conflict
 // with the repository shows its own panel (repo-conflict.js); once the lead chose how to
 // settle it, the next save carries `resolves`.
 
@@ -174,13 +175,40 @@ export function renderEditor(root, state, name, ctx) {
     remoteBanner.hidden = false;
   }
 
+  function announceDeleted() {
+    remoteBanner.hidden = false;
+    replace(remoteBanner, h('span', {}, 'This doc was deleted on the server.'));
+    deleted = true;
+    refreshMode();
+  }
+
+  /**
+   * The event stream started again at its head (the server no longer held the events
+   * after the last one this page saw, as after a restore from a backup): a change to this
+   * doc in between was never an event, so the doc is read again and compared.
+   */
+  async function compareAfterResync() {
+    if (!base || deleted) return;
+    try {
+      const theirs = await api.getDoc(state.id, name);
+      // A save under way ends with the server's answer, which is newer than this read.
+      if (closed || saving || deleted) return;
+      if (theirs.version !== base.version || theirs.content !== base.content) announceRemote();
+    } catch (error) {
+      if (closed) return;
+      if (error instanceof ApiError && error.status === 404) announceDeleted();
+      else ctx.onAuthError(error);
+    }
+  }
+
   const offDoc = state.onDocEvent((event) => {
+    if (event.type === 'resync') {
+      compareAfterResync();
+      return;
+    }
     if (!event.payload || event.payload.fileName !== name) return;
     if (event.type === 'doc:deleted') {
-      remoteBanner.hidden = false;
-      replace(remoteBanner, h('span', {}, 'This doc was deleted on the server.'));
-      deleted = true;
-      refreshMode();
+      announceDeleted();
       return;
     }
     newestSeen = Math.max(newestSeen, event.payload.version);
