@@ -633,6 +633,11 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     std::erase_if(plan, [&](const Change& c) { return c.kind == Change::kCreate && clashing.count(c.file_name); });
   }
   const bool creates = std::any_of(plan.begin(), plan.end(), [](const Change& c) { return c.kind == Change::kCreate; });
+  // Deletions are written (and announced) first: where the repository turned a file into a
+  // folder of the same name, or a folder into a file, the doc that goes is gone before the
+  // one taking its place comes, so a subscriber mirroring the docs into files never has to
+  // hold both.
+  std::stable_partition(plan.begin(), plan.end(), [](const Change& c) { return c.kind == Change::kDelete; });
 
   const Timestamp now = ctx.clock.Now();
   const std::string author = "git:" + r.project.branch;

@@ -1017,17 +1017,31 @@ TEST_F(GitSyncTest, ADocEditedWhileTheRepositoryTurnsItIntoAFolderKeepsItsName) 
 }
 
 // The repository turned a file into a folder of the same name: the doc synced from the
-// file goes, and the folder's docs come, in one import.
+// file goes, and the folder's docs come, in one import. Its events say so in that order,
+// so a subscriber that mirrors the docs into files never meets a file where the folder
+// goes; the other way round too.
 TEST_F(GitSyncTest, AFileTurnedIntoAFolderInTheRepositoryIsImportedAsOne) {
   ImportFirst({{"a.md", "A\n"}});
   repos_->Remove("docs/a.md");
   repos_->Write("docs/a.md/x.md", "X\n");
   repos_->CommitAndPush("a folder now");
+  sink_.Clear();
   ImportReport r = Import();
   EXPECT_TRUE(r.conflicts.empty()) << r.conflicts[0].reason;
   EXPECT_EQ(r.deleted, std::vector<std::string>{"a.md"});
   EXPECT_EQ(r.imported, std::vector<std::string>{"a.md/x.md"});
   EXPECT_EQ(Get("a.md/x.md").content, "X\n");
+  EXPECT_EQ(sink_.Types(), (std::vector<std::string>{"doc:deleted", "doc:updated", "sync:completed"}));
+
+  repos_->Remove("docs/a.md/x.md");
+  repos_->Write("docs/a.md", "A again\n");
+  repos_->CommitAndPush("a file again");
+  sink_.Clear();
+  r = Import();
+  EXPECT_TRUE(r.conflicts.empty()) << r.conflicts[0].reason;
+  EXPECT_EQ(r.deleted, std::vector<std::string>{"a.md/x.md"});
+  EXPECT_EQ(r.imported, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(sink_.Types(), (std::vector<std::string>{"doc:deleted", "doc:updated", "sync:completed"}));
 }
 
 // A doc where the repository has a folder of other files is the repository's to change:
