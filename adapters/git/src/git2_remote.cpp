@@ -434,8 +434,15 @@ class Git2Remote final : public GitRemote {
     Reference ref(raw_ref);
     auto remote = AnonymousRemote(*repo, target);
     if (!remote) return remote.error();
-    // Never forced ("+" absent): a remote that moved past expected_head rejects the push.
-    const std::string refspec = local + ":refs/heads/" + target.branch;
+    // A network remote moves the branch itself, never forced ("+" absent): one that moved
+    // past expected_head rejects the push. libgit2's local transport checks only the head it
+    // listed and then moves the branch without looking again, so a push by someone else in
+    // between would be lost: a local remote gets the objects under a ref of their own, and
+    // the branch is moved here, by compare-and-swap (MoveLocalBranch).
+    const std::string branch = "refs/heads/" + target.branch;
+    const std::string local_path = LocalRemotePath(target.url);
+    const std::string incoming = local_path.empty() ? "" : std::string(kIncomingRefs) + commit_id;
+    const std::string refspec = local_path.empty() ? local + ":" + branch : "+" + local + ":" + incoming;
     char* specs[] = {const_cast<char*>(refspec.c_str())};
     git_strarray refspecs{specs, 1};
     struct PushState {
@@ -451,7 +458,6 @@ class Git2Remote final : public GitRemote {
     };
     // The credential callback reads the payload as CredentialPayload, the first member.
     static_assert(offsetof(PushState, creds) == 0);
-    (void)expected_head;  // enforced by the remote's fast-forward check on the commit's parent
     {
       const TransferScope scope(Limits());
       if (int rc = git_remote_push(remote->get(), &refspecs, &push); rc < 0) {
@@ -460,10 +466,8 @@ class Git2Remote final : public GitRemote {
         return TransferError(scope, rc, "push to the remote failed", target, options_, "nothing was recorded");
       }
     }
-    if (!state.rejection.empty()) {
-      return Status(ErrorCode::kPreconditionFailed, "the remote refused the push (" + state.rejection + ")", {},
-                    "git2/rejected");
-    }
+    if (!state.rejection.empty()) return Rejected(state.rejection);
+    if (!incoming.empty()) LIBSYNC_RETURN_IF_ERROR(MoveLocalBranch(local_path, branch, incoming, oid, expected_head));
     git_reference* tracking = nullptr;
     if (git_reference_create(&tracking, *repo, RemoteTrackingRef(target.branch).c_str(), &oid, 1,
                              "libsync push") == 0) {
@@ -473,6 +477,43 @@ class Git2Remote final : public GitRemote {
   }
 
  private:
+  // Where a push leaves a local remote's new objects until its branch has moved: one ref
+  // per commit, removed right after (one left by a server that died meanwhile only keeps
+  // its objects alive).
+  static constexpr std::string_view kIncomingRefs = "refs/libsync/incoming/";
+
+  static Status Rejected(const std::string& why) {
+    return Status(ErrorCode::kPreconditionFailed, "the remote refused the push (" + why + ")", {}, "git2/rejected");
+  }
+
+  // Moves the branch of the local remote at `path` from `expected_head` ("": the branch
+  // does not exist yet) to `commit`, or refuses when it is elsewhere: libgit2 compares the
+  // ref under its lock file, as git's receive-pack does. The incoming ref goes either way.
+  static Status MoveLocalBranch(const std::string& path, const std::string& branch, const std::string& incoming,
+                                const git_oid& commit, const std::string& expected_head) {
+    git_repository* raw = nullptr;
+    if (int rc = git_repository_open(&raw, path.c_str()); rc < 0) return MapGitError(rc, "opening the remote failed");
+    Repository remote(raw);
+    git_oid expected;
+    if (!expected_head.empty() && !ParseOid(expected_head, &expected)) return BadId(expected_head);
+    git_reference* moved = nullptr;
+    const int rc = expected_head.empty()
+                       ? git_reference_create(&moved, remote.get(), branch.c_str(), &commit, 0, "libsync push")
+                       : git_reference_create_matching(&moved, remote.get(), branch.c_str(), &commit, 1, &expected,
+                                                       "libsync push");
+    git_reference_free(moved);
+    git_reference* left = nullptr;
+    if (git_reference_lookup(&left, remote.get(), incoming.c_str()) == 0) {
+      git_reference_delete(left);
+      git_reference_free(left);
+    }
+    if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ENOTFOUND) {
+      return Rejected(branch + ": it moved meanwhile");
+    }
+    if (rc < 0) return MapGitError(rc, "moving the remote's branch failed");
+    return Status::Ok();
+  }
+
   TransferLimits Limits() const {
     return {options_.connect_timeout, options_.idle_timeout,
             std::chrono::steady_clock::now() + options_.transfer_timeout, options_.cancel};

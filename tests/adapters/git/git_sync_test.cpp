@@ -1044,6 +1044,44 @@ TEST_F(GitSyncTest, AFileTurnedIntoAFolderInTheRepositoryIsImportedAsOne) {
   EXPECT_EQ(sink_.Types(), (std::vector<std::string>{"doc:deleted", "doc:updated", "sync:completed"}));
 }
 
+// A push moves the branch only from the head it was given: a remote that moved since keeps
+// its commit, even when ours would fast-forward it. (libgit2's local transport checks the
+// head it listed, then moved the branch without looking again: a push by someone else in
+// between was overwritten.) Nothing of the push is left in the remote but the branch.
+TEST_F(GitSyncTest, APushMovesTheBranchOnlyFromTheHeadItWasGiven) {
+  const auto remote_head = [&] { return Shell("git -C " + repos_->bare() + " rev-parse main").substr(0, 40); };
+  const auto remote_refs = [&] { return Shell("git -C " + repos_->bare() + " for-each-ref --format='%(refname)'"); };
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("one");
+  const std::string first = remote_head();
+  repos_->Write("docs/a.md", "A2\n");
+  repos_->CommitAndPush("two");
+  const std::string second = remote_head();
+  const GitTarget target{"push-cas", repos_->bare(), "main", ""};
+  auto fetched = git2_->Fetch(target);
+  ASSERT_TRUE(fetched.has_value()) << fetched.error().ToString();
+  ASSERT_EQ(*fetched, second);
+  auto commit = git2_->Commit(target, second, {{"docs/b.md", std::string("B\n")}}, "three", {});
+  ASSERT_TRUE(commit.has_value()) << commit.error().ToString();
+
+  const Status stale = git2_->Push(target, *commit, first);
+  EXPECT_EQ(stale.code(), ErrorCode::kPreconditionFailed) << stale.ToString();
+  EXPECT_EQ(remote_head(), second);
+  EXPECT_EQ(remote_refs(), "refs/heads/main\n");
+
+  const Status pushed = git2_->Push(target, *commit, second);
+  EXPECT_TRUE(pushed.ok()) << pushed.ToString();
+  EXPECT_EQ(remote_head(), *commit);
+  EXPECT_EQ(repos_->Show(*commit + ":docs/b.md"), "B\n");
+  EXPECT_EQ(remote_refs(), "refs/heads/main\n");
+
+  // A branch that does not exist yet is created only if nobody created it meanwhile.
+  const GitTarget other{"push-cas", repos_->bare(), "other", ""};
+  EXPECT_EQ(git2_->Push(other, *commit, "").code(), ErrorCode::kOk);
+  EXPECT_EQ(git2_->Push(other, first, "").code(), ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(Shell("git -C " + repos_->bare() + " rev-parse other").substr(0, 40), *commit);
+}
+
 // A doc where the repository has a folder of other files is the repository's to change:
 // a clear refusal naming the folder, not an internal error.
 TEST_F(GitSyncTest, ADocWhereTheRepositoryHasAFolderIsRefusedByName) {
