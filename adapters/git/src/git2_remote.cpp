@@ -205,9 +205,23 @@ class Git2Remote final : public GitRemote {
         return TransferError(scope, rc, "fetch from the remote failed", target, options_, "nothing was imported");
       }
     }
+    // A fetch leaves the tracking ref alone when the remote has no such branch: one left by
+    // another remote (the project's repoUrl changed to a new, empty repository) or by a
+    // branch deleted there would pass for the head, and an export would build on it and
+    // push that repository's whole history to this one. The advertisement says.
+    LIBSYNC_ASSIGN_OR_RETURN(const std::string advertised, AdvertisedId(remote->get(), "refs/heads/" + target.branch));
+    if (advertised.empty()) {
+      git_reference* stale = nullptr;
+      if (git_reference_lookup(&stale, *repo, RemoteTrackingRef(target.branch).c_str()) == 0) {
+        const int deleted = git_reference_delete(stale);
+        git_reference_free(stale);
+        if (deleted < 0) return MapGitError(deleted, "dropping the tracking ref of a branch the remote lacks");
+      }
+      return std::string();  // the branch does not exist yet
+    }
     git_oid head;
     const int rc = git_reference_name_to_id(&head, *repo, RemoteTrackingRef(target.branch).c_str());
-    if (rc == GIT_ENOTFOUND) return std::string();  // the branch does not exist yet
+    if (rc == GIT_ENOTFOUND) return std::string();
     if (rc < 0) return MapRemoteError(rc, "reading the fetched branch failed", target);
     return OidText(head);
   }
@@ -229,16 +243,7 @@ class Git2Remote final : public GitRemote {
     if (int rc = git_remote_connect(remote->get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr); rc < 0) {
       return TransferError(scope, rc, "listing the remote's branches failed", target, options_, "nothing was checked");
     }
-    const git_remote_head** heads = nullptr;
-    std::size_t count = 0;
-    if (int rc = git_remote_ls(&heads, &count, remote->get()); rc < 0) {
-      return TransferError(scope, rc, "listing the remote's branches failed", target, options_, "nothing was checked");
-    }
-    const std::string wanted = "refs/heads/" + target.branch;
-    std::string head;
-    for (std::size_t i = 0; i < count; ++i) {
-      if (wanted == heads[i]->name) head = OidText(heads[i]->oid);
-    }
+    auto head = AdvertisedId(remote->get(), "refs/heads/" + target.branch);
     git_remote_disconnect(remote->get());
     return head;
   }
@@ -477,6 +482,18 @@ class Git2Remote final : public GitRemote {
   }
 
  private:
+  // What the remote's last advertisement (libgit2 keeps it after the transfer) says `ref`
+  // points at, or "" when it does not list it.
+  static Result<std::string> AdvertisedId(git_remote* remote, const std::string& ref) {
+    const git_remote_head** heads = nullptr;
+    std::size_t count = 0;
+    if (int rc = git_remote_ls(&heads, &count, remote); rc < 0) return MapGitError(rc, "listing the remote's branches");
+    for (std::size_t i = 0; i < count; ++i) {
+      if (ref == heads[i]->name) return OidText(heads[i]->oid);
+    }
+    return std::string();
+  }
+
   // Where a push leaves a local remote's new objects until its branch has moved: one ref
   // per commit, removed right after (one left by a server that died meanwhile only keeps
   // its objects alive).

@@ -1044,6 +1044,28 @@ TEST_F(GitSyncTest, AFileTurnedIntoAFolderInTheRepositoryIsImportedAsOne) {
   EXPECT_EQ(sink_.Types(), (std::vector<std::string>{"doc:deleted", "doc:updated", "sync:completed"}));
 }
 
+// A project moved to a new, empty repository: its first export there is one new commit of
+// the docs alone. The cache still held the old repository's branch (its tracking ref),
+// which passed for the new one's head: the export built on it and pushed the old
+// repository's whole history, files outside the docs included, or, with no doc edited,
+// pushed nothing and recorded the old repository's commit as synced.
+TEST_F(GitSyncTest, TheFirstExportToANewEmptyRepositoryHoldsTheDocsAlone) {
+  repos_->Write("src/secret.txt", "not for the new repository\n");
+  ImportFirst({{"x.md", "X\n"}, {"y.md", "Y\n"}});
+  for (const bool edited : {true, false}) {
+    SCOPED_TRACE(edited ? "a doc edited" : "no doc edited");
+    GitRepos moved(dir_.path() + (edited ? "/moved-edited" : "/moved"));
+    ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.repo_url = moved.bare()}).has_value());
+    if (edited) Put("x.md", "X, edited\n");
+    const ExportReport r = Export();
+    const std::string history = Shell("git -C " + moved.bare() + " rev-list main");
+    EXPECT_EQ(history, r.commit + "\n") << "one commit, whose parent is none";
+    EXPECT_EQ(Shell("git -C " + moved.bare() + " ls-tree -r --name-only main"), "docs/x.md\ndocs/y.md\n");
+    EXPECT_EQ(moved.Show("main:docs/x.md"), "X, edited\n");  // edited in the first round
+    EXPECT_EQ(sync_.projects().Get(admin_, project_)->last_synced_commit, r.commit);
+  }
+}
+
 // A push moves the branch only from the head it was given: a remote that moved since keeps
 // its commit, even when ours would fast-forward it. (libgit2's local transport checks the
 // head it listed, then moved the branch without looking again: a push by someone else in
