@@ -74,6 +74,11 @@ Status CheckRemoteAllowed(const Project& project, const GitSyncOptions& options)
         "refusing to send the project's git token over plain http://, where anyone on the way can read it; use "
         "an https:// repoUrl, or remove the token");
   }
+  if (kind == RemoteKind::kPlainHttp && !RemoteUrlSecret(project.repo_url).empty()) {
+    return Status::InvalidArgument(
+        "refusing to send the credentials in the project's repoUrl over plain http://, where anyone on the way "
+        "can read them; use an https:// repoUrl, or one without user name and password");
+  }
   return Status::Ok();
 }
 

@@ -19,6 +19,7 @@
 #include "libsync/hashing.hpp"
 #include "libsync/memory/memory_store.hpp"
 #include "libsync/memory/recording_event_sink.hpp"
+#include "libsync/remote_url.hpp"
 #include "libsync/sync_service.hpp"
 
 namespace libsync::testing {
@@ -699,11 +700,21 @@ TEST_F(GitSyncTest, ARemoteAskingForCredentialsIsPermissionDenied) {
   EXPECT_FALSE(server.saw_credentials());
 }
 
-TEST_F(GitSyncTest, ATokenIsNeverSentOverPlainHttp) {
+// Neither the project's token nor a password (or a token given as the user name) in its
+// repoUrl goes over plain http://: the sync is refused before it connects.
+TEST_F(GitSyncTest, ACredentialIsNeverSentOverPlainHttp) {
   RejectingHttpServer server;
   const std::string secret = "ghp_PLAINHTTPTOKEN789";
-  for (const std::string& url : {server.Url(), "HTTP" + server.Url().substr(4)}) {
-    const std::string id = sync_.projects().Create(admin_, {.name = "plain", .repo_url = url, .token = secret})->id;
+  const std::string host = server.Url().substr(7);  // after http://
+  const std::vector<std::pair<std::string, std::string>> projects{
+      {server.Url(), secret},
+      {"HTTP" + server.Url().substr(4), secret},
+      {"http://alice:" + secret + "@" + host, ""},
+      {"http://" + secret + "@" + host, ""},
+  };
+  for (const auto& [url, token] : projects) {
+    SCOPED_TRACE(RedactRemoteUrl(url));
+    const std::string id = sync_.projects().Create(admin_, {.name = "plain", .repo_url = url, .token = token})->id;
     for (const Status& refused : {ErrorOf(git_sync_->Import(admin_, id, {})), ErrorOf(git_sync_->Export(admin_, id, {}))}) {
       EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument) << refused.ToString();
       EXPECT_NE(refused.message().find("plain http://"), std::string::npos) << refused.message();
