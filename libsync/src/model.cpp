@@ -15,7 +15,9 @@ ProjectView ViewOf(const Project& p) {
                      p.branch,     p.docs_path,  p.created_at,        p.updated_at,
                      p.last_synced_commit, p.synced_at, !p.webhook_secret.empty(),
                      p.last_import, p.last_export, p.last_sync_error, p.last_sync_error_at,
-                     p.sync_interval_seconds, p.next_poll_at};
+                     p.sync_interval_seconds,
+                     // The last check planned while polling was on is no next check once it is off.
+                     p.sync_interval_seconds > 0 ? p.next_poll_at : std::nullopt};
 }
 
 std::string SyncPlaceOf(const Project& p) {

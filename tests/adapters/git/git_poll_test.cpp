@@ -78,6 +78,13 @@ TEST_F(GitPollTest, AMovedHeadIsImportedWithinTheIntervalAndAnUnmovedOneIsNotFet
   EXPECT_EQ(still.imports_requested, 0);
   EXPECT_EQ(counting_->transfers.load(), 1);
   EXPECT_EQ(counting_->ref_listings.load(), 3);
+
+  // Polling turned off: no next check is shown, and none is made.
+  ASSERT_TRUE(sync_.projects().Update(admin_, project_, {.sync_interval_seconds = 0}).has_value());
+  EXPECT_EQ(sync_.projects().Get(admin_, project_)->next_poll_at, std::nullopt);
+  clock_.Advance(seconds(34));
+  EXPECT_EQ(Pass(*poller).checked, 0);
+  EXPECT_EQ(counting_->ref_listings.load(), 3);
 }
 
 TEST_F(GitPollTest, OfTwoServersOnOneStoreOnePollsAndTheOtherTakesOverWhenItStops) {
