@@ -14,7 +14,10 @@ constexpr std::size_t kMaxPathBytes = 1024;
 
 bool IsControl(unsigned char c) noexcept { return c < 0x20 || c == 0x7F; }
 
-enum class Segments { kAnyFile, kEveryWorkstation };
+// What a path's segments must also be: anything (a name already stored), no spelling of
+// git's own folder (a folder of the repository: git writes no tree entry named so), or a
+// file every workstation can hold.
+enum class Segments { kAnyFile, kRepository, kEveryWorkstation };
 
 Status ValidateRelativePath(std::string_view path, std::string_view what, Segments segments) {
   const std::string w(what);
@@ -39,6 +42,9 @@ Status ValidateRelativePath(std::string_view path, std::string_view what, Segmen
     }
     if (segment.size() > kMaxSegmentBytes) {
       return Status::InvalidArgument(w + " has a segment longer than 255 bytes");
+    }
+    if (segments == Segments::kRepository && detail::IsGitFolderName(segment)) {
+      return Status::InvalidArgument(w + " segment '" + std::string(segment) + "' " + std::string(detail::kGitFolderReason));
     }
     if (segments == Segments::kEveryWorkstation) {
       if (const auto why = detail::UnportableSegmentReason(segment)) {
@@ -114,8 +120,9 @@ Status ValidateStoredFileName(std::string_view file_name) {
 
 Status ValidateDocsPath(std::string_view docs_path) {
   if (docs_path.empty()) return Status::Ok();
-  // A folder in the repository, never written on a workstation: the path rules only.
-  return ValidateRelativePath(docs_path, "docsPath", Segments::kAnyFile);
+  // A folder in the repository, never written on a workstation: the path rules, and none
+  // of its folders may be git's own.
+  return ValidateRelativePath(docs_path, "docsPath", Segments::kRepository);
 }
 
 Status ValidateBranchName(std::string_view b) {
@@ -123,6 +130,10 @@ Status ValidateBranchName(std::string_view b) {
   if (b.empty()) return bad("is empty");
   if (b.size() > 255) return bad("is longer than 255 bytes");
   if (b == "@") return bad("must not be '@'");
+  // A branch is named as `git switch` takes it: "HEAD" is none, and "refs/heads/main"
+  // would be the branch refs/heads/refs/heads/main.
+  if (b == "HEAD") return bad("must not be 'HEAD'");
+  if (b.substr(0, 5) == "refs/") return bad("is a branch name like 'main', not a ref ('refs/heads/main')");
   if (b.front() == '/' || b.back() == '/' || b.front() == '-') {
     return bad("must not start or end with '/' or start with '-'");
   }

@@ -85,10 +85,10 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+bool IsGitFolderName(std::string_view segment) noexcept { return IsNtfsDotGit(segment) || IsHfsDotGit(segment); }
+
 std::optional<std::string_view> UnportableSegmentReason(std::string_view segment) noexcept {
-  if (IsNtfsDotGit(segment) || IsHfsDotGit(segment)) {
-    return "is git's own folder (.git, in some spelling a workstation's file system takes for it)";
-  }
+  if (IsGitFolderName(segment)) return kGitFolderReason;
   for (const char c : segment) {
     switch (c) {
       case '<': case '>': case ':': case '"': case '|': case '?': case '*':

@@ -15,6 +15,13 @@ namespace libsync::detail {
 /// ASCII letters compared without case; every other byte exactly.
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) noexcept;
 
+/// Whether `segment` is git's own folder, ".git", in a spelling some file system takes for
+/// it (any letter case, NTFS's short name "git~1" and trailing dots and spaces, HFS+'s
+/// ignored code points): git and libgit2 write no tree entry named so.
+bool IsGitFolderName(std::string_view segment) noexcept;
+inline constexpr std::string_view kGitFolderReason =
+    "is git's own folder (.git, in some spelling a workstation's file system takes for it)";
+
 /// Why `segment` (one '/'-separated part of a name, already valid UTF-8 without control
 /// characters) cannot be a file on every workstation, or nullopt when it can.
 std::optional<std::string_view> UnportableSegmentReason(std::string_view segment) noexcept;

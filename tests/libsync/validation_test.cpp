@@ -34,12 +34,26 @@ TEST(ValidateDocsPath, AllowsEmptyForTheRepositoryRoot) {
   EXPECT_FALSE(ValidateDocsPath("../docs").ok());
 }
 
+// git writes no tree entry named like its own folder, so an export into one failed late,
+// with an internal error; the path is refused when it is set.
+TEST(ValidateDocsPath, RefusesGitsOwnFolderInAnySpelling) {
+  for (const char* bad : {".git", "docs/.git", ".GIT", "GIT~1", "docs/.git./x", ".g\xe2\x80\x8cit"}) {
+    const Status refused = ValidateDocsPath(bad);
+    EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument) << bad;
+    EXPECT_NE(refused.message().find("git's own folder"), std::string::npos) << refused.message();
+  }
+  for (const char* ok : {".github", "docs/.gitkeep-folder", "git", "docs/git~2"}) {
+    EXPECT_TRUE(ValidateDocsPath(ok).ok()) << ok;
+  }
+}
+
 TEST(ValidateBranchName, FollowsGitRefRules) {
-  for (const char* ok : {"main", "feature/docs-v2", "release-1.0", "user/alice/x"}) {
+  for (const char* ok : {"main", "feature/docs-v2", "release-1.0", "user/alice/x", "HEADS", "feature/HEAD", "refs"}) {
     EXPECT_TRUE(ValidateBranchName(ok).ok()) << ok;
   }
   for (const char* bad : {"", "-x", "a..b", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[", "x.lock",
-                          "/main", "main/", "a//b", ".hidden", "a/.b", "a@{b", "@", "end."}) {
+                          "/main", "main/", "a//b", ".hidden", "a/.b", "a@{b", "@", "end.", "HEAD",
+                          "refs/heads/main", "refs/tags/v1"}) {
     EXPECT_FALSE(ValidateBranchName(bad).ok()) << bad;
   }
 }
