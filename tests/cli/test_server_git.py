@@ -385,6 +385,20 @@ def test_signed_push_webhooks_import_and_unsigned_ones_are_refused_and_counted(s
     status, _ = webhook(server, project, body, {"X-Gitea-Event": "push", "X-Gitea-Signature": signature})
     assert status == 202
     assert wait_for_content(server, project, "# A, via Gitea\n")
+    # Forgejo set to send only its own header names: the event, the signature and the
+    # delivery id (a replay of it does nothing).
+    push_to(work, bare, "# A, via Forgejo\n")
+    forgejo = {"X-Forgejo-Event": "push", "X-Forgejo-Signature": signature, "X-Forgejo-Delivery": "f-1"}
+    assert webhook(server, project, body, forgejo)[0] == 202
+    assert wait_for_content(server, project, "# A, via Forgejo\n")
+    assert webhook(server, project, body, forgejo) == (200, {"accepted": False, "reason": "delivery f-1 was received before"})
+    # A body naming two branches is refused, signed or not, and starts nothing.
+    push_to(work, bare, "# A, two refs\n")
+    twice = b'{"ref":"refs/heads/other","ref":"refs/heads/main"}'
+    status, refused = webhook(server, project, twice, github_headers(twice, delivery="d-twice"))
+    assert status == 400 and "'ref' more than once" in refused["message"], refused
+    time.sleep(0.5)
+    assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A, via Forgejo\n"
 
     plain = create_project(server, str(bare))
     assert webhook(server, plain, body, github_headers(body))[0] == 403
@@ -396,7 +410,7 @@ def test_signed_push_webhooks_import_and_unsigned_ones_are_refused_and_counted(s
         metrics = response.read().decode()
     ok_imports = [line for line in metrics.splitlines()
                   if line.startswith('libsync_git_syncs_total{direction="import",result="ok"}')]
-    assert ok_imports and int(ok_imports[0].split()[-1]) >= 4, metrics
+    assert ok_imports and int(ok_imports[0].split()[-1]) >= 5, metrics
 
 
 def push_while_locked(start_server, tmp_path, text):

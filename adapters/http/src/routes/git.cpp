@@ -3,7 +3,10 @@
 // GitSyncService, on the server's git pool. And the push webhook (GitWebhookService),
 // which answers at once and leaves the import to the GitSyncScheduler.
 
+#include <initializer_list>
+
 #include "../json_body.hpp"
+#include "../json_duplicate_keys.hpp"
 #include "handlers.hpp"
 
 namespace libsync::web {
@@ -18,6 +21,10 @@ Response Push(RouteCall& call, std::optional<std::string> file) {
 // The "ref" of a push event's JSON body ("refs/heads/main"); the core asks for it only
 // once the delivery's signature has been checked.
 Result<std::string> PushedRef(std::string_view body) {
+  // Two "ref" fields name two branches; which one counts would be the parser's choice.
+  if (auto key = FindDuplicateKey(body)) {
+    return Status::InvalidArgument("a push webhook's body has the field '" + *key + "' more than once");
+  }
   boost::system::error_code ec;
   const boost::json::value parsed = boost::json::parse(body, ec);
   if (ec || !parsed.is_object()) return Status::InvalidArgument("a push webhook's body must be a JSON object");
@@ -35,14 +42,17 @@ Response GitWebhook(RouteCall& call) {
   GitWebhookService* webhooks = call.options.webhooks;
   if (!webhooks) return ErrorResponse(Status::NotFound("this server takes no webhooks"));
   const Request& r = call.request;
-  std::string_view event = r.Header("x-github-event");
-  if (event.empty()) event = r.Header("x-gitea-event");
-  if (event.empty()) event = r.Header("x-gitlab-event");
-  std::string_view delivery_id = r.Header("x-github-delivery");
-  if (delivery_id.empty()) delivery_id = r.Header("x-gitea-delivery");
-  if (delivery_id.empty()) delivery_id = r.Header("x-gitlab-event-uuid");
-  std::string_view gitea_signature = r.Header("x-gitea-signature");
-  if (gitea_signature.empty()) gitea_signature = r.Header("x-forgejo-signature");
+  // Forgejo sends its own names beside Gitea's, and may be set to send only its own.
+  const auto first_of = [&r](std::initializer_list<std::string_view> names) {
+    for (const std::string_view name : names) {
+      if (const std::string_view value = r.Header(name); !value.empty()) return value;
+    }
+    return std::string_view();
+  };
+  const std::string_view event = first_of({"x-github-event", "x-gitea-event", "x-forgejo-event", "x-gitlab-event"});
+  const std::string_view delivery_id =
+      first_of({"x-github-delivery", "x-gitea-delivery", "x-forgejo-delivery", "x-gitlab-event-uuid"});
+  const std::string_view gitea_signature = first_of({"x-gitea-signature", "x-forgejo-signature"});
   const WebhookDelivery delivery{r.Header("x-hub-signature-256"), gitea_signature, r.Header("x-gitlab-token"),
                                  event, delivery_id, r.body};
   const auto pushed_ref = [](std::string_view body) { return PushedRef(body); };
