@@ -19,6 +19,7 @@
 #include "libsync/http/api.hpp"
 #include "libsync/http/event_hub.hpp"
 #include "server_shared.hpp"
+#include "stream_end.hpp"
 #include "tls_context.hpp"
 
 namespace libsync::web {
@@ -71,6 +72,7 @@ class EventStreamSession final : public std::enable_shared_from_this<EventStream
   void WriteNext();
   void ScheduleHeartbeat();
   void WatchForClose();
+  void Finish();
   void Uncount();
   void StopStream();
 
@@ -94,6 +96,7 @@ class EventStreamSession final : public std::enable_shared_from_this<EventStream
   bool reading_page_ = false;  // a page of the replay is being read
   bool writing_ = false;
   bool closed_ = false;
+  std::optional<StreamEnd> ending_;  // the event that ends the stream is queued: Finish once sent
   std::int64_t last_seq_ = 0;     // the last seq queued
   std::int64_t missed_live_ = 0;  // the highest seq delivered live during the replay
   std::deque<Frame> queue_;

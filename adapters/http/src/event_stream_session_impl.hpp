@@ -7,7 +7,9 @@
 // nothing noted past it. Anything already sent is skipped by seq, so nothing is lost or
 // sent twice. Only live frames count against max_queued_frames: a live subscriber that
 // stops reading is dropped. Both kinds share all this; they differ in framing and
-// keep-alive (SSE comment lines; WebSocket pings, answered or dropped).
+// keep-alive (SSE comment lines; WebSocket pings, answered or dropped). An event after
+// which the subscriber may no longer follow (its key revoked, the project deleted:
+// StreamEndAfter) is the last one sent; the stream then ends (Finish).
 
 // EventStreamSession's member definitions, compiled once per stream type: Beast's
 // WebSocket and HTTP templates make each instantiation the heaviest compile of the
@@ -126,7 +128,8 @@ void EventStreamSession<Stream>::AcceptWebSocket(std::vector<Event> first_page, 
 }
 
 // A close frame with the reason (cut to the 123 bytes a close frame carries), then the
-// door. Only for a stream that never started: nothing else is being written.
+// door. Only while nothing else is being written: a stream that never started, or one
+// whose last event went out (Finish).
 template <class Stream>
 void EventStreamSession<Stream>::CloseWebSocket(std::uint16_t code, std::string_view reason) {
   const websocket::close_reason why(static_cast<websocket::close_code>(code), reason.substr(0, 123));
@@ -148,7 +151,7 @@ void EventStreamSession<Stream>::OnReplayPage(std::vector<Event> page) {
 
 template <class Stream>
 void EventStreamSession<Stream>::ReadPage() {
-  if (!replaying_ || reading_page_ || closed_ || queued_replay_ > kReplayLowWater) return;
+  if (!replaying_ || reading_page_ || closed_ || ending_ || queued_replay_ > kReplayLowWater) return;
   reading_page_ = true;
   shared_->workers.Post([self = shared_from_this(), after = last_seq_] {
     auto page = self->shared_->api.ReplayPage(*self->event_stream_, after);
@@ -173,7 +176,7 @@ void EventStreamSession<Stream>::ReadWebSocket() {
 
 template <class Stream>
 void EventStreamSession<Stream>::OnLiveEvent(const Event& e) {
-  if (closed_) return;
+  if (closed_ || ending_) return;
   if (replaying_) {
     missed_live_ = std::max(missed_live_, e.seq);  // the replay reads it from the log
     return;
@@ -189,13 +192,20 @@ void EventStreamSession<Stream>::QueueEvent(const Event& e, bool replayed) {
   std::string data = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":\"" + e.type + "\",\"projectId\":\"" +
                      e.project_id + "\",\"createdAt\":\"" + FormatTimestamp(e.created_at) +
                      "\",\"payload\":" + e.payload + "}";
-  if (ws_) return Queue(std::move(data), replayed);  // one text message per event
-  Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n", replayed);
+  if (ws_) {
+    Queue(std::move(data), replayed);  // one text message per event
+  } else {
+    Queue("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + data + "\n\n", replayed);
+  }
+  if (auto end = StreamEndAfter(e, event_stream_->caller)) {
+    ending_ = end;
+    subscription_.reset();  // nothing after it is sent
+  }
 }
 
 template <class Stream>
 void EventStreamSession<Stream>::Queue(std::string frame, bool replayed) {
-  if (closed_) return;
+  if (closed_ || ending_) return;
   queue_.push_back({std::move(frame), replayed});
   queued_replay_ += replayed;
   if (!writing_) WriteNext();
@@ -211,6 +221,7 @@ void EventStreamSession<Stream>::WriteNext() {
     self->ReadPage();
     if (self->queue_.empty()) {
       self->writing_ = false;
+      if (self->ending_) return self->Finish();
       if (!self->ws_) self->Transport().expires_never();
       return;
     }
@@ -245,6 +256,14 @@ void EventStreamSession<Stream>::WatchForClose() {
   } else {
     Transport().socket().async_read_some(net::buffer(discard_), std::move(on_read));
   }
+}
+
+// The last event is sent: a WebSocket closes with the code that says why (the client's
+// next connection would be refused), SSE ends with its connection.
+template <class Stream>
+void EventStreamSession<Stream>::Finish() {
+  if (ws_) return CloseWebSocket(ending_->close_code, ending_->reason);
+  StopStream();
 }
 
 template <class Stream>
