@@ -46,11 +46,11 @@ HttpOptions OptionsOf(const Config& c) { return {.timeout = c.timeout, .retries 
 
 }  // namespace
 
-std::string EncodePath(std::string_view text) {
+std::string EncodeSegment(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -76,11 +76,11 @@ Result<HttpResponse> PlatformClient::Call(const std::string& method, const std::
 }
 
 std::string PlatformClient::DocTarget(const std::string& file_name) const {
-  return "/api/projects/" + EncodePath(config_.project_id) + "/docs/" + EncodePath(file_name);
+  return "/api/projects/" + EncodeSegment(config_.project_id) + "/docs/" + EncodeSegment(file_name);
 }
 
 Result<LockState> PlatformClient::LockStatus() const {
-  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("GET", "/api/hook/status/" + EncodePath(config_.project_id)));
+  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("GET", "/api/hook/status/" + EncodeSegment(config_.project_id)));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
   LockState s;
   const auto* locked = o.if_contains("locked");
@@ -100,13 +100,13 @@ Result<std::string> PlatformClient::KeyScope() const {
 }
 
 Result<std::string> PlatformClient::DocsHash() const {
-  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("GET", "/api/hook/docs/" + EncodePath(config_.project_id)));
+  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("GET", "/api/hook/docs/" + EncodeSegment(config_.project_id)));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
   return Str(o, "hash");
 }
 
 Result<Snapshot> PlatformClient::Pull() const {
-  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("POST", "/api/hook/sync/" + EncodePath(config_.project_id)));
+  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("POST", "/api/hook/sync/" + EncodeSegment(config_.project_id)));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
   Snapshot s;
   s.hash = Str(o, "hash");
@@ -126,7 +126,7 @@ Result<Grant> PlatformClient::AcquireLock(const std::string& locked_by, const st
   if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
   HttpClient::Headers headers;
   if (!token.empty()) headers["X-Lock-Token"] = token;  // renews our own lock
-  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("POST", "/api/projects/" + EncodePath(config_.project_id) + "/lock",
+  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("POST", "/api/projects/" + EncodeSegment(config_.project_id) + "/lock",
                                         json::serialize(body), headers));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
   Grant g{Str(o, "token"), Str(o, "lockedBy"), Str(o, "expiresAt"), Int(o, "fence"), false};
@@ -139,14 +139,14 @@ Result<Grant> PlatformClient::AcquireLock(const std::string& locked_by, const st
 Result<std::string> PlatformClient::ExtendLock(const std::string& token, std::optional<int> minutes) const {
   std::string body;
   if (minutes) body = json::serialize(json::object{{"minutes", *minutes}});
-  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("POST", "/api/projects/" + EncodePath(config_.project_id) + "/lock/extend",
+  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("POST", "/api/projects/" + EncodeSegment(config_.project_id) + "/lock/extend",
                                         body, {{"X-Lock-Token", token}}));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
   return Str(o, "expiresAt");
 }
 
 Result<bool> PlatformClient::ReleaseLock(const std::string& token) const {
-  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("DELETE", "/api/projects/" + EncodePath(config_.project_id) + "/lock",
+  LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("DELETE", "/api/projects/" + EncodeSegment(config_.project_id) + "/lock",
                                         {}, {{"X-Lock-Token", token}}));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
   const auto* released = o.if_contains("released");
@@ -193,7 +193,7 @@ Result<int> PlatformClient::StreamEvents(std::optional<std::int64_t> since,
   HttpClient::Headers headers{{"X-API-Key", config_.api_key}};
   if (since) headers["Last-Event-ID"] = std::to_string(*since);
   // The server sends a heartbeat well inside this; silence this long means a dead link.
-  return http_.Stream("/api/projects/" + EncodePath(config_.project_id) + "/events", headers,
+  return http_.Stream("/api/projects/" + EncodeSegment(config_.project_id) + "/events", headers,
                       std::chrono::seconds(45), on_data);
 }
 

@@ -77,7 +77,9 @@ class PlatformClient {
   HttpClient http_;
 };
 
-/// Percent-encodes everything but unreserved characters and '/', for a fileName in a path.
-std::string EncodePath(std::string_view text);
+/// Percent-encodes everything but unreserved characters, '/' included: one path segment.
+/// A nested fileName goes as one segment (`guides%2Fstyle.md`), so a doc whose name ends in
+/// a sub-route word (`notes/history`) is the doc, never that sub-route (docs/http.md).
+std::string EncodeSegment(std::string_view text);
 
 }  // namespace aitk

@@ -205,6 +205,21 @@ def test_lock_push_and_history(aitk, server, project):
     assert lock is None
 
 
+def test_push_and_history_of_docs_named_like_a_sub_route(aitk, server, project):
+    """aitk sends a nested name as one segment, so notes/history is the doc, not the
+    history of a doc "notes" (a raw .../notes/history is that history, docs/http.md)."""
+    draft = aitk.folder / "draft.md"
+    for name in ("notes/history", "notes/revert", "notes/versions/2"):
+        draft.write_text(f"# {name}\n")
+        r = aitk("push", str(draft), "--name", name)
+        assert r.returncode == 0 and "version 1" in r.stdout, (name, r.stdout, r.stderr)
+        r = aitk("history", name)
+        assert r.returncode == 0 and r.stdout.count("\n") == 2, (name, r.stdout, r.stderr)  # header + 1 version
+        encoded = name.replace("/", "%2F")
+        _, doc = server.call("GET", f"/api/projects/{project['id']}/docs/{encoded}")
+        assert doc["content"] == f"# {name}\n", doc
+
+
 def test_push_refuses_to_overwrite_a_doc_changed_since_the_pull(aitk, server, project):
     assert aitk("pull").returncode == 0
     server.put_doc(project["id"], "CLAUDE.md", "someone else's edit\n")

@@ -23,10 +23,15 @@ std::string_view Request::Header(std::string_view name) const {
 
 namespace {
 
-Response MethodNotAllowed(std::string allow) {
+Response MethodNotAllowed(std::string allow, bool doc_sub_resource) {
+  std::string message = "use " + allow;
+  if (doc_sub_resource) {
+    message += " (the path names a sub-resource of a doc; a doc whose name ends so is addressed with the '/' "
+               "before its last segment sent as %2F)";
+  }
   Response r = JsonResponse(405, boost::json::object{{"statusCode", 405},
                                                      {"error", "Method Not Allowed"},
-                                                     {"message", "use " + allow},
+                                                     {"message", std::move(message)},
                                                      {"code", "MethodNotAllowed"}});
   r.headers.emplace_back("allow", std::move(allow));
   return r;
@@ -78,7 +83,7 @@ Response Dispatch(SyncService& sync, GitSyncService* git, const ApiOptions& opti
   if (!match) {
     std::string allow = AllowedMethods(target->segments, GitRoutesOf(git));
     if (allow.empty()) return ErrorResponse(Status::NotFound("no such route"));
-    return MethodNotAllowed(std::move(allow));
+    return MethodNotAllowed(std::move(allow), NamesADocSubResource(target->segments, GitRoutesOf(git)));
   }
   const Route& route = *match->route;
   RouteCall call{sync, git, options, request, *target};

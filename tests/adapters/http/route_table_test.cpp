@@ -61,10 +61,12 @@ TEST(RouteTable, EveryEntryIsLabelledWithItsTemplate) {
 }
 
 TEST(RouteTable, LabelsFollowTheEntryThatAnswers) {
-  // A doc's sub-route words are the doc's own name for the methods the sub-route lacks.
+  // A raw path ending in a doc's sub-route is that sub-route for every method; the doc of
+  // that name is the path with the '/' sent as %2F, and one segment alone is a doc.
   EXPECT_EQ(RouteLabel("GET", "/api/projects/p/docs/a/b/c/d/e/f/g/h/history"),
             "/api/projects/:id/docs/:fileName/history");
-  EXPECT_EQ(RouteLabel("PUT", "/api/projects/p/docs/a.md/history"), "/api/projects/:id/docs/:fileName");
+  EXPECT_EQ(RouteLabel("PUT", "/api/projects/p/docs/a.md/history"), "/api/projects/:id/docs/:fileName/history");
+  EXPECT_EQ(RouteLabel("PUT", "/api/projects/p/docs/a.md%2Fhistory"), "/api/projects/:id/docs/:fileName");
   EXPECT_EQ(RouteLabel("GET", "/api/projects/p/docs/history"), "/api/projects/:id/docs/:fileName");
   // A wrong method keeps the path's label; anything a client invents maps onto "unmatched".
   EXPECT_EQ(RouteLabel("PATCH", "/api/projects/p/lock"), "/api/projects/:id/lock");
@@ -172,7 +174,8 @@ TEST_F(RouteTableApi, WrongMethodIs405WithTheTablesMethodsForThePath) {
       {p, "GET, PUT, DELETE"},
       {p + "/docs", "GET"},
       {p + "/docs/a.md", "GET, PUT, DELETE"},
-      {p + "/docs/a.md/revert", "GET, POST, PUT, DELETE"},  // revert's POST, and the doc "a.md/revert"
+      {p + "/docs/a.md/revert", "POST"},  // a.md's revert alone; the doc "a.md/revert" is a.md%2Frevert
+      {p + "/docs/a.md%2Frevert", "GET, PUT, DELETE"},
       {p + "/lock/extend", "POST"},
       {"/api/hook/sync/" + project_, "GET, POST"},
       {"/api/health", "GET"},
@@ -198,8 +201,11 @@ TEST_F(RouteTableApi, UnknownPathsAre404) {
   EXPECT_EQ(AsAdmin("POST", "/api/projects/" + project_ + "/push").status, 404);
 }
 
-// Sub-route words as doc names: "history" alone is a doc; "a.md/history" is a doc for any
-// method the history route lacks, and for GET when sent as one encoded segment.
+// Sub-route words as doc names: "history" alone is a doc. A raw path ending in a doc's
+// sub-route (`guides/history`, `a.md/versions/3`, `notes/revert`, `notes/push`) names that
+// sub-route for every method, and a method it lacks is 405, never the doc of that name:
+// one URL does not mean two things. The doc is the same path with that '/' sent as %2F,
+// for every method.
 TEST_F(RouteTableApi, DocsNamedLikeSubRoutesStayReachable) {
   const std::string docs = "/api/projects/" + project_ + "/docs";
   EXPECT_EQ(AsAdmin("PUT", docs + "/history", R"({"content":"plain"})").status, 201);
@@ -209,13 +215,29 @@ TEST_F(RouteTableApi, DocsNamedLikeSubRoutesStayReachable) {
 
   EXPECT_EQ(AsAdmin("PUT", docs + "/a.md", R"({"content":"one"})").status, 201);
   // a.md is a doc, so no doc may be named a.md/…: it would need a.md as a folder too.
-  const Response folder = AsAdmin("PUT", docs + "/a.md/history", R"({"content":"nested"})");
+  const Response folder = AsAdmin("PUT", docs + "/a.md%2Fhistory", R"({"content":"nested"})");
   EXPECT_EQ(folder.status, 400);
   EXPECT_NE(folder.body.find("a file and a folder at once"), std::string::npos) << folder.body;
-  EXPECT_EQ(AsAdmin("PUT", docs + "/guides/history", R"({"content":"nested"})").status, 201);
+  // (This Api has no git sync, so `…/push` is no route here, and `notes/push` a doc.)
+  for (const std::string tail : {"/guides/history", "/guides/versions/3", "/notes/revert"}) {
+    for (const std::string method : {"PUT", "DELETE", "GET", "POST"}) {
+      const Response r = AsAdmin(method, docs + tail, R"({"content":"nested"})");
+      if (r.status == 405) {
+        EXPECT_NE(r.body.find("%2F"), std::string::npos) << r.body;
+      } else {  // the sub-route's own method, about the doc "guides" or "notes": not there
+        EXPECT_TRUE(r.status == 404 || r.status == 400) << method << " " << tail << ": " << r.status << r.body;
+      }
+    }
+  }
+  for (const std::string name : {"guides%2Fhistory", "guides%2Fversions%2F3", "notes%2Frevert"}) {
+    EXPECT_EQ(AsAdmin("GET", docs + "/" + name).status, 404) << name << ": no request above wrote it";
+  }
+  EXPECT_EQ(AsAdmin("PUT", docs + "/guides%2Fhistory", R"({"content":"nested"})").status, 201);
   const Response nested = AsAdmin("GET", docs + "/guides%2Fhistory");
   EXPECT_EQ(nested.status, 200);
   EXPECT_NE(nested.body.find(R"("fileName":"guides/history")"), std::string::npos) << nested.body;
+  EXPECT_EQ(AsAdmin("GET", docs + "/guides/history").status, 404) << "the history of the doc 'guides'";
+  EXPECT_EQ(AsAdmin("DELETE", docs + "/guides%2Fhistory").status, 200);
   const Response history = AsAdmin("GET", docs + "/a.md/history");
   EXPECT_EQ(history.status, 200);
   EXPECT_EQ(history.body.front(), '[') << "the history of a.md: " << history.body;

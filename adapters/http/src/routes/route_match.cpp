@@ -76,6 +76,14 @@ bool Served(const Route& route, GitRoutes git) { return git == GitRoutes::kPrese
 
 }  // namespace
 
+bool NamesADocSubResource(std::span<const std::string_view> segments, GitRoutes git) {
+  for (const CompiledRoute& c : Compiled()) {
+    RouteMatch ignored;
+    if (c.has_file && !c.tail.empty() && Served(*c.route, git) && MatchPath(c, segments, ignored)) return true;
+  }
+  return false;
+}
+
 std::optional<PathSegments> PathSegments::Split(std::string_view target) {
   if (target.empty() || target.front() != '/') return std::nullopt;
   std::string_view path = target.substr(1, target.find('?') == std::string_view::npos ? target.size() - 1
@@ -98,7 +106,14 @@ std::optional<RouteMatch> MatchRoute(std::string_view method, std::span<const st
   for (const CompiledRoute& c : Compiled()) {
     if (c.route->method != method || !Served(*c.route, git)) continue;
     RouteMatch match;
-    if (MatchPath(c, segments, match)) return match;
+    if (!MatchPath(c, segments, match)) continue;
+    // A raw path ending in a doc's sub-resource (`…/a.md/history`) is that sub-resource
+    // for every method, so one URL never means two things; a doc of such a name is
+    // reached with that '/' sent as %2F (one segment), which matches no sub-resource.
+    if (c.has_file && c.tail.empty() && match.file_to - match.file_from > 1 && NamesADocSubResource(segments, git)) {
+      continue;
+    }
+    return match;
   }
   return std::nullopt;
 }
@@ -113,13 +128,9 @@ std::optional<RouteMatch> MatchTarget(std::string_view method, std::string_view 
 std::string AllowedMethods(std::span<const std::string_view> segments, GitRoutes git) {
   std::string allow;
   for (const std::string_view method : {"GET", "POST", "PUT", "DELETE"}) {
-    for (const CompiledRoute& c : Compiled()) {
-      RouteMatch ignored;
-      if (c.route->method != method || !Served(*c.route, git) || !MatchPath(c, segments, ignored)) continue;
-      if (!allow.empty()) allow += ", ";
-      allow += method;
-      break;
-    }
+    if (!MatchRoute(method, segments, git)) continue;
+    if (!allow.empty()) allow += ", ";
+    allow += method;
   }
   return allow;
 }

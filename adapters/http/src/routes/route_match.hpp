@@ -45,6 +45,11 @@ enum class GitRoutes : bool { kAbsent, kPresent };
 std::optional<RouteMatch> MatchRoute(std::string_view method, std::span<const std::string_view> segments,
                                      GitRoutes git);
 
+/// Whether the path, as sent, ends in a sub-resource of a doc (`…/docs/a.md/history`,
+/// `…/versions/3`, `…/revert`, `…/push`): it then names that sub-resource for every method,
+/// never the doc "a.md/history" (MatchRoute).
+bool NamesADocSubResource(std::span<const std::string_view> segments, GitRoutes git);
+
 /// As MatchRoute, on a whole request target (its query ignored). Splits into PathSegments,
 /// and only a path deeper than that allocates (ParseTarget). Nullopt for a malformed target.
 /// The match's views point into `target`.

@@ -19,7 +19,8 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/hook/sync/:id", Access::kReadKey, HookSyncPost, kKeysFromHookCache},
 
     // Docs. A doc's sub-routes come before the doc itself: `…/docs/a.md/history` is a.md's
-    // history for GET, and for any other method the doc named "a.md/history".
+    // history, and for any other method a 405 (the doc named "a.md/history" is
+    // `…/docs/a.md%2Fhistory`, route_match.cpp).
     Route{"GET", "/api/projects/:id/docs", Access::kReadKey, ListDocs},
     Route{"POST", "/api/projects/:id/docs/sync", Access::kWriteKey, ImportDocs, kGitSync},
     Route{"GET", "/api/projects/:id/docs/:fileName/history", Access::kReadKey, DocHistory},

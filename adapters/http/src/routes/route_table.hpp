@@ -81,10 +81,9 @@ struct Route {
 };
 
 /// Every route, in the order they are tried: for a request, the first entry whose method
-/// and path both match answers it. That order is how a doc named like a sub-route stays
-/// reachable: `GET …/docs/a.md/history` is the history of a.md, `PUT …/docs/a.md/history`
-/// writes the doc "a.md/history" (no PUT history entry matches, so the `:fileName` entry
-/// does), and `GET …/docs/a.md%2Fhistory` is that doc too (one encoded segment).
+/// and path both match answers it, except that a raw path ending in a doc's sub-route
+/// (`…/docs/a.md/history`) is never the doc "a.md/history" (MatchRoute): `PUT` there is a
+/// 405, and that doc is `…/docs/a.md%2Fhistory` (one encoded segment) for every method.
 std::span<const Route> RouteTable();
 
 }  // namespace libsync::web
