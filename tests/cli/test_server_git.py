@@ -463,7 +463,9 @@ def test_polling_is_set_per_project_and_scheduled_by_the_server(start_server, tm
     server = start_server("--git-allow-local")
     project = create_project(server, str(bare))
     assert server.call("GET", f"/api/projects/{project}")[1]["syncIntervalSeconds"] == 0
-    assert server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": 10})[0] == 400
+    for refused in (10, -1):
+        status, body = server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": refused})
+        assert status == 400 and "0 (no polling) or 30 to 604800" in body["message"], body
     assert server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": "30"})[0] == 400
     status, updated = server.call("PUT", f"/api/projects/{project}", {"syncIntervalSeconds": 30})
     assert status == 200 and updated["syncIntervalSeconds"] == 30, updated

@@ -15,10 +15,14 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 
+// An error the transport answers itself (a request it could not read whole), with the
+// same fields as the API's: "code" too, which clients switch on.
 Response PlainError(int status, std::string message) {
+  const std::string_view code = status == 431 ? "HeaderFieldsTooLarge" : ErrorCodeName(ErrorCodeOfHttpStatus(status));
   boost::json::object body{{"statusCode", status},
                            {"error", ReasonPhrase(status)},
-                           {"message", std::move(message)}};
+                           {"message", std::move(message)},
+                           {"code", code}};
   return JsonResponse(status, body);
 }
 

@@ -194,6 +194,9 @@ class BadInputTest : public ::testing::Test {
       ASSERT_FALSE(ec) << "error body is not JSON: " << body.substr(0, 200);
       EXPECT_EQ(error.at("statusCode").as_int64(), c.status);
       EXPECT_FALSE(error.at("message").as_string().empty());
+      // Every refusal names its kind for programs, those of the transport itself too.
+      ASSERT_TRUE(error.as_object().contains("code")) << body.substr(0, 200);
+      EXPECT_FALSE(error.at("code").as_string().empty());
       EXPECT_EQ(body.find(kAdmin), std::string::npos) << "an error leaked the admin token";
       EXPECT_EQ(body.find(live_token_), std::string::npos) << "an error leaked the lock token";
       EXPECT_EQ(Snapshot(), before) << "the request changed something";

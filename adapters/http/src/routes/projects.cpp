@@ -20,7 +20,8 @@ Result<ProjectChanges> ReadProjectFields(const Request& request) {
   LIBSYNC_ASSIGN_OR_RETURN(fields.branch, body.OptionalString("branch"));
   LIBSYNC_ASSIGN_OR_RETURN(fields.docs_path, body.OptionalString("docsPath"));
   LIBSYNC_ASSIGN_OR_RETURN(fields.webhook_secret, body.OptionalString("webhookSecret"));
-  LIBSYNC_ASSIGN_OR_RETURN(fields.sync_interval_seconds, body.OptionalInt("syncIntervalSeconds", 0, INT64_MAX));
+  // Any integer here: the core names the range it takes (0, or 30 to 604800).
+  LIBSYNC_ASSIGN_OR_RETURN(fields.sync_interval_seconds, body.OptionalInt("syncIntervalSeconds", INT64_MIN, INT64_MAX));
   return fields;
 }
 
