@@ -104,7 +104,8 @@ class Server:
             return error.code, json.loads(error.read().decode() or "null")
 
     def put_doc(self, project, name, content):
-        status, body = self.call("PUT", f"/api/projects/{project}/docs/{urllib.parse.quote(name)}",
+        # Every '/' goes as %2F, so a doc named like a sub-route ("sub/history") is still a doc.
+        status, body = self.call("PUT", f"/api/projects/{project}/docs/{urllib.parse.quote(name, safe='')}",
                                  {"content": content})
         assert status in (200, 201), body
         return body
