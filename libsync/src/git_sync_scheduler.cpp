@@ -75,8 +75,12 @@ void GitSyncScheduler::OnLockEnded(std::string_view project_id) {
 }
 
 void GitSyncScheduler::Forget(std::string_view project_id) {
-  MutexLock lock(mutex_);
-  StopWaiting(project_id);
+  {
+    MutexLock lock(mutex_);
+    StopWaiting(project_id);
+    forgotten_.emplace_back(project_id);
+  }
+  wake_.notify_one();
 }
 
 void GitSyncScheduler::StopWaiting(std::string_view project_id) {
@@ -93,7 +97,7 @@ std::size_t GitSyncScheduler::waiting_for_unlock() const {
 
 void GitSyncScheduler::WaitIdle() {
   MutexLock lock(mutex_);
-  while (!entries_.empty() && !stopping_) idle_.wait(lock);
+  while ((!entries_.empty() || !forgotten_.empty() || forgetting_ > 0) && !stopping_) idle_.wait(lock);
 }
 
 std::uint64_t GitSyncScheduler::imports_run() const {
@@ -105,8 +109,21 @@ void GitSyncScheduler::Work() {
   const Caller caller = Caller::Admin(options_.caller_name);
   MutexLock lock(mutex_);
   while (true) {
-    while (queue_.empty() && !stopping_) wake_.wait(lock);
+    while (queue_.empty() && forgotten_.empty() && !stopping_) wake_.wait(lock);
     if (stopping_) return;
+    if (!forgotten_.empty()) {
+      std::string deleted = std::move(forgotten_.front());
+      forgotten_.pop_front();
+      ++forgetting_;
+      lock.unlock();
+      // Failing leaves a copy nothing reads again (the id is never reused), and has no
+      // one to tell: the deletion itself was done and answered.
+      (void)git_.ForgetDeletedProject(deleted);
+      lock.lock();
+      --forgetting_;
+      idle_.notify_all();
+      continue;
+    }
     std::string project_id = std::move(queue_.front());
     queue_.pop_front();
     entries_[project_id].running = true;

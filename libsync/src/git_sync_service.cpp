@@ -950,6 +950,10 @@ class GitSyncService::SyncSlot {
   bool claimed_ = false;
 };
 
+Status GitSyncService::ForgetDeletedProject(std::string_view project_id) {
+  return remote_.Forget(std::string(project_id));
+}
+
 Result<ImportReport> GitSyncService::Import(const Caller& caller, std::string_view project_id,
                                            const ImportRequest& request) {
   auto remote = OpenRemote(ctx_, options_, caller, project_id, request.path);

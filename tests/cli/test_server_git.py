@@ -254,6 +254,22 @@ def test_a_doc_deleted_here_is_deleted_from_the_repository_by_the_next_push(star
     assert status == 200 and body["deleted"] == [], body
 
 
+def test_a_deleted_projects_copy_of_its_repository_leaves_the_servers_disk(start_server, tmp_path):
+    bare = bare_repo_with_docs(tmp_path)
+    server = start_server("--git-allow-local")
+    project, kept = create_project(server, str(bare)), create_project(server, str(bare))
+    for p in (project, kept):
+        assert sync(server, p)[0] == 200
+    copy, kept_copy = server.data_dir / "git" / f"{project}.git", server.data_dir / "git" / f"{kept}.git"
+    assert copy.is_dir() and kept_copy.is_dir()
+    assert server.call("DELETE", f"/api/projects/{project}")[0] in (200, 204)
+    deadline = time.monotonic() + 10
+    while copy.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not copy.exists(), "the deleted project's repository is still on the server's disk"
+    assert kept_copy.is_dir() and sync(server, kept)[0] == 200
+
+
 def git_in(work, *args):
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")

@@ -481,6 +481,21 @@ class Git2Remote final : public GitRemote {
     return Status::Ok();
   }
 
+  Status Forget(const std::string& project_id) override {
+    if (!UsableProjectId(project_id)) return Status::InvalidArgument("project id is not usable as a cache directory name");
+    auto guard = LockProject(project_id);
+    ProjectCache* cache;
+    {
+      MutexLock lock(caches_mutex_);
+      cache = &caches_[project_id];
+    }
+    cache->repo.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(options_.cache_dir + "/" + project_id + ".git", ec);
+    if (ec) return Status::Internal("removing the git cache of deleted project " + project_id + ": " + ec.message());
+    return Status::Ok();
+  }
+
  private:
   // What the remote's last advertisement (libgit2 keeps it after the transfer) says `ref`
   // points at, or "" when it does not list it.
@@ -543,6 +558,12 @@ class Git2Remote final : public GitRemote {
     return Status::Ok();
   }
 
+  // A project id names its cache folder, so it must be a plain name.
+  static bool UsableProjectId(const std::string& id) {
+    return !id.empty() &&
+           id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == std::string::npos;
+  }
+
   /// A project's cache repository stays open between calls (opening one costs far more
   /// than reading a blob from it); the per-project mutex makes each single-threaded.
   struct ProjectCache {
@@ -564,9 +585,7 @@ class Git2Remote final : public GitRemote {
   // Called with the project's mutex held.
   Result<git_repository*> OpenCache(const GitTarget& target) {
     InitLibgit2Once();
-    if (target.project_id.empty() ||
-        target.project_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
-            std::string::npos) {
+    if (!UsableProjectId(target.project_id)) {
       return Status::InvalidArgument("project id is not usable as a cache directory name");
     }
     ProjectCache* cache;

@@ -73,7 +73,8 @@ class GitSyncScheduler {
   /// refuses waits here. Returns how many imports were requested.
   Result<std::size_t> ResumeWaiting(const ServiceContext& ctx);
 
-  /// Blocks until nothing is queued or running (tests; a clean shutdown).
+  /// Blocks until nothing is queued or running, deleted projects' copies included (tests;
+  /// a clean shutdown).
   void WaitIdle();
 
   /// Imports run so far, finished or failed.
@@ -88,7 +89,9 @@ class GitSyncScheduler {
   /// Cheap for any other project. Thread-safe; never waits for an import.
   void OnLockEnded(std::string_view project_id);
 
-  /// `project_id` was deleted: it no longer waits for its lock.
+  /// `project_id` was deleted: it no longer waits for its lock, and one of the scheduler's
+  /// threads drops the copy of its repository (GitSyncService::ForgetDeletedProject),
+  /// after any import of it that is running. Never waits itself.
   void Forget(std::string_view project_id);
 
  private:
@@ -113,6 +116,8 @@ class GitSyncScheduler {
   std::condition_variable_any idle_;  ///< an import ended
   std::map<std::string, Entry, std::less<>> entries_ LIBSYNC_GUARDED_BY(mutex_);  ///< queued or running
   std::deque<std::string> queue_ LIBSYNC_GUARDED_BY(mutex_);  ///< projects whose import waits for a thread
+  std::deque<std::string> forgotten_ LIBSYNC_GUARDED_BY(mutex_);  ///< deleted projects whose copy is to go
+  std::size_t forgetting_ LIBSYNC_GUARDED_BY(mutex_) = 0;         ///< copies being dropped now
   /// Projects whose last import the lock refused (none of them in `entries_`).
   std::set<std::string, std::less<>> waiting_for_unlock_ LIBSYNC_GUARDED_BY(mutex_);
   std::uint64_t imports_run_ LIBSYNC_GUARDED_BY(mutex_) = 0;

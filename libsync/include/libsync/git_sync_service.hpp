@@ -141,6 +141,11 @@ class GitSyncService {
   /// Expected errors: as Import's before the network, and RemoteHead's.
   Result<HeadCheck> CheckHead(const Caller& caller, std::string_view project_id);
 
+  /// A deleted project's copy of its repository goes (GitRemote::Forget). Called by the
+  /// GitSyncScheduler when it hears of the deletion; needs no caller, since the project
+  /// and its rights are gone.
+  Status ForgetDeletedProject(std::string_view project_id);
+
   enum class SyncDirection : std::uint8_t { kImport, kExport };
   /// kWaiting: an import refused for the lock that runs when it ends (runs_when_unlocked).
   enum class SyncResult : std::uint8_t { kOk, kConflicts, kFailed, kWaiting };

@@ -119,6 +119,7 @@ class CountingGitRemote final : public GitRemote {
     }
     return inner_.Push(t, c, e);
   }
+  Status Forget(const std::string& project_id) override { return inner_.Forget(project_id); }
 
  private:
   GitRemote& inner_;

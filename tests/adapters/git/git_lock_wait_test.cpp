@@ -1,12 +1,14 @@
 // Background imports (push webhooks, polls) that the project's lock refused, against real
 // git repositories: the change is not lost but imported as soon as the lock is released or
-// expires, including when it ends while the refused import is still finishing.
+// expires, including when it ends while the refused import is still finishing. And what
+// the scheduler hears of a deletion the same way: the project's copy of its repository goes.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <optional>
 #include <thread>
@@ -61,6 +63,26 @@ class GitLockWaitTest : public GitServiceTestOnManualClock {
 
   std::unique_ptr<GitSyncScheduler> scheduler_;
 };
+
+// A deleted project's copy of its repository (its git cache) does not stay on the server:
+// the scheduler hears of the deletion and drops it on a thread of its own, after a wait
+// for the lock that the deletion ended too.
+TEST_F(GitLockWaitTest, ADeletedProjectsCopyOfItsRepositoryIsRemoved) {
+  StartScheduler();
+  const std::string cache = dir_.path() + "/cache/" + project_ + ".git";
+  ASSERT_TRUE(std::filesystem::is_directory(cache)) << "the first import made it";
+  Lock();
+  RequestRefusedImport();
+  const std::string kept = sync_.projects().Create(admin_, {.name = "kept", .repo_url = repos_->bare()})->id;
+  ASSERT_TRUE(git_sync_->Import(admin_, kept, {}).has_value());
+
+  ASSERT_TRUE(sync_.projects().Delete(admin_, project_).ok());
+  scheduler_->WaitIdle();
+  EXPECT_FALSE(std::filesystem::exists(cache));
+  EXPECT_EQ(scheduler_->waiting_for_unlock(), 0u);
+  EXPECT_TRUE(std::filesystem::is_directory(dir_.path() + "/cache/" + kept + ".git")) << "another project's copy stays";
+  EXPECT_TRUE(git_sync_->Import(admin_, kept, {}).has_value());
+}
 
 TEST_F(GitLockWaitTest, AnImportTheLockRefusedRunsWhenTheLockIsReleased) {
   StartScheduler();

@@ -72,6 +72,7 @@ class SlowGitRemote final : public GitRemote {
     return Status::Unavailable("unused");
   }
   Status Push(const GitTarget&, const std::string&, const std::string&) override { return Status::Unavailable("unused"); }
+  Status Forget(const std::string&) override { return Status::Ok(); }  // keeps nothing
 };
 
 class ServerTest : public ::testing::Test {

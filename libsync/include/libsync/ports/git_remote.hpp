@@ -94,6 +94,12 @@ class GitRemote {
                                      const std::vector<GitChange>& changes,
                                      const std::string& message, const GitAuthor& author) = 0;
 
+  /// Drops what the implementation keeps for a deleted project (a local copy of its
+  /// repository): nothing of it stays on this machine, and a later call for the same id
+  /// starts afresh. Waits for a call on the project that is running. Expected errors:
+  /// kInternal (the copy could not be removed). Pure, so a wrapper cannot drop it unseen.
+  virtual Status Forget(const std::string& project_id) = 0;
+
   /// Moves the remote branch from `expected_head` to `commit`, never forcing.
   /// Expected errors: kPreconditionFailed (the remote moved; fetch and retry),
   /// kPermissionDenied, kUnavailable.
