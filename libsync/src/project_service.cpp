@@ -35,6 +35,17 @@ Status ValidateProjectFields(const Project& p, std::string_view plain_token) {
   return Status::Ok();
 }
 
+// Checked where a repoUrl is given (create, or an update that changes it), so a project
+// stored before the rule can still be renamed.
+Status ValidateNewRepoUrl(std::string_view url) {
+  if (RemoteUrlHasQueryOrFragment(url)) {
+    return Status::InvalidArgument(
+        "repoUrl has a query or fragment ('?' or '#'), which no git remote needs and where a token would be "
+        "shown to every reader of the project; give a token in the token field");
+  }
+  return Status::Ok();
+}
+
 // A docsPath of "." or with a trailing '/' means the same folder; store one spelling.
 std::string NormalizeDocsPath(std::string path) {
   while (!path.empty() && path.back() == '/') path.pop_back();
@@ -84,6 +95,7 @@ Result<ProjectView> ProjectService::Create(const Caller& caller, const NewProjec
   if (input.docs_path) p.docs_path = NormalizeDocsPath(*input.docs_path);
   p.sync_interval_seconds = input.sync_interval_seconds;
   LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, input.token));
+  LIBSYNC_RETURN_IF_ERROR(ValidateNewRepoUrl(p.repo_url));
   LIBSYNC_ASSIGN_OR_RETURN(p.token, SealToken(ctx_, input.token, p.id));
   LIBSYNC_ASSIGN_OR_RETURN(p.webhook_secret, SealWebhookSecret(ctx_, input.webhook_secret, p.id));
   p.created_at = p.updated_at = ctx_.clock.Now();
@@ -146,6 +158,7 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
             "repoUrl holds *** where its password goes, as the project is shown: give the password again, or "
             "leave repoUrl out to keep the stored one");
       }
+      LIBSYNC_RETURN_IF_ERROR(ValidateNewRepoUrl(*changes.repo_url));
       p.repo_url = *changes.repo_url;
     }
     if (changes.branch) p.branch = *changes.branch;

@@ -53,6 +53,15 @@ std::string_view RemoteUrlSecret(std::string_view url) {
   return http ? userinfo : std::string_view();
 }
 
+bool RemoteUrlHasQueryOrFragment(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos || KindOfRemote(url) == RemoteKind::kLocal) return false;
+  // After the user info: a password may hold '?' or '#' (git takes it as written).
+  const std::string_view userinfo = UserInfo(url);
+  const std::size_t from = userinfo.empty() ? scheme + 3 : (userinfo.data() - url.data()) + userinfo.size() + 1;
+  return url.find_first_of("?#", from) != std::string_view::npos;
+}
+
 std::string RedactRemoteUrl(std::string_view url) {
   const std::string_view secret = RemoteUrlSecret(url);
   return secret.empty() ? std::string(url) : Replaced(url, secret, "***");

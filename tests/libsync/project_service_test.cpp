@@ -49,6 +49,25 @@ TEST_F(ProjectServiceTest, APasswordInTheRepoUrlIsShownToNoOne) {
   EXPECT_EQ(stored_url(), other);
 }
 
+// A token put in a URL's query would be shown to every reader, as only the user info is
+// hidden: such a URL is refused where it is given, and nothing changes.
+TEST_F(ProjectServiceTest, ARepoUrlWithAQueryOrFragmentIsRefusedWhereItIsGiven) {
+  const std::size_t projects = sync_.projects().List(admin_)->size();
+  for (const char* url : {"https://github.com/acme/web.git?access_token=ghp_x", "https://github.com/acme/web.git#x"}) {
+    auto created = sync_.projects().Create(admin_, {.name = "q", .repo_url = url});
+    ASSERT_FALSE(created.has_value()) << url;
+    EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(created.error().message().find("token field"), std::string::npos) << created.error().message();
+    auto updated = sync_.projects().Update(admin_, project_.id, {.name = "renamed", .repo_url = url});
+    ASSERT_FALSE(updated.has_value()) << url;
+    EXPECT_EQ(updated.error().code(), ErrorCode::kInvalidArgument);
+  }
+  EXPECT_EQ(sync_.projects().List(admin_)->size(), projects);
+  const ProjectView kept = *sync_.projects().Get(admin_, project_.id);
+  EXPECT_EQ(kept.name, "web");
+  EXPECT_EQ(kept.repo_url, "https://example.com/web.git");
+}
+
 // New credentials for the same remote leave the project synced with it; another remote,
 // branch or docsPath does not. A URL edited around the "***" it was shown is refused.
 TEST_F(ProjectServiceTest, OnlyAnotherPlaceUnsyncsTheProject) {

@@ -46,6 +46,18 @@ TEST(RemoteUrl, SecretsAreFoundAndHidden) {
   }
 }
 
+TEST(RemoteUrl, AQueryOrFragmentOfANetworkUrlIsFound) {
+  for (const char* url : {"https://github.com/acme/web.git?access_token=ghp_x", "https://host/r.git#main",
+                          "http://host/r.git?", "ssh://git@host/r.git?x=1", "HTTPS://lead:pw@host/r.git?t=1"}) {
+    EXPECT_TRUE(RemoteUrlHasQueryOrFragment(url)) << url;
+  }
+  // A path on this machine may hold either; a password may too, before the host.
+  for (const char* url : {"https://host/r.git", "/srv/repos/a?b#c.git", "file:///srv/a?b.git",
+                          "https://lead:p?ss#w@host/r.git", "git@github.com:acme/web.git"}) {
+    EXPECT_FALSE(RemoteUrlHasQueryOrFragment(url)) << url;
+  }
+}
+
 TEST(RemoteUrl, ThePlaceANamesIsItsUrlWithoutUserInfo) {
   EXPECT_EQ(RemoteUrlWithoutUserInfo("https://ci:old@host/r.git"), "https://host/r.git");
   EXPECT_EQ(RemoteUrlWithoutUserInfo("https://ci:new@host/r.git"), "https://host/r.git");

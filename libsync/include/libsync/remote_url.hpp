@@ -27,6 +27,11 @@ std::string LocalRemotePath(std::string_view url);
 /// (https://<token>@host, a common way to give a token).
 std::string_view RemoteUrlSecret(std::string_view url);
 
+/// Whether a network URL (scheme://, not file://) carries a query or fragment ('?', '#'):
+/// no git remote needs one, and a token given there (?access_token=...) would be shown to
+/// every reader of the project, since only the user info is a URL's secret.
+bool RemoteUrlHasQueryOrFragment(std::string_view url);
+
 /// `url` with its secret, if any, replaced by "***": for messages, logs and every reader
 /// of the project.
 std::string RedactRemoteUrl(std::string_view url);
