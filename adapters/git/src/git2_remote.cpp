@@ -468,10 +468,14 @@ class Git2Remote final : public GitRemote {
       if (int rc = git_remote_push(remote->get(), &refspecs, &push); rc < 0) {
         // The remote may have taken the commit before it went quiet; nothing is recorded
         // here, and the next export's import finds out either way.
+        if (!incoming.empty()) DropIncomingRef(local_path, incoming);
         return TransferError(scope, rc, "push to the remote failed", target, options_, "nothing was recorded");
       }
     }
-    if (!state.rejection.empty()) return Rejected(state.rejection);
+    if (!state.rejection.empty()) {
+      if (!incoming.empty()) DropIncomingRef(local_path, incoming);
+      return Rejected(state.rejection);
+    }
     if (!incoming.empty()) LIBSYNC_RETURN_IF_ERROR(MoveLocalBranch(local_path, branch, incoming, oid, expected_head));
     git_reference* tracking = nullptr;
     if (git_reference_create(&tracking, *repo, RemoteTrackingRef(target.branch).c_str(), &oid, 1,
@@ -490,6 +494,7 @@ class Git2Remote final : public GitRemote {
       cache = &caches_[project_id];
     }
     cache->repo.reset();
+    cache->forgotten = true;
     std::error_code ec;
     std::filesystem::remove_all(options_.cache_dir + "/" + project_id + ".git", ec);
     if (ec) return Status::Internal("removing the git cache of deleted project " + project_id + ": " + ec.message());
@@ -510,12 +515,29 @@ class Git2Remote final : public GitRemote {
   }
 
   // Where a push leaves a local remote's new objects until its branch has moved: one ref
-  // per commit, removed right after (one left by a server that died meanwhile only keeps
-  // its objects alive).
+  // per commit, removed right after, whether the push succeeded, failed or was refused
+  // (one left by a server that died meanwhile only keeps its objects alive).
   static constexpr std::string_view kIncomingRefs = "refs/libsync/incoming/";
 
   static Status Rejected(const std::string& why) {
     return Status(ErrorCode::kPreconditionFailed, "the remote refused the push (" + why + ")", {}, "git2/rejected");
+  }
+
+  static void DropRef(git_repository* repo, const std::string& ref) {
+    git_reference* found = nullptr;
+    if (git_reference_lookup(&found, repo, ref.c_str()) == 0) {
+      git_reference_delete(found);
+      git_reference_free(found);
+    }
+  }
+
+  // A push that failed or was refused may still have left its objects' ref in the local
+  // remote (the transfer can end after the remote took them).
+  static void DropIncomingRef(const std::string& path, const std::string& incoming) {
+    git_repository* raw = nullptr;
+    if (git_repository_open(&raw, path.c_str()) < 0) return;
+    Repository remote(raw);
+    DropRef(remote.get(), incoming);
   }
 
   // Moves the branch of the local remote at `path` from `expected_head` ("": the branch
@@ -527,18 +549,17 @@ class Git2Remote final : public GitRemote {
     if (int rc = git_repository_open(&raw, path.c_str()); rc < 0) return MapGitError(rc, "opening the remote failed");
     Repository remote(raw);
     git_oid expected;
-    if (!expected_head.empty() && !ParseOid(expected_head, &expected)) return BadId(expected_head);
+    if (!expected_head.empty() && !ParseOid(expected_head, &expected)) {
+      DropRef(remote.get(), incoming);
+      return BadId(expected_head);
+    }
     git_reference* moved = nullptr;
     const int rc = expected_head.empty()
                        ? git_reference_create(&moved, remote.get(), branch.c_str(), &commit, 0, "libsync push")
                        : git_reference_create_matching(&moved, remote.get(), branch.c_str(), &commit, 1, &expected,
                                                        "libsync push");
     git_reference_free(moved);
-    git_reference* left = nullptr;
-    if (git_reference_lookup(&left, remote.get(), incoming.c_str()) == 0) {
-      git_reference_delete(left);
-      git_reference_free(left);
-    }
+    DropRef(remote.get(), incoming);
     if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ENOTFOUND) {
       return Rejected(branch + ": it moved meanwhile");
     }
@@ -570,6 +591,10 @@ class Git2Remote final : public GitRemote {
     std::mutex mutex;
     Repository repo;
     std::string path;
+    /// Set by Forget: a sync of the deleted project still running (it read the project
+    /// before the deletion) gets an error from its next call instead of a new copy. The
+    /// entry stays, a few bytes per project deleted while the process runs.
+    bool forgotten = false;
   };
 
   std::unique_lock<std::mutex> LockProject(const std::string& project_id) {
@@ -594,6 +619,7 @@ class Git2Remote final : public GitRemote {
       cache = &caches_[target.project_id];
     }
     if (cache->repo) return cache->repo.get();
+    if (cache->forgotten) return Status::NotFound("project " + target.project_id + " was deleted");
     LIBSYNC_ASSIGN_OR_RETURN(cache->repo, OpenCacheRepository(target, /*create=*/true));
     return cache->repo.get();
   }

@@ -90,8 +90,8 @@ class GitSyncScheduler {
   void OnLockEnded(std::string_view project_id);
 
   /// `project_id` was deleted: it no longer waits for its lock, and one of the scheduler's
-  /// threads drops the copy of its repository (GitSyncService::ForgetDeletedProject),
-  /// after any import of it that is running. Never waits itself.
+  /// threads drops the copy of its repository (GitSyncService::ForgetDeletedProject); a
+  /// sync of it still running fails at its next git call. Never waits itself.
   void Forget(std::string_view project_id);
 
  private:

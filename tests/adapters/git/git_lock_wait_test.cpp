@@ -12,6 +12,7 @@
 #include <future>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "git_service_fixture.hpp"
 #include "libsync/git_sync_scheduler.hpp"
@@ -82,6 +83,25 @@ TEST_F(GitLockWaitTest, ADeletedProjectsCopyOfItsRepositoryIsRemoved) {
   EXPECT_EQ(scheduler_->waiting_for_unlock(), 0u);
   EXPECT_TRUE(std::filesystem::is_directory(dir_.path() + "/cache/" + kept + ".git")) << "another project's copy stays";
   EXPECT_TRUE(git_sync_->Import(admin_, kept, {}).has_value());
+}
+
+// A sync that read the project before its deletion and reaches the repository after the
+// copy was dropped gets an error: it does not make the copy again, for good.
+TEST_F(GitLockWaitTest, ASyncRunningWhenItsProjectIsDeletedLeavesNoCopyBehind) {
+  StartScheduler();
+  const std::string cache = dir_.path() + "/cache/" + project_ + ".git";
+  ASSERT_TRUE(std::filesystem::is_directory(cache));
+  bool deleted = false;
+  counting_->during_fetch = [&] {
+    if (std::exchange(deleted, true)) return;
+    ASSERT_TRUE(sync_.projects().Delete(admin_, project_).ok());
+    scheduler_->WaitIdle();
+    ASSERT_FALSE(std::filesystem::exists(cache)) << "the scheduler dropped the copy";
+  };
+  auto r = git_sync_->Import(admin_, project_, {});
+  ASSERT_TRUE(deleted);
+  EXPECT_FALSE(r.has_value());
+  EXPECT_FALSE(std::filesystem::exists(cache)) << "the running import made the copy again";
 }
 
 TEST_F(GitLockWaitTest, AnImportTheLockRefusedRunsWhenTheLockIsReleased) {

@@ -1101,6 +1101,9 @@ TEST_F(GitSyncTest, APushMovesTheBranchOnlyFromTheHeadItWasGiven) {
   EXPECT_EQ(stale.code(), ErrorCode::kPreconditionFailed) << stale.ToString();
   EXPECT_EQ(remote_head(), second);
   EXPECT_EQ(remote_refs(), "refs/heads/main\n");
+  EXPECT_FALSE(git2_->Push(target, *commit, "not-a-commit-id").ok());
+  EXPECT_EQ(remote_head(), second);
+  EXPECT_EQ(remote_refs(), "refs/heads/main\n") << "a push refused for any reason leaves no ref of its own";
 
   const Status pushed = git2_->Push(target, *commit, second);
   EXPECT_TRUE(pushed.ok()) << pushed.ToString();
