@@ -242,7 +242,14 @@ TEST_F(RouteTableApi, DocsNamedLikeSubRoutesStayReachable) {
   EXPECT_EQ(history.status, 200);
   EXPECT_EQ(history.body.front(), '[') << "the history of a.md: " << history.body;
   EXPECT_EQ(AsAdmin("GET", docs + "/sync").status, 404) << "GET of a doc named sync, not the import";
-  EXPECT_EQ(AsAdmin("GET", docs + "/a.md/versions/x").status, 400);
+  EXPECT_EQ(AsAdmin("GET", docs + "/a.md/versions/0").status, 400) << "versions count from 1";
+  // Only digits make a version number: a folder named "versions" holds docs like any other.
+  EXPECT_EQ(AsAdmin("GET", docs + "/a.md/versions/x").status, 404) << "the doc a.md/versions/x, not there";
+  EXPECT_EQ(AsAdmin("PUT", docs + "/api/versions/v2.md", R"({"content":"v2"})").status, 201);
+  const Response v2 = AsAdmin("GET", docs + "/api/versions/v2.md");
+  EXPECT_EQ(v2.status, 200);
+  EXPECT_NE(v2.body.find(R"("fileName":"api/versions/v2.md")"), std::string::npos) << v2.body;
+  EXPECT_EQ(AsAdmin("DELETE", docs + "/api/versions/v2.md").status, 200);
 }
 
 // Access states what the core's use case enforces: a read key is refused every write-key and

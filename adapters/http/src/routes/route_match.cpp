@@ -46,6 +46,9 @@ const std::vector<CompiledRoute>& Compiled() {
 bool MatchSegment(std::string_view pattern, std::string_view segment, RouteMatch& match) {
   if (pattern.empty() || pattern.front() != ':') return pattern == segment;
   if (pattern == ":n") {
+    // Digits only, so a doc in a folder named "versions" (api/versions/v2.md) stays a doc
+    // for every method; a number out of range is the route's own 400.
+    if (segment.empty() || segment.find_first_not_of("0123456789") != std::string_view::npos) return false;
     match.number = segment;
     match.has_number = true;
   } else {
