@@ -98,5 +98,20 @@ TEST_F(EventStreamEnd, AWebSocketEndsWithItsProjectsDeletion) {
   EXPECT_EQ(CloseCode(frames[1]), 4404);
 }
 
+TEST_F(EventStreamEnd, AnSseStreamEndsWithItsProjectsDeletion) {
+  StartServer();
+  Client c(port());
+  c.Send(SseRequest("Last-Event-ID: 0\r\n" + KeyHeader()));
+  Put("a.md");
+  std::string seen = ReadUntil(c, "event: doc:updated", 5s);
+  ASSERT_EQ(StatusOf(seen), 200) << seen;
+  ASSERT_TRUE(sync_.projects().Delete(Caller::Admin(), project_).ok());
+  for (const auto deadline = std::chrono::steady_clock::now() + 5s; !c.closed() && std::chrono::steady_clock::now() < deadline;) {
+    seen += c.ReadRaw(100ms);
+  }
+  EXPECT_TRUE(c.closed()) << "the stream of a deleted project stayed open";
+  EXPECT_NE(seen.find("event: project:deleted"), std::string::npos) << seen;
+}
+
 }  // namespace
 }  // namespace libsync::web
