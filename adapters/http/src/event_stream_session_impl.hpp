@@ -158,7 +158,10 @@ void EventStreamSession<Stream>::ReadPage() {
     net::post(self->stream_.get_executor(), [self, page = std::move(page)]() mutable {
       // The retained log moved past this subscriber while it read: it reconnects from
       // its last seq and is told 410, as if it had come back now.
-      if (!page) return self->StopStream();
+      if (!page) {
+        if (!self->ending_) self->StopStream();  // else its last event is on its way out
+        return;
+      }
       self->OnReplayPage(std::move(page).value());
     });
   });
@@ -178,6 +181,13 @@ template <class Stream>
 void EventStreamSession<Stream>::OnLiveEvent(const Event& e) {
   if (closed_ || ending_) return;
   if (replaying_) {
+    // The stream's last event (its key revoked, its project deleted) goes out now: the
+    // replay could not read it, nor anything before it, since the log refuses this
+    // caller from then on.
+    if (StreamEndAfter(e, event_stream_->caller)) {
+      replaying_ = false;
+      return QueueEvent(e, false);
+    }
     missed_live_ = std::max(missed_live_, e.seq);  // the replay reads it from the log
     return;
   }

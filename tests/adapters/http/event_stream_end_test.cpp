@@ -28,6 +28,22 @@ class EventStreamEnd : public ServerFixture {
     EXPECT_EQ(StatusOf(head), 101) << head;
     return head.substr(head.find("\r\n\r\n") + 4);
   }
+  /// An SSE stream following the project from its start, with the fixture's key, that has
+  /// shown one write: what it sent so far.
+  std::string OpenSseAndSeeAWrite(Client& c) {
+    c.Send(SseRequest("Last-Event-ID: 0\r\n" + KeyHeader()));
+    Put("a.md");
+    std::string seen = ReadUntil(c, "event: doc:updated", 5s);
+    EXPECT_EQ(StatusOf(seen), 200) << seen;
+    return seen;
+  }
+  /// Reads until the server closes the connection (5 s at most).
+  static void ReadUntilClosed(Client& c, std::string& seen) {
+    for (const auto deadline = std::chrono::steady_clock::now() + 5s;
+         !c.closed() && std::chrono::steady_clock::now() < deadline;) {
+      seen += c.ReadRaw(100ms);
+    }
+  }
 };
 
 int CloseCode(const WsFrame& f) {
@@ -71,15 +87,10 @@ TEST_F(EventStreamEnd, AWebSocketEndsWithItsKeysRevocationAndAnotherKeysLeavesIt
 TEST_F(EventStreamEnd, AnSseStreamEndsWithItsKeysRevocation) {
   StartServer();
   Client c(port());
-  c.Send(SseRequest("Last-Event-ID: 0\r\n" + KeyHeader()));
-  Put("a.md");
-  std::string seen = ReadUntil(c, "event: doc:updated", 5s);
-  ASSERT_EQ(StatusOf(seen), 200) << seen;
+  std::string seen = OpenSseAndSeeAWrite(c);
   ASSERT_TRUE(sync_.keys().Revoke(Caller::Admin(), KeyId()).ok());
   Put("b.md");  // published after the revocation: never sent to the revoked key
-  for (const auto deadline = std::chrono::steady_clock::now() + 5s; !c.closed() && std::chrono::steady_clock::now() < deadline;) {
-    seen += c.ReadRaw(100ms);
-  }
+  ReadUntilClosed(c, seen);
   EXPECT_TRUE(c.closed()) << "the stream stayed open";
   EXPECT_NE(seen.find("event: key:revoked"), std::string::npos) << seen;
   EXPECT_EQ(seen.find("b.md"), std::string::npos) << "an event after the revocation was sent: " << seen;
@@ -101,16 +112,36 @@ TEST_F(EventStreamEnd, AWebSocketEndsWithItsProjectsDeletion) {
 TEST_F(EventStreamEnd, AnSseStreamEndsWithItsProjectsDeletion) {
   StartServer();
   Client c(port());
-  c.Send(SseRequest("Last-Event-ID: 0\r\n" + KeyHeader()));
-  Put("a.md");
-  std::string seen = ReadUntil(c, "event: doc:updated", 5s);
-  ASSERT_EQ(StatusOf(seen), 200) << seen;
+  std::string seen = OpenSseAndSeeAWrite(c);
   ASSERT_TRUE(sync_.projects().Delete(Caller::Admin(), project_).ok());
-  for (const auto deadline = std::chrono::steady_clock::now() + 5s; !c.closed() && std::chrono::steady_clock::now() < deadline;) {
-    seen += c.ReadRaw(100ms);
-  }
+  ReadUntilClosed(c, seen);
   EXPECT_TRUE(c.closed()) << "the stream of a deleted project stayed open";
   EXPECT_NE(seen.find("event: project:deleted"), std::string::npos) << seen;
+}
+
+// Deleted while the stream still replays the log (9 pages of it, within the memory store's
+// 10,000 retained events, and more than loopback holds for a client that has not read yet): the log of a deleted project cannot be read, so the
+// replay stops where it is and project:deleted is the last event, not a silent close.
+TEST_F(EventStreamEnd, AStreamDeletedDuringItsReplayStillEndsWithTheDeletion) {
+  StartServer();
+  constexpr int kWrites = 9000;
+  for (int i = 0; i < kWrites; ++i) {
+    ASSERT_TRUE(sync_.docs().Put(Caller::Admin(), project_, "a.md", std::to_string(i)).has_value());
+  }
+  Client c(port());
+  c.Send(SseRequest("Last-Event-ID: 0\r\n" + KeyHeader()));
+  std::string seen = ReadUntil(c, "\r\n\r\n", 5s);
+  ASSERT_EQ(StatusOf(seen), 200) << seen;
+  ASSERT_TRUE(sync_.projects().Delete(Caller::Admin(), project_).ok());
+  ReadUntilClosed(c, seen);
+  EXPECT_TRUE(c.closed()) << "the stream of a deleted project stayed open";
+  ASSERT_NE(seen.find("event: project:deleted"), std::string::npos) << seen.size() << " bytes, ending "
+                                                                     << seen.substr(seen.size() - 300);
+  std::size_t replayed = 0;
+  for (auto at = seen.find("event: doc:updated"); at != std::string::npos; at = seen.find("event: doc:updated", at + 1)) {
+    ++replayed;
+  }
+  EXPECT_LT(replayed, static_cast<std::size_t>(kWrites)) << "the replay was over before the deletion";
 }
 
 }  // namespace
