@@ -487,16 +487,12 @@ class Git2Remote final : public GitRemote {
 
   Status Forget(const std::string& project_id) override {
     if (!UsableProjectId(project_id)) return Status::InvalidArgument("project id is not usable as a cache directory name");
-    auto guard = LockProject(project_id);
-    ProjectCache* cache;
-    {
-      MutexLock lock(caches_mutex_);
-      cache = &caches_[project_id];
-    }
-    cache->repo.reset();
-    cache->forgotten = true;
+    ProjectCache& cache = CacheOf(project_id);
+    const std::lock_guard guard(cache.mutex);
+    cache.repo.reset();
+    cache.forgotten = true;
     std::error_code ec;
-    std::filesystem::remove_all(options_.cache_dir + "/" + project_id + ".git", ec);
+    std::filesystem::remove_all(CachePath(project_id), ec);
     if (ec) return Status::Internal("removing the git cache of deleted project " + project_id + ": " + ec.message());
     return Status::Ok();
   }
@@ -590,20 +586,21 @@ class Git2Remote final : public GitRemote {
   struct ProjectCache {
     std::mutex mutex;
     Repository repo;
-    std::string path;
     /// Set by Forget: a sync of the deleted project still running (it read the project
     /// before the deletion) gets an error from its next call instead of a new copy. The
     /// entry stays, a few bytes per project deleted while the process runs.
     bool forgotten = false;
   };
 
+  ProjectCache& CacheOf(const std::string& project_id) {
+    MutexLock lock(caches_mutex_);
+    return caches_[project_id];
+  }
+
+  std::string CachePath(const std::string& project_id) const { return options_.cache_dir + "/" + project_id + ".git"; }
+
   std::unique_lock<std::mutex> LockProject(const std::string& project_id) {
-    ProjectCache* cache;
-    {
-      MutexLock lock(caches_mutex_);
-      cache = &caches_[project_id];
-    }
-    return std::unique_lock(cache->mutex);
+    return std::unique_lock(CacheOf(project_id).mutex);
   }
 
   // The project id names a directory, so only ids of safe characters are accepted.
@@ -613,15 +610,11 @@ class Git2Remote final : public GitRemote {
     if (!UsableProjectId(target.project_id)) {
       return Status::InvalidArgument("project id is not usable as a cache directory name");
     }
-    ProjectCache* cache;
-    {
-      MutexLock lock(caches_mutex_);
-      cache = &caches_[target.project_id];
-    }
-    if (cache->repo) return cache->repo.get();
-    if (cache->forgotten) return Status::NotFound("project " + target.project_id + " was deleted");
-    LIBSYNC_ASSIGN_OR_RETURN(cache->repo, OpenCacheRepository(target, /*create=*/true));
-    return cache->repo.get();
+    ProjectCache& cache = CacheOf(target.project_id);
+    if (cache.repo) return cache.repo.get();
+    if (cache.forgotten) return Status::NotFound("project " + target.project_id + " was deleted");
+    LIBSYNC_ASSIGN_OR_RETURN(cache.repo, OpenCacheRepository(target, /*create=*/true));
+    return cache.repo.get();
   }
 
   // A second handle on a cache that OpenCache opened, for another thread's reads. Called
@@ -631,7 +624,7 @@ class Git2Remote final : public GitRemote {
   // The project's bare cache repository (made when missing and `create`), with a local
   // remote's objects borrowed.
   Result<Repository> OpenCacheRepository(const GitTarget& target, bool create) {
-    const std::string path = options_.cache_dir + "/" + target.project_id + ".git";
+    const std::string path = CachePath(target.project_id);
     git_repository* raw = nullptr;
     int rc = git_repository_open_bare(&raw, path.c_str());
     if (rc == GIT_ENOTFOUND && create) rc = git_repository_init(&raw, path.c_str(), /*is_bare=*/1);
