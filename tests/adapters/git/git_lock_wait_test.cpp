@@ -38,6 +38,8 @@ class GitLockWaitTest : public GitServiceTestOnManualClock {
     scheduler_ = std::make_unique<GitSyncScheduler>(*git_sync_, GitSyncSchedulerOptions{.lock_ends = &lock_ends_},
                                                     std::move(listener));
   }
+  /// Where the libgit2 remote keeps project `id`'s copy of its repository.
+  std::string CopyOf(const std::string& id) const { return dir_.path() + "/cache/" + id + ".git"; }
   std::string Content() { return sync_.docs().Get(admin_, project_, "a.md")->content; }
   ProjectView Shown() { return *sync_.projects().Get(admin_, project_); }
   /// The payloads of the project's sync:failed events, oldest first.
@@ -70,7 +72,7 @@ class GitLockWaitTest : public GitServiceTestOnManualClock {
 // for the lock that the deletion ended too.
 TEST_F(GitLockWaitTest, ADeletedProjectsCopyOfItsRepositoryIsRemoved) {
   StartScheduler();
-  const std::string cache = dir_.path() + "/cache/" + project_ + ".git";
+  const std::string cache = CopyOf(project_);
   ASSERT_TRUE(std::filesystem::is_directory(cache)) << "the first import made it";
   Lock();
   RequestRefusedImport();
@@ -81,7 +83,7 @@ TEST_F(GitLockWaitTest, ADeletedProjectsCopyOfItsRepositoryIsRemoved) {
   scheduler_->WaitIdle();
   EXPECT_FALSE(std::filesystem::exists(cache));
   EXPECT_EQ(scheduler_->waiting_for_unlock(), 0u);
-  EXPECT_TRUE(std::filesystem::is_directory(dir_.path() + "/cache/" + kept + ".git")) << "another project's copy stays";
+  EXPECT_TRUE(std::filesystem::is_directory(CopyOf(kept))) << "another project's copy stays";
   EXPECT_TRUE(git_sync_->Import(admin_, kept, {}).has_value());
 }
 
@@ -89,7 +91,7 @@ TEST_F(GitLockWaitTest, ADeletedProjectsCopyOfItsRepositoryIsRemoved) {
 // copy was dropped gets an error: it does not make the copy again, for good.
 TEST_F(GitLockWaitTest, ASyncRunningWhenItsProjectIsDeletedLeavesNoCopyBehind) {
   StartScheduler();
-  const std::string cache = dir_.path() + "/cache/" + project_ + ".git";
+  const std::string cache = CopyOf(project_);
   ASSERT_TRUE(std::filesystem::is_directory(cache));
   bool deleted = false;
   counting_->during_fetch = [&] {

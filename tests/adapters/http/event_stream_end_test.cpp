@@ -120,8 +120,9 @@ TEST_F(EventStreamEnd, AnSseStreamEndsWithItsProjectsDeletion) {
 }
 
 // Deleted while the stream still replays the log (9 pages of it, within the memory store's
-// 10,000 retained events, and more than loopback holds for a client that has not read yet): the log of a deleted project cannot be read, so the
-// replay stops where it is and project:deleted is the last event, not a silent close.
+// 10,000 retained events, and more than loopback holds for a client that has not read
+// yet): the log of a deleted project cannot be read, so the replay stops where it is and
+// project:deleted is the last event, not a silent close.
 TEST_F(EventStreamEnd, AStreamDeletedDuringItsReplayStillEndsWithTheDeletion) {
   StartServer();
   constexpr int kWrites = 9000;
