@@ -491,6 +491,12 @@ int main(int argc, char** argv) {
   event_path.relay_remote_events = shared_database;
   SyncService sync(**store, SystemClock(), SystemRandom(), *box, lock_ends, service_options, event_path);
   aitk_server::ReportUnservableDocs(sync, std::cerr);
+  // Passwords in repoUrls stored before they were sealed apart (docs/storage.md, migration 12).
+  if (auto sealed = sync.projects().SealRepoUrlSecrets(); !sealed) {
+    std::cerr << "aitk-server: cannot seal the passwords of stored repoUrls: " << sealed.error().ToString() << "\n";
+  } else if (*sealed > 0) {
+    std::cerr << "aitk-server: sealed the password of " << *sealed << " stored repoUrl(s)\n";
+  }
   std::unique_ptr<sql::EventListener> listener;
   if (EventRelay* relay = sync.relay()) {
     // Events committed before this start are not relayed; a project created later is,

@@ -14,6 +14,7 @@
 #include "libsync/remote_url.hpp"
 #include "libsync/validation.hpp"
 #include "lock_rules.hpp"
+#include "repo_url_secret.hpp"
 #include "unit_of_work.hpp"
 
 namespace libsync {
@@ -102,7 +103,8 @@ Result<Remote> OpenRemote(const ServiceContext& ctx, const GitSyncOptions& optio
     }
     token = std::move(opened).value();
   }
-  r.target = GitTarget{r.project.id, r.project.repo_url, r.project.branch, std::move(token)};
+  LIBSYNC_ASSIGN_OR_RETURN(std::string url, detail::OpenRepoUrl(ctx.secrets, r.project));
+  r.target = GitTarget{r.project.id, std::move(url), r.project.branch, std::move(token)};
   return r;
 }
 

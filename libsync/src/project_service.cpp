@@ -5,6 +5,7 @@
 #include "libsync/credentials.hpp"
 #include "libsync/remote_url.hpp"
 #include "libsync/validation.hpp"
+#include "repo_url_secret.hpp"
 #include "unit_of_work.hpp"
 
 namespace libsync {
@@ -83,6 +84,14 @@ Result<std::string> SealWebhookSecret(const ServiceContext& ctx, std::string_vie
   return ctx.secrets.Seal(secret, WebhookSecretContext(project_id));
 }
 
+// Stores `url` in `p` with its secret sealed apart (detail::SealRepoUrl).
+Status SealRepoUrlOf(const ServiceContext& ctx, Project& p, std::string_view url) {
+  LIBSYNC_ASSIGN_OR_RETURN(auto sealed, detail::SealRepoUrl(ctx.secrets, url, p.id));
+  p.repo_url = std::move(sealed.shown);
+  p.repo_url_secret = std::move(sealed.secret);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ProjectView> ProjectService::Create(const Caller& caller, const NewProject& input) {
@@ -96,6 +105,7 @@ Result<ProjectView> ProjectService::Create(const Caller& caller, const NewProjec
   p.sync_interval_seconds = input.sync_interval_seconds;
   LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, input.token));
   LIBSYNC_RETURN_IF_ERROR(ValidateNewRepoUrl(p.repo_url));
+  LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p, p.repo_url));
   LIBSYNC_ASSIGN_OR_RETURN(p.token, SealToken(ctx_, input.token, p.id));
   LIBSYNC_ASSIGN_OR_RETURN(p.webhook_secret, SealWebhookSecret(ctx_, input.webhook_secret, p.id));
   p.created_at = p.updated_at = ctx_.clock.Now();
@@ -149,6 +159,7 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
     LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(id));
     const std::string was_synced_with = SyncPlaceOf(p);
     if (changes.name) p.name = *changes.name;
+    bool new_repo_url = false;
     // The URL as readers see it (its secret as "***", ViewOf) keeps the stored one: a form
     // that sends back what it was shown changes nothing. Edited around the "***", it would
     // store those three stars as the password.
@@ -160,6 +171,7 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
       }
       LIBSYNC_RETURN_IF_ERROR(ValidateNewRepoUrl(*changes.repo_url));
       p.repo_url = *changes.repo_url;
+      new_repo_url = true;
     }
     if (changes.branch) p.branch = *changes.branch;
     if (changes.docs_path) p.docs_path = NormalizeDocsPath(*changes.docs_path);
@@ -173,6 +185,9 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
     }
     if (changes.sync_interval_seconds) p.sync_interval_seconds = *changes.sync_interval_seconds;
     LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, changes.token.value_or("")));
+    // A new URL, or one stored before secrets were sealed apart: either way its secret
+    // leaves the row's text here.
+    if (new_repo_url || p.repo_url_secret.empty()) LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p, p.repo_url));
     if (sealed) p.token = *sealed;
     if (sealed_secret) p.webhook_secret = *sealed_secret;
     p.updated_at = now;
@@ -205,6 +220,45 @@ Result<std::string> ProjectService::RevealToken(std::string_view id) {
   }));
   if (sealed.empty()) return std::string();
   return ctx_.secrets.Open(sealed, id);
+}
+
+Result<std::string> ProjectService::RevealRepoUrl(std::string_view id) {
+  std::optional<Project> project;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(project, tx.GetProject(id));
+    return Status::Ok();
+  }));
+  return detail::OpenRepoUrl(ctx_.secrets, *project);
+}
+
+Result<std::size_t> ProjectService::SealRepoUrlSecrets() {
+  std::vector<std::string> in_the_clear;
+  LIBSYNC_RETURN_IF_ERROR(detail::RunRead(ctx_, [&](Transaction& tx) {
+    in_the_clear.clear();
+    LIBSYNC_ASSIGN_OR_RETURN(auto projects, tx.ListProjects());
+    for (const Project& p : projects) {
+      if (detail::RepoUrlSecretInTheClear(p)) in_the_clear.push_back(p.id);
+    }
+    return Status::Ok();
+  }));
+  std::size_t sealed = 0;
+  for (const std::string& id : in_the_clear) {
+    bool sealed_this = false;
+    LIBSYNC_RETURN_IF_ERROR(detail::RunWrite(ctx_, [&](Transaction& tx, detail::EventBatch&) {
+      sealed_this = false;
+      Status locked = tx.LockProject(id);
+      // Deleted since the listing.
+      if (locked.code() == ErrorCode::kNotFound) return Status::Ok();
+      LIBSYNC_RETURN_IF_ERROR(locked);
+      LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(id));
+      if (!detail::RepoUrlSecretInTheClear(p)) return Status::Ok();  // sealed by an update since
+      LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p, p.repo_url));
+      sealed_this = true;
+      return tx.UpdateProject(p);
+    }));
+    sealed += sealed_this ? 1 : 0;
+  }
+  return sealed;
 }
 
 Result<std::string> ProjectService::RevealWebhookSecret(std::string_view id) {

@@ -18,7 +18,7 @@ def run_server(*args, timeout=60):
 
 
 # Every migration this build has (adapters/sql/src/schema.cpp).
-MIGRATIONS = 11
+MIGRATIONS = 12
 
 
 def new_database(cluster, name):

@@ -31,22 +31,75 @@ TEST_F(ProjectServiceTest, APasswordInTheRepoUrlIsShownToNoOne) {
   for (const ProjectView& p : sync_.projects().List(admin_).value()) {
     EXPECT_EQ(p.repo_url.find("ghp_inurl"), std::string::npos) << p.repo_url;
   }
-  const auto stored_url = [&] {
-    Project stored;
+  const auto stored = [&] {
+    Project p;
     EXPECT_TRUE(store_.Transact(TxMode::kRead, [&](Transaction& tx) {
-      LIBSYNC_ASSIGN_OR_RETURN(stored, tx.GetProject(created->id));
+      LIBSYNC_ASSIGN_OR_RETURN(p, tx.GetProject(created->id));
       return Status::Ok();
     }).ok());
-    return stored.repo_url;
+    return p;
   };
-  EXPECT_EQ(stored_url(), url) << "git still gets it";
+  // Stored as shown, the password sealed apart; git gets it back.
+  EXPECT_EQ(stored().repo_url, "https://ci:***@github.com/acme/web.git");
+  EXPECT_EQ(stored().repo_url_secret.rfind("v1:k1:", 0), 0u) << stored().repo_url_secret;
+  EXPECT_EQ(stored().repo_url_secret.find("ghp_inurl"), std::string::npos);
+  EXPECT_EQ(sync_.projects().RevealRepoUrl(created->id).value(), url);
 
   auto same = sync_.projects().Update(admin_, created->id, {.name = "renamed", .repo_url = created->repo_url});
   ASSERT_TRUE(same.has_value()) << same.error();
-  EXPECT_EQ(stored_url(), url) << "the URL as shown keeps the stored one";
+  EXPECT_EQ(sync_.projects().RevealRepoUrl(created->id).value(), url) << "the URL as shown keeps the stored one";
   const std::string other = "https://ci:ghp_new@github.com/acme/web.git";
   ASSERT_TRUE(sync_.projects().Update(admin_, created->id, {.repo_url = other}).has_value());
-  EXPECT_EQ(stored_url(), other);
+  EXPECT_EQ(sync_.projects().RevealRepoUrl(created->id).value(), other);
+  EXPECT_EQ(stored().repo_url.find("ghp_new"), std::string::npos);
+  ASSERT_TRUE(sync_.projects().Update(admin_, created->id, {.repo_url = "https://github.com/acme/web.git"}).has_value());
+  EXPECT_EQ(stored().repo_url_secret, "") << "a URL without a secret keeps none";
+  EXPECT_EQ(sync_.projects().RevealRepoUrl(created->id).value(), "https://github.com/acme/web.git");
+}
+
+// Projects stored before repoUrl secrets were sealed apart hold them in the URL: the pass
+// run at start seals each once, and leaves URLs without a secret as they are; an update
+// seals such a URL too.
+TEST_F(ProjectServiceTest, RepoUrlSecretsStoredInTheClearAreSealedOnce) {
+  const auto insert_as_before = [&](const std::string& id, const std::string& url) {
+    Project p;
+    p.id = id;
+    p.name = id;
+    p.repo_url = url;
+    p.created_at = p.updated_at = clock_.Now();
+    ASSERT_TRUE(store_.Transact(TxMode::kWrite, [&](Transaction& tx) { return tx.InsertProject(p); }).ok());
+  };
+  const auto stored = [&](const std::string& id) {
+    Project p;
+    EXPECT_TRUE(store_.Transact(TxMode::kRead, [&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(p, tx.GetProject(id));
+      return Status::Ok();
+    }).ok());
+    return p;
+  };
+  insert_as_before("old-password", "https://ci:hunter2@host/a.git");
+  insert_as_before("old-token", "https://ghp_oldtok@host/b.git");
+  insert_as_before("old-plain", "https://host/c.git");
+  insert_as_before("old-renamed", "https://ci:renamed-pw@host/d.git");
+
+  ASSERT_TRUE(sync_.projects().Update(admin_, "old-renamed", {.name = "renamed"}).has_value());
+  EXPECT_EQ(stored("old-renamed").repo_url, "https://ci:***@host/d.git");
+  EXPECT_EQ(sync_.projects().SealRepoUrlSecrets().value(), 2u);
+  EXPECT_EQ(sync_.projects().SealRepoUrlSecrets().value(), 0u) << "each is sealed once";
+  EXPECT_EQ(stored("old-password").repo_url, "https://ci:***@host/a.git");
+  EXPECT_EQ(stored("old-token").repo_url, "https://***@host/b.git");
+  EXPECT_EQ(stored("old-plain").repo_url, "https://host/c.git");
+  EXPECT_EQ(stored("old-plain").repo_url_secret, "");
+  EXPECT_EQ(sync_.projects().RevealRepoUrl("old-password").value(), "https://ci:hunter2@host/a.git");
+  EXPECT_EQ(sync_.projects().RevealRepoUrl("old-token").value(), "https://ghp_oldtok@host/b.git");
+  EXPECT_EQ(sync_.projects().RevealRepoUrl("old-plain").value(), "https://host/c.git");
+  EXPECT_EQ(sync_.projects().RevealRepoUrl("old-renamed").value(), "https://ci:renamed-pw@host/d.git");
+  // Sealed for its own project: copied into another's row, it does not open.
+  Project other = stored("old-plain");
+  other.repo_url = stored("old-password").repo_url;
+  other.repo_url_secret = stored("old-password").repo_url_secret;
+  ASSERT_TRUE(store_.Transact(TxMode::kWrite, [&](Transaction& tx) { return tx.UpdateProject(other); }).ok());
+  EXPECT_EQ(sync_.projects().RevealRepoUrl("old-plain").error().code(), ErrorCode::kInvalidArgument);
 }
 
 // A token put in a URL's query would be shown to every reader, as only the user info is

@@ -34,7 +34,7 @@ const std::string& ProjectColumns() {
                                      R"(, "lastImportCommit", "lastImportResult", )" + OptionalTime("lastExportAt") +
                                      R"(, "lastExportCommit", "lastExportResult", "lastSyncError", )" +
                                      OptionalTime("lastSyncErrorAt") + R"(, "syncIntervalSeconds", )" +
-                                     OptionalTime("nextPollAt") + R"(, "cleanSyncMark")";
+                                     OptionalTime("nextPollAt") + R"(, "cleanSyncMark", "repoUrlSecret")";
   return columns;
 }
 
@@ -42,7 +42,7 @@ void ProjectRow::Bind(Query& q) {
   q.Into(id).Into(name).Into(repo_url).Into(token).Into(branch).Into(docs_path).Into(created).Into(updated)
       .Into(commit).Into(synced).Into(webhook_secret).Into(import_at).Into(import_commit).Into(import_result)
       .Into(export_at).Into(export_commit).Into(export_result).Into(sync_error).Into(sync_error_at)
-      .Into(sync_interval).Into(next_poll).Into(clean_sync_mark);
+      .Into(sync_interval).Into(next_poll).Into(clean_sync_mark).Into(repo_url_secret);
 }
 
 Project ProjectRow::Get() && {
@@ -63,7 +63,8 @@ Project ProjectRow::Get() && {
                  ReadOptionalTime(sync_error_at),
                  sync_interval,
                  ReadOptionalTime(next_poll),
-                 std::move(clean_sync_mark)};
+                 std::move(clean_sync_mark),
+                 std::move(repo_url_secret)};
 }
 
 // --- Doc ----------------------------------------------------------------------------

@@ -41,6 +41,7 @@ struct ProjectRow {
   long long sync_interval = 0;
   std::string next_poll;
   std::string clean_sync_mark;
+  std::string repo_url_secret;
   void Bind(Query& q);
   Project Get() &&;
 };

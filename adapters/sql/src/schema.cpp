@@ -113,6 +113,14 @@ std::vector<std::string> WebhookSecrets(Dialect) {
   return {R"(ALTER TABLE "Project" ADD COLUMN "webhookSecret" TEXT NOT NULL DEFAULT '')"};
 }
 
+// Migration 12: the secret of each project's repoUrl, sealed like its git token; the URL
+// itself then holds "***" in its place. URLs stored before keep their secret in the clear
+// until the server seals them at start (ProjectService::SealRepoUrlSecrets), which needs
+// the encryption key, which SQL does not have.
+std::vector<std::string> RepoUrlSecrets(Dialect) {
+  return {R"(ALTER TABLE "Project" ADD COLUMN "repoUrlSecret" TEXT NOT NULL DEFAULT '')"};
+}
+
 // Migration 6: how each project's last import and export ended, and its last sync error.
 std::vector<std::string> SyncStatus(Dialect d) {
   const std::string time = TypesFor(d).time;
@@ -279,10 +287,11 @@ std::vector<Migration> Migrations(Dialect d) {
       {9, "doc-summary-index", DocSummaryIndex(d), ""},
       {10, "export-index", ExportIndex(d), ""},
       {11, "version-text-in-doc", VersionTextInDoc(d), ""},
+      {12, "repo-url-secrets", RepoUrlSecrets(d), ""},
   };
 }
 
-int LatestSchemaVersion() { return 11; }
+int LatestSchemaVersion() { return 12; }
 
 std::string MigrationTableStatement(Dialect d) {
   return std::string(R"(CREATE TABLE IF NOT EXISTS "Migration" ("version" INTEGER NOT NULL PRIMARY KEY, "appliedAt" )") +

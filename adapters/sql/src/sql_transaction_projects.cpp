@@ -8,7 +8,8 @@ namespace {
 
 /// The sync status columns of a project row as bound parameters, in column order:
 /// lastImportAt, lastImportCommit, lastImportResult, the same for export, lastSyncError,
-/// lastSyncErrorAt (times '' for NULL, see NullableTime), syncIntervalSeconds, cleanSyncMark.
+/// lastSyncErrorAt (times '' for NULL, see NullableTime), syncIntervalSeconds, cleanSyncMark,
+/// repoUrlSecret.
 struct SyncColumns {
   explicit SyncColumns(Project& p)
       : import_at(WriteOptionalTime(p.last_import.at)),
@@ -18,7 +19,8 @@ struct SyncColumns {
   void Bind(Query& q) {
     interval = p_.sync_interval_seconds;
     q.Use(import_at).Use(p_.last_import.commit).Use(p_.last_import.result).Use(export_at).Use(p_.last_export.commit)
-        .Use(p_.last_export.result).Use(p_.last_sync_error).Use(error_at).Use(interval).Use(p_.clean_sync_mark);
+        .Use(p_.last_export.result).Use(p_.last_sync_error).Use(error_at).Use(interval).Use(p_.clean_sync_mark)
+        .Use(p_.repo_url_secret);
   }
   std::string import_at, export_at, error_at;
   long long interval = 0;
@@ -61,9 +63,10 @@ Status SqlTransaction::InsertProject(const Project& p) {
       return R"(INSERT INTO "Project" ("id", "name", "repoUrl", "token", "branch", "docsPath", "createdAt",
                 "updatedAt", "lastSyncedCommit", "syncedAt", "webhookSecret", "lastImportAt", "lastImportCommit",
                 "lastImportResult", "lastExportAt", "lastExportCommit", "lastExportResult", "lastSyncError",
-                "lastSyncErrorAt", "syncIntervalSeconds", "cleanSyncMark") VALUES (:id, :n, :r, :t, :b, :d, :c, :u, :l, )" +
+                "lastSyncErrorAt", "syncIntervalSeconds", "cleanSyncMark", "repoUrlSecret")
+                VALUES (:id, :n, :r, :t, :b, :d, :c, :u, :l, )" +
              NullableTime(d, ":s") + ", :w, " + NullableTime(d, ":ia") + ", :ic, :ir, " + NullableTime(d, ":ea") +
-             ", :ec, :er, :se, " + NullableTime(d, ":sa") + ", :si, :cm) ON CONFLICT DO NOTHING";
+             ", :ec, :er, :se, " + NullableTime(d, ":sa") + ", :si, :cm, :rs) ON CONFLICT DO NOTHING";
     }));
     if (q.Affected() == 0) return Status::PreconditionFailed("project id exists");
     return Status::Ok();
@@ -88,7 +91,8 @@ Status SqlTransaction::UpdateProject(const Project& p) {
              NullableTime(d, ":s") + R"(, "webhookSecret" = :w, "lastImportAt" = )" + NullableTime(d, ":ia") +
              R"(, "lastImportCommit" = :ic, "lastImportResult" = :ir, "lastExportAt" = )" + NullableTime(d, ":ea") +
              R"(, "lastExportCommit" = :ec, "lastExportResult" = :er, "lastSyncError" = :se, "lastSyncErrorAt" = )" +
-             NullableTime(d, ":sa") + R"(, "syncIntervalSeconds" = :si, "cleanSyncMark" = :cm WHERE "id" = :id)";
+             NullableTime(d, ":sa") + R"(, "syncIntervalSeconds" = :si, "cleanSyncMark" = :cm,
+             "repoUrlSecret" = :rs WHERE "id" = :id)";
     }));
     return q.Affected() == 0 ? ProjectNotFound(p.id) : Status::Ok();
   });

@@ -37,9 +37,10 @@ struct ProjectChanges {
   std::optional<std::int64_t> sync_interval_seconds;
 };
 
-/// Projects CRUD. The git token and the webhook secret are write-only: they go in sealed,
-/// and only RevealToken and RevealWebhookSecret (for the git adapter and the webhook check,
-/// not for callers) give them back. Thread-safe.
+/// Projects CRUD. The git token, the secret in repoUrl (a password, or a token given as its
+/// user name) and the webhook secret are write-only: they go in sealed, and only
+/// RevealToken, RevealRepoUrl and RevealWebhookSecret (for the git adapter and the webhook
+/// check, not for callers) give them back. Thread-safe.
 class ProjectService {
  public:
   /// A webhook secret shorter than this could be guessed offline from one signed delivery.
@@ -68,6 +69,12 @@ class ProjectService {
 
   /// The plain git token, for talking to the remote. Expected errors: kNotFound.
   Result<std::string> RevealToken(std::string_view id);
+  /// The repoUrl git is given, its secret in it. Expected errors: kNotFound,
+  /// kInvalidArgument (the sealed secret does not open).
+  Result<std::string> RevealRepoUrl(std::string_view id);
+  /// Seals the secret of every repoUrl stored in the clear, as projects were before such
+  /// secrets were sealed apart; run at start. Returns how many it sealed.
+  Result<std::size_t> SealRepoUrlSecrets();
   /// The plain webhook secret ("" when none is set), for checking a delivery's signature.
   /// Expected errors: kNotFound.
   Result<std::string> RevealWebhookSecret(std::string_view id);

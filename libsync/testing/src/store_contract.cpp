@@ -79,6 +79,7 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->last_import.result, "");
   EXPECT_FALSE(got->last_sync_error_at.has_value());
   EXPECT_EQ(got->clean_sync_mark, "");
+  EXPECT_EQ(got->repo_url_secret, "");
 
   p.name = "web2";
   p.last_synced_commit = "abc123";
@@ -90,6 +91,8 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   p.last_sync_error = "the git remote stopped answering";
   p.last_sync_error_at = At(7003);
   p.clean_sync_mark = "c0ffee 0123456789abcdef";
+  p.repo_url = "https://ci:***@example.com/web.git";
+  p.repo_url_secret = "v1:k1:cGFzc3dvcmQ=";
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(p); }).ok());
   got = ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); });
   ASSERT_TRUE(got.has_value());
@@ -107,6 +110,8 @@ TEST_P(StoreContract, ProjectRoundTripsEveryColumn) {
   EXPECT_EQ(got->last_sync_error, "the git remote stopped answering");
   EXPECT_EQ(got->last_sync_error_at, At(7003));
   EXPECT_EQ(got->clean_sync_mark, "c0ffee 0123456789abcdef");
+  EXPECT_EQ(got->repo_url, "https://ci:***@example.com/web.git");
+  EXPECT_EQ(got->repo_url_secret, "v1:k1:cGFzc3dvcmQ=");
   p.clean_sync_mark.clear();
   ASSERT_TRUE(Write([&](Transaction& tx) { return tx.UpdateProject(p); }).ok());
   got = ReadValue<Project>(*store_, [&](Transaction& tx) { return tx.GetProject(p.id); });

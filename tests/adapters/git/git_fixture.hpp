@@ -80,8 +80,11 @@ class CountingGitRemote final : public GitRemote {
   std::function<void()> during_blob_read;
   std::function<void()> during_fetch;  ///< runs at every fetch (to make one take a while); set before use
 
+  std::string fetched_url;  ///< the URL of the last fetch, as the service handed it over
+
   Result<std::string> Fetch(const GitTarget& t) override {
     ++transfers;
+    fetched_url = t.url;
     if (during_fetch) during_fetch();
     return inner_.Fetch(t);
   }

@@ -725,6 +725,29 @@ TEST_F(GitSyncTest, ACredentialIsNeverSentOverPlainHttp) {
   EXPECT_EQ(counting_->transfers.load(), 0);
 }
 
+// The store holds a repoUrl's password only sealed (ProjectService); git gets it back in
+// place. Sealed for the URL as stored, it opens for no other: a row whose URL was changed
+// to another host behind the service's back sends nothing anywhere.
+TEST_F(GitSyncTest, GitGetsTheRepoUrlsSealedPasswordBackOnlyForItsOwnUrl) {
+  const std::string url = "https://ci:pw-SEALED-42@127.0.0.1:1/acme/docs.git";
+  const std::string id = sync_.projects().Create(admin_, {.name = "sealed", .repo_url = url})->id;
+  ASSERT_FALSE(git_sync_->Import(admin_, id, {}).has_value()) << "nothing listens on port 1";
+  EXPECT_EQ(counting_->fetched_url, url);
+
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Transaction& tx) {
+    LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(id));
+    EXPECT_EQ(p.repo_url, "https://ci:***@127.0.0.1:1/acme/docs.git");
+    p.repo_url = "https://ci:***@attacker.example/acme/docs.git";
+    return tx.UpdateProject(p);
+  }).ok());
+  counting_->transfers = 0;
+  auto refused = git_sync_->Import(admin_, id, {});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << refused.error().ToString();
+  EXPECT_NE(refused.error().message().find("set repoUrl again"), std::string::npos) << refused.error().message();
+  EXPECT_EQ(counting_->transfers.load(), 0);
+}
+
 TEST_F(GitSyncTest, ASyncOfALockedProjectIsRefusedBeforeReachingTheRemote) {
   repos_->Write("docs/a.md", "A\n");
   repos_->CommitAndPush("docs");

@@ -21,7 +21,7 @@ struct SyncOutcome {
 
 /// A team's document set and the git branch + folder it syncs with.
 /// `token` holds the git token sealed by the SecretBox (never the plain token); empty when
-/// the remote needs none.
+/// the remote needs none. The same goes for the secret of `repo_url` (`repo_url_secret`).
 struct Project {
   std::string id;
   std::string name;
@@ -52,6 +52,12 @@ struct Project {
   /// the branch head is that commit, an import would find nothing to do, so an export
   /// skips the tree walk. Empty when no such state is known.
   std::string clean_sync_mark;
+  /// The secret of `repo_url` (its password, or a token given as its user name), sealed by
+  /// the SecretBox like `token`; `repo_url` then holds "***" in its place, as readers are
+  /// shown it. Empty when the URL holds no secret, or for a project stored before secrets
+  /// were sealed whose `repo_url` still holds it in the clear
+  /// (ProjectService::SealRepoUrlSecrets).
+  std::string repo_url_secret;
 };
 
 /// A project as shown to callers: everything but the sealed token.
