@@ -65,6 +65,8 @@ def test_a_repo_url_password_stored_in_the_clear_is_sealed_at_start(tmp_path):
     finally:
         server.stop()
     assert _stored_url(data)[0] == "https://ci:***@git.example/r.git"
+    # Its old bytes zeroed in the page that held them, not left in the file's free space.
+    assert _files_holding(data, ["pw-FROM-BEFORE-99"]) == []
 
     logged_before = len(server.startup_log)
     server.start()

@@ -165,6 +165,38 @@ TEST(SqlStoreOpen, SqliteDataSurvivesReopeningAndMigratesOnce) {
   EXPECT_EQ(migrations, sql::LatestSchemaVersion());
 }
 
+/// Whether the bytes of the file at `path` hold `needle`.
+bool FileHolds(const std::string& path, const std::string& needle) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return bytes.find(needle) != std::string::npos;
+}
+
+// A changed or deleted row's old bytes are zeroed in the page that held them, not left in
+// the file's free space: a repoUrl password sealed at start (stored in the clear before
+// migration 12), a deleted doc's text.
+TEST(SqlStoreOpen, SqliteZeroesTheOldBytesOfChangedAndDeletedRows) {
+  TempDir dir;
+  const std::string path = dir.path() + "/store.db";
+  {
+    auto svc = OpenServices({.url = "sqlite://" + path});
+    ASSERT_NE(svc, nullptr);
+    const std::string pid = svc->sync.projects().Create(svc->admin, {.name = "web", .repo_url = "https://h/r.git"})->id;
+    ASSERT_TRUE(svc->store->Transact(TxMode::kWrite, [&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(pid));
+      p.repo_url = "https://ci:OLD-PASSWORD-IN-THE-CLEAR@h/r.git";
+      return tx.UpdateProject(p);
+    }).ok());
+    ASSERT_TRUE(svc->sync.docs().Put(svc->admin, pid, "gone.md", "TEXT-OF-A-DELETED-DOC").has_value());
+    ASSERT_EQ(svc->sync.projects().SealRepoUrlSecrets().value(), 1u);
+    ASSERT_TRUE(svc->sync.docs().Delete(svc->admin, pid, "gone.md").ok());
+  }  // closed: the WAL is checkpointed into the file and removed
+  ASSERT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_TRUE(FileHolds(path, "https://ci:***@h/r.git")) << "the search reads the file";
+  EXPECT_FALSE(FileHolds(path, "OLD-PASSWORD-IN-THE-CLEAR"));
+  EXPECT_FALSE(FileHolds(path, "TEXT-OF-A-DELETED-DOC"));
+}
+
 /// Puts three docs and checks that the summary listing names them in order, with the hash,
 /// version and blob ids the full listing has.
 /// SQLite's query plan for `query` on the database at `path`, one line per step.
