@@ -1,6 +1,7 @@
 #include "libsync/doc_service.hpp"
 
 #include "access.hpp"
+#include "case_twins.hpp"
 #include "doc_writes.hpp"
 #include "key_check.hpp"
 #include "json_writer.hpp"
@@ -13,11 +14,13 @@ namespace libsync {
 namespace {
 
 using detail::Access;
+using detail::CaseTwinReason;
 using detail::CheckContent;
 using detail::CheckExpectedVersion;
 using detail::ContentWrite;
 using detail::EventBatch;
 using detail::FindDoc;
+using detail::FoldedName;
 
 // What a doc read asks of its caller and name, in this order: may they read the
 // project, then is the name valid (as a stored name: docs written before the workstation
@@ -53,6 +56,20 @@ Status TakeResolvedConflict(Transaction& tx, std::string_view project_id, std::s
   message.append(file_name).append("' has no sync conflict with the repository's blob ").append(resolves);
   if (conflict && !conflict->remote_blob_oid.empty()) message += "; its conflict is with " + conflict->remote_blob_oid;
   return Status::PreconditionFailed(message + " (GET …/conflicts lists them)");
+}
+
+// A new name whose case twin is a doc here (case_twins.hpp) would keep every workstation
+// on a file system that folds case from pulling. One listing of the project's names: a
+// doc's creation pays it, a write of an existing doc does not.
+Status CheckNoCaseTwin(Transaction& tx, std::string_view project_id, std::string_view file_name) {
+  const std::string folded = FoldedName(file_name);
+  LIBSYNC_ASSIGN_OR_RETURN(auto docs, tx.ListDocSummaries(project_id));
+  for (const DocSummary& d : docs) {
+    if (d.file_name.size() == folded.size() && d.file_name != file_name && FoldedName(d.file_name) == folded) {
+      return Status::InvalidArgument(CaseTwinReason(file_name, d.file_name));
+    }
+  }
+  return Status::Ok();
 }
 
 // A doc a.md beside a doc a.md/x.md cannot both be files: the repository's tree and every
@@ -147,7 +164,10 @@ Result<DocWriteResult> DocService::Put(const Caller& caller, std::string_view pr
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, guard.lock_token));
     LIBSYNC_ASSIGN_OR_RETURN(auto current, FindDoc(tx, project_id, file_name));
-    if (!current) LIBSYNC_RETURN_IF_ERROR(CheckNotFileAndFolder(tx, project_id, file_name));
+    if (!current) {
+      LIBSYNC_RETURN_IF_ERROR(CheckNotFileAndFolder(tx, project_id, file_name));
+      LIBSYNC_RETURN_IF_ERROR(CheckNoCaseTwin(tx, project_id, file_name));
+    }
     if (guard.resolves) LIBSYNC_RETURN_IF_ERROR(TakeResolvedConflict(tx, project_id, file_name, *guard.resolves));
     return write.Run(tx, events, current ? &*current : nullptr, out);
   }));

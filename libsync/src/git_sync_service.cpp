@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "access.hpp"
+#include "case_twins.hpp"
 #include "doc_writes.hpp"
 #include "json_writer.hpp"
 #include "libsync/hashing.hpp"
@@ -189,14 +190,21 @@ std::set<std::string, std::less<>> NamesThatStay(const std::vector<DocSummary>& 
 }
 
 /// The planned new files that would make a name a file and a folder at once beside the
-/// docs that stay, each as the conflict to report instead of the file.
+/// docs that stay, or that are case twins (case_twins.hpp) of one of them or of a new file
+/// planned before them, each as the conflict to report instead of the file.
 std::vector<SyncConflict> NameClashes(const std::vector<Change>& plan, const std::set<std::string, std::less<>>& staying) {
+  std::unordered_map<std::string, std::string_view> by_folded;  // staying docs and the new files kept so far
+  for (const std::string& name : staying) by_folded.emplace(detail::FoldedName(name), name);
   std::vector<SyncConflict> clashes;
   for (const Change& c : plan) {
     if (c.kind != Change::kCreate) continue;
-    if (std::string reason = NameClash(c.file_name, staying); !reason.empty()) {
-      clashes.push_back({c.file_name, std::move(reason), c.blob, c.content});
+    std::string reason = NameClash(c.file_name, staying);
+    if (reason.empty()) {
+      // The same name is a doc written since the plan: the insert finds it, not this.
+      const auto [twin, fresh] = by_folded.emplace(detail::FoldedName(c.file_name), c.file_name);
+      if (!fresh && twin->second != c.file_name) reason = detail::CaseTwinReason(c.file_name, twin->second);
     }
+    if (!reason.empty()) clashes.push_back({c.file_name, std::move(reason), c.blob, c.content});
   }
   return clashes;
 }
@@ -628,10 +636,10 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   // A new file whose name would make a doc here a folder, or whose folder docs here sit
   // in (the repository has `a.md/x.md` where a doc `a.md` was written here), would give
   // the project a name that is a file and a folder at once, which no workstation can
-  // pull. Unless the import deletes that doc, the file is a conflict and is not created.
-  // A first import into an empty project has nothing to clash with. The write checks
-  // again if docs were written meanwhile.
-  if (!local.empty()) {
+  // pull; so would one that differs from a doc here, or from another new file, only in
+  // letter case (case_twins.hpp). Unless the import deletes that doc, the file is a
+  // conflict and is not created. The write checks again if docs were written meanwhile.
+  {
     std::set<std::string, std::less<>> clashing;
     for (SyncConflict& c : NameClashes(plan, NamesThatStay(local, plan, /*read_since_the_plan=*/false))) {
       clashing.insert(c.file_name);

@@ -53,6 +53,35 @@ TEST_F(DocServiceTest, ANameCannotBeADocAndAFolderOfDocsAtOnce) {
   EXPECT_TRUE(Put("a.md/x.md", "now a folder").created);
 }
 
+// Names that differ only in letter case are one file on a workstation whose file system
+// folds case: a new doc may not be the case twin of one here.
+TEST_F(DocServiceTest, ANewDocMayNotDifferFromAnotherOnlyInLetterCase) {
+  Put("README.md", "the readme");
+  Put("guides/Style.md", "the style");
+  sink_.Clear();
+  for (const char* name : {"readme.md", "ReadMe.md", "GUIDES/style.md", "guides/style.MD"}) {
+    auto refused = sync_.docs().Put(admin_, project_.id, name, "text");
+    ASSERT_FALSE(refused.has_value()) << name;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << name;
+    EXPECT_NE(refused.error().message().find("differ only in letter case"), std::string::npos)
+        << refused.error().message();
+    EXPECT_FALSE(sync_.docs().Get(admin_, project_.id, name).has_value()) << name;
+  }
+  EXPECT_NE(sync_.docs().Put(admin_, project_.id, "readme.md", "x").error().message().find("'README.md'"),
+            std::string::npos)
+      << "the message names the doc it would clash with";
+  EXPECT_TRUE(sink_.Events().empty()) << "a refused write announces nothing";
+  EXPECT_EQ(sync_.docs().List(admin_, project_.id)->size(), 2u);
+  // The doc itself is written again as before, and names that differ in more than case are
+  // new docs.
+  EXPECT_TRUE(Put("README.md", "the readme, again").changed);
+  EXPECT_TRUE(Put("README2.md", "x").created);
+  EXPECT_TRUE(Put("guides/Style.md.bak", "x").created);
+  // Once the doc is gone, its twin may take its place.
+  ASSERT_TRUE(sync_.docs().Delete(admin_, project_.id, "README.md").ok());
+  EXPECT_TRUE(Put("readme.md", "now lower case").created);
+}
+
 TEST_F(DocServiceTest, ChangingContentBumpsTheVersion) {
   Put("a.md", "one");
   auto r = Put("a.md", "two");

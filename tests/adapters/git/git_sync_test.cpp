@@ -1019,6 +1019,46 @@ TEST_F(GitSyncTest, ARepositoryFolderNamedLikeADocHereIsAConflictNotASecondName)
   EXPECT_TRUE(sync_.docs().Conflicts(admin_, project_)->empty());
 }
 
+// A repository file whose name differs from a doc here, or from another file of the
+// repository, only in letter case would be one file with it on a workstation whose file
+// system folds case: it is a conflict, and the first of the two (in name order) stays.
+TEST_F(GitSyncTest, RepositoryFilesThatDifferOnlyInLetterCaseAreConflicts) {
+  repos_->Write("docs/README.md", "upper\n");
+  repos_->Write("docs/readme.md", "lower\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("twins");
+  ImportReport r = Import();
+  EXPECT_EQ(r.imported, (std::vector<std::string>{"README.md", "b.md"}));
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].file_name, "readme.md");
+  EXPECT_NE(r.conflicts[0].reason.find("differ only in letter case"), std::string::npos) << r.conflicts[0].reason;
+  EXPECT_NE(r.conflicts[0].reason.find("'README.md'"), std::string::npos) << r.conflicts[0].reason;
+  EXPECT_EQ(r.conflicts[0].remote_content, "lower\n");
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "readme.md").has_value());
+
+  // Against a doc written here.
+  Put("Guide.md", "written here\n");
+  repos_->Write("docs/guide.md", "the repository's\n");
+  repos_->CommitAndPush("a twin of a doc here");
+  r = Import();
+  ASSERT_EQ(r.conflicts.size(), 2u);
+  EXPECT_EQ(r.conflicts[0].file_name, "guide.md");
+  EXPECT_NE(r.conflicts[0].reason.find("'Guide.md'"), std::string::npos) << r.conflicts[0].reason;
+  EXPECT_EQ(Get("Guide.md").content, "written here\n");
+
+  // A rename that only changes case in the repository deletes the old name and brings the
+  // new one in, in the same import.
+  repos_->Remove("docs/readme.md");
+  repos_->Remove("docs/guide.md");
+  repos_->Remove("docs/README.md");
+  repos_->Write("docs/ReadMe.md", "upper\n");
+  repos_->CommitAndPush("renamed by case");
+  r = Import();
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(r.imported, std::vector<std::string>{"ReadMe.md"});
+  EXPECT_EQ(r.deleted, std::vector<std::string>{"README.md"});
+}
+
 // The same, for docs written while the import reads the repository: the write checks
 // again on the docs as they are then.
 TEST_F(GitSyncTest, ADocWrittenDuringTheImportThatAFolderWouldClashWithIsKept) {
