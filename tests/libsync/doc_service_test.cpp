@@ -58,8 +58,9 @@ TEST_F(DocServiceTest, ANameCannotBeADocAndAFolderOfDocsAtOnce) {
 TEST_F(DocServiceTest, ANewDocMayNotDifferFromAnotherOnlyInLetterCase) {
   Put("README.md", "the readme");
   Put("guides/Style.md", "the style");
+  Put("AZ.md", "A to Z");
   sink_.Clear();
-  for (const char* name : {"readme.md", "ReadMe.md", "GUIDES/style.md", "guides/style.MD"}) {
+  for (const char* name : {"readme.md", "ReadMe.md", "GUIDES/style.md", "guides/style.MD", "az.md", "aZ.md"}) {
     auto refused = sync_.docs().Put(admin_, project_.id, name, "text");
     ASSERT_FALSE(refused.has_value()) << name;
     EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << name;
@@ -71,7 +72,7 @@ TEST_F(DocServiceTest, ANewDocMayNotDifferFromAnotherOnlyInLetterCase) {
             std::string::npos)
       << "the message names the doc it would clash with";
   EXPECT_TRUE(sink_.Events().empty()) << "a refused write announces nothing";
-  EXPECT_EQ(sync_.docs().List(admin_, project_.id)->size(), 2u);
+  EXPECT_EQ(sync_.docs().List(admin_, project_.id)->size(), 3u);
   // The doc itself is written again as before, and names that differ in more than case are
   // new docs.
   EXPECT_TRUE(Put("README.md", "the readme, again").changed);
