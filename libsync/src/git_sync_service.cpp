@@ -182,27 +182,48 @@ std::set<std::string, std::less<>> NamesThatStay(const std::vector<DocSummary>& 
   std::set<std::string, std::less<>> staying;
   for (const DocSummary& d : docs) {
     const auto deletion = deletions.find(d.file_name);
-    const bool goes = deletion != deletions.end() &&
-                      (!read_since_the_plan || AsPlanned(*deletion->second, d.version, d.base_blob_oid, d.blob_oid));
+    // A row from before blob ids has none to compare (the apply computes it from the text):
+    // its version and base tell whether it changed.
+    const auto as_planned = [&](const Change& c) {
+      return AsPlanned(c, d.version, d.base_blob_oid, d.blob_oid.empty() ? c.seen_blob : d.blob_oid);
+    };
+    const bool goes = deletion != deletions.end() && (!read_since_the_plan || as_planned(*deletion->second));
     if (!goes) staying.insert(d.file_name);
   }
   return staying;
 }
 
 /// The planned new files that would make a name a file and a folder at once beside the
-/// docs that stay, or that are case twins (case_twins.hpp) of one of them or of a new file
-/// planned before them, each as the conflict to report instead of the file.
-std::vector<SyncConflict> NameClashes(const std::vector<Change>& plan, const std::set<std::string, std::less<>>& staying) {
-  std::unordered_map<std::string, std::string_view> by_folded;  // staying docs and the new files kept so far
-  for (const std::string& name : staying) by_folded.emplace(detail::FoldedName(name), name);
+/// docs that stay, or that are case twins (case_twins.hpp) of one of them, each as the
+/// conflict to report instead of the file. A case twin of a file the repository also
+/// holds (`remote_files`: a new file planned before it, or a doc synced with it) goes to
+/// `skipped` when given (else it is a conflict too): only the repository can settle that,
+/// so it blocks no export, as a file no doc may be named after does not.
+std::vector<SyncConflict> NameClashes(const std::vector<Change>& plan, const std::set<std::string, std::less<>>& staying,
+                                      const std::map<std::string, std::string>& remote_files,
+                                      std::vector<SyncConflict>* skipped = nullptr) {
+  struct Holder {
+    std::string_view name;
+    bool in_repository;
+  };
+  std::unordered_map<std::string, Holder> by_folded;  // staying docs and the new files kept so far
+  for (const std::string& name : staying) {
+    by_folded.emplace(detail::FoldedName(name), Holder{name, remote_files.count(name) > 0});
+  }
   std::vector<SyncConflict> clashes;
   for (const Change& c : plan) {
     if (c.kind != Change::kCreate) continue;
     std::string reason = NameClash(c.file_name, staying);
     if (reason.empty()) {
+      const auto [twin, fresh] = by_folded.emplace(detail::FoldedName(c.file_name), Holder{c.file_name, true});
       // The same name is a doc written since the plan: the insert finds it, not this.
-      const auto [twin, fresh] = by_folded.emplace(detail::FoldedName(c.file_name), c.file_name);
-      if (!fresh && twin->second != c.file_name) reason = detail::CaseTwinReason(c.file_name, twin->second);
+      if (!fresh && twin->second.name != c.file_name) {
+        reason = detail::CaseTwinReason(c.file_name, twin->second.name);
+        if (twin->second.in_repository && skipped) {
+          skipped->push_back({c.file_name, reason + "; the repository holds both, and only it can give one up"});
+          continue;
+        }
+      }
     }
     if (!reason.empty()) clashes.push_back({c.file_name, std::move(reason), c.blob, c.content});
   }
@@ -641,10 +662,13 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   // conflict and is not created. The write checks again if docs were written meanwhile.
   {
     std::set<std::string, std::less<>> clashing;
-    for (SyncConflict& c : NameClashes(plan, NamesThatStay(local, plan, /*read_since_the_plan=*/false))) {
+    const std::size_t skipped_before = report.skipped.size();
+    for (SyncConflict& c : NameClashes(plan, NamesThatStay(local, plan, /*read_since_the_plan=*/false), remote_files,
+                                         &report.skipped)) {
       clashing.insert(c.file_name);
       report.conflicts.push_back(std::move(c));
     }
+    for (std::size_t i = skipped_before; i < report.skipped.size(); ++i) clashing.insert(report.skipped[i].file_name);
     std::erase_if(plan, [&](const Change& c) { return c.kind == Change::kCreate && clashing.count(c.file_name); });
   }
   const bool creates = std::any_of(plan.begin(), plan.end(), [](const Change& c) { return c.kind == Change::kCreate; });
@@ -669,7 +693,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       LIBSYNC_ASSIGN_OR_RETURN(EventPage head, tx.ReadEvents(project_id, 0, 0));
       if (head.head_seq != listed_seq) {
         LIBSYNC_ASSIGN_OR_RETURN(auto docs_now, tx.ListDocSummaries(project_id));
-        for (SyncConflict& c : NameClashes(plan, NamesThatStay(docs_now, plan, /*read_since_the_plan=*/true))) {
+        const auto staying_now = NamesThatStay(docs_now, plan, /*read_since_the_plan=*/true);
+        for (SyncConflict& c : NameClashes(plan, staying_now, remote_files)) {
           clashing_now.insert(c.file_name);
           applied.conflicts.push_back(std::move(c));
         }

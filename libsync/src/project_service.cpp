@@ -187,7 +187,7 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
     LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, changes.token.value_or("")));
     // A new URL, or one stored before secrets were sealed apart: either way its secret
     // leaves the row's text here.
-    if (new_repo_url || p.repo_url_secret.empty()) LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p, p.repo_url));
+    if (new_repo_url || detail::RepoUrlSecretInTheClear(p)) LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p, p.repo_url));
     if (sealed) p.token = *sealed;
     if (sealed_secret) p.webhook_secret = *sealed_secret;
     p.updated_at = now;

@@ -23,22 +23,22 @@ Result<SealedRepoUrl> SealRepoUrl(SecretBox& secrets, std::string_view url, std:
 }
 
 Result<std::string> OpenRepoUrl(SecretBox& secrets, const Project& project) {
-  if (project.repo_url_secret.empty()) return project.repo_url;
+  const std::string_view placeholder = RemoteUrlSecret(project.repo_url);
+  // No secret in the URL, or one in the clear (a row stored before, or written since by a
+  // server of an older build): a sealed one beside it is left over.
+  if (project.repo_url_secret.empty() || placeholder != "***") return project.repo_url;
   auto opened = secrets.Open(project.repo_url_secret, SecretContext(project.id, project.repo_url));
   if (!opened) {
     return Status::InvalidArgument("the password in the project's stored repoUrl cannot be decrypted (" +
-                                   opened.error().message() + "); set repoUrl again");
-  }
-  const std::string_view placeholder = RemoteUrlSecret(project.repo_url);
-  if (placeholder.empty()) {
-    return Status::InvalidArgument("the project's stored repoUrl has no place for its sealed password; set repoUrl again");
+                                   opened.error().message() + "); give repoUrl again with its password");
   }
   const auto at = static_cast<std::size_t>(placeholder.data() - project.repo_url.data());
   return project.repo_url.substr(0, at) + *opened + project.repo_url.substr(at + placeholder.size());
 }
 
 bool RepoUrlSecretInTheClear(const Project& project) {
-  return project.repo_url_secret.empty() && !RemoteUrlSecret(project.repo_url).empty();
+  const std::string_view secret = RemoteUrlSecret(project.repo_url);
+  return !secret.empty() && secret != "***";
 }
 
 }  // namespace libsync::detail

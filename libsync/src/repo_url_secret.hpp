@@ -24,8 +24,8 @@ Result<SealedRepoUrl> SealRepoUrl(SecretBox& secrets, std::string_view url, std:
 /// URL or project than it was sealed for).
 Result<std::string> OpenRepoUrl(SecretBox& secrets, const Project& project);
 
-/// Whether `project.repo_url` holds its secret in the clear (stored before secrets were
-/// sealed apart).
+/// Whether `project.repo_url` holds its secret in the clear: stored before secrets were
+/// sealed apart, or written since by a server of an older build.
 bool RepoUrlSecretInTheClear(const Project& project);
 
 }  // namespace libsync::detail

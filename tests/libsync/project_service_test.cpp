@@ -94,6 +94,22 @@ TEST_F(ProjectServiceTest, RepoUrlSecretsStoredInTheClearAreSealedOnce) {
   EXPECT_EQ(sync_.projects().RevealRepoUrl("old-token").value(), "https://ghp_oldtok@host/b.git");
   EXPECT_EQ(sync_.projects().RevealRepoUrl("old-plain").value(), "https://host/c.git");
   EXPECT_EQ(sync_.projects().RevealRepoUrl("old-renamed").value(), "https://ci:renamed-pw@host/d.git");
+  // A server of an older build still running on the database writes a new URL with its
+  // password in the clear, leaving the sealed one beside it: the URL's own is used, and
+  // sealed by the next pass.
+  Project rewritten = stored("old-token");
+  rewritten.repo_url = "https://ci:newer-pw@host/a2.git";
+  ASSERT_TRUE(store_.Transact(TxMode::kWrite, [&](Transaction& tx) { return tx.UpdateProject(rewritten); }).ok());
+  EXPECT_EQ(sync_.projects().RevealRepoUrl("old-token").value(), "https://ci:newer-pw@host/a2.git");
+  EXPECT_EQ(sync_.projects().SealRepoUrlSecrets().value(), 1u);
+  EXPECT_EQ(stored("old-token").repo_url, "https://ci:***@host/a2.git");
+  EXPECT_EQ(sync_.projects().RevealRepoUrl("old-token").value(), "https://ci:newer-pw@host/a2.git");
+  // Or a URL without a secret: the sealed one left beside it is not put anywhere.
+  rewritten = stored("old-token");
+  rewritten.repo_url = "https://host/a3.git";
+  ASSERT_TRUE(store_.Transact(TxMode::kWrite, [&](Transaction& tx) { return tx.UpdateProject(rewritten); }).ok());
+  EXPECT_EQ(sync_.projects().RevealRepoUrl("old-token").value(), "https://host/a3.git");
+
   // Sealed for its own project: copied into another's row, it does not open.
   Project other = stored("old-plain");
   other.repo_url = stored("old-password").repo_url;

@@ -110,8 +110,9 @@ Connection OpenConnection(const Target& target, const SqlStoreOptions& options) 
   exec(options.sqlite_synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
   // A changed or deleted row's old bytes are zeroed where that costs no extra write (the
-  // page is written anyway), instead of lingering in the file's free space: a repoUrl
-  // password sealed at start (migration 12), a revoked key's hash, a deleted doc's text.
+  // page is written anyway), instead of lingering in the page's free space: a repoUrl
+  // password sealed at start (migration 12), a revoked key's hash, a short deleted doc's
+  // text. Whole pages freed (a long text's overflow pages) keep theirs until reused.
   exec("PRAGMA secure_delete=FAST");
   // 512 KiB of pages per connection instead of SQLite's 2 MB: a server's doc reads are
   // answered from its hook cache, which holds the docs already; what a write or a lookup

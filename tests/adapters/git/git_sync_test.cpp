@@ -744,7 +744,7 @@ TEST_F(GitSyncTest, GitGetsTheRepoUrlsSealedPasswordBackOnlyForItsOwnUrl) {
   auto refused = git_sync_->Import(admin_, id, {});
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << refused.error().ToString();
-  EXPECT_NE(refused.error().message().find("set repoUrl again"), std::string::npos) << refused.error().message();
+  EXPECT_NE(refused.error().message().find("give repoUrl again with its password"), std::string::npos) << refused.error().message();
   EXPECT_EQ(counting_->transfers.load(), 0);
 }
 
@@ -1021,30 +1021,39 @@ TEST_F(GitSyncTest, ARepositoryFolderNamedLikeADocHereIsAConflictNotASecondName)
 
 // A repository file whose name differs from a doc here, or from another file of the
 // repository, only in letter case would be one file with it on a workstation whose file
-// system folds case: it is a conflict, and the first of the two (in name order) stays.
-TEST_F(GitSyncTest, RepositoryFilesThatDifferOnlyInLetterCaseAreConflicts) {
+// system folds case. Beside a doc here it is a conflict; beside another file of the
+// repository, which only the repository can settle, it is skipped (the first of the two
+// in name order comes in) and blocks no export.
+TEST_F(GitSyncTest, RepositoryFilesThatDifferOnlyInLetterCaseComeInOnce) {
   repos_->Write("docs/README.md", "upper\n");
   repos_->Write("docs/readme.md", "lower\n");
   repos_->Write("docs/b.md", "B\n");
   repos_->CommitAndPush("twins");
   ImportReport r = Import();
   EXPECT_EQ(r.imported, (std::vector<std::string>{"README.md", "b.md"}));
-  ASSERT_EQ(r.conflicts.size(), 1u);
-  EXPECT_EQ(r.conflicts[0].file_name, "readme.md");
-  EXPECT_NE(r.conflicts[0].reason.find("differ only in letter case"), std::string::npos) << r.conflicts[0].reason;
-  EXPECT_NE(r.conflicts[0].reason.find("'README.md'"), std::string::npos) << r.conflicts[0].reason;
-  EXPECT_EQ(r.conflicts[0].remote_content, "lower\n");
+  EXPECT_TRUE(r.conflicts.empty());
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_EQ(r.skipped[0].file_name, "readme.md");
+  EXPECT_NE(r.skipped[0].reason.find("differ only in letter case"), std::string::npos) << r.skipped[0].reason;
+  EXPECT_NE(r.skipped[0].reason.find("'README.md'"), std::string::npos) << r.skipped[0].reason;
   EXPECT_FALSE(sync_.docs().Get(admin_, project_, "readme.md").has_value());
+  Put("b.md", "B, edited here\n");
+  auto exported = git_sync_->Export(admin_, project_, {});
+  ASSERT_TRUE(exported.has_value()) << exported.error().ToString();
+  EXPECT_EQ(exported->pushed, std::vector<std::string>{"b.md"});
+  repos_->Pull();
 
   // Against a doc written here.
   Put("Guide.md", "written here\n");
   repos_->Write("docs/guide.md", "the repository's\n");
   repos_->CommitAndPush("a twin of a doc here");
   r = Import();
-  ASSERT_EQ(r.conflicts.size(), 2u);
+  ASSERT_EQ(r.conflicts.size(), 1u);
   EXPECT_EQ(r.conflicts[0].file_name, "guide.md");
   EXPECT_NE(r.conflicts[0].reason.find("'Guide.md'"), std::string::npos) << r.conflicts[0].reason;
+  EXPECT_EQ(r.conflicts[0].remote_content, "the repository's\n");
   EXPECT_EQ(Get("Guide.md").content, "written here\n");
+  EXPECT_EQ(r.skipped.size(), 1u);
 
   // A rename that only changes case in the repository deletes the old name and brings the
   // new one in, in the same import.
@@ -1055,6 +1064,7 @@ TEST_F(GitSyncTest, RepositoryFilesThatDifferOnlyInLetterCaseAreConflicts) {
   repos_->CommitAndPush("renamed by case");
   r = Import();
   EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_TRUE(r.skipped.empty());
   EXPECT_EQ(r.imported, std::vector<std::string>{"ReadMe.md"});
   EXPECT_EQ(r.deleted, std::vector<std::string>{"README.md"});
 }
