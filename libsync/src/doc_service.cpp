@@ -20,7 +20,6 @@ using detail::CheckExpectedVersion;
 using detail::ContentWrite;
 using detail::EventBatch;
 using detail::FindDoc;
-using detail::FoldedName;
 
 // What a doc read asks of its caller and name, in this order: may they read the
 // project, then is the name valid (as a stored name: docs written before the workstation
@@ -59,15 +58,11 @@ Status TakeResolvedConflict(Transaction& tx, std::string_view project_id, std::s
 }
 
 // A new name whose case twin is a doc here (case_twins.hpp) would keep every workstation
-// on a file system that folds case from pulling. One listing of the project's names: a
-// doc's creation pays it, a write of an existing doc does not.
+// on a file system that folds case from pulling.
 Status CheckNoCaseTwin(Transaction& tx, std::string_view project_id, std::string_view file_name) {
-  const std::string folded = FoldedName(file_name);
-  LIBSYNC_ASSIGN_OR_RETURN(auto docs, tx.ListDocSummaries(project_id));
-  for (const DocSummary& d : docs) {
-    if (d.file_name.size() == folded.size() && d.file_name != file_name && FoldedName(d.file_name) == folded) {
-      return Status::InvalidArgument(CaseTwinReason(file_name, d.file_name));
-    }
+  LIBSYNC_ASSIGN_OR_RETURN(auto twins, tx.FindCaseTwins(project_id, file_name));
+  for (const std::string& twin : twins) {
+    if (twin != file_name) return Status::InvalidArgument(CaseTwinReason(file_name, twin));
   }
   return Status::Ok();
 }

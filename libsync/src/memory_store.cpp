@@ -10,6 +10,7 @@
 #include <memory>
 #include <variant>
 
+#include "case_twins.hpp"
 #include "libsync/thread_annotations.hpp"
 #include "memory_event_log.hpp"
 
@@ -212,6 +213,16 @@ class MemoryTransaction final : public Transaction {
     const std::string prefix = std::string(folder) + '/';
     auto it = p->docs.lower_bound(prefix);
     return it != p->docs.end() && it->first.starts_with(prefix);
+  }
+  Result<std::vector<std::string>> FindCaseTwins(std::string_view project_id, std::string_view file_name) override {
+    auto* p = Find(project_id);
+    if (!p) return NoProject(project_id);
+    const std::string folded = detail::FoldedName(file_name);
+    std::vector<std::string> twins;
+    for (const auto& [name, doc] : p->docs) {
+      if (detail::FoldedName(name) == folded) twins.push_back(name);
+    }
+    return twins;
   }
   Status InsertDoc(const Doc& doc) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());

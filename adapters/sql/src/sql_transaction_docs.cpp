@@ -119,6 +119,29 @@ Result<bool> SqlTransaction::HasDocsUnder(std::string_view project_id, std::stri
   });
 }
 
+Result<std::vector<std::string>> SqlTransaction::FindCaseTwins(std::string_view project_id,
+                                                               std::string_view file_name) {
+  return Guard([&]() -> Result<std::vector<std::string>> {
+    std::string pid(project_id), name(file_name);
+    if (!ProjectExists(pid)) return ProjectNotFound(project_id);
+    // lower() folds ASCII letters alone: SQLite's (built without ICU), and PostgreSQL's
+    // under the "C" collation, whatever the database's own.
+    const std::string& sql = PerDialect(dialect_, [](Dialect d) {
+      return d == Dialect::kPostgres
+                 ? R"(SELECT "fileName" FROM "Doc" WHERE "projectId" = :p AND lower("fileName" COLLATE "C") =
+                      lower(:n COLLATE "C") ORDER BY "fileName" COLLATE "C")"
+                 : R"(SELECT "fileName" FROM "Doc" WHERE "projectId" = :p AND lower("fileName") = lower(:n)
+                      ORDER BY "fileName")";
+    });
+    std::vector<std::string> twins;
+    std::string twin;
+    Query q(channel_);
+    q.Into(twin).Use(pid).Use(name);
+    for (bool row = q.Run(sql); row; row = q.Next()) twins.push_back(twin);
+    return twins;
+  });
+}
+
 Status SqlTransaction::InsertDoc(const Doc& d) {
   LIBSYNC_RETURN_IF_ERROR(Writable());
   return Guard([&]() -> Status {

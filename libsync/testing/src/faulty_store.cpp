@@ -28,6 +28,9 @@ class FaultyTransaction final : public Transaction {
     LIBSYNC_FORWARD(ListDocSummaries(p));
   }
   Result<bool> HasDocsUnder(std::string_view p, std::string_view f) override { LIBSYNC_FORWARD(HasDocsUnder(p, f)); }
+  Result<std::vector<std::string>> FindCaseTwins(std::string_view p, std::string_view f) override {
+    LIBSYNC_FORWARD(FindCaseTwins(p, f));
+  }
   Result<std::vector<Doc>> ListDocsToExport(std::string_view p) override { LIBSYNC_FORWARD(ListDocsToExport(p)); }
   Status InsertDoc(const Doc& d) override { LIBSYNC_FORWARD(InsertDoc(d)); }
   Result<std::vector<std::string>> InsertNewDocs(std::span<const NewDoc> d) override { LIBSYNC_FORWARD(InsertNewDocs(d)); }

@@ -416,6 +416,41 @@ TEST_P(StoreContract, HasDocsUnderFindsAFolderOfDocsAndNothingBesideIt) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
 }
 
+// Case twins are names equal once ASCII letters are lower-cased, and only those: other
+// letters are not folded, whatever the database's collation, and LIKE's wildcards are
+// plain characters.
+TEST_P(StoreContract, FindCaseTwinsFoldsAsciiLettersAlone) {
+  Project p = AddProject("web");
+  Project other = AddProject("other");
+  for (const char* name : {"README.md", "Readme.md", "readme.md.bak", "guides/Style.md", "\xc3\x9c" "ber.md",
+                           "a_b%.md", "AXB%.md"}) {
+    AddDoc(p.id, name, "text");
+  }
+  AddDoc(other.id, "readme.md", "text");
+  const auto twins = [&](const std::string& project, const std::string& name) {
+    auto found = ReadValue<std::vector<std::string>>(*store_, [&](Transaction& tx) {
+      return tx.FindCaseTwins(project, name);
+    });
+    EXPECT_TRUE(found.has_value()) << name << ": " << found.error().ToString();
+    return found.has_value() ? *found : std::vector<std::string>{};
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(twins(p.id, "readme.md"), (Names{"README.md", "Readme.md"}));
+  EXPECT_EQ(twins(p.id, "README.md"), (Names{"README.md", "Readme.md"})) << "the name itself is one";
+  EXPECT_EQ(twins(p.id, "GUIDES/STYLE.MD"), Names{"guides/Style.md"});
+  // U+00DC (Ü) is not folded to U+00FC (ü), the rest of the name is.
+  EXPECT_EQ(twins(p.id, "\xc3\x9c" "BER.md"), Names{"\xc3\x9c" "ber.md"});
+  EXPECT_EQ(twins(p.id, "\xc3\xbc" "ber.md"), Names{});
+  EXPECT_EQ(twins(p.id, "A_B%.MD"), Names{"a_b%.md"});
+  EXPECT_EQ(twins(p.id, "readme"), Names{});
+  EXPECT_EQ(twins(other.id, "README.MD"), Names{"readme.md"});
+  auto missing = ReadValue<std::vector<std::string>>(*store_, [&](Transaction& tx) {
+    return tx.FindCaseTwins("nope", "readme.md");
+  });
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+}
+
 // 75 new docs cross every batch size a store may use (the SQL store's 64, 8 and 1 rows
 // per statement); one name is taken already and is skipped, and reported.
 TEST_P(StoreContract, NewDocsAreInsertedWithTheirFirstVersionsAndTakenNamesAreSkipped) {

@@ -84,6 +84,14 @@ class Transaction {
   /// of docs, which no doc may be named after. The cost follows the answer, not the
   /// project's size (an index range, not a scan). Expected errors: kNotFound (no such project).
   virtual Result<bool> HasDocsUnder(std::string_view project_id, std::string_view folder) = 0;
+  /// The names of the project's docs equal to `file_name` once their ASCII letters are in
+  /// lower case (`file_name` itself included when it is a doc), ordered by fileName
+  /// bytewise: its case twins, which no new doc may have. Other letters are not folded. The
+  /// store compares its names where they are (no index on the folded name, which every
+  /// doc insert, a first import's 10,000 included, would pay for).
+  /// Expected errors: kNotFound (no such project).
+  virtual Result<std::vector<std::string>> FindCaseTwins(std::string_view project_id,
+                                                         std::string_view file_name) = 0;
   /// Expected errors: kPreconditionFailed ((projectId, fileName) exists).
   virtual Status InsertDoc(const Doc& doc) = 0;
   /// Compare-and-swap: replaces the doc with `doc.id` only if its stored version equals
