@@ -42,7 +42,13 @@ Status ValidateNewRepoUrl(std::string_view url) {
   if (RemoteUrlHasQueryOrFragment(url)) {
     return Status::InvalidArgument(
         "repoUrl has a query or fragment ('?' or '#'), which no git remote needs and where a token would be "
-        "shown to every reader of the project; give a token in the token field");
+        "shown to every reader of the project; give a token in the token field (in a password, write '?' as %3F "
+        "and '#' as %23)");
+  }
+  if (RemoteUrlHasAtAfterItsHost(url)) {
+    return Status::InvalidArgument(
+        "repoUrl has an '@' after the '/' that ends its host: a password holding '/' would be read as the host "
+        "and path; write '/' in a password as %2F");
   }
   return Status::Ok();
 }

@@ -25,12 +25,13 @@ std::string LocalRemotePath(std::string_view url) {
 
 namespace {
 
-/// The user info of a scheme://userinfo@host URL (views into `url`), or empty. The last
-/// '@' of the authority ends it: a password may hold '@' and ':'.
+/// The user info of a scheme://userinfo@host URL, or of an scp-like user@host:path one
+/// (views into `url`), or empty. The last '@' before the first '/' ends it: a password may
+/// hold '@' and ':'.
 std::string_view UserInfo(std::string_view url) {
   const auto scheme = url.find("://");
-  if (scheme == std::string_view::npos) return {};
-  const std::string_view rest = url.substr(scheme + 3);
+  if (scheme == std::string_view::npos && KindOfRemote(url) != RemoteKind::kNetwork) return {};
+  const std::string_view rest = scheme == std::string_view::npos ? url : url.substr(scheme + 3);
   const std::string_view authority = rest.substr(0, rest.find('/'));
   const auto at = authority.rfind('@');
   return at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
@@ -46,20 +47,32 @@ std::string Replaced(std::string_view url, std::string_view part, std::string_vi
 
 std::string_view RemoteUrlSecret(std::string_view url) {
   const std::string_view userinfo = UserInfo(url);
-  if (const auto colon = userinfo.find(':'); colon != std::string_view::npos) return userinfo.substr(colon + 1);
-  // https://<token>@github.com/…: over http(s) a user name alone is how a token is often
-  // given (ssh's git@ is a plain account name, and stays).
+  const auto colon = userinfo.find(':');
+  const std::string_view user = userinfo.substr(0, colon);
+  const std::string_view password = colon == std::string_view::npos ? std::string_view() : userinfo.substr(colon + 1);
+  // https://<token>@github.com/…: over http(s) a user name given alone (or with an empty
+  // password, "<token>:") is how a token is often given, and one holding an '@' is no plain
+  // account name either; then all of it is the secret. ssh's git@ is an account name, and
+  // stays.
   const bool http = StartsWithIgnoringCase(url, "http://") || StartsWithIgnoringCase(url, "https://");
-  return http ? userinfo : std::string_view();
+  if (http && password.empty()) return user;
+  if (http && user.find('@') != std::string_view::npos) return userinfo;
+  return password;
 }
 
 bool RemoteUrlHasQueryOrFragment(std::string_view url) {
   const auto scheme = url.find("://");
   if (scheme == std::string_view::npos || KindOfRemote(url) == RemoteKind::kLocal) return false;
-  // After the user info: a password may hold '?' or '#' (git takes it as written).
-  const std::string_view userinfo = UserInfo(url);
-  const std::size_t from = userinfo.empty() ? scheme + 3 : (userinfo.data() - url.data()) + userinfo.size() + 1;
-  return url.find_first_of("?#", from) != std::string_view::npos;
+  // Anywhere, a password included: libgit2 ends the host at the first '?' or '#', so
+  // https://u:pw@a?@b/x.git, shown as going to b, would send the password to a.
+  return url.find_first_of("?#", scheme + 3) != std::string_view::npos;
+}
+
+bool RemoteUrlHasAtAfterItsHost(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos || KindOfRemote(url) == RemoteKind::kLocal) return false;
+  const auto path = url.find('/', scheme + 3);
+  return path != std::string_view::npos && url.find('@', path) != std::string_view::npos;
 }
 
 std::string RedactRemoteUrl(std::string_view url) {

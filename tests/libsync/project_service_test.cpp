@@ -131,6 +131,10 @@ TEST_F(ProjectServiceTest, ARepoUrlWithAQueryOrFragmentIsRefusedWhereItIsGiven) 
     ASSERT_FALSE(updated.has_value()) << url;
     EXPECT_EQ(updated.error().code(), ErrorCode::kInvalidArgument);
   }
+  // A password holding a raw '/' would be read as the host and path, and shown.
+  auto slash = sync_.projects().Create(admin_, {.name = "s", .repo_url = "https://u:pa/ss@host/r.git"});
+  ASSERT_FALSE(slash.has_value());
+  EXPECT_NE(slash.error().message().find("%2F"), std::string::npos) << slash.error().message();
   EXPECT_EQ(sync_.projects().List(admin_)->size(), projects);
   const ProjectView kept = *sync_.projects().Get(admin_, project_.id);
   EXPECT_EQ(kept.name, "web");

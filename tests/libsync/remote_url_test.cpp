@@ -38,9 +38,15 @@ TEST(RemoteUrl, SecretsAreFoundAndHidden) {
   // A token given as the user name over http(s) is a secret too; ssh's account name is not.
   EXPECT_EQ(RemoteUrlSecret("https://ghp_abc123@github.com/acme/web.git"), "ghp_abc123");
   EXPECT_EQ(RedactRemoteUrl("HTTPS://ghp_abc123@github.com/acme/web.git"), "HTTPS://***@github.com/acme/web.git");
+  // A token with an empty password, or a user name holding an '@': all of it is the secret.
+  EXPECT_EQ(RedactRemoteUrl("http://ghp_tok:@host/docs.git"), "http://***:@host/docs.git");
+  EXPECT_EQ(RedactRemoteUrl("https://TOK@h:pw@host/docs.git"), "https://***@host/docs.git");
+  // The password of an scp-like URL (libgit2 sends its user info as the SSH user name).
+  EXPECT_EQ(RedactRemoteUrl("u:s3cret@host:acme/docs.git"), "u:***@host:acme/docs.git");
+  EXPECT_EQ(RedactRemoteUrl("file://u:s3cret@localhost/srv/docs.git"), "file://u:***@localhost/srv/docs.git");
   // Nothing secret: unchanged. An '@' in the path is not user info.
   for (const char* url : {"https://host/docs.git", "https://host/a@b.git", "ssh://git@host/docs.git",
-                          "git@github.com:acme/docs.git", "/srv/docs.git"}) {
+                          "git@github.com:acme/docs.git", "git@github.com:acme/a@b.git", "/srv/docs.git"}) {
     EXPECT_EQ(RemoteUrlSecret(url), "") << url;
     EXPECT_EQ(RedactRemoteUrl(url), url);
   }
@@ -51,10 +57,25 @@ TEST(RemoteUrl, AQueryOrFragmentOfANetworkUrlIsFound) {
                           "http://host/r.git?", "ssh://git@host/r.git?x=1", "HTTPS://lead:pw@host/r.git?t=1"}) {
     EXPECT_TRUE(RemoteUrlHasQueryOrFragment(url)) << url;
   }
-  // A path on this machine may hold either; a password may too, before the host.
+  // In a password too: libgit2 would end the host there and send the password elsewhere.
+  for (const char* url : {"https://lead:p?ss#w@host/r.git", "https://u:pw@127.0.0.1:1?@127.0.0.9/x.git"}) {
+    EXPECT_TRUE(RemoteUrlHasQueryOrFragment(url)) << url;
+  }
+  // A path on this machine may hold either; a password writes them %3F and %23.
   for (const char* url : {"https://host/r.git", "/srv/repos/a?b#c.git", "file:///srv/a?b.git",
-                          "https://lead:p?ss#w@host/r.git", "git@github.com:acme/web.git"}) {
+                          "https://lead:p%3Fss%23w@host/r.git", "git@github.com:acme/web.git"}) {
     EXPECT_FALSE(RemoteUrlHasQueryOrFragment(url)) << url;
+  }
+}
+
+// A password holding a raw '/' is read as the host and the path, and would be shown.
+TEST(RemoteUrl, AnAtAfterTheHostOfANetworkUrlIsFound) {
+  for (const char* url : {"https://u:pa/ss@host/r.git", "https://host/a@b.git", "ssh://git@host/r@x.git"}) {
+    EXPECT_TRUE(RemoteUrlHasAtAfterItsHost(url)) << url;
+  }
+  for (const char* url : {"https://u:pa%2Fss@host/r.git", "https://u:p@ss@host/r.git", "https://host/r.git",
+                          "git@github.com:acme/a@b.git", "/srv/a@b.git", "file:///srv/a@b.git"}) {
+    EXPECT_FALSE(RemoteUrlHasAtAfterItsHost(url)) << url;
   }
 }
 
@@ -63,7 +84,8 @@ TEST(RemoteUrl, ThePlaceANamesIsItsUrlWithoutUserInfo) {
   EXPECT_EQ(RemoteUrlWithoutUserInfo("https://ci:new@host/r.git"), "https://host/r.git");
   EXPECT_EQ(RemoteUrlWithoutUserInfo("https://lead:p@ss@host:8443/r.git"), "https://host:8443/r.git");
   EXPECT_EQ(RemoteUrlWithoutUserInfo("ssh://git@host/r.git"), "ssh://host/r.git");
-  for (const char* url : {"https://host/r.git", "https://host/a@b.git", "git@github.com:acme/r.git", "/srv/r.git"}) {
+  EXPECT_EQ(RemoteUrlWithoutUserInfo("git@github.com:acme/r.git"), "github.com:acme/r.git");
+  for (const char* url : {"https://host/r.git", "https://host/a@b.git", "github.com:acme/r@x.git", "/srv/r.git"}) {
     EXPECT_EQ(RemoteUrlWithoutUserInfo(url), url);
   }
 }

@@ -106,7 +106,7 @@ Status CheckLocalRemote(const std::string& url) {
   if (path.empty()) return Status::Ok();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    return Status(ErrorCode::kNotFound, "remote repository not found: " + url, {}, "git2/local");
+    return Status(ErrorCode::kNotFound, "remote repository not found: " + RedactRemoteUrl(url), {}, "git2/local");
   }
   return Status::Ok();
 }

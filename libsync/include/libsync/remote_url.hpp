@@ -23,14 +23,22 @@ RemoteKind KindOfRemote(std::string_view url);
 std::string LocalRemotePath(std::string_view url);
 
 /// The secret in a URL's user info, or empty: what no reader and no message may see. The
-/// password of scheme://user:password@host; over http(s), a user name given alone
-/// (https://<token>@host, a common way to give a token).
+/// password of scheme://user:password@host (or of scp-like user:password@host:path); over
+/// http(s), a user name given alone or with an empty password (https://<token>@host, a
+/// common way to give a token), or all of a user info whose user name holds an '@'.
 std::string_view RemoteUrlSecret(std::string_view url);
 
-/// Whether a network URL (scheme://, not file://) carries a query or fragment ('?', '#'):
-/// no git remote needs one, and a token given there (?access_token=...) would be shown to
-/// every reader of the project, since only the user info is a URL's secret.
+/// Whether a network URL (scheme://, not file://) holds a '?' or '#' anywhere: no git
+/// remote needs a query or fragment, and a token given there (?access_token=...) would be
+/// shown to every reader of the project, since only the user info is a URL's secret; in a
+/// password, libgit2 would end the host there and send it to another host than the one
+/// shown. (A password writes them %3F and %23.)
 bool RemoteUrlHasQueryOrFragment(std::string_view url);
+
+/// Whether a network URL (scheme://) holds an '@' after the '/' that ends its host: a
+/// password holding a raw '/' (https://u:pa/ss@host/x.git), which would be read as part
+/// of the host and path, and shown and stored in the clear. (A password writes it %2F.)
+bool RemoteUrlHasAtAfterItsHost(std::string_view url);
 
 /// `url` with its secret, if any, replaced by "***": for messages, logs and every reader
 /// of the project.

@@ -654,7 +654,8 @@ TEST_F(GitSyncTest, ImportDuringALockNeedsTheLockToken) {
 
 TEST_F(GitSyncTest, BadRemotesGiveClearErrorsWithoutTheToken) {
   const std::string secret = "ghp_SUPERSECRETTOKEN123";
-  for (const std::string& url : {dir_.path() + "/no-such-repo.git", std::string("https://127.0.0.1:1/acme/docs.git")}) {
+  for (const std::string& url : {dir_.path() + "/no-such-repo.git", std::string("https://127.0.0.1:1/acme/docs.git"),
+                                 "file://u:" + secret + "@localhost" + dir_.path() + "/no-such-repo.git"}) {
     const std::string id = sync_.projects().Create(admin_, {.name = "bad", .repo_url = url, .token = secret})->id;
     auto r = git_sync_->Import(admin_, id, {});
     ASSERT_FALSE(r.has_value()) << url;
