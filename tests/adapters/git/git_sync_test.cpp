@@ -1055,6 +1055,11 @@ TEST_F(GitSyncTest, RepositoryFilesThatDifferOnlyInLetterCaseComeInOnce) {
   EXPECT_EQ(r.conflicts[0].remote_content, "the repository's\n");
   EXPECT_EQ(Get("Guide.md").content, "written here\n");
   EXPECT_EQ(r.skipped.size(), 1u);
+  // Pushing the doc alone would put the second name beside the repository's file.
+  auto refused = git_sync_->Export(admin_, project_, {.file_name = "Guide.md"});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
+  EXPECT_NE(refused.error().message().find("guide.md"), std::string::npos) << refused.error().message();
 
   // A rename that only changes case in the repository deletes the old name and brings the
   // new one in, in the same import.
