@@ -90,9 +90,9 @@ Result<std::string> SealWebhookSecret(const ServiceContext& ctx, std::string_vie
   return ctx.secrets.Seal(secret, WebhookSecretContext(project_id));
 }
 
-// Stores `url` in `p` with its secret sealed apart (detail::SealRepoUrl).
-Status SealRepoUrlOf(const ServiceContext& ctx, Project& p, std::string_view url) {
-  LIBSYNC_ASSIGN_OR_RETURN(auto sealed, detail::SealRepoUrl(ctx.secrets, url, p.id));
+// Seals the secret of `p.repo_url` apart (detail::SealRepoUrl).
+Status SealRepoUrlOf(const ServiceContext& ctx, Project& p) {
+  LIBSYNC_ASSIGN_OR_RETURN(auto sealed, detail::SealRepoUrl(ctx.secrets, p.repo_url, p.id));
   p.repo_url = std::move(sealed.shown);
   p.repo_url_secret = std::move(sealed.secret);
   return Status::Ok();
@@ -111,7 +111,7 @@ Result<ProjectView> ProjectService::Create(const Caller& caller, const NewProjec
   p.sync_interval_seconds = input.sync_interval_seconds;
   LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, input.token));
   LIBSYNC_RETURN_IF_ERROR(ValidateNewRepoUrl(p.repo_url));
-  LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p, p.repo_url));
+  LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p));
   LIBSYNC_ASSIGN_OR_RETURN(p.token, SealToken(ctx_, input.token, p.id));
   LIBSYNC_ASSIGN_OR_RETURN(p.webhook_secret, SealWebhookSecret(ctx_, input.webhook_secret, p.id));
   p.created_at = p.updated_at = ctx_.clock.Now();
@@ -193,7 +193,7 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
     LIBSYNC_RETURN_IF_ERROR(ValidateProjectFields(p, changes.token.value_or("")));
     // A new URL, or one stored before secrets were sealed apart: either way its secret
     // leaves the row's text here.
-    if (new_repo_url || detail::RepoUrlSecretInTheClear(p)) LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p, p.repo_url));
+    if (new_repo_url || detail::RepoUrlSecretInTheClear(p)) LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p));
     if (sealed) p.token = *sealed;
     if (sealed_secret) p.webhook_secret = *sealed_secret;
     p.updated_at = now;
@@ -258,7 +258,7 @@ Result<std::size_t> ProjectService::SealRepoUrlSecrets() {
       LIBSYNC_RETURN_IF_ERROR(locked);
       LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(id));
       if (!detail::RepoUrlSecretInTheClear(p)) return Status::Ok();  // sealed by an update since
-      LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p, p.repo_url));
+      LIBSYNC_RETURN_IF_ERROR(SealRepoUrlOf(ctx_, p));
       sealed_this = true;
       return tx.UpdateProject(p);
     }));

@@ -75,9 +75,13 @@ bool RemoteUrlHasAtAfterItsHost(std::string_view url) {
   return path != std::string_view::npos && url.find('@', path) != std::string_view::npos;
 }
 
+std::string WithRemoteUrlSecret(std::string_view url, std::string_view secret) {
+  const std::string_view current = RemoteUrlSecret(url);
+  return current.empty() ? std::string(url) : Replaced(url, current, secret);
+}
+
 std::string RedactRemoteUrl(std::string_view url) {
-  const std::string_view secret = RemoteUrlSecret(url);
-  return secret.empty() ? std::string(url) : Replaced(url, secret, "***");
+  return WithRemoteUrlSecret(url, "***");
 }
 
 std::string RemoteUrlWithoutUserInfo(std::string_view url) {

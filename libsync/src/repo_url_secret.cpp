@@ -32,8 +32,7 @@ Result<std::string> OpenRepoUrl(SecretBox& secrets, const Project& project) {
     return Status::InvalidArgument("the password in the project's stored repoUrl cannot be decrypted (" +
                                    opened.error().message() + "); give repoUrl again with its password");
   }
-  const auto at = static_cast<std::size_t>(placeholder.data() - project.repo_url.data());
-  return project.repo_url.substr(0, at) + *opened + project.repo_url.substr(at + placeholder.size());
+  return WithRemoteUrlSecret(project.repo_url, *opened);
 }
 
 bool RepoUrlSecretInTheClear(const Project& project) {

@@ -40,6 +40,9 @@ bool RemoteUrlHasQueryOrFragment(std::string_view url);
 /// of the host and path, and shown and stored in the clear. (A password writes it %2F.)
 bool RemoteUrlHasAtAfterItsHost(std::string_view url);
 
+/// `url` with its secret (RemoteUrlSecret), if it has one, replaced by `secret`.
+std::string WithRemoteUrlSecret(std::string_view url, std::string_view secret);
+
 /// `url` with its secret, if any, replaced by "***": for messages, logs and every reader
 /// of the project.
 std::string RedactRemoteUrl(std::string_view url);
