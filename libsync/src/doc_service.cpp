@@ -14,12 +14,12 @@ namespace libsync {
 namespace {
 
 using detail::Access;
-using detail::CaseTwinReason;
 using detail::CheckContent;
 using detail::CheckExpectedVersion;
 using detail::ContentWrite;
 using detail::EventBatch;
 using detail::FindDoc;
+using detail::PathClashReason;
 
 // What a doc read asks of its caller and name, in this order: may they read the
 // project, then is the name valid (as a stored name: docs written before the workstation
@@ -57,34 +57,14 @@ Status TakeResolvedConflict(Transaction& tx, std::string_view project_id, std::s
   return Status::PreconditionFailed(message + " (GET …/conflicts lists them)");
 }
 
-// A new name whose case twin is a doc here (case_twins.hpp) would keep every workstation
-// on a file system that folds case from pulling.
-Status CheckNoCaseTwin(Transaction& tx, std::string_view project_id, std::string_view file_name) {
-  LIBSYNC_ASSIGN_OR_RETURN(auto twins, tx.FindCaseTwins(project_id, file_name));
-  for (const std::string& twin : twins) {
-    if (twin != file_name) return Status::InvalidArgument(CaseTwinReason(file_name, twin));
-  }
-  return Status::Ok();
-}
-
-// A doc a.md beside a doc a.md/x.md cannot both be files: the repository's tree and every
-// workstation's folder would need a.md as a file and as a folder at once (git refuses the
-// commit; a pull cannot write the second). A new name is checked against both sides.
-Status CheckNotFileAndFolder(Transaction& tx, std::string_view project_id, std::string_view file_name) {
-  for (std::size_t slash = file_name.find('/'); slash != std::string_view::npos;
-       slash = file_name.find('/', slash + 1)) {
-    const std::string_view folder = file_name.substr(0, slash);
-    LIBSYNC_ASSIGN_OR_RETURN(auto doc, FindDoc(tx, project_id, folder));
-    if (doc) {
-      return Status::InvalidArgument("'" + std::string(file_name) + "' would make the doc '" + std::string(folder) +
-                                     "' a folder; a name cannot be a file and a folder at once");
-    }
-  }
-  LIBSYNC_ASSIGN_OR_RETURN(bool folder, tx.HasDocsUnder(project_id, file_name));
-  if (folder) {
-    return Status::InvalidArgument("'" + std::string(file_name) +
-                                   "' is a folder of docs; a name cannot be a file and a folder at once");
-  }
+// A new name may not share a path with a doc here (case_twins.hpp): be its case twin, or be
+// named like a folder of it or make a folder of it, as written or in another case. The
+// repository's tree and every workstation's folder could hold only one of them (git
+// refuses a commit with a name that is a file and a folder; a pull cannot write the
+// second; a file system that folds case sees case twins as one).
+Status CheckNoPathClash(Transaction& tx, std::string_view project_id, std::string_view file_name) {
+  LIBSYNC_ASSIGN_OR_RETURN(auto other, tx.FindPathClash(project_id, file_name));
+  if (other) return Status::InvalidArgument(PathClashReason(file_name, *other));
   return Status::Ok();
 }
 
@@ -159,10 +139,7 @@ Result<DocWriteResult> DocService::Put(const Caller& caller, std::string_view pr
     LIBSYNC_RETURN_IF_ERROR(tx.LockProject(project_id));
     LIBSYNC_RETURN_IF_ERROR(detail::CheckWriteAllowed(tx, project_id, now, guard.lock_token));
     LIBSYNC_ASSIGN_OR_RETURN(auto current, FindDoc(tx, project_id, file_name));
-    if (!current) {
-      LIBSYNC_RETURN_IF_ERROR(CheckNotFileAndFolder(tx, project_id, file_name));
-      LIBSYNC_RETURN_IF_ERROR(CheckNoCaseTwin(tx, project_id, file_name));
-    }
+    if (!current) LIBSYNC_RETURN_IF_ERROR(CheckNoPathClash(tx, project_id, file_name));
     if (guard.resolves) LIBSYNC_RETURN_IF_ERROR(TakeResolvedConflict(tx, project_id, file_name, *guard.resolves));
     return write.Run(tx, events, current ? &*current : nullptr, out);
   }));

@@ -152,23 +152,6 @@ bool AsPlanned(const Change& c, std::int64_t version, std::string_view base, std
   return version == c.seen_version && base == c.seen_base && blob == c.seen_blob;
 }
 
-/// Why creating `name` would make a name a file and a folder at once, given the names of
-/// the docs that stay (empty when it would not).
-std::string NameClash(const std::string& name, const std::set<std::string, std::less<>>& staying) {
-  for (std::size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
-    if (staying.count(std::string_view(name).substr(0, slash))) {
-      return "the repository has a folder named like the doc '" + name.substr(0, slash) +
-             "' here; a name cannot be a file and a folder at once";
-    }
-  }
-  const std::string folder = name + "/";
-  if (auto it = staying.lower_bound(folder); it != staying.end() && it->starts_with(folder)) {
-    return "docs here are in a folder named like this file ('" + *it +
-           "'); a name cannot be a file and a folder at once";
-  }
-  return {};
-}
-
 /// The names of `docs` that stay once `plan` is applied: all but those a planned deletion
 /// removes. `read_since_the_plan`: the docs as they are now, of which a planned deletion
 /// removes only a doc still as planned (the apply's own check); else the listing the plan
@@ -193,9 +176,10 @@ std::set<std::string, std::less<>> NamesThatStay(const std::vector<DocSummary>& 
   return staying;
 }
 
-/// The planned new files that would make a name a file and a folder at once beside the
-/// docs that stay, or that are case twins (case_twins.hpp) of one of them, each as the
-/// conflict to report instead of the file. A case twin of a file the repository also
+/// The planned new files that would share a path (case_twins.hpp) with a doc that stays
+/// or with a new file planned before them: a case twin, a file named like a folder of the
+/// other or one whose folder is named like the other, as written or in another case. Each
+/// is the conflict to report instead of the file. A clash with a file the repository also
 /// holds (`remote_files`: a new file planned before it, or a doc synced with it) goes to
 /// `skipped` when given (else it is a conflict too): only the repository can settle that,
 /// so it blocks no export, as a file no doc may be named after does not.
@@ -206,26 +190,52 @@ std::vector<SyncConflict> NameClashes(const std::vector<Change>& plan, const std
     std::string_view name;
     bool in_repository;
   };
-  std::unordered_map<std::string, Holder> by_folded;  // staying docs and the new files kept so far
+  // The staying docs and the new files kept so far, by folded name; ordered, so that the
+  // names inside a folder are one range.
+  std::map<std::string, Holder, std::less<>> by_folded;
   for (const std::string& name : staying) {
     by_folded.emplace(detail::FoldedName(name), Holder{name, remote_files.count(name) > 0});
   }
+  // What a new file (folded) meets: a doc or kept file named like one of its folders, its
+  // case twin, or those inside a folder named like it. Several may (folders that differ
+  // only in case are one folder); one the repository does not hold is named first, since
+  // beside it the file is a conflict whatever else it meets.
+  const auto met_by = [&](const Change& c, const std::string& folded) -> const Holder* {
+    const Holder* first = nullptr;
+    const auto here = [&](const Holder& h) {
+      if (!first) first = &h;
+      return !h.in_repository;
+    };
+    for (std::size_t slash = folded.find('/'); slash != std::string::npos; slash = folded.find('/', slash + 1)) {
+      auto it = by_folded.find(std::string_view(folded).substr(0, slash));
+      if (it != by_folded.end() && here(it->second)) return &it->second;
+    }
+    if (auto it = by_folded.find(folded); it != by_folded.end()) {
+      if (it->second.name == c.file_name || here(it->second)) return &it->second;
+    }
+    const std::string folder = folded + '/';
+    for (auto it = by_folded.lower_bound(folder); it != by_folded.end() && it->first.starts_with(folder); ++it) {
+      if (here(it->second)) return &it->second;
+    }
+    return first;
+  };
   std::vector<SyncConflict> clashes;
   for (const Change& c : plan) {
     if (c.kind != Change::kCreate) continue;
-    std::string reason = NameClash(c.file_name, staying);
-    if (reason.empty()) {
-      const auto [twin, fresh] = by_folded.emplace(detail::FoldedName(c.file_name), Holder{c.file_name, true});
-      // The same name is a doc written since the plan: the insert finds it, not this.
-      if (!fresh && twin->second.name != c.file_name) {
-        reason = detail::CaseTwinReason(c.file_name, twin->second.name);
-        if (twin->second.in_repository && skipped) {
-          skipped->push_back({c.file_name, reason + "; the repository holds both, and only it can give one up"});
-          continue;
-        }
-      }
+    std::string folded = detail::FoldedName(c.file_name);
+    const Holder* other = met_by(c, folded);
+    if (!other) {
+      by_folded.emplace(std::move(folded), Holder{c.file_name, true});
+      continue;
     }
-    if (!reason.empty()) clashes.push_back({c.file_name, std::move(reason), c.blob, c.content});
+    // The same name is a doc written since the plan: the insert finds it, not this.
+    if (other->name == c.file_name) continue;
+    std::string reason = detail::PathClashReason(c.file_name, other->name);
+    if (other->in_repository && skipped) {
+      skipped->push_back({c.file_name, reason + "; the repository holds both, and only it can give one up"});
+      continue;
+    }
+    clashes.push_back({c.file_name, std::move(reason), c.blob, c.content});
   }
   return clashes;
 }
@@ -833,11 +843,12 @@ Result<ExportReport> RunExport(const ServiceContext& ctx, GitRemote& remote, con
     LIBSYNC_ASSIGN_OR_RETURN(ImportReport imported, RunImport(ctx, remote, options, r, project_id,
                                                               {std::nullopt, true, request.lock_token},
                                                               /*may_skip_walk=*/true, /*export_follows=*/true));
-    // One doc's export is blocked by its own conflict, and by a case twin's (a repository
-    // file it would sit beside as a second name for one file: case_twins.hpp).
+    // One doc's export is blocked by its own conflict, and by that of a repository file it
+    // would share a path with (case_twins.hpp: a second name for one file, or a name that
+    // is a file and a folder at once).
     std::vector<std::string> blocked;
     for (const auto& c : imported.conflicts) {
-      if (!request.file_name || detail::FoldedName(*request.file_name) == detail::FoldedName(c.file_name)) {
+      if (!request.file_name || detail::PathClashOf(*request.file_name, c.file_name) != detail::PathClash::kNone) {
         blocked.push_back(c.file_name);
       }
     }

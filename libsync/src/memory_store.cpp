@@ -207,22 +207,15 @@ class MemoryTransaction final : public Transaction {
     }
     return out;
   }
-  Result<bool> HasDocsUnder(std::string_view project_id, std::string_view folder) override {
+  Result<std::optional<std::string>> FindPathClash(std::string_view project_id, std::string_view file_name) override {
     auto* p = Find(project_id);
     if (!p) return NoProject(project_id);
-    const std::string prefix = std::string(folder) + '/';
-    auto it = p->docs.lower_bound(prefix);
-    return it != p->docs.end() && it->first.starts_with(prefix);
-  }
-  Result<std::vector<std::string>> FindCaseTwins(std::string_view project_id, std::string_view file_name) override {
-    auto* p = Find(project_id);
-    if (!p) return NoProject(project_id);
-    const std::string folded = detail::FoldedName(file_name);
-    std::vector<std::string> twins;
     for (const auto& [name, doc] : p->docs) {
-      if (detail::FoldedName(name) == folded) twins.push_back(name);
+      if (name != file_name && detail::PathClashOf(file_name, name) != detail::PathClash::kNone) {
+        return std::optional<std::string>(name);
+      }
     }
-    return twins;
+    return std::optional<std::string>();
   }
   Status InsertDoc(const Doc& doc) override {
     LIBSYNC_RETURN_IF_ERROR(Writable());

@@ -83,6 +83,40 @@ TEST_F(DocServiceTest, ANewDocMayNotDifferFromAnotherOnlyInLetterCase) {
   EXPECT_TRUE(Put("readme.md", "now lower case").created);
 }
 
+// A file and a folder whose names differ only in letter case are one path on such a
+// workstation: a new doc may not be named like a folder of docs here, or sit in a folder
+// named like a doc here, in any case.
+TEST_F(DocServiceTest, ANewDocMayNotBeAFileAndAFolderInAnotherCase) {
+  Put("Notes.md", "a file");
+  Put("Guides/deep/style.md", "in a folder");
+  sink_.Clear();
+  const std::pair<const char*, const char*> refused_beside[] = {
+      {"notes.md/x.md", "would make the doc 'Notes.md' a folder on a workstation whose file system folds case"},
+      {"NOTES.MD/a/b.md", "would make the doc 'Notes.md' a folder on a workstation"},
+      {"guides", "is a folder of docs ('Guides/deep/style.md') on a workstation whose file system folds case"},
+      {"GUIDES/Deep", "is a folder of docs ('Guides/deep/style.md') on a workstation"},
+      {"guides/deep/STYLE.md/x.md", "would make the doc 'Guides/deep/style.md' a folder"},
+  };
+  for (const auto& [name, why] : refused_beside) {
+    auto refused = sync_.docs().Put(admin_, project_.id, name, "text");
+    ASSERT_FALSE(refused.has_value()) << name;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << name;
+    EXPECT_NE(refused.error().message().find(why), std::string::npos) << refused.error().message();
+    EXPECT_NE(refused.error().message().find("a file and a folder at once"), std::string::npos)
+        << refused.error().message();
+    EXPECT_FALSE(sync_.docs().Get(admin_, project_.id, name).has_value()) << name;
+  }
+  EXPECT_TRUE(sink_.Events().empty()) << "a refused write announces nothing";
+  // A folder in another case beside a folder is one folder there, and holds both files.
+  EXPECT_TRUE(Put("guides/other.md", "x").created);
+  EXPECT_TRUE(Put("GUIDES/deep/more.md", "x").created);
+  // Names that only begin alike are no folder of each other.
+  EXPECT_TRUE(Put("notes.md2/x.md", "x").created);
+  EXPECT_TRUE(Put("guides-old.md", "x").created);
+  ASSERT_TRUE(sync_.docs().Delete(admin_, project_.id, "Notes.md").ok());
+  EXPECT_TRUE(Put("notes.md/x.md", "now a folder").created);
+}
+
 TEST_F(DocServiceTest, ChangingContentBumpsTheVersion) {
   Put("a.md", "one");
   auto r = Put("a.md", "two");

@@ -55,9 +55,8 @@ class UnreadableLogStore final : public Store {
     Result<std::vector<Doc>> ListDocs(std::string_view p) override { return in_.ListDocs(p); }
     Result<std::vector<DocSummary>> ListDocSummaries(std::string_view p) override { return in_.ListDocSummaries(p); }
     Result<std::vector<Doc>> ListDocsToExport(std::string_view p) override { return in_.ListDocsToExport(p); }
-    Result<bool> HasDocsUnder(std::string_view p, std::string_view f) override { return in_.HasDocsUnder(p, f); }
-    Result<std::vector<std::string>> FindCaseTwins(std::string_view p, std::string_view f) override {
-      return in_.FindCaseTwins(p, f);
+    Result<std::optional<std::string>> FindPathClash(std::string_view p, std::string_view f) override {
+      return in_.FindPathClash(p, f);
     }
     Status InsertDoc(const Doc& d) override { return in_.InsertDoc(d); }
     Result<std::vector<std::string>> InsertNewDocs(std::span<const NewDoc> d) override { return in_.InsertNewDocs(d); }

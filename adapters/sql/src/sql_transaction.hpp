@@ -62,8 +62,7 @@ class SqlTransaction final : public Transaction {
   Result<Doc> GetDoc(std::string_view project_id, std::string_view file_name) override;
   Result<std::vector<Doc>> ListDocs(std::string_view project_id) override;
   Result<std::vector<DocSummary>> ListDocSummaries(std::string_view project_id) override;
-  Result<bool> HasDocsUnder(std::string_view project_id, std::string_view folder) override;
-  Result<std::vector<std::string>> FindCaseTwins(std::string_view project_id, std::string_view file_name) override;
+  Result<std::optional<std::string>> FindPathClash(std::string_view project_id, std::string_view file_name) override;
   Result<std::vector<Doc>> ListDocsToExport(std::string_view project_id) override;
   Status InsertDoc(const Doc& doc) override;
   Status UpdateDoc(const Doc& doc, std::int64_t expected_version) override;

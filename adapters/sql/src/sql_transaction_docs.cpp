@@ -101,44 +101,29 @@ Result<std::vector<Doc>> SqlTransaction::ListDocsToExport(std::string_view proje
   });
 }
 
-Result<bool> SqlTransaction::HasDocsUnder(std::string_view project_id, std::string_view folder) {
-  return Guard([&]() -> Result<bool> {
-    std::string pid(project_id);
-    if (!ProjectExists(pid)) return ProjectNotFound(project_id);
-    // Names under the folder are those from "folder/" up to "folder0" ('0' follows '/'),
-    // bytewise: a range of the (projectId, fileName) index, compared as it is ordered.
-    std::string from = std::string(folder) + '/', to = std::string(folder) + '0';
-    const std::string& sql = PerDialect(dialect_, [](Dialect d) {
-      const std::string name = d == Dialect::kPostgres ? R"("fileName" COLLATE "C")" : R"("fileName")";
-      return R"(SELECT 1 FROM "Doc" WHERE "projectId" = :p AND )" + name + " >= :f AND " + name + " < :t LIMIT 1";
-    });
-    int one = 0;
-    Query q(channel_);
-    q.Into(one).Use(pid).Use(from).Use(to);
-    return q.Run(sql);
-  });
-}
-
-Result<std::vector<std::string>> SqlTransaction::FindCaseTwins(std::string_view project_id,
-                                                               std::string_view file_name) {
-  return Guard([&]() -> Result<std::vector<std::string>> {
+Result<std::optional<std::string>> SqlTransaction::FindPathClash(std::string_view project_id,
+                                                                 std::string_view file_name) {
+  return Guard([&]() -> Result<std::optional<std::string>> {
     std::string pid(project_id), name(file_name);
     if (!ProjectExists(pid)) return ProjectNotFound(project_id);
     // lower() folds ASCII letters alone: SQLite's (built without ICU), and PostgreSQL's
-    // under the "C" collation, whatever the database's own.
+    // under the "C" collation, whatever the database's own. A name is a folder of another
+    // when it and a '/' begin the other: found by position (instr, strpos), not by LIKE,
+    // whose '%' and '_' a name may hold.
     const std::string& sql = PerDialect(dialect_, [](Dialect d) {
-      return d == Dialect::kPostgres
-                 ? R"(SELECT "fileName" FROM "Doc" WHERE "projectId" = :p AND lower("fileName" COLLATE "C") =
-                      lower(:n COLLATE "C") ORDER BY "fileName" COLLATE "C")"
-                 : R"(SELECT "fileName" FROM "Doc" WHERE "projectId" = :p AND lower("fileName") = lower(:n)
-                      ORDER BY "fileName")";
+      const bool pg = d == Dialect::kPostgres;
+      const std::string stored = pg ? R"(lower("fileName" COLLATE "C"))" : R"(lower("fileName"))";
+      const std::string given = pg ? R"(lower(:n COLLATE "C"))" : "lower(:n)";
+      const std::string at = pg ? "strpos" : "instr";
+      return R"(SELECT "fileName" FROM "Doc" WHERE "projectId" = :p AND "fileName" <> :n AND ()" + stored + " = " +
+             given + " OR " + at + "(" + given + ", " + stored + " || '/') = 1 OR " + at + "(" + stored + ", " +
+             given + " || '/') = 1) " + OrderByFileName(d) + " LIMIT 1";
     });
-    std::vector<std::string> twins;
-    std::string twin;
+    std::string other;
     Query q(channel_);
-    q.Into(twin).Use(pid).Use(name);
-    for (bool row = q.Run(sql); row; row = q.Next()) twins.push_back(twin);
-    return twins;
+    q.Into(other).Use(pid).Use(name).Use(name).Use(name).Use(name);
+    if (!q.Run(sql)) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(other));
   });
 }
 

@@ -27,9 +27,8 @@ class FaultyTransaction final : public Transaction {
   Result<std::vector<DocSummary>> ListDocSummaries(std::string_view p) override {
     LIBSYNC_FORWARD(ListDocSummaries(p));
   }
-  Result<bool> HasDocsUnder(std::string_view p, std::string_view f) override { LIBSYNC_FORWARD(HasDocsUnder(p, f)); }
-  Result<std::vector<std::string>> FindCaseTwins(std::string_view p, std::string_view f) override {
-    LIBSYNC_FORWARD(FindCaseTwins(p, f));
+  Result<std::optional<std::string>> FindPathClash(std::string_view p, std::string_view f) override {
+    LIBSYNC_FORWARD(FindPathClash(p, f));
   }
   Result<std::vector<Doc>> ListDocsToExport(std::string_view p) override { LIBSYNC_FORWARD(ListDocsToExport(p)); }
   Status InsertDoc(const Doc& d) override { LIBSYNC_FORWARD(InsertDoc(d)); }

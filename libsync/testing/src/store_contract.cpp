@@ -388,64 +388,55 @@ TEST_P(StoreContract, DocsToExportAreThoseWhoseBlobIsNotTheirBaseInNameOrder) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
 }
 
-// A folder of docs is found by its name alone: names compared bytewise, so neighbours
-// that sort just before or after "folder/" ('-' and '0' sit either side of '/') are not in it.
-TEST_P(StoreContract, HasDocsUnderFindsAFolderOfDocsAndNothingBesideIt) {
+// A name's path clash is a doc that a file system folding ASCII letter case would put at
+// its path or on its way: its case twin, a doc named like one of its folders, or a doc in
+// a folder named like it. Other letters are not folded, whatever the database's
+// collation; LIKE's wildcards are plain characters; a folder ends at '/' alone ('-' and
+// '0' sort either side of it), and the first clash in name order is the one named.
+TEST_P(StoreContract, FindPathClashFoldsAsciiLettersAndFollowsFolders) {
   Project p = AddProject("web");
   Project other = AddProject("other");
-  for (const char* name : {"guides/one.md", "guides-old.md", "guidesX/a.md", "g.md", "a b/c.md", "h0.md",
-                           "\xc3\xa9/x.md", "deep/er/x.md"}) {
-    AddDoc(p.id, name, "text");
-  }
-  AddDoc(other.id, "elsewhere/x.md", "text");
-  const auto read = [&](const std::string& project, const std::string& folder) {
-    return ReadValue<bool>(*store_, [&](Transaction& tx) { return tx.HasDocsUnder(project, folder); });
-  };
-  const auto under = [&](const std::string& project, const std::string& folder) {
-    auto answer = read(project, folder);
-    EXPECT_TRUE(answer.has_value()) << folder << ": " << answer.error().ToString();
-    return answer.has_value() && *answer;
-  };
-  for (const char* folder : {"guides", "a b", "\xc3\xa9", "deep", "deep/er"}) EXPECT_TRUE(under(p.id, folder)) << folder;
-  for (const char* folder : {"guide", "guides/one.md", "g.md", "g", "h", "guides-old.md", "elsewhere", "deep/e"}) {
-    EXPECT_FALSE(under(p.id, folder)) << folder;
-  }
-  EXPECT_TRUE(under(other.id, "elsewhere"));
-  auto missing = read("nope", "guides");
-  ASSERT_FALSE(missing.has_value());
-  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
-}
-
-// Case twins are names equal once ASCII letters are lower-cased, and only those: other
-// letters are not folded, whatever the database's collation, and LIKE's wildcards are
-// plain characters.
-TEST_P(StoreContract, FindCaseTwinsFoldsAsciiLettersAlone) {
-  Project p = AddProject("web");
-  Project other = AddProject("other");
-  for (const char* name : {"README.md", "Readme.md", "readme.md.bak", "guides/Style.md", "\xc3\x9c" "ber.md",
-                           "a_b%.md", "AXB%.md"}) {
+  for (const char* name : {"README.md", "Readme.md", "readme.md.bak", "Guides/one.md", "guides-old.md", "guidesX/a.md",
+                           "\xc3\x9c" "ber.md", "\xc3\xa9/x.md", "a_b%.md", "AXB%.md", "deep/er/x.md", "Notes.md"}) {
     AddDoc(p.id, name, "text");
   }
   AddDoc(other.id, "readme.md", "text");
-  const auto twins = [&](const std::string& project, const std::string& name) {
-    auto found = ReadValue<std::vector<std::string>>(*store_, [&](Transaction& tx) {
-      return tx.FindCaseTwins(project, name);
+  const auto clash = [&](const std::string& project, const std::string& name) {
+    auto found = ReadValue<std::optional<std::string>>(*store_, [&](Transaction& tx) {
+      return tx.FindPathClash(project, name);
     });
     EXPECT_TRUE(found.has_value()) << name << ": " << found.error().ToString();
-    return found.has_value() ? *found : std::vector<std::string>{};
+    return found.has_value() && *found ? **found : std::string("(none)");
   };
-  using Names = std::vector<std::string>;
-  EXPECT_EQ(twins(p.id, "readme.md"), (Names{"README.md", "Readme.md"}));
-  EXPECT_EQ(twins(p.id, "README.md"), (Names{"README.md", "Readme.md"})) << "the name itself is one";
-  EXPECT_EQ(twins(p.id, "GUIDES/STYLE.MD"), Names{"guides/Style.md"});
+  // Case twins, the first in name order; never the name itself.
+  EXPECT_EQ(clash(p.id, "readme.md"), "README.md");
+  EXPECT_EQ(clash(p.id, "README.md"), "Readme.md") << "the name itself is no clash";
+  EXPECT_EQ(clash(p.id, "GUIDES/ONE.MD"), "Guides/one.md");
   // U+00DC (Ü) is not folded to U+00FC (ü), the rest of the name is.
-  EXPECT_EQ(twins(p.id, "\xc3\x9c" "BER.md"), Names{"\xc3\x9c" "ber.md"});
-  EXPECT_EQ(twins(p.id, "\xc3\xbc" "ber.md"), Names{});
-  EXPECT_EQ(twins(p.id, "A_B%.MD"), Names{"a_b%.md"});
-  EXPECT_EQ(twins(p.id, "readme"), Names{});
-  EXPECT_EQ(twins(other.id, "README.MD"), Names{"readme.md"});
-  auto missing = ReadValue<std::vector<std::string>>(*store_, [&](Transaction& tx) {
-    return tx.FindCaseTwins("nope", "readme.md");
+  EXPECT_EQ(clash(p.id, "\xc3\x9c" "BER.md"), "\xc3\x9c" "ber.md");
+  EXPECT_EQ(clash(p.id, "\xc3\xbc" "ber.md"), "(none)");
+  EXPECT_EQ(clash(p.id, "A_B%.MD"), "a_b%.md");
+  // A doc named like a folder of the name, as written or in another case.
+  EXPECT_EQ(clash(p.id, "notes.md/x.md"), "Notes.md");
+  EXPECT_EQ(clash(p.id, "Notes.md/a/b.md"), "Notes.md");
+  EXPECT_EQ(clash(p.id, "readme.md.bak/x.md"), "readme.md.bak");
+  // Docs in a folder named like the name, as written or in another case, at any depth.
+  EXPECT_EQ(clash(p.id, "guides"), "Guides/one.md");
+  EXPECT_EQ(clash(p.id, "Guides"), "Guides/one.md");
+  EXPECT_EQ(clash(p.id, "DEEP"), "deep/er/x.md");
+  EXPECT_EQ(clash(p.id, "guidesx"), "guidesX/a.md");
+  EXPECT_EQ(clash(p.id, "deep/ER"), "deep/er/x.md");
+  EXPECT_EQ(clash(p.id, "\xc3\xa9"), "\xc3\xa9/x.md");
+  EXPECT_EQ(clash(p.id, "\xc3\x89"), "(none)") << "U+00C9 is not folded to U+00E9";
+  // Neighbours: names that only begin alike, and wildcards.
+  for (const char* name : {"guide", "guides-old", "guidesY", "deep/e", "readme", "notes.md2/x.md", "guides/two.md",
+                           "a%b.md", "a_", "x.md"}) {
+    EXPECT_EQ(clash(p.id, name), "(none)") << name;
+  }
+  EXPECT_EQ(clash(other.id, "README.MD"), "readme.md");
+  EXPECT_EQ(clash(other.id, "Notes.md/x.md"), "(none)");
+  auto missing = ReadValue<std::optional<std::string>>(*store_, [&](Transaction& tx) {
+    return tx.FindPathClash("nope", "readme.md");
   });
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);

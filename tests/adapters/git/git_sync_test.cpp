@@ -1000,7 +1000,7 @@ TEST_F(GitSyncTest, ARepositoryFolderNamedLikeADocHereIsAConflictNotASecondName)
   EXPECT_EQ(r.imported, std::vector<std::string>{"b.md"});
   ASSERT_EQ(r.conflicts.size(), 2u);
   EXPECT_EQ(r.conflicts[0].file_name, "a.md/x.md");
-  EXPECT_NE(r.conflicts[0].reason.find("folder named like the doc 'a.md'"), std::string::npos) << r.conflicts[0].reason;
+  EXPECT_NE(r.conflicts[0].reason.find("would make the doc 'a.md' a folder"), std::string::npos) << r.conflicts[0].reason;
   EXPECT_EQ(r.conflicts[0].remote_content, "X, in a folder of the repository\n");
   EXPECT_EQ(r.conflicts[1].file_name, "notes.md");
   EXPECT_NE(r.conflicts[1].reason.find("'notes.md/today.md'"), std::string::npos) << r.conflicts[1].reason;
@@ -1073,6 +1073,79 @@ TEST_F(GitSyncTest, RepositoryFilesThatDifferOnlyInLetterCaseComeInOnce) {
   EXPECT_TRUE(r.skipped.empty());
   EXPECT_EQ(r.imported, std::vector<std::string>{"ReadMe.md"});
   EXPECT_EQ(r.deleted, std::vector<std::string>{"README.md"});
+}
+
+// A file and a folder whose names differ only in letter case are one path on a
+// workstation whose file system folds case: "Notes.md" would have to be a file and the
+// folder of "notes.md/x.md" at once. Beside a doc here it is a conflict; between two
+// files of the repository, it is skipped (the first in name order comes in) and blocks
+// no export.
+TEST_F(GitSyncTest, AFileAndAFolderThatDifferOnlyInLetterCaseComeInOnce) {
+  repos_->Write("docs/Notes.md", "a file\n");
+  repos_->Write("docs/notes.md/x.md", "in a folder\n");
+  repos_->Write("docs/b.md", "B\n");
+  repos_->CommitAndPush("a file and a folder, one path when case folds");
+  ImportReport r = Import();
+  EXPECT_EQ(r.imported, (std::vector<std::string>{"Notes.md", "b.md"}));
+  EXPECT_TRUE(r.conflicts.empty());
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_EQ(r.skipped[0].file_name, "notes.md/x.md");
+  EXPECT_NE(r.skipped[0].reason.find("would make the doc 'Notes.md' a folder on a workstation whose file system "
+                                     "folds case"),
+            std::string::npos)
+      << r.skipped[0].reason;
+  Put("b.md", "B, edited here\n");
+  auto exported = git_sync_->Export(admin_, project_, {});
+  ASSERT_TRUE(exported.has_value()) << exported.error().ToString();
+  EXPECT_EQ(exported->pushed, std::vector<std::string>{"b.md"});
+  repos_->Pull();
+
+  // Against docs written here, either way round.
+  Put("Guides.md/style.md", "written here\n");
+  Put("Todo.md", "written here\n");
+  repos_->Write("docs/guides.md", "a file of the repository\n");
+  repos_->Write("docs/todo.md/today.md", "in a folder of the repository\n");
+  repos_->CommitAndPush("a file and a folder named like docs here");
+  r = Import();
+  ASSERT_EQ(r.conflicts.size(), 2u);
+  EXPECT_EQ(r.conflicts[0].file_name, "guides.md");
+  EXPECT_NE(r.conflicts[0].reason.find("is a folder of docs ('Guides.md/style.md')"), std::string::npos)
+      << r.conflicts[0].reason;
+  EXPECT_EQ(r.conflicts[1].file_name, "todo.md/today.md");
+  EXPECT_NE(r.conflicts[1].reason.find("would make the doc 'Todo.md' a folder"), std::string::npos)
+      << r.conflicts[1].reason;
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "guides.md").has_value());
+  EXPECT_FALSE(sync_.docs().Get(admin_, project_, "todo.md/today.md").has_value());
+  // Pushing either doc alone would put its name beside the repository's clashing file.
+  for (const char* doc : {"Guides.md/style.md", "Todo.md"}) {
+    auto refused = git_sync_->Export(admin_, project_, {.file_name = doc});
+    ASSERT_FALSE(refused.has_value()) << doc;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
+  }
+
+  // Once the docs here give the names up, the repository's files come in.
+  Delete("Guides.md/style.md");
+  Delete("Todo.md");
+  r = Import();
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(r.imported, (std::vector<std::string>{"guides.md", "todo.md/today.md"}));
+
+  // A file that meets both a repository file and a doc written here (folders that differ
+  // only in case are one folder) is a conflict, naming the doc here: the repository alone
+  // cannot settle it.
+  repos_->Pull();
+  repos_->Write("docs/X.md/y.md", "in the repository's folder\n");
+  repos_->CommitAndPush("a folder");
+  ASSERT_EQ(Import().imported, std::vector<std::string>{"X.md/y.md"});
+  Put("x.md/z.md", "written here, in the same folder where case folds\n");
+  repos_->Write("docs/x.md", "a file named like that folder\n");
+  repos_->CommitAndPush("a file named like the folder");
+  r = Import();
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_EQ(r.skipped[0].file_name, "notes.md/x.md") << "still beside the repository's Notes.md";
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].file_name, "x.md");
+  EXPECT_NE(r.conflicts[0].reason.find("('x.md/z.md')"), std::string::npos) << r.conflicts[0].reason;
 }
 
 // The same, for docs written while the import reads the repository: the write checks

@@ -253,19 +253,6 @@ TEST(SqlStoreSchema, SqliteListsDocSummariesFromAnIndexAlone) {
   EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "the listing sorts instead of reading in order: " << all;
 }
 
-// A new doc's name is checked against the folders of docs (HasDocsUnder): a range of an
-// index, not a visit of every doc of the project.
-TEST(SqlStoreSchema, SqliteFindsAFolderOfDocsInAnIndexRange) {
-  TempDir dir;
-  auto services = OpenServices({.url = "sqlite://" + dir.path() + "/store.db"});
-  ASSERT_NE(services, nullptr);
-  AddWebProject(*services);
-  const std::string all = SqlitePlan(dir.path() + "/store.db", R"(SELECT 1 FROM "Doc" WHERE "projectId" = 'p' AND
-      "fileName" >= 'guides/' AND "fileName" < 'guides0' LIMIT 1)");
-  EXPECT_NE(all.find("SEARCH"), std::string::npos) << all;
-  EXPECT_NE(all.find("fileName>? AND fileName<?"), std::string::npos) << all;
-}
-
 TEST(SqlStoreSchema, PostgresGetsTheDocSummaryIndexAndListsTheSameRows) {
   LIBSYNC_POSTGRES_OR_SKIP(cluster);
   const std::string url = cluster->NewDatabase();

@@ -80,18 +80,18 @@ class Transaction {
   /// of one edited doc in a project of 10,000 must not visit the other 9,999).
   /// Expected errors: kNotFound (no such project).
   virtual Result<std::vector<Doc>> ListDocsToExport(std::string_view project_id) = 0;
-  /// Whether a doc of the project is named `folder` + "/" + more: `folder` is then a folder
-  /// of docs, which no doc may be named after. The cost follows the answer, not the
-  /// project's size (an index range, not a scan). Expected errors: kNotFound (no such project).
-  virtual Result<bool> HasDocsUnder(std::string_view project_id, std::string_view folder) = 0;
-  /// The names of the project's docs equal to `file_name` once their ASCII letters are in
-  /// lower case (`file_name` itself included when it is a doc), ordered by fileName
-  /// bytewise: its case twins, which no new doc may have. Other letters are not folded. The
-  /// store compares its names where they are (no index on the folded name, which every
-  /// doc insert, a first import's 10,000 included, would pay for).
-  /// Expected errors: kNotFound (no such project).
-  virtual Result<std::vector<std::string>> FindCaseTwins(std::string_view project_id,
-                                                         std::string_view file_name) = 0;
+  /// The first doc of the project, in fileName order bytewise, other than `file_name`
+  /// itself, that would share a path with a doc named `file_name` on a workstation whose
+  /// file system folds letter case: a doc whose name equals it once ASCII letters are in
+  /// lower case (its case twin), a doc named so like a folder `file_name` sits in, or a doc
+  /// inside a folder named so like `file_name` ("a.md" beside "A.md/x.md"). Names equal as
+  /// written count too (a doc "a.md" for "a.md/x.md"). No new doc may have such a name.
+  /// Other letters are not folded, and a name's folders end at '/' alone ("guides-old.md"
+  /// is no doc of a folder "guides"). The store compares its names where they are (no
+  /// index on the folded name, which every doc insert, a first import's 10,000 included,
+  /// would pay for). Expected errors: kNotFound (no such project).
+  virtual Result<std::optional<std::string>> FindPathClash(std::string_view project_id,
+                                                           std::string_view file_name) = 0;
   /// Expected errors: kPreconditionFailed ((projectId, fileName) exists).
   virtual Status InsertDoc(const Doc& doc) = 0;
   /// Compare-and-swap: replaces the doc with `doc.id` only if its stored version equals
