@@ -14,6 +14,14 @@ class DocServiceTest : public ServiceTest {
     return r.has_value() ? r.value() : DocWriteResult{};
   }
   Doc Get(const std::string& name) { return sync_.docs().Get(admin_, project_.id, name).value(); }
+  // A new doc `name` is refused with 400, saying `why`, and is not written.
+  void ExpectNameRefused(const std::string& name, const std::string& why) {
+    auto refused = sync_.docs().Put(admin_, project_.id, name, "text");
+    ASSERT_FALSE(refused.has_value()) << name;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << name;
+    EXPECT_NE(refused.error().message().find(why), std::string::npos) << refused.error().message();
+    EXPECT_FALSE(sync_.docs().Get(admin_, project_.id, name).has_value()) << name;
+  }
 };
 
 TEST_F(DocServiceTest, CreateStartsAtVersionOneWithTheContentHash) {
@@ -36,12 +44,7 @@ TEST_F(DocServiceTest, ANameCannotBeADocAndAFolderOfDocsAtOnce) {
   Put("guides-old.md", "beside the folder");
   sink_.Clear();
   for (const char* name : {"a.md/x.md", "a.md/history", "guides", "guides/deep", "guides/deep/style.md/x.md"}) {
-    auto refused = sync_.docs().Put(admin_, project_.id, name, "text");
-    ASSERT_FALSE(refused.has_value()) << name;
-    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << name;
-    EXPECT_NE(refused.error().message().find("a file and a folder at once"), std::string::npos)
-        << refused.error().message();
-    EXPECT_FALSE(sync_.docs().Get(admin_, project_.id, name).has_value()) << name;
+    ExpectNameRefused(name, "a file and a folder at once");
   }
   EXPECT_TRUE(sink_.Events().empty()) << "a refused write announces nothing";
   // Neighbours that only share the beginning of a name are no folder of it.
@@ -61,12 +64,7 @@ TEST_F(DocServiceTest, ANewDocMayNotDifferFromAnotherOnlyInLetterCase) {
   Put("AZ.md", "A to Z");
   sink_.Clear();
   for (const char* name : {"readme.md", "ReadMe.md", "GUIDES/style.md", "guides/style.MD", "az.md", "aZ.md"}) {
-    auto refused = sync_.docs().Put(admin_, project_.id, name, "text");
-    ASSERT_FALSE(refused.has_value()) << name;
-    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << name;
-    EXPECT_NE(refused.error().message().find("differ only in letter case"), std::string::npos)
-        << refused.error().message();
-    EXPECT_FALSE(sync_.docs().Get(admin_, project_.id, name).has_value()) << name;
+    ExpectNameRefused(name, "differ only in letter case");
   }
   EXPECT_NE(sync_.docs().Put(admin_, project_.id, "readme.md", "x").error().message().find("'README.md'"),
             std::string::npos)
@@ -98,13 +96,8 @@ TEST_F(DocServiceTest, ANewDocMayNotBeAFileAndAFolderInAnotherCase) {
       {"guides/deep/STYLE.md/x.md", "would make the doc 'Guides/deep/style.md' a folder"},
   };
   for (const auto& [name, why] : refused_beside) {
-    auto refused = sync_.docs().Put(admin_, project_.id, name, "text");
-    ASSERT_FALSE(refused.has_value()) << name;
-    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << name;
-    EXPECT_NE(refused.error().message().find(why), std::string::npos) << refused.error().message();
-    EXPECT_NE(refused.error().message().find("a file and a folder at once"), std::string::npos)
-        << refused.error().message();
-    EXPECT_FALSE(sync_.docs().Get(admin_, project_.id, name).has_value()) << name;
+    ExpectNameRefused(name, why);
+    ExpectNameRefused(name, "; a name cannot be a file and a folder at once");
   }
   EXPECT_TRUE(sink_.Events().empty()) << "a refused write announces nothing";
   // A folder in another case beside a folder is one folder there, and holds both files.
