@@ -6,7 +6,7 @@ import { kAdminToken, startApp, text, waitInPage } from './harness.mjs';
 describe('sign-in, projects, docs and the editor', () => {
   let app;
   before(async () => { app = await startApp(); });
-  after(async () => { await app.close(); });
+  after(async () => { await app?.close(); });
 
   it('signs in with the admin token, keeps it out of URLs, and forgets it on sign-out', async () => {
     const page = await app.page(kAdminToken);

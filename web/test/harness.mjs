@@ -110,16 +110,36 @@ export class AitkServer {
   }
 }
 
+/** Chromium, headless. A start that gives no DevTools address within puppeteer's 30 s (seen
+ *  once in a full CI run) is tried once more: the browser's own start is not under test. */
+async function launchBrowser() {
+  const options = {
+    executablePath: kChromium,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+  };
+  try {
+    return await puppeteer.launch(options);
+  } catch (error) {
+    process.stderr.write(`chromium did not start (${error.message}); starting it once more\n`);
+    return puppeteer.launch(options);
+  }
+}
+
 /** Everything one test file needs, started together and stopped together. */
 export async function startApp({ serverArgs = [] } = {}) {
   const server = await new AitkServer(serverArgs).start();
   // The app is aitk-server's own: `web.url` is the server's, across restarts too.
   const web = { get url() { return server.url; } };
-  const browser = await puppeteer.launch({
-    executablePath: kChromium,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
+  let browser;
+  try {
+    browser = await launchBrowser();
+  } catch (error) {
+    // Else the server, a child of this process, keeps the test running until ctest's timeout.
+    await server.stop();
+    server.cleanup();
+    throw error;
+  }
   return {
     server,
     web,

@@ -61,7 +61,7 @@ describe('hostile input is shown as text and never runs', () => {
     await app.server.ok('POST', `/api/projects/${project.id}/lock`,
       { body: { lockedBy: `holder ${kHostile}`, reason: `reason ${kHostile}`, ttlSeconds: 600 } });
   });
-  after(async () => { await app.close(); });
+  after(async () => { await app?.close(); });
 
   it('in the projects list', async () => {
     const page = await app.page(kAdminToken);

@@ -25,7 +25,7 @@ async function typeAtEnd(page, words) {
 describe('locks and live updates', () => {
   let app;
   before(async () => { app = await startApp(); });
-  after(async () => { await app.close(); });
+  after(async () => { await app?.close(); });
 
   it('shows a lock taken through the API within a second, with holder, reason and countdown, and its release', async () => {
     const project = await app.server.project('live-lock');

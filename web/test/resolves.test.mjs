@@ -106,7 +106,7 @@ describe('settling repository conflicts', () => {
     git('-C', work(), 'push', '-q', bare(), 'HEAD:main');
   });
   after(async () => {
-    await app.close();
+    await app?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -13,7 +13,7 @@ const acceptDialogs = (page) => page.on('dialog', (dialog) => dialog.accept());
 describe('history, keys, workstations and settings', () => {
   let app;
   before(async () => { app = await startApp(); });
-  after(async () => { await app.close(); });
+  after(async () => { await app?.close(); });
 
   it('shows every version, diffs any two and reverts to one', async () => {
     const project = await app.server.project('history');
@@ -200,7 +200,7 @@ describe('git import and export against a local bare repository', () => {
     git('-C', join(dir, 'work'), 'push', '-q', join(dir, 'remote.git'), 'HEAD:main');
   });
   after(async () => {
-    await app.close();
+    await app?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
