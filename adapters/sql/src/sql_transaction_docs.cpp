@@ -101,27 +101,60 @@ Result<std::vector<Doc>> SqlTransaction::ListDocsToExport(std::string_view proje
   });
 }
 
+namespace {
+
+/// `text` as a LIKE pattern that matches it alone (with ESCAPE '\').
+std::string LikeLiteral(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::optional<std::string>> SqlTransaction::FindPathClash(std::string_view project_id,
                                                                  std::string_view file_name) {
   return Guard([&]() -> Result<std::optional<std::string>> {
     std::string pid(project_id), name(file_name);
     if (!ProjectExists(pid)) return ProjectNotFound(project_id);
-    // lower() folds ASCII letters alone: SQLite's (built without ICU), and PostgreSQL's
-    // under the "C" collation, whatever the database's own. A name is a folder of another
-    // when it and a '/' begin the other: found by position (instr, strpos), not by LIKE,
-    // whose '%' and '_' a name may hold.
-    const std::string& sql = PerDialect(dialect_, [](Dialect d) {
-      const bool pg = d == Dialect::kPostgres;
-      const std::string stored = pg ? R"(lower("fileName" COLLATE "C"))" : R"(lower("fileName"))";
-      const std::string given = pg ? R"(lower(:n COLLATE "C"))" : "lower(:n)";
-      const std::string at = pg ? "strpos" : "instr";
-      return R"(SELECT "fileName" FROM "Doc" WHERE "projectId" = :p AND "fileName" <> :n AND ()" + stored + " = " +
-             given + " OR " + at + "(" + given + ", " + stored + " || '/') = 1 OR " + at + "(" + stored + ", " +
-             given + " || '/') = 1) " + OrderByFileName(d) + " LIMIT 1";
+    // Both fold ASCII letters alone: PostgreSQL's lower() under the "C" collation, whatever
+    // the database's own; SQLite's lower() and LIKE (built without ICU, and the store never
+    // sets case_sensitive_like). A name is a folder of another when it and a '/' begin
+    // the other, found by position (instr, strpos).
+    // SQLite visits every doc of the project, so each row is tested first with LIKE,
+    // which builds no string: every clash begins with the name's first folder (or is
+    // named like it), and a twin or a doc inside the name is a pattern of the name
+    // itself. Only a row that may be a folder of the name gets the exact test: its own
+    // name as a pattern, unescaped, matches more than itself ('%', '_'), never less.
+    // At 10,000 docs this takes a lookup from about 10 to about 1 ms (docs/semantics.md).
+    const std::string& sql = PerDialect(dialect_, [](Dialect d) -> std::string {
+      if (d == Dialect::kPostgres) {
+        return R"(SELECT "fileName" FROM "Doc" WHERE "projectId" = :p AND "fileName" <> :n AND
+                  (lower("fileName" COLLATE "C") = lower(:n COLLATE "C")
+                   OR strpos(lower(:n COLLATE "C"), lower("fileName" COLLATE "C") || '/') = 1
+                   OR strpos(lower("fileName" COLLATE "C"), lower(:n COLLATE "C") || '/') = 1) )" +
+               std::string(OrderByFileName(d)) + " LIMIT 1";
+      }
+      return R"(SELECT "fileName" FROM "Doc" WHERE "projectId" = :p AND "fileName" LIKE :top ESCAPE '\' AND
+                "fileName" <> :n AND ("fileName" LIKE :same ESCAPE '\' OR "fileName" LIKE :inside ESCAPE '\'
+                OR (length("fileName") < length(:n) AND :n LIKE "fileName" || '/%'
+                    AND instr(lower(:n), lower("fileName") || '/') = 1)) )" +
+             std::string(OrderByFileName(d)) + " LIMIT 1";
     });
+    // The query binds these by address: they live until it has run.
+    std::string same = LikeLiteral(name);
+    std::string top = LikeLiteral(name.substr(0, name.find('/'))) + '%', inside = same + "/%";
     std::string other;
     Query q(channel_);
-    q.Into(other).Use(pid).Use(name).Use(name).Use(name).Use(name);
+    q.Into(other).Use(pid);
+    if (dialect_ == Dialect::kPostgres) {
+      q.Use(name).Use(name).Use(name).Use(name);
+    } else {
+      q.Use(top).Use(name).Use(same).Use(inside).Use(name).Use(name).Use(name);
+    }
     if (!q.Run(sql)) return std::optional<std::string>();
     return std::optional<std::string>(std::move(other));
   });

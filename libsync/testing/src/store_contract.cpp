@@ -397,7 +397,8 @@ TEST_P(StoreContract, FindPathClashFoldsAsciiLettersAndFollowsFolders) {
   Project p = AddProject("web");
   Project other = AddProject("other");
   for (const char* name : {"README.md", "Readme.md", "readme.md.bak", "Guides/one.md", "guides-old.md", "guidesX/a.md",
-                           "\xc3\x9c" "ber.md", "\xc3\xa9/x.md", "a_b%.md", "AXB%.md", "deep/er/x.md", "Notes.md"}) {
+                           "\xc3\x9c" "ber.md", "\xc3\xa9/x.md", "a_b%.md", "AXB%.md", "deep/er/x.md", "Notes.md",
+                           "w/a_b%.md"}) {
     AddDoc(p.id, name, "text");
   }
   AddDoc(other.id, "readme.md", "text");
@@ -416,6 +417,11 @@ TEST_P(StoreContract, FindPathClashFoldsAsciiLettersAndFollowsFolders) {
   EXPECT_EQ(clash(p.id, "\xc3\x9c" "BER.md"), "\xc3\x9c" "ber.md");
   EXPECT_EQ(clash(p.id, "\xc3\xbc" "ber.md"), "(none)");
   EXPECT_EQ(clash(p.id, "A_B%.MD"), "a_b%.md");
+  EXPECT_EQ(clash(p.id, "A_B%.MD/x.md"), "a_b%.md");
+  EXPECT_EQ(clash(p.id, "aXbYY.md/x.md"), "(none)") << "'_' and '%' in a doc's name are no wildcards";
+  EXPECT_EQ(clash(p.id, "W/A_B%.MD/x.md"), "w/a_b%.md");
+  EXPECT_EQ(clash(p.id, "w/aXbYY.md/x.md"), "(none)") << "'_' and '%' in a doc's name are no wildcards";
+  EXPECT_EQ(clash(p.id, "AXB%.md/x.md"), "AXB%.md");
   // A doc named like a folder of the name, as written or in another case.
   EXPECT_EQ(clash(p.id, "notes.md/x.md"), "Notes.md");
   EXPECT_EQ(clash(p.id, "Notes.md/a/b.md"), "Notes.md");
