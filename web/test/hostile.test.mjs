@@ -77,6 +77,8 @@ describe('hostile input is shown as text and never runs', () => {
     await page.waitForSelector('.lock-banner.locked');
     assert.equal(await text(page, '.lock-holder-name'), `holder ${kHostile}`);
     assert.equal(await text(page, '.lock-reason'), `reason ${kHostile}`);
+    // The lock and the project load apart: the title shows '…' until its own answer.
+    await waitInPage(page, () => document.querySelector('.project-title').textContent !== '…');
     assert.equal(await text(page, '.project-title'), `proj ${kHostile}`);
     await page.waitForSelector('li.file a');
     await page.click(`li.file[data-file="it's & 'quoted'.md"] a`);
