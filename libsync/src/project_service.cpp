@@ -170,7 +170,7 @@ Result<ProjectView> ProjectService::Update(const Caller& caller, std::string_vie
     // that sends back what it was shown changes nothing. Edited around the "***", it would
     // store those three stars as the password.
     if (changes.repo_url && *changes.repo_url != RedactRemoteUrl(p.repo_url)) {
-      if (RemoteUrlSecret(*changes.repo_url) == "***") {
+      if (RemoteUrlSecret(*changes.repo_url) == kRedactedRemoteUrlSecret) {
         return Status::InvalidArgument(
             "repoUrl holds *** where its password goes, as the project is shown: give the password again, or "
             "leave repoUrl out to keep the stored one");

@@ -81,7 +81,7 @@ std::string WithRemoteUrlSecret(std::string_view url, std::string_view secret) {
 }
 
 std::string RedactRemoteUrl(std::string_view url) {
-  return WithRemoteUrlSecret(url, "***");
+  return WithRemoteUrlSecret(url, kRedactedRemoteUrlSecret);
 }
 
 std::string RemoteUrlWithoutUserInfo(std::string_view url) {

@@ -26,7 +26,7 @@ Result<std::string> OpenRepoUrl(SecretBox& secrets, const Project& project) {
   const std::string_view placeholder = RemoteUrlSecret(project.repo_url);
   // No secret in the URL, or one in the clear (a row stored before, or written since by a
   // server of an older build): a sealed one beside it is left over.
-  if (project.repo_url_secret.empty() || placeholder != "***") return project.repo_url;
+  if (project.repo_url_secret.empty() || placeholder != kRedactedRemoteUrlSecret) return project.repo_url;
   auto opened = secrets.Open(project.repo_url_secret, SecretContext(project.id, project.repo_url));
   if (!opened) {
     return Status::InvalidArgument("the password in the project's stored repoUrl cannot be decrypted (" +
@@ -37,7 +37,7 @@ Result<std::string> OpenRepoUrl(SecretBox& secrets, const Project& project) {
 
 bool RepoUrlSecretInTheClear(const Project& project) {
   const std::string_view secret = RemoteUrlSecret(project.repo_url);
-  return !secret.empty() && secret != "***";
+  return !secret.empty() && secret != kRedactedRemoteUrlSecret;
 }
 
 }  // namespace libsync::detail

@@ -43,8 +43,12 @@ bool RemoteUrlHasAtAfterItsHost(std::string_view url);
 /// `url` with its secret (RemoteUrlSecret), if it has one, replaced by `secret`.
 std::string WithRemoteUrlSecret(std::string_view url, std::string_view secret);
 
-/// `url` with its secret, if any, replaced by "***": for messages, logs and every reader
-/// of the project.
+/// What stands in a URL's secret's place wherever it is shown (RedactRemoteUrl), and in a
+/// stored repoUrl whose secret is sealed apart: a URL whose secret reads so carries none.
+inline constexpr std::string_view kRedactedRemoteUrlSecret = "***";
+
+/// `url` with its secret, if any, replaced by kRedactedRemoteUrlSecret: for messages, logs
+/// and every reader of the project.
 std::string RedactRemoteUrl(std::string_view url);
 
 /// `url` without its user info: the place it names, whatever credentials reach it (a
