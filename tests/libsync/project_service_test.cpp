@@ -81,6 +81,9 @@ TEST_F(ProjectServiceTest, RepoUrlSecretsStoredInTheClearAreSealedOnce) {
   insert_as_before("old-token", "https://ghp_oldtok@host/b.git");
   insert_as_before("old-plain", "https://host/c.git");
   insert_as_before("old-renamed", "https://ci:renamed-pw@host/d.git");
+  // Until the pass below seals them, readers see them as they will be stored.
+  EXPECT_EQ(sync_.projects().Get(admin_, "old-password")->repo_url, "https://ci:***@host/a.git");
+  EXPECT_EQ(sync_.projects().Get(admin_, "old-token")->repo_url, "https://***@host/b.git");
 
   ASSERT_TRUE(sync_.projects().Update(admin_, "old-renamed", {.name = "renamed"}).has_value());
   EXPECT_EQ(stored("old-renamed").repo_url, "https://ci:***@host/d.git");
