@@ -79,7 +79,9 @@ Usage: aitk-server [options]
                               reloads both; a broken new pair is logged and the
                               old one kept
   --max-body BYTES            largest doc accepted (default 1048576)            AITK_MAX_BODY
-  --lock-ttl SECONDS          longest lock TTL allowed (default 86400)          AITK_LOCK_TTL
+  --lock-ttl SECONDS          longest lock TTL allowed (default 86400); a lock  AITK_LOCK_TTL
+                              asked for without a TTL gets 30 minutes, or this
+                              when it is shorter
   --threads N                 worker threads for store requests                 AITK_THREADS
                               (default: one per core, at least 2, on SQLite,
                               whose reads are CPU work; two per core, at least

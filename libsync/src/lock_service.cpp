@@ -1,5 +1,7 @@
 #include "libsync/lock_service.hpp"
 
+#include <algorithm>
+
 #include "access.hpp"
 #include "json_writer.hpp"
 #include "libsync/credentials.hpp"
@@ -16,8 +18,11 @@ using detail::EventBatch;
 constexpr std::size_t kMaxLockedByBytes = 200;
 constexpr std::size_t kMaxReasonBytes = 1000;
 
+// A lock asked for without a TTL gets the default, or the longest allowed when the
+// operator set that shorter (aitk-server's --lock-ttl): the default is a convenience,
+// not a request the caller made, so it must never be the reason a lock is refused.
 Result<Duration> EffectiveTtl(const ServiceOptions& options, std::optional<Duration> ttl) {
-  const Duration value = ttl.value_or(options.default_lock_ttl);
+  const Duration value = ttl.value_or(std::min(options.default_lock_ttl, options.max_lock_ttl));
   if (value < options.min_lock_ttl || value > options.max_lock_ttl) {
     using std::chrono::duration_cast;
     using std::chrono::seconds;

@@ -216,6 +216,25 @@ TEST_F(LockServiceTest, TtlsAtTheBoundsAreAccepted) {
   }
 }
 
+TEST(LockServiceOptionsTest, AMaximumBelowTheDefaultIsTheTtlOfALockAskedWithoutOne) {
+  auto store = MakeMemoryStore();
+  ManualClock clock;
+  RecordingEventSink sink;
+  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k1")}).value();
+  SyncService sync(*store, clock, SystemRandom(), *box, sink, {.max_lock_ttl = minutes(1)});
+  const Caller admin = Caller::Admin("lead");
+  const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = "r"})->id;
+  auto g = sync.locks().Acquire(admin, project, {.locked_by = "alice"});
+  ASSERT_TRUE(g.has_value()) << g.error();
+  EXPECT_EQ(g->lock.expires_at, clock.Now() + minutes(1));
+  clock.Advance(seconds(30));
+  auto extended = sync.locks().Extend(admin, project, g->token, std::nullopt);
+  ASSERT_TRUE(extended.has_value()) << extended.error();
+  EXPECT_EQ(extended->expires_at, clock.Now() + minutes(1));
+  // A TTL asked for is still held to the maximum.
+  EXPECT_EQ(sync.locks().Extend(admin, project, g->token, minutes(2)).error().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(LockServiceTest, VerifyTellsOursTheirsAndNone) {
   EXPECT_EQ(sync_.locks().Verify(admin_, project_.id, "lt_x").value(), LockOwnership::kNone);
   LockGrant g = Acquire("alice");
