@@ -172,6 +172,7 @@ class BadInputTest : public ::testing::Test {
         {"stale If-Match", put(docs + "/a.md", R"({"content":"x"})", "If-Match: \"v9\"\r\n"), 412},
         {"event seq older than the log", Req("GET", p + "/events", read + "Last-Event-ID: 99999\r\n"), 410},
         {"a query parameter given twice", Req("GET", docs + "?fields=meta&limit=1&limit=1000", admin), 400},
+        {"a misspelt paging parameter alone", Req("GET", docs + "?field=meta", admin), 400},
         {"a query parameter given twice, once encoded", Req("GET", docs + "?fields=meta&%66ields=meta", admin), 400},
     };
   }

@@ -23,15 +23,17 @@ struct DocPageQuery {
 };
 
 /// `?fields=meta[&limit=N][&after=<fileName>]`. Nullopt when the query asks for the list
-/// with contents (no `fields`, `limit` or `after`: the original clients' shape).
+/// with contents (no query at all: the original clients' shape). Any other parameter is
+/// refused with or without these, so a misspelt `field=meta` is not answered with every
+/// doc's text.
 Result<std::optional<DocPageQuery>> ReadDocPageQuery(const Target& target) {
   const auto& q = target.query;
-  if (!q.count("fields") && !q.count("limit") && !q.count("after")) return std::optional<DocPageQuery>();
   for (const auto& [name, value] : q) {
     if (name != "fields" && name != "limit" && name != "after") {
       return Status::InvalidArgument("unknown query parameter '" + name + "' (fields, limit, after)");
     }
   }
+  if (q.empty()) return std::optional<DocPageQuery>();
   const auto fields = q.find("fields");
   if (fields == q.end() || fields->second != "meta") {
     return Status::InvalidArgument("a paged doc list needs fields=meta");
