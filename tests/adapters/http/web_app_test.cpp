@@ -285,6 +285,12 @@ TEST_F(WebAppTest, TheApiIsUnchangedBesideTheApp) {
   EXPECT_NE(unknown.find("no such route"), std::string::npos) << unknown;
   EXPECT_EQ(StatusOf(Get("/api/projects")), 401);
   EXPECT_EQ(StatusOf(Get("/api/projects", "Authorization: Bearer " + kAdmin + "\r\n")), 200);
+  // /metrics lies outside /api/ but is the route table's: another method is its 405.
+  Client c(server_->port());
+  c.Send("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  const std::string metrics = c.ReadResponse();
+  EXPECT_EQ(StatusOf(metrics), 405) << metrics;
+  EXPECT_EQ(HeaderOf(metrics, "allow"), "GET");
 }
 
 TEST_F(WebAppTest, WithoutTheAppRootIs404AndTheApiServes) {

@@ -43,8 +43,13 @@ class WebApp {
   /// not a regular file, or reached through a symlink).
   static Result<std::unique_ptr<const WebApp>> Load(const std::string& dir);
 
-  /// Whether `target` is the app's to answer: every path not under /api/ (one comparison).
-  static bool Owns(std::string_view target) { return !target.starts_with("/api/") && target != "/api"; }
+  /// Whether `target` is the app's to answer: every path not under /api/ but /metrics,
+  /// which is the route table's too (the transport answers its GET; another method gets
+  /// the table's 405 rather than the app's 404).
+  static bool Owns(std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    return !path.starts_with("/api/") && path != "/api" && path != "/metrics";
+  }
 
   /// The answer to a GET for `/` (index.html) or a listed file: the brotli or gzip
   /// sibling when Accept-Encoding allows, 304 when If-None-Match names its ETag, and 404
