@@ -39,6 +39,9 @@ options (also from the environment and ./.env.ai-toolkit):
   --timeout SECONDS  AI_TOOLKIT_TIMEOUT        per request attempt (default 10)
   --retries N        extra attempts for failed idempotent requests (default 2)
   --emit LIST        AI_TOOLKIT_EMIT           assistants to write the docs for after a pull
+                     AI_TOOLKIT_CA_FILE        a PEM CA to trust for an https:// platform
+                                               (no flag; relative to the project folder
+                                               when set in .env.ai-toolkit)
   --version          print aitk's version
 
 exit codes: 0 ok; 1 failed (refused or unreachable, nothing changed); 2 usage or

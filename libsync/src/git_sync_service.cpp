@@ -305,9 +305,9 @@ Status Overtaken(std::string message) {
 /// The project's record of an applied import: the commit it is synced with, how the
 /// import ended, and the clean-sync mark (kept, set or cleared; see RunImport).
 /// `whole`: the import took every file of the docsPath. Only such an import, and one
-/// that left no doc to run again for, is synced with its commit: polling and
-/// GET …/git/status compare the branch head with that commit, so a narrower one would
-/// hide the rest of the commit's changes until the branch moved again.
+/// that left no doc to run again for, is synced with its commit: polling compares the
+/// branch head with that commit, so a narrower one would hide the rest of the commit's
+/// changes until the branch moved again.
 /// `synced_as`, `synced_before`: the project as the import read its settings, and its
 /// lastSyncedCommit when the import started. Refused, and the whole import with it, when
 /// either moved meanwhile: settings changed to another place (this import read the old
