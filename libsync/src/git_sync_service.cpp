@@ -27,7 +27,8 @@ using detail::EventBatch;
 struct Remote {
   Project project;
   GitTarget target;
-  std::string dir;  ///< docs folder in the repository, "" for the root
+  std::string dir;     ///< the docsPath: the docs folder in the repository, "" for the root
+  std::string folder;  ///< the folder of it an import lists (its `path`), "" for all of it
 };
 
 std::string Lower(std::string_view s) {
@@ -53,8 +54,10 @@ bool Synced(const std::string& name, const GitSyncOptions& options) {
 /// A doc's git blob id: stored with it, or computed for a row written before they were.
 std::string BlobOf(const Doc& doc) { return doc.blob_oid.empty() ? GitBlobId(doc.content) : doc.blob_oid; }
 
+/// `file` under the folder `dir`; either may be "" (the repository's top, no name).
 std::string JoinPath(const std::string& dir, const std::string& file) {
-  return dir.empty() ? file : dir + "/" + file;
+  if (dir.empty()) return file;
+  return file.empty() ? dir : dir + "/" + file;
 }
 
 std::string NormalizeDir(std::string dir) {
@@ -84,6 +87,22 @@ Status CheckRemoteAllowed(const Project& project, const GitSyncOptions& options)
   return Status::Ok();
 }
 
+/// An import's `path` as a folder of the docsPath `dir`, relative to it ("" for all of it).
+/// Every doc is named by its file's place under the docsPath, whatever folder an import
+/// lists: a file named relative to another folder would land on the doc of another file
+/// (`docs/sub/a.md` on `docs/a.md`, merged with its edits against the other file's base).
+/// So a folder outside the docsPath is refused; the project's docsPath is what moves the
+/// docs to another folder.
+Result<std::string> FolderOfTheDocsPath(const std::string& path, const std::string& dir) {
+  LIBSYNC_RETURN_IF_ERROR(ValidateDocsPath(path, "path"));
+  if (path == dir) return std::string();
+  if (dir.empty()) return path;
+  if (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/') return path.substr(dir.size() + 1);
+  return Status::InvalidArgument("path '" + path + "' is not the project's docsPath ('" + dir +
+                                 "') or a folder in it: docs are named by their place under the docsPath "
+                                 "(change the project's docsPath to sync another folder)");
+}
+
 Result<Remote> OpenRemote(const ServiceContext& ctx, const GitSyncOptions& options, const Caller& caller,
                           std::string_view project_id, const std::optional<std::string>& path) {
   LIBSYNC_RETURN_IF_ERROR(detail::CheckAccess(caller, project_id, detail::Access::kWrite));
@@ -92,8 +111,11 @@ Result<Remote> OpenRemote(const ServiceContext& ctx, const GitSyncOptions& optio
     LIBSYNC_ASSIGN_OR_RETURN(r.project, tx.GetProject(project_id));
     return Status::Ok();
   }));
-  r.dir = NormalizeDir(path.value_or(r.project.docs_path));
+  r.dir = NormalizeDir(r.project.docs_path);
   LIBSYNC_RETURN_IF_ERROR(ValidateDocsPath(r.dir));
+  if (path) {
+    LIBSYNC_ASSIGN_OR_RETURN(r.folder, FolderOfTheDocsPath(NormalizeDir(*path), r.dir));
+  }
   LIBSYNC_RETURN_IF_ERROR(CheckRemoteAllowed(r.project, options));
   std::string token;
   if (!r.project.token.empty()) {
@@ -459,9 +481,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   const bool rescoped = synced_before.empty();
   LIBSYNC_ASSIGN_OR_RETURN(report.commit, remote.Fetch(r.target));
 
-  // Tombstones and stored conflicts are named relative to the docsPath: an import of
-  // another folder says nothing about their files.
-  const bool docs_path_listed = r.dir == NormalizeDir(r.project.docs_path);
+  // An import of one folder of the docsPath (`path`) says nothing about the files outside it.
+  const bool docs_path_listed = r.folder.empty();
   // Only a whole import can vouch for every file (and it replaces the stored conflicts).
   const std::string mark =
       docs_path_listed && request.recursive && !report.commit.empty() ? CleanSyncMark(r, options, report.commit) : "";
@@ -492,8 +513,10 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
 
   std::map<std::string, std::string> remote_files;  // fileName -> blob id
   if (walk && !report.commit.empty()) {
-    LIBSYNC_ASSIGN_OR_RETURN(auto files, remote.ListTree(r.target, report.commit, r.dir, request.recursive));
+    LIBSYNC_ASSIGN_OR_RETURN(auto files,
+                             remote.ListTree(r.target, report.commit, JoinPath(r.dir, r.folder), request.recursive));
     for (auto& f : files) {
+      f.path = JoinPath(r.folder, f.path);
       if (!IsDocFile(f.path, options.extensions)) continue;
       if (Status name = ValidateFileName(f.path); !name.ok()) {
         report.skipped.push_back({f.path, "not a valid document name: " + name.message()});
@@ -612,14 +635,17 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       }
     }
   }
-  // Docs synced before and gone from the remote: deleted there. Docs are named relative to
-  // the docsPath: an import of another folder names its files relative to that one, so a
-  // doc it does not list says nothing of the doc's file; nor does a walk that skipped the
-  // doc's name for its ending (an export does not push such docs either).
+  // Docs synced before and gone from the remote: deleted there. Only a doc in the folder
+  // the import listed (the docsPath, or its `path`; not in a subfolder when not recursive)
+  // could have been listed, so one outside it says nothing of its file; nor does a walk
+  // that skipped the doc's name for its ending (an export does not push such docs either).
   // A doc whose name no doc may have now (written before the rule) is left alone too: the
   // walk skips its file.
+  const std::string listed_prefix = r.folder.empty() ? std::string() : r.folder + "/";
   const auto in_scope = [&](const std::string& name) {
-    return docs_path_listed && (request.recursive || name.find('/') == std::string::npos) && Synced(name, options);
+    if (!name.starts_with(listed_prefix)) return false;
+    const bool listed = request.recursive || name.find('/', listed_prefix.size()) == std::string::npos;
+    return listed && Synced(name, options);
   };
   if (!report.commit.empty()) {
     for (const auto& t : tombstones) {
@@ -635,7 +661,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       const std::size_t synced = static_cast<std::size_t>(std::count_if(
           local.begin(), local.end(), [&](const DocSummary& s) { return !s.base_blob_oid.empty() && in_scope(s.file_name); }));
       if (synced > 0) {
-        const std::string where = r.dir.empty() ? "the repository's top folder" : "'" + r.dir + "'";
+        const std::string listed = JoinPath(r.dir, r.folder);
+        const std::string where = listed.empty() ? "the repository's top folder" : "'" + listed + "'";
         return Status::PreconditionFailed(
             "the branch '" + r.project.branch + "' has no doc files under " + where + ", where " +
             std::to_string(synced) + " docs here were synced from; check the project's docsPath and branch (if "

@@ -118,11 +118,11 @@ Status ValidateStoredFileName(std::string_view file_name) {
   return ValidateRelativePath(file_name, "fileName", Segments::kAnyFile);
 }
 
-Status ValidateDocsPath(std::string_view docs_path) {
+Status ValidateDocsPath(std::string_view docs_path, std::string_view field) {
   if (docs_path.empty()) return Status::Ok();
   // A folder in the repository, never written on a workstation: the path rules, and none
   // of its folders may be git's own.
-  return ValidateRelativePath(docs_path, "docsPath", Segments::kRepository);
+  return ValidateRelativePath(docs_path, field, Segments::kRepository);
 }
 
 Status ValidateBranchName(std::string_view b) {

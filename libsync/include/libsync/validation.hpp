@@ -30,8 +30,9 @@ Status ValidateFileName(std::string_view file_name);
 /// readable and removable through the API; they are never served to workstations.
 Status ValidateStoredFileName(std::string_view file_name);
 
-/// A project docsPath: like a fileName, or empty for the repository root.
-Status ValidateDocsPath(std::string_view docs_path);
+/// A project docsPath: like a fileName, or empty for the repository root. `field` is the
+/// name the message gives it (an import's `path` is checked by the same rules).
+Status ValidateDocsPath(std::string_view docs_path, std::string_view field = "docsPath");
 
 /// A git branch name, following git-check-ref-format's rules for a single branch.
 Status ValidateBranchName(std::string_view branch);

@@ -105,9 +105,8 @@ TEST_F(GitExportWalkTest, AnImportOfTheTopFolderAloneMakesTheNextExportWalk) {
   EXPECT_EQ(ExportCountingWalks(), 0) << "that walk was whole and clean";
 }
 
-// A folder's import names its files relative to that folder, so what it does to the docs
-// is its own matter; whatever it did, the next export walks.
-TEST_F(GitExportWalkTest, AnImportOfAnotherFolderMakesTheNextExportWalk) {
+// A folder's import vouches for that folder alone: whatever it did, the next export walks.
+TEST_F(GitExportWalkTest, AnImportOfOneFolderMakesTheNextExportWalk) {
   Import();
   Import({.path = "docs/guides"});
   EXPECT_EQ(WalksOfAnyExport(), 1);

@@ -408,20 +408,63 @@ TEST_F(GitSyncTest, RemoteDeletionDeletesUnchangedDocsOnly) {
   EXPECT_EQ(Get("kept.md").content, "kept, edited locally\n");
 }
 
-// An import of another folder than the docsPath names its files relative to that folder:
-// the docs it does not list are not files deleted from the repository.
-TEST_F(GitSyncTest, AnImportOfAnotherFolderDeletesNoDoc) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->Write("docs/guides/b.md", "B\n");
+// An import of one folder of the docsPath (`path`) names its files by their place under
+// the docsPath, as every import does: a file of that folder never lands on the doc of a
+// file elsewhere that has the same name in its own folder, and the docs it does not list
+// are not files deleted from the repository.
+TEST_F(GitSyncTest, AnImportOfOneFolderNamesItsFilesUnderTheDocsPath) {
+  repos_->Write("docs/a.md", "line 1\nline 2\nline 3\n");
+  repos_->Write("docs/guides/a.md", "guide 1\n");
+  repos_->Write("docs/guides/deep/c.md", "C\n");
   repos_->CommitAndPush("docs");
   Import();
-  for (const bool recursive : {true, false}) {
-    ImportReport r = Import({.path = "docs/guides", .recursive = recursive});
-    EXPECT_TRUE(r.deleted.empty()) << (recursive ? "recursive" : "top folder");
-    EXPECT_TRUE(r.conflicts.empty());
-    EXPECT_EQ(Get("a.md").content, "A\n");
-    EXPECT_EQ(Get("guides/b.md").content, "B\n");
+  Put("a.md", "line 1, edited here\nline 2\nline 3\n");
+  repos_->Pull();
+  repos_->Write("docs/guides/a.md", "guide 1, edited there\n");
+  repos_->Write("docs/guides/new.md", "new\n");
+  repos_->CommitAndPush("guides");
+
+  ImportReport r = Import({.path = "docs/guides", .recursive = false});
+  EXPECT_EQ(r.updated, std::vector<std::string>{"guides/a.md"});
+  EXPECT_EQ(r.imported, std::vector<std::string>{"guides/new.md"});
+  EXPECT_TRUE(r.deleted.empty());
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(Get("a.md").content, "line 1, edited here\nline 2\nline 3\n") << "another file's doc";
+  EXPECT_EQ(Get("guides/a.md").content, "guide 1, edited there\n");
+  EXPECT_EQ(sync_.docs().Get(admin_, project_, "new.md").error().code(), ErrorCode::kNotFound);
+
+  // Deleted in the repository: the folder's import deletes the docs it lists, and only
+  // those (a subfolder's too when recursive).
+  repos_->Pull();
+  repos_->Remove("docs/a.md");
+  repos_->Remove("docs/guides/new.md");
+  repos_->Remove("docs/guides/deep/c.md");
+  repos_->CommitAndPush("deletions");
+  EXPECT_EQ(Import({.path = "docs/guides", .recursive = false}).deleted, std::vector<std::string>{"guides/new.md"});
+  EXPECT_EQ(Import({.path = "docs/guides/"}).deleted, std::vector<std::string>{"guides/deep/c.md"});
+  EXPECT_EQ(Get("a.md").content, "line 1, edited here\nline 2\nline 3\n") << "outside the folder listed";
+}
+
+TEST_F(GitSyncTest, AnImportOfAFolderOutsideTheDocsPathIsRefused) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("other/a.md", "another A\n");
+  repos_->CommitAndPush("two folders");
+  Import();
+  for (const std::string_view path : {"other", "", ".", "doc", "docs-old", "docs/../other"}) {
+    auto r = git_sync_->Import(admin_, project_, {.path = std::string(path)});
+    ASSERT_FALSE(r.has_value()) << path;
+    EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument) << path;
+    if (path == "docs/../other") {
+      EXPECT_NE(r.error().message().find("path must not"), std::string::npos) << r.error().message();
+    } else {
+      EXPECT_NE(r.error().message().find("is not the project's docsPath ('docs') or a folder in it"),
+                std::string::npos)
+          << r.error().message();
+    }
   }
+  EXPECT_EQ(Get("a.md").content, "A\n");
+  EXPECT_EQ(sync_.docs().List(admin_, project_)->size(), 1u);
+  EXPECT_EQ(Import({.path = "docs"}).unchanged, std::vector<std::string>{"a.md"}) << "the docsPath itself";
 }
 
 TEST_F(GitSyncTest, ADocDeletedHereLeavesTheRepositoryInTheSameCommitAsTheEdits) {
@@ -878,7 +921,7 @@ TEST_F(GitSyncTest, AnImportOfOneFolderLeavesTheCommitToImport) {
   repos_->Write("docs/a.md", "A2\n");
   repos_->Write("docs/guides/b.md", "B\n");
   repos_->CommitAndPush("both");
-  EXPECT_EQ(Import({.path = "docs/guides"}).imported, std::vector<std::string>{"b.md"});
+  EXPECT_EQ(Import({.path = "docs/guides"}).imported, std::vector<std::string>{"guides/b.md"});
   EXPECT_EQ(sync_.projects().Get(admin_, project_)->last_synced_commit, synced);
   EXPECT_TRUE(git_sync_->CheckHead(admin_, project_)->moved);
   EXPECT_EQ(Import().updated, std::vector<std::string>{"a.md"});
