@@ -169,6 +169,11 @@ std::optional<Response> Api::HandleCached(const Request& request) const {
   }
   const std::string_view key = KeyWithoutAdminToken(request);
   if (key.empty()) return std::nullopt;
+  // A second key (or any header sent twice that means one thing) is Handle's 400.
+  if (std::count_if(request.headers.begin(), request.headers.end(),
+                    [](const auto& h) { return h.first == "x-api-key"; }) != 1) {
+    return std::nullopt;
+  }
   try {
     const auto segments = PathSegments::Split(request.target);
     if (!segments) return std::nullopt;
@@ -195,6 +200,9 @@ Response Api::Handle(const Request& request) const {
   try {
     // One comparison for an API request; the app's paths never reach the route table.
     if (options_.web_app && WebApp::Owns(request.target)) return options_.web_app->Serve(request);
+    if (const std::string_view twice = RepeatedSingleHeader(request); !twice.empty()) {
+      return ErrorResponse(RepeatedHeaderError(twice));
+    }
     return Dispatch(sync_, git_sync_, options_, request);
   } catch (const std::exception& e) {
     return ErrorResponse(Status::Internal(e.what(), "http"));

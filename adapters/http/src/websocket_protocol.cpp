@@ -59,9 +59,14 @@ bool OffersProtocol(std::string_view offered, std::string_view protocol) {
 
 Result<std::optional<std::string>> SecretFromProtocols(std::string_view offered) {
   std::optional<std::string_view> encoded;
+  bool twice = false;
   ForEachProtocol(offered, [&](std::string_view p) {
-    if (!encoded && p.starts_with(kAuthProtocolPrefix)) encoded = p.substr(kAuthProtocolPrefix.size());
+    if (!p.starts_with(kAuthProtocolPrefix)) return;
+    twice = twice || encoded.has_value();
+    encoded = p.substr(kAuthProtocolPrefix.size());
   });
+  // Two secrets are refused rather than one picked, as two credential headers are.
+  if (twice) return Status::Unauthenticated("the aitk.auth WebSocket protocol is offered more than once; offer one");
   if (!encoded) return std::optional<std::string>();
   auto secret = DecodeBase64Url(*encoded);
   if (!secret || secret->empty() || secret->size() > 512) {

@@ -173,6 +173,14 @@ class BadInputTest : public ::testing::Test {
         {"event seq older than the log", Req("GET", p + "/events", read + "Last-Event-ID: 99999\r\n"), 410},
         {"a query parameter given twice", Req("GET", docs + "?fields=meta&limit=1&limit=1000", admin), 400},
         {"a misspelt paging parameter alone", Req("GET", docs + "?field=meta", admin), 400},
+        // A header that means one thing, sent twice: a proxy may have acted on the other copy.
+        {"an API key sent twice", Req("GET", docs + "?fields=meta", write + read), 400},
+        {"an API key sent twice on a hook route", Req("GET", "/api/hook/status/" + project_, read + read), 400},
+        {"an admin token sent twice", Req("GET", "/api/projects", admin + admin), 400},
+        {"If-Match sent twice", put(docs + "/a.md", R"({"content":"x"})", "If-Match: \"v1\"\r\nIf-Match: \"v1\"\r\n"), 400},
+        {"the lock token sent twice", put(docs + "/a.md", R"({"content":"x"})", token), 400},
+        {"If-None-Match naming an ETag", put(docs + "/a.md", R"({"content":"x"})", "If-None-Match: \"v1\"\r\n"), 400},
+        {"If-None-Match with a quoted star", put(docs + "/a.md", R"({"content":"x"})", "If-None-Match: \"*\"\r\n"), 400},
         {"a query parameter given twice, once encoded", Req("GET", docs + "?fields=meta&%66ields=meta", admin), 400},
     };
   }

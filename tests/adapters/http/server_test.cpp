@@ -613,7 +613,9 @@ TEST_F(ServerTest, WebSocketTakesTheSecretAsASubprotocolAndAnswersAitkV1) {
   EXPECT_EQ(StatusOf(ReadUntil(admin, "\r\n\r\n")), 101);
   const std::vector<std::string> refused_protocols = {"aitk.auth.!!!!", "aitk.auth.", "aitk.auth.QQ==",
                                                      "aitk.auth." + Base64Url("sk_wrong_key"),
-                                                     "aitk.auth." + Base64Url("wrong-admin-token")};
+                                                     "aitk.auth." + Base64Url("wrong-admin-token"),
+                                                     // two secrets, the first good: none is picked
+                                                     "aitk.auth." + Base64Url(kAdmin) + ", aitk.auth." + Base64Url("x")};
   for (const std::string& bad : refused_protocols) {
     Client refused(server_->port());
     refused.Send(WebSocketUpgrade("/api/projects/" + project_ + "/events",

@@ -40,6 +40,7 @@ Result<EventStream> Api::OpenEventStream(const Request& request) const {
   const auto match = MatchRoute("GET", target->segments, git_sync_ ? GitRoutes::kPresent : GitRoutes::kAbsent);
   if (!match || !match->route->Has(kEventStream)) return Status::NotFound("no such route");
   LIBSYNC_ASSIGN_OR_RETURN(const std::string project_id, EventStreamProject(*match->route, *match, *target));
+  if (const std::string_view twice = RepeatedSingleHeader(request); !twice.empty()) return RepeatedHeaderError(twice);
   // Browsers' EventSource and WebSocket cannot send headers: a `token` query parameter
   // stands in, or, for a WebSocket, the `aitk.auth.<base64url>` subprotocol, which keeps
   // the secret out of the URL (websocket_protocol.hpp).

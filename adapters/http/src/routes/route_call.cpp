@@ -1,5 +1,7 @@
 #include "route_call.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "libsync/hashing.hpp"
@@ -38,6 +40,29 @@ std::string_view KeyWithoutAdminToken(const Request& request) {
   return request.Header("x-api-key");
 }
 
+std::string_view RepeatedSingleHeader(const Request& request) {
+  static constexpr std::array<std::string_view, 18> kSingle = {
+      "authorization",      "x-api-key",          "x-lock-token",        "if-match",
+      "if-none-match",      "last-event-id",      "x-hub-signature-256", "x-gitlab-token",
+      "x-gitea-signature",  "x-forgejo-signature", "x-github-event",     "x-gitlab-event",
+      "x-gitea-event",      "x-forgejo-event",    "x-github-delivery",   "x-gitea-delivery",
+      "x-forgejo-delivery", "x-gitlab-event-uuid"};
+  const auto& headers = request.headers;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    const std::string_view name = headers[i].first;
+    if (std::find(kSingle.begin(), kSingle.end(), name) == kSingle.end()) continue;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (headers[j].first == name) return name;
+    }
+  }
+  return {};
+}
+
+Status RepeatedHeaderError(std::string_view name) {
+  return Status::InvalidArgument("the header '" + std::string(name) +
+                                 "' is given more than once; send it once (a proxy in front may have read the other)");
+}
+
 Response DeletedOr(const Status& status) {
   return status.ok() ? JsonResponse(200, boost::json::object{{"deleted", true}}) : ErrorResponse(status);
 }
@@ -61,7 +86,14 @@ Result<WriteGuard> Guard(const Request& request, std::optional<std::int64_t> bod
       guard.expected_version = v;
     }
   }
-  if (request.Header("if-none-match") == "*") {
+  if (const auto none_match = request.Header("if-none-match"); !none_match.empty()) {
+    // Only the star (create only) is taken: a write whose condition were dropped would
+    // overwrite what its client meant to keep.
+    if (none_match != "*") {
+      return Status::InvalidArgument(
+          "If-None-Match on a write must be * (create only); to write over one version only, send If-Match with "
+          "its ETag");
+    }
     if ((guard.expected_version && *guard.expected_version != 0) || guard.must_exist) {
       return Status::InvalidArgument("If-None-Match: * and If-Match or a version disagree");
     }

@@ -41,6 +41,16 @@ Result<Caller> Authenticate(SyncService& sync, const ApiOptions& options, const 
 /// Authenticate checks first); empty otherwise.
 std::string_view KeyWithoutAdminToken(const Request& request);
 
+/// A header that means one thing and came twice (credentials, preconditions, the lock
+/// token, a webhook's signature, event, delivery and token), as its lower-case name; empty
+/// when there is none. Such a request is refused rather than resolved, as a repeated JSON
+/// key or query parameter is: a proxy or library in front of the server may have acted on
+/// the other copy.
+std::string_view RepeatedSingleHeader(const Request& request);
+
+/// RepeatedSingleHeader's refusal of the request.
+Status RepeatedHeaderError(std::string_view name);
+
 /// Every failure path of a handler is a Status; this turns a Result into a response.
 template <class T, class Fn>
 Response Reply(Result<T> result, Fn&& to_response) {
