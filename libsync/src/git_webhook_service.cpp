@@ -62,7 +62,9 @@ Result<WebhookAnswer> GitWebhookService::Receive(std::string_view project_id, co
   if (!IsPush(delivery.event)) return Ignored("event '" + std::string(delivery.event) + "' is not a push");
   LIBSYNC_ASSIGN_OR_RETURN(const std::string ref, pushed_ref(delivery.body));
   if (ref != "refs/heads/" + project.branch) {
-    return Ignored("a push to " + ref + ", not to the project's branch " + project.branch);
+    // The ref as hosts send it (refs/heads/<branch>, refs/tags/<tag>), and the project's
+    // branch in the same form, so "main" and "refs/heads/main" never read as one.
+    return Ignored("a push to '" + ref + "', not to the project's branch ('refs/heads/" + project.branch + "')");
   }
   const GitSyncScheduler::Outcome outcome = scheduler_.RequestImport(project_id);
   return WebhookAnswer{true, outcome, outcome == GitSyncScheduler::Outcome::kStarted ? "started" : "coalesced"};

@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -413,6 +414,10 @@ def test_signed_push_webhooks_import_and_unsigned_ones_are_refused_and_counted(s
     twice = b'{"ref":"refs/heads/other","ref":"refs/heads/main"}'
     status, refused = webhook(server, project, twice, github_headers(twice, delivery="d-twice"))
     assert status == 400 and "'ref' more than once" in refused["message"], refused
+    # GitHub's default content type sends the JSON form-encoded: the answer says what to set.
+    form = b"payload=" + urllib.parse.quote_plus(body.decode()).encode()
+    status, refused = webhook(server, project, form, github_headers(form, delivery="d-form"))
+    assert status == 400 and "content type to application/json" in refused["message"], refused
     time.sleep(0.5)
     assert server.call("GET", f"/api/projects/{project}/docs/a.md")[1]["content"] == "# A, via Forgejo\n"
 

@@ -146,6 +146,12 @@ TEST_F(GitWebhookTest, PingsOtherEventsOtherBranchesAndReplaysDoNothing) {
   auto tag = Deliver(GitHub(R"({"ref":"refs/tags/main"})"));
   ASSERT_TRUE(tag.has_value());
   EXPECT_FALSE(tag->import_requested);
+  // A ref that is a bare branch name is no push to that branch, and the answer says what
+  // was expected in the form the hosts send it.
+  auto bare = Deliver(GitHub(R"({"ref":"main"})"));
+  ASSERT_TRUE(bare.has_value());
+  EXPECT_FALSE(bare->import_requested);
+  EXPECT_EQ(bare->detail, "a push to 'main', not to the project's branch ('refs/heads/main')");
   scheduler_->WaitIdle();
   EXPECT_EQ(scheduler_->imports_run(), 0u);
 

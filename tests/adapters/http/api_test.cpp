@@ -578,6 +578,29 @@ TEST_F(ApiTest, BadInputGets4xxAndChangesNothing) {
   EXPECT_EQ(Call("GET", "/api/health").status, 200);
 }
 
+// A TTL out of range is refused naming the limit that holds (ServiceOptions::max_lock_ttl,
+// 24 h here), not a bound of the JSON reader; a force that is not "true" or "false" is
+// refused rather than read as a release by token.
+TEST_F(ApiTest, LockRequestsOutOfRangeNameTheLimitThatHolds) {
+  const std::string p = "/api/projects/" + project_;
+  for (const char* body : {R"({"lockedBy":"a","ttlSeconds":0})", R"({"lockedBy":"a","ttlSeconds":86401})"}) {
+    Reply r = Call("POST", p + "/lock", body);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_NE(std::string(r.body.at("message").as_string()).find("between 1 and 86400"), std::string::npos) << r.body;
+  }
+  ASSERT_EQ(Call("POST", p + "/lock", R"({"lockedBy":"a"})").status, 201);
+  Reply minutes = Call("POST", p + "/lock/extend", R"({"minutes":0})");
+  EXPECT_EQ(minutes.status, 400);
+  EXPECT_NE(std::string(minutes.body.at("message").as_string()).find("between 1 and 1440"), std::string::npos)
+      << minutes.body;
+  for (const char* force : {"1", "TRUE", "yes"}) {
+    Reply r = Call("DELETE", p + "/lock?force=" + std::string(force) + "&reason=x");
+    EXPECT_EQ(r.status, 400) << force;
+    EXPECT_EQ(r.body.at("message").as_string(), "force must be true or false");
+  }
+  EXPECT_EQ(Call("DELETE", p + "/lock?force=true&reason=x").status, 200);
+}
+
 TEST_F(ApiTest, ExpiredAndSupersededLockTokensAreRefused) {
   Reply first = Call("POST", "/api/projects/" + project_ + "/lock", R"({"lockedBy":"alice","ttlSeconds":60})");
   const std::string old_token(first.body.at("token").as_string());

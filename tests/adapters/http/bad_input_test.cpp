@@ -157,6 +157,7 @@ class BadInputTest : public ::testing::Test {
         {"read key on a write route", Req("PUT", docs + "/c.md", read + token, R"({"content":"x"})"), 403},
         {"key on an admin route", Req("POST", "/api/projects", write, R"({"name":"n","repoUrl":"r"})"), 403},
         {"key forcing a release", Req("DELETE", p + "/lock?force=true&reason=x", write), 403},
+        {"a force release spelt 1", Req("DELETE", p + "/lock?force=1&reason=x", admin), 400},
         // locks
         {"write without the lock token", Req("PUT", docs + "/a.md", write, R"({"content":"x"})"), 423},
         {"superseded lock token", Req("PUT", docs + "/a.md", write + "X-Lock-Token: " + superseded_token_ + "\r\n",

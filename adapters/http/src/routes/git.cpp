@@ -27,7 +27,11 @@ Result<std::string> PushedRef(std::string_view body) {
   }
   boost::system::error_code ec;
   const boost::json::value parsed = boost::json::parse(body, ec);
-  if (ec || !parsed.is_object()) return Status::InvalidArgument("a push webhook's body must be a JSON object");
+  if (ec || !parsed.is_object()) {
+    // GitHub's default content type sends the JSON form-encoded (payload=...).
+    return Status::InvalidArgument(
+        "a push webhook's body must be a JSON object (set the webhook's content type to application/json)");
+  }
   const auto* ref = parsed.as_object().if_contains("ref");
   if (!ref || !ref->is_string()) return Status::InvalidArgument("a push webhook's body has no \"ref\" string");
   return std::string(ref->as_string());

@@ -1,5 +1,6 @@
 // /api/projects/:id/lock and its extend and verify routes: LockService.
 
+#include <algorithm>
 #include <chrono>
 
 #include "../json_body.hpp"
@@ -11,8 +12,11 @@ namespace {
 using boost::json::object;
 using boost::json::value;
 
-/// A lease longer than a year is a mistake, not a plan: 400.
-constexpr std::int64_t kMaxTtlSeconds = 366LL * 24 * 3600;
+/// The longest TTL the service grants, in seconds: the bound a request's ttlSeconds (and
+/// minutes) is read against, so its 400 names the limit that holds (--lock-ttl).
+std::int64_t MaxTtlSeconds(const SyncService& sync) {
+  return std::chrono::duration_cast<std::chrono::seconds>(sync.context().options.max_lock_ttl).count();
+}
 
 Response Released(bool released) { return JsonResponse(200, object{{"released", released}}); }
 
@@ -29,7 +33,7 @@ Response AcquireLock(RouteCall& call) {
   if (!body) return ErrorResponse(body.error());
   auto locked_by = body->RequiredString("lockedBy");
   auto reason = body->OptionalString("reason");
-  auto ttl = body->OptionalInt("ttlSeconds", 1, kMaxTtlSeconds);
+  auto ttl = body->OptionalInt("ttlSeconds", 1, MaxTtlSeconds(call.sync));
   for (const Status& st : {locked_by.status(), reason.status(), ttl.status()}) {
     if (!st.ok()) return ErrorResponse(st);
   }
@@ -45,7 +49,12 @@ Response AcquireLock(RouteCall& call) {
 
 Response ReleaseLock(RouteCall& call) {
   const auto& query = call.target.query;
-  if (const auto force = query.find("force"); force != query.end() && force->second == "true") {
+  const auto force = query.find("force");
+  // Any other spelling (force=1, TRUE) would be a release by token, refused as another's.
+  if (force != query.end() && force->second != "true" && force->second != "false") {
+    return ErrorResponse(Status::InvalidArgument("force must be true or false"));
+  }
+  if (force != query.end() && force->second == "true") {
     const auto reason = query.find("reason");
     return Reply(call.sync.locks().ForceRelease(call.by(), call.id, reason == query.end() ? "" : reason->second),
                  Released);
@@ -58,8 +67,9 @@ Response ExtendLock(RouteCall& call) {
   if (!call.request.body.empty()) {
     auto body = JsonBody::Parse(call.request.body, {"minutes", "ttlSeconds"});
     if (!body) return ErrorResponse(body.error());
-    auto minutes = body->OptionalInt("minutes", 1, kMaxTtlSeconds / 60);
-    auto seconds = body->OptionalInt("ttlSeconds", 1, kMaxTtlSeconds);
+    const std::int64_t longest = MaxTtlSeconds(call.sync);
+    auto minutes = body->OptionalInt("minutes", 1, std::max<std::int64_t>(1, longest / 60));
+    auto seconds = body->OptionalInt("ttlSeconds", 1, longest);
     if (!minutes) return ErrorResponse(minutes.error());
     if (!seconds) return ErrorResponse(seconds.error());
     if (*minutes && *seconds) return ErrorResponse(Status::InvalidArgument("send minutes or ttlSeconds, not both"));
