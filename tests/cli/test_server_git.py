@@ -182,6 +182,23 @@ def test_shutdown_with_hung_transfers_ends_within_the_grace_period(start_server,
     assert all("shutting down" in body["message"] for _, body, _ in results)
 
 
+def test_a_repository_file_name_that_is_no_utf8_is_reported_as_text(start_server, tmp_path):
+    # A repository may hold any bytes in a name; the import skips such a file and its
+    # report, like every answer, is UTF-8 JSON (server.call decodes it strictly).
+    bare = bare_repo_with_docs(tmp_path)
+    work = tmp_path / "work"
+    with open(os.path.join(bytes(work), b"docs", b"bad\xff.md"), "wb") as f:
+        f.write(b"# bad name\n")
+    for command in (["add", "."], ["commit", "-q", "-m", "a name that is no UTF-8"], ["push", "-q", str(bare), "HEAD:main"]):
+        git_in(work, *command)
+    server = start_server("--git-allow-local")
+    project = create_project(server, str(bare))
+    status, report = server.call("POST", f"/api/projects/{project}/docs/sync", {})
+    assert status == 200, report
+    assert report["imported"] == ["a.md"], report
+    assert [s["fileName"] for s in report["skipped"]] == ["bad\ufffd.md"], report
+
+
 def test_local_remotes_need_git_allow_local_and_answer_alike_whether_or_not_they_exist(start_server, tmp_path):
     bare = bare_repo_with_docs(tmp_path)
     server = start_server()

@@ -69,6 +69,17 @@ TEST(IsValidUtf8, AcceptsWellFormedAndRejectsTheRest) {
   EXPECT_FALSE(IsValidUtf8("\xf8\x88\x80\x80\x80"));
 }
 
+TEST(ValidUtf8, KeepsWellFormedTextAndReplacesEachByteThatStartsNoCharacter) {
+  EXPECT_EQ(ValidUtf8("ü € 🚀 plain"), "ü € 🚀 plain");
+  const std::string replacement = "\xEF\xBF\xBD";
+  EXPECT_EQ(ValidUtf8("project '\xff'"), "project '" + replacement + "'");
+  EXPECT_EQ(ValidUtf8("a\xc3"), "a" + replacement) << "cut short at the end";
+  EXPECT_EQ(ValidUtf8("\xe0\x80\xaf!"), replacement + replacement + replacement + "!") << "overlong";
+  EXPECT_EQ(ValidUtf8("\xed\xa0\x80ü"), replacement + replacement + replacement + "ü") << "surrogate";
+  EXPECT_EQ(ValidUtf8("\xc3\xa9\x80\xc3\xa9"), "é" + replacement + "é");
+  EXPECT_TRUE(IsValidUtf8(ValidUtf8("\xf4\x90\x80\x80\xf8\x88\x80\x80\x80 tail")));
+}
+
 TEST(ValidateLabel, NamesTheFieldAndTheRule) {
   EXPECT_TRUE(ValidateLabel("alice", "lockedBy", 10).ok());
   EXPECT_EQ(ValidateLabel("", "lockedBy", 10).message(), "lockedBy must not be empty");

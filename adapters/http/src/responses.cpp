@@ -7,6 +7,7 @@
 
 #include "libsync/internal/json_escape.hpp"
 #include "libsync/internal/timestamp_writer.hpp"
+#include "libsync/validation.hpp"
 #include "response_text.hpp"
 
 namespace libsync::web {
@@ -67,7 +68,7 @@ boost::json::value DetailJson(std::string_view key, const std::string& value) {
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
     if (error == std::errc() && end == value.data() + value.size()) return number;
   }
-  return boost::json::value(value);
+  return boost::json::value(ValidUtf8(value));
 }
 
 }  // namespace
@@ -90,7 +91,9 @@ Response ErrorResponse(const Status& status) {
     LogWithheld(status, code);
     body["message"] = std::move(*withheld);
   } else {
-    body["message"] = status.message();
+    // A message may quote what the request held (a project id, a parameter's name): in
+    // UTF-8 only, as all JSON is, whatever bytes the client sent.
+    body["message"] = ValidUtf8(status.message());
   }
   body["code"] = ErrorCodeName(status.code());
   for (const auto& [key, value] : status.details()) body[key] = DetailJson(key, value);
@@ -246,7 +249,8 @@ boost::json::object ImportJson(const ImportReport& r) {
          {"remoteContent", c.remote_content ? boost::json::value(*c.remote_content) : boost::json::value(nullptr)}});
   }
   boost::json::array skipped;
-  for (const auto& c : r.skipped) skipped.push_back({{"fileName", c.file_name}, {"reason", c.reason}});
+  // A repository may hold any bytes in a file name; the skipped list names them as text.
+  for (const auto& c : r.skipped) skipped.push_back({{"fileName", ValidUtf8(c.file_name)}, {"reason", ValidUtf8(c.reason)}});
   return {{"commit", r.commit.empty() ? boost::json::value(nullptr) : boost::json::value(r.commit)},
           {"imported", Strings(r.imported)},
           {"updated", Strings(r.updated)},

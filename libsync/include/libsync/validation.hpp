@@ -1,6 +1,7 @@
 #pragma once
 // Input rules of docs/security.md that do not depend on a transport.
 
+#include <string>
 #include <string_view>
 
 #include "libsync/status.hpp"
@@ -39,6 +40,11 @@ Status ValidateBranchName(std::string_view branch);
 
 /// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view text) noexcept;
+
+/// `text` with every byte that starts no well-formed character replaced by U+FFFD: for
+/// text a client or a repository sent that goes back out in JSON (RFC 8259 §8.1 wants
+/// UTF-8), such as a refused name in an error message.
+std::string ValidUtf8(std::string_view text);
 
 /// Free text (a lock reason): valid UTF-8 without NUL, at most `max_bytes`; line breaks
 /// and tabs allowed. `what` names the field in the message.

@@ -578,6 +578,20 @@ TEST_F(ApiTest, BadInputGets4xxAndChangesNothing) {
   EXPECT_EQ(Call("GET", "/api/health").status, 200);
 }
 
+// What a refusal quotes of the request (a project id, a parameter's name) is answered as
+// UTF-8, whatever bytes were sent: Call parses every body as JSON, which must be UTF-8.
+TEST_F(ApiTest, ARefusalQuotingBytesThatAreNoUtf8AnswersValidJson) {
+  const std::string replacement = "\xEF\xBF\xBD";
+  Reply project = Call("GET", "/api/projects/%ff");
+  EXPECT_EQ(project.status, 404);
+  EXPECT_NE(std::string(project.body.at("message").as_string()).find("'" + replacement + "'"), std::string::npos)
+      << project.body;
+  Reply parameter = Call("GET", "/api/projects/" + project_ + "/docs?fields=meta&%ff=1");
+  EXPECT_EQ(parameter.status, 400);
+  EXPECT_NE(std::string(parameter.body.at("message").as_string()).find("'" + replacement + "'"), std::string::npos)
+      << parameter.body;
+}
+
 // A TTL out of range is refused naming the limit that holds (ServiceOptions::max_lock_ttl,
 // 24 h here), not a bound of the JSON reader; a force that is not "true" or "false" is
 // refused rather than read as a release by token.

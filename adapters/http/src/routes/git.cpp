@@ -8,6 +8,7 @@
 #include "../json_body.hpp"
 #include "../json_duplicate_keys.hpp"
 #include "handlers.hpp"
+#include "libsync/validation.hpp"
 
 namespace libsync::web {
 namespace {
@@ -61,7 +62,10 @@ Response GitWebhook(RouteCall& call) {
                                  event, delivery_id, r.body};
   const auto pushed_ref = [](std::string_view body) { return PushedRef(body); };
   return Reply(webhooks->Receive(call.id, delivery, pushed_ref), [](WebhookAnswer a) {
-    if (!a.import_requested) return JsonResponse(200, boost::json::object{{"accepted", false}, {"reason", a.detail}});
+    // The reason may quote the delivery's event header, whatever bytes it held.
+    if (!a.import_requested) {
+      return JsonResponse(200, boost::json::object{{"accepted", false}, {"reason", ValidUtf8(a.detail)}});
+    }
     return JsonResponse(202, boost::json::object{{"accepted", true}, {"import", a.detail}});
   });
 }
