@@ -50,6 +50,10 @@ Status ValidateNewRepoUrl(std::string_view url) {
         "repoUrl has an '@' after the '/' that ends its host: a password holding '/' would be read as the host "
         "and path; write '/' in a password as %2F");
   }
+  // Refused here, not left to fail at every sync as a remote that cannot be reached.
+  if (std::string problem = RemoteUrlSyntaxProblem(url); !problem.empty()) {
+    return Status::InvalidArgument(std::move(problem));
+  }
   return Status::Ok();
 }
 

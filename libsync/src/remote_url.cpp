@@ -84,6 +84,67 @@ std::string RedactRemoteUrl(std::string_view url) {
   return WithRemoteUrlSecret(url, kRedactedRemoteUrlSecret);
 }
 
+std::string RemoteUrlSyntaxProblem(std::string_view url) {
+  const RemoteKind kind = KindOfRemote(url);
+  if (kind == RemoteKind::kLocal) return {};
+  for (const char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) {
+      return "repoUrl holds a space or a control character (write a space in a password as %20)";
+    }
+  }
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    // scp-like: [user@]host:path.
+    const std::string_view userinfo = UserInfo(url);
+    if (userinfo.find(':') != std::string_view::npos) {
+      return "an scp-like repoUrl (user@host:path) cannot carry a password: git reads the text before its first "
+             "':' as the host; use an https:// URL with the token field, or ssh://";
+    }
+    const std::string_view after_user = userinfo.empty() ? url : url.substr(userinfo.size() + 1);
+    if (after_user.empty() || after_user.front() == ':') return "repoUrl names no host";
+    return {};
+  }
+  const std::string_view scheme = url.substr(0, scheme_end);
+  bool known = false;
+  for (const std::string_view s : {"https", "http", "ssh", "git"}) {
+    known = known || (scheme.size() == s.size() && StartsWithIgnoringCase(scheme, s));
+  }
+  if (!known) {
+    return "repoUrl's scheme '" + std::string(scheme) + "' is none git sync takes (https, http, ssh, git)";
+  }
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find('/'));
+  const auto at = authority.rfind('@');
+  if (at != std::string_view::npos && authority.substr(0, at).find('@') != std::string_view::npos) {
+    return "repoUrl has more than one '@' before its path (write an '@' in a user name or password as %40)";
+  }
+  const std::string_view host_port = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  std::string_view port;
+  if (!host_port.empty() && host_port.front() == '[') {
+    const auto close = host_port.find(']');
+    if (close == std::string_view::npos) return "repoUrl's IPv6 address has no closing ']'";
+    const std::string_view after = host_port.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return "repoUrl has text after its IPv6 address's ']'";
+    if (!after.empty()) port = after.substr(1);
+    if (close == 1) return "repoUrl names no host";
+  } else {
+    const auto colon = host_port.find(':');
+    if (colon == 0 || host_port.empty()) return "repoUrl names no host";
+    if (colon != std::string_view::npos) port = host_port.substr(colon + 1);
+    if (colon != std::string_view::npos && port.empty()) return "repoUrl's port must be a number from 1 to 65535";
+  }
+  if (!port.empty()) {
+    unsigned long value = 0;
+    bool digits = port.size() <= 5;
+    for (const char c : port) {
+      digits = digits && c >= '0' && c <= '9';
+      if (digits) value = value * 10 + static_cast<unsigned long>(c - '0');
+    }
+    if (!digits || value < 1 || value > 65535) return "repoUrl's port must be a number from 1 to 65535";
+  }
+  return {};
+}
+
 std::string RemoteUrlWithoutUserInfo(std::string_view url) {
   const std::string_view userinfo = UserInfo(url);
   // The user info and the '@' after it.

@@ -1,5 +1,6 @@
 #include "libsync/project_service.hpp"
 
+#include "libsync/remote_url.hpp"
 #include "service_fixture.hpp"
 
 namespace libsync {
@@ -138,6 +139,15 @@ TEST_F(ProjectServiceTest, ARepoUrlWithAQueryOrFragmentIsRefusedWhereItIsGiven) 
   auto slash = sync_.projects().Create(admin_, {.name = "s", .repo_url = "https://u:pa/ss@host/r.git"});
   ASSERT_FALSE(slash.has_value());
   EXPECT_NE(slash.error().message().find("%2F"), std::string::npos) << slash.error().message();
+  // A URL git would not read as shown (RemoteUrlSyntaxProblem) is refused on create and update.
+  for (const char* url : {"ftp://example.com/x.git", "127.0.0.1:pw@example.com:x.git"}) {
+    auto created = sync_.projects().Create(admin_, {.name = "u", .repo_url = url});
+    ASSERT_FALSE(created.has_value()) << url;
+    EXPECT_EQ(created.error().message(), RemoteUrlSyntaxProblem(url));
+    auto updated = sync_.projects().Update(admin_, project_.id, {.repo_url = url});
+    ASSERT_FALSE(updated.has_value()) << url;
+    EXPECT_EQ(updated.error().code(), ErrorCode::kInvalidArgument);
+  }
   EXPECT_EQ(sync_.projects().List(admin_)->size(), projects);
   const ProjectView kept = *sync_.projects().Get(admin_, project_.id);
   EXPECT_EQ(kept.name, "web");

@@ -2,6 +2,10 @@
 
 #include "libsync/remote_url.hpp"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace libsync {
@@ -76,6 +80,34 @@ TEST(RemoteUrl, AnAtAfterTheHostOfANetworkUrlIsFound) {
   for (const char* url : {"https://u:pa%2Fss@host/r.git", "https://u:p@ss@host/r.git", "https://host/r.git",
                           "git@github.com:acme/a@b.git", "/srv/a@b.git", "file:///srv/a@b.git"}) {
     EXPECT_FALSE(RemoteUrlHasAtAfterItsHost(url)) << url;
+  }
+}
+
+// What libgit2 would not read as the remote shown is refused when the URL is given, not
+// reported as an unreachable remote at every sync.
+TEST(RemoteUrl, AUrlGitWouldReadOtherwiseThanShownHasItsProblemNamed) {
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"ftp://example.com/x.git", "scheme 'ftp'"},
+      {"git+ssh://git@host/x.git", "scheme 'git+ssh'"},
+      {"https://u:p@example.com:99999/x.git", "port"},
+      {"https://example.com:/x.git", "port"},
+      {"https://example.com:8a/x.git", "port"},
+      {"https://u:p@[::1/x.git", "IPv6"},
+      {"https://u:pass word@host/x.git", "space"},
+      {"https://u:PW@SECRET@example.com/x.git", "more than one '@'"},
+      {"https://u:p@example.com%2F@evil/x.git", "more than one '@'"},
+      {"https:///x.git", "no host"},
+      {"127.0.0.1:SECRET@example.com:x.git", "scp-like"},
+      {"u:PWSECRET@example.com:x.git", "scp-like"},
+  };
+  for (const auto& [url, problem] : refused) {
+    EXPECT_NE(RemoteUrlSyntaxProblem(url).find(problem), std::string::npos) << url << ": " << RemoteUrlSyntaxProblem(url);
+  }
+  for (const char* url : {"https://github.com/acme/web.git", "https://ci:tok%40en@host:8443/r.git", "http://host/r.git",
+                          "HTTPS://host/r.git", "ssh://git@host:22/r.git", "git://host/r.git", "https://[::1]:8080/r.git",
+                          "git@github.com:acme/web.git", "github.com:acme/r@x.git", "/srv/a b.git", "file:///srv/x.git",
+                          "relative/repo"}) {
+    EXPECT_EQ(RemoteUrlSyntaxProblem(url), "") << url;
   }
 }
 

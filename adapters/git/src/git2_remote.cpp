@@ -66,6 +66,15 @@ void InitLibgit2Once() {
 // A failure talking to the remote: neither the token nor a password in the URL may reach
 // the message.
 Status MapRemoteError(int rc, std::string_view what, const GitTarget& target) {
+  // libgit2 cannot parse the URL (an unknown scheme, a malformed authority): no retry can
+  // help, so it is the caller's to correct, not an unreachable remote. Its own words quote
+  // the URL; the project's readers are told which part to check instead.
+  if (rc == GIT_EINVALIDSPEC && KindOfRemote(target.url) != RemoteKind::kLocal) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "git cannot read the project's repoUrl as a remote URL; correct its scheme (https, http, ssh, git), "
+                  "host or port",
+                  {}, "git2/-12");
+  }
   return MapGitError(rc, what, {target.token, RemoteUrlSecret(target.url)});
 }
 

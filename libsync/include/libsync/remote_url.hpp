@@ -40,6 +40,15 @@ bool RemoteUrlHasQueryOrFragment(std::string_view url);
 /// of the host and path, and shown and stored in the clear. (A password writes it %2F.)
 bool RemoteUrlHasAtAfterItsHost(std::string_view url);
 
+/// Why libgit2 would not read a network `url` (scheme:// or scp-like) as the remote it
+/// names, or would read another host than the one shown; empty when it reads it as shown,
+/// and for a path on the server's disk (checked when a sync opens it). Covers: a scheme
+/// libgit2 does not take, whitespace or control characters, a second '@' before the path,
+/// a missing host, a port that is no number from 1 to 65535, an unclosed IPv6 literal, and
+/// an scp-like URL with a password (libgit2 takes the text before its first ':' for the
+/// host, so `h:pw@other:x.git` would go to `h`).
+std::string RemoteUrlSyntaxProblem(std::string_view url);
+
 /// `url` with its secret (RemoteUrlSecret), if it has one, replaced by `secret`.
 std::string WithRemoteUrlSecret(std::string_view url, std::string_view secret);
 

@@ -792,6 +792,24 @@ TEST_F(GitSyncTest, GitGetsTheRepoUrlsSealedPasswordBackOnlyForItsOwnUrl) {
   EXPECT_EQ(counting_->transfers.load(), 0);
 }
 
+// A repoUrl git cannot read, stored before the service refused such URLs, is the caller's
+// to correct (400), not a remote to retry (503).
+TEST_F(GitSyncTest, ARepoUrlGitCannotReadIsAnErrorToCorrectNotToRetry) {
+  const std::string id = sync_.projects().Create(admin_, {.name = "odd", .repo_url = "https://host/x.git"})->id;
+  for (const char* url : {"ftp://example.com/x.git", "https://example.com:99999/x.git"}) {
+    ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Transaction& tx) {
+      LIBSYNC_ASSIGN_OR_RETURN(Project p, tx.GetProject(id));
+      p.repo_url = url;
+      return tx.UpdateProject(p);
+    }).ok());
+    auto refused = git_sync_->Import(admin_, id, {});
+    ASSERT_FALSE(refused.has_value()) << url;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << url << ": " << refused.error().ToString();
+    EXPECT_NE(refused.error().message().find("cannot read the project's repoUrl"), std::string::npos)
+        << refused.error().message();
+  }
+}
+
 TEST_F(GitSyncTest, ASyncOfALockedProjectIsRefusedBeforeReachingTheRemote) {
   repos_->Write("docs/a.md", "A\n");
   repos_->CommitAndPush("docs");
