@@ -150,6 +150,18 @@ void HttpSession<Stream>::OnHeader(beast::error_code ec, std::size_t) {
   // re-arming of the timer, which costs a system call.
   if (parser_->is_done()) return OnBody({}, 0);
   Transport().expires_after(shared_->options.body_timeout);
+  // A client that sent `Expect: 100-continue` waits for this before it sends its body
+  // (curl a second, others until their own time-out; RFC 9110 §10.1.1). Its headers
+  // passed every check a header can fail (a body over the limit ended the read above).
+  if (parser_->version() == 11 && beast::iequals(request_.Header("expect"), "100-continue")) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                            [self = shared_from_this()](beast::error_code written, std::size_t) {
+                              if (written) return self->OnReadError(written);
+                              http::async_read(self->stream_, self->buffer_, *self->parser_,
+                                               beast::bind_front_handler(&HttpSession<Stream>::OnBody, self));
+                            });
+  }
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession<Stream>::OnBody, shared_from_this()));
 }
 

@@ -312,6 +312,29 @@ TEST_F(ServerTest, ABodyOverTheLimitGets413AndTheServerGoesOn) {
   EXPECT_EQ(StatusOf(Client(server_->port()).Get("/api/health")), 200);
 }
 
+// A client that asks to be told before it sends its body hears 100 Continue once its
+// headers pass, and then the answer; one whose body would be over the limit hears 413
+// before it sends anything.
+TEST_F(ServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  StartServer({.max_body_bytes = 4096});
+  const std::string head = "PUT /api/projects/" + project_ + "/docs/a.md HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                           kAdmin + "\r\nExpect: 100-continue\r\nContent-Type: application/json\r\n";
+  const std::string body = R"({"content":"asked first"})";
+  Client c(server_->port());
+  c.Send(head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  const std::string interim = ReadUntil(c, "\r\n\r\n", 500ms);
+  ASSERT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n") << "no interim answer within half a second";
+  c.Send(body);
+  EXPECT_EQ(StatusOf(c.ReadResponse()), 201);
+  EXPECT_EQ(sync_.docs().Get(Caller::Admin(), project_, "a.md")->content, "asked first");
+
+  Client big(server_->port());
+  big.Send(head + "Content-Length: 8000\r\n\r\n");
+  const std::string refused = big.ReadResponse();
+  EXPECT_EQ(StatusOf(refused), 413) << refused.substr(0, 200);
+  EXPECT_EQ(refused.find("100 Continue"), std::string::npos);
+}
+
 TEST_F(ServerTest, OversizedHeadersGet431) {
   StartServer({.max_header_bytes = 2048});
   Client c(server_->port());
