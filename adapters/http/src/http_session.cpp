@@ -318,7 +318,11 @@ void HttpSession<Stream>::OnReadError(beast::error_code ec) {
   std::string message = "malformed HTTP request: " + ec.message();
   if (ec == http::error::body_limit) {
     status = 413;
-    message = "request body is larger than " + std::to_string(shared_->options.max_body_bytes) + " bytes";
+    // The body is the doc's JSON: an encoder that writes every non-ASCII character as
+    // \uXXXX (Python's json.dumps by default) makes it up to three times the doc.
+    message = "request body is larger than " + std::to_string(shared_->options.max_body_bytes) +
+              " bytes; if it holds a doc, send its text as UTF-8 rather than \\u escapes (ensure_ascii=False "
+              "in Python), which take up to three times the bytes";
   } else if (parser_ && parser_->refused_trailer()) {
     message = "trailer fields are not accepted; send every field in the header";
   } else if (ec == http::error::header_limit) {

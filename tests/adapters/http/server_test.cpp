@@ -307,7 +307,9 @@ TEST_F(ServerTest, ABodyOverTheLimitGets413AndTheServerGoesOn) {
   const std::string body = R"({"content":")" + std::string(8000, 'x') + R"("})";
   c.Send("PUT /api/projects/" + project_ + "/docs/a.md HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kAdmin +
          "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
-  EXPECT_EQ(StatusOf(c.ReadResponse()), 413);
+  const std::string refused = c.ReadResponse();
+  EXPECT_EQ(StatusOf(refused), 413);
+  EXPECT_NE(refused.find("rather than \\\\u escapes"), std::string::npos) << "the hint for escaped text: " << refused;
   EXPECT_EQ(sync_.docs().Get(Caller::Admin(), project_, "a.md").error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(StatusOf(Client(server_->port()).Get("/api/health")), 200);
 }
