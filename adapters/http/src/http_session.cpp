@@ -237,18 +237,24 @@ void HttpSession<Stream>::ServeMetrics(const Request& request) {
 template <class Stream>
 void HttpSession<Stream>::OpenEventStream(Request request) {
   shared_->busy.fetch_add(1);
+  const auto started = std::chrono::steady_clock::now();
   beast::error_code ec;
   const auto peer = Transport().socket().remote_endpoint(ec);
   std::string address = ec ? std::string("unknown") : peer.address().to_string();
-  shared_->workers.Post([self = shared_from_this(), request = std::move(request),
-                                          address = std::move(address)] {
+  shared_->workers.Post([self = shared_from_this(), request = std::move(request), address = std::move(address),
+                         started] {
     const Api& api = self->shared_->api;
+    // Every stream asked for is a line of the access log and a count in /metrics, as any
+    // request is: a refused one (a guessed ?token=, a stream cap reached) above all.
+    const auto refuse = [&](const Status& error) {
+      self->shared_->Record(request, error.http_status(), started);
+      self->RefuseStream(error);
+    };
     auto stream = api.OpenEventStream(request);
-    if (!stream) return self->RefuseStream(stream.error());
+    if (!stream) return refuse(stream.error());
     std::string credential = stream->caller.is_admin() ? "admin" : "key:" + stream->caller.key_id();
-    if (Status opened = self->shared_->limits.OpenStream(address, credential); !opened.ok()) {
-      return self->RefuseStream(opened);
-    }
+    if (Status opened = self->shared_->limits.OpenStream(address, credential); !opened.ok()) return refuse(opened);
+    self->shared_->Record(request, self->upgrade_ ? 101 : 200, started);
     // The connection counts as a stream from here, and an EventStreamSession takes it
     // over. The network thread leaves this session alone meanwhile: it reads nothing more
     // until an answer is posted back, and none will be.

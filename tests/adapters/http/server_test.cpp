@@ -290,8 +290,19 @@ TEST_F(ServerTest, TheAccessLogHasMethodPathStatusAndTimeAndNoSecrets) {
   EXPECT_EQ(StatusOf(c.Get(HookStatus() + "?token=query-secret", KeyHeader())), 200);
   EXPECT_EQ(StatusOf(c.Get("/api/projects", "Authorization: Bearer " + kAdmin + "\r\n")), 200);
   EXPECT_EQ(StatusOf(c.Get("/api/projects/" + project_ + "/docs/missing.md", KeyHeader())), 404);
+  // Event streams too, a refused one above all (a guessed ?token=, whose value stays out).
+  Client guess(server_->port());
+  EXPECT_EQ(StatusOf(guess.Get("/api/projects/" + project_ + "/events?token=sk_guess-secret")), 401);
+  {
+    Client stream(server_->port());
+    stream.Send("GET /api/projects/" + project_ + "/events HTTP/1.1\r\nHost: x\r\n" + KeyHeader() + "\r\n");
+    EXPECT_EQ(StatusOf(ReadUntil(stream, "\r\n\r\n")), 200);
+  }
   server_->Stop(1s);  // flushes the log
   const std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects/" + project_ + "/events 401 [0-9]+us\n"))) << log;
+  EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects/" + project_ + "/events 200 [0-9]+us\n"))) << log;
+  EXPECT_EQ(log.find("sk_guess-secret"), std::string::npos) << "a stream's ?token= is left out";
   EXPECT_TRUE(std::regex_search(log, std::regex("GET " + HookStatus() + " 200 [0-9]+us\n"))) << log;
   EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects 200 [0-9]+us\n"))) << log;
   EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects/" + project_ + "/docs/missing.md 404 [0-9]+us\n")))
