@@ -348,6 +348,27 @@ TEST_F(ServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
   EXPECT_EQ(refused.find("100 Continue"), std::string::npos);
 }
 
+// HEAD is GET without the body (a load balancer's health check, curl -I): the same status
+// and length, and the next answer on the connection starts right after the head. An event
+// stream has no head to give.
+TEST_F(ServerTest, HeadIsAnsweredAsGetWithoutTheBody) {
+  StartServer();
+  Client c(server_->port());
+  const std::string get = c.Get("/api/health");
+  ASSERT_EQ(StatusOf(get), 200);
+  c.Send("HEAD /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string head = ReadUntil(c, "\r\n\r\n");
+  EXPECT_EQ(StatusOf(head), 200) << head;
+  EXPECT_EQ(HeaderOf(head, "content-length"), HeaderOf(get, "content-length"));
+  EXPECT_EQ(head.substr(head.find("\r\n\r\n") + 4), "") << "HEAD sent a body";
+  EXPECT_EQ(StatusOf(c.Get("/api/projects/" + project_ + "/docs", KeyHeader())), 200) << "the connection goes on";
+  Client stream(server_->port());
+  stream.Send("HEAD /api/projects/" + project_ + "/events HTTP/1.1\r\nHost: x\r\n" + KeyHeader() + "\r\n");
+  const std::string refused = ReadUntil(stream, "\r\n\r\n");
+  EXPECT_EQ(StatusOf(refused), 405) << refused;
+  EXPECT_EQ(HeaderOf(refused, "allow"), "GET");
+}
+
 TEST_F(ServerTest, OversizedHeadersGet431) {
   StartServer({.max_header_bytes = 2048});
   Client c(server_->port());

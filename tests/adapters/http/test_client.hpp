@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -89,6 +90,17 @@ class Client {
 
 inline int StatusOf(const std::string& response) {
   return response.size() > 12 ? std::stoi(response.substr(9, 3)) : 0;
+}
+
+/// The value of header `name` (lower case) in a raw response, or "(absent)".
+inline std::string HeaderOf(const std::string& response, const std::string& name) {
+  const std::string head = response.substr(0, response.find("\r\n\r\n") + 2);
+  std::string lower = head;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto at = lower.find("\r\n" + name + ": ");
+  if (at == std::string::npos) return "(absent)";
+  const auto from = at + 4 + name.size();
+  return head.substr(from, head.find("\r\n", from) - from);
 }
 
 /// Reads from `c` until `needle` has arrived (or the time is up); returns what was read.

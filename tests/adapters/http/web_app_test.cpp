@@ -52,20 +52,6 @@ fs::path MakeDist(const std::string& name) {
   return dir;
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-/// The value of header `name` (lower case) in a raw response, or "(absent)".
-std::string HeaderOf(const std::string& response, const std::string& name) {
-  const std::string head = response.substr(0, response.find("\r\n\r\n") + 2);
-  const auto at = Lower(head).find("\r\n" + name + ": ");
-  if (at == std::string::npos) return "(absent)";
-  const auto from = at + 4 + name.size();
-  return head.substr(from, head.find("\r\n", from) - from);
-}
-
 std::string BodyOf(const std::string& response) {
   const auto end = response.find("\r\n\r\n");
   return end == std::string::npos ? "" : response.substr(end + 4);
