@@ -66,16 +66,22 @@ void InitLibgit2Once() {
 // A failure talking to the remote: neither the token nor a password in the URL may reach
 // the message.
 Status MapRemoteError(int rc, std::string_view what, const GitTarget& target) {
-  // libgit2 cannot parse the URL (an unknown scheme, a malformed authority): no retry can
-  // help, so it is the caller's to correct, not an unreachable remote. Its own words quote
-  // the URL; the project's readers are told which part to check instead.
+  return MapGitError(rc, what, {target.token, RemoteUrlSecret(target.url)});
+}
+
+// A failure where libgit2 reads the URL (making the remote, connecting for a transfer).
+// GIT_EINVALIDSPEC there means it cannot parse the URL (an unknown scheme, a malformed
+// authority): no retry can help, so it is the caller's to correct, not an unreachable
+// remote. libgit2's own words quote the URL; the project's readers are told which part to
+// check instead. (Elsewhere the same code names a bad ref, which the branch makes.)
+Status MapUrlError(int rc, std::string_view what, const GitTarget& target) {
   if (rc == GIT_EINVALIDSPEC && KindOfRemote(target.url) != RemoteKind::kLocal) {
     return Status(ErrorCode::kInvalidArgument,
                   "git cannot read the project's repoUrl as a remote URL; correct its scheme (https, http, ssh, git), "
                   "host or port",
                   {}, "git2/-12");
   }
-  return MapGitError(rc, what, {target.token, RemoteUrlSecret(target.url)});
+  return MapRemoteError(rc, what, target);
 }
 
 long WholeSeconds(std::chrono::milliseconds d) { return static_cast<long>((d.count() + 999) / 1000); }
@@ -87,7 +93,7 @@ Status TransferError(const TransferScope& scope, int rc, std::string_view what, 
   const std::string tail = " (" + RedactRemoteUrl(target.url) + "); " + std::string(consequence);
   switch (scope.failure()) {
     case TransferFailure::kNone:
-      return MapRemoteError(rc, what, target);
+      return MapUrlError(rc, what, target);
     case TransferFailure::kConnectTimeout:
       return Status::DeadlineExceeded("the git remote did not accept a connection within " +
                                           std::to_string(WholeSeconds(options.connect_timeout)) + " s" + tail,
@@ -154,7 +160,7 @@ int ProvideCredentials(git_credential** out, const char* /*url*/, const char* us
 Result<Remote> AnonymousRemote(git_repository* repo, const GitTarget& target) {
   git_remote* raw = nullptr;
   if (int rc = git_remote_create_anonymous(&raw, repo, target.url.c_str()); rc < 0) {
-    return MapRemoteError(rc, "invalid remote URL", target);
+    return MapUrlError(rc, "invalid remote URL", target);
   }
   return Remote(raw);
 }

@@ -80,11 +80,13 @@ Response Dispatch(SyncService& sync, GitSyncService* git, const ApiOptions& opti
   const auto target = ParseTarget(request.target);
   if (!target) return ErrorResponse(target.error());
   // HEAD is answered as GET is, and the transport leaves the body out (a load balancer's
-  // health check, `curl -I`); an event stream has no head to give without opening it.
+  // health check, `curl -I`). Not where the GET is more than a read: an event stream has no
+  // head to give without opening it, and a pull would be recorded for docs never sent.
   const bool head = request.method == "HEAD";
   const auto match = MatchRoute(head ? std::string_view("GET") : std::string_view(request.method), target->segments,
                                 GitRoutesOf(git));
-  if (head && match && (match->route->Has(kEventStream) || match->route->Has(kTransportOnly))) {
+  if (head && match &&
+      (match->route->Has(kEventStream) || match->route->Has(kTransportOnly) || match->route->Has(kReadIsRecorded))) {
     return MethodNotAllowed("GET", false);
   }
   if (!match) {
@@ -130,6 +132,8 @@ Response Dispatch(SyncService& sync, GitSyncService* git, const ApiOptions& opti
 }  // namespace
 
 bool Api::IsAdmin(const Request& request) const {
+  // A second Authorization is no admin's, whichever copy holds the token.
+  if (!RepeatedSingleHeader(request).empty()) return false;
   auto caller = Authenticate(sync_, options_, request);
   return caller && caller->is_admin();
 }
@@ -176,11 +180,8 @@ std::optional<Response> Api::HandleCached(const Request& request) const {
   }
   const std::string_view key = KeyWithoutAdminToken(request);
   if (key.empty()) return std::nullopt;
-  // A second key (or any header sent twice that means one thing) is Handle's 400.
-  if (std::count_if(request.headers.begin(), request.headers.end(),
-                    [](const auto& h) { return h.first == "x-api-key"; }) != 1) {
-    return std::nullopt;
-  }
+  // Any header sent twice that means one thing (a second key, an If-Match) is Handle's 400.
+  if (!RepeatedSingleHeader(request).empty()) return std::nullopt;
   try {
     const auto segments = PathSegments::Split(request.target);
     if (!segments) return std::nullopt;

@@ -254,7 +254,7 @@ void HttpSession<Stream>::OpenEventStream(Request request) {
     if (!stream) return refuse(stream.error());
     std::string credential = stream->caller.is_admin() ? "admin" : "key:" + stream->caller.key_id();
     if (Status opened = self->shared_->limits.OpenStream(address, credential); !opened.ok()) return refuse(opened);
-    self->shared_->Record(request, self->upgrade_ ? 101 : 200, started);
+    const bool websocket = self->upgrade_.has_value();
     // The connection counts as a stream from here, and an EventStreamSession takes it
     // over. The network thread leaves this session alone meanwhile: it reads nothing more
     // until an answer is posted back, and none will be.
@@ -271,8 +271,10 @@ void HttpSession<Stream>::OpenEventStream(Request request) {
         stream->project_id, [weak](const Event& e) {
           if (auto s = weak.lock()) s->Deliver(e);
         });
-    // The first page is read here, so that a seq the log no longer holds is answered 410.
+    // The first page is read here, so that a seq the log no longer holds is answered 410
+    // (a WebSocket is upgraded first and told with close code 4410).
     auto page = api.ReplayPage(*stream, stream->last_seq);
+    self->shared_->Record(request, websocket ? 101 : page ? 200 : page.error().http_status(), started);
     auto executor = next->executor();
     net::post(executor, [next = std::move(next), subscription = std::move(subscription), page = std::move(page),
                          stream = std::move(stream).value()]() mutable {

@@ -230,7 +230,8 @@ void BindKeysEventsHooksGit(py::module_& m) {
             return Unwrap(Unwrap(g.s.lib->git())->Import(g.s.caller(), pid, {path, recursive, lock_token}));
           },
           "project_id"_a, "path"_a = py::none(), "recursive"_a = true, "lock_token"_a = py::none(), Release(),
-          "Imports the branch's docs folder: new, updated (three-way merged), deleted, conflicts.")
+          "Imports the branch's docs folder (or `path`, a folder in it; docs keep their names under the "
+          "docsPath): new, updated (three-way merged), deleted, conflicts.")
       .def(
           "push",
           [](const Git& g, const std::string& pid, std::optional<std::string> file_name,

@@ -32,7 +32,10 @@ struct GitSyncOptions {
 };
 
 struct ImportRequest {
-  std::optional<std::string> path;  ///< folder to import; default the project's docsPath
+  /// The folder to import: the project's docsPath (the default) or a folder in it
+  /// (kInvalidArgument otherwise). Docs are named by their place under the docsPath either
+  /// way; deletions are read only inside this folder.
+  std::optional<std::string> path;
   bool recursive = true;
   std::optional<std::string> lock_token;  ///< required while the project is locked
   /// Wait for a sync of the project that is already running to end, instead of failing

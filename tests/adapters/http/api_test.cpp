@@ -444,6 +444,13 @@ TEST_F(ApiTest, DocGetThroughTheCacheAnswersTheStorePathsBytes) {
     EXPECT_EQ(r->headers, from_store.headers);
     EXPECT_EQ(r->body, from_store.body);
   }
+  // A header that means one thing, sent twice, is never the cache's to answer: Handle
+  // refuses it, warm cache or not.
+  Request twice = get;
+  twice.headers.emplace_back("if-match", "\"v1\"");
+  twice.headers.emplace_back("if-match", "\"v2\"");
+  EXPECT_FALSE(cached_api_.HandleCached(twice).has_value());
+  EXPECT_EQ(cached_api_.Handle(twice).status, 400);
   // HEAD is answered as GET (the transport leaves the body out): the cache answers no
   // HEAD, and the API's answer to one is the GET's, with or without a cache.
   const Request head{"HEAD", get.target, get.headers, ""};
@@ -578,6 +585,14 @@ TEST_F(ApiTest, BadInputGets4xxAndChangesNothing) {
   }
   EXPECT_EQ(Snapshot(), before) << "a rejected request changed something";
   EXPECT_EQ(Call("GET", "/api/health").status, 200);
+}
+
+// /metrics off this machine takes the admin token in one Authorization only.
+TEST_F(ApiTest, TheAdminTokenSentTwiceIsNoAdmins) {
+  const Request once{"GET", "/metrics", {{"authorization", "Bearer " + kAdmin}}, ""};
+  EXPECT_TRUE(api_.IsAdmin(once));
+  const Request twice{"GET", "/metrics", {{"authorization", "Bearer " + kAdmin}, {"authorization", "Bearer x"}}, ""};
+  EXPECT_FALSE(api_.IsAdmin(twice));
 }
 
 // What a refusal quotes of the request (a project id, a parameter's name) is answered as

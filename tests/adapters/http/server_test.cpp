@@ -298,10 +298,16 @@ TEST_F(ServerTest, TheAccessLogHasMethodPathStatusAndTimeAndNoSecrets) {
     stream.Send("GET /api/projects/" + project_ + "/events HTTP/1.1\r\nHost: x\r\n" + KeyHeader() + "\r\n");
     EXPECT_EQ(StatusOf(ReadUntil(stream, "\r\n\r\n")), 200);
   }
+  Client stale(server_->port());
+  stale.Send("GET /api/projects/" + project_ + "/events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 99\r\n" + KeyHeader() +
+             "\r\n");
+  EXPECT_EQ(StatusOf(stale.ReadResponse()), 410);
   server_->Stop(1s);  // flushes the log
   const std::string log = testing::internal::GetCapturedStderr();
   EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects/" + project_ + "/events 401 [0-9]+us\n"))) << log;
   EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects/" + project_ + "/events 200 [0-9]+us\n"))) << log;
+  EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects/" + project_ + "/events 410 [0-9]+us\n")))
+      << "a seq the log no longer holds is logged as its 410: " << log;
   EXPECT_EQ(log.find("sk_guess-secret"), std::string::npos) << "a stream's ?token= is left out";
   EXPECT_TRUE(std::regex_search(log, std::regex("GET " + HookStatus() + " 200 [0-9]+us\n"))) << log;
   EXPECT_TRUE(std::regex_search(log, std::regex("GET /api/projects 200 [0-9]+us\n"))) << log;
@@ -367,6 +373,13 @@ TEST_F(ServerTest, HeadIsAnsweredAsGetWithoutTheBody) {
   const std::string refused = ReadUntil(stream, "\r\n\r\n");
   EXPECT_EQ(StatusOf(refused), 405) << refused;
   EXPECT_EQ(HeaderOf(refused, "allow"), "GET");
+  // The hook sync records the key's pull: a HEAD, which sends no docs, is not one.
+  Client pull(server_->port());
+  pull.Send("HEAD /api/hook/sync/" + project_ + " HTTP/1.1\r\nHost: x\r\n" + KeyHeader() + "\r\n");
+  EXPECT_EQ(StatusOf(ReadUntil(pull, "\r\n\r\n")), 405);
+  for (const ApiKey& k : sync_.keys().List(Caller::Admin(), project_).value()) {
+    EXPECT_FALSE(k.last_pulled_at.has_value()) << "a HEAD recorded a pull";
+  }
 }
 
 TEST_F(ServerTest, OversizedHeadersGet431) {
@@ -679,6 +692,13 @@ TEST_F(ServerTest, WebSocketTakesTheSecretAsASubprotocolAndAnswersAitkV1) {
                                   "Sec-WebSocket-Protocol: aitk.v1, " + bad + "\r\n"));
     EXPECT_EQ(StatusOf(refused.ReadResponse()), 401) << bad;
   }
+  // The offer may span several lines, which are one list: a second secret on another line
+  // is seen too.
+  Client two_lines(server_->port());
+  two_lines.Send(WebSocketUpgrade("/api/projects/" + project_ + "/events",
+                                  "Sec-WebSocket-Protocol: aitk.v1, aitk.auth." + Base64Url(kAdmin) +
+                                      "\r\nSec-WebSocket-Protocol: aitk.auth." + Base64Url("x") + "\r\n"));
+  EXPECT_EQ(StatusOf(two_lines.ReadResponse()), 401);
 }
 
 TEST_F(ServerTest, WebSocketHandshakesAreRefusedLikeAnyRequest) {

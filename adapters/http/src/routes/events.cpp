@@ -47,7 +47,13 @@ Result<EventStream> Api::OpenEventStream(const Request& request) const {
   Request with_credentials = request;
   std::optional<std::string> secret;
   if (auto token = target->query.find("token"); token != target->query.end()) secret = token->second;
-  if (const auto offered = request.Header("sec-websocket-protocol"); !offered.empty() && !secret) {
+  // The offer may come as several header lines, which mean one list (RFC 6455 §11.3.4):
+  // all of them are read, so a second aitk.auth. entry on another line is seen too.
+  std::string offered;
+  for (const auto& [name, value] : request.headers) {
+    if (name == "sec-websocket-protocol") offered.append(offered.empty() ? "" : ", ").append(value);
+  }
+  if (!offered.empty() && !secret) {
     LIBSYNC_ASSIGN_OR_RETURN(secret, SecretFromProtocols(offered));
   }
   if (secret) {

@@ -15,7 +15,7 @@ constexpr std::array kRoutes = {
     // first match ends the walk.
     Route{"GET", "/api/hook/status/:id", Access::kReadKey, HookStatus, kKeysFromHookCache, HookStatusFromCache},
     Route{"GET", "/api/hook/docs/:id", Access::kReadKey, HookDocs, kKeysFromHookCache, HookDocsFromCache},
-    Route{"GET", "/api/hook/sync/:id", Access::kReadKey, HookSync, kKeysFromHookCache},
+    Route{"GET", "/api/hook/sync/:id", Access::kReadKey, HookSync, kKeysFromHookCache | kReadIsRecorded},
     Route{"POST", "/api/hook/sync/:id", Access::kReadKey, HookSyncPost, kKeysFromHookCache},
 
     // Docs. A doc's sub-routes come before the doc itself: `…/docs/a.md/history` is a.md's

@@ -52,6 +52,9 @@ enum RouteFlag : unsigned {
   /// against the project's webhook secret; served only when ApiOptions::webhooks is set
   /// (404 otherwise). The answer comes at once; the import runs on the scheduler's threads.
   kWebhook = 1u << 5,
+  /// A GET that records the read (the hook sync records the key's pull): HEAD, which sends
+  /// nothing, is refused there (405) rather than recorded as a pull.
+  kReadIsRecorded = 1u << 6,
 };
 
 /// Answers a request. `call` holds the decoded path parameters and, unless the route is
