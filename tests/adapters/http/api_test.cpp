@@ -587,6 +587,20 @@ TEST_F(ApiTest, BadInputGets4xxAndChangesNothing) {
   EXPECT_EQ(Call("GET", "/api/health").status, 200);
 }
 
+// Only a Bearer Authorization is this server's (the scheme in any case): a proxy in front
+// that asks for its own password passes its Basic header on, and the key beside it counts.
+TEST_F(ApiTest, AnAuthorizationOfAnotherSchemeLeavesTheKeyToCount) {
+  const std::string status = "/api/hook/status/" + project_;
+  Reply with_key = Call("GET", status, "", {{"authorization", "Basic dXNlcjpwYXNz"}, {"x-api-key", read_key_}});
+  EXPECT_EQ(with_key.status, 200) << with_key.body;
+  Reply alone = Call("GET", status, "", {{"authorization", "Basic dXNlcjpwYXNz"}});
+  EXPECT_EQ(alone.status, 401);
+  EXPECT_NE(std::string(alone.body.at("message").as_string()).find("Authorization: Bearer"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/api/projects", "", {{"authorization", "bearer " + kAdmin}}).status, 200);
+  EXPECT_EQ(Call("GET", "/api/projects", "", {{"authorization", "Bearer wrong"}, {"x-api-key", read_key_}}).status, 401)
+      << "a wrong admin token is refused even beside a key";
+}
+
 // /metrics off this machine takes the admin token in one Authorization only.
 TEST_F(ApiTest, TheAdminTokenSentTwiceIsNoAdmins) {
   const Request once{"GET", "/metrics", {{"authorization", "Bearer " + kAdmin}}, ""};

@@ -57,10 +57,13 @@ Result<EventStream> Api::OpenEventStream(const Request& request) const {
     LIBSYNC_ASSIGN_OR_RETURN(secret, SecretFromProtocols(offered));
   }
   if (secret) {
+    // First, so that it is the one read: a browser behind a proxy that asks for its own
+    // password sends that proxy's Authorization: Basic along.
+    auto& headers = with_credentials.headers;
     if (secret->rfind("sk_", 0) == 0) {
-      with_credentials.headers.emplace_back("x-api-key", *secret);
+      headers.emplace(headers.begin(), "x-api-key", *secret);
     } else {
-      with_credentials.headers.emplace_back("authorization", "Bearer " + *secret);
+      headers.emplace(headers.begin(), "authorization", "Bearer " + *secret);
     }
   }
   auto caller = Authenticate(sync_, options_, with_credentials);

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
+#include <optional>
 
 #include "libsync/hashing.hpp"
 
@@ -21,22 +23,35 @@ Result<std::int64_t> ParseETag(std::string_view tag) {
   return version;
 }
 
+/// The token of an `Authorization: Bearer <token>` header (the scheme in any case, RFC
+/// 9110 §11.1), or nullopt. Another scheme is not this server's: a proxy in front that asks
+/// for its own password (Basic) passes its header on with the request.
+std::optional<std::string_view> BearerToken(const Request& request) {
+  const std::string_view auth = request.Header("authorization");
+  constexpr std::string_view kBearer = "bearer ";
+  if (auth.size() < kBearer.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kBearer.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(auth[i])) != kBearer[i]) return std::nullopt;
+  }
+  return auth.substr(kBearer.size());
+}
+
 }  // namespace
 
 Result<Caller> Authenticate(SyncService& sync, const ApiOptions& options, const Request& request) {
-  if (const auto auth = request.Header("authorization"); !auth.empty()) {
-    constexpr std::string_view kBearer = "Bearer ";
-    if (auth.rfind(kBearer, 0) == 0 && ConstantTimeEquals(auth.substr(kBearer.size()), options.admin_token)) {
-      return Caller::Admin();
-    }
+  if (const auto token = BearerToken(request)) {
+    if (ConstantTimeEquals(*token, options.admin_token)) return Caller::Admin();
     return Status::Unauthenticated("invalid admin token");
   }
   if (const auto key = request.Header("x-api-key"); !key.empty()) return sync.keys().Authenticate(key);
+  if (!request.Header("authorization").empty()) {
+    return Status::Unauthenticated("the admin token goes as Authorization: Bearer <admin token>; a key as X-API-Key");
+  }
   return Status::Unauthenticated("missing credentials: send Authorization: Bearer <admin token> or X-API-Key");
 }
 
 std::string_view KeyWithoutAdminToken(const Request& request) {
-  if (!request.Header("authorization").empty()) return {};
+  if (BearerToken(request)) return {};
   return request.Header("x-api-key");
 }
 
