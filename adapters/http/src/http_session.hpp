@@ -66,6 +66,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   void RefusePlainHttp();
   void DoReadHeader(bool first);
   void CloseIdle() override;
+  std::string_view IdleAddress() const override { return address_ ? std::string_view(*address_) : std::string_view(); }
   void OnHeader(boost::beast::error_code ec, std::size_t);
   void OnBody(boost::beast::error_code ec, std::size_t);
   void ServeMetrics(const Request& request);

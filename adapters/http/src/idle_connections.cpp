@@ -43,4 +43,14 @@ bool IdleConnections::CloseOldest() {
   return true;
 }
 
+bool IdleConnections::CloseOldestFrom(std::string_view address) {
+  for (Member* m = head_; m; m = m->next_) {
+    if (m->IdleAddress() != address) continue;
+    Remove(*m);
+    m->CloseIdle();
+    return true;
+  }
+  return false;
+}
+
 }  // namespace libsync::web

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <string_view>
 
 namespace libsync::web {
 
@@ -25,6 +26,8 @@ class IdleConnections {
    public:
     /// Closes the connection; called on its network thread, after it left the list.
     virtual void CloseIdle() = 0;
+    /// The remote address the connection counts against (its per-address cap), or empty.
+    virtual std::string_view IdleAddress() const = 0;
 
    protected:
     virtual ~Member() = default;
@@ -45,6 +48,9 @@ class IdleConnections {
   void Remove(Member& m);
   /// Closes the connection that has waited longest; false when none waits.
   bool CloseOldest();
+  /// Closes the connection from `address` that has waited longest; false when none waits.
+  /// Walks the list from its oldest: only at an address's cap (ConnectionLimits).
+  bool CloseOldestFrom(std::string_view address);
   /// When the longest waiting connection started waiting (CoarseNow), or kNone.
   std::int64_t oldest_since() const { return oldest_.load(std::memory_order_relaxed); }
 

@@ -134,27 +134,36 @@ class BeastServer final : public Server {
       }
       std::string address = peer_.address().to_string();
       if (!shared_->limits.TryOpenFromAddress(address)) {
-        Response refused = ErrorResponse(
-            Status(ErrorCode::kRateLimited, "too many connections from this address (at most " +
-                                                std::to_string(shared_->limits.caps().connections_per_address) + ")"));
-        refused.headers.emplace_back("retry-after", kRetryAfterSeconds);
-        Refuse(socket, refused);
+        // At the address's cap, one of its own connections that waits for a request makes
+        // room, as one of any address does near the overall cap: a client's pool of idle
+        // keep-alive connections must not shut out everyone else behind the same address.
+        ShedFromAddressThenAdmit(std::move(socket), std::move(address));
         return DoAccept();
       }
-      // Near the cap, the connection that has waited longest for a request makes room:
-      // the new one is admitted once it is closed, on its own thread, through the cap
-      // like any other. Counting it in at once (as before) let a burst overshoot the cap:
-      // every accept until the close ran saw the same oldest connection, and a close that
-      // found nothing left to close still had let one in.
-      if (shared_->limits.ShouldShed()) {
-        if (const auto thread = LongestIdleThread()) {
-          ShedThenAdmit(*thread, std::move(socket), std::move(address));
-          return DoAccept();
-        }
-      }
-      Admit(std::move(socket), std::move(address));
+      AdmitOrShed(std::move(socket), std::move(address));
       DoAccept();
     });
+  }
+
+  // On the acceptor's thread, for a connection counted against its address.
+  void AdmitOrShed(tcp::socket socket, std::string address) {
+    // Near the cap, the connection that has waited longest for a request makes room:
+    // the new one is admitted once it is closed, on its own thread, through the cap
+    // like any other. Counting it in at once (as before) let a burst overshoot the cap:
+    // every accept until the close ran saw the same oldest connection, and a close that
+    // found nothing left to close still had let one in.
+    if (shared_->limits.ShouldShed()) {
+      if (const auto thread = LongestIdleThread()) return ShedThenAdmit(*thread, std::move(socket), std::move(address));
+    }
+    Admit(std::move(socket), std::move(address));
+  }
+
+  void RefuseForItsAddress(tcp::socket& socket) {
+    Response refused = ErrorResponse(
+        Status(ErrorCode::kRateLimited, "too many connections from this address (at most " +
+                                            std::to_string(shared_->limits.caps().connections_per_address) + ")"));
+    refused.headers.emplace_back("retry-after", kRetryAfterSeconds);
+    Refuse(socket, refused);
   }
 
   // On the acceptor's thread: a place under the cap, a network thread, a session; or 503.
@@ -227,6 +236,35 @@ class BeastServer final : public Server {
           return;
         }
         Admit(std::move(admitted), std::move(address));
+      });
+    });
+  }
+
+  // A connection over its address's cap: each network thread in turn closes the connection
+  // from that address that has waited longest for a request, if it has one; once one did,
+  // the new connection is counted in its place (another may have taken the place meanwhile:
+  // then the next thread is asked), and when no thread had one, it is refused (429).
+  void ShedFromAddressThenAdmit(tcp::socket socket, std::string address) {
+    beast::error_code ec;
+    const int fd = socket.release(ec);
+    if (ec) return;
+    ShedFromAddress(0, std::make_shared<ShedWait>(fd), std::move(address));
+  }
+  void ShedFromAddress(std::size_t thread, std::shared_ptr<ShedWait> wait, std::string address) {
+    net::post(*loops_[thread].context, [this, shared = shared_, thread, wait, address = std::move(address)]() mutable {
+      const bool closed = shared->waiting[thread]->CloseOldestFrom(address);
+      net::post(acceptor_.get_executor(), [this, thread, closed, wait, address = std::move(address)]() mutable {
+        const bool admitted = closed && shared_->limits.TryOpenFromAddress(address);
+        if (!admitted && thread + 1 < loops_.size()) return ShedFromAddress(thread + 1, wait, std::move(address));
+        tcp::socket socket(acceptor_.get_executor());
+        beast::error_code assigned;
+        socket.assign(shared_->protocol, std::exchange(wait->fd, -1), assigned);
+        if (assigned) {
+          if (admitted) shared_->limits.CloseFromAddress(address);
+          return;
+        }
+        if (!admitted) return RefuseForItsAddress(socket);
+        AdmitOrShed(std::move(socket), std::move(address));
       });
     });
   }

@@ -175,5 +175,38 @@ TEST_F(ConnectionFairness, OneAddressCannotHoldEveryRequestConnection) {
   EXPECT_EQ(StatusOf(listed), 200) << listed;
 }
 
+// A client's pool of idle keep-alive connections filled its address's cap and shut out
+// every other client behind that address until they timed out: at the cap, the address's
+// own connection that has waited longest for a request makes room. Connections busy with
+// a request are never shed for it.
+TEST_F(ConnectionFairness, AnAddressAtItsCapMakesRoomByClosingItsOwnIdleConnection) {
+  StartServer({.max_connections = 64, .max_connections_per_address = 4});
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(std::make_unique<Client>(port(), "127.0.0.1"));
+    ASSERT_EQ(StatusOf(idle.back()->Get("/api/health")), 200);  // kept alive, then waiting
+    std::this_thread::sleep_for(20ms);                            // each waits a little less
+  }
+  Client newcomer(port(), "127.0.0.1");
+  const std::string served = newcomer.Get("/api/health");
+  EXPECT_EQ(StatusOf(served), 200) << served;
+  EXPECT_EQ(idle.front()->ReadRaw(500ms), "") << "closed without an answer";
+  EXPECT_TRUE(idle.front()->closed()) << "the longest waiting one made room";
+  EXPECT_EQ(StatusOf(idle.back()->Get("/api/health")), 200) << "the others stay";
+
+  // Four connections in the middle of a request: nothing to shed, so 429.
+  std::vector<std::unique_ptr<Client>> busy;
+  for (int i = 0; i < 4; ++i) {
+    busy.push_back(std::make_unique<Client>(port(), "127.0.0.2"));
+    busy.back()->Send("PUT " + DocPath("a.md") + " HTTP/1.1\r\nHost: x\r\n" + AdminHeader() +
+                      "Content-Length: 100000\r\n\r\n{");
+  }
+  std::this_thread::sleep_for(100ms);
+  Client refused(port(), "127.0.0.2");
+  const std::string answer = refused.Get("/api/health");
+  EXPECT_EQ(StatusOf(answer), 429) << answer;
+  for (auto& c : busy) EXPECT_FALSE(c->closed());
+}
+
 }  // namespace
 }  // namespace libsync::web

@@ -77,7 +77,9 @@ struct ServerOptions {
   /// only while a hook or the CLI asks: half the connection cap leaves such a team far more
   /// than it uses, and the other half to everyone else, whatever one address does (a
   /// client that sends headers and trickles its body is not idle, so shedding does not
-  /// reach it). At most half of max_connections.
+  /// reach it). At most half of max_connections. At this cap, the address's own connection
+  /// that has waited longest for a request is closed to make room, so one client's pool of
+  /// idle keep-alive connections does not shut out the others behind its address.
   std::size_t max_connections_per_address = 512;
   bool access_log = true;  ///< one line per request on stderr: method, path (no query), status, time
   /// Serves the event streams from this hub: GET /api/projects/:id/events and
