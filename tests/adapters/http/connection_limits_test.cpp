@@ -60,6 +60,14 @@ class ConnectionFairness : public ServerFixture {
     EXPECT_EQ(StatusOf(head), 200) << head;
     return c;
   }
+
+  /// A connection from `address` in the middle of a request: headers with a large
+  /// Content-Length sent, the body only begun (busy, so never shed as idle).
+  std::unique_ptr<Client> MidRequest(const std::string& address) {
+    auto c = std::make_unique<Client>(port(), address.c_str());
+    c->Send("PUT " + DocPath("a.md") + " HTTP/1.1\r\nHost: x\r\n" + AdminHeader() + "Content-Length: 100000\r\n\r\n{");
+    return c;
+  }
 };
 
 // One read key held more streams than there were connections: every other client, admin
@@ -152,9 +160,7 @@ TEST_F(ConnectionFairness, OneAddressCannotHoldEveryRequestConnection) {
   StartServer({.max_connections = 8});
   std::vector<std::unique_ptr<Client>> trickling;
   for (int i = 0; i < 8; ++i) {
-    trickling.push_back(std::make_unique<Client>(port(), "127.0.0.1"));
-    trickling.back()->Send("PUT " + DocPath("a.md") + " HTTP/1.1\r\nHost: x\r\n" + AdminHeader() +
-                           "Content-Length: 100000\r\n\r\n{");
+    trickling.push_back(MidRequest("127.0.0.1"));
     std::this_thread::sleep_for(10ms);
   }
   int refused = 0;
@@ -196,11 +202,7 @@ TEST_F(ConnectionFairness, AnAddressAtItsCapMakesRoomByClosingItsOwnIdleConnecti
 
   // Four connections in the middle of a request: nothing to shed, so 429.
   std::vector<std::unique_ptr<Client>> busy;
-  for (int i = 0; i < 4; ++i) {
-    busy.push_back(std::make_unique<Client>(port(), "127.0.0.2"));
-    busy.back()->Send("PUT " + DocPath("a.md") + " HTTP/1.1\r\nHost: x\r\n" + AdminHeader() +
-                      "Content-Length: 100000\r\n\r\n{");
-  }
+  for (int i = 0; i < 4; ++i) busy.push_back(MidRequest("127.0.0.2"));
   std::this_thread::sleep_for(100ms);
   Client refused(port(), "127.0.0.2");
   const std::string answer = refused.Get("/api/health");
