@@ -43,8 +43,9 @@ bool IdleConnections::CloseOldest() {
   return true;
 }
 
-bool IdleConnections::CloseOldestFrom(std::string_view address) {
-  for (Member* m = head_; m; m = m->next_) {
+bool IdleConnections::CloseOldestFrom(std::string_view address, std::int64_t min_wait_ns) {
+  const std::int64_t waiting_since = CoarseNow() - min_wait_ns;
+  for (Member* m = head_; m && m->since_ <= waiting_since; m = m->next_) {
     if (m->IdleAddress() != address) continue;
     Remove(*m);
     m->CloseIdle();

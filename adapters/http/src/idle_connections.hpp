@@ -48,9 +48,10 @@ class IdleConnections {
   void Remove(Member& m);
   /// Closes the connection that has waited longest; false when none waits.
   bool CloseOldest();
-  /// Closes the connection from `address` that has waited longest; false when none waits.
-  /// Walks the list from its oldest: only at an address's cap (ConnectionLimits).
-  bool CloseOldestFrom(std::string_view address);
+  /// Closes the connection from `address` that has waited longest, if it has waited at
+  /// least `min_wait_ns`; false when none has. Walks the list from its oldest: only at an
+  /// address's cap (ConnectionLimits).
+  bool CloseOldestFrom(std::string_view address, std::int64_t min_wait_ns);
   /// When the longest waiting connection started waiting (CoarseNow), or kNone.
   std::int64_t oldest_since() const { return oldest_.load(std::memory_order_relaxed); }
 

@@ -240,6 +240,11 @@ class BeastServer final : public Server {
     });
   }
 
+  // A connection of the address that has waited this long for a request is idle: one that
+  // just connected, or just had its answer, may have its request on the way already (its
+  // headers not read yet), and is left alone.
+  static constexpr std::int64_t kIdleBeforeShedForItsAddress = 1'000'000'000;  // 1 s
+
   // A connection over its address's cap: each network thread in turn closes the connection
   // from that address that has waited longest for a request, if it has one; once one did,
   // the new connection is counted in its place (another may have taken the place meanwhile:
@@ -252,7 +257,7 @@ class BeastServer final : public Server {
   }
   void ShedFromAddress(std::size_t thread, std::shared_ptr<ShedWait> wait, std::string address) {
     net::post(*loops_[thread].context, [this, shared = shared_, thread, wait, address = std::move(address)]() mutable {
-      const bool closed = shared->waiting[thread]->CloseOldestFrom(address);
+      const bool closed = shared->waiting[thread]->CloseOldestFrom(address, kIdleBeforeShedForItsAddress);
       net::post(acceptor_.get_executor(), [this, thread, closed, wait, address = std::move(address)]() mutable {
         const bool admitted = closed && shared_->limits.TryOpenFromAddress(address);
         if (!admitted && thread + 1 < loops_.size()) return ShedFromAddress(thread + 1, wait, std::move(address));

@@ -184,7 +184,8 @@ TEST_F(ConnectionFairness, OneAddressCannotHoldEveryRequestConnection) {
 // A client's pool of idle keep-alive connections filled its address's cap and shut out
 // every other client behind that address until they timed out: at the cap, the address's
 // own connection that has waited longest for a request makes room. Connections busy with
-// a request are never shed for it.
+// a request are never shed for it, nor those that waited less than a second (their request
+// may be on the way).
 TEST_F(ConnectionFairness, AnAddressAtItsCapMakesRoomByClosingItsOwnIdleConnection) {
   StartServer({.max_connections = 64, .max_connections_per_address = 4});
   std::vector<std::unique_ptr<Client>> idle;
@@ -193,6 +194,9 @@ TEST_F(ConnectionFairness, AnAddressAtItsCapMakesRoomByClosingItsOwnIdleConnecti
     ASSERT_EQ(StatusOf(idle.back()->Get("/api/health")), 200);  // kept alive, then waiting
     std::this_thread::sleep_for(20ms);                            // each waits a little less
   }
+  Client early(port(), "127.0.0.1");
+  EXPECT_EQ(StatusOf(early.Get("/api/health")), 429) << "none has waited a second yet";
+  std::this_thread::sleep_for(1100ms);
   Client newcomer(port(), "127.0.0.1");
   const std::string served = newcomer.Get("/api/health");
   EXPECT_EQ(StatusOf(served), 200) << served;
