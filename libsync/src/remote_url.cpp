@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <charconv>
+
 namespace libsync {
 namespace {
 
@@ -134,13 +136,11 @@ std::string RemoteUrlSyntaxProblem(std::string_view url) {
     if (colon != std::string_view::npos && port.empty()) return "repoUrl's port must be a number from 1 to 65535";
   }
   if (!port.empty()) {
-    unsigned long value = 0;
-    bool digits = port.size() <= 5;
-    for (const char c : port) {
-      digits = digits && c >= '0' && c <= '9';
-      if (digits) value = value * 10 + static_cast<unsigned long>(c - '0');
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (error != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535) {
+      return "repoUrl's port must be a number from 1 to 65535";
     }
-    if (!digits || value < 1 || value > 65535) return "repoUrl's port must be a number from 1 to 65535";
   }
   return {};
 }

@@ -1,8 +1,9 @@
 #include "route_call.hpp"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <optional>
 
@@ -28,11 +29,8 @@ Result<std::int64_t> ParseETag(std::string_view tag) {
 /// for its own password (Basic) passes its header on with the request.
 std::optional<std::string_view> BearerToken(const Request& request) {
   const std::string_view auth = request.Header("authorization");
-  constexpr std::string_view kBearer = "bearer ";
-  if (auth.size() < kBearer.size()) return std::nullopt;
-  for (std::size_t i = 0; i < kBearer.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(auth[i])) != kBearer[i]) return std::nullopt;
-  }
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() < kBearer.size() || strncasecmp(auth.data(), kBearer.data(), kBearer.size()) != 0) return std::nullopt;
   return auth.substr(kBearer.size());
 }
 
