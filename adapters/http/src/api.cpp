@@ -79,16 +79,12 @@ Result<Caller> AuthenticateFor(const Route& route, RouteCall& call) {
 Response Dispatch(SyncService& sync, GitSyncService* git, const ApiOptions& options, const Request& request) {
   const auto target = ParseTarget(request.target);
   if (!target) return ErrorResponse(target.error());
-  // HEAD is answered as GET is, and the transport leaves the body out (a load balancer's
-  // health check, `curl -I`). Not where the GET is more than a read: an event stream has no
-  // head to give without opening it, and a pull would be recorded for docs never sent.
+  // HEAD is answered as GET is where the route serves it, and the transport leaves the
+  // body out.
   const bool head = request.method == "HEAD";
   const auto match = MatchRoute(head ? std::string_view("GET") : std::string_view(request.method), target->segments,
                                 GitRoutesOf(git));
-  if (head && match &&
-      (match->route->Has(kEventStream) || match->route->Has(kTransportOnly) || match->route->Has(kReadIsRecorded))) {
-    return MethodNotAllowed("GET", false);
-  }
+  if (head && match && !match->route->ServesHead()) return MethodNotAllowed("GET", false);
   if (!match) {
     std::string allow = AllowedMethods(target->segments, GitRoutesOf(git));
     if (allow.empty()) return ErrorResponse(Status::NotFound("no such route"));

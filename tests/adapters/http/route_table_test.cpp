@@ -166,19 +166,19 @@ class RouteTableApi : public ::testing::Test {
   CreatedApiKey read_key_, write_key_;
 };
 
-TEST_F(RouteTableApi, WrongMethodIs405WithTheTablesMethodsForThePath) {
+TEST_F(RouteTableApi, WrongMethodIs405WithTheMethodsServedOnThePath) {
   const std::string p = "/api/projects/" + project_;
   const std::pair<std::string, std::string> cases[] = {
-      {p + "/lock", "GET, POST, DELETE"},
-      {"/api/projects", "GET, POST"},
-      {p, "GET, PUT, DELETE"},
-      {p + "/docs", "GET"},
-      {p + "/docs/a.md", "GET, PUT, DELETE"},
+      {p + "/lock", "GET, HEAD, POST, DELETE"},
+      {"/api/projects", "GET, HEAD, POST"},
+      {p, "GET, HEAD, PUT, DELETE"},
+      {p + "/docs", "GET, HEAD"},
+      {p + "/docs/a.md", "GET, HEAD, PUT, DELETE"},
       {p + "/docs/a.md/revert", "POST"},  // a.md's revert alone; the doc "a.md/revert" is a.md%2Frevert
-      {p + "/docs/a.md%2Frevert", "GET, PUT, DELETE"},
+      {p + "/docs/a.md%2Frevert", "GET, HEAD, PUT, DELETE"},
       {p + "/lock/extend", "POST"},
-      {"/api/hook/sync/" + project_, "GET, POST"},
-      {"/api/health", "GET"},
+      {"/api/hook/sync/" + project_, "GET, POST"},  // a HEAD would record a pull of docs never sent
+      {"/api/health", "GET, HEAD"},
   };
   for (const auto& [target, allow] : cases) {
     const Response r = AsAdmin("PATCH", target);

@@ -131,9 +131,11 @@ std::optional<RouteMatch> MatchTarget(std::string_view method, std::string_view 
 std::string AllowedMethods(std::span<const std::string_view> segments, GitRoutes git) {
   std::string allow;
   for (const std::string_view method : {"GET", "POST", "PUT", "DELETE"}) {
-    if (!MatchRoute(method, segments, git)) continue;
+    const auto match = MatchRoute(method, segments, git);
+    if (!match) continue;
     if (!allow.empty()) allow += ", ";
     allow += method;
+    if (match->route->ServesHead()) allow += ", HEAD";
   }
   return allow;
 }

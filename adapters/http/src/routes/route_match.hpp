@@ -55,8 +55,9 @@ bool NamesADocSubResource(std::span<const std::string_view> segments, GitRoutes 
 /// The match's views point into `target`.
 std::optional<RouteMatch> MatchTarget(std::string_view method, std::string_view target, GitRoutes git);
 
-/// The methods the table has for this path ("GET, POST, DELETE"), for a 405's Allow header;
-/// empty when no entry's path matches (a 404).
+/// The methods served on this path ("GET, HEAD, POST, DELETE"), for a 405's Allow header:
+/// the table's, with HEAD after a GET that serves it (Route::ServesHead); empty when no
+/// entry's path matches (a 404).
 std::string AllowedMethods(std::span<const std::string_view> segments, GitRoutes git);
 
 /// The metrics label of a request: the template of the entry it matches ("/api/projects/:id/

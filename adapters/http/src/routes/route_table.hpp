@@ -81,6 +81,13 @@ struct Route {
   CachedRouteHandler cached = nullptr;
 
   bool Has(RouteFlag flag) const { return (flags & flag) != 0; }
+  /// Whether HEAD is answered here as this GET is, without the body (a load balancer's
+  /// health check, `curl -I`). Not where the GET is more than a read: an event stream has
+  /// no head to give without opening it, /metrics is the transport's, and a recorded read
+  /// would record docs never sent.
+  bool ServesHead() const {
+    return method == "GET" && !Has(kEventStream) && !Has(kTransportOnly) && !Has(kReadIsRecorded);
+  }
 };
 
 /// Every route, in the order they are tried: for a request, the first entry whose method
