@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <charconv>
+#include <optional>
 
 namespace libsync {
 namespace {
@@ -121,7 +122,9 @@ std::string RemoteUrlSyntaxProblem(std::string_view url) {
     return "repoUrl has more than one '@' before its path (write an '@' in a user name or password as %40)";
   }
   const std::string_view host_port = at == std::string_view::npos ? authority : authority.substr(at + 1);
-  std::string_view port;
+  // After the host, a ':' starts a port, which must then be a number: an empty one is
+  // refused too, after an IPv6 address as after a name.
+  std::optional<std::string_view> port;
   if (!host_port.empty() && host_port.front() == '[') {
     const auto close = host_port.find(']');
     if (close == std::string_view::npos) return "repoUrl's IPv6 address has no closing ']'";
@@ -133,12 +136,11 @@ std::string RemoteUrlSyntaxProblem(std::string_view url) {
     const auto colon = host_port.find(':');
     if (colon == 0 || host_port.empty()) return "repoUrl names no host";
     if (colon != std::string_view::npos) port = host_port.substr(colon + 1);
-    if (colon != std::string_view::npos && port.empty()) return "repoUrl's port must be a number from 1 to 65535";
   }
-  if (!port.empty()) {
+  if (port) {
     unsigned value = 0;
-    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (error != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535) {
+    const auto [end, error] = std::from_chars(port->data(), port->data() + port->size(), value);
+    if (error != std::errc() || end != port->data() + port->size() || value < 1 || value > 65535) {
       return "repoUrl's port must be a number from 1 to 65535";
     }
   }

@@ -91,6 +91,7 @@ TEST(RemoteUrl, AUrlGitWouldReadOtherwiseThanShownHasItsProblemNamed) {
       {"git+ssh://git@host/x.git", "scheme 'git+ssh'"},
       {"https://u:p@example.com:99999/x.git", "port"},
       {"https://example.com:/x.git", "port"},
+      {"https://[::1]:/x.git", "port"},
       {"https://example.com:8a/x.git", "port"},
       {"https://u:p@[::1/x.git", "IPv6"},
       {"https://u:pass word@host/x.git", "space"},
