@@ -60,11 +60,6 @@ std::string JoinPath(const std::string& dir, const std::string& file) {
   return file.empty() ? dir : dir + "/" + file;
 }
 
-std::string NormalizeDir(std::string dir) {
-  while (!dir.empty() && dir.back() == '/') dir.pop_back();
-  return dir == "." ? std::string() : dir;
-}
-
 // Checked before anything touches the network or the disk, so a refused URL gets the same
 // answer whether or not such a path exists.
 Status CheckRemoteAllowed(const Project& project, const GitSyncOptions& options) {
@@ -111,10 +106,10 @@ Result<Remote> OpenRemote(const ServiceContext& ctx, const GitSyncOptions& optio
     LIBSYNC_ASSIGN_OR_RETURN(r.project, tx.GetProject(project_id));
     return Status::Ok();
   }));
-  r.dir = NormalizeDir(r.project.docs_path);
+  r.dir = NormalizeDocsPath(r.project.docs_path);
   LIBSYNC_RETURN_IF_ERROR(ValidateDocsPath(r.dir));
   if (path) {
-    LIBSYNC_ASSIGN_OR_RETURN(r.folder, FolderOfTheDocsPath(NormalizeDir(*path), r.dir));
+    LIBSYNC_ASSIGN_OR_RETURN(r.folder, FolderOfTheDocsPath(NormalizeDocsPath(*path), r.dir));
   }
   LIBSYNC_RETURN_IF_ERROR(CheckRemoteAllowed(r.project, options));
   std::string token;

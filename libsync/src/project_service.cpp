@@ -58,12 +58,6 @@ Status ValidateNewRepoUrl(std::string_view url) {
 }
 
 // A docsPath of "." or with a trailing '/' means the same folder; store one spelling.
-std::string NormalizeDocsPath(std::string path) {
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  if (path == ".") path.clear();
-  return path;
-}
-
 Result<std::string> SealToken(const ServiceContext& ctx, std::string_view token,
                               std::string_view project_id) {
   if (token.empty()) return std::string();

@@ -153,6 +153,12 @@ Status ValidateDocsPath(std::string_view docs_path, std::string_view field) {
   return ValidateRelativePath(docs_path, field, Segments::kRepository);
 }
 
+std::string NormalizeDocsPath(std::string path) {
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  if (path == ".") path.clear();
+  return path;
+}
+
 Status ValidateBranchName(std::string_view b) {
   auto bad = [](const std::string& why) { return Status::InvalidArgument("branch " + why); };
   if (b.empty()) return bad("is empty");

@@ -47,6 +47,16 @@ TEST(ValidateDocsPath, RefusesGitsOwnFolderInAnySpelling) {
   }
 }
 
+// A project's docsPath and an import's `path` are compared in this form: `docs/` is `docs`.
+TEST(NormalizeDocsPath, DropsTrailingSlashesAndSpellsTheTopAsEmpty) {
+  EXPECT_EQ(NormalizeDocsPath("docs/"), "docs");
+  EXPECT_EQ(NormalizeDocsPath("docs/ai//"), "docs/ai");
+  EXPECT_EQ(NormalizeDocsPath("docs"), "docs");
+  EXPECT_EQ(NormalizeDocsPath("."), "");
+  EXPECT_EQ(NormalizeDocsPath("/"), "");
+  EXPECT_EQ(NormalizeDocsPath(""), "");
+}
+
 TEST(ValidateBranchName, FollowsGitRefRules) {
   for (const char* ok : {"main", "feature/docs-v2", "release-1.0", "user/alice/x", "HEADS", "feature/HEAD", "refs"}) {
     EXPECT_TRUE(ValidateBranchName(ok).ok()) << ok;

@@ -35,6 +35,10 @@ Status ValidateStoredFileName(std::string_view file_name);
 /// name the message gives it (an import's `path` is checked by the same rules).
 Status ValidateDocsPath(std::string_view docs_path, std::string_view field = "docsPath");
 
+/// A folder as a docsPath is stored and compared: without trailing '/', and "" for the
+/// repository's top ("." or "/" alike), so `docs/` and `docs` are one place.
+std::string NormalizeDocsPath(std::string path);
+
 /// A git branch name, following git-check-ref-format's rules for a single branch.
 Status ValidateBranchName(std::string_view branch);
 
