@@ -204,38 +204,47 @@ class BeastServer final : public Server {
     socket.close(ignored);
   }
 
-  // Closes the longest waiting connection of network thread `thread` there, then admits
-  // the new one back on the acceptor's thread. The socket travels as its descriptor,
-  // owned by a ShedWait: a tcp::socket belongs to the acceptor's io_context, which may be
-  // gone when a handler queued on another thread is destroyed at shutdown.
+  // A connection on its way to another network thread and back, while that thread makes
+  // room for it. It travels as its descriptor, owned here: a tcp::socket belongs to the
+  // acceptor's io_context, which may be gone when a handler queued on another thread is
+  // destroyed at shutdown. A connection that cannot travel or come back is uncounted from
+  // its address (`counted`: whether it was counted in at all).
   struct ShedWait {
-    explicit ShedWait(int descriptor) : fd(descriptor) {}
+    ShedWait(int descriptor, std::string from) : fd(descriptor), address(std::move(from)) {}
     ShedWait(const ShedWait&) = delete;
     ShedWait& operator=(const ShedWait&) = delete;
     ~ShedWait() {
       if (fd >= 0) ::close(fd);
     }
     int fd;
+    std::string address;
   };
-  void ShedThenAdmit(std::size_t thread, tcp::socket socket, std::string address) {
+  std::shared_ptr<ShedWait> Detach(tcp::socket& socket, std::string address, bool counted) {
     beast::error_code ec;
     const int fd = socket.release(ec);
-    if (ec) {
-      shared_->limits.CloseFromAddress(address);
-      return;
-    }
-    auto wait = std::make_shared<ShedWait>(fd);
-    net::post(*loops_[thread].context, [this, shared = shared_, thread, wait, address = std::move(address)]() mutable {
+    if (!ec) return std::make_shared<ShedWait>(fd, std::move(address));
+    if (counted) shared_->limits.CloseFromAddress(address);
+    return nullptr;
+  }
+  // On the acceptor's thread.
+  std::optional<tcp::socket> TakeBack(ShedWait& wait, bool counted) {
+    tcp::socket socket(acceptor_.get_executor());
+    beast::error_code ec;
+    socket.assign(shared_->protocol, std::exchange(wait.fd, -1), ec);
+    if (!ec) return socket;
+    if (counted) shared_->limits.CloseFromAddress(wait.address);
+    return std::nullopt;
+  }
+
+  // Closes the longest waiting connection of network thread `thread` there, then admits
+  // the new one (counted against its address) back on the acceptor's thread.
+  void ShedThenAdmit(std::size_t thread, tcp::socket socket, std::string address) {
+    auto wait = Detach(socket, std::move(address), /*counted=*/true);
+    if (!wait) return;
+    net::post(*loops_[thread].context, [this, shared = shared_, thread, wait]() {
       shared->waiting[thread]->CloseOldest();
-      net::post(acceptor_.get_executor(), [this, wait, address = std::move(address)]() mutable {
-        tcp::socket admitted(acceptor_.get_executor());
-        beast::error_code assigned;
-        admitted.assign(shared_->protocol, std::exchange(wait->fd, -1), assigned);
-        if (assigned) {
-          shared_->limits.CloseFromAddress(address);
-          return;
-        }
-        Admit(std::move(admitted), std::move(address));
+      net::post(acceptor_.get_executor(), [this, wait]() {
+        if (auto admitted = TakeBack(*wait, /*counted=*/true)) Admit(std::move(*admitted), std::move(wait->address));
       });
     });
   }
@@ -250,26 +259,18 @@ class BeastServer final : public Server {
   // the new connection is counted in its place (another may have taken the place meanwhile:
   // then the next thread is asked), and when no thread had one, it is refused (429).
   void ShedFromAddressThenAdmit(tcp::socket socket, std::string address) {
-    beast::error_code ec;
-    const int fd = socket.release(ec);
-    if (ec) return;
-    ShedFromAddress(0, std::make_shared<ShedWait>(fd), std::move(address));
+    if (auto wait = Detach(socket, std::move(address), /*counted=*/false)) ShedFromAddress(0, std::move(wait));
   }
-  void ShedFromAddress(std::size_t thread, std::shared_ptr<ShedWait> wait, std::string address) {
-    net::post(*loops_[thread].context, [this, shared = shared_, thread, wait, address = std::move(address)]() mutable {
-      const bool closed = shared->waiting[thread]->CloseOldestFrom(address, kIdleBeforeShedForItsAddress);
-      net::post(acceptor_.get_executor(), [this, thread, closed, wait, address = std::move(address)]() mutable {
-        const bool admitted = closed && shared_->limits.TryOpenFromAddress(address);
-        if (!admitted && thread + 1 < loops_.size()) return ShedFromAddress(thread + 1, wait, std::move(address));
-        tcp::socket socket(acceptor_.get_executor());
-        beast::error_code assigned;
-        socket.assign(shared_->protocol, std::exchange(wait->fd, -1), assigned);
-        if (assigned) {
-          if (admitted) shared_->limits.CloseFromAddress(address);
-          return;
-        }
-        if (!admitted) return RefuseForItsAddress(socket);
-        AdmitOrShed(std::move(socket), std::move(address));
+  void ShedFromAddress(std::size_t thread, std::shared_ptr<ShedWait> wait) {
+    net::post(*loops_[thread].context, [this, shared = shared_, thread, wait]() {
+      const bool closed = shared->waiting[thread]->CloseOldestFrom(wait->address, kIdleBeforeShedForItsAddress);
+      net::post(acceptor_.get_executor(), [this, thread, closed, wait]() {
+        const bool admitted = closed && shared_->limits.TryOpenFromAddress(wait->address);
+        if (!admitted && thread + 1 < loops_.size()) return ShedFromAddress(thread + 1, wait);
+        auto socket = TakeBack(*wait, /*counted=*/admitted);
+        if (!socket) return;
+        if (!admitted) return RefuseForItsAddress(*socket);
+        AdmitOrShed(std::move(*socket), std::move(wait->address));
       });
     });
   }
