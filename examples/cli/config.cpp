@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "files.hpp"
+#include "libsync/validation.hpp"
 
 namespace aitk {
 namespace {
@@ -128,8 +129,20 @@ Result<Config> LoadConfig(int argc, char** argv) {
   if (!config.ca_file.empty() && Env("AI_TOOLKIT_CA_FILE").empty() && std::filesystem::path(config.ca_file).is_relative()) {
     config.ca_file = (config.project_dir / config.ca_file).string();
   }
+  // A pull replaces the docs folder whole: it is a folder of the project's own, never the
+  // project folder, a place outside it or git's folder (DocsFolder::Replace also refuses
+  // to replace one it did not pull).
   const std::string docs = pick("--dir", "AI_TOOLKIT_DOCS_DIR");
-  config.docs_dir = config.project_dir / (docs.empty() ? ".docs" : docs);
+  if (!docs.empty()) {
+    const std::string normal = libsync::NormalizeDocsPath(docs);
+    Status inside = normal.empty() ? Status::InvalidArgument("AI_TOOLKIT_DOCS_DIR (--dir) names the project folder itself")
+                                   : libsync::ValidateDocsPath(normal, "AI_TOOLKIT_DOCS_DIR (--dir)");
+    if (!inside.ok()) {
+      return Status::InvalidArgument(inside.message() + "; the docs folder is a folder inside the project folder, "
+                                     "given relative to it, such as .docs or ai/docs");
+    }
+  }
+  config.docs_dir = config.project_dir / (docs.empty() ? ".docs" : libsync::NormalizeDocsPath(docs));
   config.emit = pick("--emit", "AI_TOOLKIT_EMIT");
   config.user = Env("USER").empty() ? "aitk" : Env("USER");
   try {

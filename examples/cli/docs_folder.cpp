@@ -67,6 +67,17 @@ Status DocsFolder::Replace(const Snapshot& snapshot) const {
     }
   }
   std::error_code ec;
+  // What is swapped out is removed: only a folder this tool pulled (it has .sync-hash),
+  // or an empty one, is ours to remove. A docs folder set to the project's own `docs/`,
+  // or a file of that name, is the user's, and is refused before anything is written.
+  if (fs::exists(fs::symlink_status(dir_, ec))) {
+    const bool ours = fs::is_directory(dir_, ec) && (fs::exists(dir_ / kHashFile, ec) || fs::is_empty(dir_, ec));
+    if (!ours) {
+      return Status::InvalidArgument("refusing to replace " + dir_.string() + ": it is not a docs folder aitk " +
+                                        "pulled (no " + kHashFile + "), and a pull would delete what it holds; " +
+                                        "move it away, or choose another docs folder (AI_TOOLKIT_DOCS_DIR, --dir)");
+    }
+  }
   const fs::path parent = dir_.parent_path().empty() ? fs::path(".") : dir_.parent_path();
   fs::create_directories(parent, ec);
   const fs::path staging = parent / (dir_.filename().string() + ".incoming-" + RandomSuffix());
