@@ -36,7 +36,19 @@ std::string Lower(std::string text) {
 
 std::string Url(const Endpoint& e) { return (e.tls ? "https://" : "http://") + e.host + ":" + e.port; }
 
-Status Unreachable(const Endpoint& e, const beast::error_code& ec) {
+std::string Seconds(std::chrono::milliseconds limit) {
+  const auto tenths = limit.count() / 100;
+  return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") + " s";
+}
+
+// A step that ran out of the attempt's time: origin kTimeoutOrigin, so it is not retried.
+Status TimedOut(const Endpoint& e, std::chrono::milliseconds limit, const char* step) {
+  return Status::Unavailable(std::string(step) + " " + Url(e) + " took longer than " + Seconds(limit) + " (--timeout)",
+                             kTimeoutOrigin);
+}
+
+Status Unreachable(const Endpoint& e, const beast::error_code& ec, std::chrono::milliseconds limit) {
+  if (ec == beast::error::timeout) return TimedOut(e, limit, "reaching the platform at");
   return Status::Unavailable("cannot reach the platform at " + Url(e) + ": " + ec.message());
 }
 
@@ -67,12 +79,13 @@ class Connection {
   /// Unavailable otherwise (origin kTlsOrigin when TLS failed).
   Status Open(const Endpoint& e) {
     beast::tcp_stream tcp(io_);
+    // One deadline for the whole attempt: connect, handshake, request and answer.
     tcp.expires_after(options_.timeout);
     beast::error_code ec;
     asio::ip::tcp::resolver resolver(io_);
-    auto results = resolver.resolve(e.host, e.port, ec);
-    if (!ec) tcp.connect(results, ec);
-    if (ec) return Unreachable(e, ec);
+    auto results = resolver.resolve(e.host, e.port, ec);  // the system resolver's own timeouts
+    if (!ec) ec = Run([&](auto done) { tcp.async_connect(results, done); });
+    if (ec) return Unreachable(e, ec, options_.timeout);
     if (!e.tls) {
       plain_.emplace(std::move(tcp));
       return Status::Ok();
@@ -89,8 +102,9 @@ class Connection {
     SSL_set1_host(ssl, e.host.c_str());
     static constexpr unsigned char kHttp11[] = "\x08http/1.1";
     SSL_set_alpn_protos(ssl, kHttp11, sizeof kHttp11 - 1);
-    tls_->handshake(asio::ssl::stream_base::client, ec);
+    ec = Run([&](auto done) { tls_->async_handshake(asio::ssl::stream_base::client, done); });
     if (!ec) return Status::Ok();
+    if (ec == beast::error::timeout) return TimedOut(e, options_.timeout, "the TLS handshake with");
     const long verified = SSL_get_verify_result(ssl);
     ERR_clear_error();
     if (verified != X509_V_OK) {
@@ -109,6 +123,18 @@ class Connection {
   template <class F>
   auto With(F&& f) {
     return tls_ ? f(*tls_) : f(*plain_);
+  }
+
+  /// Runs one asynchronous operation to its end. beast::tcp_stream's deadline bounds only
+  /// asynchronous operations (a blocking read would wait on a silent server for ever), so
+  /// every step on the stream is one: `start(done)` starts it with `done` as its handler.
+  template <class Start>
+  beast::error_code Run(Start&& start) {
+    beast::error_code result;
+    std::forward<Start>(start)([&result](beast::error_code ec, auto&&...) { result = ec; });
+    io_.restart();
+    io_.run();
+    return result;
   }
 
  private:
@@ -211,15 +237,15 @@ Result<HttpResponse> HttpClient::SendOnce(const Endpoint& endpoint, const std::s
     if (!body.empty()) request.set(http::field::content_type, "application/json");
     request.body() = body;
     request.prepare_payload();
-    beast::error_code ec;
-    http::write(stream, request, ec);
-    if (ec) return Unreachable(endpoint, ec);
+    beast::error_code ec = connection.Run([&](auto done) { http::async_write(stream, request, done); });
+    if (ec) return Unreachable(endpoint, ec, options_.timeout);
     reached_server = true;
 
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxResponseBytes);
-    http::read(stream, buffer, parser, ec);
+    ec = connection.Run([&](auto done) { http::async_read(stream, buffer, parser, done); });
+    if (ec == beast::error::timeout) return TimedOut(endpoint, options_.timeout, "the answer from");
     if (ec) return Status::Unavailable("no complete answer from the platform: " + ec.message());
     HttpResponse out;
     out.status = static_cast<int>(parser.get().result_int());
@@ -249,8 +275,12 @@ Result<HttpResponse> HttpClient::SendRetrying(const Endpoint& endpoint, const st
   for (int attempt = 0;; ++attempt) {
     bool reached_server = false;
     auto response = SendOnce(endpoint, method, target, headers, body, reached_server);
-    // An untrusted certificate stays untrusted however often it is asked.
-    if (!response && response.error().origin() == kTlsOrigin) return response;
+    // An untrusted certificate stays untrusted however often it is asked, and a server that
+    // let the whole attempt pass without answering would make every retry wait as long
+    // (the session-start hook has 30 s in all).
+    if (!response && (response.error().origin() == kTlsOrigin || response.error().origin() == kTimeoutOrigin)) {
+      return response;
+    }
     const bool may_retry = !reached_server || Idempotent(method);
     const bool failed = !response || Retryable(response->status);
     if (!failed || !may_retry || attempt >= options_.retries) return response;
@@ -274,14 +304,14 @@ Result<int> HttpClient::StreamFrom(const Endpoint& endpoint, const std::string& 
   auto status = connection.With([&](auto& stream) -> Result<int> {
     auto request = MakeRequest<http::empty_body>(endpoint, "GET", target, headers);
     request.set(http::field::accept, "text/event-stream");
-    beast::error_code ec;
-    http::write(stream, request, ec);
-    if (ec) return Unreachable(endpoint, ec);
+    beast::error_code ec = connection.Run([&](auto done) { http::async_write(stream, request, done); });
+    if (ec) return Unreachable(endpoint, ec, options_.timeout);
 
     beast::flat_buffer buffer;
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);  // a stream has no end
-    http::read_header(stream, buffer, parser, ec);
+    ec = connection.Run([&](auto done) { http::async_read_header(stream, buffer, parser, done); });
+    if (ec == beast::error::timeout) return TimedOut(endpoint, options_.timeout, "the answer from");
     if (ec) return Status::Unavailable("no answer from the platform: " + ec.message());
     const int code = static_cast<int>(parser.get().result_int());
     if (may_redirect && IsRedirect(code)) {
@@ -293,7 +323,8 @@ Result<int> HttpClient::StreamFrom(const Endpoint& endpoint, const std::string& 
       parser.get().body().data = chunk;
       parser.get().body().size = sizeof chunk;
       connection.transport().expires_after(idle_timeout);  // heartbeats keep a healthy stream inside this
-      http::read_some(stream, buffer, parser, ec);           // returns as soon as any body bytes arrive
+      // Returns as soon as any body bytes arrive; a silent stream ends at idle_timeout.
+      ec = connection.Run([&](auto done) { http::async_read_some(stream, buffer, parser, done); });
       if (ec && ec != http::error::need_buffer) break;
       const std::size_t used = sizeof chunk - parser.get().body().size;
       if (used > 0 && !on_data(std::string_view(chunk, used))) break;

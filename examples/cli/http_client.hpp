@@ -36,7 +36,7 @@ struct Endpoint {
 libsync::Result<Endpoint> ParseBaseUrl(std::string_view url);
 
 struct HttpOptions {
-  std::chrono::milliseconds timeout{10000};  // per attempt: connect, send, receive
+  std::chrono::milliseconds timeout{10000};  // per attempt: connect, send, receive; not retried once passed
   int retries = 2;                           // extra attempts after the first
   std::chrono::milliseconds first_backoff{250};  // doubled after every failed attempt
   /// PEM certificates trusted for https:// besides the system's (AI_TOOLKIT_CA_FILE): a
@@ -48,6 +48,9 @@ struct HttpOptions {
 /// The origin of a Status for an https:// server whose certificate failed verification (or
 /// whose TLS handshake failed): retrying cannot help, so Send does not.
 inline constexpr const char* kTlsOrigin = "tls";
+
+/// The origin of a Status for an attempt that ran past HttpOptions::timeout: not retried.
+inline constexpr const char* kTimeoutOrigin = "timeout";
 
 class HttpClient {
  public:
