@@ -269,13 +269,14 @@ struct CheckedText {
 /// Checks each new text (UTF-8, size) and hashes those that pass: after reading the blobs,
 /// the import's work per file outside the database. Many texts (a first import) are shared
 /// with a second thread.
-std::vector<CheckedText> CheckNewTexts(const ServiceContext& ctx, std::vector<std::string> texts) {
+std::vector<CheckedText> CheckNewTexts(const ServiceContext& ctx, std::vector<std::optional<std::string>> texts) {
   std::vector<CheckedText> out(texts.size());
   const auto check = [&](std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to; ++i) {
-      out[i].ok = detail::CheckContent(ctx, texts[i]).ok();
-      if (out[i].ok) out[i].hash = Sha256Hex(texts[i]);
-      out[i].text = std::move(texts[i]);
+      if (!texts[i]) continue;  // over the size limit, not read
+      out[i].ok = detail::CheckContent(ctx, *texts[i]).ok();
+      if (out[i].ok) out[i].hash = Sha256Hex(*texts[i]);
+      out[i].text = std::move(*texts[i]);
     }
   };
   constexpr std::size_t kOneThread = 256;  // below this a thread costs more than it saves
@@ -369,9 +370,19 @@ std::string PublicMessage(const Status& failure) {
 }
 
 /// The repository's text for a conflict report, when it is text the store would accept.
-std::optional<std::string> RemoteText(const ServiceContext& ctx, std::string text) {
-  if (!detail::CheckContent(ctx, text).ok()) return std::nullopt;
+std::optional<std::string> RemoteText(const ServiceContext& ctx, std::optional<std::string> text) {
+  if (!text || !detail::CheckContent(ctx, *text).ok()) return std::nullopt;
   return text;
+}
+
+/// A repository file's text, or nullopt when it is larger than a doc may be: such a blob is
+/// not read at all (a small repository can hold blobs of gigabytes of zeros).
+Result<std::optional<std::string>> ReadText(const ServiceContext& ctx, GitRemote& remote, const GitTarget& target,
+                                            const std::string& blob) {
+  auto text = remote.ReadBlob(target, blob, ctx.options.max_doc_bytes);
+  if (text) return std::optional<std::string>(std::move(text).value());
+  if (text.error().code() == ErrorCode::kTooLarge) return std::optional<std::string>();
+  return text.error();
 }
 
 /// The text of the blob last synced, for a conflict's three-way view. Best effort: a
@@ -379,7 +390,7 @@ std::optional<std::string> RemoteText(const ServiceContext& ctx, std::string tex
 std::optional<std::string> BaseText(const ServiceContext& ctx, GitRemote& remote, const GitTarget& target,
                                     const std::string& blob) {
   if (blob.empty()) return std::nullopt;
-  auto text = remote.ReadBlob(target, blob);
+  auto text = ReadText(ctx, remote, target, blob);
   if (!text) return std::nullopt;
   return RemoteText(ctx, std::move(text).value());
 }
@@ -547,7 +558,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     new_names.push_back(name);
     new_blobs.push_back(blob);
   }
-  LIBSYNC_ASSIGN_OR_RETURN(std::vector<std::string> texts, remote.ReadBlobs(r.target, new_blobs));
+  LIBSYNC_ASSIGN_OR_RETURN(auto texts, remote.ReadBlobs(r.target, new_blobs, ctx.options.max_doc_bytes));
   std::vector<CheckedText> checked = CheckNewTexts(ctx, std::move(texts));
   std::unordered_map<std::string_view, CheckedText> new_texts;
   for (std::size_t i = 0; i < new_names.size(); ++i) new_texts.emplace(new_names[i], std::move(checked[i]));
@@ -556,8 +567,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   std::vector<Change> plan;
   // A text the store would refuse is a conflict naming the blob, which a resolving write
   // (the doc's own text, `resolves` that blob) settles.
-  const auto text_ok = [&](const std::string& name, const std::string& text, const std::string& blob) {
-    if (detail::CheckContent(ctx, text).ok()) return true;
+  const auto text_ok = [&](const std::string& name, const std::optional<std::string>& text, const std::string& blob) {
+    if (text && detail::CheckContent(ctx, *text).ok()) return true;
     report.conflicts.push_back({name, kNotText, blob});
     return false;
   };
@@ -569,7 +580,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
         // Deleted here: unchanged there, the next export deletes the file; changed there
         // since the last sync, it is a conflict rather than a silent loss of that change.
         if (tombstone->second->base_blob_oid == blob) continue;
-        LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
+        LIBSYNC_ASSIGN_OR_RETURN(auto theirs, ReadText(ctx, remote, r.target, blob));
         const std::string& base = tombstone->second->base_blob_oid;
         report.conflicts.push_back({name, "deleted here but changed in the repository since the last sync", blob,
                                     RemoteText(ctx, std::move(theirs)), base, BaseText(ctx, remote, r.target, base)});
@@ -608,19 +619,24 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     if (local_blob == blob) {
       plan_change({Change::kRecordBase, name, seen, {}, blob});
     } else if (synced_blob.empty()) {
-      LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
+      LIBSYNC_ASSIGN_OR_RETURN(auto theirs, ReadText(ctx, remote, r.target, blob));
       report.conflicts.push_back({name, "exists locally and remotely with different text and was never synced", blob,
                                   RemoteText(ctx, std::move(theirs))});
     } else if (local_blob == synced_blob) {
-      LIBSYNC_ASSIGN_OR_RETURN(auto text, remote.ReadBlob(r.target, blob));
-      if (text_ok(name, text, blob)) plan_change({Change::kUpdate, name, seen, std::move(text), blob, true});
+      LIBSYNC_ASSIGN_OR_RETURN(auto text, ReadText(ctx, remote, r.target, blob));
+      if (text_ok(name, text, blob)) plan_change({Change::kUpdate, name, seen, std::move(*text), blob, true});
     } else {
       if (!doc) {
         LIBSYNC_ASSIGN_OR_RETURN(doc, ReadDoc(ctx, project_id, name));
       }
-      LIBSYNC_ASSIGN_OR_RETURN(auto base, remote.ReadBlob(r.target, s.base_blob_oid));
-      LIBSYNC_ASSIGN_OR_RETURN(auto theirs, remote.ReadBlob(r.target, blob));
-      LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote.MergeFile(base, doc->content, theirs));
+      LIBSYNC_ASSIGN_OR_RETURN(auto base, ReadText(ctx, remote, r.target, s.base_blob_oid));
+      LIBSYNC_ASSIGN_OR_RETURN(auto theirs, ReadText(ctx, remote, r.target, blob));
+      // A text over the size limit is no doc's (it was not read): nothing to merge.
+      if (!base || !theirs) {
+        report.conflicts.push_back({name, kNotText, blob});
+        continue;
+      }
+      LIBSYNC_ASSIGN_OR_RETURN(GitMerge merged, remote.MergeFile(*base, doc->content, *theirs));
       if (!merged.clean) {
         report.conflicts.push_back({name, "changed locally and remotely in the same place; local text kept", blob,
                                     RemoteText(ctx, std::move(theirs)), s.base_blob_oid,

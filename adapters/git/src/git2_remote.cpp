@@ -291,14 +291,16 @@ class Git2Remote final : public GitRemote {
     return files;
   }
 
-  Result<std::string> ReadBlob(const GitTarget& target, const std::string& blob_id) override {
+  Result<std::string> ReadBlob(const GitTarget& target, const std::string& blob_id, std::size_t max_bytes) override {
     auto guard = LockProject(target.project_id);
     auto repo = OpenCache(target);
     if (!repo) return repo.error();
-    return ReadBlobIn(*repo, blob_id);
+    return ReadBlobIn(*repo, blob_id, max_bytes);
   }
 
-  Result<std::vector<std::string>> ReadBlobs(const GitTarget& target, const std::vector<std::string>& blob_ids) override {
+  Result<std::vector<std::optional<std::string>>> ReadBlobs(const GitTarget& target,
+                                                            const std::vector<std::string>& blob_ids,
+                                                            std::size_t max_bytes) override {
     auto guard = LockProject(target.project_id);
     auto repo = OpenCache(target);
     if (!repo) return repo.error();
@@ -306,11 +308,13 @@ class Git2Remote final : public GitRemote {
     // packs hold them (pack_order.hpp), and the later part of a long list goes to a second
     // thread, with a repository handle of its own (libgit2's are not for two threads at once).
     const std::vector<std::size_t> order = PackOrder(ObjectDirs(*repo, target.url), blob_ids);
-    std::vector<std::string> texts(blob_ids.size());
+    std::vector<std::optional<std::string>> texts(blob_ids.size());
     const auto read_range = [&](git_repository* from, std::size_t first, std::size_t last) -> Status {
       for (std::size_t k = first; k < last; ++k) {
         const std::size_t i = order[k];
-        LIBSYNC_ASSIGN_OR_RETURN(texts[i], ReadBlobIn(from, blob_ids[i]));
+        auto text = ReadBlobIn(from, blob_ids[i], max_bytes);
+        if (!text && text.error().code() != ErrorCode::kTooLarge) return text.error();
+        if (text) texts[i] = std::move(text).value();
       }
       return Status::Ok();
     };
@@ -649,9 +653,21 @@ class Git2Remote final : public GitRemote {
     return repo;
   }
 
-  static Result<std::string> ReadBlobIn(git_repository* repo, const std::string& blob_id) {
+  static Result<std::string> ReadBlobIn(git_repository* repo, const std::string& blob_id, std::size_t max_bytes) {
     git_oid oid;
     if (!ParseOid(blob_id, &oid)) return BadId(blob_id);
+    // The size first, from the object's header: a blob is inflated whole into memory.
+    git_odb* raw_odb = nullptr;
+    if (int rc = git_repository_odb(&raw_odb, repo); rc < 0) return MapGitError(rc, "blob " + blob_id);
+    std::size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    const int header = git_odb_read_header(&size, &type, raw_odb, &oid);
+    git_odb_free(raw_odb);
+    if (header < 0) return MapGitError(header, "blob " + blob_id);
+    if (size > max_bytes) {
+      return Status::TooLarge("blob " + blob_id + " has " + std::to_string(size) + " bytes, over " +
+                              std::to_string(max_bytes));
+    }
     git_blob* raw = nullptr;
     if (int rc = git_blob_lookup(&raw, repo, &oid); rc < 0) return MapGitError(rc, "blob " + blob_id);
     Blob blob(raw);

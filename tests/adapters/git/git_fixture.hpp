@@ -101,10 +101,10 @@ class CountingGitRemote final : public GitRemote {
     ++tree_listings;
     return inner_.ListTree(t, c, d, r);
   }
-  Result<std::string> ReadBlob(const GitTarget& t, const std::string& b) override {
+  Result<std::string> ReadBlob(const GitTarget& t, const std::string& b, std::size_t max_bytes) override {
     ++blob_reads;
     if (auto hook = std::exchange(during_blob_read, nullptr)) hook();
-    return inner_.ReadBlob(t, b);
+    return inner_.ReadBlob(t, b, max_bytes);
   }
   Result<GitMerge> MergeFile(const std::string& b, const std::string& o, const std::string& t) override {
     return inner_.MergeFile(b, o, t);

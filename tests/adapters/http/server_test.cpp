@@ -63,7 +63,9 @@ class SlowGitRemote final : public GitRemote {
   Result<std::vector<GitFile>> ListTree(const GitTarget&, const std::string&, const std::string&, bool) override {
     return Status::Unavailable("unused");
   }
-  Result<std::string> ReadBlob(const GitTarget&, const std::string&) override { return Status::Unavailable("unused"); }
+  Result<std::string> ReadBlob(const GitTarget&, const std::string&, std::size_t) override {
+    return Status::Unavailable("unused");
+  }
   Result<GitMerge> MergeFile(const std::string&, const std::string&, const std::string&) override {
     return Status::Unavailable("unused");
   }

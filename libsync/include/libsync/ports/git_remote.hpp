@@ -2,6 +2,8 @@
 // GitRemote port: the git operations that import and export need, in terms of blob ids so
 // the core can tell what changed without reading unchanged files.
 
+#include <cstddef>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -65,19 +67,26 @@ class GitRemote {
                                                 const std::string& commit,
                                                 const std::string& dir, bool recursive) = 0;
 
-  /// Content of a fetched blob. Expected errors: kNotFound.
-  virtual Result<std::string> ReadBlob(const GitTarget& target, const std::string& blob_id) = 0;
+  static constexpr std::size_t kAnySize = std::numeric_limits<std::size_t>::max();
 
-  /// Contents of fetched blobs, in the order of `blob_ids`: what ReadBlob gives for each.
-  /// A first import reads thousands; an implementation may read them side by side.
-  /// Expected errors: kNotFound (any of them).
-  virtual Result<std::vector<std::string>> ReadBlobs(const GitTarget& target, const std::vector<std::string>& blob_ids) {
-    std::vector<std::string> texts;
+  /// Content of a fetched blob of at most `max_bytes`. A larger one is not read (a
+  /// repository of a few megabytes can hold blobs of gigabytes of zeros), but refused with
+  /// kTooLarge. Expected errors: kNotFound, kTooLarge.
+  virtual Result<std::string> ReadBlob(const GitTarget& target, const std::string& blob_id,
+                                       std::size_t max_bytes) = 0;
+
+  /// Contents of fetched blobs, in the order of `blob_ids`: what ReadBlob gives for each,
+  /// nullopt for one over `max_bytes`. A first import reads thousands; an implementation
+  /// may read them side by side. Expected errors: kNotFound (any of them).
+  virtual Result<std::vector<std::optional<std::string>>> ReadBlobs(const GitTarget& target,
+                                                                    const std::vector<std::string>& blob_ids,
+                                                                    std::size_t max_bytes) {
+    std::vector<std::optional<std::string>> texts;
     texts.reserve(blob_ids.size());
     for (const std::string& id : blob_ids) {
-      auto text = ReadBlob(target, id);
-      if (!text) return text.error();
-      texts.push_back(std::move(text).value());
+      auto text = ReadBlob(target, id, max_bytes);
+      if (!text && text.error().code() != ErrorCode::kTooLarge) return text.error();
+      texts.push_back(text ? std::optional<std::string>(std::move(text).value()) : std::nullopt);
     }
     return texts;
   }
