@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "terminal_text.hpp"
+
 namespace aitk {
 namespace {
 
@@ -17,7 +19,7 @@ Status ErrorFrom(const HttpResponse& r) {
   const json::value body = json::parse(r.body, ec);
   if (!ec && body.is_object()) {
     if (const auto* m = body.as_object().if_contains("message"); m && m->is_string()) {
-      message = std::string(m->as_string());
+      message = TerminalSafe(m->as_string());
     }
   }
   if (r.status == 401) message += " (check AI_TOOLKIT_API_KEY)";
@@ -36,6 +38,9 @@ std::string Str(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
+
+/// A string field that aitk only shows (a lock's holder and reason, times, authors).
+std::string Shown(const json::object& o, std::string_view key) { return TerminalSafe(Str(o, key)); }
 
 std::int64_t Int(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -85,10 +90,10 @@ Result<LockState> PlatformClient::LockStatus() const {
   LockState s;
   const auto* locked = o.if_contains("locked");
   s.locked = locked && locked->is_bool() && locked->as_bool();
-  s.locked_by = Str(o, "lockedBy");
-  s.locked_at = Str(o, "lockedAt");
-  s.expires_at = Str(o, "expiresAt");
-  s.reason = Str(o, "reason");
+  s.locked_by = Shown(o, "lockedBy");
+  s.locked_at = Shown(o, "lockedAt");
+  s.expires_at = Shown(o, "expiresAt");
+  s.reason = Shown(o, "reason");
   return s;
 }
 
@@ -129,7 +134,7 @@ Result<Grant> PlatformClient::AcquireLock(const std::string& locked_by, const st
   LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("POST", "/api/projects/" + EncodeSegment(config_.project_id) + "/lock",
                                         json::serialize(body), headers));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
-  Grant g{Str(o, "token"), Str(o, "lockedBy"), Str(o, "expiresAt"), Int(o, "fence"), false};
+  Grant g{Str(o, "token"), Shown(o, "lockedBy"), Shown(o, "expiresAt"), Int(o, "fence"), false};
   const auto* renewed = o.if_contains("renewed");
   g.renewed = renewed && renewed->is_bool() && renewed->as_bool();
   if (g.token.empty()) g.token = token;
@@ -142,7 +147,7 @@ Result<std::string> PlatformClient::ExtendLock(const std::string& token, std::op
   LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("POST", "/api/projects/" + EncodeSegment(config_.project_id) + "/lock/extend",
                                         body, {{"X-Lock-Token", token}}));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
-  return Str(o, "expiresAt");
+  return Shown(o, "expiresAt");
 }
 
 Result<bool> PlatformClient::ReleaseLock(const std::string& token) const {
@@ -182,7 +187,7 @@ Result<std::vector<HistoryEntry>> PlatformClient::History(const std::string& fil
   for (const auto& e : v.as_array()) {
     if (!e.is_object()) continue;
     const auto& o = e.as_object();
-    out.push_back({Int(o, "version"), Str(o, "hash"), Str(o, "author"), Str(o, "source"), Str(o, "createdAt")});
+    out.push_back({Int(o, "version"), Shown(o, "hash"), Shown(o, "author"), Shown(o, "source"), Shown(o, "createdAt")});
   }
   return out;
 }
