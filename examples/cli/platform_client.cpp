@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "libsync/hashing.hpp"
 #include "terminal_text.hpp"
 
 namespace aitk {
@@ -117,9 +118,23 @@ Result<Snapshot> PlatformClient::Pull() const {
   s.hash = Str(o, "hash");
   const auto* docs = o.if_contains("docs");
   if (!docs || !docs->is_array()) return Status::Internal("the platform's sync answer has no docs list");
+  // What is written and recorded is what the hashes say (DESIGN's hashing rules): a doc's
+  // hash is its content's, and the docs hash covers exactly these docs. An answer that does
+  // not add up (cut short, altered on the way, a platform that is not ours) is refused
+  // rather than recorded as current.
+  std::vector<libsync::DocSummary> summaries;
   for (const auto& d : docs->as_array()) {
     if (!d.is_object()) return Status::Internal("the platform's sync answer has a doc that is not an object");
-    s.docs.push_back({Str(d.as_object(), "fileName"), Str(d.as_object(), "content"), Str(d.as_object(), "hash")});
+    RemoteDoc doc{Str(d.as_object(), "fileName"), Str(d.as_object(), "content"), Str(d.as_object(), "hash")};
+    if (doc.hash != libsync::Sha256Hex(doc.content)) {
+      return Status::Internal("the platform's sync answer gives doc '" + TerminalSafe(doc.file_name) +
+                              "' a hash that is not its content's; nothing was written");
+    }
+    summaries.push_back({.file_name = doc.file_name, .hash = doc.hash});
+    s.docs.push_back(std::move(doc));
+  }
+  if (s.hash != libsync::ProjectDocsHash(summaries)) {
+    return Status::Internal("the platform's sync answer has a docs hash that is not its docs'; nothing was written");
   }
   return s;
 }

@@ -1,5 +1,6 @@
 """aitk against a live aitk-server on loopback, in a temporary project folder."""
 
+import hashlib
 import http.server
 import json
 import os
@@ -10,6 +11,10 @@ import time
 import pytest
 
 from conftest import Aitk
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def tree(folder):
@@ -142,13 +147,22 @@ class EvilPlatform(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _docs(self):
+        docs = [{"fileName": "ok.md", "content": "fine"}, {"fileName": self.server.evil_name, "content": "pwned"}]
+        for d in docs:
+            d["hash"] = sha256(d["content"])
+        lie = getattr(self.server, "lie", None)
+        if lie == "doc hash":
+            docs[0]["hash"] = "0" * 64
+        docs_hash = sha256("".join(f"{d['fileName']}\t{d['hash']}\n" for d in sorted(docs, key=lambda d: d["fileName"].encode())))
+        return ("" if lie == "no docs hash" else "f" * 64 if lie == "docs hash" else docs_hash), docs
+
     def do_GET(self):
-        self._reply({"hash": "f" * 64, "docsCount": 2})
+        self._reply({"hash": self._docs()[0], "docsCount": 2})
 
     def do_POST(self):
-        self._reply({"hash": "f" * 64, "docs": [
-            {"fileName": "ok.md", "content": "fine", "hash": ""},
-            {"fileName": self.server.evil_name, "content": "pwned", "hash": ""}]})
+        docs_hash, docs = self._docs()
+        self._reply({"hash": docs_hash, "docs": docs})
 
     def log_message(self, *args):
         pass
@@ -193,6 +207,29 @@ def test_two_docs_that_are_one_file_here_fail_the_pull_naming_both(tmp_path):
         assert r.returncode != 0
         assert "'ok.md': it is the same file as 'ok.md' on this file system" in r.stderr, r.stderr
         assert os.listdir(folder) == []
+    finally:
+        httpd.shutdown()
+
+
+@pytest.mark.parametrize("lie", ["doc hash", "docs hash", "no docs hash"])
+def test_an_answer_whose_hashes_do_not_add_up_fails_the_pull_and_writes_nothing(tmp_path, lie):
+    """A doc's hash is its content's and the docs hash covers the docs: an answer cut short,
+    altered on the way or from a platform that is not ours is not recorded as current."""
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), EvilPlatform)
+    httpd.evil_name = "other.md"
+    httpd.lie = lie
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        folder = tmp_path / "p"
+        folder.mkdir()
+        a = Aitk(folder, f"http://127.0.0.1:{httpd.server_address[1]}", "sk_x", "p1")
+        r = a("pull")
+        assert r.returncode == 1 and "nothing was written" in r.stderr, r.stdout + r.stderr
+        assert os.listdir(folder) == []
+        httpd.lie = None
+        r = a("pull")
+        assert r.returncode == 0, r.stderr
+        assert tree(folder / ".docs")["other.md"] == "pwned"
     finally:
         httpd.shutdown()
 
