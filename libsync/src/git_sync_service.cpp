@@ -524,6 +524,10 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     for (auto& f : files) {
       f.path = JoinPath(r.folder, f.path);
       if (!IsDocFile(f.path, options.extensions)) continue;
+      if (f.not_a_file) {
+        report.skipped.push_back({f.path, "a symbolic link or submodule in the repository, not a file; left alone"});
+        continue;
+      }
       if (Status name = ValidateFileName(f.path); !name.ok()) {
         report.skipped.push_back({f.path, "not a valid document name: " + name.message()});
         continue;

@@ -177,6 +177,24 @@ git_object_t EntryType(const git_tree* tree, const std::string& path) {
 
 bool HasEntry(const git_tree* tree, const std::string& path) { return EntryType(tree, path) != GIT_OBJECT_INVALID; }
 
+/// The mode of the entry at `path` in `tree`, or GIT_FILEMODE_UNREADABLE when there is none.
+git_filemode_t EntryMode(const git_tree* tree, const std::string& path) {
+  if (!tree) return GIT_FILEMODE_UNREADABLE;
+  git_tree_entry* raw = nullptr;
+  if (git_tree_entry_bypath(&raw, tree, path.c_str()) != 0) return GIT_FILEMODE_UNREADABLE;
+  const TreeEntry entry(raw);
+  return git_tree_entry_filemode(entry.get());
+}
+
+/// Why a doc's text cannot be written over the entry at `path`: the repository has a
+/// symbolic link or a submodule there, which an import never takes for a doc (it lists
+/// them as skipped), so a doc of that name was written here. Empty when it can.
+std::string NotAFileOfText(git_filemode_t mode, const std::string& path) {
+  if (mode == GIT_FILEMODE_LINK) return "the repository has a symbolic link at " + path;
+  if (mode == GIT_FILEMODE_COMMIT) return "the repository has a submodule at " + path;
+  return {};
+}
+
 /// Why a file cannot be written at one of `files` in `tree`: a folder there, or a file
 /// where one of its folders goes. Empty when none clashes.
 std::string FileFolderClash(const git_tree* tree, const std::vector<std::string>& files) {
@@ -184,8 +202,12 @@ std::string FileFolderClash(const git_tree* tree, const std::vector<std::string>
     if (EntryType(tree, path) == GIT_OBJECT_TREE) return "the repository has a folder named " + path;
     for (std::size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
       const std::string folder = path.substr(0, slash);
-      if (EntryType(tree, folder) == GIT_OBJECT_BLOB) {
+      const git_object_t type = EntryType(tree, folder);
+      if (type == GIT_OBJECT_BLOB) {
         return "the repository has a file named " + folder + ", where " + path + " needs a folder";
+      }
+      if (type == GIT_OBJECT_COMMIT) {
+        return "the repository has a submodule at " + folder + ", where " + path + " needs a folder";
       }
     }
   }
@@ -269,7 +291,7 @@ class Git2Remote final : public GitRemote {
     auto repo = OpenCache(target);
     if (!repo) return repo.error();
     auto tree = TreeAt(*repo, commit_id, dir);
-    if (!tree) return tree.error();
+    if (!tree) return Damaged(tree.error(), dir);
     std::vector<GitFile> files;
     if (!*tree) return files;  // the folder does not exist in this commit
     struct Walk {
@@ -281,14 +303,25 @@ class Git2Remote final : public GitRemote {
         [](const char* root, const git_tree_entry* entry, void* payload) -> int {
           auto* w = static_cast<Walk*>(payload);
           if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) return w->recursive ? 0 : 1;  // 1 = skip
-          if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return 0;  // submodules
-          if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) return 0;  // symlinks are not docs
-          w->files->push_back({std::string(root) + git_tree_entry_name(entry), OidText(*git_tree_entry_id(entry))});
+          // Submodules and symbolic links are no docs: listed as such, so that an import
+          // can say it left them alone.
+          const bool file = git_tree_entry_type(entry) == GIT_OBJECT_BLOB &&
+                            git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK;
+          w->files->push_back(
+              {std::string(root) + git_tree_entry_name(entry), OidText(*git_tree_entry_id(entry)), !file});
           return 0;
         },
         &walk);
-    if (rc < 0) return MapGitError(rc, "walking the tree failed");
+    if (rc < 0) return Damaged(MapGitError(rc, "walking the tree failed"), dir);
     return files;
+  }
+
+  // A tree libgit2 cannot parse (an entry without a name, made by hand) is the repository's
+  // to repair, not a failure of this server: 412, naming the folder.
+  static Status Damaged(const Status& failure, const std::string& dir) {
+    if (failure.code() != ErrorCode::kInternal) return failure;
+    return Status::PreconditionFailed("the repository's tree under '" + dir + "' cannot be read (" + failure.message() +
+                                      "); repair it in the repository");
   }
 
   Result<std::string> ReadBlob(const GitTarget& target, const std::string& blob_id, std::size_t max_bytes) override {
@@ -393,7 +426,14 @@ class Git2Remote final : public GitRemote {
         continue;
       }
       update.action = GIT_TREE_UPDATE_UPSERT;
-      update.filemode = GIT_FILEMODE_BLOB;
+      // A doc replaces a file's text and keeps its mode (an executable bit stays); it never
+      // replaces a link or a submodule.
+      const git_filemode_t existing = EntryMode(base.get(), change.path);
+      if (std::string why = NotAFileOfText(existing, change.path); !why.empty()) {
+        return Status::PreconditionFailed(why + ", not a file: a doc cannot replace it (rename the doc, or remove "
+                                          "that entry from the repository)");
+      }
+      update.filemode = existing == GIT_FILEMODE_BLOB_EXECUTABLE ? existing : GIT_FILEMODE_BLOB;
       if (int rc = git_blob_create_from_buffer(&update.id, r, change.content->data(), change.content->size());
           rc < 0) {
         return MapGitError(rc, "writing " + change.path);

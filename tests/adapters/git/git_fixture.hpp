@@ -41,6 +41,7 @@ class GitRepos {
   }
 
   const std::string& bare() const { return bare_; }
+  const std::string& work() const { return work_; }
 
   void Write(const std::string& path, const std::string& content) {
     std::filesystem::create_directories(std::filesystem::path(work_ + "/" + path).parent_path());

@@ -467,6 +467,63 @@ TEST_F(GitSyncTest, AnImportOfAFolderOutsideTheDocsPathIsRefused) {
   EXPECT_EQ(Import({.path = "docs"}).unchanged, std::vector<std::string>{"a.md"}) << "the docsPath itself";
 }
 
+// A symbolic link or a submodule with a doc's ending is no doc: the import says it left it
+// alone, and a doc written here under its name is a 412 naming it, never pushed over it (a
+// submodule made every export a 500). A doc over an executable file keeps its mode.
+TEST_F(GitSyncTest, LinksAndSubmodulesAreLeftAloneAndAFilesModeIsKept) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->Write("docs/tool.md", "run me\n");
+  repos_->CommitAndPush("docs");
+  repos_->Git("update-index --chmod=+x docs/tool.md");
+  repos_->Git("commit -q -m exec");
+  std::filesystem::create_symlink("a.md", repos_->work() + "/docs/link.md");
+  repos_->Git("add docs/link.md");
+  repos_->Git("update-index --add --cacheinfo 160000,1234567890123456789012345678901234567890,docs/mod.md");
+  repos_->Git("commit -q -m 'link and submodule'");
+  repos_->Git("push -q origin HEAD:main");
+
+  const ImportReport first = Import();
+  std::set<std::string> skipped;
+  for (const auto& s : first.skipped) skipped.insert(s.file_name);
+  EXPECT_EQ(skipped, (std::set<std::string>{"link.md", "mod.md"}));
+  EXPECT_EQ(std::set<std::string>(first.imported.begin(), first.imported.end()),
+            (std::set<std::string>{"a.md", "tool.md"}));
+
+  for (const std::string name : {"link.md", "mod.md"}) {
+    Put(name, "written here\n");
+    auto refused = git_sync_->Export(admin_, project_, {.file_name = name});
+    ASSERT_FALSE(refused.has_value()) << name;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
+    EXPECT_NE(refused.error().message().find(name == "link.md" ? "symbolic link at docs/link.md" : "submodule at docs/mod.md"),
+              std::string::npos)
+        << refused.error().message();
+    Delete(name);
+  }
+  Put("tool.md", "run me, edited\n");
+  Export();
+  EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree main docs/tool.md docs/link.md docs/mod.md | cut -c1-6"),
+            "120000\n160000\n100755\n");
+}
+
+// A tree libgit2 cannot parse (an entry without a name, which only a hand-made tree has) is
+// the repository's to repair: a 412 naming the folder, not a server error at every import.
+TEST_F(GitSyncTest, ATreeWithAnEntryWithoutANameIsTheRepositorysToRepair) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  const std::string git = "git -C " + repos_->bare() + " ";
+  const std::string blob = Shell(git + "rev-parse main:docs/a.md").substr(0, 40);
+  const std::string docs = Shell("python3 -c \"import sys; sys.stdout.buffer.write(b'100644 \\0' + bytes.fromhex('" + blob +
+                                 "'))\" | " + git + "hash-object -w --literally -t tree --stdin").substr(0, 40);
+  const std::string root = Shell("printf '040000 tree " + docs + "\\tdocs\\n' | " + git + "mktree").substr(0, 40);
+  const std::string commit = Shell(git + "commit-tree " + root + " -p main -m broken").substr(0, 40);
+  Shell(git + "update-ref refs/heads/main " + commit);
+  auto refused = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
+  EXPECT_NE(refused.error().message().find("the repository's tree under 'docs' cannot be read"), std::string::npos)
+      << refused.error().message();
+}
+
 TEST_F(GitSyncTest, ADocDeletedHereLeavesTheRepositoryInTheSameCommitAsTheEdits) {
   repos_->Write("docs/a.md", "A\n");
   repos_->Write("docs/b.md", "B\n");

@@ -26,6 +26,9 @@ struct GitTarget {
 struct GitFile {
   std::string path;
   std::string blob_id;
+  /// A symbolic link or a submodule: no doc's file. Listed so an import can report it as
+  /// left alone (and a doc of its name is an export's 412, not a silent replacement).
+  bool not_a_file = false;
 };
 
 /// One file of a commit: new content, or nullopt to delete the path.
