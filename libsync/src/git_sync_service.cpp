@@ -501,7 +501,8 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
   //  * The tree: the head is that very commit. Another remote, branch, docsPath or set of
   //    file endings gives another mark (CleanSyncMark), so a project update needs no hook.
   //  * A narrower import (one file, one folder, not recursive), an import with any
-  //    conflict, one that found a doc changed under it: RecordImport clears the mark.
+  //    conflict, one that found a doc changed under it, one that left a new file alone
+  //    for its text (no doc has that file): RecordImport clears the mark.
   //  * A failed import: its write transaction rolled back, so the docs are as the mark
   //    describes them and it stays.
   //  * Local writes move a doc's text, never its base: an edit is an export's to push,
@@ -569,6 +570,10 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
 
   // Plan: only files whose blob differs from what was last synced are read at all.
   std::vector<Change> plan;
+  // A doc file left alone for its text has no doc here: the clean-sync mark, which lets a
+  // later import skip the walk, says every doc file has one, so it is not set (a doc
+  // written here under that name must meet the file at the next import's walk).
+  bool texts_skipped = false;
   // A text the store would refuse is a conflict naming the blob, which a resolving write
   // (the doc's own text, `resolves` that blob) settles.
   const auto text_ok = [&](const std::string& name, const std::optional<std::string>& text, const std::string& blob) {
@@ -596,7 +601,12 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
       if (text.ok) {
         plan.push_back({Change::kCreate, name, 0, std::move(text.text), blob, true, std::move(text.hash)});
       } else {
-        report.conflicts.push_back({name, kNotText, blob});
+        // Never a doc here, so nothing here can be lost: left alone like a file of a name no
+        // doc may have, rather than a conflict that would stop every whole export until the
+        // repository's file is overwritten. A doc written here under its name meets it as
+        // a conflict at the next import (never synced, different on both sides).
+        report.skipped.push_back({name, std::string(kNotText) + "; left alone"});
+        texts_skipped = true;
       }
       continue;
     }
@@ -843,7 +853,7 @@ Result<ImportReport> RunImport(const ServiceContext& ctx, GitRemote& remote, con
     }
     applied.conflicts = std::move(open);
     const bool whole = docs_path_listed && request.recursive;
-    LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now, applied.conflicts.empty() ? mark : "",
+    LIBSYNC_RETURN_IF_ERROR(RecordImport(tx, project_id, applied, now, applied.conflicts.empty() && !texts_skipped ? mark : "",
                                          walk ? "" : mark, whole, r.project, synced_before));
     // What GET …/conflicts lists: this import's conflicts replace those of the last whole
     // import, so a conflict settled in any way (a resolving write, the same text on both

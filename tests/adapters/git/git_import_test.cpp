@@ -94,8 +94,9 @@ TEST(GitImport, EveryNewFileIsCheckedAndHashedWhicheverThreadTakesIt) {
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
   EXPECT_EQ(report->imported.size(), static_cast<std::size_t>(files - 2));
   std::set<std::string> refused;
-  for (const auto& c : report->conflicts) refused.insert(c.file_name);
+  for (const auto& c : report->skipped) refused.insert(c.file_name);
   EXPECT_EQ(refused, (std::set<std::string>{FileName(10), FileName(6)}));
+  EXPECT_TRUE(report->conflicts.empty());
   auto docs = parts.sync.docs().List(admin, project);
   ASSERT_TRUE(docs.has_value());
   ASSERT_EQ(docs->size(), static_cast<std::size_t>(files - 2));
@@ -244,7 +245,7 @@ TEST(GitImport, ABlobOverTheSizeLimitIsKnownByItsHeaderAndNeverRead) {
   EXPECT_EQ(read->at(1), std::nullopt);
   EXPECT_EQ(remote->ReadBlobs(target, {large}, limit + 70000).value().at(0), std::string(70000, 'x'));
 
-  // An import: both are conflicts of a text over the limit, and nothing fails.
+  // An import: both are skipped as texts over the limit, and nothing fails.
   auto store = MakeMemoryStore();
   auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
   ServiceOptions options;
@@ -255,9 +256,10 @@ TEST(GitImport, ABlobOverTheSizeLimitIsKnownByItsHeaderAndNeverRead) {
   const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = bare})->id;
   auto imported = git_sync.Import(admin, project, {});
   ASSERT_TRUE(imported.has_value()) << imported.error().ToString();
-  std::set<std::string> conflicted;
-  for (const auto& c : imported->conflicts) conflicted.insert(c.file_name);
-  EXPECT_EQ(conflicted, (std::set<std::string>{"claimed.md", "large.md"}));
+  std::set<std::string> skipped;
+  for (const auto& c : imported->skipped) skipped.insert(c.file_name);
+  EXPECT_EQ(skipped, (std::set<std::string>{"claimed.md", "large.md"}));
+  EXPECT_TRUE(imported->conflicts.empty());
 }
 
 // libsync::testing, linked for FaultyStore, brings the store contract suite, which the SQL

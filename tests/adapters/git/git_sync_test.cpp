@@ -95,7 +95,10 @@ TEST_F(GitSyncTest, FirstImportBringsNestedMarkdownUnderDocsPath) {
 
 // A file the store could not keep as a doc (not UTF-8) is reported by name, and the other
 // new files, read in the same call, still arrive.
-TEST_F(GitSyncTest, ANewFileThatIsNotUtf8TextIsAConflictAndTheOthersArrive) {
+// A new file that is no doc's text (a Latin-1 page) is left alone, as a file of a name no
+// doc may have is: it blocks no export, and the export never writes over it. A doc written
+// here under its name meets it as a conflict.
+TEST_F(GitSyncTest, ANewFileThatIsNotUtf8TextIsSkippedAndTheOthersArrive) {
   repos_->Write("docs/a.md", "# A\n");
   repos_->Write("docs/b.md", "# B \xff\xfe not UTF-8\n");
   repos_->Write("docs/c.md", "# C\n");
@@ -103,11 +106,22 @@ TEST_F(GitSyncTest, ANewFileThatIsNotUtf8TextIsAConflictAndTheOthersArrive) {
   ImportReport r = Import();
   std::sort(r.imported.begin(), r.imported.end());
   EXPECT_EQ(r.imported, (std::vector<std::string>{"a.md", "c.md"}));
-  ASSERT_EQ(r.conflicts.size(), 1u);
-  EXPECT_EQ(r.conflicts[0].file_name, "b.md");
-  EXPECT_NE(r.conflicts[0].reason.find("not UTF-8"), std::string::npos) << r.conflicts[0].reason;
+  EXPECT_TRUE(r.conflicts.empty());
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_EQ(r.skipped[0].file_name, "b.md");
+  EXPECT_NE(r.skipped[0].reason.find("not UTF-8"), std::string::npos) << r.skipped[0].reason;
   EXPECT_EQ(Get("c.md").content, "# C\n");
   EXPECT_FALSE(sync_.docs().Get(admin_, project_, "b.md").has_value());
+
+  Put("a.md", "# A, edited\n");
+  EXPECT_EQ(Export().pushed, std::vector<std::string>{"a.md"});
+  EXPECT_EQ(repos_->Show("main:docs/b.md"), "# B \xff\xfe not UTF-8\n");
+
+  Put("b.md", "# B as text\n");
+  auto refused = git_sync_->Export(admin_, project_, {});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
+  EXPECT_EQ(repos_->Show("main:docs/b.md"), "# B \xff\xfe not UTF-8\n");
 }
 
 TEST_F(GitSyncTest, NonRecursiveImportTakesOnlyTheTopFolder) {
