@@ -22,11 +22,6 @@
 namespace libsync::testing {
 namespace {
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 std::string FileName(int i) { return "section-" + std::to_string(i % 7) + "/file-" + std::to_string(i) + ".md"; }
 std::string Text(int i) { return "# Doc " + std::to_string(i) + "\n\nnot empty, and \xC3\xA9 for UTF-8\n"; }
 
@@ -211,55 +206,6 @@ TEST(GitImport, BlobsReadSideBySideComeBackInTheirOrderAndAMissingOneFailsTheCal
   auto missing = remote->ReadBlobs(target, ids, GitRemote::kAnySize);
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound) << missing.error().ToString();
-}
-
-// A blob larger than a doc may be is not read (inflated whole into memory, a repository of
-// a few megabytes could cost gigabytes): its size comes from the object's header. A loose
-// object whose header claims 8 GiB over three bytes (libgit2 reading it in full allocates
-// the 8 GiB, for half a minute) is over the limit at once, for ReadBlob, ReadBlobs and an
-// import.
-TEST(GitImport, ABlobOverTheSizeLimitIsKnownByItsHeaderAndNeverRead) {
-  TempDir dir;
-  const std::string bare = Repository(dir.path(), 1);
-  const std::string claimed = "ab" + std::string(38, '0');
-  Shell("python3 -c \"import zlib,os; d='" + bare + "/objects/ab'; os.makedirs(d, exist_ok=True); "
-        "open(d+'/" + claimed.substr(2) + "','wb').write(zlib.compress(b'blob 8589934592\\0abc'))\"");
-  const std::string large = Trim(Shell("head -c 70000 /dev/zero | tr '\\0' x | git -C " + bare + " hash-object -w --stdin"));
-  const std::string docs = Trim(Shell("printf '100644 blob " + claimed + "\\tclaimed.md\\n100644 blob " + large +
-                                      "\\tlarge.md\\n' | git -C " + bare + " mktree --missing"));
-  const std::string root = Trim(Shell("printf '040000 tree " + docs + "\\tdocs\\n' | git -C " + bare + " mktree"));
-  const std::string commit = Trim(Shell("git -C " + bare + " -c user.name=t -c user.email=t@t commit-tree " + root +
-                                        " -p main -m big"));
-  Shell("git -C " + bare + " update-ref refs/heads/main " + commit);
-
-  auto remote = git::MakeGit2Remote({.cache_dir = dir.path() + "/cache"}).value();
-  const GitTarget target{.project_id = "p1", .url = bare, .branch = "main"};
-  ASSERT_TRUE(remote->Fetch(target).has_value());
-  const std::size_t limit = 65536;
-  auto one = remote->ReadBlob(target, claimed, limit);
-  ASSERT_FALSE(one.has_value());
-  EXPECT_EQ(one.error().code(), ErrorCode::kTooLarge) << one.error().ToString();
-  auto read = remote->ReadBlobs(target, {claimed, large}, limit);
-  ASSERT_TRUE(read.has_value()) << read.error().ToString();
-  EXPECT_EQ(read->at(0), std::nullopt);
-  EXPECT_EQ(read->at(1), std::nullopt);
-  EXPECT_EQ(remote->ReadBlobs(target, {large}, limit + 70000).value().at(0), std::string(70000, 'x'));
-
-  // An import: both are skipped as texts over the limit, and nothing fails.
-  auto store = MakeMemoryStore();
-  auto box = MakeAesGcmSecretBox({GenerateSecretKey("k")}).value();
-  ServiceOptions options;
-  options.max_doc_bytes = limit;
-  SyncService sync(*store, SystemClock(), SystemRandom(), *box, NullEventSink(), options);
-  GitSyncService git_sync(sync.context(), *remote, {.allow_local_remotes = true});
-  const Caller admin = Caller::Admin();
-  const std::string project = sync.projects().Create(admin, {.name = "p", .repo_url = bare})->id;
-  auto imported = git_sync.Import(admin, project, {});
-  ASSERT_TRUE(imported.has_value()) << imported.error().ToString();
-  std::set<std::string> skipped;
-  for (const auto& c : imported->skipped) skipped.insert(c.file_name);
-  EXPECT_EQ(skipped, (std::set<std::string>{"claimed.md", "large.md"}));
-  EXPECT_TRUE(imported->conflicts.empty());
 }
 
 // libsync::testing, linked for FaultyStore, brings the store contract suite, which the SQL

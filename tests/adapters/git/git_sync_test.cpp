@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <set>
 #include <functional>
 #include <utility>
 #include <thread>
@@ -517,6 +518,50 @@ TEST_F(GitSyncTest, LinksAndSubmodulesAreLeftAloneAndAFilesModeIsKept) {
   Export();
   EXPECT_EQ(Shell("git -C " + repos_->bare() + " ls-tree main docs/tool.md docs/link.md docs/mod.md | cut -c1-6"),
             "120000\n160000\n100755\n");
+}
+
+// A blob larger than a doc may be is not read (inflated whole into memory, a repository of
+// a few megabytes could cost gigabytes): its size comes from the object's header. A loose
+// object whose header claims 8 GiB over three bytes (libgit2 reading it in full allocates
+// the 8 GiB, for half a minute) is over the limit at once, for ReadBlob, ReadBlobs and an
+// import, which leaves both files alone.
+TEST_F(GitSyncTest, ABlobOverTheSizeLimitIsKnownByItsHeaderAndNeverRead) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  const std::string git = "git -C " + repos_->bare() + " ";
+  const std::string claimed = "ab" + std::string(38, '0');
+  Shell("python3 -c \"import zlib,os; d='" + repos_->bare() + "/objects/ab'; os.makedirs(d, exist_ok=True); "
+        "open(d+'/" + claimed.substr(2) + "','wb').write(zlib.compress(b'blob 8589934592\\0abc'))\"");
+  const std::size_t limit = 1024 * 1024;  // the service's default doc limit
+  const std::string large =
+      Shell("head -c " + std::to_string(limit + 1) + " /dev/zero | tr '\\0' x | " + git + "hash-object -w --stdin")
+          .substr(0, 40);
+  const std::string a = Shell(git + "rev-parse main:docs/a.md").substr(0, 40);
+  const std::string docs = Shell("printf '100644 blob " + a + "\\ta.md\\n100644 blob " + claimed +
+                                 "\\tclaimed.md\\n100644 blob " + large + "\\tlarge.md\\n' | " + git +
+                                 "mktree --missing")
+                               .substr(0, 40);
+  const std::string root = Shell("printf '040000 tree " + docs + "\\tdocs\\n' | " + git + "mktree").substr(0, 40);
+  Shell(git + "update-ref refs/heads/main " + Shell(git + "commit-tree " + root + " -p main -m big").substr(0, 40));
+
+  const GitTarget target{.project_id = "p1", .url = repos_->bare(), .branch = "main"};
+  ASSERT_TRUE(git2_->Fetch(target).has_value());
+  auto one = git2_->ReadBlob(target, claimed, limit);
+  ASSERT_FALSE(one.has_value());
+  EXPECT_EQ(one.error().code(), ErrorCode::kTooLarge) << one.error().ToString();
+  auto read = git2_->ReadBlobs(target, {claimed, large, a}, limit);
+  ASSERT_TRUE(read.has_value()) << read.error().ToString();
+  EXPECT_EQ(read->at(0), std::nullopt);
+  EXPECT_EQ(read->at(1), std::nullopt);
+  EXPECT_EQ(read->at(2), "A\n");
+  EXPECT_EQ(git2_->ReadBlobs(target, {large}, limit + 1).value().at(0), std::string(limit + 1, 'x'));
+
+  const ImportReport r = Import();
+  EXPECT_EQ(r.imported, std::vector<std::string>{"a.md"});
+  std::set<std::string> skipped;
+  for (const auto& s : r.skipped) skipped.insert(s.file_name);
+  EXPECT_EQ(skipped, (std::set<std::string>{"claimed.md", "large.md"}));
+  EXPECT_TRUE(r.conflicts.empty());
 }
 
 // A tree libgit2 cannot parse (an entry without a name, which only a hand-made tree has) is
