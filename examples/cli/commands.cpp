@@ -13,6 +13,7 @@
 #include "platform_client.hpp"
 #include "sse_parser.hpp"
 #include "status_json.hpp"
+#include "terminal_text.hpp"
 
 namespace aitk {
 namespace {
@@ -55,7 +56,10 @@ struct PullOutcome {
   std::string hash;
 };
 
-libsync::Result<PullOutcome> PullIfBehind(const PlatformClient& client, const DocsFolder& folder) {
+libsync::Result<PullOutcome> PullIfBehind(const Config& config, const PlatformClient& client,
+                                          const DocsFolder& folder) {
+  LIBSYNC_RETURN_IF_ERROR(DocsFolderProblem(config));
+  LIBSYNC_RETURN_IF_ERROR(folder.CheckReplaceable());
   LIBSYNC_ASSIGN_OR_RETURN(const std::string server_hash, client.DocsHash());
   if (folder.Exists() && folder.SyncedHash() == server_hash) {
     return PullOutcome{false, folder.DocCount(), server_hash};
@@ -142,7 +146,7 @@ int RunPull(const Config& config) {
   if (!targets) return Fail(targets.error());
   PlatformClient client(config);
   const DocsFolder folder(config.docs_dir);
-  auto outcome = PullIfBehind(client, folder);
+  auto outcome = PullIfBehind(config, client, folder);
   if (!outcome) return Fail(outcome.error());
   if (outcome->changed) {
     std::cout << "pulled " << outcome->docs << " docs into " << folder.dir().string() << " (hash "
@@ -270,7 +274,7 @@ int RunWatch(const Config& config) {
       for (const SseEvent& e : parser.Feed(data)) {
         got_any = true;
         if (e.id > 0) since = e.id;
-        std::cout << e.id << " " << e.type << " " << e.data << std::endl;
+        std::cout << e.id << " " << TerminalSafe(e.type) << " " << TerminalSafe(e.data) << std::endl;
         if (count && ++printed >= *count) return false;
       }
       return !g_interrupted;
@@ -307,7 +311,7 @@ int RunSessionStartHook(const Config& config) {
   if (!targets) std::cerr << "aitk: " << targets.error().message() << "; not emitting\n";
   PlatformClient client(config);
   auto lock = client.LockStatus();
-  auto outcome = lock ? PullIfBehind(client, folder) : libsync::Result<PullOutcome>(lock.error());
+  auto outcome = lock ? PullIfBehind(config, client, folder) : libsync::Result<PullOutcome>(lock.error());
   if (!outcome) {
     // An untrusted certificate is handled like an unreachable platform (the cached docs,
     // with a warning), never as success; its message says why and what fixes it.

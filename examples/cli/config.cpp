@@ -129,20 +129,12 @@ Result<Config> LoadConfig(int argc, char** argv) {
   if (!config.ca_file.empty() && Env("AI_TOOLKIT_CA_FILE").empty() && std::filesystem::path(config.ca_file).is_relative()) {
     config.ca_file = (config.project_dir / config.ca_file).string();
   }
-  // A pull replaces the docs folder whole: it is a folder of the project's own, never the
-  // project folder, a place outside it or git's folder (DocsFolder::Replace also refuses
-  // to replace one it did not pull).
+  // Any spelling of a place (`./ai-docs`, `ai//docs/`, an absolute path): DocsFolderProblem
+  // says, before a pull, whether a pull may replace it.
   const std::string docs = pick("--dir", "AI_TOOLKIT_DOCS_DIR");
-  if (!docs.empty()) {
-    const std::string normal = libsync::NormalizeDocsPath(docs);
-    Status inside = normal.empty() ? Status::InvalidArgument("AI_TOOLKIT_DOCS_DIR (--dir) names the project folder itself")
-                                   : libsync::ValidateDocsPath(normal, "AI_TOOLKIT_DOCS_DIR (--dir)");
-    if (!inside.ok()) {
-      return Status::InvalidArgument(inside.message() + "; the docs folder is a folder inside the project folder, "
-                                     "given relative to it, such as .docs or ai/docs");
-    }
-  }
-  config.docs_dir = config.project_dir / (docs.empty() ? ".docs" : libsync::NormalizeDocsPath(docs));
+  std::filesystem::path dir = (config.project_dir / (docs.empty() ? ".docs" : docs)).lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();  // a trailing '/'
+  config.docs_dir = dir;
   config.emit = pick("--emit", "AI_TOOLKIT_EMIT");
   config.user = Env("USER").empty() ? "aitk" : Env("USER");
   try {
@@ -159,6 +151,24 @@ Result<Config> LoadConfig(int argc, char** argv) {
     return Status::InvalidArgument("--timeout takes seconds in (0, 600], --retries 0..10");
   }
   return config;
+}
+
+Status DocsFolderProblem(const Config& config) {
+  // A pull replaces the docs folder whole: it is a folder of the project's own, never the
+  // project folder, a place outside it or in git's folder (DocsFolder::CheckReplaceable
+  // also refuses to replace one it did not pull).
+  std::error_code ec;
+  const auto project = std::filesystem::absolute(config.project_dir, ec).lexically_normal();
+  const auto docs = std::filesystem::absolute(config.docs_dir, ec).lexically_normal();
+  const std::string relative = docs.lexically_relative(project).generic_string();
+  Status inside = relative.empty() || relative == "." ? Status::InvalidArgument("names the project folder itself")
+                  : relative == ".." || relative.starts_with("../")
+                      ? Status::InvalidArgument("is outside the project folder " + project.string())
+                      : libsync::ValidateDocsPath(relative, "its path in the project");
+  if (inside.ok()) return inside;
+  return Status::InvalidArgument("the docs folder " + config.docs_dir.string() + " (AI_TOOLKIT_DOCS_DIR, --dir) " +
+                                 inside.message() + "; it must be a folder inside the project folder, such as "
+                                 ".docs or ai/docs, outside git's folder");
 }
 
 Status RequireConnection(const Config& config) {

@@ -19,7 +19,7 @@ struct Config {
   std::string project_id;  // AI_TOOLKIT_PROJECT_ID
   std::string ca_file;     // AI_TOOLKIT_CA_FILE: a team's CA for https://, beside the system's
   std::filesystem::path project_dir;
-  std::filesystem::path docs_dir;  // --dir, relative to project_dir; default .docs
+  std::filesystem::path docs_dir;  // --dir, relative to project_dir (normalized); default .docs
   std::chrono::milliseconds timeout{10000};
   int retries = 2;
   std::string emit;  // --emit / AI_TOOLKIT_EMIT: the assistants to write the docs for
@@ -40,6 +40,10 @@ libsync::Result<Config> LoadConfig(int argc, char** argv);
 
 /// InvalidArgument naming what is missing (URL, key or project id) and where to set it.
 libsync::Status RequireConnection(const Config& config);
+
+/// Why a pull may not replace the configured docs folder: it is the project folder, lies
+/// outside it or in git's folder. Ok otherwise.
+libsync::Status DocsFolderProblem(const Config& config);
 
 /// KEY=VALUE lines; '#' comments, blank lines, `export ` prefixes and quotes allowed.
 std::vector<std::pair<std::string, std::string>> ParseEnvFile(const std::string& text);

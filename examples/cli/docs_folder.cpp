@@ -11,6 +11,7 @@
 #include "files.hpp"
 #include "libsync/hashing.hpp"
 #include "libsync/validation.hpp"
+#include "terminal_text.hpp"
 
 namespace aitk {
 namespace {
@@ -21,6 +22,7 @@ using libsync::Status;
 // Beside the docs; the server refuses docs of these names (libsync/validation.hpp).
 const std::string kHashFile(libsync::kPulledHashFileName);
 const std::string kManifestFile(libsync::kPulledManifestFileName);
+constexpr const char* kDefaultFolderName = ".docs";
 
 std::string ManifestText(const std::map<std::string, std::string>& manifest) {
   std::string text;
@@ -57,27 +59,33 @@ std::optional<std::string> DocsFolder::FileNameOf(const fs::path& path) const {
   return relative.generic_string();
 }
 
+Status DocsFolder::CheckReplaceable() const {
+  // What a pull swaps out is removed: only a folder this tool wrote (its .sync-hash or
+  // .sync-manifest is there), an empty one or one named as aitk names its own (`.docs`,
+  // committed by a team with its .sync files ignored) is a docs folder to replace. A docs
+  // folder set to the project's own `docs/`, or a file of that name, is the user's.
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(dir_, ec))) return Status::Ok();
+  const bool ours = fs::is_directory(dir_, ec) &&
+                    (fs::exists(dir_ / kHashFile, ec) || fs::exists(dir_ / kManifestFile, ec) ||
+                     fs::is_empty(dir_, ec) || dir_.filename() == kDefaultFolderName);
+  if (ours) return Status::Ok();
+  return Status::InvalidArgument("refusing to replace " + dir_.string() + ": it is not a docs folder aitk wrote (no " +
+                                 kHashFile + "), and a pull would delete what it holds; move it away, or choose " +
+                                 "another docs folder (AI_TOOLKIT_DOCS_DIR, --dir)");
+}
+
 Status DocsFolder::Replace(const Snapshot& snapshot) const {
+  LIBSYNC_RETURN_IF_ERROR(CheckReplaceable());
   // Refuse the whole snapshot before touching the disk if any name could escape, or take
   // the name of git's folder, a device or aitk's own files (the server's own rules,
   // checked again: a server may be older, or not ours).
   for (const RemoteDoc& doc : snapshot.docs) {
     if (Status s = libsync::ValidateFileName(doc.file_name); !s.ok()) {
-      return Status::InvalidArgument("refusing to write doc '" + doc.file_name + "': " + s.message());
+      return Status::InvalidArgument("refusing to write doc '" + TerminalSafe(doc.file_name) + "': " + s.message());
     }
   }
   std::error_code ec;
-  // What is swapped out is removed: only a folder this tool pulled (it has .sync-hash),
-  // or an empty one, is ours to remove. A docs folder set to the project's own `docs/`,
-  // or a file of that name, is the user's, and is refused before anything is written.
-  if (fs::exists(fs::symlink_status(dir_, ec))) {
-    const bool ours = fs::is_directory(dir_, ec) && (fs::exists(dir_ / kHashFile, ec) || fs::is_empty(dir_, ec));
-    if (!ours) {
-      return Status::InvalidArgument("refusing to replace " + dir_.string() + ": it is not a docs folder aitk " +
-                                        "pulled (no " + kHashFile + "), and a pull would delete what it holds; " +
-                                        "move it away, or choose another docs folder (AI_TOOLKIT_DOCS_DIR, --dir)");
-    }
-  }
   const fs::path parent = dir_.parent_path().empty() ? fs::path(".") : dir_.parent_path();
   fs::create_directories(parent, ec);
   const fs::path staging = parent / (dir_.filename().string() + ".incoming-" + RandomSuffix());
@@ -94,9 +102,11 @@ Status DocsFolder::Replace(const Snapshot& snapshot) const {
     for (const RemoteDoc& earlier : snapshot.docs) {
       if (&earlier == &doc) break;
       std::error_code unused;
-      if (fs::equivalent(staging / fs::path(earlier.file_name), target, unused)) other = "'" + earlier.file_name + "'";
+      if (fs::equivalent(staging / fs::path(earlier.file_name), target, unused)) {
+        other = "'" + TerminalSafe(earlier.file_name) + "'";
+      }
     }
-    return Status::InvalidArgument("refusing to write doc '" + doc.file_name + "': it is the same file as " + other +
+    return Status::InvalidArgument("refusing to write doc '" + TerminalSafe(doc.file_name) + "': it is the same file as " + other +
                                    " on this file system (names that differ only in letter case or Unicode form); "
                                    "rename one of them on the server");
   };

@@ -32,6 +32,10 @@ class DocsFolder {
   /// first; one that could escape the folder fails the whole pull and changes nothing.
   libsync::Status Replace(const Snapshot& snapshot) const;
 
+  /// Whether Replace may swap this folder out (and remove it): InvalidArgument, saying why,
+  /// for a file or a folder aitk did not write. Checked before a pull asks for the docs.
+  libsync::Status CheckReplaceable() const;
+
   /// Records that `file_name` now has `hash` on the server (after a push).
   libsync::Status RecordPushed(const std::string& file_name, const std::string& content,
                                const std::string& hash) const;

@@ -23,6 +23,12 @@ int RunGuardHook(const Config& config) {
   }
   const auto* tool_input = event.as_object().if_contains("tool_input");
   if (!tool_input || !tool_input->is_object()) return kExitOk;
+  // A docs folder setting no pull accepts (the project folder, a place outside it) holds no
+  // synced docs to guard: blocking there would block every edit of the project.
+  if (libsync::Status problem = DocsFolderProblem(config); !problem.ok()) {
+    std::cerr << "aitk hook guard: " << problem.message() << "; no docs folder to guard\n";
+    return kExitOk;
+  }
   const DocsFolder folder(config.docs_dir);
   for (const char* field : {"file_path", "notebook_path", "path"}) {
     const auto* path = tool_input->as_object().if_contains(field);

@@ -43,12 +43,12 @@ std::string Seconds(std::chrono::milliseconds limit) {
 
 // A step that ran out of the attempt's time: origin kTimeoutOrigin, so it is not retried.
 Status TimedOut(const Endpoint& e, std::chrono::milliseconds limit, const char* step) {
-  return Status::Unavailable(std::string(step) + " " + Url(e) + " took longer than " + Seconds(limit) + " (--timeout)",
+  return Status::Unavailable(std::string(step) + " " + Url(e) + " within " + Seconds(limit) + " (--timeout)",
                              kTimeoutOrigin);
 }
 
 Status Unreachable(const Endpoint& e, const beast::error_code& ec, std::chrono::milliseconds limit) {
-  if (ec == beast::error::timeout) return TimedOut(e, limit, "reaching the platform at");
+  if (ec == beast::error::timeout) return TimedOut(e, limit, "could not connect to");
   return Status::Unavailable("cannot reach the platform at " + Url(e) + ": " + ec.message());
 }
 
@@ -79,7 +79,8 @@ class Connection {
   /// Unavailable otherwise (origin kTlsOrigin when TLS failed).
   Status Open(const Endpoint& e) {
     beast::tcp_stream tcp(io_);
-    // One deadline for the whole attempt: connect, handshake, request and answer.
+    // One deadline for connecting, the handshake and sending the request; reading the
+    // answer renews it whenever bytes arrive.
     tcp.expires_after(options_.timeout);
     beast::error_code ec;
     asio::ip::tcp::resolver resolver(io_);
@@ -104,7 +105,7 @@ class Connection {
     SSL_set_alpn_protos(ssl, kHttp11, sizeof kHttp11 - 1);
     ec = Run([&](auto done) { tls_->async_handshake(asio::ssl::stream_base::client, done); });
     if (!ec) return Status::Ok();
-    if (ec == beast::error::timeout) return TimedOut(e, options_.timeout, "the TLS handshake with");
+    if (ec == beast::error::timeout) return TimedOut(e, options_.timeout, "no TLS handshake with");
     const long verified = SSL_get_verify_result(ssl);
     ERR_clear_error();
     if (verified != X509_V_OK) {
@@ -244,8 +245,13 @@ Result<HttpResponse> HttpClient::SendOnce(const Endpoint& endpoint, const std::s
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxResponseBytes);
-    ec = connection.Run([&](auto done) { http::async_read(stream, buffer, parser, done); });
-    if (ec == beast::error::timeout) return TimedOut(endpoint, options_.timeout, "the answer from");
+    // The answer may be a whole project's docs over a slow link: the time limit is on
+    // silence (no byte for that long), not on the whole transfer.
+    while (!ec && !parser.is_done()) {
+      connection.transport().expires_after(options_.timeout);
+      ec = connection.Run([&](auto done) { http::async_read_some(stream, buffer, parser, done); });
+    }
+    if (ec == beast::error::timeout) return TimedOut(endpoint, options_.timeout, "no answer from");
     if (ec) return Status::Unavailable("no complete answer from the platform: " + ec.message());
     HttpResponse out;
     out.status = static_cast<int>(parser.get().result_int());
@@ -311,7 +317,7 @@ Result<int> HttpClient::StreamFrom(const Endpoint& endpoint, const std::string& 
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);  // a stream has no end
     ec = connection.Run([&](auto done) { http::async_read_header(stream, buffer, parser, done); });
-    if (ec == beast::error::timeout) return TimedOut(endpoint, options_.timeout, "the answer from");
+    if (ec == beast::error::timeout) return TimedOut(endpoint, options_.timeout, "no answer from");
     if (ec) return Status::Unavailable("no answer from the platform: " + ec.message());
     const int code = static_cast<int>(parser.get().result_int());
     if (may_redirect && IsRedirect(code)) {

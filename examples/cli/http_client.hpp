@@ -36,7 +36,9 @@ struct Endpoint {
 libsync::Result<Endpoint> ParseBaseUrl(std::string_view url);
 
 struct HttpOptions {
-  std::chrono::milliseconds timeout{10000};  // per attempt: connect, send, receive; not retried once passed
+  /// Per attempt: connecting and sending within it, then no silence longer than it while
+  /// the answer arrives. An attempt that ran out of it is not retried.
+  std::chrono::milliseconds timeout{10000};
   int retries = 2;                           // extra attempts after the first
   std::chrono::milliseconds first_backoff{250};  // doubled after every failed attempt
   /// PEM certificates trusted for https:// besides the system's (AI_TOOLKIT_CA_FILE): a

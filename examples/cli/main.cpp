@@ -36,8 +36,10 @@ options (also from the environment and ./.env.ai-toolkit):
   --project ID       AI_TOOLKIT_PROJECT_ID
   --project-dir DIR  the project folder (default: $CLAUDE_PROJECT_DIR, else .)
   --dir DIR          AI_TOOLKIT_DOCS_DIR       docs folder in the project (default .docs)
-  --timeout SECONDS  AI_TOOLKIT_TIMEOUT        per request attempt (default 10)
-  --retries N        extra attempts for failed idempotent requests (default 2)
+  --timeout SECONDS  AI_TOOLKIT_TIMEOUT        to connect, and the longest silence of an
+                                               answer, per attempt (default 10)
+  --retries N        extra attempts for failed idempotent requests (default 2; none
+                     after an attempt that timed out)
   --emit LIST        AI_TOOLKIT_EMIT           assistants to write the docs for after a pull
                      AI_TOOLKIT_CA_FILE        a PEM CA to trust for an https:// platform
                                                (no flag; relative to the project folder

@@ -102,13 +102,13 @@ Result<std::string> PlatformClient::KeyScope() const {
   LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("GET", "/api/session"));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
   if (Str(o, "role") == "admin") return std::string("admin");
-  return Str(o, "scope");
+  return Shown(o, "scope");
 }
 
 Result<std::string> PlatformClient::DocsHash() const {
   LIBSYNC_ASSIGN_OR_RETURN(auto r, Call("GET", "/api/hook/docs/" + EncodeSegment(config_.project_id)));
   LIBSYNC_ASSIGN_OR_RETURN(auto o, ObjectOf(r));
-  return Str(o, "hash");
+  return Shown(o, "hash");
 }
 
 Result<Snapshot> PlatformClient::Pull() const {

@@ -26,10 +26,11 @@ std::string TerminalSafe(std::string_view text) {
     } else if (c == 0xc2 && i + 1 < valid.size() && static_cast<unsigned char>(valid[i + 1]) <= 0x9f) {
       out += Escape("\\u%04x", static_cast<unsigned char>(valid[++i]));  // C1: U+0080..U+009F
     } else if (c == 0xe2 && i + 2 < valid.size()) {
-      // U+202A..U+202E and U+2066..U+2069 reorder what follows them on screen.
+      // U+2028 and U+2029 separate lines; U+202A..U+202E and U+2066..U+2069 reorder what
+      // follows them on screen.
       const auto b1 = static_cast<unsigned char>(valid[i + 1]);
       const auto b2 = static_cast<unsigned char>(valid[i + 2]);
-      const bool bidi = (b1 == 0x80 && b2 >= 0xaa && b2 <= 0xae) || (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9);
+      const bool bidi = (b1 == 0x80 && b2 >= 0xa8 && b2 <= 0xae) || (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9);
       if (bidi) {
         out += Escape("\\u%04x", 0x2000u + ((b1 & 0x3fu) << 6) + (b2 & 0x3fu));
         i += 2;

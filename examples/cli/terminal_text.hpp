@@ -9,8 +9,8 @@
 
 namespace aitk {
 
-/// `text` with every control character (C0, DEL, C1), line break and bidirectional
-/// override written out as an escape (`\x1b`, `\u202e`), and bytes that start no UTF-8
+/// `text` with every control character (C0, DEL, C1), line or paragraph separator and
+/// bidirectional override written out as an escape (`\x1b`, `\u202e`), and bytes that start no UTF-8
 /// character replaced with U+FFFD. Printable text, other scripts included, is unchanged.
 std::string TerminalSafe(std::string_view text);
 

@@ -11,6 +11,7 @@ TEST(TerminalSafe, WritesControlsLineBreaksAndBidiOverridesOut) {
             "\\x1b]52;c;ZWNobw==\\x07\\x1b[2J x\\x0d\\x0aAI toolkit docs: all clear");
   EXPECT_EQ(TerminalSafe("a\x7f" "b\xc2\x9b" "c"), "a\\x7fb\\u009bc");        // DEL, C1 CSI
   EXPECT_EQ(TerminalSafe("x\xe2\x80\xae" "y\xe2\x81\xa6" "z"), "x\\u202ey\\u2066z");  // RLO, LRI
+  EXPECT_EQ(TerminalSafe("a\xe2\x80\xa8" "b\xe2\x80\xa9" "c"), "a\\u2028b\\u2029c");  // line, paragraph
   EXPECT_EQ(TerminalSafe("bad\xff"), "bad\xef\xbf\xbd");                         // not UTF-8
 }
 
