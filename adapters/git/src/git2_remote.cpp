@@ -317,9 +317,13 @@ class Git2Remote final : public GitRemote {
   }
 
   // A tree libgit2 cannot parse (an entry without a name, made by hand) is the repository's
-  // to repair, not a failure of this server: 412, naming the folder.
+  // to repair, not a failure of this server: 412, naming the folder. Only such an object
+  // error, read right after the failing call (libgit2 keeps its last error per thread);
+  // any other internal failure (memory, the cache) stays a 500.
   static Status Damaged(const Status& failure, const std::string& dir) {
-    if (failure.code() != ErrorCode::kInternal) return failure;
+    const git_error* last = git_error_last();
+    const bool object = last && (last->klass == GIT_ERROR_OBJECT || last->klass == GIT_ERROR_TREE);
+    if (failure.code() != ErrorCode::kInternal || !object) return failure;
     return Status::PreconditionFailed("the repository's tree under '" + dir + "' cannot be read (" + failure.message() +
                                       "); repair it in the repository");
   }
