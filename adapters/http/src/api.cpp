@@ -84,7 +84,9 @@ Response Dispatch(SyncService& sync, GitSyncService* git, const ApiOptions& opti
   const bool head = request.method == "HEAD";
   const auto match = MatchRoute(head ? std::string_view("GET") : std::string_view(request.method), target->segments,
                                 GitRoutesOf(git));
-  if (head && match && !match->route->ServesHead()) return MethodNotAllowed("GET", false);
+  if (head && match && !match->route->ServesHead()) {
+    return MethodNotAllowed(AllowedMethods(target->segments, GitRoutesOf(git)), false);
+  }
   if (!match) {
     std::string allow = AllowedMethods(target->segments, GitRoutesOf(git));
     if (allow.empty()) return ErrorResponse(Status::NotFound("no such route"));

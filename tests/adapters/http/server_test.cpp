@@ -378,7 +378,9 @@ TEST_F(ServerTest, HeadIsAnsweredAsGetWithoutTheBody) {
   // The hook sync records the key's pull: a HEAD, which sends no docs, is not one.
   Client pull(server_->port());
   pull.Send("HEAD /api/hook/sync/" + project_ + " HTTP/1.1\r\nHost: x\r\n" + KeyHeader() + "\r\n");
-  EXPECT_EQ(StatusOf(ReadUntil(pull, "\r\n\r\n")), 405);
+  const std::string not_a_pull = ReadUntil(pull, "\r\n\r\n");
+  EXPECT_EQ(StatusOf(not_a_pull), 405);
+  EXPECT_EQ(HeaderOf(not_a_pull, "allow"), "GET, POST") << "every method the path serves";
   for (const ApiKey& k : sync_.keys().List(Caller::Admin(), project_).value()) {
     EXPECT_FALSE(k.last_pulled_at.has_value()) << "a HEAD recorded a pull";
   }
