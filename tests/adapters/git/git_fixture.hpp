@@ -102,8 +102,11 @@ class CountingGitRemote final : public GitRemote {
     ++tree_listings;
     return inner_.ListTree(t, c, d, r);
   }
+  std::atomic<std::size_t> last_read_limit{0};  ///< the max_bytes of the last blob read
+
   Result<std::string> ReadBlob(const GitTarget& t, const std::string& b, std::size_t max_bytes) override {
     ++blob_reads;
+    last_read_limit = max_bytes;
     if (auto hook = std::exchange(during_blob_read, nullptr)) hook();
     return inner_.ReadBlob(t, b, max_bytes);
   }

@@ -557,6 +557,7 @@ TEST_F(GitSyncTest, ABlobOverTheSizeLimitIsKnownByItsHeaderAndNeverRead) {
   EXPECT_EQ(git2_->ReadBlobs(target, {large}, limit + 1).value().at(0), std::string(limit + 1, 'x'));
 
   const ImportReport r = Import();
+  EXPECT_EQ(counting_->last_read_limit, limit) << "the import reads new files up to the doc limit only";
   EXPECT_EQ(r.imported, std::vector<std::string>{"a.md"});
   std::set<std::string> skipped;
   for (const auto& s : r.skipped) skipped.insert(s.file_name);
