@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "files.hpp"
-#include "libsync/hashing.hpp"
 #include "libsync/validation.hpp"
 #include "terminal_text.hpp"
 
@@ -119,7 +118,7 @@ Status DocsFolder::Replace(const Snapshot& snapshot) const {
       std::ofstream out(target, std::ios::binary | std::ios::trunc);
       out << doc.content;
       if (!out.flush()) return Status::Internal("cannot write " + target.string());
-      manifest[doc.file_name] = doc.hash.empty() ? libsync::Sha256Hex(doc.content) : doc.hash;
+      manifest[doc.file_name] = doc.hash;  // checked against the content by PlatformClient::Pull
     }
     std::ofstream(staging / kManifestFile, std::ios::trunc) << ManifestText(manifest);
     std::ofstream hash(staging / kHashFile, std::ios::trunc);

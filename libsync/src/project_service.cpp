@@ -57,7 +57,6 @@ Status ValidateNewRepoUrl(std::string_view url) {
   return Status::Ok();
 }
 
-// A docsPath of "." or with a trailing '/' means the same folder; store one spelling.
 Result<std::string> SealToken(const ServiceContext& ctx, std::string_view token,
                               std::string_view project_id) {
   if (token.empty()) return std::string();

@@ -168,6 +168,16 @@ class EvilPlatform(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.fixture
+def evil_platform():
+    """An EvilPlatform on loopback: (its server, to set evil_name and lie on, and its URL)."""
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), EvilPlatform)
+    httpd.evil_name = "ok.md"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
 @pytest.mark.parametrize("evil_name", [
     "../escaped.md", "/tmp/absolute.md", "a/../../escaped.md", "a\\..\\x.md",
     # names git or Windows would take for something else: a write key must not plant
@@ -178,60 +188,46 @@ class EvilPlatform(http.server.BaseHTTPRequestHandler):
     ".sync-hash", ".SYNC-MANIFEST",
     # one file twice: what two names differing only in case are on macOS or Windows
     "ok.md"])
-def test_a_malicious_file_name_fails_the_pull_and_writes_nothing(tmp_path, evil_name):
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), EvilPlatform)
+def test_a_malicious_file_name_fails_the_pull_and_writes_nothing(tmp_path, evil_platform, evil_name):
+    httpd, url = evil_platform
     httpd.evil_name = evil_name
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        folder = tmp_path / "p"
-        folder.mkdir()
-        a = Aitk(folder, f"http://127.0.0.1:{httpd.server_address[1]}", "sk_x", "p1")
-        r = a("pull")
-        assert r.returncode != 0 and "refusing" in r.stderr
-        assert os.listdir(folder) == []  # not even ok.md: the whole pull is refused
-        assert not (tmp_path / "escaped.md").exists() and not os.path.exists("/tmp/absolute.md")
-    finally:
-        httpd.shutdown()
+    folder = tmp_path / "p"
+    folder.mkdir()
+    r = Aitk(folder, url, "sk_x", "p1")("pull")
+    assert r.returncode != 0 and "refusing" in r.stderr
+    assert os.listdir(folder) == []  # not even ok.md: the whole pull is refused
+    assert not (tmp_path / "escaped.md").exists() and not os.path.exists("/tmp/absolute.md")
 
 
-def test_two_docs_that_are_one_file_here_fail_the_pull_naming_both(tmp_path):
+def test_two_docs_that_are_one_file_here_fail_the_pull_naming_both(tmp_path, evil_platform):
     """A case-folding file system makes README.md and readme.md one file; here (ext4) the
     same name twice stands in for them: the second must not replace the first unseen."""
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), EvilPlatform)
-    httpd.evil_name = "ok.md"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        folder = tmp_path / "p"
-        folder.mkdir()
-        r = Aitk(folder, f"http://127.0.0.1:{httpd.server_address[1]}", "sk_x", "p1")("pull")
-        assert r.returncode != 0
-        assert "'ok.md': it is the same file as 'ok.md' on this file system" in r.stderr, r.stderr
-        assert os.listdir(folder) == []
-    finally:
-        httpd.shutdown()
+    _, url = evil_platform
+    folder = tmp_path / "p"
+    folder.mkdir()
+    r = Aitk(folder, url, "sk_x", "p1")("pull")
+    assert r.returncode != 0
+    assert "'ok.md': it is the same file as 'ok.md' on this file system" in r.stderr, r.stderr
+    assert os.listdir(folder) == []
 
 
 @pytest.mark.parametrize("lie", ["doc hash", "docs hash", "no docs hash"])
-def test_an_answer_whose_hashes_do_not_add_up_fails_the_pull_and_writes_nothing(tmp_path, lie):
-    """A doc's hash is its content's and the docs hash covers the docs: an answer cut short,
-    altered on the way or from a platform that is not ours is not recorded as current."""
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), EvilPlatform)
+def test_an_answer_whose_hashes_do_not_add_up_fails_the_pull_and_writes_nothing(tmp_path, evil_platform, lie):
+    """A doc's hash is its content's and the docs hash covers the docs: an answer cut short
+    or altered on the way is not recorded as current."""
+    httpd, url = evil_platform
     httpd.evil_name = "other.md"
     httpd.lie = lie
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        folder = tmp_path / "p"
-        folder.mkdir()
-        a = Aitk(folder, f"http://127.0.0.1:{httpd.server_address[1]}", "sk_x", "p1")
-        r = a("pull")
-        assert r.returncode == 1 and "nothing was written" in r.stderr, r.stdout + r.stderr
-        assert os.listdir(folder) == []
-        httpd.lie = None
-        r = a("pull")
-        assert r.returncode == 0, r.stderr
-        assert tree(folder / ".docs")["other.md"] == "pwned"
-    finally:
-        httpd.shutdown()
+    folder = tmp_path / "p"
+    folder.mkdir()
+    a = Aitk(folder, url, "sk_x", "p1")
+    r = a("pull")
+    assert r.returncode == 1 and "nothing was written" in r.stderr, r.stdout + r.stderr
+    assert os.listdir(folder) == []
+    httpd.lie = None
+    r = a("pull")
+    assert r.returncode == 0, r.stderr
+    assert tree(folder / ".docs")["other.md"] == "pwned"
 
 
 def test_lock_push_and_history(aitk, server, project):

@@ -165,19 +165,8 @@ Result<Remote> AnonymousRemote(git_repository* repo, const GitTarget& target) {
   return Remote(raw);
 }
 
-// Whether `path` names an entry of `tree` (null: an empty tree).
-/// What `path` is in `tree`: GIT_OBJECT_BLOB, GIT_OBJECT_TREE, or GIT_OBJECT_INVALID (absent).
-git_object_t EntryType(const git_tree* tree, const std::string& path) {
-  if (!tree) return GIT_OBJECT_INVALID;
-  git_tree_entry* raw = nullptr;
-  if (git_tree_entry_bypath(&raw, tree, path.c_str()) != 0) return GIT_OBJECT_INVALID;
-  const TreeEntry entry(raw);
-  return git_tree_entry_type(entry.get());
-}
-
-bool HasEntry(const git_tree* tree, const std::string& path) { return EntryType(tree, path) != GIT_OBJECT_INVALID; }
-
-/// The mode of the entry at `path` in `tree`, or GIT_FILEMODE_UNREADABLE when there is none.
+/// The mode of the entry at `path` in `tree` (null: an empty tree), or
+/// GIT_FILEMODE_UNREADABLE when there is none.
 git_filemode_t EntryMode(const git_tree* tree, const std::string& path) {
   if (!tree) return GIT_FILEMODE_UNREADABLE;
   git_tree_entry* raw = nullptr;
@@ -185,6 +174,19 @@ git_filemode_t EntryMode(const git_tree* tree, const std::string& path) {
   const TreeEntry entry(raw);
   return git_tree_entry_filemode(entry.get());
 }
+
+/// What `path` is in `tree`: GIT_OBJECT_BLOB, GIT_OBJECT_TREE, GIT_OBJECT_COMMIT (a
+/// submodule), or GIT_OBJECT_INVALID (absent).
+git_object_t EntryType(const git_tree* tree, const std::string& path) {
+  switch (EntryMode(tree, path)) {
+    case GIT_FILEMODE_UNREADABLE: return GIT_OBJECT_INVALID;
+    case GIT_FILEMODE_TREE: return GIT_OBJECT_TREE;
+    case GIT_FILEMODE_COMMIT: return GIT_OBJECT_COMMIT;
+    default: return GIT_OBJECT_BLOB;
+  }
+}
+
+bool HasEntry(const git_tree* tree, const std::string& path) { return EntryType(tree, path) != GIT_OBJECT_INVALID; }
 
 /// Why a doc's text cannot be written over the entry at `path`: the repository has a
 /// symbolic link or a submodule there, which an import never takes for a doc (it lists
