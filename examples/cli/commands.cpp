@@ -42,10 +42,13 @@ Status SaveLockToken(const Config& c, const std::string& token) {
   return s;
 }
 
+// The lock as the platform gave it (status --json reports it so), escaped for the terminal
+// and the session-start hook's text.
 std::string DescribeLock(const LockState& lock) {
   if (!lock.locked) return "unlocked";
-  std::string text = "locked by " + lock.locked_by + " since " + lock.locked_at + " until " + lock.expires_at;
-  if (!lock.reason.empty()) text += " (" + lock.reason + ")";
+  std::string text = "locked by " + TerminalSafe(lock.locked_by) + " since " + TerminalSafe(lock.locked_at) +
+                     " until " + TerminalSafe(lock.expires_at);
+  if (!lock.reason.empty()) text += " (" + TerminalSafe(lock.reason) + ")";
   return text;
 }
 

@@ -64,7 +64,9 @@ Status DocsFolder::CheckReplaceable() const {
   // committed by a team with its .sync files ignored) is a docs folder to replace. A docs
   // folder set to the project's own `docs/`, or a file of that name, is the user's.
   std::error_code ec;
-  if (!fs::exists(fs::symlink_status(dir_, ec))) return Status::Ok();
+  const fs::file_status status = fs::symlink_status(dir_, ec);
+  // Nothing there, or a link: the swap replaces the link itself, and what it points to stays.
+  if (!fs::exists(status) || fs::is_symlink(status)) return Status::Ok();
   const bool ours = fs::is_directory(dir_, ec) &&
                     (fs::exists(dir_ / kHashFile, ec) || fs::exists(dir_ / kManifestFile, ec) ||
                      fs::is_empty(dir_, ec) || dir_.filename() == kDefaultFolderName);

@@ -91,10 +91,10 @@ Result<LockState> PlatformClient::LockStatus() const {
   LockState s;
   const auto* locked = o.if_contains("locked");
   s.locked = locked && locked->is_bool() && locked->as_bool();
-  s.locked_by = Shown(o, "lockedBy");
-  s.locked_at = Shown(o, "lockedAt");
-  s.expires_at = Shown(o, "expiresAt");
-  s.reason = Shown(o, "reason");
+  s.locked_by = Str(o, "lockedBy");
+  s.locked_at = Str(o, "lockedAt");
+  s.expires_at = Str(o, "expiresAt");
+  s.reason = Str(o, "reason");
   return s;
 }
 

@@ -89,6 +89,9 @@ def test_a_lock_reason_cannot_write_escapes_or_lines_into_the_terminal_or_the_ho
         assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\r" not in r.stdout, args
         assert "\\x1b]52;c;ZWNobw==\\x07" in r.stdout, r.stdout
         assert not any(line.startswith("AI toolkit docs: all clear") for line in r.stdout.splitlines()), r.stdout
+    # status --json is for programs: the reason as set, JSON-escaped.
+    r = aitk("status", "--json")
+    assert json.loads(r.stdout)["lock"]["reason"] == reason, r.stdout
 
 
 def test_server_down_with_cache_warns_and_succeeds(aitk, server):

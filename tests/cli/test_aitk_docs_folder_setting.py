@@ -79,3 +79,15 @@ def test_a_committed_docs_folder_without_its_sync_files_is_pulled_into(aitk):
     r = aitk("pull")
     assert r.returncode == 0, r.stderr
     assert (aitk.folder / ".docs" / "CLAUDE.md").read_text() == "# Project\n"
+
+
+def test_a_docs_folder_that_is_a_link_is_replaced_and_what_it_points_to_stays(aitk, tmp_path):
+    shared = tmp_path / "shared-notes"
+    shared.mkdir()
+    (shared / "keep.md").write_text("the user's\n")
+    (aitk.folder / ".docs").symlink_to(shared)
+    r = aitk("pull")
+    assert r.returncode == 0, r.stderr
+    assert not (aitk.folder / ".docs").is_symlink()
+    assert (aitk.folder / ".docs" / "CLAUDE.md").read_text() == "# Project\n"
+    assert (shared / "keep.md").read_text() == "the user's\n"
