@@ -710,6 +710,10 @@ class Git2Remote final : public GitRemote {
     const int header = git_odb_read_header(&size, &type, raw_odb, &oid);
     git_odb_free(raw_odb);
     if (header < 0) return MapGitError(header, "blob " + blob_id);
+    if (type != GIT_OBJECT_BLOB) {  // a hand-made tree naming another object as a file
+      return Status::PreconditionFailed("the repository names object " + blob_id + " as a file, but it is a " +
+                                        git_object_type2string(type) + "; repair it in the repository");
+    }
     if (size > max_bytes) {
       return Status::TooLarge("blob " + blob_id + " has " + std::to_string(size) + " bytes, over " +
                               std::to_string(max_bytes));

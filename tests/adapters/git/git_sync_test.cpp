@@ -584,6 +584,24 @@ TEST_F(GitSyncTest, ATreeWithAnEntryWithoutANameIsTheRepositorysToRepair) {
       << refused.error().message();
 }
 
+// A hand-made tree may name another kind of object as a file: the repository's to repair
+// (412 naming it), not a 404 that a client reads as "no such project".
+TEST_F(GitSyncTest, AFileEntryNamingATreeIsTheRepositorysToRepair) {
+  repos_->Write("docs/a.md", "A\n");
+  repos_->CommitAndPush("docs");
+  const std::string git = "git -C " + repos_->bare() + " ";
+  const std::string folder = Shell(git + "rev-parse main:docs").substr(0, 40);
+  const std::string docs = Shell("python3 -c \"import sys; sys.stdout.buffer.write(b'100644 x.md\\0' + bytes.fromhex('" +
+                                 folder + "'))\" | " + git + "hash-object -w --literally -t tree --stdin").substr(0, 40);
+  const std::string root = Shell("printf '040000 tree " + docs + "\\tdocs\\n' | " + git + "mktree").substr(0, 40);
+  Shell(git + "update-ref refs/heads/main " + Shell(git + "commit-tree " + root + " -p main -m odd").substr(0, 40));
+  auto refused = git_sync_->Import(admin_, project_, {});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
+  EXPECT_NE(refused.error().message().find("as a file, but it is a tree"), std::string::npos)
+      << refused.error().message();
+}
+
 TEST_F(GitSyncTest, ADocDeletedHereLeavesTheRepositoryInTheSameCommitAsTheEdits) {
   repos_->Write("docs/a.md", "A\n");
   repos_->Write("docs/b.md", "B\n");
