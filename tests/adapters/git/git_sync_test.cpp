@@ -565,41 +565,37 @@ TEST_F(GitSyncTest, ABlobOverTheSizeLimitIsKnownByItsHeaderAndNeverRead) {
   EXPECT_TRUE(r.conflicts.empty());
 }
 
-// A tree libgit2 cannot parse (an entry without a name, which only a hand-made tree has) is
-// the repository's to repair: a 412 naming the folder, not a server error at every import.
-TEST_F(GitSyncTest, ATreeWithAnEntryWithoutANameIsTheRepositorysToRepair) {
-  repos_->Write("docs/a.md", "A\n");
-  repos_->CommitAndPush("docs");
-  const std::string git = "git -C " + repos_->bare() + " ";
-  const std::string blob = Shell(git + "rev-parse main:docs/a.md").substr(0, 40);
-  const std::string docs = Shell("python3 -c \"import sys; sys.stdout.buffer.write(b'100644 \\0' + bytes.fromhex('" + blob +
-                                 "'))\" | " + git + "hash-object -w --literally -t tree --stdin").substr(0, 40);
+/// Puts on main a commit whose docs/ tree has one hand-made entry, `mode name` naming
+/// `object` (a rev of the bare repository), which `git mktree` would refuse to write.
+void CommitHandMadeDocsEntry(GitRepos& repos, const std::string& mode_and_name, const std::string& object) {
+  const std::string git = "git -C " + repos.bare() + " ";
+  const std::string id = Shell(git + "rev-parse " + object).substr(0, 40);
+  const std::string docs = Shell("python3 -c \"import sys; sys.stdout.buffer.write(b'" + mode_and_name +
+                                 "\\0' + bytes.fromhex('" + id + "'))\" | " + git +
+                                 "hash-object -w --literally -t tree --stdin")
+                               .substr(0, 40);
   const std::string root = Shell("printf '040000 tree " + docs + "\\tdocs\\n' | " + git + "mktree").substr(0, 40);
-  const std::string commit = Shell(git + "commit-tree " + root + " -p main -m broken").substr(0, 40);
-  Shell(git + "update-ref refs/heads/main " + commit);
-  auto refused = git_sync_->Import(admin_, project_, {});
-  ASSERT_FALSE(refused.has_value());
-  EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
-  EXPECT_NE(refused.error().message().find("the repository's tree under 'docs' cannot be read"), std::string::npos)
-      << refused.error().message();
+  Shell(git + "update-ref refs/heads/main " + Shell(git + "commit-tree " + root + " -p main -m hand-made").substr(0, 40));
 }
 
-// A hand-made tree may name another kind of object as a file: the repository's to repair
-// (412 naming it), not a 404 that a client reads as "no such project".
-TEST_F(GitSyncTest, AFileEntryNamingATreeIsTheRepositorysToRepair) {
+// A hand-made tree is the repository's to repair (412 naming what is wrong), not a server
+// error at every import nor a 404 a client reads as "no such project": a tree libgit2
+// cannot parse (an entry without a name), and a file entry naming another kind of object.
+TEST_F(GitSyncTest, HandMadeTreesAreTheRepositorysToRepair) {
   repos_->Write("docs/a.md", "A\n");
   repos_->CommitAndPush("docs");
-  const std::string git = "git -C " + repos_->bare() + " ";
-  const std::string folder = Shell(git + "rev-parse main:docs").substr(0, 40);
-  const std::string docs = Shell("python3 -c \"import sys; sys.stdout.buffer.write(b'100644 x.md\\0' + bytes.fromhex('" +
-                                 folder + "'))\" | " + git + "hash-object -w --literally -t tree --stdin").substr(0, 40);
-  const std::string root = Shell("printf '040000 tree " + docs + "\\tdocs\\n' | " + git + "mktree").substr(0, 40);
-  Shell(git + "update-ref refs/heads/main " + Shell(git + "commit-tree " + root + " -p main -m odd").substr(0, 40));
-  auto refused = git_sync_->Import(admin_, project_, {});
-  ASSERT_FALSE(refused.has_value());
-  EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
-  EXPECT_NE(refused.error().message().find("as a file, but it is a tree"), std::string::npos)
-      << refused.error().message();
+  const std::pair<std::pair<std::string, std::string>, std::string> cases[] = {
+      {{"100644 ", "main:docs/a.md"}, "the repository's tree under 'docs' cannot be read"},
+      {{"100644 x.md", "main:docs"}, "as a file, but it is a tree"},
+  };
+  for (const auto& [entry, expected] : cases) {
+    CommitHandMadeDocsEntry(*repos_, entry.first, entry.second);
+    auto refused = git_sync_->Import(admin_, project_, {});
+    ASSERT_FALSE(refused.has_value()) << expected;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kPreconditionFailed) << refused.error().ToString();
+    EXPECT_NE(refused.error().message().find(expected), std::string::npos) << refused.error().message();
+    Shell("git -C " + repos_->bare() + " update-ref refs/heads/main main~1");
+  }
 }
 
 TEST_F(GitSyncTest, ADocDeletedHereLeavesTheRepositoryInTheSameCommitAsTheEdits) {
